@@ -1,0 +1,462 @@
+"""Clients for SMS Partner, Mail Partner and Voice Partner, one object per product and API key.
+
+They turn the vendor's JSON into the typed objects of `bot.partner.models`; all HTTP, retry
+and error sorting lives in `transport`. A client is cheap: build one per call site from the
+process's single `PartnerTransport`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from pydantic import SecretStr
+from yarl import URL
+
+from bot.money import api_amount, to_decimal, validate_amount
+from bot.partner.errors import Endpoint, PartnerOutcomeUnknown, PartnerUnavailable
+from bot.partner.models import (
+    Account,
+    AccountUser,
+    CreatedSubaccount,
+    CreditMove,
+    MailAccount,
+    Product,
+    SmsAccount,
+    Subaccount,
+    SubaccountPage,
+    SubaccountType,
+    VoiceAccount,
+    VoiceDuration,
+)
+from bot.partner.transport import (
+    PartnerRequest,
+    PartnerTransport,
+    PathNotServed,
+    fingerprint,
+)
+
+DEFAULT_BASE_URLS: Mapping[Product, str] = {
+    Product.SMS: "https://api.smspartner.fr/v1",
+    Product.MAIL: "https://api.mailpartner.fr/v1",
+    Product.VOICE: "https://api.voicepartner.fr/v1",
+}
+
+VOICE_ME_RATE_LIMIT = (5, 60.0)
+"""Voice Partner documents 5 `/me` requests a minute per key."""
+
+
+class _Malformed(Exception):
+    """A success answer whose fields are not what the vendor documents."""
+
+
+class PartnerClient:
+    """What every product offers: its main account's balance."""
+
+    product: ClassVar[Product]
+
+    def __init__(
+        self,
+        transport: PartnerTransport,
+        api_key: SecretStr | str,
+        base_url: str | None = None,
+    ) -> None:
+        self._transport = transport
+        self._api_key = api_key if isinstance(api_key, SecretStr) else SecretStr(api_key)
+        self.base_url = (base_url or DEFAULT_BASE_URLS[self.product]).rstrip("/")
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, "
+            f"api_key={fingerprint(self._api_key)!r})"
+        )
+
+    @property
+    def key_fingerprint(self) -> str:
+        return fingerprint(self._api_key)
+
+    async def me(self) -> Account:
+        raise NotImplementedError
+
+    def _url(self, *parts: str) -> str:
+        url = URL(self.base_url)
+        for part in parts:
+            url = url / part
+        return str(url)
+
+    async def _get(
+        self,
+        endpoint: Endpoint,
+        *,
+        query: Mapping[str, str] | None = None,
+        url: str | None = None,
+        rate_limit: tuple[int, float] | None = None,
+        key_in_path: bool = False,
+    ) -> dict[str, Any]:
+        key_query = {} if key_in_path else {"apiKey": self._api_key.get_secret_value()}
+        return await self._transport.call(
+            PartnerRequest(
+                product=self.product,
+                method="GET",
+                endpoint=endpoint,
+                url=url or self._url(endpoint.lstrip("/")),
+                api_key=self._api_key,
+                query={**key_query, **(query or {})},
+                rate_limit=rate_limit,
+            )
+        )
+
+    async def _send(
+        self, method: str, endpoint: Endpoint, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        return await self._transport.call(
+            PartnerRequest(
+                product=self.product,
+                method=method,
+                endpoint=endpoint,
+                url=self._url(endpoint.lstrip("/")),
+                api_key=self._api_key,
+                body={"apiKey": self._api_key.get_secret_value(), **body},
+            )
+        )
+
+    def _garbled(self, endpoint: Endpoint, problem: _Malformed) -> PartnerUnavailable:
+        return PartnerUnavailable(
+            self.product, endpoint, f"the answer did not have the documented shape ({problem})"
+        )
+
+
+class SubaccountClient(PartnerClient):
+    """SMS and Mail Partner share the subaccount endpoints and their shapes."""
+
+    async def list_subaccounts(self, page: int = 1) -> SubaccountPage:
+        if page < 1:
+            raise ValueError("pages start at 1")
+        document = await self._get(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)})
+        try:
+            return _subaccount_page(document)
+        except _Malformed as problem:
+            raise self._garbled(Endpoint.SUBACCOUNT_LIST, problem) from None
+
+    async def iter_subaccounts(self) -> AsyncIterator[Subaccount]:
+        """Every subaccount, walking pages until `page * nb_per_page >= total`.
+
+        A server that repeats a page, skips ahead, or runs dry before `total` would make a
+        naive walk loop forever or stop short without saying so: both raise instead.
+        """
+        seen: set[str] = set()
+        page_number = 1
+        page_limit: int | None = None
+        while True:
+            page = await self.list_subaccounts(page_number)
+            if page.page != page_number:
+                raise self._paging_fault(f"asked for page {page_number}, got page {page.page}")
+            if page.nb_per_page < 1:
+                raise self._paging_fault(f"nb_per_page is {page.nb_per_page}")
+            if page_limit is None:
+                # One spare page for subaccounts created while we walk.
+                page_limit = -(-page.total // page.nb_per_page) + 1
+            fresh = [item for item in page.items if item.token not in seen]
+            if page.items and not fresh:
+                raise self._paging_fault(f"page {page_number} repeats earlier subaccounts")
+            for item in fresh:
+                seen.add(item.token)
+                yield item
+            if page.is_last:
+                return
+            if not page.items:
+                raise self._paging_fault(
+                    f"page {page_number} is empty but total says {page.total} subaccounts"
+                )
+            if page_number >= page_limit:
+                raise self._paging_fault(f"still not at the end after {page_number} pages")
+            page_number += 1
+
+    async def all_subaccounts(self) -> list[Subaccount]:
+        return [item async for item in self.iter_subaccounts()]
+
+    async def create_subaccount(
+        self,
+        kind: SubaccountType | str,
+        *,
+        email: str | None = None,
+        is_buyer: bool | None = None,
+        credit: Decimal | None = None,
+        title: str | None = None,
+        firstname: str | None = None,
+        lastname: str | None = None,
+    ) -> CreatedSubaccount:
+        """Create a `simple` or `advanced` subaccount and return its token.
+
+        `credit` (creditToAttribute) is taken from the main account.
+        """
+        kind = SubaccountType(kind)
+        parameters: dict[str, Any] = {}
+        if kind is SubaccountType.ADVANCED:
+            if not email:
+                raise ValueError("An advanced subaccount needs an email address.")
+            # Sent even when false: the vendor treats a missing isBuyer as an error (code 3).
+            parameters["isBuyer"] = 1 if is_buyer else 0
+        elif is_buyer is not None:
+            parameters["isBuyer"] = 1 if is_buyer else 0
+        if email:
+            parameters["email"] = email
+        if credit is not None:
+            parameters["creditToAttribute"] = api_amount(validate_amount(credit))
+        for name, value in (("title", title), ("firstname", firstname), ("lastname", lastname)):
+            if value:
+                parameters[name] = value
+        document = await self._send(
+            "POST",
+            Endpoint.SUBACCOUNT_CREATE,
+            {"type": kind.value, "parameters": parameters},
+        )
+        created = document.get("subaccount")
+        if not isinstance(created, dict) or not created.get("token"):
+            # The vendor said yes, so the subaccount exists, but we cannot name it.
+            raise PartnerOutcomeUnknown(
+                self.product,
+                Endpoint.SUBACCOUNT_CREATE,
+                "the subaccount was created but the answer did not give its token",
+            )
+        return CreatedSubaccount(
+            email=str(created.get("email") or email or ""),
+            token=str(created["token"]),
+            confirmation_sent_to=_optional_str(document.get("sendConfirmMailTo")),
+            parent_email=_optional_str(document.get("parent_email")),
+        )
+
+    async def add_credit(self, token: str, amount: Decimal) -> CreditMove:
+        """Move `amount` EUR from the main account to the subaccount. Never retried."""
+        return await self._move_credit(Endpoint.CREDIT_ADD, token, amount)
+
+    async def remove_credit(self, token: str, amount: Decimal) -> CreditMove:
+        """Move `amount` EUR from the subaccount back to the main account. Never retried."""
+        return await self._move_credit(Endpoint.CREDIT_REMOVE, token, amount)
+
+    async def _move_credit(self, endpoint: Endpoint, token: str, amount: Decimal) -> CreditMove:
+        amount = validate_amount(amount)
+        if not token:
+            raise ValueError("A subaccount token is required.")
+        document = await self._send(
+            "POST", endpoint, {"credit": api_amount(amount), "tokenSubaccount": token}
+        )
+        # The move is done once the vendor says success; balances we cannot read are reported
+        # as unknown rather than turning a completed move into an error.
+        return CreditMove(
+            main_balance=_optional_decimal(document.get("credit")),
+            subaccount_balance=_optional_decimal(document.get("subaccountCredit")),
+            currency=_currency(document.get("currency")),
+        )
+
+    async def delete_subaccount(self, token: str) -> None:
+        """Delete a subaccount. Uses `/subaccount/delete`, or `/subaccount/remove` where the
+        server does not serve the first path (HTTP 404/405 for the route, not a vendor error).
+        """
+        if not token:
+            raise ValueError("A subaccount token is required.")
+        try:
+            await self._send("DELETE", Endpoint.SUBACCOUNT_DELETE, {"token": token})
+        except PathNotServed:
+            await self._send("DELETE", Endpoint.SUBACCOUNT_REMOVE, {"token": token})
+
+    def _paging_fault(self, detail: str) -> PartnerUnavailable:
+        return PartnerUnavailable(
+            self.product, Endpoint.SUBACCOUNT_LIST, f"the server pages inconsistently: {detail}"
+        )
+
+
+class SmsClient(SubaccountClient):
+    product = Product.SMS
+
+    async def me(self) -> SmsAccount:
+        document = await self._get(Endpoint.ME)
+        try:
+            credits = _object(document, "credits")
+            eco = credits.get("creditSmsECO", credits.get("creditSmsLowCost", 0))
+            return SmsAccount(
+                user=_user(document),
+                balance=_decimal(credits, "balance"),
+                currency=_currency(credits.get("currency")),
+                credit_sms=_count(credits.get("creditSms", 0)),
+                credit_sms_eco=_count(eco),
+                credit_hlr=_count(credits.get("creditHlr", 0)),
+                to_send=_count(credits.get("toSend", 0)),
+            )
+        except _Malformed as problem:
+            raise self._garbled(Endpoint.ME, problem) from None
+
+
+class MailClient(SubaccountClient):
+    product = Product.MAIL
+
+    async def me(self) -> MailAccount:
+        document = await self._get(Endpoint.ME)
+        try:
+            credits = _object(document, "credits")
+            return MailAccount(
+                user=_user(document),
+                balance=_decimal(credits, "balance"),
+                currency=_currency(credits.get("currency")),
+                credit_mail=_count(credits.get("creditMail", 0)),
+            )
+        except _Malformed as problem:
+            raise self._garbled(Endpoint.ME, problem) from None
+
+
+class VoiceClient(PartnerClient):
+    product = Product.VOICE
+
+    async def me(self) -> VoiceAccount:
+        # Every vendor example puts the key in the path (the page header says query string).
+        document = await self._get(
+            Endpoint.ME,
+            url=self._url("me", self._api_key.get_secret_value()),
+            rate_limit=VOICE_ME_RATE_LIMIT,
+            key_in_path=True,
+        )
+        try:
+            details = document.get("details") or {}
+            if not isinstance(details, dict):
+                raise _Malformed("details is not an object")
+            voice = details.get("voice") or {}
+            return VoiceAccount(
+                balance=_decimal(document, "credit"),
+                currency=_currency(document.get("currency")),
+                tts=_duration(details.get("tts")),
+                tts_fixe=_duration(details.get("tts_fixe")),
+                voice_messages=_count(voice["message"]) if "message" in voice else None,
+            )
+        except _Malformed as problem:
+            raise self._garbled(Endpoint.ME, problem) from None
+
+
+CLIENTS: Mapping[Product, type[PartnerClient]] = {
+    Product.SMS: SmsClient,
+    Product.MAIL: MailClient,
+    Product.VOICE: VoiceClient,
+}
+
+
+def client_for(
+    product: Product,
+    transport: PartnerTransport,
+    api_key: SecretStr | str,
+    base_url: str | None = None,
+) -> PartnerClient:
+    return CLIENTS[product](transport, api_key, base_url)
+
+
+# --- parsing helpers: vendor JSON → exact, typed values ---------------------------------
+
+
+def _subaccount_page(document: Mapping[str, Any]) -> SubaccountPage:
+    rows = document.get("data")
+    if rows is None:
+        rows = []
+    if not isinstance(rows, list):
+        raise _Malformed("data is not a list")
+    return SubaccountPage(
+        page=_count(document.get("page", 1)),
+        nb_per_page=_count(document.get("nb_per_page", 20)),
+        total=_count(document.get("total", len(rows))),
+        items=tuple(_subaccount(row) for row in rows),
+    )
+
+
+def _subaccount(row: Any) -> Subaccount:
+    # The row's own "apiKey" is deliberately not read: it is the subaccount's secret.
+    if not isinstance(row, dict) or not row.get("token"):
+        raise _Malformed("a subaccount row has no token")
+    credits = row.get("credits") or {}
+    if not isinstance(credits, dict):
+        raise _Malformed("a subaccount's credits is not an object")
+    return Subaccount(
+        id=_count(row.get("id", 0)),
+        email=str(row.get("email") or ""),
+        type=str(row.get("type") or ""),
+        token=str(row["token"]),
+        created_at=_timestamp(row.get("createdAt")),
+        balance=_decimal(credits, "balance"),
+        currency=_currency(credits.get("currency")),
+    )
+
+
+def _object(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    value = document.get(name)
+    if not isinstance(value, dict):
+        raise _Malformed(f"{name} is missing")
+    return value
+
+
+def _user(document: Mapping[str, Any]) -> AccountUser:
+    user = document.get("user") or {}
+    if not isinstance(user, dict):
+        raise _Malformed("user is not an object")
+    return AccountUser(
+        username=str(user.get("username") or ""),
+        firstname=_optional_str(user.get("firstname")),
+        lastname=_optional_str(user.get("lastname")),
+    )
+
+
+def _decimal(container: Mapping[str, Any], name: str) -> Decimal:
+    if name not in container:
+        raise _Malformed(f"{name} is missing")
+    try:
+        return to_decimal(container[name])
+    except ValueError:
+        raise _Malformed(f"{name} is not an amount") from None
+
+
+def _optional_decimal(value: Any) -> Decimal | None:
+    try:
+        return to_decimal(value)
+    except ValueError:
+        return None
+
+
+def _count(value: Any) -> int:
+    if isinstance(value, bool):
+        raise _Malformed("a counter is a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str | Decimal):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            raise _Malformed(f"{value!r} is not a whole number") from None
+        if number.is_finite() and number == number.to_integral_value():
+            return int(number)
+    raise _Malformed(f"{value!r} is not a whole number")
+
+
+def _currency(value: Any) -> str:
+    # Voice writes the sign; the money is EUR everywhere.
+    text = str(value or "EUR").strip()
+    return "EUR" if text in ("€", "") else text.upper()
+
+
+def _duration(value: Any) -> VoiceDuration | None:
+    if not isinstance(value, dict):
+        return None
+    return VoiceDuration(
+        hours=_count(value.get("h", 0)),
+        minutes=_count(value.get("m", 0)),
+        seconds=_count(value.get("s", 0)),
+    )
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+
+
+def _optional_str(value: Any) -> str | None:
+    return str(value) if value else None

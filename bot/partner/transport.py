@@ -1,0 +1,424 @@
+"""HTTP to the Partner APIs: one pooled aiohttp session, retries, limits and error sorting.
+
+This is the only module that touches URLs, and URLs carry API keys (GET puts the key in the
+query string, Voice puts it in the path). So nothing here logs or raises with a URL, a header
+or a body: logs and errors name the product and the endpoint template only, and every aiohttp
+exception is replaced (`from None`) so that its text, which may quote the URL, never reaches a
+traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import aiohttp
+from pydantic import SecretStr
+
+from bot.partner.errors import (
+    Endpoint,
+    PartnerError,
+    PartnerOutcomeUnknown,
+    PartnerUnavailable,
+)
+from bot.partner.models import Product
+
+log = logging.getLogger("bot.partner")
+
+Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    connect: float = 5.0
+    total: float = 20.0
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """Exponential backoff with full jitter, for GETs only."""
+
+    attempts: int = 4
+    base_delay: float = 0.25
+    max_delay: float = 8.0
+    max_wait: float = 30.0
+    """A server asking us to wait longer than this (Retry-After) gets an error instead."""
+
+    def backoff(self, retry_number: int) -> float:
+        ceiling = min(self.max_delay, self.base_delay * (2**retry_number))
+        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
+
+
+@dataclass(slots=True)
+class RateLimit:
+    """At most `calls` per `period` seconds (a sliding window), waiting rather than failing."""
+
+    calls: int
+    period: float
+    clock: Clock = time.monotonic
+    sleep: Sleep = asyncio.sleep
+    _sent: deque[float] = field(default_factory=deque)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                while self._sent and now - self._sent[0] >= self.period:
+                    self._sent.popleft()
+                if len(self._sent) < self.calls:
+                    self._sent.append(now)
+                    return
+                await self.sleep(self.period - (now - self._sent[0]))
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerRequest:
+    product: Product
+    method: str
+    endpoint: Endpoint
+    url: str
+    api_key: SecretStr
+    query: Mapping[str, str] | None = None
+    body: Mapping[str, Any] | None = None
+    rate_limit: tuple[int, float] | None = None
+    """(calls, period) the vendor documents for this endpoint, applied per API key."""
+
+    @property
+    def is_safe(self) -> bool:
+        """A GET changes nothing upstream, so it may be retried and never has unknown outcomes."""
+        return self.method == "GET"
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _Retry(Exception):
+    """A GET attempt that may succeed if repeated."""
+
+    def __init__(self, detail: str, wait: float | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.wait = wait
+
+
+class PathNotServed(PartnerUnavailable):
+    """HTTP 404/405 for the path itself (not a vendor JSON answer): the route does not exist.
+
+    The server turned the request away before handling it, so nothing changed.
+    """
+
+
+def key_id(api_key: SecretStr) -> str:
+    """A stable, non-reversible name for a key, for per-key limits (never the key itself)."""
+    return hashlib.sha256(api_key.get_secret_value().encode()).hexdigest()[:16]
+
+
+def fingerprint(api_key: SecretStr | str) -> str:
+    """What may be shown of a key: its last 4 characters."""
+    raw = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
+    return "…" + raw[-4:] if len(raw) > 8 else "…"
+
+
+class PartnerTransport:
+    """One per process: a pooled `ClientSession` shared by every Partner client.
+
+    Created outside any event loop is fine; the session is opened on first use and closed by
+    `close()` (or `async with`).
+    """
+
+    def __init__(
+        self,
+        *,
+        timeouts: Timeouts | None = None,
+        retry: RetryPolicy | None = None,
+        per_key_concurrency: int = 4,
+        pool_size: int = 100,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.timeouts = timeouts or Timeouts()
+        self.retry = retry or RetryPolicy()
+        self._per_key_concurrency = per_key_concurrency
+        self._pool_size = pool_size
+        self._sleep = sleep
+        self._clock = clock
+        self._session: aiohttp.ClientSession | None = None
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._rate_limits: dict[tuple[str, Endpoint], RateLimit] = {}
+
+    async def __aenter__(self) -> PartnerTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _open_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            trace = aiohttp.TraceConfig()
+            trace.on_request_headers_sent.append(_mark_sent)
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                timeout=aiohttp.ClientTimeout(
+                    total=self.timeouts.total,
+                    connect=self.timeouts.connect,
+                    sock_connect=self.timeouts.connect,
+                ),
+                trace_configs=[trace],
+                # Partner answers are read by hand (parse_float=Decimal); never raise on status.
+                raise_for_status=False,
+            )
+            # aiohttp silently resends "idempotent" methods, DELETE included, once when the
+            # server drops the connection. A vendor DELETE must never be sent twice, and GETs
+            # are retried by our own policy, so switch it off. No public switch exists; the
+            # DELETE no-retry test fails if a later aiohttp renames this.
+            self._session._retry_connection = False
+        return self._session
+
+    async def call(self, request: PartnerRequest) -> dict[str, Any]:
+        """Send a request and return the vendor's JSON answer (a success), or raise."""
+        if not request.is_safe:
+            # Never retried: a repeated credit move could move the money twice.
+            return await self._attempt(request)
+        for retry_number in range(self.retry.attempts):
+            try:
+                return await self._attempt(request)
+            except _Retry as retry:
+                last = retry_number == self.retry.attempts - 1
+                wait = retry.wait if retry.wait is not None else self.retry.backoff(retry_number)
+                if last or wait > self.retry.max_wait:
+                    log.warning(
+                        "%s GET %s unavailable after %d attempt(s): %s",
+                        request.product.value,
+                        request.endpoint,
+                        retry_number + 1,
+                        retry.detail,
+                    )
+                    raise PartnerUnavailable(
+                        request.product, request.endpoint, retry.detail
+                    ) from None
+                log.info(
+                    "%s GET %s: %s; retrying in %.2f s",
+                    request.product.value,
+                    request.endpoint,
+                    retry.detail,
+                    wait,
+                )
+                await self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, request: PartnerRequest) -> dict[str, Any]:
+        identity = key_id(request.api_key)
+        slot = self._slots.setdefault(identity, asyncio.Semaphore(self._per_key_concurrency))
+        async with slot:
+            if request.rate_limit:
+                await self._rate_limit(identity, request).acquire()
+            answer = await self._exchange(request)
+        return self._interpret(request, answer)
+
+    def _rate_limit(self, identity: str, request: PartnerRequest) -> RateLimit:
+        assert request.rate_limit is not None
+        calls, period = request.rate_limit
+        key = (identity, request.endpoint)
+        if key not in self._rate_limits:
+            self._rate_limits[key] = RateLimit(calls, period, self._clock, self._sleep)
+        return self._rate_limits[key]
+
+    async def _exchange(self, request: PartnerRequest) -> _Answer:
+        """One HTTP exchange; transport failures sorted by whether the request may have left."""
+        progress = SimpleNamespace(sent=False)
+        started = time.monotonic()
+        data = None
+        headers = {"Accept": "application/json"}
+        if request.body is not None:
+            data = json.dumps(request.body).encode()
+            headers["Content-Type"] = "application/json"
+        try:
+            async with self._open_session().request(
+                request.method,
+                request.url,
+                params=request.query,
+                data=data,
+                headers=headers,
+                trace_request_ctx=progress,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                answer = _Answer(response.status, dict(response.headers), body)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            failure = _describe(exc)
+            log.warning(
+                "%s %s %s failed after %.0f ms: %s",
+                request.product.value,
+                request.method,
+                request.endpoint,
+                (time.monotonic() - started) * 1000,
+                failure,
+            )
+            if request.is_safe:
+                raise _Retry(failure) from None
+            if progress.sent:
+                raise PartnerOutcomeUnknown(
+                    request.product,
+                    request.endpoint,
+                    f"the request was sent but no answer came back ({failure}); "
+                    "it may or may not have been carried out",
+                ) from None
+            raise PartnerUnavailable(
+                request.product, request.endpoint, f"the request could not be sent ({failure})"
+            ) from None
+        log.debug(
+            "%s %s %s -> HTTP %d in %.0f ms",
+            request.product.value,
+            request.method,
+            request.endpoint,
+            answer.status,
+            (time.monotonic() - started) * 1000,
+        )
+        return answer
+
+    def _interpret(self, request: PartnerRequest, answer: _Answer) -> dict[str, Any]:
+        document = _parse_json(answer.body)
+        is_vendor_answer = isinstance(document, dict) and "success" in document
+
+        if answer.status == 429 and not (is_vendor_answer and document.get("code")):
+            wait = _retry_after(answer.headers, self._wall_clock())
+            detail = "the vendor is limiting the request rate (HTTP 429)"
+            if request.is_safe:
+                raise _Retry(detail, wait)
+            # A rate-limited request is refused before it is handled.
+            raise PartnerUnavailable(request.product, request.endpoint, detail)
+
+        if answer.status >= 500:
+            detail = f"the server answered HTTP {answer.status}"
+            if request.is_safe:
+                raise _Retry(detail)
+            raise self._unknown(request, detail)
+
+        if not is_vendor_answer:
+            detail = _garbage(answer)
+            if answer.status in (404, 405):
+                raise PathNotServed(request.product, request.endpoint, detail)
+            if request.is_safe or 400 <= answer.status < 500:
+                # A GET changed nothing; a 4xx without a vendor body is the server (or a proxy)
+                # turning the request away before handling it.
+                raise PartnerUnavailable(request.product, request.endpoint, detail)
+            raise self._unknown(request, detail)
+
+        assert isinstance(document, dict)
+        if document["success"] is True:
+            return document
+        code = document.get("code")
+        message = document.get("message")
+        if not message and isinstance(document.get("error"), list):
+            message = "; ".join(
+                str(item.get("message")) for item in document["error"] if isinstance(item, dict)
+            )
+        raise PartnerError(
+            request.product,
+            request.endpoint,
+            code if isinstance(code, int) and not isinstance(code, bool) else None,
+            _scrub(str(message), request.api_key) if message else None,
+        )
+
+    def _unknown(self, request: PartnerRequest, detail: str) -> PartnerOutcomeUnknown:
+        # The server received the request and then failed or answered nonsense: whether it
+        # applied the change first cannot be known from here.
+        return PartnerOutcomeUnknown(
+            request.product,
+            request.endpoint,
+            f"{detail}; the request may or may not have been carried out",
+        )
+
+    @staticmethod
+    def _wall_clock() -> float:
+        return time.time()
+
+
+async def _mark_sent(
+    session: aiohttp.ClientSession, context: SimpleNamespace, params: object
+) -> None:
+    # Called once the request's headers are on the wire: from here on the server may act on
+    # it even if we never hear back.
+    context.trace_request_ctx.sent = True
+
+
+def _describe(exc: BaseException) -> str:
+    """A short description of a transport failure that quotes nothing from the URL."""
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return "connection timed out"
+    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
+        return "timed out waiting for the answer"
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return "could not connect"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "the server closed the connection"
+    if isinstance(exc, aiohttp.ClientPayloadError):
+        return "the answer was cut off"
+    return f"connection error ({type(exc).__name__})"
+
+
+def _parse_json(body: bytes) -> Any:
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _garbage(answer: _Answer) -> str:
+    if not answer.body.strip():
+        return f"the server answered HTTP {answer.status} with an empty body"
+    kind = answer.headers.get("Content-Type", "unknown content").split(";")[0]
+    return f"the server answered HTTP {answer.status} with something that is not the API ({kind})"
+
+
+def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds to wait from `Retry-After` (seconds or HTTP date) or `x-ratelimit-reset`."""
+    lowered = {name.lower(): value for name, value in headers.items()}
+    value = lowered.get("retry-after")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            try:
+                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
+            except (TypeError, ValueError):
+                pass
+    value = lowered.get("x-ratelimit-reset")
+    if value:
+        try:
+            reset = float(value)
+        except ValueError:
+            return None
+        # Undocumented unit: a Unix time when it looks like one, else seconds from now.
+        return max(0.0, reset - now) if reset > 1_000_000_000 else max(0.0, reset)
+    return None
+
+
+def _scrub(text: str, api_key: SecretStr) -> str:
+    """Vendor text should not echo the key, but if it ever does it must not travel further."""
+    raw = api_key.get_secret_value()
+    return text.replace(raw, fingerprint(api_key)) if raw else text
