@@ -1,0 +1,56 @@
+"""Fixtures shared by the whole suite.
+
+`secrets_guard` is autouse: every log record emitted during any test (at any level, from any
+logger) is checked against the secrets the test registered, and the test fails if one leaks.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Iterable, Iterator
+
+import pytest
+
+
+class SecretsGuard(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.secrets: set[str] = set()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + "".join(traceback.format_exception(*record.exc_info))
+        self.lines.append(text)
+
+    def watch(self, secrets: Iterable[str]) -> None:
+        self.secrets.update(secret for secret in secrets if secret)
+
+    def leaks(self) -> list[str]:
+        return [line for line in self.lines if any(secret in line for secret in self.secrets)]
+
+
+@pytest.fixture(autouse=True)
+def secrets_guard() -> Iterator[SecretsGuard]:
+    guard = SecretsGuard()
+    root = logging.getLogger()
+    previous_level = root.level
+    root.addHandler(guard)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield guard
+    finally:
+        root.removeHandler(guard)
+        root.setLevel(previous_level)
+    assert guard.lines is not None
+    leaked = guard.leaks()
+    assert not leaked, f"a secret appeared in {len(leaked)} log line(s): {leaked[:3]}"
+
+
+def assert_no_secret(exc: BaseException, secrets: Iterable[str]) -> None:
+    """An exception's text, repr and whole traceback (chained causes included) hold no secret."""
+    rendered = "".join(traceback.format_exception(exc)) + str(exc) + repr(exc)
+    for secret in secrets:
+        assert secret not in rendered, "a secret appears in an exception"
