@@ -3,16 +3,69 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+
+from bot.config import ConfigError, Settings
+from bot.db.crypto import EncryptionKeyError
+
+log = logging.getLogger("bot")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.serve import serve
+
+    asyncio.run(serve(Settings()))
+    return 0
+
+
+def _socket(args: argparse.Namespace) -> int:
+    from bot.serve import socket
+
+    asyncio.run(socket(Settings()))
+    return 0
+
+
+def _console(args: argparse.Namespace) -> int:
+    from bot.console.repl import run_console
+
+    return asyncio.run(run_console(Settings(), one_shot=args.command_text))
 
 
 def _sandbox(args: argparse.Namespace) -> int:
     from bot.partner import sandbox
 
-    argv = ["--host", args.host, "--port", str(args.port)]
-    return sandbox.main(argv)
+    return sandbox.main(["--host", args.host, "--port", str(args.port)])
+
+
+def _db(args: argparse.Namespace) -> int:
+    from bot.db.migrate import downgrade, upgrade
+    from bot.db.session import database_url, redacted
+
+    settings = Settings()
+    url = database_url(settings.database_url)
+    if args.action == "upgrade":
+        upgrade(url, args.revision or "head")
+    elif args.action == "downgrade":
+        downgrade(url, args.revision or "-1")
+    elif args.action == "rotate-keys":
+        return asyncio.run(_rotate_keys(settings))
+    log.info("database %s: %s done", redacted(url), args.action)
+    return 0
+
+
+async def _rotate_keys(settings: Settings) -> int:
+    from bot.runtime import Runtime
+
+    runtime = await Runtime.start(settings, migrate=False)
+    try:
+        count = await runtime.keys.rotate_encryption()
+    finally:
+        await runtime.close()
+    log.info("re-encrypted %d stored Partner key(s) under the first BOT_ENCRYPTION_KEY", count)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    console = commands.add_parser(
+        "console",
+        help="try the bot in a terminal: no Slack and no Partner account needed",
+        description="Run the real app against a local Slack emulator (and, without Partner "
+        "keys, a local sandbox of the Partner APIs). Type /partner help.",
+    )
+    console.add_argument(
+        "-c",
+        dest="command_text",
+        metavar="COMMAND",
+        help='run one command and exit, e.g. -c "/partner balance"',
+    )
+    console.set_defaults(run=_console)
+
+    serve = commands.add_parser(
+        "serve", help="serve Slack over HTTP on $PORT (/slack/events, /healthz)"
+    )
+    serve.set_defaults(run=_serve)
+
+    socket = commands.add_parser(
+        "socket", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN); /healthz on $PORT"
+    )
+    socket.set_defaults(run=_socket)
+
+    db = commands.add_parser("db", help="database maintenance: upgrade, downgrade, rotate-keys")
+    db.add_argument("action", choices=["upgrade", "downgrade", "rotate-keys"])
+    db.add_argument("revision", nargs="?", help="target revision (upgrade: head; downgrade: -1)")
+    db.set_defaults(run=_db)
 
     sandbox = commands.add_parser(
         "sandbox",
@@ -41,7 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    try:
+        return run(args)
+    except (ConfigError, EncryptionKeyError) as error:
+        print(f"partner-ops: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,9 +13,34 @@ from bot.partner.client import DEFAULT_BASE_URLS
 from bot.partner.models import Product
 from bot.partner.transport import Timeouts
 
+DEFAULT_BOT_SCOPES = ("commands", "chat:write", "users:read", "files:write")
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the text says what to set."""
+
+
+class SlackMode(StrEnum):
+    SINGLE_WORKSPACE = "single-workspace"
+    MANY_WORKSPACES = "many-workspaces"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+    """Overrides the Slack Web API base URL (tests and the console point it at an emulator)."""
+    slack_scopes: str = ",".join(DEFAULT_BOT_SCOPES)
+
+    database_url: str | None = None
+    port: int = 3000
+    bot_encryption_key: SecretStr | None = None
+    bot_encryption_key_file: Path = Path("partner_ops.key")
 
     sms_partner_url: str = DEFAULT_BASE_URLS[Product.SMS]
     mail_partner_url: str = DEFAULT_BASE_URLS[Product.MAIL]
@@ -40,6 +67,19 @@ class Settings(BaseSettings):
             Product.MAIL: self.mail_partner_api_key,
             Product.VOICE: self.voice_partner_api_key,
         }[product]
+
+    @property
+    def slack_mode(self) -> SlackMode:
+        """Many workspaces when OAuth credentials are set, else one workspace with a bot token."""
+        if self.slack_client_id and self.slack_client_secret:
+            return SlackMode.MANY_WORKSPACES
+        if self.slack_bot_token:
+            return SlackMode.SINGLE_WORKSPACE
+        raise ConfigError(
+            "Slack is not configured. For one workspace set SLACK_BOT_TOKEN and "
+            "SLACK_SIGNING_SECRET; for many set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+            "SLACK_SIGNING_SECRET. To try the bot without Slack run: python -m bot console"
+        )
 
     @property
     def partner_timeouts(self) -> Timeouts:

@@ -56,3 +56,12 @@ def api_amount(amount: Decimal) -> str:
     """
     text = f"{amount.quantize(CENT_OF_CENT):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_money(amount: Decimal, currency: str = "EUR") -> str:
+    """`10225.119` → `10,225.119 EUR`; at least 2 decimals, the 3rd only when it is not 0."""
+    quantized = amount.quantize(CENT_OF_CENT)
+    text = f"{quantized:,f}"
+    if text.endswith("0"):
+        text = text[:-1]
+    return f"{text} {currency}"

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 
 import pytest
+
+from bot.db.migrate import upgrade
+from bot.db.session import Database
+from tests.database import empty_all_tables, fresh_database_url
 
 
 class SecretsGuard(logging.Handler):
@@ -54,3 +58,24 @@ def assert_no_secret(exc: BaseException, secrets: Iterable[str]) -> None:
     rendered = "".join(traceback.format_exception(exc)) + str(exc) + repr(exc)
     for secret in secrets:
         assert secret not in rendered, "a secret appears in an exception"
+
+
+# --- databases -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One database for the run, migrated once (SQLite file, or PostgreSQL in CI)."""
+    url = fresh_database_url(tmp_path_factory.mktemp("db"))
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def database(migrated_database_url: str) -> AsyncIterator[Database]:
+    db = Database(migrated_database_url)
+    await empty_all_tables(db)
+    try:
+        yield db
+    finally:
+        await db.dispose()

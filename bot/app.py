@@ -1,0 +1,127 @@
+"""Builds the Bolt app for either way of running, and the aiohttp web app that serves it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import ConfigError, SlackMode
+from bot.db.base import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
+from bot.runtime import Runtime
+from bot.slack.authorize import PerTeamSerializedAuthorize
+from bot.slack.listeners import register_listeners
+from bot.slack.middleware import skip_redeliveries
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+HEALTH_PATH = "/healthz"
+OAUTH_STATE_SECONDS = 600
+
+
+def web_client(runtime: Runtime, token: str | None = None) -> AsyncWebClient:
+    """Every Web API client the app uses: the configured base URL, and slack_sdk's retries
+    for rate limits (honouring Retry-After) and server errors."""
+    kwargs = {"base_url": runtime.settings.slack_api_url} if runtime.settings.slack_api_url else {}
+    return AsyncWebClient(
+        token=token,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+        **kwargs,
+    )
+
+
+def build_app(runtime: Runtime) -> AsyncApp:
+    settings = runtime.settings
+    if settings.slack_signing_secret is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is required to check that requests come from Slack."
+        )
+    signing_secret = settings.slack_signing_secret.get_secret_value()
+    installation_store = None
+    if runtime.mode is SlackMode.SINGLE_WORKSPACE:
+        assert settings.slack_bot_token is not None
+        app = AsyncApp(
+            signing_secret=signing_secret,
+            client=web_client(runtime, settings.slack_bot_token.get_secret_value()),
+            process_before_response=False,
+        )
+    else:
+        assert settings.slack_client_id and settings.slack_client_secret
+        client = web_client(runtime)
+        installation_store = AsyncSQLAlchemyInstallationStore(
+            client_id=settings.slack_client_id,
+            engine=runtime.database.engine,
+            bots_table_name=BOTS_TABLE,
+            installations_table_name=INSTALLATIONS_TABLE,
+        )
+        state_store = AsyncSQLAlchemyOAuthStateStore(
+            expiration_seconds=OAUTH_STATE_SECONDS,
+            engine=runtime.database.engine,
+            table_name=OAUTH_STATES_TABLE,
+        )
+        client_secret = settings.slack_client_secret.get_secret_value()
+        app = AsyncApp(
+            signing_secret=signing_secret,
+            client=client,
+            authorize=PerTeamSerializedAuthorize(
+                AsyncInstallationStoreAuthorize(
+                    installation_store=installation_store,
+                    client_id=settings.slack_client_id,
+                    client_secret=client_secret,
+                    bot_only=True,
+                    client=client,
+                )
+            ),
+            oauth_settings=AsyncOAuthSettings(
+                client_id=settings.slack_client_id,
+                client_secret=client_secret,
+                scopes=settings.slack_scopes.split(","),
+                install_path=INSTALL_PATH,
+                redirect_uri_path=REDIRECT_PATH,
+                installation_store=installation_store,
+                installation_store_bot_only=True,
+                state_store=state_store,
+            ),
+            installation_store=installation_store,
+            process_before_response=False,
+        )
+    app.use(skip_redeliveries(runtime.deliveries))
+    register_listeners(app, runtime, installation_store)
+    return app
+
+
+def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
+    """Bolt's own aiohttp routes (events, and install/redirect in OAuth mode) plus /healthz."""
+    web_app = app.server(path=EVENTS_PATH).web_app
+    web_app.router.add_get(HEALTH_PATH, health_handler(runtime))
+    return web_app
+
+
+def health_handler(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def health(_request: web.Request) -> web.Response:
+        database_ok = await runtime.database.ping()
+        body = {
+            "status": "ok" if database_ok else "unavailable",
+            "database": database_ok,
+            "mode": runtime.mode.value,
+        }
+        return web.json_response(body, status=200 if database_ok else 503)
+
+    return health

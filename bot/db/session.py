@@ -1,0 +1,86 @@
+"""The database: one async engine per process, SQLite by default, PostgreSQL in production."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SQLITE_FILE = "partner_ops.db"
+
+
+def database_url(raw: str | None) -> str:
+    """`DATABASE_URL` as SQLAlchemy's async drivers want it.
+
+    Unset means a SQLite file in the working directory; `postgres://` and `postgresql://`
+    (as hosting platforms hand them out) mean asyncpg.
+    """
+    if not raw:
+        return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_FILE}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+asyncpg://" + raw[len(prefix) :]
+    if raw.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + raw[len("sqlite://") :]
+    return raw
+
+
+def redacted(url: str) -> str:
+    """The URL fit for a log line: no password."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+class Database:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        connect_args: dict[str, Any] = {}
+        if not self.is_sqlite:
+            # slack_sdk's stores compare naive datetimes with func.now(): keep the server in UTC.
+            connect_args["server_settings"] = {"timezone": "UTC"}
+        self.engine: AsyncEngine = create_async_engine(
+            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=connect_args
+        )
+        if self.is_sqlite:
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception as exc:  # any failure means "not healthy"; say which, quietly
+            log.warning("database ping failed: %s", type(exc).__name__)
+            return False
+        return True
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web process read while the worker writes; busy_timeout waits out the
+    # other process's write lock instead of failing at once.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()

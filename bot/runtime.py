@@ -1,0 +1,88 @@
+"""Everything a process holds once: settings, database, Partner transport, services.
+
+Built by `Runtime.start()` and closed by `close()`; every entry point (serve, socket, console,
+worker) builds one and hands it to the parts that need it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from pydantic import SecretStr
+
+from bot.config import Settings, SlackMode
+from bot.db.crypto import SecretBox, load_secret_box
+from bot.db.migrate import upgrade_async
+from bot.db.session import Database, database_url, redacted
+from bot.partner.models import Product
+from bot.partner.transport import PartnerTransport
+from bot.services.deliveries import Deliveries
+from bot.services.partner_access import PartnerAccess
+from bot.services.partner_keys import PartnerKeys
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    mode: SlackMode
+    database: Database
+    transport: PartnerTransport
+    box: SecretBox
+    keys: PartnerKeys
+    partner: PartnerAccess
+    deliveries: Deliveries
+
+    @classmethod
+    async def start(
+        cls,
+        settings: Settings,
+        *,
+        mode: SlackMode | None = None,
+        migrate: bool | None = None,
+    ) -> Runtime:
+        """Open the database and the Partner transport.
+
+        `migrate=None` migrates SQLite only: a PostgreSQL deployment migrates once in its
+        release phase (`python -m bot db upgrade`), not in every process that starts.
+        """
+        mode = mode or settings.slack_mode
+        database = Database(database_url(settings.database_url))
+        configured_key = settings.bot_encryption_key
+        box = load_secret_box(
+            configured_key.get_secret_value() if configured_key else None,
+            # Many workspaces hold other companies' keys: no silently generated key file.
+            key_file=(
+                None if mode is SlackMode.MANY_WORKSPACES else settings.bot_encryption_key_file
+            ),
+        )
+        if migrate or (migrate is None and database.is_sqlite):
+            log.info("migrating %s", redacted(database.url))
+            await upgrade_async(database.url)
+        environment_keys: dict[Product, SecretStr] = {}
+        if mode is SlackMode.SINGLE_WORKSPACE:
+            for product in Product:
+                key = settings.partner_api_key(product)
+                if key is not None and key.get_secret_value():
+                    environment_keys[product] = key
+        transport = PartnerTransport(
+            timeouts=settings.partner_timeouts,
+            per_key_concurrency=settings.partner_concurrency_per_key,
+        )
+        keys = PartnerKeys(database, box, environment_keys)
+        return cls(
+            settings=settings,
+            mode=mode,
+            database=database,
+            transport=transport,
+            box=box,
+            keys=keys,
+            partner=PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product}),
+            deliveries=Deliveries(database),
+        )
+
+    async def close(self) -> None:
+        await self.transport.close()
+        await self.database.dispose()

@@ -1,0 +1,93 @@
+"""Long-running processes: `serve` (HTTP) and `socket` (Socket Mode), both with /healthz."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
+from bot.config import ConfigError, Settings
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+class PathOnlyAccessLogger(AbstractAccessLogger):
+    """Access lines without query strings: OAuth redirects carry a one-time code there."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %d %.0f ms",
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+        )
+
+
+async def start_site(web_app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(web_app, access_log_class=PathOnlyAccessLogger)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server
+    runtime = await Runtime.start(settings)
+    runner = None
+    try:
+        app = build_app(runtime)
+        runner = await start_site(build_web_app(app, runtime), host, settings.port)
+        log.info(
+            "Partner Ops (%s) listening on port %d: /slack/events, %s",
+            runtime.mode.value,
+            settings.port,
+            HEALTH_PATH,
+        )
+        await _until_stopped()
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await runtime.close()
+
+
+async def socket(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104
+    if settings.slack_app_token is None:
+        raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-…).")
+    runtime = await Runtime.start(settings)
+    runner = None
+    handler = None
+    try:
+        app = build_app(runtime)
+        health = web.Application()
+        health.router.add_get(HEALTH_PATH, health_handler(runtime))
+        runner = await start_site(health, host, settings.port)
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        await handler.connect_async()
+        log.info(
+            "Partner Ops (%s) connected over Socket Mode; %s on port %d",
+            runtime.mode.value,
+            HEALTH_PATH,
+            settings.port,
+        )
+        await _until_stopped()
+    finally:
+        if handler is not None:
+            await handler.close_async()
+        if runner is not None:
+            await runner.cleanup()
+        await runtime.close()
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()

@@ -1,0 +1,41 @@
+"""Main-account balances of every product a workspace has set up, read side by side."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from bot.partner.errors import PartnerFailure
+from bot.partner.models import Account, Product
+from bot.services.errors import NotConfigured
+from bot.services.partner_access import PartnerAccess
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceReading:
+    """One product's balance, or why it could not be read (one product down spoils no other)."""
+
+    product: Product
+    account: Account | None = None
+    failure: PartnerFailure | None = None
+
+
+async def read_balances(
+    access: PartnerAccess, team_id: str, only: Product | None = None
+) -> list[BalanceReading]:
+    configured = await access.configured_products(team_id)
+    if only is not None:
+        if only not in configured:
+            raise NotConfigured([only])
+        configured = [only]
+    if not configured:
+        raise NotConfigured(list(Product))
+    return list(await asyncio.gather(*(_read(access, team_id, p) for p in configured)))
+
+
+async def _read(access: PartnerAccess, team_id: str, product: Product) -> BalanceReading:
+    client = await access.client(team_id, product)
+    try:
+        return BalanceReading(product, account=await client.me())
+    except PartnerFailure as failure:
+        return BalanceReading(product, failure=failure)

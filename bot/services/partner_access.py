@@ -1,0 +1,56 @@
+"""A workspace's way to the vendor: its keys plus the process's one transport."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import SecretStr
+
+from bot.partner.client import PartnerClient, SubaccountClient, client_for
+from bot.partner.models import Account, Product
+from bot.partner.transport import PartnerTransport
+from bot.services.errors import NotConfigured, ServiceError
+from bot.services.partner_keys import PartnerKeys
+
+
+class NoSubaccounts(ServiceError):
+    """The product has no subaccounts (Voice Partner)."""
+
+    def __init__(self, product: Product) -> None:
+        self.product = product
+        super().__init__(f"{product.value} has no subaccounts")
+
+
+class PartnerAccess:
+    def __init__(
+        self,
+        keys: PartnerKeys,
+        transport: PartnerTransport,
+        base_urls: Mapping[Product, str],
+    ) -> None:
+        self.keys = keys
+        self._transport = transport
+        self._base_urls = dict(base_urls)
+
+    def client_with(self, product: Product, api_key: SecretStr | str) -> PartnerClient:
+        return client_for(product, self._transport, api_key, self._base_urls.get(product))
+
+    async def client(self, team_id: str, product: Product) -> PartnerClient:
+        key = await self.keys.key(team_id, product)
+        if key is None:
+            raise NotConfigured([product])
+        return self.client_with(product, key)
+
+    async def subaccount_client(self, team_id: str, product: Product) -> SubaccountClient:
+        if not product.has_subaccounts:
+            raise NoSubaccounts(product)
+        client = await self.client(team_id, product)
+        assert isinstance(client, SubaccountClient)
+        return client
+
+    async def configured_products(self, team_id: str) -> list[Product]:
+        return list(await self.keys.statuses(team_id))
+
+    async def check_key(self, product: Product, api_key: str) -> Account:
+        """Read the main account with a candidate key; raises the vendor's error if it is bad."""
+        return await self.client_with(product, api_key).me()

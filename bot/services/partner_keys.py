@@ -1,0 +1,107 @@
+"""Each workspace's Partner API keys: stored encrypted, shown only by fingerprint."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import SecretStr
+from sqlalchemy import delete, select
+
+from bot.clock import utcnow
+from bot.db.crypto import SecretBox
+from bot.db.models import WorkspacePartnerKey
+from bot.db.session import Database
+from bot.partner.models import Product
+from bot.partner.transport import fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class KeyStatus:
+    product: Product
+    fingerprint: str
+    from_environment: bool
+    set_by: str | None = None
+    set_at: datetime | None = None
+
+
+class PartnerKeys:
+    """Keys saved with `/partner setup` win; in single-workspace mode the environment's
+    `*_PARTNER_API_KEY` fill in for products nobody set up in Slack."""
+
+    def __init__(
+        self,
+        database: Database,
+        box: SecretBox,
+        environment_keys: Mapping[Product, SecretStr] | None = None,
+    ) -> None:
+        self._database = database
+        self._box = box
+        self._environment_keys = dict(environment_keys or {})
+
+    async def key(self, team_id: str, product: Product) -> SecretStr | None:
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(WorkspacePartnerKey).where(
+                    WorkspacePartnerKey.team_id == team_id,
+                    WorkspacePartnerKey.product == product.value,
+                )
+            )
+        if row is not None:
+            return SecretStr(self._box.decrypt(row.encrypted_key))
+        return self._environment_keys.get(product)
+
+    async def statuses(self, team_id: str) -> dict[Product, KeyStatus]:
+        async with self._database.session() as session:
+            rows = (
+                await session.scalars(
+                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
+                )
+            ).all()
+        found = {
+            Product(row.product): KeyStatus(
+                Product(row.product), row.fingerprint, False, row.set_by, row.set_at
+            )
+            for row in rows
+        }
+        for product, key in self._environment_keys.items():
+            found.setdefault(product, KeyStatus(product, fingerprint(key), True))
+        return {product: found[product] for product in Product if product in found}
+
+    async def save(self, team_id: str, keys: Mapping[Product, str], set_by: str) -> None:
+        """Store or replace several keys at once: all of them or, on any error, none."""
+        now = utcnow()
+        async with self._database.session() as session:
+            existing = {
+                row.product: row
+                for row in (
+                    await session.scalars(
+                        select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
+                    )
+                ).all()
+            }
+            for product, raw in keys.items():
+                row = existing.get(product.value)
+                if row is None:
+                    row = WorkspacePartnerKey(team_id=team_id, product=product.value)
+                    session.add(row)
+                row.encrypted_key = self._box.encrypt(raw)
+                row.fingerprint = fingerprint(raw)
+                row.set_by = set_by
+                row.set_at = now
+
+    async def forget_workspace(self, team_id: str) -> int:
+        async with self._database.session() as session:
+            result = await session.execute(
+                delete(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
+            )
+        return result.rowcount or 0
+
+    async def rotate_encryption(self) -> int:
+        """Re-encrypt every stored key under the first configured encryption key."""
+        async with self._database.session() as session:
+            rows = (await session.scalars(select(WorkspacePartnerKey))).all()
+            for row in rows:
+                row.encrypted_key = self._box.rotate(row.encrypted_key)
+        return len(rows)

@@ -1,0 +1,81 @@
+"""The one place where a refusal or failure becomes the message a user reads.
+
+Listeners raise (or let through) domain errors; `user_message` words them. Anything it does
+not know is a bug: logged with a reference, and the user gets that reference, never a trace.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from bot.money import InvalidAmount
+from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
+from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
+from bot.services.partner_access import NoSubaccounts
+from bot.slack.blocks import escape
+from bot.slack.commands import CommandError
+from bot.slack.texts import common as text
+
+log = logging.getLogger(__name__)
+
+
+def user_message(error: BaseException) -> str | None:
+    """The message for an expected error, mrkdwn-safe; None when the error is a bug."""
+    match error:
+        case CommandError():
+            return error.message
+        case NotConfigured(products=(product,)):
+            return text.NOT_CONFIGURED_ONE.format(product=product.label)
+        case NotConfigured():
+            return text.NOT_CONFIGURED_ANY
+        case NotFound():
+            message = text.NOT_FOUND.format(what=error.what, ref=_code(error.ref))
+            if error.suggestions:
+                shown = ", ".join(f"`{_code(s)}`" for s in error.suggestions)
+                message += text.NOT_FOUND_SUGGEST.format(suggestions=shown)
+            return message
+        case Ambiguous():
+            shown = ", ".join(f"`{_code(m)}`" for m in error.matches[:5])
+            if len(error.matches) > 5:
+                shown += f" and {len(error.matches) - 5} more"
+            return text.AMBIGUOUS.format(ref=_code(error.ref), what=error.what, matches=shown)
+        case NotAllowed():
+            return text.NOT_ALLOWED.format(who_may=error.who_may, action=error.action)
+        case NoSubaccounts():
+            return text.NO_SUBACCOUNTS.format(product=error.product.label)
+        case PartnerError():
+            vendor = ""
+            if error.vendor_message:
+                vendor = text.VENDOR_SAID.format(
+                    message=escape(error.vendor_message), code=error.code
+                )
+            return text.VENDOR_REFUSED.format(
+                product=error.product.label, explanation=error.explanation, vendor=vendor
+            )
+        case PartnerOutcomeUnknown():
+            return text.VENDOR_OUTCOME_UNKNOWN.format(
+                product=error.product.label, detail=escape(error.detail)
+            )
+        case PartnerUnavailable():
+            return text.VENDOR_UNAVAILABLE.format(
+                product=error.product.label, detail=escape(error.detail)
+            )
+        case InvalidAmount():
+            return text.INVALID_AMOUNT.format(message=escape(str(error)))
+    return None
+
+
+def message_for(error: BaseException) -> str:
+    """`user_message`, or for a bug: log it with a reference and return the bug message."""
+    message = user_message(error)
+    if message is not None:
+        return message
+    reference = secrets.token_hex(4)
+    log.error("unexpected error (reference %s)", reference, exc_info=error)
+    return text.BUG.format(reference=reference)
+
+
+def _code(value: str) -> str:
+    """Text shown inside backticks: escaped, and without backticks that would end the span."""
+    return escape(value.replace("`", "'"))

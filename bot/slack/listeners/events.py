@@ -1,0 +1,46 @@
+"""Workspace lifecycle events, and the App Home tab."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Runtime
+from bot.slack.views.home import home_view
+
+log = logging.getLogger(__name__)
+
+
+def register(
+    app: AsyncApp, runtime: Runtime, installation_store: AsyncInstallationStore | None
+) -> None:
+    async def forget(body: dict[str, Any]) -> None:
+        team_id = body.get("team_id")
+        enterprise_id = body.get("enterprise_id")
+        if installation_store is not None:
+            await installation_store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
+        removed = await runtime.keys.forget_workspace(team_id) if team_id else 0
+        log.info("workspace %s: Slack tokens and %d Partner key(s) deleted", team_id, removed)
+
+    @app.event("app_uninstalled")
+    async def uninstalled(body: dict[str, Any]) -> None:
+        await forget(body)
+
+    @app.event("tokens_revoked")
+    async def revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
+        # Only the bot token matters here: without it the workspace is as good as uninstalled.
+        if (event.get("tokens") or {}).get("bot"):
+            await forget(body)
+
+    @app.event("app_home_opened")
+    async def home_opened(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        statuses = await runtime.keys.statuses(body["team_id"])
+        await client.views_publish(user_id=event["user"], view=home_view(statuses))

@@ -1,0 +1,78 @@
+"""`/partner`: acknowledge at once, parse, run the subcommand, reply to the asker."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Runtime
+from bot.services.balances import read_balances
+from bot.services.subaccounts import find_subaccount, search_subaccounts
+from bot.slack.blocks import escape
+from bot.slack.commands import (
+    Balance,
+    Command,
+    CommandError,
+    Help,
+    ListSubaccounts,
+    Setup,
+    ShowSubaccount,
+    parse_command,
+)
+from bot.slack.listeners.replies import reply, reply_error
+from bot.slack.listeners.setup import open_setup
+from bot.slack.views.balance import balance_reply
+from bot.slack.views.help import help_reply
+from bot.slack.views.subaccounts import subaccount_detail_reply, subaccount_list_reply
+
+log = logging.getLogger(__name__)
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.command("/partner")
+    async def partner(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            parsed = parse_command(command.get("text") or "")
+        except CommandError as error:
+            await reply(respond, help_reply(prefix=error.message))
+            return
+        try:
+            await run(parsed, runtime, command, respond, client)
+        except Exception as error:  # every failure ends as a message to the asker
+            await reply_error(respond, error)
+
+
+async def run(
+    parsed: Command,
+    runtime: Runtime,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    team_id = command["team_id"]
+    match parsed:
+        case Help():
+            await reply(respond, help_reply())
+        case Setup():
+            await open_setup(runtime, client, command, respond)
+        case Balance(product=product):
+            readings = await read_balances(runtime.partner, team_id, product)
+            await reply(respond, balance_reply(readings))
+        case ListSubaccounts(product=product, search=search):
+            partner = await runtime.partner.subaccount_client(team_id, product)
+            found = await search_subaccounts(partner, search)
+            await reply(respond, subaccount_list_reply(product, search, found, page=1))
+        case ShowSubaccount(product=product, ref=ref):
+            partner = await runtime.partner.subaccount_client(team_id, product)
+            subaccount = await find_subaccount(partner, ref)
+            await reply(respond, subaccount_detail_reply(product, subaccount))
+        case _:  # pragma: no cover - parse_command returns only the types above
+            raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")

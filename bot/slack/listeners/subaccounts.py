@@ -1,0 +1,32 @@
+"""Next/Previous on a subaccount list: rebuild the page from the live list, in place."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.runtime import Runtime
+from bot.services.subaccounts import search_subaccounts
+from bot.slack.listeners.replies import reply, reply_error
+from bot.slack.views.subaccounts import PAGE_ACTION, ListPosition, subaccount_list_reply
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(re.compile(f"^{PAGE_ACTION}"))
+    async def turn_page(
+        ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        try:
+            position = ListPosition.decode(action["value"])
+            team_id = body["team"]["id"]
+            partner = await runtime.partner.subaccount_client(team_id, position.product)
+            found = await search_subaccounts(partner, position.search)
+            page = subaccount_list_reply(position.product, position.search, found, position.page)
+            await reply(respond, page, replace=True)
+        except Exception as error:  # every failure ends as a message to the clicker
+            await reply_error(respond, error)

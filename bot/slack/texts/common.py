@@ -1,0 +1,36 @@
+"""User-facing text shared by every feature (English; kept here, ready for catalogs)."""
+
+PRODUCT_NAMES = {"sms": "SMS Partner", "mail": "Mail Partner", "voice": "Voice Partner"}
+
+NOT_CONFIGURED_ONE = (
+    ":key: {product} is not set up in this workspace yet. An admin can add its API key "
+    "with `/partner setup`."
+)
+NOT_CONFIGURED_ANY = (
+    ":key: No Partner API key is set up in this workspace yet. An admin can add one with "
+    "`/partner setup`."
+)
+NOT_FOUND = ":mag: No {what} matches `{ref}`."
+NOT_FOUND_SUGGEST = " Did you mean: {suggestions}?"
+AMBIGUOUS = (
+    ":mag: `{ref}` matches several {what}s: {matches}. Be more precise (an email, id or token)."
+)
+NOT_ALLOWED = ":no_entry: Only {who_may} can {action}."
+NO_SUBACCOUNTS = ":information_source: {product} has no subaccounts."
+
+VENDOR_REFUSED = ":warning: {product} refused: {explanation}{vendor}"
+VENDOR_SAID = " (the vendor said: “{message}”, code {code})"
+VENDOR_UNAVAILABLE = (
+    ":warning: {product} cannot be reached right now ({detail}). Nothing was changed; "
+    "try again in a few minutes."
+)
+VENDOR_OUTCOME_UNKNOWN = (
+    ":warning: {product} did not confirm the operation ({detail}). It may or may not have "
+    "been carried out: check the balances before trying again."
+)
+INVALID_AMOUNT = ":warning: {message}"
+BUG = (
+    ":boom: Something went wrong on our side and nothing more was done. The error was "
+    "logged with reference `{reference}`."
+)
+DUPLICATE_IGNORED = "This request was already handled."

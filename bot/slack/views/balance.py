@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.money import format_money
+from bot.partner.models import MailAccount, SmsAccount, VoiceAccount, VoiceDuration
+from bot.services.balances import BalanceReading
+from bot.slack.blocks import escape
+from bot.slack.errors import message_for
+from bot.slack.texts import balance as text
+from bot.slack.views.reply import Reply
+
+
+def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
+    blocks: list = [HeaderBlock(text=text.TITLE)]
+    summary = []
+    for reading in readings:
+        blocks.append(DividerBlock())
+        if reading.account is None:
+            assert reading.failure is not None
+            reason = message_for(reading.failure)
+            blocks.append(
+                SectionBlock(
+                    text=text.UNREADABLE.format(product=reading.product.label, reason=reason)
+                )
+            )
+            summary.append(f"{reading.product.label}: unavailable")
+            continue
+        account = reading.account
+        amount = format_money(account.balance, account.currency)
+        summary.append(f"{reading.product.label} {amount}")
+        blocks.append(
+            SectionBlock(
+                text=f"*{reading.product.label}*",
+                fields=[MarkdownTextObject(text=f) for f in _fields(account, amount)],
+            )
+        )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.READ_AT)]))
+    return Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
+
+
+def _fields(account: SmsAccount | MailAccount | VoiceAccount, amount: str) -> list[str]:
+    fields = [text.BALANCE.format(amount=amount)]
+    match account:
+        case SmsAccount():
+            fields += [
+                text.ACCOUNT.format(username=escape(account.user.username) or "—"),
+                text.SMS_CREDITS.format(count=account.credit_sms),
+                text.SMS_ECO_CREDITS.format(count=account.credit_sms_eco),
+                text.HLR_CREDITS.format(count=account.credit_hlr),
+                text.TO_SEND.format(count=account.to_send),
+            ]
+        case MailAccount():
+            fields += [
+                text.ACCOUNT.format(username=escape(account.user.username) or "—"),
+                text.MAIL_CREDITS.format(count=account.credit_mail),
+            ]
+        case VoiceAccount():
+            if account.tts:
+                fields.append(text.TTS.format(duration=_duration(account.tts)))
+            if account.tts_fixe:
+                fields.append(text.TTS_FIXE.format(duration=_duration(account.tts_fixe)))
+            if account.voice_messages is not None:
+                fields.append(text.VOICE_MESSAGES.format(count=account.voice_messages))
+    return fields
+
+
+def _duration(duration: VoiceDuration) -> str:
+    # The vendor's example has 66 seconds: normalise rather than print "5 h 55 min 66 s".
+    total = duration.hours * 3600 + duration.minutes * 60 + duration.seconds
+    return text.DURATION.format(hours=total // 3600, minutes=total % 3600 // 60, seconds=total % 60)

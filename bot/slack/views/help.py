@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
+
+from bot.slack.texts import help as text
+from bot.slack.views.reply import Reply
+
+
+def help_reply(prefix: str | None = None) -> Reply:
+    """Usage of every subcommand; `prefix` (already mrkdwn-safe) says why help is shown."""
+    lines = "\n".join(f"`{usage}`\n{what}" for usage, what in text.USAGE)
+    blocks = []
+    if prefix:
+        blocks.append(SectionBlock(text=prefix))
+    blocks += [
+        HeaderBlock(text=text.TITLE),
+        SectionBlock(text=text.INTRO),
+        SectionBlock(text=lines),
+        ContextBlock(elements=[MarkdownTextObject(text=text.FOOTER)]),
+    ]
+    return Reply(text=(prefix + "\n" if prefix else "") + text.TITLE, blocks=blocks)

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.money import format_money
+from bot.partner.models import Account, Product
+from bot.partner.transport import fingerprint
+from bot.services.partner_keys import KeyStatus
+from bot.slack.texts import setup as text
+
+SETUP_CALLBACK = "partner_setup"
+KEY_ACTION = "api_key"
+MAX_KEY_LENGTH = 200
+
+
+def key_block_id(product: Product) -> str:
+    return f"key_{product.value}"
+
+
+def setup_modal(
+    statuses: Mapping[Product, KeyStatus],
+    *,
+    refused: Mapping[Product, str] | None = None,
+    private_metadata: str = "",
+) -> View:
+    blocks: list = [SectionBlock(text=text.INTRO)]
+    if refused:
+        blocks.append(SectionBlock(text=text.NOTHING_SAVED))
+    for product in Product:
+        blocks.append(
+            InputBlock(
+                block_id=key_block_id(product),
+                label=text.LABEL.format(product=product.label),
+                optional=True,
+                hint=_current(statuses.get(product)),
+                element=PlainTextInputElement(
+                    action_id=KEY_ACTION,
+                    placeholder=text.PLACEHOLDER.format(product=product.label),
+                    max_length=MAX_KEY_LENGTH,
+                ),
+            )
+        )
+        if refused and product in refused:
+            message = text.REFUSED.format(product=product.label, message=refused[product])
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=message[:3000])]))
+    return View(
+        type="modal",
+        callback_id=SETUP_CALLBACK,
+        title=text.MODAL_TITLE,
+        submit=text.SUBMIT,
+        close=text.CLOSE,
+        private_metadata=private_metadata,
+        blocks=blocks,
+    )
+
+
+def setup_checking_view() -> View:
+    return View(
+        type="modal",
+        callback_id=SETUP_CALLBACK,
+        title=text.CHECKING_TITLE,
+        blocks=[SectionBlock(text=text.CHECKING)],
+    )
+
+
+def setup_done_view(saved: Mapping[Product, tuple[str, Account]]) -> View:
+    lines = [
+        text.DONE_LINE.format(
+            product=product.label,
+            fingerprint=fingerprint(key),
+            balance=format_money(account.balance, account.currency),
+        )
+        for product, (key, account) in saved.items()
+    ]
+    return View(
+        type="modal",
+        callback_id=SETUP_CALLBACK,
+        title=text.DONE_TITLE,
+        close="Done",
+        blocks=[SectionBlock(text=text.DONE), SectionBlock(text="\n".join(lines))],
+    )
+
+
+def _current(status: KeyStatus | None) -> str:
+    if status is None:
+        return text.NOT_SET
+    source = (
+        text.CURRENT_SOURCE_ENV
+        if status.from_environment
+        else text.CURRENT_SOURCE_DB.format(
+            date=status.set_at.strftime("%Y-%m-%d") if status.set_at else "?"
+        )
+    )
+    return text.CURRENT.format(fingerprint=status.fingerprint, source=source)

@@ -1,0 +1,45 @@
+"""Test databases: a SQLite file, or (with DATABASE_URL set, as in CI) a fresh PostgreSQL
+database created for the run. Migrations run once; tables are emptied between tests."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.db.base import Base
+from bot.db.session import Database, database_url
+
+
+def is_postgres() -> bool:
+    return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")))
+
+
+def fresh_database_url(directory: Path) -> str:
+    """A new, empty database of the kind this run tests."""
+    if not is_postgres():
+        return f"sqlite+aiosqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.db'}"
+    server = make_url(database_url(os.environ["DATABASE_URL"]))
+    name = f"partner_ops_test_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_create_database(server.render_as_string(hide_password=False), name))
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+async def _create_database(server_url: str, name: str) -> None:
+    engine = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+
+
+async def empty_all_tables(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
