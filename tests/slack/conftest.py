@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.db.session import Database
+from bot.emulator import FakeSlack
+from bot.partner.sandbox import Sandbox
+from tests.conftest import SecretsGuard
+from tests.slack.harness import Harness, populate, running_app, settings_for
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox() as running:
+        yield running
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as fake:
+        populate(fake)
+        yield fake
+
+
+async def _harness(
+    secrets_guard: SecretsGuard, harness_cm
+) -> AsyncIterator[Harness]:
+    async with harness_cm as harness:
+        secrets_guard.watch(harness.secrets())
+        yield harness
+        secrets_guard.watch(harness.secrets())
+        outbound = harness.outbound()
+        leaked = [s for s in harness.secrets() if s in outbound]
+        assert not leaked, "a secret was sent to Slack"
+
+
+@pytest.fixture
+async def slack(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    """Single-workspace mode with the three demo keys from the environment."""
+    settings = settings_for(fake_slack, sandbox, database.url)
+    async for harness in _harness(secrets_guard, running_app(settings, fake_slack, sandbox)):
+        yield harness
+
+
+@pytest.fixture
+async def slack_unconfigured(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    """Single-workspace mode with no Partner key anywhere yet."""
+    settings = settings_for(fake_slack, sandbox, database.url, environment_keys=False)
+    async for harness in _harness(secrets_guard, running_app(settings, fake_slack, sandbox)):
+        yield harness

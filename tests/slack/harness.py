@@ -1,0 +1,120 @@
+"""The app under test, running for real: Bolt on aiohttp on a loopback port, the Slack
+emulator for Slack, the sandbox for the vendor, a real database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from cryptography.fernet import Fernet
+
+from bot.app import build_app, build_web_app
+from bot.config import Settings
+from bot.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from bot.runtime import Runtime
+from bot.serve import start_site
+
+TEAM = "T0TEST"
+ADMIN = "UADMIN"
+MEMBER = "UMEMBER"
+CHANNEL = "C0GENERAL"
+SIGNING_SECRET = "test-signing-secret-5b2c9e1f7a"
+BOT_TOKEN = "xoxb-test-bot-token-3f9a1c7e"
+CLIENT_SECRET = "test-client-secret-8c1d2e"
+ENCRYPTION_KEY = Fernet.generate_key().decode()
+
+
+@dataclass
+class Harness:
+    fake: FakeSlack
+    sandbox: Sandbox
+    driver: SlackDriver
+    runtime: Runtime
+    root_url: str
+    team_id: str = TEAM
+
+    async def command(self, text: str, *, user: str = MEMBER, **kwargs: Any) -> Delivery:
+        delivery = await self.driver.command(
+            text, team_id=kwargs.pop("team_id", self.team_id), user_id=user, **kwargs
+        )
+        assert delivery.status == 200, delivery.body
+        return delivery
+
+    async def ask(self, text: str, *, user: str = MEMBER, **kwargs: Any) -> ResponseUrlPost:
+        """Run a command and return the (first) reply to its response_url."""
+        delivery = await self.command(text, user=user, **kwargs)
+        return await delivery.wait_response()
+
+    def secrets(self) -> set[str]:
+        return {SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, ENCRYPTION_KEY} | self.sandbox.secrets()
+
+    def outbound(self) -> str:
+        """Everything the app sent towards Slack, as one text, to search for leaks."""
+        parts = [json.dumps(call.args, default=str) for call in self.fake.calls]
+        parts += [json.dumps(post.body, default=str) for post in self.fake.responses]
+        return "\n".join(parts)
+
+
+def reply_text(post: ResponseUrlPost) -> str:
+    """The reply's fallback text plus every text in its blocks."""
+    return post.body.get("text", "") + "\n" + json.dumps(post.body.get("blocks", []))
+
+
+def settings_for(
+    fake: FakeSlack, sandbox: Sandbox, database_url: str, *, many_workspaces: bool = False,
+    environment_keys: bool = True, **overrides: Any,
+) -> Settings:
+    values: dict[str, Any] = {
+        "slack_signing_secret": SIGNING_SECRET,
+        "slack_api_url": fake.api_url,
+        "database_url": database_url,
+        "bot_encryption_key": ENCRYPTION_KEY,
+        "sms_partner_url": sandbox.url(Product.SMS),
+        "mail_partner_url": sandbox.url(Product.MAIL),
+        "voice_partner_url": sandbox.url(Product.VOICE),
+        "partner_total_timeout": 3.0,
+    }
+    if many_workspaces:
+        values |= {"slack_client_id": "1111.2222", "slack_client_secret": CLIENT_SECRET}
+    else:
+        values["slack_bot_token"] = BOT_TOKEN
+    if environment_keys and not many_workspaces:
+        values |= {
+            "sms_partner_api_key": DEMO_SMS_KEY,
+            "mail_partner_api_key": DEMO_MAIL_KEY,
+            "voice_partner_api_key": DEMO_VOICE_KEY,
+        }
+    values |= overrides
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -> None:
+    fake.add_team(team_id, "Test Co", bot_token=bot_token)
+    fake.add_user(team_id, ADMIN, "ada", real_name="Ada Admin", is_admin=True)
+    fake.add_user(team_id, MEMBER, "max", real_name="Max Member")
+    fake.add_channel(team_id, CHANNEL, "general")
+
+
+@asynccontextmanager
+async def running_app(settings: Settings, fake: FakeSlack, sandbox: Sandbox) -> AsyncIterator[Harness]:
+    runtime = await Runtime.start(settings, migrate=False)
+    runner: web.AppRunner | None = None
+    try:
+        app = build_app(runtime)
+        runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
+        port = runner.addresses[0][1]
+        root = f"http://127.0.0.1:{port}"
+        async with SlackDriver(
+            fake, app_url=f"{root}/slack/events", signing_secret=SIGNING_SECRET
+        ) as driver:
+            yield Harness(fake, sandbox, driver, runtime, root)
+    finally:
+        if runner is not None:
+            await runner.cleanup()
+        await runtime.close()

@@ -1,0 +1,73 @@
+"""`/partner help`, `balance`, `subaccounts`, `subaccount`, over signed HTTP."""
+
+from __future__ import annotations
+
+import json
+
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind
+from tests.slack.harness import MEMBER, Harness, reply_text
+
+
+async def test_help_lists_every_subcommand(slack: Harness) -> None:
+    post = await slack.ask("help")
+    text = reply_text(post)
+    assert post.body["response_type"] == "ephemeral"
+    for usage in ("/partner balance", "subaccounts", "subaccount <email|id|token>", "/partner setup"):
+        assert usage in text
+
+
+async def test_balance_of_every_product(slack: Harness) -> None:
+    post = await slack.ask("balance")
+    text = reply_text(post)
+    assert post.body["response_type"] == "ephemeral"
+    assert "10,225.119 EUR" in text  # SMS demo balance, exact
+    assert "269,082 messages" in text
+    assert "Mail Partner" in text and "Voice Partner" in text
+    assert "19.00 EUR" in text
+
+
+async def test_balance_of_one_product(slack: Harness) -> None:
+    text = reply_text(await slack.ask("mail balance"))
+    assert "Mail Partner" in text and "SMS Partner" not in text
+
+
+async def test_a_product_down_spoils_no_other(slack: Harness) -> None:
+    slack.sandbox.inject(Fault(FaultKind.HTML_PAGE, product=Product.SMS, times=None))
+    text = reply_text(await slack.ask("balance"))
+    assert "SMS Partner*: could not be read" in text
+    assert "cannot be reached" in text
+    assert "Mail Partner" in text
+
+
+async def test_subaccounts_page_and_next(slack: Harness) -> None:
+    delivery = await slack.command("subaccounts", user=MEMBER)
+    first = await delivery.wait_response()
+    text = reply_text(first)
+    assert "45 subaccounts" in text and "Page 1 of 3" in text
+    assert len(first.body["blocks"]) <= 50
+    actions = [b for b in first.body["blocks"] if b["type"] == "actions"]
+    [next_button] = actions[0]["elements"]
+    assert next_button["text"]["text"].startswith("Next")
+    click = await slack.driver.click(
+        team_id=slack.team_id, user_id=MEMBER, action_id=next_button["action_id"],
+        value=next_button["value"], block_id=actions[0]["block_id"],
+        response_url=delivery.response_url, channel_id="C0GENERAL",
+    )
+    assert click.status == 200
+    second = await delivery.wait_response(count=2)
+    assert second.body.get("replace_original") is True
+    assert "Page 2 of 3" in reply_text(second)
+
+
+async def test_subaccount_keys_are_never_shown(slack: Harness) -> None:
+    account = slack.sandbox.accounts[DEMO_SMS_KEY]
+    sub = account.subaccounts[5]
+    for ask in ("subaccounts", f"subaccount {sub.email}", f"subaccount {sub.id}",
+                f"subaccount {sub.token}"):
+        await slack.ask(ask)
+    sent = slack.outbound()
+    assert sub.email in sent
+    assert not any(s.api_key in sent for s in account.subaccounts)
+    detail = json.dumps(slack.fake.responses[-1].body)
+    assert sub.token in detail
