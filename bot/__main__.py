@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 from bot.config import ConfigError, Settings
 from bot.db.crypto import EncryptionKeyError
+from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
 
@@ -118,10 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

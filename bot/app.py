@@ -87,6 +87,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
                     client_secret=client_secret,
                     bot_only=True,
                     client=client,
+                    logger=logging.getLogger("slack_bolt.authorize"),
                 )
             ),
             oauth_settings=AsyncOAuthSettings(

@@ -14,6 +14,7 @@ import pytest
 
 from bot.db.migrate import upgrade
 from bot.db.session import Database
+from bot.logs import quiet_secret_bearing_loggers
 from tests.database import empty_all_tables, fresh_database_url
 
 
@@ -43,6 +44,7 @@ def secrets_guard() -> Iterator[SecretsGuard]:
     previous_level = root.level
     root.addHandler(guard)
     root.setLevel(logging.DEBUG)
+    quiet_secret_bearing_loggers()  # as every process does (bot.logs)
     try:
         yield guard
     finally:

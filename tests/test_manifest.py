@@ -37,7 +37,10 @@ def test_slash_command_and_urls_match_the_app() -> None:
 def test_events_scopes_and_home_tab() -> None:
     data = manifest()
     assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {
-        "app_uninstalled", "tokens_revoked", "app_home_opened"}
+        "app_uninstalled",
+        "tokens_revoked",
+        "app_home_opened",
+    }
     assert set(data["oauth_config"]["scopes"]["bot"]) == set(DEFAULT_BOT_SCOPES)
     assert data["features"]["app_home"]["home_tab_enabled"] is True
 
@@ -45,7 +48,7 @@ def test_events_scopes_and_home_tab() -> None:
 def test_procfile_runs_existing_commands() -> None:
     commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     for line in (ROOT / "Procfile").read_text().splitlines():
-        kind, command = line.split(":", 1)
+        _kind, command = line.split(":", 1)
         words = command.split()
         assert words[:3] == ["python", "-m", "bot"], line
         assert words[3] in commands, line

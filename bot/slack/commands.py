@@ -10,6 +10,7 @@ import difflib
 from dataclasses import dataclass
 
 from bot.partner.models import Product
+from bot.slack.blocks import escape
 from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
@@ -82,13 +83,20 @@ def parse_command(raw: str) -> Command:
             if not args:
                 raise CommandError(text.SUBACCOUNT_NEEDS_REF)
             return ShowSubaccount(product or Product.SMS, rest[:MAX_SEARCH])
+    if args and args[0].lower() in SUBCOMMANDS:
+        raise CommandError(text.UNKNOWN_PRODUCT.format(name=_shown(name)))
     raise CommandError(unknown_subcommand(name))
+
+
+def _shown(word: str) -> str:
+    """A word of the user's, fit to echo in mrkdwn inside backticks."""
+    word = word.replace("`", "'")
+    return escape(word if len(word) <= 40 else word[:40] + "…")
 
 
 def unknown_subcommand(name: str) -> str:
     close = difflib.get_close_matches(name.lower(), SUBCOMMANDS, n=1, cutoff=0.5)
-    shown = name if len(name) <= 40 else name[:40] + "…"
-    message = text.UNKNOWN_SUBCOMMAND.format(name=shown)
+    message = text.UNKNOWN_SUBCOMMAND.format(name=_shown(name))
     if close:
         message += text.DID_YOU_MEAN.format(suggestion=close[0])
     return message

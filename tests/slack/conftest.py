@@ -24,9 +24,7 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
         yield fake
 
 
-async def _harness(
-    secrets_guard: SecretsGuard, harness_cm
-) -> AsyncIterator[Harness]:
+async def _harness(secrets_guard: SecretsGuard, harness_cm) -> AsyncIterator[Harness]:
     async with harness_cm as harness:
         secrets_guard.watch(harness.secrets())
         yield harness

@@ -3,8 +3,9 @@ emulator for Slack, the sandbox for the vendor, a real database."""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -56,19 +57,40 @@ class Harness:
 
     def outbound(self) -> str:
         """Everything the app sent towards Slack, as one text, to search for leaks."""
-        parts = [json.dumps(call.args, default=str) for call in self.fake.calls]
-        parts += [json.dumps(post.body, default=str) for post in self.fake.responses]
+        parts = [json.dumps(call.args, default=str, ensure_ascii=False) for call in self.fake.calls]
+        parts += [
+            json.dumps(post.body, default=str, ensure_ascii=False) for post in self.fake.responses
+        ]
         return "\n".join(parts)
+
+
+async def eventually(
+    read: Callable[[], Awaitable[Any]], expected: Any, within: float = 5.0
+) -> None:
+    """Wait until `await read()` equals `expected`: the app works after its ack."""
+    deadline = asyncio.get_running_loop().time() + within
+    while (value := await read()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, f"still {value!r}, not {expected!r}"
+        await asyncio.sleep(0.02)
 
 
 def reply_text(post: ResponseUrlPost) -> str:
     """The reply's fallback text plus every text in its blocks."""
-    return post.body.get("text", "") + "\n" + json.dumps(post.body.get("blocks", []))
+    return (
+        post.body.get("text", "")
+        + "\n"
+        + json.dumps(post.body.get("blocks", []), ensure_ascii=False)
+    )
 
 
 def settings_for(
-    fake: FakeSlack, sandbox: Sandbox, database_url: str, *, many_workspaces: bool = False,
-    environment_keys: bool = True, **overrides: Any,
+    fake: FakeSlack,
+    sandbox: Sandbox,
+    database_url: str,
+    *,
+    many_workspaces: bool = False,
+    environment_keys: bool = True,
+    **overrides: Any,
 ) -> Settings:
     values: dict[str, Any] = {
         "slack_signing_secret": SIGNING_SECRET,
@@ -102,7 +124,9 @@ def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -
 
 
 @asynccontextmanager
-async def running_app(settings: Settings, fake: FakeSlack, sandbox: Sandbox) -> AsyncIterator[Harness]:
+async def running_app(
+    settings: Settings, fake: FakeSlack, sandbox: Sandbox
+) -> AsyncIterator[Harness]:
     runtime = await Runtime.start(settings, migrate=False)
     runner: web.AppRunner | None = None
     try:

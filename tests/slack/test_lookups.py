@@ -13,7 +13,12 @@ async def test_help_lists_every_subcommand(slack: Harness) -> None:
     post = await slack.ask("help")
     text = reply_text(post)
     assert post.body["response_type"] == "ephemeral"
-    for usage in ("/partner balance", "subaccounts", "subaccount <email|id|token>", "/partner setup"):
+    for usage in (
+        "/partner balance",
+        "subaccounts",
+        "subaccount <email|id|token>",
+        "/partner setup",
+    ):
         assert usage in text
 
 
@@ -50,9 +55,13 @@ async def test_subaccounts_page_and_next(slack: Harness) -> None:
     [next_button] = actions[0]["elements"]
     assert next_button["text"]["text"].startswith("Next")
     click = await slack.driver.click(
-        team_id=slack.team_id, user_id=MEMBER, action_id=next_button["action_id"],
-        value=next_button["value"], block_id=actions[0]["block_id"],
-        response_url=delivery.response_url, channel_id="C0GENERAL",
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id=next_button["action_id"],
+        value=next_button["value"],
+        block_id=actions[0]["block_id"],
+        response_url=delivery.response_url,
+        channel_id="C0GENERAL",
     )
     assert click.status == 200
     second = await delivery.wait_response(count=2)
@@ -63,8 +72,12 @@ async def test_subaccounts_page_and_next(slack: Harness) -> None:
 async def test_subaccount_keys_are_never_shown(slack: Harness) -> None:
     account = slack.sandbox.accounts[DEMO_SMS_KEY]
     sub = account.subaccounts[5]
-    for ask in ("subaccounts", f"subaccount {sub.email}", f"subaccount {sub.id}",
-                f"subaccount {sub.token}"):
+    for ask in (
+        "subaccounts",
+        f"subaccount {sub.email}",
+        f"subaccount {sub.id}",
+        f"subaccount {sub.token}",
+    ):
         await slack.ask(ask)
     sent = slack.outbound()
     assert sub.email in sent

@@ -21,6 +21,7 @@ USAGE = [
 FOOTER = "Replies are only visible to you. A subaccount's own API key is never shown."
 
 UNKNOWN_SUBCOMMAND = "I don't know `{name}`."
+UNKNOWN_PRODUCT = "`{name}` is not a product: use `sms`, `mail` or `voice`."
 DID_YOU_MEAN = " Did you mean `/partner {suggestion}`?"
 BALANCE_ARGS = "`/partner balance` takes at most a product: `sms`, `mail` or `voice`."
 SUBACCOUNT_NEEDS_REF = (

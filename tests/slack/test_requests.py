@@ -1,0 +1,93 @@
+"""Requests are Slack's or nothing: signatures checked, retries not handled twice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from tests.slack.harness import MEMBER, Harness
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["unsigned", "wrong signature", "six minutes old"],
+)
+async def test_requests_not_from_slack_get_401_and_do_nothing(slack: Harness, how: str) -> None:
+    kwargs: dict = {}
+    if how == "unsigned":
+        kwargs["signed"] = False
+    elif how == "wrong signature":
+        kwargs["signature"] = "v0=" + "0" * 64
+    else:
+        kwargs["timestamp"] = int(time.time()) - 6 * 60
+    delivery = await slack.driver.command(
+        "balance", team_id=slack.team_id, user_id=MEMBER, **kwargs
+    )
+    assert delivery.status == 401
+    await asyncio.sleep(0.3)
+    assert delivery.responses() == []
+    assert slack.sandbox.journal == []
+    assert slack.fake.calls_to("chat.postMessage") == []
+
+
+async def test_acknowledged_at_once_even_when_the_vendor_is_slow(slack: Harness) -> None:
+    from bot.partner.sandbox import Fault, FaultKind
+
+    slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/me", delay=1.5, times=None))
+    delivery = await slack.command("sms balance")
+    assert delivery.elapsed < 1.0  # the ack did not wait for the vendor
+    post = await delivery.wait_response(timeout=10)
+    assert "10,225.119" in post.body["text"]
+
+
+async def test_a_slack_retry_is_not_handled_twice(slack: Harness) -> None:
+    first = await slack.command("sms balance")
+    retry = await slack.command("sms balance", trigger_id=first.trigger_id, retry_num=1)
+    assert retry.status == 200
+    await first.wait_response()
+    await asyncio.sleep(0.5)
+    assert len(first.responses()) + len(retry.responses()) == 1
+    assert len(slack.sandbox.calls(endpoint="/me")) == 1
+
+
+async def test_a_retried_event_is_not_handled_twice(slack: Harness) -> None:
+    event = {"type": "app_home_opened", "user": MEMBER, "channel": "D1", "tab": "home"}
+    await slack.driver.event(event, team_id=slack.team_id, event_id="Ev0001")
+    await slack.driver.event(event, team_id=slack.team_id, event_id="Ev0001", retry_num=1)
+    await slack.fake.wait_for(lambda: slack.fake.calls_to("views.publish"))
+    await asyncio.sleep(0.3)
+    assert len(slack.fake.calls_to("views.publish")) == 1
+
+
+async def test_health(slack: Harness) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"{slack.root_url}/healthz") as response,
+    ):
+        assert response.status == 200
+        assert await response.json() == {
+            "status": "ok",
+            "database": True,
+            "mode": "single-workspace",
+        }
+
+
+async def test_health_says_503_when_the_database_does_not_answer(
+    fake_slack, sandbox, tmp_path, secrets_guard
+) -> None:
+    from tests.slack.harness import running_app, settings_for
+
+    (tmp_path / "gone").mkdir()
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'db.sqlite'}"
+    settings = settings_for(fake_slack, sandbox, url)
+    async with running_app(settings, fake_slack, sandbox) as harness:
+        (tmp_path / "gone").rmdir()  # the database file can no longer be opened
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(f"{harness.root_url}/healthz") as response,
+        ):
+            assert response.status == 503
+            assert (await response.json())["database"] is False
