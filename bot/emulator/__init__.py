@@ -1,0 +1,36 @@
+"""A local emulator of Slack for tests and the terminal console: a fake Web API (`FakeSlack`),
+a driver sending the app what Slack sends (`SlackDriver`) and a Block Kit renderer."""
+
+from bot.emulator.driver import Delivery, SlackDriver
+from bot.emulator.records import (
+    ApiCall,
+    Channel,
+    Message,
+    ResponseUrlPost,
+    Team,
+    UploadedFile,
+    User,
+    View,
+)
+from bot.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
+from bot.emulator.web_api import FakeSlack, SlackError
+
+__all__ = [
+    "ApiCall",
+    "Button",
+    "Channel",
+    "Delivery",
+    "FakeSlack",
+    "Message",
+    "Rendered",
+    "ResponseUrlPost",
+    "SlackDriver",
+    "SlackError",
+    "Team",
+    "UploadedFile",
+    "User",
+    "View",
+    "mrkdwn_to_text",
+    "render_message",
+    "render_view",
+]

@@ -1,0 +1,224 @@
+"""What the Slack emulator knows (teams, users, channels) and what it recorded (calls, messages,
+views, files, response_url posts). Plain dataclasses: tests read them directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Team:
+    id: str
+    name: str
+    domain: str
+    bot_token: str
+    bot_user_id: str
+    bot_id: str
+    enterprise_id: str | None = None
+
+
+@dataclass
+class User:
+    id: str
+    team_id: str
+    name: str
+    real_name: str
+    is_admin: bool = False
+    is_owner: bool = False
+    tz: str = "Europe/Paris"
+    tz_offset: int = 3600
+    is_bot: bool = False
+    deleted: bool = False
+
+    def to_api(self) -> dict[str, Any]:
+        """The `user` object of users.info."""
+        return {
+            "id": self.id,
+            "team_id": self.team_id,
+            "name": self.name,
+            "real_name": self.real_name,
+            "deleted": self.deleted,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
+            "is_bot": self.is_bot,
+            "tz": self.tz,
+            # Slack's labels are long names ("Central European Time"); the zone id is enough
+            # for an emulator and needs no table.
+            "tz_label": self.tz,
+            "tz_offset": self.tz_offset,
+            "profile": {"real_name": self.real_name, "display_name": self.name},
+        }
+
+
+@dataclass
+class Channel:
+    id: str
+    team_id: str
+    name: str
+    is_private: bool = False
+    is_archived: bool = False
+    bot_is_member: bool = True
+    # Set for direct-message channels opened with conversations.open.
+    im_user: str | None = None
+
+    def to_api(self) -> dict[str, Any]:
+        """The `channel` object of conversations.info."""
+        if self.im_user is not None:
+            return {"id": self.id, "is_im": True, "user": self.im_user, "is_member": True}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_channel": not self.is_private,
+            "is_group": self.is_private,
+            "is_im": False,
+            "is_private": self.is_private,
+            "is_archived": self.is_archived,
+            "is_member": self.bot_is_member,
+            "context_team_id": self.team_id,
+        }
+
+
+@dataclass
+class Usergroup:
+    id: str
+    team_id: str
+    handle: str
+    users: list[str]
+
+    def to_api(self, *, include_users: bool) -> dict[str, Any]:
+        group: dict[str, Any] = {
+            "id": self.id,
+            "team_id": self.team_id,
+            "handle": self.handle,
+            "name": self.handle,
+            "user_count": len(self.users),
+        }
+        if include_users:
+            group["users"] = list(self.users)
+        return group
+
+
+@dataclass
+class ApiCall:
+    method: str
+    token: str | None = field(repr=False)
+    args: dict[str, Any]
+    team_id: str | None
+    at: float
+    # None when the call succeeded, else the error Slack answered ("ratelimited", ...).
+    error: str | None = None
+    # OAuth client credentials (oauth.v2.access), kept out of args like the token.
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class Message:
+    ts: str
+    channel: str
+    user: str | None
+    text: str
+    blocks: list[dict[str, Any]]
+    thread_ts: str | None = None
+    ephemeral_to: str | None = None
+    updated: int = 0
+    deleted: bool = False
+    team_id: str | None = None
+    bot_id: str | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """The message as Slack shows it in API answers and interaction payloads."""
+        payload: dict[str, Any] = {
+            "type": "message",
+            "ts": self.ts,
+            "text": self.text,
+            "blocks": self.blocks,
+            "team": self.team_id,
+        }
+        if self.user is not None:
+            payload["user"] = self.user
+        if self.bot_id is not None:
+            payload["bot_id"] = self.bot_id
+        if self.thread_ts is not None:
+            payload["thread_ts"] = self.thread_ts
+        return payload
+
+
+@dataclass
+class ResponseUrlPost:
+    id: str
+    body: dict[str, Any]
+    at: float
+    url: str = ""
+
+    @property
+    def text(self) -> str | None:
+        return self.body.get("text")
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.body.get("blocks") or []
+
+    @property
+    def response_type(self) -> str | None:
+        return self.body.get("response_type")
+
+    @property
+    def replace_original(self) -> bool:
+        return _truthy(self.body.get("replace_original"))
+
+    @property
+    def delete_original(self) -> bool:
+        return _truthy(self.body.get("delete_original"))
+
+
+@dataclass
+class View:
+    id: str
+    team_id: str
+    user_id: str | None
+    view: dict[str, Any]
+    kind: str  # "modal" | "home"
+    root_view_id: str
+    previous_view_id: str | None = None
+    closed: bool = False
+    # The last `errors` response_action the app answered to a submission (block_id → text).
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def hash(self) -> str:
+        return self.view["hash"]
+
+    @property
+    def callback_id(self) -> str:
+        return self.view.get("callback_id") or ""
+
+    @property
+    def private_metadata(self) -> str:
+        return self.view.get("private_metadata") or ""
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return self.view.get("blocks") or []
+
+
+@dataclass
+class UploadedFile:
+    id: str
+    filename: str
+    title: str | None
+    content: bytes
+    channel_id: str | None
+    initial_comment: str | None
+    thread_ts: str | None
+    team_id: str | None
+    user: str | None
+    token: str | None = field(default=None, repr=False)
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in {"1", "true", "yes"}
+    return bool(value)
