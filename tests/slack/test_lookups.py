@@ -16,7 +16,7 @@ async def test_help_lists_every_subcommand(slack: Harness) -> None:
     for usage in (
         "/partner balance",
         "subaccounts",
-        "subaccount <email|id|token>",
+        "subaccount &lt;email|id|token&gt;",
         "/partner setup",
     ):
         assert usage in text

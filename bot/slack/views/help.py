@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from bot.slack.blocks import escape
 from bot.slack.texts import help as text
 from bot.slack.views.reply import Reply
 
 
 def help_reply(prefix: str | None = None) -> Reply:
     """Usage of every subcommand; `prefix` (already mrkdwn-safe) says why help is shown."""
-    lines = "\n".join(f"`{usage}`\n{what}" for usage, what in text.USAGE)
+    # Usage has <placeholders>: escaped, or Slack would read them as links.
+    lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
     blocks = []
     if prefix:
         blocks.append(SectionBlock(text=prefix))

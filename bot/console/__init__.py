@@ -1,0 +1,1 @@
+"""Partner Ops in a terminal: the real app, against the Slack emulator (and the sandbox)."""

@@ -1,0 +1,383 @@
+"""One console session: the emulator, the sandbox if needed, and the app on loopback.
+
+`run_line` takes what the person typed and returns what Slack would have shown them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import SecretStr
+
+from bot.app import build_app, build_web_app
+from bot.config import Settings, SlackMode
+from bot.console import texts
+from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from bot.runtime import Runtime
+from bot.serve import start_site
+
+TEAM = "T0CONSOLE"
+CHANNEL = "C0CONSOLE"
+CONSOLE_DATABASE = "sqlite+aiosqlite:///partner_ops_console.db"
+# (user id, name, real name, is_admin)
+PEOPLE = (
+    ("U0ALICE", "alice", "Alice Martin (workspace admin)", True),
+    ("U0BOB", "bob", "Bob Durand (finance)", False),
+    ("U0CAROL", "carol", "Carol Petit (ops)", False),
+)
+FIRST_REPLY_WAIT = 20.0
+QUIET_AFTER = 0.4
+VISIBLE_METHODS = {
+    "chat.postMessage",
+    "chat.postEphemeral",
+    "chat.update",
+    "views.open",
+    "views.push",
+    "views.update",
+    "views.publish",
+    "files.completeUploadExternal",
+}
+
+
+@dataclass
+class _Clickable:
+    button: Button
+    response_url: str | None = None
+    channel_id: str | None = None
+    view_id: str | None = None
+    message_ts: str | None = None
+
+
+@dataclass
+class ConsoleSession:
+    fake: FakeSlack
+    driver: SlackDriver
+    runtime: Runtime
+    runner: web.AppRunner
+    sandbox: Sandbox | None
+    user_id: str = PEOPLE[0][0]
+    _clickables: dict[int, _Clickable] = field(default_factory=dict)
+    _next_button: int = 1
+
+    @classmethod
+    async def start(cls, settings: Settings) -> ConsoleSession:
+        fake = FakeSlack()
+        await fake.start()
+        bot_token = "xoxb-console-" + secrets.token_hex(8)
+        signing_secret = secrets.token_hex(16)
+        fake.add_team(TEAM, "Console Co", bot_token=bot_token)
+        for user_id, name, real_name, is_admin in PEOPLE:
+            fake.add_user(TEAM, user_id, name, real_name=real_name, is_admin=is_admin)
+        fake.add_channel(TEAM, CHANNEL, "general")
+
+        update: dict[str, Any] = {
+            "slack_signing_secret": SecretStr(signing_secret),
+            "slack_bot_token": SecretStr(bot_token),
+            "slack_client_id": None,
+            "slack_client_secret": None,
+            "slack_api_url": fake.api_url,
+            "database_url": settings.database_url or CONSOLE_DATABASE,
+        }
+        sandbox = None
+        if not any(settings.partner_api_key(p) for p in Product):
+            sandbox = Sandbox()
+            await sandbox.start()
+            demo = {
+                Product.SMS: DEMO_SMS_KEY,
+                Product.MAIL: DEMO_MAIL_KEY,
+                Product.VOICE: DEMO_VOICE_KEY,
+            }
+            for product in Product:
+                update[f"{product.value}_partner_url"] = sandbox.url(product)
+                update[f"{product.value}_partner_api_key"] = SecretStr(demo[product])
+        console_settings = settings.model_copy(update=update)
+
+        runtime = await Runtime.start(console_settings, mode=SlackMode.SINGLE_WORKSPACE)
+        app = build_app(runtime)
+        runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
+        port = runner.addresses[0][1]
+        driver = SlackDriver(
+            fake, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=signing_secret
+        )
+        return cls(fake, driver, runtime, runner, sandbox)
+
+    async def close(self) -> None:
+        await self.driver.close()
+        await self.runner.cleanup()
+        await self.runtime.close()
+        if self.sandbox is not None:
+            await self.sandbox.stop()
+        await self.fake.stop()
+
+    # --- what the person sees ------------------------------------------------------------
+
+    def banner(self) -> str:
+        return texts.BANNER.format(
+            team="Console Co",
+            channel="general",
+            user=self._person(self.user_id),
+            partner=texts.PARTNER_SANDBOX if self.sandbox else texts.PARTNER_REAL,
+            users=", ".join(name for _, name, _, _ in PEOPLE),
+        )
+
+    def prompt(self) -> str:
+        return texts.PROMPT.format(user=self._name(self.user_id))
+
+    async def run_line(self, line: str) -> str:
+        line = line.strip()
+        if not line:
+            return ""
+        word, _, rest = line.partition(" ")
+        if line.startswith("/"):
+            command, _, text = line.partition(" ")
+            return await self._observe(
+                self.driver.command(
+                    text, team_id=TEAM, user_id=self.user_id, channel_id=CHANNEL, command=command
+                )
+            )
+        if word == "click":
+            return await self._click(rest.strip())
+        if word == "submit":
+            return await self._submit(rest)
+        if word == "as":
+            return self._become(rest.strip())
+        return texts.UNKNOWN_INPUT
+
+    # --- actions -------------------------------------------------------------------------
+
+    async def _click(self, number_text: str) -> str:
+        clickable = self._clickables.get(int(number_text)) if number_text.isdigit() else None
+        if clickable is None:
+            return texts.NO_BUTTON.format(number=number_text or "?")
+        button = clickable.button
+        if clickable.view_id is not None:
+            view = self.fake.views[clickable.view_id]
+            sending = self.driver.click(
+                team_id=TEAM,
+                user_id=self.user_id,
+                action_id=button.action_id,
+                value=button.value,
+                block_id=button.block_id,
+                view=view,
+            )
+        else:
+            message = None
+            if clickable.message_ts and clickable.channel_id:
+                message = self.fake.find_message(clickable.channel_id, clickable.message_ts)
+            sending = self.driver.click(
+                team_id=TEAM,
+                user_id=self.user_id,
+                action_id=button.action_id,
+                value=button.value,
+                block_id=button.block_id,
+                message=message,
+                channel_id=clickable.channel_id or CHANNEL,
+                response_url=clickable.response_url,
+            )
+        return await self._observe(sending)
+
+    async def _submit(self, rest: str) -> str:
+        forms = [m for m in self.fake.open_modals(self.user_id) if m.view.get("submit")]
+        if not forms:
+            return texts.NO_FORM
+        view = forms[-1]
+        values: dict[str, dict[str, Any]] = {}
+        for pair in rest.split():
+            name, equals, value = pair.partition("=")
+            block_id, dot, action_id = name.partition(".")
+            if not equals or not dot:
+                return texts.BAD_FIELD
+            values.setdefault(block_id, {})[action_id] = value
+        known = {
+            (block.get("block_id"), block.get("element", {}).get("action_id"))
+            for block in view.view.get("blocks", [])
+            if block.get("type") == "input"
+        }
+        unknown = [
+            f"{b}.{a}" for b, actions in values.items() for a in actions if (b, a) not in known
+        ]
+        if unknown:
+            return texts.UNKNOWN_FIELD.format(fields=", ".join(unknown))
+        return await self._observe(
+            self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
+            view_shown=view,
+        )
+
+    def _become(self, name: str) -> str:
+        for user_id, known, _, _ in PEOPLE:
+            if known == name.lower():
+                self.user_id = user_id
+                return texts.NOW.format(user=self._person(user_id))
+        return texts.UNKNOWN_USER.format(name=name, users=", ".join(n for _, n, _, _ in PEOPLE))
+
+    # --- watching the emulator -----------------------------------------------------------
+
+    async def _observe(self, sending: Any, view_shown: View | None = None) -> str:
+        """Send, then wait for the app's answers (it works after its ack) and render them."""
+        seen_calls, seen_posts = len(self.fake.calls), len(self.fake.responses)
+        view_hash = view_shown.hash if view_shown else None
+        await sending
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + FIRST_REPLY_WAIT
+        quiet_since = None
+        count = 0
+        while loop.time() < deadline:
+            now_count = self._activity(seen_calls, seen_posts, view_shown, view_hash)
+            if now_count != count:
+                count, quiet_since = now_count, loop.time()
+            elif count and quiet_since and loop.time() - quiet_since >= QUIET_AFTER:
+                break
+            await asyncio.sleep(0.05)
+        output = self._render_new(seen_calls, seen_posts, view_shown, view_hash)
+        return output or texts.NO_REPLY
+
+    def _activity(
+        self, seen_calls: int, seen_posts: int, view_shown: View | None, view_hash: str | None
+    ) -> int:
+        calls = [c for c in self.fake.calls[seen_calls:] if c.method in VISIBLE_METHODS]
+        changed = 0
+        if view_shown is not None:
+            current = self.fake.views.get(view_shown.id)
+            if current is not None and (
+                current.closed or current.hash != view_hash or current.errors
+            ):
+                changed = 1
+        return len(calls) + len(self.fake.responses[seen_posts:]) + changed
+
+    def _render_new(
+        self, seen_calls: int, seen_posts: int, view_shown: View | None, view_hash: str | None
+    ) -> str:
+        parts: list[str] = []
+        for post in self.fake.responses[seen_posts:]:
+            header = texts.REPLACED if post.body.get("replace_original") else texts.ONLY_YOU
+            parts.append(
+                header
+                + "\n"
+                + self._render_message(
+                    post.body.get("text"), post.body.get("blocks"), response_url=post.url
+                )
+            )
+        shown_views: set[str] = set()
+        for call in self.fake.calls[seen_calls:]:
+            if call.method not in VISIBLE_METHODS or call.error:
+                continue
+            parts.extend(self._render_call(call.method, call.args, shown_views))
+        if view_shown is not None and view_shown.id not in shown_views:
+            current = self.fake.views.get(view_shown.id)
+            if (
+                current is not None
+                and not current.closed
+                and (current.hash != view_hash or current.errors)
+            ):
+                parts.append(self._render_view(current))
+        return "\n\n".join(part for part in parts if part)
+
+    def _render_call(self, method: str, args: dict[str, Any], shown_views: set[str]) -> list[str]:
+        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
+            channel = args.get("channel", "")
+            if method == "chat.update":
+                header = texts.UPDATED.format(channel=self._channel(channel))
+            elif method == "chat.postEphemeral":
+                header = texts.ONLY_YOU
+            elif channel.startswith("D"):
+                header = texts.DIRECT
+            else:
+                header = texts.IN_CHANNEL.format(channel=self._channel(channel))
+            message = self._message_for(channel, args)
+            return [
+                header
+                + "\n"
+                + self._render_message(
+                    args.get("text"),
+                    args.get("blocks"),
+                    channel_id=channel,
+                    message_ts=message.ts if message else None,
+                )
+            ]
+        if method.startswith("views."):
+            views = [
+                v for v in self.fake.views.values() if not v.closed and v.id not in shown_views
+            ]
+            if method == "views.publish":
+                return [
+                    texts.HOME + "\n" + self._render_view(v) for v in views[-1:] if v.kind == "home"
+                ]
+            modals = self.fake.open_modals(self.user_id)
+            if modals and modals[-1].id not in shown_views:
+                shown_views.add(modals[-1].id)
+                return [self._render_view(modals[-1])]
+            return []
+        if method == "files.completeUploadExternal":
+            return [
+                texts.FILE.format(title=f.title or f.filename, size=len(f.content))
+                for f in self.fake.files[-1:]
+            ]
+        return []
+
+    def _render_message(
+        self,
+        text: str | None,
+        blocks: Any,
+        *,
+        response_url: str | None = None,
+        channel_id: str | None = None,
+        message_ts: str | None = None,
+    ) -> str:
+        rendered = render_message(
+            text,
+            blocks if isinstance(blocks, list) else None,
+            users=self.fake.display_name,
+            first_button_number=self._next_button,
+        )
+        for button in rendered.buttons:
+            self._clickables[button.number] = _Clickable(
+                button,
+                response_url=response_url,
+                channel_id=channel_id or CHANNEL,
+                message_ts=message_ts,
+            )
+        self._next_button += len(rendered.buttons)
+        return rendered.text
+
+    def _render_view(self, view: View) -> str:
+        rendered = render_view(
+            view.view,
+            users=self.fake.display_name,
+            first_button_number=self._next_button,
+            errors=view.errors,
+        )
+        for button in rendered.buttons:
+            self._clickables[button.number] = _Clickable(button, view_id=view.id)
+        self._next_button += len(rendered.buttons)
+        text = rendered.text
+        fields = [
+            f"{block['block_id']}.{block['element']['action_id']}=…"
+            for block in view.view.get("blocks", [])
+            if block.get("type") == "input" and block.get("element", {}).get("action_id")
+        ]
+        if view.kind == "modal" and fields and view.view.get("submit"):
+            text += "\n" + texts.FORM_HINT.format(fields=" ".join(fields))
+        return text
+
+    def _message_for(self, channel: str, args: dict[str, Any]) -> Any:
+        ts = args.get("ts")
+        if ts:
+            return self.fake.find_message(channel, ts)
+        messages = self.fake.messages.get(channel) or []
+        return messages[-1] if messages else None
+
+    def _channel(self, channel_id: str) -> str:
+        channel = self.fake.channels.get(channel_id)
+        return channel.name if channel else channel_id
+
+    def _name(self, user_id: str) -> str:
+        return next(name for uid, name, _, _ in PEOPLE if uid == user_id)
+
+    def _person(self, user_id: str) -> str:
+        return next(f"{name} — {real}" for uid, name, real, _ in PEOPLE if uid == user_id)

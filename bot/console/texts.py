@@ -1,0 +1,26 @@
+"""What the console itself says (the bot's own replies come from bot.slack.texts)."""
+
+BANNER = """Partner Ops console — the real app, talking to a local Slack emulator.
+Workspace "{team}", channel #{channel}. You are {user}.
+Partner APIs: {partner}.
+Type a slash command (/partner help), `click N` to press button N, `submit FIELD=VALUE …`
+to submit the open form, `as NAME` to become someone else ({users}), `quit` to leave."""
+PARTNER_SANDBOX = "a local sandbox with demo accounts (no real money moves)"
+PARTNER_REAL = "the real vendor APIs, with the keys from your environment"
+PROMPT = "{user}> "
+ONLY_YOU = "── only visible to you ──"
+REPLACED = "── replaces the message above (only visible to you) ──"
+IN_CHANNEL = "── posted in #{channel} ──"
+DIRECT = "── direct message from Partner Ops ──"
+UPDATED = "── message updated in #{channel} ──"
+HOME = "── App Home ──"
+FILE = "📎 {title} ({size} bytes)"
+FORM_HINT = "Fill it in with: submit {fields}"
+NO_REPLY = "(no reply)"
+NO_BUTTON = "There is no button {number}: buttons are numbered in the output above."
+NO_FORM = "No form is open."
+UNKNOWN_USER = "Unknown person {name}: choose one of {users}."
+NOW = "You are now {user}."
+UNKNOWN_INPUT = "Type a slash command such as /partner help, click N, submit …, as NAME or quit."
+BAD_FIELD = "Write each field as FIELD=VALUE, e.g. submit key_sms.api_key=abc123."
+UNKNOWN_FIELD = "This form has no field {fields}: see the `submit` hint under it."
