@@ -51,12 +51,13 @@ class Runtime:
         mode = mode or settings.slack_mode
         database = Database(database_url(settings.database_url))
         configured_key = settings.bot_encryption_key
+        # A generated key file is fine beside a local SQLite file. Many workspaces hold other
+        # companies' keys, and a shared PostgreSQL outlives any one machine's files: there a
+        # key must be configured, not invented.
+        may_generate = mode is SlackMode.SINGLE_WORKSPACE and database.is_sqlite
         box = load_secret_box(
             configured_key.get_secret_value() if configured_key else None,
-            # Many workspaces hold other companies' keys: no silently generated key file.
-            key_file=(
-                None if mode is SlackMode.MANY_WORKSPACES else settings.bot_encryption_key_file
-            ),
+            key_file=settings.bot_encryption_key_file if may_generate else None,
         )
         if migrate or (migrate is None and database.is_sqlite):
             log.info("migrating %s", redacted(database.url))

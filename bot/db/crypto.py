@@ -61,15 +61,15 @@ class SecretBox:
 def load_secret_box(configured: str | None, *, key_file: Path | None) -> SecretBox:
     """The box from `BOT_ENCRYPTION_KEY`, else from a local key file (made when missing).
 
-    `key_file=None` means no fallback is allowed (many-workspace mode): without a configured
-    key the bot refuses to start rather than invent a key nobody backs up.
+    `key_file=None` means no fallback is allowed (many workspaces, or PostgreSQL): without a
+    configured key the bot refuses to start rather than invent a key nobody backs up.
     """
     if configured and configured.strip():
         return SecretBox([part for part in configured.split(",") if part.strip()])
     if key_file is None:
         raise EncryptionKeyError(
-            "BOT_ENCRYPTION_KEY is required in many-workspace mode: it encrypts each "
-            "workspace's Partner API keys. Generate one with: python -c 'from "
+            "BOT_ENCRYPTION_KEY is required with many workspaces or PostgreSQL: it encrypts "
+            "each workspace's Partner API keys. Generate one with: python -c 'from "
             "cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
         )
     if key_file.exists():

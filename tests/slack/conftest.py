@@ -32,6 +32,7 @@ async def _harness(secrets_guard: SecretsGuard, harness_cm) -> AsyncIterator[Har
         outbound = harness.outbound()
         leaked = [s for s in harness.secrets() if s in outbound]
         assert not leaked, "a secret was sent to Slack"
+        assert harness.block_kit_violations() == []
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.serve import start_site
+from tests.slack.block_kit import violations
 
 TEAM = "T0TEST"
 ADMIN = "UADMIN"
@@ -54,6 +55,19 @@ class Harness:
 
     def secrets(self) -> set[str]:
         return {SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, ENCRYPTION_KEY} | self.sandbox.secrets()
+
+    def block_kit_violations(self) -> list[str]:
+        """Messages the app sent that Slack would refuse."""
+        messages = [post.body.get("blocks") for post in self.fake.responses]
+        messages += [
+            call.args.get("blocks") for call in self.fake.calls if call.method.startswith("chat.")
+        ]
+        messages += [
+            (call.args.get("view") or {}).get("blocks")
+            for call in self.fake.calls
+            if call.method.startswith("views.") and isinstance(call.args.get("view"), dict)
+        ]
+        return [v for blocks in messages if isinstance(blocks, list) for v in violations(blocks)]
 
     def outbound(self) -> str:
         """Everything the app sent towards Slack, as one text, to search for leaks."""

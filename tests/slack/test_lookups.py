@@ -84,3 +84,29 @@ async def test_subaccount_keys_are_never_shown(slack: Harness) -> None:
     assert not any(s.api_key in sent for s in account.subaccounts)
     detail = json.dumps(slack.fake.responses[-1].body)
     assert sub.token in detail
+
+
+async def test_long_names_are_cut_to_fit_block_kit(slack: Harness) -> None:
+    from datetime import datetime
+    from decimal import Decimal
+
+    from bot.partner.sandbox import SandboxSubaccount
+
+    account = slack.sandbox.accounts[DEMO_SMS_KEY]
+    for n in range(30):
+        account.subaccounts.append(
+            SandboxSubaccount(
+                id=1000 + n,
+                email=f"{'x' * 3200}-{n}@long.example",
+                type="simple",
+                token=f"long-token-{n}",
+                api_key=f"long-sub-key-{n:04d}",
+                created_at=datetime(2025, 1, 1),
+                balance=Decimal("1.000"),
+            )
+        )
+    post = await slack.ask("subaccounts long.example")
+    assert "30 subaccounts" in reply_text(post)
+    assert slack.block_kit_violations() == []
+    detail = await slack.ask("subaccount long-token-3")
+    assert "…" in reply_text(detail)

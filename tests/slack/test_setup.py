@@ -115,3 +115,11 @@ async def test_a_member_cannot_submit_a_modal_opened_by_an_admin(
     )
     assert delivery.json["response_action"] == "errors"
     assert await stored_keys(slack) == []
+
+
+async def test_slack_rate_limits_are_retried(slack_unconfigured: Harness) -> None:
+    slack = slack_unconfigured
+    slack.fake.rate_limit("users.info", retry_after=0)
+    await open_modal(slack)
+    first, second = slack.fake.calls_to("users.info")[:2]
+    assert first.error == "ratelimited" and second.error is None

@@ -36,6 +36,7 @@ async def multi(
         secrets_guard.watch(harness.secrets())
         yield harness
         assert NEW_BOT_TOKEN not in harness.outbound()
+        assert harness.block_kit_violations() == []
 
 
 async def install(slack: Harness) -> None:
@@ -80,7 +81,9 @@ async def test_many_workspaces_refuse_to_start_without_an_encryption_key(
     settings = settings_for(
         fake_slack, sandbox, database.url, many_workspaces=True, bot_encryption_key=None
     )
-    with pytest.raises(EncryptionKeyError, match="BOT_ENCRYPTION_KEY is required"):
+    with pytest.raises(
+        EncryptionKeyError, match="BOT_ENCRYPTION_KEY is required with many workspaces"
+    ):
         await Runtime.start(settings, migrate=False)
     assert not any(tmp_path.iterdir())  # and no key file was made up
 

@@ -1,0 +1,59 @@
+"""Partner keys at rest: Fernet, several keys for rotation, a local key file only where safe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+
+from bot.db.crypto import CannotDecrypt, EncryptionKeyError, SecretBox, load_secret_box
+from bot.db.session import database_url
+
+
+def test_rotation_with_several_keys() -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    stored = SecretBox([old]).encrypt("partner-key-1234")
+    assert "partner-key" not in stored
+    both = load_secret_box(f"{new}, {old}", key_file=None)
+    assert both.decrypt(stored) == "partner-key-1234"
+    rotated = both.rotate(stored)
+    assert SecretBox([new]).decrypt(rotated) == "partner-key-1234"
+    with pytest.raises(CannotDecrypt):
+        SecretBox([new]).decrypt(stored)
+
+
+def test_a_malformed_key_says_how_to_make_one() -> None:
+    with pytest.raises(EncryptionKeyError, match="Fernet.generate_key"):
+        load_secret_box("not-a-fernet-key", key_file=None)
+
+
+def test_local_key_file_is_made_once_private_and_announced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "partner_ops.key"
+    first = load_secret_box(None, key_file=path)
+    assert "generated a local encryption key" in caplog.text
+    assert path.stat().st_mode & 0o777 == 0o600
+    token = first.encrypt("x")
+    assert load_secret_box(None, key_file=path).decrypt(token) == "x"
+    assert path.read_text().strip() not in caplog.text
+
+
+def test_no_key_and_no_key_file_refuses() -> None:
+    with pytest.raises(EncryptionKeyError, match="required"):
+        load_secret_box(None, key_file=None)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, "sqlite+aiosqlite:///partner_ops.db"),
+        ("postgres://u:p@h:5432/db", "postgresql+asyncpg://u:p@h:5432/db"),
+        ("postgresql://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("postgresql+asyncpg://u@h/db", "postgresql+asyncpg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite+aiosqlite:////tmp/x.db"),
+    ],
+)
+def test_database_urls_as_given(given: str | None, expected: str) -> None:
+    assert database_url(given) == expected
