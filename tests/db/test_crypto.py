@@ -24,7 +24,7 @@ def test_rotation_with_several_keys() -> None:
 
 
 def test_a_malformed_key_says_how_to_make_one() -> None:
-    with pytest.raises(EncryptionKeyError, match="Fernet.generate_key"):
+    with pytest.raises(EncryptionKeyError, match=r"Fernet\.generate_key"):
         load_secret_box("not-a-fernet-key", key_file=None)
 
 

@@ -40,7 +40,7 @@ def violations(blocks: list[dict[str, Any]] | None) -> list[str]:
             found.append(f"header of {len(text)}")
         if kind == "context" and len(block.get("elements", [])) > LIMITS["context_elements"]:
             found.append("context with too many elements")
-        for element in block.get("elements", []) + [block.get("accessory") or {}]:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
             if element.get("type") == "button":
                 action_ids.append(element["action_id"])
                 if len(element["text"]["text"]) > LIMITS["button_text"]:
