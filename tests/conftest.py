@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
-from tests.database import empty_all_tables, fresh_database_url
+from tests.database import database_for_test, empty_all_tables, fresh_database_url
 
 
 class SecretsGuard(logging.Handler):
@@ -74,8 +75,8 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture
-async def database(migrated_database_url: str) -> AsyncIterator[Database]:
-    db = Database(migrated_database_url)
+async def database(migrated_database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
+    db = database_for_test(migrated_database_url, tmp_path)
     await empty_all_tables(db)
     try:
         yield db

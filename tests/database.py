@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -39,7 +40,23 @@ async def _create_database(server_url: str, name: str) -> None:
         await engine.dispose()
 
 
+def database_for_test(template_url: str, directory: Path) -> Database:
+    """A database in the migrated state with no rows.
+
+    SQLite: a copy of the migrated template file (audit rows cannot be deleted, by design).
+    PostgreSQL: the run's database, emptied with TRUNCATE (which row triggers do not see).
+    """
+    if not is_postgres():
+        template = Path(make_url(template_url).database or "")
+        copy = directory / f"test-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template, copy)
+        return Database(f"sqlite+aiosqlite:///{copy}")
+    return Database(template_url)
+
+
 async def empty_all_tables(database: Database) -> None:
+    if database.is_sqlite:
+        return  # a fresh copy of the template
+    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
     async with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            await connection.execute(table.delete())
+        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.clock import utcnow
 from bot.db.base import Base
+from bot.db.types import Money
 
 
 class WorkspacePartnerKey(Base):
@@ -38,3 +51,102 @@ class HandledSlackRequest(Base):
 
     delivery_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class WorkspacePolicy(Base):
+    """How a workspace's requests are decided. One row per workspace, made on first change."""
+
+    __tablename__ = "workspace_policies"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    auto_approve_limit: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    daily_auto_approve_cap: Mapped[Decimal | None] = mapped_column(Money)
+    two_approver_threshold: Mapped[Decimal | None] = mapped_column(Money)
+    expiry_hours: Mapped[int] = mapped_column(Integer, default=24)
+    approvals_channel_id: Mapped[str | None] = mapped_column(String(32))
+    requesters_usergroup_id: Mapped[str | None] = mapped_column(String(32))
+    updated_by: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RoleGrant(Base):
+    """A user (or, for approvers, a Slack user group) given a role by an admin."""
+
+    __tablename__ = "workspace_roles"
+    __table_args__ = (UniqueConstraint("team_id", "role", "subject_kind", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[str] = mapped_column(String(32))
+    granted_by: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CreditRequest(Base):
+    """A request to move money or change subaccounts, and everything that happened to it.
+
+    `status` only ever changes through one conditional UPDATE per transition (see
+    bot.services.requests), which is what makes every decision and the vendor call happen once.
+    """
+
+    __tablename__ = "credit_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    product: Mapped[str] = mapped_column(String(8))
+    action: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requester_id: Mapped[str] = mapped_column(String(32), index=True)
+    subaccount_token: Mapped[str | None] = mapped_column(String(255))
+    subaccount_email: Mapped[str | None] = mapped_column(String(320))
+    subaccount_id: Mapped[int | None] = mapped_column(BigInteger)
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    approvals_needed: Mapped[int] = mapped_column(Integer, default=1)
+    auto_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    executing_since: Mapped[datetime | None] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    outcome_note: Mapped[str | None] = mapped_column(Text)
+    main_balance_before: Mapped[Decimal | None] = mapped_column(Money)
+    subaccount_balance_before: Mapped[Decimal | None] = mapped_column(Money)
+    main_balance_after: Mapped[Decimal | None] = mapped_column(Money)
+    subaccount_balance_after: Mapped[Decimal | None] = mapped_column(Money)
+    created_token: Mapped[str | None] = mapped_column(String(255))
+    card_channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+
+class RequestApproval(Base):
+    """One approver's approval of one request (at most one each: the unique key says so)."""
+
+    __tablename__ = "request_approvals"
+    __table_args__ = (UniqueConstraint("request_id", "approver_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("credit_requests.id"), index=True)
+    approver_id: Mapped[str] = mapped_column(String(32))
+    approved_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """Append-only: rows are inserted, never updated or deleted (the database refuses both)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    actor_id: Mapped[str | None] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(40))
+    request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    product: Mapped[str | None] = mapped_column(String(8))
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

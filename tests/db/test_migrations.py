@@ -6,11 +6,15 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import delete, insert, inspect, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.base import Base
 from bot.db.migrate import downgrade, upgrade
+from bot.db.models import AuditEntry
+from bot.db.session import Database
 from tests.database import fresh_database_url
 
 
@@ -52,3 +56,17 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
     upgrade(url)
     assert expected <= asyncio.run(_tables(url))
     assert asyncio.run(_differences(url)) == []
+
+
+async def test_the_audit_log_refuses_updates_and_deletes(database: Database) -> None:
+    async with database.session() as session:
+        await session.execute(insert(AuditEntry).values(team_id="T1", action="test", details={}))
+    for statement in (
+        update(AuditEntry).values(action="rewritten"),
+        delete(AuditEntry),
+    ):
+        with pytest.raises(DBAPIError, match="append-only"):
+            async with database.session() as session:
+                await session.execute(statement)
+    async with database.session() as session:
+        assert (await session.scalars(select(AuditEntry.action))).all() == ["test"]
