@@ -1,10 +1,12 @@
-"""A local emulator of Slack for tests and the terminal console: a fake Web API (`FakeSlack`),
-a driver sending the app what Slack sends (`SlackDriver`) and a Block Kit renderer."""
+"""A local emulator of Slack for tests and the terminal console: a fake Web API (`FakeSlack`,
+which apps may also reach over Socket Mode), a driver sending the app what Slack sends
+(`SlackDriver`, over HTTP or Socket Mode) and a Block Kit renderer."""
 
 from bot.emulator.driver import Delivery, SlackDriver
 from bot.emulator.records import (
     ApiCall,
     Channel,
+    Envelope,
     Message,
     ResponseUrlPost,
     Team,
@@ -13,6 +15,7 @@ from bot.emulator.records import (
     View,
 )
 from bot.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
+from bot.emulator.socket_mode import SocketConnection
 from bot.emulator.web_api import FakeSlack, SlackError
 
 __all__ = [
@@ -20,12 +23,14 @@ __all__ = [
     "Button",
     "Channel",
     "Delivery",
+    "Envelope",
     "FakeSlack",
     "Message",
     "Rendered",
     "ResponseUrlPost",
     "SlackDriver",
     "SlackError",
+    "SocketConnection",
     "Team",
     "UploadedFile",
     "User",

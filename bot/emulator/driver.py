@@ -1,5 +1,6 @@
 """Sends an app the requests Slack sends: signed HTTP POSTs of slash commands, interactions and
-events to its request URL, with the payload shapes Slack uses."""
+events to its request URL, with the payload shapes Slack uses; or, with transport="socket", the
+same payloads as envelopes over the app's newest Socket Mode connection to FakeSlack."""
 
 from __future__ import annotations
 
@@ -7,14 +8,15 @@ import json
 import secrets
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator.blocks import find_element, initial_value, state_value
-from bot.emulator.records import Message, ResponseUrlPost, View
+from bot.emulator.records import Envelope, Message, ResponseUrlPost, View
+from bot.emulator.socket_mode import ACK_TIMEOUT
 from bot.emulator.web_api import FakeSlack
 
 __all__ = ["VERIFICATION_TOKEN", "Delivery", "SlackDriver"]
@@ -25,8 +27,10 @@ VERIFICATION_TOKEN = "emulator-verification-token"  # noqa: S105 - a fixed, publ
 
 @dataclass
 class Delivery:
-    status: int  # the app's HTTP status
-    body: str  # the app's HTTP answer (the ack body; often "")
+    # The app's HTTP status; over Socket Mode 200 when the app acked, 504 when it did not.
+    status: int
+    # The app's HTTP answer (the ack body; often ""); over Socket Mode the ack's payload as JSON.
+    body: str
     json: Any | None  # body parsed, when it is JSON
     response_url: str | None  # the response_url given to the app
     trigger_id: str | None
@@ -35,6 +39,8 @@ class Delivery:
     # Seconds the app took to answer: Slack gives up after 3.
     elapsed: float = 0.0
     fake: FakeSlack | None = field(default=None, repr=False)
+    # The Socket Mode envelope sent (None over HTTP).
+    envelope: Envelope | None = field(default=None, repr=False)
 
     def responses(self) -> list[ResponseUrlPost]:
         """Posts the app made to this delivery's response_url so far."""
@@ -69,11 +75,20 @@ class SlackDriver:
         app_url: str,
         signing_secret: str,
         api_app_id: str = "AAPP",
+        transport: Literal["http", "socket"] = "http",
+        ack_timeout: float = ACK_TIMEOUT,
     ) -> None:
+        """Over "socket", app_url and signing_secret are unused (Socket Mode has no signatures)
+        and a delivery waits `ack_timeout` seconds for the app's ack."""
+        if transport not in ("http", "socket"):
+            raise ValueError(f"unknown transport {transport!r}")
         self.fake = fake
         self.app_url = app_url
         self.api_app_id = api_app_id
-        self._verifier = SignatureVerifier(signing_secret)
+        self.transport = transport
+        self.ack_timeout = ack_timeout
+        # Socket Mode has no signatures (and SignatureVerifier refuses an empty secret).
+        self._verifier = SignatureVerifier(signing_secret) if transport == "http" else None
         self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
@@ -127,6 +142,7 @@ class SlackDriver:
             urlencode(fields),
             "application/x-www-form-urlencoded",
             sent=fields,
+            envelope_type="slash_commands",
             response_url=response_url,
             trigger_id=trigger_id,
             retry=(retry_num, retry_reason),
@@ -292,6 +308,7 @@ class SlackDriver:
             json.dumps(envelope),
             "application/json",
             sent=envelope,
+            envelope_type="events_api",
             retry=(retry_num, "http_timeout"),
         )
 
@@ -301,9 +318,12 @@ class SlackDriver:
 
     async def post_raw(self, body: bytes, headers: dict[str, str]) -> Delivery:
         """POST exactly `body` with exactly `headers`: for bad signatures and odd requests."""
+        self._require_http("post_raw")
         return await self._post(body, headers, sent={})
 
     def sign(self, body: str, timestamp: int) -> dict[str, str]:
+        self._require_http("signed requests")
+        assert self._verifier is not None
         signature = self._verifier.generate_signature(timestamp=str(timestamp), body=body)
         assert signature is not None
         return {"X-Slack-Request-Timestamp": str(timestamp), "X-Slack-Signature": signature}
@@ -323,6 +343,7 @@ class SlackDriver:
             urlencode({"payload": json.dumps(payload)}),
             "application/x-www-form-urlencoded",
             sent=payload,
+            envelope_type="interactive",
             response_url=response_url,
             trigger_id=trigger_id,
             retry=(retry_num, "http_timeout"),
@@ -334,6 +355,7 @@ class SlackDriver:
         content_type: str,
         *,
         sent: dict[str, Any],
+        envelope_type: str | None = None,
         response_url: str | None = None,
         trigger_id: str | None = None,
         retry: tuple[int | None, str] = (None, ""),
@@ -341,6 +363,12 @@ class SlackDriver:
         timestamp: int | None = None,
         signed: bool = True,
     ) -> Delivery:
+        if self.transport == "socket":
+            if envelope_type is None:
+                raise ValueError("Slack sends this request over HTTP only, not over Socket Mode")
+            return await self._send_envelope(
+                envelope_type, sent, response_url=response_url, trigger_id=trigger_id, retry=retry
+            )
         headers = {"Content-Type": content_type}
         if signed:
             headers.update(
@@ -386,6 +414,43 @@ class SlackDriver:
             elapsed=time.monotonic() - started,
             fake=self.fake,
         )
+
+    async def _send_envelope(
+        self,
+        envelope_type: str,
+        payload: dict[str, Any],
+        *,
+        response_url: str | None,
+        trigger_id: str | None,
+        retry: tuple[int | None, str],
+    ) -> Delivery:
+        if not self.fake.socket_connections:
+            raise ConnectionError("no app is connected to FakeSlack over Socket Mode")
+        retry_num, retry_reason = retry
+        started = time.monotonic()
+        envelope = await self.fake.socket_connections[-1].send(
+            envelope_type,
+            payload,
+            retry_attempt=retry_num or 0,
+            retry_reason="" if retry_num is None else retry_reason,
+            timeout=self.ack_timeout,
+        )
+        answer = envelope.ack_payload
+        return Delivery(
+            status=200 if envelope.acked else 504,
+            body="" if answer is None else json.dumps(answer),
+            json=answer,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            sent=payload,
+            elapsed=time.monotonic() - started,
+            fake=self.fake,
+            envelope=envelope,
+        )
+
+    def _require_http(self, what: str) -> None:
+        if self.transport != "http":
+            raise ValueError(f"Slack sends {what} over HTTP only, not over Socket Mode")
 
     def _view_with_state(self, view: View, values: dict[str, dict[str, Any]]) -> dict[str, Any]:
         """The view with `state.values` as Slack sends it: every input, untouched ones with

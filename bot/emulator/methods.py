@@ -19,7 +19,7 @@ from bot.emulator.records import Channel, Team, UploadedFile, View
 if TYPE_CHECKING:
     from bot.emulator.web_api import FakeSlack
 
-__all__ = ["HANDLERS", "NO_TOKEN", "Call", "Grant", "SlackError", "Upload", "api"]
+__all__ = ["APP_TOKEN", "HANDLERS", "NO_TOKEN", "Call", "Grant", "SlackError", "Upload", "api"]
 
 
 class SlackError(Exception):
@@ -105,6 +105,8 @@ Handler = Callable[["FakeSlack", Call], dict[str, Any]]
 HANDLERS: dict[str, Handler] = {}
 # Methods called with client credentials instead of a token.
 NO_TOKEN = frozenset({"oauth.v2.access"})
+# Methods called with an app-level token (xapp-…), which no other method accepts.
+APP_TOKEN = frozenset({"apps.connections.open"})
 
 
 def api(method: str) -> Callable[[Handler], Handler]:
@@ -340,6 +342,12 @@ def _files_complete_upload(fake: FakeSlack, call: Call) -> dict[str, Any]:
         del fake._uploads[upload.file_id]
         answer.append({"id": upload.file_id, "title": title, "name": upload.filename})
     return {"files": answer}
+
+
+@api("apps.connections.open")
+def _apps_connections_open(fake: FakeSlack, call: Call) -> dict[str, Any]:
+    assert call.token is not None  # checked by FakeSlack._authenticate
+    return {"url": fake._new_socket_url(fake._app_tokens[call.token])}
 
 
 @api("oauth.v2.access")

@@ -1,5 +1,6 @@
 """What the Slack emulator knows (teams, users, channels) and what it recorded (calls, messages,
-views, files, response_url posts). Plain dataclasses: tests read them directly."""
+views, files, response_url posts, Socket Mode envelopes). Plain dataclasses: tests read them
+directly."""
 
 from __future__ import annotations
 
@@ -216,6 +217,39 @@ class UploadedFile:
     team_id: str | None
     user: str | None
     token: str | None = field(default=None, repr=False)
+
+
+@dataclass
+class Envelope:
+    """One Socket Mode envelope sent to an app over its WebSocket, and the app's ack."""
+
+    envelope_id: str
+    type: str  # "slash_commands" | "interactive" | "events_api"
+    # What HTTP carries: a command's form fields as a dict, an interaction or event envelope.
+    payload: dict[str, Any]
+    accepts_response_payload: bool
+    retry_attempt: int = 0
+    retry_reason: str = ""
+    sent_at: float = 0.0
+    # Set when the app answers {"envelope_id": ...}, even after Slack stopped waiting.
+    acked_at: float | None = None
+    # The ack's `payload` (a command reply, a response_action); None when it carried none.
+    ack_payload: dict[str, Any] | None = None
+
+    @property
+    def acked(self) -> bool:
+        return self.acked_at is not None
+
+    def to_message(self) -> dict[str, Any]:
+        """The envelope as Slack writes it on the WebSocket."""
+        return {
+            "envelope_id": self.envelope_id,
+            "type": self.type,
+            "payload": self.payload,
+            "accepts_response_payload": self.accepts_response_payload,
+            "retry_attempt": self.retry_attempt,
+            "retry_reason": self.retry_reason,
+        }
 
 
 def _truthy(value: Any) -> bool:

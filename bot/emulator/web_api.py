@@ -2,7 +2,8 @@
 
 slack_sdk's `AsyncWebClient(base_url=fake.api_url)` talks to it over real HTTP; every call is
 recorded in `calls`, and what the calls did (messages, views, files, response_url posts) is kept
-in plain dataclasses so tests and the console can read Slack's side of a conversation.
+in plain dataclasses so tests and the console can read Slack's side of a conversation. Apps
+may also connect over Socket Mode (apps.connections.open, then a WebSocket: `socket_mode`).
 
 Only what Slack does is here: no knowledge of any app. Tokens never reach a log: aiohttp's
 access log is off and nothing in this module logs a request.
@@ -25,7 +26,15 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.emulator.blocks import fill_ids
-from bot.emulator.methods import HANDLERS, NO_TOKEN, Call, Grant, SlackError, Upload
+from bot.emulator.methods import (
+    APP_TOKEN,
+    HANDLERS,
+    NO_TOKEN,
+    Call,
+    Grant,
+    SlackError,
+    Upload,
+)
 from bot.emulator.records import (
     ApiCall,
     Channel,
@@ -37,6 +46,7 @@ from bot.emulator.records import (
     Usergroup,
     View,
 )
+from bot.emulator.socket_mode import SocketConnection
 
 __all__ = ["FakeSlack", "SlackError"]
 
@@ -92,11 +102,15 @@ class FakeSlack:
         self.responses: list[ResponseUrlPost] = []
         self.views: dict[str, View] = {}
         self.files: list[UploadedFile] = []
+        # Open Socket Mode connections, newest last.
+        self.socket_connections: list[SocketConnection] = []
         # Seconds a trigger_id stays usable, as on Slack; None: forever.
         self.trigger_ttl: float | None = 3.0
 
         self._tokens: dict[str, str] = {}  # token → team id
         self._dead_tokens: dict[str, str] = {}  # token → "token_revoked" | "token_expired"
+        self._app_tokens: dict[str, str] = {}  # app-level token → app id
+        self._socket_tickets: dict[str, str] = {}  # unused Socket Mode URL id → app id
         self._codes: dict[str, Grant] = {}
         self._refresh_tokens: dict[str, Grant] = {}
         self._faults: list[_Fault] = []
@@ -117,6 +131,9 @@ class FakeSlack:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{id}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/socket/{ticket}", self._handle_socket)
+        # Sites stop listening first, then open sockets are closed before handlers are cancelled.
+        app.on_shutdown.append(self._close_sockets)
         # access_log=None: tokens travel in headers and form fields.
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
@@ -287,6 +304,10 @@ class FakeSlack:
         if grant.refresh_token is not None:
             self._refresh_tokens[grant.refresh_token] = grant
 
+    def add_app_token(self, token: str, *, app_id: str = "AAPP") -> None:
+        """An app-level token (xapp-…): apps.connections.open accepts it, and only that."""
+        self._app_tokens[token] = app_id
+
     def revoke(self, token: str) -> None:
         """Later calls with `token` answer token_revoked (unknown tokens answer invalid_auth)."""
         self._dead_tokens[token] = "token_revoked"
@@ -353,6 +374,19 @@ class FakeSlack:
                     f"{len(self.responses)} response_url post(s)"
                 )
             await asyncio.sleep(0.01)
+
+    async def wait_socket_connected(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline, part of the API
+    ) -> SocketConnection:
+        """The newest Socket Mode connection, once an app has connected and been sent hello."""
+
+        def connected() -> SocketConnection | None:
+            ready = [c for c in self.socket_connections if c.hello_sent and not c.closed]
+            return ready[-1] if ready else None
+
+        connected.__qualname__ = "a Socket Mode connection"
+        return await self.wait_for(connected, timeout)
 
     def calls_to(self, method: str) -> list[ApiCall]:
         return [call for call in self.calls if call.method == method]
@@ -482,6 +516,13 @@ class FakeSlack:
             raise SlackError("not_authed")
         if token in self._dead_tokens:
             raise SlackError(self._dead_tokens[token])
+        if method in APP_TOKEN or token in self._app_tokens:
+            # App-level tokens open Socket Mode connections, and nothing else does.
+            if token not in self._app_tokens and token not in self._tokens:
+                raise SlackError("invalid_auth")
+            if (method in APP_TOKEN) != (token in self._app_tokens):
+                raise SlackError("not_allowed_token_type")
+            return _NO_TEAM
         team_id = self._tokens.get(token)
         if team_id is None:
             raise SlackError("invalid_auth")
@@ -533,6 +574,34 @@ class FakeSlack:
                     bot_id=team.bot_id if team else None,
                 )
             )
+
+    async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
+        ws = web.WebSocketResponse(timeout=_SHUTDOWN_TIMEOUT)
+        if not ws.can_prepare(request).ok:
+            return web.Response(status=400, text="not_a_websocket")
+        ticket = request.match_info["ticket"]
+        app_id = self._socket_tickets.pop(ticket, None)  # a URL is good for one connection
+        if app_id is None:
+            return web.Response(status=401, text="invalid_ticket")
+        await ws.prepare(request)
+        connection = SocketConnection(ticket, app_id, ws)
+        self.socket_connections.append(connection)
+        try:
+            await connection.serve(
+                num_connections=sum(c.app_id == app_id for c in self.socket_connections)
+            )
+        finally:
+            self.socket_connections.remove(connection)
+        return ws
+
+    async def _close_sockets(self, app: web.Application) -> None:
+        for connection in list(self.socket_connections):
+            await connection.close()
+
+    def _new_socket_url(self, app_id: str) -> str:
+        ticket = uuid.uuid4().hex
+        self._socket_tickets[ticket] = app_id
+        return "ws" + self.root_url.removeprefix("http") + f"/socket/{ticket}"
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         upload = self._uploads.get(request.match_info["file_id"])

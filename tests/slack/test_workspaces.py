@@ -85,7 +85,7 @@ async def test_many_workspaces_refuse_to_start_without_an_encryption_key(
         EncryptionKeyError, match="BOT_ENCRYPTION_KEY is required with many workspaces"
     ):
         await Runtime.start(settings, migrate=False)
-    assert not any(tmp_path.iterdir())  # and no key file was made up
+    assert not list(tmp_path.glob("*.key"))  # and no key file was made up
 
 
 async def test_install_then_each_workspace_has_its_own_keys(multi: Harness) -> None:
