@@ -65,3 +65,44 @@ def format_money(amount: Decimal, currency: str = "EUR") -> str:
     if text.endswith("0"):
         text = text[:-1]
     return f"{text} {currency}"
+
+
+MAX_AMOUNT = Decimal("1000000")
+"""No single move above this is plausible here; a typo is likelier than a real request."""
+
+_CURRENCY_WORDS = ("€", "eur", "euros", "euro")
+
+
+def parse_user_amount(text: str) -> Decimal:
+    """An amount as people type it: `12`, `12.5`, `12,50`, `12,50 €`, `€12`, `12.50 EUR`.
+
+    Refuses zero, negatives, more than 3 decimals, absurdly large and non-numeric amounts with
+    a message fit to show the user (`InvalidAmount`).
+    """
+    raw = text.strip().replace("\u00a0", " ")
+    cleaned = raw.lower()
+    for word in _CURRENCY_WORDS:
+        cleaned = cleaned.replace(word, " ")
+    cleaned = cleaned.replace(" ", "")
+    shown = raw if len(raw) <= 30 else raw[:30] + "…"
+    if not cleaned:
+        raise InvalidAmount("Give an amount in euros, e.g. 12,50.")
+    if "," in cleaned and "." in cleaned:
+        raise InvalidAmount(
+            f"“{shown}” mixes “,” and “.”: write the amount without thousands separators, "
+            "e.g. 1234,50."
+        )
+    cleaned = cleaned.replace(",", ".")
+    if cleaned.count(".") > 1 or not cleaned.replace(".", "").lstrip("+-").isdigit():
+        raise InvalidAmount(f"“{shown}” is not an amount: write it like 12,50.")
+    value = Decimal(cleaned)
+    if value <= 0:
+        raise InvalidAmount("The amount must be greater than 0.")
+    if value != value.quantize(CENT_OF_CENT):
+        raise InvalidAmount("The amount can have at most 3 decimals.")
+    if value > MAX_AMOUNT:
+        raise InvalidAmount(
+            f"{format_money(value)} is more than the {format_money(MAX_AMOUNT)} a single "
+            "request may move."
+        )
+    return value.quantize(CENT_OF_CENT)

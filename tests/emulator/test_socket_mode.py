@@ -61,7 +61,7 @@ def build_app(client: AsyncWebClient) -> AsyncApp:
         await respond(f"approved {body['actions'][0]['value']}")
 
     @app.view("rename")
-    async def rename(ack: Any, view: dict[str, Any]) -> None:
+    async def rename(ack: Any) -> None:
         await ack(response_action="errors", errors={"name": "Taken"})
 
     @app.event("app_mention")

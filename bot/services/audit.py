@@ -1,0 +1,91 @@
+"""The audit trail: every request, decision, vendor call and result, and settings change.
+
+Only ever inserted into (the database refuses UPDATE and DELETE on `audit_log`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
+from bot.db.models import AuditEntry
+from bot.db.session import Database
+
+SYSTEM = "system"
+"""The actor of what nobody clicked: auto-approval, expiry, reconciliation."""
+
+
+async def record(
+    session: AsyncSession,
+    team_id: str,
+    action: str,
+    actor_id: str | None,
+    *,
+    request_id: int | None = None,
+    product: str | None = None,
+    amount: Decimal | None = None,
+    **details: Any,
+) -> None:
+    """Write one audit row in the caller's transaction, so it lands with the change itself."""
+    await session.execute(
+        insert(AuditEntry).values(
+            team_id=team_id,
+            at=utcnow(),
+            actor_id=actor_id,
+            action=action,
+            request_id=request_id,
+            product=product,
+            amount=amount,
+            details={k: _plain(v) for k, v in details.items() if v is not None},
+        )
+    )
+
+
+async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry]:
+    since = utcnow() - timedelta(days=days)
+    async with database.session() as session:
+        rows = await session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.team_id == team_id, AuditEntry.at >= since)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        )
+        return list(rows.all())
+
+
+CSV_COLUMNS = ("id", "at_utc", "actor", "action", "request", "product", "amount_eur", "details")
+
+
+def to_csv(entries: Sequence[AuditEntry]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for entry in sorted(entries, key=lambda e: (e.at, e.id)):
+        writer.writerow(
+            [
+                entry.id,
+                entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                entry.actor_id or "",
+                entry.action,
+                entry.request_id or "",
+                entry.product or "",
+                f"{entry.amount:f}" if entry.amount is not None else "",
+                "; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())),
+            ]
+        )
+    return out.getvalue()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value

@@ -1,0 +1,1038 @@
+"""Credit moves and subaccount changes, approved by people and executed exactly once.
+
+Every status change is one `UPDATE … WHERE id = :id AND status = :from`; its row count says
+who won. The vendor call is made only by whoever wins `approved → executing`, and only once:
+no code path ever moves a request back to `approved`. When the outcome of that call is
+unknown, nothing is retried: `reconcile` looks at the balances and decides, or says it cannot.
+
+```
+pending ──approve(1 or 2)──▶ approved ──claim──▶ executing ──▶ succeeded | failed | unknown
+   ├──reject──▶ rejected                                         unknown ──reconcile──▶ …
+   ├──expire──▶ expired                                                  └─ an approver marks it
+   └──cancel──▶ cancelled
+```
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
+from bot.db.models import CreditRequest, RequestApproval
+from bot.db.session import Database
+from bot.money import format_money, validate_amount
+from bot.partner.client import SubaccountClient
+from bot.partner.errors import (
+    PartnerError,
+    PartnerFailure,
+    PartnerOutcomeUnknown,
+    PartnerUnavailable,
+)
+from bot.partner.models import Product, Subaccount, SubaccountType
+from bot.services import audit
+from bot.services.directory import Directory
+from bot.services.errors import NotAllowed, NotFound, ServiceError
+from bot.services.partner_access import PartnerAccess
+from bot.services.policy import Policy, load_policy
+from bot.services.roles import Roles
+from bot.services.subaccounts import pick_subaccount
+
+log = logging.getLogger(__name__)
+
+
+class Action(StrEnum):
+    CREDIT_ADD = "credit_add"
+    CREDIT_REMOVE = "credit_remove"
+    SUBACCOUNT_CREATE = "subaccount_create"
+    SUBACCOUNT_DELETE = "subaccount_delete"
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    EXECUTING = "executing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in _FINAL
+
+
+_FINAL = {Status.SUCCEEDED, Status.FAILED, Status.REJECTED, Status.EXPIRED, Status.CANCELLED}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestSnapshot:
+    """A request as it stood when read: what every caller renders or decides from."""
+
+    id: int
+    team_id: str
+    product: Product
+    action: Action
+    status: Status
+    requester_id: str
+    subaccount_token: str | None
+    subaccount_email: str | None
+    subaccount_id: int | None
+    amount: Decimal | None
+    reason: str | None
+    details: dict[str, Any]
+    approvals_needed: int
+    approvers: tuple[str, ...]
+    auto_approved: bool
+    created_at: datetime
+    expires_at: datetime
+    finished_at: datetime | None
+    decided_by: str | None
+    rejection_reason: str | None
+    outcome_note: str | None
+    main_balance_before: Decimal | None
+    subaccount_balance_before: Decimal | None
+    main_balance_after: Decimal | None
+    subaccount_balance_after: Decimal | None
+    created_token: str | None
+    card_channel_id: str | None
+    card_ts: str | None
+
+    @property
+    def moves_money(self) -> bool:
+        return self.amount is not None
+
+    @property
+    def needs_a_person(self) -> bool:
+        """Unknown and not decidable from the balances: an approver must look and mark it."""
+        return self.status is Status.UNKNOWN and bool(self.details.get("undecidable"))
+
+
+class RequestRefused(ServiceError):
+    """The request cannot be made as asked; `message` says why, with the real figures."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ApprovalsNotSetUp(ServiceError):
+    """Nobody could approve this: no approvals channel, or no approvers."""
+
+    def __init__(self, missing: str) -> None:
+        super().__init__(missing)
+        self.missing = missing
+
+
+class AlreadyDecided(ServiceError):
+    """Somebody else got there first (or the request had moved on).
+
+    `expired_now` is True when this very call found the request past its time and expired it:
+    the caller then owns telling the requester, as it would after any transition it won.
+    """
+
+    def __init__(self, request: RequestSnapshot, *, expired_now: bool = False) -> None:
+        super().__init__(f"request {request.id} is {request.status}")
+        self.request = request
+        self.expired_now = expired_now
+
+
+class AlreadyApprovedByYou(ServiceError):
+    def __init__(self, request: RequestSnapshot) -> None:
+        super().__init__(f"request {request.id} already approved by this approver")
+        self.request = request
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    request: RequestSnapshot
+    main_balance: Decimal | None
+    subaccount_balance: Decimal | None
+
+    @property
+    def runs_now(self) -> bool:
+        """Auto-approved (or moving no money): execute at once, no card."""
+        return self.request.status is Status.APPROVED
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    request: RequestSnapshot
+    complete: bool
+    """True when this approval was the one that made the request approved."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSubaccount:
+    kind: SubaccountType
+    email: str | None
+    is_buyer: bool
+    firstname: str | None = None
+    lastname: str | None = None
+    credit: Decimal | None = None
+
+
+class Requests:
+    def __init__(
+        self,
+        database: Database,
+        partner: PartnerAccess,
+        roles: Roles,
+        *,
+        lease_seconds: float = 120.0,
+    ) -> None:
+        self._database = database
+        self._partner = partner
+        self._roles = roles
+        self.lease = timedelta(seconds=lease_seconds)
+        """How long a request may sit in `executing` before its process is presumed dead.
+        Longer than any vendor call can take (the client's total timeout)."""
+
+    # --- asking -------------------------------------------------------------------------------
+
+    async def request_credit(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        ref: str,
+        amount: Decimal,
+        reason: str | None,
+        directory: Directory,
+    ) -> Submitted:
+        assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
+        amount = validate_amount(amount)
+        policy = await self._check_requester(team_id, requester_id, directory)
+        client = await self._partner.subaccount_client(team_id, product)
+        subaccount = pick_subaccount(await client.all_subaccounts(), ref)
+        main = (await client.me()).balance
+        if action is Action.CREDIT_ADD and amount > main:
+            raise RequestRefused(
+                f"The main account holds {format_money(main)}: it cannot give "
+                f"{format_money(amount)}."
+            )
+        if action is Action.CREDIT_REMOVE and amount > subaccount.balance:
+            raise RequestRefused(
+                f"{subaccount.email or subaccount.token} holds "
+                f"{format_money(subaccount.balance)}: {format_money(amount)} cannot be removed."
+            )
+        auto = await self._auto_approvable(team_id, requester_id, amount, policy)
+        request = await self._insert(
+            team_id,
+            requester_id,
+            product,
+            action,
+            policy,
+            auto=auto,
+            subaccount=subaccount,
+            amount=amount,
+            reason=reason,
+            details={"main_at_request": f"{main:f}", "sub_at_request": f"{subaccount.balance:f}"},
+        )
+        return Submitted(request, main, subaccount.balance)
+
+    async def request_new_subaccount(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        new: NewSubaccount,
+        reason: str | None,
+        directory: Directory,
+    ) -> Submitted:
+        policy = await self._check_requester(team_id, requester_id, directory)
+        if new.kind is SubaccountType.ADVANCED and not new.email:
+            raise RequestRefused("An advanced subaccount needs an email address.")
+        client = await self._partner.subaccount_client(team_id, product)
+        existing = await client.all_subaccounts()
+        if new.email and any(s.email.lower() == new.email.lower() for s in existing):
+            raise RequestRefused(f"A subaccount with the email {new.email} already exists.")
+        main = (await client.me()).balance
+        amount = validate_amount(new.credit) if new.credit else None
+        if amount is not None and amount > main:
+            raise RequestRefused(
+                f"The main account holds {format_money(main)}: it cannot give "
+                f"{format_money(amount)} to a new subaccount."
+            )
+        # Without initial credit no money moves: it runs at once, like an auto-approval.
+        auto = amount is None or await self._auto_approvable(team_id, requester_id, amount, policy)
+        details = {
+            "type": new.kind.value,
+            "email": new.email,
+            "is_buyer": new.is_buyer,
+            "firstname": new.firstname,
+            "lastname": new.lastname,
+            "main_at_request": f"{main:f}",
+        }
+        request = await self._insert(
+            team_id,
+            requester_id,
+            product,
+            Action.SUBACCOUNT_CREATE,
+            policy,
+            auto=auto,
+            subaccount=None,
+            amount=amount,
+            reason=reason,
+            details={k: v for k, v in details.items() if v is not None},
+            email=new.email,
+        )
+        return Submitted(request, main, None)
+
+    async def request_deletion(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        ref: str,
+        reason: str | None,
+        directory: Directory,
+    ) -> Submitted:
+        policy = await self._check_requester(team_id, requester_id, directory)
+        client = await self._partner.subaccount_client(team_id, product)
+        subaccount = pick_subaccount(await client.all_subaccounts(), ref)
+        main = (await client.me()).balance
+        # Deleting is never automatic, whatever the policy.
+        request = await self._insert(
+            team_id,
+            requester_id,
+            product,
+            Action.SUBACCOUNT_DELETE,
+            policy,
+            auto=False,
+            subaccount=subaccount,
+            amount=None,
+            reason=reason,
+            details={"main_at_request": f"{main:f}", "sub_at_request": f"{subaccount.balance:f}"},
+        )
+        return Submitted(request, main, subaccount.balance)
+
+    async def _check_requester(
+        self, team_id: str, requester_id: str, directory: Directory
+    ) -> Policy:
+        async with self._database.session() as session:
+            policy = await load_policy(session, team_id)
+        if not await self._roles.may_request(team_id, requester_id, policy, directory):
+            raise NotAllowed("make requests", "members of the requesters group")
+        return policy
+
+    async def _auto_approvable(
+        self, team_id: str, requester_id: str, amount: Decimal, policy: Policy
+    ) -> bool:
+        if amount > policy.auto_approve_limit:
+            return False
+        if policy.daily_auto_approve_cap is None:
+            return True
+        since = utcnow() - timedelta(hours=24)
+        async with self._database.session() as session:
+            used = await session.scalar(
+                select(func.coalesce(func.sum(CreditRequest.amount), 0)).where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.requester_id == requester_id,
+                    CreditRequest.auto_approved.is_(True),
+                    CreditRequest.created_at >= since,
+                    CreditRequest.status.not_in([Status.FAILED.value]),
+                )
+            )
+        used_eur = Decimal(int(used or 0)) / 1000  # summed in thousandths (Money column)
+        return used_eur + amount <= policy.daily_auto_approve_cap
+
+    async def _insert(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        policy: Policy,
+        *,
+        auto: bool,
+        subaccount: Subaccount | None,
+        amount: Decimal | None,
+        reason: str | None,
+        details: dict[str, Any],
+        email: str | None = None,
+    ) -> RequestSnapshot:
+        if not auto:
+            if policy.approvals_channel_id is None:
+                raise ApprovalsNotSetUp("channel")
+            if not await self._roles.has_approvers(team_id):
+                raise ApprovalsNotSetUp("approvers")
+        now = utcnow()
+        row = CreditRequest(
+            team_id=team_id,
+            product=product.value,
+            action=action.value,
+            status=(Status.APPROVED if auto else Status.PENDING).value,
+            requester_id=requester_id,
+            subaccount_token=subaccount.token if subaccount else None,
+            subaccount_email=subaccount.email if subaccount else email,
+            subaccount_id=subaccount.id if subaccount else None,
+            amount=amount,
+            reason=reason or None,
+            details=details,
+            approvals_needed=policy.approvals_needed(amount),
+            auto_approved=auto,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(hours=policy.expiry_hours),
+        )
+        async with self._database.session() as session:
+            session.add(row)
+            await session.flush()
+            await audit.record(
+                session,
+                team_id,
+                "request_created",
+                requester_id,
+                request_id=row.id,
+                product=product.value,
+                amount=amount,
+                action=action.value,
+                subaccount=row.subaccount_email or row.subaccount_token,
+                reason=reason,
+            )
+            if auto:
+                await audit.record(
+                    session,
+                    team_id,
+                    "auto_approved",
+                    audit.SYSTEM,
+                    request_id=row.id,
+                    product=product.value,
+                    amount=amount,
+                    limit=policy.auto_approve_limit if amount is not None else None,
+                )
+        return await self.get(row.id)
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    async def approve(
+        self, request_id: int, team_id: str, approver_id: str, directory: Directory
+    ) -> Approval:
+        request = await self._decidable(request_id, team_id)
+        if approver_id == request.requester_id:
+            raise NotAllowed("approve their own request", "another approver")
+        if not await self._roles.is_approver(team_id, approver_id, directory):
+            raise NotAllowed("approve requests", "approvers")
+        insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        async with self._database.session() as session:
+            added = (
+                await session.execute(
+                    insert(RequestApproval)
+                    .values(request_id=request_id, approver_id=approver_id, approved_at=utcnow())
+                    .on_conflict_do_nothing()
+                )
+            ).rowcount or 0
+            if added:
+                await audit.record(
+                    session,
+                    team_id,
+                    "approval_recorded",
+                    approver_id,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                )
+        if not added:
+            current = await self.get(request_id)
+            if current.status is not Status.PENDING:
+                raise AlreadyDecided(current)
+            raise AlreadyApprovedByYou(current)
+        # Counted in a transaction of its own, after ours committed: of two approvers
+        # approving at once, the second to commit is sure to see both approvals.
+        async with self._database.session() as session:
+            count = await session.scalar(
+                select(func.count()).where(RequestApproval.request_id == request_id)
+            )
+            complete = count >= request.approvals_needed and await self._move(
+                session, request_id, Status.PENDING, Status.APPROVED, decided_by=approver_id
+            )
+            if complete:
+                await audit.record(
+                    session,
+                    team_id,
+                    "approved",
+                    approver_id,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    approvers=count,
+                )
+        current = await self.get(request_id)
+        if (
+            not complete
+            and current.status is not Status.PENDING
+            and count >= request.approvals_needed
+        ):
+            raise AlreadyDecided(current)
+        return Approval(current, complete)
+
+    async def reject(
+        self, request_id: int, team_id: str, approver_id: str, reason: str, directory: Directory
+    ) -> RequestSnapshot:
+        request = await self._decidable(request_id, team_id)
+        if not await self._roles.is_approver(team_id, approver_id, directory):
+            raise NotAllowed("reject requests", "approvers")
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request_id,
+                Status.PENDING,
+                Status.REJECTED,
+                decided_by=approver_id,
+                rejection_reason=reason,
+                finished_at=utcnow(),
+            )
+            if won:
+                await audit.record(
+                    session,
+                    team_id,
+                    "rejected",
+                    approver_id,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    reason=reason,
+                )
+        current = await self.get(request_id)
+        if not won:
+            raise AlreadyDecided(current)
+        return current
+
+    async def cancel(self, request_id: int, team_id: str, user_id: str) -> RequestSnapshot:
+        request = await self.get(request_id, team_id)
+        if user_id != request.requester_id:
+            raise NotAllowed("cancel this request", "the person who asked")
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request_id,
+                Status.PENDING,
+                Status.CANCELLED,
+                decided_by=user_id,
+                finished_at=utcnow(),
+            )
+            if won:
+                await audit.record(
+                    session,
+                    team_id,
+                    "cancelled",
+                    user_id,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                )
+        current = await self.get(request_id)
+        if not won:
+            raise AlreadyDecided(current)
+        return current
+
+    async def expire_due(self) -> list[RequestSnapshot]:
+        """Pending requests past their expiry become expired; returns those this call moved."""
+        async with self._database.session() as session:
+            due = (
+                await session.scalars(
+                    select(CreditRequest.id).where(
+                        CreditRequest.status == Status.PENDING.value,
+                        CreditRequest.expires_at <= utcnow(),
+                    )
+                )
+            ).all()
+        return [expired for request_id in due if (expired := await self._expire(request_id))]
+
+    async def _expire(self, request_id: int) -> RequestSnapshot | None:
+        now = utcnow()
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request_id)
+            if row is None or row.expires_at > now:
+                return None
+            if not await self._move(
+                session, request_id, Status.PENDING, Status.EXPIRED, finished_at=now
+            ):
+                return None
+            await audit.record(
+                session,
+                row.team_id,
+                "expired",
+                audit.SYSTEM,
+                request_id=request_id,
+                product=row.product,
+                amount=row.amount,
+            )
+        return await self.get(request_id)
+
+    async def _decidable(self, request_id: int, team_id: str) -> RequestSnapshot:
+        """The request, if it can still be decided; expired on the spot when its time is up."""
+        request = await self.get(request_id, team_id)
+        if request.status is Status.PENDING and request.expires_at <= utcnow():
+            expired = await self._expire(request_id)
+            if expired is not None:
+                raise AlreadyDecided(expired, expired_now=True)
+            request = await self.get(request_id, team_id)
+        if request.status is not Status.PENDING:
+            raise AlreadyDecided(request)
+        return request
+
+    # --- executing ----------------------------------------------------------------------------
+
+    async def execute(self, request_id: int) -> RequestSnapshot:
+        """Carry out an approved request: re-check the balances, then call the vendor once.
+
+        Safe to call from any number of places at once: only the caller that wins
+        `approved → executing` calls the vendor; the others get the request as it stands.
+        """
+        request = await self.get(request_id)
+        if request.status is not Status.APPROVED:
+            return request
+        product = request.product
+        try:
+            client = await self._partner.subaccount_client(request.team_id, product)
+            main, subaccount = await self._read_balances(client, request)
+        except (PartnerFailure, NotFound) as problem:
+            return await self._fail_before_call(request, _describe(problem))
+        refusal = _insufficient(request, main, subaccount)
+        if refusal:
+            return await self._fail_before_call(request, refusal)
+
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request_id,
+                Status.APPROVED,
+                Status.EXECUTING,
+                executing_since=utcnow(),
+                main_balance_before=main,
+                subaccount_balance_before=subaccount.balance if subaccount else None,
+            )
+            if won:
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "vendor_call_sent",
+                    audit.SYSTEM,
+                    request_id=request_id,
+                    product=product.value,
+                    amount=request.amount,
+                    action=request.action.value,
+                )
+        if not won:
+            return await self.get(request_id)
+        # From here the vendor call is ours alone, and is made exactly once.
+        try:
+            values = await self._call_vendor(client, request)
+        except PartnerOutcomeUnknown as unknown:
+            await self._finish(request, Status.UNKNOWN, outcome_note=_describe(unknown))
+            return await self.reconcile(request_id)
+        except (PartnerError, PartnerUnavailable) as failure:
+            return await self._finish(request, Status.FAILED, outcome_note=_describe(failure))
+        return await self._finish(request, Status.SUCCEEDED, **values)
+
+    async def _read_balances(
+        self, client: SubaccountClient, request: RequestSnapshot
+    ) -> tuple[Decimal, Subaccount | None]:
+        main = (await client.me()).balance
+        if request.subaccount_token is None:
+            return main, None
+        found = [s for s in await client.all_subaccounts() if s.token == request.subaccount_token]
+        if not found:
+            raise NotFound("subaccount", request.subaccount_email or request.subaccount_token)
+        return main, found[0]
+
+    async def _call_vendor(
+        self, client: SubaccountClient, request: RequestSnapshot
+    ) -> dict[str, Any]:
+        match request.action:
+            case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
+                assert request.amount is not None and request.subaccount_token is not None
+                move = (
+                    client.add_credit
+                    if request.action is Action.CREDIT_ADD
+                    else (client.remove_credit)
+                )
+                result = await move(request.subaccount_token, request.amount)
+                return {
+                    "main_balance_after": result.main_balance,
+                    "subaccount_balance_after": result.subaccount_balance,
+                }
+            case Action.SUBACCOUNT_CREATE:
+                details = request.details
+                created = await client.create_subaccount(
+                    SubaccountType(details["type"]),
+                    email=details.get("email"),
+                    is_buyer=bool(details.get("is_buyer")),
+                    credit=request.amount,
+                    firstname=details.get("firstname"),
+                    lastname=details.get("lastname"),
+                )
+                return {
+                    "created_token": created.token,
+                    "subaccount_email": created.email,
+                    "subaccount_token": created.token,
+                }
+            case Action.SUBACCOUNT_DELETE:
+                assert request.subaccount_token is not None
+                await client.delete_subaccount(request.subaccount_token)
+                return {}
+        raise AssertionError(request.action)  # pragma: no cover
+
+    async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request.id,
+                Status.APPROVED,
+                Status.FAILED,
+                outcome_note=note,
+                finished_at=utcnow(),
+            )
+            if won:
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "failed_before_vendor_call",
+                    audit.SYSTEM,
+                    request_id=request.id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    note=note,
+                )
+        return await self.get(request.id)
+
+    async def _finish(self, request: RequestSnapshot, to: Status, **values: Any) -> RequestSnapshot:
+        if to.is_final:
+            values["finished_at"] = utcnow()
+        async with self._database.session() as session:
+            if await self._move(session, request.id, Status.EXECUTING, to, **values):
+                await audit.record(
+                    session,
+                    request.team_id,
+                    f"vendor_{to.value}",
+                    audit.SYSTEM,
+                    request_id=request.id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    note=values.get("outcome_note"),
+                    main_after=values.get("main_balance_after"),
+                    subaccount_after=values.get("subaccount_balance_after"),
+                    token=values.get("created_token"),
+                )
+        return await self.get(request.id)
+
+    # --- when nobody knows what happened ------------------------------------------------------
+
+    async def reconcile(self, request_id: int) -> RequestSnapshot:
+        """Decide an unknown outcome from the evidence, never by calling the vendor again."""
+        request = await self.get(request_id)
+        if request.status is not Status.UNKNOWN:
+            return request
+        try:
+            client = await self._partner.subaccount_client(request.team_id, request.product)
+            subaccounts = await client.all_subaccounts()
+        except (PartnerFailure, ServiceError) as problem:
+            return await self._undecidable(
+                request, f"the balances could not be read to find out ({_describe(problem)})"
+            )
+        verdict, note, values = _judge(request, subaccounts)
+        if verdict is None:
+            return await self._undecidable(request, note)
+        async with self._database.session() as session:
+            if await self._move(
+                session,
+                request_id,
+                Status.UNKNOWN,
+                verdict,
+                outcome_note=note,
+                finished_at=utcnow(),
+                **values,
+            ):
+                await audit.record(
+                    session,
+                    request.team_id,
+                    f"reconciled_{verdict.value}",
+                    audit.SYSTEM,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    note=note,
+                )
+        return await self.get(request_id)
+
+    async def _undecidable(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request.id, with_for_update=True)
+            if row is not None and row.status == Status.UNKNOWN.value:
+                row.details = {**row.details, "undecidable": True}
+                row.outcome_note = note
+                row.updated_at = utcnow()
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "reconciliation_undecided",
+                    audit.SYSTEM,
+                    request_id=request.id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    note=note,
+                )
+        return await self.get(request.id)
+
+    async def mark_outcome(
+        self, request_id: int, team_id: str, approver_id: str, done: bool, directory: Directory
+    ) -> RequestSnapshot:
+        """An approver who checked the vendor's dashboard says what happened."""
+        request = await self.get(request_id, team_id)
+        if not await self._roles.is_approver(team_id, approver_id, directory):
+            raise NotAllowed("settle requests", "approvers")
+        to = Status.SUCCEEDED if done else Status.FAILED
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request_id,
+                Status.UNKNOWN,
+                to,
+                decided_by=approver_id,
+                finished_at=utcnow(),
+                outcome_note=f"marked {'done' if done else 'failed'} by an approver",
+            )
+            if won:
+                await audit.record(
+                    session,
+                    team_id,
+                    f"marked_{'done' if done else 'failed'}",
+                    approver_id,
+                    request_id=request_id,
+                    product=request.product.value,
+                    amount=request.amount,
+                )
+        current = await self.get(request_id)
+        if not won:
+            raise AlreadyDecided(current)
+        return current
+
+    async def recover_abandoned(self) -> list[RequestSnapshot]:
+        """Requests left `executing` by a process that died: unknown, then reconciled."""
+        cutoff = utcnow() - self.lease
+        async with self._database.session() as session:
+            stuck = (
+                await session.scalars(
+                    select(CreditRequest.id).where(
+                        CreditRequest.status == Status.EXECUTING.value,
+                        CreditRequest.executing_since <= cutoff,
+                    )
+                )
+            ).all()
+        recovered = []
+        for request_id in stuck:
+            async with self._database.session() as session:
+                won = await self._move(
+                    session,
+                    request_id,
+                    Status.EXECUTING,
+                    Status.UNKNOWN,
+                    outcome_note="the process carrying it out stopped before the answer came",
+                )
+                if won:
+                    row = await session.get(CreditRequest, request_id)
+                    assert row is not None
+                    await audit.record(
+                        session,
+                        row.team_id,
+                        "execution_abandoned",
+                        audit.SYSTEM,
+                        request_id=request_id,
+                        product=row.product,
+                        amount=row.amount,
+                    )
+            if won:
+                recovered.append(await self.reconcile(request_id))
+        return recovered
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def get(self, request_id: int, team_id: str | None = None) -> RequestSnapshot:
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request_id, populate_existing=True)
+            if row is None or (team_id is not None and row.team_id != team_id):
+                raise NotFound("request", f"#{request_id}")
+            approvers = (
+                await session.scalars(
+                    select(RequestApproval.approver_id)
+                    .where(RequestApproval.request_id == request_id)
+                    .order_by(RequestApproval.approved_at, RequestApproval.id)
+                )
+            ).all()
+            return _snapshot(row, tuple(approvers))
+
+    async def pending(self, team_id: str) -> list[RequestSnapshot]:
+        return await self._list(
+            CreditRequest.team_id == team_id,
+            CreditRequest.status.in_([Status.PENDING.value, Status.UNKNOWN.value]),
+        )
+
+    async def of_requester(
+        self, team_id: str, requester_id: str, limit: int = 20
+    ) -> list[RequestSnapshot]:
+        return await self._list(
+            CreditRequest.team_id == team_id,
+            CreditRequest.requester_id == requester_id,
+            limit=limit,
+        )
+
+    async def _list(self, *conditions: Any, limit: int = 50) -> list[RequestSnapshot]:
+        async with self._database.session() as session:
+            ids = (
+                await session.scalars(
+                    select(CreditRequest.id)
+                    .where(*conditions)
+                    .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        return [await self.get(request_id) for request_id in ids]
+
+    async def set_card(self, request_id: int, channel_id: str, ts: str) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                update(CreditRequest)
+                .where(CreditRequest.id == request_id)
+                .values(card_channel_id=channel_id, card_ts=ts)
+            )
+
+    @staticmethod
+    async def _move(
+        session: AsyncSession, request_id: int, from_: Status, to: Status, **values: Any
+    ) -> bool:
+        """The one way a status changes: conditional on the status it had. True if we won."""
+        result = await session.execute(
+            update(CreditRequest)
+            .where(CreditRequest.id == request_id, CreditRequest.status == from_.value)
+            .values(status=to.value, updated_at=utcnow(), **values)
+        )
+        return (result.rowcount or 0) == 1
+
+
+# --- pure decisions -----------------------------------------------------------------------------
+
+
+def _insufficient(
+    request: RequestSnapshot, main: Decimal, subaccount: Subaccount | None
+) -> str | None:
+    """Why the move cannot be made with the balances as they are now, with the figures."""
+    amount = request.amount
+    if amount is None:
+        return None
+    if request.action in (Action.CREDIT_ADD, Action.SUBACCOUNT_CREATE) and amount > main:
+        return f"the main account now holds {format_money(main)}, less than {format_money(amount)}"
+    if request.action is Action.CREDIT_REMOVE and subaccount and amount > subaccount.balance:
+        return (
+            f"the subaccount now holds {format_money(subaccount.balance)}, less than "
+            f"{format_money(amount)}"
+        )
+    return None
+
+
+def _judge(
+    request: RequestSnapshot, subaccounts: list[Subaccount]
+) -> tuple[Status | None, str, dict[str, Any]]:
+    """From the live list, did the request's change happen? (None: cannot tell.)"""
+    by_token = {s.token: s for s in subaccounts}
+    match request.action:
+        case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
+            sub = by_token.get(request.subaccount_token or "")
+            before = request.subaccount_balance_before
+            if sub is None or before is None or request.amount is None:
+                return None, "the subaccount is no longer listed", {}
+            expected = request.amount if request.action is Action.CREDIT_ADD else -request.amount
+            moved = sub.balance - before
+            if moved == expected:
+                return (
+                    Status.SUCCEEDED,
+                    f"confirmed from the balances: the subaccount went from "
+                    f"{format_money(before)} to {format_money(sub.balance)}",
+                    {"subaccount_balance_after": sub.balance},
+                )
+            if moved == 0:
+                return (
+                    Status.FAILED,
+                    f"confirmed from the balances: the subaccount still holds "
+                    f"{format_money(sub.balance)}, nothing moved",
+                    {"subaccount_balance_after": sub.balance},
+                )
+            return (
+                None,
+                f"the subaccount's balance changed by {format_money(moved)} (expected "
+                f"{format_money(expected)} or nothing): something else moved it too",
+                {},
+            )
+        case Action.SUBACCOUNT_CREATE:
+            email = (request.details.get("email") or "").lower()
+            if not email:
+                return None, "a subaccount without an email cannot be looked up", {}
+            found = [s for s in subaccounts if s.email.lower() == email]
+            if found:
+                return (
+                    Status.SUCCEEDED,
+                    "confirmed: the subaccount exists",
+                    {"created_token": found[0].token, "subaccount_token": found[0].token},
+                )
+            return Status.FAILED, "confirmed: no subaccount with that email exists", {}
+        case Action.SUBACCOUNT_DELETE:
+            if request.subaccount_token in by_token:
+                return Status.FAILED, "confirmed: the subaccount is still there", {}
+            return Status.SUCCEEDED, "confirmed: the subaccount is gone", {}
+    raise AssertionError(request.action)  # pragma: no cover
+
+
+def _describe(problem: BaseException) -> str:
+    if isinstance(problem, PartnerError):
+        return problem.explanation + (
+            f" ({problem.vendor_message})" if problem.vendor_message else ""
+        )
+    if isinstance(problem, PartnerFailure):
+        return problem.detail
+    return str(problem)
+
+
+def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot:
+    return RequestSnapshot(
+        id=row.id,
+        team_id=row.team_id,
+        product=Product(row.product),
+        action=Action(row.action),
+        status=Status(row.status),
+        requester_id=row.requester_id,
+        subaccount_token=row.subaccount_token,
+        subaccount_email=row.subaccount_email,
+        subaccount_id=row.subaccount_id,
+        amount=row.amount,
+        reason=row.reason,
+        details=dict(row.details or {}),
+        approvals_needed=row.approvals_needed,
+        approvers=approvers,
+        auto_approved=row.auto_approved,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        finished_at=row.finished_at,
+        decided_by=row.decided_by,
+        rejection_reason=row.rejection_reason,
+        outcome_note=row.outcome_note,
+        main_balance_before=row.main_balance_before,
+        subaccount_balance_before=row.subaccount_balance_before,
+        main_balance_after=row.main_balance_after,
+        subaccount_balance_after=row.subaccount_balance_after,
+        created_token=row.created_token,
+        card_channel_id=row.card_channel_id,
+        card_ts=row.card_ts,
+    )
