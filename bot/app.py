@@ -9,18 +9,12 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import ConfigError, SlackMode
-from bot.db.base import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE
 from bot.runtime import Runtime
+from bot.slack import stores
 from bot.slack.authorize import PerTeamSerializedAuthorize
+from bot.slack.clients import web_client
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
 
@@ -30,21 +24,6 @@ EVENTS_PATH = "/slack/events"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
-OAUTH_STATE_SECONDS = 600
-
-
-def web_client(runtime: Runtime, token: str | None = None) -> AsyncWebClient:
-    """Every Web API client the app uses: the configured base URL, and slack_sdk's retries
-    for rate limits (honouring Retry-After) and server errors."""
-    kwargs = {"base_url": runtime.settings.slack_api_url} if runtime.settings.slack_api_url else {}
-    return AsyncWebClient(
-        token=token,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-        **kwargs,
-    )
 
 
 def build_app(runtime: Runtime) -> AsyncApp:
@@ -65,17 +44,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     else:
         assert settings.slack_client_id and settings.slack_client_secret
         client = web_client(runtime)
-        installation_store = AsyncSQLAlchemyInstallationStore(
-            client_id=settings.slack_client_id,
-            engine=runtime.database.engine,
-            bots_table_name=BOTS_TABLE,
-            installations_table_name=INSTALLATIONS_TABLE,
-        )
-        state_store = AsyncSQLAlchemyOAuthStateStore(
-            expiration_seconds=OAUTH_STATE_SECONDS,
-            engine=runtime.database.engine,
-            table_name=OAUTH_STATES_TABLE,
-        )
+        installation_store = stores.installation_store(runtime)
         client_secret = settings.slack_client_secret.get_secret_value()
         app = AsyncApp(
             signing_secret=signing_secret,
@@ -98,7 +67,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
                 redirect_uri_path=REDIRECT_PATH,
                 installation_store=installation_store,
                 installation_store_bot_only=True,
-                state_store=state_store,
+                state_store=stores.oauth_state_store(runtime),
             ),
             installation_store=installation_store,
             process_before_response=False,

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     partner_connect_timeout: float = Field(5.0, gt=0)
     partner_total_timeout: float = Field(20.0, gt=0)
     partner_concurrency_per_key: int = Field(4, ge=1)
+    execution_lease_seconds: float = Field(120.0, gt=0)
+    """A request left `executing` longer than this belongs to a process presumed dead."""
+    reconcile_settle_seconds: float = Field(60.0, ge=0)
+    """After an unknown outcome, how long before "no change seen" proves nothing happened."""
+    maintenance_interval_seconds: float = Field(30.0, gt=0)
+    """How often expiry and recovery of abandoned requests run in `serve`/`console`."""
 
     def partner_url(self, product: Product) -> str:
         return {

@@ -20,6 +20,8 @@ from bot.partner.transport import PartnerTransport
 from bot.services.deliveries import Deliveries
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
+from bot.services.requests import Requests
+from bot.services.roles import Roles
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ class Runtime:
     keys: PartnerKeys
     partner: PartnerAccess
     deliveries: Deliveries
+    roles: Roles
+    requests: Requests
 
     @classmethod
     async def start(
@@ -73,6 +77,8 @@ class Runtime:
             per_key_concurrency=settings.partner_concurrency_per_key,
         )
         keys = PartnerKeys(database, box, environment_keys)
+        partner = PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product})
+        roles = Roles(database)
         return cls(
             settings=settings,
             mode=mode,
@@ -80,8 +86,16 @@ class Runtime:
             transport=transport,
             box=box,
             keys=keys,
-            partner=PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product}),
+            partner=partner,
             deliveries=Deliveries(database),
+            roles=roles,
+            requests=Requests(
+                database,
+                partner,
+                roles,
+                lease_seconds=settings.execution_lease_seconds,
+                settle_seconds=settings.reconcile_settle_seconds,
+            ),
         )
 
     async def close(self) -> None:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
 
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
 from bot.config import ConfigError, Settings
 from bot.runtime import Runtime
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,24 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         )
 
 
+def start_maintenance(app: AsyncApp, runtime: Runtime) -> asyncio.Task[None]:
+    """Expiry and recovery in the background; the first round runs at once, so requests a
+    crash left executing are picked up at start (once their lease has run out)."""
+    clients = WorkspaceClients(runtime, app.installation_store)
+    maintenance = Maintenance(runtime, clients)
+    return asyncio.create_task(
+        maintenance.run_forever(runtime.settings.maintenance_interval_seconds),
+        name="partner-ops-maintenance",
+    )
+
+
+async def stop_task(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 async def start_site(web_app: web.Application, host: str, port: int) -> web.AppRunner:
     runner = web.AppRunner(web_app, access_log_class=PathOnlyAccessLogger)
     await runner.setup()
@@ -41,8 +63,10 @@ async def start_site(web_app: web.Application, host: str, port: int) -> web.AppR
 async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server
     runtime = await Runtime.start(settings)
     runner = None
+    maintenance = None
     try:
         app = build_app(runtime)
+        maintenance = start_maintenance(app, runtime)
         runner = await start_site(build_web_app(app, runtime), host, settings.port)
         log.info(
             "Partner Ops (%s) listening on port %d: /slack/events, %s",
@@ -52,6 +76,7 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: 
         )
         await _until_stopped()
     finally:
+        await stop_task(maintenance)
         if runner is not None:
             await runner.cleanup()
         await runtime.close()
@@ -63,8 +88,10 @@ async def socket(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa:
     runtime = await Runtime.start(settings)
     runner = None
     handler = None
+    maintenance = None
     try:
         app = build_app(runtime)
+        maintenance = start_maintenance(app, runtime)
         health = web.Application()
         health.router.add_get(HEALTH_PATH, health_handler(runtime))
         runner = await start_site(health, host, settings.port)
@@ -78,6 +105,7 @@ async def socket(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa:
         )
         await _until_stopped()
     finally:
+        await stop_task(maintenance)
         if handler is not None:
             await handler.close_async()
         if runner is not None:

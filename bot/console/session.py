@@ -20,7 +20,7 @@ from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, r
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
-from bot.serve import start_site
+from bot.serve import start_maintenance, start_site, stop_task
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
@@ -61,6 +61,7 @@ class ConsoleSession:
     runtime: Runtime
     runner: web.AppRunner
     sandbox: Sandbox | None
+    maintenance: asyncio.Task[None]
     user_id: str = PEOPLE[0][0]
     _clickables: dict[int, _Clickable] = field(default_factory=dict)
     _next_button: int = 1
@@ -100,14 +101,16 @@ class ConsoleSession:
 
         runtime = await Runtime.start(console_settings, mode=SlackMode.SINGLE_WORKSPACE)
         app = build_app(runtime)
+        maintenance = start_maintenance(app, runtime)
         runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
         port = runner.addresses[0][1]
         driver = SlackDriver(
             fake, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=signing_secret
         )
-        return cls(fake, driver, runtime, runner, sandbox)
+        return cls(fake, driver, runtime, runner, sandbox, maintenance)
 
     async def close(self) -> None:
+        await stop_task(self.maintenance)
         await self.driver.close()
         await self.runner.cleanup()
         await self.runtime.close()

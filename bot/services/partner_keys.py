@@ -15,6 +15,7 @@ from bot.db.models import WorkspacePartnerKey
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
+from bot.services import audit
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,15 @@ class PartnerKeys:
                 row.fingerprint = fingerprint(raw)
                 row.set_by = set_by
                 row.set_at = now
+                await audit.record(
+                    session,
+                    team_id,
+                    "partner_key_saved",
+                    set_by,
+                    product=product.value,
+                    fingerprint=row.fingerprint,
+                    replaced=product.value in existing,
+                )
 
     async def forget_workspace(self, team_id: str) -> int:
         async with self._database.session() as session:

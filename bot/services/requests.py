@@ -98,6 +98,7 @@ class RequestSnapshot:
     created_at: datetime
     expires_at: datetime
     finished_at: datetime | None
+    executing_since: datetime | None
     decided_by: str | None
     rejection_reason: str | None
     outcome_note: str | None
@@ -191,6 +192,7 @@ class Requests:
         roles: Roles,
         *,
         lease_seconds: float = 120.0,
+        settle_seconds: float = 60.0,
     ) -> None:
         self._database = database
         self._partner = partner
@@ -198,6 +200,9 @@ class Requests:
         self.lease = timedelta(seconds=lease_seconds)
         """How long a request may sit in `executing` before its process is presumed dead.
         Longer than any vendor call can take (the client's total timeout)."""
+        self.settle = timedelta(seconds=settle_seconds)
+        """After an unknown outcome, how long to wait before "nothing changed" counts as
+        proof that nothing will: the vendor may still be working on a request we gave up on."""
 
     # --- asking -------------------------------------------------------------------------------
 
@@ -539,6 +544,32 @@ class Requests:
             raise AlreadyDecided(current)
         return current
 
+    async def withdraw(self, request_id: int, note: str) -> RequestSnapshot:
+        """Cancel a pending request on the system's behalf (its card could not be shown)."""
+        async with self._database.session() as session:
+            won = await self._move(
+                session,
+                request_id,
+                Status.PENDING,
+                Status.CANCELLED,
+                outcome_note=note,
+                finished_at=utcnow(),
+            )
+            if won:
+                row = await session.get(CreditRequest, request_id)
+                assert row is not None
+                await audit.record(
+                    session,
+                    row.team_id,
+                    "withdrawn",
+                    audit.SYSTEM,
+                    request_id=request_id,
+                    product=row.product,
+                    amount=row.amount,
+                    note=note,
+                )
+        return await self.get(request_id)
+
     async def expire_due(self) -> list[RequestSnapshot]:
         """Pending requests past their expiry become expired; returns those this call moved."""
         async with self._database.session() as session:
@@ -747,6 +778,10 @@ class Requests:
         verdict, note, values = _judge(request, subaccounts)
         if verdict is None:
             return await self._undecidable(request, note)
+        if verdict is Status.FAILED and not self._settled(request):
+            # "Nothing changed" is only evidence once the vendor has had time to finish what
+            # it may still be doing: look again later (see reconcile_due).
+            return request
         async with self._database.session() as session:
             if await self._move(
                 session,
@@ -768,6 +803,31 @@ class Requests:
                     note=note,
                 )
         return await self.get(request_id)
+
+    def _settled(self, request: RequestSnapshot) -> bool:
+        since = request.executing_since
+        return since is None or utcnow() - since >= self.settle
+
+    async def reconcile_due(self) -> list[RequestSnapshot]:
+        """Unknown outcomes whose settle time has passed, reconciled; returns those decided."""
+        async with self._database.session() as session:
+            unknown = (
+                await session.scalars(
+                    select(CreditRequest.id).where(
+                        CreditRequest.status == Status.UNKNOWN.value,
+                        CreditRequest.executing_since <= utcnow() - self.settle,
+                    )
+                )
+            ).all()
+        decided = []
+        for request_id in unknown:
+            request = await self.get(request_id)
+            if request.needs_a_person:
+                continue
+            after = await self.reconcile(request_id)
+            if after.status is not Status.UNKNOWN or after.needs_a_person:
+                decided.append(after)
+        return decided
 
     async def _undecidable(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
         async with self._database.session() as session:
@@ -1025,6 +1085,7 @@ def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot
         created_at=row.created_at,
         expires_at=row.expires_at,
         finished_at=row.finished_at,
+        executing_since=row.executing_since,
         decided_by=row.decided_by,
         rejection_reason=row.rejection_reason,
         outcome_note=row.outcome_note,

@@ -1,19 +1,25 @@
 """`/partner …` text → one small typed command, or a `CommandError` with a helpful message.
 
 Grammar: `/partner [sms|mail|voice] <subcommand> [arguments]`. The product word is optional
-(default SMS, or every product for `balance`).
+(default SMS, or every product for `balance`). The manifest sets `should_escape`, so people
+and groups arrive as `<@U123|name>` and `<!subteam^S123|@group>`.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from bot.money import InvalidAmount, parse_user_amount
 from bot.partner.models import Product
+from bot.services.roles import Subject, SubjectKind
 from bot.slack.blocks import escape
 from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
+MAX_REASON = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,9 +49,120 @@ class ShowSubaccount:
     ref: str
 
 
-Command = Help | Setup | Balance | ListSubaccounts | ShowSubaccount
+@dataclass(frozen=True, slots=True)
+class CreditMove:
+    product: Product
+    add: bool
+    ref: str
+    amount: Decimal
+    reason: str | None
 
-SUBCOMMANDS = ("help", "setup", "balance", "subaccounts", "subaccount")
+
+@dataclass(frozen=True, slots=True)
+class CreateSubaccount:
+    product: Product
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteSubaccount:
+    product: Product
+    ref: str
+    reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApprovals:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class MyRequests:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ManageRole:
+    """`/partner approvers|admins add|remove|list [@user|@group]`."""
+
+    role: str  # "approver" | "admin"
+    verb: str  # "add" | "remove" | "list"
+    subject: Subject | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SetApprovalsChannel:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPolicy:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SetPolicy:
+    """One policy setting: `field` is a `bot.services.policy.Policy` field name."""
+
+    field: str
+    value: Decimal | int | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowAudit:
+    days: int = 7
+
+
+@dataclass(frozen=True, slots=True)
+class ExportAudit:
+    days: int = 90
+
+
+Command = (
+    Help
+    | Setup
+    | Balance
+    | ListSubaccounts
+    | ShowSubaccount
+    | CreditMove
+    | CreateSubaccount
+    | DeleteSubaccount
+    | PendingApprovals
+    | MyRequests
+    | ManageRole
+    | SetApprovalsChannel
+    | ShowPolicy
+    | SetPolicy
+    | ShowAudit
+    | ExportAudit
+)
+
+SUBCOMMANDS = (
+    "help",
+    "setup",
+    "balance",
+    "subaccounts",
+    "subaccount",
+    "credit",
+    "approvals",
+    "requests",
+    "approvers",
+    "admins",
+    "approvals-channel",
+    "policy",
+    "audit",
+)
+
+_USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
+_GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
+_CURRENCY_WORDS = {"€", "eur", "euro", "euros"}
+POLICY_SETTINGS = {
+    "auto-approve": "auto_approve_limit",
+    "daily-cap": "daily_auto_approve_cap",
+    "two-approvers": "two_approver_threshold",
+    "expiry": "expiry_hours",
+    "requesters": "requesters_usergroup_id",
+}
+MAX_AUDIT_DAYS = 366
 
 
 class CommandError(Exception):
@@ -80,12 +197,129 @@ def parse_command(raw: str) -> Command:
         case "subaccounts":
             return ListSubaccounts(product or Product.SMS, rest[:MAX_SEARCH])
         case "subaccount":
-            if not args:
-                raise CommandError(text.SUBACCOUNT_NEEDS_REF)
-            return ShowSubaccount(product or Product.SMS, rest[:MAX_SEARCH])
+            return _subaccount(product or Product.SMS, args)
+        case "credit":
+            return _credit(product or Product.SMS, args)
+        case "approvals":
+            return PendingApprovals()
+        case "requests":
+            return MyRequests()
+        case "approvers" | "admins":
+            return _role("approver" if name == "approvers" else "admin", args)
+        case "approvals-channel":
+            return SetApprovalsChannel()
+        case "policy":
+            return _policy(args)
+        case "audit":
+            return _audit(args)
     if args and args[0].lower() in SUBCOMMANDS:
         raise CommandError(text.UNKNOWN_PRODUCT.format(name=_shown(name)))
     raise CommandError(unknown_subcommand(name))
+
+
+def _subaccount(product: Product, args: list[str]) -> Command:
+    if not args:
+        raise CommandError(text.SUBACCOUNT_NEEDS_REF)
+    verb = args[0].lower()
+    if verb == "create" and len(args) == 1:
+        return CreateSubaccount(product)
+    if verb == "delete":
+        if len(args) < 2:
+            raise CommandError(text.DELETE_NEEDS_REF)
+        return DeleteSubaccount(product, args[1], _reason(args[2:]))
+    return ShowSubaccount(product, " ".join(args)[:MAX_SEARCH])
+
+
+def _credit(product: Product, args: list[str]) -> CreditMove:
+    if not args or args[0].lower() not in ("add", "remove"):
+        raise CommandError(text.CREDIT_USAGE)
+    if len(args) < 3:
+        raise CommandError(text.CREDIT_USAGE)
+    ref, amount_words, reason_words = args[1], [args[2]], args[3:]
+    # "12,50 €": the currency may come as a word of its own.
+    if reason_words and reason_words[0].lower() in _CURRENCY_WORDS:
+        amount_words.append(reason_words.pop(0))
+    try:
+        amount = parse_user_amount(" ".join(amount_words))
+    except InvalidAmount as error:
+        raise CommandError(escape(str(error)) + " " + text.CREDIT_USAGE) from None
+    return CreditMove(product, args[0].lower() == "add", ref, amount, _reason(reason_words))
+
+
+def _role(role: str, args: list[str]) -> ManageRole:
+    usage = text.APPROVERS_USAGE if role == "approver" else text.ADMINS_USAGE
+    if not args or args[0].lower() == "list":
+        return ManageRole(role, "list")
+    verb = args[0].lower()
+    if verb not in ("add", "remove") or len(args) != 2:
+        raise CommandError(usage)
+    subject = parse_subject(args[1])
+    if subject is None or (role == "admin" and subject.kind is SubjectKind.USERGROUP):
+        raise CommandError(usage)
+    return ManageRole(role, verb, subject)
+
+
+def parse_subject(word: str) -> Subject | None:
+    """`<@U123|name>` → a user, `<!subteam^S123|@group>` → a user group."""
+    if match := _USER.match(word):
+        return Subject(SubjectKind.USER, match.group(1))
+    if match := _GROUP.match(word):
+        return Subject(SubjectKind.USERGROUP, match.group(1))
+    return None
+
+
+def _policy(args: list[str]) -> ShowPolicy | SetPolicy:
+    if not args:
+        return ShowPolicy()
+    if len(args) != 2 or args[0].lower() not in POLICY_SETTINGS:
+        raise CommandError(text.POLICY_USAGE)
+    setting, value = POLICY_SETTINGS[args[0].lower()], args[1]
+    lowered = value.lower()
+    match setting:
+        case "auto_approve_limit":
+            return SetPolicy(
+                setting, Decimal(0) if lowered in ("0", "none", "off") else _policy_amount(value)
+            )
+        case "daily_auto_approve_cap" | "two_approver_threshold":
+            return SetPolicy(setting, None if lowered in ("none", "off") else _policy_amount(value))
+        case "expiry_hours":
+            hours = lowered.removesuffix("h")
+            if not hours.isdigit() or not 1 <= int(hours) <= 24 * 14:
+                raise CommandError(text.POLICY_EXPIRY)
+            return SetPolicy(setting, int(hours))
+        case _:
+            if lowered in ("everyone", "all", "none"):
+                return SetPolicy(setting, None)
+            subject = parse_subject(value)
+            if subject is None or subject.kind is not SubjectKind.USERGROUP:
+                raise CommandError(text.POLICY_REQUESTERS)
+            return SetPolicy(setting, subject.id)
+
+
+def _policy_amount(value: str) -> Decimal:
+    try:
+        return parse_user_amount(value)
+    except InvalidAmount as error:
+        raise CommandError(escape(str(error)) + " " + text.POLICY_USAGE) from None
+
+
+def _audit(args: list[str]) -> ShowAudit | ExportAudit:
+    export = bool(args) and args[0].lower() == "export"
+    rest = args[1:] if export else args
+    days = ExportAudit.days if export else ShowAudit.days
+    if rest:
+        try:
+            days = int(Decimal(rest[0].lower().removesuffix("d")))
+        except (InvalidOperation, ValueError):
+            raise CommandError(text.AUDIT_USAGE) from None
+        if not 1 <= days <= MAX_AUDIT_DAYS:
+            raise CommandError(text.AUDIT_USAGE)
+    return ExportAudit(days) if export else ShowAudit(days)
+
+
+def _reason(words: list[str]) -> str | None:
+    reason = " ".join(words).strip()
+    return reason[:MAX_REASON] or None
 
 
 def _shown(word: str) -> str:

@@ -19,7 +19,7 @@ from bot.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
-from bot.serve import start_site
+from bot.serve import start_maintenance, start_site, stop_task
 from tests.slack.block_kit import violations
 
 TEAM = "T0TEST"
@@ -143,8 +143,10 @@ async def running_app(
 ) -> AsyncIterator[Harness]:
     runtime = await Runtime.start(settings, migrate=False)
     runner: web.AppRunner | None = None
+    maintenance = None
     try:
         app = build_app(runtime)
+        maintenance = start_maintenance(app, runtime)
         runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
         port = runner.addresses[0][1]
         root = f"http://127.0.0.1:{port}"
@@ -153,6 +155,7 @@ async def running_app(
         ) as driver:
             yield Harness(fake, sandbox, driver, runtime, root)
     finally:
+        await stop_task(maintenance)
         if runner is not None:
             await runner.cleanup()
         await runtime.close()

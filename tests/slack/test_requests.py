@@ -80,11 +80,10 @@ async def test_health_says_503_when_the_database_does_not_answer(
 ) -> None:
     from tests.slack.harness import running_app, settings_for
 
-    (tmp_path / "gone").mkdir()
-    url = f"sqlite+aiosqlite:///{tmp_path / 'gone' / 'db.sqlite'}"
+    (tmp_path / "blocker").write_text("a file where the database's folder should be")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'blocker' / 'db.sqlite'}"
     settings = settings_for(fake_slack, sandbox, url)
     async with running_app(settings, fake_slack, sandbox) as harness:
-        (tmp_path / "gone").rmdir()  # the database file can no longer be opened
         async with (
             aiohttp.ClientSession() as session,
             session.get(f"{harness.root_url}/healthz") as response,

@@ -6,7 +6,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.runtime import Runtime
-from bot.slack.listeners import events, partner_command, setup, subaccounts
+from bot.slack.listeners import (
+    decisions,
+    events,
+    partner_command,
+    requesting,
+    setup,
+    subaccounts,
+)
 
 
 def register_listeners(
@@ -15,4 +22,6 @@ def register_listeners(
     partner_command.register(app, runtime)
     setup.register(app, runtime)
     subaccounts.register(app, runtime)
+    requesting.register(app, runtime)
+    decisions.register(app, runtime)
     events.register(app, runtime, installation_store)

@@ -18,12 +18,24 @@ from bot.slack.commands import (
     Balance,
     Command,
     CommandError,
+    CreateSubaccount,
+    CreditMove,
+    DeleteSubaccount,
+    ExportAudit,
     Help,
     ListSubaccounts,
+    ManageRole,
+    MyRequests,
+    PendingApprovals,
+    SetApprovalsChannel,
+    SetPolicy,
     Setup,
+    ShowAudit,
+    ShowPolicy,
     ShowSubaccount,
     parse_command,
 )
+from bot.slack.listeners import admin, requesting
 from bot.slack.listeners.replies import reply, reply_error
 from bot.slack.listeners.setup import open_setup
 from bot.slack.views.balance import balance_reply
@@ -74,5 +86,22 @@ async def run(
             partner = await runtime.partner.subaccount_client(team_id, product)
             subaccount = await find_subaccount(partner, ref)
             await reply(respond, subaccount_detail_reply(product, subaccount))
+        case (
+            CreditMove()
+            | CreateSubaccount()
+            | DeleteSubaccount()
+            | PendingApprovals()
+            | MyRequests()
+        ):
+            await requesting.run(parsed, runtime, command, respond, client)
+        case (
+            ManageRole()
+            | SetApprovalsChannel()
+            | ShowPolicy()
+            | SetPolicy()
+            | ShowAudit()
+            | ExportAudit()
+        ):
+            await admin.run(parsed, runtime, command, respond, client)
         case _:  # pragma: no cover - parse_command returns only the types above
             raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")

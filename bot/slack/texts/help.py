@@ -15,6 +15,28 @@ USAGE = [
         "Subaccounts with their balances, filtered by email, id or token.",
     ),
     ("/partner [product] subaccount <email|id|token>", "One subaccount's details."),
+    (
+        "/partner [product] credit add|remove <subaccount> <amount> [reason…]",
+        "Ask to move credit between the main account and a subaccount (approved by an approver).",
+    ),
+    ("/partner [product] subaccount create", "Ask for a new subaccount (a form)."),
+    ("/partner [product] subaccount delete <subaccount> [reason…]", "Ask to delete a subaccount."),
+    ("/partner requests", "Your requests and where they stand."),
+    ("/partner approvals", "Requests waiting for a decision (approvers)."),
+    ("/partner approvers add|remove|list [@user|@group]", "Who may approve (admins)."),
+    (
+        "/partner admins add|remove|list [@user]",
+        "Who may set the policy, besides workspace admins (admins).",
+    ),
+    ("/partner approvals-channel", "Run it in the channel that receives approval cards (admins)."),
+    (
+        "/partner policy [setting value]",
+        "Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters (admins).",
+    ),
+    (
+        "/partner audit [days] | audit export [days]",
+        "Recent audit entries, or all of them as a CSV file (admins and approvers).",
+    ),
     ("/partner setup", "Enter or replace each product's API key (workspace admins and owners)."),
     ("/partner help", "This message."),
 ]
@@ -26,4 +48,16 @@ DID_YOU_MEAN = " Did you mean `/partner {suggestion}`?"
 BALANCE_ARGS = "`/partner balance` takes at most a product: `sms`, `mail` or `voice`."
 SUBACCOUNT_NEEDS_REF = (
     "Which subaccount? Give its email, id or token: `/partner subaccount client@example.com`."
+)
+DELETE_NEEDS_REF = "Which subaccount? `/partner subaccount delete client@example.com [reason…]`."
+CREDIT_USAGE = "Write it as `/partner credit add|remove <subaccount> <amount> [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`."
+APPROVERS_USAGE = "Write it as `/partner approvers add|remove @someone` (or a @group), or `/partner approvers list`."
+ADMINS_USAGE = "Write it as `/partner admins add|remove @someone`, or `/partner admins list`."
+POLICY_USAGE = "Write it as `/partner policy <setting> <value>`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
+POLICY_EXPIRY = "Expiry is a number of hours between 1 and 336: `/partner policy expiry 24h`."
+POLICY_REQUESTERS = (
+    "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
+)
+AUDIT_USAGE = (
+    "Write it as `/partner audit [days]` or `/partner audit export [days]`, with 1 to 366 days."
 )

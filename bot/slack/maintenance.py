@@ -1,0 +1,50 @@
+"""Work nobody clicks for: expiring requests, recovering abandoned executions, housekeeping.
+
+Runs in every `serve`/`socket`/`console` process (and the worker, later). Any number of them
+may run it at once: each transition is conditional, so each request is handled by one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from bot.runtime import Runtime
+from bot.services.requests import RequestSnapshot
+from bot.slack.clients import WorkspaceClients
+from bot.slack.notify import RequestNotifier
+
+log = logging.getLogger(__name__)
+
+
+class Maintenance:
+    def __init__(self, runtime: Runtime, clients: WorkspaceClients) -> None:
+        self._runtime = runtime
+        self._clients = clients
+
+    async def run_once(self) -> None:
+        requests = self._runtime.requests
+        for request in await requests.expire_due():
+            await self._settled(request)
+        for request in await requests.recover_abandoned():
+            await self._settled(request)
+        for request in await requests.reconcile_due():
+            await self._settled(request)
+        await self._runtime.deliveries.forget_old()
+
+    async def run_forever(self, interval: float) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # one bad round must not stop the next
+                log.exception("maintenance round failed")
+            await asyncio.sleep(interval)
+
+    async def _settled(self, request: RequestSnapshot) -> None:
+        client = await self._clients.for_team(request.team_id)
+        if client is None:
+            log.warning(
+                "no Slack token for team %s: request %d not announced", request.team_id, request.id
+            )
+            return
+        await RequestNotifier(self._runtime, client).settled(request)

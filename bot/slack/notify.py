@@ -1,0 +1,61 @@
+"""Telling people: the approval card kept up to date in place, and the requester's DMs."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Runtime
+from bot.services.requests import RequestSnapshot
+from bot.slack.views.requests import request_card, requester_dm
+
+log = logging.getLogger(__name__)
+
+
+class RequestNotifier:
+    def __init__(self, runtime: Runtime, client: AsyncWebClient) -> None:
+        self._requests = runtime.requests
+        self._client = client
+
+    async def post_card(self, request: RequestSnapshot, channel_id: str) -> None:
+        """Post the approval card; raises SlackApiError when the channel refuses it."""
+        answer = await self._client.chat_postMessage(
+            channel=channel_id, **request_card(request).as_kwargs()
+        )
+        await self._requests.set_card(request.id, answer["channel"], answer["ts"])
+
+    async def refresh_card(self, request_id: int) -> None:
+        """Redraw the card from the request as it stands now (never from a stale copy)."""
+        request = await self._requests.get(request_id)
+        if not (request.card_channel_id and request.card_ts):
+            return
+        try:
+            await self._client.chat_update(
+                channel=request.card_channel_id,
+                ts=request.card_ts,
+                **request_card(request).as_kwargs(),
+            )
+        except SlackApiError as error:
+            # The card is a view of the database; a card we cannot redraw loses nothing.
+            log.warning(
+                "card of request %d not updated: %s", request_id, error.response.get("error")
+            )
+
+    async def tell_requester(self, request: RequestSnapshot) -> None:
+        message = requester_dm(request)
+        if message is None:
+            return
+        try:
+            dm = await self._client.conversations_open(users=request.requester_id)
+            await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())
+        except SlackApiError as error:
+            log.warning(
+                "requester of request %d not told: %s", request.id, error.response.get("error")
+            )
+
+    async def settled(self, request: RequestSnapshot) -> None:
+        """After a transition this process won: redraw the card and tell the requester."""
+        await self.refresh_card(request.id)
+        await self.tell_requester(request)

@@ -1,0 +1,359 @@
+"""Block Kit for requests: the approval card, the requester's confirmation, lists, modals."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    RadioButtonsElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.money import format_money
+from bot.partner.models import Product
+from bot.services.requests import Action, RequestSnapshot, Status
+from bot.slack.blocks import escape, fit
+from bot.slack.texts import requests as text
+from bot.slack.views.reply import Reply
+
+APPROVE_ACTION = "request_approve"
+REJECT_ACTION = "request_reject"
+CANCEL_ACTION = "request_cancel"
+MARK_DONE_ACTION = "request_mark_done"
+MARK_FAILED_ACTION = "request_mark_failed"
+REJECT_CALLBACK = "request_reject_reason"
+CREATE_CALLBACK = "subaccount_create"
+LIST_LIMIT = 15
+
+
+def what(request: RequestSnapshot) -> str:
+    """The request in a few words, mrkdwn-safe: "add 50.00 EUR to acme@example.com"."""
+    subaccount = escape(request.subaccount_email or request.subaccount_token or "?")
+    amount = format_money(request.amount) if request.amount is not None else ""
+    if request.action is Action.SUBACCOUNT_CREATE and request.amount is not None:
+        return text.SHORT_CREATE_WITH_CREDIT.format(subaccount=subaccount, amount=amount)
+    return text.SHORT[request.action.value].format(subaccount=subaccount, amount=amount)
+
+
+def status_line(request: RequestSnapshot) -> str:
+    deciders = ", ".join(f"<@{u}>" for u in request.approvers) or (
+        "the policy" if request.auto_approved else "—"
+    )
+    values = {
+        "progress": text.PROGRESS.format(
+            count=len(request.approvers), needed=request.approvals_needed
+        )
+        if request.approvals_needed > 1
+        else "",
+        "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "deciders": deciders,
+        "by": text.AUTO
+        if request.auto_approved
+        else (text.BY_APPROVERS.format(deciders=deciders) if request.approvers else ""),
+        "result": _result(request),
+        "note": escape(request.outcome_note or "no details"),
+        "decider": request.decided_by or request.requester_id,
+        "reason": escape(request.rejection_reason or ""),
+        "hours": _hours(request),
+    }
+    if request.needs_a_person:
+        return text.STATUS_UNDECIDABLE.format(**values) + text.UNKNOWN_ASK
+    return text.STATUS[request.status.value].format(**values)
+
+
+def request_card(request: RequestSnapshot) -> Reply:
+    fields = [
+        text.FIELD_REQUESTER.format(user=request.requester_id),
+        text.FIELD_PRODUCT.format(product=request.product.label),
+    ]
+    if request.action is Action.SUBACCOUNT_CREATE:
+        fields.append(_new_subaccount_field(request))
+    else:
+        fields.append(_subaccount_field(request))
+    if request.amount is not None:
+        fields.append(text.FIELD_AMOUNT.format(amount=format_money(request.amount)))
+    fields.append(_main_field(request))
+    fields.append(
+        text.FIELD_REASON.format(
+            reason=escape(request.reason) if request.reason else text.NO_REASON
+        )
+    )
+    blocks: list = [
+        HeaderBlock(
+            text=fit(
+                text.HEADER.format(title=text.TITLES[request.action.value], id=request.id), 150
+            )
+        ),
+        SectionBlock(fields=[MarkdownTextObject(text=fit(f, 2000)) for f in fields]),
+        ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]),
+    ]
+    buttons = _card_buttons(request)
+    if buttons:
+        blocks.append(ActionsBlock(block_id=f"request_{request.id}", elements=buttons))
+    fallback = text.FALLBACK.format(
+        id=request.id,
+        product=request.product.label,
+        what=what(request),
+        status=text.STATE_WORDS[request.status.value],
+    )
+    return Reply(text=fallback, blocks=blocks)
+
+
+def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
+    message = text.SUBMITTED.format(id=request.id, channel=channel_id, what=what(request))
+    return Reply(
+        text=message,
+        blocks=(
+            SectionBlock(text=fit(message)),
+            ContextBlock(elements=[MarkdownTextObject(text=text.SUBMITTED_HINT)]),
+            ActionsBlock(
+                block_id=f"request_{request.id}_mine",
+                elements=[
+                    ButtonElement(text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.id))
+                ],
+            ),
+        ),
+    )
+
+
+def ran_now_reply(request: RequestSnapshot) -> Reply:
+    """An auto-approved request, carried out at once: what happened."""
+    message = text.RAN_NOW.format(id=request.id, what=what(request))
+    return Reply(
+        text=message,
+        blocks=(
+            SectionBlock(text=fit(message)),
+            ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]),
+        ),
+    )
+
+
+def cancelled_reply(request: RequestSnapshot) -> Reply:
+    message = text.CANCELLED.format(id=request.id)
+    return Reply(text=message, blocks=(SectionBlock(text=message),))
+
+
+def requester_dm(request: RequestSnapshot) -> Reply | None:
+    template = text.DM.get(request.status.value)
+    if template is None or (request.status is Status.UNKNOWN and not request.needs_a_person):
+        return None  # still being checked: the requester hears when it is settled
+    message = template.format(
+        id=request.id,
+        what=what(request),
+        result=_result(request),
+        note=escape(request.outcome_note or "no details"),
+        decider=request.decided_by or "",
+        reason=escape(request.rejection_reason or ""),
+        hours=_hours(request),
+    )
+    return Reply(text=message, blocks=(SectionBlock(text=fit(message)),))
+
+
+def already_message(request: RequestSnapshot) -> str:
+    by = ""
+    decider = request.decided_by or (request.approvers[-1] if request.approvers else None)
+    if decider and request.status not in (Status.EXPIRED, Status.PENDING):
+        by = text.ALREADY_BY.format(user=decider)
+    return text.ALREADY.format(id=request.id, state=text.STATE_WORDS[request.status.value], by=by)
+
+
+def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) -> Reply:
+    if not requests:
+        return Reply(text=empty, blocks=(SectionBlock(text=empty),))
+    shown = requests[:LIST_LIMIT]
+    blocks: list = [HeaderBlock(text=title)]
+    for request in shown:
+        row = text.LIST_ROW.format(
+            id=request.id,
+            what=what(request),
+            requester=request.requester_id,
+            state=text.STATE_WORDS[request.status.value],
+            when=request.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        )
+        blocks.append(SectionBlock(text=fit(row)))
+    if len(requests) > LIST_LIMIT:
+        blocks.append(
+            ContextBlock(
+                elements=[MarkdownTextObject(text=text.LIST_MORE.format(shown=LIST_LIMIT))]
+            )
+        )
+    return Reply(text=title, blocks=blocks)
+
+
+def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
+    return View(
+        type="modal",
+        callback_id=REJECT_CALLBACK,
+        title=fit(text.REJECT_TITLE.format(id=request.id), 24),
+        submit=text.REJECT_SUBMIT,
+        close=text.REJECT_CLOSE,
+        private_metadata=json.dumps({"request": request.id, **origin}),
+        blocks=[
+            SectionBlock(text=fit(what(request))),
+            InputBlock(
+                block_id="reason",
+                label=text.REJECT_LABEL,
+                element=PlainTextInputElement(action_id="reason", multiline=True, max_length=500),
+            ),
+        ],
+    )
+
+
+def create_modal(product: Product) -> View:
+    return View(
+        type="modal",
+        callback_id=CREATE_CALLBACK,
+        title=fit(text.CREATE_TITLE.format(product=product.label.split()[0]), 24),
+        submit=text.CREATE_SUBMIT,
+        close=text.CREATE_CLOSE,
+        private_metadata=json.dumps({"product": product.value}),
+        blocks=[
+            InputBlock(
+                block_id="type",
+                label=text.CREATE_TYPE,
+                element=RadioButtonsElement(
+                    action_id="type",
+                    options=[
+                        Option(value="simple", label=text.CREATE_TYPE_SIMPLE),
+                        Option(value="advanced", label=text.CREATE_TYPE_ADVANCED),
+                    ],
+                    initial_option=Option(value="simple", label=text.CREATE_TYPE_SIMPLE),
+                ),
+            ),
+            InputBlock(
+                block_id="email",
+                label=text.CREATE_EMAIL,
+                optional=True,
+                hint=text.CREATE_EMAIL_HINT,
+                element=PlainTextInputElement(action_id="email", max_length=254),
+            ),
+            InputBlock(
+                block_id="is_buyer",
+                label=text.CREATE_BUYER,
+                optional=True,
+                element=CheckboxesElement(
+                    action_id="is_buyer", options=[Option(value="yes", label=text.CREATE_BUYER_YES)]
+                ),
+            ),
+            InputBlock(
+                block_id="firstname",
+                label=text.CREATE_FIRSTNAME,
+                optional=True,
+                element=PlainTextInputElement(action_id="firstname", max_length=100),
+            ),
+            InputBlock(
+                block_id="lastname",
+                label=text.CREATE_LASTNAME,
+                optional=True,
+                element=PlainTextInputElement(action_id="lastname", max_length=100),
+            ),
+            InputBlock(
+                block_id="credit",
+                label=text.CREATE_CREDIT,
+                optional=True,
+                hint=text.CREATE_CREDIT_HINT,
+                element=PlainTextInputElement(action_id="credit", max_length=30),
+            ),
+            InputBlock(
+                block_id="reason",
+                label=text.CREATE_REASON,
+                optional=True,
+                element=PlainTextInputElement(action_id="reason", max_length=500),
+            ),
+        ],
+    )
+
+
+def _card_buttons(request: RequestSnapshot) -> list[ButtonElement]:
+    value = str(request.id)
+    if request.status is Status.PENDING:
+        return [
+            ButtonElement(
+                text=text.APPROVE, action_id=APPROVE_ACTION, value=value, style="primary"
+            ),
+            ButtonElement(text=text.REJECT, action_id=REJECT_ACTION, value=value, style="danger"),
+        ]
+    if request.needs_a_person:
+        return [
+            ButtonElement(text=text.MARK_DONE, action_id=MARK_DONE_ACTION, value=value),
+            ButtonElement(
+                text=text.MARK_FAILED, action_id=MARK_FAILED_ACTION, value=value, style="danger"
+            ),
+        ]
+    return []
+
+
+def _subaccount_field(request: RequestSnapshot) -> str:
+    field = text.FIELD_SUBACCOUNT.format(
+        email=escape(request.subaccount_email or request.subaccount_token or "?"),
+        id=f" (id {request.subaccount_id})" if request.subaccount_id else "",
+    )
+    balance = _decimal(request.details.get("sub_at_request"))
+    if request.subaccount_balance_after is not None:
+        balance = request.subaccount_balance_after
+    if balance is not None:
+        field += text.FIELD_SUBACCOUNT_BALANCE.format(balance=format_money(balance))
+    return field
+
+
+def _new_subaccount_field(request: RequestSnapshot) -> str:
+    details = request.details
+    names = " ".join(escape(details[k]) for k in ("firstname", "lastname") if details.get(k))
+    return (
+        text.FIELD_SUBACCOUNT.format(
+            email=escape(request.subaccount_email or "(email chosen by the vendor)"), id=""
+        )
+        + "\n"
+        + text.FIELD_NEW_SUBACCOUNT.split("\n", 1)[1].format(
+            kind=escape(str(details.get("type", "simple"))),
+            buyer=text.BUYER if details.get("is_buyer") else "",
+            names=f" · {names}" if names else "",
+        )
+    )
+
+
+def _main_field(request: RequestSnapshot) -> str:
+    if request.main_balance_after is not None:
+        before = request.main_balance_before
+        now = format_money(before) if before is not None else "?"
+        return text.FIELD_MAIN.format(now=now, after=format_money(request.main_balance_after))
+    now = _decimal(request.details.get("main_at_request"))
+    if now is None:
+        return text.FIELD_MAIN_NOW.format(now="?")
+    if request.amount is None:
+        return text.FIELD_MAIN_NOW.format(now=format_money(now))
+    after = now + request.amount if request.action is Action.CREDIT_REMOVE else now - request.amount
+    return text.FIELD_MAIN.format(now=format_money(now), after=format_money(after))
+
+
+def _result(request: RequestSnapshot) -> str:
+    if request.status is not Status.SUCCEEDED:
+        return ""
+    if request.created_token:
+        return text.RESULT_CREATED.format(token=escape(request.created_token))
+    sub, main = request.subaccount_balance_after, request.main_balance_after
+    if sub is not None and main is not None:
+        return text.RESULT_BALANCES.format(sub=format_money(sub), main=format_money(main))
+    if sub is not None:
+        return text.RESULT_SUB.format(sub=format_money(sub))
+    return ""
+
+
+def _hours(request: RequestSnapshot) -> int:
+    return round((request.expires_at - request.created_at).total_seconds() / 3600)
+
+
+def _decimal(value: object) -> Decimal | None:
+    return Decimal(str(value)) if value not in (None, "") else None
