@@ -13,7 +13,16 @@ from bot.partner.client import DEFAULT_BASE_URLS
 from bot.partner.models import Product
 from bot.partner.transport import Timeouts
 
-DEFAULT_BOT_SCOPES = ("commands", "chat:write", "users:read", "files:write")
+DEFAULT_BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "users:read",
+    "files:write",
+    "usergroups:read",
+    "channels:read",
+    "groups:read",
+    "im:write",
+)
 
 
 class ConfigError(RuntimeError):

@@ -69,18 +69,28 @@ def to_csv(entries: Sequence[AuditEntry]) -> str:
     writer.writerow(CSV_COLUMNS)
     for entry in sorted(entries, key=lambda e: (e.at, e.id)):
         writer.writerow(
-            [
-                entry.id,
-                entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-                entry.actor_id or "",
-                entry.action,
-                entry.request_id or "",
-                entry.product or "",
-                f"{entry.amount:f}" if entry.amount is not None else "",
-                "; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())),
-            ]
+            _inert(
+                [
+                    entry.id,
+                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    entry.actor_id or "",
+                    entry.action,
+                    entry.request_id or "",
+                    entry.product or "",
+                    f"{entry.amount:f}" if entry.amount is not None else "",
+                    "; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())),
+                ]
+            )
         )
     return out.getvalue()
+
+
+def _inert(cells: list[object]) -> list[object]:
+    """Text a spreadsheet would run as a formula (=, +, -, @) is prefixed with a quote."""
+    return [
+        "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
+        for cell in cells
+    ]
 
 
 def _plain(value: Any) -> Any:

@@ -343,7 +343,8 @@ class Requests:
         since = utcnow() - timedelta(hours=24)
         async with self._database.session() as session:
             used = await session.scalar(
-                select(func.coalesce(func.sum(CreditRequest.amount), 0)).where(
+                # Summed by the database in thousandths; the Money type brings it back exact.
+                select(func.sum(CreditRequest.amount)).where(
                     CreditRequest.team_id == team_id,
                     CreditRequest.requester_id == requester_id,
                     CreditRequest.auto_approved.is_(True),
@@ -351,7 +352,7 @@ class Requests:
                     CreditRequest.status.not_in([Status.FAILED.value]),
                 )
             )
-        used_eur = Decimal(int(used or 0)) / 1000  # summed in thousandths (Money column)
+        used_eur = used if used is not None else Decimal(0)
         return used_eur + amount <= policy.daily_auto_approve_cap
 
     async def _insert(
@@ -404,7 +405,7 @@ class Requests:
                 request_id=row.id,
                 product=product.value,
                 amount=amount,
-                action=action.value,
+                request_action=action.value,
                 subaccount=row.subaccount_email or row.subaccount_token,
                 reason=reason,
             )
@@ -656,7 +657,7 @@ class Requests:
                     request_id=request_id,
                     product=product.value,
                     amount=request.amount,
-                    action=request.action.value,
+                    request_action=request.action.value,
                 )
         if not won:
             return await self.get(request_id)

@@ -109,12 +109,12 @@ class SetPolicy:
 
 @dataclass(frozen=True, slots=True)
 class ShowAudit:
-    days: int = 7
+    days: int
 
 
 @dataclass(frozen=True, slots=True)
 class ExportAudit:
-    days: int = 90
+    days: int
 
 
 Command = (
@@ -306,7 +306,7 @@ def _policy_amount(value: str) -> Decimal:
 def _audit(args: list[str]) -> ShowAudit | ExportAudit:
     export = bool(args) and args[0].lower() == "export"
     rest = args[1:] if export else args
-    days = ExportAudit.days if export else ShowAudit.days
+    days = 90 if export else 7
     if rest:
         try:
             days = int(Decimal(rest[0].lower().removesuffix("d")))

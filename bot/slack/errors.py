@@ -13,9 +13,11 @@ from bot.money import InvalidAmount
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
 from bot.services.partner_access import NoSubaccounts
+from bot.services.requests import ApprovalsNotSetUp, RequestRefused
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.texts import common as text
+from bot.slack.texts import requests as requests_text
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,10 @@ def user_message(error: BaseException) -> str | None:
             return text.VENDOR_UNAVAILABLE.format(
                 product=error.product.label, detail=escape(error.detail)
             )
+        case RequestRefused():
+            return text.REQUEST_REFUSED.format(message=escape(error.message))
+        case ApprovalsNotSetUp():
+            return requests_text.NOT_SET_UP[error.missing]
         case InvalidAmount():
             return text.INVALID_AMOUNT.format(message=escape(str(error)))
     return None

@@ -83,10 +83,10 @@ async def test_health_says_503_when_the_database_does_not_answer(
     (tmp_path / "blocker").write_text("a file where the database's folder should be")
     url = f"sqlite+aiosqlite:///{tmp_path / 'blocker' / 'db.sqlite'}"
     settings = settings_for(fake_slack, sandbox, url)
-    async with running_app(settings, fake_slack, sandbox) as harness:
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(f"{harness.root_url}/healthz") as response,
-        ):
-            assert response.status == 503
-            assert (await response.json())["database"] is False
+    async with (
+        running_app(settings, fake_slack, sandbox) as harness,
+        aiohttp.ClientSession() as session,
+        session.get(f"{harness.root_url}/healthz") as response,
+    ):
+        assert response.status == 503
+        assert (await response.json())["database"] is False

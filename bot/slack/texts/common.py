@@ -28,6 +28,7 @@ VENDOR_OUTCOME_UNKNOWN = (
     ":warning: {product} did not confirm the operation ({detail}). It may or may not have "
     "been carried out: check the balances before trying again."
 )
+REQUEST_REFUSED = ":no_entry: {message} Nothing was requested."
 INVALID_AMOUNT = ":warning: {message}"
 BUG = (
     ":boom: Something went wrong on our side and nothing more was done. The error was "

@@ -50,10 +50,10 @@ SUBACCOUNT_NEEDS_REF = (
     "Which subaccount? Give its email, id or token: `/partner subaccount client@example.com`."
 )
 DELETE_NEEDS_REF = "Which subaccount? `/partner subaccount delete client@example.com [reason…]`."
-CREDIT_USAGE = "Write it as `/partner credit add|remove <subaccount> <amount> [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`."
+CREDIT_USAGE = "Write it as `/partner credit add|remove &lt;subaccount&gt; &lt;amount&gt; [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`."
 APPROVERS_USAGE = "Write it as `/partner approvers add|remove @someone` (or a @group), or `/partner approvers list`."
 ADMINS_USAGE = "Write it as `/partner admins add|remove @someone`, or `/partner admins list`."
-POLICY_USAGE = "Write it as `/partner policy <setting> <value>`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
+POLICY_USAGE = "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
 POLICY_EXPIRY = "Expiry is a number of hours between 1 and 336: `/partner policy expiry 24h`."
 POLICY_REQUESTERS = (
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."

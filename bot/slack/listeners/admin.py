@@ -1,0 +1,161 @@
+"""The admin commands: `approvers`, `admins`, `approvals-channel`, `policy`, `audit`.
+
+Every answer is ephemeral to the asker. Who may: listing roles and showing the policy is for
+everyone; reading the audit trail is for admins and approvers; every change is for admins
+(workspace admins and owners, plus users an admin added). The services audit every change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import utcnow
+from bot.runtime import Runtime
+from bot.services import audit
+from bot.services.errors import NotAllowed
+from bot.services.policy import change_policy, get_policy
+from bot.services.roles import Role
+from bot.slack.commands import (
+    ExportAudit,
+    ManageRole,
+    SetApprovalsChannel,
+    SetPolicy,
+    ShowAudit,
+    ShowPolicy,
+)
+from bot.slack.directory import SlackDirectory
+from bot.slack.listeners.replies import reply
+from bot.slack.texts import admin as text
+from bot.slack.views.admin import (
+    audit_reply,
+    channel_set_reply,
+    export_empty_reply,
+    export_sent_reply,
+    policy_reply,
+    role_changed_reply,
+    role_list_reply,
+)
+from bot.slack.views.reply import plain_reply
+
+AdminCommand = ManageRole | SetApprovalsChannel | ShowPolicy | SetPolicy | ShowAudit | ExportAudit
+
+_ROLES = {"approver": Role.APPROVER, "admin": Role.ADMIN}
+
+
+async def run(
+    parsed: AdminCommand,
+    runtime: Runtime,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    team_id, user_id = command["team_id"], command["user_id"]
+    directory = SlackDirectory(client)
+
+    async def require_admin(action: str) -> None:
+        if not await runtime.roles.is_admin(team_id, user_id, directory):
+            raise NotAllowed(action, text.ADMINS)
+
+    match parsed:
+        case ManageRole(role=role, verb="list"):
+            subjects = await runtime.roles.members(team_id, _ROLES[role])
+            await reply(respond, role_list_reply(role, subjects))
+        case ManageRole(role=role, verb=verb, subject=subject) if subject is not None:
+            await require_admin(text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
+            change = runtime.roles.grant if verb == "add" else runtime.roles.revoke
+            changed = await change(team_id, _ROLES[role], subject, user_id)
+            await reply(respond, role_changed_reply(role, verb, subject, changed))
+        case SetApprovalsChannel():
+            await require_admin(text.SET_CHANNEL)
+            await _set_approvals_channel(runtime, client, respond, team_id, user_id, command)
+        case ShowPolicy():
+            policy = await get_policy(runtime.database, team_id)
+            approvers = await runtime.roles.members(team_id, Role.APPROVER)
+            await reply(respond, policy_reply(policy, len(approvers)))
+        case SetPolicy(field=field, value=value):
+            await require_admin(text.SET_POLICY)
+            before = await get_policy(runtime.database, team_id)
+            after = await change_policy(runtime.database, team_id, user_id, **{field: value})
+            approvers = await runtime.roles.members(team_id, Role.APPROVER)
+            await reply(respond, policy_reply(after, len(approvers), changed=field, before=before))
+        case ShowAudit():
+            await _require_admin_or_approver(runtime, team_id, user_id, directory)
+            days = parsed.days
+            entries = await audit.recent(runtime.database, team_id, days)
+            await reply(respond, audit_reply(entries, days))
+        case ExportAudit():
+            await _require_admin_or_approver(runtime, team_id, user_id, directory)
+            await _export_audit(runtime, client, respond, team_id, user_id, parsed.days)
+        case _:  # pragma: no cover - partner_command sends only the commands above
+            raise AssertionError(f"not an admin command: {type(parsed).__name__}")
+
+
+async def _require_admin_or_approver(
+    runtime: Runtime, team_id: str, user_id: str, directory: SlackDirectory
+) -> None:
+    if await runtime.roles.is_admin(team_id, user_id, directory):
+        return
+    if await runtime.roles.is_approver(team_id, user_id, directory):
+        return
+    raise NotAllowed(text.SEE_AUDIT, text.ADMINS_AND_APPROVERS)
+
+
+async def _set_approvals_channel(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    team_id: str,
+    user_id: str,
+    command: dict[str, Any],
+) -> None:
+    """The channel the command was typed in, once we know the bot can post there."""
+    channel_id = command["channel_id"]
+    try:
+        channel = (await client.conversations_info(channel=channel_id)).get("channel") or {}
+    except SlackApiError as error:
+        # A private channel the bot is not in is invisible to it: Slack says "not found".
+        if error.response.get("error") != "channel_not_found":
+            raise
+        await reply(respond, plain_reply(text.CHANNEL_NOT_MEMBER))
+        return
+    if channel.get("is_im") or channel.get("is_mpim"):
+        await reply(respond, plain_reply(text.CHANNEL_NOT_A_CHANNEL))
+        return
+    if channel.get("is_archived"):
+        await reply(respond, plain_reply(text.CHANNEL_ARCHIVED))
+        return
+    if not channel.get("is_member"):
+        await reply(respond, plain_reply(text.CHANNEL_NOT_MEMBER))
+        return
+    before = await get_policy(runtime.database, team_id)
+    await change_policy(runtime.database, team_id, user_id, approvals_channel_id=channel_id)
+    await reply(respond, channel_set_reply(channel_id, before.approvals_channel_id != channel_id))
+
+
+async def _export_audit(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    team_id: str,
+    user_id: str,
+    days: int,
+) -> None:
+    """The whole period as CSV, sent to the asker alone, by direct message."""
+    entries = await audit.recent(runtime.database, team_id, days)
+    if not entries:
+        await reply(respond, export_empty_reply(days))
+        return
+    opened = await client.conversations_open(users=user_id)
+    dm_id = opened["channel"]["id"]
+    await client.files_upload_v2(
+        channel=dm_id,
+        content=audit.to_csv(entries),
+        filename=f"partner-ops-audit-{team_id}-{utcnow():%Y%m%d}.csv",
+        title=text.EXPORT_TITLE.format(days=days),
+        initial_comment=text.EXPORT_COMMENT.format(days=days, count=len(entries)),
+    )
+    await reply(respond, export_sent_reply(len(entries), days))
