@@ -1,0 +1,104 @@
+"""The app as separate `python -m bot serve` processes sharing one database, as in production."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from bot.emulator import FakeSlack, SlackDriver
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AppProcess:
+    def __init__(
+        self,
+        name: str,
+        database_url: str,
+        fake: FakeSlack,
+        sandbox: Sandbox,
+        log_dir: Path,
+        **settings: str,
+    ) -> None:
+        self.name = name
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"{name}.log"
+        self.env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_"))},
+            "PYTHONPATH": str(ROOT),
+            "PORT": str(self.port),
+            "DATABASE_URL": database_url,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "BOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
+            "SMS_PARTNER_URL": sandbox.url(Product.SMS),
+            "MAIL_PARTNER_URL": sandbox.url(Product.MAIL),
+            "VOICE_PARTNER_URL": sandbox.url(Product.VOICE),
+            "SMS_PARTNER_API_KEY": DEMO_SMS_KEY,
+            "MAIL_PARTNER_API_KEY": DEMO_MAIL_KEY,
+            "VOICE_PARTNER_API_KEY": DEMO_VOICE_KEY,
+            **{k.upper(): v for k, v in settings.items()},
+        }
+        self._process: subprocess.Popen[bytes] | None = None
+
+    async def start(self) -> None:
+        log = self.log_path.open("ab")
+        self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - starting, not waiting
+            [sys.executable, "-m", "bot", "serve"],
+            cwd=self.log_path.parent,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        async with aiohttp.ClientSession() as session:
+            for _ in range(300):
+                if self._process.poll() is not None:
+                    raise AssertionError(f"{self.name} exited:\n{self.log()}")
+                try:
+                    async with session.get(f"{self.url}/healthz") as answer:
+                        if answer.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.name} did not become healthy:\n{self.log()}")
+
+    def kill(self) -> None:
+        """As the OOM killer or a crashed host would: no cleanup at all."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGKILL)
+        self._process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.send_signal(signal.SIGTERM)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def driver(self, fake: FakeSlack) -> SlackDriver:
+        return SlackDriver(fake, app_url=f"{self.url}/slack/events", signing_secret=SIGNING_SECRET)

@@ -1,0 +1,179 @@
+"""Several app processes on one database, and a process killed in the middle of a move.
+
+Runs on SQLite and, in CI, on PostgreSQL (DATABASE_URL), with real `python -m bot serve`
+processes; the Slack emulator and the sandbox run in the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.db.models import CreditRequest
+from bot.db.session import Database
+from bot.emulator import FakeSlack
+from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
+from bot.services.policy import change_policy
+from bot.services.requests import Status
+from bot.services.roles import Role, Roles, Subject, SubjectKind
+from tests.conftest import SecretsGuard
+from tests.slack.approvals import APPROVALS, APPROVERS, card_text
+from tests.slack.harness import ADMIN, BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
+from tests.slack.processes import AppProcess
+
+FAST = {
+    "execution_lease_seconds": "1",
+    "maintenance_interval_seconds": "0.2",
+    "partner_total_timeout": "30",
+}
+
+
+@pytest.fixture
+async def world(
+    database: Database,
+    fake_slack: FakeSlack,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    secrets_guard: SecretsGuard,
+) -> AsyncIterator[tuple[Database, FakeSlack, Sandbox, Path]]:
+    secrets_guard.watch(sandbox.secrets() | {BOT_TOKEN, SIGNING_SECRET, ENCRYPTION_KEY})
+    fake_slack.add_channel(TEAM, APPROVALS, "approvals")
+    roles = Roles(database)
+    for n, user in enumerate(APPROVERS, 1):
+        fake_slack.add_user(TEAM, user, f"approver{n}", real_name=f"Approver {n}")
+        await roles.grant(TEAM, Role.APPROVER, Subject(SubjectKind.USER, user), ADMIN)
+    await change_policy(database, TEAM, ADMIN, approvals_channel_id=APPROVALS)
+    yield database, fake_slack, sandbox, tmp_path
+
+
+async def stored(database: Database, request_id: int) -> CreditRequest:
+    """The request as the app processes left it in the shared database."""
+    async with database.session() as session:
+        row = await session.get(CreditRequest, request_id)
+        assert row is not None
+        return row
+
+
+async def wait_for_status(
+    database: Database, request_id: int, *wanted: Status, within: float = 20
+) -> Status:
+    for _ in range(int(within / 0.05)):
+        status = Status((await stored(database, request_id)).status)
+        if status in wanted:
+            return status
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"request {request_id} is {status}, never {wanted}")
+
+
+async def ask_for_credit(process: AppProcess, fake: FakeSlack, email: str, amount: str) -> int:
+    async with process.driver(fake) as driver:
+        delivery = await driver.command(
+            f"credit add {email} {amount}", team_id=TEAM, user_id=MEMBER
+        )
+        post = await delivery.wait_response(timeout=15)
+    assert "sent to" in post.body["text"], post.body["text"]
+    return int(post.body["text"].split("#", 1)[1].split()[0])
+
+
+def assert_no_secret_in_logs(*processes: AppProcess, secrets: set[str]) -> None:
+    for process in processes:
+        log = process.log()
+        assert not [s for s in secrets if s in log], f"a secret in {process.name}'s log"
+
+
+async def test_two_processes_many_clicks_one_vendor_call(world) -> None:
+    database, fake, sandbox, logs = world
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
+    second = AppProcess("web-2", database.url, fake, sandbox, logs, **FAST)
+    try:
+        await asyncio.gather(first.start(), second.start())
+        sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[2]
+        held = sub.balance
+        request_id = await ask_for_credit(first, fake, sub.email, "35")
+        async with first.driver(fake) as one, second.driver(fake) as two:
+            clicks = [
+                (one if n % 2 else two).click(
+                    team_id=TEAM,
+                    user_id=APPROVERS[n % 3],
+                    action_id="request_approve",
+                    value=str(request_id),
+                    block_id=f"request_{request_id}",
+                    channel_id=APPROVALS,
+                    retry_num=1 if n % 5 == 4 else None,
+                )
+                for n in range(20)
+            ]
+            deliveries = await asyncio.gather(*clicks)
+        assert all(d.status == 200 for d in deliveries)
+        assert await wait_for_status(database, request_id, Status.SUCCEEDED) is Status.SUCCEEDED
+        await asyncio.sleep(0.5)
+        assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+        assert sub.balance == held + 35
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+        assert len(dms_to_member(fake)) == 1
+    finally:
+        first.stop()
+        second.stop()
+    assert_no_secret_in_logs(first, second, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+@pytest.mark.parametrize(
+    ("fault", "outcome"),
+    [
+        # The vendor never got to it: the restarted process finds nothing moved.
+        (Fault(FaultKind.HANG, endpoint="/subaccount/credit/add"), Status.FAILED),
+        # The vendor applied it after the process died: the balances show it happened.
+        (Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=2.0), Status.SUCCEEDED),
+    ],
+)
+async def test_a_process_killed_while_executing_is_resumed_on_restart(
+    world, fault: Fault, outcome: Status
+) -> None:
+    database, fake, sandbox, logs = world
+    settings = {**FAST, "reconcile_settle_seconds": "4"}
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
+    restarted = AppProcess("web-1-restarted", database.url, fake, sandbox, logs, **settings)
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[1]
+    held = sub.balance
+    try:
+        await first.start()
+        request_id = await ask_for_credit(first, fake, sub.email, "20")
+        sandbox.inject(fault)
+        async with first.driver(fake) as driver:
+            await driver.click(
+                team_id=TEAM,
+                user_id=APPROVERS[0],
+                action_id="request_approve",
+                value=str(request_id),
+                block_id=f"request_{request_id}",
+                channel_id=APPROVALS,
+            )
+        await wait_for_status(database, request_id, Status.EXECUTING)
+        await fake.wait_for(
+            lambda: (
+                sandbox.calls(endpoint="/subaccount/credit/add")
+                or (fault.kind is FaultKind.LATENCY)
+            ),
+            timeout=10,
+        )
+        first.kill()
+        await restarted.start()
+        assert await wait_for_status(database, request_id, outcome) is outcome
+        moved = Decimal(20) if outcome is Status.SUCCEEDED else Decimal(0)
+        assert sub.balance == held + moved
+        assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1  # never resent
+        card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
+        await fake.wait_for(lambda: ("Done" if moved else "Failed") in card_text(card), timeout=10)
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+    finally:
+        first.stop()
+        restarted.stop()
+    assert_no_secret_in_logs(first, restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+def dms_to_member(fake: FakeSlack) -> list[str]:
+    return [m.text for m in fake.messages.get(f"D{MEMBER}", [])]
