@@ -61,7 +61,7 @@ class AppProcess:
 
     async def start(self) -> None:
         log = self.log_path.open("ab")
-        self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - starting, not waiting
+        self._process = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
             [sys.executable, "-m", "bot", "serve"],
             cwd=self.log_path.parent,
             env=self.env,
