@@ -20,10 +20,14 @@ from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, r
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
+from bot.services.policy import change_policy, get_policy
+from bot.services.roles import Role, Subject, SubjectKind
 from bot.serve import start_maintenance, start_site, stop_task
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
+APPROVALS_CHANNEL = "C0APPROVALS"
+DEMO_APPROVERS = ("U0ALICE", "U0CAROL")
 CONSOLE_DATABASE = "sqlite+aiosqlite:///partner_ops_console.db"
 # (user id, name, real name, is_admin)
 PEOPLE = (
@@ -76,6 +80,7 @@ class ConsoleSession:
         for user_id, name, real_name, is_admin in PEOPLE:
             fake.add_user(TEAM, user_id, name, real_name=real_name, is_admin=is_admin)
         fake.add_channel(TEAM, CHANNEL, "general")
+        fake.add_channel(TEAM, APPROVALS_CHANNEL, "approvals")
 
         update: dict[str, Any] = {
             "slack_signing_secret": SecretStr(signing_secret),
@@ -100,6 +105,7 @@ class ConsoleSession:
         console_settings = settings.model_copy(update=update)
 
         runtime = await Runtime.start(console_settings, mode=SlackMode.SINGLE_WORKSPACE)
+        await _seed_approvals(runtime)
         app = build_app(runtime)
         maintenance = start_maintenance(app, runtime)
         runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
@@ -289,7 +295,7 @@ class ConsoleSession:
             elif method == "chat.postEphemeral":
                 header = texts.ONLY_YOU
             elif channel.startswith("D"):
-                header = texts.DIRECT
+                header = texts.DIRECT.format(user=self._name_of(channel[1:]))
             else:
                 header = texts.IN_CHANNEL.format(channel=self._channel(channel))
             message = self._message_for(channel, args)
@@ -335,7 +341,7 @@ class ConsoleSession:
         rendered = render_message(
             text,
             blocks if isinstance(blocks, list) else None,
-            users=self.fake.display_name,
+            users=self._display_name,
             first_button_number=self._next_button,
         )
         for button in rendered.buttons:
@@ -351,7 +357,7 @@ class ConsoleSession:
     def _render_view(self, view: View) -> str:
         rendered = render_view(
             view.view,
-            users=self.fake.display_name,
+            users=self._display_name,
             first_button_number=self._next_button,
             errors=view.errors,
         )
@@ -379,8 +385,31 @@ class ConsoleSession:
         channel = self.fake.channels.get(channel_id)
         return channel.name if channel else channel_id
 
+    def _display_name(self, object_id: str) -> str | None:
+        """People and channels by name, as Slack shows mentions of them."""
+        channel = self.fake.channels.get(object_id)
+        return channel.name if channel else self.fake.display_name(object_id)
+
+    def _name_of(self, user_id: str) -> str:
+        return next((name for uid, name, _, _ in PEOPLE if uid == user_id), user_id)
+
     def _name(self, user_id: str) -> str:
         return next(name for uid, name, _, _ in PEOPLE if uid == user_id)
 
     def _person(self, user_id: str) -> str:
         return next(f"{name} — {real}" for uid, name, real, _ in PEOPLE if uid == user_id)
+
+
+async def _seed_approvals(runtime: Runtime) -> None:
+    """A first console run gets an approvals channel and two approvers, so a full approval
+    can be shown at once (request as bob, approve as alice). Later runs keep what was set."""
+    policy = await get_policy(runtime.database, TEAM)
+    if policy.approvals_channel_id is None:
+        await change_policy(
+            runtime.database, TEAM, PEOPLE[0][0], approvals_channel_id=APPROVALS_CHANNEL
+        )
+    if not await runtime.roles.has_approvers(TEAM):
+        for user_id in DEMO_APPROVERS:
+            await runtime.roles.grant(
+                TEAM, Role.APPROVER, Subject(SubjectKind.USER, user_id), PEOPLE[0][0]
+            )

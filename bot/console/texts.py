@@ -3,6 +3,8 @@
 BANNER = """Partner Ops console — the real app, talking to a local Slack emulator.
 Workspace "{team}", channel #{channel}. You are {user}.
 Partner APIs: {partner}.
+Approval cards go to #approvals; alice and carol approve. Try: as bob, then
+/partner credit add acme-ops@acme.example 25 demo, then as alice and click the Approve button.
 Type a slash command (/partner help), `click N` to press button N, `submit FIELD=VALUE …`
 to submit the open form, `as NAME` to become someone else ({users}), `quit` to leave."""
 PARTNER_SANDBOX = "a local sandbox with demo accounts (no real money moves)"
@@ -11,7 +13,7 @@ PROMPT = "{user}> "
 ONLY_YOU = "── only visible to you ──"
 REPLACED = "── replaces the message above (only visible to you) ──"
 IN_CHANNEL = "── posted in #{channel} ──"
-DIRECT = "── direct message from Partner Ops ──"
+DIRECT = "── direct message from Partner Ops to {user} ──"
 UPDATED = "── message updated in #{channel} ──"
 HOME = "── App Home ──"
 FILE = "📎 {title} ({size} bytes)"

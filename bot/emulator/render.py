@@ -69,7 +69,9 @@ def _reference(inner: str, users: Users | None) -> str:
         user_id = target[1:]
         return "@" + (label or (users(user_id) if users else None) or user_id)
     if target.startswith("#"):
-        return "#" + (label or target[1:])
+        # The same lookup names channels: ids don't overlap (U…/W… users, C…/G… channels).
+        channel_id = target[1:]
+        return "#" + (label or (users(channel_id) if users else None) or channel_id)
     if target.startswith("!"):
         keyword = target[1:]
         if keyword.startswith("subteam^"):

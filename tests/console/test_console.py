@@ -84,3 +84,21 @@ async def test_buttons_people_and_forms(console: ConsoleSession) -> None:
     assert "Keys saved" in saved and "…2e7b" in saved
     assert "No form is open" in await console.run_line("submit x.y=z")
     assert "Type a slash command" in await console.run_line("hello")
+
+
+async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
+    await console.run_line("as bob")
+    asked = await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
+    assert "sent to #approvals" in asked
+    assert "posted in #approvals" in asked and "Approve" in asked
+    approve = next(
+        n
+        for n, c in console._clickables.items()  # noqa: SLF001
+        if c.button.label == "Approve"
+    )
+    refused = await console.run_line(f"click {approve}")
+    assert "Only another approver can approve their own request" in refused
+    await console.run_line("as alice")
+    done = await console.run_line(f"click {approve}")
+    assert "message updated in #approvals" in done and "Done" in done
+    assert "direct message from Partner Ops to bob" in done and "Your request #1" in done
