@@ -20,9 +20,9 @@ from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, r
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
+from bot.serve import start_maintenance, start_site, stop_task
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
-from bot.serve import start_maintenance, start_site, stop_task
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"

@@ -93,7 +93,7 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
     assert "posted in #approvals" in asked and "Approve" in asked
     approve = next(
         n
-        for n, c in console._clickables.items()  # noqa: SLF001
+        for n, c in console._clickables.items()
         if c.button.label == "Approve"
     )
     refused = await console.run_line(f"click {approve}")
