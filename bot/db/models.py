@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -150,3 +151,105 @@ class AuditEntry(Base):
     product: Mapped[str | None] = mapped_column(String(8))
     amount: Mapped[Decimal | None] = mapped_column(Money)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class BalanceSnapshot(Base):
+    """A product's balances at one moment: the main account and every subaccount.
+
+    Subaccount balances are a JSON object token → amount text, so one row is one reading.
+    """
+
+    __tablename__ = "balance_snapshots"
+    __table_args__ = (
+        Index("ix_balance_snapshots_team_product_at", "team_id", "product", "taken_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    product: Mapped[str] = mapped_column(String(8))
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(8))
+    main_balance: Mapped[Decimal | None] = mapped_column(Money)
+    subaccounts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DigestSubscription(Base):
+    """A channel's daily digest: when (local time, zone, weekdays), what, and its claim."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    at_time: Mapped[str] = mapped_column(String(5))
+    zone: Mapped[str] = mapped_column(String(64))
+    weekdays: Mapped[str] = mapped_column(String(20))
+    products: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    next_run_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_posted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    failure: Mapped[str | None] = mapped_column(Text)
+    failure_reported_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AlertSettings(Base):
+    """Where a workspace's low-balance alerts go."""
+
+    __tablename__ = "alert_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AlertThreshold(Base):
+    """A low-balance threshold: the main account's (warn, critical), the default for every
+    subaccount, or one subaccount's. `subject` is "" for the first two, else the token."""
+
+    __tablename__ = "alert_thresholds"
+    __table_args__ = (UniqueConstraint("team_id", "product", "scope", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    product: Mapped[str] = mapped_column(String(8))
+    scope: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    label: Mapped[str | None] = mapped_column(String(320))
+    warn: Mapped[Decimal] = mapped_column(Money)
+    critical: Mapped[Decimal | None] = mapped_column(Money)
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AlertState(Base):
+    """The last level an alert subject was seen at, so an alert fires once per crossing."""
+
+    __tablename__ = "alert_states"
+    __table_args__ = (UniqueConstraint("team_id", "product", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    product: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(255))
+    level: Mapped[str] = mapped_column(String(8))
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    snoozed_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class JobRun(Base):
+    """One periodic job for one workspace and one period (e.g. the hourly snapshot of
+    2026-11-23 14h). Inserting the row is the claim: any number of workers, one run."""
+
+    __tablename__ = "job_runs"
+
+    job: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    period: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ran_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

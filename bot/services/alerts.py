@@ -1,0 +1,298 @@
+"""Low-balance alerts: thresholds, and firing once per downward crossing.
+
+Each subject (a product's main account, or one subaccount) has a level: ok, warn or critical.
+An alert fires when a reading puts the subject at a worse level than the one stored; when
+the balance rises above its threshold again the level goes back to ok, silently, which
+re-arms the alert. A snooze silences a subject's alerts (not its level tracking) for a while.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import delete, select
+
+from bot.clock import utcnow
+from bot.db.models import AlertSettings, AlertState, AlertThreshold
+from bot.db.session import Database
+from bot.partner.models import Product, Subaccount
+from bot.services import audit
+
+MAIN = ""
+"""The alert subject of a product's main account (subaccounts are named by token)."""
+
+
+class Level(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return {"ok": 0, "warn": 1, "critical": 2}[self.value]
+
+
+class Scope(StrEnum):
+    MAIN = "main"
+    SUBACCOUNTS = "subaccounts"
+    SUBACCOUNT = "subaccount"
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    product: Product
+    scope: Scope
+    subject: str
+    label: str | None
+    warn: Decimal
+    critical: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertConfig:
+    channel_id: str | None
+    thresholds: tuple[Threshold, ...]
+
+    def default_for(self, product: Product) -> Decimal | None:
+        return next(
+            (
+                t.warn
+                for t in self.thresholds
+                if t.product is product and t.scope is Scope.SUBACCOUNTS
+            ),
+            None,
+        )
+
+    def per_subaccount(self, product: Product) -> dict[str, Decimal]:
+        return {
+            t.subject: t.warn
+            for t in self.thresholds
+            if t.product is product and t.scope is Scope.SUBACCOUNT
+        }
+
+    def main(self, product: Product) -> Threshold | None:
+        return next(
+            (t for t in self.thresholds if t.product is product and t.scope is Scope.MAIN), None
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertEvent:
+    """A subject that just crossed a threshold downwards."""
+
+    team_id: str
+    product: Product
+    subject: str
+    label: str
+    level: Level
+    balance: Decimal
+    threshold: Decimal
+
+    @property
+    def is_main(self) -> bool:
+        return self.subject == MAIN
+
+
+class Alerts:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def config(self, team_id: str) -> AlertConfig:
+        async with self._database.session() as session:
+            settings = await session.get(AlertSettings, team_id)
+            rows = (
+                await session.scalars(
+                    select(AlertThreshold)
+                    .where(AlertThreshold.team_id == team_id)
+                    .order_by(AlertThreshold.product, AlertThreshold.scope, AlertThreshold.label)
+                )
+            ).all()
+        return AlertConfig(
+            channel_id=settings.channel_id if settings else None,
+            thresholds=tuple(
+                Threshold(
+                    Product(r.product), Scope(r.scope), r.subject, r.label, r.warn, r.critical
+                )
+                for r in rows
+            ),
+        )
+
+    async def set_channel(self, team_id: str, channel_id: str, actor_id: str) -> None:
+        async with self._database.session() as session:
+            row = await session.get(AlertSettings, team_id)
+            if row is None:
+                session.add(
+                    AlertSettings(
+                        team_id=team_id, channel_id=channel_id, set_by=actor_id, set_at=utcnow()
+                    )
+                )
+            else:
+                row.channel_id, row.set_by, row.set_at = channel_id, actor_id, utcnow()
+            await audit.record(session, team_id, "alert_channel_set", actor_id, channel=channel_id)
+
+    async def set_threshold(
+        self,
+        team_id: str,
+        product: Product,
+        scope: Scope,
+        warn: Decimal,
+        actor_id: str,
+        *,
+        critical: Decimal | None = None,
+        subaccount: Subaccount | None = None,
+    ) -> None:
+        if critical is not None and critical > warn:
+            raise ValueError("the critical threshold must not be above the warning one")
+        subject = subaccount.token if subaccount else MAIN
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(AlertThreshold).where(
+                    AlertThreshold.team_id == team_id,
+                    AlertThreshold.product == product.value,
+                    AlertThreshold.scope == scope.value,
+                    AlertThreshold.subject == subject,
+                )
+            )
+            if row is None:
+                row = AlertThreshold(
+                    team_id=team_id, product=product.value, scope=scope.value, subject=subject
+                )
+                session.add(row)
+            row.label = subaccount.email if subaccount else None
+            row.warn, row.critical = warn, critical
+            row.set_by, row.set_at = actor_id, utcnow()
+            await audit.record(
+                session,
+                team_id,
+                "alert_threshold_set",
+                actor_id,
+                product=product.value,
+                scope=scope.value,
+                subaccount=row.label,
+                warn=warn,
+                critical=critical,
+            )
+
+    async def snooze(
+        self,
+        team_id: str,
+        product: Product,
+        subject: str,
+        actor_id: str,
+        hours: int = 24,
+    ) -> datetime:
+        until = utcnow() + timedelta(hours=hours)
+        async with self._database.session() as session:
+            state = await self._state(session, team_id, product, subject)
+            if state is None:
+                state = AlertState(
+                    team_id=team_id,
+                    product=product.value,
+                    subject=subject,
+                    level=Level.OK.value,
+                    changed_at=utcnow(),
+                )
+                session.add(state)
+            state.snoozed_until = until
+            await audit.record(
+                session,
+                team_id,
+                "alert_snoozed",
+                actor_id,
+                product=product.value,
+                subject=subject or "main",
+                hours=hours,
+            )
+        return until
+
+    async def evaluate(
+        self,
+        team_id: str,
+        product: Product,
+        main_balance: Decimal | None,
+        subaccounts: Sequence[Subaccount],
+        config: AlertConfig,
+    ) -> list[AlertEvent]:
+        """Compare a reading with the thresholds and the stored levels; return what fires."""
+        observed: list[tuple[str, str, Level, Decimal, Decimal]] = []
+        main = config.main(product)
+        if main is not None and main_balance is not None:
+            level = _level(main_balance, main.warn, main.critical)
+            threshold = main.critical if level is Level.CRITICAL and main.critical else main.warn
+            observed.append((MAIN, "", level, main_balance, threshold))
+        default = config.default_for(product)
+        specific = config.per_subaccount(product)
+        for sub in subaccounts:
+            limit = specific.get(sub.token, default)
+            if limit is not None:
+                observed.append(
+                    (
+                        sub.token,
+                        sub.email or sub.token,
+                        _level(sub.balance, limit, None),
+                        sub.balance,
+                        limit,
+                    )
+                )
+        fired: list[AlertEvent] = []
+        now = utcnow()
+        async with self._database.session() as session:
+            for subject, label, level, balance, threshold in observed:
+                state = await self._state(session, team_id, product, subject)
+                if state is None:
+                    state = AlertState(
+                        team_id=team_id,
+                        product=product.value,
+                        subject=subject,
+                        level=Level.OK.value,
+                        changed_at=now,
+                    )
+                    session.add(state)
+                before = Level(state.level)
+                if level is before:
+                    continue
+                state.level, state.changed_at = level.value, now
+                snoozed = state.snoozed_until is not None and state.snoozed_until > now
+                if level.rank > before.rank and not snoozed:
+                    fired.append(
+                        AlertEvent(team_id, product, subject, label, level, balance, threshold)
+                    )
+                    await audit.record(
+                        session,
+                        team_id,
+                        "alert_fired",
+                        audit.SYSTEM,
+                        product=product.value,
+                        subject=label or "main",
+                        level=level.value,
+                        balance=balance,
+                        threshold=threshold,
+                    )
+        return fired
+
+    @staticmethod
+    async def _state(session, team_id: str, product: Product, subject: str) -> AlertState | None:
+        return await session.scalar(
+            select(AlertState).where(
+                AlertState.team_id == team_id,
+                AlertState.product == product.value,
+                AlertState.subject == subject,
+            )
+        )
+
+    async def forget_workspace(self, team_id: str) -> None:
+        async with self._database.session() as session:
+            for model in (AlertState, AlertThreshold, AlertSettings):
+                await session.execute(delete(model).where(model.team_id == team_id))
+
+
+def _level(balance: Decimal, warn: Decimal, critical: Decimal | None) -> Level:
+    if critical is not None and balance < critical:
+        return Level.CRITICAL
+    if balance < warn:
+        return Level.WARN
+    return Level.OK

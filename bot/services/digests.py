@@ -1,0 +1,315 @@
+"""Daily digests: subscriptions, claiming due runs exactly once, and what a digest says."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+
+from bot.clock import utcnow
+from bot.db.models import DigestSubscription
+from bot.db.session import Database
+from bot.partner.models import Account, Product, Subaccount
+from bot.services import audit
+from bot.services.alerts import Alerts
+from bot.services.errors import NotConfigured
+from bot.services.partner_access import PartnerAccess
+from bot.services.requests import Requests, RequestSnapshot
+from bot.services.schedule import DigestSchedule, SubscriptionSpec, covers_since
+from bot.services.snapshots import Snapshots
+from bot.services.trends import (
+    Attention,
+    at_or_before,
+    change_since,
+    daily_series,
+    days_left,
+    needing_attention,
+    sparkline,
+    spending_per_day,
+)
+
+CLAIM_LEASE = timedelta(minutes=5)
+"""A worker that claimed a run and died frees it after this long."""
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    team_id: str
+    channel_id: str
+    schedule: DigestSchedule
+    products: tuple[Product, ...] | None
+    created_by: str
+    next_run_at: datetime
+    last_posted_at: datetime | None
+    failure: str | None
+    failure_reported_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductDigest:
+    product: Product
+    account: Account | None
+    failure: str | None
+    change_since_last: Decimal | None
+    change_7_days: Decimal | None
+    sparkline: str
+    days_left: Decimal | None
+    attention: tuple[Attention, ...]
+    subaccounts: tuple[Subaccount, ...]
+
+    @property
+    def subaccount_total(self) -> Decimal:
+        return sum((s.balance for s in self.subaccounts), Decimal(0))
+
+    def email_of(self, token: str) -> str:
+        return next((s.email for s in self.subaccounts if s.token == token), token)
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    team_id: str
+    generated_at: datetime
+    since: datetime | None
+    """What "since the previous digest" means here (None: a one-off digest)."""
+    zone: str
+    products: tuple[ProductDigest, ...]
+    pending: tuple[RequestSnapshot, ...]
+    late_by: timedelta | None = None
+
+
+class Digests:
+    def __init__(
+        self,
+        database: Database,
+        partner: PartnerAccess,
+        snapshots: Snapshots,
+        alerts: Alerts,
+        requests: Requests,
+    ) -> None:
+        self._database = database
+        self._partner = partner
+        self._snapshots = snapshots
+        self._alerts = alerts
+        self._requests = requests
+
+    # --- subscriptions ------------------------------------------------------------------------
+
+    async def subscribe(
+        self, team_id: str, channel_id: str, spec: SubscriptionSpec, actor_id: str
+    ) -> Subscription:
+        """Subscribe a channel (replacing its earlier subscription, if any)."""
+        schedule = spec.schedule
+        next_run = schedule.next_run(utcnow())
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(DigestSubscription).where(
+                    DigestSubscription.team_id == team_id,
+                    DigestSubscription.channel_id == channel_id,
+                )
+            )
+            if row is None:
+                row = DigestSubscription(team_id=team_id, channel_id=channel_id)
+                session.add(row)
+            row.at_time = schedule.at.strftime("%H:%M")
+            row.zone = schedule.zone
+            row.weekdays = ",".join(str(d) for d in sorted(schedule.weekdays))
+            row.products = ",".join(spec.products) if spec.products else None
+            row.created_by, row.created_at = actor_id, utcnow()
+            row.next_run_at = next_run
+            row.claimed_by = row.claimed_until = row.failure = row.failure_reported_at = None
+            await session.flush()
+            await audit.record(
+                session,
+                team_id,
+                "digest_subscribed",
+                actor_id,
+                channel=channel_id,
+                schedule=schedule.describe(),
+                products=row.products or "all",
+            )
+            return _subscription(row)
+
+    async def unsubscribe(self, team_id: str, channel_id: str, actor_id: str) -> bool:
+        async with self._database.session() as session:
+            removed = (
+                await session.execute(
+                    delete(DigestSubscription).where(
+                        DigestSubscription.team_id == team_id,
+                        DigestSubscription.channel_id == channel_id,
+                    )
+                )
+            ).rowcount or 0
+            if removed:
+                await audit.record(
+                    session, team_id, "digest_unsubscribed", actor_id, channel=channel_id
+                )
+        return removed > 0
+
+    async def subscriptions(self, team_id: str) -> list[Subscription]:
+        async with self._database.session() as session:
+            rows = await session.scalars(
+                select(DigestSubscription)
+                .where(DigestSubscription.team_id == team_id)
+                .order_by(DigestSubscription.next_run_at)
+            )
+            return [_subscription(row) for row in rows.all()]
+
+    # --- running --------------------------------------------------------------------------
+
+    async def claim_due(self, worker_id: str, now: datetime | None = None) -> list[Subscription]:
+        """Claim every due run not claimed by a live worker. Each claim is one conditional
+        UPDATE, so of any number of workers exactly one gets each run. On PostgreSQL the
+        candidates are read FOR UPDATE SKIP LOCKED, so workers do not queue on each other."""
+        now = now or utcnow()
+        claimable = (DigestSubscription.claimed_until.is_(None)) | (
+            DigestSubscription.claimed_until < now
+        )
+        claimed: list[Subscription] = []
+        async with self._database.session() as session:
+            candidates = (
+                await session.scalars(
+                    select(DigestSubscription.id)
+                    .where(DigestSubscription.next_run_at <= now, claimable)
+                    .order_by(DigestSubscription.next_run_at)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for subscription_id in candidates:
+                won = (
+                    await session.execute(
+                        update(DigestSubscription)
+                        .where(
+                            DigestSubscription.id == subscription_id,
+                            DigestSubscription.next_run_at <= now,
+                            claimable,
+                        )
+                        .values(claimed_by=worker_id, claimed_until=now + CLAIM_LEASE)
+                    )
+                ).rowcount
+                if won:
+                    row = await session.get(DigestSubscription, subscription_id)
+                    assert row is not None
+                    claimed.append(_subscription(row))
+        return claimed
+
+    async def finish(
+        self,
+        subscription: Subscription,
+        worker_id: str,
+        *,
+        posted: bool,
+        failure: str | None = None,
+        failure_reported: bool = False,
+        now: datetime | None = None,
+    ) -> None:
+        """Release a claimed run and schedule the next one (after `now`, never in the past:
+        runs missed while nothing was running are not replayed one by one)."""
+        now = now or utcnow()
+        values: dict[str, object] = {
+            "claimed_by": None,
+            "claimed_until": None,
+            "last_run_at": subscription.next_run_at,
+            "next_run_at": subscription.schedule.next_run(max(now, subscription.next_run_at)),
+            "failure": failure,
+        }
+        if posted:
+            values["last_posted_at"] = now
+        if failure is None:
+            values["failure_reported_at"] = None
+        elif failure_reported:
+            values["failure_reported_at"] = now
+        async with self._database.session() as session:
+            await session.execute(
+                update(DigestSubscription)
+                .where(
+                    DigestSubscription.id == subscription.id,
+                    DigestSubscription.claimed_by == worker_id,
+                )
+                .values(**values)
+            )
+
+    # --- content ------------------------------------------------------------------------------
+
+    async def build(
+        self,
+        team_id: str,
+        products: Sequence[Product] | None,
+        *,
+        zone: str,
+        since: datetime | None,
+        late_by: timedelta | None = None,
+    ) -> Digest:
+        configured = await self._partner.configured_products(team_id)
+        wanted = [p for p in (products or configured) if p in configured]
+        if not wanted:
+            raise NotConfigured(list(products or Product))
+        now = utcnow()
+        parts = await asyncio.gather(*(self._product(team_id, p, zone, since, now) for p in wanted))
+        pending = await self._requests.pending(team_id)
+        return Digest(team_id, now, since, zone, tuple(parts), tuple(pending), late_by)
+
+    async def _product(
+        self, team_id: str, product: Product, zone: str, since: datetime | None, now: datetime
+    ) -> ProductDigest:
+        reading = await self._snapshots.read(team_id, product, "digest")
+        if reading.account is None:
+            assert reading.failure is not None
+            return ProductDigest(
+                product, None, reading.failure.detail, None, None, "", None, (), ()
+            )
+        history = await self._snapshots.history(team_id, product, now - timedelta(days=8))
+        balance = reading.account.balance
+        config = await self._alerts.config(team_id)
+        yesterday = at_or_before(history, now - timedelta(hours=24))
+        # Compared with what was known before this very reading.
+        earlier = [s for s in history if s.taken_at < reading.taken_at]
+        return ProductDigest(
+            product=product,
+            account=reading.account,
+            failure=None,
+            change_since_last=change_since(earlier, balance, since) if since else None,
+            change_7_days=change_since(earlier, balance, now - timedelta(days=7)),
+            sparkline=sparkline(daily_series(history, end=now, days=7, zone=zone)),
+            days_left=days_left(
+                reading.snapshot.total or balance, spending_per_day(history, now=now)
+            ),
+            attention=tuple(
+                needing_attention(
+                    reading.snapshot.subaccounts,
+                    yesterday=yesterday,
+                    thresholds=config.per_subaccount(product),
+                    default_threshold=config.default_for(product),
+                )
+            ),
+            subaccounts=tuple(sorted(reading.subaccounts, key=lambda s: s.email.lower())),
+        )
+
+
+def since_for(subscription: Subscription) -> datetime:
+    """The previous scheduled run: a Monday digest of a Mon–Fri schedule covers the weekend."""
+    return covers_since(subscription.schedule, subscription.next_run_at)
+
+
+def _subscription(row: DigestSubscription) -> Subscription:
+    hours, minutes = (int(part) for part in row.at_time.split(":"))
+    return Subscription(
+        id=row.id,
+        team_id=row.team_id,
+        channel_id=row.channel_id,
+        schedule=DigestSchedule(
+            at=time(hours, minutes),
+            zone=row.zone,
+            weekdays=frozenset(int(d) for d in row.weekdays.split(",")),
+        ),
+        products=tuple(Product(p) for p in row.products.split(",")) if row.products else None,
+        created_by=row.created_by,
+        next_run_at=row.next_run_at,
+        last_posted_at=row.last_posted_at,
+        failure=row.failure,
+        failure_reported_at=row.failure_reported_at,
+    )
