@@ -17,11 +17,14 @@ from bot.db.migrate import upgrade_async
 from bot.db.session import Database, database_url, redacted
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
+from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
+from bot.services.digests import Digests
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
 from bot.services.roles import Roles
+from bot.services.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,9 @@ class Runtime:
     deliveries: Deliveries
     roles: Roles
     requests: Requests
+    snapshots: Snapshots
+    alerts: Alerts
+    digests: Digests
 
     @classmethod
     async def start(
@@ -79,6 +85,15 @@ class Runtime:
         keys = PartnerKeys(database, box, environment_keys)
         partner = PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product})
         roles = Roles(database)
+        requests = Requests(
+            database,
+            partner,
+            roles,
+            lease_seconds=settings.execution_lease_seconds,
+            settle_seconds=settings.reconcile_settle_seconds,
+        )
+        snapshots = Snapshots(database, partner)
+        alerts = Alerts(database)
         return cls(
             settings=settings,
             mode=mode,
@@ -89,13 +104,10 @@ class Runtime:
             partner=partner,
             deliveries=Deliveries(database),
             roles=roles,
-            requests=Requests(
-                database,
-                partner,
-                roles,
-                lease_seconds=settings.execution_lease_seconds,
-                settle_seconds=settings.reconcile_settle_seconds,
-            ),
+            requests=requests,
+            snapshots=snapshots,
+            alerts=alerts,
+            digests=Digests(database, partner, snapshots, alerts, requests),
         )
 
     async def close(self) -> None:

@@ -159,6 +159,11 @@ class Digests:
             )
             return [_subscription(row) for row in rows.all()]
 
+    async def subscribed_teams(self) -> list[str]:
+        async with self._database.session() as session:
+            rows = await session.scalars(select(DigestSubscription.team_id).distinct())
+            return list(rows.all())
+
     # --- running --------------------------------------------------------------------------
 
     async def claim_due(self, worker_id: str, now: datetime | None = None) -> list[Subscription]:

@@ -101,6 +101,16 @@ class PartnerKeys:
                     replaced=product.value in existing,
                 )
 
+    @property
+    def has_environment_keys(self) -> bool:
+        return bool(self._environment_keys)
+
+    async def teams(self) -> list[str]:
+        """Every workspace that saved a key."""
+        async with self._database.session() as session:
+            rows = await session.scalars(select(WorkspacePartnerKey.team_id).distinct())
+            return list(rows.all())
+
     async def forget_workspace(self, team_id: str) -> int:
         async with self._database.session() as session:
             result = await session.execute(

@@ -92,9 +92,9 @@ class DigestSchedule:
         return datetime.fromtimestamp(high, UTC).replace(tzinfo=None)
 
     def _runs_around(self, moment: datetime) -> list[datetime]:
-        """Runs on the selected local days from one day before `moment`'s local date to eight
-        after: wide enough that every weekday set has a run on each side, even when a zone
-        moves its clocks across midnight."""
+        """Runs on the selected local days within eight days either side of `moment`'s local
+        date: wide enough that any weekday set has a run on each side of `moment`, even when
+        a zone moves its clocks across midnight. At most 17 cheap conversions."""
         _require_naive(moment)
         local_day = moment.replace(tzinfo=UTC).astimezone(self.tz).date()
         days = (local_day + timedelta(days=offset) for offset in range(-8, 9))

@@ -34,6 +34,24 @@ class WorkspaceClients:
     def __init__(self, runtime: Runtime, store: AsyncInstallationStore | None) -> None:
         self._runtime = runtime
         self._store = store
+        self._single_team: str | None = None
+
+    async def teams(self) -> list[str]:
+        """Workspaces with something to do: Partner keys saved or digests subscribed, plus
+        (with one workspace) the bot token's own team when keys come from the environment."""
+        teams = set(await self._runtime.keys.teams())
+        teams |= {s for s in await self._runtime.digests.subscribed_teams()}
+        if (
+            self._runtime.mode is SlackMode.SINGLE_WORKSPACE
+            and self._runtime.keys.has_environment_keys
+        ):
+            if self._single_team is None:
+                client = await self.for_team("")
+                if client is not None:
+                    self._single_team = (await client.auth_test())["team_id"]
+            if self._single_team:
+                teams.add(self._single_team)
+        return sorted(teams)
 
     async def for_team(self, team_id: str) -> AsyncWebClient | None:
         if self._runtime.mode is SlackMode.SINGLE_WORKSPACE:

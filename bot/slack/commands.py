@@ -117,6 +117,31 @@ class ExportAudit:
     days: int
 
 
+@dataclass(frozen=True, slots=True)
+class DigestSubscribe:
+    words: tuple[str, ...]
+    """Parsed by `bot.services.schedule.parse_subscription` once the user's zone is known."""
+
+
+@dataclass(frozen=True, slots=True)
+class DigestCommand:
+    verb: str  # "unsubscribe" | "list" | "now" | "preview"
+
+
+@dataclass(frozen=True, slots=True)
+class SetAlert:
+    product: Product
+    scope: str  # "main" | "subaccounts" | "subaccount"
+    warn: Decimal
+    critical: Decimal | None = None
+    ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertCommand:
+    verb: str  # "channel" | "list"
+
+
 Command = (
     Help
     | Setup
@@ -212,6 +237,10 @@ def parse_command(raw: str) -> Command:
             return _policy(args)
         case "audit":
             return _audit(args)
+        case "digest" | "digests":
+            return _digest(product, args)
+        case "alert" | "alerts":
+            return _alert(product or Product.SMS, args)
     if args and args[0].lower() in SUBCOMMANDS:
         raise CommandError(text.UNKNOWN_PRODUCT.format(name=_shown(name)))
     raise CommandError(unknown_subcommand(name))
@@ -315,6 +344,44 @@ def _audit(args: list[str]) -> ShowAudit | ExportAudit:
         if not 1 <= days <= MAX_AUDIT_DAYS:
             raise CommandError(text.AUDIT_USAGE)
     return ExportAudit(days) if export else ShowAudit(days)
+
+
+def _digest(product: Product | None, args: list[str]) -> DigestSubscribe | DigestCommand:
+    if not args:
+        raise CommandError(text.DIGEST_USAGE)
+    verb = args[0].lower()
+    if verb == "subscribe":
+        words = args[1:]
+        if product is not None:
+            words = [*words, product.value]
+        return DigestSubscribe(tuple(words))
+    if verb in ("unsubscribe", "list", "now", "preview") and len(args) == 1:
+        return DigestCommand(verb)
+    raise CommandError(text.DIGEST_USAGE)
+
+
+def _alert(product: Product, args: list[str]) -> SetAlert | AlertCommand:
+    verb = args[0].lower() if args else ""
+    if verb in ("channel", "list") and len(args) == 1:
+        return AlertCommand(verb)
+    if verb == "main" and len(args) in (2, 3):
+        warn = _alert_amount(args[1])
+        critical = _alert_amount(args[2]) if len(args) == 3 else None
+        if critical is not None and critical > warn:
+            raise CommandError(text.ALERT_CRITICAL_ABOVE_WARN)
+        return SetAlert(product, "main", warn, critical)
+    if verb == "subaccounts" and len(args) == 2:
+        return SetAlert(product, "subaccounts", _alert_amount(args[1]))
+    if verb == "subaccount" and len(args) == 3:
+        return SetAlert(product, "subaccount", _alert_amount(args[2]), ref=args[1])
+    raise CommandError(text.ALERT_USAGE)
+
+
+def _alert_amount(value: str) -> Decimal:
+    try:
+        return parse_user_amount(value)
+    except InvalidAmount as error:
+        raise CommandError(escape(str(error)) + " " + text.ALERT_USAGE) from None
 
 
 def _reason(words: list[str]) -> str | None:

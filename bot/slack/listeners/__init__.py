@@ -7,6 +7,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from bot.runtime import Runtime
 from bot.slack.listeners import (
+    alerts,
     decisions,
     events,
     partner_command,
@@ -24,4 +25,5 @@ def register_listeners(
     subaccounts.register(app, runtime)
     requesting.register(app, runtime)
     decisions.register(app, runtime)
+    alerts.register(app, runtime)
     events.register(app, runtime, installation_store)

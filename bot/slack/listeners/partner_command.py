@@ -15,18 +15,22 @@ from bot.services.balances import read_balances
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.blocks import escape
 from bot.slack.commands import (
+    AlertCommand,
     Balance,
     Command,
     CommandError,
     CreateSubaccount,
     CreditMove,
     DeleteSubaccount,
+    DigestCommand,
+    DigestSubscribe,
     ExportAudit,
     Help,
     ListSubaccounts,
     ManageRole,
     MyRequests,
     PendingApprovals,
+    SetAlert,
     SetApprovalsChannel,
     SetPolicy,
     Setup,
@@ -35,7 +39,7 @@ from bot.slack.commands import (
     ShowSubaccount,
     parse_command,
 )
-from bot.slack.listeners import admin, requesting
+from bot.slack.listeners import admin, alerts, digests, requesting
 from bot.slack.listeners.replies import reply, reply_error
 from bot.slack.listeners.setup import open_setup
 from bot.slack.views.balance import balance_reply
@@ -103,5 +107,9 @@ async def run(
             | ExportAudit()
         ):
             await admin.run(parsed, runtime, command, respond, client)
+        case DigestSubscribe() | DigestCommand():
+            await digests.run(parsed, runtime, command, respond, client)
+        case SetAlert() | AlertCommand():
+            await alerts.run(parsed, runtime, command, respond, client)
         case _:  # pragma: no cover - parse_command returns only the types above
             raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")

@@ -69,12 +69,12 @@ async def run(
                 parsed.reason,
                 directory,
             )
-            await _follow_through(runtime, client, respond, submitted)
+            await follow_through(runtime, client, respond, submitted)
         case DeleteSubaccount():
             submitted = await requests.request_deletion(
                 team_id, user_id, parsed.product, parsed.ref, parsed.reason, directory
             )
-            await _follow_through(runtime, client, respond, submitted)
+            await follow_through(runtime, client, respond, submitted)
         case CreateSubaccount():
             if not parsed.product.has_subaccounts:
                 raise NoSubaccounts(parsed.product)
@@ -95,7 +95,7 @@ async def run(
             await reply(respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
 
 
-async def _follow_through(
+async def follow_through(
     runtime: Runtime, client: AsyncWebClient, respond: AsyncRespond, submitted: Submitted
 ) -> None:
     """Run an auto-approved request now, or post its card and confirm to the requester."""
@@ -147,9 +147,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             submitted = await runtime.requests.request_new_subaccount(
                 team_id, user_id, product, new, reason, SlackDirectory(client)
             )
-            await _follow_through(runtime, client, _DirectReply(client, user_id), submitted)
+            await follow_through(runtime, client, DirectReply(client, user_id), submitted)
         except Exception as error:  # the modal is closed: the answer goes by DM
-            await _DirectReply(client, user_id)(text=message_for(error))
+            await DirectReply(client, user_id)(text=message_for(error))
 
 
 def _read_create_form(
@@ -186,7 +186,7 @@ def _read_create_form(
     return new, value("reason").strip() or None, {}
 
 
-class _DirectReply:
+class DirectReply:
     """Quacks like `respond` for flows started from a modal, which has no response_url:
     the answer goes to the person by direct message."""
 

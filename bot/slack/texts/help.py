@@ -37,6 +37,26 @@ USAGE = [
         "/partner audit [days] | audit export [days]",
         "Recent audit entries, or all of them as a CSV file (admins and approvers).",
     ),
+    (
+        "/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]",
+        "A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products).",
+    ),
+    (
+        "/partner digest unsubscribe | list | now | preview",
+        "Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see.",
+    ),
+    (
+        "/partner [product] alert main <warn> [critical]",
+        "Alert when the main account falls below these amounts.",
+    ),
+    (
+        "/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>",
+        "Alert when any (or one) subaccount falls below an amount.",
+    ),
+    (
+        "/partner alert channel | alert list",
+        "Run it in the channel that receives alerts; list the thresholds.",
+    ),
     ("/partner setup", "Enter or replace each product's API key (workspace admins and owners)."),
     ("/partner help", "This message."),
 ]
@@ -60,4 +80,9 @@ POLICY_REQUESTERS = (
 )
 AUDIT_USAGE = (
     "Write it as `/partner audit [days]` or `/partner audit export [days]`, with 1 to 366 days."
+)
+DIGEST_USAGE = "Write it as `/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]`, or `/partner digest unsubscribe|list|now|preview`."
+ALERT_USAGE = "Write it as `/partner [product] alert main &lt;warn&gt; [critical]`, `alert subaccounts &lt;amount&gt;`, `alert subaccount &lt;subaccount&gt; &lt;amount&gt;`, `alert channel` or `alert list`."
+ALERT_CRITICAL_ABOVE_WARN = (
+    "The critical threshold must be below the warning one: `/partner alert main 500 100`."
 )

@@ -1,0 +1,140 @@
+"""`/partner alert …`, and the buttons on an alert: Request top-up and Snooze 24 h."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.money import InvalidAmount, format_money, parse_user_amount
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from bot.services.alerts import Scope
+from bot.services.errors import NotAllowed
+from bot.services.requests import Action
+from bot.services.subaccounts import find_subaccount
+from bot.slack.commands import AlertCommand, SetAlert
+from bot.slack.directory import SlackDirectory
+from bot.slack.errors import message_for
+from bot.slack.listeners.digests import _require_bot_in
+from bot.slack.listeners.replies import reply
+from bot.slack.listeners.requesting import DirectReply, follow_through
+from bot.slack.texts import alerts as text
+from bot.slack.views.alerts import (
+    SNOOZE_ACTION,
+    TOPUP_ACTION,
+    TOPUP_CALLBACK,
+    alert_list,
+    snoozed_reply,
+    threshold_what,
+    topup_modal,
+)
+from bot.slack.views.reply import plain_reply
+
+
+async def run(
+    parsed: SetAlert | AlertCommand,
+    runtime: Runtime,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    alerts = runtime.alerts
+    if isinstance(parsed, AlertCommand) and parsed.verb == "list":
+        await reply(respond, alert_list(await alerts.config(team_id)))
+        return
+    if not await runtime.roles.is_admin(team_id, user_id, SlackDirectory(client)):
+        raise NotAllowed(text.ADMINS_ONLY, "admins")
+    if isinstance(parsed, AlertCommand):
+        await _require_bot_in(client, channel_id)
+        await alerts.set_channel(team_id, channel_id, user_id)
+        await reply(respond, plain_reply(text.CHANNEL_SET.format(channel=channel_id)))
+        return
+    scope = Scope(parsed.scope)
+    subaccount = None
+    if scope is Scope.SUBACCOUNT:
+        assert parsed.ref is not None
+        client_for = await runtime.partner.subaccount_client(team_id, parsed.product)
+        subaccount = await find_subaccount(client_for, parsed.ref)
+    elif scope is Scope.SUBACCOUNTS:
+        await runtime.partner.subaccount_client(team_id, parsed.product)  # has subaccounts?
+    await alerts.set_threshold(
+        team_id,
+        parsed.product,
+        scope,
+        parsed.warn,
+        user_id,
+        critical=parsed.critical,
+        subaccount=subaccount,
+    )
+    message = text.THRESHOLD_SET.format(
+        what=threshold_what(parsed.product, scope, subaccount.email if subaccount else None),
+        warn=format_money(parsed.warn),
+        critical=text.CRITICAL.format(critical=format_money(parsed.critical))
+        if parsed.critical is not None
+        else "",
+    )
+    if (await alerts.config(team_id)).channel_id is None:
+        message += text.NO_CHANNEL_YET
+    await reply(respond, plain_reply(message))
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(TOPUP_ACTION)
+    async def top_up(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        subject = json.loads(action["value"])
+        await client.views_open(
+            trigger_id=body["trigger_id"],
+            view=topup_modal(Product(subject["p"]), subject["s"], subject.get("e", "")),
+        )
+
+    @app.view(TOPUP_CALLBACK)
+    async def top_up_submitted(
+        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        values = view["state"]["values"]
+        raw = ((values.get("amount") or {}).get("amount") or {}).get("value") or ""
+        try:
+            amount = parse_user_amount(raw)
+        except InvalidAmount as error:
+            await ack(response_action="errors", errors={"amount": str(error)})
+            return
+        await ack()
+        reason = (((values.get("reason") or {}).get("reason") or {}).get("value") or "").strip()
+        metadata = json.loads(view.get("private_metadata") or "{}")
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        answer = DirectReply(client, user_id)
+        try:
+            submitted = await runtime.requests.request_credit(
+                team_id,
+                user_id,
+                Product(metadata["p"]),
+                Action.CREDIT_ADD,
+                metadata["t"],
+                amount,
+                reason or None,
+                SlackDirectory(client),
+            )
+            await follow_through(runtime, client, answer, submitted)
+        except Exception as error:  # the form is closed: the answer goes by DM
+            await answer(text=message_for(error))
+
+    @app.action(SNOOZE_ACTION)
+    async def snooze(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        await ack()
+        subject = json.loads(action["value"])
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        until = await runtime.alerts.snooze(team_id, Product(subject["p"]), subject["s"], user_id)
+        what = subject.get("e") or Product(subject["p"]).label
+        original = body.get("message") or {}
+        await reply(respond, snoozed_reply(original, what, until, user_id), replace=True)

@@ -1,0 +1,128 @@
+"""`/partner digest subscribe|unsubscribe|list|now|preview`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import utcnow
+from bot.runtime import Runtime
+from bot.services.errors import NotAllowed
+from bot.services.schedule import SpecError, parse_subscription
+from bot.slack.blocks import escape
+from bot.slack.clients import WorkspaceClients
+from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
+from bot.slack.directory import SlackDirectory
+from bot.slack.listeners.replies import reply
+from bot.slack.scheduler import Scheduler
+from bot.slack.texts import digests as text
+from bot.slack.views.digest import digest_reply
+from bot.slack.views.reply import Reply, plain_reply
+
+WHO_MAY = "admins and approvers"
+
+
+async def run(
+    parsed: DigestSubscribe | DigestCommand,
+    runtime: Runtime,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+) -> None:
+    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    digests = runtime.digests
+    directory = SlackDirectory(client)
+
+    async def require_manager(action: str) -> None:
+        roles = runtime.roles
+        if not (
+            await roles.is_admin(team_id, user_id, directory)
+            or await roles.is_approver(team_id, user_id, directory)
+        ):
+            raise NotAllowed(action, WHO_MAY)
+
+    match parsed:
+        case DigestSubscribe(words=words):
+            await require_manager("subscribe a channel to digests")
+            user = (await client.users_info(user=user_id)).get("user") or {}
+            try:
+                spec = parse_subscription(list(words), default_zone=user.get("tz") or "UTC")
+            except SpecError as error:
+                raise CommandError(escape(str(error))) from None
+            await _require_bot_in(client, channel_id)
+            subscription = await digests.subscribe(team_id, channel_id, spec, user_id)
+            products = (
+                text.SUBSCRIBED_PRODUCTS.format(
+                    products=", ".join(p.label for p in subscription.products)
+                )
+                if subscription.products
+                else ""
+            )
+            next_local = subscription.schedule.describe()
+            await reply(
+                respond,
+                plain_reply(
+                    text.SUBSCRIBED.format(
+                        schedule=escape(next_local),
+                        products=products,
+                        next=subscription.next_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                    )
+                ),
+            )
+        case DigestCommand(verb="unsubscribe"):
+            await require_manager("unsubscribe a channel from digests")
+            removed = await digests.unsubscribe(team_id, channel_id, user_id)
+            await reply(respond, plain_reply(text.UNSUBSCRIBED if removed else text.NOT_SUBSCRIBED))
+        case DigestCommand(verb="list"):
+            await reply(respond, _list(await digests.subscriptions(team_id)))
+        case DigestCommand(verb="preview"):
+            digest = await digests.build(
+                team_id, None, zone=await _zone(client, user_id), since=None
+            )
+            message, _csv = digest_reply(digest)
+            await reply(respond, message)
+        case DigestCommand(verb="now"):
+            await require_manager("post a digest in a channel")
+            await _require_bot_in(client, channel_id)
+            digest = await digests.build(
+                team_id,
+                None,
+                zone=await _zone(client, user_id),
+                since=utcnow().replace(hour=0, minute=0, second=0, microsecond=0),
+            )
+            scheduler = Scheduler(runtime, WorkspaceClients(runtime, None))
+            await scheduler.post_digest(client, channel_id, digest)
+            await reply(respond, plain_reply(text.POSTED_NOW))
+
+
+def _list(subscriptions: list[Any]) -> Reply:
+    if not subscriptions:
+        return plain_reply(text.LIST_EMPTY)
+    rows = [
+        text.LIST_ROW.format(
+            channel=s.channel_id,
+            schedule=escape(s.schedule.describe()),
+            products=", ".join(p.label for p in s.products) if s.products else text.ALL_PRODUCTS,
+            next=s.next_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+            failure=text.LIST_FAILURE.format(failure=escape(s.failure)) if s.failure else "",
+        )
+        for s in subscriptions
+    ]
+    return plain_reply("*" + text.LIST_TITLE + "*\n" + "\n".join(rows))
+
+
+async def _zone(client: AsyncWebClient, user_id: str) -> str:
+    user = (await client.users_info(user=user_id)).get("user") or {}
+    return user.get("tz") or "UTC"
+
+
+async def _require_bot_in(client: AsyncWebClient, channel_id: str) -> None:
+    try:
+        info = (await client.conversations_info(channel=channel_id)).get("channel") or {}
+    except SlackApiError:
+        info = {}
+    if not (info.get("is_member") or info.get("is_im")) or info.get("is_archived"):
+        raise CommandError(text.NOT_IN_CHANNEL)

@@ -1,0 +1,236 @@
+"""The worker's jobs: digests when due, hourly snapshots, low-balance alerts.
+
+Any number of workers may run this against one database: each digest run is claimed with a
+conditional update, each hourly snapshot with a unique job-run row, so each happens once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import utcnow
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from bot.services.digests import Digest, Subscription, since_for
+from bot.services.errors import NotConfigured
+from bot.services.roles import Role, SubjectKind
+from bot.services.schedule import lateness
+from bot.services.snapshots import Reading
+from bot.slack.clients import WorkspaceClients
+from bot.slack.texts import digests as digest_text
+from bot.slack.views.alerts import alert_reply
+from bot.slack.views.digest import digest_reply
+
+log = logging.getLogger(__name__)
+
+CHANNEL_ERRORS = {
+    "channel_not_found",
+    "is_archived",
+    "not_in_channel",
+    "channel_is_archived",
+    "restricted_action",
+    "missing_scope",
+    "account_inactive",
+    "invalid_auth",
+    "token_revoked",
+}
+"""Answers that will not change by trying again: the channel (or workspace) needs a person."""
+
+
+class ChannelPacer:
+    """At most one message a second per channel, as Slack asks; other channels don't wait."""
+
+    def __init__(
+        self,
+        interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._interval = interval
+        self._clock = clock
+        self._sleep = sleep
+        self._last: dict[str, float] = {}
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    async def wait(self, channel_id: str) -> None:
+        async with self._locks[channel_id]:
+            last = self._last.get(channel_id)
+            if last is not None:
+                delay = self._interval - (self._clock() - last)
+                if delay > 0:
+                    await self._sleep(delay)
+            self._last[channel_id] = self._clock()
+
+
+class Scheduler:
+    def __init__(
+        self,
+        runtime: Runtime,
+        clients: WorkspaceClients,
+        *,
+        worker_id: str | None = None,
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self._runtime = runtime
+        self._clients = clients
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._pacer = pacer or ChannelPacer()
+
+    async def run_once(self) -> None:
+        await self.run_due_digests()
+        await self.run_hourly()
+
+    async def run_forever(self, interval: float) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # one bad round must not stop the next
+                log.exception("scheduler round failed")
+            await asyncio.sleep(interval)
+
+    # --- digests --------------------------------------------------------------------------
+
+    async def run_due_digests(self) -> None:
+        claimed = await self._runtime.digests.claim_due(self.worker_id)
+        # Channels are independent: one slow or broken channel holds up no other.
+        await asyncio.gather(*(self._run_digest(s) for s in claimed))
+
+    async def _run_digest(self, subscription: Subscription) -> None:
+        digests = self._runtime.digests
+        now = utcnow()
+        verdict = lateness(subscription.next_run_at, now)
+        if verdict == "too_late":
+            log.warning(
+                "digest %d for %s (due %s) dropped: more than 6 h late",
+                subscription.id,
+                subscription.channel_id,
+                subscription.next_run_at,
+            )
+            await digests.finish(subscription, self.worker_id, posted=False)
+            return
+        late_by = now - subscription.next_run_at if verdict == "late" else None
+        try:
+            client = await self._clients.for_team(subscription.team_id)
+            if client is None:
+                raise RuntimeError("no Slack token for this workspace")
+            digest = await digests.build(
+                subscription.team_id,
+                subscription.products,
+                zone=subscription.schedule.zone,
+                since=since_for(subscription),
+                late_by=late_by,
+            )
+            await self.post_digest(client, subscription.channel_id, digest)
+        except SlackApiError as error:
+            code = str(error.response.get("error"))
+            reported = False
+            if code in CHANNEL_ERRORS and subscription.failure_reported_at is None:
+                reported = await self._report_broken(subscription, code)
+            log.warning(
+                "digest %d not posted in %s: %s", subscription.id, subscription.channel_id, code
+            )
+            await digests.finish(
+                subscription, self.worker_id, posted=False, failure=code, failure_reported=reported
+            )
+            return
+        except NotConfigured:
+            await digests.finish(
+                subscription, self.worker_id, posted=False, failure="no Partner key"
+            )
+            return
+        except Exception:
+            log.exception("digest %d failed", subscription.id)
+            await digests.finish(
+                subscription, self.worker_id, posted=False, failure="internal error"
+            )
+            return
+        await digests.finish(subscription, self.worker_id, posted=True)
+
+    async def post_digest(self, client: AsyncWebClient, channel_id: str, digest: Digest) -> None:
+        message, csv_text = digest_reply(digest)
+        await self._pacer.wait(channel_id)
+        await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
+        if csv_text is not None:
+            day = digest.generated_at.strftime("%Y-%m-%d")
+            await self._pacer.wait(channel_id)
+            await client.files_upload_v2(
+                channel=channel_id,
+                content=csv_text,
+                filename=f"partner-ops-subaccounts-{day}.csv",
+                title=digest_text.CSV_TITLE.format(date=day),
+                initial_comment=digest_text.CSV_COMMENT.format(date=day),
+            )
+
+    async def _report_broken(self, subscription: Subscription, code: str) -> bool:
+        """Tell the subscriber and the workspace's added admins, once, by DM."""
+        client = await self._clients.for_team(subscription.team_id)
+        if client is None:
+            return False
+        admins = await self._runtime.roles.members(subscription.team_id, Role.ADMIN)
+        people = {subscription.created_by} | {a.id for a in admins if a.kind is SubjectKind.USER}
+        message = digest_text.CHANNEL_BROKEN.format(channel=subscription.channel_id, error=code)
+        told = False
+        for user_id in sorted(people):
+            try:
+                dm = await client.conversations_open(users=user_id)
+                await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+                told = True
+            except SlackApiError as error:
+                log.warning(
+                    "could not tell %s about a broken digest: %s",
+                    user_id,
+                    error.response.get("error"),
+                )
+        return told
+
+    # --- hourly snapshots and alerts ------------------------------------------------------
+
+    async def run_hourly(self) -> None:
+        hour = utcnow().strftime("%Y-%m-%dT%H")
+        for team_id in await self._clients.teams():
+            for product in await self._runtime.partner.configured_products(team_id):
+                period = f"{product.value}:{hour}"
+                if not await self._runtime.snapshots.claim("snapshot", team_id, period):
+                    continue
+                reading = await self._runtime.snapshots.read(team_id, product, "hourly")
+                await self.check_alerts(team_id, product, reading)
+                await self._runtime.snapshots.thin(team_id, product)
+        await self._runtime.snapshots.forget_old_claims()
+
+    async def check_alerts(self, team_id: str, product: Product, reading: Reading) -> None:
+        if reading.account is None:
+            return
+        alerts = self._runtime.alerts
+        config = await alerts.config(team_id)
+        events = await alerts.evaluate(
+            team_id, product, reading.account.balance, reading.subaccounts, config
+        )
+        if not events or config.channel_id is None:
+            return
+        client = await self._clients.for_team(team_id)
+        if client is None:
+            return
+        admins = [
+            a.id
+            for a in await self._runtime.roles.members(team_id, Role.ADMIN)
+            if a.kind is SubjectKind.USER
+        ]
+        for event in events:
+            await self._pacer.wait(config.channel_id)
+            try:
+                await client.chat_postMessage(
+                    channel=config.channel_id, **alert_reply(event, admins).as_kwargs()
+                )
+            except SlackApiError as error:
+                log.warning(
+                    "alert not posted in %s: %s", config.channel_id, error.response.get("error")
+                )

@@ -1,0 +1,139 @@
+"""Alert messages, the alert list, and the pre-filled top-up form."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.money import format_money
+from bot.partner.models import Product
+from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
+from bot.slack.blocks import escape, fit
+from bot.slack.texts import alerts as text
+from bot.slack.views.reply import Reply
+
+TOPUP_ACTION = "alert_topup"
+SNOOZE_ACTION = "alert_snooze"
+TOPUP_CALLBACK = "alert_topup_form"
+
+
+def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
+    product = event.product.label
+    balance, threshold = format_money(event.balance), format_money(event.threshold)
+    subject = {"p": event.product.value, "s": event.subject}
+    buttons = []
+    if event.is_main:
+        template = text.MAIN_CRITICAL if event.level is Level.CRITICAL else text.MAIN_WARN
+        message = template.format(product=product, balance=balance, threshold=threshold)
+        who = ", ".join(f"<@{u}>" for u in who_to_ask) or text.MAIN_WHO_DEFAULT
+        message += "\n" + text.MAIN_WHO.format(who=who)
+    else:
+        message = text.SUBACCOUNT.format(
+            product=product, email=escape(event.label), balance=balance, threshold=threshold
+        )
+        buttons.append(
+            ButtonElement(
+                text=text.TOP_UP,
+                action_id=TOPUP_ACTION,
+                style="primary",
+                value=json.dumps({**subject, "e": event.label[:200]}),
+            )
+        )
+    buttons.append(
+        ButtonElement(
+            text=text.SNOOZE,
+            action_id=SNOOZE_ACTION,
+            value=json.dumps({**subject, "e": event.label[:200]}),
+        )
+    )
+    fallback = text.FALLBACK.format(what=event.label or product, balance=balance)
+    return Reply(
+        text=fallback,
+        blocks=(
+            SectionBlock(text=fit(message)),
+            ActionsBlock(
+                block_id=f"alert_{event.product.value}_{abs(hash(event.subject)) % 10**8}",
+                elements=buttons,
+            ),
+        ),
+    )
+
+
+def snoozed_reply(original: dict, what: str, until: datetime, user: str) -> Reply:
+    """The alert as it was, its buttons replaced by who snoozed it until when."""
+    kept = [Block.parse(b) for b in original.get("blocks", []) if b.get("type") != "actions"]
+    note = text.SNOOZED.format(what=escape(what), until=until.strftime("%Y-%m-%d %H:%M"), user=user)
+    note_block = ContextBlock(elements=[MarkdownTextObject(text=fit(note))])
+    return Reply(text=original.get("text") or note, blocks=[*kept, note_block])
+
+
+def alert_list(config: AlertConfig) -> Reply:
+    lines = [
+        text.LIST_CHANNEL.format(channel=config.channel_id)
+        if config.channel_id
+        else text.LIST_NO_CHANNEL
+    ]
+    rows = [
+        text.LIST_ROW.format(
+            what=threshold_what(t.product, t.scope, t.label),
+            warn=format_money(t.warn),
+            critical=text.CRITICAL.format(critical=format_money(t.critical))
+            if t.critical is not None
+            else "",
+        )
+        for t in config.thresholds
+    ]
+    lines += rows or [text.LIST_EMPTY]
+    return Reply(
+        text=text.LIST_TITLE,
+        blocks=(HeaderBlock(text=text.LIST_TITLE), SectionBlock(text=fit("\n".join(lines)))),
+    )
+
+
+def threshold_what(product: Product, scope: Scope, label: str | None) -> str:
+    if scope is Scope.MAIN:
+        return text.WHAT_MAIN.format(product=product.label)
+    if scope is Scope.SUBACCOUNTS:
+        return text.WHAT_DEFAULT.format(product=product.label)
+    return text.WHAT_ONE.format(product=product.label, email=escape(label or "?"))
+
+
+def topup_modal(product: Product, token: str, email: str) -> View:
+    return View(
+        type="modal",
+        callback_id=TOPUP_CALLBACK,
+        title=text.TOPUP_TITLE,
+        submit="Request",
+        close="Cancel",
+        private_metadata=json.dumps({"p": product.value, "t": token}),
+        blocks=[
+            SectionBlock(
+                text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
+            ),
+            InputBlock(
+                block_id="amount",
+                label=text.TOPUP_AMOUNT,
+                element=PlainTextInputElement(action_id="amount", max_length=30),
+            ),
+            InputBlock(
+                block_id="reason",
+                label=text.TOPUP_REASON,
+                optional=True,
+                element=PlainTextInputElement(action_id="reason", max_length=500),
+            ),
+        ],
+    )

@@ -1,0 +1,183 @@
+"""A digest as a Slack message; the full subaccount list as CSV when it would not fit."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.money import format_money
+from bot.partner.models import MailAccount, SmsAccount
+from bot.services.digests import Digest, ProductDigest
+from bot.slack.blocks import escape, fit
+from bot.slack.texts import digests as text
+from bot.slack.views.reply import Reply
+from bot.slack.views.requests import what
+
+INLINE_SUBACCOUNTS = 10
+"""Up to this many subaccounts a product lists them all; beyond, a CSV carries them."""
+ATTENTION_LINES = 10
+PENDING_SHOWN = 5
+
+
+def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
+    """The message, and the CSV of every subaccount when they are too many to list."""
+    zone = ZoneInfo(digest.zone)
+    local = digest.generated_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    blocks: list = [HeaderBlock(text=text.TITLE.format(date=local.strftime("%A %d %B %Y")))]
+    notes = []
+    if digest.late_by is not None:
+        scheduled = local - digest.late_by
+        notes.append(
+            text.LATE.format(
+                minutes=int(digest.late_by.total_seconds() // 60),
+                scheduled=scheduled.strftime("%H:%M"),
+            )
+        )
+    if digest.since is not None:
+        notes.append(text.SINCE.format(since=_local(digest.since, zone)))
+    if notes:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=n) for n in notes]))
+    needs_csv = False
+    summary = []
+    for part in digest.products:
+        blocks.append(DividerBlock())
+        if part.account is None:
+            blocks.append(
+                SectionBlock(
+                    text=fit(
+                        text.UNREADABLE.format(
+                            product=part.product.label, detail=escape(part.failure or "no answer")
+                        )
+                    )
+                )
+            )
+            summary.append(f"{part.product.label} unavailable")
+            continue
+        blocks += _product_blocks(part)
+        summary.append(f"{part.product.label} {format_money(part.account.balance)}")
+        needs_csv = needs_csv or len(part.subaccounts) > INLINE_SUBACCOUNTS
+    blocks.append(DividerBlock())
+    blocks.append(SectionBlock(text=fit(_pending(digest))))
+    reply = Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
+    return reply, (subaccounts_csv(digest) if needs_csv else None)
+
+
+def _product_blocks(part: ProductDigest) -> list:
+    account = part.account
+    assert account is not None
+    fields = [
+        text.CHANGE_LAST.format(change=_signed(part.change_since_last)),
+        text.CHANGE_WEEK.format(change=_signed(part.change_7_days), spark=part.sparkline),
+        text.DAYS_LEFT.format(days=part.days_left)
+        if part.days_left is not None
+        else text.DAYS_LEFT_NONE,
+    ]
+    if isinstance(account, SmsAccount):
+        fields.append(text.COUNTERS_SMS.format(sms=account.credit_sms, eco=account.credit_sms_eco))
+    elif isinstance(account, MailAccount):
+        fields.append(text.COUNTERS_MAIL.format(mail=account.credit_mail))
+    blocks: list = [
+        SectionBlock(
+            text=text.PRODUCT.format(
+                product=part.product.label, balance=format_money(account.balance, account.currency)
+            ),
+            fields=[MarkdownTextObject(text=f) for f in fields],
+        )
+    ]
+    if part.attention:
+        lines = [text.ATTENTION_TITLE]
+        for item in part.attention[:ATTENTION_LINES]:
+            email = escape(part.email_of(item.token))
+            if item.reason == "below_threshold":
+                lines.append(
+                    text.BELOW.format(
+                        email=email,
+                        balance=format_money(item.balance),
+                        threshold=format_money(item.threshold or 0),
+                    )
+                )
+            else:
+                lines.append(
+                    text.SPENDER.format(
+                        email=email,
+                        balance=format_money(item.balance),
+                        spent=format_money(item.spent or 0),
+                    )
+                )
+        blocks.append(SectionBlock(text=fit("\n".join(lines))))
+    if part.subaccounts:
+        totals = text.TOTALS.format(
+            count=len(part.subaccounts), total=format_money(part.subaccount_total)
+        )
+        if len(part.subaccounts) > INLINE_SUBACCOUNTS:
+            totals += " · " + text.FULL_LIST_ATTACHED.format(count=len(part.subaccounts))
+        else:
+            blocks.append(
+                SectionBlock(
+                    text=fit(
+                        "\n".join(
+                            text.SUBACCOUNT_LINE.format(
+                                email=escape(s.email or s.token), balance=format_money(s.balance)
+                            )
+                            for s in part.subaccounts
+                        )
+                    )
+                )
+            )
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=totals)]))
+    return blocks
+
+
+def _pending(digest: Digest) -> str:
+    if not digest.pending:
+        return text.PENDING_NONE
+    items = ", ".join(
+        text.PENDING_ITEM.format(id=r.id, what=what(r)) for r in digest.pending[:PENDING_SHOWN]
+    )
+    if len(digest.pending) > PENDING_SHOWN:
+        items += f" and {len(digest.pending) - PENDING_SHOWN} more"
+    return text.PENDING.format(count=len(digest.pending), items=items)
+
+
+def subaccounts_csv(digest: Digest) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["product", "email", "id", "type", "balance_eur", "created"])
+    for part in digest.products:
+        for sub in part.subaccounts:
+            writer.writerow(
+                [
+                    part.product.value,
+                    _inert(sub.email),
+                    sub.id,
+                    sub.type,
+                    f"{sub.balance:f}",
+                    sub.created_at.strftime("%Y-%m-%d") if sub.created_at else "",
+                ]
+            )
+    return out.getvalue()
+
+
+def _signed(change: Decimal | None) -> str:
+    if change is None:
+        return text.NO_HISTORY
+    return ("+" if change > 0 else "") + format_money(change)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+def _inert(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
