@@ -29,6 +29,13 @@ def _socket(args: argparse.Namespace) -> int:
     return 0
 
 
+def _worker(args: argparse.Namespace) -> int:
+    from bot.serve import work
+
+    asyncio.run(work(Settings()))
+    return 0
+
+
 def _console(args: argparse.Namespace) -> int:
     from bot.console.repl import run_console
 
@@ -100,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         "socket", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN); /healthz on $PORT"
     )
     socket.set_defaults(run=_socket)
+
+    worker = commands.add_parser(
+        "worker", help="run digests, hourly snapshots, alerts and approval expiry (no HTTP)"
+    )
+    worker.set_defaults(run=_worker)
 
     db = commands.add_parser("db", help="database maintenance: upgrade, downgrade, rotate-keys")
     db.add_argument("action", choices=["upgrade", "downgrade", "rotate-keys"])

@@ -13,10 +13,12 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, SlackMode
 from bot.runtime import Runtime
+from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
+from bot.slack.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +37,47 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         )
 
 
-def start_maintenance(app: AsyncApp, runtime: Runtime) -> asyncio.Task[None]:
+def start_maintenance(
+    app: AsyncApp, runtime: Runtime, *, scheduler: bool | None = None
+) -> asyncio.Task[None]:
     """Expiry and recovery in the background; the first round runs at once, so requests a
     crash left executing are picked up at start (once their lease has run out)."""
     clients = WorkspaceClients(runtime, app.installation_store)
-    maintenance = Maintenance(runtime, clients)
-    return asyncio.create_task(
-        maintenance.run_forever(runtime.settings.maintenance_interval_seconds),
-        name="partner-ops-maintenance",
-    )
+    return _start_background(runtime, clients, scheduler=scheduler)
+
+
+def _start_background(
+    runtime: Runtime, clients: WorkspaceClients, *, scheduler: bool | None = None
+) -> asyncio.Task[None]:
+    """Maintenance always; the scheduler (digests, snapshots, alerts) too when asked, or by
+    default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
+    settings = runtime.settings
+    jobs = [Maintenance(runtime, clients).run_forever(settings.maintenance_interval_seconds)]
+    if scheduler or (scheduler is None and runtime.database.is_sqlite):
+        jobs.append(Scheduler(runtime, clients).run_forever(settings.scheduler_interval_seconds))
+
+    async def run_all() -> None:
+        await asyncio.gather(*jobs)
+
+    return asyncio.create_task(run_all(), name="partner-ops-background")
+
+
+async def work(settings: Settings) -> None:
+    """`python -m bot worker`: digests, snapshots, alerts, expiry and recovery, no HTTP."""
+    runtime = await Runtime.start(settings)
+    task = None
+    try:
+        store = (
+            stores.installation_store(runtime)
+            if runtime.mode is SlackMode.MANY_WORKSPACES
+            else None
+        )
+        task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
+        log.info("Partner Ops worker (%s) running", runtime.mode.value)
+        await _until_stopped()
+    finally:
+        await stop_task(task)
+        await runtime.close()
 
 
 async def stop_task(task: asyncio.Task[None] | None) -> None:

@@ -53,4 +53,4 @@ def test_procfile_runs_existing_commands() -> None:
         assert words[:3] == ["python", "-m", "bot"], line
         assert words[3] in commands, line
     kinds = {line.split(":")[0] for line in (ROOT / "Procfile").read_text().splitlines()}
-    assert {"release", "web"} <= kinds
+    assert {"release", "web", "worker"} <= kinds

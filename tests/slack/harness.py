@@ -146,7 +146,8 @@ async def running_app(
     maintenance = None
     try:
         app = build_app(runtime)
-        maintenance = start_maintenance(app, runtime)
+        # The scheduler runs only where a test drives it (Scheduler.run_once).
+        maintenance = start_maintenance(app, runtime, scheduler=False)
         runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
         port = runner.addresses[0][1]
         root = f"http://127.0.0.1:{port}"
