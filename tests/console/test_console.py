@@ -91,11 +91,7 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
     asked = await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
     assert "sent to #approvals" in asked
     assert "posted in #approvals" in asked and "Approve" in asked
-    approve = next(
-        n
-        for n, c in console._clickables.items()
-        if c.button.label == "Approve"
-    )
+    approve = next(n for n, c in console._clickables.items() if c.button.label == "Approve")
     refused = await console.run_line(f"click {approve}")
     assert "Only another approver can approve their own request" in refused
     await console.run_line("as alice")

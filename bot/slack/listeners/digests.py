@@ -19,6 +19,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
 from bot.slack.scheduler import Scheduler
 from bot.slack.texts import digests as text
+from bot.slack.texts import help as help_text
 from bot.slack.views.digest import digest_reply
 from bot.slack.views.reply import Reply, plain_reply
 
@@ -51,7 +52,7 @@ async def run(
             try:
                 spec = parse_subscription(list(words), default_zone=user.get("tz") or "UTC")
             except SpecError as error:
-                raise CommandError(escape(str(error))) from None
+                raise CommandError(escape(str(error)) + " " + help_text.DIGEST_USAGE) from None
             await _require_bot_in(client, channel_id)
             subscription = await digests.subscribe(team_id, channel_id, spec, user_id)
             products = (

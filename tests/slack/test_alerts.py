@@ -1,0 +1,166 @@
+"""Low-balance alerts: fire once per crossing, re-arm, snooze, and offer a top-up."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from bot.emulator import Message
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_SMS_KEY
+from bot.services.requests import Status
+from tests.slack.approvals import APPROVALS, card_of, latest_request, set_up_approvals
+from tests.slack.digests import posts_in, scheduler
+from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
+
+ALERTS = "C0ALERTS"
+
+
+async def set_up_alerts(h: Harness) -> None:
+    h.fake.add_channel(h.team_id, ALERTS, "alerts")
+    assert "will be posted in <#C0ALERTS>" in reply_text(
+        await h.ask("alert channel", user=ADMIN, channel_id=ALERTS)
+    )
+
+
+async def check(h: Harness) -> None:
+    reading = await h.runtime.snapshots.read(h.team_id, Product.SMS, "hourly")
+    await scheduler(h).check_alerts(h.team_id, Product.SMS, reading)
+
+
+def alerts_posted(h: Harness) -> list[Message]:
+    return posts_in(h, ALERTS)
+
+
+async def test_setting_thresholds_is_for_admins_and_listed(slack: Harness) -> None:
+    assert "Only admins can set alerts" in reply_text(await slack.ask("alert subaccounts 5"))
+    text = reply_text(await slack.ask("alert main 9000 5000", user=ADMIN))
+    assert "SMS Partner main account: alert below 9,000.00 EUR, critical below 5,000.00 EUR" in text
+    assert "No alert channel yet" in text
+    assert "critical threshold must be below" in reply_text(
+        await slack.ask("alert main 100 500", user=ADMIN)
+    )
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    await slack.ask(f"alert subaccount {sub.email} 12,5", user=ADMIN)
+    listed = reply_text(await slack.ask("alert list"))
+    assert "9,000.00 EUR" in listed and sub.email in listed and "12.50 EUR" in listed
+
+
+async def test_an_alert_fires_once_and_rearms(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    account = slack.sandbox.accounts[DEMO_SMS_KEY]
+    sub = account.subaccounts[0]
+    sub.balance = Decimal("50.000")
+    await slack.ask(f"alert subaccount {sub.email} 20", user=ADMIN)
+    await check(slack)
+    assert alerts_posted(slack) == []
+    sub.balance = Decimal("12.000")
+    await check(slack)
+    await check(slack)  # still low: no second alert
+    [alert] = alerts_posted(slack)
+    assert sub.email in alert.text and "12.00 EUR" in str(alert.blocks)
+    sub.balance = Decimal("25.000")  # back above: re-armed, silently
+    await check(slack)
+    sub.balance = Decimal("3.000")
+    await check(slack)
+    assert len(alerts_posted(slack)) == 2
+
+
+async def test_main_account_alert_says_whom_to_ask(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    await slack.ask("alert main 20000 11000", user=ADMIN)
+    await check(slack)
+    [alert] = alerts_posted(slack)
+    text = str(alert.blocks)
+    assert "critical threshold" in text and "ask" in text
+    assert "alert_snooze" in text and "alert_topup" not in text
+
+
+async def test_snooze_silences_for_a_day(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    sub.balance = Decimal("1.000")
+    await slack.ask(f"alert subaccount {sub.email} 20", user=ADMIN)
+    await check(slack)
+    [alert] = alerts_posted(slack)
+    snooze = next(
+        e
+        for b in alert.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "alert_snooze"
+    )
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id="alert_snooze",
+        value=snooze["value"],
+        message=alert,
+        channel_id=ALERTS,
+    )
+    replaced = await click.wait_response()
+    assert replaced.body["replace_original"] and "snoozed until" in reply_text(replaced)
+    sub.balance = Decimal("30.000")
+    await check(slack)
+    sub.balance = Decimal("2.000")
+    await check(slack)
+    assert len(alerts_posted(slack)) == 1  # snoozed: no new alert
+
+
+async def test_request_top_up_opens_a_prefilled_request(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    await set_up_approvals(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    sub.balance = Decimal("1.000")
+    await slack.ask(f"alert subaccount {sub.email} 20", user=ADMIN)
+    await check(slack)
+    [alert] = alerts_posted(slack)
+    top_up = next(
+        e
+        for b in alert.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "alert_topup"
+    )
+    assert json.loads(top_up["value"])["s"] == sub.token
+    await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id="alert_topup",
+        value=top_up["value"],
+        message=alert,
+        channel_id=ALERTS,
+    )
+    [form] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    assert sub.email in json.dumps(form.view)
+    bad = await slack.driver.submit_view(
+        form, team_id=slack.team_id, user_id=MEMBER, values={"amount": {"amount": "zero"}}
+    )
+    assert "amount" in bad.json["errors"]
+    await slack.driver.submit_view(
+        form,
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        values={"amount": {"amount": "40"}, "reason": {"reason": "ran dry"}},
+    )
+    await slack.fake.wait_for(lambda: slack.fake.messages.get(f"D{MEMBER}"))
+    request = await latest_request(slack)
+    assert (request.subaccount_token, request.amount, request.status) == (
+        sub.token,
+        Decimal(40),
+        Status.PENDING,
+    )
+    assert (await card_of(slack, request.id)).channel == APPROVALS
+
+
+async def test_hourly_snapshots_run_once_per_hour_and_check_alerts(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    await slack.ask("alert subaccounts 5", user=ADMIN)
+    workers = [scheduler(slack, f"w{n}") for n in range(3)]
+    for worker in workers:
+        await worker.run_hourly()
+    lists = slack.sandbox.calls(product=Product.SMS, endpoint="/me")
+    assert len(lists) == 1  # one snapshot this hour, whichever worker took it
+    low = [s for s in slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts if s.balance < 5]
+    assert len(alerts_posted(slack)) == len(low) > 0
+    assert posts_in(slack, CHANNEL) == []

@@ -1,0 +1,176 @@
+"""Daily digests: subscribing, what they say, and posting each exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from bot.clock import utcnow
+from bot.partner.models import Product
+from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind
+from bot.services.alerts import Scope
+from bot.services.schedule import SubscriptionSpec, parse_subscription
+from tests.slack.digests import make_due, posts_in, scheduler, seed_history
+from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
+
+
+def spec(words: str) -> SubscriptionSpec:
+    return parse_subscription(words.split(), default_zone="Europe/Paris")
+
+
+async def test_subscribe_list_and_unsubscribe(slack: Harness) -> None:
+    text = reply_text(await slack.ask("digest subscribe 07:30 mon-fri sms", user=ADMIN))
+    assert "07:30 Europe/Paris, Mon–Fri" in text and "SMS Partner" in text
+    listed = reply_text(await slack.ask("digest list"))
+    assert "<#C0GENERAL>" in listed and "07:30 Europe/Paris" in listed
+    assert "no longer gets a digest" in reply_text(
+        await slack.ask("digest unsubscribe", user=ADMIN)
+    )
+    assert "No channel gets a digest" in reply_text(await slack.ask("digest list"))
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        ("25:00", "25:00"),
+        ("09:00 Europe/Pariss", "Europe/Paris"),
+        ("09:00 10:00", "10:00"),
+        ("banana", "banana"),
+    ],
+)
+async def test_bad_subscriptions_say_what_to_type(slack: Harness, words: str, message: str) -> None:
+    text = reply_text(await slack.ask(f"digest subscribe {words}", user=ADMIN))
+    assert message in text and "subscribe" in text
+    assert await slack.runtime.digests.subscriptions(slack.team_id) == []
+
+
+async def test_only_admins_and_approvers_subscribe_and_the_bot_must_be_in(slack: Harness) -> None:
+    assert "Only admins and approvers" in reply_text(await slack.ask("digest subscribe"))
+    slack.fake.add_channel(slack.team_id, "C0OUTSIDE", "outside", bot_is_member=False)
+    text = reply_text(await slack.ask("digest subscribe", user=ADMIN, channel_id="C0OUTSIDE"))
+    assert "/invite @Partner Ops" in text
+
+
+async def test_the_digest_shows_trends_attention_and_pending(slack: Harness) -> None:
+    account = slack.sandbox.accounts[DEMO_SMS_KEY]
+    subs = {s.token: s.balance for s in account.subaccounts}
+    # A week of history: the main account went down by 100 EUR a day, subaccounts unchanged.
+    history = [account.balance + 100 * n for n in range(7, 0, -1)]
+    await seed_history(slack, Product.SMS, history, subs)
+    await slack.runtime.alerts.set_threshold(
+        slack.team_id, Product.SMS, Scope.SUBACCOUNTS, Decimal(5), ADMIN
+    )
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 sms"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(minutes=1))
+    await scheduler(slack).run_once()
+
+    [digest] = posts_in(slack, CHANNEL)
+    text = digest.text + str(digest.blocks)
+    assert "10,225.119 EUR" in text
+    assert "-100.00 EUR" in text  # since the previous digest (yesterday)
+    assert "-700.00 EUR" in text  # over 7 days
+    assert any(spark in text for spark in "▁▂▃▄▅▆▇█")
+    total = account.total()
+    assert f"≈ {(total / 100).quantize(Decimal('0.1'), rounding='ROUND_FLOOR')} days" in text
+    low = [s for s in account.subaccounts if s.balance < 5]
+    assert low and all(s.email in text for s in low)
+    assert "45 subaccounts" in text and "attached CSV" in text
+    [upload] = slack.fake.files
+    rows = list(csv.reader(io.StringIO(upload.content.decode())))
+    assert len(rows) == 46 and rows[0][:2] == ["product", "email"]
+    assert {r[1] for r in rows[1:]} == {s.email for s in account.subaccounts}
+    assert "No request waiting for approval" in text
+
+
+async def test_a_due_digest_is_posted_once_and_rescheduled(slack: Harness) -> None:
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 mail"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(minutes=2))
+    await scheduler(slack).run_once()
+    await scheduler(slack).run_once()
+    assert len(posts_in(slack, CHANNEL)) == 1
+    [subscription] = await slack.runtime.digests.subscriptions(slack.team_id)
+    assert subscription.next_run_at > utcnow()
+    assert subscription.last_posted_at is not None
+
+
+async def test_three_workers_post_each_digest_exactly_once(slack: Harness) -> None:
+    channels = ["C0DIGA", "C0DIGB", "C0DIGC"]
+    for channel in channels:
+        slack.fake.add_channel(slack.team_id, channel, channel.lower())
+        await slack.runtime.digests.subscribe(slack.team_id, channel, spec("09:00 voice"), ADMIN)
+        await make_due(slack, channel, utcnow() - timedelta(minutes=1))
+    workers = [scheduler(slack, f"worker-{n}") for n in range(3)]
+    await asyncio.gather(*(w.run_due_digests() for w in workers))
+    assert [len(posts_in(slack, c)) for c in channels] == [1, 1, 1]
+
+
+async def test_a_missed_run_is_posted_late_within_six_hours(slack: Harness) -> None:
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 voice"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(hours=2))
+    await scheduler(slack).run_once()
+    [digest] = posts_in(slack, CHANNEL)
+    assert "min late" in str(digest.blocks)
+
+
+async def test_a_run_missed_by_more_than_six_hours_is_dropped(
+    slack: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 voice"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(hours=7))
+    await scheduler(slack).run_once()
+    assert posts_in(slack, CHANNEL) == []
+    assert "more than 6 h late" in caplog.text
+    [subscription] = await slack.runtime.digests.subscriptions(slack.team_id)
+    assert subscription.next_run_at > utcnow()
+
+
+async def test_a_vendor_down_still_gets_a_digest_saying_so(slack: Harness) -> None:
+    slack.sandbox.inject(Fault(FaultKind.HTML_PAGE, product=Product.SMS, times=None))
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(minutes=1))
+    await scheduler(slack).run_once()
+    [digest] = posts_in(slack, CHANNEL)
+    text = str(digest.blocks)
+    assert "SMS Partner* could not be read" in text
+    assert "Mail Partner" in text and "Voice Partner" in text
+
+
+async def test_slack_rate_limits_during_a_digest_are_waited_out(slack: Harness) -> None:
+    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 voice"), ADMIN)
+    await make_due(slack, CHANNEL, utcnow() - timedelta(minutes=1))
+    slack.fake.rate_limit("chat.postMessage", retry_after=1)
+    await scheduler(slack).run_once()
+    calls = slack.fake.calls_to("chat.postMessage")
+    assert [c.error for c in calls] == ["ratelimited", None]
+    assert len(posts_in(slack, CHANNEL)) == 1
+
+
+async def test_a_broken_channel_is_reported_once_and_spoils_no_other(slack: Harness) -> None:
+    slack.fake.add_channel(slack.team_id, "C0GONE", "gone", is_archived=True)
+    slack.fake.add_channel(slack.team_id, "C0FINE", "fine")
+    for channel in ("C0GONE", "C0FINE"):
+        await slack.runtime.digests.subscribe(slack.team_id, channel, spec("09:00 voice"), ADMIN)
+        await make_due(slack, channel, utcnow() - timedelta(minutes=1))
+    await scheduler(slack).run_once()
+    assert len(posts_in(slack, "C0FINE")) == 1
+    dms = [m.text for m in slack.fake.messages.get(f"D{ADMIN}", [])]
+    assert len(dms) == 1 and "could not be posted (is_archived)" in dms[0]
+    await make_due(slack, "C0GONE", utcnow() - timedelta(minutes=1))
+    await scheduler(slack).run_once()
+    assert len(slack.fake.messages.get(f"D{ADMIN}", [])) == 1  # reported once
+    listed = reply_text(await slack.ask("digest list"))
+    assert "last attempt failed (is_archived)" in listed
+
+
+async def test_now_and_preview(slack: Harness) -> None:
+    assert "Only admins and approvers" in reply_text(await slack.ask("digest now"))
+    preview = reply_text(await slack.ask("digest preview", user=MEMBER))
+    assert "Balance digest" in preview and "10,225.119 EUR" in preview
+    assert posts_in(slack, CHANNEL) == []
+    assert "Digest posted" in reply_text(await slack.ask("digest now", user=ADMIN))
+    assert len(posts_in(slack, CHANNEL)) == 1
