@@ -36,7 +36,7 @@ PEOPLE = (
     ("U0CAROL", "carol", "Carol Petit (ops)", False),
 )
 FIRST_REPLY_WAIT = 20.0
-QUIET_AFTER = 0.4
+QUIET_AFTER = 1.2  # Slack pacing: a message and its attachment are a second apart
 VISIBLE_METHODS = {
     "chat.postMessage",
     "chat.postEphemeral",

@@ -75,7 +75,8 @@ class Digest:
     team_id: str
     generated_at: datetime
     since: datetime | None
-    """What "since the previous digest" means here (None: a one-off digest)."""
+    """What "since the previous digest" means here (None: a one-off digest, which compares
+    with 24 hours ago)."""
     zone: str
     products: tuple[ProductDigest, ...]
     pending: tuple[RequestSnapshot, ...]
@@ -277,7 +278,7 @@ class Digests:
             product=product,
             account=reading.account,
             failure=None,
-            change_since_last=change_since(earlier, balance, since) if since else None,
+            change_since_last=change_since(earlier, balance, since or now - timedelta(hours=24)),
             change_7_days=change_since(earlier, balance, now - timedelta(days=7)),
             sparkline=sparkline(daily_series(history, end=now, days=7, zone=zone)),
             days_left=days_left(

@@ -98,3 +98,10 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
     done = await console.run_line(f"click {approve}")
     assert "message updated in #approvals" in done and "Done" in done
     assert "direct message from Partner Ops to bob" in done and "Your request #1" in done
+
+
+async def test_a_full_digest_in_the_console(console: ConsoleSession) -> None:
+    shown = await console.run_line("/partner digest now")
+    assert "posted in #general" in shown and "Balance digest" in shown
+    for expected in ("10,225.119 EUR", "Mail Partner", "Voice Partner", "attached CSV", "📎"):
+        assert expected in shown, expected

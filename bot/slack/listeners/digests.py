@@ -8,7 +8,6 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import utcnow
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
@@ -92,10 +91,11 @@ async def run(
                 team_id,
                 None,
                 zone=await _zone(client, user_id),
-                since=utcnow().replace(hour=0, minute=0, second=0, microsecond=0),
+                since=None,
             )
-            scheduler = Scheduler(runtime, WorkspaceClients(runtime, None))
-            await scheduler.post_digest(client, channel_id, digest)
+            await Scheduler(runtime, WorkspaceClients(runtime, None)).post_digest(
+                client, channel_id, digest
+            )
             await reply(respond, plain_reply(text.POSTED_NOW))
 
 

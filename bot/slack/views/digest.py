@@ -46,6 +46,8 @@ def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
         )
     if digest.since is not None:
         notes.append(text.SINCE.format(since=_local(digest.since, zone)))
+    else:
+        notes.append(text.SINCE_DAY)
     if notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=n) for n in notes]))
     needs_csv = False
@@ -64,7 +66,7 @@ def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
             )
             summary.append(f"{part.product.label} unavailable")
             continue
-        blocks += _product_blocks(part)
+        blocks += _product_blocks(part, one_off=digest.since is None)
         summary.append(f"{part.product.label} {format_money(part.account.balance)}")
         needs_csv = needs_csv or len(part.subaccounts) > INLINE_SUBACCOUNTS
     blocks.append(DividerBlock())
@@ -73,11 +75,13 @@ def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
     return reply, (subaccounts_csv(digest) if needs_csv else None)
 
 
-def _product_blocks(part: ProductDigest) -> list:
+def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
     account = part.account
     assert account is not None
     fields = [
-        text.CHANGE_LAST.format(change=_signed(part.change_since_last)),
+        (text.CHANGE_DAY if one_off else text.CHANGE_LAST).format(
+            change=_signed(part.change_since_last)
+        ),
         text.CHANGE_WEEK.format(change=_signed(part.change_7_days), spark=part.sparkline),
         text.DAYS_LEFT.format(days=part.days_left)
         if part.days_left is not None
@@ -121,7 +125,7 @@ def _product_blocks(part: ProductDigest) -> list:
             count=len(part.subaccounts), total=format_money(part.subaccount_total)
         )
         if len(part.subaccounts) > INLINE_SUBACCOUNTS:
-            totals += " · " + text.FULL_LIST_ATTACHED.format(count=len(part.subaccounts))
+            totals += " · " + text.FULL_LIST_ATTACHED
         else:
             blocks.append(
                 SectionBlock(
