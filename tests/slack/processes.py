@@ -34,9 +34,12 @@ class AppProcess:
         fake: FakeSlack,
         sandbox: Sandbox,
         log_dir: Path,
+        *,
+        command: str = "serve",
         **settings: str,
     ) -> None:
         self.name = name
+        self.command = command
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_dir / f"{name}.log"
@@ -62,13 +65,15 @@ class AppProcess:
     async def start(self) -> None:
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
-            [sys.executable, "-m", "bot", "serve"],
+            [sys.executable, "-m", "bot", self.command],
             cwd=self.log_path.parent,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         log.close()
+        if self.command != "serve":
+            return  # a worker serves no HTTP: the test watches what it does instead
         async with aiohttp.ClientSession() as session:
             for _ in range(300):
                 if self._process.poll() is not None:

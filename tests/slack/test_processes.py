@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from bot.db.models import CreditRequest
+from bot.clock import utcnow
+from bot.db.models import CreditRequest, DigestSubscription
 from bot.db.session import Database
 from bot.emulator import FakeSlack
 from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.services.policy import change_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
+from bot.services.schedule import parse_subscription
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import APPROVALS, APPROVERS, card_text
 from tests.slack.harness import ADMIN, BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
@@ -177,3 +180,51 @@ async def test_a_process_killed_while_executing_is_resumed_on_restart(
 
 def dms_to_member(fake: FakeSlack) -> list[str]:
     return [m.text for m in fake.messages.get(f"D{MEMBER}", [])]
+
+
+async def test_three_worker_processes_post_each_digest_once(world) -> None:
+    database, fake, sandbox, logs = world
+    channels = ["C0DIGA", "C0DIGB", "C0DIGC"]
+    spec = parse_subscription(["09:00", "voice"], default_zone="Europe/Paris")
+    for n, channel in enumerate(channels):
+        fake.add_channel(TEAM, channel, channel.lower())
+        async with database.session() as session:  # as `/partner digest subscribe` leaves it
+            session.add(
+                DigestSubscription(
+                    team_id=TEAM,
+                    channel_id=channel,
+                    at_time="09:00",
+                    zone="Europe/Paris",
+                    weekdays="0,1,2,3,4,5,6",
+                    products="voice",
+                    created_by=ADMIN,
+                    next_run_at=utcnow() - timedelta(minutes=1 + n),
+                )
+            )
+    assert spec.schedule.describe() == "09:00 Europe/Paris, every day"
+    workers = [
+        AppProcess(
+            f"worker-{n}",
+            database.url,
+            fake,
+            sandbox,
+            logs,
+            command="worker",
+            scheduler_interval_seconds="0.1",
+            **FAST,
+        )
+        for n in range(3)
+    ]
+    try:
+        await asyncio.gather(*(w.start() for w in workers))
+
+        def posted(channel: str) -> int:
+            return len(fake.messages.get(channel, []))
+
+        await fake.wait_for(lambda: all(posted(c) for c in channels), timeout=30)
+        await asyncio.sleep(1.5)  # time enough for a second posting, were there one
+        assert [posted(c) for c in channels] == [1, 1, 1]
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert_no_secret_in_logs(*workers, secrets=sandbox.secrets() | {BOT_TOKEN})
