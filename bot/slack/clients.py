@@ -4,8 +4,8 @@ no Slack request started (expiry, recovery, digests)."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
-from datetime import UTC, timedelta
 
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -16,7 +16,6 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import utcnow
 from bot.config import SlackMode
 from bot.runtime import Runtime
 
@@ -121,9 +120,6 @@ class WorkspaceClients:
 
 
 def _expiring(bot: Bot) -> bool:
+    # slack_sdk's Bot always holds the expiry as a Unix time.
     expires = bot.bot_token_expires_at
-    if expires is None:
-        return False
-    if expires.tzinfo is not None:  # slack_sdk hands back aware or naive depending on path
-        expires = expires.astimezone(UTC).replace(tzinfo=None)
-    return expires - utcnow() < timedelta(minutes=ROTATE_BEFORE_MINUTES)
+    return expires is not None and expires - time.time() < ROTATE_BEFORE_MINUTES * 60

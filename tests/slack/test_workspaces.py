@@ -120,3 +120,53 @@ async def test_uninstall_deletes_tokens_and_partner_keys(multi: Harness, event_t
     await eventually(lambda: count(database, WorkspacePartnerKey.__table__), 0)
     assert await count(database, slack_bots) == 0
     assert await count(database, slack_installations) == 0
+
+
+async def test_scheduled_jobs_rotate_an_expiring_token_once(multi: Harness) -> None:
+    import asyncio
+
+    from bot.slack import stores
+    from bot.slack.clients import WorkspaceClients
+
+    multi.fake.add_oauth_code(
+        "code-rot",
+        team_id="T0ROT",
+        team_name="Rotating Co",
+        bot_token="xoxe.xoxb-1-first",
+        authed_user_id="UROT",
+        refresh_token="xoxe-1-refresh-first",
+        expires_in=60,
+    )
+    multi.fake.add_user("T0ROT", "UROT", "rita", real_name="Rita", is_admin=True)
+    store = stores.installation_store(multi.runtime)
+    # Installed through the OAuth flow's own exchange, as /slack/oauth_redirect does.
+    await install_code(multi, "code-rot")
+    clients = [WorkspaceClients(multi.runtime, store) for _ in range(3)]  # as three processes
+    fresh = await asyncio.gather(*(c.for_team("T0ROT") for c in clients))
+    refreshes = [
+        c
+        for c in multi.fake.calls_to("oauth.v2.access")
+        if c.args.get("grant_type") == "refresh_token"
+    ]
+    assert len(refreshes) == 1
+    tokens = {client.token for client in fresh}
+    assert len(tokens) == 1 and tokens != {"xoxe.xoxb-1-first"}
+    bot = await store.async_find_bot(enterprise_id=None, team_id="T0ROT")
+    assert bot is not None and bot.bot_token in tokens
+    assert (await fresh[0].auth_test())["team_id"] == "T0ROT"
+
+
+async def install_code(slack: Harness, code: str) -> None:
+    async with aiohttp.ClientSession() as browser:
+        async with browser.get(f"{slack.root_url}/slack/install", allow_redirects=False) as page:
+            body = await page.text()
+            location = page.headers.get("Location", "") + body
+            cookie = "; ".join(f"{k}={m.value}" for k, m in page.cookies.items())
+        state = re.search(r"state=([\w-]+)", location).group(1)
+        async with browser.get(
+            f"{slack.root_url}/slack/oauth_redirect",
+            params={"code": code, "state": state},
+            allow_redirects=False,
+            headers={"Cookie": cookie},
+        ) as done:
+            assert done.status in (200, 302), await done.text()
