@@ -64,7 +64,7 @@ class AppProcess:
 
     async def start(self) -> None:
         log = self.log_path.open("ab")
-        self._process = subprocess.Popen(  # noqa: ASYNC220 - starting, not waiting
+        self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own CLI; starts, no wait
             [sys.executable, "-m", "bot", self.command],
             cwd=self.log_path.parent,
             env=self.env,
