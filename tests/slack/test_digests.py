@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -174,3 +174,31 @@ async def test_now_and_preview(slack: Harness) -> None:
     assert posts_in(slack, CHANNEL) == []
     assert "Digest posted" in reply_text(await slack.ask("digest now", user=ADMIN))
     assert len(posts_in(slack, CHANNEL)) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "expected_utc"),
+    [
+        # Spring forward: 02:30 does not exist on 29 March; it runs at 03:00 local (01:00 UTC).
+        ("2026-03-28T12:00:00", ["2026-03-29 01:00", "2026-03-30 00:30"]),
+        # Fall back: 02:30 happens twice on 25 October; it runs once, the first time.
+        ("2026-10-24T12:00:00", ["2026-10-25 00:30", "2026-10-26 01:30"]),
+    ],
+)
+async def test_across_daylight_saving_changes_in_paris(
+    slack: Harness, start: str, expected_utc: list[str]
+) -> None:
+    import time_machine
+
+    with time_machine.travel(
+        datetime.fromisoformat(start).replace(tzinfo=UTC), tick=False
+    ) as clock:
+        await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("02:30 voice"), ADMIN)
+        posted_at = []
+        for _ in range(48 * 4):  # two days, a quarter of an hour at a time
+            clock.shift(timedelta(minutes=15))
+            before = len(posts_in(slack, CHANNEL))
+            await scheduler(slack).run_due_digests()
+            if len(posts_in(slack, CHANNEL)) > before:
+                posted_at.append(utcnow().strftime("%Y-%m-%d %H:%M"))
+    assert posted_at == expected_utc
