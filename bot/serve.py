@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -120,31 +121,39 @@ async def socket(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa:
     if settings.slack_app_token is None:
         raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-…).")
     runtime = await Runtime.start(settings)
-    runner = None
-    handler = None
-    maintenance = None
     try:
-        app = build_app(runtime)
-        maintenance = start_maintenance(app, runtime)
-        health = web.Application()
-        health.router.add_get(HEALTH_PATH, health_handler(runtime))
-        runner = await start_site(health, host, settings.port)
-        handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        async with socket_mode(runtime, host, settings.port):
+            log.info(
+                "Partner Ops (%s) connected over Socket Mode; %s on port %d",
+                runtime.mode.value,
+                HEALTH_PATH,
+                settings.port,
+            )
+            await _until_stopped()
+    finally:
+        await runtime.close()
+
+
+@contextlib.asynccontextmanager
+async def socket_mode(
+    runtime: Runtime, host: str, port: int, *, scheduler: bool | None = None
+) -> AsyncIterator[web.AppRunner]:
+    """The same app over Socket Mode, with /healthz served on `port`; yields the health site."""
+    token = runtime.settings.slack_app_token
+    assert token is not None
+    app = build_app(runtime)
+    maintenance = start_maintenance(app, runtime, scheduler=scheduler)
+    health = web.Application()
+    health.router.add_get(HEALTH_PATH, health_handler(runtime))
+    runner = await start_site(health, host, port)
+    handler = AsyncSocketModeHandler(app, token.get_secret_value())
+    try:
         await handler.connect_async()
-        log.info(
-            "Partner Ops (%s) connected over Socket Mode; %s on port %d",
-            runtime.mode.value,
-            HEALTH_PATH,
-            settings.port,
-        )
-        await _until_stopped()
+        yield runner
     finally:
         await stop_task(maintenance)
-        if handler is not None:
-            await handler.close_async()
-        if runner is not None:
-            await runner.cleanup()
-        await runtime.close()
+        await handler.close_async()
+        await runner.cleanup()
 
 
 async def _until_stopped() -> None:

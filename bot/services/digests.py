@@ -151,6 +151,12 @@ class Digests:
                 )
         return removed > 0
 
+    async def forget_workspace(self, team_id: str) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                delete(DigestSubscription).where(DigestSubscription.team_id == team_id)
+            )
+
     async def subscriptions(self, team_id: str) -> list[Subscription]:
         async with self._database.session() as session:
             rows = await session.scalars(

@@ -18,6 +18,7 @@ from bot.emulator import FakeSlack
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.runtime import Runtime
+from bot.services.schedule import parse_subscription
 from tests.conftest import SecretsGuard
 from tests.slack.harness import Harness, eventually, reply_text, running_app, settings_for
 
@@ -111,6 +112,9 @@ async def test_install_then_each_workspace_has_its_own_keys(multi: Harness) -> N
 async def test_uninstall_deletes_tokens_and_partner_keys(multi: Harness, event_type: str) -> None:
     await install(multi)
     await multi.runtime.keys.save(NEW_TEAM, {Product.SMS: DEMO_SMS_KEY}, NEW_ADMIN)
+    await multi.runtime.digests.subscribe(
+        NEW_TEAM, "C0NEWGEN", parse_subscription([], default_zone="UTC"), NEW_ADMIN
+    )
     event = {"type": event_type}
     if event_type == "tokens_revoked":
         event["tokens"] = {"oauth": [], "bot": ["UBOT"]}
@@ -120,6 +124,7 @@ async def test_uninstall_deletes_tokens_and_partner_keys(multi: Harness, event_t
     await eventually(lambda: count(database, WorkspacePartnerKey.__table__), 0)
     assert await count(database, slack_bots) == 0
     assert await count(database, slack_installations) == 0
+    assert await multi.runtime.digests.subscriptions(NEW_TEAM) == []
 
 
 async def test_scheduled_jobs_rotate_an_expiring_token_once(multi: Harness) -> None:

@@ -23,7 +23,12 @@ def register(
         enterprise_id = body.get("enterprise_id")
         if installation_store is not None:
             await installation_store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
-        removed = await runtime.keys.forget_workspace(team_id) if team_id else 0
+        removed = 0
+        if team_id:
+            removed = await runtime.keys.forget_workspace(team_id)
+            # Nothing left to post with: digests and alerts of this workspace go too.
+            await runtime.digests.forget_workspace(team_id)
+            await runtime.alerts.forget_workspace(team_id)
         log.info("workspace %s: Slack tokens and %d Partner key(s) deleted", team_id, removed)
 
     @app.event("app_uninstalled")
