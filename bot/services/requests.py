@@ -462,20 +462,15 @@ class Requests:
             count = await session.scalar(
                 select(func.count()).where(RequestApproval.request_id == request_id)
             )
-            complete = count >= request.approvals_needed and await self._move(
-                session, request_id, Status.PENDING, Status.APPROVED, decided_by=approver_id
-            )
-            if complete:
-                await audit.record(
-                    session,
-                    team_id,
-                    "approved",
-                    approver_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
-                    approvers=count,
-                )
+        complete = count >= request.approvals_needed and await self._transition(
+            request_id,
+            Status.PENDING,
+            Status.APPROVED,
+            "approved",
+            approver_id,
+            values={"decided_by": approver_id},
+            approvers=count,
+        )
         current = await self.get(request_id)
         if (
             not complete
@@ -488,87 +483,47 @@ class Requests:
     async def reject(
         self, request_id: int, team_id: str, approver_id: str, reason: str, directory: Directory
     ) -> RequestSnapshot:
-        request = await self._decidable(request_id, team_id)
+        await self._decidable(request_id, team_id)
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("reject requests", "approvers")
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request_id,
-                Status.PENDING,
-                Status.REJECTED,
-                decided_by=approver_id,
-                rejection_reason=reason,
-                finished_at=utcnow(),
-            )
-            if won:
-                await audit.record(
-                    session,
-                    team_id,
-                    "rejected",
-                    approver_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
-                    reason=reason,
-                )
-        current = await self.get(request_id)
-        if not won:
-            raise AlreadyDecided(current)
-        return current
+        if not await self._transition(
+            request_id,
+            Status.PENDING,
+            Status.REJECTED,
+            "rejected",
+            approver_id,
+            values={"decided_by": approver_id, "rejection_reason": reason},
+            reason=reason,
+        ):
+            raise AlreadyDecided(await self.get(request_id))
+        return await self.get(request_id)
 
     async def cancel(self, request_id: int, team_id: str, user_id: str) -> RequestSnapshot:
         request = await self.get(request_id, team_id)
         if user_id != request.requester_id:
             raise NotAllowed("cancel this request", "the person who asked")
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request_id,
-                Status.PENDING,
-                Status.CANCELLED,
-                decided_by=user_id,
-                finished_at=utcnow(),
-            )
-            if won:
-                await audit.record(
-                    session,
-                    team_id,
-                    "cancelled",
-                    user_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
-                )
-        current = await self.get(request_id)
-        if not won:
-            raise AlreadyDecided(current)
-        return current
+        if not await self._transition(
+            request_id,
+            Status.PENDING,
+            Status.CANCELLED,
+            "cancelled",
+            user_id,
+            values={"decided_by": user_id},
+        ):
+            raise AlreadyDecided(await self.get(request_id))
+        return await self.get(request_id)
 
     async def withdraw(self, request_id: int, note: str) -> RequestSnapshot:
         """Cancel a pending request on the system's behalf (its card could not be shown)."""
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request_id,
-                Status.PENDING,
-                Status.CANCELLED,
-                outcome_note=note,
-                finished_at=utcnow(),
-            )
-            if won:
-                row = await session.get(CreditRequest, request_id)
-                assert row is not None
-                await audit.record(
-                    session,
-                    row.team_id,
-                    "withdrawn",
-                    audit.SYSTEM,
-                    request_id=request_id,
-                    product=row.product,
-                    amount=row.amount,
-                    note=note,
-                )
+        await self._transition(
+            request_id,
+            Status.PENDING,
+            Status.CANCELLED,
+            "withdrawn",
+            audit.SYSTEM,
+            values={"outcome_note": note},
+            note=note,
+        )
         return await self.get(request_id)
 
     async def expire_due(self) -> list[RequestSnapshot]:
@@ -585,24 +540,13 @@ class Requests:
         return [expired for request_id in due if (expired := await self._expire(request_id))]
 
     async def _expire(self, request_id: int) -> RequestSnapshot | None:
-        now = utcnow()
         async with self._database.session() as session:
             row = await session.get(CreditRequest, request_id)
-            if row is None or row.expires_at > now:
-                return None
-            if not await self._move(
-                session, request_id, Status.PENDING, Status.EXPIRED, finished_at=now
-            ):
-                return None
-            await audit.record(
-                session,
-                row.team_id,
-                "expired",
-                audit.SYSTEM,
-                request_id=request_id,
-                product=row.product,
-                amount=row.amount,
-            )
+            due = row is not None and row.expires_at <= utcnow()
+        if not due or not await self._transition(
+            request_id, Status.PENDING, Status.EXPIRED, "expired", audit.SYSTEM
+        ):
+            return None
         return await self.get(request_id)
 
     async def _decidable(self, request_id: int, team_id: str) -> RequestSnapshot:
@@ -638,27 +582,19 @@ class Requests:
         if refusal:
             return await self._fail_before_call(request, refusal)
 
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request_id,
-                Status.APPROVED,
-                Status.EXECUTING,
-                executing_since=utcnow(),
-                main_balance_before=main,
-                subaccount_balance_before=subaccount.balance if subaccount else None,
-            )
-            if won:
-                await audit.record(
-                    session,
-                    request.team_id,
-                    "vendor_call_sent",
-                    audit.SYSTEM,
-                    request_id=request_id,
-                    product=product.value,
-                    amount=request.amount,
-                    request_action=request.action.value,
-                )
+        won = await self._transition(
+            request_id,
+            Status.APPROVED,
+            Status.EXECUTING,
+            "vendor_call_sent",
+            audit.SYSTEM,
+            values={
+                "executing_since": utcnow(),
+                "main_balance_before": main,
+                "subaccount_balance_before": subaccount.balance if subaccount else None,
+            },
+            request_action=request.action.value,
+        )
         if not won:
             return await self.get(request_id)
         # From here the vendor call is ours alone, and is made exactly once.
@@ -720,46 +656,30 @@ class Requests:
         raise AssertionError(request.action)  # pragma: no cover
 
     async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request.id,
-                Status.APPROVED,
-                Status.FAILED,
-                outcome_note=note,
-                finished_at=utcnow(),
-            )
-            if won:
-                await audit.record(
-                    session,
-                    request.team_id,
-                    "failed_before_vendor_call",
-                    audit.SYSTEM,
-                    request_id=request.id,
-                    product=request.product.value,
-                    amount=request.amount,
-                    note=note,
-                )
+        await self._transition(
+            request.id,
+            Status.APPROVED,
+            Status.FAILED,
+            "failed_before_vendor_call",
+            audit.SYSTEM,
+            values={"outcome_note": note},
+            note=note,
+        )
         return await self.get(request.id)
 
     async def _finish(self, request: RequestSnapshot, to: Status, **values: Any) -> RequestSnapshot:
-        if to.is_final:
-            values["finished_at"] = utcnow()
-        async with self._database.session() as session:
-            if await self._move(session, request.id, Status.EXECUTING, to, **values):
-                await audit.record(
-                    session,
-                    request.team_id,
-                    f"vendor_{to.value}",
-                    audit.SYSTEM,
-                    request_id=request.id,
-                    product=request.product.value,
-                    amount=request.amount,
-                    note=values.get("outcome_note"),
-                    main_after=values.get("main_balance_after"),
-                    subaccount_after=values.get("subaccount_balance_after"),
-                    token=values.get("created_token"),
-                )
+        await self._transition(
+            request.id,
+            Status.EXECUTING,
+            to,
+            f"vendor_{to.value}",
+            audit.SYSTEM,
+            values=values,
+            note=values.get("outcome_note"),
+            main_after=values.get("main_balance_after"),
+            subaccount_after=values.get("subaccount_balance_after"),
+            token=values.get("created_token"),
+        )
         return await self.get(request.id)
 
     # --- when nobody knows what happened ------------------------------------------------------
@@ -783,26 +703,15 @@ class Requests:
             # "Nothing changed" is only evidence once the vendor has had time to finish what
             # it may still be doing: look again later (see reconcile_due).
             return request
-        async with self._database.session() as session:
-            if await self._move(
-                session,
-                request_id,
-                Status.UNKNOWN,
-                verdict,
-                outcome_note=note,
-                finished_at=utcnow(),
-                **values,
-            ):
-                await audit.record(
-                    session,
-                    request.team_id,
-                    f"reconciled_{verdict.value}",
-                    audit.SYSTEM,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
-                    note=note,
-                )
+        await self._transition(
+            request_id,
+            Status.UNKNOWN,
+            verdict,
+            f"reconciled_{verdict.value}",
+            audit.SYSTEM,
+            values={"outcome_note": note, **values},
+            note=note,
+        )
         return await self.get(request_id)
 
     def _settled(self, request: RequestSnapshot) -> bool:
@@ -853,34 +762,20 @@ class Requests:
         self, request_id: int, team_id: str, approver_id: str, done: bool, directory: Directory
     ) -> RequestSnapshot:
         """An approver who checked the vendor's dashboard says what happened."""
-        request = await self.get(request_id, team_id)
+        await self.get(request_id, team_id)
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("settle requests", "approvers")
-        to = Status.SUCCEEDED if done else Status.FAILED
-        async with self._database.session() as session:
-            won = await self._move(
-                session,
-                request_id,
-                Status.UNKNOWN,
-                to,
-                decided_by=approver_id,
-                finished_at=utcnow(),
-                outcome_note=f"marked {'done' if done else 'failed'} by an approver",
-            )
-            if won:
-                await audit.record(
-                    session,
-                    team_id,
-                    f"marked_{'done' if done else 'failed'}",
-                    approver_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
-                )
-        current = await self.get(request_id)
-        if not won:
-            raise AlreadyDecided(current)
-        return current
+        word = "done" if done else "failed"
+        if not await self._transition(
+            request_id,
+            Status.UNKNOWN,
+            Status.SUCCEEDED if done else Status.FAILED,
+            f"marked_{word}",
+            approver_id,
+            values={"decided_by": approver_id, "outcome_note": f"marked {word} by an approver"},
+        ):
+            raise AlreadyDecided(await self.get(request_id))
+        return await self.get(request_id)
 
     async def recover_abandoned(self) -> list[RequestSnapshot]:
         """Requests left `executing` by a process that died: unknown, then reconciled."""
@@ -894,31 +789,19 @@ class Requests:
                     )
                 )
             ).all()
-        recovered = []
-        for request_id in stuck:
-            async with self._database.session() as session:
-                won = await self._move(
-                    session,
-                    request_id,
-                    Status.EXECUTING,
-                    Status.UNKNOWN,
-                    outcome_note="the process carrying it out stopped before the answer came",
-                )
-                if won:
-                    row = await session.get(CreditRequest, request_id)
-                    assert row is not None
-                    await audit.record(
-                        session,
-                        row.team_id,
-                        "execution_abandoned",
-                        audit.SYSTEM,
-                        request_id=request_id,
-                        product=row.product,
-                        amount=row.amount,
-                    )
-            if won:
-                recovered.append(await self.reconcile(request_id))
-        return recovered
+        note = "the process carrying it out stopped before the answer came"
+        return [
+            await self.reconcile(request_id)
+            for request_id in stuck
+            if await self._transition(
+                request_id,
+                Status.EXECUTING,
+                Status.UNKNOWN,
+                "execution_abandoned",
+                audit.SYSTEM,
+                values={"outcome_note": note},
+            )
+        ]
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -970,6 +853,39 @@ class Requests:
                 .where(CreditRequest.id == request_id)
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
+
+    async def _transition(
+        self,
+        request_id: int,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        *,
+        values: dict[str, Any] | None = None,
+        **details: Any,
+    ) -> bool:
+        """Move one request from one status to another and audit it, in one transaction.
+        True if this call made the move; False if the request was not in `from_` (anymore)."""
+        values = dict(values or {})
+        if to.is_final:
+            values.setdefault("finished_at", utcnow())
+        async with self._database.session() as session:
+            if not await self._move(session, request_id, from_, to, **values):
+                return False
+            row = await session.get(CreditRequest, request_id)
+            assert row is not None
+            await audit.record(
+                session,
+                row.team_id,
+                event,
+                actor_id,
+                request_id=request_id,
+                product=row.product,
+                amount=row.amount,
+                **details,
+            )
+        return True
 
     @staticmethod
     async def _move(
