@@ -20,9 +20,9 @@ from bot.services.subaccounts import find_subaccount
 from bot.slack.commands import AlertCommand, SetAlert
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
-from bot.slack.listeners.digests import _require_bot_in
 from bot.slack.listeners.replies import reply
 from bot.slack.listeners.requesting import DirectReply, follow_through
+from bot.slack.permissions import require_bot_in_channel
 from bot.slack.texts import alerts as text
 from bot.slack.views.alerts import (
     SNOOZE_ACTION,
@@ -51,7 +51,7 @@ async def run(
     if not await runtime.roles.is_admin(team_id, user_id, SlackDirectory(client)):
         raise NotAllowed(text.ADMINS_ONLY, "admins")
     if isinstance(parsed, AlertCommand):
-        await _require_bot_in(client, channel_id)
+        await require_bot_in_channel(client, channel_id)
         await alerts.set_channel(team_id, channel_id, user_id)
         await reply(respond, plain_reply(text.CHANNEL_SET.format(channel=channel_id)))
         return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
@@ -16,6 +15,7 @@ from bot.slack.clients import WorkspaceClients
 from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
+from bot.slack.permissions import require_bot_in_channel
 from bot.slack.scheduler import Scheduler
 from bot.slack.texts import digests as text
 from bot.slack.texts import help as help_text
@@ -52,7 +52,7 @@ async def run(
                 spec = parse_subscription(list(words), default_zone=user.get("tz") or "UTC")
             except SpecError as error:
                 raise CommandError(escape(str(error)) + " " + help_text.DIGEST_USAGE) from None
-            await _require_bot_in(client, channel_id)
+            await require_bot_in_channel(client, channel_id)
             subscription = await digests.subscribe(team_id, channel_id, spec, user_id)
             products = (
                 text.SUBSCRIBED_PRODUCTS.format(
@@ -86,7 +86,7 @@ async def run(
             await reply(respond, message)
         case DigestCommand(verb="now"):
             await require_manager("post a digest in a channel")
-            await _require_bot_in(client, channel_id)
+            await require_bot_in_channel(client, channel_id)
             digest = await digests.build(
                 team_id,
                 None,
@@ -118,12 +118,3 @@ def _list(subscriptions: list[Any]) -> Reply:
 async def _zone(client: AsyncWebClient, user_id: str) -> str:
     user = (await client.users_info(user=user_id)).get("user") or {}
     return user.get("tz") or "UTC"
-
-
-async def _require_bot_in(client: AsyncWebClient, channel_id: str) -> None:
-    try:
-        info = (await client.conversations_info(channel=channel_id)).get("channel") or {}
-    except SlackApiError:
-        info = {}
-    if not (info.get("is_member") or info.get("is_im")) or info.get("is_archived"):
-        raise CommandError(text.NOT_IN_CHANNEL)

@@ -35,3 +35,4 @@ BUG = (
     "logged with reference `{reference}`."
 )
 DUPLICATE_IGNORED = "This request was already handled."
+BOT_NOT_IN_CHANNEL = ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
