@@ -165,31 +165,28 @@ class ConsoleSession:
         if clickable is None:
             return texts.NO_BUTTON.format(number=number_text or "?")
         button = clickable.button
+        where: dict[str, Any]
         if clickable.view_id is not None:
-            view = self.fake.views[clickable.view_id]
-            sending = self.driver.click(
-                team_id=TEAM,
-                user_id=self.user_id,
-                action_id=button.action_id,
-                value=button.value,
-                block_id=button.block_id,
-                view=view,
-            )
+            where = {"view": self.fake.views[clickable.view_id]}
         else:
             message = None
             if clickable.message_ts and clickable.channel_id:
                 message = self.fake.find_message(clickable.channel_id, clickable.message_ts)
-            sending = self.driver.click(
+            where = {
+                "message": message,
+                "channel_id": clickable.channel_id or CHANNEL,
+                "response_url": clickable.response_url,
+            }
+        return await self._observe(
+            self.driver.click(
                 team_id=TEAM,
                 user_id=self.user_id,
                 action_id=button.action_id,
                 value=button.value,
                 block_id=button.block_id,
-                message=message,
-                channel_id=clickable.channel_id or CHANNEL,
-                response_url=clickable.response_url,
+                **where,
             )
-        return await self._observe(sending)
+        )
 
     async def _submit(self, rest: str) -> str:
         forms = [m for m in self.fake.open_modals(self.user_id) if m.view.get("submit")]

@@ -15,6 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.models import AlertSettings, AlertState, AlertThreshold
@@ -188,15 +189,6 @@ class Alerts:
         until = utcnow() + timedelta(hours=hours)
         async with self._database.session() as session:
             state = await self._state(session, team_id, product, subject)
-            if state is None:
-                state = AlertState(
-                    team_id=team_id,
-                    product=product.value,
-                    subject=subject,
-                    level=Level.OK.value,
-                    changed_at=utcnow(),
-                )
-                session.add(state)
             state.snoozed_until = until
             await audit.record(
                 session,
@@ -243,15 +235,6 @@ class Alerts:
         async with self._database.session() as session:
             for subject, label, level, balance, threshold in observed:
                 state = await self._state(session, team_id, product, subject)
-                if state is None:
-                    state = AlertState(
-                        team_id=team_id,
-                        product=product.value,
-                        subject=subject,
-                        level=Level.OK.value,
-                        changed_at=now,
-                    )
-                    session.add(state)
                 before = Level(state.level)
                 if level is before:
                     continue
@@ -275,14 +258,27 @@ class Alerts:
         return fired
 
     @staticmethod
-    async def _state(session, team_id: str, product: Product, subject: str) -> AlertState | None:
-        return await session.scalar(
+    async def _state(
+        session: AsyncSession, team_id: str, product: Product, subject: str
+    ) -> AlertState:
+        """A subject's stored level; a subject never seen before starts at ok."""
+        state = await session.scalar(
             select(AlertState).where(
                 AlertState.team_id == team_id,
                 AlertState.product == product.value,
                 AlertState.subject == subject,
             )
         )
+        if state is None:
+            state = AlertState(
+                team_id=team_id,
+                product=product.value,
+                subject=subject,
+                level=Level.OK.value,
+                changed_at=utcnow(),
+            )
+            session.add(state)
+        return state
 
     async def forget_workspace(self, team_id: str) -> None:
         async with self._database.session() as session:

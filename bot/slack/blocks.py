@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
+
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_FIELD = 2000
@@ -27,3 +31,35 @@ def fit(text: str, limit: int = MAX_TEXT) -> str:
 
 def user_mention(user_id: str) -> str:
     return f"<@{user_id}>"
+
+
+def form_state(view: dict[str, Any], block_id: str, action_id: str | None = None) -> dict[str, Any]:
+    """One input's state in a submitted view (`action_id` defaults to the block's id)."""
+    values = (view.get("state") or {}).get("values") or {}
+    return (values.get(block_id) or {}).get(action_id or block_id) or {}
+
+
+def form_text(view: dict[str, Any], block_id: str, action_id: str | None = None) -> str:
+    """A text input's value, stripped; "" when empty."""
+    return (form_state(view, block_id, action_id).get("value") or "").strip()
+
+
+def text_input(
+    block_id: str,
+    label: str,
+    *,
+    max_length: int,
+    optional: bool = False,
+    hint: str | None = None,
+    multiline: bool = False,
+) -> InputBlock:
+    """A modal's text field, its action named like its block (see `form_text`)."""
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=optional,
+        hint=hint,
+        element=PlainTextInputElement(
+            action_id=block_id, max_length=max_length, multiline=multiline
+        ),
+    )

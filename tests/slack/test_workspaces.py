@@ -51,21 +51,7 @@ async def install(slack: Harness) -> None:
     )
     slack.fake.add_user(NEW_TEAM, NEW_ADMIN, "nina", real_name="Nina", is_admin=True)
     slack.fake.add_channel(NEW_TEAM, "C0NEWGEN", "general")
-    async with aiohttp.ClientSession() as browser:
-        async with browser.get(f"{slack.root_url}/slack/install", allow_redirects=False) as page:
-            assert page.status in (200, 302)
-            body = await page.text()
-            location = page.headers.get("Location", "") + body
-            # The state cookie is Secure; a browser on https would send it back.
-            cookie = "; ".join(f"{k}={m.value}" for k, m in page.cookies.items())
-        state = re.search(r"state=([\w-]+)", location).group(1)
-        async with browser.get(
-            f"{slack.root_url}/slack/oauth_redirect",
-            params={"code": "code-123", "state": state},
-            allow_redirects=False,
-            headers={"Cookie": cookie},
-        ) as done:
-            assert done.status in (200, 302), await done.text()
+    await install_code(slack, "code-123")
     [exchange] = slack.fake.calls_to("oauth.v2.access")
     assert exchange.error is None
 
@@ -162,6 +148,7 @@ async def test_scheduled_jobs_rotate_an_expiring_token_once(multi: Harness) -> N
 
 
 async def install_code(slack: Harness, code: str) -> None:
+    """Go through /slack/install and /slack/oauth_redirect as a browser would."""
     async with aiohttp.ClientSession() as browser:
         async with browser.get(f"{slack.root_url}/slack/install", allow_redirects=False) as page:
             body = await page.text()

@@ -17,6 +17,7 @@ from bot.services.alerts import Scope
 from bot.services.errors import NotAllowed
 from bot.services.requests import Action
 from bot.services.subaccounts import find_subaccount
+from bot.slack.blocks import form_text
 from bot.slack.commands import AlertCommand, SetAlert
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
@@ -100,15 +101,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def top_up_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        values = view["state"]["values"]
-        raw = ((values.get("amount") or {}).get("amount") or {}).get("value") or ""
         try:
-            amount = parse_user_amount(raw)
+            amount = parse_user_amount(form_text(view, "amount"))
         except InvalidAmount as error:
             await ack(response_action="errors", errors={"amount": str(error)})
             return
         await ack()
-        reason = (((values.get("reason") or {}).get("reason") or {}).get("value") or "").strip()
+        reason = form_text(view, "reason")
         metadata = json.loads(view.get("private_metadata") or "{}")
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         answer = DirectReply(client, user_id)

@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.requests import AlreadyApprovedByYou, AlreadyDecided, Status
+from bot.slack.blocks import form_text
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
 from bot.slack.listeners.replies import reply
@@ -110,8 +111,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         request_id = int(metadata["request"])
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        reason = ((view["state"]["values"].get("reason") or {}).get("reason") or {}).get("value")
-        reason = (reason or "").strip()
+        reason = form_text(view, "reason")
         if not reason:
             await ack(response_action="errors", errors={"reason": "Say why, for the requester."})
             return

@@ -19,7 +19,7 @@ from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
 from bot.services.policy import get_policy
 from bot.services.requests import Action, NewSubaccount, Submitted
-from bot.slack.blocks import escape
+from bot.slack.blocks import escape, form_state, form_text
 from bot.slack.commands import (
     CreateSubaccount,
     CreditMove,
@@ -134,8 +134,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def create_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        values = view["state"]["values"]
-        new, reason, errors = _read_create_form(values)
+        new, reason, errors = _read_create_form(view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -153,24 +152,21 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 
 def _read_create_form(
-    values: dict[str, Any],
+    view: dict[str, Any],
 ) -> tuple[NewSubaccount | None, str | None, dict[str, str]]:
-    def value(block: str) -> str:
-        return ((values.get(block) or {}).get(block) or {}).get("value") or ""
-
-    kind_option = ((values.get("type") or {}).get("type") or {}).get("selected_option") or {}
+    kind_option = form_state(view, "type").get("selected_option") or {}
     kind = SubaccountType(kind_option.get("value") or "simple")
-    email = value("email").strip()
-    buyer = bool(((values.get("is_buyer") or {}).get("is_buyer") or {}).get("selected_options"))
+    email = form_text(view, "email")
+    buyer = bool(form_state(view, "is_buyer").get("selected_options"))
     errors: dict[str, str] = {}
     if kind is SubaccountType.ADVANCED and not email:
         errors["email"] = text.CREATE_EMAIL_REQUIRED
     elif email and not _EMAIL.match(email):
         errors["email"] = text.CREATE_EMAIL_INVALID
     credit = None
-    if value("credit").strip():
+    if form_text(view, "credit"):
         try:
-            credit = parse_user_amount(value("credit"))
+            credit = parse_user_amount(form_text(view, "credit"))
         except InvalidAmount as error:
             errors["credit"] = str(error)
     if errors:
@@ -179,11 +175,11 @@ def _read_create_form(
         kind=kind,
         email=email or None,
         is_buyer=buyer,
-        firstname=value("firstname").strip() or None,
-        lastname=value("lastname").strip() or None,
+        firstname=form_text(view, "firstname") or None,
+        lastname=form_text(view, "lastname") or None,
         credit=credit,
     )
-    return new, value("reason").strip() or None, {}
+    return new, form_text(view, "reason") or None, {}
 
 
 class DirectReply:

@@ -18,6 +18,7 @@ from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
+from bot.slack.blocks import form_text
 from bot.slack.errors import message_for
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.texts import setup as text
@@ -43,12 +44,11 @@ async def open_setup(
 
 
 def entered_keys(view: dict[str, Any]) -> dict[Product, str]:
-    values = view.get("state", {}).get("values", {})
     entered = {}
     for product in Product:
-        value = (values.get(key_block_id(product), {}).get(KEY_ACTION) or {}).get("value")
-        if value and value.strip():
-            entered[product] = value.strip()
+        value = form_text(view, key_block_id(product), KEY_ACTION)
+        if value:
+            entered[product] = value
     return entered
 
 

@@ -12,9 +12,7 @@ from slack_sdk.models.blocks import (
     ButtonElement,
     ContextBlock,
     HeaderBlock,
-    InputBlock,
     MarkdownTextObject,
-    PlainTextInputElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
@@ -22,7 +20,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
-from bot.slack.blocks import escape, fit
+from bot.slack.blocks import escape, fit, text_input
 from bot.slack.texts import alerts as text
 from bot.slack.views.reply import Reply
 
@@ -124,16 +122,7 @@ def topup_modal(product: Product, token: str, email: str) -> View:
             SectionBlock(
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
-            InputBlock(
-                block_id="amount",
-                label=text.TOPUP_AMOUNT,
-                element=PlainTextInputElement(action_id="amount", max_length=30),
-            ),
-            InputBlock(
-                block_id="reason",
-                label=text.TOPUP_REASON,
-                optional=True,
-                element=PlainTextInputElement(action_id="reason", max_length=500),
-            ),
+            text_input("amount", text.TOPUP_AMOUNT, max_length=30),
+            text_input("reason", text.TOPUP_REASON, max_length=500, optional=True),
         ],
     )

@@ -15,7 +15,6 @@ from slack_sdk.models.blocks import (
     InputBlock,
     MarkdownTextObject,
     Option,
-    PlainTextInputElement,
     RadioButtonsElement,
     SectionBlock,
 )
@@ -24,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.requests import Action, RequestSnapshot, Status
-from bot.slack.blocks import escape, fit
+from bot.slack.blocks import escape, fit, text_input
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import Reply
 
@@ -202,11 +201,7 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
         private_metadata=json.dumps({"request": request.id, **origin}),
         blocks=[
             SectionBlock(text=fit(what(request))),
-            InputBlock(
-                block_id="reason",
-                label=text.REJECT_LABEL,
-                element=PlainTextInputElement(action_id="reason", multiline=True, max_length=500),
-            ),
+            text_input("reason", text.REJECT_LABEL, max_length=500, multiline=True),
         ],
     )
 
@@ -232,12 +227,12 @@ def create_modal(product: Product) -> View:
                     initial_option=Option(value="simple", label=text.CREATE_TYPE_SIMPLE),
                 ),
             ),
-            InputBlock(
-                block_id="email",
-                label=text.CREATE_EMAIL,
+            text_input(
+                "email",
+                text.CREATE_EMAIL,
+                max_length=254,
                 optional=True,
                 hint=text.CREATE_EMAIL_HINT,
-                element=PlainTextInputElement(action_id="email", max_length=254),
             ),
             InputBlock(
                 block_id="is_buyer",
@@ -247,31 +242,16 @@ def create_modal(product: Product) -> View:
                     action_id="is_buyer", options=[Option(value="yes", label=text.CREATE_BUYER_YES)]
                 ),
             ),
-            InputBlock(
-                block_id="firstname",
-                label=text.CREATE_FIRSTNAME,
-                optional=True,
-                element=PlainTextInputElement(action_id="firstname", max_length=100),
-            ),
-            InputBlock(
-                block_id="lastname",
-                label=text.CREATE_LASTNAME,
-                optional=True,
-                element=PlainTextInputElement(action_id="lastname", max_length=100),
-            ),
-            InputBlock(
-                block_id="credit",
-                label=text.CREATE_CREDIT,
+            text_input("firstname", text.CREATE_FIRSTNAME, max_length=100, optional=True),
+            text_input("lastname", text.CREATE_LASTNAME, max_length=100, optional=True),
+            text_input(
+                "credit",
+                text.CREATE_CREDIT,
+                max_length=30,
                 optional=True,
                 hint=text.CREATE_CREDIT_HINT,
-                element=PlainTextInputElement(action_id="credit", max_length=30),
             ),
-            InputBlock(
-                block_id="reason",
-                label=text.CREATE_REASON,
-                optional=True,
-                element=PlainTextInputElement(action_id="reason", max_length=500),
-            ),
+            text_input("reason", text.CREATE_REASON, max_length=500, optional=True),
         ],
     )
 
