@@ -15,6 +15,7 @@ pending ──approve(1 or 2)──▶ approved ──claim──▶ executing �
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -158,8 +159,8 @@ class AlreadyApprovedByYou(ServiceError):
 @dataclass(frozen=True, slots=True)
 class Submitted:
     request: RequestSnapshot
-    main_balance: Decimal | None
-    subaccount_balance: Decimal | None
+    approvals_channel_id: str | None
+    """Where its card goes (None when it runs at once)."""
 
     @property
     def runs_now(self) -> bool:
@@ -220,9 +221,8 @@ class Requests:
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy = await self._check_requester(team_id, requester_id, directory)
-        client = await self._partner.subaccount_client(team_id, product)
-        subaccount = pick_subaccount(await client.all_subaccounts(), ref)
-        main = (await client.me()).balance
+        subaccounts, main = await self._read_live(team_id, product)
+        subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
                 f"The main account holds {format_money(main)}: it cannot give "
@@ -244,9 +244,9 @@ class Requests:
             subaccount=subaccount,
             amount=amount,
             reason=reason,
-            details={"main_at_request": f"{main:f}", "sub_at_request": f"{subaccount.balance:f}"},
+            details=_at_request(main, subaccount),
         )
-        return Submitted(request, main, subaccount.balance)
+        return Submitted(request, policy.approvals_channel_id)
 
     async def request_new_subaccount(
         self,
@@ -260,11 +260,9 @@ class Requests:
         policy = await self._check_requester(team_id, requester_id, directory)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused("An advanced subaccount needs an email address.")
-        client = await self._partner.subaccount_client(team_id, product)
-        existing = await client.all_subaccounts()
+        existing, main = await self._read_live(team_id, product)
         if new.email and any(s.email.lower() == new.email.lower() for s in existing):
             raise RequestRefused(f"A subaccount with the email {new.email} already exists.")
-        main = (await client.me()).balance
         amount = validate_amount(new.credit) if new.credit else None
         if amount is not None and amount > main:
             raise RequestRefused(
@@ -279,7 +277,7 @@ class Requests:
             "is_buyer": new.is_buyer,
             "firstname": new.firstname,
             "lastname": new.lastname,
-            "main_at_request": f"{main:f}",
+            **_at_request(main, None),
         }
         request = await self._insert(
             team_id,
@@ -294,7 +292,7 @@ class Requests:
             details={k: v for k, v in details.items() if v is not None},
             email=new.email,
         )
-        return Submitted(request, main, None)
+        return Submitted(request, policy.approvals_channel_id)
 
     async def request_deletion(
         self,
@@ -306,9 +304,8 @@ class Requests:
         directory: Directory,
     ) -> Submitted:
         policy = await self._check_requester(team_id, requester_id, directory)
-        client = await self._partner.subaccount_client(team_id, product)
-        subaccount = pick_subaccount(await client.all_subaccounts(), ref)
-        main = (await client.me()).balance
+        subaccounts, main = await self._read_live(team_id, product)
+        subaccount = pick_subaccount(subaccounts, ref)
         # Deleting is never automatic, whatever the policy.
         request = await self._insert(
             team_id,
@@ -320,9 +317,15 @@ class Requests:
             subaccount=subaccount,
             amount=None,
             reason=reason,
-            details={"main_at_request": f"{main:f}", "sub_at_request": f"{subaccount.balance:f}"},
+            details=_at_request(main, subaccount),
         )
-        return Submitted(request, main, subaccount.balance)
+        return Submitted(request, policy.approvals_channel_id)
+
+    async def _read_live(self, team_id: str, product: Product) -> tuple[list[Subaccount], Decimal]:
+        """The live subaccount list and the main balance, read side by side."""
+        client = await self._partner.subaccount_client(team_id, product)
+        subaccounts, account = await asyncio.gather(client.all_subaccounts(), client.me())
+        return subaccounts, account.balance
 
     async def _check_requester(
         self, team_id: str, requester_id: str, directory: Directory
@@ -898,6 +901,14 @@ class Requests:
             .values(status=to.value, updated_at=utcnow(), **values)
         )
         return (result.rowcount or 0) == 1
+
+
+def _at_request(main: Decimal, subaccount: Subaccount | None) -> dict[str, str]:
+    """The balances when the request was made, kept for its card."""
+    figures = {"main_at_request": f"{main:f}"}
+    if subaccount is not None:
+        figures["sub_at_request"] = f"{subaccount.balance:f}"
+    return figures
 
 
 # --- pure decisions -----------------------------------------------------------------------------

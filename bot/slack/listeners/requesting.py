@@ -17,7 +17,6 @@ from bot.partner.models import Product, SubaccountType
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
-from bot.services.policy import get_policy
 from bot.services.requests import Action, NewSubaccount, Submitted
 from bot.slack.blocks import escape, form_state, form_text
 from bot.slack.commands import (
@@ -105,7 +104,8 @@ async def follow_through(
         done = await runtime.requests.execute(request.id)
         await reply(respond, ran_now_reply(done))
         return
-    policy_channel = await _approvals_channel(runtime, request.team_id)
+    policy_channel = submitted.approvals_channel_id
+    assert policy_channel is not None  # the service refuses a request no channel can show
     try:
         await notifier.post_card(request, policy_channel)
     except SlackApiError as error:
@@ -121,12 +121,6 @@ async def follow_through(
         )
         return
     await reply(respond, submitted_reply(request, policy_channel))
-
-
-async def _approvals_channel(runtime: Runtime, team_id: str) -> str:
-    policy = await get_policy(runtime.database, team_id)
-    assert policy.approvals_channel_id is not None  # the service refused otherwise
-    return policy.approvals_channel_id
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
