@@ -15,6 +15,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
 from bot.config import ConfigError, Settings, SlackMode
+from bot.periodic import run_every
 from bot.runtime import Runtime
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
@@ -53,9 +54,21 @@ def _start_background(
     """Maintenance always; the scheduler (digests, snapshots, alerts) too when asked, or by
     default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
     settings = runtime.settings
-    jobs = [Maintenance(runtime, clients).run_forever(settings.maintenance_interval_seconds)]
+    jobs = [
+        run_every(
+            settings.maintenance_interval_seconds,
+            Maintenance(runtime, clients).run_once,
+            "maintenance",
+        )
+    ]
     if scheduler or (scheduler is None and runtime.database.is_sqlite):
-        jobs.append(Scheduler(runtime, clients).run_forever(settings.scheduler_interval_seconds))
+        jobs.append(
+            run_every(
+                settings.scheduler_interval_seconds,
+                Scheduler(runtime, clients).run_once,
+                "scheduler",
+            )
+        )
 
     async def run_all() -> None:
         await asyncio.gather(*jobs)

@@ -15,7 +15,7 @@ from bot.db.models import DigestSubscription
 from bot.db.session import Database
 from bot.partner.models import Account, Product, Subaccount
 from bot.services import audit
-from bot.services.alerts import Alerts
+from bot.services.alerts import AlertConfig, Alerts
 from bot.services.errors import NotConfigured
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests import Requests, RequestSnapshot
@@ -261,12 +261,21 @@ class Digests:
         if not wanted:
             raise NotConfigured(list(products or Product))
         now = utcnow()
-        parts = await asyncio.gather(*(self._product(team_id, p, zone, since, now) for p in wanted))
+        config = await self._alerts.config(team_id)  # once for every product
+        parts = await asyncio.gather(
+            *(self._product(team_id, p, zone, since, now, config) for p in wanted)
+        )
         pending = await self._requests.pending(team_id)
         return Digest(team_id, now, since, zone, tuple(parts), tuple(pending), late_by)
 
     async def _product(
-        self, team_id: str, product: Product, zone: str, since: datetime | None, now: datetime
+        self,
+        team_id: str,
+        product: Product,
+        zone: str,
+        since: datetime | None,
+        now: datetime,
+        config: AlertConfig,
     ) -> ProductDigest:
         reading = await self._snapshots.read(team_id, product, "digest")
         if reading.account is None:
@@ -276,7 +285,6 @@ class Digests:
             )
         history = await self._snapshots.history(team_id, product, now - timedelta(days=8))
         balance = reading.account.balance
-        config = await self._alerts.config(team_id)
         yesterday = at_or_before(history, now - timedelta(hours=24))
         # Compared with what was known before this very reading.
         earlier = [s for s in history if s.taken_at < reading.taken_at]

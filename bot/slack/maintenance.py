@@ -6,7 +6,6 @@ may run it at once: each transition is conditional, so each request is handled b
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.runtime import Runtime
@@ -31,14 +30,6 @@ class Maintenance:
         for request in await requests.reconcile_due():
             await self._settled(request)
         await self._runtime.deliveries.forget_old()
-
-    async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # one bad round must not stop the next
-                log.exception("maintenance round failed")
-            await asyncio.sleep(interval)
 
     async def _settled(self, request: RequestSnapshot) -> None:
         client = await self._clients.for_team(request.team_id)

@@ -71,6 +71,25 @@ class ChannelPacer:
             self._last[channel_id] = self._clock()
 
 
+async def post_digest(
+    client: AsyncWebClient, pacer: ChannelPacer, channel_id: str, digest: Digest
+) -> None:
+    """The digest message, then its CSV when the subaccounts did not fit, each paced."""
+    message, csv_text = digest_reply(digest)
+    await pacer.wait(channel_id)
+    await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
+    if csv_text is not None:
+        day = digest.generated_at.strftime("%Y-%m-%d")
+        await pacer.wait(channel_id)
+        await client.files_upload_v2(
+            channel=channel_id,
+            content=csv_text,
+            filename=f"partner-ops-subaccounts-{day}.csv",
+            title=digest_text.CSV_TITLE.format(date=day),
+            initial_comment=digest_text.CSV_COMMENT.format(date=day),
+        )
+
+
 class Scheduler:
     def __init__(
         self,
@@ -88,14 +107,6 @@ class Scheduler:
     async def run_once(self) -> None:
         await self.run_due_digests()
         await self.run_hourly()
-
-    async def run_forever(self, interval: float) -> None:
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # one bad round must not stop the next
-                log.exception("scheduler round failed")
-            await asyncio.sleep(interval)
 
     # --- digests --------------------------------------------------------------------------
 
@@ -129,7 +140,7 @@ class Scheduler:
                 since=since_for(subscription),
                 late_by=late_by,
             )
-            await self.post_digest(client, subscription.channel_id, digest)
+            await post_digest(client, self._pacer, subscription.channel_id, digest)
         except SlackApiError as error:
             code = str(error.response.get("error"))
             reported = False
@@ -154,21 +165,6 @@ class Scheduler:
             )
             return
         await digests.finish(subscription, self.worker_id, posted=True)
-
-    async def post_digest(self, client: AsyncWebClient, channel_id: str, digest: Digest) -> None:
-        message, csv_text = digest_reply(digest)
-        await self._pacer.wait(channel_id)
-        await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
-        if csv_text is not None:
-            day = digest.generated_at.strftime("%Y-%m-%d")
-            await self._pacer.wait(channel_id)
-            await client.files_upload_v2(
-                channel=channel_id,
-                content=csv_text,
-                filename=f"partner-ops-subaccounts-{day}.csv",
-                title=digest_text.CSV_TITLE.format(date=day),
-                initial_comment=digest_text.CSV_COMMENT.format(date=day),
-            )
 
     async def _report_broken(self, subscription: Subscription, code: str) -> bool:
         """Tell the subscriber and the workspace's added admins, once, by DM."""

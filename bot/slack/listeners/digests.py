@@ -11,12 +11,11 @@ from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape
-from bot.slack.clients import WorkspaceClients
 from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
 from bot.slack.permissions import require_bot_in_channel
-from bot.slack.scheduler import Scheduler
+from bot.slack.scheduler import ChannelPacer, post_digest
 from bot.slack.texts import digests as text
 from bot.slack.texts import help as help_text
 from bot.slack.views.digest import digest_reply
@@ -93,9 +92,7 @@ async def run(
                 zone=await _zone(client, user_id),
                 since=None,
             )
-            await Scheduler(runtime, WorkspaceClients(runtime, None)).post_digest(
-                client, channel_id, digest
-            )
+            await post_digest(client, ChannelPacer(), channel_id, digest)
             await reply(respond, plain_reply(text.POSTED_NOW))
 
 
