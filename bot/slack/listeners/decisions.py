@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -18,7 +19,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
-from bot.services.requests import AlreadyApprovedByYou, AlreadyDecided, Status
+from bot.services.requests import (
+    AlreadyApprovedByYou,
+    AlreadyDecided,
+    RequestSnapshot,
+    Status,
+)
 from bot.slack.blocks import form_text
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
@@ -39,6 +45,7 @@ from bot.slack.views.requests import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -53,23 +60,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         request_id, team_id, user_id = _ids(body, action)
         notifier = RequestNotifier(runtime, client)
-        try:
-            approval = await runtime.requests.approve(
-                request_id, team_id, user_id, SlackDirectory(client)
-            )
-        except AlreadyApprovedByYou as mine:
-            await _tell(
-                respond,
-                text.ALREADY_APPROVED_BY_YOU.format(
-                    id=request_id, needed=mine.request.approvals_needed
-                ),
-            )
-            return
-        except AlreadyDecided as decided:
-            await _already(notifier, respond, decided)
-            return
-        except Exception as error:  # refusals (not an approver, own request) and failures
-            await _tell(respond, message_for(error))
+        approval = await _decided(
+            notifier,
+            respond,
+            runtime.requests.approve(request_id, team_id, user_id, SlackDirectory(client)),
+        )
+        if approval is None:
             return
         if not approval.complete:
             await notifier.refresh_card(request_id)
@@ -89,17 +85,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         await ack()
         request_id, team_id, user_id = _ids(body, action)
-        try:
+
+        async def rejectable() -> RequestSnapshot:
             request = await runtime.requests.get(request_id, team_id)
             if request.status is not Status.PENDING:
                 raise AlreadyDecided(request)
             if not await runtime.roles.is_approver(team_id, user_id, SlackDirectory(client)):
                 raise NotAllowed("reject requests", "approvers")
-        except AlreadyDecided as decided:
-            await _already(RequestNotifier(runtime, client), respond, decided)
-            return
-        except Exception as error:
-            await _tell(respond, message_for(error))
+            return request
+
+        request = await _decided(RequestNotifier(runtime, client), respond, rejectable())
+        if request is None:
             return
         origin = {"response_url": body.get("response_url", "")}
         await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request, origin))
@@ -113,7 +109,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         reason = form_text(view, "reason")
         if not reason:
-            await ack(response_action="errors", errors={"reason": "Say why, for the requester."})
+            await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
             return
         notifier = RequestNotifier(runtime, client)
         try:
@@ -144,13 +140,10 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         request_id, team_id, user_id = _ids(body, action)
         notifier = RequestNotifier(runtime, client)
-        try:
-            cancelled = await runtime.requests.cancel(request_id, team_id, user_id)
-        except AlreadyDecided as decided:
-            await _already(notifier, respond, decided)
-            return
-        except Exception as error:
-            await _tell(respond, message_for(error))
+        cancelled = await _decided(
+            notifier, respond, runtime.requests.cancel(request_id, team_id, user_id)
+        )
+        if cancelled is None:
             return
         await reply(respond, cancelled_reply(cancelled), replace=True)
         await notifier.refresh_card(request_id)
@@ -171,17 +164,37 @@ def _register_mark(app: AsyncApp, runtime: Runtime, action_id: str, done: bool) 
         await ack()
         request_id, team_id, user_id = _ids(body, action)
         notifier = RequestNotifier(runtime, client)
-        try:
-            marked = await runtime.requests.mark_outcome(
+        marked = await _decided(
+            notifier,
+            respond,
+            runtime.requests.mark_outcome(
                 request_id, team_id, user_id, done, SlackDirectory(client)
-            )
-        except AlreadyDecided as decided:
-            await _already(notifier, respond, decided)
-            return
-        except Exception as error:
-            await _tell(respond, message_for(error))
+            ),
+        )
+        if marked is None:
             return
         await notifier.settled(marked)
+
+
+async def _decided(
+    notifier: RequestNotifier, respond: AsyncRespond, decision: Awaitable[T]
+) -> T | None:
+    """The decision's result; or, when it was refused or lost the race, None and the clicker
+    told why (refusals and failures worded by bot.slack.errors, never a trace)."""
+    try:
+        return await decision
+    except AlreadyApprovedByYou as mine:
+        await _tell(
+            respond,
+            text.ALREADY_APPROVED_BY_YOU.format(
+                id=mine.request.id, needed=mine.request.approvals_needed
+            ),
+        )
+    except AlreadyDecided as decided:
+        await _already(notifier, respond, decided)
+    except Exception as error:  # refusals (not an approver, own request) and failures
+        await _tell(respond, message_for(error))
+    return None
 
 
 async def _already(

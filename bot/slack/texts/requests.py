@@ -90,6 +90,7 @@ REJECT_TITLE = "Reject request #{id}"
 REJECT_LABEL = "Why? (the requester will read this)"
 REJECT_SUBMIT = "Reject"
 REJECT_CLOSE = "Back"
+REJECT_REASON_MISSING = "Say why, for the requester."
 
 NOT_SET_UP = {
     "channel": ":construction: No approvals channel yet: an admin must run `/partner approvals-channel` in the channel that should receive approval cards. Nothing was requested.",
