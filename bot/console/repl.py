@@ -20,10 +20,15 @@ async def run_console(settings: Settings, *, one_shot: str | None = None) -> int
     session = await ConsoleSession.start(settings)
     try:
         if one_shot is not None:
+            for notice in session.notices:
+                print(notice, file=sys.stderr)
             output = await session.run_line(one_shot)
             print(output)
-            return 0 if output.strip() else 1
+            # Non-zero when the app refused or failed what was asked, or did not answer.
+            return 1 if session.refused or not output.strip() else 0
         print(session.banner())
+        for notice in session.notices:
+            print(notice)
         while True:
             try:
                 line = await asyncio.to_thread(input, "\n" + session.prompt())

@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -23,12 +26,17 @@ from bot.runtime import Runtime
 from bot.serve import start_maintenance, start_site, stop_task
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from bot.slack.views.reply import REFUSAL_BLOCK_ID
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
 APPROVALS_CHANNEL = "C0APPROVALS"
 DEMO_APPROVERS = ("U0ALICE", "U0CAROL")
-CONSOLE_DATABASE = "sqlite+aiosqlite:///partner_ops_console.db"
+CONSOLE_DATABASE_FILE = "partner_ops_console.db"
+CONSOLE_DATABASE = f"sqlite+aiosqlite:///{CONSOLE_DATABASE_FILE}"
+# The sandbox's accounts, kept beside the console's database so that a restart finds the
+# subaccounts and balances the database's requests and audit refer to.
+SANDBOX_STATE_FILE = "partner_ops_console.sandbox.json"
 # (user id, name, real name, is_admin)
 PEOPLE = (
     ("U0ALICE", "alice", "Alice Martin (workspace admin)", True),
@@ -67,8 +75,16 @@ class ConsoleSession:
     sandbox: Sandbox | None
     maintenance: asyncio.Task[None]
     user_id: str = PEOPLE[0][0]
+    # What the console says about its own start (a restored or a fresh sandbox).
+    notices: list[str] = field(default_factory=list)
+    # The last command's replies included a refusal (for `-c`'s exit status).
+    refused: bool = False
     _clickables: dict[int, _Clickable] = field(default_factory=dict)
     _next_button: int = 1
+    # Calls and response_url posts already shown: anything after them (a digest or an alert
+    # posted by the scheduler between two commands) is shown with the next output.
+    _shown_calls: int = 0
+    _shown_posts: int = 0
 
     @classmethod
     async def start(cls, settings: Settings) -> ConsoleSession:
@@ -91,8 +107,10 @@ class ConsoleSession:
             "database_url": settings.database_url or CONSOLE_DATABASE,
         }
         sandbox = None
+        notices: list[str] = []
         if not any(settings.partner_api_key(p) for p in Product):
             sandbox = Sandbox()
+            notices.extend(_restore_sandbox(sandbox, using_default_db=not settings.database_url))
             await sandbox.start()
             demo = {
                 Product.SMS: DEMO_SMS_KEY,
@@ -104,7 +122,10 @@ class ConsoleSession:
                 update[f"{product.value}_partner_api_key"] = SecretStr(demo[product])
         console_settings = settings.model_copy(update=update)
 
-        runtime = await Runtime.start(console_settings, mode=SlackMode.SINGLE_WORKSPACE)
+        # Migrated on PostgreSQL too: the console is a dev tool with no release phase.
+        runtime = await Runtime.start(
+            console_settings, mode=SlackMode.SINGLE_WORKSPACE, migrate=True
+        )
         await _seed_approvals(runtime)
         app = build_app(runtime)
         maintenance = start_maintenance(app, runtime)
@@ -113,10 +134,11 @@ class ConsoleSession:
         driver = SlackDriver(
             fake, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=signing_secret
         )
-        return cls(fake, driver, runtime, runner, sandbox, maintenance)
+        return cls(fake, driver, runtime, runner, sandbox, maintenance, notices=notices)
 
     async def close(self) -> None:
         await stop_task(self.maintenance)
+        self.save_sandbox()
         await self.driver.close()
         await self.runner.cleanup()
         await self.runtime.close()
@@ -139,9 +161,18 @@ class ConsoleSession:
         return texts.PROMPT.format(user=self._name(self.user_id))
 
     async def run_line(self, line: str) -> str:
-        line = line.strip()
+        """What the person sees after typing `line`: first anything posted since the last
+        output (scheduled digests and alerts), then the answer. An empty line shows only
+        what was posted meanwhile."""
+        self.refused = False
+        try:
+            return await self._run_line(line.strip())
+        finally:
+            self.save_sandbox()
+
+    async def _run_line(self, line: str) -> str:
         if not line:
-            return ""
+            return self._render_unshown()
         word, _, rest = line.partition(" ")
         if line.startswith("/"):
             command, _, text = line.partition(" ")
@@ -155,8 +186,18 @@ class ConsoleSession:
         if word == "submit":
             return await self._submit(rest)
         if word == "as":
-            return self._become(rest.strip())
-        return texts.UNKNOWN_INPUT
+            return self._with_unshown(self._become(rest.strip()))
+        return self._with_unshown(texts.UNKNOWN_INPUT)
+
+    def save_sandbox(self) -> None:
+        """Write the sandbox's accounts beside the database (atomically: a console killed
+        mid-write keeps the previous state)."""
+        if self.sandbox is None:
+            return
+        path = Path(SANDBOX_STATE_FILE)
+        partial = path.with_suffix(".tmp")
+        partial.write_text(self.sandbox.export_state(), encoding="utf-8")
+        os.replace(partial, path)
 
     # --- actions -------------------------------------------------------------------------
 
@@ -193,12 +234,11 @@ class ConsoleSession:
         if not forms:
             return texts.NO_FORM
         view = forms[-1]
+        parsed = parse_form_fields(rest)
+        if parsed is None:
+            return texts.BAD_FIELD
         values: dict[str, dict[str, Any]] = {}
-        for pair in rest.split():
-            name, equals, value = pair.partition("=")
-            block_id, dot, action_id = name.partition(".")
-            if not equals or not dot:
-                return texts.BAD_FIELD
+        for (block_id, action_id), value in parsed.items():
             values.setdefault(block_id, {})[action_id] = value
         known = {
             (block.get("block_id"), block.get("element", {}).get("action_id"))
@@ -224,8 +264,17 @@ class ConsoleSession:
 
     # --- watching the emulator -----------------------------------------------------------
 
+    def _with_unshown(self, text: str) -> str:
+        return "\n\n".join(part for part in (self._render_unshown(), text) if part)
+
+    def _render_unshown(self) -> str:
+        output = self._render_new(self._shown_calls, self._shown_posts, None, None)
+        self._shown_calls, self._shown_posts = len(self.fake.calls), len(self.fake.responses)
+        return output
+
     async def _observe(self, sending: Any, view_shown: View | None = None) -> str:
-        """Send, then wait for the app's answers (it works after its ack) and render them."""
+        """Send, then wait for the app's answers (it works after its ack) and render them,
+        after anything posted since the last output."""
         seen_calls, seen_posts = len(self.fake.calls), len(self.fake.responses)
         view_hash = view_shown.hash if view_shown else None
         await sending
@@ -240,8 +289,16 @@ class ConsoleSession:
             elif count and quiet_since and loop.time() - quiet_since >= QUIET_AFTER:
                 break
             await asyncio.sleep(0.05)
-        output = self._render_new(seen_calls, seen_posts, view_shown, view_hash)
-        return output or texts.NO_REPLY
+        # Rendered in the order they happened, so that buttons are numbered top to bottom.
+        earlier = self._render_new(
+            self._shown_calls, self._shown_posts, None, None, end=(seen_calls, seen_posts)
+        )
+        answer = self._render_new(seen_calls, seen_posts, view_shown, view_hash, mark_refusals=True)
+        self._shown_calls, self._shown_posts = len(self.fake.calls), len(self.fake.responses)
+        if not answer:
+            self.refused = True
+            answer = texts.NO_REPLY
+        return "\n\n".join(part for part in (earlier, answer) if part)
 
     def _activity(
         self, seen_calls: int, seen_posts: int, view_shown: View | None, view_hash: str | None
@@ -257,10 +314,27 @@ class ConsoleSession:
         return len(calls) + len(self.fake.responses[seen_posts:]) + changed
 
     def _render_new(
-        self, seen_calls: int, seen_posts: int, view_shown: View | None, view_hash: str | None
+        self,
+        seen_calls: int,
+        seen_posts: int,
+        view_shown: View | None,
+        view_hash: str | None,
+        *,
+        end: tuple[int, int] | None = None,
+        mark_refusals: bool = False,
     ) -> str:
+        """Render the calls and posts from `seen_*` up to `end` (default: all so far)."""
+        calls_end, posts_end = end or (len(self.fake.calls), len(self.fake.responses))
         parts: list[str] = []
-        for post in self.fake.responses[seen_posts:]:
+        posts = self.fake.responses[seen_posts:posts_end]
+        calls = self.fake.calls[seen_calls:calls_end]
+        if mark_refusals and any(_is_refusal(post.body.get("blocks")) for post in posts):
+            self.refused = True
+        if mark_refusals and any(
+            c.method == "chat.postEphemeral" and _is_refusal(c.args.get("blocks")) for c in calls
+        ):
+            self.refused = True
+        for post in posts:
             header = texts.REPLACED if post.body.get("replace_original") else texts.ONLY_YOU
             parts.append(
                 header
@@ -270,7 +344,7 @@ class ConsoleSession:
                 )
             )
         shown_views: set[str] = set()
-        for call in self.fake.calls[seen_calls:]:
+        for call in calls:
             if call.method not in VISIBLE_METHODS or call.error:
                 continue
             parts.extend(self._render_call(call.method, call.args, shown_views))
@@ -395,6 +469,55 @@ class ConsoleSession:
 
     def _person(self, user_id: str) -> str:
         return next(f"{name} — {real}" for uid, name, real, _ in PEOPLE if uid == user_id)
+
+
+_FIELD_START = re.compile(r"(?:^|\s)([\w-]+\.[\w-]+)=")
+
+
+def parse_form_fields(text: str) -> dict[tuple[str, str], str] | None:
+    """`block.action=value …` → {(block, action): value}. A value runs until the next
+    `name.name=`, so it may hold spaces (`reason.reason=top-up for May`); surrounding quotes
+    are dropped. None when the text does not start with a field."""
+    text = text.strip()
+    starts = list(_FIELD_START.finditer(text))
+    if not text or not starts or starts[0].start() != 0:
+        return None
+    fields: dict[tuple[str, str], str] = {}
+    for index, match in enumerate(starts):
+        end = starts[index + 1].start() if index + 1 < len(starts) else len(text)
+        value = text[match.end() : end].strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        block_id, _, action_id = match.group(1).partition(".")
+        fields[(block_id, action_id)] = value
+    return fields
+
+
+def _is_refusal(blocks: Any) -> bool:
+    return isinstance(blocks, list) and any(
+        isinstance(block, dict) and block.get("block_id") == REFUSAL_BLOCK_ID for block in blocks
+    )
+
+
+def _restore_sandbox(sandbox: Sandbox, *, using_default_db: bool) -> list[str]:
+    """Load the sandbox state a previous run saved, so balances and subaccounts match what the
+    database remembers. With the console's own database, the two start fresh together when
+    either is missing or unreadable, and the console says so."""
+    state = Path(SANDBOX_STATE_FILE)
+    database = Path(CONSOLE_DATABASE_FILE)
+    if state.exists() and (database.exists() or not using_default_db):
+        try:
+            sandbox.load_state(state.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+        else:
+            return [texts.SANDBOX_RESTORED.format(file=SANDBOX_STATE_FILE)]
+    if using_default_db and database.exists():
+        database.unlink()
+        state.unlink(missing_ok=True)
+        return [texts.STARTED_FRESH.format(database=CONSOLE_DATABASE_FILE)]
+    state.unlink(missing_ok=True)
+    return []
 
 
 async def _seed_approvals(runtime: Runtime) -> None:

@@ -19,10 +19,23 @@ HOME = "── App Home ──"
 FILE = "📎 {title} ({size} bytes)"
 FORM_HINT = "Fill it in with: submit {fields}"
 NO_REPLY = "(no reply)"
+SANDBOX_RESTORED = (
+    "Sandbox accounts restored from {file} (delete it and the database to start afresh)."
+)
+STARTED_FRESH = (
+    "The sandbox's saved accounts were missing, so {database} was started afresh with them: "
+    "demo accounts, no requests."
+)
 NO_BUTTON = "There is no button {number}: buttons are numbered in the output above."
 NO_FORM = "No form is open."
 UNKNOWN_USER = "Unknown person {name}: choose one of {users}."
 NOW = "You are now {user}."
-UNKNOWN_INPUT = "Type a slash command such as /partner help, click N, submit …, as NAME or quit."
-BAD_FIELD = "Write each field as FIELD=VALUE, e.g. submit key_sms.api_key=abc123."
+UNKNOWN_INPUT = (
+    "Type a slash command such as /partner help, click N, submit …, as NAME or quit "
+    "(an empty line shows what was posted meanwhile)."
+)
+BAD_FIELD = (
+    "Write each field as FIELD=VALUE, e.g. submit key_sms.api_key=abc123 "
+    "(a value may hold spaces: submit reason.reason=top-up for May)."
+)
 UNKNOWN_FIELD = "This form has no field {fields}: see the `submit` hint under it."

@@ -485,6 +485,65 @@ class Sandbox:
     def account(self, api_key: str) -> SandboxAccount:
         return self.accounts[api_key]
 
+    def export_state(self) -> str:
+        """Every account and subaccount as JSON (Decimals exact), for `load_state` on a later
+        run: the console keeps its sandbox beside its database so the two never disagree."""
+        accounts = [
+            {
+                "product": account.product.value,
+                "api_key": account.api_key,
+                "username": account.username,
+                "firstname": account.firstname,
+                "lastname": account.lastname,
+                "balance": account.balance,
+                "subaccounts_enabled": account.subaccounts_enabled,
+                "delete_paths": list(account.delete_paths),
+                "subaccounts": [
+                    {**vars(sub), "created_at": sub.created_at.isoformat()}
+                    for sub in account.subaccounts
+                ],
+            }
+            for account in self.accounts.values()
+        ]
+        return to_json({"version": 1, "accounts": accounts})
+
+    def load_state(self, text: str) -> None:
+        """Replace every account with those `export_state` wrote. Raises ValueError when the
+        text is not such a state, leaving the accounts as they were."""
+        try:
+            data = json.loads(text, parse_float=Decimal)
+            if data.get("version") != 1:
+                raise ValueError("unknown sandbox state version")
+            accounts: dict[str, SandboxAccount] = {}
+            for raw in data["accounts"]:
+                subaccounts = [
+                    SandboxSubaccount(
+                        **{
+                            **sub,
+                            "created_at": datetime.fromisoformat(sub["created_at"]),
+                            "balance": Decimal(sub["balance"]),
+                        }
+                    )
+                    for sub in raw["subaccounts"]
+                ]
+                account = SandboxAccount(
+                    product=Product(raw["product"]),
+                    api_key=raw["api_key"],
+                    username=raw["username"],
+                    firstname=raw["firstname"],
+                    lastname=raw["lastname"],
+                    balance=Decimal(raw["balance"]),
+                    subaccounts_enabled=raw["subaccounts_enabled"],
+                    subaccounts=subaccounts,
+                    delete_paths=tuple(raw["delete_paths"]),
+                )
+                accounts[account.api_key] = account
+        except (KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a sandbox state: {error}") from None
+        self.accounts = accounts
+        last_id = max((s.id for a in accounts.values() for s in a.subaccounts), default=0)
+        self._ids = itertools.count(last_id + 1)
+
     def secrets(self) -> set[str]:
         keys = set(self.accounts)
         for account in self.accounts.values():

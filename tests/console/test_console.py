@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.console.session import ConsoleSession
+from bot.console.session import TEAM, ConsoleSession, parse_form_fields
+from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_SMS_KEY
+from bot.slack.clients import WorkspaceClients
+from bot.slack.scheduler import Scheduler
 from tests.conftest import SecretsGuard
+from tests.database import fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -105,3 +111,103 @@ async def test_a_full_digest_in_the_console(console: ConsoleSession) -> None:
     assert "posted in #general" in shown and "Balance digest" in shown
     for expected in ("10,225.119 EUR", "Mail Partner", "Voice Partner", "attached CSV", "📎"):
         assert expected in shown, expected
+
+
+async def test_an_alert_posted_between_commands_is_shown_and_its_buttons_work(
+    console: ConsoleSession,
+) -> None:
+    await console.run_line("/partner alert channel")
+    await console.run_line("/partner alert main 20000 100")
+    # The scheduler's alert check, as the background job runs it between two commands.
+    scheduler = Scheduler(console.runtime, WorkspaceClients(console.runtime, None))
+    reading = await console.runtime.snapshots.read(TEAM, Product.SMS, "hourly")
+    await scheduler.check_alerts(TEAM, Product.SMS, reading)
+
+    shown = await console.run_line("")
+    assert "posted in #general" in shown and "20,000.00 EUR" in shown
+    snooze = next(n for n, c in console._clickables.items() if "Snooze" in c.button.label)
+    assert "are snoozed until" in await console.run_line(f"click {snooze}")
+    # Shown once: the next output does not repeat it.
+    assert "20,000.00 EUR" not in await console.run_line("/partner help")
+
+
+def test_form_values_may_hold_spaces() -> None:
+    assert parse_form_fields("reason.reason=top-up for May key.k=a b") == {
+        ("reason", "reason"): "top-up for May",
+        ("key", "k"): "a b",
+    }
+    assert parse_form_fields('a.b="quoted value"') == {("a", "b"): "quoted value"}
+    assert parse_form_fields("a.b=") == {("a", "b"): ""}
+    assert parse_form_fields("no field here") is None
+    assert parse_form_fields("text before a.b=c") is None
+
+
+async def test_a_reject_reason_with_spaces_is_kept_whole(console: ConsoleSession) -> None:
+    await console.run_line("as bob")
+    await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
+    await console.run_line("as alice")
+    reject = next(n for n, c in console._clickables.items() if c.button.label == "Reject")
+    form = await console.run_line(f"click {reject}")
+    field = re.search(r"submit (\S+)=…", form)
+    assert field is not None, form
+    done = await console.run_line(f"submit {field.group(1)}=wrong subaccount, ask again")
+    assert "wrong subaccount, ask again" in done
+
+
+def _console_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "DATABASE_URL"))}
+    env["PYTHONPATH"] = str(ROOT)
+    return env
+
+
+def _one_shot(cwd: Path, line: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own CLI, with a line the test wrote
+        [sys.executable, "-m", "bot", "console", "-c", line],
+        cwd=cwd,
+        env=_console_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_one_shot_exits_non_zero_when_the_command_is_refused(tmp_path: Path) -> None:
+    refused = _one_shot(tmp_path, "/partner credit add nobody-at-all@nowhere.example 5")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "No subaccount matches" in refused.stdout
+    unknown = _one_shot(tmp_path, "/partner frobnicate")
+    assert unknown.returncode == 1 and "I don't know" in unknown.stdout
+
+
+def test_the_sandbox_survives_a_restart_with_its_database(tmp_path: Path) -> None:
+    moved = _one_shot(tmp_path, "/partner credit add acme-ops@acme.example 1 kept")
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    assert (tmp_path / "partner_ops_console.sandbox.json").exists()
+    before = _one_shot(tmp_path, "/partner subaccount acme-ops@acme.example")
+    assert "restored" in before.stderr
+    again = _one_shot(tmp_path, "/partner requests")
+    assert again.returncode == 0 and "#1" in again.stdout
+    # Without its sandbox file the database would refer to accounts that are gone: both
+    # start afresh, and the console says so.
+    (tmp_path / "partner_ops_console.sandbox.json").unlink()
+    fresh = _one_shot(tmp_path, "/partner requests")
+    assert "started afresh" in fresh.stderr
+    assert "#1" not in fresh.stdout
+
+
+async def test_the_console_migrates_a_new_database_of_any_kind(tmp_path: Path) -> None:
+    # A new, empty database of the kind this run tests (PostgreSQL in CI).
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=fresh_database_url(tmp_path),
+        bot_encryption_key=Fernet.generate_key().decode(),  # required on PostgreSQL
+        sms_partner_api_key=None,
+        mail_partner_api_key=None,
+        voice_partner_api_key=None,
+    )
+    session = await ConsoleSession.start(settings)
+    try:
+        assert "10,225.119 EUR" in await session.run_line("/partner balance")
+    finally:
+        await session.close()

@@ -915,3 +915,22 @@ async def test_cli_serves_until_interrupted() -> None:
     assert process.returncode == 0
     assert "voice GET /me" in stderr.decode()
     assert DEMO_VOICE_KEY not in stderr.decode()
+
+
+def test_state_exported_and_loaded_again_is_the_same() -> None:
+    first = Sandbox()
+    sub = first.account(DEMO_SMS_KEY).subaccounts[0]
+    sub.balance = Decimal("12.345")
+    saved = first.export_state()
+
+    second = Sandbox(demo=False)
+    second.load_state(saved)
+    assert second.export_state() == saved
+    assert second.account(DEMO_SMS_KEY).subaccounts[0].balance == Decimal("12.345")
+    # New subaccounts get ids after the restored ones.
+    assert second._realistic_subaccounts(Product.SMS, 1)[0].id > max(
+        s.id for a in second.accounts.values() for s in a.subaccounts
+    )
+    with pytest.raises(ValueError):
+        second.load_state('{"version": 99}')
+    assert second.export_state() == saved  # a refused state changes nothing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack.errors import message_for
-from bot.slack.views.reply import Reply, plain_reply
+from bot.slack.views.reply import Reply, refusal_reply
 
 
 async def reply(respond: AsyncRespond, message: Reply, *, replace: bool = False) -> None:
@@ -18,4 +18,4 @@ async def reply(respond: AsyncRespond, message: Reply, *, replace: bool = False)
 
 
 async def reply_error(respond: AsyncRespond, error: BaseException) -> None:
-    await reply(respond, plain_reply(message_for(error)))
+    await reply(respond, refusal_reply(message_for(error)))

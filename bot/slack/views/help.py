@@ -4,7 +4,7 @@ from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObjec
 
 from bot.slack.blocks import escape
 from bot.slack.texts import help as text
-from bot.slack.views.reply import Reply
+from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 
 
 def help_reply(prefix: str | None = None) -> Reply:
@@ -13,7 +13,8 @@ def help_reply(prefix: str | None = None) -> Reply:
     lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
     blocks = []
     if prefix:
-        blocks.append(SectionBlock(text=prefix))
+        # The command was not understood: a refusal, marked as every refusal is.
+        blocks.append(SectionBlock(text=prefix, block_id=REFUSAL_BLOCK_ID))
     blocks += [
         HeaderBlock(text=text.TITLE),
         SectionBlock(text=text.INTRO),

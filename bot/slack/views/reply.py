@@ -22,6 +22,15 @@ class Reply:
         return {"text": fit(self.text), "blocks": blocks}
 
 
+REFUSAL_BLOCK_ID = "partner_ops_refusal"
+"""Marks a reply that refused or failed what was asked (the console's `-c` exits non-zero)."""
+
+
+def refusal_reply(text: str) -> Reply:
+    """A refusal or failure, worded for the asker; its block is marked `REFUSAL_BLOCK_ID`."""
+    return Reply(text=text, blocks=(SectionBlock(text=fit(text), block_id=REFUSAL_BLOCK_ID),))
+
+
 def plain_reply(text: str) -> Reply:
     """A one-section message (also shown as the notification text)."""
     return Reply(text=text, blocks=(SectionBlock(text=fit(text)),))
