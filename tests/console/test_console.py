@@ -196,11 +196,16 @@ def test_the_sandbox_survives_a_restart_with_its_database(tmp_path: Path) -> Non
     assert "#1" not in fresh.stdout
 
 
-async def test_the_console_migrates_a_new_database_of_any_kind(tmp_path: Path) -> None:
-    # A new, empty database of the kind this run tests (PostgreSQL in CI).
+@pytest.fixture
+def new_database_url(tmp_path: Path) -> str:
+    """A new, empty database of the kind this run tests (PostgreSQL in CI)."""
+    return fresh_database_url(tmp_path)
+
+
+async def test_the_console_migrates_a_new_database_of_any_kind(new_database_url: str) -> None:
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        database_url=fresh_database_url(tmp_path),
+        database_url=new_database_url,
         bot_encryption_key=Fernet.generate_key().decode(),  # required on PostgreSQL
         sms_partner_api_key=None,
         mail_partner_api_key=None,
