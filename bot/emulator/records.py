@@ -16,7 +16,16 @@ class Team:
     bot_token: str
     bot_user_id: str
     bot_id: str
+    # Set for a workspace inside an Enterprise Grid org.
     enterprise_id: str | None = None
+    enterprise_name: str | None = None
+
+    @property
+    def enterprise(self) -> dict[str, str] | None:
+        """The `enterprise` object of OAuth answers and interaction payloads."""
+        if self.enterprise_id is None:
+            return None
+        return {"id": self.enterprise_id, "name": self.enterprise_name or self.enterprise_id}
 
 
 @dataclass

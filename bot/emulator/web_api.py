@@ -183,7 +183,9 @@ class FakeSlack:
         bot_id: str = "BBOT",
         domain: str | None = None,
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
     ) -> Team:
+        """A workspace; with `enterprise_id` one inside an Enterprise Grid org."""
         team = Team(
             id=team_id,
             name=name,
@@ -192,6 +194,7 @@ class FakeSlack:
             bot_user_id=bot_user_id,
             bot_id=bot_id,
             enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name,
         )
         self.teams[team_id] = team
         self._tokens[bot_token] = team_id
@@ -267,6 +270,7 @@ class FakeSlack:
         scope: str = _DEFAULT_SCOPE,
         app_id: str = "AAPP",
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
         refresh_token: str | None = None,
         expires_in: int | None = None,
     ) -> None:
@@ -282,6 +286,7 @@ class FakeSlack:
             enterprise_id=enterprise_id,
             refresh_token=refresh_token,
             expires_in=expires_in,
+            enterprise_name=enterprise_name,
         )
         self._codes[code] = grant
         self._install(grant)
@@ -297,6 +302,7 @@ class FakeSlack:
                 bot_user_id=grant.bot_user_id,
                 bot_id=grant.bot_id,
                 enterprise_id=grant.enterprise_id,
+                enterprise_name=grant.enterprise_name,
             )
         else:
             team.bot_token = grant.bot_token
