@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.config import Settings, SlackMode
@@ -28,6 +29,8 @@ from bot.services.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
 
+SLACK_TIMEOUT_SECONDS = 30
+
 
 @dataclass
 class Runtime:
@@ -44,6 +47,8 @@ class Runtime:
     snapshots: Snapshots
     alerts: Alerts
     digests: Digests
+    slack_session: aiohttp.ClientSession
+    """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
 
     @classmethod
     async def start(
@@ -108,8 +113,14 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=Digests(database, partner, snapshots, alerts, requests),
+            # Without a shared session slack_sdk opens (and closes) one, and a connection, for
+            # every call. The session carries the timeout (slack_sdk's default of 30 s).
+            slack_session=aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS)
+            ),
         )
 
     async def close(self) -> None:
+        await self.slack_session.close()
         await self.transport.close()
         await self.database.dispose()
