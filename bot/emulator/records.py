@@ -122,6 +122,10 @@ class ApiCall:
     # OAuth client credentials (oauth.v2.access), kept out of args like the token.
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
+    # The caller's TCP port: calls with the same one came over the same connection.
+    connection: int | None = None
+    # True when FakeSlack did the call and then dropped the connection without answering.
+    dropped: bool = False
 
 
 @dataclass
