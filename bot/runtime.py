@@ -7,7 +7,7 @@ worker) builds one and hands it to the parts that need it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 from pydantic import SecretStr
@@ -21,6 +21,7 @@ from bot.partner.transport import PartnerTransport
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.directory import GroupMembersCache
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
@@ -49,6 +50,8 @@ class Runtime:
     digests: Digests
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
+    group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
+    """User-group members per workspace for a minute, shared by every request."""
 
     @classmethod
     async def start(

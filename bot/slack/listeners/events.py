@@ -45,6 +45,20 @@ def register(
         if (event.get("tokens") or {}).get("bot"):
             await forget(context)
 
+    # Group members are cached for a minute (bot.services.directory): a change Slack tells
+    # us about is seen at once. Needs the manifest to subscribe to these events (scope
+    # usergroups:read); without them the cache's time limit is what bounds staleness.
+    @app.event("subteam_members_changed")
+    async def group_members_changed(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        if context.team_id and event.get("subteam_id"):
+            runtime.group_members.forget(context.team_id, event["subteam_id"])
+
+    @app.event("subteam_updated")
+    async def group_updated(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        group_id = (event.get("subteam") or {}).get("id")
+        if context.team_id and group_id:
+            runtime.group_members.forget(context.team_id, group_id)
+
     @app.event("app_home_opened")
     async def home_opened(
         event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
