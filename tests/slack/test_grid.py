@@ -9,10 +9,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.clock import utcnow
 from bot.db.base import slack_bots, slack_installations
+from bot.db.models import CreditRequest
 from bot.db.session import Database
 from bot.emulator import FakeSlack
 from bot.partner.models import Product
@@ -20,12 +21,14 @@ from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.services.requests import Status
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 from bot.slack.scheduler import ChannelPacer, Scheduler
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
     a_subaccount,
+    buttons,
     card_of,
     card_text,
     click,
@@ -127,6 +130,27 @@ async def test_an_approval_runs_once_and_the_requester_is_told(grid: Harness) ->
     await grid.fake.wait_for(
         lambda: "Done" in card_text(grid.fake.find_message(APPROVALS, card.ts))
     )
+
+
+async def test_an_expiry_notice_reaches_the_card_and_the_requester(grid: Harness) -> None:
+    """Expiry runs in the background, outside any Slack request: only the installation store,
+    keyed by org and team, can give it a token."""
+    await set_up_approvals(grid)
+    await grid.ask(f"credit add {a_subaccount(grid).email} 10", channel_id=GENERAL)
+    request = await latest_request(grid)
+    card = await card_of(grid, request.id)
+    async with grid.runtime.database.session() as session:
+        await session.execute(
+            update(CreditRequest)
+            .where(CreditRequest.id == request.id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    clients = WorkspaceClients(grid.runtime, stores.installation_store(grid.runtime))
+    await Maintenance(grid.runtime, clients).run_once()
+    assert (await grid.runtime.requests.get(request.id)).status is Status.EXPIRED
+    card = grid.fake.find_message(APPROVALS, card.ts)
+    assert "Expired" in card_text(card) and buttons(card) == []
+    assert "expired" in dms_to(grid, MEMBER)[0]
 
 
 async def test_a_digest_posts(grid: Harness) -> None:
