@@ -107,7 +107,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         request_id = int(metadata["request"])
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        reason = form_text(view, "reason")
+        reason = form_text(view, "reason", multiline=True)
         if not reason:
             await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
             return
