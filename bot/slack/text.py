@@ -136,3 +136,23 @@ def escape(text: str) -> str:
     text = _MARK_AT_EDGE.sub(lambda m: _LOOKALIKE[m.group(0)], text)
     text = _BROADCAST.sub("@\u2060", text)
     return _QUOTE.sub("\u00ad", text)
+
+
+_EMOJI = re.compile(r"(?<!\S):[a-z0-9_+-]+:(?!\S)")
+_OUR_MENTION = re.compile(r"<([@#])([A-Z0-9]+)(?:\|[^<>]*)?>|<!subteam\^([A-Z0-9]+)(?:\|[^<>]*)?>")
+_UNDO_LOOKALIKE = {v: k for k, v in _LOOKALIKE.items()}
+
+
+def to_plain(message: str) -> str:
+    """One of our mrkdwn messages as plain text, for the places Slack shows text literally
+    (modal `errors`, plain_text objects): no emoji codes, no `*bold*` marks, mentions as ids,
+    and `escape` undone — so `&amp;` never shows, and user text reads exactly as typed."""
+    message = _EMOJI.sub("", message)
+    message = _OUR_MENTION.sub(
+        lambda m: f"@{m.group(3)}" if m.group(3) else f"{m.group(1)}{m.group(2)}", message
+    )
+    # Our bold marks sit at word edges; a user's `*` there was swapped by `escape`.
+    message = re.sub(r"(?<![^\W_])\*|\*(?![^\W_])", "", message)
+    message = message.replace("\u2060", "").replace("\u00ad", "")
+    message = "".join(_UNDO_LOOKALIKE.get(char, char) for char in message)
+    return " ".join(_entities(message).split())

@@ -30,6 +30,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
 from bot.slack.listeners.replies import reply
 from bot.slack.notify import RequestNotifier
+from bot.slack.text import to_plain
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import plain_reply
 from bot.slack.views.requests import (
@@ -216,6 +217,5 @@ def _ids(body: dict[str, Any], action: dict[str, Any]) -> tuple[int, str, str]:
 
 
 def _plain(message: str) -> str:
-    """Modal errors are plain text: no emoji codes or mrkdwn markup."""
-    words = [w for w in message.split() if not (w.startswith(":") and w.endswith(":"))]
-    return " ".join(words).replace("*", "")[:150]
+    """Modal errors are plain text: no emoji codes, mrkdwn markup nor escapes."""
+    return to_plain(message)[:150]
