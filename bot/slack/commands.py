@@ -410,10 +410,12 @@ def _alert(product: Product, args: list[str]) -> SetAlert | AlertCommand:
         if critical is not None and critical > warn:
             raise CommandError(text.ALERT_CRITICAL_ABOVE_WARN)
         return SetAlert(product, "main", warn, critical)
-    if verb == "subaccounts" and len(args) == 2:
-        return SetAlert(product, "subaccounts", _alert_amount(args[1]))
-    if verb == "subaccount" and len(args) == 3:
-        return SetAlert(product, "subaccount", _alert_amount(args[2]), ref=args[1])
+    # One amount at the end may take several words ("1 000,50 €"); "main" has two amounts,
+    # so there each is one word.
+    if verb == "subaccounts" and len(args) >= 2:
+        return SetAlert(product, "subaccounts", _alert_amount(" ".join(args[1:])))
+    if verb == "subaccount" and len(args) >= 3:
+        return SetAlert(product, "subaccount", _alert_amount(" ".join(args[2:])), ref=args[1])
     raise CommandError(text.ALERT_USAGE)
 
 

@@ -115,3 +115,26 @@ def test_an_unclear_amount_is_refused_not_split(text: str, why: str) -> None:
     with pytest.raises(CommandError) as refused:
         parse_command(text)
     assert why in refused.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("policy auto-approve 1 000,50 €", "1000.50"),
+        ("alert subaccounts 1\u00a0000", "1000"),
+        ("alert subaccount a@b.co 2 500,5 EUR", "2500.5"),
+    ],
+)
+def test_a_last_amount_may_take_several_words(text: str, amount: str) -> None:
+    parsed = parse_command(text)
+    assert getattr(parsed, "value", None) == Decimal(amount) or getattr(
+        parsed, "warn", None
+    ) == Decimal(amount)
+
+
+@pytest.mark.parametrize(
+    "text", ["policy expiry 12 h", "alert subaccounts 12 50", "policy daily-cap 1.000"]
+)
+def test_other_settings_stay_one_word_and_amounts_stay_clear(text: str) -> None:
+    with pytest.raises(CommandError):
+        parse_command(text)
