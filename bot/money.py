@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 CENT_OF_CENT = Decimal("0.001")
@@ -70,39 +71,98 @@ def format_money(amount: Decimal, currency: str = "EUR") -> str:
 MAX_AMOUNT = Decimal("1000000")
 """No single move above this is plausible here; a typo is likelier than a real request."""
 
-_CURRENCY_WORDS = ("€", "eur", "euros", "euro")
+MAX_DIGITS = 15
+"""More digits than any plausible amount (and than MAX_AMOUNT with 3 decimals) is a paste error."""
+
+# Spaces people put between thousands: plain, no-break (U+00A0, French keyboards), narrow
+# no-break (U+202F, French typography), thin (U+2009) and figure (U+2007) spaces.
+GROUP_SPACES = " \u00a0\u202f\u2009\u2007"
+_SPACES = re.compile(f"[{GROUP_SPACES}]+")
+_CURRENCY = re.compile(r"^(?:€|eur(?:os?)?)\s*|\s*(?:€|eur(?:os?)?)$", re.IGNORECASE)
+CURRENCY_WORDS = frozenset({"€", "eur", "euro", "euros"})
+
+# The number once the currency is gone. A space groups thousands only before exactly 3 digits
+# ("1 000,50"); "." or "," group thousands only in well-formed groups of 3.
+_PLAIN = re.compile(r"\d+(?:[.,](\d+))?")
+_SPACED = re.compile(r"\d{1,3}(?: \d{3})+(?:[.,](\d+))?")
+_GROUPED = re.compile(r"\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*")
+_GROUPED_DECIMAL = re.compile(r"\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*(?!(?P=sep))[.,](\d+)")
 
 
 def parse_user_amount(text: str) -> Decimal:
-    """An amount as people type it: `12`, `12.5`, `12,50`, `12,50 €`, `€12`, `12.50 EUR`.
+    """An amount as people type it, understood exactly — or refused, saying why.
 
-    Refuses zero, negatives, more than 3 decimals, absurdly large and non-numeric amounts with
-    a message fit to show the user (`InvalidAmount`).
+    Understood: `12`, `12.5`, `12,50`; a currency sign or word before or after (`€12`, `12 EUR`,
+    `12,50 €`, `12 euros`); thousands separated by spaces (also no-break and narrow no-break,
+    U+00A0 and U+202F) when each group after a space has exactly 3 digits (`1 000,50`); by `.`
+    or `,` when the other mark is the decimal one (`1.000,50` and `1,000.50` are 1000.50) or in
+    several groups (`1,000,000`).
+
+    Refused, never guessed nor truncated: `12 50` (a space before 2 digits groups nothing: is it
+    1250 or 12,50?); `1.000` or `1,000` and any 1–3 digits then one mark then exactly 3 digits
+    (one thousand, or one with three decimals? — write `1000` or `1,5`); digits other than 0–9
+    (`²`, Arabic-Indic `٣`, full-width `５`); more than 15 digits; more than 3 decimals (the
+    vendor keeps 3); zero, negative, and above `MAX_AMOUNT`. `InvalidAmount` carries the reason.
     """
-    raw = text.strip().replace("\u00a0", " ")
-    cleaned = raw.lower()
-    for word in _CURRENCY_WORDS:
-        cleaned = cleaned.replace(word, " ")
-    cleaned = cleaned.replace(" ", "")
+    raw = text.strip()
     shown = raw if len(raw) <= 30 else raw[:30] + "…"
-    if not cleaned:
+    number = _SPACES.sub(" ", raw)
+    number = _CURRENCY.sub("", number, count=1)
+    number = _CURRENCY.sub("", number, count=1).strip()
+    if not number:
         raise InvalidAmount("Give an amount in euros, e.g. 12,50.")
-    if "," in cleaned and "." in cleaned:
-        raise InvalidAmount(
-            f"“{shown}” mixes “,” and “.”: write the amount without thousands separators, "
-            "e.g. 1234,50."
-        )
-    cleaned = cleaned.replace(",", ".")
-    if cleaned.count(".") > 1 or not cleaned.replace(".", "").lstrip("+-").isdigit():
-        raise InvalidAmount(f"“{shown}” is not an amount: write it like 12,50.")
-    value = Decimal(cleaned)
+    if any(char.isdigit() and not "0" <= char <= "9" for char in number):
+        raise InvalidAmount(f"“{shown}” has digits other than 0–9: type the amount with 0–9.")
+    sign = ""
+    if number[0] in "+-":
+        sign, number = number[0], number[1:].lstrip()
+    if sum(char.isdigit() for char in number) > MAX_DIGITS:
+        raise InvalidAmount(f"“{shown}” has too many digits to be an amount.")
+    plain = _digits_and_point(number, shown)
+    value = Decimal(sign + plain)
     if value <= 0:
         raise InvalidAmount("The amount must be greater than 0.")
     if value != value.quantize(CENT_OF_CENT):
-        raise InvalidAmount("The amount can have at most 3 decimals.")
+        raise InvalidAmount(
+            f"“{shown}”: an amount has at most 3 decimals, as the vendor keeps them (e.g. 12,345)."
+        )
     if value > MAX_AMOUNT:
         raise InvalidAmount(
             f"{format_money(value)} is more than the {format_money(MAX_AMOUNT)} a single "
             "request may move."
         )
     return value.quantize(CENT_OF_CENT)
+
+
+def _digits_and_point(number: str, shown: str) -> str:
+    """`1 000,50` → `1000.50`; raises `InvalidAmount` for what is not exactly one amount."""
+    if " " in number:
+        if match := _SPACED.fullmatch(number):
+            return number.replace(" ", "").replace(",", ".")
+        raise InvalidAmount(
+            f"“{shown}” is ambiguous: a space separates thousands only before exactly 3 digits "
+            "(1 000,50). Write it without the space (1250) or with a decimal mark (12,50)."
+        )
+    if match := _GROUPED_DECIMAL.fullmatch(number):
+        thousands = match.group("sep")
+        whole, decimals = number.rsplit("," if thousands == "." else ".", 1)
+        return whole.replace(thousands, "") + "." + decimals
+    if match := _PLAIN.fullmatch(number):
+        decimals = match.group(1)
+        whole = number[: len(number) - len(decimals) - 1] if decimals is not None else number
+        if decimals is not None and len(decimals) == 3 and len(whole) <= 3 and whole[0] != "0":
+            mark = number[len(whole)]
+            raise InvalidAmount(
+                f"“{shown}” is ambiguous: is “{mark}” a thousands separator ({whole}{decimals}) "
+                f"or the decimal mark? Write {whole}{decimals} without it, or "
+                f"{whole}{mark}{decimals}0 if it is the decimal mark."
+            )
+        return number.replace(",", ".")
+    if _GROUPED.fullmatch(number):
+        return re.sub(r"[.,]", "", number)
+    if re.fullmatch(r"[\d.,]+", number) and re.search(r"\d", number):
+        raise InvalidAmount(
+            f"“{shown}” is not an amount: it has “,” or “.” where no amount has them. "
+            "Write it like 1000,50 or 1.000,50."
+        )
+    raise InvalidAmount(f"“{shown}” is not an amount: write it like 12,50.")

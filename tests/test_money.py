@@ -35,7 +35,6 @@ def test_amounts_people_type(typed: str, expected: str) -> None:
         ("1000000.001", "more than"),
         ("5e3", "not an amount"),
         ("abc", "not an amount"),
-        ("1,234.50", "mixes"),
         ("1.2.3", "not an amount"),
         ("", "Give an amount"),
         ("NaN", "not an amount"),

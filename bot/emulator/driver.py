@@ -15,6 +15,7 @@ import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator.blocks import find_element, initial_value, state_value
+from bot.emulator.escaping import escape_like_slack, should_escape
 from bot.emulator.records import Envelope, Message, ResponseUrlPost, View
 from bot.emulator.socket_mode import ACK_TIMEOUT
 from bot.emulator.web_api import FakeSlack
@@ -123,6 +124,20 @@ class SlackDriver:
             team_id=team_id, channel_id=channel_id, user_id=user_id
         )
         trigger_id = trigger_id or self.fake.new_trigger_id(user_id=user_id, team_id=team_id)
+        if should_escape(command):
+            # What Slack does to the typed text when the manifest sets should_escape.
+            text = escape_like_slack(
+                text,
+                users={u.name: u.id for u in self.fake.users.values() if u.team_id == team_id},
+                channels={
+                    c.name: c.id
+                    for c in self.fake.channels.values()
+                    if c.team_id == team_id and c.im_user is None
+                },
+                groups={
+                    g.handle: g.id for g in self.fake.usergroups.values() if g.team_id == team_id
+                },
+            )
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": team_id,

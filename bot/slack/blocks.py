@@ -6,16 +6,15 @@ from typing import Any
 
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
 
+from bot.slack.text import clean, escape
+
+__all__ = ["escape"]  # the one output escaper lives in bot.slack.text; kept importable here
+
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_FIELD = 2000
 MAX_BUTTON_VALUE = 2000
 MAX_PLAIN_LABEL = 75
-
-
-def escape(text: str) -> str:
-    """User or vendor text made inert in mrkdwn: `<!channel>` or `<@U1>` then pings nobody."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fit(text: str, limit: int = MAX_TEXT) -> str:
@@ -39,9 +38,13 @@ def form_state(view: dict[str, Any], block_id: str, action_id: str | None = None
     return (values.get(block_id) or {}).get(action_id or block_id) or {}
 
 
-def form_text(view: dict[str, Any], block_id: str, action_id: str | None = None) -> str:
-    """A text input's value, stripped; "" when empty."""
-    return (form_state(view, block_id, action_id).get("value") or "").strip()
+def form_text(
+    view: dict[str, Any], block_id: str, action_id: str | None = None, *, multiline: bool = False
+) -> str:
+    """A text input's value as typed (Slack does not format plain_text_input values), without
+    control characters, stripped; "" when empty."""
+    value = form_state(view, block_id, action_id).get("value") or ""
+    return clean(value, multiline=multiline).strip()
 
 
 def text_input(

@@ -2,7 +2,9 @@
 
 Grammar: `/partner [sms|mail|voice] <subcommand> [arguments]`. The product word is optional
 (default SMS, or every product for `balance`). The manifest sets `should_escape`, so people
-and groups arrive as `<@U123|name>` and `<!subteam^S123|@group>`.
+and groups arrive as `<@U123|name>` and `<!subteam^S123|@group>`: `parse_command` takes the
+text after `bot.slack.text.from_slack`, which keeps those tokens and turns everything else back
+into what was typed.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from bot.money import InvalidAmount, parse_user_amount
+from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.blocks import escape
+from bot.slack.text import escape, mentions_as_typed
 from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
@@ -179,7 +181,11 @@ SUBCOMMANDS = (
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
-_CURRENCY_WORDS = {"€", "eur", "euro", "euros"}
+# A word that continues an amount: a group of exactly 3 digits after a space ("1 000,50"),
+# possibly with the decimals and a currency sign glued on.
+_THOUSANDS_GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?(?:€|eur(?:os?)?)?$", re.IGNORECASE)
+_GROUP_HEAD = re.compile(r"(?:€|eur)?[+-]?\d{1,3}", re.IGNORECASE)
+_NUMERIC = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 POLICY_SETTINGS = {
     "auto-approve": "auto_approve_limit",
     "daily-cap": "daily_auto_approve_cap",
@@ -264,15 +270,43 @@ def _credit(product: Product, args: list[str]) -> CreditMove:
         raise CommandError(text.CREDIT_USAGE)
     if len(args) < 3:
         raise CommandError(text.CREDIT_USAGE)
-    ref, amount_words, reason_words = args[1], [args[2]], args[3:]
-    # "12,50 €": the currency may come as a word of its own.
-    if reason_words and reason_words[0].lower() in _CURRENCY_WORDS:
-        amount_words.append(reason_words.pop(0))
+    ref = args[1]
+    amount_words, reason_words = take_amount(args[2:], text.CREDIT_USAGE)
     try:
         amount = parse_user_amount(" ".join(amount_words))
     except InvalidAmount as error:
         raise CommandError(escape(str(error)) + " " + text.CREDIT_USAGE) from None
     return CreditMove(product, args[0].lower() == "add", ref, amount, _reason(reason_words))
+
+
+def take_amount(words: list[str], usage: str) -> tuple[list[str], list[str]]:
+    """Split `1 000,50 € top-up for May` into the amount's words and the reason's.
+
+    The amount is: an optional currency word, a number, then every following word that is a
+    group of exactly 3 digits (thousands after a space), then an optional currency word. A
+    number right after that (`12 50 …`) is refused as ambiguous rather than read as the start of
+    the reason: was it 1250, 12,50, or 12 for a reason "50 …"? After a currency word the reason
+    may start with anything (`12 € 50 SMS campaigns`).
+    """
+    position = 0
+    if words and words[0].lower() in CURRENCY_WORDS:
+        position += 1
+    if position >= len(words):
+        raise CommandError(usage)
+    position += 1
+    while (
+        position < len(words)
+        and _THOUSANDS_GROUP.match(words[position])
+        and _GROUP_HEAD.fullmatch(words[position - 1])
+    ):
+        position += 1
+    if position < len(words) and words[position].lower() in CURRENCY_WORDS:
+        position += 1
+    elif position < len(words) and _NUMERIC.match(words[position]):
+        typed = " ".join(words[: position + 1])
+        shown = typed if len(typed) <= 30 else typed[:30] + "…"
+        raise CommandError(text.AMOUNT_AMBIGUOUS.format(typed=escape(shown)) + " " + usage)
+    return words[:position], words[position:]
 
 
 def _role(role: str, args: list[str]) -> ManageRole:
@@ -300,9 +334,15 @@ def parse_subject(word: str) -> Subject | None:
 def _policy(args: list[str]) -> ShowPolicy | SetPolicy:
     if not args:
         return ShowPolicy()
-    if len(args) != 2 or args[0].lower() not in POLICY_SETTINGS:
+    if len(args) < 2 or args[0].lower() not in POLICY_SETTINGS:
         raise CommandError(text.POLICY_USAGE)
-    setting, value = POLICY_SETTINGS[args[0].lower()], args[1]
+    setting, value = POLICY_SETTINGS[args[0].lower()], " ".join(args[1:])
+    if len(args) > 2 and setting not in (
+        "auto_approve_limit",
+        "daily_auto_approve_cap",
+        "two_approver_threshold",
+    ):
+        raise CommandError(text.POLICY_USAGE)
     lowered = value.lower()
     match setting:
         case "auto_approve_limit":
@@ -370,10 +410,12 @@ def _alert(product: Product, args: list[str]) -> SetAlert | AlertCommand:
         if critical is not None and critical > warn:
             raise CommandError(text.ALERT_CRITICAL_ABOVE_WARN)
         return SetAlert(product, "main", warn, critical)
-    if verb == "subaccounts" and len(args) == 2:
-        return SetAlert(product, "subaccounts", _alert_amount(args[1]))
-    if verb == "subaccount" and len(args) == 3:
-        return SetAlert(product, "subaccount", _alert_amount(args[2]), ref=args[1])
+    # One amount at the end may take several words ("1 000,50 €"); "main" has two amounts,
+    # so there each is one word.
+    if verb == "subaccounts" and len(args) >= 2:
+        return SetAlert(product, "subaccounts", _alert_amount(" ".join(args[1:])))
+    if verb == "subaccount" and len(args) >= 3:
+        return SetAlert(product, "subaccount", _alert_amount(" ".join(args[2:])), ref=args[1])
     raise CommandError(text.ALERT_USAGE)
 
 
@@ -385,7 +427,8 @@ def _alert_amount(value: str) -> Decimal:
 
 
 def _reason(words: list[str]) -> str | None:
-    reason = " ".join(words).strip()
+    """Free text: a mention in it is kept as the name it showed (`@max`), never an id to ping."""
+    reason = mentions_as_typed(" ".join(words)).strip()
     return reason[:MAX_REASON] or None
 
 

@@ -233,7 +233,8 @@ async def test_policy_shows_every_setting_and_its_meaning(slack: Harness) -> Non
     ("command", "field", "stored", "shown"),
     [
         ("auto-approve 50", "auto_approve_limit", Decimal("50"), "0 (never) → *50.00 EUR*"),
-        ("auto-approve 12,345", "auto_approve_limit", Decimal("12.345"), "*12.345 EUR*"),
+        # "12,345" alone is ambiguous (12345 or 12.345?): with a thousands group it is not.
+        ("auto-approve 1 012,345", "auto_approve_limit", Decimal("1012.345"), "*1,012.345 EUR*"),
         ("daily-cap 200", "daily_auto_approve_cap", Decimal("200"), "none → *200.00 EUR*"),
         ("two-approvers 1000", "two_approver_threshold", Decimal("1000"), "*1,000.00 EUR*"),
         ("expiry 48h", "expiry_hours", 48, "24 hours → *48 hours*"),
@@ -277,7 +278,7 @@ async def test_settings_go_back_to_none_and_everyone(slack: Harness) -> None:
     [
         ("policy auto-approve lots", "is not an amount"),
         ("policy daily-cap -5", "must be greater than 0"),
-        ("policy two-approvers 1,5.0", "mixes"),
+        ("policy two-approvers 1,5.0", "where no amount has them"),
         ("policy expiry 0h", help_text.POLICY_EXPIRY),
         ("policy expiry 1000", help_text.POLICY_EXPIRY),
         (f"policy requesters {MEMBER_MENTION}", help_text.POLICY_REQUESTERS),

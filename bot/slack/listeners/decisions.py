@@ -31,6 +31,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
 from bot.slack.listeners.replies import reply
 from bot.slack.notify import RequestNotifier
+from bot.slack.text import to_plain
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import plain_reply
 from bot.slack.views.requests import (
@@ -115,7 +116,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         request_id = int(metadata["request"])
         team_id, user_id = _workspace(context), _user(context)
-        reason = form_text(view, "reason")
+        reason = form_text(view, "reason", multiline=True)
         if not reason:
             await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
             return
@@ -255,6 +256,5 @@ def _directory(runtime: Runtime, client: AsyncWebClient, team_id: str) -> SlackD
 
 
 def _plain(message: str) -> str:
-    """Modal errors are plain text: no emoji codes or mrkdwn markup."""
-    words = [w for w in message.split() if not (w.startswith(":") and w.endswith(":"))]
-    return " ".join(words).replace("*", "")[:150]
+    """Modal errors are plain text: no emoji codes, mrkdwn markup nor escapes."""
+    return to_plain(message)[:150]

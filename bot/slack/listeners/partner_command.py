@@ -13,7 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime
 from bot.services.balances import read_balances
 from bot.services.subaccounts import find_subaccount, search_subaccounts
-from bot.slack.blocks import escape
 from bot.slack.commands import (
     AlertCommand,
     Balance,
@@ -42,6 +41,7 @@ from bot.slack.commands import (
 from bot.slack.listeners import admin, alerts, digests, requesting
 from bot.slack.listeners.replies import reply, reply_error
 from bot.slack.listeners.setup import open_setup
+from bot.slack.text import escape, from_slack
 from bot.slack.views.balance import balance_reply
 from bot.slack.views.help import help_reply
 from bot.slack.views.subaccounts import subaccount_detail_reply, subaccount_list_reply
@@ -56,7 +56,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         await ack()
         try:
-            parsed = parse_command(command.get("text") or "")
+            # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
+            parsed = parse_command(from_slack(command.get("text") or ""))
         except CommandError as error:
             await reply(respond, help_reply(prefix=error.message))
             return

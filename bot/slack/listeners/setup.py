@@ -21,6 +21,7 @@ from bot.services.errors import NotAllowed
 from bot.slack.blocks import form_text
 from bot.slack.errors import message_for
 from bot.slack.permissions import is_workspace_admin
+from bot.slack.text import to_plain
 from bot.slack.texts import setup as text
 from bot.slack.views.setup import (
     KEY_ACTION,
@@ -71,8 +72,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await ack(
                 response_action="errors",
                 errors={
-                    key_block_id(next(iter(entered))): message_for(
-                        NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
+                    key_block_id(next(iter(entered))): to_plain(
+                        message_for(NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO))
                     )
                 },
             )

@@ -70,6 +70,7 @@ SUBACCOUNT_NEEDS_REF = (
     "Which subaccount? Give its email, id or token: `/partner subaccount client@example.com`."
 )
 DELETE_NEEDS_REF = "Which subaccount? `/partner subaccount delete client@example.com [reason…]`."
+AMOUNT_AMBIGUOUS = "“{typed}” is ambiguous: is it one amount (write 1250 or 12,50) or an amount then a reason starting with a number (put the currency between them: `12 € 50 SMS`)? A space groups thousands only before exactly 3 digits (`1 000,50`)."
 CREDIT_USAGE = "Write it as `/partner credit add|remove &lt;subaccount&gt; &lt;amount&gt; [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`."
 APPROVERS_USAGE = "Write it as `/partner approvers add|remove @someone` (or a @group), or `/partner approvers list`."
 ADMINS_USAGE = "Write it as `/partner admins add|remove @someone`, or `/partner admins list`."

@@ -85,6 +85,7 @@ DM = {
     "expired": ":hourglass: Your request #{id} ({what}) expired: nobody decided within {hours} h.",
     "unknown": ":grey_question: Your request #{id} ({what}) may or may not have been carried out: {note} An approver has been asked to check.",
 }
+DM_REASON = "\nYour reason: {reason}"
 
 REJECT_TITLE = "Reject request #{id}"
 REJECT_LABEL = "Why? (the requester will read this)"

@@ -157,6 +157,8 @@ def requester_dm(request: RequestSnapshot) -> Reply | None:
         reason=escape(request.rejection_reason or ""),
         hours=_hours(request),
     )
+    if request.reason:
+        message += text.DM_REASON.format(reason=escape(request.reason))
     return Reply(text=message, blocks=(SectionBlock(text=fit(message)),))
 
 
