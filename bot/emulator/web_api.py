@@ -19,13 +19,14 @@ import secrets
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
 from bot.emulator.blocks import fill_ids
+from bot.emulator.limits import message_problems, view_problems
 from bot.emulator.methods import (
     APP_TOKEN,
     HANDLERS,
@@ -34,6 +35,8 @@ from bot.emulator.methods import (
     Grant,
     SlackError,
     Upload,
+    check_message_blocks,
+    needed_scope,
 )
 from bot.emulator.records import (
     ApiCall,
@@ -52,8 +55,12 @@ __all__ = ["FakeSlack", "SlackError"]
 
 # Fields Slack accepts as JSON text inside form data.
 _JSON_FIELDS = frozenset({"blocks", "view", "files", "attachments", "metadata"})
-# Slack lets a response_url be used five times.
+# Slack lets a response_url be used five times within 30 minutes.
 _RESPONSE_URL_USES = 5
+_RESPONSE_URL_TTL = 30 * 60.0
+# How long a views.update waits for the view_submission in flight for its view (see
+# FakeSlack.hold_view_updates): past Slack's 3 s ack deadline the submission has failed anyway.
+_SUBMISSION_HOLD = 5.0
 # Slack keeps at most three views in a modal stack.
 _MAX_STACK = 3
 _DEFAULT_SCOPE = "commands,chat:write,users:read,files:write"
@@ -79,6 +86,7 @@ class _ResponseUrl:
     channel_id: str | None
     user_id: str | None
     message_ts: str | None
+    issued_at: float = 0.0  # time.monotonic()
     uses: int = 0
 
 
@@ -100,12 +108,16 @@ class FakeSlack:
         self.calls: list[ApiCall] = []
         self.messages: defaultdict[str, list[Message]] = defaultdict(list)
         self.responses: list[ResponseUrlPost] = []
+        # Posts a response_url refused (used five times, expired, invalid blocks), with why.
+        self.refused_responses: list[ResponseUrlPost] = []
         self.views: dict[str, View] = {}
         self.files: list[UploadedFile] = []
         # Open Socket Mode connections, newest last.
         self.socket_connections: list[SocketConnection] = []
         # Seconds a trigger_id stays usable, as on Slack; None: forever.
         self.trigger_ttl: float | None = 3.0
+        # Seconds a response_url stays usable, as on Slack.
+        self.response_url_ttl: float = _RESPONSE_URL_TTL
 
         self._tokens: dict[str, str] = {}  # token → team id
         self._dead_tokens: dict[str, str] = {}  # token → "token_revoked" | "token_expired"
@@ -118,6 +130,8 @@ class FakeSlack:
         self._triggers: dict[str, _Trigger] = {}
         self._used_triggers: set[str] = set()
         self._uploads: dict[str, Upload] = {}
+        # View id → set once the view_submission in flight for it has been answered.
+        self._submissions: dict[str, asyncio.Event] = {}
         self._serial = 0
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
@@ -183,7 +197,10 @@ class FakeSlack:
         bot_id: str = "BBOT",
         domain: str | None = None,
         enterprise_id: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> Team:
+        """A workspace where the app is installed. `scopes`: the bot scopes it was granted
+        (a method needing another answers missing_scope); None grants every scope."""
         team = Team(
             id=team_id,
             name=name,
@@ -192,6 +209,7 @@ class FakeSlack:
             bot_user_id=bot_user_id,
             bot_id=bot_id,
             enterprise_id=enterprise_id,
+            scopes=None if scopes is None else frozenset(scopes),
         )
         self.teams[team_id] = team
         self._tokens[bot_token] = team_id
@@ -297,9 +315,11 @@ class FakeSlack:
                 bot_user_id=grant.bot_user_id,
                 bot_id=grant.bot_id,
                 enterprise_id=grant.enterprise_id,
+                scopes=_scope_set(grant.scope),
             )
         else:
             team.bot_token = grant.bot_token
+            team.scopes = _scope_set(grant.scope)
             self._tokens[grant.bot_token] = team.id
         if grant.refresh_token is not None:
             self._refresh_tokens[grant.refresh_token] = grant
@@ -403,7 +423,9 @@ class FakeSlack:
         as on Slack: a new (ephemeral unless in_channel) message, or the original message at
         `message_ts` replaced or deleted."""
         url_id = uuid.uuid4().hex
-        self._response_urls[url_id] = _ResponseUrl(team_id, channel_id, user_id, message_ts)
+        self._response_urls[url_id] = _ResponseUrl(
+            team_id, channel_id, user_id, message_ts, issued_at=time.monotonic()
+        )
         return f"{self.root_url}/response/{url_id}"
 
     def new_trigger_id(self, *, user_id: str | None = None, team_id: str | None = None) -> str:
@@ -438,9 +460,51 @@ class FakeSlack:
                 return message
         return None
 
+    def hold_view_updates(self, view_id: str) -> None:
+        """A view_submission for `view_id` is in flight: until `after_view_submission` (or
+        `release_view_updates`), a views.update aimed at that view waits, then applies.
+
+        Slack applies a submission's ack (response_action) when the app's HTTP answer arrives,
+        and a Bolt app sends that answer before any follow-up call it makes, so on Slack the ack
+        comes first and the app's own views.update second. The driver reads the answer a little
+        later than the app sends it; without the hold, an update that reached the fake first
+        would be overwritten by the ack. Hash checks happen when the update is applied."""
+        self._submissions.setdefault(view_id, asyncio.Event())
+
+    def release_view_updates(self, view_id: str) -> None:
+        event = self._submissions.pop(view_id, None)
+        if event is not None:
+            event.set()
+
+    async def _wait_for_submission(self, args: dict[str, Any], team_id: str | None) -> None:
+        view_id = args.get("view_id")
+        if not view_id and args.get("external_id"):
+            view_id = next(
+                (
+                    v.id
+                    for v in self.views.values()
+                    if v.team_id == team_id
+                    and not v.closed
+                    and v.view.get("external_id") == args["external_id"]
+                ),
+                None,
+            )
+        event = self._submissions.get(str(view_id or ""))
+        if event is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_SUBMISSION_HOLD):
+                    await event.wait()
+
     def after_view_submission(self, view_id: str, ack: Any) -> None:
         """Do what Slack does with an app's answer to a view_submission: close the view (empty
-        ack), or apply its response_action (errors, update, push, clear)."""
+        ack), or apply its response_action (errors, update, push, clear). Releases the
+        views.update calls held for the view."""
+        try:
+            self._apply_submission_ack(view_id, ack)
+        finally:
+            self.release_view_updates(view_id)
+
+    def _apply_submission_ack(self, view_id: str, ack: Any) -> None:
         view = self.views.get(view_id)
         if view is None:
             return
@@ -481,6 +545,8 @@ class FakeSlack:
             client_secret=client_secret,
         )
         self.calls.append(record)
+        if method == "views.update" and not unreadable:
+            await self._wait_for_submission(args, record.team_id)
         if unreadable:
             status, headers, body = 200, {}, {"ok": False, "error": "invalid_form_data"}
         else:
@@ -496,6 +562,7 @@ class FakeSlack:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         try:
             call.team = self._authenticate(method, call.token)
+            self._check_scope(method, call)
             fault = self._take_fault(method, call.args)
             if fault is not None and fault.retry_after is not None:
                 return (
@@ -508,6 +575,12 @@ class FakeSlack:
             return 200, {}, {"ok": True, **handler(self, call)}
         except SlackError as refusal:
             return 200, {}, {"ok": False, "error": refusal.error, **refusal.extra}
+
+    def _check_scope(self, method: str, call: Call) -> None:
+        granted = call.team.scopes
+        needed = needed_scope(self, method, call)
+        if granted is not None and needed is not None and needed not in granted:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(granted)))
 
     def _authenticate(self, method: str, token: str | None) -> Team:
         if method in NO_TOKEN:
@@ -539,12 +612,22 @@ class FakeSlack:
             body = None
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
+        post = ResponseUrlPost(url_id, body, time.time(), str(request.url))
+        if time.monotonic() - target.issued_at > self.response_url_ttl:
+            return self._refuse_response(post, 404, "expired_url")
         if target.uses >= _RESPONSE_URL_USES:
-            return web.Response(status=404, text="used_url")
+            return self._refuse_response(post, 404, "used_url")
+        if message_problems(body.get("blocks")):
+            return self._refuse_response(post, 400, "invalid_blocks")
         target.uses += 1
-        self.responses.append(ResponseUrlPost(url_id, body, time.time(), str(request.url)))
+        self.responses.append(post)
         self._apply_response(target, body)
         return web.Response(text="ok")
+
+    def _refuse_response(self, post: ResponseUrlPost, status: int, error: str) -> web.Response:
+        post.error = error
+        self.refused_responses.append(post)
+        return web.Response(status=status, text=error)
 
     def _apply_response(self, target: _ResponseUrl, body: dict[str, Any]) -> None:
         if target.channel_id is None:
@@ -671,8 +754,7 @@ class FakeSlack:
 
     def _new_message(self, team: Team, channel: Channel, args: dict[str, Any]) -> Message:
         blocks = args.get("blocks")
-        if blocks is not None and not isinstance(blocks, list):
-            raise SlackError("invalid_blocks")
+        check_message_blocks(blocks)
         if not args.get("text") and not blocks and not args.get("attachments"):
             raise SlackError("no_text")
         return Message(
@@ -691,6 +773,9 @@ class FakeSlack:
     ) -> dict[str, Any]:
         if not isinstance(sent, dict) or sent.get("type") not in ("modal", "home"):
             raise SlackError("invalid_arguments")
+        problems = view_problems(sent)
+        if problems:
+            raise SlackError("invalid_arguments", response_metadata={"messages": problems})
         payload: dict[str, Any] = {
             "private_metadata": "",
             "callback_id": "",
@@ -814,6 +899,10 @@ def _credentials(
         if ":" in decoded:
             client_id, _, client_secret = decoded.partition(":")
     return token, client_id, client_secret
+
+
+def _scope_set(scope: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in scope.split(",") if part.strip())
 
 
 def _slug(name: str) -> str:
