@@ -86,7 +86,7 @@ class _ResponseUrl:
     channel_id: str | None
     user_id: str | None
     message_ts: str | None
-    issued_at: float = 0.0  # time.monotonic()
+    issued_at: float = 0.0  # FakeSlack.clock()
     uses: int = 0
 
 
@@ -98,7 +98,10 @@ class _Trigger:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        # Seconds, for the lifetimes of trigger_ids and response_urls: tests may pass a clock
+        # they move forward instead of waiting.
+        self.clock = clock
         # world
         self.teams: dict[str, Team] = {}
         self.users: dict[str, User] = {}
@@ -424,14 +427,14 @@ class FakeSlack:
         `message_ts` replaced or deleted."""
         url_id = uuid.uuid4().hex
         self._response_urls[url_id] = _ResponseUrl(
-            team_id, channel_id, user_id, message_ts, issued_at=time.monotonic()
+            team_id, channel_id, user_id, message_ts, issued_at=self.clock()
         )
         return f"{self.root_url}/response/{url_id}"
 
     def new_trigger_id(self, *, user_id: str | None = None, team_id: str | None = None) -> str:
         self._serial += 1
         trigger_id = f"{1000 + self._serial}.{secrets.randbelow(10**10):010d}.{uuid.uuid4().hex}"
-        self._triggers[trigger_id] = _Trigger(user_id, team_id, time.monotonic())
+        self._triggers[trigger_id] = _Trigger(user_id, team_id, self.clock())
         return trigger_id
 
     def open_modals(self, user_id: str | None = None) -> list[View]:
@@ -613,7 +616,7 @@ class FakeSlack:
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
         post = ResponseUrlPost(url_id, body, time.time(), str(request.url))
-        if time.monotonic() - target.issued_at > self.response_url_ttl:
+        if self.clock() - target.issued_at > self.response_url_ttl:
             return self._refuse_response(post, 404, "expired_url")
         if target.uses >= _RESPONSE_URL_USES:
             return self._refuse_response(post, 404, "used_url")
@@ -835,9 +838,9 @@ class FakeSlack:
         trigger = self._triggers.get(trigger_id)
         if trigger is None:
             # Not issued by this fake (a test wrote its own): usable once, user unknown.
-            trigger = _Trigger(None, call.team.id, time.monotonic())
+            trigger = _Trigger(None, call.team.id, self.clock())
         elif (
-            self.trigger_ttl is not None and time.monotonic() - trigger.issued_at > self.trigger_ttl
+            self.trigger_ttl is not None and self.clock() - trigger.issued_at > self.trigger_ttl
         ):
             raise SlackError("expired_trigger_id")
         self._used_triggers.add(trigger_id)
