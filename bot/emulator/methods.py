@@ -24,6 +24,7 @@ __all__ = [
     "APP_TOKEN",
     "HANDLERS",
     "METHOD_SCOPES",
+    "NO_SCOPE",
     "NO_TOKEN",
     "Call",
     "Grant",
@@ -122,9 +123,20 @@ NO_TOKEN = frozenset({"oauth.v2.access"})
 APP_TOKEN = frozenset({"apps.connections.open"})
 
 
+# Methods that need no scope: a token of the right type is enough.
+NO_SCOPE = frozenset(
+    {
+        "auth.test",
+        "views.open",
+        "views.push",
+        "views.update",
+        "views.publish",
+        "oauth.v2.access",
+        "apps.connections.open",
+    }
+)
 # Web API method → the bot scope it needs, by kind of conversation where that matters ("" when
-# it does not), from each method's page on api.slack.com. A method missing here needs no scope
-# (auth.test, views.*, oauth.v2.access; apps.connections.open takes an app-level token).
+# it does not), from each method's page on api.slack.com.
 METHOD_SCOPES: dict[str, dict[str, str]] = {
     "chat.postMessage": {"": "chat:write"},
     "chat.postEphemeral": {"": "chat:write"},

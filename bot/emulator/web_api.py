@@ -270,6 +270,11 @@ class FakeSlack:
         self.channels[channel_id] = channel
         return channel
 
+    def open_dm(self, team_id: str, user_id: str) -> Channel:
+        """The direct-message channel between the app and a user (its Messages tab), where the
+        user may type slash commands."""
+        return self._open_dm(self.teams[team_id], self.users[user_id])
+
     def add_usergroup(
         self, team_id: str, usergroup_id: str, handle: str, user_ids: list[str]
     ) -> None:

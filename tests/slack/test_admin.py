@@ -206,6 +206,14 @@ async def test_approvals_channel_needs_the_bot_in_it(slack: Harness) -> None:
     assert checked == ["C0RANDOM", "C0OLD", CHANNEL, CHANNEL]
 
 
+async def test_approvals_channel_is_refused_in_a_direct_message(slack: Harness) -> None:
+    # conversations.info on a DM needs im:read (missing_scope without it).
+    dm = slack.fake.open_dm(slack.team_id, ADMIN).id
+    in_dm = reply_text(await slack.ask("approvals-channel", user=ADMIN, channel_id=dm))
+    assert "not a direct message" in in_dm and "Nothing was changed" in in_dm
+    assert (await get_policy(slack.runtime.database, slack.team_id)).approvals_channel_id is None
+
+
 # --- policy -------------------------------------------------------------------------------
 
 
