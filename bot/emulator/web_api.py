@@ -476,7 +476,11 @@ class FakeSlack:
         and a Bolt app sends that answer before any follow-up call it makes, so on Slack the ack
         comes first and the app's own views.update second. The driver reads the answer a little
         later than the app sends it; without the hold, an update that reached the fake first
-        would be overwritten by the ack. Hash checks happen when the update is applied."""
+        would be overwritten by the ack. Hash checks happen when the update is applied.
+
+        An app that awaits such a views.update before acking (against Slack's advice: ack
+        first) waits out the hold (_SUBMISSION_HOLD) and its ack is then late. A held call is
+        already in `calls`, with `error` None until it is answered."""
         self._submissions.setdefault(view_id, asyncio.Event())
 
     def release_view_updates(self, view_id: str) -> None:
