@@ -22,6 +22,8 @@ DEFAULT_BOT_SCOPES = (
     "channels:read",
     "groups:read",
     "im:write",
+    "im:read",
+    "mpim:read",
 )
 
 

@@ -17,7 +17,7 @@ from aiohttp import web
 from pydantic import SecretStr
 
 from bot.app import build_app, build_web_app
-from bot.config import Settings, SlackMode
+from bot.config import DEFAULT_BOT_SCOPES, Settings, SlackMode
 from bot.console import texts
 from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
 from bot.partner.models import Product
@@ -92,7 +92,8 @@ class ConsoleSession:
         await fake.start()
         bot_token = "xoxb-console-" + secrets.token_hex(8)
         signing_secret = secrets.token_hex(16)
-        fake.add_team(TEAM, "Console Co", bot_token=bot_token)
+        # Granted what manifest.yml asks for (tests/test_manifest.py keeps the two equal).
+        fake.add_team(TEAM, "Console Co", bot_token=bot_token, scopes=DEFAULT_BOT_SCOPES)
         for user_id, name, real_name, is_admin in PEOPLE:
             fake.add_user(TEAM, user_id, name, real_name=real_name, is_admin=is_admin)
         fake.add_channel(TEAM, CHANNEL, "general")

@@ -28,7 +28,8 @@ VERIFICATION_TOKEN = "emulator-verification-token"  # noqa: S105 - a fixed, publ
 
 @dataclass
 class Delivery:
-    # The app's HTTP status; over Socket Mode 200 when the app acked, 504 when it did not.
+    # The app's HTTP status; 504 when Slack gave up waiting (the app answered, or acked over
+    # Socket Mode, after the 3 s deadline or not at all): `late` is then set.
     status: int
     # The app's HTTP answer (the ack body; often ""); over Socket Mode the ack's payload as JSON.
     body: str
@@ -42,6 +43,18 @@ class Delivery:
     fake: FakeSlack | None = field(default=None, repr=False)
     # The Socket Mode envelope sent (None over HTTP).
     envelope: Envelope | None = field(default=None, repr=False)
+    # Slack had stopped waiting when the app answered: for the user the request failed (Slack
+    # shows "operation_timeout"), and whatever the answer carried is ignored.
+    late: bool = False
+    # What the app answered over HTTP, even late (status is 504 then).
+    app_status: int | None = None
+
+    def refused(self) -> list[ResponseUrlPost]:
+        """Posts to this delivery's response_url that Slack refused (with their `error`)."""
+        if self.response_url is None or self.fake is None:
+            return []
+        url_id = self.response_url.rsplit("/", 1)[-1]
+        return [post for post in self.fake.refused_responses if post.id == url_id]
 
     def responses(self) -> list[ResponseUrlPost]:
         """Posts the app made to this delivery's response_url so far."""
@@ -79,8 +92,9 @@ class SlackDriver:
         transport: Literal["http", "socket"] = "http",
         ack_timeout: float = ACK_TIMEOUT,
     ) -> None:
-        """Over "socket", app_url and signing_secret are unused (Socket Mode has no signatures)
-        and a delivery waits `ack_timeout` seconds for the app's ack."""
+        """Over "socket", app_url and signing_secret are unused (Socket Mode has no signatures).
+        Either way Slack waits `ack_timeout` seconds for the app's ack: an answer later than
+        that is a failed delivery (status 504, `late`), also kept in `late_deliveries`."""
         if transport not in ("http", "socket"):
             raise ValueError(f"unknown transport {transport!r}")
         self.fake = fake
@@ -91,6 +105,8 @@ class SlackDriver:
         # Socket Mode has no signatures (and SignatureVerifier refuses an empty secret).
         self._verifier = SignatureVerifier(signing_secret) if transport == "http" else None
         self._session: aiohttp.ClientSession | None = None
+        # Deliveries the app did not ack in time: a harness can fail a test on any of them.
+        self.late_deliveries: list[Delivery] = []
 
     async def close(self) -> None:
         session, self._session = self._session, None
@@ -265,11 +281,16 @@ class SlackDriver:
             "enterprise": self._enterprise(team_id),
             "is_enterprise_install": False,
         }
-        delivery = await self._send_payload(
-            payload, response_url=None, trigger_id=trigger_id, retry_num=retry_num
-        )
-        if delivery.status == 200:
-            self.fake.after_view_submission(view.id, delivery.json)
+        # The app's views.update calls for this view wait until the ack is applied, as on Slack.
+        self.fake.hold_view_updates(view.id)
+        try:
+            delivery = await self._send_payload(
+                payload, response_url=None, trigger_id=trigger_id, retry_num=retry_num
+            )
+            if delivery.status == 200:
+                self.fake.after_view_submission(view.id, delivery.json)
+        finally:
+            self.fake.release_view_updates(view.id)
         return delivery
 
     async def close_view(self, view: View, *, team_id: str, user_id: str) -> Delivery:
@@ -427,16 +448,27 @@ class SlackDriver:
             parsed = json.loads(text) if text else None
         except ValueError:
             parsed = None
-        return Delivery(
-            status=status,
-            body=text,
-            json=parsed,
-            response_url=response_url,
-            trigger_id=trigger_id,
-            sent=sent,
-            elapsed=time.monotonic() - started,
-            fake=self.fake,
+        elapsed = time.monotonic() - started
+        late = elapsed > self.ack_timeout
+        return self._record(
+            Delivery(
+                status=504 if late else status,
+                body=text,
+                json=parsed,
+                response_url=response_url,
+                trigger_id=trigger_id,
+                sent=sent,
+                elapsed=elapsed,
+                fake=self.fake,
+                late=late,
+                app_status=status,
+            )
         )
+
+    def _record(self, delivery: Delivery) -> Delivery:
+        if delivery.late:
+            self.late_deliveries.append(delivery)
+        return delivery
 
     async def _send_envelope(
         self,
@@ -459,16 +491,19 @@ class SlackDriver:
             timeout=self.ack_timeout,
         )
         answer = envelope.ack_payload
-        return Delivery(
-            status=200 if envelope.acked else 504,
-            body="" if answer is None else json.dumps(answer),
-            json=answer,
-            response_url=response_url,
-            trigger_id=trigger_id,
-            sent=payload,
-            elapsed=time.monotonic() - started,
-            fake=self.fake,
-            envelope=envelope,
+        return self._record(
+            Delivery(
+                status=200 if envelope.acked else 504,
+                body="" if answer is None else json.dumps(answer),
+                json=answer,
+                response_url=response_url,
+                trigger_id=trigger_id,
+                sent=payload,
+                elapsed=time.monotonic() - started,
+                fake=self.fake,
+                envelope=envelope,
+                late=not envelope.acked,
+            )
         )
 
     def _require_http(self, what: str) -> None:

@@ -14,12 +14,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.emulator.blocks import fill_ids
+from bot.emulator.limits import message_problems
 from bot.emulator.records import Channel, Team, UploadedFile, View
 
 if TYPE_CHECKING:
     from bot.emulator.web_api import FakeSlack
 
-__all__ = ["APP_TOKEN", "HANDLERS", "NO_TOKEN", "Call", "Grant", "SlackError", "Upload", "api"]
+__all__ = [
+    "APP_TOKEN",
+    "HANDLERS",
+    "METHOD_SCOPES",
+    "NO_SCOPE",
+    "NO_TOKEN",
+    "Call",
+    "Grant",
+    "SlackError",
+    "Upload",
+    "api",
+    "check_message_blocks",
+    "needed_scope",
+]
 
 
 class SlackError(Exception):
@@ -111,6 +125,67 @@ NO_TOKEN = frozenset({"oauth.v2.access"})
 APP_TOKEN = frozenset({"apps.connections.open"})
 
 
+# Methods that need no scope: a token of the right type is enough.
+NO_SCOPE = frozenset(
+    {
+        "auth.test",
+        "views.open",
+        "views.push",
+        "views.update",
+        "views.publish",
+        "oauth.v2.access",
+        "apps.connections.open",
+    }
+)
+# Web API method → the bot scope it needs, by kind of conversation where that matters ("" when
+# it does not), from each method's page on api.slack.com.
+METHOD_SCOPES: dict[str, dict[str, str]] = {
+    "chat.postMessage": {"": "chat:write"},
+    "chat.postEphemeral": {"": "chat:write"},
+    "chat.update": {"": "chat:write"},
+    "chat.delete": {"": "chat:write"},
+    "users.info": {"": "users:read"},
+    "usergroups.list": {"": "usergroups:read"},
+    "usergroups.users.list": {"": "usergroups:read"},
+    "conversations.info": {
+        "channel": "channels:read",
+        "private": "groups:read",
+        "im": "im:read",
+        "mpim": "mpim:read",
+    },
+    # One user: a DM; several: a group DM.
+    "conversations.open": {"im": "im:write", "mpim": "mpim:write"},
+    "files.getUploadURLExternal": {"": "files:write"},
+    "files.completeUploadExternal": {"": "files:write"},
+}
+
+
+def check_message_blocks(blocks: Any) -> None:
+    """Refuse a message's blocks as Slack does: invalid_blocks, with Slack's reasons."""
+    problems = message_problems(blocks)
+    if problems:
+        raise SlackError("invalid_blocks", response_metadata={"messages": problems})
+
+
+def needed_scope(fake: FakeSlack, method: str, call: Call) -> str | None:
+    """The scope this call needs, or None when it needs none (or the conversation it names is
+    unknown: the method then answers channel_not_found, as Slack does)."""
+    scopes = METHOD_SCOPES.get(method)
+    if not scopes:
+        return None
+    if "" in scopes:
+        return scopes[""]
+    if method == "conversations.open":
+        users = call.args.get("users")
+        if isinstance(users, str):
+            users = [user for user in users.split(",") if user]
+        return scopes["mpim" if users and len(users) > 1 else "im"]
+    channel = fake.channels.get(str(call.args.get("channel") or ""))
+    if channel is None or channel.team_id != call.team.id:
+        return None
+    return scopes[channel.kind]
+
+
 def api(method: str) -> Callable[[Handler], Handler]:
     """Register a handler for a Web API method."""
 
@@ -171,8 +246,8 @@ def _chat_update(fake: FakeSlack, call: Call) -> dict[str, Any]:
     message = fake.find_message(channel.id, call.args["ts"], ephemeral=False)
     if message is None:
         raise SlackError("message_not_found")
-    if "blocks" in call.args and not isinstance(call.args["blocks"], list):
-        raise SlackError("invalid_blocks")
+    if "blocks" in call.args:
+        check_message_blocks(call.args["blocks"])
     if "text" in call.args:
         message.text = call.args["text"] or ""
     if "blocks" in call.args:
@@ -215,7 +290,9 @@ def _conversations_open(fake: FakeSlack, call: Call) -> dict[str, Any]:
     channel_id = "G" + uuid.uuid5(uuid.NAMESPACE_OID, ",".join(sorted(users))).hex[:10].upper()
     already_open = channel_id in fake.channels
     if not already_open:
-        fake.channels[channel_id] = Channel(channel_id, call.team.id, "mpdm", is_private=True)
+        fake.channels[channel_id] = Channel(
+            channel_id, call.team.id, "mpdm", is_private=True, is_mpim=True
+        )
     return {"channel": {"id": channel_id}, "already_open": already_open}
 
 

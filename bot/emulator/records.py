@@ -19,6 +19,9 @@ class Team:
     # Set for a workspace inside an Enterprise Grid org.
     enterprise_id: str | None = None
     enterprise_name: str | None = None
+    # The bot scopes granted at install; None: every scope (a team set up by hand in a test
+    # that is not about scopes).
+    scopes: frozenset[str] | None = None
 
     @property
     def enterprise(self) -> dict[str, str] | None:
@@ -72,11 +75,23 @@ class Channel:
     bot_is_member: bool = True
     # Set for direct-message channels opened with conversations.open.
     im_user: str | None = None
+    is_mpim: bool = False
+
+    @property
+    def kind(self) -> str:
+        """"channel", "private", "im" or "mpim": what decides the scope a method needs."""
+        if self.im_user is not None:
+            return "im"
+        if self.is_mpim:
+            return "mpim"
+        return "private" if self.is_private else "channel"
 
     def to_api(self) -> dict[str, Any]:
         """The `channel` object of conversations.info."""
         if self.im_user is not None:
             return {"id": self.id, "is_im": True, "user": self.im_user, "is_member": True}
+        if self.is_mpim:
+            return {"id": self.id, "name": self.name, "is_mpim": True, "is_member": True}
         return {
             "id": self.id,
             "name": self.name,
@@ -166,6 +181,9 @@ class ResponseUrlPost:
     body: dict[str, Any]
     at: float
     url: str = ""
+    # Why the response_url refused the post ("used_url", "expired_url", "invalid_blocks");
+    # None for posts it accepted.
+    error: str | None = None
 
     @property
     def text(self) -> str | None:

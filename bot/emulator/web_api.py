@@ -19,13 +19,14 @@ import secrets
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import BodyPartReader, web
 
 from bot.emulator.blocks import fill_ids
+from bot.emulator.limits import message_problems, view_problems
 from bot.emulator.methods import (
     APP_TOKEN,
     HANDLERS,
@@ -34,6 +35,8 @@ from bot.emulator.methods import (
     Grant,
     SlackError,
     Upload,
+    check_message_blocks,
+    needed_scope,
 )
 from bot.emulator.records import (
     ApiCall,
@@ -52,8 +55,12 @@ __all__ = ["FakeSlack", "SlackError"]
 
 # Fields Slack accepts as JSON text inside form data.
 _JSON_FIELDS = frozenset({"blocks", "view", "files", "attachments", "metadata"})
-# Slack lets a response_url be used five times.
+# Slack lets a response_url be used five times within 30 minutes.
 _RESPONSE_URL_USES = 5
+_RESPONSE_URL_TTL = 30 * 60.0
+# How long a views.update waits for the view_submission in flight for its view (see
+# FakeSlack.hold_view_updates): past Slack's 3 s ack deadline the submission has failed anyway.
+_SUBMISSION_HOLD = 5.0
 # Slack keeps at most three views in a modal stack.
 _MAX_STACK = 3
 _DEFAULT_SCOPE = "commands,chat:write,users:read,files:write"
@@ -79,6 +86,7 @@ class _ResponseUrl:
     channel_id: str | None
     user_id: str | None
     message_ts: str | None
+    issued_at: float = 0.0  # FakeSlack.clock()
     uses: int = 0
 
 
@@ -90,7 +98,10 @@ class _Trigger:
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+        # Seconds, for the lifetimes of trigger_ids and response_urls: tests may pass a clock
+        # they move forward instead of waiting.
+        self.clock = clock
         # world
         self.teams: dict[str, Team] = {}
         self.users: dict[str, User] = {}
@@ -100,12 +111,16 @@ class FakeSlack:
         self.calls: list[ApiCall] = []
         self.messages: defaultdict[str, list[Message]] = defaultdict(list)
         self.responses: list[ResponseUrlPost] = []
+        # Posts a response_url refused (used five times, expired, invalid blocks), with why.
+        self.refused_responses: list[ResponseUrlPost] = []
         self.views: dict[str, View] = {}
         self.files: list[UploadedFile] = []
         # Open Socket Mode connections, newest last.
         self.socket_connections: list[SocketConnection] = []
         # Seconds a trigger_id stays usable, as on Slack; None: forever.
         self.trigger_ttl: float | None = 3.0
+        # Seconds a response_url stays usable, as on Slack.
+        self.response_url_ttl: float = _RESPONSE_URL_TTL
 
         self._tokens: dict[str, str] = {}  # token → team id
         self._dead_tokens: dict[str, str] = {}  # token → "token_revoked" | "token_expired"
@@ -119,6 +134,8 @@ class FakeSlack:
         self._triggers: dict[str, _Trigger] = {}
         self._used_triggers: set[str] = set()
         self._uploads: dict[str, Upload] = {}
+        # View id → set once the view_submission in flight for it has been answered.
+        self._submissions: dict[str, asyncio.Event] = {}
         self._serial = 0
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
@@ -185,8 +202,11 @@ class FakeSlack:
         domain: str | None = None,
         enterprise_id: str | None = None,
         enterprise_name: str | None = None,
+        scopes: Iterable[str] | None = None,
     ) -> Team:
-        """A workspace; with `enterprise_id` one inside an Enterprise Grid org."""
+        """A workspace where the app is installed; with `enterprise_id` one inside an Enterprise
+        Grid org. `scopes`: the bot scopes it was granted (a method needing another answers
+        missing_scope); None grants every scope."""
         team = Team(
             id=team_id,
             name=name,
@@ -196,6 +216,7 @@ class FakeSlack:
             bot_id=bot_id,
             enterprise_id=enterprise_id,
             enterprise_name=enterprise_name,
+            scopes=None if scopes is None else frozenset(scopes),
         )
         self.teams[team_id] = team
         self._tokens[bot_token] = team_id
@@ -253,6 +274,11 @@ class FakeSlack:
         self.channels[channel_id] = channel
         return channel
 
+    def open_dm(self, team_id: str, user_id: str) -> Channel:
+        """The direct-message channel between the app and a user (its Messages tab), where the
+        user may type slash commands."""
+        return self._open_dm(self.teams[team_id], self.users[user_id])
+
     def add_usergroup(
         self, team_id: str, usergroup_id: str, handle: str, user_ids: list[str]
     ) -> None:
@@ -304,9 +330,11 @@ class FakeSlack:
                 bot_id=grant.bot_id,
                 enterprise_id=grant.enterprise_id,
                 enterprise_name=grant.enterprise_name,
+                scopes=_scope_set(grant.scope),
             )
         else:
             team.bot_token = grant.bot_token
+            team.scopes = _scope_set(grant.scope)
             self._tokens[grant.bot_token] = team.id
         if grant.refresh_token is not None:
             self._refresh_tokens[grant.refresh_token] = grant
@@ -415,13 +443,15 @@ class FakeSlack:
         as on Slack: a new (ephemeral unless in_channel) message, or the original message at
         `message_ts` replaced or deleted."""
         url_id = uuid.uuid4().hex
-        self._response_urls[url_id] = _ResponseUrl(team_id, channel_id, user_id, message_ts)
+        self._response_urls[url_id] = _ResponseUrl(
+            team_id, channel_id, user_id, message_ts, issued_at=self.clock()
+        )
         return f"{self.root_url}/response/{url_id}"
 
     def new_trigger_id(self, *, user_id: str | None = None, team_id: str | None = None) -> str:
         self._serial += 1
         trigger_id = f"{1000 + self._serial}.{secrets.randbelow(10**10):010d}.{uuid.uuid4().hex}"
-        self._triggers[trigger_id] = _Trigger(user_id, team_id, time.monotonic())
+        self._triggers[trigger_id] = _Trigger(user_id, team_id, self.clock())
         return trigger_id
 
     def open_modals(self, user_id: str | None = None) -> list[View]:
@@ -450,9 +480,55 @@ class FakeSlack:
                 return message
         return None
 
+    def hold_view_updates(self, view_id: str) -> None:
+        """A view_submission for `view_id` is in flight: until `after_view_submission` (or
+        `release_view_updates`), a views.update aimed at that view waits, then applies.
+
+        Slack applies a submission's ack (response_action) when the app's HTTP answer arrives,
+        and a Bolt app sends that answer before any follow-up call it makes, so on Slack the ack
+        comes first and the app's own views.update second. The driver reads the answer a little
+        later than the app sends it; without the hold, an update that reached the fake first
+        would be overwritten by the ack. Hash checks happen when the update is applied.
+
+        An app that awaits such a views.update before acking (against Slack's advice: ack
+        first) waits out the hold (_SUBMISSION_HOLD) and its ack is then late. A held call is
+        already in `calls`, with `error` None until it is answered."""
+        self._submissions.setdefault(view_id, asyncio.Event())
+
+    def release_view_updates(self, view_id: str) -> None:
+        event = self._submissions.pop(view_id, None)
+        if event is not None:
+            event.set()
+
+    async def _wait_for_submission(self, args: dict[str, Any], team_id: str | None) -> None:
+        view_id = args.get("view_id")
+        if not view_id and args.get("external_id"):
+            view_id = next(
+                (
+                    v.id
+                    for v in self.views.values()
+                    if v.team_id == team_id
+                    and not v.closed
+                    and v.view.get("external_id") == args["external_id"]
+                ),
+                None,
+            )
+        event = self._submissions.get(str(view_id or ""))
+        if event is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_SUBMISSION_HOLD):
+                    await event.wait()
+
     def after_view_submission(self, view_id: str, ack: Any) -> None:
         """Do what Slack does with an app's answer to a view_submission: close the view (empty
-        ack), or apply its response_action (errors, update, push, clear)."""
+        ack), or apply its response_action (errors, update, push, clear). Releases the
+        views.update calls held for the view."""
+        try:
+            self._apply_submission_ack(view_id, ack)
+        finally:
+            self.release_view_updates(view_id)
+
+    def _apply_submission_ack(self, view_id: str, ack: Any) -> None:
         view = self.views.get(view_id)
         if view is None:
             return
@@ -494,6 +570,8 @@ class FakeSlack:
             connection=_peer_port(request),
         )
         self.calls.append(record)
+        if method == "views.update" and not unreadable:
+            await self._wait_for_submission(args, record.team_id)
         if unreadable:
             status, headers, body = 200, {}, {"ok": False, "error": "invalid_form_data"}
         else:
@@ -513,6 +591,7 @@ class FakeSlack:
             return 200, {}, {"ok": False, "error": "unknown_method"}
         try:
             call.team = self._authenticate(method, call.token)
+            self._check_scope(method, call)
             fault = self._take_fault(method, call.args)
             if fault is not None and fault.retry_after is not None:
                 return (
@@ -525,6 +604,12 @@ class FakeSlack:
             return 200, {}, {"ok": True, **handler(self, call)}
         except SlackError as refusal:
             return 200, {}, {"ok": False, "error": refusal.error, **refusal.extra}
+
+    def _check_scope(self, method: str, call: Call) -> None:
+        granted = call.team.scopes
+        needed = needed_scope(self, method, call)
+        if granted is not None and needed is not None and needed not in granted:
+            raise SlackError("missing_scope", needed=needed, provided=",".join(sorted(granted)))
 
     def _authenticate(self, method: str, token: str | None) -> Team:
         if method in NO_TOKEN:
@@ -556,12 +641,22 @@ class FakeSlack:
             body = None
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
+        post = ResponseUrlPost(url_id, body, time.time(), str(request.url))
+        if self.clock() - target.issued_at > self.response_url_ttl:
+            return self._refuse_response(post, 404, "expired_url")
         if target.uses >= _RESPONSE_URL_USES:
-            return web.Response(status=404, text="used_url")
+            return self._refuse_response(post, 404, "used_url")
+        if message_problems(body.get("blocks")):
+            return self._refuse_response(post, 400, "invalid_blocks")
         target.uses += 1
-        self.responses.append(ResponseUrlPost(url_id, body, time.time(), str(request.url)))
+        self.responses.append(post)
         self._apply_response(target, body)
         return web.Response(text="ok")
+
+    def _refuse_response(self, post: ResponseUrlPost, status: int, error: str) -> web.Response:
+        post.error = error
+        self.refused_responses.append(post)
+        return web.Response(status=status, text=error)
 
     def _apply_response(self, target: _ResponseUrl, body: dict[str, Any]) -> None:
         if target.channel_id is None:
@@ -688,8 +783,7 @@ class FakeSlack:
 
     def _new_message(self, team: Team, channel: Channel, args: dict[str, Any]) -> Message:
         blocks = args.get("blocks")
-        if blocks is not None and not isinstance(blocks, list):
-            raise SlackError("invalid_blocks")
+        check_message_blocks(blocks)
         if not args.get("text") and not blocks and not args.get("attachments"):
             raise SlackError("no_text")
         return Message(
@@ -708,6 +802,9 @@ class FakeSlack:
     ) -> dict[str, Any]:
         if not isinstance(sent, dict) or sent.get("type") not in ("modal", "home"):
             raise SlackError("invalid_arguments")
+        problems = view_problems(sent)
+        if problems:
+            raise SlackError("invalid_arguments", response_metadata={"messages": problems})
         payload: dict[str, Any] = {
             "private_metadata": "",
             "callback_id": "",
@@ -767,9 +864,9 @@ class FakeSlack:
         trigger = self._triggers.get(trigger_id)
         if trigger is None:
             # Not issued by this fake (a test wrote its own): usable once, user unknown.
-            trigger = _Trigger(None, call.team.id, time.monotonic())
+            trigger = _Trigger(None, call.team.id, self.clock())
         elif (
-            self.trigger_ttl is not None and time.monotonic() - trigger.issued_at > self.trigger_ttl
+            self.trigger_ttl is not None and self.clock() - trigger.issued_at > self.trigger_ttl
         ):
             raise SlackError("expired_trigger_id")
         self._used_triggers.add(trigger_id)
@@ -836,6 +933,10 @@ def _credentials(
 def _peer_port(request: web.Request) -> int | None:
     peer = request.transport.get_extra_info("peername") if request.transport else None
     return peer[1] if isinstance(peer, tuple) and len(peer) > 1 else None
+
+
+def _scope_set(scope: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in scope.split(",") if part.strip())
 
 
 def _slug(name: str) -> str:

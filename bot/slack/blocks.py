@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
@@ -26,6 +27,22 @@ def fit(text: str, limit: int = MAX_TEXT) -> str:
     if amp != -1 and ";" not in cut[amp:]:
         cut = cut[:amp]
     return cut + "…"
+
+
+def utc_text(moment: datetime) -> str:
+    """A moment as readable UTC, where Slack's date tokens do not render (plain_text, files,
+    notification fallbacks). Naive datetimes are UTC, as everywhere in the app."""
+    return f"{_as_utc(moment):%Y-%m-%d %H:%M} UTC"
+
+
+def slack_date(moment: datetime, tokens: str = "{date_short_pretty} {time}") -> str:
+    """A moment in mrkdwn that each reader sees in their own time zone ("today 14:05",
+    "Mar 3, 2025 9:00 AM"), falling back to readable UTC where the token cannot render."""
+    return f"<!date^{int(_as_utc(moment).timestamp())}^{tokens}|{utc_text(moment)}>"
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def user_mention(user_id: str) -> str:

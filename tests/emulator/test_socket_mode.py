@@ -25,6 +25,7 @@ MODAL = {
     "type": "modal",
     "callback_id": "rename",
     "title": {"type": "plain_text", "text": "Rename"},
+    "submit": {"type": "plain_text", "text": "Save"},
     "blocks": [
         {
             "type": "input",

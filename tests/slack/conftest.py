@@ -33,6 +33,7 @@ async def _harness(secrets_guard: SecretsGuard, harness_cm) -> AsyncIterator[Har
         leaked = [s for s in harness.secrets() if s in outbound]
         assert not leaked, "a secret was sent to Slack"
         assert harness.block_kit_violations() == []
+        assert harness.late_acks() == []
 
 
 @pytest.fixture

@@ -8,8 +8,10 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from aiohttp import web
 from cryptography.fernet import Fernet
 
@@ -20,7 +22,7 @@ from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.serve import start_maintenance, start_site, stop_task
-from tests.slack.block_kit import violations
+from tests.slack.block_kit import view_violations, violations
 
 TEAM = "T0TEST"
 ADMIN = "UADMIN"
@@ -30,6 +32,16 @@ SIGNING_SECRET = "test-signing-secret-5b2c9e1f7a"
 BOT_TOKEN = "xoxb-test-bot-token-3f9a1c7e"
 CLIENT_SECRET = "test-client-secret-8c1d2e"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+def manifest_bot_scopes() -> list[str]:
+    """The bot scopes manifest.yml asks for: what Slack grants a workspace installing the app."""
+    return list(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+
+
+# As an OAuth grant's `scope` field says them.
+MANIFEST_SCOPE = ",".join(manifest_bot_scopes())
 
 
 @dataclass
@@ -45,8 +57,16 @@ class Harness:
         delivery = await self.driver.command(
             text, team_id=kwargs.pop("team_id", self.team_id), user_id=user, **kwargs
         )
+        assert not delivery.late, f"the app took {delivery.elapsed:.1f}s to ack (Slack waits 3)"
         assert delivery.status == 200, delivery.body
         return delivery
+
+    def late_acks(self) -> list[str]:
+        """Requests the app answered after Slack's 3 s deadline (a failure for the user)."""
+        return [
+            f"{d.sent.get('command') or d.sent.get('type')} acked after {d.elapsed:.1f}s"
+            for d in self.driver.late_deliveries
+        ]
 
     async def ask(self, text: str, *, user: str = MEMBER, **kwargs: Any) -> ResponseUrlPost:
         """Run a command and return the (first) reply to its response_url."""
@@ -62,12 +82,13 @@ class Harness:
         messages += [
             call.args.get("blocks") for call in self.fake.calls if call.method.startswith("chat.")
         ]
-        messages += [
-            (call.args.get("view") or {}).get("blocks")
+        views = [
+            call.args["view"]
             for call in self.fake.calls
             if call.method.startswith("views.") and isinstance(call.args.get("view"), dict)
         ]
-        return [v for blocks in messages if isinstance(blocks, list) for v in violations(blocks)]
+        found = [v for blocks in messages if isinstance(blocks, list) for v in violations(blocks)]
+        return found + [v for view in views for v in view_violations(view)]
 
     def outbound(self) -> str:
         """Everything the app sent towards Slack, as one text, to search for leaks."""
@@ -131,7 +152,7 @@ def settings_for(
 
 
 def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -> None:
-    fake.add_team(team_id, "Test Co", bot_token=bot_token)
+    fake.add_team(team_id, "Test Co", bot_token=bot_token, scopes=manifest_bot_scopes())
     fake.add_user(team_id, ADMIN, "ada", real_name="Ada Admin", is_admin=True)
     fake.add_user(team_id, MEMBER, "max", real_name="Max Member")
     fake.add_channel(team_id, CHANNEL, "general")

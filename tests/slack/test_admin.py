@@ -206,6 +206,14 @@ async def test_approvals_channel_needs_the_bot_in_it(slack: Harness) -> None:
     assert checked == ["C0RANDOM", "C0OLD", CHANNEL, CHANNEL]
 
 
+async def test_approvals_channel_is_refused_in_a_direct_message(slack: Harness) -> None:
+    # conversations.info on a DM needs im:read (missing_scope without it).
+    dm = slack.fake.open_dm(slack.team_id, ADMIN).id
+    in_dm = reply_text(await slack.ask("approvals-channel", user=ADMIN, channel_id=dm))
+    assert "not a direct message" in in_dm and "Nothing was changed" in in_dm
+    assert (await get_policy(slack.runtime.database, slack.team_id)).approvals_channel_id is None
+
+
 # --- policy -------------------------------------------------------------------------------
 
 
@@ -312,7 +320,7 @@ async def test_audit_shows_what_happened_to_admins_and_approvers(slack: Harness)
         line
         for t in _section_texts(post.body["blocks"])
         for line in t.split("\n")
-        if line.startswith("`20")
+        if line.startswith("<!date^")
     ]
     assert len(lines) == 4
     assert "saved a Partner API key" in lines[0] and "…2e7b" in lines[0]
@@ -370,7 +378,7 @@ async def test_a_long_audit_fits_block_kit_and_says_more(slack: Harness) -> None
     assert len(blocks) <= 50
     assert all(len((b.get("text") or {}).get("text", "")) <= 3000 for b in blocks)
     text = reply_text(post)
-    shown = sum(t.count("\n`20") + t.startswith("`20") for t in _section_texts(blocks))
+    shown = sum(t.count("\n<!date^") + t.startswith("<!date^") for t in _section_texts(blocks))
     assert 0 < shown < len(entries)
     assert f"and {len(entries) - shown} more — `/partner audit export` for everything" in text
 

@@ -34,6 +34,15 @@ async def test_subscribe_list_and_unsubscribe(slack: Harness) -> None:
     assert "No channel gets a digest" in reply_text(await slack.ask("digest list"))
 
 
+async def test_a_digest_can_go_to_the_apps_messages_tab(slack: Harness) -> None:
+    # conversations.info on a DM needs im:read: without it Slack answers missing_scope.
+    dm = slack.fake.open_dm(slack.team_id, ADMIN)
+    text = reply_text(await slack.ask("digest subscribe 07:30", user=ADMIN, channel_id=dm.id))
+    assert "07:30 Europe/Paris" in text
+    [subscription] = await slack.runtime.digests.subscriptions(slack.team_id)
+    assert subscription.channel_id == dm.id
+
+
 @pytest.mark.parametrize(
     ("words", "message"),
     [

@@ -38,7 +38,15 @@ from tests.slack.approvals import (
     sms_account,
 )
 from tests.slack.digests import make_due, posts_in
-from tests.slack.harness import ADMIN, MEMBER, Harness, eventually, reply_text, running_app
+from tests.slack.harness import (
+    ADMIN,
+    MANIFEST_SCOPE,
+    MEMBER,
+    Harness,
+    eventually,
+    reply_text,
+    running_app,
+)
 from tests.slack.harness import settings_for as harness_settings
 from tests.slack.test_workspaces import count, install_code
 
@@ -68,6 +76,7 @@ async def grid(
             authed_user_id=ADMIN,
             enterprise_id=ORG,
             enterprise_name=ORG_NAME,
+            scope=MANIFEST_SCOPE,
         )
         fake_slack.add_user(GRID_TEAM, ADMIN, "ada", real_name="Ada Admin", is_admin=True)
         fake_slack.add_user(GRID_TEAM, MEMBER, "max", real_name="Max Member")

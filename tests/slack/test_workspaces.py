@@ -20,7 +20,14 @@ from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.services.schedule import parse_subscription
 from tests.conftest import SecretsGuard
-from tests.slack.harness import Harness, eventually, reply_text, running_app, settings_for
+from tests.slack.harness import (
+    MANIFEST_SCOPE,
+    Harness,
+    eventually,
+    reply_text,
+    running_app,
+    settings_for,
+)
 
 NEW_TEAM = "T0NEW"
 NEW_ADMIN = "UNEWADMIN"
@@ -38,6 +45,7 @@ async def multi(
         yield harness
         assert NEW_BOT_TOKEN not in harness.outbound()
         assert harness.block_kit_violations() == []
+        assert harness.late_acks() == []
 
 
 async def install(slack: Harness) -> None:
@@ -48,6 +56,7 @@ async def install(slack: Harness) -> None:
         team_name="New Co",
         bot_token=NEW_BOT_TOKEN,
         authed_user_id=NEW_ADMIN,
+        scope=MANIFEST_SCOPE,
     )
     slack.fake.add_user(NEW_TEAM, NEW_ADMIN, "nina", real_name="Nina", is_admin=True)
     slack.fake.add_channel(NEW_TEAM, "C0NEWGEN", "general")
@@ -127,6 +136,7 @@ async def test_scheduled_jobs_rotate_an_expiring_token_once(multi: Harness) -> N
         authed_user_id="UROT",
         refresh_token="xoxe-1-refresh-first",
         expires_in=60,
+        scope=MANIFEST_SCOPE,
     )
     multi.fake.add_user("T0ROT", "UROT", "rita", real_name="Rita", is_admin=True)
     store = stores.installation_store(multi.runtime)

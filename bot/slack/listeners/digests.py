@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
-from bot.slack.blocks import escape
+from bot.slack.blocks import escape, slack_date
 from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
@@ -67,7 +67,7 @@ async def run(
                     text.SUBSCRIBED.format(
                         schedule=escape(next_local),
                         products=products,
-                        next=subscription.next_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        next=slack_date(subscription.next_run_at),
                     )
                 ),
             )
@@ -104,7 +104,7 @@ def _list(subscriptions: list[Any]) -> Reply:
             channel=s.channel_id,
             schedule=escape(s.schedule.describe()),
             products=", ".join(p.label for p in s.products) if s.products else text.ALL_PRODUCTS,
-            next=s.next_run_at.strftime("%Y-%m-%d %H:%M UTC"),
+            next=slack_date(s.next_run_at),
             failure=text.LIST_FAILURE.format(failure=escape(s.failure)) if s.failure else "",
         )
         for s in subscriptions

@@ -111,12 +111,13 @@ APPROVERS_LINE_NONE = (
 # --- audit --------------------------------------------------------------------------------
 
 AUDIT_TITLE = "Audit trail"
-AUDIT_SUMMARY = "{count} entries in the last {days} days, newest first. Times are UTC."
-AUDIT_SUMMARY_ONE = "1 entry in the last {days} days. Times are UTC."
+AUDIT_SUMMARY = "{count} entries in the last {days} days, newest first."
+AUDIT_SUMMARY_ONE = "1 entry in the last {days} days."
 AUDIT_EMPTY = ":information_source: Nothing was recorded in the last {days} days."
 AUDIT_FALLBACK = "Audit trail: {count} entries in the last {days} days"
 AUDIT_MORE = "… and {count} more — `/partner audit export` for everything."
-AUDIT_LINE = "`{at}` {actor} {action}{request}{details}"
+# No backticks around {at}: a date token inside code is not rendered.
+AUDIT_LINE = "{at} · {actor} {action}{request}{details}"
 AUDIT_REQUEST = " — request #{id}{product}{amount}"
 AUDIT_SYSTEM = "system"
 AUDIT_POLICY = " — {setting}: {old} → {new}"

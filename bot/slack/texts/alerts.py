@@ -7,7 +7,7 @@ MAIN_WHO_DEFAULT = "a workspace admin"
 SUBACCOUNT = ":warning: *{product}*: *{email}* is down to *{balance}*, below {threshold}."
 TOP_UP = "Request top-up"
 SNOOZE = "Snooze 24 h"
-SNOOZED = ":zzz: Alerts for {what} are snoozed until {until} UTC (by <@{user}>)."
+SNOOZED = ":zzz: Alerts for {what} are snoozed until {until} (by <@{user}>)."
 FALLBACK = "Low balance: {what} at {balance}"
 
 CHANNEL_SET = ":bell: Low-balance alerts will be posted in <#{channel}>."

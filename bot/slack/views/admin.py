@@ -27,7 +27,7 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import POLICY_FIELDS, Policy
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit
+from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit, slack_date
 from bot.slack.texts import admin as text
 from bot.slack.views.reply import Reply, plain_reply
 
@@ -222,7 +222,7 @@ def audit_line(entry: AuditEntry) -> str:
     elif entry.product:
         request = f" — {_product(entry.product)}"
     return text.AUDIT_LINE.format(
-        at=entry.at.strftime("%Y-%m-%d %H:%M"),
+        at=slack_date(entry.at),
         actor=user_mention(entry.actor_id),
         action=text.ACTIONS.get(entry.action) or f"`{escape(entry.action)}`",
         request=request,

@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
-from bot.slack.blocks import escape, fit, text_input
+from bot.slack.blocks import escape, fit, slack_date, text_input
 from bot.slack.texts import alerts as text
 from bot.slack.views.reply import Reply
 
@@ -74,7 +74,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
 def snoozed_reply(original: dict, what: str, until: datetime, user: str) -> Reply:
     """The alert as it was, its buttons replaced by who snoozed it until when."""
     kept = [Block.parse(b) for b in original.get("blocks", []) if b.get("type") != "actions"]
-    note = text.SNOOZED.format(what=escape(what), until=until.strftime("%Y-%m-%d %H:%M"), user=user)
+    note = text.SNOOZED.format(what=escape(what), until=slack_date(until), user=user)
     note_block = ContextBlock(elements=[MarkdownTextObject(text=fit(note))])
     return Reply(text=original.get("text") or note, blocks=[*kept, note_block])
 

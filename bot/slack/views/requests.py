@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.requests import Action, RequestSnapshot, Status
-from bot.slack.blocks import escape, fit, text_input
+from bot.slack.blocks import escape, fit, slack_date, text_input
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import Reply
 
@@ -56,7 +56,7 @@ def status_line(request: RequestSnapshot) -> str:
         )
         if request.approvals_needed > 1
         else "",
-        "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "expires": slack_date(request.expires_at),
         "deciders": deciders,
         "by": text.AUTO
         if request.auto_approved
@@ -181,7 +181,7 @@ def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) ->
             what=what(request),
             requester=request.requester_id,
             state=text.STATE_WORDS[request.status.value],
-            when=request.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+            when=slack_date(request.created_at),
         )
         blocks.append(SectionBlock(text=fit(row)))
     if len(requests) > LIST_LIMIT:

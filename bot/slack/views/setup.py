@@ -15,6 +15,7 @@ from bot.money import format_money
 from bot.partner.models import Account, Product
 from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
+from bot.slack.blocks import utc_text
 from bot.slack.texts import setup as text
 
 SETUP_CALLBACK = "partner_setup"
@@ -97,7 +98,7 @@ def _current(status: KeyStatus | None) -> str:
         text.CURRENT_SOURCE_ENV
         if status.from_environment
         else text.CURRENT_SOURCE_DB.format(
-            date=status.set_at.strftime("%Y-%m-%d") if status.set_at else "?"
+            date=utc_text(status.set_at) if status.set_at else "?"
         )
     )
     return text.CURRENT.format(fingerprint=status.fingerprint, source=source)
