@@ -67,7 +67,7 @@ def user_message(error: BaseException) -> str | None:
             return admin_text.NOT_ELIGIBLE[error.why.value].format(subject=shown)
         case PolicyConflict():
             return admin_text.POLICY_CONFLICT[error.field].format(
-                limit=format_money(error.limit), limit_plain=f"{error.limit:f}"
+                limit=format_money(error.limit), limit_plain=f"{error.limit.normalize():f}"
             )
         case NotAllowed():
             return text.NOT_ALLOWED.format(who_may=error.who_may, action=error.action)
