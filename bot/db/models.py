@@ -66,6 +66,11 @@ class WorkspacePolicy(Base):
     expiry_hours: Mapped[int] = mapped_column(Integer, default=24)
     approvals_channel_id: Mapped[str | None] = mapped_column(String(32))
     requesters_usergroup_id: Mapped[str | None] = mapped_column(String(32))
+    requesters_usergroup_label: Mapped[str | None] = mapped_column(String(255))
+    requesters_set_by: Mapped[str | None] = mapped_column(String(32))
+    requesters_lockout_told_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When the admins were told that nobody can ask (the group emptied or deleted); cleared
+    when the rule changes or somebody may ask again, so a new lock-out is told again."""
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -81,6 +86,8 @@ class RoleGrant(Base):
     role: Mapped[str] = mapped_column(String(16))
     subject_kind: Mapped[str] = mapped_column(String(16))
     subject_id: Mapped[str] = mapped_column(String(32))
+    subject_label: Mapped[str | None] = mapped_column(String(255))
+    """A group's handle when it was granted ("finance"), to show it as @finance."""
     granted_by: Mapped[str] = mapped_column(String(32))
     granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

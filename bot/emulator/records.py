@@ -43,6 +43,9 @@ class User:
     tz_offset: int = 3600
     is_bot: bool = False
     deleted: bool = False
+    # Guests: multi-channel (restricted) and single-channel (ultra restricted).
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
 
     def to_api(self) -> dict[str, Any]:
         """The `user` object of users.info."""
@@ -56,6 +59,8 @@ class User:
             "is_owner": self.is_owner,
             "is_primary_owner": False,
             "is_bot": self.is_bot,
+            "is_restricted": self.is_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
             "tz": self.tz,
             # Slack's labels are long names ("Central European Time"); the zone id is enough
             # for an emulator and needs no table.

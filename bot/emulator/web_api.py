@@ -237,6 +237,8 @@ class FakeSlack:
         tz_offset: int = 3600,
         is_bot: bool = False,
         deleted: bool = False,
+        is_restricted: bool = False,
+        is_ultra_restricted: bool = False,
     ) -> User:
         user = User(
             id=user_id,
@@ -249,6 +251,8 @@ class FakeSlack:
             tz_offset=tz_offset,
             is_bot=is_bot,
             deleted=deleted,
+            is_restricted=is_restricted,
+            is_ultra_restricted=is_ultra_restricted,
         )
         self.users[user_id] = user
         return user

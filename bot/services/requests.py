@@ -44,8 +44,17 @@ from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed, NotFound, ServiceError
 from bot.services.partner_access import PartnerAccess
-from bot.services.policy import Policy, load_policy
-from bot.services.roles import Roles
+from bot.services.policy import (
+    Policy,
+    RequestFacts,
+    Route,
+    Why,
+    decide_route,
+    load_policy,
+    lockout_fixed,
+    lockout_to_tell,
+)
+from bot.services.roles import Role, Roles, SubjectKind
 from bot.services.subaccounts import pick_subaccount
 
 log = logging.getLogger(__name__)
@@ -116,6 +125,11 @@ class RequestSnapshot:
         return self.amount is not None
 
     @property
+    def needed_no_approval(self) -> bool:
+        """Ran at once because it moves no money (a new subaccount without credit)."""
+        return self.auto_approved and self.amount is None
+
+    @property
     def needs_a_person(self) -> bool:
         """Unknown and not decidable from the balances: an approver must look and mark it."""
         return self.status is Status.UNKNOWN and bool(self.details.get("undecidable"))
@@ -127,6 +141,36 @@ class RequestRefused(ServiceError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotARequester(NotAllowed):
+    """The policy names a requesters group and the requester is not in it.
+
+    `locked_out`: the group has nobody in it (emptied or deleted), so nobody can ask.
+    `tell_admins`: who to tell about that lock-out; set only for the one refusal that noticed
+    it first, so the admins hear it once until it is fixed and breaks again."""
+
+    def __init__(
+        self,
+        group_id: str,
+        group_label: str | None,
+        *,
+        locked_out: bool,
+        tell_admins: tuple[str, ...] = (),
+    ) -> None:
+        super().__init__("make requests", "members of the requesters group")
+        self.group_id = group_id
+        self.group_label = group_label
+        self.locked_out = locked_out
+        self.tell_admins = tell_admins
+
+
+class OwnRequest(ServiceError):
+    """An approver (or admin) tried to approve a request they asked for themselves."""
+
+    def __init__(self, request: RequestSnapshot) -> None:
+        super().__init__(f"request {request.id} was asked for by this approver")
+        self.request = request
 
 
 class ApprovalsNotSetUp(ServiceError):
@@ -220,7 +264,7 @@ class Requests:
     ) -> Submitted:
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
-        policy = await self._check_requester(team_id, requester_id, directory)
+        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
@@ -233,14 +277,13 @@ class Requests:
                 f"{subaccount.email or subaccount.token} holds "
                 f"{format_money(subaccount.balance)}: {format_money(amount)} cannot be removed."
             )
-        auto = await self._auto_approvable(team_id, requester_id, amount, policy)
         request = await self._insert(
             team_id,
             requester_id,
             product,
             action,
             policy,
-            auto=auto,
+            route,
             subaccount=subaccount,
             amount=amount,
             reason=reason,
@@ -257,20 +300,18 @@ class Requests:
         reason: str | None,
         directory: Directory,
     ) -> Submitted:
-        policy = await self._check_requester(team_id, requester_id, directory)
+        amount = validate_amount(new.credit) if new.credit else None
+        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused("An advanced subaccount needs an email address.")
         existing, main = await self._read_live(team_id, product)
         if new.email and any(s.email.lower() == new.email.lower() for s in existing):
             raise RequestRefused(f"A subaccount with the email {new.email} already exists.")
-        amount = validate_amount(new.credit) if new.credit else None
         if amount is not None and amount > main:
             raise RequestRefused(
                 f"The main account holds {format_money(main)}: it cannot give "
                 f"{format_money(amount)} to a new subaccount."
             )
-        # Without initial credit no money moves: it runs at once, like an auto-approval.
-        auto = amount is None or await self._auto_approvable(team_id, requester_id, amount, policy)
         details = {
             "type": new.kind.value,
             "email": new.email,
@@ -285,7 +326,7 @@ class Requests:
             product,
             Action.SUBACCOUNT_CREATE,
             policy,
-            auto=auto,
+            route,
             subaccount=None,
             amount=amount,
             reason=reason,
@@ -303,17 +344,16 @@ class Requests:
         reason: str | None,
         directory: Directory,
     ) -> Submitted:
-        policy = await self._check_requester(team_id, requester_id, directory)
+        policy, route = await self._route(team_id, requester_id, directory, deletion=True)
         subaccounts, main = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
-        # Deleting is never automatic, whatever the policy.
         request = await self._insert(
             team_id,
             requester_id,
             product,
             Action.SUBACCOUNT_DELETE,
             policy,
-            auto=False,
+            route,
             subaccount=subaccount,
             amount=None,
             reason=reason,
@@ -327,23 +367,56 @@ class Requests:
         subaccounts, account = await asyncio.gather(client.all_subaccounts(), client.me())
         return subaccounts, account.balance
 
-    async def _check_requester(
-        self, team_id: str, requester_id: str, directory: Directory
-    ) -> Policy:
+    async def _route(
+        self,
+        team_id: str,
+        requester_id: str,
+        directory: Directory,
+        *,
+        amount: Decimal | None = None,
+        deletion: bool = False,
+    ) -> tuple[Policy, Route]:
+        """The policy and the route it gives this request, before anything else is read:
+        somebody who may not ask learns nothing about the subaccounts."""
         async with self._database.session() as session:
             policy = await load_policy(session, team_id)
-        if not await self._roles.may_request(team_id, requester_id, policy, directory):
-            raise NotAllowed("make requests", "members of the requesters group")
-        return policy
+        access = await self._roles.requester_access(team_id, requester_id, policy, directory)
+        used = Decimal(0)
+        if access.allowed and amount is not None and policy.daily_auto_approve_cap is not None:
+            used = await self._auto_approved_since(team_id, requester_id, hours=24)
+        route = decide_route(
+            policy,
+            RequestFacts(
+                requester_allowed=access.allowed,
+                is_deletion=deletion,
+                amount=amount,
+                auto_approved_last_24h=used,
+            ),
+        )
+        if route.refused:
+            assert policy.requesters_usergroup_id is not None
+            tell: tuple[str, ...] = ()
+            if access.locked_out:
+                setter = await lockout_to_tell(self._database, team_id)
+                if setter is not None:
+                    admins = [
+                        s.id
+                        for s in await self._roles.members(team_id, Role.ADMIN)
+                        if s.kind is SubjectKind.USER
+                    ]
+                    tell = tuple(dict.fromkeys([*admins, *setter]))
+            raise NotARequester(
+                policy.requesters_usergroup_id,
+                policy.requesters_usergroup_label,
+                locked_out=access.locked_out,
+                tell_admins=tell,
+            )
+        if policy.requesters_usergroup_id is not None:
+            await lockout_fixed(self._database, team_id)
+        return policy, route
 
-    async def _auto_approvable(
-        self, team_id: str, requester_id: str, amount: Decimal, policy: Policy
-    ) -> bool:
-        if amount > policy.auto_approve_limit:
-            return False
-        if policy.daily_auto_approve_cap is None:
-            return True
-        since = utcnow() - timedelta(hours=24)
+    async def _auto_approved_since(self, team_id: str, requester_id: str, hours: int) -> Decimal:
+        since = utcnow() - timedelta(hours=hours)
         async with self._database.session() as session:
             used = await session.scalar(
                 # Summed by the database in thousandths; the Money type brings it back exact.
@@ -355,8 +428,7 @@ class Requests:
                     CreditRequest.status.not_in([Status.FAILED.value]),
                 )
             )
-        used_eur = used if used is not None else Decimal(0)
-        return used_eur + amount <= policy.daily_auto_approve_cap
+        return used if used is not None else Decimal(0)
 
     async def _insert(
         self,
@@ -365,14 +437,15 @@ class Requests:
         product: Product,
         action: Action,
         policy: Policy,
+        route: Route,
         *,
-        auto: bool,
         subaccount: Subaccount | None,
         amount: Decimal | None,
         reason: str | None,
         details: dict[str, Any],
         email: str | None = None,
     ) -> RequestSnapshot:
+        auto = route.runs_now
         if not auto:
             if policy.approvals_channel_id is None:
                 raise ApprovalsNotSetUp("channel")
@@ -391,7 +464,7 @@ class Requests:
             amount=amount,
             reason=reason or None,
             details=details,
-            approvals_needed=policy.approvals_needed(amount),
+            approvals_needed=max(route.approvers, 1),
             auto_approved=auto,
             created_at=now,
             updated_at=now,
@@ -412,7 +485,16 @@ class Requests:
                 subaccount=row.subaccount_email or row.subaccount_token,
                 reason=reason,
             )
-            if auto:
+            if route.why is Why.MOVES_NO_MONEY:
+                await audit.record(
+                    session,
+                    team_id,
+                    "no_approval_needed",
+                    audit.SYSTEM,
+                    request_id=row.id,
+                    product=product.value,
+                )
+            elif auto:
                 await audit.record(
                     session,
                     team_id,
@@ -421,7 +503,7 @@ class Requests:
                     request_id=row.id,
                     product=product.value,
                     amount=amount,
-                    limit=policy.auto_approve_limit if amount is not None else None,
+                    limit=policy.auto_approve_limit,
                 )
         return await self.get(row.id)
 
@@ -432,7 +514,7 @@ class Requests:
     ) -> Approval:
         request = await self._decidable(request_id, team_id)
         if approver_id == request.requester_id:
-            raise NotAllowed("approve their own request", "another approver")
+            raise OwnRequest(request)
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("approve requests", "approvers")
         insert = sqlite_insert if self._database.is_sqlite else pg_insert

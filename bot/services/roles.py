@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlalchemy import delete, select
@@ -13,7 +13,8 @@ from bot.clock import utcnow
 from bot.db.models import RoleGrant
 from bot.db.session import Database
 from bot.services import audit
-from bot.services.directory import Directory
+from bot.services.directory import Directory, Standing
+from bot.services.errors import ServiceError
 from bot.services.policy import Policy
 
 
@@ -31,14 +32,76 @@ class SubjectKind(StrEnum):
 class Subject:
     kind: SubjectKind
     id: str
+    label: str | None = field(default=None, compare=False)
+    """A group's handle ("finance"), shown as @finance; not part of its identity."""
+
+
+class Ineligible(StrEnum):
+    UNKNOWN_USER = "unknown_user"
+    DEACTIVATED = "deactivated"
+    BOT = "bot"
+    GUEST = "guest"
+    UNKNOWN_GROUP = "unknown_group"
+    EMPTY_GROUP = "empty_group"
+
+
+_INELIGIBLE = {
+    Standing.UNKNOWN: Ineligible.UNKNOWN_USER,
+    Standing.DEACTIVATED: Ineligible.DEACTIVATED,
+    Standing.BOT: Ineligible.BOT,
+    Standing.GUEST: Ineligible.GUEST,
+}
+
+
+class NotEligible(ServiceError):
+    """Only real people (full members, active, not bots) and existing groups get a role."""
+
+    def __init__(self, subject: Subject, why: Ineligible) -> None:
+        super().__init__(f"{subject.kind.value} {subject.id}: {why.value}")
+        self.subject = subject
+        self.why = why
+
+
+async def checked_subject(
+    subject: Subject, directory: Directory, *, empty_group_ok: bool = True
+) -> Subject:
+    """The subject as the directory knows it (a group with its handle), or NotEligible."""
+    if subject.kind is SubjectKind.USER:
+        standing = await directory.user_standing(subject.id)
+        if standing is not Standing.PERSON:
+            raise NotEligible(subject, _INELIGIBLE[standing])
+        return subject
+    handle = await directory.group_handle(subject.id)
+    if handle is None:
+        raise NotEligible(subject, Ineligible.UNKNOWN_GROUP)
+    if not empty_group_ok and not await directory.group_members(subject.id):
+        raise NotEligible(replace(subject, label=handle), Ineligible.EMPTY_GROUP)
+    return replace(subject, label=handle)
+
+
+@dataclass(frozen=True, slots=True)
+class RequesterAccess:
+    allowed: bool
+    locked_out: bool = False
+    """The requesters group has nobody in it (emptied or deleted): nobody can ask."""
 
 
 class Roles:
     def __init__(self, database: Database) -> None:
         self._database = database
 
+    async def add(
+        self, team_id: str, role: Role, subject: Subject, actor_id: str, directory: Directory
+    ) -> tuple[Subject, bool]:
+        """Give the role to a real person or an existing group (else NotEligible).
+
+        Returns the subject as the directory named it, and False when it already had the role."""
+        checked = await checked_subject(subject, directory)
+        return checked, await self.grant(team_id, role, checked, actor_id)
+
     async def grant(self, team_id: str, role: Role, subject: Subject, actor_id: str) -> bool:
-        """Give the role; False when the subject already had it."""
+        """Give the role, unchecked (set-up and tests; people's input goes through `add`);
+        False when the subject already had it."""
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
         statement = (
             insert(RoleGrant)
@@ -47,6 +110,7 @@ class Roles:
                 role=role.value,
                 subject_kind=subject.kind.value,
                 subject_id=subject.id,
+                subject_label=subject.label,
                 granted_by=actor_id,
                 granted_at=utcnow(),
             )
@@ -61,6 +125,7 @@ class Roles:
                     f"{role.value}_added",
                     actor_id,
                     subject=f"{subject.kind.value}:{subject.id}",
+                    label=subject.label,
                 )
         return added
 
@@ -93,7 +158,10 @@ class Roles:
                 .where(RoleGrant.team_id == team_id, RoleGrant.role == role.value)
                 .order_by(RoleGrant.granted_at, RoleGrant.id)
             )
-            return [Subject(SubjectKind(r.subject_kind), r.subject_id) for r in rows.all()]
+            return [
+                Subject(SubjectKind(r.subject_kind), r.subject_id, r.subject_label)
+                for r in rows.all()
+            ]
 
     async def is_admin(self, team_id: str, user_id: str, directory: Directory) -> bool:
         """Workspace admins/owners, plus users an admin added."""
@@ -114,9 +182,12 @@ class Roles:
     async def has_approvers(self, team_id: str) -> bool:
         return bool(await self.members(team_id, Role.APPROVER))
 
-    async def may_request(
+    async def requester_access(
         self, team_id: str, user_id: str, policy: Policy, directory: Directory
-    ) -> bool:
+    ) -> RequesterAccess:
+        """Whether the policy lets this user ask. Nobody bypasses it, admins included: they
+        change the policy instead."""
         if policy.requesters_usergroup_id is None:
-            return True
-        return user_id in await directory.group_members(policy.requesters_usergroup_id)
+            return RequesterAccess(allowed=True)
+        members = await directory.group_members(policy.requesters_usergroup_id)
+        return RequesterAccess(allowed=user_id in members, locked_out=not members)

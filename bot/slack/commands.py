@@ -106,7 +106,8 @@ class SetPolicy:
     """One policy setting: `field` is a `bot.services.policy.Policy` field name."""
 
     field: str
-    value: Decimal | int | str | None
+    value: Decimal | int | Subject | None
+    """A user group `Subject` for `requesters_usergroup_id`; checked with Slack before use."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,11 +324,13 @@ def _role(role: str, args: list[str]) -> ManageRole:
 
 
 def parse_subject(word: str) -> Subject | None:
-    """`<@U123|name>` → a user, `<!subteam^S123|@group>` → a user group."""
+    """`<@U123|name>` → a user, `<!subteam^S123|@group>` → a user group, with its handle
+    ("group") as the label until Slack's own list confirms it."""
     if match := _USER.match(word):
         return Subject(SubjectKind.USER, match.group(1))
     if match := _GROUP.match(word):
-        return Subject(SubjectKind.USERGROUP, match.group(1))
+        label = word[word.index("|") + 1 : -1].removeprefix("@") if "|" in word else None
+        return Subject(SubjectKind.USERGROUP, match.group(1), label or None)
     return None
 
 
@@ -362,7 +365,7 @@ def _policy(args: list[str]) -> ShowPolicy | SetPolicy:
             subject = parse_subject(value)
             if subject is None or subject.kind is not SubjectKind.USERGROUP:
                 raise CommandError(text.POLICY_REQUESTERS)
-            return SetPolicy(setting, subject.id)
+            return SetPolicy(setting, subject)
 
 
 def _policy_amount(value: str) -> Decimal:

@@ -1,18 +1,22 @@
-"""The services' `Directory`, answered by Slack: users.info and usergroups.users.list."""
+"""The services' `Directory`, answered by Slack: users.info, usergroups.list and
+usergroups.users.list."""
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.directory import GroupMembersCache
-from bot.slack.permissions import is_workspace_admin
+from bot.services.directory import GroupMembersCache, Standing
+
+SLACKBOT = "USLACKBOT"
+"""Slackbot is a bot, though users.info does not say `is_bot` for it."""
 
 
 class SlackDirectory:
-    """One per Slack request. Admin checks are remembered for the request's lifetime; group
+    """One per Slack request. Users are remembered for the request's lifetime; group
     members, given the process's cache and the workspace, for the cache's short time — a
     burst of clicks must not spend usergroups.users.list (Tier 2, ~20 a minute)."""
 
@@ -23,16 +27,52 @@ class SlackDirectory:
         team_id: str | None = None,
     ) -> None:
         self._client = client
-        self._admins: dict[str, bool] = {}
+        self._users: dict[str, dict[str, Any] | None] = {}
+        self._handles: dict[str, str] | None = None
         # Without a workspace to key the shared cache by, answers stay within this request.
         shared = groups is not None and bool(team_id)
         self._groups = groups if shared and groups else GroupMembersCache(ttl=math.inf)
         self._team_id = team_id or ""
 
+    async def _user(self, user_id: str) -> dict[str, Any] | None:
+        if user_id not in self._users:
+            try:
+                answer = await self._client.users_info(user=user_id)
+                self._users[user_id] = answer.get("user") or {}
+            except SlackApiError as error:
+                if error.response.get("error") not in ("user_not_found", "user_not_visible"):
+                    raise
+                self._users[user_id] = None
+        return self._users[user_id]
+
     async def is_workspace_admin(self, user_id: str) -> bool:
-        if user_id not in self._admins:
-            self._admins[user_id] = await is_workspace_admin(self._client, user_id)
-        return self._admins[user_id]
+        user = await self._user(user_id)
+        if not user or user.get("deleted"):
+            return False
+        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+    async def user_standing(self, user_id: str) -> Standing:
+        user = await self._user(user_id)
+        if user is None:
+            return Standing.UNKNOWN
+        if user.get("deleted"):
+            return Standing.DEACTIVATED
+        if user.get("is_bot") or user.get("is_app_user") or user_id == SLACKBOT:
+            return Standing.BOT
+        if user.get("is_restricted") or user.get("is_ultra_restricted"):
+            return Standing.GUEST
+        return Standing.PERSON
+
+    async def group_handle(self, group_id: str) -> str | None:
+        if self._handles is None:
+            # Disabled groups are left out by default: they cannot be mentioned either.
+            answer = await self._client.usergroups_list()
+            self._handles = {
+                group["id"]: group.get("handle") or group.get("name") or group["id"]
+                for group in answer.get("usergroups") or []
+                if not group.get("date_delete")
+            }
+        return self._handles.get(group_id)
 
     async def group_members(self, group_id: str) -> set[str]:
         async def lookup() -> set[str]:

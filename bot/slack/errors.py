@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 import secrets
 
-from bot.money import InvalidAmount
+from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
 from bot.services.partner_access import NoSubaccounts
-from bot.services.requests import ApprovalsNotSetUp, RequestRefused
+from bot.services.policy import PolicyConflict
+from bot.services.requests import ApprovalsNotSetUp, NotARequester, OwnRequest, RequestRefused
+from bot.services.roles import Ineligible, NotEligible, SubjectKind
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
+from bot.slack.texts import admin as admin_text
 from bot.slack.texts import common as text
 from bot.slack.texts import requests as requests_text
+from bot.slack.views.admin import group_mention, subject_mention
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +46,29 @@ def user_message(error: BaseException) -> str | None:
             if len(error.matches) > 5:
                 shown += f" and {len(error.matches) - 5} more"
             return text.AMBIGUOUS.format(ref=_code(error.ref), what=error.what, matches=shown)
+        case NotARequester():
+            group = group_mention(error.group_id, error.group_label)
+            message = requests_text.NOT_A_REQUESTER.format(group=group)
+            if error.locked_out:
+                message += requests_text.LOCKED_OUT.format(group=group)
+            return message
+        case OwnRequest():
+            return requests_text.OWN_REQUEST.format(id=error.request.id)
+        case NotEligible():
+            unknown = error.why in (Ineligible.UNKNOWN_USER, Ineligible.UNKNOWN_GROUP)
+            subject = error.subject
+            shown = (
+                f"`{_code('@' + subject.label if subject.label else subject.id)}`"
+                if unknown and subject.kind is SubjectKind.USERGROUP
+                else f"`{_code(subject.id)}`"
+                if unknown
+                else subject_mention(subject)
+            )
+            return admin_text.NOT_ELIGIBLE[error.why.value].format(subject=shown)
+        case PolicyConflict():
+            return admin_text.POLICY_CONFLICT[error.field].format(
+                limit=format_money(error.limit), limit_plain=f"{error.limit.normalize():f}"
+            )
         case NotAllowed():
             return text.NOT_ALLOWED.format(who_may=error.who_may, action=error.action)
         case NoSubaccounts():

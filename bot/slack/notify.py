@@ -1,16 +1,21 @@
-"""Telling people: the approval card kept up to date in place, and the requester's DMs."""
+"""Telling people: the approval card kept up to date in place, the requester's DMs, and the
+admins when the requesters rule locks everyone out."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
-from bot.services.requests import RequestSnapshot
+from bot.services.requests import NotARequester, RequestSnapshot
+from bot.slack.texts import requests as text
+from bot.slack.views.admin import group_mention
 from bot.slack.views.requests import request_card, requester_dm
 
 log = logging.getLogger(__name__)
@@ -94,3 +99,26 @@ class RequestNotifier:
         """After a transition this process won: redraw the card and tell the requester."""
         await self.refresh_card(request.id)
         await self.tell_requester(request)
+
+
+@asynccontextmanager
+async def admins_told_of_lockout(client: AsyncWebClient) -> AsyncIterator[None]:
+    """Around asking: a refusal that found nobody can ask tells the admins by DM (the service
+    lets only the first such refusal carry them, until the rule is fixed), then goes on up."""
+    try:
+        yield
+    except NotARequester as refused:
+        if refused.tell_admins:
+            await _tell_admins_of_lockout(client, refused)
+        raise
+
+
+async def _tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester) -> None:
+    group = group_mention(refused.group_id, refused.group_label)
+    message = text.LOCKOUT_DM.format(group=group)
+    for admin in refused.tell_admins:
+        try:
+            dm = await client.conversations_open(users=admin)
+            await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+        except SlackApiError as error:
+            log.warning("admin not told of the lock-out: %s", error.response.get("error"))

@@ -99,7 +99,7 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
     assert "posted in #approvals" in asked and "Approve" in asked
     approve = next(n for n, c in console._clickables.items() if c.button.label == "Approve")
     refused = await console.run_line(f"click {approve}")
-    assert "Only another approver can approve their own request" in refused
+    assert "You asked for request #1, so another approver must decide it" in refused
     await console.run_line("as alice")
     done = await console.run_line(f"click {approve}")
     assert "message updated in #approvals" in done and "Done" in done

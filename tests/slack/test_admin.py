@@ -108,7 +108,7 @@ async def test_admin_manages_approvers_users_and_groups(slack: Harness) -> None:
     added = reply_text(await slack.ask(f"approvers add {MEMBER_MENTION}", user=ADMIN))
     assert f"<@{MEMBER}> is now an approver" in added
     group = reply_text(await slack.ask(f"approvers add {FINANCE_MENTION}", user=ADMIN))
-    assert f"Everyone in <!subteam^{FINANCE}> is now an approver" in group
+    assert f"Everyone in <!subteam^{FINANCE}|@finance> is now an approver" in group
     again = reply_text(await slack.ask(f"approvers add {MEMBER_MENTION}", user=ADMIN))
     assert "already an approver" in again
 
@@ -119,7 +119,7 @@ async def test_admin_manages_approvers_users_and_groups(slack: Harness) -> None:
     listed = await slack.ask("approvers list", user=MEMBER)
     assert listed.body["response_type"] == "ephemeral"
     text = reply_text(listed)
-    assert f"<@{MEMBER}>" in text and f"<!subteam^{FINANCE}>" in text
+    assert f"<@{MEMBER}>" in text and f"<!subteam^{FINANCE}|@finance>" in text
     assert "Nobody" not in text
     assert "<!channel>" not in text and "<!here>" not in text
 
@@ -132,7 +132,7 @@ async def test_admin_manages_approvers_users_and_groups(slack: Harness) -> None:
     actions = [(e.action, e.actor_id, e.details) for e in await audit_entries(slack)]
     assert actions == [  # newest first; the no-op add and remove left no trace
         ("approver_removed", ADMIN, {"subject": f"user:{MEMBER}"}),
-        ("approver_added", ADMIN, {"subject": f"usergroup:{FINANCE}"}),
+        ("approver_added", ADMIN, {"subject": f"usergroup:{FINANCE}", "label": "finance"}),
         ("approver_added", ADMIN, {"subject": f"user:{MEMBER}"}),
     ]
 
@@ -246,7 +246,12 @@ async def test_policy_shows_every_setting_and_its_meaning(slack: Harness) -> Non
         ("daily-cap 200", "daily_auto_approve_cap", Decimal("200"), "none → *200.00 EUR*"),
         ("two-approvers 1000", "two_approver_threshold", Decimal("1000"), "*1,000.00 EUR*"),
         ("expiry 48h", "expiry_hours", 48, "24 hours → *48 hours*"),
-        (f"requesters {FINANCE_MENTION}", "requesters_usergroup_id", FINANCE, "<!subteam^S1>"),
+        (
+            f"requesters {FINANCE_MENTION}",
+            "requesters_usergroup_id",
+            FINANCE,
+            "<!subteam^S1|@finance>",
+        ),
     ],
 )
 async def test_admin_sets_each_setting(
@@ -270,7 +275,7 @@ async def test_settings_go_back_to_none_and_everyone(slack: Harness) -> None:
     assert "200.00 EUR → *none*" in text
     await slack.ask("policy two-approvers off", user=ADMIN)
     text = reply_text(await slack.ask("policy requesters everyone", user=ADMIN))
-    assert "<!subteam^S1> → *everyone" in text
+    assert "<!subteam^S1|@finance> → everyone" in text
     policy = await get_policy(database, slack.team_id)
     assert policy.daily_auto_approve_cap is None
     assert policy.two_approver_threshold is None
@@ -327,7 +332,7 @@ async def test_audit_shows_what_happened_to_admins_and_approvers(slack: Harness)
     assert f"<@{ADMIN}> changed the policy — Approvals channel" in lines[1]
     assert f"<#{CHANNEL}>" in lines[1]
     assert "Auto-approve limit: 0 (never) → 50.00 EUR" in lines[2]
-    assert f"added an approver — <!subteam^{FINANCE}>" in lines[3]
+    assert f"added an approver — <!subteam^{FINANCE}|@finance>" in lines[3]
     assert "more —" not in text
     assert DEMO_SMS_KEY not in text
 

@@ -122,7 +122,7 @@ async def test_nobody_approves_their_own_request_not_even_an_admin(slack: Harnes
     request = await latest_request(slack, ADMIN)
     delivery = await click(slack, ADMIN, "request_approve", await card_of(slack, request.id))
     post = await delivery.wait_response()
-    assert "Only another approver can approve their own request" in reply_text(post)
+    assert "You asked for request #1, so another approver must decide it" in reply_text(post)
     assert (await slack.runtime.requests.get(request.id)).status is Status.PENDING
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
 
@@ -295,7 +295,9 @@ async def test_requesters_can_be_restricted_to_a_group(slack: Harness) -> None:
     await set_up_approvals(slack, requesters_usergroup_id="S0FIN")
     slack.fake.add_usergroup(slack.team_id, "S0FIN", "finance", [ADMIN])
     post = await slack.ask(f"credit add {a_subaccount(slack).email} 10")
-    assert "Only members of the requesters group can make requests" in reply_text(post)
+    refused = reply_text(post)
+    assert "Only members of <!subteam^S0FIN> may make requests" in refused
+    assert "/partner policy requesters everyone" in refused
     post = await slack.ask(f"credit add {a_subaccount(slack).email} 10", user=ADMIN)
     assert "sent to" in reply_text(post)
 

@@ -265,7 +265,8 @@ async def test_a_new_subaccount_without_credit_needs_no_approval(slack: Harness)
         modal, team_id=slack.team_id, user_id=MEMBER, values={"type": {"type": "simple"}}
     )
     await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
-    assert "auto-approved" in dms_to(slack, MEMBER)[0]
+    told = dms_to(slack, MEMBER)[0]
+    assert "needs no approval" in told and "auto-approved" not in told
     request = await latest_request(slack)
     assert request.status is Status.SUCCEEDED and request.created_token
     assert len(slack.sandbox.calls(endpoint="/subaccount/create")) == 1

@@ -17,8 +17,8 @@ from bot.clock import utcnow
 from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.errors import NotAllowed
-from bot.services.policy import change_policy, get_policy
-from bot.services.roles import Role
+from bot.services.policy import change_policy, change_policy_checked, get_policy
+from bot.services.roles import Role, Subject, checked_subject
 from bot.slack.commands import (
     ExportAudit,
     ManageRole,
@@ -66,8 +66,15 @@ async def run(
             await reply(respond, role_list_reply(role, subjects))
         case ManageRole(role=role, verb=verb, subject=subject) if subject is not None:
             await require_admin(text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
-            change = runtime.roles.grant if verb == "add" else runtime.roles.revoke
-            changed = await change(team_id, _ROLES[role], subject, user_id)
+            if verb == "add":
+                subject, changed = await runtime.roles.add(
+                    team_id, _ROLES[role], subject, user_id, directory
+                )
+            else:
+                # Anyone can be removed, even somebody Slack no longer knows.
+                granted = await runtime.roles.members(team_id, _ROLES[role])
+                subject = next((s for s in granted if s == subject), subject)
+                changed = await runtime.roles.revoke(team_id, _ROLES[role], subject, user_id)
             await reply(respond, role_changed_reply(role, verb, subject, changed))
         case SetApprovalsChannel():
             await require_admin(text.SET_CHANNEL)
@@ -78,10 +85,29 @@ async def run(
             await reply(respond, policy_reply(policy, len(approvers)))
         case SetPolicy(field=field, value=value):
             await require_admin(text.SET_POLICY)
-            before = await get_policy(runtime.database, team_id)
-            after = await change_policy(runtime.database, team_id, user_id, **{field: value})
+            changes: dict[str, object] = {field: value}
+            if field == "requesters_usergroup_id":
+                group = (
+                    await checked_subject(value, directory, empty_group_ok=False)
+                    if isinstance(value, Subject)
+                    else None
+                )
+                changes = {
+                    field: group.id if group else None,
+                    "requesters_usergroup_label": group.label if group else None,
+                }
+            change = await change_policy_checked(runtime.database, team_id, user_id, **changes)
             approvers = await runtime.roles.members(team_id, Role.APPROVER)
-            await reply(respond, policy_reply(after, len(approvers), changed=field, before=before))
+            await reply(
+                respond,
+                policy_reply(
+                    change.after,
+                    len(approvers),
+                    changed=field,
+                    before=change.before,
+                    adjustments=change.adjustments,
+                ),
+            )
         case ShowAudit():
             await _require_admin_or_approver(runtime, team_id, user_id, directory)
             days = parsed.days

@@ -23,6 +23,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
 from bot.slack.listeners.replies import reply
 from bot.slack.listeners.requesting import DirectReply, follow_through
+from bot.slack.notify import admins_told_of_lockout
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.texts import alerts as text
 from bot.slack.views.alerts import (
@@ -114,16 +115,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         answer = DirectReply(client, user_id)
         try:
-            submitted = await runtime.requests.request_credit(
-                team_id,
-                user_id,
-                Product(metadata["p"]),
-                Action.CREDIT_ADD,
-                metadata["t"],
-                amount,
-                reason or None,
-                SlackDirectory(client, runtime.group_members, team_id),
-            )
+            async with admins_told_of_lockout(client):
+                submitted = await runtime.requests.request_credit(
+                    team_id,
+                    user_id,
+                    Product(metadata["p"]),
+                    Action.CREDIT_ADD,
+                    metadata["t"],
+                    amount,
+                    reason or None,
+                    SlackDirectory(client, runtime.group_members, team_id),
+                )
             await follow_through(runtime, client, answer, submitted)
         except Exception as error:  # the form is closed: the answer goes by DM
             await answer(text=message_for(error))

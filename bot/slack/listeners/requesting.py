@@ -29,7 +29,7 @@ from bot.slack.commands import (
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
 from bot.slack.listeners.replies import reply
-from bot.slack.notify import RequestNotifier
+from bot.slack.notify import RequestNotifier, admins_told_of_lockout
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import plain_reply
 from bot.slack.views.requests import (
@@ -58,21 +58,23 @@ async def run(
     match parsed:
         case CreditMove():
             action = Action.CREDIT_ADD if parsed.add else Action.CREDIT_REMOVE
-            submitted = await requests.request_credit(
-                team_id,
-                user_id,
-                parsed.product,
-                action,
-                parsed.ref,
-                parsed.amount,
-                parsed.reason,
-                directory,
-            )
+            async with admins_told_of_lockout(client):
+                submitted = await requests.request_credit(
+                    team_id,
+                    user_id,
+                    parsed.product,
+                    action,
+                    parsed.ref,
+                    parsed.amount,
+                    parsed.reason,
+                    directory,
+                )
             await follow_through(runtime, client, respond, submitted)
         case DeleteSubaccount():
-            submitted = await requests.request_deletion(
-                team_id, user_id, parsed.product, parsed.ref, parsed.reason, directory
-            )
+            async with admins_told_of_lockout(client):
+                submitted = await requests.request_deletion(
+                    team_id, user_id, parsed.product, parsed.ref, parsed.reason, directory
+                )
             await follow_through(runtime, client, respond, submitted)
         case CreateSubaccount():
             if not parsed.product.has_subaccounts:
@@ -139,14 +141,15 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
         try:
             assert new is not None
-            submitted = await runtime.requests.request_new_subaccount(
-                team_id,
-                user_id,
-                product,
-                new,
-                reason,
-                SlackDirectory(client, runtime.group_members, team_id),
-            )
+            async with admins_told_of_lockout(client):
+                submitted = await runtime.requests.request_new_subaccount(
+                    team_id,
+                    user_id,
+                    product,
+                    new,
+                    reason,
+                    SlackDirectory(client, runtime.group_members, team_id),
+                )
             await follow_through(runtime, client, DirectReply(client, user_id), submitted)
         except Exception as error:  # the modal is closed: the answer goes by DM
             await DirectReply(client, user_id)(text=message_for(error))

@@ -40,6 +40,34 @@ ADMINS_ALWAYS = (
 ADMINS_FALLBACK = "Admins added: {count}"
 GROUP_SUFFIX = " (group)"
 
+# Only real people and existing groups get a role; `{subject}` is the mention (or the id).
+NOT_ELIGIBLE = {
+    "unknown_user": (
+        ":warning: {subject} is not a user of this workspace, so they cannot be given a role. "
+        "Nothing was changed."
+    ),
+    "deactivated": (
+        ":warning: {subject} is deactivated: only active people can be given a role. "
+        "Nothing was changed."
+    ),
+    "bot": (
+        ":warning: {subject} is a bot or an app: only people can be given a role. "
+        "Nothing was changed."
+    ),
+    "guest": (
+        ":warning: {subject} is a guest: only full members of the workspace can be given a "
+        "role. Nothing was changed."
+    ),
+    "unknown_group": (
+        ":warning: {subject} is not a user group of this workspace (or it is disabled). "
+        "Nothing was changed."
+    ),
+    "empty_group": (
+        ":warning: {subject} has nobody in it: as the requesters group, nobody could make "
+        "requests. Add people to it first, or keep `everyone`. Nothing was changed."
+    ),
+}
+
 # --- approvals channel --------------------------------------------------------------------
 
 CHANNEL_SET = ":white_check_mark: Approval cards will be posted in {channel} from now on."
@@ -61,6 +89,54 @@ CHANNEL_NOT_A_CHANNEL = (
 # --- policy -------------------------------------------------------------------------------
 
 POLICY_TITLE = "Approval policy"
+RULES_TITLE = "*What happens to a request*"
+RULE_MOVES_NEVER = "Every credit move needs an approver."
+RULE_MOVES_NEVER_TWO = (
+    "Every credit move needs an approver; moves above {two} need two approvers."
+)
+RULE_MOVES_AUTO = "Moves up to {auto} run at once; moves above {auto} need an approver."
+RULE_MOVES_AUTO_TWO = (
+    "Moves up to {auto} run at once; moves above {auto} need an approver; moves above {two} "
+    "need two approvers."
+)
+RULE_MOVES_AUTO_IS_TWO = "Moves up to {two} run at once; moves above {two} need two approvers."
+RULE_CAP = (
+    "Each requester may auto-run up to {cap} in 24 hours; beyond that, moves need an approver."
+)
+RULE_NO_CAP = "There is no daily cap on what a requester may auto-run."
+RULE_DELETIONS = "Deletions always need an approver."
+RULE_NEW_SUBACCOUNT = (
+    "A new subaccount without credit needs no approval; with credit it is a move like any "
+    "other."
+)
+RULE_EXPIRY = "Requests expire after {hours} h."
+RULE_EVERYONE = "Anyone in the workspace may ask."
+RULE_GROUP = "Only members of {group} may ask."
+RULE_CHANNEL = "Approval cards go to {channel}."
+RULE_NO_CHANNEL = (
+    ":warning: No approvals channel yet: run `/partner approvals-channel` in the channel that "
+    "should get the cards."
+)
+RULES_ORDER = (
+    "Checked in this order: who may ask, then deletions, then the two-approver amount, then "
+    "the auto-approve limit and the daily cap. A move above the two-approver amount never runs "
+    "at once."
+)
+SETTINGS_TITLE = "*Settings*"
+ADJUSTED = {
+    "auto_approve_limit": (
+        ":information_source: The auto-approve limit was lowered from {old} to {new} with it: "
+        "a move above the two-approver amount always needs two approvers."
+    ),
+}
+POLICY_CONFLICT = {
+    "auto_approve_limit": (
+        ":warning: The auto-approve limit cannot be above the two-approver amount ({limit}): "
+        "moves above {limit} always need two approvers, so nothing above it could run at once. "
+        "Set `/partner policy auto-approve {limit_plain}` or less, or raise `two-approvers` "
+        "first. Nothing was changed."
+    ),
+}
 POLICY_FALLBACK = "Approval policy: {summary}"
 POLICY_CHANGED = ":white_check_mark: Policy changed: {setting} {old} → {new}."
 POLICY_UNCHANGED = ":information_source: {setting} was already {value}. Nothing was changed."
@@ -70,8 +146,8 @@ POLICY_HOW_TO_CHANGE = (
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
     "`requesters @group|everyone`."
 )
-SETTING_LINE = "*{label}*: {value}\n{meaning}"
-SETTING_LINE_CHANGED = "*{label}*: {old} → *{new}*  _(changed)_\n{meaning}"
+SETTING_LINE = "*{label}*: {value} — _{meaning}_"
+SETTING_LINE_CHANGED = "*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_"
 SETTING_LABELS = {
     "auto_approve_limit": "Auto-approve limit",
     "daily_auto_approve_cap": "Daily auto-approve cap",
@@ -82,7 +158,8 @@ SETTING_LABELS = {
 }
 SETTING_MEANINGS = {
     "auto_approve_limit": (
-        "Credit moves up to this amount are carried out without an approver; 0 means never."
+        "Credit moves up to this amount are carried out without an approver; 0 means never. "
+        "It is never above the two-approver amount."
     ),
     "daily_auto_approve_cap": (
         "The most one requester may have auto-approved in a rolling 24 hours; none means no cap."
@@ -147,6 +224,7 @@ ACTIONS = {
     "approver_removed": "removed an approver",
     "admin_added": "added an admin",
     "admin_removed": "removed an admin",
+    "no_approval_needed": "ran without approval (no money moved)",
     "partner_key_saved": "saved a Partner API key",
 }
 DETAIL_LABELS = {

@@ -42,6 +42,7 @@ STATUS = {
 PROGRESS = " ({count} of {needed} approvals)"
 BY_APPROVERS = " · approved by {deciders}"
 AUTO = " · auto-approved"
+NO_APPROVAL = " · needed no approval (no money moved)"
 RESULT_BALANCES = " The subaccount now holds {sub}; the main account {main}."
 RESULT_SUB = " The subaccount now holds {sub}."
 RESULT_CREATED = " New subaccount token: `{token}`."
@@ -60,6 +61,24 @@ SUBMITTED_HINT = (
     "You'll get a direct message when it is decided. `/partner requests` shows where it stands."
 )
 RAN_NOW = ":zap: Request #{id} ({what}) was auto-approved under the workspace policy."
+RAN_WITHOUT_APPROVAL = ":zap: Request #{id} ({what}) needs no approval: no money moves."
+NOT_A_REQUESTER = (
+    ":no_entry: Only members of {group} may make requests (policy set by admins: "
+    "`/partner policy requesters everyone` opens it to everyone)."
+)
+LOCKED_OUT = (
+    " {group} has nobody in it right now (or no longer exists), so nobody can ask until an "
+    "admin changes the rule or adds people to it; the admins have been told."
+)
+LOCKOUT_DM = (
+    ":warning: Nobody can make Partner Ops requests: the policy lets only members of {group} "
+    "ask, and {group} has nobody in it now (or was deleted). An admin can fix it with "
+    "`/partner policy requesters @another-group`, `/partner policy requesters everyone`, or by "
+    "adding people to {group}."
+)
+OWN_REQUEST = (
+    ":no_entry: You asked for request #{id}, so another approver must decide it."
+)
 CANCELLED = ":heavy_multiplication_x: Request #{id} cancelled."
 
 ALREADY = ":information_source: Request #{id} is already {state}{by}."

@@ -25,7 +25,7 @@ from bot.db.models import AuditEntry
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services import audit
-from bot.services.policy import POLICY_FIELDS, Policy
+from bot.services.policy import POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit, slack_date
 from bot.slack.texts import admin as text
@@ -48,11 +48,14 @@ _AUDIT_SECTIONS = MAX_BLOCKS - 4  # header, summary, "and N more", one spare
 # --- mentions -----------------------------------------------------------------------------
 
 
+_HANDLE = re.compile(r"^[\w.\-]{1,80}$")
+
+
 def subject_mention(subject: Subject) -> str:
     if not _SLACK_ID.match(subject.id):
         return f"`{escape(subject.id)}`"
     if subject.kind is SubjectKind.USERGROUP:
-        return f"<!subteam^{subject.id}>"
+        return group_mention(subject.id, subject.label)
     return f"<@{subject.id}>"
 
 
@@ -66,8 +69,14 @@ def channel_mention(channel_id: str) -> str:
     return f"<#{channel_id}>" if _SLACK_ID.match(channel_id) else escape(channel_id)
 
 
-def group_mention(group_id: str) -> str:
-    return f"<!subteam^{group_id}>" if _SLACK_ID.match(group_id) else escape(group_id)
+def group_mention(group_id: str, handle: str | None = None) -> str:
+    """`<!subteam^S1|@finance>`: Slack shows the handle, and so does anything reading the text
+    without asking Slack (the label is left out unless it is a plain handle)."""
+    if not _SLACK_ID.match(group_id):
+        return escape(group_id)
+    if handle and _HANDLE.match(handle.removeprefix("@")):
+        return f"<!subteam^{group_id}|@{handle.removeprefix('@')}>"
+    return f"<!subteam^{group_id}>"
 
 
 # --- approvers and admins -----------------------------------------------------------------
@@ -121,8 +130,11 @@ def channel_set_reply(channel_id: str, changed: bool) -> Reply:
 # --- policy -------------------------------------------------------------------------------
 
 
-def policy_value(field: str, value: Any) -> str:
-    """A policy setting's value as people read it."""
+_SHOWN_SETTINGS = tuple(f for f in POLICY_FIELDS if f in text.SETTING_LABELS)
+
+
+def policy_value(field: str, value: Any, *, label: str | None = None) -> str:
+    """A policy setting's value as people read it (`label`: a requesters group's handle)."""
     match field:
         case "auto_approve_limit":
             return text.NEVER if not value else format_money(value)
@@ -133,49 +145,104 @@ def policy_value(field: str, value: Any) -> str:
         case "approvals_channel_id":
             return text.CHANNEL_NOT_SET if value is None else channel_mention(value)
         case "requesters_usergroup_id":
-            return text.EVERYONE if value is None else group_mention(value)
+            return text.EVERYONE if value is None else group_mention(value, label)
     return escape(str(value))
 
 
+def policy_rules(policy: Policy) -> list[str]:
+    """The effective rules as sentences, in the order they are applied."""
+    auto = policy.effective_auto_approve_limit
+    two = policy.two_approver_threshold
+    if auto <= 0:
+        moves = (
+            text.RULE_MOVES_NEVER
+            if two is None
+            else text.RULE_MOVES_NEVER_TWO.format(two=format_money(two))
+        )
+    elif two is None:
+        moves = text.RULE_MOVES_AUTO.format(auto=format_money(auto))
+    elif auto >= two:
+        moves = text.RULE_MOVES_AUTO_IS_TWO.format(two=format_money(two))
+    else:
+        moves = text.RULE_MOVES_AUTO_TWO.format(auto=format_money(auto), two=format_money(two))
+    rules = [
+        text.RULE_EVERYONE
+        if policy.requesters_usergroup_id is None
+        else text.RULE_GROUP.format(
+            group=group_mention(policy.requesters_usergroup_id, policy.requesters_usergroup_label)
+        ),
+        text.RULE_DELETIONS,
+        moves,
+    ]
+    if auto > 0:
+        cap = policy.daily_auto_approve_cap
+        rules.append(
+            text.RULE_NO_CAP if cap is None else text.RULE_CAP.format(cap=format_money(cap))
+        )
+    rules += [
+        text.RULE_NEW_SUBACCOUNT,
+        text.RULE_EXPIRY.format(hours=policy.expiry_hours),
+        text.RULE_NO_CHANNEL
+        if policy.approvals_channel_id is None
+        else text.RULE_CHANNEL.format(channel=channel_mention(policy.approvals_channel_id)),
+    ]
+    return rules
+
+
+def _shown_value(policy: Policy, field: str) -> str:
+    return policy_value(field, getattr(policy, field), label=policy.requesters_usergroup_label)
+
+
 def policy_reply(
-    policy: Policy, approvers: int, *, changed: str | None = None, before: Policy | None = None
+    policy: Policy,
+    approvers: int,
+    *,
+    changed: str | None = None,
+    before: Policy | None = None,
+    adjustments: Sequence[Adjustment] = (),
 ) -> Reply:
-    """The whole policy; `changed` (a field name) is shown old → new against `before`."""
+    """The effective rules, then the settings; `changed` (a field name) is shown old → new
+    against `before`, with any other setting `adjustments` it brought."""
     blocks: list[Block] = [HeaderBlock(text=text.POLICY_TITLE)]
     fallback = text.POLICY_TITLE
     if changed is not None and before is not None:
         label = text.SETTING_LABELS[changed]
-        old = getattr(before, changed)
-        new = getattr(policy, changed)
-        if old == new:
-            fallback = text.POLICY_UNCHANGED.format(setting=label, value=policy_value(changed, new))
+        old, new = _shown_value(before, changed), _shown_value(policy, changed)
+        if getattr(before, changed) == getattr(policy, changed):
+            fallback = text.POLICY_UNCHANGED.format(setting=label, value=new)
         else:
-            fallback = text.POLICY_CHANGED.format(
-                setting=label, old=policy_value(changed, old), new=policy_value(changed, new)
+            fallback = text.POLICY_CHANGED.format(setting=label, old=old, new=new)
+        notes = [
+            text.ADJUSTED[a.field].format(
+                old=policy_value(a.field, a.old), new=policy_value(a.field, a.new)
             )
+            for a in adjustments
+        ]
+        fallback = " ".join([fallback, *notes])
         blocks.append(SectionBlock(text=fit(fallback)))
         blocks.append(DividerBlock())
-    for field in POLICY_FIELDS:
-        value = getattr(policy, field)
+    rules = "\n".join(f"• {rule}" for rule in policy_rules(policy))
+    blocks.append(SectionBlock(text=fit(f"{text.RULES_TITLE}\n{rules}")))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.RULES_ORDER)]))
+    blocks.append(DividerBlock())
+    lines = [text.SETTINGS_TITLE]
+    for field in _SHOWN_SETTINGS:
         values = {
             "label": text.SETTING_LABELS[field],
             "meaning": text.SETTING_MEANINGS[field],
-            "value": policy_value(field, value),
+            "value": _shown_value(policy, field),
         }
-        if field == changed and before is not None and getattr(before, field) != value:
-            line = text.SETTING_LINE_CHANGED.format(
-                old=policy_value(field, getattr(before, field)), new=values["value"], **values
-            )
+        if field == changed and before is not None and getattr(before, field) != getattr(
+            policy, field
+        ):
+            line = text.SETTING_LINE_CHANGED.format(old=_shown_value(before, field), **values)
         else:
             line = text.SETTING_LINE.format(**values)
-        blocks.append(SectionBlock(text=fit(line)))
-    blocks.append(
-        SectionBlock(
-            text=text.APPROVERS_LINE.format(count=approvers)
-            if approvers
-            else text.APPROVERS_LINE_NONE
-        )
+        lines.append(line)
+    lines.append(
+        text.APPROVERS_LINE.format(count=approvers) if approvers else text.APPROVERS_LINE_NONE
     )
+    blocks += [SectionBlock(text=chunk) for chunk in _pack(lines)]
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.POLICY_HOW_TO_CHANGE)]))
     return Reply(text=fallback, blocks=blocks)
 
@@ -236,15 +303,19 @@ def _details(entry: AuditEntry) -> str:
     if entry.action == "policy_changed" and "setting" in details:
         setting = str(details.pop("setting"))
         label = text.SETTING_LABELS.get(setting) or escape(setting)
+        handle = details.pop("label", None)
         shown = text.AUDIT_POLICY.format(
             setting=label,
             old=_stored_policy_value(setting, details.pop("old", None)),
-            new=_stored_policy_value(setting, details.pop("new", None)),
+            new=_stored_policy_value(setting, details.pop("new", None), handle),
         )
     elif "subject" in details and isinstance(details["subject"], str):
         kind, _, subject_id = details.pop("subject").partition(":")
+        handle = details.pop("label", None)
         try:
-            subject = subject_mention(Subject(SubjectKind(kind), subject_id))
+            subject = subject_mention(
+                Subject(SubjectKind(kind), subject_id, handle if isinstance(handle, str) else None)
+            )
         except ValueError:
             subject = escape(f"{kind}:{subject_id}")
         shown = text.AUDIT_SUBJECT.format(subject=subject)
@@ -269,7 +340,7 @@ def _detail_value(name: str, value: object) -> str:
     return escape(fit(str(value).replace("\n", " "), MAX_DETAIL))
 
 
-def _stored_policy_value(setting: str, stored: object) -> str:
+def _stored_policy_value(setting: str, stored: object, handle: object = None) -> str:
     """A value as `change_policy` audited it (text, "none" for no value), as people read it."""
     if stored is None:
         return "—"
@@ -286,7 +357,7 @@ def _stored_policy_value(setting: str, stored: object) -> str:
         return escape(fit(raw, MAX_DETAIL))
     if value is None and setting == "approvals_channel_id":
         return text.AUDIT_NOT_SET  # not the how-to the policy view gives
-    return policy_value(setting, value)
+    return policy_value(setting, value, label=handle if isinstance(handle, str) else None)
 
 
 def _product(value: str) -> str:

@@ -58,7 +58,7 @@ def status_line(request: RequestSnapshot) -> str:
         else "",
         "expires": slack_date(request.expires_at),
         "deciders": deciders,
-        "by": text.AUTO
+        "by": (text.NO_APPROVAL if request.needed_no_approval else text.AUTO)
         if request.auto_approved
         else (text.BY_APPROVERS.format(deciders=deciders) if request.approvers else ""),
         "result": _result(request),
@@ -128,8 +128,9 @@ def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
 
 
 def ran_now_reply(request: RequestSnapshot) -> Reply:
-    """An auto-approved request, carried out at once: what happened."""
-    message = text.RAN_NOW.format(id=request.id, what=what(request))
+    """A request carried out at once (auto-approved, or moving no money): what happened."""
+    template = text.RAN_WITHOUT_APPROVAL if request.needed_no_approval else text.RAN_NOW
+    message = template.format(id=request.id, what=what(request))
     return Reply(
         text=message,
         blocks=(

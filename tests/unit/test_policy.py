@@ -1,0 +1,226 @@
+"""The approval policy as a pure function: every combination of limits, at their edges.
+
+The expected route of each case comes from the rules as the README states them, written out
+below independently of `decide_route`:
+
+    Somebody outside the requesters group is refused. A deletion needs one approver. A move
+    above the two-approver amount needs two. A move runs at once when auto-approve is on, the
+    amount is within it, and the requester's 24-hour total stays within the daily cap; any
+    other move needs one approver. A new subaccount without credit needs no approval.
+"""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.services.policy import (
+    Adjustment,
+    Outcome,
+    Policy,
+    PolicyConflict,
+    RequestFacts,
+    Why,
+    check_change,
+    decide_route,
+)
+
+STEP = Decimal("0.001")  # the smallest amount the vendor moves
+AUTO_LIMITS = (Decimal(0), Decimal(20), Decimal(50))
+DAILY_CAPS = (None, Decimal(30), Decimal(100))
+TWO_APPROVER_AMOUNTS = (None, Decimal(20), Decimal(40))
+ALREADY_USED = (Decimal(0), Decimal(25))
+
+
+def expected(
+    auto: Decimal,
+    cap: Decimal | None,
+    two: Decimal | None,
+    used: Decimal,
+    amount: Decimal | None,
+    deletion: bool,
+    allowed: bool,
+) -> tuple[Outcome, int]:
+    """The rules as stated in the module docstring (not the code under test)."""
+    if not allowed:
+        return Outcome.REFUSED, 0
+    if deletion:
+        return Outcome.NEEDS_APPROVAL, 1
+    if amount is None:
+        return Outcome.RUNS_NOW, 0
+    if two is not None and amount > two:
+        return Outcome.NEEDS_APPROVAL, 2
+    within_cap = cap is None or used + amount <= cap
+    if auto > 0 and amount <= auto and within_cap:
+        return Outcome.RUNS_NOW, 0
+    return Outcome.NEEDS_APPROVAL, 1
+
+
+def _edges(auto: Decimal, cap: Decimal | None, two: Decimal | None, used: Decimal) -> set:
+    """Just below, at and just above every limit that applies, plus a small and a big move."""
+    limits = [auto, two, None if cap is None else cap - used]
+    amounts = {STEP, Decimal(1000)}
+    for limit in limits:
+        if limit is not None and limit > 0:
+            amounts |= {limit - STEP, limit, limit + STEP}
+    return {a for a in amounts if a > 0}
+
+
+def _cases() -> list[tuple]:
+    cases = []
+    for auto, cap, two, used in itertools.product(
+        AUTO_LIMITS, DAILY_CAPS, TWO_APPROVER_AMOUNTS, ALREADY_USED
+    ):
+        for amount in sorted(_edges(auto, cap, two, used)):
+            for deletion in (False, True):
+                cases.append((auto, cap, two, used, amount, deletion, True))
+        cases.append((auto, cap, two, used, None, False, True))  # new subaccount, no credit
+        cases.append((auto, cap, two, used, Decimal(1), False, False))  # not a requester
+        cases.append((auto, cap, two, used, None, True, False))
+    return cases
+
+
+CASES = _cases()
+
+
+def _id(case: tuple) -> str:
+    auto, cap, two, used, amount, deletion, allowed = case
+    return (
+        f"auto={auto}-cap={cap}-two={two}-used={used}-amount={amount}"
+        f"{'-delete' if deletion else ''}{'' if allowed else '-outsider'}"
+    )
+
+
+def test_the_table_covers_every_combination_at_every_edge() -> None:
+    assert len(CASES) > 500
+    both = {(c[0], c[1], c[2], c[5]) for c in CASES}
+    assert len(both) == len(AUTO_LIMITS) * len(DAILY_CAPS) * len(TWO_APPROVER_AMOUNTS) * 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_route(case: tuple) -> None:
+    auto, cap, two, used, amount, deletion, allowed = case
+    policy = Policy(
+        auto_approve_limit=auto, daily_auto_approve_cap=cap, two_approver_threshold=two
+    )
+    facts = RequestFacts(
+        requester_allowed=allowed,
+        is_deletion=deletion,
+        amount=amount,
+        auto_approved_last_24h=used,
+    )
+    route = decide_route(policy, facts)
+    assert (route.outcome, route.approvers) == expected(*case)
+
+
+@pytest.mark.parametrize(
+    ("policy", "facts", "why"),
+    [
+        (Policy(), RequestFacts(False, True, None), Why.REQUESTER_NOT_ALLOWED),
+        (Policy(auto_approve_limit=Decimal(50)), RequestFacts(True, True, None), Why.DELETION),
+        (Policy(), RequestFacts(True, False, None), Why.MOVES_NO_MONEY),
+        (
+            Policy(auto_approve_limit=Decimal(50), two_approver_threshold=Decimal(20)),
+            RequestFacts(True, False, Decimal(30)),
+            Why.ABOVE_TWO_APPROVER_AMOUNT,
+        ),
+        (Policy(), RequestFacts(True, False, Decimal(1)), Why.NO_AUTO_APPROVAL),
+        (
+            Policy(auto_approve_limit=Decimal(20)),
+            RequestFacts(True, False, Decimal("20.001")),
+            Why.ABOVE_AUTO_APPROVE_LIMIT,
+        ),
+        (
+            Policy(auto_approve_limit=Decimal(20), daily_auto_approve_cap=Decimal(30)),
+            RequestFacts(True, False, Decimal(10), Decimal("20.001")),
+            Why.OVER_DAILY_CAP,
+        ),
+        (
+            Policy(auto_approve_limit=Decimal(20), daily_auto_approve_cap=Decimal(30)),
+            RequestFacts(True, False, Decimal(10), Decimal(20)),
+            Why.WITHIN_AUTO_APPROVE_LIMIT,
+        ),
+    ],
+)
+def test_the_route_says_why(policy: Policy, facts: RequestFacts, why: Why) -> None:
+    assert decide_route(policy, facts).why is why
+
+
+_money = st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10_000), places=3)
+
+
+@given(
+    auto=st.one_of(st.just(Decimal(0)), _money),
+    cap=st.one_of(st.none(), _money),
+    two=_money,
+    used=st.one_of(st.just(Decimal(0)), _money),
+    amount=_money,
+)
+def test_above_the_two_approver_amount_nothing_runs_at_once(
+    auto: Decimal, cap: Decimal | None, two: Decimal, used: Decimal, amount: Decimal
+) -> None:
+    policy = Policy(auto_approve_limit=auto, daily_auto_approve_cap=cap, two_approver_threshold=two)
+    route = decide_route(policy, RequestFacts(True, False, amount, used))
+    if amount > two:
+        assert route.outcome is Outcome.NEEDS_APPROVAL and route.approvers == 2
+    else:
+        assert route.approvers < 2
+
+
+# --- settings that would contradict each other ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "field", "value", "result"),
+    [
+        # auto-approve above the two-approver amount: refused
+        (Policy(two_approver_threshold=Decimal(20)), "auto_approve_limit", Decimal(50), "refused"),
+        (
+            Policy(two_approver_threshold=Decimal(20)),
+            "auto_approve_limit",
+            Decimal("20.001"),
+            "refused",
+        ),
+        # up to it: fine (up to 20 runs at once, above 20 needs two)
+        (Policy(two_approver_threshold=Decimal(20)), "auto_approve_limit", Decimal(20), []),
+        (Policy(two_approver_threshold=Decimal(20)), "auto_approve_limit", Decimal(5), []),
+        (Policy(), "auto_approve_limit", Decimal(500), []),
+        # a two-approver amount below auto-approve brings auto-approve down with it
+        (
+            Policy(auto_approve_limit=Decimal(50)),
+            "two_approver_threshold",
+            Decimal(20),
+            [Adjustment("auto_approve_limit", Decimal(50), Decimal(20))],
+        ),
+        (Policy(auto_approve_limit=Decimal(50)), "two_approver_threshold", Decimal(50), []),
+        (Policy(auto_approve_limit=Decimal(50)), "two_approver_threshold", None, []),
+        (Policy(auto_approve_limit=Decimal(50)), "daily_auto_approve_cap", Decimal(10), []),
+    ],
+)
+def test_check_change(before: Policy, field: str, value: object, result: object) -> None:
+    if result == "refused":
+        with pytest.raises(PolicyConflict) as refused:
+            check_change(before, field, value)
+        assert refused.value.limit == before.two_approver_threshold
+    else:
+        assert check_change(before, field, value) == result
+
+
+@pytest.mark.parametrize(
+    ("auto", "two", "effective"),
+    [
+        (Decimal(50), None, Decimal(50)),
+        (Decimal(50), Decimal(20), Decimal(20)),
+        (Decimal(10), Decimal(20), Decimal(10)),
+        (Decimal(0), Decimal(20), Decimal(0)),
+    ],
+)
+def test_effective_auto_approve_limit_never_exceeds_the_two_approver_amount(
+    auto: Decimal, two: Decimal | None, effective: Decimal
+) -> None:
+    policy = Policy(auto_approve_limit=auto, two_approver_threshold=two)
+    assert policy.effective_auto_approve_limit == effective
