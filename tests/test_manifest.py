@@ -52,10 +52,14 @@ def test_slash_command_and_urls_match_the_app() -> None:
 
 def test_events_scopes_and_home_tab() -> None:
     data = manifest()
-    assert set(data["settings"]["event_subscriptions"]["bot_events"]) == {
+    # Subscribed to exactly the events the app listens for.
+    listened = set(re.findall(r'@app\.event\("(\w+)"\)', _bot_source()))
+    assert set(data["settings"]["event_subscriptions"]["bot_events"]) == listened == {
         "app_uninstalled",
         "tokens_revoked",
         "app_home_opened",
+        "subteam_members_changed",
+        "subteam_updated",
     }
     assert set(data["oauth_config"]["scopes"]["bot"]) == set(DEFAULT_BOT_SCOPES)
     assert data["features"]["app_home"]["home_tab_enabled"] is True
@@ -136,3 +140,7 @@ def test_procfile_runs_existing_commands() -> None:
         assert words[3] in commands, line
     kinds = {line.split(":")[0] for line in (ROOT / "Procfile").read_text().splitlines()}
     assert {"release", "web", "worker"} <= kinds
+
+
+def _bot_source() -> str:
+    return "\n".join(p.read_text() for p in sorted((ROOT / "bot").rglob("*.py")))
