@@ -229,9 +229,11 @@ class SlackDriver:
         user_id: str,
         values: dict[str, dict[str, Any]],
         retry_num: int | None = None,
+        apply_ack: bool = True,
     ) -> Delivery:
         """A view_submission payload; afterwards the fake does what Slack does with the ack
-        (closes the view, shows errors, updates or pushes)."""
+        (closes the view, shows errors, updates or pushes). With apply_ack=False the caller
+        applies it later (`fake.after_view_submission`), to play Slack applying it late."""
         trigger_id = self.fake.new_trigger_id(user_id=user_id, team_id=team_id)
         payload = {
             "type": "view_submission",
@@ -248,7 +250,7 @@ class SlackDriver:
         delivery = await self._send_payload(
             payload, response_url=None, trigger_id=trigger_id, retry_num=retry_num
         )
-        if delivery.status == 200:
+        if delivery.status == 200 and apply_ack:
             self.fake.after_view_submission(view.id, delivery.json)
         return delivery
 
