@@ -11,7 +11,12 @@ def modal_text(view: View) -> str:
     return json.dumps(view.view, ensure_ascii=False)
 
 
-async def filled_modal(fake: FakeSlack, user_id: str, block_id: str) -> View:
+async def filled_modal(
+    fake: FakeSlack,
+    user_id: str,
+    block_id: str,
+    timeout: float = 5.0,  # noqa: ASYNC109 - a polling deadline
+) -> View:
     """The user's open modal, once the app has replaced "Loading…" by a form with `block_id`."""
 
     def filled() -> View | None:
@@ -21,7 +26,7 @@ async def filled_modal(fake: FakeSlack, user_id: str, block_id: str) -> View:
         return None
 
     filled.__qualname__ = f"a modal with {block_id}"
-    return await fake.wait_for(filled)
+    return await fake.wait_for(filled, timeout)
 
 
 async def modal_saying(fake: FakeSlack, user_id: str, words: str) -> View:
