@@ -51,7 +51,7 @@ def register_error_handler(app: AsyncApp) -> None:
         # Bolt hands over the pending response only while the request is not acknowledged.
         if response is not None and body.get("type") == "view_submission":
             return BoltResponse(status=200, body=_error_view_ack(message))
-        await _tell(message, body, context)
+        await _safely_tell(message, body, context)
         return BoltResponse(status=200, body="") if response is not None else None
 
 
@@ -119,7 +119,7 @@ def _error_view_ack(message: str) -> dict[str, Any]:
 
 async def _safely_tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> None:
     try:
-        await _tell(message, body, context)
+        await _safely_tell(message, body, context)
     except Exception as failure:  # the last resort must not raise
         log.warning("could not tell the user about an error: %s", type(failure).__name__)
 
