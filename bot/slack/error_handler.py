@@ -119,7 +119,7 @@ def _error_view_ack(message: str) -> dict[str, Any]:
 
 async def _safely_tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> None:
     try:
-        await _safely_tell(message, body, context)
+        await _tell(message, body, context)
     except Exception as failure:  # the last resort must not raise
         log.warning("could not tell the user about an error: %s", type(failure).__name__)
 
