@@ -15,8 +15,10 @@ from bot.runtime import Runtime
 from bot.slack import stores
 from bot.slack.authorize import PerTeamSerializedAuthorize
 from bot.slack.clients import web_client
+from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
+from bot.slack.request_guard import malformed_request_guard
 
 log = logging.getLogger(__name__)
 
@@ -74,12 +76,17 @@ def build_app(runtime: Runtime) -> AsyncApp:
         )
     app.use(skip_redeliveries(runtime.deliveries))
     register_listeners(app, runtime, installation_store)
+    register_error_handler(app)
     return app
 
 
 def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
-    """Bolt's own aiohttp routes (events, and install/redirect in OAuth mode) plus /healthz."""
+    """Bolt's own aiohttp routes (events, and install/redirect in OAuth mode) plus /healthz;
+    a body Bolt could not parse is refused before it reaches Bolt."""
     web_app = app.server(path=EVENTS_PATH).web_app
+    secret = runtime.settings.slack_signing_secret
+    assert secret is not None  # build_app refused to start without it
+    web_app.middlewares.append(malformed_request_guard(EVENTS_PATH, secret.get_secret_value()))
     web_app.router.add_get(HEALTH_PATH, health_handler(runtime))
     return web_app
 

@@ -265,9 +265,11 @@ class SlackDriver:
         user_id: str,
         values: dict[str, dict[str, Any]],
         retry_num: int | None = None,
+        apply_ack: bool = True,
     ) -> Delivery:
         """A view_submission payload; afterwards the fake does what Slack does with the ack
-        (closes the view, shows errors, updates or pushes)."""
+        (closes the view, shows errors, updates or pushes). With apply_ack=False the caller
+        applies it later (`fake.after_view_submission`), to play Slack applying it late."""
         trigger_id = self.fake.new_trigger_id(user_id=user_id, team_id=team_id)
         payload = {
             "type": "view_submission",
@@ -281,6 +283,11 @@ class SlackDriver:
             "enterprise": self._enterprise(team_id),
             "is_enterprise_install": False,
         }
+        if not apply_ack:
+            # The caller plays Slack applying the ack late: nothing is held meanwhile.
+            return await self._send_payload(
+                payload, response_url=None, trigger_id=trigger_id, retry_num=retry_num
+            )
         # The app's views.update calls for this view wait until the ack is applied, as on Slack.
         self.fake.hold_view_updates(view.id)
         try:

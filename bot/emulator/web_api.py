@@ -130,6 +130,7 @@ class FakeSlack:
         self._refresh_tokens: dict[str, Grant] = {}
         self._faults: list[_Fault] = []
         self._drops: dict[str, int] = {}  # method → calls left to drop after doing them
+        self._delays: dict[str, float] = {}  # method → seconds Slack takes to answer it
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, _Trigger] = {}
         self._used_triggers: set[str] = set()
@@ -381,6 +382,14 @@ class FakeSlack:
         """Answer HTTP 429 with Retry-After to the next `times` calls of `method`."""
         self._faults.append(_Fault(method, "ratelimited", times, retry_after=retry_after))
 
+    def slow(self, method: str, seconds: float) -> None:
+        """Answer every later call of `method` only after `seconds` (0 ends it): Slack's
+        lookups can be slow, and a trigger_id does not wait."""
+        if seconds > 0:
+            self._delays[method] = seconds
+        else:
+            self._delays.pop(method, None)
+
     def _take_fault(self, method: str, args: dict[str, Any]) -> _Fault | None:
         channel = args.get("channel") or args.get("channel_id")
         for fault in self._faults:
@@ -576,6 +585,8 @@ class FakeSlack:
         self.calls.append(record)
         if method == "views.update" and not unreadable:
             await self._wait_for_submission(args, record.team_id)
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         if unreadable:
             status, headers, body = 200, {}, {"ok": False, "error": "invalid_form_data"}
         else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from sqlalchemy import select
 
 from bot.db.models import WorkspacePartnerKey
@@ -11,16 +9,12 @@ from bot.emulator import View
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
+from tests.slack.modals import filled_modal, modal_saying, modal_text
 
 
 async def open_modal(slack: Harness) -> View:
     await slack.command("setup", user=ADMIN)
-    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(ADMIN))
-    return modal
-
-
-def modal_text(view: View) -> str:
-    return json.dumps(view.view, ensure_ascii=False)
+    return await filled_modal(slack.fake, ADMIN, "key_sms")
 
 
 async def stored_keys(slack: Harness) -> list[WorkspacePartnerKey]:
@@ -29,9 +23,14 @@ async def stored_keys(slack: Harness) -> list[WorkspacePartnerKey]:
 
 
 async def test_members_may_not_set_up(slack_unconfigured: Harness) -> None:
-    text = reply_text(await slack_unconfigured.ask("setup", user=MEMBER))
-    assert "Only workspace admins and owners can set up Partner API keys" in text
-    assert slack_unconfigured.fake.calls_to("views.open") == []
+    slack = slack_unconfigured
+    await slack.command("setup", user=MEMBER)
+    # The modal opens before the check (the trigger_id would die waiting), then says no.
+    refused = await modal_saying(
+        slack.fake, MEMBER, "Only workspace admins and owners can set up Partner API keys"
+    )
+    assert not any(block.get("type") == "input" for block in refused.blocks)
+    assert refused.view.get("submit") is None
 
 
 async def test_admin_saves_a_checked_key_encrypted(slack_unconfigured: Harness) -> None:
@@ -113,8 +112,12 @@ async def test_a_member_cannot_submit_a_modal_opened_by_an_admin(
     delivery = await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=MEMBER, values={"key_sms": {"api_key": DEMO_SMS_KEY}}
     )
-    assert delivery.json["response_action"] == "errors"
+    assert delivery.json["response_action"] == "update"  # acknowledged before users.info
+    await slack.fake.wait_for(
+        lambda: "Only workspace admins and owners" in modal_text(slack.fake.views[modal.id])
+    )
     assert await stored_keys(slack) == []
+    assert slack.sandbox.calls() == []  # the key was not even tried
 
 
 async def test_slack_rate_limits_are_retried(slack_unconfigured: Harness) -> None:

@@ -20,7 +20,7 @@ from bot.services.subaccounts import find_subaccount
 from bot.slack.blocks import form_text
 from bot.slack.commands import AlertCommand, SetAlert
 from bot.slack.directory import SlackDirectory
-from bot.slack.errors import message_for
+from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
 from bot.slack.listeners.requesting import DirectReply, follow_through
 from bot.slack.notify import admins_told_of_lockout
@@ -90,6 +90,7 @@ async def run(
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(TOPUP_ACTION)
+    @answers_errors
     async def top_up(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -101,6 +102,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         )
 
     @app.view(TOPUP_CALLBACK)
+    @answers_errors
     async def top_up_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -113,24 +115,23 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         reason = form_text(view, "reason")
         metadata = json.loads(view.get("private_metadata") or "{}")
         team_id, user_id = body["team"]["id"], body["user"]["id"]
-        answer = DirectReply(client, user_id)
-        try:
-            async with admins_told_of_lockout(client):
-                submitted = await runtime.requests.request_credit(
-                    team_id,
-                    user_id,
-                    Product(metadata["p"]),
-                    Action.CREDIT_ADD,
-                    metadata["t"],
-                    amount,
-                    reason or None,
-                    SlackDirectory(client, runtime.group_members, team_id),
-                )
-            await follow_through(runtime, client, answer, submitted)
-        except Exception as error:  # the form is closed: the answer goes by DM
-            await answer(text=message_for(error))
+        # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
+        # error handler, bot.slack.error_handler).
+        async with admins_told_of_lockout(client):
+            submitted = await runtime.requests.request_credit(
+                team_id,
+                user_id,
+                Product(metadata["p"]),
+                Action.CREDIT_ADD,
+                metadata["t"],
+                amount,
+                reason or None,
+                SlackDirectory(client, runtime.group_members, team_id),
+            )
+        await follow_through(runtime, client, DirectReply(client, user_id), submitted)
 
     @app.action(SNOOZE_ACTION)
+    @answers_errors
     async def snooze(
         ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:

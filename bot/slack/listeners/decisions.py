@@ -23,16 +23,16 @@ from bot.services.errors import NotAllowed
 from bot.services.requests import (
     AlreadyApprovedByYou,
     AlreadyDecided,
-    RequestSnapshot,
     Status,
 )
-from bot.slack.blocks import form_text
+from bot.slack.blocks import fit, form_text
 from bot.slack.directory import SlackDirectory
-from bot.slack.errors import message_for
+from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
+from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.notify import RequestNotifier
-from bot.slack.text import to_plain
 from bot.slack.texts import requests as text
+from bot.slack.views.modal import MAX_TITLE, message_view
 from bot.slack.views.reply import plain_reply
 from bot.slack.views.requests import (
     APPROVE_ACTION,
@@ -52,6 +52,7 @@ T = TypeVar("T")
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(APPROVE_ACTION)
+    @answers_errors
     async def approve(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -82,36 +83,44 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await notifier.settled(done)
 
     @app.action(REJECT_ACTION)
+    @answers_errors
     async def reject(
         ack: AsyncAck,
         body: dict[str, Any],
         context: AsyncBoltContext,
         action: dict[str, Any],
-        respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
         request_id, team_id, user_id = _ids(context, action)
-        directory = _directory(runtime, client, team_id)
-        await _card_clicked(RequestNotifier(runtime, client), request_id, team_id, body)
-
-        async def rejectable() -> RequestSnapshot:
-            request = await runtime.requests.get(request_id, team_id)
-            if request.status is not Status.PENDING:
-                raise AlreadyDecided(request)
-            if not await runtime.roles.is_approver(team_id, user_id, directory):
-                raise NotAllowed("reject requests", "approvers")
-            return request
-
-        request = await _decided(RequestNotifier(runtime, client), respond, rejectable())
-        if request is None:
+        title = _reject_title(request_id)
+        # The trigger_id dies 3 s after the click, and the checks below read the database and
+        # maybe usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal
+        # (not an approver) is shown in it by the app's error handler.
+        modal = await open_loading(
+            client, context, body["trigger_id"], title, callback_id=REJECT_CALLBACK
+        )
+        notifier = RequestNotifier(runtime, client)
+        await _card_clicked(notifier, request_id, team_id, body)
+        request = await runtime.requests.get(request_id, team_id)
+        if request.status is not Status.PENDING:
+            await _already(notifier, AlreadyDecided(request))
+            await modal.show(client, message_view(title, already_message(request)))
             return
+        if not await runtime.roles.is_approver(
+            team_id, user_id, _directory(runtime, client, team_id)
+        ):
+            raise NotAllowed("reject requests", "approvers")
         origin = {"response_url": body.get("response_url", "")}
-        await client.views_open(trigger_id=body["trigger_id"], view=reject_modal(request, origin))
+        await modal.show(client, reject_modal(request, origin))
 
     @app.view(REJECT_CALLBACK)
+    @answers_errors
     async def reject_reason(
-        ack: AsyncAck, context: AsyncBoltContext, view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         request_id = int(metadata["request"])
@@ -120,25 +129,29 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not reason:
             await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
             return
+        # Acknowledged first: the rejection reads roles (maybe from Slack) and writes the
+        # database. Its outcome replaces the "working" view; a failure is shown there by the
+        # app's error handler.
+        title = _reject_title(request_id)
+        working = await ack_working(ack, context, title, text.REJECTING)
         notifier = RequestNotifier(runtime, client)
         try:
             rejected = await runtime.requests.reject(
                 request_id, team_id, user_id, reason, _directory(runtime, client, team_id)
             )
         except AlreadyDecided as decided:
-            await ack(
-                response_action="errors",
-                errors={"reason": _plain(already_message(decided.request))},
+            await replace_working(
+                client, working, message_view(title, already_message(decided.request))
             )
-            await notifier.refresh_card(request_id)
+            await _already(notifier, decided)
             return
-        except Exception as error:
-            await ack(response_action="errors", errors={"reason": _plain(message_for(error))})
-            return
-        await ack()
+        await replace_working(
+            client, working, message_view(title, text.REJECTED_DONE.format(id=request_id))
+        )
         await notifier.settled(rejected)
 
     @app.action(CANCEL_ACTION)
+    @answers_errors
     async def cancel(
         ack: AsyncAck,
         context: AsyncBoltContext,
@@ -163,6 +176,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
 def _register_mark(app: AsyncApp, runtime: Runtime, action_id: str, done: bool) -> None:
     @app.action(action_id)
+    @answers_errors
     async def mark(
         ack: AsyncAck,
         body: dict[str, Any],
@@ -190,8 +204,7 @@ def _register_mark(app: AsyncApp, runtime: Runtime, action_id: str, done: bool) 
 async def _decided(
     notifier: RequestNotifier, respond: AsyncRespond, decision: Awaitable[T]
 ) -> T | None:
-    """The decision's result; or, when it was refused or lost the race, None and the clicker
-    told why (refusals and failures worded by bot.slack.errors, never a trace)."""
+    """The decision's result; or, when someone got there first, None and the clicker told."""
     try:
         return await decision
     except AlreadyApprovedByYou as mine:
@@ -202,20 +215,19 @@ async def _decided(
             ),
         )
     except AlreadyDecided as decided:
-        await _already(notifier, respond, decided)
-    except Exception as error:  # refusals (not an approver, own request) and failures
-        await _tell(respond, message_for(error))
+        await _already(notifier, decided)
+        await _tell(respond, already_message(decided.request))
+    # Other refusals (not an approver, their own request) and failures are answered to the
+    # clicker by the app's error handler (bot.slack.error_handler).
     return None
 
 
-async def _already(
-    notifier: RequestNotifier, respond: AsyncRespond, decided: AlreadyDecided
-) -> None:
-    """Someone got there first: show the card as it is now, and say so to this clicker."""
+async def _already(notifier: RequestNotifier, decided: AlreadyDecided) -> None:
+    """Someone got there first: show the card as it is now (and tell the requester when the
+    request expired just now); the caller tells the clicker."""
     await notifier.refresh_card(decided.request.id)
     if decided.expired_now:
         await notifier.tell_requester(decided.request)
-    await _tell(respond, already_message(decided.request))
 
 
 async def _tell(respond: AsyncRespond, message: str) -> None:
@@ -255,6 +267,5 @@ def _directory(runtime: Runtime, client: AsyncWebClient, team_id: str) -> SlackD
     return SlackDirectory(client, runtime.group_members, team_id)
 
 
-def _plain(message: str) -> str:
-    """Modal errors are plain text: no emoji codes, mrkdwn markup nor escapes."""
-    return to_plain(message)[:150]
+def _reject_title(request_id: int) -> str:
+    return fit(text.REJECT_TITLE.format(id=request_id), MAX_TITLE)

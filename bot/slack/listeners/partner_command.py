@@ -38,8 +38,9 @@ from bot.slack.commands import (
     ShowSubaccount,
     parse_command,
 )
+from bot.slack.error_handler import answers_errors
 from bot.slack.listeners import admin, alerts, digests, requesting
-from bot.slack.listeners.replies import reply, reply_error
+from bot.slack.listeners.replies import reply
 from bot.slack.listeners.setup import open_setup
 from bot.slack.text import escape, from_slack
 from bot.slack.views.balance import balance_reply
@@ -51,8 +52,13 @@ log = logging.getLogger(__name__)
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.command("/partner")
+    @answers_errors
     async def partner(
-        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        ack: AsyncAck,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         await ack()
         try:
@@ -61,10 +67,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         except CommandError as error:
             await reply(respond, help_reply(prefix=error.message))
             return
-        try:
-            await run(parsed, runtime, command, respond, client)
-        except Exception as error:  # every failure ends as a message to the asker
-            await reply_error(respond, error)
+        # A refusal or failure raised from here is answered to the asker by the app's error
+        # handler (bot.slack.error_handler).
+        await run(parsed, runtime, command, respond, client, context)
 
 
 async def run(
@@ -73,13 +78,14 @@ async def run(
     command: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
+    context: dict[str, Any],
 ) -> None:
     team_id = command["team_id"]
     match parsed:
         case Help():
             await reply(respond, help_reply())
         case Setup():
-            await open_setup(runtime, client, command, respond)
+            await open_setup(runtime, client, command, context)
         case Balance(product=product):
             readings = await read_balances(runtime.partner, team_id, product)
             await reply(respond, balance_reply(readings))

@@ -1,11 +1,10 @@
-"""Answering the person who asked: ephemeral replies, and errors turned into messages."""
+"""Answering the person who asked: ephemeral replies (errors: bot.slack.error_handler)."""
 
 from __future__ import annotations
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from bot.slack.errors import message_for
-from bot.slack.views.reply import Reply, refusal_reply
+from bot.slack.views.reply import Reply
 
 
 async def reply(respond: AsyncRespond, message: Reply, *, replace: bool = False) -> None:
@@ -15,7 +14,3 @@ async def reply(respond: AsyncRespond, message: Reply, *, replace: bool = False)
         replace_original=replace,
         **message.as_kwargs(),
     )
-
-
-async def reply_error(respond: AsyncRespond, error: BaseException) -> None:
-    await reply(respond, refusal_reply(message_for(error)))

@@ -27,7 +27,7 @@ from bot.slack.commands import (
     PendingApprovals,
 )
 from bot.slack.directory import SlackDirectory
-from bot.slack.errors import message_for
+from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
 from bot.slack.notify import RequestNotifier, admins_told_of_lockout
 from bot.slack.texts import requests as text
@@ -129,6 +129,7 @@ async def follow_through(
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(CREATE_CALLBACK)
+    @answers_errors
     async def create_submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
@@ -139,20 +140,19 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
-        try:
-            assert new is not None
-            async with admins_told_of_lockout(client):
-                submitted = await runtime.requests.request_new_subaccount(
-                    team_id,
-                    user_id,
-                    product,
-                    new,
-                    reason,
-                    SlackDirectory(client, runtime.group_members, team_id),
-                )
-            await follow_through(runtime, client, DirectReply(client, user_id), submitted)
-        except Exception as error:  # the modal is closed: the answer goes by DM
-            await DirectReply(client, user_id)(text=message_for(error))
+        # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's
+        # error handler, bot.slack.error_handler).
+        assert new is not None
+        async with admins_told_of_lockout(client):
+            submitted = await runtime.requests.request_new_subaccount(
+                team_id,
+                user_id,
+                product,
+                new,
+                reason,
+                SlackDirectory(client, runtime.group_members, team_id),
+            )
+        await follow_through(runtime, client, DirectReply(client, user_id), submitted)
 
 
 def _read_create_form(

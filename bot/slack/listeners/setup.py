@@ -9,8 +9,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.models.blocks import SectionBlock
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,15 +17,15 @@ from bot.partner.models import Account, Product
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.slack.blocks import form_text
+from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
+from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
-from bot.slack.text import to_plain
 from bot.slack.texts import setup as text
 from bot.slack.views.setup import (
     KEY_ACTION,
     SETUP_CALLBACK,
     key_block_id,
-    setup_checking_view,
     setup_done_view,
     setup_modal,
 )
@@ -36,12 +34,16 @@ log = logging.getLogger(__name__)
 
 
 async def open_setup(
-    runtime: Runtime, client: AsyncWebClient, command: dict[str, Any], respond: AsyncRespond
+    runtime: Runtime, client: AsyncWebClient, command: dict[str, Any], context: dict[str, Any]
 ) -> None:
+    # The trigger_id dies 3 s after the command: open first, then ask Slack and the database.
+    modal = await open_loading(
+        client, context, command["trigger_id"], text.MODAL_TITLE, callback_id=SETUP_CALLBACK
+    )
     if not await is_workspace_admin(client, command["user_id"]):
-        raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
+        raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)  # shown in the modal
     statuses = await runtime.keys.statuses(command["team_id"])
-    await client.views_open(trigger_id=command["trigger_id"], view=setup_modal(statuses))
+    await modal.show(client, setup_modal(statuses))
 
 
 def entered_keys(view: dict[str, Any]) -> dict[Product, str]:
@@ -55,11 +57,17 @@ def entered_keys(view: dict[str, Any]) -> dict[Product, str]:
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(SETUP_CALLBACK)
+    @answers_errors
     async def submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         user_id = body["user"]["id"]
-        team_id = view.get("team_id") or body["team"]["id"]
+        # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
+        team_id = context["team_id"]
         entered = entered_keys(view)
         if not entered:
             await ack(
@@ -67,25 +75,17 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 errors={key_block_id(Product.SMS): text.NOTHING_ENTERED},
             )
             return
+        # The vendor may take longer than the 3 s Slack gives an ack: show "checking" now,
+        # and the result when the answers are in. A refusal or an error is shown there too,
+        # by the app's error handler (bot.slack.error_handler).
+        checking = await ack_working(
+            ack, context, text.CHECKING_TITLE, text.CHECKING, callback_id=SETUP_CALLBACK
+        )
         # Checked again at submission: the modal could outlive the person's admin role.
         if not await is_workspace_admin(client, user_id):
-            await ack(
-                response_action="errors",
-                errors={
-                    key_block_id(next(iter(entered))): to_plain(
-                        message_for(NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO))
-                    )
-                },
-            )
-            return
-        # The vendor may take longer than the 3 s Slack gives an ack: show "checking" now
-        # and update the modal when the answers are in.
-        await ack(response_action="update", view=setup_checking_view())
-        try:
-            result = await check_and_save(runtime, team_id, user_id, entered)
-        except Exception as error:  # shown in the modal, never lost
-            result = _message_view(message_for(error))
-        await client.views_update(view_id=view["id"], view=result)
+            raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
+        result = await check_and_save(runtime, team_id, user_id, entered)
+        await replace_working(client, checking, result)
 
 
 async def check_and_save(
@@ -116,13 +116,3 @@ async def check_and_save(
         ", ".join(p.value for p in products),
     )
     return setup_done_view(accounts)
-
-
-def _message_view(message: str) -> View:
-    return View(
-        type="modal",
-        callback_id=SETUP_CALLBACK,
-        title=text.MODAL_TITLE,
-        close="Close",
-        blocks=[SectionBlock(text=message)],
-    )

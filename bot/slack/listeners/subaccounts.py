@@ -11,22 +11,22 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.runtime import Runtime
 from bot.services.subaccounts import search_subaccounts
-from bot.slack.listeners.replies import reply, reply_error
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
 from bot.slack.views.subaccounts import PAGE_ACTION, ListPosition, subaccount_list_reply
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(re.compile(f"^{PAGE_ACTION}"))
+    @answers_errors
     async def turn_page(
         ack: AsyncAck, action: dict[str, Any], body: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
-        try:
-            position = ListPosition.decode(action["value"])
-            team_id = body["team"]["id"]
-            partner = await runtime.partner.subaccount_client(team_id, position.product)
-            found = await search_subaccounts(partner, position.search)
-            page = subaccount_list_reply(position.product, position.search, found, position.page)
-            await reply(respond, page, replace=True)
-        except Exception as error:  # every failure ends as a message to the clicker
-            await reply_error(respond, error)
+        # A failure is answered to the clicker by the app's error handler.
+        position = ListPosition.decode(action["value"])
+        team_id = body["team"]["id"]
+        partner = await runtime.partner.subaccount_client(team_id, position.product)
+        found = await search_subaccounts(partner, position.search)
+        page = subaccount_list_reply(position.product, position.search, found, position.page)
+        await reply(respond, page, replace=True)

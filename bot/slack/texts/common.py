@@ -36,3 +36,8 @@ BUG = (
 )
 DUPLICATE_IGNORED = "This request was already handled."
 BOT_NOT_IN_CHANNEL = ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
+
+# Modals: shown at once, while the app looks things up or does the work.
+LOADING = ":hourglass_flowing_sand: Loading…"
+WORKING = ":hourglass_flowing_sand: Working on it…"
+CLOSE = "Close"

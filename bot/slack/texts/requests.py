@@ -111,6 +111,8 @@ REJECT_LABEL = "Why? (the requester will read this)"
 REJECT_SUBMIT = "Reject"
 REJECT_CLOSE = "Back"
 REJECT_REASON_MISSING = "Say why, for the requester."
+REJECTING = ":hourglass_flowing_sand: Rejecting the request…"
+REJECTED_DONE = ":white_check_mark: Request #{id} is rejected; the requester has been told why."
 
 NOT_SET_UP = {
     "channel": ":construction: No approvals channel yet: an admin must run `/partner approvals-channel` in the channel that should receive approval cards. Nothing was requested.",

@@ -64,15 +64,6 @@ def setup_modal(
     )
 
 
-def setup_checking_view() -> View:
-    return View(
-        type="modal",
-        callback_id=SETUP_CALLBACK,
-        title=text.CHECKING_TITLE,
-        blocks=[SectionBlock(text=text.CHECKING)],
-    )
-
-
 def setup_done_view(saved: Mapping[Product, tuple[str, Account]]) -> View:
     lines = [
         text.DONE_LINE.format(
