@@ -168,6 +168,15 @@ class Submitted:
         return self.request.status is Status.APPROVED
 
 
+class _Click(StrEnum):
+    """What one click on Approve did."""
+
+    COUNTED = "counted"
+    COMPLETED = "completed"  # the approval that made the request approved
+    REPEATED = "repeated"  # this approver had approved already
+    LATE = "late"  # the request was decided (or cancelled, expired) before the click
+
+
 @dataclass(frozen=True, slots=True)
 class Approval:
     request: RequestSnapshot
@@ -435,53 +444,79 @@ class Requests:
             raise NotAllowed("approve their own request", "another approver")
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("approve requests", "approvers")
+        outcome = await self._count_approval(request, approver_id)
+        current = await self.get(request_id)
+        if outcome is _Click.LATE:
+            raise AlreadyDecided(current)
+        if outcome is _Click.REPEATED:
+            raise AlreadyApprovedByYou(current)
+        return Approval(current, complete=outcome is _Click.COMPLETED)
+
+    async def _count_approval(self, request: RequestSnapshot, approver_id: str) -> _Click:
+        """One click on Approve, in one transaction, audited as counted or not.
+
+        The transaction first takes the request's row with a conditional UPDATE (a row lock on
+        PostgreSQL, the writer lock on SQLite), so clicks on one request are counted one after
+        another: the count sees every approval committed before this one, the click that
+        completes the approvals is the one that moves the request to `approved`, and a click
+        that arrives after the decision is audited as not counted rather than as an approval.
+        """
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        facts = {
+            "request_id": request.id,
+            "product": request.product.value,
+            "amount": request.amount,
+        }
         async with self._database.session() as session:
+            if not await self._move(session, request.id, Status.PENDING, Status.PENDING):
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "approval_not_counted",
+                    approver_id,
+                    why="already decided",
+                    **facts,
+                )
+                return _Click.LATE
             added = (
                 await session.execute(
                     insert(RequestApproval)
-                    .values(request_id=request_id, approver_id=approver_id, approved_at=utcnow())
+                    .values(request_id=request.id, approver_id=approver_id, approved_at=utcnow())
                     .on_conflict_do_nothing()
                 )
             ).rowcount or 0
-            if added:
+            if not added:
                 await audit.record(
                     session,
-                    team_id,
-                    "approval_recorded",
+                    request.team_id,
+                    "approval_not_counted",
                     approver_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
+                    why="already approved by them",
+                    **facts,
                 )
-        if not added:
-            current = await self.get(request_id)
-            if current.status is not Status.PENDING:
-                raise AlreadyDecided(current)
-            raise AlreadyApprovedByYou(current)
-        # Counted in a transaction of its own, after ours committed: of two approvers
-        # approving at once, the second to commit is sure to see both approvals.
-        async with self._database.session() as session:
+                return _Click.REPEATED
             count = await session.scalar(
-                select(func.count()).where(RequestApproval.request_id == request_id)
+                select(func.count()).where(RequestApproval.request_id == request.id)
             )
-        complete = count >= request.approvals_needed and await self._transition(
-            request_id,
-            Status.PENDING,
-            Status.APPROVED,
-            "approved",
-            approver_id,
-            values={"decided_by": approver_id},
-            approvers=count,
-        )
-        current = await self.get(request_id)
-        if (
-            not complete
-            and current.status is not Status.PENDING
-            and count >= request.approvals_needed
-        ):
-            raise AlreadyDecided(current)
-        return Approval(current, complete)
+            await audit.record(
+                session,
+                request.team_id,
+                "approval_counted",
+                approver_id,
+                approvers=f"{count} of {request.approvals_needed}",
+                **facts,
+            )
+            if count < request.approvals_needed:
+                return _Click.COUNTED
+            # The row is ours until commit: this move cannot lose.
+            moved = await self._move(
+                session, request.id, Status.PENDING, Status.APPROVED, decided_by=approver_id
+            )
+            assert moved, "the request changed under its row lock"
+            await audit.record(
+                session, request.team_id, "approved", approver_id, approvers=count, **facts
+            )
+            return _Click.COMPLETED
 
     async def reject(
         self, request_id: int, team_id: str, approver_id: str, reason: str, directory: Directory

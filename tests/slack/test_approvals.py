@@ -85,7 +85,7 @@ async def test_a_top_up_asked_approved_and_done(slack: Harness) -> None:
     actions = [e.action for e in entries if e.request_id == request.id]
     assert actions == [
         "request_created",
-        "approval_recorded",
+        "approval_counted",
         "approved",
         "vendor_call_sent",
         "vendor_succeeded",
@@ -148,7 +148,8 @@ async def test_two_approvers_above_the_threshold(slack: Harness) -> None:
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "needs one more approver" in reply_text(post)
     await slack.fake.wait_for(
-        lambda: "1 of 2 approvals" in card_text(slack.fake.find_message(APPROVALS, card.ts))
+        lambda: f"approved by <@{A1}> (1 of 2)"
+        in card_text(slack.fake.find_message(APPROVALS, card.ts))
     )
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "You already approved" in reply_text(post)
@@ -158,6 +159,18 @@ async def test_two_approvers_above_the_threshold(slack: Harness) -> None:
     done = await slack.runtime.requests.get(request.id)
     assert done.status is Status.SUCCEEDED and set(done.approvers) == {A1, A2}
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+    # Every click is in the audit, saying whether it counted.
+    entries = reversed(await recent(slack.runtime.database, slack.team_id, 1))
+    clicks = [
+        (e.action, e.actor_id, (e.details or {}).get("approvers") or (e.details or {}).get("why"))
+        for e in entries
+        if e.request_id == request.id and e.action.startswith("approval")
+    ]
+    assert clicks == [
+        ("approval_counted", A1, "1 of 2"),
+        ("approval_not_counted", A1, "already approved by them"),
+        ("approval_counted", A2, "2 of 2"),
+    ]
 
 
 async def test_reject_asks_why_and_tells_the_requester(slack: Harness) -> None:

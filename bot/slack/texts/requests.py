@@ -39,7 +39,8 @@ STATUS = {
     "expired": ":hourglass: Expired: nobody decided within {hours} h.",
     "cancelled": ":heavy_multiplication_x: Cancelled by <@{decider}>.",
 }
-PROGRESS = " ({count} of {needed} approvals)"
+PROGRESS = " · approved by {deciders} ({count} of {needed})"
+PROGRESS_NONE = " · needs {needed} approvers"
 BY_APPROVERS = " · approved by {deciders}"
 AUTO = " · auto-approved"
 RESULT_BALANCES = " The subaccount now holds {sub}; the main account {main}."

@@ -51,11 +51,7 @@ def status_line(request: RequestSnapshot) -> str:
         "the policy" if request.auto_approved else "—"
     )
     values = {
-        "progress": text.PROGRESS.format(
-            count=len(request.approvers), needed=request.approvals_needed
-        )
-        if request.approvals_needed > 1
-        else "",
+        "progress": _progress(request),
         "expires": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
         "deciders": deciders,
         "by": text.AUTO
@@ -70,6 +66,19 @@ def status_line(request: RequestSnapshot) -> str:
     if request.needs_a_person:
         return text.STATUS_UNDECIDABLE.format(**values) + text.UNKNOWN_ASK
     return text.STATUS[request.status.value].format(**values)
+
+
+def _progress(request: RequestSnapshot) -> str:
+    """Where a two-approver request stands, naming who approved first."""
+    if request.approvals_needed <= 1:
+        return ""
+    if not request.approvers:
+        return text.PROGRESS_NONE.format(needed=request.approvals_needed)
+    return text.PROGRESS.format(
+        deciders=", ".join(f"<@{u}>" for u in request.approvers),
+        count=len(request.approvers),
+        needed=request.approvals_needed,
+    )
 
 
 def request_card(request: RequestSnapshot) -> Reply:
