@@ -690,7 +690,13 @@ class Requests:
             case Action.SUBACCOUNT_DELETE:
                 assert request.subaccount_token is not None
                 await client.delete_subaccount(request.subaccount_token)
-                return {}
+                # The subaccount's credit goes back to the main account; the answer does not
+                # say how much, so the main balance is read again to report what happened.
+                try:
+                    return {"main_balance_after": (await client.me()).balance}
+                except PartnerFailure as failure:
+                    log.warning("main balance not read after deletion: %s", failure)
+                    return {}
         raise AssertionError(request.action)  # pragma: no cover
 
     async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.money import format_money
 from bot.services.audit import recent
 from bot.services.requests import Status
 from tests.slack.approvals import (
@@ -102,13 +103,29 @@ async def test_a_removal_and_a_deletion(slack: Harness) -> None:
     await settled(slack, removal.id)
     assert sub.balance == held - 1
 
+    left = sub.balance
+    main_before = sms_account(slack).balance
     await slack.ask(f"subaccount delete {sub.email} client left")
     deletion = await latest_request(slack)
     assert deletion.amount is None
-    await click(slack, A3, "request_approve", await card_of(slack, deletion.id))
+    card = await card_of(slack, deletion.id)
+    # The card says the subaccount's credit goes back to the main account, and how much.
+    shown = card_text(card)
+    assert f"{format_money(left)} back to the main account" in shown
+    assert f"{format_money(main_before)} → {format_money(main_before + left)}" in shown
+    await click(slack, A3, "request_approve", card)
     await settled(slack, deletion.id)
     assert (await slack.runtime.requests.get(deletion.id)).status is Status.SUCCEEDED
     assert all(s.token != sub.token for s in sms_account(slack).subaccounts)
+    # So do the redrawn card and the requester's DM, with the main balance measured after.
+    returned = (
+        f"Its credit, {format_money(left)}, went back to the main account, which now holds "
+        f"{format_money(main_before + left)}"
+    )
+    await slack.fake.wait_for(
+        lambda: returned in card_text(slack.fake.find_message(APPROVALS, card.ts))
+    )
+    await slack.fake.wait_for(lambda: [d for d in dms_to(slack, MEMBER) if returned in d])
 
 
 async def test_nobody_approves_their_own_request_not_even_an_admin(slack: Harness) -> None:

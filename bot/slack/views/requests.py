@@ -92,6 +92,9 @@ def request_card(request: RequestSnapshot) -> Reply:
         fields.append(_subaccount_field(request))
     if request.amount is not None:
         fields.append(text.FIELD_AMOUNT.format(amount=format_money(request.amount)))
+    returned = _credit_returned(request)
+    if returned is not None:
+        fields.append(text.FIELD_RETURNED.format(amount=format_money(returned)))
     fields.append(_main_field(request))
     fields.append(
         text.FIELD_REASON.format(
@@ -313,6 +316,19 @@ def _new_subaccount_field(request: RequestSnapshot) -> str:
     )
 
 
+def _credit_returned(request: RequestSnapshot) -> Decimal | None:
+    """What a deletion gives back to the main account: the subaccount's credit, as measured
+    by the main balance around the call once done, else as the subaccount held it."""
+    if request.action is not Action.SUBACCOUNT_DELETE:
+        return None
+    before, after = request.main_balance_before, request.main_balance_after
+    if before is not None and after is not None:
+        return after - before
+    if request.subaccount_balance_before is not None:
+        return request.subaccount_balance_before
+    return _decimal(request.details.get("sub_at_request"))
+
+
 def _main_field(request: RequestSnapshot) -> str:
     if request.main_balance_after is not None:
         before = request.main_balance_before
@@ -321,6 +337,9 @@ def _main_field(request: RequestSnapshot) -> str:
     now = _decimal(request.details.get("main_at_request"))
     if now is None:
         return text.FIELD_MAIN_NOW.format(now="?")
+    returned = _credit_returned(request)
+    if returned:
+        return text.FIELD_MAIN.format(now=format_money(now), after=format_money(now + returned))
     if request.amount is None:
         return text.FIELD_MAIN_NOW.format(now=format_money(now))
     after = now + request.amount if request.action is Action.CREDIT_REMOVE else now - request.amount
@@ -332,6 +351,13 @@ def _result(request: RequestSnapshot) -> str:
         return ""
     if request.created_token:
         return text.RESULT_CREATED.format(token=escape(request.created_token))
+    returned = _credit_returned(request)
+    if returned is not None and request.main_balance_after is not None:
+        return text.RESULT_DELETED.format(
+            returned=format_money(returned), main=format_money(request.main_balance_after)
+        )
+    if returned is not None:
+        return text.RESULT_DELETED_UNREAD.format(returned=format_money(returned))
     sub, main = request.subaccount_balance_after, request.main_balance_after
     if sub is not None and main is not None:
         return text.RESULT_BALANCES.format(sub=format_money(sub), main=format_money(main))
