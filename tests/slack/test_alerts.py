@@ -133,6 +133,9 @@ async def test_request_top_up_opens_a_prefilled_request(slack: Harness) -> None:
     )
     [form] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
     assert sub.email in json.dumps(form.view)
+    # Pre-filled with what brings 1.00 EUR back to its 20 EUR threshold.
+    [amount_field] = [b for b in form.view["blocks"] if b.get("block_id") == "amount"]
+    assert amount_field["element"]["initial_value"] == "19"
     bad = await slack.driver.submit_view(
         form, team_id=slack.team_id, user_id=MEMBER, values={"amount": {"amount": "zero"}}
     )

@@ -48,7 +48,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
                 text=text.TOP_UP,
                 action_id=TOPUP_ACTION,
                 style="primary",
-                value=json.dumps({**subject, "e": event.label[:200]}),
+                value=json.dumps({**subject, "e": event.label[:200], "a": str(event.top_up)}),
             )
         )
     buttons.append(
@@ -110,7 +110,12 @@ def threshold_what(product: Product, scope: Scope, label: str | None) -> str:
     return text.WHAT_ONE.format(product=product.label, email=escape(label or "?"))
 
 
-def topup_modal(product: Product, token: str, email: str) -> View:
+def topup_modal(product: Product, token: str, email: str, amount: str | None = None) -> View:
+    """The top-up form, its amount pre-filled with what brings the balance back above the
+    alert's threshold (`amount`, from the alert's button)."""
+    amount_field = text_input("amount", text.TOPUP_AMOUNT, max_length=30)
+    if amount:
+        amount_field.element.initial_value = amount
     return View(
         type="modal",
         callback_id=TOPUP_CALLBACK,
@@ -122,7 +127,7 @@ def topup_modal(product: Product, token: str, email: str) -> View:
             SectionBlock(
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
-            text_input("amount", text.TOPUP_AMOUNT, max_length=30),
+            amount_field,
             text_input("reason", text.TOPUP_REASON, max_length=500, optional=True),
         ],
     )
