@@ -71,6 +71,49 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
     )
 
 
+SUMMARY_FROM = 4
+"""From this many subaccounts crossing at once (a first check after setting a threshold, say),
+they are posted as one summary instead of one message each."""
+SUMMARY_ROWS = 20
+
+
+def alert_replies(events: Sequence[AlertEvent], who_to_ask: Sequence[str]) -> list[Reply]:
+    """The messages for one check's events: each main-account alert on its own, and the
+    subaccounts one by one, or as one summary per product when there are many."""
+    main = [e for e in events if e.is_main]
+    subaccounts = [e for e in events if not e.is_main]
+    replies = [alert_reply(e, who_to_ask) for e in main]
+    for product in dict.fromkeys(e.product for e in subaccounts):
+        of_product = [e for e in subaccounts if e.product is product]
+        if len(of_product) >= SUMMARY_FROM:
+            replies.append(alert_summary_reply(product, of_product))
+        else:
+            replies.extend(alert_reply(e, who_to_ask) for e in of_product)
+    return replies
+
+
+def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply:
+    rows = [
+        text.SUMMARY_ROW.format(
+            email=escape(e.label or e.subject),
+            balance=format_money(e.balance),
+            threshold=format_money(e.threshold),
+            top_up=format_money(e.top_up),
+        )
+        for e in sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS]
+    ]
+    if len(events) > SUMMARY_ROWS:
+        rows.append(text.SUMMARY_MORE.format(count=len(events) - SUMMARY_ROWS))
+    head = text.SUMMARY.format(product=product.label, count=len(events))
+    return Reply(
+        text=text.SUMMARY_FALLBACK.format(count=len(events), product=product.label),
+        blocks=(
+            SectionBlock(text=fit(head + "\n" + "\n".join(rows))),
+            ContextBlock(elements=[MarkdownTextObject(text=escape(text.SUMMARY_HINT))]),
+        ),
+    )
+
+
 def snoozed_reply(original: dict, what: str, until: datetime, user: str) -> Reply:
     """The alert as it was, its buttons replaced by who snoozed it until when."""
     kept = [Block.parse(b) for b in original.get("blocks", []) if b.get("type") != "actions"]
