@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -75,6 +76,14 @@ class Status(StrEnum):
 
 
 _FINAL = {Status.SUCCEEDED, Status.FAILED, Status.REJECTED, Status.EXPIRED, Status.CANCELLED}
+_STILL_COUNTS = {
+    Status.PENDING,
+    Status.APPROVED,
+    Status.EXECUTING,
+    Status.SUCCEEDED,
+    Status.UNKNOWN,
+}
+"""Requests that did or may still do what they asked: a new one just like them is a repeat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +119,8 @@ class RequestSnapshot:
     created_token: str | None
     card_channel_id: str | None
     card_ts: str | None
+    similar_to: int | None = None
+    """An earlier request just like this one that the requester confirmed they meant to repeat."""
 
     @property
     def moves_money(self) -> bool:
@@ -127,6 +138,15 @@ class RequestRefused(ServiceError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SimilarRequest(ServiceError):
+    """The requester asked for the same thing moments ago (`earlier`, not rejected, failed,
+    cancelled or expired): nothing is made until they confirm they mean it twice."""
+
+    def __init__(self, earlier: RequestSnapshot) -> None:
+        super().__init__(f"request {earlier.id} is just like this one")
+        self.earlier = earlier
 
 
 class ApprovalsNotSetUp(ServiceError):
@@ -161,11 +181,22 @@ class Submitted:
     request: RequestSnapshot
     approvals_channel_id: str | None
     """Where its card goes (None when it runs at once)."""
+    repeated: bool = False
+    """The same Slack form was submitted again: this is the request the first submission
+    made, already being handled; nothing more is to be done."""
 
     @property
     def runs_now(self) -> bool:
         """Auto-approved (or moving no money): execute at once, no card."""
         return self.request.status is Status.APPROVED
+
+
+class _SameOrigin(Exception):
+    """The Slack form was already turned into `request`."""
+
+    def __init__(self, request: RequestSnapshot) -> None:
+        super().__init__(f"form already made request {request.id}")
+        self.request = request
 
 
 class _Click(StrEnum):
@@ -203,6 +234,7 @@ class Requests:
         *,
         lease_seconds: float = 120.0,
         settle_seconds: float = 60.0,
+        similar_window_seconds: float = 900.0,
     ) -> None:
         self._database = database
         self._partner = partner
@@ -213,6 +245,8 @@ class Requests:
         self.settle = timedelta(seconds=settle_seconds)
         """After an unknown outcome, how long to wait before "nothing changed" counts as
         proof that nothing will: the vendor may still be working on a request we gave up on."""
+        self.similar_window = timedelta(seconds=similar_window_seconds)
+        """A request just like one the same person made this recently asks them to confirm."""
 
     # --- asking -------------------------------------------------------------------------------
 
@@ -226,7 +260,11 @@ class Requests:
         amount: Decimal,
         reason: str | None,
         directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
+        """`confirmed_similar`: the earlier request the requester saw and still wants this
+        one besides (see `SimilarRequest`)."""
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy = await self._check_requester(team_id, requester_id, directory)
@@ -254,6 +292,7 @@ class Requests:
             amount=amount,
             reason=reason,
             details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
 
@@ -265,7 +304,16 @@ class Requests:
         new: NewSubaccount,
         reason: str | None,
         directory: Directory,
+        *,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
+        """`origin` names the Slack form the request comes from (`view:<id>`): submitted
+        twice, it makes one request, and the repeat gets `Submitted.repeated`."""
+        if origin is not None:
+            made = await self._made_from(team_id, origin)
+            if made is not None:
+                return Submitted(made, None, repeated=True)
         policy = await self._check_requester(team_id, requester_id, directory)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused("An advanced subaccount needs an email address.")
@@ -288,19 +336,24 @@ class Requests:
             "lastname": new.lastname,
             **_at_request(main, None),
         }
-        request = await self._insert(
-            team_id,
-            requester_id,
-            product,
-            Action.SUBACCOUNT_CREATE,
-            policy,
-            auto=auto,
-            subaccount=None,
-            amount=amount,
-            reason=reason,
-            details={k: v for k, v in details.items() if v is not None},
-            email=new.email,
-        )
+        try:
+            request = await self._insert(
+                team_id,
+                requester_id,
+                product,
+                Action.SUBACCOUNT_CREATE,
+                policy,
+                auto=auto,
+                subaccount=None,
+                amount=amount,
+                reason=reason,
+                details={k: v for k, v in details.items() if v is not None},
+                email=new.email,
+                origin=origin,
+                confirmed_similar=confirmed_similar,
+            )
+        except _SameOrigin as same:  # a second submission of the form won no race
+            return Submitted(same.request, None, repeated=True)
         return Submitted(request, policy.approvals_channel_id)
 
     async def request_deletion(
@@ -311,6 +364,8 @@ class Requests:
         ref: str,
         reason: str | None,
         directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
         policy = await self._check_requester(team_id, requester_id, directory)
         subaccounts, main = await self._read_live(team_id, product)
@@ -327,6 +382,7 @@ class Requests:
             amount=None,
             reason=reason,
             details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
 
@@ -381,12 +437,24 @@ class Requests:
         reason: str | None,
         details: dict[str, Any],
         email: str | None = None,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
     ) -> RequestSnapshot:
         if not auto:
             if policy.approvals_channel_id is None:
                 raise ApprovalsNotSetUp("channel")
             if not await self._roles.has_approvers(team_id):
                 raise ApprovalsNotSetUp("approvers")
+        similar = await self._similar_recent(
+            team_id,
+            requester_id,
+            product,
+            action,
+            subaccount.token if subaccount else (email or "").lower() or None,
+            amount,
+        )
+        if similar is not None and similar.id != confirmed_similar:
+            raise SimilarRequest(similar)
         now = utcnow()
         row = CreditRequest(
             team_id=team_id,
@@ -405,34 +473,99 @@ class Requests:
             created_at=now,
             updated_at=now,
             expires_at=now + timedelta(hours=policy.expiry_hours),
+            origin_key=origin,
+            similar_to=similar.id if similar is not None else None,
         )
-        async with self._database.session() as session:
-            session.add(row)
-            await session.flush()
+        try:
+            async with self._database.session() as session:
+                session.add(row)
+                await session.flush()
+                await self._audit_created(session, row, policy, auto)
+        except IntegrityError:
+            made = await self._made_from(team_id, origin) if origin is not None else None
+            if made is None:
+                raise
+            raise _SameOrigin(made) from None
+        return await self.get(row.id)
+
+    @staticmethod
+    async def _audit_created(
+        session: AsyncSession, row: CreditRequest, policy: Policy, auto: bool
+    ) -> None:
+        await audit.record(
+            session,
+            row.team_id,
+            "request_created",
+            row.requester_id,
+            request_id=row.id,
+            product=row.product,
+            amount=row.amount,
+            request_action=row.action,
+            subaccount=row.subaccount_email or row.subaccount_token,
+            reason=row.reason,
+            similar_to=row.similar_to,
+        )
+        if auto:
             await audit.record(
                 session,
-                team_id,
-                "request_created",
-                requester_id,
+                row.team_id,
+                "auto_approved",
+                audit.SYSTEM,
                 request_id=row.id,
-                product=product.value,
-                amount=amount,
-                request_action=action.value,
-                subaccount=row.subaccount_email or row.subaccount_token,
-                reason=reason,
+                product=row.product,
+                amount=row.amount,
+                limit=policy.auto_approve_limit if row.amount is not None else None,
             )
-            if auto:
-                await audit.record(
-                    session,
-                    team_id,
-                    "auto_approved",
-                    audit.SYSTEM,
-                    request_id=row.id,
-                    product=product.value,
-                    amount=amount,
-                    limit=policy.auto_approve_limit if amount is not None else None,
+
+    async def _made_from(self, team_id: str, origin: str) -> RequestSnapshot | None:
+        """The request a Slack form (`origin`) already made, if any."""
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id).where(
+                    CreditRequest.team_id == team_id, CreditRequest.origin_key == origin
                 )
-        return await self.get(row.id)
+            )
+        return await self.get(request_id) if request_id is not None else None
+
+    async def _similar_recent(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        subaccount: str | None,
+        amount: Decimal | None,
+    ) -> RequestSnapshot | None:
+        """The newest request by the same person, for the same thing (product, action,
+        subaccount token or new email, amount), made within the window and still live or done:
+        typing a command twice or double-submitting a form is likelier than meaning it."""
+        since = utcnow() - self.similar_window
+        subaccount_column = (
+            func.lower(CreditRequest.subaccount_email)
+            if action is Action.SUBACCOUNT_CREATE
+            else CreditRequest.subaccount_token
+        )
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id)
+                .where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.requester_id == requester_id,
+                    CreditRequest.product == product.value,
+                    CreditRequest.action == action.value,
+                    (subaccount_column == subaccount)
+                    if subaccount is not None
+                    else subaccount_column.is_(None),
+                    (CreditRequest.amount == amount)
+                    if amount is not None
+                    else CreditRequest.amount.is_(None),
+                    CreditRequest.created_at >= since,
+                    CreditRequest.status.in_([s.value for s in _STILL_COUNTS]),
+                )
+                .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
+                .limit(1)
+            )
+        return await self.get(request_id) if request_id is not None else None
 
     # --- deciding -----------------------------------------------------------------------------
 
@@ -1065,4 +1198,5 @@ def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot
         created_token=row.created_token,
         card_channel_id=row.card_channel_id,
         card_ts=row.card_ts,
+        similar_to=row.similar_to,
     )
