@@ -7,8 +7,9 @@ worker) builds one and hands it to the parts that need it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import aiohttp
 from pydantic import SecretStr
 
 from bot.config import Settings, SlackMode
@@ -20,6 +21,7 @@ from bot.partner.transport import PartnerTransport
 from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
+from bot.services.directory import GroupMembersCache
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
@@ -27,6 +29,8 @@ from bot.services.roles import Roles
 from bot.services.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
+
+SLACK_TIMEOUT_SECONDS = 30
 
 
 @dataclass
@@ -44,6 +48,10 @@ class Runtime:
     snapshots: Snapshots
     alerts: Alerts
     digests: Digests
+    slack_session: aiohttp.ClientSession
+    """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
+    group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
+    """User-group members per workspace for a minute, shared by every request."""
 
     @classmethod
     async def start(
@@ -108,8 +116,14 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=Digests(database, partner, snapshots, alerts, requests),
+            # Without a shared session slack_sdk opens (and closes) one, and a connection, for
+            # every call. The session carries the timeout (slack_sdk's default of 30 s).
+            slack_session=aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT_SECONDS)
+            ),
         )
 
     async def close(self) -> None:
+        await self.slack_session.close()
         await self.transport.close()
         await self.database.dispose()

@@ -138,6 +138,11 @@ class SlackDriver:
             "response_url": response_url,
             "trigger_id": trigger_id,
         }
+        # Slack adds these two fields for a workspace inside an Enterprise Grid org.
+        enterprise = self._enterprise(team_id)
+        if enterprise is not None:
+            fields["enterprise_id"] = enterprise["id"]
+            fields["enterprise_name"] = enterprise["name"]
         return await self._send(
             urlencode(fields),
             "application/x-www-form-urlencoded",
@@ -186,7 +191,7 @@ class SlackDriver:
             "token": VERIFICATION_TOKEN,
             "trigger_id": trigger_id,
             "team": {"id": team_id, "domain": self._domain(team_id)},
-            "enterprise": None,
+            "enterprise": self._enterprise(team_id),
             "is_enterprise_install": False,
             "state": {"values": {}},
             "actions": [self._action(element, block_id, value)],
@@ -242,7 +247,7 @@ class SlackDriver:
             "trigger_id": trigger_id,
             "view": self._view_with_state(view, values),
             "response_urls": [],
-            "enterprise": None,
+            "enterprise": self._enterprise(team_id),
             "is_enterprise_install": False,
         }
         delivery = await self._send_payload(
@@ -264,7 +269,7 @@ class SlackDriver:
             "token": VERIFICATION_TOKEN,
             "view": view.view,
             "is_cleared": False,
-            "enterprise": None,
+            "enterprise": self._enterprise(team_id),
             "is_enterprise_install": False,
         }
         return await self._send_payload(payload, response_url=None, trigger_id=None)
@@ -280,10 +285,11 @@ class SlackDriver:
     ) -> Delivery:
         now = time.time()
         team = self.fake.teams.get(team_id)
+        enterprise_id = team.enterprise_id if team else None
         if authorizations is None:
             authorizations = [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": enterprise_id,
                     "team_id": team_id,
                     "user_id": team.bot_user_id if team else "UBOT",
                     "is_bot": True,
@@ -294,7 +300,7 @@ class SlackDriver:
             "token": VERIFICATION_TOKEN,
             "team_id": team_id,
             "context_team_id": team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": enterprise_id,
             "api_app_id": self.api_app_id,
             "event": {"event_ts": f"{now:.6f}", **event},
             "type": "event_callback",
@@ -304,6 +310,8 @@ class SlackDriver:
             "is_ext_shared_channel": False,
             "event_context": "4-" + secrets.token_urlsafe(24),
         }
+        if enterprise_id is not None:
+            envelope["enterprise_id"] = enterprise_id
         return await self._send(
             json.dumps(envelope),
             "application/json",
@@ -490,6 +498,11 @@ class SlackDriver:
             # Selects, overflows, pickers: the same shape as in view state.
             action.update(state_value(element, value))
         return action
+
+    def _enterprise(self, team_id: str) -> dict[str, str] | None:
+        """The org of a workspace inside Enterprise Grid, as payloads carry it; else None."""
+        team = self.fake.teams.get(team_id)
+        return team.enterprise if team else None
 
     def _domain(self, team_id: str) -> str:
         team = self.fake.teams.get(team_id)

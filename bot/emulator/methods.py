@@ -67,6 +67,7 @@ class Grant:
     enterprise_id: str | None
     refresh_token: str | None
     expires_in: int | None
+    enterprise_name: str | None = None
 
     def answer(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -77,10 +78,11 @@ class Grant:
             "access_token": self.bot_token,
             "bot_user_id": self.bot_user_id,
             "team": {"id": self.team_id, "name": self.team_name},
+            # A workspace of an org installed on its own (not org-wide), as Slack answers it.
             "enterprise": (
                 None
                 if self.enterprise_id is None
-                else {"id": self.enterprise_id, "name": self.enterprise_id}
+                else {"id": self.enterprise_id, "name": self.enterprise_name or self.enterprise_id}
             ),
             "is_enterprise_install": False,
         }

@@ -16,7 +16,16 @@ class Team:
     bot_token: str
     bot_user_id: str
     bot_id: str
+    # Set for a workspace inside an Enterprise Grid org.
     enterprise_id: str | None = None
+    enterprise_name: str | None = None
+
+    @property
+    def enterprise(self) -> dict[str, str] | None:
+        """The `enterprise` object of OAuth answers and interaction payloads."""
+        if self.enterprise_id is None:
+            return None
+        return {"id": self.enterprise_id, "name": self.enterprise_name or self.enterprise_id}
 
 
 @dataclass
@@ -113,6 +122,10 @@ class ApiCall:
     # OAuth client credentials (oauth.v2.access), kept out of args like the token.
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
+    # The caller's TCP port: calls with the same one came over the same connection.
+    connection: int | None = None
+    # True when FakeSlack did the call and then dropped the connection without answering.
+    dropped: bool = False
 
 
 @dataclass

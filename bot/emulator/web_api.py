@@ -114,6 +114,7 @@ class FakeSlack:
         self._codes: dict[str, Grant] = {}
         self._refresh_tokens: dict[str, Grant] = {}
         self._faults: list[_Fault] = []
+        self._drops: dict[str, int] = {}  # method → calls left to drop after doing them
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._triggers: dict[str, _Trigger] = {}
         self._used_triggers: set[str] = set()
@@ -183,7 +184,9 @@ class FakeSlack:
         bot_id: str = "BBOT",
         domain: str | None = None,
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
     ) -> Team:
+        """A workspace; with `enterprise_id` one inside an Enterprise Grid org."""
         team = Team(
             id=team_id,
             name=name,
@@ -192,6 +195,7 @@ class FakeSlack:
             bot_user_id=bot_user_id,
             bot_id=bot_id,
             enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name,
         )
         self.teams[team_id] = team
         self._tokens[bot_token] = team_id
@@ -267,6 +271,7 @@ class FakeSlack:
         scope: str = _DEFAULT_SCOPE,
         app_id: str = "AAPP",
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
         refresh_token: str | None = None,
         expires_in: int | None = None,
     ) -> None:
@@ -282,6 +287,7 @@ class FakeSlack:
             enterprise_id=enterprise_id,
             refresh_token=refresh_token,
             expires_in=expires_in,
+            enterprise_name=enterprise_name,
         )
         self._codes[code] = grant
         self._install(grant)
@@ -297,6 +303,7 @@ class FakeSlack:
                 bot_user_id=grant.bot_user_id,
                 bot_id=grant.bot_id,
                 enterprise_id=grant.enterprise_id,
+                enterprise_name=grant.enterprise_name,
             )
         else:
             team.bot_token = grant.bot_token
@@ -332,6 +339,11 @@ class FakeSlack:
         """Answer {"ok": false, "error": error} to the next `times` calls of `method` (every call
         when times is None), optionally only those aimed at `channel`."""
         self._faults.append(_Fault(method, error, times, channel))
+
+    def drop_connection(self, method: str, *, times: int = 1) -> None:
+        """Do the next `times` calls of `method`, then close the connection without answering:
+        the caller sees a dropped connection and cannot know that Slack did it."""
+        self._drops[method] = self._drops.get(method, 0) + times
 
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """Answer HTTP 429 with Retry-After to the next `times` calls of `method`."""
@@ -479,6 +491,7 @@ class FakeSlack:
             at=time.time(),
             client_id=client_id,
             client_secret=client_secret,
+            connection=_peer_port(request),
         )
         self.calls.append(record)
         if unreadable:
@@ -488,6 +501,10 @@ class FakeSlack:
             call = Call(args, token, _NO_TEAM, client_id, client_secret)
             status, headers, body = self._answer(method, call)
         record.error = None if body.get("ok") else body.get("error")
+        if self._drops.get(method) and request.transport is not None:
+            self._drops[method] -= 1
+            record.dropped = True
+            request.transport.abort()  # done, but no answer ever reaches the caller
         return web.json_response(body, status=status, headers=headers)
 
     def _answer(self, method: str, call: Call) -> tuple[int, dict[str, str], dict[str, Any]]:
@@ -814,6 +831,11 @@ def _credentials(
         if ":" in decoded:
             client_id, _, client_secret = decoded.partition(":")
     return token, client_id, client_secret
+
+
+def _peer_port(request: web.Request) -> int | None:
+    peer = request.transport.get_extra_info("peername") if request.transport else None
+    return peer[1] if isinstance(peer, tuple) and len(peer) > 1 else None
 
 
 def _slug(name: str) -> str:

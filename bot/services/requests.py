@@ -1031,6 +1031,22 @@ class Requests:
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
 
+    async def adopt_card(self, request_id: int, team_id: str, channel_id: str, ts: str) -> bool:
+        """Record where a request's card is when posting it had no known outcome (the answer
+        with its ts was lost) and a click on it just told us: only while nothing is recorded,
+        so a known card is never replaced."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.card_ts.is_(None),
+                )
+                .values(card_channel_id=channel_id, card_ts=ts)
+            )
+            return bool(result.rowcount)
+
     async def _transition(
         self,
         request_id: int,

@@ -1,36 +1,128 @@
-"""Web API clients: the configured base URL and retries, and one per workspace for work that
-no Slack request started (expiry, recovery, digests)."""
+"""Web API clients: the configured base URL, one shared HTTP session and retries that never
+repeat a post, and one client per workspace for work that no Slack request started (expiry,
+recovery, digests)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import defaultdict
+from typing import Any
 
+import aiohttp
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.oauth.installation_store import Bot
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackMode
-from bot.runtime import Runtime
+from bot.runtime import SLACK_TIMEOUT_SECONDS, Runtime
+from bot.slack import stores
+
+REPEAT_SAFE_METHODS = frozenset(
+    {
+        "auth.test",
+        "users.info",
+        "usergroups.list",
+        "usergroups.users.list",
+        "conversations.info",
+        "conversations.history",
+        "conversations.open",  # the same DM channel every time
+        "chat.update",  # redraws the same message with the same content
+        "views.publish",
+        "views.update",
+        "team.info",
+        "files.getUploadURLExternal",  # an unused upload slot costs nothing
+        "apps.connections.open",
+    }
+)
+"""Methods that may be sent twice with no visible effect. Not here, on purpose:
+chat.postMessage and chat.postEphemeral (a second message), files.completeUploadExternal (a
+second file in the channel), views.open/views.push (a trigger_id is good once) and
+oauth.v2.access (a code or refresh token is good once)."""
+
+
+def slack_method(request: HttpRequest) -> str:
+    return request.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+class RepeatSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
+    """slack_sdk's connection-error retry, minus the repeats that could post twice.
+
+    slack_sdk's default handler retries `ServerDisconnectedError`, `ServerConnectionError`
+    and `ClientOSError` for every method. Only `ClientConnectorError` (the connection was
+    never made) proves the request was not sent; the others can come after Slack received it
+    (the reply lost on the way back, a reset after the write), when a repeated
+    `chat.postMessage` would post the approval card or the digest twice. So those are
+    retried only for methods in REPEAT_SAFE_METHODS; for a post the error reaches the caller,
+    which treats the outcome as unknown (see RequestNotifier.post_card) rather than guess.
+    """
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if error is None:
+            return False
+        if isinstance(error, aiohttp.ClientConnectorError):
+            return True
+        return slack_method(request) in REPEAT_SAFE_METHODS and await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+class RepeatSafeServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """A 500/503 may come after the message was stored: retried for repeat-safe methods only."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return slack_method(request) in REPEAT_SAFE_METHODS and await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """Passing `retry_handlers` replaces slack_sdk's defaults (`async_default_handlers()`, a
+    connection-error retry), so that one is kept here, made safe for posts; a 429 is always
+    safe to retry (Slack did nothing), after its Retry-After."""
+    return [
+        RepeatSafeConnectionErrorRetryHandler(max_retry_count=2),
+        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        RepeatSafeServerErrorRetryHandler(max_retry_count=2),
+    ]
 
 
 def web_client(runtime: Runtime, token: str | None = None) -> AsyncWebClient:
-    """Every Web API client the app uses: the configured base URL, and slack_sdk's retries
-    for rate limits (honouring Retry-After) and server errors."""
+    """Every Web API client the app uses: the configured base URL, the process's shared
+    session, and the retries above. Bolt's per-request clients copy the session and the
+    retry handlers from the app's client, so they share them too."""
     base = runtime.settings.slack_api_url
+    options: dict[str, Any] = {"base_url": base} if base else {}
     return AsyncWebClient(
         token=token,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-        ],
-        **({"base_url": base} if base else {}),
+        session=runtime.slack_session,
+        timeout=SLACK_TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(),
+        **options,
     )
 
 
@@ -69,14 +161,17 @@ class WorkspaceClients:
             token = self._runtime.settings.slack_bot_token
             return web_client(self._runtime, token.get_secret_value()) if token else None
         assert self._store is not None
-        bot = await self._store.async_find_bot(enterprise_id=None, team_id=team_id)
+        # Installations are keyed by enterprise *and* team: a workspace inside an Enterprise
+        # Grid org is found only with its org's id (see stores.enterprise_of).
+        enterprise_id = await stores.enterprise_of(self._runtime, team_id)
+        bot = await self._store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
         if bot is None or not bot.bot_token:
             return None
         if bot.bot_refresh_token and bot.bot_token_expires_at:
-            bot = await self._fresh(team_id, bot)
+            bot = await self._fresh(enterprise_id, team_id, bot)
         return web_client(self._runtime, bot.bot_token)
 
-    async def _fresh(self, team_id: str, bot: Bot) -> Bot:
+    async def _fresh(self, enterprise_id: str | None, team_id: str, bot: Bot) -> Bot:
         """A bot token with time left, rotating it when it is close to expiry.
 
         slack_sdk's rotator has no lock: two processes rotating the same token would spend
@@ -84,9 +179,10 @@ class WorkspaceClients:
         processes a job-run row named after the expiring token lets exactly one rotate it,
         while the others wait for the new token (the old one stays valid meanwhile).
         """
+        assert self._store is not None
         async with self._locks[team_id]:
-            current = await self._store.async_find_bot(  # type: ignore[union-attr]
-                enterprise_id=None, team_id=team_id
+            current = await self._store.async_find_bot(
+                enterprise_id=enterprise_id, team_id=team_id
             )
             bot = current or bot
             if not _expiring(bot):
@@ -97,13 +193,13 @@ class WorkspaceClients:
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
                 )
                 if rotated is not None:
-                    await self._store.async_save_bot(rotated)  # type: ignore[union-attr]
+                    await self._store.async_save_bot(rotated)
                     return rotated
                 return bot
             for _ in range(50):  # another process is rotating it: wait for the result
                 await asyncio.sleep(0.1)
-                newer = await self._store.async_find_bot(  # type: ignore[union-attr]
-                    enterprise_id=None, team_id=team_id
+                newer = await self._store.async_find_bot(
+                    enterprise_id=enterprise_id, team_id=team_id
                 )
                 if newer is not None and newer.bot_token != bot.bot_token:
                     return newer

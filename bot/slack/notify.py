@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -13,18 +15,44 @@ from bot.slack.views.requests import request_card, requester_dm
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_OUTCOME = (aiohttp.ClientError, asyncio.TimeoutError)
+"""A call that failed on the way: Slack may or may not have done it."""
+
 
 class RequestNotifier:
     def __init__(self, runtime: Runtime, client: AsyncWebClient) -> None:
         self._requests = runtime.requests
         self._client = client
 
-    async def post_card(self, request: RequestSnapshot, channel_id: str) -> None:
-        """Post the approval card; raises SlackApiError when the channel refuses it."""
-        answer = await self._client.chat_postMessage(
-            channel=channel_id, **request_card(request).as_kwargs()
-        )
+    async def post_card(self, request: RequestSnapshot, channel_id: str) -> bool:
+        """Post the approval card: True when posted (its position recorded, so it is only
+        ever edited after), False when the outcome is unknown. Raises SlackApiError when the
+        channel refuses it.
+
+        A card is posted once and never re-posted: when the connection fails after the
+        request went out, the card may well be in the channel, and a second post would show
+        approvers two cards (the retry handlers in bot.slack.clients do not repeat it either).
+        The request stays pending; the first click on the card tells us where it is
+        (`adopt_card`), and the card is redrawn in place from then on.
+        """
+        try:
+            answer = await self._client.chat_postMessage(
+                channel=channel_id, **request_card(request).as_kwargs()
+            )
+        except UNKNOWN_OUTCOME as error:
+            log.warning(
+                "card of request %d: no answer from Slack (%s), not posted again",
+                request.id,
+                type(error).__name__,
+            )
+            return False
         await self._requests.set_card(request.id, answer["channel"], answer["ts"])
+        return True
+
+    async def adopt_card(self, request_id: int, team_id: str, channel_id: str, ts: str) -> None:
+        """A click came from the card at (channel, ts): remember it if nothing was recorded."""
+        if await self._requests.adopt_card(request_id, team_id, channel_id, ts):
+            log.info("card of request %d found through a click", request_id)
 
     async def refresh_card(self, request_id: int) -> None:
         """Redraw the card from the request as it stands now (never from a stale copy)."""
@@ -42,6 +70,8 @@ class RequestNotifier:
             log.warning(
                 "card of request %d not updated: %s", request_id, error.response.get("error")
             )
+        except UNKNOWN_OUTCOME as error:
+            log.warning("card of request %d not updated: %s", request_id, type(error).__name__)
 
     async def tell_requester(self, request: RequestSnapshot) -> None:
         message = requester_dm(request)
@@ -53,6 +83,11 @@ class RequestNotifier:
         except SlackApiError as error:
             log.warning(
                 "requester of request %d not told: %s", request.id, error.response.get("error")
+            )
+        except UNKNOWN_OUTCOME as error:
+            # Not sent again: a DM twice is worse than a DM lost (the card shows the outcome).
+            log.warning(
+                "requester of request %d maybe not told: %s", request.id, type(error).__name__
             )
 
     async def settled(self, request: RequestSnapshot) -> None:

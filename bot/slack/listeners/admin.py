@@ -54,7 +54,7 @@ async def run(
     client: AsyncWebClient,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
 
     async def require_admin(action: str) -> None:
         if not await runtime.roles.is_admin(team_id, user_id, directory):

@@ -49,7 +49,9 @@ async def run(
     if isinstance(parsed, AlertCommand) and parsed.verb == "list":
         await reply(respond, alert_list(await alerts.config(team_id)))
         return
-    if not await runtime.roles.is_admin(team_id, user_id, SlackDirectory(client)):
+    if not await runtime.roles.is_admin(
+        team_id, user_id, SlackDirectory(client, runtime.group_members, team_id)
+    ):
         raise NotAllowed(text.ADMINS_ONLY, "admins")
     if isinstance(parsed, AlertCommand):
         await require_bot_in_channel(client, channel_id)
@@ -122,7 +124,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
                 metadata["t"],
                 amount,
                 reason or None,
-                SlackDirectory(client),
+                SlackDirectory(client, runtime.group_members, team_id),
             )
             await follow_through(runtime, client, answer, submitted)
         except Exception as error:  # the form is closed: the answer goes by DM

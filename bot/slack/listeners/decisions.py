@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -53,17 +54,21 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def approve(
         ack: AsyncAck,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(body, action)
+        request_id, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
+        await _card_clicked(notifier, request_id, team_id, body)
         approval = await _decided(
             notifier,
             respond,
-            runtime.requests.approve(request_id, team_id, user_id, SlackDirectory(client)),
+            runtime.requests.approve(
+                request_id, team_id, user_id, _directory(runtime, client, team_id)
+            ),
         )
         if approval is None:
             return
@@ -79,18 +84,21 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     async def reject(
         ack: AsyncAck,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(body, action)
+        request_id, team_id, user_id = _ids(context, action)
+        directory = _directory(runtime, client, team_id)
+        await _card_clicked(RequestNotifier(runtime, client), request_id, team_id, body)
 
         async def rejectable() -> RequestSnapshot:
             request = await runtime.requests.get(request_id, team_id)
             if request.status is not Status.PENDING:
                 raise AlreadyDecided(request)
-            if not await runtime.roles.is_approver(team_id, user_id, SlackDirectory(client)):
+            if not await runtime.roles.is_approver(team_id, user_id, directory):
                 raise NotAllowed("reject requests", "approvers")
             return request
 
@@ -102,11 +110,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
 
     @app.view(REJECT_CALLBACK)
     async def reject_reason(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck, context: AsyncBoltContext, view: dict[str, Any], client: AsyncWebClient
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
         request_id = int(metadata["request"])
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = _workspace(context), _user(context)
         reason = form_text(view, "reason")
         if not reason:
             await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
@@ -114,7 +122,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         notifier = RequestNotifier(runtime, client)
         try:
             rejected = await runtime.requests.reject(
-                request_id, team_id, user_id, reason, SlackDirectory(client)
+                request_id, team_id, user_id, reason, _directory(runtime, client, team_id)
             )
         except AlreadyDecided as decided:
             await ack(
@@ -132,13 +140,13 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(CANCEL_ACTION)
     async def cancel(
         ack: AsyncAck,
-        body: dict[str, Any],
+        context: AsyncBoltContext,
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(body, action)
+        request_id, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
         cancelled = await _decided(
             notifier, respond, runtime.requests.cancel(request_id, team_id, user_id)
@@ -157,18 +165,20 @@ def _register_mark(app: AsyncApp, runtime: Runtime, action_id: str, done: bool) 
     async def mark(
         ack: AsyncAck,
         body: dict[str, Any],
+        context: AsyncBoltContext,
         action: dict[str, Any],
         respond: AsyncRespond,
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(body, action)
+        request_id, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
+        await _card_clicked(notifier, request_id, team_id, body)
         marked = await _decided(
             notifier,
             respond,
             runtime.requests.mark_outcome(
-                request_id, team_id, user_id, done, SlackDirectory(client)
+                request_id, team_id, user_id, done, _directory(runtime, client, team_id)
             ),
         )
         if marked is None:
@@ -211,8 +221,37 @@ async def _tell(respond: AsyncRespond, message: str) -> None:
     await reply(respond, plain_reply(message))
 
 
-def _ids(body: dict[str, Any], action: dict[str, Any]) -> tuple[int, str, str]:
-    return int(action["value"]), body["team"]["id"], body["user"]["id"]
+async def _card_clicked(
+    notifier: RequestNotifier, request_id: int, team_id: str, body: dict[str, Any]
+) -> None:
+    """Approve, Reject and Mark buttons live only on the card: a click on one in a channel
+    message says where the card is, should its post have had no known outcome."""
+    container = body.get("container") or {}
+    channel_id, ts = container.get("channel_id"), container.get("message_ts")
+    on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
+    if on_a_message and channel_id and ts:
+        await notifier.adopt_card(request_id, team_id, channel_id, ts)
+
+
+def _ids(context: AsyncBoltContext, action: dict[str, Any]) -> tuple[int, str, str]:
+    return int(action["value"]), _workspace(context), _user(context)
+
+
+def _workspace(context: AsyncBoltContext) -> str:
+    """The workspace Bolt authorised this request for (its token is the one in `client`),
+    never a payload field: in Enterprise Grid a payload's `team` can name another workspace
+    of the org than the installation that answers."""
+    assert context.team_id, "Bolt authorised a request without a workspace"
+    return context.team_id
+
+
+def _user(context: AsyncBoltContext) -> str:
+    assert context.user_id, "a click without a user"
+    return context.user_id
+
+
+def _directory(runtime: Runtime, client: AsyncWebClient, team_id: str) -> SlackDirectory:
+    return SlackDirectory(client, runtime.group_members, team_id)
 
 
 def _plain(message: str) -> str:

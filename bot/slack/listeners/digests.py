@@ -33,7 +33,7 @@ async def run(
 ) -> None:
     team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
     digests = runtime.digests
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
 
     async def require_manager(action: str) -> None:
         roles = runtime.roles

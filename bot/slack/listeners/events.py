@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,9 +19,11 @@ log = logging.getLogger(__name__)
 def register(
     app: AsyncApp, runtime: Runtime, installation_store: AsyncInstallationStore | None
 ) -> None:
-    async def forget(body: dict[str, Any]) -> None:
-        team_id = body.get("team_id")
-        enterprise_id = body.get("enterprise_id")
+    async def forget(context: AsyncBoltContext) -> None:
+        # The same (enterprise, team) key Bolt installed and authorises with. For these two
+        # events Bolt makes no auth.test call and takes both ids from the signed request's
+        # `authorizations` — the installation that lost its token, org included.
+        team_id, enterprise_id = context.team_id, context.enterprise_id
         if installation_store is not None:
             await installation_store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
         removed = 0
@@ -32,20 +35,35 @@ def register(
         log.info("workspace %s: Slack tokens and %d Partner key(s) deleted", team_id, removed)
 
     @app.event("app_uninstalled")
-    async def uninstalled(body: dict[str, Any]) -> None:
-        await forget(body)
+    async def uninstalled(context: AsyncBoltContext) -> None:
+        await forget(context)
 
     @app.event("tokens_revoked")
-    async def revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
-        # Only the bot token matters here: without it the workspace is as good as uninstalled.
+    async def revoked(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        # Only the bot token matters here: without it the workspace is as good as uninstalled
+        # (the app installs bot-only, so the installation rows go with it).
         if (event.get("tokens") or {}).get("bot"):
-            await forget(body)
+            await forget(context)
+
+    # Group members are cached for a minute (bot.services.directory): a change Slack tells
+    # us about is seen at once. Needs the manifest to subscribe to these events (scope
+    # usergroups:read); without them the cache's time limit is what bounds staleness.
+    @app.event("subteam_members_changed")
+    async def group_members_changed(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        if context.team_id and event.get("subteam_id"):
+            runtime.group_members.forget(context.team_id, event["subteam_id"])
+
+    @app.event("subteam_updated")
+    async def group_updated(context: AsyncBoltContext, event: dict[str, Any]) -> None:
+        group_id = (event.get("subteam") or {}).get("id")
+        if context.team_id and group_id:
+            runtime.group_members.forget(context.team_id, group_id)
 
     @app.event("app_home_opened")
     async def home_opened(
-        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+        event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
     ) -> None:
-        if event.get("tab", "home") != "home":
+        if event.get("tab", "home") != "home" or context.team_id is None:
             return
-        statuses = await runtime.keys.statuses(body["team_id"])
+        statuses = await runtime.keys.statuses(context.team_id)
         await client.views_publish(user_id=event["user"], view=home_view(statuses))

@@ -53,7 +53,7 @@ async def run(
     client: AsyncWebClient,
 ) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
-    directory = SlackDirectory(client)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
     requests = runtime.requests
     match parsed:
         case CreditMove():
@@ -107,7 +107,7 @@ async def follow_through(
     policy_channel = submitted.approvals_channel_id
     assert policy_channel is not None  # the service refuses a request no channel can show
     try:
-        await notifier.post_card(request, policy_channel)
+        posted = await notifier.post_card(request, policy_channel)
     except SlackApiError as error:
         # A request nobody can see must not wait for a decision: withdraw it, and say so.
         await runtime.requests.withdraw(request.id, text.WITHDRAWN_NOTE)
@@ -121,6 +121,8 @@ async def follow_through(
         )
         return
     await reply(respond, submitted_reply(request, policy_channel))
+    if not posted:
+        await reply(respond, plain_reply(text.CARD_OUTCOME_UNKNOWN.format(channel=policy_channel)))
 
 
 def register(app: AsyncApp, runtime: Runtime) -> None:
@@ -138,7 +140,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         try:
             assert new is not None
             submitted = await runtime.requests.request_new_subaccount(
-                team_id, user_id, product, new, reason, SlackDirectory(client)
+                team_id,
+                user_id,
+                product,
+                new,
+                reason,
+                SlackDirectory(client, runtime.group_members, team_id),
             )
             await follow_through(runtime, client, DirectReply(client, user_id), submitted)
         except Exception as error:  # the modal is closed: the answer goes by DM

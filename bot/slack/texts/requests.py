@@ -102,6 +102,8 @@ NOT_SET_UP = {
 }
 CARD_NOT_POSTED = ":warning: The approval card could not be posted in <#{channel}> ({error}), so the request was withdrawn. Ask an admin to invite Partner Ops to that channel, or to choose another with `/partner approvals-channel`."
 
+CARD_OUTCOME_UNKNOWN = ":warning: Slack did not answer while the approval card was being posted in <#{channel}>: it may or may not be there. It was not posted again, so that approvers never see it twice. If it is not in <#{channel}>, cancel this request and ask again."
+
 LIST_PENDING_TITLE = "Waiting for a decision"
 LIST_MINE_TITLE = "Your requests"
 LIST_EMPTY_PENDING = "Nothing is waiting for a decision."
