@@ -453,6 +453,11 @@ class Requests:
             subaccount.token if subaccount else (email or "").lower() or None,
             amount,
         )
+        if similar is not None and origin is not None:
+            # The same form submitted twice at once: the other submission just made it.
+            made = await self._made_from(team_id, origin)
+            if made is not None:
+                raise _SameOrigin(made)
         if similar is not None and similar.id != confirmed_similar:
             raise SimilarRequest(similar)
         now = utcnow()

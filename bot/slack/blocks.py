@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
@@ -63,3 +64,11 @@ def text_input(
             action_id=block_id, max_length=max_length, multiline=multiline
         ),
     )
+
+
+def slack_date(when: datetime) -> str:
+    """A moment every reader sees in their own time zone (Slack's date token), with a UTC
+    fallback for clients that cannot show it. `when` is naive UTC, as stored."""
+    stamp = int(when.replace(tzinfo=UTC).timestamp())
+    fallback = when.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{stamp}^{{date_short_pretty}} at {{time}}|{fallback}>"

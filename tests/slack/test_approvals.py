@@ -311,7 +311,8 @@ async def test_auto_approval_under_the_limit_and_the_daily_cap(slack: Harness) -
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
     first = await latest_request(slack)
     assert first.auto_approved and first.card_ts is None
-    post = await slack.ask(f"credit add {email} 15")  # 30 in 24 h: still within the cap
+    other = a_subaccount(slack, 1).email  # the same move twice would ask to confirm
+    post = await slack.ask(f"credit add {other} 15")  # 30 in 24 h: still within the cap
     assert "auto-approved" in reply_text(post)
     post = await slack.ask(f"credit add {email} 1")  # over the cap: needs an approver
     assert "sent to <#C0APPROVALS>" in reply_text(post)

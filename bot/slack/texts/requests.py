@@ -65,6 +65,12 @@ SUBMITTED_HINT = (
 )
 RAN_NOW = ":zap: Request #{id} ({what}) was auto-approved under the workspace policy."
 CANCELLED = ":heavy_multiplication_x: Request #{id} cancelled."
+SIMILAR_ASK = ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. Send another request anyway?"
+SIMILAR_SEND_ANYWAY = "Send another"
+SIMILAR_DONT_SEND = "Don't send"
+SIMILAR_DROPPED = ":heavy_multiplication_x: Not sent: the earlier request stands."
+SIMILAR_GONE = ":warning: This question has expired: make the request again if you still need it."
+SIMILAR_ON_CARD = ":warning: Similar to request #{id}, made by <@{user}> just before; they confirmed they want both."
 
 ALREADY = ":information_source: Request #{id} is already {state}{by}."
 ALREADY_BY = " by <@{user}>"

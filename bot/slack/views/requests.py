@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.requests import Action, RequestSnapshot, Status
-from bot.slack.blocks import escape, fit, text_input
+from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit, slack_date, text_input
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import Reply
 
@@ -32,6 +32,8 @@ REJECT_ACTION = "request_reject"
 CANCEL_ACTION = "request_cancel"
 MARK_DONE_ACTION = "request_mark_done"
 MARK_FAILED_ACTION = "request_mark_failed"
+CONFIRM_SIMILAR_ACTION = "request_confirm_similar"
+DROP_SIMILAR_ACTION = "request_drop_similar"
 REJECT_CALLBACK = "request_reject_reason"
 CREATE_CALLBACK = "subaccount_create"
 LIST_LIMIT = 15
@@ -108,8 +110,12 @@ def request_card(request: RequestSnapshot) -> Reply:
             )
         ),
         SectionBlock(fields=[MarkdownTextObject(text=fit(f, 2000)) for f in fields]),
-        ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]),
     ]
+    if request.similar_to is not None:
+        # Approvers in a hurry should not approve the same thing twice by mistake.
+        note = text.SIMILAR_ON_CARD.format(id=request.similar_to, user=request.requester_id)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(note))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]))
     buttons = _card_buttons(request)
     if buttons:
         blocks.append(ActionsBlock(block_id=f"request_{request.id}", elements=buttons))
@@ -135,6 +141,37 @@ def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
                     ButtonElement(text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.id))
                 ],
             ),
+        ),
+    )
+
+
+def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
+    """The requester asked for the same thing as `earlier` moments ago: send it again?"""
+    message = text.SIMILAR_ASK.format(
+        id=earlier.id,
+        what=what(earlier),
+        state=text.STATE_WORDS[earlier.status.value],
+        when=slack_date(earlier.created_at),
+    )
+    value = json.dumps({**ask, "similar": earlier.id}, separators=(",", ":"))
+    buttons = [
+        ButtonElement(text=text.SIMILAR_DONT_SEND, action_id=DROP_SIMILAR_ACTION, value="drop"),
+    ]
+    if len(value) <= MAX_BUTTON_VALUE:
+        buttons.insert(
+            0,
+            ButtonElement(
+                text=text.SIMILAR_SEND_ANYWAY,
+                action_id=CONFIRM_SIMILAR_ACTION,
+                value=value,
+                style="danger",
+            ),
+        )
+    return Reply(
+        text=message,
+        blocks=(
+            SectionBlock(text=fit(message)),
+            ActionsBlock(block_id=f"similar_{earlier.id}", elements=buttons),
         ),
     )
 
