@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     """A request left `executing` longer than this belongs to a process presumed dead."""
     reconcile_settle_seconds: float = Field(60.0, ge=0)
     """After an unknown outcome, how long before "no change seen" proves nothing happened."""
+    similar_request_window_seconds: float = Field(900.0, ge=0)
+    """A request just like one the same person made this recently asks them to confirm."""
     scheduler_interval_seconds: float = Field(30.0, gt=0)
     """How often the worker looks for due digests and the hourly snapshot."""
     maintenance_interval_seconds: float = Field(30.0, gt=0)

@@ -99,6 +99,7 @@ class Runtime:
             roles,
             lease_seconds=settings.execution_lease_seconds,
             settle_seconds=settings.reconcile_settle_seconds,
+            similar_window_seconds=settings.similar_request_window_seconds,
         )
         snapshots = Snapshots(database, partner)
         alerts = Alerts(database)

@@ -100,6 +100,10 @@ class CreditRequest(Base):
     """
 
     __tablename__ = "credit_requests"
+    # A Slack view (a form) makes at most one request, however often it is submitted.
+    __table_args__ = (
+        UniqueConstraint("team_id", "origin_key", name="uq_credit_requests_origin_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
@@ -130,6 +134,10 @@ class CreditRequest(Base):
     created_token: Mapped[str | None] = mapped_column(String(255))
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    origin_key: Mapped[str | None] = mapped_column(String(128))
+    """What in Slack made the request (`view:<id>` for a form), so a repeat makes no other."""
+    similar_to: Mapped[int | None] = mapped_column(Integer)
+    """An earlier request just like this one, which the requester confirmed they meant to repeat."""
 
 
 class RequestApproval(Base):

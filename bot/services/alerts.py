@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 
 from sqlalchemy import delete, select
@@ -96,6 +96,18 @@ class AlertEvent:
     @property
     def is_main(self) -> bool:
         return self.subject == MAIN
+
+    @property
+    def top_up(self) -> Decimal:
+        """What brings the balance back to its threshold, in whole euros (at least 1)."""
+        return top_up_to_threshold(self.balance, self.threshold)
+
+
+def top_up_to_threshold(balance: Decimal, threshold: Decimal) -> Decimal:
+    """The smallest whole-euro amount that lifts `balance` to `threshold` or above (at least 1:
+    a request for nothing is no request). Whole euros, because that is what people ask for."""
+    missing = threshold - balance
+    return max(Decimal(1), missing.to_integral_value(rounding=ROUND_CEILING))
 
 
 class Alerts:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -84,6 +85,14 @@ class Status(StrEnum):
 
 
 _FINAL = {Status.SUCCEEDED, Status.FAILED, Status.REJECTED, Status.EXPIRED, Status.CANCELLED}
+_STILL_COUNTS = {
+    Status.PENDING,
+    Status.APPROVED,
+    Status.EXECUTING,
+    Status.SUCCEEDED,
+    Status.UNKNOWN,
+}
+"""Requests that did or may still do what they asked: a new one just like them is a repeat."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +128,8 @@ class RequestSnapshot:
     created_token: str | None
     card_channel_id: str | None
     card_ts: str | None
+    similar_to: int | None = None
+    """An earlier request just like this one that the requester confirmed they meant to repeat."""
 
     @property
     def moves_money(self) -> bool:
@@ -173,6 +184,15 @@ class OwnRequest(ServiceError):
         self.request = request
 
 
+class SimilarRequest(ServiceError):
+    """The requester asked for the same thing moments ago (`earlier`, not rejected, failed,
+    cancelled or expired): nothing is made until they confirm they mean it twice."""
+
+    def __init__(self, earlier: RequestSnapshot) -> None:
+        super().__init__(f"request {earlier.id} is just like this one")
+        self.earlier = earlier
+
+
 class ApprovalsNotSetUp(ServiceError):
     """Nobody could approve this: no approvals channel, or no approvers."""
 
@@ -205,11 +225,31 @@ class Submitted:
     request: RequestSnapshot
     approvals_channel_id: str | None
     """Where its card goes (None when it runs at once)."""
+    repeated: bool = False
+    """The same Slack form was submitted again: this is the request the first submission
+    made, already being handled; nothing more is to be done."""
 
     @property
     def runs_now(self) -> bool:
         """Auto-approved (or moving no money): execute at once, no card."""
         return self.request.status is Status.APPROVED
+
+
+class _SameOrigin(Exception):
+    """The Slack form was already turned into `request`."""
+
+    def __init__(self, request: RequestSnapshot) -> None:
+        super().__init__(f"form already made request {request.id}")
+        self.request = request
+
+
+class _Click(StrEnum):
+    """What one click on Approve did."""
+
+    COUNTED = "counted"
+    COMPLETED = "completed"  # the approval that made the request approved
+    REPEATED = "repeated"  # this approver had approved already
+    LATE = "late"  # the request was decided (or cancelled, expired) before the click
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +278,7 @@ class Requests:
         *,
         lease_seconds: float = 120.0,
         settle_seconds: float = 60.0,
+        similar_window_seconds: float = 900.0,
     ) -> None:
         self._database = database
         self._partner = partner
@@ -248,6 +289,8 @@ class Requests:
         self.settle = timedelta(seconds=settle_seconds)
         """After an unknown outcome, how long to wait before "nothing changed" counts as
         proof that nothing will: the vendor may still be working on a request we gave up on."""
+        self.similar_window = timedelta(seconds=similar_window_seconds)
+        """A request just like one the same person made this recently asks them to confirm."""
 
     # --- asking -------------------------------------------------------------------------------
 
@@ -261,7 +304,11 @@ class Requests:
         amount: Decimal,
         reason: str | None,
         directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
+        """`confirmed_similar`: the earlier request the requester saw and still wants this
+        one besides (see `SimilarRequest`)."""
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
@@ -288,6 +335,7 @@ class Requests:
             amount=amount,
             reason=reason,
             details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
 
@@ -299,7 +347,16 @@ class Requests:
         new: NewSubaccount,
         reason: str | None,
         directory: Directory,
+        *,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
+        """`origin` names the Slack form the request comes from (`view:<id>`): submitted
+        twice, it makes one request, and the repeat gets `Submitted.repeated`."""
+        if origin is not None:
+            made = await self._made_from(team_id, origin)
+            if made is not None:
+                return Submitted(made, None, repeated=True)
         amount = validate_amount(new.credit) if new.credit else None
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
@@ -320,19 +377,24 @@ class Requests:
             "lastname": new.lastname,
             **_at_request(main, None),
         }
-        request = await self._insert(
-            team_id,
-            requester_id,
-            product,
-            Action.SUBACCOUNT_CREATE,
-            policy,
-            route,
-            subaccount=None,
-            amount=amount,
-            reason=reason,
-            details={k: v for k, v in details.items() if v is not None},
-            email=new.email,
-        )
+        try:
+            request = await self._insert(
+                team_id,
+                requester_id,
+                product,
+                Action.SUBACCOUNT_CREATE,
+                policy,
+                route,
+                subaccount=None,
+                amount=amount,
+                reason=reason,
+                details={k: v for k, v in details.items() if v is not None},
+                email=new.email,
+                origin=origin,
+                confirmed_similar=confirmed_similar,
+            )
+        except _SameOrigin as same:  # a second submission of the form won no race
+            return Submitted(same.request, None, repeated=True)
         return Submitted(request, policy.approvals_channel_id)
 
     async def request_deletion(
@@ -343,6 +405,8 @@ class Requests:
         ref: str,
         reason: str | None,
         directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
     ) -> Submitted:
         policy, route = await self._route(team_id, requester_id, directory, deletion=True)
         subaccounts, main = await self._read_live(team_id, product)
@@ -358,6 +422,7 @@ class Requests:
             amount=None,
             reason=reason,
             details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
 
@@ -444,6 +509,8 @@ class Requests:
         reason: str | None,
         details: dict[str, Any],
         email: str | None = None,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
     ) -> RequestSnapshot:
         auto = route.runs_now
         if not auto:
@@ -451,6 +518,21 @@ class Requests:
                 raise ApprovalsNotSetUp("channel")
             if not await self._roles.has_approvers(team_id):
                 raise ApprovalsNotSetUp("approvers")
+        similar = await self._similar_recent(
+            team_id,
+            requester_id,
+            product,
+            action,
+            subaccount.token if subaccount else (email or "").lower() or None,
+            amount,
+        )
+        if similar is not None and origin is not None:
+            # The same form submitted twice at once: the other submission just made it.
+            made = await self._made_from(team_id, origin)
+            if made is not None:
+                raise _SameOrigin(made)
+        if similar is not None and similar.id != confirmed_similar:
+            raise SimilarRequest(similar)
         now = utcnow()
         row = CreditRequest(
             team_id=team_id,
@@ -469,43 +551,108 @@ class Requests:
             created_at=now,
             updated_at=now,
             expires_at=now + timedelta(hours=policy.expiry_hours),
+            origin_key=origin,
+            similar_to=similar.id if similar is not None else None,
         )
-        async with self._database.session() as session:
-            session.add(row)
-            await session.flush()
+        try:
+            async with self._database.session() as session:
+                session.add(row)
+                await session.flush()
+                await self._audit_created(session, row, policy, route)
+        except IntegrityError:
+            made = await self._made_from(team_id, origin) if origin is not None else None
+            if made is None:
+                raise
+            raise _SameOrigin(made) from None
+        return await self.get(row.id)
+
+    @staticmethod
+    async def _audit_created(
+        session: AsyncSession, row: CreditRequest, policy: Policy, route: Route
+    ) -> None:
+        await audit.record(
+            session,
+            row.team_id,
+            "request_created",
+            row.requester_id,
+            request_id=row.id,
+            product=row.product,
+            amount=row.amount,
+            request_action=row.action,
+            subaccount=row.subaccount_email or row.subaccount_token,
+            reason=row.reason,
+            similar_to=row.similar_to,
+        )
+        if route.why is Why.MOVES_NO_MONEY:
             await audit.record(
                 session,
-                team_id,
-                "request_created",
-                requester_id,
+                row.team_id,
+                "no_approval_needed",
+                audit.SYSTEM,
                 request_id=row.id,
-                product=product.value,
-                amount=amount,
-                request_action=action.value,
-                subaccount=row.subaccount_email or row.subaccount_token,
-                reason=reason,
+                product=row.product,
             )
-            if route.why is Why.MOVES_NO_MONEY:
-                await audit.record(
-                    session,
-                    team_id,
-                    "no_approval_needed",
-                    audit.SYSTEM,
-                    request_id=row.id,
-                    product=product.value,
+        elif route.runs_now:
+            await audit.record(
+                session,
+                row.team_id,
+                "auto_approved",
+                audit.SYSTEM,
+                request_id=row.id,
+                product=row.product,
+                amount=row.amount,
+                limit=policy.auto_approve_limit,
+            )
+
+    async def _made_from(self, team_id: str, origin: str) -> RequestSnapshot | None:
+        """The request a Slack form (`origin`) already made, if any."""
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id).where(
+                    CreditRequest.team_id == team_id, CreditRequest.origin_key == origin
                 )
-            elif auto:
-                await audit.record(
-                    session,
-                    team_id,
-                    "auto_approved",
-                    audit.SYSTEM,
-                    request_id=row.id,
-                    product=product.value,
-                    amount=amount,
-                    limit=policy.auto_approve_limit,
+            )
+        return await self.get(request_id) if request_id is not None else None
+
+    async def _similar_recent(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        subaccount: str | None,
+        amount: Decimal | None,
+    ) -> RequestSnapshot | None:
+        """The newest request by the same person, for the same thing (product, action,
+        subaccount token or new email, amount), made within the window and still live or done:
+        typing a command twice or double-submitting a form is likelier than meaning it."""
+        since = utcnow() - self.similar_window
+        subaccount_column = (
+            func.lower(CreditRequest.subaccount_email)
+            if action is Action.SUBACCOUNT_CREATE
+            else CreditRequest.subaccount_token
+        )
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id)
+                .where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.requester_id == requester_id,
+                    CreditRequest.product == product.value,
+                    CreditRequest.action == action.value,
+                    (subaccount_column == subaccount)
+                    if subaccount is not None
+                    else subaccount_column.is_(None),
+                    (CreditRequest.amount == amount)
+                    if amount is not None
+                    else CreditRequest.amount.is_(None),
+                    CreditRequest.created_at >= since,
+                    CreditRequest.status.in_([s.value for s in _STILL_COUNTS]),
                 )
-        return await self.get(row.id)
+                .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
+                .limit(1)
+            )
+        return await self.get(request_id) if request_id is not None else None
 
     # --- deciding -----------------------------------------------------------------------------
 
@@ -517,53 +664,79 @@ class Requests:
             raise OwnRequest(request)
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("approve requests", "approvers")
+        outcome = await self._count_approval(request, approver_id)
+        current = await self.get(request_id)
+        if outcome is _Click.LATE:
+            raise AlreadyDecided(current)
+        if outcome is _Click.REPEATED:
+            raise AlreadyApprovedByYou(current)
+        return Approval(current, complete=outcome is _Click.COMPLETED)
+
+    async def _count_approval(self, request: RequestSnapshot, approver_id: str) -> _Click:
+        """One click on Approve, in one transaction, audited as counted or not.
+
+        The transaction first takes the request's row with a conditional UPDATE (a row lock on
+        PostgreSQL, the writer lock on SQLite), so clicks on one request are counted one after
+        another: the count sees every approval committed before this one, the click that
+        completes the approvals is the one that moves the request to `approved`, and a click
+        that arrives after the decision is audited as not counted rather than as an approval.
+        """
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        facts = {
+            "request_id": request.id,
+            "product": request.product.value,
+            "amount": request.amount,
+        }
         async with self._database.session() as session:
+            if not await self._move(session, request.id, Status.PENDING, Status.PENDING):
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "approval_not_counted",
+                    approver_id,
+                    why="already decided",
+                    **facts,
+                )
+                return _Click.LATE
             added = (
                 await session.execute(
                     insert(RequestApproval)
-                    .values(request_id=request_id, approver_id=approver_id, approved_at=utcnow())
+                    .values(request_id=request.id, approver_id=approver_id, approved_at=utcnow())
                     .on_conflict_do_nothing()
                 )
             ).rowcount or 0
-            if added:
+            if not added:
                 await audit.record(
                     session,
-                    team_id,
-                    "approval_recorded",
+                    request.team_id,
+                    "approval_not_counted",
                     approver_id,
-                    request_id=request_id,
-                    product=request.product.value,
-                    amount=request.amount,
+                    why="already approved by them",
+                    **facts,
                 )
-        if not added:
-            current = await self.get(request_id)
-            if current.status is not Status.PENDING:
-                raise AlreadyDecided(current)
-            raise AlreadyApprovedByYou(current)
-        # Counted in a transaction of its own, after ours committed: of two approvers
-        # approving at once, the second to commit is sure to see both approvals.
-        async with self._database.session() as session:
+                return _Click.REPEATED
             count = await session.scalar(
-                select(func.count()).where(RequestApproval.request_id == request_id)
+                select(func.count()).where(RequestApproval.request_id == request.id)
             )
-        complete = count >= request.approvals_needed and await self._transition(
-            request_id,
-            Status.PENDING,
-            Status.APPROVED,
-            "approved",
-            approver_id,
-            values={"decided_by": approver_id},
-            approvers=count,
-        )
-        current = await self.get(request_id)
-        if (
-            not complete
-            and current.status is not Status.PENDING
-            and count >= request.approvals_needed
-        ):
-            raise AlreadyDecided(current)
-        return Approval(current, complete)
+            await audit.record(
+                session,
+                request.team_id,
+                "approval_counted",
+                approver_id,
+                approvers=f"{count} of {request.approvals_needed}",
+                **facts,
+            )
+            if count < request.approvals_needed:
+                return _Click.COUNTED
+            # The row is ours until commit: this move cannot lose.
+            moved = await self._move(
+                session, request.id, Status.PENDING, Status.APPROVED, decided_by=approver_id
+            )
+            assert moved, "the request changed under its row lock"
+            await audit.record(
+                session, request.team_id, "approved", approver_id, approvers=count, **facts
+            )
+            return _Click.COMPLETED
 
     async def reject(
         self, request_id: int, team_id: str, approver_id: str, reason: str, directory: Directory
@@ -737,7 +910,13 @@ class Requests:
             case Action.SUBACCOUNT_DELETE:
                 assert request.subaccount_token is not None
                 await client.delete_subaccount(request.subaccount_token)
-                return {}
+                # The subaccount's credit goes back to the main account; the answer does not
+                # say how much, so the main balance is read again to report what happened.
+                try:
+                    return {"main_balance_after": (await client.me()).balance}
+                except PartnerFailure as failure:
+                    log.warning("main balance not read after deletion: %s", failure)
+                    return {}
         raise AssertionError(request.action)  # pragma: no cover
 
     async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
@@ -1122,4 +1301,5 @@ def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot
         created_token=row.created_token,
         card_channel_id=row.card_channel_id,
         card_ts=row.card_ts,
+        similar_to=row.similar_to,
     )

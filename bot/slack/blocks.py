@@ -83,3 +83,4 @@ def text_input(
             action_id=block_id, max_length=max_length, multiline=multiline
         ),
     )
+

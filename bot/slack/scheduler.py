@@ -27,7 +27,7 @@ from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
 from bot.slack.clients import WorkspaceClients
 from bot.slack.texts import digests as digest_text
-from bot.slack.views.alerts import alert_reply
+from bot.slack.views.alerts import alert_replies
 from bot.slack.views.digest import digest_reply
 
 log = logging.getLogger(__name__)
@@ -220,12 +220,10 @@ class Scheduler:
             for a in await self._runtime.roles.members(team_id, Role.ADMIN)
             if a.kind is SubjectKind.USER
         ]
-        for event in events:
+        for message in alert_replies(events, admins):
             await self._pacer.wait(config.channel_id)
             try:
-                await client.chat_postMessage(
-                    channel=config.channel_id, **alert_reply(event, admins).as_kwargs()
-                )
+                await client.chat_postMessage(channel=config.channel_id, **message.as_kwargs())
             except SlackApiError as error:
                 log.warning(
                     "alert not posted in %s: %s", config.channel_id, error.response.get("error")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from bot.money import format_money
 from bot.services.audit import recent
 from bot.services.requests import Status
 from tests.slack.approvals import (
@@ -86,7 +87,7 @@ async def test_a_top_up_asked_approved_and_done(slack: Harness) -> None:
     actions = [e.action for e in entries if e.request_id == request.id]
     assert actions == [
         "request_created",
-        "approval_recorded",
+        "approval_counted",
         "approved",
         "vendor_call_sent",
         "vendor_succeeded",
@@ -103,13 +104,29 @@ async def test_a_removal_and_a_deletion(slack: Harness) -> None:
     await settled(slack, removal.id)
     assert sub.balance == held - 1
 
+    left = sub.balance
+    main_before = sms_account(slack).balance
     await slack.ask(f"subaccount delete {sub.email} client left")
     deletion = await latest_request(slack)
     assert deletion.amount is None
-    await click(slack, A3, "request_approve", await card_of(slack, deletion.id))
+    card = await card_of(slack, deletion.id)
+    # The card says the subaccount's credit goes back to the main account, and how much.
+    shown = card_text(card)
+    assert f"{format_money(left)} back to the main account" in shown
+    assert f"{format_money(main_before)} → {format_money(main_before + left)}" in shown
+    await click(slack, A3, "request_approve", card)
     await settled(slack, deletion.id)
     assert (await slack.runtime.requests.get(deletion.id)).status is Status.SUCCEEDED
     assert all(s.token != sub.token for s in sms_account(slack).subaccounts)
+    # So do the redrawn card and the requester's DM, with the main balance measured after.
+    returned = (
+        f"Its credit, {format_money(left)}, went back to the main account, which now holds "
+        f"{format_money(main_before + left)}"
+    )
+    await slack.fake.wait_for(
+        lambda: returned in card_text(slack.fake.find_message(APPROVALS, card.ts))
+    )
+    await slack.fake.wait_for(lambda: [d for d in dms_to(slack, MEMBER) if returned in d])
 
 
 async def test_nobody_approves_their_own_request_not_even_an_admin(slack: Harness) -> None:
@@ -151,7 +168,8 @@ async def test_two_approvers_above_the_threshold(slack: Harness) -> None:
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "needs one more approver" in reply_text(post)
     await slack.fake.wait_for(
-        lambda: "1 of 2 approvals" in card_text(slack.fake.find_message(APPROVALS, card.ts))
+        lambda: f"approved by <@{A1}> (1 of 2)"
+        in card_text(slack.fake.find_message(APPROVALS, card.ts))
     )
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "You already approved" in reply_text(post)
@@ -161,6 +179,18 @@ async def test_two_approvers_above_the_threshold(slack: Harness) -> None:
     done = await slack.runtime.requests.get(request.id)
     assert done.status is Status.SUCCEEDED and set(done.approvers) == {A1, A2}
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+    # Every click is in the audit, saying whether it counted.
+    entries = reversed(await recent(slack.runtime.database, slack.team_id, 1))
+    clicks = [
+        (e.action, e.actor_id, (e.details or {}).get("approvers") or (e.details or {}).get("why"))
+        for e in entries
+        if e.request_id == request.id and e.action.startswith("approval")
+    ]
+    assert clicks == [
+        ("approval_counted", A1, "1 of 2"),
+        ("approval_not_counted", A1, "already approved by them"),
+        ("approval_counted", A2, "2 of 2"),
+    ]
 
 
 async def test_reject_asks_why_and_tells_the_requester(slack: Harness) -> None:
@@ -284,7 +314,8 @@ async def test_auto_approval_under_the_limit_and_the_daily_cap(slack: Harness) -
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
     first = await latest_request(slack)
     assert first.auto_approved and first.card_ts is None
-    post = await slack.ask(f"credit add {email} 15")  # 30 in 24 h: still within the cap
+    other = a_subaccount(slack, 1).email  # the same move twice would ask to confirm
+    post = await slack.ask(f"credit add {other} 15")  # 30 in 24 h: still within the cap
     assert "auto-approved" in reply_text(post)
     post = await slack.ask(f"credit add {email} 1")  # over the cap: needs an approver
     assert "sent to <#C0APPROVALS>" in reply_text(post)

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
 from bot.partner.sandbox import Fault, FaultKind
+from bot.services.audit import recent
 from bot.services.requests import Status
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
@@ -67,12 +68,25 @@ async def test_twenty_simultaneous_approvals_make_one_vendor_call(slack: Harness
     deliveries = await asyncio.gather(*(approve(n) for n in range(20)))
     assert all(d.status == 200 for d in deliveries)
     await wait_status(slack, request.id, Status.SUCCEEDED)
-    await asyncio.sleep(0.3)
+    # Every click answered: nothing more can happen, so count.
+    # The winning click redraws the card; each of the 19 others is told it came too late.
+    await slack.fake.wait_for(lambda: sum(1 for d in deliveries if d.responses()) == 19)
+    await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
     assert sub.balance == held + 40
     answers = [reply_text(p) for d in deliveries for p in d.responses()]
     assert any("already" in a for a in answers)  # the others were told
     assert len(dms_to(slack, MEMBER)) == 1  # and the requester told once
+    # One click counted and decided; the audit says so of every other click that got as far.
+    entries = await recent(slack.runtime.database, slack.team_id, 1)
+    clicks = [e.action for e in entries if e.request_id == request.id]
+    assert clicks.count("approval_counted") == 1 and clicks.count("approved") == 1
+    assert set(clicks) - {"approval_counted", "approval_not_counted"} == {
+        "request_created",
+        "approved",
+        "vendor_call_sent",
+        "vendor_succeeded",
+    }
 
 
 async def test_drop_after_apply_is_reconciled_from_the_balances(slack: Harness) -> None:

@@ -98,7 +98,9 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         subject = json.loads(action["value"])
         await client.views_open(
             trigger_id=body["trigger_id"],
-            view=topup_modal(Product(subject["p"]), subject["s"], subject.get("e", "")),
+            view=topup_modal(
+                Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
+            ),
         )
 
     @app.view(TOPUP_CALLBACK)

@@ -203,7 +203,9 @@ AUDIT_NOT_SET = "not set"
 ACTIONS = {
     "request_created": "made a request",
     "auto_approved": "auto-approved",
-    "approval_recorded": "recorded an approval",
+    "approval_recorded": "recorded an approval",  # entries written before approval_counted
+    "approval_counted": "approved (counted)",
+    "approval_not_counted": "clicked Approve (not counted)",
     "approved": "approved",
     "rejected": "rejected",
     "cancelled": "cancelled",
@@ -239,6 +241,7 @@ DETAIL_LABELS = {
     "token": "new subaccount token",
     "fingerprint": "key",
     "replaced": "replaced",
+    "why": "why",
 }
 
 # --- export -------------------------------------------------------------------------------

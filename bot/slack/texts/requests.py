@@ -24,6 +24,7 @@ FIELD_AMOUNT = "*Amount*\n{amount}"
 FIELD_MAIN = "*Main account*\n{now} → {after}"
 FIELD_MAIN_NOW = "*Main account*\n{now}"
 FIELD_REASON = "*Reason*\n{reason}"
+FIELD_RETURNED = "*Its credit*\n{amount} back to the main account"
 FIELD_NEW_SUBACCOUNT = "*New subaccount*\n{kind}{buyer}{names}"
 BUYER = " · may buy its own credit"
 NO_REASON = "_none given_"
@@ -39,13 +40,16 @@ STATUS = {
     "expired": ":hourglass: Expired: nobody decided within {hours} h.",
     "cancelled": ":heavy_multiplication_x: Cancelled by <@{decider}>.",
 }
-PROGRESS = " ({count} of {needed} approvals)"
+PROGRESS = " · approved by {deciders} ({count} of {needed})"
+PROGRESS_NONE = " · needs {needed} approvers"
 BY_APPROVERS = " · approved by {deciders}"
 AUTO = " · auto-approved"
 NO_APPROVAL = " · needed no approval (no money moved)"
 RESULT_BALANCES = " The subaccount now holds {sub}; the main account {main}."
 RESULT_SUB = " The subaccount now holds {sub}."
 RESULT_CREATED = " New subaccount token: `{token}`."
+RESULT_DELETED = " Its credit, {returned}, went back to the main account, which now holds {main}."
+RESULT_DELETED_UNREAD = " Its credit, {returned}, goes back to the main account."
 STATUS_UNDECIDABLE = ":grey_question: Outcome unknown: {note}."
 UNKNOWN_ASK = " Partner Ops cannot tell from the balances: an approver must check the vendor's dashboard and mark it."
 WITHDRAWN_NOTE = "the approval card could not be posted"
@@ -80,6 +84,12 @@ OWN_REQUEST = (
     ":no_entry: You asked for request #{id}, so another approver must decide it."
 )
 CANCELLED = ":heavy_multiplication_x: Request #{id} cancelled."
+SIMILAR_ASK = ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. Send another request anyway?"
+SIMILAR_SEND_ANYWAY = "Send another"
+SIMILAR_DONT_SEND = "Don't send"
+SIMILAR_DROPPED = ":heavy_multiplication_x: Not sent: the earlier request stands."
+SIMILAR_GONE = ":warning: This question has expired: make the request again if you still need it."
+SIMILAR_ON_CARD = ":warning: Similar to request #{id}, made by <@{user}> just before; they confirmed they want both."
 
 ALREADY = ":information_source: Request #{id} is already {state}{by}."
 ALREADY_BY = " by <@{user}>"

@@ -48,7 +48,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
                 text=text.TOP_UP,
                 action_id=TOPUP_ACTION,
                 style="primary",
-                value=json.dumps({**subject, "e": event.label[:200]}),
+                value=json.dumps({**subject, "e": event.label[:200], "a": str(event.top_up)}),
             )
         )
     buttons.append(
@@ -67,6 +67,49 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
                 block_id=f"alert_{event.product.value}_{abs(hash(event.subject)) % 10**8}",
                 elements=buttons,
             ),
+        ),
+    )
+
+
+SUMMARY_FROM = 4
+"""From this many subaccounts crossing at once (a first check after setting a threshold, say),
+they are posted as one summary instead of one message each."""
+SUMMARY_ROWS = 20
+
+
+def alert_replies(events: Sequence[AlertEvent], who_to_ask: Sequence[str]) -> list[Reply]:
+    """The messages for one check's events: each main-account alert on its own, and the
+    subaccounts one by one, or as one summary per product when there are many."""
+    main = [e for e in events if e.is_main]
+    subaccounts = [e for e in events if not e.is_main]
+    replies = [alert_reply(e, who_to_ask) for e in main]
+    for product in dict.fromkeys(e.product for e in subaccounts):
+        of_product = [e for e in subaccounts if e.product is product]
+        if len(of_product) >= SUMMARY_FROM:
+            replies.append(alert_summary_reply(product, of_product))
+        else:
+            replies.extend(alert_reply(e, who_to_ask) for e in of_product)
+    return replies
+
+
+def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply:
+    rows = [
+        text.SUMMARY_ROW.format(
+            email=escape(e.label or e.subject),
+            balance=format_money(e.balance),
+            threshold=format_money(e.threshold),
+            top_up=format_money(e.top_up),
+        )
+        for e in sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS]
+    ]
+    if len(events) > SUMMARY_ROWS:
+        rows.append(text.SUMMARY_MORE.format(count=len(events) - SUMMARY_ROWS))
+    head = text.SUMMARY.format(product=product.label, count=len(events))
+    return Reply(
+        text=text.SUMMARY_FALLBACK.format(count=len(events), product=product.label),
+        blocks=(
+            SectionBlock(text=fit(head + "\n" + "\n".join(rows))),
+            ContextBlock(elements=[MarkdownTextObject(text=escape(text.SUMMARY_HINT))]),
         ),
     )
 
@@ -110,7 +153,12 @@ def threshold_what(product: Product, scope: Scope, label: str | None) -> str:
     return text.WHAT_ONE.format(product=product.label, email=escape(label or "?"))
 
 
-def topup_modal(product: Product, token: str, email: str) -> View:
+def topup_modal(product: Product, token: str, email: str, amount: str | None = None) -> View:
+    """The top-up form, its amount pre-filled with what brings the balance back above the
+    alert's threshold (`amount`, from the alert's button)."""
+    amount_field = text_input("amount", text.TOPUP_AMOUNT, max_length=30)
+    if amount:
+        amount_field.element.initial_value = amount
     return View(
         type="modal",
         callback_id=TOPUP_CALLBACK,
@@ -122,7 +170,7 @@ def topup_modal(product: Product, token: str, email: str) -> View:
             SectionBlock(
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
-            text_input("amount", text.TOPUP_AMOUNT, max_length=30),
+            amount_field,
             text_input("reason", text.TOPUP_REASON, max_length=500, optional=True),
         ],
     )

@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.requests import Action, RequestSnapshot, Status
-from bot.slack.blocks import escape, fit, slack_date, text_input
+from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit, slack_date, text_input
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import Reply
 
@@ -32,6 +32,8 @@ REJECT_ACTION = "request_reject"
 CANCEL_ACTION = "request_cancel"
 MARK_DONE_ACTION = "request_mark_done"
 MARK_FAILED_ACTION = "request_mark_failed"
+CONFIRM_SIMILAR_ACTION = "request_confirm_similar"
+DROP_SIMILAR_ACTION = "request_drop_similar"
 REJECT_CALLBACK = "request_reject_reason"
 CREATE_CALLBACK = "subaccount_create"
 LIST_LIMIT = 15
@@ -51,11 +53,7 @@ def status_line(request: RequestSnapshot) -> str:
         "the policy" if request.auto_approved else "—"
     )
     values = {
-        "progress": text.PROGRESS.format(
-            count=len(request.approvers), needed=request.approvals_needed
-        )
-        if request.approvals_needed > 1
-        else "",
+        "progress": _progress(request),
         "expires": slack_date(request.expires_at),
         "deciders": deciders,
         "by": (text.NO_APPROVAL if request.needed_no_approval else text.AUTO)
@@ -72,6 +70,19 @@ def status_line(request: RequestSnapshot) -> str:
     return text.STATUS[request.status.value].format(**values)
 
 
+def _progress(request: RequestSnapshot) -> str:
+    """Where a two-approver request stands, naming who approved first."""
+    if request.approvals_needed <= 1:
+        return ""
+    if not request.approvers:
+        return text.PROGRESS_NONE.format(needed=request.approvals_needed)
+    return text.PROGRESS.format(
+        deciders=", ".join(f"<@{u}>" for u in request.approvers),
+        count=len(request.approvers),
+        needed=request.approvals_needed,
+    )
+
+
 def request_card(request: RequestSnapshot) -> Reply:
     fields = [
         text.FIELD_REQUESTER.format(user=request.requester_id),
@@ -83,6 +94,9 @@ def request_card(request: RequestSnapshot) -> Reply:
         fields.append(_subaccount_field(request))
     if request.amount is not None:
         fields.append(text.FIELD_AMOUNT.format(amount=format_money(request.amount)))
+    returned = _credit_returned(request)
+    if returned is not None:
+        fields.append(text.FIELD_RETURNED.format(amount=format_money(returned)))
     fields.append(_main_field(request))
     fields.append(
         text.FIELD_REASON.format(
@@ -96,8 +110,12 @@ def request_card(request: RequestSnapshot) -> Reply:
             )
         ),
         SectionBlock(fields=[MarkdownTextObject(text=fit(f, 2000)) for f in fields]),
-        ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]),
     ]
+    if request.similar_to is not None:
+        # Approvers in a hurry should not approve the same thing twice by mistake.
+        note = text.SIMILAR_ON_CARD.format(id=request.similar_to, user=request.requester_id)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(note))]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]))
     buttons = _card_buttons(request)
     if buttons:
         blocks.append(ActionsBlock(block_id=f"request_{request.id}", elements=buttons))
@@ -123,6 +141,37 @@ def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
                     ButtonElement(text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.id))
                 ],
             ),
+        ),
+    )
+
+
+def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
+    """The requester asked for the same thing as `earlier` moments ago: send it again?"""
+    message = text.SIMILAR_ASK.format(
+        id=earlier.id,
+        what=what(earlier),
+        state=text.STATE_WORDS[earlier.status.value],
+        when=slack_date(earlier.created_at),
+    )
+    value = json.dumps({**ask, "similar": earlier.id}, separators=(",", ":"))
+    buttons = [
+        ButtonElement(text=text.SIMILAR_DONT_SEND, action_id=DROP_SIMILAR_ACTION, value="drop"),
+    ]
+    if len(value) <= MAX_BUTTON_VALUE:
+        buttons.insert(
+            0,
+            ButtonElement(
+                text=text.SIMILAR_SEND_ANYWAY,
+                action_id=CONFIRM_SIMILAR_ACTION,
+                value=value,
+                style="danger",
+            ),
+        )
+    return Reply(
+        text=message,
+        blocks=(
+            SectionBlock(text=fit(message)),
+            ActionsBlock(block_id=f"similar_{earlier.id}", elements=buttons),
         ),
     )
 
@@ -307,6 +356,19 @@ def _new_subaccount_field(request: RequestSnapshot) -> str:
     )
 
 
+def _credit_returned(request: RequestSnapshot) -> Decimal | None:
+    """What a deletion gives back to the main account: the subaccount's credit, as measured
+    by the main balance around the call once done, else as the subaccount held it."""
+    if request.action is not Action.SUBACCOUNT_DELETE:
+        return None
+    before, after = request.main_balance_before, request.main_balance_after
+    if before is not None and after is not None:
+        return after - before
+    if request.subaccount_balance_before is not None:
+        return request.subaccount_balance_before
+    return _decimal(request.details.get("sub_at_request"))
+
+
 def _main_field(request: RequestSnapshot) -> str:
     if request.main_balance_after is not None:
         before = request.main_balance_before
@@ -315,6 +377,9 @@ def _main_field(request: RequestSnapshot) -> str:
     now = _decimal(request.details.get("main_at_request"))
     if now is None:
         return text.FIELD_MAIN_NOW.format(now="?")
+    returned = _credit_returned(request)
+    if returned:
+        return text.FIELD_MAIN.format(now=format_money(now), after=format_money(now + returned))
     if request.amount is None:
         return text.FIELD_MAIN_NOW.format(now=format_money(now))
     after = now + request.amount if request.action is Action.CREDIT_REMOVE else now - request.amount
@@ -326,6 +391,13 @@ def _result(request: RequestSnapshot) -> str:
         return ""
     if request.created_token:
         return text.RESULT_CREATED.format(token=escape(request.created_token))
+    returned = _credit_returned(request)
+    if returned is not None and request.main_balance_after is not None:
+        return text.RESULT_DELETED.format(
+            returned=format_money(returned), main=format_money(request.main_balance_after)
+        )
+    if returned is not None:
+        return text.RESULT_DELETED_UNREAD.format(returned=format_money(returned))
     sub, main = request.subaccount_balance_after, request.main_balance_after
     if sub is not None and main is not None:
         return text.RESULT_BALANCES.format(sub=format_money(sub), main=format_money(main))
