@@ -163,3 +163,21 @@ async def test_unclear_amounts_get_a_reply_saying_why(slack: Harness) -> None:
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
     assert await slack.runtime.requests.of_requester(slack.team_id, MEMBER) == []
     assert APPROVALS not in slack.fake.messages
+
+
+async def test_vendor_names_show_inert_in_lookups_and_digests(slack: Harness) -> None:
+    """Text from the vendor (a subaccount's email and names) is shown as text too."""
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    sub.email, sub.firstname, sub.lastname = "*vip*_ops@acme.example", "@here", "<!channel> `x`"
+    await slack.ask(f"credit add {sub.token} 3 for the vip")  # pending: listed in the digest
+
+    detail = reply_text(await slack.ask(f"subaccount {sub.token}"))
+    assert "\u2217vip\u2217\u02cdops@acme.example" in detail
+    digest = reply_text(await slack.ask("digest now", user=ADMIN))
+    posted = [m for m in slack.fake.messages.get("C0GENERAL", []) if m.ephemeral_to is None]
+    shown = digest + "".join(m.text + json.dumps(m.blocks, ensure_ascii=False) for m in posted)
+    assert "vip" in shown
+    for ping in ("<!channel>", "<!here>", "*vip*", "`x`"):
+        assert ping not in shown + detail, ping
+    assert_inert(slack.outbound())
