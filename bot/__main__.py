@@ -131,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    configure_logging(args.verbose)
+    # The console prints Slack's view of things for a person: readable lines there.
+    configure_logging(args.verbose, json_lines=False if args.run is _console else None)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

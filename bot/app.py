@@ -19,6 +19,7 @@ from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.request_guard import malformed_request_guard
+from bot.slack.request_id import tag_request
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
             installation_store=installation_store,
             process_before_response=False,
         )
+    app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)

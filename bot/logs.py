@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import sys
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 # Loggers that print SQL parameters (INFO) or whole API answers (DEBUG): a bot token being
 # saved or returned by oauth.v2.access would land in the log, so they stay at WARNING even
@@ -48,9 +53,47 @@ def quiet_secret_bearing_loggers() -> None:
             logger.addFilter(_WITHHOLD)
 
 
-def configure_logging(verbose: bool = False) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+REQUEST_ID: ContextVar[str | None] = ContextVar("partner_ops_request_id", default=None)
+"""The Slack request being handled (set by bot.slack.request_id): every line logged while
+handling it, in whichever task, carries the same id, so one request's story can be followed."""
+
+
+class WithRequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = REQUEST_ID.get() or "-"
+        return True
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line, for log collectors: time, level, logger, request id, message
+    (and the traceback of an error)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", None),
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+READABLE = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+
+
+def configure_logging(verbose: bool = False, *, json_lines: bool | None = None) -> None:
+    """Readable lines on a terminal (and in the console), JSON lines otherwise (production);
+    `LOG_FORMAT=json|text` decides when set."""
+    if json_lines is None:
+        chosen = os.environ.get("LOG_FORMAT", "").strip().lower()
+        json_lines = chosen == "json" or (chosen != "text" and not sys.stderr.isatty())
+    handler = logging.StreamHandler()
+    handler.addFilter(WithRequestId())
+    handler.setFormatter(JsonLines() if json_lines else logging.Formatter(READABLE))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
     quiet_secret_bearing_loggers()
