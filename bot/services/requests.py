@@ -1042,9 +1042,20 @@ class Requests:
         return await self.get(request_id)
 
     async def recover_abandoned(self) -> list[RequestSnapshot]:
-        """Requests left `executing` by a process that died: unknown, then reconciled."""
+        """Requests a process that died left behind, returned once settled here:
+        - `approved` for longer than the lease (it died between the deciding click and the
+          vendor call): carried out now — `execute` lets one caller make the call;
+        - `executing` for longer than the lease: unknown, then reconciled from the balances."""
         cutoff = utcnow() - self.lease
         async with self._database.session() as session:
+            approved = (
+                await session.scalars(
+                    select(CreditRequest.id).where(
+                        CreditRequest.status == Status.APPROVED.value,
+                        CreditRequest.updated_at <= cutoff,
+                    )
+                )
+            ).all()
             stuck = (
                 await session.scalars(
                     select(CreditRequest.id).where(
@@ -1053,8 +1064,9 @@ class Requests:
                     )
                 )
             ).all()
+        resumed = [await self.execute(request_id) for request_id in approved]
         note = "the process carrying it out stopped before the answer came"
-        return [
+        reconciled = [
             await self.reconcile(request_id)
             for request_id in stuck
             if await self._transition(
@@ -1066,6 +1078,9 @@ class Requests:
                 values={"outcome_note": note},
             )
         ]
+        # Only what this call settled: a request another process is carrying out is theirs to
+        # announce.
+        return [r for r in resumed if r.status.is_final or r.status is Status.UNKNOWN] + reconciled
 
     # --- reading ------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from bot.clock import utcnow
 from bot.db.models import CreditRequest, DigestSubscription
 from bot.db.session import Database
 from bot.emulator import FakeSlack
+from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.services.policy import change_policy
 from bot.services.requests import Status
@@ -172,6 +173,50 @@ async def test_a_process_killed_while_executing_is_resumed_on_restart(
         card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
         await fake.wait_for(lambda: ("Done" if moved else "Failed") in card_text(card), timeout=10)
         await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+    finally:
+        first.stop()
+        restarted.stop()
+    assert_no_secret_in_logs(first, restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_process_killed_between_approval_and_vendor_call_is_carried_out_later(
+    world,
+) -> None:
+    """The drill for the step before the vendor call: approved, balances being re-read, killed."""
+    database, fake, sandbox, logs = world
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
+    restarted = AppProcess("web-1-restarted", database.url, fake, sandbox, logs, **FAST)
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[5]
+    held = sub.balance
+    try:
+        await first.start()
+        request_id = await ask_for_credit(first, fake, sub.email, "15")
+        # The balance check that comes after the deciding click never answers.
+        sandbox.inject(Fault(FaultKind.HANG, product=Product.SMS, endpoint="/me"))
+        reads = len(sandbox.calls(product=Product.SMS, endpoint="/me"))
+        async with first.driver(fake) as driver:
+            await driver.click(
+                team_id=TEAM,
+                user_id=APPROVERS[0],
+                action_id="request_approve",
+                value=str(request_id),
+                block_id=f"request_{request_id}",
+                channel_id=APPROVALS,
+            )
+        await fake.wait_for(
+            lambda: len(sandbox.calls(product=Product.SMS, endpoint="/me")) > reads, timeout=10
+        )
+        assert await wait_for_status(database, request_id, Status.APPROVED) is Status.APPROVED
+        first.kill()
+        sandbox.faults.clear()
+        await restarted.start()
+        assert await wait_for_status(database, request_id, Status.SUCCEEDED) is Status.SUCCEEDED
+        assert sub.balance == held + 15
+        assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+        card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
+        await fake.wait_for(lambda: "Done" in card_text(card), timeout=10)
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+        assert len(dms_to_member(fake)) == 1
     finally:
         first.stop()
         restarted.stop()
