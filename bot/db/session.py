@@ -42,6 +42,22 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+class DatabaseUnavailable(ConnectionError):
+    """The database server could not be reached (down, restarting, network cut). Nothing was
+    done in the database; the same action can simply be tried again later."""
+
+
+def _connect_or_say_unavailable(
+    dialect: Any, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]
+) -> Any:
+    """A refused or failed connection surfaces as the driver's own OSError, which says
+    nothing about the database; callers get `DatabaseUnavailable` instead."""
+    try:
+        return dialect.connect(*cargs, **cparams)
+    except (OSError, TimeoutError) as error:
+        raise DatabaseUnavailable(f"database unreachable ({type(error).__name__})") from None
+
+
 class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -55,6 +71,8 @@ class Database:
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            event.listen(self.engine.sync_engine, "do_connect", _connect_or_say_unavailable)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

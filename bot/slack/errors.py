@@ -9,6 +9,9 @@ from __future__ import annotations
 import logging
 import secrets
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from bot.db.session import DatabaseUnavailable
 from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
@@ -94,6 +97,10 @@ def user_message(error: BaseException) -> str | None:
             return text.REQUEST_REFUSED.format(message=escape(error.message))
         case ApprovalsNotSetUp():
             return requests_text.NOT_SET_UP[error.missing]
+        case DatabaseUnavailable():
+            return text.DATABASE_UNAVAILABLE
+        case DBAPIError() if _database_unreachable(error):
+            return text.DATABASE_UNAVAILABLE
         case InvalidAmount():
             return text.INVALID_AMOUNT.format(message=escape(str(error)))
     return None
@@ -107,6 +114,12 @@ def message_for(error: BaseException) -> str:
     reference = secrets.token_hex(4)
     log.error("unexpected error (reference %s)", reference, exc_info=error)
     return text.BUG.format(reference=reference)
+
+
+def _database_unreachable(error: DBAPIError) -> bool:
+    """The database went away (restarted, network cut), as opposed to a bug in a query: the
+    transaction was rolled back, so nothing half-done stays, and trying again will work."""
+    return error.connection_invalidated or isinstance(error, OperationalError | InterfaceError)
 
 
 def _code(value: str) -> str:

@@ -30,6 +30,10 @@ VENDOR_OUTCOME_UNKNOWN = (
 )
 REQUEST_REFUSED = ":no_entry: {message} Nothing was requested."
 INVALID_AMOUNT = ":warning: {message}"
+DATABASE_UNAVAILABLE = (
+    ":warning: Partner Ops cannot reach its database right now. Nothing was changed: try "
+    "again in a minute."
+)
 BUG = (
     ":boom: Something went wrong on our side and nothing more was done. The error was "
     "logged with reference `{reference}`."
