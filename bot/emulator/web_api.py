@@ -76,6 +76,7 @@ class _Fault:
     remaining: int | None  # None: forever
     channel: str | None = None
     retry_after: int | None = None  # set for rate limits (HTTP 429)
+    status: int | None = None  # set for server errors: this HTTP status, nothing done
 
 
 @dataclass
@@ -378,6 +379,11 @@ class FakeSlack:
         the caller sees a dropped connection and cannot know that Slack did it."""
         self._drops[method] = self._drops.get(method, 0) + times
 
+    def server_error(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """Answer HTTP `status` (500, 503…) to the next `times` calls of `method`, doing
+        nothing, as Slack does when it has trouble of its own."""
+        self._faults.append(_Fault(method, "internal_error", times, status=status))
+
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """Answer HTTP 429 with Retry-After to the next `times` calls of `method`."""
         self._faults.append(_Fault(method, "ratelimited", times, retry_after=retry_after))
@@ -614,6 +620,8 @@ class FakeSlack:
                     {"Retry-After": str(fault.retry_after)},
                     {"ok": False, "error": "ratelimited"},
                 )
+            if fault is not None and fault.status is not None:
+                return fault.status, {}, {"ok": False, "error": fault.error}
             if fault is not None:
                 raise SlackError(fault.error)
             return 200, {}, {"ok": True, **handler(self, call)}
