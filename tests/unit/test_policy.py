@@ -104,9 +104,7 @@ def test_the_table_covers_every_combination_at_every_edge() -> None:
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_route(case: tuple) -> None:
     auto, cap, two, used, amount, deletion, allowed = case
-    policy = Policy(
-        auto_approve_limit=auto, daily_auto_approve_cap=cap, two_approver_threshold=two
-    )
+    policy = Policy(auto_approve_limit=auto, daily_auto_approve_cap=cap, two_approver_threshold=two)
     facts = RequestFacts(
         requester_allowed=allowed,
         is_deletion=deletion,
