@@ -15,7 +15,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, CreditRequest, RequestNumbering
+from bot.db.models import AuditEntry, RequestNumbering
 from bot.db.session import Database
 from bot.emulator import FakeSlack, Message
 from bot.partner.models import Product
