@@ -35,6 +35,7 @@ from tests.slack.harness import (
     running_app,
     settings_for,
 )
+from tests.slack.modals import filled_modal
 from tests.slack.test_workspaces import install_code
 
 T1, T2 = "T0ONE", "T0TWO"
@@ -276,15 +277,7 @@ async def test_a_reject_modal_names_the_number_and_rejects_within_its_workspace(
         message=await card(two, ours),
         channel_id=APPROVALS[T2],
     )
-
-    def filled() -> list:
-        return [
-            v
-            for v in two.fake.open_modals(APPROVER[T2])
-            if any(b.get("block_id") == "reason" for b in v.blocks)
-        ]
-
-    [modal] = await two.fake.wait_for(filled)
+    modal = await filled_modal(two.fake, APPROVER[T2], "reason")
     assert json.loads(modal.view["private_metadata"])["request"] == 1
     assert "#1" in modal.view["title"]["text"]
     submitted = await two.driver.submit_view(

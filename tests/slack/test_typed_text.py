@@ -22,6 +22,7 @@ from tests.slack.approvals import (
     sms_account,
 )
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
+from tests.slack.modals import filled_modal
 from tests.slack.test_approvals import settled
 
 A1 = APPROVERS[0]
@@ -127,7 +128,7 @@ async def test_a_rejection_reason_with_markup_and_a_nul_byte(slack: Harness) -> 
 
     card = await card_of(slack, request.id)
     await click(slack, A1, "request_reject", card)
-    [view] = await slack.fake.wait_for(lambda: slack.fake.open_modals(A1))
+    view = await filled_modal(slack.fake, A1, "reason")  # not the "Loading…" it opens first
     submitted = await slack.driver.submit_view(
         view,
         team_id=slack.team_id,
