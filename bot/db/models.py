@@ -17,8 +17,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from bot.clock import utcnow
 from bot.db.base import Base
@@ -103,10 +104,15 @@ class CreditRequest(Base):
     # A Slack view (a form) makes at most one request, however often it is submitted.
     __table_args__ = (
         UniqueConstraint("team_id", "origin_key", name="uq_credit_requests_origin_key"),
+        UniqueConstraint("team_id", "number", name="uq_credit_requests_number"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    """Internal only (keys, the worker): global across workspaces, so never shown in Slack."""
     team_id: Mapped[str] = mapped_column(String(32), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    """The request's number in its workspace (1, 2, 3…): what people see (`#12`) and what
+    Slack payloads carry, so no workspace learns how many requests the others made."""
     product: Mapped[str] = mapped_column(String(8))
     action: Mapped[str] = mapped_column(String(24))
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -140,6 +146,18 @@ class CreditRequest(Base):
     """An earlier request just like this one, which the requester confirmed they meant to repeat."""
 
 
+class RequestNumbering(Base):
+    """The last request number given out in a workspace. Taking the next one is an upsert on
+    this row in the transaction that inserts the request: the row lock (PostgreSQL) or the
+    writer lock (SQLite) makes concurrent requests wait their turn, so numbers are distinct,
+    consecutive, and not used up by a request that is rolled back."""
+
+    __tablename__ = "request_numbering"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
 class RequestApproval(Base):
     """One approver's approval of one request (at most one each: the unique key says so)."""
 
@@ -163,9 +181,18 @@ class AuditEntry(Base):
     actor_id: Mapped[str | None] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(40))
     request_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """The request's internal id; people are shown `request_number`."""
     product: Mapped[str | None] = mapped_column(String(8))
     amount: Mapped[Decimal | None] = mapped_column(Money)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Read with the entry, never stored: old entries (made before requests had numbers) show
+    # the number too, and the append-only table is never rewritten.
+    request_number: Mapped[int | None] = column_property(
+        select(CreditRequest.number)
+        .where(CreditRequest.id == request_id, CreditRequest.team_id == team_id)
+        .correlate_except(CreditRequest)
+        .scalar_subquery()
+    )
 
 
 class BalanceSnapshot(Base):

@@ -75,7 +75,8 @@ def to_csv(entries: Sequence[AuditEntry]) -> str:
                     entry.at.strftime("%Y-%m-%d %H:%M:%S"),
                     entry.actor_id or "",
                     entry.action,
-                    entry.request_id or "",
+                    # Its number in the workspace, never the internal id (see AuditEntry).
+                    entry.request_number or "",
                     entry.product or "",
                     f"{entry.amount:f}" if entry.amount is not None else "",
                     "; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())),

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.db.models import CreditRequest, RequestApproval
+from bot.db.models import CreditRequest, RequestApproval, RequestNumbering
 from bot.db.session import Database
 from bot.money import format_money, validate_amount
 from bot.partner.client import SubaccountClient
@@ -100,7 +100,10 @@ class RequestSnapshot:
     """A request as it stood when read: what every caller renders or decides from."""
 
     id: int
+    """Internal (database keys, the worker): never shown, never in a Slack payload."""
     team_id: str
+    number: int
+    """Its number in its workspace (`#12`): what people see and Slack payloads carry."""
     product: Product
     action: Action
     status: Status
@@ -129,7 +132,9 @@ class RequestSnapshot:
     card_channel_id: str | None
     card_ts: str | None
     similar_to: int | None = None
-    """An earlier request just like this one that the requester confirmed they meant to repeat."""
+    """An earlier request just like this one that the requester confirmed they meant to repeat
+    (its internal id; `similar_to_number` is the number people know it by)."""
+    similar_to_number: int | None = None
 
     @property
     def moves_money(self) -> bool:
@@ -180,7 +185,7 @@ class OwnRequest(ServiceError):
     """An approver (or admin) tried to approve a request they asked for themselves."""
 
     def __init__(self, request: RequestSnapshot) -> None:
-        super().__init__(f"request {request.id} was asked for by this approver")
+        super().__init__(f"request #{request.number} was asked for by this approver")
         self.request = request
 
 
@@ -189,7 +194,7 @@ class SimilarRequest(ServiceError):
     cancelled or expired): nothing is made until they confirm they mean it twice."""
 
     def __init__(self, earlier: RequestSnapshot) -> None:
-        super().__init__(f"request {earlier.id} is just like this one")
+        super().__init__(f"request #{earlier.number} is just like this one")
         self.earlier = earlier
 
 
@@ -209,14 +214,14 @@ class AlreadyDecided(ServiceError):
     """
 
     def __init__(self, request: RequestSnapshot, *, expired_now: bool = False) -> None:
-        super().__init__(f"request {request.id} is {request.status}")
+        super().__init__(f"request #{request.number} is {request.status}")
         self.request = request
         self.expired_now = expired_now
 
 
 class AlreadyApprovedByYou(ServiceError):
     def __init__(self, request: RequestSnapshot) -> None:
-        super().__init__(f"request {request.id} already approved by this approver")
+        super().__init__(f"request #{request.number} already approved by this approver")
         self.request = request
 
 
@@ -239,7 +244,7 @@ class _SameOrigin(Exception):
     """The Slack form was already turned into `request`."""
 
     def __init__(self, request: RequestSnapshot) -> None:
-        super().__init__(f"form already made request {request.id}")
+        super().__init__(f"form already made request #{request.number}")
         self.request = request
 
 
@@ -307,8 +312,8 @@ class Requests:
         *,
         confirmed_similar: int | None = None,
     ) -> Submitted:
-        """`confirmed_similar`: the earlier request the requester saw and still wants this
-        one besides (see `SimilarRequest`)."""
+        """`confirmed_similar`: the number of the earlier request the requester saw and still
+        wants this one besides (see `SimilarRequest`)."""
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
@@ -531,7 +536,7 @@ class Requests:
             made = await self._made_from(team_id, origin)
             if made is not None:
                 raise _SameOrigin(made)
-        if similar is not None and similar.id != confirmed_similar:
+        if similar is not None and similar.number != confirmed_similar:
             raise SimilarRequest(similar)
         now = utcnow()
         row = CreditRequest(
@@ -556,9 +561,13 @@ class Requests:
         )
         try:
             async with self._database.session() as session:
+                # First in the transaction: on SQLite it takes the writer lock before any read.
+                row.number = await self._next_number(session, team_id)
                 session.add(row)
                 await session.flush()
-                await self._audit_created(session, row, policy, route)
+                await self._audit_created(
+                    session, row, policy, route, similar.number if similar is not None else None
+                )
         except IntegrityError:
             made = await self._made_from(team_id, origin) if origin is not None else None
             if made is None:
@@ -566,9 +575,32 @@ class Requests:
             raise _SameOrigin(made) from None
         return await self.get(row.id)
 
+    async def _next_number(self, session: AsyncSession, team_id: str) -> int:
+        """The workspace's next request number, taken in the caller's transaction.
+
+        One upsert on the workspace's counter row: concurrent requests queue on its row lock
+        (PostgreSQL) or the writer lock (SQLite) until the taker commits or rolls back, so no
+        two requests get the same number and none is lost to a request that was not made.
+        (`max(number) + 1` would need retries on the unique key under PostgreSQL.)"""
+        insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        statement = (
+            insert(RequestNumbering)
+            .values(team_id=team_id, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[RequestNumbering.team_id],
+                set_={"last_number": RequestNumbering.last_number + 1},
+            )
+            .returning(RequestNumbering.last_number)
+        )
+        return int((await session.execute(statement)).scalar_one())
+
     @staticmethod
     async def _audit_created(
-        session: AsyncSession, row: CreditRequest, policy: Policy, route: Route
+        session: AsyncSession,
+        row: CreditRequest,
+        policy: Policy,
+        route: Route,
+        similar_number: int | None,
     ) -> None:
         await audit.record(
             session,
@@ -581,7 +613,7 @@ class Requests:
             request_action=row.action,
             subaccount=row.subaccount_email or row.subaccount_token,
             reason=row.reason,
-            similar_to=row.similar_to,
+            similar_to=f"#{similar_number}" if similar_number is not None else None,
         )
         if route.why is Why.MOVES_NO_MONEY:
             await audit.record(
@@ -657,15 +689,16 @@ class Requests:
     # --- deciding -----------------------------------------------------------------------------
 
     async def approve(
-        self, request_id: int, team_id: str, approver_id: str, directory: Directory
+        self, number: int, team_id: str, approver_id: str, directory: Directory
     ) -> Approval:
-        request = await self._decidable(request_id, team_id)
+        """`number`: the request's number in `team_id` (as a Slack payload names it)."""
+        request = await self._decidable(await self.by_number(team_id, number))
         if approver_id == request.requester_id:
             raise OwnRequest(request)
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("approve requests", "approvers")
         outcome = await self._count_approval(request, approver_id)
-        current = await self.get(request_id)
+        current = await self.get(request.id)
         if outcome is _Click.LATE:
             raise AlreadyDecided(current)
         if outcome is _Click.REPEATED:
@@ -739,9 +772,9 @@ class Requests:
             return _Click.COMPLETED
 
     async def reject(
-        self, request_id: int, team_id: str, approver_id: str, reason: str, directory: Directory
+        self, number: int, team_id: str, approver_id: str, reason: str, directory: Directory
     ) -> RequestSnapshot:
-        await self._decidable(request_id, team_id)
+        request_id = (await self._decidable(await self.by_number(team_id, number))).id
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("reject requests", "approvers")
         if not await self._transition(
@@ -756,8 +789,9 @@ class Requests:
             raise AlreadyDecided(await self.get(request_id))
         return await self.get(request_id)
 
-    async def cancel(self, request_id: int, team_id: str, user_id: str) -> RequestSnapshot:
-        request = await self.get(request_id, team_id)
+    async def cancel(self, number: int, team_id: str, user_id: str) -> RequestSnapshot:
+        request = await self.by_number(team_id, number)
+        request_id = request.id
         if user_id != request.requester_id:
             raise NotAllowed("cancel this request", "the person who asked")
         if not await self._transition(
@@ -807,14 +841,13 @@ class Requests:
             return None
         return await self.get(request_id)
 
-    async def _decidable(self, request_id: int, team_id: str) -> RequestSnapshot:
+    async def _decidable(self, request: RequestSnapshot) -> RequestSnapshot:
         """The request, if it can still be decided; expired on the spot when its time is up."""
-        request = await self.get(request_id, team_id)
         if request.status is Status.PENDING and request.expires_at <= utcnow():
-            expired = await self._expire(request_id)
+            expired = await self._expire(request.id)
             if expired is not None:
                 raise AlreadyDecided(expired, expired_now=True)
-            request = await self.get(request_id, team_id)
+            request = await self.get(request.id)
         if request.status is not Status.PENDING:
             raise AlreadyDecided(request)
         return request
@@ -1023,10 +1056,10 @@ class Requests:
         return await self.get(request.id)
 
     async def mark_outcome(
-        self, request_id: int, team_id: str, approver_id: str, done: bool, directory: Directory
+        self, number: int, team_id: str, approver_id: str, done: bool, directory: Directory
     ) -> RequestSnapshot:
         """An approver who checked the vendor's dashboard says what happened."""
-        await self.get(request_id, team_id)
+        request_id = (await self.by_number(team_id, number)).id
         if not await self._roles.is_approver(team_id, approver_id, directory):
             raise NotAllowed("settle requests", "approvers")
         word = "done" if done else "failed"
@@ -1084,19 +1117,46 @@ class Requests:
 
     # --- reading ------------------------------------------------------------------------------
 
-    async def get(self, request_id: int, team_id: str | None = None) -> RequestSnapshot:
+    async def get(self, request_id: int) -> RequestSnapshot:
+        """By internal id: for the worker and what the service itself holds, never for an id
+        from Slack (see `by_number`)."""
         async with self._database.session() as session:
             row = await session.get(CreditRequest, request_id, populate_existing=True)
-            if row is None or (team_id is not None and row.team_id != team_id):
-                raise NotFound("request", f"#{request_id}")
-            approvers = (
-                await session.scalars(
-                    select(RequestApproval.approver_id)
-                    .where(RequestApproval.request_id == request_id)
-                    .order_by(RequestApproval.approved_at, RequestApproval.id)
+            if row is None:
+                raise NotFound("request", "(internal)")
+            return await self._snapshot_of(session, row)
+
+    async def by_number(self, team_id: str, number: int) -> RequestSnapshot:
+        """The request a Slack payload names: its number within the authorised workspace.
+        The same number in another workspace is another request (or none)."""
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(CreditRequest)
+                .where(CreditRequest.team_id == team_id, CreditRequest.number == number)
+                .execution_options(populate_existing=True)
+            )
+            if row is None:
+                raise NotFound("request", f"#{number}")
+            return await self._snapshot_of(session, row)
+
+    @staticmethod
+    async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnapshot:
+        request_id = row.id
+        similar_number = None
+        if row.similar_to is not None:
+            similar_number = await session.scalar(
+                select(CreditRequest.number).where(
+                    CreditRequest.id == row.similar_to, CreditRequest.team_id == row.team_id
                 )
-            ).all()
-            return _snapshot(row, tuple(approvers))
+            )
+        approvers = (
+            await session.scalars(
+                select(RequestApproval.approver_id)
+                .where(RequestApproval.request_id == request_id)
+                .order_by(RequestApproval.approved_at, RequestApproval.id)
+            )
+        ).all()
+        return _snapshot(row, tuple(approvers), similar_number)
 
     async def pending(self, team_id: str) -> list[RequestSnapshot]:
         return await self._list(
@@ -1133,15 +1193,15 @@ class Requests:
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
 
-    async def adopt_card(self, request_id: int, team_id: str, channel_id: str, ts: str) -> bool:
+    async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> bool:
         """Record where a request's card is when posting it had no known outcome (the answer
         with its ts was lost) and a click on it just told us: only while nothing is recorded,
-        so a known card is never replaced."""
+        so a known card is never replaced. `number`: as the clicked button names it."""
         async with self._database.session() as session:
             result = await session.execute(
                 update(CreditRequest)
                 .where(
-                    CreditRequest.id == request_id,
+                    CreditRequest.number == number,
                     CreditRequest.team_id == team_id,
                     CreditRequest.card_ts.is_(None),
                 )
@@ -1285,10 +1345,13 @@ def _describe(problem: BaseException) -> str:
     return str(problem)
 
 
-def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot:
+def _snapshot(
+    row: CreditRequest, approvers: tuple[str, ...], similar_number: int | None
+) -> RequestSnapshot:
     return RequestSnapshot(
         id=row.id,
         team_id=row.team_id,
+        number=row.number,
         product=Product(row.product),
         action=Action(row.action),
         status=Status(row.status),
@@ -1317,4 +1380,5 @@ def _snapshot(row: CreditRequest, approvers: tuple[str, ...]) -> RequestSnapshot
         card_channel_id=row.card_channel_id,
         card_ts=row.card_ts,
         similar_to=row.similar_to,
+        similar_to_number=similar_number,
     )

@@ -56,7 +56,7 @@ def user_message(error: BaseException) -> str | None:
                 message += requests_text.LOCKED_OUT.format(group=group)
             return message
         case OwnRequest():
-            return requests_text.OWN_REQUEST.format(id=error.request.id)
+            return requests_text.OWN_REQUEST.format(id=error.request.number)
         case NotEligible():
             unknown = error.why in (Ineligible.UNKNOWN_USER, Ineligible.UNKNOWN_GROUP)
             subject = error.subject

@@ -54,10 +54,11 @@ class RequestNotifier:
         await self._requests.set_card(request.id, answer["channel"], answer["ts"])
         return True
 
-    async def adopt_card(self, request_id: int, team_id: str, channel_id: str, ts: str) -> None:
-        """A click came from the card at (channel, ts): remember it if nothing was recorded."""
-        if await self._requests.adopt_card(request_id, team_id, channel_id, ts):
-            log.info("card of request %d found through a click", request_id)
+    async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> None:
+        """A click came from the card at (channel, ts) of request `number` in `team_id`:
+        remember it if nothing was recorded."""
+        if await self._requests.adopt_card(number, team_id, channel_id, ts):
+            log.info("card of request #%d of %s found through a click", number, team_id)
 
     async def refresh_card(self, request_id: int) -> None:
         """Redraw the card from the request as it stands now (never from a stale copy)."""

@@ -70,3 +70,88 @@ async def test_the_audit_log_refuses_updates_and_deletes(database: Database) -> 
                 await session.execute(statement)
     async with database.session() as session:
         assert (await session.scalars(select(AuditEntry.action))).all() == ["test"]
+
+
+def test_numbers_are_backfilled_per_workspace_in_the_order_requests_were_made(
+    tmp_path: Path,
+) -> None:
+    import asyncio
+
+    url = fresh_database_url(tmp_path)
+    upgrade(url, "0005")
+    # Made before numbers existed, the workspaces' requests interleaved (ids 1…5).
+    teams = ["T1", "T2", "T1", "T3", "T1"]
+    asyncio.run(_insert_unnumbered(url, teams))
+    upgrade(url)
+    numbered, counters, audited = asyncio.run(_numbers(url))
+    assert numbered == [(1, "T1", 1), (2, "T2", 1), (3, "T1", 2), (4, "T3", 1), (5, "T1", 3)]
+    assert counters == {"T1": 3, "T2": 1, "T3": 1}
+    # Old audit entries (append-only, never rewritten) are read with the number.
+    assert audited == [("T1", 5, 3), ("T2", 2, 1)]
+    # Going back down and up again numbers them the same way.
+    downgrade(url, "0005")
+    upgrade(url)
+    assert asyncio.run(_numbers(url))[0] == numbered
+
+
+async def _insert_unnumbered(url: str, teams: list[str]) -> None:
+    from datetime import datetime
+
+    from sqlalchemy import text
+
+    engine = create_async_engine(url)
+    at = datetime(2026, 11, 1, 12, 0)
+    try:
+        async with engine.begin() as connection:
+            for request_id, team in enumerate(teams, 1):
+                await connection.execute(
+                    text(
+                        "INSERT INTO credit_requests (id, team_id, product, action, status,"
+                        " requester_id, details, approvals_needed, auto_approved, created_at,"
+                        " expires_at, updated_at) VALUES (:id, :team, 'sms', 'credit_add',"
+                        " 'pending', 'U1', '{}', 1, false, :at, :at, :at)"
+                    ),
+                    {"id": request_id, "team": team, "at": at},
+                )
+            for team, request_id in (("T1", 5), ("T2", 2)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO audit_log (team_id, at, action, request_id, details)"
+                        " VALUES (:team, :at, 'request_created', :id, '{}')"
+                    ),
+                    {"team": team, "id": request_id, "at": at},
+                )
+    finally:
+        await engine.dispose()
+
+
+async def _numbers(
+    url: str,
+) -> tuple[list[tuple], dict[str, int], list[tuple]]:
+    from bot.db.models import CreditRequest, RequestNumbering
+
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            numbered = (
+                await session.execute(
+                    select(CreditRequest.id, CreditRequest.team_id, CreditRequest.number).order_by(
+                        CreditRequest.id
+                    )
+                )
+            ).all()
+            counters = dict(
+                (
+                    await session.execute(
+                        select(RequestNumbering.team_id, RequestNumbering.last_number)
+                    )
+                ).all()
+            )
+            audited = (await session.scalars(select(AuditEntry).order_by(AuditEntry.team_id))).all()
+            return (
+                [tuple(r) for r in numbered],
+                counters,
+                [(e.team_id, e.request_id, e.request_number) for e in audited],
+            )
+    finally:
+        await database.dispose()

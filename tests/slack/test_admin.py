@@ -357,7 +357,8 @@ async def test_audit_of_request_entries_shows_request_product_and_amount(slack: 
         await audit.record(session, slack.team_id, "vendor_succeeded", audit.SYSTEM, request_id=7)
         await audit.record(session, slack.team_id, "something_new", None, api_key="sekrit")
     text = reply_text(await slack.ask("audit 1", user=ADMIN))
-    assert "#7 · SMS Partner · 12.50 EUR" in text
+    # No request 7 is on record: the entry names none rather than an internal id.
+    assert "a request · SMS Partner · 12.50 EUR" in text and "#7" not in text
     assert f"<@{MEMBER}> made a request" in text
     assert "&lt;!channel&gt; top-up &amp; more" in text and "<!channel>" not in text
     assert "system vendor confirmed success" in text

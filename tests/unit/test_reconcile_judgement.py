@@ -19,6 +19,7 @@ TOKEN = "tok-1"
 def request(action: Action, **changes: object) -> RequestSnapshot:
     base = RequestSnapshot(
         id=1,
+        number=1,
         team_id="T1",
         product=Product.SMS,
         action=action,

@@ -62,21 +62,22 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(context, action)
+        number, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
-        await _card_clicked(notifier, request_id, team_id, body)
+        await _card_clicked(notifier, number, team_id, body)
         approval = await _decided(
             notifier,
             respond,
             runtime.requests.approve(
-                request_id, team_id, user_id, _directory(runtime, client, team_id)
+                number, team_id, user_id, _directory(runtime, client, team_id)
             ),
         )
         if approval is None:
             return
+        request_id = approval.request.id
         if not approval.complete:
             await notifier.refresh_card(request_id)
-            await _tell(respond, text.APPROVAL_RECORDED.format(id=request_id))
+            await _tell(respond, text.APPROVAL_RECORDED.format(id=number))
             return
         await notifier.refresh_card(request_id)
         done = await runtime.requests.execute(request_id)
@@ -92,8 +93,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(context, action)
-        title = _reject_title(request_id)
+        number, team_id, user_id = _ids(context, action)
+        title = _reject_title(number)
         # The trigger_id dies 3 s after the click, and the checks below read the database and
         # maybe usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal
         # (not an approver) is shown in it by the app's error handler.
@@ -101,8 +102,8 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             client, context, body["trigger_id"], title, callback_id=REJECT_CALLBACK
         )
         notifier = RequestNotifier(runtime, client)
-        await _card_clicked(notifier, request_id, team_id, body)
-        request = await runtime.requests.get(request_id, team_id)
+        await _card_clicked(notifier, number, team_id, body)
+        request = await runtime.requests.by_number(team_id, number)
         if request.status is not Status.PENDING:
             await _already(notifier, AlreadyDecided(request))
             await modal.show(client, message_view(title, already_message(request)))
@@ -123,7 +124,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         context: AsyncBoltContext,
     ) -> None:
         metadata = json.loads(view.get("private_metadata") or "{}")
-        request_id = int(metadata["request"])
+        number = int(metadata["request"])  # its number in the authorised workspace
         team_id, user_id = _workspace(context), _user(context)
         reason = form_text(view, "reason", multiline=True)
         if not reason:
@@ -132,12 +133,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         # Acknowledged first: the rejection reads roles (maybe from Slack) and writes the
         # database. Its outcome replaces the "working" view; a failure is shown there by the
         # app's error handler.
-        title = _reject_title(request_id)
+        title = _reject_title(number)
         working = await ack_working(ack, context, title, text.REJECTING)
         notifier = RequestNotifier(runtime, client)
         try:
             rejected = await runtime.requests.reject(
-                request_id, team_id, user_id, reason, _directory(runtime, client, team_id)
+                number, team_id, user_id, reason, _directory(runtime, client, team_id)
             )
         except AlreadyDecided as decided:
             await replace_working(
@@ -146,7 +147,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             await _already(notifier, decided)
             return
         await replace_working(
-            client, working, message_view(title, text.REJECTED_DONE.format(id=request_id))
+            client, working, message_view(title, text.REJECTED_DONE.format(id=number))
         )
         await notifier.settled(rejected)
 
@@ -160,15 +161,15 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(context, action)
+        number, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
         cancelled = await _decided(
-            notifier, respond, runtime.requests.cancel(request_id, team_id, user_id)
+            notifier, respond, runtime.requests.cancel(number, team_id, user_id)
         )
         if cancelled is None:
             return
         await reply(respond, cancelled_reply(cancelled), replace=True)
-        await notifier.refresh_card(request_id)
+        await notifier.refresh_card(cancelled.id)
 
     for action_id, done in ((MARK_DONE_ACTION, True), (MARK_FAILED_ACTION, False)):
         _register_mark(app, runtime, action_id, done)
@@ -186,14 +187,14 @@ def _register_mark(app: AsyncApp, runtime: Runtime, action_id: str, done: bool) 
         client: AsyncWebClient,
     ) -> None:
         await ack()
-        request_id, team_id, user_id = _ids(context, action)
+        number, team_id, user_id = _ids(context, action)
         notifier = RequestNotifier(runtime, client)
-        await _card_clicked(notifier, request_id, team_id, body)
+        await _card_clicked(notifier, number, team_id, body)
         marked = await _decided(
             notifier,
             respond,
             runtime.requests.mark_outcome(
-                request_id, team_id, user_id, done, _directory(runtime, client, team_id)
+                number, team_id, user_id, done, _directory(runtime, client, team_id)
             ),
         )
         if marked is None:
@@ -211,7 +212,7 @@ async def _decided(
         await _tell(
             respond,
             text.ALREADY_APPROVED_BY_YOU.format(
-                id=mine.request.id, needed=mine.request.approvals_needed
+                id=mine.request.number, needed=mine.request.approvals_needed
             ),
         )
     except AlreadyDecided as decided:
@@ -235,7 +236,7 @@ async def _tell(respond: AsyncRespond, message: str) -> None:
 
 
 async def _card_clicked(
-    notifier: RequestNotifier, request_id: int, team_id: str, body: dict[str, Any]
+    notifier: RequestNotifier, number: int, team_id: str, body: dict[str, Any]
 ) -> None:
     """Approve, Reject and Mark buttons live only on the card: a click on one in a channel
     message says where the card is, should its post have had no known outcome."""
@@ -243,10 +244,12 @@ async def _card_clicked(
     channel_id, ts = container.get("channel_id"), container.get("message_ts")
     on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
     if on_a_message and channel_id and ts:
-        await notifier.adopt_card(request_id, team_id, channel_id, ts)
+        await notifier.adopt_card(number, team_id, channel_id, ts)
 
 
 def _ids(context: AsyncBoltContext, action: dict[str, Any]) -> tuple[int, str, str]:
+    """The request's number as the button names it (looked up only within the workspace
+    Bolt authorised), the workspace, and the clicker."""
     return int(action["value"]), _workspace(context), _user(context)
 
 
@@ -267,5 +270,5 @@ def _directory(runtime: Runtime, client: AsyncWebClient, team_id: str) -> SlackD
     return SlackDirectory(client, runtime.group_members, team_id)
 
 
-def _reject_title(request_id: int) -> str:
-    return fit(text.REJECT_TITLE.format(id=request_id), MAX_TITLE)
+def _reject_title(number: int) -> str:
+    return fit(text.REJECT_TITLE.format(id=number), MAX_TITLE)

@@ -196,6 +196,7 @@ AUDIT_MORE = "… and {count} more — `/partner audit export` for everything."
 # No backticks around {at}: a date token inside code is not rendered.
 AUDIT_LINE = "{at} · {actor} {action}{request}{details}"
 AUDIT_REQUEST = " — request #{id}{product}{amount}"
+AUDIT_REQUEST_UNNUMBERED = " — a request{product}{amount}"
 AUDIT_SYSTEM = "system"
 AUDIT_POLICY = " — {setting}: {old} → {new}"
 AUDIT_SUBJECT = " — {subject}"

@@ -232,8 +232,10 @@ def policy_reply(
             "meaning": text.SETTING_MEANINGS[field],
             "value": _shown_value(policy, field),
         }
-        if field == changed and before is not None and getattr(before, field) != getattr(
-            policy, field
+        if (
+            field == changed
+            and before is not None
+            and getattr(before, field) != getattr(policy, field)
         ):
             line = text.SETTING_LINE_CHANGED.format(old=_shown_value(before, field), **values)
         else:
@@ -285,7 +287,15 @@ def audit_line(entry: AuditEntry) -> str:
     if entry.request_id is not None:
         product = f" · {_product(entry.product)}" if entry.product else ""
         amount = f" · {format_money(entry.amount)}" if entry.amount is not None else ""
-        request = text.AUDIT_REQUEST.format(id=entry.request_id, product=product, amount=amount)
+        # The number people know the request by; an entry whose request is not on record
+        # (never the case for the app's own entries) names no number rather than the
+        # internal id, which would tell how many requests all workspaces made.
+        template = (
+            text.AUDIT_REQUEST
+            if entry.request_number is not None
+            else text.AUDIT_REQUEST_UNNUMBERED
+        )
+        request = template.format(id=entry.request_number, product=product, amount=amount)
     elif entry.product:
         request = f" — {_product(entry.product)}"
     return text.AUDIT_LINE.format(

@@ -147,7 +147,7 @@ def _pending(digest: Digest) -> str:
     if not digest.pending:
         return text.PENDING_NONE
     items = ", ".join(
-        text.PENDING_ITEM.format(id=r.id, what=what(r)) for r in digest.pending[:PENDING_SHOWN]
+        text.PENDING_ITEM.format(id=r.number, what=what(r)) for r in digest.pending[:PENDING_SHOWN]
     )
     if len(digest.pending) > PENDING_SHOWN:
         items += f" and {len(digest.pending) - PENDING_SHOWN} more"

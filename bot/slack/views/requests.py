@@ -106,21 +106,21 @@ def request_card(request: RequestSnapshot) -> Reply:
     blocks: list = [
         HeaderBlock(
             text=fit(
-                text.HEADER.format(title=text.TITLES[request.action.value], id=request.id), 150
+                text.HEADER.format(title=text.TITLES[request.action.value], id=request.number), 150
             )
         ),
         SectionBlock(fields=[MarkdownTextObject(text=fit(f, 2000)) for f in fields]),
     ]
-    if request.similar_to is not None:
+    if request.similar_to_number is not None:
         # Approvers in a hurry should not approve the same thing twice by mistake.
-        note = text.SIMILAR_ON_CARD.format(id=request.similar_to, user=request.requester_id)
+        note = text.SIMILAR_ON_CARD.format(id=request.similar_to_number, user=request.requester_id)
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(note))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=fit(status_line(request)))]))
     buttons = _card_buttons(request)
     if buttons:
-        blocks.append(ActionsBlock(block_id=f"request_{request.id}", elements=buttons))
+        blocks.append(ActionsBlock(block_id=f"request_{request.number}", elements=buttons))
     fallback = text.FALLBACK.format(
-        id=request.id,
+        id=request.number,
         product=request.product.label,
         what=what(request),
         status=text.STATE_WORDS[request.status.value],
@@ -129,16 +129,18 @@ def request_card(request: RequestSnapshot) -> Reply:
 
 
 def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
-    message = text.SUBMITTED.format(id=request.id, channel=channel_id, what=what(request))
+    message = text.SUBMITTED.format(id=request.number, channel=channel_id, what=what(request))
     return Reply(
         text=message,
         blocks=(
             SectionBlock(text=fit(message)),
             ContextBlock(elements=[MarkdownTextObject(text=text.SUBMITTED_HINT)]),
             ActionsBlock(
-                block_id=f"request_{request.id}_mine",
+                block_id=f"request_{request.number}_mine",
                 elements=[
-                    ButtonElement(text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.id))
+                    ButtonElement(
+                        text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.number)
+                    )
                 ],
             ),
         ),
@@ -148,12 +150,12 @@ def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
 def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
     """The requester asked for the same thing as `earlier` moments ago: send it again?"""
     message = text.SIMILAR_ASK.format(
-        id=earlier.id,
+        id=earlier.number,
         what=what(earlier),
         state=text.STATE_WORDS[earlier.status.value],
         when=slack_date(earlier.created_at),
     )
-    value = json.dumps({**ask, "similar": earlier.id}, separators=(",", ":"))
+    value = json.dumps({**ask, "similar": earlier.number}, separators=(",", ":"))
     buttons = [
         ButtonElement(text=text.SIMILAR_DONT_SEND, action_id=DROP_SIMILAR_ACTION, value="drop"),
     ]
@@ -171,7 +173,7 @@ def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
         text=message,
         blocks=(
             SectionBlock(text=fit(message)),
-            ActionsBlock(block_id=f"similar_{earlier.id}", elements=buttons),
+            ActionsBlock(block_id=f"similar_{earlier.number}", elements=buttons),
         ),
     )
 
@@ -179,7 +181,7 @@ def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
 def ran_now_reply(request: RequestSnapshot) -> Reply:
     """A request carried out at once (auto-approved, or moving no money): what happened."""
     template = text.RAN_WITHOUT_APPROVAL if request.needed_no_approval else text.RAN_NOW
-    message = template.format(id=request.id, what=what(request))
+    message = template.format(id=request.number, what=what(request))
     return Reply(
         text=message,
         blocks=(
@@ -190,7 +192,7 @@ def ran_now_reply(request: RequestSnapshot) -> Reply:
 
 
 def cancelled_reply(request: RequestSnapshot) -> Reply:
-    message = text.CANCELLED.format(id=request.id)
+    message = text.CANCELLED.format(id=request.number)
     return Reply(text=message, blocks=(SectionBlock(text=message),))
 
 
@@ -199,7 +201,7 @@ def requester_dm(request: RequestSnapshot) -> Reply | None:
     if template is None or (request.status is Status.UNKNOWN and not request.needs_a_person):
         return None  # still being checked: the requester hears when it is settled
     message = template.format(
-        id=request.id,
+        id=request.number,
         what=what(request),
         result=_result(request),
         note=escape(request.outcome_note or "no details"),
@@ -217,7 +219,9 @@ def already_message(request: RequestSnapshot) -> str:
     decider = request.decided_by or (request.approvers[-1] if request.approvers else None)
     if decider and request.status not in (Status.EXPIRED, Status.PENDING):
         by = text.ALREADY_BY.format(user=decider)
-    return text.ALREADY.format(id=request.id, state=text.STATE_WORDS[request.status.value], by=by)
+    return text.ALREADY.format(
+        id=request.number, state=text.STATE_WORDS[request.status.value], by=by
+    )
 
 
 def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) -> Reply:
@@ -227,7 +231,7 @@ def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) ->
     blocks: list = [HeaderBlock(text=title)]
     for request in shown:
         row = text.LIST_ROW.format(
-            id=request.id,
+            id=request.number,
             what=what(request),
             requester=request.requester_id,
             state=text.STATE_WORDS[request.status.value],
@@ -247,10 +251,10 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
     return View(
         type="modal",
         callback_id=REJECT_CALLBACK,
-        title=fit(text.REJECT_TITLE.format(id=request.id), 24),
+        title=fit(text.REJECT_TITLE.format(id=request.number), 24),
         submit=text.REJECT_SUBMIT,
         close=text.REJECT_CLOSE,
-        private_metadata=json.dumps({"request": request.id, **origin}),
+        private_metadata=json.dumps({"request": request.number, **origin}),
         blocks=[
             SectionBlock(text=fit(what(request))),
             text_input("reason", text.REJECT_LABEL, max_length=500, multiline=True),
@@ -309,7 +313,7 @@ def create_modal(product: Product) -> View:
 
 
 def _card_buttons(request: RequestSnapshot) -> list[ButtonElement]:
-    value = str(request.id)
+    value = str(request.number)
     if request.status is Status.PENDING:
         return [
             ButtonElement(
