@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
 from bot.partner.models import Product
@@ -380,10 +380,10 @@ def _audit(args: list[str]) -> ShowAudit | ExportAudit:
     rest = args[1:] if export else args
     days = 90 if export else 7
     if rest:
-        try:
-            days = int(Decimal(rest[0].lower().removesuffix("d")))
-        except (InvalidOperation, ValueError):
-            raise CommandError(text.AUDIT_USAGE) from None
+        words = rest[0].lower().removesuffix("d")
+        if not (words.isascii() and words.isdigit() and len(words) <= 3):
+            raise CommandError(text.AUDIT_USAGE)  # "inf", "1e9", "٣": a number of days only
+        days = int(words)
         if not 1 <= days <= MAX_AUDIT_DAYS:
             raise CommandError(text.AUDIT_USAGE)
     return ExportAudit(days) if export else ShowAudit(days)

@@ -104,6 +104,9 @@ REFUSED = [
     ("policy nonsense 5", "policy"),
     ("policy expiry 1000h", "between 1 and 336"),
     ("audit 9999", "1 to 366 days"),
+    ("audit INF", "1 to 366 days"),  # found by hypothesis: Decimal("inf") overflowed int()
+    ("audit 1e3", "1 to 366 days"),
+    ("audit export nan", "1 to 366 days"),
     ("alert main 100 500", "below the warning"),
     ("smss balance", "is not a product"),
 ]
