@@ -461,6 +461,10 @@ class FakeSlack:
         )
         return f"{self.root_url}/response/{url_id}"
 
+    def issued_response_urls(self) -> list[str]:
+        """Every response_url handed out so far: bearer links, which must never be logged."""
+        return [f"{self.root_url}/response/{url_id}" for url_id in self._response_urls]
+
     def new_trigger_id(self, *, user_id: str | None = None, team_id: str | None = None) -> str:
         self._serial += 1
         trigger_id = f"{1000 + self._serial}.{secrets.randbelow(10**10):010d}.{uuid.uuid4().hex}"
