@@ -65,14 +65,21 @@ def _db(args: argparse.Namespace) -> int:
 
 
 async def _rotate_keys(settings: Settings) -> int:
+    from bot.db.slack_tokens import reseal_tokens
     from bot.runtime import Runtime
 
     runtime = await Runtime.start(settings, migrate=False)
     try:
         count = await runtime.keys.rotate_encryption()
+        tokens = await reseal_tokens(runtime.database, runtime.box, rotate=True)
     finally:
         await runtime.close()
-    log.info("re-encrypted %d stored Partner key(s) under the first BOT_ENCRYPTION_KEY", count)
+    log.info(
+        "re-encrypted %d stored Partner key(s) and %d Slack token(s) under the first "
+        "BOT_ENCRYPTION_KEY",
+        count,
+        tokens,
+    )
     return 0
 
 
