@@ -305,6 +305,7 @@ class FakeSlack:
         enterprise_name: str | None = None,
         refresh_token: str | None = None,
         expires_in: int | None = None,
+        org_wide: bool = False,
     ) -> None:
         grant = Grant(
             team_id=team_id,
@@ -319,6 +320,7 @@ class FakeSlack:
             refresh_token=refresh_token,
             expires_in=expires_in,
             enterprise_name=enterprise_name,
+            org_wide=org_wide,
         )
         self._codes[code] = grant
         self._install(grant)

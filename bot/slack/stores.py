@@ -4,6 +4,7 @@ tokens encrypted at rest, one installation row per installer, states consumed on
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 from logging import Logger
 from typing import TypeVar
 
@@ -172,17 +173,85 @@ class EncryptedInstallationStore(AsyncInstallationStore):
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self._inner.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
 
+    async def delete_enterprise(self, enterprise_id: str) -> list[str]:
+        """Forget an Enterprise Grid org: its own rows and those of every workspace installed
+        in it. Returns those workspaces' team ids (their other data goes too)."""
+        bots, installs = slack_bots.c, slack_installations.c
+        async with self._database.session() as session:
+            teams: set[str] = set()
+            for table in (slack_bots, slack_installations):
+                c = table.c
+                rows = await session.execute(
+                    select(c.team_id)
+                    .where(c.client_id == self._client_id, c.enterprise_id == enterprise_id)
+                    .distinct()
+                )
+                teams |= {team for team in rows.scalars() if team}
+            await session.execute(
+                delete(slack_bots).where(
+                    bots.client_id == self._client_id, bots.enterprise_id == enterprise_id
+                )
+            )
+            await session.execute(
+                delete(slack_installations).where(
+                    installs.client_id == self._client_id, installs.enterprise_id == enterprise_id
+                )
+            )
+        return sorted(teams)
+
 
 # Every attribute of slack_sdk's Installation and Bot that the secret columns store.
 _TOKEN_FIELDS = tuple(sorted({name for names in SLACK_SECRET_COLUMNS.values() for name in names}))
 
 
-def oauth_state_store(runtime: Runtime) -> AsyncSQLAlchemyOAuthStateStore:
-    return AsyncSQLAlchemyOAuthStateStore(
+def oauth_state_store(runtime: Runtime) -> OnceOnlyOAuthStateStore:
+    return OnceOnlyOAuthStateStore(
         expiration_seconds=OAUTH_STATE_SECONDS,
         engine=runtime.database.engine,
         table_name=OAUTH_STATES_TABLE,
     )
+
+
+class OnceOnlyOAuthStateStore(AsyncSQLAlchemyOAuthStateStore):
+    """slack_sdk's state store, with a state good exactly once and expired states purged.
+
+    slack_sdk's `async_consume` SELECTs the state, then DELETEs it by id: two redirects with
+    the same state and cookie arriving together both find the row before either deletes it,
+    and both run the install. Here one `DELETE … RETURNING` (SQLite ≥ 3.35, PostgreSQL)
+    decides: the row goes to whichever statement deletes it, the other gets nothing back.
+    slack_sdk's version also logs the state (DEBUG) and puts it in its WARNING on failure.
+
+    `/slack/install` issues a state per visit, anonymous visits included, and slack_sdk never
+    deletes one that is not consumed: expired states go each time a state is issued or
+    consumed, so the table holds at most the last ten minutes of visits.
+    """
+
+    async def async_issue(self, *args: object, **kwargs: object) -> str:
+        await self.purge_expired()
+        return await super().async_issue(*args, **kwargs)
+
+    async def async_consume(self, state: str) -> bool:
+        table = self.oauth_states
+        async with self.engine.begin() as connection:
+            consumed = await connection.execute(
+                delete(table)
+                .where(table.c.state == state, table.c.expire_at > _now())
+                .returning(table.c.id)
+            )
+            found = consumed.first() is not None
+        await self.purge_expired()
+        return found
+
+    async def purge_expired(self) -> int:
+        table = self.oauth_states
+        async with self.engine.begin() as connection:
+            result = await connection.execute(delete(table).where(table.c.expire_at <= _now()))
+        return result.rowcount or 0
+
+
+def _now():
+    # As slack_sdk writes `expire_at`: naive UTC.
+    return normalize_datetime_for_db(datetime.now(tz=UTC))
 
 
 async def enterprise_of(runtime: Runtime, team_id: str) -> str | None:

@@ -169,10 +169,12 @@ async def test_plain_rows_from_before_are_sealed_at_start(
 def test_db_rotate_keys_re_encrypts_slack_tokens(
     migrated_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = database_for_test(migrated_database_url, tmp_path)
+    url = database_for_test(migrated_database_url, tmp_path).url
     old_key, new_key = ENCRYPTION_KEY, Fernet.generate_key().decode()
 
+    # Each asyncio.run has its own loop, and a connection pool belongs to one loop.
     async def store_sealed_bot() -> None:
+        database = Database(url)
         await empty_all_tables(database)
         async with database.session() as session:
             await session.execute(
@@ -185,15 +187,19 @@ def test_db_rotate_keys_re_encrypts_slack_tokens(
                     installed_at=utcnow().replace(tzinfo=None),
                 )
             )
+        await database.dispose()
 
     async def stored_token() -> str:
+        database = Database(url)
         async with database.session() as session:
-            return (await session.execute(select(slack_bots.c.bot_token))).scalar_one()
+            token = (await session.execute(select(slack_bots.c.bot_token))).scalar_one()
+        await database.dispose()
+        return token
 
     asyncio.run(store_sealed_bot())
     monkeypatch.chdir(tmp_path)  # no .env file
     for name, value in {
-        "DATABASE_URL": database.url,
+        "DATABASE_URL": url,
         "BOT_ENCRYPTION_KEY": f"{new_key},{old_key}",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_CLIENT_ID": "1111.2222",
@@ -203,7 +209,6 @@ def test_db_rotate_keys_re_encrypts_slack_tokens(
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     assert main(["db", "rotate-keys"]) == 0
     token = asyncio.run(stored_token())
-    asyncio.run(database.dispose())
     assert SecretBox([new_key]).decrypt(token) == NEW_BOT_TOKEN
     with pytest.raises(CannotDecrypt):
         SecretBox([old_key]).decrypt(token)
