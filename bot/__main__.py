@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import ConfigError, Settings
-from bot.db.crypto import EncryptionKeyError
+from bot.db.crypto import CannotDecrypt, EncryptionKeyError
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -142,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except (ConfigError, EncryptionKeyError) as error:
+    except (ConfigError, EncryptionKeyError, CannotDecrypt) as error:
         print(f"partner-ops: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
