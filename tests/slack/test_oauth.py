@@ -146,13 +146,17 @@ async def test_expired_states_are_purged(multi: Harness) -> None:
     assert await count(database, slack_bots) == 0
 
 
-async def test_the_state_cookie_is_secure_http_only_and_same_site_lax(multi: Harness) -> None:
-    grant(multi.fake, "code-1", GRID_TEAM, GRID_TOKEN)
+async def test_the_state_cookie_is_secure_http_only_and_same_site_lax(
+    multi: Harness, secrets_guard: SecretsGuard
+) -> None:
+    grant(multi.fake, "code-1f7e3a9c", GRID_TEAM, GRID_TOKEN)
     visit = await visit_install(multi)
+    # Neither the one-time code nor the state is logged, at any level.
+    secrets_guard.watch(["code-1f7e3a9c", visit.state])
     attributes = {part.strip().split("=")[0].lower() for part in visit.set_cookie.split(";")}
     assert {"secure", "httponly", "samesite", "path", "max-age"} <= attributes
     assert "SameSite=Lax" in visit.set_cookie
-    status, _, deletion = await come_back(multi, visit, "code-1")
+    status, _, deletion = await come_back(multi, visit, "code-1f7e3a9c")
     assert status == 200
     assert "=deleted" in deletion and "SameSite=Lax" in deletion and "Secure" in deletion
     # Without the cookie (another browser, or a forged link) the state alone is refused.
