@@ -100,7 +100,11 @@ class EncryptedInstallationStore(AsyncInstallationStore):
         await self._forget_older(bot.enterprise_id, bot.team_id, installed_at, None)
 
     async def _forget_older(
-        self, enterprise_id: str | None, team_id: str | None, installed_at, user_id: str | None
+        self,
+        enterprise_id: str | None,
+        team_id: str | None,
+        installed_at: datetime | None,
+        user_id: str | None,
     ) -> None:
         bots, installs = slack_bots.c, slack_installations.c
         async with self._database.session() as session:

@@ -117,6 +117,43 @@ async def test_a_reinstall_leaves_one_row_with_the_new_token(multi: Harness) -> 
     assert multi.fake.calls[-1].token == SECOND_TOKEN
 
 
+async def test_a_reinstall_by_someone_else_leaves_no_old_token(multi: Harness) -> None:
+    grant(multi.fake, "code-1", NEW_BOT_TOKEN)
+    await install_code(multi, "code-1")
+    multi.fake.add_user(NEW_TEAM, "UOTHERADMIN", "otto", real_name="Otto", is_admin=True)
+    multi.fake.add_oauth_code(
+        "code-2",
+        team_id=NEW_TEAM,
+        team_name="New Co",
+        bot_token=SECOND_TOKEN,
+        authed_user_id="UOTHERADMIN",
+        scope=MANIFEST_SCOPE,
+    )
+    await install_code(multi, "code-2")
+    database = multi.runtime.database
+    assert await count(database, slack_bots) == 1
+    async with database.session() as session:
+        rows = (
+            await session.execute(
+                select(slack_installations.c.user_id, slack_installations.c.bot_token).order_by(
+                    slack_installations.c.id
+                )
+            )
+        ).all()
+    # The first installer's row stays (slack_sdk finds installations per user), its token not.
+    assert [(user, token is None) for user, token in rows] == [
+        (NEW_ADMIN, True),
+        ("UOTHERADMIN", False),
+    ]
+    store = stores.installation_store(multi.runtime)
+    first = await store.async_find_installation(
+        enterprise_id=None, team_id=NEW_TEAM, user_id=NEW_ADMIN
+    )
+    assert first is not None and first.bot_token == SECOND_TOKEN  # the latest bot's
+    await answers(multi)
+    assert multi.fake.calls[-1].token == SECOND_TOKEN
+
+
 async def test_rotation_re_encrypts_tokens_under_the_new_key(multi: Harness) -> None:
     grant(multi.fake, "code-1", NEW_BOT_TOKEN, refresh_token=REFRESH_TOKEN, expires_in=43200)
     await install_code(multi, "code-1")
