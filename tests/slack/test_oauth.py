@@ -21,6 +21,8 @@ from bot.emulator import FakeSlack
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.slack import stores
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 from bot.slack.texts import install as texts
 from tests.conftest import SecretsGuard
 from tests.slack.harness import MANIFEST_SCOPE, Harness, eventually, running_app, settings_for
@@ -144,6 +146,23 @@ async def test_expired_states_are_purged(multi: Harness) -> None:
     status, _, _ = await come_back(multi, late, "code-late")
     assert status == 401
     assert await count(database, slack_bots) == 0
+
+
+async def test_maintenance_purges_expired_states(multi: Harness) -> None:
+    database = multi.runtime.database
+    for _ in range(3):
+        await visit_install(multi)
+    fresh = await visit_install(multi)
+    async with database.session() as session:
+        await session.execute(
+            update(slack_oauth_states)
+            .where(slack_oauth_states.c.state != fresh.state)
+            .values(expire_at=utcnow() - timedelta(seconds=1))
+        )
+    await Maintenance(multi.runtime, WorkspaceClients(multi.runtime, None)).run_once()
+    async with database.session() as session:
+        left = (await session.execute(select(slack_oauth_states.c.state))).scalars().all()
+    assert left == [fresh.state]
 
 
 async def test_the_state_cookie_is_secure_http_only_and_same_site_lax(
