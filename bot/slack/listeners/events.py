@@ -35,10 +35,11 @@ def register(
             await installation_store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
         removed = 0
         for team in teams:
-            removed += await runtime.keys.forget_workspace(team)
-            # Nothing left to post with: digests and alerts of this workspace go too.
+            # Nothing left to post with: digests and alerts of this workspace go too. The
+            # Partner keys last: once they are gone, so is everything else of the workspace.
             await runtime.digests.forget_workspace(team)
             await runtime.alerts.forget_workspace(team)
+            removed += await runtime.keys.forget_workspace(team)
         log.info(
             "%s: Slack tokens and %d Partner key(s) deleted",
             f"workspace {team_id}" if team_id else f"org {enterprise_id} ({len(teams)} workspaces)",
