@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot.config import ConfigError, Settings
-from bot.db.crypto import EncryptionKeyError
+from bot.db.crypto import CannotDecrypt, EncryptionKeyError
 from bot.logs import configure_logging
 
 log = logging.getLogger("bot")
@@ -65,14 +65,21 @@ def _db(args: argparse.Namespace) -> int:
 
 
 async def _rotate_keys(settings: Settings) -> int:
+    from bot.db.slack_tokens import reseal_tokens
     from bot.runtime import Runtime
 
     runtime = await Runtime.start(settings, migrate=False)
     try:
         count = await runtime.keys.rotate_encryption()
+        tokens = await reseal_tokens(runtime.database, runtime.box, rotate=True)
     finally:
         await runtime.close()
-    log.info("re-encrypted %d stored Partner key(s) under the first BOT_ENCRYPTION_KEY", count)
+    log.info(
+        "re-encrypted %d stored Partner key(s) and %d Slack token(s) under the first "
+        "BOT_ENCRYPTION_KEY",
+        count,
+        tokens,
+    )
     return 0
 
 
@@ -136,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
-    except (ConfigError, EncryptionKeyError) as error:
+    except (ConfigError, EncryptionKeyError, CannotDecrypt) as error:
         print(f"partner-ops: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

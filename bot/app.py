@@ -18,6 +18,7 @@ from bot.slack.clients import web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
+from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.request_guard import malformed_request_guard
 from bot.slack.request_id import tag_request
 
@@ -62,15 +63,18 @@ def build_app(runtime: Runtime) -> AsyncApp:
                     logger=logging.getLogger("slack_bolt.authorize"),
                 )
             ),
-            oauth_settings=AsyncOAuthSettings(
-                client_id=settings.slack_client_id,
-                client_secret=client_secret,
-                scopes=settings.slack_scopes.split(","),
-                install_path=INSTALL_PATH,
-                redirect_uri_path=REDIRECT_PATH,
-                installation_store=installation_store,
-                installation_store_bot_only=True,
-                state_store=stores.oauth_state_store(runtime),
+            oauth_flow=oauth_flow(
+                AsyncOAuthSettings(
+                    client_id=settings.slack_client_id,
+                    client_secret=client_secret,
+                    scopes=settings.slack_scopes.split(","),
+                    install_path=INSTALL_PATH,
+                    redirect_uri_path=REDIRECT_PATH,
+                    installation_store=installation_store,
+                    installation_store_bot_only=True,
+                    state_store=stores.oauth_state_store(runtime),
+                    state_expiration_seconds=stores.OAUTH_STATE_SECONDS,
+                )
             ),
             installation_store=installation_store,
             process_before_response=False,
@@ -90,6 +94,9 @@ def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
     assert secret is not None  # build_app refused to start without it
     web_app.middlewares.append(malformed_request_guard(EVENTS_PATH, secret.get_secret_value()))
     web_app.router.add_get(HEALTH_PATH, health_handler(runtime))
+    if app.oauth_flow is not None:
+        cookie_name = app.oauth_flow.settings.state_cookie_name
+        web_app.on_response_prepare.append(same_site_state_cookie(cookie_name))
     return web_app
 
 

@@ -20,14 +20,22 @@ SECRET_BEARING = (
     "slack_sdk.web",
     "slack_sdk.oauth",
     "slack_sdk.socket_mode",
+    # Every response_url (a link anyone can post into for 30 minutes) with the reply body
+    # (DEBUG, and INFO for the answer).
+    "slack_sdk.webhook",
+    # The OAuth flow quotes the redirect's query (the one-time `code` and the `state`) at
+    # DEBUG; its WARNING lines keep the code, so they are also redacted (below).
+    "slack_bolt.oauth",
 )
 
 # slack_bolt lines that quote a whole request body: a failed signature check (INFO; a clock
-# a few minutes off is enough, and a setup form carries Partner API keys) and a global
-# middleware that answered nothing (WARNING). Bolt sets its loggers' levels from the root
+# a few minutes off is enough, and a setup form carries Partner API keys), a global
+# middleware that answered nothing (WARNING), and every Socket Mode envelope received (DEBUG,
+# through the app's logger: "Received message (type: TEXT, data: '…')", response_url
+# included). Bolt sets its loggers' levels from the root
 # logger when the app is built, so a level set here would not hold: a filter does.
 BODY_QUOTING = ("slack_bolt.RequestVerification", "slack_bolt.AsyncApp")
-_BODY = re.compile(r"(body: |the request \().*", re.DOTALL)
+_BODY = re.compile(r"(body: |the request \(|data: ).*", re.DOTALL)
 
 
 class WithholdBodies(logging.Filter):
@@ -43,6 +51,32 @@ class WithholdBodies(logging.Filter):
 
 _WITHHOLD = WithholdBodies()
 
+# The OAuth flow's own loggers (named after their modules, so a filter on the parent
+# "slack_bolt.oauth" would not see their records): "… result with code: XYZ - error: …" at
+# WARNING, and the callback query `{'code': ['…'], 'state': ['…']}` at DEBUG.
+OAUTH_FLOW = (
+    "slack_bolt.oauth.async_oauth_flow",
+    "slack_bolt.oauth.oauth_flow",
+    "slack_bolt.oauth.async_callback_options",
+    "slack_bolt.oauth.callback_options",
+    "slack_bolt.oauth.internals",
+)
+_OAUTH_VALUE = re.compile(r"""((?:code|state)['"]?\s*[:=]\s*\[?\s*['"]?)[^'"\s,\]&}]+""")
+
+
+class RedactOAuthValues(logging.Filter):
+    """Keeps the line, replaces the OAuth code and state values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted, count = _OAUTH_VALUE.subn(r"\1(redacted)", message)
+        if count:
+            record.msg, record.args = redacted, None
+        return True
+
+
+_REDACT_OAUTH = RedactOAuthValues()
+
 
 def quiet_secret_bearing_loggers() -> None:
     for name in SECRET_BEARING:
@@ -51,6 +85,10 @@ def quiet_secret_bearing_loggers() -> None:
         logger = logging.getLogger(name)
         if _WITHHOLD not in logger.filters:
             logger.addFilter(_WITHHOLD)
+    for name in OAUTH_FLOW:
+        logger = logging.getLogger(name)
+        if _REDACT_OAUTH not in logger.filters:
+            logger.addFilter(_REDACT_OAUTH)
 
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("partner_ops_request_id", default=None)

@@ -16,6 +16,7 @@ from bot.config import Settings, SlackMode
 from bot.db.crypto import SecretBox, load_secret_box
 from bot.db.migrate import upgrade_async
 from bot.db.session import Database, database_url, redacted
+from bot.db.slack_tokens import reseal_tokens
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
 from bot.services.alerts import Alerts
@@ -80,6 +81,12 @@ class Runtime:
         if migrate or (migrate is None and database.is_sqlite):
             log.info("migrating %s", redacted(database.url))
             await upgrade_async(database.url)
+        if mode is SlackMode.MANY_WORKSPACES:
+            # Rows saved before Slack tokens were encrypted (migration 0006 cannot do it: the
+            # key is not the migration's to know). Idempotent, and a no-op once all are sealed.
+            sealed = await reseal_tokens(database, box, rotate=False)
+            if sealed:
+                log.info("encrypted %d Slack token(s) stored in plain text", sealed)
         environment_keys: dict[Product, SecretStr] = {}
         if mode is SlackMode.SINGLE_WORKSPACE:
             for product in Product:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Text
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {
@@ -33,3 +33,19 @@ slack_bots = AsyncSQLAlchemyInstallationStore.build_bots_table(Base.metadata, BO
 slack_oauth_states = AsyncSQLAlchemyOAuthStateStore.build_oauth_states_table(
     Base.metadata, OAUTH_STATES_TABLE
 )
+
+# Columns that hold a Slack secret, stored Fernet-encrypted (bot.slack.stores): a token of
+# 200 characters is ~350 once encrypted, so they are Text rather than slack_sdk's String(200).
+SLACK_SECRET_COLUMNS = {
+    slack_installations: (
+        "bot_token",
+        "bot_refresh_token",
+        "user_token",
+        "user_refresh_token",
+        "incoming_webhook_url",
+    ),
+    slack_bots: ("bot_token", "bot_refresh_token"),
+}
+for _table, _names in SLACK_SECRET_COLUMNS.items():
+    for _name in _names:
+        _table.c[_name].type = Text()

@@ -52,7 +52,13 @@ class SecretBox:
 
     def rotate(self, token: str) -> str:
         """Re-encrypt under the first key."""
-        return self._fernet.rotate(token.encode()).decode()
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise CannotDecrypt(
+                "A stored secret cannot be decrypted with BOT_ENCRYPTION_KEY, so it cannot be "
+                "re-encrypted; put back the key it was encrypted with and run again."
+            ) from None
 
     def __repr__(self) -> str:
         return "SecretBox(…)"

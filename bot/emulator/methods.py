@@ -82,6 +82,8 @@ class Grant:
     refresh_token: str | None
     expires_in: int | None
     enterprise_name: str | None = None
+    org_wide: bool = False
+    """An org-wide install (Enterprise Grid): Slack answers with no team."""
 
     def answer(self) -> dict[str, Any]:
         answer: dict[str, Any] = {
@@ -100,6 +102,8 @@ class Grant:
             ),
             "is_enterprise_install": False,
         }
+        if self.org_wide:
+            answer |= {"team": None, "is_enterprise_install": True}
         if self.refresh_token is not None:
             answer["refresh_token"] = self.refresh_token
         if self.expires_in is not None:
@@ -135,6 +139,7 @@ NO_SCOPE = frozenset(
         "views.publish",
         "oauth.v2.access",
         "apps.connections.open",
+        "auth.revoke",
     }
 )
 # Web API method → the bot scope it needs, by kind of conversation where that matters ("" when
@@ -210,6 +215,13 @@ def _auth_test(fake: FakeSlack, call: Call) -> dict[str, Any]:
         "enterprise_id": team.enterprise_id,
         "is_enterprise_install": False,
     }
+
+
+@api("auth.revoke")
+def _auth_revoke(fake: FakeSlack, call: Call) -> dict[str, Any]:
+    assert call.token is not None  # checked by FakeSlack._authenticate
+    fake.revoke(call.token)
+    return {"revoked": True}
 
 
 @api("users.info")

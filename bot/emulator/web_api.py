@@ -306,6 +306,7 @@ class FakeSlack:
         enterprise_name: str | None = None,
         refresh_token: str | None = None,
         expires_in: int | None = None,
+        org_wide: bool = False,
     ) -> None:
         grant = Grant(
             team_id=team_id,
@@ -320,6 +321,7 @@ class FakeSlack:
             refresh_token=refresh_token,
             expires_in=expires_in,
             enterprise_name=enterprise_name,
+            org_wide=org_wide,
         )
         self._codes[code] = grant
         self._install(grant)
@@ -466,6 +468,10 @@ class FakeSlack:
             team_id, channel_id, user_id, message_ts, issued_at=self.clock()
         )
         return f"{self.root_url}/response/{url_id}"
+
+    def issued_response_urls(self) -> list[str]:
+        """Every response_url handed out so far: bearer links, which must never be logged."""
+        return [f"{self.root_url}/response/{url_id}" for url_id in self._response_urls]
 
     def new_trigger_id(self, *, user_id: str | None = None, team_id: str | None = None) -> str:
         self._serial += 1

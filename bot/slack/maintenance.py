@@ -10,6 +10,7 @@ import logging
 
 from bot.runtime import Runtime
 from bot.services.requests import RequestSnapshot
+from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.notify import RequestNotifier
 
@@ -30,6 +31,8 @@ class Maintenance:
         for request in await requests.reconcile_due():
             await self._settled(request)
         await self._runtime.deliveries.forget_old()
+        # Install-page visits that never came back (each left an OAuth state row).
+        await stores.oauth_state_store(self._runtime).purge_expired()
 
     async def _settled(self, request: RequestSnapshot) -> None:
         client = await self._clients.for_team(request.team_id)

@@ -9,6 +9,7 @@ from cryptography.fernet import Fernet
 
 from bot.db.crypto import CannotDecrypt, EncryptionKeyError, SecretBox, load_secret_box
 from bot.db.session import database_url
+from bot.db.slack_tokens import is_sealed, seal, unseal
 
 
 def test_rotation_with_several_keys() -> None:
@@ -57,3 +58,33 @@ def test_no_key_and_no_key_file_refuses() -> None:
 )
 def test_database_urls_as_given(given: str | None, expected: str) -> None:
     assert database_url(given) == expected
+
+
+def test_rotating_a_secret_no_key_opens_says_so() -> None:
+    stored = SecretBox([Fernet.generate_key().decode()]).encrypt("xoxb-1")
+    with pytest.raises(CannotDecrypt, match="put back the key"):
+        SecretBox([Fernet.generate_key().decode()]).rotate(stored)
+
+
+@pytest.mark.parametrize(
+    ("stored", "sealed"),
+    [
+        ("xoxb-123-abc", False),
+        ("xoxe.xoxb-1-abc", False),
+        ("xoxp-1-abc", False),
+        ("https://hooks.slack.com/services/T/B/x", False),
+        ("gAAAAABnotreally", True),
+    ],
+)
+def test_plain_and_sealed_slack_tokens_are_told_apart(stored: str, sealed: bool) -> None:
+    assert is_sealed(stored) is sealed
+
+
+def test_slack_tokens_seal_once_and_open() -> None:
+    box = SecretBox([Fernet.generate_key().decode()])
+    sealed = seal(box, "xoxb-123-abc")
+    assert sealed is not None and "xoxb" not in sealed
+    assert seal(box, sealed) == sealed  # never twice
+    assert unseal(box, sealed) == "xoxb-123-abc"
+    assert unseal(box, "xoxb-legacy") == "xoxb-legacy"  # a plain row from before
+    assert seal(box, None) is None and unseal(box, None) is None

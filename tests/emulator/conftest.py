@@ -8,14 +8,16 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.emulator import FakeSlack
+from tests.conftest import SecretsGuard
 
 TEAM = "T1"
 TOKEN = "xoxb-1-emulator-test-token"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeSlack]:
+async def fake(secrets_guard: SecretsGuard) -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
+        secrets_guard.watch_issued(fake.issued_response_urls)
         fake.add_team(TEAM, "Acme Corp", bot_token=TOKEN)
         fake.add_user(TEAM, "U1", "alice", real_name="Alice Martin", is_admin=True)
         fake.add_user(TEAM, "U2", "bob", tz="America/New_York", tz_offset=-18000)

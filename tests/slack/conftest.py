@@ -18,8 +18,10 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def fake_slack() -> AsyncIterator[FakeSlack]:
+async def fake_slack(secrets_guard: SecretsGuard) -> AsyncIterator[FakeSlack]:
     async with FakeSlack() as fake:
+        # A response_url lets anyone post into the channel for 30 minutes: a secret too.
+        secrets_guard.watch_issued(fake.issued_response_urls)
         populate(fake)
         yield fake
 

@@ -11,6 +11,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
+from bot.slack import stores
 from bot.slack.views.home import home_view
 
 log = logging.getLogger(__name__)
@@ -24,15 +25,26 @@ def register(
         # events Bolt makes no auth.test call and takes both ids from the signed request's
         # `authorizations` — the installation that lost its token, org included.
         team_id, enterprise_id = context.team_id, context.enterprise_id
-        if installation_store is not None:
+        teams = [team_id] if team_id else []
+        org_wide = team_id is None and enterprise_id is not None
+        if org_wide and isinstance(installation_store, stores.EncryptedInstallationStore):
+            # Uninstalled from a whole org: the org's own token and every workspace of it.
+            assert enterprise_id is not None
+            teams = await installation_store.delete_enterprise(enterprise_id)
+        elif installation_store is not None:
             await installation_store.async_delete_all(enterprise_id=enterprise_id, team_id=team_id)
         removed = 0
-        if team_id:
-            removed = await runtime.keys.forget_workspace(team_id)
-            # Nothing left to post with: digests and alerts of this workspace go too.
-            await runtime.digests.forget_workspace(team_id)
-            await runtime.alerts.forget_workspace(team_id)
-        log.info("workspace %s: Slack tokens and %d Partner key(s) deleted", team_id, removed)
+        for team in teams:
+            # Nothing left to post with: digests and alerts of this workspace go too. The
+            # Partner keys last: once they are gone, so is everything else of the workspace.
+            await runtime.digests.forget_workspace(team)
+            await runtime.alerts.forget_workspace(team)
+            removed += await runtime.keys.forget_workspace(team)
+        log.info(
+            "%s: Slack tokens and %d Partner key(s) deleted",
+            f"workspace {team_id}" if team_id else f"org {enterprise_id} ({len(teams)} workspaces)",
+            removed,
+        )
 
     @app.event("app_uninstalled")
     async def uninstalled(context: AsyncBoltContext) -> None:
