@@ -1,7 +1,7 @@
 """Slack tokens encrypted at rest: token columns wide enough for Fernet tokens
 
 Revision ID: 0006_secrets
-Revises: 0005
+Revises: 0006_numbers
 Create Date: 2026-11-29 14:45:00
 
 The encryption itself is not done here: migrations know only the database URL (alembic runs
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_secrets"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_numbers"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
