@@ -19,6 +19,7 @@ from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.request_guard import malformed_request_guard
+from bot.slack.workspace_guard import workspace_guard
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,8 @@ def build_app(runtime: Runtime) -> AsyncApp:
             process_before_response=False,
         )
     app.use(skip_redeliveries(runtime.deliveries))
+    # Every command and click: in the authorised workspace, by one of its members.
+    app.use(workspace_guard(runtime))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)
     return app

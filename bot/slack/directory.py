@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.directory import GroupMembersCache, Standing
+from bot.slack.membership import is_admin_of
 
 SLACKBOT = "USLACKBOT"
 """Slackbot is a bot, though users.info does not say `is_bot` for it."""
@@ -46,10 +47,8 @@ class SlackDirectory:
         return self._users[user_id]
 
     async def is_workspace_admin(self, user_id: str) -> bool:
-        user = await self._user(user_id)
-        if not user or user.get("deleted"):
-            return False
-        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        # Of this workspace only: another organisation's admin in a shared channel is not one.
+        return is_admin_of(await self._user(user_id), self._team_id)
 
     async def user_standing(self, user_id: str) -> Standing:
         user = await self._user(user_id)
