@@ -544,3 +544,64 @@ async def test_a_stranger_is_no_workspace_admin(world: World) -> None:
 def _posts_to(slack: Harness, response_url: str) -> Any:
     url_id = response_url.rsplit("/", 1)[-1]
     return next((p for p in slack.fake.responses if p.id == url_id), None)
+
+
+# --- what members see and do beside approvers and admins ----------------------------------
+
+
+async def test_digest_preview_shows_pending_requests_only_to_approvers_and_admins(
+    slack: Harness,
+) -> None:
+    from tests.slack.approvals import APPROVERS, a_subaccount, latest_request, set_up_approvals
+    from tests.slack.harness import ADMIN as ONE_ADMIN
+    from tests.slack.harness import MEMBER as ONE_MEMBER
+
+    await set_up_approvals(slack)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 500 for the preview")
+    request = await latest_request(slack)
+    mark = f"#{request.id}"
+    member_view = reply_text(await slack.ask("digest preview", user=ONE_MEMBER))
+    assert mark not in member_view and "waiting for approval" not in member_view
+    assert "shown to approvers and admins" in member_view
+    assert "10,225.119 EUR" in member_view  # the balances are for everyone
+    for decider in (APPROVERS[0], ONE_ADMIN):
+        preview = reply_text(await slack.ask("digest preview", user=decider))
+        assert mark in preview and "waiting for approval" in preview
+
+
+async def test_snoozing_an_alert_is_for_admins(slack: Harness) -> None:
+    from decimal import Decimal
+
+    from tests.slack.harness import MEMBER as ONE_MEMBER
+    from tests.slack.test_alerts import ALERTS, alerts_posted, check, set_up_alerts
+
+    await set_up_alerts(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    sub.balance = Decimal("1.000")
+    await slack.ask(f"alert subaccount {sub.email} 20", user="UADMIN")
+    await check(slack)
+    [alert] = alerts_posted(slack)
+    snooze = next(
+        e
+        for b in alert.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "alert_snooze"
+    )
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=ONE_MEMBER,
+        action_id="alert_snooze",
+        value=snooze["value"],
+        message=alert,
+        channel_id=ALERTS,
+    )
+    assert "Only admins can snooze alerts" in reply_text(await click.wait_response())
+    entries = await audit.recent(slack.runtime.database, slack.team_id, 1)
+    assert [e for e in entries if e.action == "alert_snoozed"] == []
+    # Not snoozed: the next crossing alerts again.
+    sub.balance = Decimal("30.000")
+    await check(slack)
+    sub.balance = Decimal("2.000")
+    await check(slack)
+    assert len(alerts_posted(slack)) == 2
