@@ -54,6 +54,9 @@ class SlackDirectory:
         user = await self._user(user_id)
         if user is None:
             return Standing.UNKNOWN
+        if self._team_id and not _of_workspace(user, self._team_id):
+            # Another organisation's person in a shared channel: not somebody we know here.
+            return Standing.UNKNOWN
         if user.get("deleted"):
             return Standing.DEACTIVATED
         if user.get("is_bot") or user.get("is_app_user") or user_id == SLACKBOT:
@@ -84,3 +87,11 @@ class SlackDirectory:
             return set(answer.get("users") or [])
 
         return await self._groups.members(self._team_id, group_id, lookup)
+
+
+def _of_workspace(user: dict[str, Any], team_id: str) -> bool:
+    """A user of this very workspace (in a Grid org, one whose workspaces include it)."""
+    if user.get("is_stranger"):
+        return False
+    teams = (user.get("enterprise_user") or {}).get("teams") or []
+    return user.get("team_id") == team_id or team_id in teams

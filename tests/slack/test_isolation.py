@@ -605,3 +605,14 @@ async def test_snoozing_an_alert_is_for_admins(slack: Harness) -> None:
     sub.balance = Decimal("2.000")
     await check(slack)
     assert len(alerts_posted(slack)) == 2
+
+
+@pytest.mark.parametrize("role", ["approvers", "admins"])
+async def test_a_stranger_cannot_be_given_a_role(world: World, role: str) -> None:
+    slack = world.as_team(T1)
+    answer = reply_text(await slack.ask(f"{role} add <@{STRANGER}>", user=ADMIN[T1]))
+    assert "`UEXT` is not a user of this workspace" in answer
+    granted = await slack.runtime.roles.members(
+        T1, Role.APPROVER if role == "approvers" else Role.ADMIN
+    )
+    assert Subject(SubjectKind.USER, STRANGER) not in granted
