@@ -616,3 +616,10 @@ async def test_a_stranger_cannot_be_given_a_role(world: World, role: str) -> Non
         T1, Role.APPROVER if role == "approvers" else Role.ADMIN
     )
     assert Subject(SubjectKind.USER, STRANGER) not in granted
+
+
+async def test_the_refusal_shows_in_the_audit_trail(slack: Harness) -> None:
+    await slack.command("balance", user="UADMIN", team_id="T0OTHER")
+    await slack.fake.wait_for(lambda: slack.fake.responses)
+    answer = reply_text(await slack.ask("audit", user="UADMIN"))
+    assert "the request named another workspace" in answer and "T0OTHER" in answer
