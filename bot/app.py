@@ -21,6 +21,7 @@ from bot.slack.middleware import skip_redeliveries
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.request_guard import malformed_request_guard
 from bot.slack.request_id import tag_request
+from bot.slack.workspace_guard import workspace_guard
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,8 @@ def build_app(runtime: Runtime) -> AsyncApp:
         )
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
+    # Every command and click: in the authorised workspace, by one of its members.
+    app.use(workspace_guard(runtime))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)
     return app

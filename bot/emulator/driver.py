@@ -570,7 +570,10 @@ class SlackDriver:
 
     def _user(self, team_id: str, user_id: str) -> dict[str, str]:
         name = self._user_name(user_id)
-        return {"id": user_id, "username": name, "name": name, "team_id": team_id}
+        # The user's own workspace: in a Slack Connect shared channel not the payload's team.
+        known = self.fake.users.get(user_id)
+        own_team = known.team_id if known is not None else team_id
+        return {"id": user_id, "username": name, "name": name, "team_id": own_team}
 
     def _channel_name(self, channel_id: str) -> str:
         channel = self.fake.channels.get(channel_id)

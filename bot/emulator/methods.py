@@ -227,7 +227,7 @@ def _auth_revoke(fake: FakeSlack, call: Call) -> dict[str, Any]:
 @api("users.info")
 def _users_info(fake: FakeSlack, call: Call) -> dict[str, Any]:
     call.require("user")
-    return {"user": fake._user(call.team, call.args["user"]).to_api()}
+    return {"user": fake.user_info(call.team, call.args["user"])}
 
 
 @api("chat.postMessage")

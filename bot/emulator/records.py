@@ -46,6 +46,9 @@ class User:
     # Guests: multi-channel (restricted) and single-channel (ultra restricted).
     is_restricted: bool = False
     is_ultra_restricted: bool = False
+    # Workspaces that see this user of another organisation through a Slack Connect shared
+    # channel: their users.info answers it, with `is_stranger` (see FakeSlack.user_info).
+    shared_with: frozenset[str] = frozenset()
 
     def to_api(self) -> dict[str, Any]:
         """The `user` object of users.info."""

@@ -241,7 +241,10 @@ class FakeSlack:
         deleted: bool = False,
         is_restricted: bool = False,
         is_ultra_restricted: bool = False,
+        shared_with: Iterable[str] = (),
     ) -> User:
+        """A user of `team_id`; with `shared_with`, one of another organisation whom those
+        workspaces see in a Slack Connect shared channel (users.info says `is_stranger`)."""
         user = User(
             id=user_id,
             team_id=team_id,
@@ -255,6 +258,7 @@ class FakeSlack:
             deleted=deleted,
             is_restricted=is_restricted,
             is_ultra_restricted=is_ultra_restricted,
+            shared_with=frozenset(shared_with),
         )
         self.users[user_id] = user
         return user
@@ -797,6 +801,33 @@ class FakeSlack:
         if not channel.bot_is_member:
             raise SlackError("not_in_channel")
         return channel
+
+    def user_info(self, team: Team, user_id: str) -> dict[str, Any]:
+        """users.info's `user` as `team`'s token sees it: its own members; in an Enterprise
+        Grid org the org's members too (with `enterprise_user`); and people of another
+        organisation it shares a Slack Connect channel with, with their own `team_id` and
+        `is_stranger`. Anyone else: user_not_found."""
+        user = self.users.get(user_id)
+        if user is None:
+            raise SlackError("user_not_found")
+        home = self.teams.get(user.team_id)
+        org = home.enterprise_id if home else None
+        same_org = org is not None and org == team.enterprise_id
+        if user.team_id != team.id and not same_org:
+            if team.id not in user.shared_with:
+                raise SlackError("user_not_found")
+            return {**user.to_api(), "is_stranger": True}
+        answer = user.to_api()
+        if org is not None and home is not None:
+            answer["enterprise_user"] = {
+                "id": user.id,
+                "enterprise_id": org,
+                "enterprise_name": home.enterprise_name or org,
+                "is_admin": user.is_admin,
+                "is_owner": user.is_owner,
+                "teams": [user.team_id],
+            }
+        return answer
 
     def _user(self, team: Team, user_id: str) -> User:
         user = self.users.get(user_id)

@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.directory import GroupMembersCache, Standing
+from bot.slack.membership import is_admin_of
 
 SLACKBOT = "USLACKBOT"
 """Slackbot is a bot, though users.info does not say `is_bot` for it."""
@@ -46,14 +47,15 @@ class SlackDirectory:
         return self._users[user_id]
 
     async def is_workspace_admin(self, user_id: str) -> bool:
-        user = await self._user(user_id)
-        if not user or user.get("deleted"):
-            return False
-        return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+        # Of this workspace only: another organisation's admin in a shared channel is not one.
+        return is_admin_of(await self._user(user_id), self._team_id)
 
     async def user_standing(self, user_id: str) -> Standing:
         user = await self._user(user_id)
         if user is None:
+            return Standing.UNKNOWN
+        if self._team_id and not _of_workspace(user, self._team_id):
+            # Another organisation's person in a shared channel: not somebody we know here.
             return Standing.UNKNOWN
         if user.get("deleted"):
             return Standing.DEACTIVATED
@@ -85,3 +87,11 @@ class SlackDirectory:
             return set(answer.get("users") or [])
 
         return await self._groups.members(self._team_id, group_id, lookup)
+
+
+def _of_workspace(user: dict[str, Any], team_id: str) -> bool:
+    """A user of this very workspace (in a Grid org, one whose workspaces include it)."""
+    if user.get("is_stranger"):
+        return False
+    teams = (user.get("enterprise_user") or {}).get("teams") or []
+    return user.get("team_id") == team_id or team_id in teams

@@ -25,7 +25,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.errors import message_for
-from bot.slack.modals import OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
+from bot.slack.modals import MEMBER_GATE, OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
 from bot.slack.views.modal import message_view
 from bot.slack.views.reply import refusal_reply
 
@@ -50,7 +50,7 @@ def register_error_handler(app: AsyncApp) -> None:
         message = message_for(error)  # a bug is logged here, with its reference
         # Bolt hands over the pending response only while the request is not acknowledged.
         if response is not None and body.get("type") == "view_submission":
-            return BoltResponse(status=200, body=_error_view_ack(message))
+            return BoltResponse(status=200, body=error_view_ack(message))
         await _safely_tell(message, body, context)
         return BoltResponse(status=200, body="") if response is not None else None
 
@@ -78,8 +78,9 @@ def answers_errors(listener: Listener) -> Listener:
         view: dict[str, Any] | None,
         command: dict[str, Any] | None,
     ) -> None:
+        gate = context.get(MEMBER_GATE)
         given = {
-            "ack": ack,
+            "ack": _GatedAck(ack, gate) if gate is not None else ack,
             "body": body,
             "context": context,
             "client": client,
@@ -106,6 +107,27 @@ def answers_errors(listener: Listener) -> Listener:
     return wrapper
 
 
+class _GatedAck:
+    """The listener's ack, followed at once by the request's membership check
+    (bot.slack.workspace_guard): Slack gets its answer first, and a refusal raised here stops
+    the listener before it does anything, answered by the wrapper like any refusal."""
+
+    def __init__(self, ack: AsyncAck, gate: Any) -> None:
+        self._ack = ack
+        self._gate = gate
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._ack.response
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        answer = await self._ack(*args, **kwargs)
+        # A form sent back with errors does nothing; a modal opened first checks once open.
+        if kwargs.get("response_action") != "errors" and not self._gate.deferred:
+            await self._gate.check()
+        return answer
+
+
 _INJECTED = ("ack", "body", "context", "client", "respond", "action", "view", "command")
 
 
@@ -113,8 +135,14 @@ def _error_view(message: str) -> View:
     return message_view(ERROR_TITLE, message)
 
 
-def _error_view_ack(message: str) -> dict[str, Any]:
+def error_view_ack(message: str) -> dict[str, Any]:
+    """A view_submission ack that replaces the form by `message`."""
     return {"response_action": "update", "view": _error_view(message).to_dict()}
+
+
+async def tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> None:
+    """Answer `message` to the person who acted, wherever they will see it; never raises."""
+    await _safely_tell(message, body, context)
 
 
 async def _safely_tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> None:

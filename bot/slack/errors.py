@@ -21,6 +21,7 @@ from bot.services.requests import ApprovalsNotSetUp, NotARequester, OwnRequest, 
 from bot.services.roles import Ineligible, NotEligible, SubjectKind
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
+from bot.slack.membership import NotAMember
 from bot.slack.texts import admin as admin_text
 from bot.slack.texts import common as text
 from bot.slack.texts import requests as requests_text
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 def user_message(error: BaseException) -> str | None:
     """The message for an expected error, mrkdwn-safe; None when the error is a bug."""
     match error:
-        case CommandError():
+        case CommandError() | NotAMember():
             return error.message
         case NotConfigured(products=(product,)):
             return text.NOT_CONFIGURED_ONE.format(product=product.label)

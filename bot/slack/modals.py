@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 # Keys in Bolt's context (a dict) for the error handler.
 OPEN_MODAL = "partner_ops_open_modal"
 WORKING_MODAL = "partner_ops_working_modal"
+# The membership check of this request (bot.slack.workspace_guard.MemberGate): run by the
+# listener wrapper right after the ack, or, for a request that opens a modal first, here
+# right after the modal opened (a trigger_id does not wait for users.info).
+MEMBER_GATE = "partner_ops_member_gate"
 
 # Waits between tries of views.update while Slack has not yet applied the ack (not_found):
 # about 3 s in all, longer than Slack takes to apply an ack it has received.
@@ -70,6 +74,9 @@ async def open_loading(
     view = answer.get("view") or {}
     modal = OpenModal(view["id"], view.get("hash"))
     context[OPEN_MODAL] = modal
+    gate = context.get(MEMBER_GATE)
+    if gate is not None and gate.deferred:
+        await gate.check()  # a refusal is shown in the modal just opened
     return modal
 
 
@@ -84,11 +91,12 @@ async def ack_working(
     """Acknowledge a view submission with a "Working…" view carrying a fresh external_id,
     and return that id for `replace_working`."""
     external_id = "po-" + secrets.token_hex(12)  # unique per workspace, as Slack requires
+    # Noted first: what the ack itself may raise (the membership check) goes in this view.
+    context[WORKING_MODAL] = external_id
     await ack(
         response_action="update",
         view=working_view(title, external_id, message, callback_id=callback_id),
     )
-    context[WORKING_MODAL] = external_id
     return external_id
 
 

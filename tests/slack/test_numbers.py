@@ -26,9 +26,7 @@ from bot.services.roles import Role, Subject, SubjectKind
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import a_subaccount, buttons, card_text
 from tests.slack.harness import (
-    ADMIN,
     MANIFEST_SCOPE,
-    MEMBER,
     Harness,
     eventually,
     reply_text,
@@ -43,6 +41,9 @@ TOKENS = {T1: "xoxb-first-team-token-1a2b3c", T2: "xoxb-second-team-token-4d5e6f
 GENERAL = {T1: "C0ONEGEN", T2: "C0TWOGEN"}
 APPROVALS = {T1: "C0ONEAPPR", T2: "C0TWOAPPR"}
 APPROVER = {T1: "UONEAPPR", T2: "UTWOAPPR"}
+# Slack user ids are unique across workspaces: each has its own people.
+MEMBERS = {T1: "UONEMEMBER", T2: "UTWOMEMBER"}
+ADMINS = {T1: "UONEADMIN", T2: "UTWOADMIN"}
 
 
 @pytest.fixture
@@ -61,21 +62,22 @@ async def teams(
                 team_id=team,
                 team_name=f"Company {team}",
                 bot_token=token,
-                authed_user_id=ADMIN,
+                authed_user_id=ADMINS[team],
                 scope=MANIFEST_SCOPE,
             )
-            fake_slack.add_user(team, ADMIN, "ada", real_name="Ada Admin", is_admin=True)
-            fake_slack.add_user(team, MEMBER, "max", real_name="Max Member")
+            fake_slack.add_user(team, ADMINS[team], "ada", real_name="Ada Admin", is_admin=True)
+            fake_slack.add_user(team, MEMBERS[team], "max", real_name="Max Member")
             fake_slack.add_user(team, APPROVER[team], "appr", real_name="Approver")
             fake_slack.add_channel(team, GENERAL[team], "general")
             fake_slack.add_channel(team, APPROVALS[team], "approvals")
             await install_code(harness, f"code-{team}")
             runtime = harness.runtime
-            await runtime.keys.save(team, {Product.SMS: DEMO_SMS_KEY}, ADMIN)
+            admin = ADMINS[team]
+            await runtime.keys.save(team, {Product.SMS: DEMO_SMS_KEY}, admin)
             await runtime.roles.grant(
-                team, Role.APPROVER, Subject(SubjectKind.USER, APPROVER[team]), ADMIN
+                team, Role.APPROVER, Subject(SubjectKind.USER, APPROVER[team]), admin
             )
-            await change_policy(runtime.database, team, ADMIN, approvals_channel_id=APPROVALS[team])
+            await change_policy(runtime.database, team, admin, approvals_channel_id=APPROVALS[team])
         yield (
             dataclasses.replace(harness, team_id=T1),
             dataclasses.replace(harness, team_id=T2),
@@ -85,13 +87,14 @@ async def teams(
         assert harness.block_kit_violations() == []
 
 
-async def ask(h: Harness, text: str, user: str = MEMBER) -> str:
+async def ask(h: Harness, text: str, user: str | None = None) -> str:
+    user = user or MEMBERS[h.team_id]
     return reply_text(await h.ask(text, user=user, channel_id=GENERAL[h.team_id]))
 
 
 async def requests_of(h: Harness) -> list[RequestSnapshot]:
     """The workspace's requests, oldest first."""
-    return list(reversed(await h.runtime.requests.of_requester(h.team_id, MEMBER)))
+    return list(reversed(await h.runtime.requests.of_requester(h.team_id, MEMBERS[h.team_id])))
 
 
 async def card(h: Harness, request: RequestSnapshot) -> Message:
@@ -132,10 +135,10 @@ async def test_each_workspace_numbers_its_requests_from_one(
     # Lists, the audit view and its export say the numbers too, never another id.
     mine = await ask(two, "requests")
     assert "#1" in mine and "#2" in mine and "#3" not in mine and "#4" not in mine
-    audit = await ask(two, "audit", user=ADMIN)
+    audit = await ask(two, "audit", user=ADMINS[T2])
     assert "request #1" in audit and "request #2" in audit
     assert "#3" not in audit and "#4" not in audit
-    sent = await ask(two, "audit export", user=ADMIN)
+    sent = await ask(two, "audit export", user=ADMINS[T2])
     assert "direct message" in sent
     [export] = [f for f in two.fake.files if T2 in f.filename]
     rows = list(csv.DictReader(io.StringIO(export.content.decode())))
@@ -234,7 +237,7 @@ async def test_the_similar_request_question_and_card_name_the_workspace_number(
     [first] = await requests_of(two)
     assert (first.id, first.number) == (2, 1)
 
-    asked = await two.ask(f"credit add {email} 25 top-up", channel_id=GENERAL[T2])
+    asked = await two.ask(f"credit add {email} 25 top-up", channel_id=GENERAL[T2], user=MEMBERS[T2])
     question = reply_text(asked)
     assert "You asked for the same thing" in question and "request #1 " in question
     assert "#2" not in question
@@ -248,7 +251,7 @@ async def test_the_similar_request_question_and_card_name_the_workspace_number(
     assert json.loads(send["value"])["similar"] == 1
     clicked = await two.driver.click(
         team_id=T2,
-        user_id=MEMBER,
+        user_id=MEMBERS[T2],
         action_id="request_confirm_similar",
         value=send["value"],
         response_url=asked.url,
@@ -257,7 +260,7 @@ async def test_the_similar_request_question_and_card_name_the_workspace_number(
     second = (await requests_of(two))[-1]
     assert second.number == 2 and second.similar_to == first.id
     assert "Similar to request #1," in card_text(await card(two, second))
-    audit = await ask(two, "audit", user=ADMIN)
+    audit = await ask(two, "audit", user=ADMINS[T2])
     assert "#1" in audit and "#3" not in audit
 
 

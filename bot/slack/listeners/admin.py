@@ -52,8 +52,9 @@ async def run(
     command: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
+    team_id: str,
 ) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+    user_id = command["user_id"]
     directory = SlackDirectory(client, runtime.group_members, team_id)
 
     async def require_admin(action: str) -> None:

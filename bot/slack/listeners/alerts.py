@@ -36,6 +36,7 @@ from bot.slack.views.alerts import (
     topup_modal,
 )
 from bot.slack.views.reply import plain_reply
+from bot.slack.workspace_guard import workspace_of
 
 
 async def run(
@@ -44,8 +45,9 @@ async def run(
     command: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
+    team_id: str,
 ) -> None:
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    user_id, channel_id = command["user_id"], command["channel_id"]
     alerts = runtime.alerts
     if isinstance(parsed, AlertCommand) and parsed.verb == "list":
         await reply(respond, alert_list(await alerts.config(team_id)))
@@ -106,7 +108,11 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(TOPUP_CALLBACK)
     @answers_errors
     async def top_up_submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         try:
             amount = parse_user_amount(form_text(view, "amount"))
@@ -116,7 +122,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         await ack()
         reason = form_text(view, "reason")
         metadata = json.loads(view.get("private_metadata") or "{}")
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        team_id, user_id = workspace_of(context), body["user"]["id"]
         # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
         # error handler, bot.slack.error_handler).
         async with admins_told_of_lockout(client):
@@ -135,12 +141,23 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.action(SNOOZE_ACTION)
     @answers_errors
     async def snooze(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         await ack()
         subject = json.loads(action["value"])
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
-        until = await runtime.alerts.snooze(team_id, Product(subject["p"]), subject["s"], user_id)
-        what = subject.get("e") or Product(subject["p"]).label
+        product = Product(subject["p"])
+        team_id, user_id = workspace_of(context), body["user"]["id"]
+        # A snooze silences the alert for everyone: the same people as set alerts.
+        if not await runtime.roles.is_admin(
+            team_id, user_id, SlackDirectory(client, runtime.group_members, team_id)
+        ):
+            raise NotAllowed(text.SNOOZE_ADMINS_ONLY, "admins")
+        until = await runtime.alerts.snooze(team_id, product, subject["s"], user_id)
+        what = subject.get("e") or product.label
         original = body.get("message") or {}
         await reply(respond, snoozed_reply(original, what, until, user_id), replace=True)

@@ -30,8 +30,9 @@ async def run(
     command: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
+    team_id: str,
 ) -> None:
-    team_id, user_id, channel_id = command["team_id"], command["user_id"], command["channel_id"]
+    user_id, channel_id = command["user_id"], command["channel_id"]
     digests = runtime.digests
     directory = SlackDirectory(client, runtime.group_members, team_id)
 
@@ -81,7 +82,13 @@ async def run(
             digest = await digests.build(
                 team_id, None, zone=await _zone(client, user_id), since=None
             )
-            message, _csv = digest_reply(digest)
+            # Anyone may preview the balances; what waits for approval is for those who
+            # decide (the same people as `/partner approvals` shows it to).
+            roles = runtime.roles
+            deciders = await roles.is_admin(team_id, user_id, directory) or (
+                await roles.is_approver(team_id, user_id, directory)
+            )
+            message, _csv = digest_reply(digest, show_pending=deciders)
             await reply(respond, message)
         case DigestCommand(verb="now"):
             await require_manager("post a digest in a channel")

@@ -46,6 +46,7 @@ from bot.slack.text import escape, from_slack
 from bot.slack.views.balance import balance_reply
 from bot.slack.views.help import help_reply
 from bot.slack.views.subaccounts import subaccount_detail_reply, subaccount_list_reply
+from bot.slack.workspace_guard import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ async def run(
     client: AsyncWebClient,
     context: dict[str, Any],
 ) -> None:
-    team_id = command["team_id"]
+    # The workspace Bolt authorised (bot.slack.workspace_guard), never the payload's team_id.
+    team_id = workspace_of(context)
     match parsed:
         case Help():
             await reply(respond, help_reply())
@@ -104,7 +106,7 @@ async def run(
             | PendingApprovals()
             | MyRequests()
         ):
-            await requesting.run(parsed, runtime, command, respond, client)
+            await requesting.run(parsed, runtime, command, respond, client, team_id)
         case (
             ManageRole()
             | SetApprovalsChannel()
@@ -113,10 +115,10 @@ async def run(
             | ShowAudit()
             | ExportAudit()
         ):
-            await admin.run(parsed, runtime, command, respond, client)
+            await admin.run(parsed, runtime, command, respond, client, team_id)
         case DigestSubscribe() | DigestCommand():
-            await digests.run(parsed, runtime, command, respond, client)
+            await digests.run(parsed, runtime, command, respond, client, team_id)
         case SetAlert() | AlertCommand():
-            await alerts.run(parsed, runtime, command, respond, client)
+            await alerts.run(parsed, runtime, command, respond, client, team_id)
         case _:  # pragma: no cover - parse_command returns only the types above
             raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")

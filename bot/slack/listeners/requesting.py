@@ -45,6 +45,7 @@ from bot.slack.views.requests import (
     similar_reply,
     submitted_reply,
 )
+from bot.slack.workspace_guard import workspace_of
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -57,8 +58,9 @@ async def run(
     command: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
+    team_id: str,
 ) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+    user_id = command["user_id"]
     directory = SlackDirectory(client, runtime.group_members, team_id)
     requests = runtime.requests
     match parsed:
@@ -201,14 +203,19 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @app.view(CREATE_CALLBACK)
     @answers_errors
     async def create_submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+        ack: AsyncAck,
+        body: dict[str, Any],
+        view: dict[str, Any],
+        client: AsyncWebClient,
+        context: dict[str, Any],
     ) -> None:
         new, reason, errors = _read_create_form(view)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        # The authorised workspace: a modal's `team` is the submitter's own in a shared channel.
+        team_id, user_id = workspace_of(context), body["user"]["id"]
         product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
         # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's
         # error handler, bot.slack.error_handler). A form makes one request, however often

@@ -29,6 +29,7 @@ from bot.slack.views.setup import (
     setup_done_view,
     setup_modal,
 )
+from bot.slack.workspace_guard import workspace_of
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +41,11 @@ async def open_setup(
     modal = await open_loading(
         client, context, command["trigger_id"], text.MODAL_TITLE, callback_id=SETUP_CALLBACK
     )
-    if not await is_workspace_admin(client, command["user_id"]):
+    # The workspace Bolt authorised (bot.slack.workspace_guard), never the payload's team_id.
+    team_id = workspace_of(context)
+    if not await is_workspace_admin(client, command["user_id"], team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)  # shown in the modal
-    statuses = await runtime.keys.statuses(command["team_id"])
+    statuses = await runtime.keys.statuses(team_id)
     await modal.show(client, setup_modal(statuses))
 
 
@@ -67,7 +70,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         user_id = body["user"]["id"]
         # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
-        team_id = context["team_id"]
+        team_id = workspace_of(context)
         entered = entered_keys(view)
         if not entered:
             await ack(
@@ -82,7 +85,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             ack, context, text.CHECKING_TITLE, text.CHECKING, callback_id=SETUP_CALLBACK
         )
         # Checked again at submission: the modal could outlive the person's admin role.
-        if not await is_workspace_admin(client, user_id):
+        if not await is_workspace_admin(client, user_id, team_id):
             raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
         result = await check_and_save(runtime, team_id, user_id, entered)
         await replace_working(client, checking, result)

@@ -229,8 +229,12 @@ ACTIONS = {
     "admin_removed": "removed an admin",
     "no_approval_needed": "ran without approval (no money moved)",
     "partner_key_saved": "saved a Partner API key",
+    "cross_workspace_refused": "was refused: the request named another workspace",
 }
 DETAIL_LABELS = {
+    "claimed": "named",
+    "user_team": "their workspace",
+    "kind": "request",
     "request_action": "what",
     "subaccount": "subaccount",
     "reason": "reason",

@@ -32,6 +32,7 @@ LIST_NO_CHANNEL = (
 LIST_EMPTY = "No thresholds yet: `/partner alert main 500 100`, `/partner alert subaccounts 10`."
 LIST_ROW = "• {what}: below {warn}{critical}"
 ADMINS_ONLY = "set alerts"
+SNOOZE_ADMINS_ONLY = "snooze alerts"
 
 TOPUP_TITLE = "Request a top-up"
 TOPUP_INTRO = "Top up *{email}* ({product}) from the main account. It goes through approval like any credit move."

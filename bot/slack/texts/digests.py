@@ -24,6 +24,7 @@ SUBACCOUNT_LINE = "• {email} — {balance}"
 PENDING_NONE = ":white_check_mark: No request waiting for approval."
 PENDING = ":inbox_tray: *{count} waiting for approval:* {items}"
 PENDING_ITEM = "#{id} {what}"
+PENDING_HIDDEN = ":lock: Requests awaiting approval are shown to approvers and admins."
 CSV_TITLE = "Subaccounts {date}"
 CSV_COMMENT = "Every subaccount's balance, {date}."
 

@@ -30,8 +30,9 @@ ATTENTION_LINES = 10
 PENDING_SHOWN = 5
 
 
-def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
-    """The message, and the CSV of every subaccount when they are too many to list."""
+def digest_reply(digest: Digest, *, show_pending: bool = True) -> tuple[Reply, str | None]:
+    """The message, and the CSV of every subaccount when they are too many to list.
+    `show_pending=False` leaves out the requests awaiting approval (a member's preview)."""
     zone = ZoneInfo(digest.zone)
     local = digest.generated_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     blocks: list = [HeaderBlock(text=text.TITLE.format(date=local.strftime("%A %d %B %Y")))]
@@ -70,7 +71,7 @@ def digest_reply(digest: Digest) -> tuple[Reply, str | None]:
         summary.append(f"{part.product.label} {format_money(part.account.balance)}")
         needs_csv = needs_csv or len(part.subaccounts) > INLINE_SUBACCOUNTS
     blocks.append(DividerBlock())
-    blocks.append(SectionBlock(text=fit(_pending(digest))))
+    blocks.append(SectionBlock(text=fit(_pending(digest) if show_pending else text.PENDING_HIDDEN)))
     reply = Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
     return reply, (subaccounts_csv(digest) if needs_csv else None)
 

@@ -1,0 +1,64 @@
+"""Whether a Slack user belongs to a workspace, from the user object `users.info` answers.
+
+Pure functions over Slack's user object, so they are tested table-driven
+(tests/slack/test_membership.py) and shared by the request guard and the admin checks.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class NotAMember(Exception):
+    """The acting user may not do this here (a stranger, or a guest asking for a change);
+    `message` says why, for them."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class Belonging(StrEnum):
+    MEMBER = "member"
+    """A full member of the workspace, or of another workspace of its Enterprise Grid org."""
+    GUEST = "guest"
+    """A multi- or single-channel guest of the workspace: may read, not ask, decide or set."""
+    STRANGER = "stranger"
+    """Somebody of another organisation (a Slack Connect shared channel), a user Slack does
+    not show us, or a deactivated one."""
+
+
+def belonging(user: dict[str, Any] | None, team_id: str, enterprise_id: str | None) -> Belonging:
+    """What `user` (users.info's `user`, None when not found) is to the workspace `team_id`.
+
+    Slack marks a user of an external organisation with `is_stranger` and gives their own
+    `team_id`; inside an Enterprise Grid org a member of a sibling workspace has another
+    `team_id` but the same `enterprise_user.enterprise_id`, and counts as one of ours.
+    """
+    if not user or user.get("deleted") or user.get("is_stranger"):
+        return Belonging.STRANGER
+    if user.get("team_id") != team_id and not _same_org(user, enterprise_id):
+        return Belonging.STRANGER
+    if user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return Belonging.GUEST
+    return Belonging.MEMBER
+
+
+def is_admin_of(user: dict[str, Any] | None, team_id: str) -> bool:
+    """A workspace admin or owner *of this very workspace*: Slack's `is_admin`/`is_owner` say
+    nothing about which workspace, so a stranger's or another org workspace's admin is not
+    one here."""
+    if not user or user.get("deleted") or user.get("is_stranger"):
+        return False
+    if user.get("is_restricted") or user.get("is_ultra_restricted"):
+        return False
+    teams = (user.get("enterprise_user") or {}).get("teams") or []
+    if user.get("team_id") != team_id and team_id not in teams:
+        return False
+    return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
+
+
+def _same_org(user: dict[str, Any], enterprise_id: str | None) -> bool:
+    org = (user.get("enterprise_user") or {}).get("enterprise_id")
+    return bool(enterprise_id) and org == enterprise_id

@@ -1,0 +1,291 @@
+"""Global middleware: every command and interaction acts in the workspace Bolt authorised, for
+one of that workspace's members — checked once here, before any listener runs.
+
+1. The workspace is the one whose installation (token) Bolt authorised: `authorize_result`'s
+   team and org. It is written back into `context.team_id`/`context.enterprise_id`, which is
+   what listeners use; no listener reads a workspace from the payload.
+2. A payload that names another workspace than that one is refused, audited
+   (`cross_workspace_refused`, in the authorised workspace's trail), and nothing else runs.
+   Which fields must name it (see `foreign_claims`) follows what Slack sends in Slack Connect
+   shared channels, where people of two organisations use one installation:
+   - a slash command's `team_id` and a message button's `team.id` are the workspace the app
+     answers from, the installed one, even for a user of the other organisation (Slack's
+     answer in https://github.com/slackapi/bolt-js/issues/1614: "When a user sends a message
+     to App … in WorkspaceTwo - team is still WorkspaceOne"; the same for actions): they
+     must match exactly, as must `enterprise_id` where both sides have one;
+   - a modal's payloads (view_submission, view_closed, and clicks inside a modal) carry the
+     workspace the person submitted from in `team.id` — their own in a shared channel — and
+     the installed one in `view.app_installed_team_id` (same issue; Bolt routes on that field
+     first, slack_bolt.request.internals.extract_team_id). So `view.app_installed_team_id`
+     must match exactly, while `team.id` and `view.team_id` may be either the installed
+     workspace or the acting user's own (`user.team_id`), never a third one.
+3. The acting user must belong to the workspace (bot.slack.membership, from `users.info`):
+   strangers — another organisation's people in a shared channel (`is_stranger`, another
+   `team_id` outside the Grid org), unknown or deactivated users — are refused everything;
+   guests may only read (`guest_may`). This check (`MemberGate`) needs a Slack call, so it
+   runs after the ack, not here: the middleware only hands it to the listener wrapper.
+
+A refusal here goes where the person looks (bot.slack.error_handler.tell): the modal for a
+submission (the ack replaces the form), else the response_url, else a DM.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import audit
+from bot.slack.commands import (
+    AlertCommand,
+    Balance,
+    CommandError,
+    DigestCommand,
+    Help,
+    ListSubaccounts,
+    ManageRole,
+    MyRequests,
+    Setup,
+    ShowPolicy,
+    ShowSubaccount,
+    parse_command,
+)
+from bot.slack.error_handler import error_view_ack, tell
+from bot.slack.membership import Belonging, NotAMember, belonging
+from bot.slack.modals import MEMBER_GATE
+from bot.slack.text import from_slack
+from bot.slack.texts import isolation as text
+from bot.slack.views.requests import DROP_SIMILAR_ACTION, REJECT_ACTION
+from bot.slack.views.subaccounts import PAGE_ACTION
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CROSS_WORKSPACE_REFUSED = "cross_workspace_refused"
+"""The audit action of a payload that named another workspace than its installation's."""
+
+INTERACTIONS = frozenset(
+    {
+        "block_actions",
+        "block_suggestion",
+        "view_submission",
+        "view_closed",
+        "shortcut",
+        "message_action",
+    }
+)
+VIEW_PAYLOADS = frozenset({"view_submission", "view_closed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    team_id: str
+    enterprise_id: str | None
+
+
+def authorised_workspace(context: dict[str, Any]) -> Workspace | None:
+    """The workspace of the installation Bolt authorised this request with."""
+    result = context.get("authorize_result")
+    team_id = getattr(result, "team_id", None) or context.get("team_id")
+    if not team_id:
+        return None
+    enterprise_id = getattr(result, "enterprise_id", None) or context.get("enterprise_id")
+    return Workspace(team_id, enterprise_id or None)
+
+
+def workspace_of(context: dict[str, Any]) -> str:
+    """The workspace a listener acts in: the authorised one, set by the guard below."""
+    team_id = context.get("team_id")
+    assert team_id, "a request Bolt authorised for no workspace reached a listener"
+    return str(team_id)
+
+
+def acts(body: dict[str, Any]) -> bool:
+    """A person doing something: a slash command or an interaction (not an event)."""
+    return bool(body.get("command")) or body.get("type") in INTERACTIONS
+
+
+def foreign_claims(body: dict[str, Any], workspace: Workspace) -> dict[str, str]:
+    """The payload's workspace fields that name another workspace than `workspace`
+    (field → what it says); empty when the payload agrees. See the module's docstring."""
+    found: dict[str, str] = {}
+    team = workspace.team_id
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    own_team = user.get("team_id") or body.get("user_team_id")
+    view = body.get("view") if isinstance(body.get("view"), dict) else {}
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    in_a_view = body.get("type") in VIEW_PAYLOADS or container.get("type") == "view"
+
+    def exactly(field: str, value: Any, expected: str | None = team) -> None:
+        if value and expected and value != expected:
+            found[field] = str(value)
+
+    def installed_or_own(field: str, value: Any) -> None:
+        if value and value != team and value != own_team:
+            found[field] = str(value)
+
+    if body.get("command"):
+        exactly("team_id", body.get("team_id"))
+        exactly("enterprise_id", body.get("enterprise_id"), workspace.enterprise_id)
+        return found
+    payload_team = body.get("team")
+    team_field = payload_team.get("id") if isinstance(payload_team, dict) else payload_team
+    exactly("view.app_installed_team_id", view.get("app_installed_team_id"))
+    installed_or_own("view.team_id", view.get("team_id"))
+    if in_a_view:
+        installed_or_own("team.id", team_field)
+    else:
+        exactly("team.id", team_field)
+        enterprise = body.get("enterprise")
+        enterprise_field = enterprise.get("id") if isinstance(enterprise, dict) else enterprise
+        exactly("enterprise.id", enterprise_field, workspace.enterprise_id)
+    return found
+
+
+# What a guest may do: read. Everything else asks, decides or changes a setting.
+_GUEST_COMMANDS = (Help, Balance, ListSubaccounts, ShowSubaccount, MyRequests, ShowPolicy)
+_GUEST_VERBS = {ManageRole: {"list"}, DigestCommand: {"list", "preview"}, AlertCommand: {"list"}}
+
+
+def guest_may(body: dict[str, Any]) -> bool:
+    """Whether a guest may make this request: reading commands, paging a list, dropping a
+    suggestion; not asking, deciding or changing anything."""
+    if body.get("command"):
+        try:
+            parsed = parse_command(from_slack(body.get("text") or ""))
+        except CommandError:
+            return True  # answered with the usage, nothing else
+        if isinstance(parsed, _GUEST_COMMANDS):
+            return True
+        verbs = _GUEST_VERBS.get(type(parsed))
+        return verbs is not None and getattr(parsed, "verb", None) in verbs
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or []
+        return bool(actions) and all(
+            str(a.get("action_id", "")).startswith(PAGE_ACTION)
+            or a.get("action_id") == DROP_SIMILAR_ACTION
+            for a in actions
+        )
+    return False
+
+
+async def lookup_user(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """users.info's user; None when Slack does not show us that user."""
+    try:
+        return (await client.users_info(user=user_id)).get("user") or None
+    except SlackApiError as error:
+        if error.response.get("error") in ("user_not_found", "user_not_visible"):
+            return None
+        raise
+
+
+def opens_a_modal_first(body: dict[str, Any]) -> bool:
+    """Requests whose listener opens a "Loading…" modal before anything else (`/partner
+    setup`, Reject): their trigger_id dies in 3 s, so they are checked once it is open."""
+    if body.get("command"):
+        try:
+            return isinstance(parse_command(from_slack(body.get("text") or "")), Setup)
+        except CommandError:
+            return False
+    actions = body.get("actions") or []
+    return body.get("type") == "block_actions" and any(
+        a.get("action_id") == REJECT_ACTION for a in actions
+    )
+
+
+class MemberGate:
+    """The membership check of one request, run once however often it is asked for.
+
+    Not run in the middleware: a middleware runs before the listener's ack, and users.info can
+    be slow. The listener wrapper runs it right after the ack (bot.slack.error_handler), or
+    open_loading right after the modal opened (`deferred`); its refusal (NotAMember) stops the
+    listener there and is answered like any other.
+    """
+
+    def __init__(
+        self, client: AsyncWebClient, user_id: str | None, workspace: Workspace, body: dict
+    ) -> None:
+        self._client = client
+        self._user_id = user_id
+        self._workspace = workspace
+        self._body = body
+        self.deferred = opens_a_modal_first(body)
+        self._verdict: str | None = None
+        self._checked = False
+
+    async def check(self) -> None:
+        if not self._checked:
+            self._verdict = await self._judge()
+            self._checked = True
+        if self._verdict is not None:
+            raise NotAMember(self._verdict)
+
+    async def _judge(self) -> str | None:
+        user = await lookup_user(self._client, self._user_id) if self._user_id else None
+        workspace = self._workspace
+        standing = belonging(user, workspace.team_id, workspace.enterprise_id)
+        if standing is Belonging.STRANGER:
+            log.info("refused a request from outside the workspace")
+            return text.STRANGER
+        if standing is Belonging.GUEST and not guest_may(self._body):
+            return text.GUEST
+        return None
+
+
+def workspace_guard(runtime: Runtime) -> Callable[..., Awaitable[BoltResponse | None]]:
+    async def middleware(
+        body: dict[str, Any],
+        context: dict[str, Any],
+        next_: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        if not acts(body):
+            await next_()
+            return None
+        workspace = authorised_workspace(context)
+        if workspace is None:  # not authorised for a workspace: nothing may run
+            log.warning("refused a request Bolt authorised for no workspace")
+            return BoltResponse(status=200, body="")
+        # From here on listeners read the workspace from the context, and only from it.
+        context["team_id"] = workspace.team_id
+        context["enterprise_id"] = workspace.enterprise_id
+        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+        user_id = context.get("user_id") or user.get("id")
+        claims = foreign_claims(body, workspace)
+        if claims:
+            # Audited before answering: the refusal is the last thing this request does.
+            async with runtime.database.session() as session:
+                await audit.record(
+                    session,
+                    workspace.team_id,
+                    CROSS_WORKSPACE_REFUSED,
+                    user_id,
+                    kind=body.get("command") or body.get("type"),
+                    claimed=claims,
+                    user_team=user.get("team_id"),
+                )
+            log.warning(
+                "refused a payload naming another workspace (%s) than its installation's",
+                ", ".join(sorted(claims)),
+            )
+            return await _refuse(text.CROSS_WORKSPACE, body, context)
+        context[MEMBER_GATE] = MemberGate(context["client"], user_id, workspace, body)
+        await next_()
+        return None
+
+    return middleware
+
+
+async def _refuse(message: str, body: dict[str, Any], context: dict[str, Any]) -> BoltResponse:
+    """Answer the refusal and acknowledge; no listener runs."""
+    if body.get("type") == "view_submission":
+        # The ack itself replaces the form by the message.
+        return BoltResponse(status=200, body=error_view_ack(message))
+    await tell(message, body, context)
+    return BoltResponse(status=200, body="")
