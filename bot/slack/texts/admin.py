@@ -230,6 +230,10 @@ ACTIONS = {
     "admin_removed": "removed an admin",
     "no_approval_needed": "ran without approval (no money moved)",
     "partner_key_saved": "saved a Partner API key",
+    "setting_change_proposed": "asked for a setting change (needs an approver)",
+    "setting_change_confirmed": "confirmed a setting change",
+    "setting_change_rejected": "rejected a setting change",
+    "setting_change_expired": "setting change expired",
 }
 DETAIL_LABELS = {
     "request_action": "what",
@@ -244,6 +248,11 @@ DETAIL_LABELS = {
     "fingerprint": "key",
     "replaced": "replaced",
     "why": "why",
+    "change": "setting change",
+    "asked_by": "asked by",
+    "setting": "setting",
+    "old": "was",
+    "new": "new",
 }
 
 # --- export -------------------------------------------------------------------------------
