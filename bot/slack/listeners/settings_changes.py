@@ -82,9 +82,11 @@ class ChangeNotifier:
         except (SlackApiError, *UNKNOWN_OUTCOME) as error:
             log.warning("card of setting change %d not updated: %s", change_id, _why(error))
 
-    async def announce(self, team_id: str, message: str) -> None:
-        """A short message in the approvals channel (as it is after the change)."""
-        channel = (await get_policy(self._runtime.database, team_id)).approvals_channel_id
+    async def announce(self, team_id: str, message: str, channel: str | None = None) -> None:
+        """A short message in `channel`, by default the approvals channel (as it is after the
+        change)."""
+        if channel is None:
+            channel = (await get_policy(self._runtime.database, team_id)).approvals_channel_id
         if channel is None:
             return
         try:
@@ -97,7 +99,8 @@ class ChangeNotifier:
         await self.refresh_card(change.id)
         said = decided_announcement(change)
         if said is not None:
-            await self.announce(change.team_id, said)
+            # Where the approvers saw the card (the approvals channel may just have moved).
+            await self.announce(change.team_id, said, change.card_channel_id)
         message = asker_dm(change)
         if message is None:
             return
