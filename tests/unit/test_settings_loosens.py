@@ -52,3 +52,12 @@ S = Setting
 )
 def test_loosens(setting: Setting, old: object, new: object, expected: bool) -> None:
     assert loosens(setting, old, new) is expected
+
+
+def test_a_key_change_shows_only_fingerprints() -> None:
+    from bot.partner.models import Product
+    from bot.services.settings_changes import key_change
+
+    change = key_change(Product.SMS, "…2e7b", "sandbox-sms-new-key-0d9f")
+    assert change.new == "…0d9f" and change.loosens
+    assert "sandbox-sms-new-key" not in repr(change) and "sandbox-sms-new-key" not in str(change)

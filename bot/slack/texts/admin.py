@@ -146,7 +146,9 @@ POLICY_HOW_TO_CHANGE = (
     "Admins change a setting with `/partner policy &lt;setting&gt; &lt;value&gt;`: "
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
-    "`requesters @group|everyone`."
+    "`requesters @group|everyone`. A change that loosens money control (a higher limit, no "
+    "cap) waits for another approver to confirm it; amounts are capped at 10,000 EUR "
+    "(auto-approve) and 100,000 EUR (daily cap)."
 )
 SETTING_LINE = "*{label}*: {value} — _{meaning}_"
 SETTING_LINE_CHANGED = "*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_"
