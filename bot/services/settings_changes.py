@@ -230,6 +230,9 @@ class SettingsChanges:
         policy = await self._policy(team_id)
         if change.setting.is_policy:
             check_change(policy, change.setting.value, change.new)
+        same = await self._same_pending(team_id, change)
+        if same is not None and change.secret is None:
+            return same  # asked twice (a command typed again): one card is enough
         now = utcnow()
         row = SettingChange(
             team_id=team_id,
@@ -255,6 +258,27 @@ class SettingsChanges:
                 **_audited(row),
             )
         return await self.get(row.id)
+
+    async def _same_pending(self, team_id: str, change: Change) -> ChangeSnapshot | None:
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(SettingChange)
+                .where(
+                    SettingChange.team_id == team_id,
+                    SettingChange.status == Status.PENDING.value,
+                    SettingChange.setting == change.setting.value,
+                    SettingChange.subject.is_(None)
+                    if change.subject is None
+                    else SettingChange.subject == _subject_stored(change),
+                    SettingChange.new_value.is_(None)
+                    if change.new is None
+                    else SettingChange.new_value == _stored(change.new),
+                    SettingChange.expires_at > utcnow(),
+                )
+                .order_by(SettingChange.id)
+                .limit(1)
+            )
+            return _snapshot(row) if row is not None else None
 
     # --- deciding ---------------------------------------------------------------------------
 

@@ -405,3 +405,16 @@ async def test_a_partner_key_replacement_waits_and_is_never_shown(
     assert NEW_SMS_KEY not in slack.outbound()
     audit_text = reply_text(await slack.ask("audit", user=ADMIN))
     assert NEW_SMS_KEY not in audit_text and "confirmed a setting change" in audit_text
+
+
+async def test_the_same_change_asked_twice_makes_one_card(slack: Harness) -> None:
+    await _workspace(slack)
+    first = reply_text(await slack.ask("policy auto-approve 50", user=ADMIN))
+    again = reply_text(await slack.ask("policy auto-approve 50", user=ADMIN))
+    assert "waits for an approver" in first and "waits for an approver" in again
+    assert len(await slack.runtime.settings_changes.pending(slack.team_id)) == 1
+    cards = [m for m in slack.fake.messages.get(APPROVALS, []) if "Setting change" in m.text]
+    assert len(cards) == 1
+    # A different value is a different change.
+    await slack.ask("policy auto-approve 60", user=ADMIN)
+    assert len(await slack.runtime.settings_changes.pending(slack.team_id)) == 2

@@ -126,6 +126,8 @@ async def gated(
     notifier = ChangeNotifier(runtime, client)
     if route is Route.NEEDS_CONFIRMATION:
         proposed = await runtime.settings_changes.propose(team_id, user_id, change)
+        if proposed.card_ts is not None:  # the same change already waits on its card
+            return waiting_reply(proposed)
         channel = (await get_policy(runtime.database, team_id)).approvals_channel_id
         assert channel is not None, "routed to confirmation without an approvals channel"
         return waiting_reply(await notifier.post_card(proposed, channel))
