@@ -20,7 +20,6 @@ once; anybody else is refused.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -189,9 +188,6 @@ class ChangeAlreadyDecided(ServiceError):
 class Route(StrEnum):
     AT_ONCE = "at_once"
     NEEDS_CONFIRMATION = "needs_confirmation"
-
-
-Apply = Callable[[AsyncSession], Awaitable[object]]
 
 
 class SettingsChanges:

@@ -87,10 +87,4 @@ DM_EXPIRED = (
     ":hourglass: Nobody confirmed your setting change in time, so it expired: {what} "
     "Nothing was changed."
 )
-AMOUNT_TOO_HIGH = (
-    ":warning: The {setting} can be at most {bound}. Nothing was changed."
-)
-KEY_WAITING = (
-    ":hourglass_flowing_sand: *{product}*: replacing the key {old} with {new} waits for an "
-    "approver (not you) to confirm it in {channel}. The current key stays in use until then."
-)
+AMOUNT_TOO_HIGH = ":warning: The {setting} can be at most {bound}. Nothing was changed."
