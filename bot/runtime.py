@@ -27,6 +27,7 @@ from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
 from bot.services.roles import Roles
+from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class Runtime:
     snapshots: Snapshots
     alerts: Alerts
     digests: Digests
+    settings_changes: SettingsChanges
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -124,6 +126,7 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=Digests(database, partner, snapshots, alerts, requests),
+            settings_changes=SettingsChanges(database, roles, keys),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).
             slack_session=aiohttp.ClientSession(

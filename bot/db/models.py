@@ -158,6 +158,34 @@ class RequestNumbering(Base):
     last_number: Mapped[int] = mapped_column(Integer)
 
 
+class SettingChange(Base):
+    """A change of a setting that loosens money control, waiting for an approver to confirm it.
+
+    Like a request, `status` only changes through one conditional UPDATE (see
+    bot.services.settings_changes), so of any number of clicks exactly one decides it.
+    """
+
+    __tablename__ = "setting_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32), index=True)
+    setting: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str | None] = mapped_column(String(64))
+    """Whom or what it is about: a user id (roles), a product (keys); None for the policy."""
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    encrypted_secret: Mapped[str | None] = mapped_column(Text)
+    """A replacement Partner key, encrypted like saved keys; never shown, only its fingerprint."""
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    requested_by: Mapped[str] = mapped_column(String(32))
+    decided_by: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    card_channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+
+
 class RequestApproval(Base):
     """One approver's approval of one request (at most one each: the unique key says so)."""
 

@@ -8,10 +8,11 @@ from datetime import datetime
 
 from pydantic import SecretStr
 from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.crypto import SecretBox
-from bot.db.models import WorkspacePartnerKey
+from bot.db.models import SettingChange, WorkspacePartnerKey
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
@@ -72,34 +73,47 @@ class PartnerKeys:
 
     async def save(self, team_id: str, keys: Mapping[Product, str], set_by: str) -> None:
         """Store or replace several keys at once: all of them or, on any error, none."""
-        now = utcnow()
         async with self._database.session() as session:
-            existing = {
-                row.product: row
-                for row in (
-                    await session.scalars(
-                        select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
-                    )
-                ).all()
-            }
-            for product, raw in keys.items():
-                row = existing.get(product.value)
-                if row is None:
-                    row = WorkspacePartnerKey(team_id=team_id, product=product.value)
-                    session.add(row)
-                row.encrypted_key = self._box.encrypt(raw)
-                row.fingerprint = fingerprint(raw)
-                row.set_by = set_by
-                row.set_at = now
-                await audit.record(
-                    session,
-                    team_id,
-                    "partner_key_saved",
-                    set_by,
-                    product=product.value,
-                    fingerprint=row.fingerprint,
-                    replaced=product.value in existing,
+            await self.save_in(session, team_id, keys, set_by)
+
+    async def save_in(
+        self, session: AsyncSession, team_id: str, keys: Mapping[Product, str], set_by: str
+    ) -> None:
+        """`save` in the caller's transaction (a confirmed key replacement)."""
+        now = utcnow()
+        existing = {
+            row.product: row
+            for row in (
+                await session.scalars(
+                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
                 )
+            ).all()
+        }
+        for product, raw in keys.items():
+            row = existing.get(product.value)
+            if row is None:
+                row = WorkspacePartnerKey(team_id=team_id, product=product.value)
+                session.add(row)
+            row.encrypted_key = self._box.encrypt(raw)
+            row.fingerprint = fingerprint(raw)
+            row.set_by = set_by
+            row.set_at = now
+            await audit.record(
+                session,
+                team_id,
+                "partner_key_saved",
+                set_by,
+                product=product.value,
+                fingerprint=row.fingerprint,
+                replaced=product.value in existing,
+            )
+
+    def seal(self, raw: str) -> str:
+        """A key encrypted as saved keys are, to keep it until it is saved (never in clear)."""
+        return self._box.encrypt(raw)
+
+    def unseal(self, sealed: str) -> str:
+        return self._box.decrypt(sealed)
 
     @property
     def has_environment_keys(self) -> bool:
@@ -119,9 +133,18 @@ class PartnerKeys:
         return result.rowcount or 0
 
     async def rotate_encryption(self) -> int:
-        """Re-encrypt every stored key under the first configured encryption key."""
+        """Re-encrypt every stored key (and every key waiting for confirmation) under the first
+        configured encryption key."""
         async with self._database.session() as session:
             rows = (await session.scalars(select(WorkspacePartnerKey))).all()
             for row in rows:
                 row.encrypted_key = self._box.rotate(row.encrypted_key)
-        return len(rows)
+            waiting = (
+                await session.scalars(
+                    select(SettingChange).where(SettingChange.encrypted_secret.is_not(None))
+                )
+            ).all()
+            for change in waiting:
+                assert change.encrypted_secret is not None
+                change.encrypted_secret = self._box.rotate(change.encrypted_secret)
+        return len(rows) + len(waiting)

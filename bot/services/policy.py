@@ -32,6 +32,14 @@ from bot.services.errors import ServiceError
 DEFAULT_EXPIRY_HOURS = 24
 MAX_EXPIRY_HOURS = 24 * 14
 
+MAX_AMOUNTS = {
+    "auto_approve_limit": Decimal(10_000),
+    "daily_auto_approve_cap": Decimal(100_000),
+    "two_approver_threshold": Decimal(1_000_000),
+}
+"""The highest each amount may be set to (EUR): far above any real use, and low enough that
+a typo or a hostile admin cannot switch the rules off with a huge number."""
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -140,6 +148,16 @@ class PolicyConflict(ServiceError):
         self.limit = limit
 
 
+class PolicyOutOfBounds(ServiceError):
+    """An amount above what the setting may ever be (`MAX_AMOUNTS`); nothing was changed."""
+
+    def __init__(self, field: str, value: Decimal, bound: Decimal) -> None:
+        super().__init__(f"{field} {value} above {bound}")
+        self.field = field
+        self.value = value
+        self.bound = bound
+
+
 @dataclass(frozen=True, slots=True)
 class Adjustment:
     """Another setting changed to keep the policy consistent with the one asked for."""
@@ -156,9 +174,13 @@ def check_change(before: Policy, field: str, value: object) -> list[Adjustment]:
       always needs two approvers, so the higher limit could never apply.
     - Lowering the two-approver amount below auto-approve lowers auto-approve with it: the
       stricter rule the admin just asked for wins, and the reply says so.
+    - An amount above its `MAX_AMOUNTS` bound is refused (PolicyOutOfBounds).
     """
     if not isinstance(value, Decimal):
         return []
+    bound = MAX_AMOUNTS.get(field)
+    if bound is not None and value > bound:
+        raise PolicyOutOfBounds(field, value, bound)
     threshold = before.two_approver_threshold
     if field == "auto_approve_limit" and threshold is not None and value > threshold:
         raise PolicyConflict(field, value, threshold)
@@ -202,49 +224,57 @@ async def change_policy_checked(
     """Apply `changes` as `check_change` allows, with its adjustments, in one transaction.
 
     Raises PolicyConflict (and changes nothing) when a change would contradict the policy."""
+    async with database.session() as session:
+        return await change_policy_in(session, team_id, actor_id, **changes)
+
+
+async def change_policy_in(
+    session: AsyncSession, team_id: str, actor_id: str, **changes: object
+) -> PolicyChange:
+    """`change_policy_checked` in the caller's transaction (a confirmed setting change is
+    applied in the transaction that decides it)."""
     unknown = set(changes) - set(POLICY_FIELDS)
     if unknown:
         raise ValueError(f"not policy fields: {sorted(unknown)}")
-    async with database.session() as session:
-        row = await session.get(WorkspacePolicy, team_id, with_for_update=True)
-        if row is None:
-            row = WorkspacePolicy(
-                team_id=team_id, **{name: getattr(Policy(), name) for name in POLICY_FIELDS}
-            )
-            session.add(row)
-        before = _policy_of(row)
-        adjustments: list[Adjustment] = []
-        current = before
-        for name, value in changes.items():
-            adjustments += check_change(current, name, value)
-            current = replace(current, **{name: value})  # type: ignore[arg-type]
-        applied = dict(changes) | {a.field: a.new for a in adjustments}
-        after = replace(before, **applied)  # type: ignore[arg-type]
-        for name, value in applied.items():
-            if getattr(before, name) == value or name in _NOT_AUDITED:
-                continue
-            setattr(row, name, value)
-            extra: dict[str, object] = {}
-            if name == "requesters_usergroup_id":
-                extra["label"] = after.requesters_usergroup_label
-                row.requesters_set_by = actor_id
-                row.requesters_lockout_told_at = None
-            if any(a.field == name for a in adjustments):
-                extra["note"] = "adjusted to keep the policy consistent"
-            await audit.record(
-                session,
-                team_id,
-                "policy_changed",
-                actor_id,
-                setting=name,
-                old=_shown(getattr(before, name)),
-                new=_shown(value),
-                **extra,
-            )
-        for name in _NOT_AUDITED:
-            setattr(row, name, getattr(after, name))
-        row.updated_by = actor_id
-        row.updated_at = utcnow()
+    row = await session.get(WorkspacePolicy, team_id, with_for_update=True)
+    if row is None:
+        row = WorkspacePolicy(
+            team_id=team_id, **{name: getattr(Policy(), name) for name in POLICY_FIELDS}
+        )
+        session.add(row)
+    before = _policy_of(row)
+    adjustments: list[Adjustment] = []
+    current = before
+    for name, value in changes.items():
+        adjustments += check_change(current, name, value)
+        current = replace(current, **{name: value})  # type: ignore[arg-type]
+    applied = dict(changes) | {a.field: a.new for a in adjustments}
+    after = replace(before, **applied)  # type: ignore[arg-type]
+    for name, value in applied.items():
+        if getattr(before, name) == value or name in _NOT_AUDITED:
+            continue
+        setattr(row, name, value)
+        extra: dict[str, object] = {}
+        if name == "requesters_usergroup_id":
+            extra["label"] = after.requesters_usergroup_label
+            row.requesters_set_by = actor_id
+            row.requesters_lockout_told_at = None
+        if any(a.field == name for a in adjustments):
+            extra["note"] = "adjusted to keep the policy consistent"
+        await audit.record(
+            session,
+            team_id,
+            "policy_changed",
+            actor_id,
+            setting=name,
+            old=_shown(getattr(before, name)),
+            new=_shown(value),
+            **extra,
+        )
+    for name in _NOT_AUDITED:
+        setattr(row, name, getattr(after, name))
+    row.updated_by = actor_id
+    row.updated_at = utcnow()
     return PolicyChange(before, after, tuple(adjustments))
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.models import RoleGrant
@@ -99,9 +102,17 @@ class Roles:
         checked = await checked_subject(subject, directory)
         return checked, await self.grant(team_id, role, checked, actor_id)
 
-    async def grant(self, team_id: str, role: Role, subject: Subject, actor_id: str) -> bool:
+    async def grant(
+        self,
+        team_id: str,
+        role: Role,
+        subject: Subject,
+        actor_id: str,
+        *,
+        session: AsyncSession | None = None,
+    ) -> bool:
         """Give the role, unchecked (set-up and tests; people's input goes through `add`);
-        False when the subject already had it."""
+        False when the subject already had it. `session`: in the caller's transaction."""
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
         statement = (
             insert(RoleGrant)
@@ -116,7 +127,7 @@ class Roles:
             )
             .on_conflict_do_nothing()
         )
-        async with self._database.session() as session:
+        async with self._session(session) as session:
             added = ((await session.execute(statement)).rowcount or 0) == 1
             if added:
                 await audit.record(
@@ -129,8 +140,16 @@ class Roles:
                 )
         return added
 
-    async def revoke(self, team_id: str, role: Role, subject: Subject, actor_id: str) -> bool:
-        async with self._database.session() as session:
+    async def revoke(
+        self,
+        team_id: str,
+        role: Role,
+        subject: Subject,
+        actor_id: str,
+        *,
+        session: AsyncSession | None = None,
+    ) -> bool:
+        async with self._session(session) as session:
             removed = (
                 await session.execute(
                     delete(RoleGrant).where(
@@ -150,6 +169,14 @@ class Roles:
                     subject=f"{subject.kind.value}:{subject.id}",
                 )
         return removed > 0
+
+    @asynccontextmanager
+    async def _session(self, given: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        if given is not None:
+            yield given
+            return
+        async with self._database.session() as session:
+            yield session
 
     async def members(self, team_id: str, role: Role) -> list[Subject]:
         async with self._database.session() as session:

@@ -16,15 +16,17 @@ from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
 from bot.services.partner_access import NoSubaccounts
-from bot.services.policy import PolicyConflict
+from bot.services.policy import PolicyConflict, PolicyOutOfBounds
 from bot.services.requests import ApprovalsNotSetUp, NotARequester, OwnRequest, RequestRefused
 from bot.services.roles import Ineligible, NotEligible, SubjectKind
+from bot.services.settings_changes import NobodyToConfirm, OwnChange
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
 from bot.slack.texts import admin as admin_text
 from bot.slack.texts import common as text
 from bot.slack.texts import requests as requests_text
+from bot.slack.texts import settings_changes as changes_text
 from bot.slack.views.admin import group_mention, subject_mention
 
 log = logging.getLogger(__name__)
@@ -73,6 +75,15 @@ def user_message(error: BaseException) -> str | None:
             return admin_text.POLICY_CONFLICT[error.field].format(
                 limit=format_money(error.limit), limit_plain=f"{error.limit.normalize():f}"
             )
+        case PolicyOutOfBounds():
+            return changes_text.AMOUNT_TOO_HIGH.format(
+                setting=admin_text.SETTING_LABELS[error.field].lower(),
+                bound=format_money(error.bound),
+            )
+        case NobodyToConfirm():
+            return changes_text.NOBODY_TO_CONFIRM[error.missing]
+        case OwnChange():
+            return changes_text.OWN_CHANGE
         case NotAllowed():
             return text.NOT_ALLOWED.format(who_may=error.who_may, action=error.action)
         case NoSubaccounts():

@@ -1,4 +1,5 @@
-"""Work nobody clicks for: expiring requests, recovering abandoned executions, housekeeping.
+"""Work nobody clicks for: expiring requests and setting changes, recovering abandoned
+executions, housekeeping.
 
 Runs in every `serve`/`socket`/`console` process (and the worker, later). Any number of them
 may run it at once: each transition is conditional, so each request is handled by one.
@@ -12,6 +13,7 @@ from bot.runtime import Runtime
 from bot.services.requests import RequestSnapshot
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
+from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.notify import RequestNotifier
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,16 @@ class Maintenance:
             await self._settled(request)
         for request in await requests.reconcile_due():
             await self._settled(request)
+        for change in await self._runtime.settings_changes.expire_due():
+            client = await self._clients.for_team(change.team_id)
+            if client is None:
+                log.warning(
+                    "no Slack token for team %s: setting change %d not announced",
+                    change.team_id,
+                    change.id,
+                )
+                continue
+            await ChangeNotifier(self._runtime, client).settled(change)
         await self._runtime.deliveries.forget_old()
         # Install-page visits that never came back (each left an OAuth state row).
         await stores.oauth_state_store(self._runtime).purge_expired()

@@ -150,8 +150,12 @@ async def test_admin_adds_an_admin_who_then_sets_the_policy(slack: Harness) -> N
     assert "24 hours → 12 hours" in changed
     assert (await get_policy(slack.runtime.database, slack.team_id)).expiry_hours == 12
 
-    # An added admin may add others, and remove them again.
-    await slack.ask(f"admins add {APPROVER_MENTION}", user=MEMBER)
+    # An added admin may not add admins (only workspace admins and owners may); they may
+    # remove added ones (that tightens).
+    refused = reply_text(await slack.ask(f"admins add {APPROVER_MENTION}", user=MEMBER))
+    assert "Only workspace admins and owners can add admins" in refused
+    assert await members(slack, Role.ADMIN) == [Subject(SubjectKind.USER, MEMBER)]
+    await slack.ask(f"admins add {APPROVER_MENTION}", user=ADMIN)
     removed = reply_text(await slack.ask(f"admins remove {APPROVER_MENTION}", user=MEMBER))
     assert f"<@{APPROVER}> is no longer an admin" in removed
     workspace_admin = reply_text(await slack.ask(f"admins remove <@{ADMIN}|ada>", user=MEMBER))

@@ -33,8 +33,7 @@ SECOND_ADMIN = "UADMIN2"
 async def test_a_move_above_the_two_approver_amount_needs_two_whatever_auto_approve_says(
     slack: Harness,
 ) -> None:
-    await set_up_approvals(slack)
-    await slack.ask("policy auto-approve 50", user=ADMIN)
+    await set_up_approvals(slack, auto_approve_limit=Decimal(50))
     lowered = reply_text(await slack.ask("policy two-approvers 20", user=ADMIN))
     assert "auto-approve limit was lowered from 50.00 EUR to 20.00 EUR" in lowered
     assert "Moves up to 20.00 EUR run at once; moves above 20.00 EUR need two approvers" in lowered
@@ -182,9 +181,9 @@ async def _group_changed(h: Harness) -> None:
 
 
 async def test_a_lock_out_is_told_to_the_admins_once_until_fixed(slack: Harness) -> None:
-    await set_up_approvals(slack)
     slack.fake.add_user(slack.team_id, SECOND_ADMIN, "eve")
-    await slack.ask(f"admins add <@{SECOND_ADMIN}|eve>", user=ADMIN)
+    await slack.ask(f"admins add <@{SECOND_ADMIN}|eve>", user=ADMIN)  # before any approver
+    await set_up_approvals(slack)
     slack.fake.add_usergroup(slack.team_id, FINANCE, "finance", [MEMBER])
     await slack.ask(f"policy requesters {FINANCE_MENTION}", user=ADMIN)
     email = a_subaccount(slack).email

@@ -19,10 +19,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.services.policy import (
+    MAX_AMOUNTS,
     Adjustment,
     Outcome,
     Policy,
     PolicyConflict,
+    PolicyOutOfBounds,
     RequestFacts,
     Why,
     check_change,
@@ -222,3 +224,26 @@ def test_effective_auto_approve_limit_never_exceeds_the_two_approver_amount(
 ) -> None:
     policy = Policy(auto_approve_limit=auto, two_approver_threshold=two)
     assert policy.effective_auto_approve_limit == effective
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "refused"),
+    [
+        ("auto_approve_limit", Decimal(10_000), False),
+        ("auto_approve_limit", Decimal("10000.001"), True),
+        ("auto_approve_limit", Decimal(1_000_000), True),
+        ("daily_auto_approve_cap", Decimal(100_000), False),
+        ("daily_auto_approve_cap", Decimal("100000.001"), True),
+        ("two_approver_threshold", Decimal(1_000_000), False),
+        ("two_approver_threshold", Decimal("1000000.001"), True),
+        ("daily_auto_approve_cap", None, False),
+        ("two_approver_threshold", None, False),
+    ],
+)
+def test_amounts_have_an_upper_bound(field: str, value: Decimal | None, refused: bool) -> None:
+    if refused:
+        with pytest.raises(PolicyOutOfBounds) as error:
+            check_change(Policy(), field, value)
+        assert error.value.bound == MAX_AMOUNTS[field] and error.value.field == field
+    else:
+        check_change(Policy(), field, value)

@@ -12,6 +12,7 @@ from bot.slack.listeners import (
     events,
     partner_command,
     requesting,
+    settings_changes,
     setup,
     subaccounts,
 )
@@ -25,5 +26,6 @@ def register_listeners(
     subaccounts.register(app, runtime)
     requesting.register(app, runtime)
     decisions.register(app, runtime)
+    settings_changes.register(app, runtime)
     alerts.register(app, runtime)
     events.register(app, runtime, installation_store)

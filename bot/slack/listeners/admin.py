@@ -2,7 +2,9 @@
 
 Every answer is ephemeral to the asker. Who may: listing roles and showing the policy is for
 everyone; reading the audit trail is for admins and approvers; every change is for admins
-(workspace admins and owners, plus users an admin added). The services audit every change.
+(workspace admins and owners, plus users an admin added), except adding admins, which only
+workspace admins and owners may do. A change that loosens money control waits for an
+approver's confirmation (bot.slack.listeners.settings_changes); the services audit every change.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.services import audit
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy, change_policy_checked, get_policy
 from bot.services.roles import Role, Subject, checked_subject
+from bot.services.settings_changes import Change, Setting
 from bot.slack.commands import (
     ExportAudit,
     ManageRole,
@@ -29,6 +32,7 @@ from bot.slack.commands import (
 )
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
+from bot.slack.listeners.settings_changes import gated
 from bot.slack.texts import admin as text
 from bot.slack.views.admin import (
     audit_reply,
@@ -39,7 +43,7 @@ from bot.slack.views.admin import (
     role_changed_reply,
     role_list_reply,
 )
-from bot.slack.views.reply import plain_reply
+from bot.slack.views.reply import Reply, plain_reply
 
 AdminCommand = ManageRole | SetApprovalsChannel | ShowPolicy | SetPolicy | ShowAudit | ExportAudit
 
@@ -67,16 +71,15 @@ async def run(
             await reply(respond, role_list_reply(role, subjects))
         case ManageRole(role=role, verb=verb, subject=subject) if subject is not None:
             await require_admin(text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
-            if verb == "add":
-                subject, changed = await runtime.roles.add(
-                    team_id, _ROLES[role], subject, user_id, directory
-                )
-            else:
-                # Anyone can be removed, even somebody Slack no longer knows.
-                granted = await runtime.roles.members(team_id, _ROLES[role])
-                subject = next((s for s in granted if s == subject), subject)
-                changed = await runtime.roles.revoke(team_id, _ROLES[role], subject, user_id)
-            await reply(respond, role_changed_reply(role, verb, subject, changed))
+            if role == "admin" and verb == "add" and not await directory.is_workspace_admin(
+                user_id
+            ):
+                # An added admin making more admins would need nobody's consent but their own.
+                raise NotAllowed(text.ADD_ADMINS, text.WORKSPACE_ADMINS)
+            answer = await _change_role(
+                runtime, client, team_id, user_id, directory, role, verb, subject
+            )
+            await reply(respond, answer)
         case SetApprovalsChannel():
             await require_admin(text.SET_CHANNEL)
             await _set_approvals_channel(runtime, client, respond, team_id, user_id, command)
@@ -97,17 +100,28 @@ async def run(
                     field: group.id if group else None,
                     "requesters_usergroup_label": group.label if group else None,
                 }
-            change = await change_policy_checked(runtime.database, team_id, user_id, **changes)
-            approvers = await runtime.roles.members(team_id, Role.APPROVER)
-            await reply(
-                respond,
-                policy_reply(
+            before = await get_policy(runtime.database, team_id)
+
+            async def apply_policy() -> Reply:
+                change = await change_policy_checked(runtime.database, team_id, user_id, **changes)
+                approvers = await runtime.roles.members(team_id, Role.APPROVER)
+                return policy_reply(
                     change.after,
                     len(approvers),
                     changed=field,
                     before=change.before,
                     adjustments=change.adjustments,
-                ),
+                )
+
+            asked = Change(
+                Setting(field),
+                getattr(before, field),
+                changes[field],
+                label=changes.get("requesters_usergroup_label"),  # type: ignore[arg-type]
+            )
+            await reply(
+                respond,
+                await gated(runtime, client, team_id, user_id, asked, directory, apply_policy),
             )
         case ShowAudit():
             await _require_admin_or_approver(runtime, team_id, user_id, directory)
@@ -159,8 +173,58 @@ async def _set_approvals_channel(
         await reply(respond, plain_reply(text.CHANNEL_NOT_MEMBER))
         return
     before = await get_policy(runtime.database, team_id)
-    await change_policy(runtime.database, team_id, user_id, approvals_channel_id=channel_id)
-    await reply(respond, channel_set_reply(channel_id, before.approvals_channel_id != channel_id))
+    if before.approvals_channel_id == channel_id:
+        await reply(respond, channel_set_reply(channel_id, False))
+        return
+
+    async def apply_channel() -> Reply:
+        await change_policy(runtime.database, team_id, user_id, approvals_channel_id=channel_id)
+        return channel_set_reply(channel_id, True)
+
+    asked = Change(Setting.APPROVALS_CHANNEL, before.approvals_channel_id, channel_id)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
+    await reply(
+        respond, await gated(runtime, client, team_id, user_id, asked, directory, apply_channel)
+    )
+
+
+async def _change_role(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    team_id: str,
+    user_id: str,
+    directory: SlackDirectory,
+    role: str,
+    verb: str,
+    subject: Subject,
+) -> Reply:
+    """Add or remove a role, at once or (adding an admin, removing an approver) after an
+    approver's confirmation."""
+    granted = await runtime.roles.members(team_id, _ROLES[role])
+    if verb == "add":
+        subject = await checked_subject(subject, directory)
+    else:
+        # Anyone can be removed, even somebody Slack no longer knows.
+        subject = next((s for s in granted if s == subject), subject)
+    had = subject in granted
+    if had == (verb == "add"):
+        return role_changed_reply(role, verb, subject, False)
+
+    async def apply_role() -> Reply:
+        if verb == "add":
+            changed = await runtime.roles.grant(team_id, _ROLES[role], subject, user_id)
+        else:
+            changed = await runtime.roles.revoke(team_id, _ROLES[role], subject, user_id)
+        return role_changed_reply(role, verb, subject, changed)
+
+    asked = Change(
+        Setting(role),
+        had,
+        not had,
+        subject=f"{subject.kind.value}:{subject.id}",
+        label=subject.label,
+    )
+    return await gated(runtime, client, team_id, user_id, asked, directory, apply_role)
 
 
 async def _export_audit(

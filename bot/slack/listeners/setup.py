@@ -1,5 +1,6 @@
 """`/partner setup`: an admin enters each product's API key in a modal; every key is checked
-with the vendor before any is saved, and a refused key is shown in the modal, not saved."""
+with the vendor before any is saved, and a refused key is shown in the modal, not saved.
+Replacing a key in use waits for an approver's confirmation (settings under four eyes)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,17 @@ from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
+from bot.services.policy import get_policy
+from bot.services.settings_changes import Change, ChangeSnapshot, Route, key_change
 from bot.slack.blocks import form_text
+from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
+from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.texts import setup as text
+from bot.slack.views.settings_changes import announcement
 from bot.slack.views.setup import (
     KEY_ACTION,
     SETUP_CALLBACK,
@@ -87,12 +93,16 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         # Checked again at submission: the modal could outlive the person's admin role.
         if not await is_workspace_admin(client, user_id, team_id):
             raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
-        result = await check_and_save(runtime, team_id, user_id, entered)
+        result = await check_and_save(runtime, team_id, user_id, entered, client)
         await replace_working(client, checking, result)
 
 
 async def check_and_save(
-    runtime: Runtime, team_id: str, user_id: str, entered: dict[Product, str]
+    runtime: Runtime,
+    team_id: str,
+    user_id: str,
+    entered: dict[Product, str],
+    client: AsyncWebClient,
 ) -> View:
     products = list(entered)
     answers = await asyncio.gather(
@@ -111,11 +121,44 @@ async def check_and_save(
         # All or nothing: one bad key saves none, so nobody is left with a half-applied setup.
         statuses = await runtime.keys.statuses(team_id)
         return setup_modal(statuses, refused=refused)
-    await runtime.keys.save(team_id, entered, set_by=user_id)
-    log.info(
-        "partner keys saved for team %s by %s: %s",
-        team_id,
-        user_id,
-        ", ".join(p.value for p in products),
-    )
-    return setup_done_view(accounts)
+    # Replacing a key in use loosens money control (whoever holds the new key's account gets
+    # the moves): it waits for an approver's confirmation. A first key is saved at once.
+    statuses = await runtime.keys.statuses(team_id)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
+    notifier = ChangeNotifier(runtime, client)
+    at_once: dict[Product, tuple[str, Account]] = {}
+    changes: list[Change] = []
+    waiting: list[ChangeSnapshot] = []
+    for product, (raw, account) in accounts.items():
+        status = statuses.get(product)
+        change = key_change(product, status.fingerprint if status else None, raw)
+        current = await runtime.keys.key(team_id, product) if status else None
+        unchanged = current is not None and current.get_secret_value() == raw
+        route = await runtime.settings_changes.route(team_id, user_id, change, directory)
+        if unchanged or route is Route.AT_ONCE:
+            at_once[product] = (raw, account)
+            if not unchanged:
+                changes.append(change)
+            continue
+        proposed = await runtime.settings_changes.propose(team_id, user_id, change)
+        channel = (await get_policy(runtime.database, team_id)).approvals_channel_id
+        assert channel is not None
+        waiting.append(await notifier.post_card(proposed, channel))
+    if at_once:
+        await runtime.keys.save(team_id, {p: raw for p, (raw, _) in at_once.items()}, user_id)
+        log.info(
+            "partner keys saved for team %s by %s: %s",
+            team_id,
+            user_id,
+            ", ".join(p.value for p in at_once),
+        )
+    for change in changes:
+        await notifier.announce(team_id, announcement(user_id, change, set_up=change.loosens))
+    if waiting:
+        log.info(
+            "partner key replacements for team %s by %s wait for confirmation: %s",
+            team_id,
+            user_id,
+            ", ".join(str(c.subject) for c in waiting),
+        )
+    return setup_done_view(at_once, waiting=waiting)

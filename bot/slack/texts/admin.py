@@ -6,6 +6,8 @@ ADMINS = "Partner Ops admins (workspace admins and owners, and people they added
 ADMINS_AND_APPROVERS = "Partner Ops admins and approvers"
 MANAGE_APPROVERS = "add or remove approvers"
 MANAGE_ADMINS = "add or remove admins"
+ADD_ADMINS = "add admins"
+WORKSPACE_ADMINS = "workspace admins and owners"
 SET_CHANNEL = "choose the approvals channel"
 SET_POLICY = "change the approval policy"
 SEE_AUDIT = "read the audit trail"
@@ -144,7 +146,9 @@ POLICY_HOW_TO_CHANGE = (
     "Admins change a setting with `/partner policy &lt;setting&gt; &lt;value&gt;`: "
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
-    "`requesters @group|everyone`."
+    "`requesters @group|everyone`. A change that loosens money control (a higher limit, no "
+    "cap) waits for another approver to confirm it; amounts are capped at 10,000 EUR "
+    "(auto-approve) and 100,000 EUR (daily cap)."
 )
 SETTING_LINE = "*{label}*: {value} — _{meaning}_"
 SETTING_LINE_CHANGED = "*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_"
@@ -230,6 +234,10 @@ ACTIONS = {
     "no_approval_needed": "ran without approval (no money moved)",
     "partner_key_saved": "saved a Partner API key",
     "cross_workspace_refused": "was refused: the request named another workspace",
+    "setting_change_proposed": "asked for a setting change (needs an approver)",
+    "setting_change_confirmed": "confirmed a setting change",
+    "setting_change_rejected": "rejected a setting change",
+    "setting_change_expired": "setting change expired",
 }
 DETAIL_LABELS = {
     "claimed": "named",
@@ -247,6 +255,11 @@ DETAIL_LABELS = {
     "fingerprint": "key",
     "replaced": "replaced",
     "why": "why",
+    "change": "setting change",
+    "asked_by": "asked by",
+    "setting": "setting",
+    "old": "was",
+    "new": "new",
 }
 
 # --- export -------------------------------------------------------------------------------

@@ -25,3 +25,13 @@ DONE_TITLE = "Keys saved"
 DONE = ":white_check_mark: Saved. Everyone in this workspace can now use `/partner balance`."
 DONE_LINE = "*{product}*: key {fingerprint} works — balance {balance}."
 TOO_LONG = "That is too long to be an API key."
+WAITING_TITLE = "Waiting for approval"
+DONE_NOTHING_YET = (
+    ":hourglass_flowing_sand: Nothing is saved yet: replacing a key in use loosens money "
+    "control, so an approver (not you) must confirm it. The current key stays in use until then."
+)
+WAITING_LINE = (
+    ":hourglass_flowing_sand: *{product}*: replacing the key {old} with {new} waits for an "
+    "approver (not you) to confirm it in {channel}."
+)
+CHANNEL = "the approvals channel"

@@ -310,7 +310,8 @@ def audit_line(entry: AuditEntry) -> str:
 def _details(entry: AuditEntry) -> str:
     details = dict(entry.details or {})
     shown = ""
-    if entry.action == "policy_changed" and "setting" in details:
+    policy_setting = details.get("setting") in POLICY_FIELDS
+    if "setting" in details and (entry.action == "policy_changed" or policy_setting):
         setting = str(details.pop("setting"))
         label = text.SETTING_LABELS.get(setting) or escape(setting)
         handle = details.pop("label", None)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from slack_sdk.models.blocks import (
     ContextBlock,
@@ -15,6 +15,7 @@ from bot.money import format_money
 from bot.partner.models import Account, Product
 from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
+from bot.services.settings_changes import ChangeSnapshot
 from bot.slack.blocks import utc_text
 from bot.slack.texts import setup as text
 
@@ -64,7 +65,10 @@ def setup_modal(
     )
 
 
-def setup_done_view(saved: Mapping[Product, tuple[str, Account]]) -> View:
+def setup_done_view(
+    saved: Mapping[Product, tuple[str, Account]], *, waiting: Sequence[ChangeSnapshot] = ()
+) -> View:
+    """What was saved, and which replacements wait for an approver (by fingerprint only)."""
     lines = [
         text.DONE_LINE.format(
             product=product.label,
@@ -73,12 +77,22 @@ def setup_done_view(saved: Mapping[Product, tuple[str, Account]]) -> View:
         )
         for product, (key, account) in saved.items()
     ]
+    lines += [
+        text.WAITING_LINE.format(
+            product=Product(change.subject).label,
+            old=change.old,
+            new=change.new,
+            channel=f"<#{change.card_channel_id}>" if change.card_channel_id else text.CHANNEL,
+        )
+        for change in waiting
+    ]
+    intro = text.DONE if saved else text.DONE_NOTHING_YET
     return View(
         type="modal",
         callback_id=SETUP_CALLBACK,
-        title=text.DONE_TITLE,
+        title=text.DONE_TITLE if saved else text.WAITING_TITLE,
         close="Done",
-        blocks=[SectionBlock(text=text.DONE), SectionBlock(text="\n".join(lines))],
+        blocks=[SectionBlock(text=intro), SectionBlock(text="\n".join(lines))],
     )
 
 

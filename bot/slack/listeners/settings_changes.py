@@ -1,0 +1,209 @@
+"""Settings under four eyes in Slack: the gate every settings command goes through, the card
+in the approvals channel, and its Confirm / Reject buttons.
+
+Slack does not disable a button after a click and may deliver a click twice: the service's
+conditional transition lets exactly one click decide; the others are told who got there first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.runtime import Runtime
+from bot.services.directory import Directory
+from bot.services.policy import get_policy
+from bot.services.settings_changes import (
+    Change,
+    ChangeAlreadyDecided,
+    ChangeSnapshot,
+    Route,
+)
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.notify import UNKNOWN_OUTCOME
+from bot.slack.texts import settings_changes as text
+from bot.slack.views.reply import Reply, plain_reply
+from bot.slack.views.settings_changes import (
+    CONFIRM_ACTION,
+    REJECT_ACTION,
+    already_message,
+    announcement,
+    asker_dm,
+    change_card,
+    decided_announcement,
+    waiting_reply,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ChangeNotifier:
+    """The card kept up to date in place, announcements in the approvals channel, the asker's
+    DM. A message Slack refuses or loses is logged, never sent twice."""
+
+    def __init__(self, runtime: Runtime, client: AsyncWebClient) -> None:
+        self._runtime = runtime
+        self._changes = runtime.settings_changes
+        self._client = client
+
+    async def post_card(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
+        try:
+            answer = await self._client.chat_postMessage(
+                channel=channel_id, **change_card(change).as_kwargs()
+            )
+        except (SlackApiError, *UNKNOWN_OUTCOME) as error:
+            # Still pending: it expires by itself, and a click on a card that did go out
+            # tells us where it is (`adopt_card`).
+            log.warning("card of setting change %d not posted: %s", change.id, _why(error))
+            return change
+        await self._changes.set_card(change.id, answer["channel"], answer["ts"])
+        return await self._changes.get(change.id)
+
+    async def refresh_card(self, change_id: int) -> None:
+        change = await self._changes.get(change_id)
+        if not (change.card_channel_id and change.card_ts):
+            return
+        try:
+            await self._client.chat_update(
+                channel=change.card_channel_id,
+                ts=change.card_ts,
+                **change_card(change).as_kwargs(),
+            )
+        except (SlackApiError, *UNKNOWN_OUTCOME) as error:
+            log.warning("card of setting change %d not updated: %s", change_id, _why(error))
+
+    async def announce(self, team_id: str, message: str, channel: str | None = None) -> None:
+        """A short message in `channel`, by default the approvals channel (as it is after the
+        change)."""
+        if channel is None:
+            channel = (await get_policy(self._runtime.database, team_id)).approvals_channel_id
+        if channel is None:
+            return
+        try:
+            await self._client.chat_postMessage(channel=channel, text=message)
+        except (SlackApiError, *UNKNOWN_OUTCOME) as error:
+            log.warning("setting change not announced in the approvals channel: %s", _why(error))
+
+    async def settled(self, change: ChangeSnapshot) -> None:
+        """After a decision this process won: redraw the card, say it, tell the asker."""
+        await self.refresh_card(change.id)
+        said = decided_announcement(change)
+        if said is not None:
+            # Where the approvers saw the card (the approvals channel may just have moved).
+            await self.announce(change.team_id, said, change.card_channel_id)
+        message = asker_dm(change)
+        if message is None:
+            return
+        try:
+            dm = await self._client.conversations_open(users=change.requested_by)
+            await self._client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+        except (SlackApiError, *UNKNOWN_OUTCOME) as error:
+            log.warning("asker of setting change %d not told: %s", change.id, _why(error))
+
+
+async def gated(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    team_id: str,
+    user_id: str,
+    change: Change,
+    directory: Directory,
+    apply_now: Callable[[], Awaitable[Reply]],
+) -> Reply:
+    """Apply `change` at once (`apply_now`, then announce it) or, when it loosens money
+    control, propose it and post its card; the reply for the asker either way."""
+    route = await runtime.settings_changes.route(team_id, user_id, change, directory)
+    notifier = ChangeNotifier(runtime, client)
+    if route is Route.NEEDS_CONFIRMATION:
+        proposed = await runtime.settings_changes.propose(team_id, user_id, change)
+        if proposed.card_ts is not None:  # the same change already waits on its card
+            return waiting_reply(proposed)
+        channel = (await get_policy(runtime.database, team_id)).approvals_channel_id
+        assert channel is not None, "routed to confirmation without an approvals channel"
+        return waiting_reply(await notifier.post_card(proposed, channel))
+    answer = await apply_now()
+    if change.old != change.new:
+        await notifier.announce(team_id, announcement(user_id, change, set_up=change.loosens))
+    return answer
+
+
+def register(app: AsyncApp, runtime: Runtime) -> None:
+    @app.action(CONFIRM_ACTION)
+    @answers_errors
+    async def confirm(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        await _decide(runtime, client, respond, context, action, body, confirm=True)
+
+    @app.action(REJECT_ACTION)
+    @answers_errors
+    async def reject(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        action: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+    ) -> None:
+        await ack()
+        await _decide(runtime, client, respond, context, action, body, confirm=False)
+
+
+async def _decide(
+    runtime: Runtime,
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    *,
+    confirm: bool,
+) -> None:
+    # The workspace Bolt authorised (whose token answers), never a payload field.
+    assert context.team_id and context.user_id
+    team_id, user_id = context.team_id, context.user_id
+    change_id = int(action["value"])
+    changes = runtime.settings_changes
+    notifier = ChangeNotifier(runtime, client)
+    container = body.get("container") or {}
+    channel_id, ts = container.get("channel_id"), container.get("message_ts")
+    on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
+    if on_a_message and channel_id and ts:
+        await changes.adopt_card(change_id, team_id, channel_id, ts)
+    directory = SlackDirectory(client, runtime.group_members, team_id)
+    try:
+        if confirm:
+            decided = await changes.confirm(change_id, team_id, user_id, directory)
+        else:
+            decided = await changes.reject(change_id, team_id, user_id, directory)
+    except ChangeAlreadyDecided as already:
+        await notifier.refresh_card(change_id)
+        if already.expired_now:
+            await notifier.settled(already.change)
+        await reply(respond, plain_reply(already_message(already.change)))
+        return
+    # Refusals (their own change, not an approver) are answered by the app's error handler.
+    await reply(respond, plain_reply(text.CONFIRMED_DONE if confirm else text.REJECTED_DONE))
+    await notifier.settled(decided)
+
+
+def _why(error: BaseException) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__

@@ -1,0 +1,63 @@
+"""Which setting changes loosen money control (and so wait for an approver): one table."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from bot.services.settings_changes import Setting, loosens
+
+S = Setting
+
+
+@pytest.mark.parametrize(
+    ("setting", "old", "new", "expected"),
+    [
+        # auto-approve: raising loosens, lowering tightens, the same is nothing
+        (S.AUTO_APPROVE_LIMIT, D(0), D(50), True),
+        (S.AUTO_APPROVE_LIMIT, D(50), D("50.001"), True),
+        (S.AUTO_APPROVE_LIMIT, D(50), D(20), False),
+        (S.AUTO_APPROVE_LIMIT, D(50), D(0), False),
+        (S.AUTO_APPROVE_LIMIT, D(50), D("50.000"), False),
+        # daily cap: None is "no cap"
+        (S.DAILY_AUTO_APPROVE_CAP, D(200), D(500), True),
+        (S.DAILY_AUTO_APPROVE_CAP, D(200), None, True),
+        (S.DAILY_AUTO_APPROVE_CAP, D(200), D(100), False),
+        (S.DAILY_AUTO_APPROVE_CAP, None, D(100), False),
+        (S.DAILY_AUTO_APPROVE_CAP, None, None, False),
+        # two approvers: None is "never two"
+        (S.TWO_APPROVER_THRESHOLD, D(1000), D(5000), True),
+        (S.TWO_APPROVER_THRESHOLD, D(1000), None, True),
+        (S.TWO_APPROVER_THRESHOLD, D(1000), D(100), False),
+        (S.TWO_APPROVER_THRESHOLD, None, D(1000), False),
+        # the approvals channel: moving it loosens, choosing the first one is set-up
+        (S.APPROVALS_CHANNEL, "C1", "C2", True),
+        (S.APPROVALS_CHANNEL, None, "C1", False),
+        (S.APPROVALS_CHANNEL, "C1", "C1", False),
+        # roles: old/new say whether the subject has the role
+        (S.ADMIN, False, True, True),
+        (S.ADMIN, True, False, False),
+        (S.APPROVER, True, False, True),
+        (S.APPROVER, False, True, False),
+        # Partner keys: replacing a key in use loosens; the first key is set-up
+        (S.PARTNER_KEY, "…2e7b", "…9f00", True),
+        (S.PARTNER_KEY, None, "…9f00", False),
+        # settings that move no money by themselves
+        (S.EXPIRY_HOURS, 24, 336, False),
+        (S.EXPIRY_HOURS, 24, 1, False),
+        (S.REQUESTERS, "S1", None, False),
+        (S.REQUESTERS, None, "S1", False),
+    ],
+)
+def test_loosens(setting: Setting, old: object, new: object, expected: bool) -> None:
+    assert loosens(setting, old, new) is expected
+
+
+def test_a_key_change_shows_only_fingerprints() -> None:
+    from bot.partner.models import Product
+    from bot.services.settings_changes import key_change
+
+    change = key_change(Product.SMS, "…2e7b", "sandbox-sms-new-key-0d9f")
+    assert change.new == "…0d9f" and change.loosens
+    assert "sandbox-sms-new-key" not in repr(change) and "sandbox-sms-new-key" not in str(change)
