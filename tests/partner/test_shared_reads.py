@@ -13,6 +13,7 @@ import pytest
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.errors import RateLimited
 from bot.partner.models import Product
+from bot.partner.reads import ReadCache
 from bot.partner.sandbox import (
     DEMO_MAIL_KEY,
     DEMO_SMS_KEY,
@@ -252,3 +253,20 @@ async def test_subaccount_pages_are_read_side_by_side_within_the_per_key_limit(
     pages = sorted(int(c.params["page"]) for c in sandbox.calls(endpoint="/subaccount/list"))
     assert pages == list(range(1, 51))
     assert sandbox.max_concurrency(account.api_key) == 4
+
+
+async def test_the_cache_is_bounded_and_forgets_the_least_recently_used() -> None:
+    time = FakeTime()
+    cache = ReadCache(clock=time.clock, max_entries=3)
+
+    async def answer() -> dict[str, object]:
+        return {"success": True}
+
+    keys = [("key", "/me", str(n)) for n in range(5)]
+    for key in keys[:3]:
+        await cache.shared(key, answer)
+    assert cache.recent(keys[0]) is not None  # used again: now the most recent
+    for key in keys[3:]:
+        await cache.shared(key, answer)
+    assert len(cache) == 3
+    assert [cache.recent(k) is not None for k in keys] == [True, False, False, True, True]
