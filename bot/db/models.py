@@ -241,6 +241,9 @@ class BalanceSnapshot(Base):
     source: Mapped[str] = mapped_column(String(8))
     main_balance: Mapped[Decimal | None] = mapped_column(Money)
     subaccounts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    subaccount_total: Mapped[Decimal | None] = mapped_column(Money)
+    """The sum of `subaccounts`, so trends read totals without decoding every subaccount
+    (NULL in rows written before it existed)."""
     error: Mapped[str | None] = mapped_column(Text)
 
 

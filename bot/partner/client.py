@@ -7,10 +7,12 @@ process's single `PartnerTransport`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import SecretStr
 from yarl import URL
@@ -35,8 +37,11 @@ from bot.partner.transport import (
     PartnerRequest,
     PartnerTransport,
     PathNotServed,
+    Served,
     fingerprint,
 )
+
+T = TypeVar("T")
 
 DEFAULT_BASE_URLS: Mapping[Product, str] = {
     Product.SMS: "https://api.smspartner.fr/v1",
@@ -46,6 +51,18 @@ DEFAULT_BASE_URLS: Mapping[Product, str] = {
 
 VOICE_ME_RATE_LIMIT = (5, 60.0)
 """Voice Partner documents 5 `/me` requests a minute per key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched(Generic[T]):
+    """A value read from the vendor, and how old the answer behind it is."""
+
+    value: T
+    age: float = 0.0
+    """Seconds since the vendor gave the answer (a display read may be a few seconds old)."""
+    stale: bool = False
+    """Older than a display read may be: shown only because the vendor may not be asked now
+    (its rate limit is spent). Whoever shows it must show its age."""
 
 
 class _Malformed(Exception):
@@ -77,7 +94,11 @@ class PartnerClient:
     def key_fingerprint(self) -> str:
         return fingerprint(self._api_key)
 
-    async def me(self) -> Account:
+    async def me(self, *, fresh: bool = False) -> Account:
+        """The main account. `fresh=True` for money decisions: never a cached or shared answer."""
+        return (await self.fetch_me(fresh=fresh)).value
+
+    async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
         raise NotImplementedError
 
     def _url(self, *parts: str) -> str:
@@ -94,9 +115,10 @@ class PartnerClient:
         url: str | None = None,
         rate_limit: tuple[int, float] | None = None,
         key_in_path: bool = False,
-    ) -> dict[str, Any]:
+        fresh: bool = False,
+    ) -> Served:
         key_query = {} if key_in_path else {"apiKey": self._api_key.get_secret_value()}
-        return await self._transport.call(
+        return await self._transport.read(
             PartnerRequest(
                 product=self.product,
                 method="GET",
@@ -105,7 +127,8 @@ class PartnerClient:
                 api_key=self._api_key,
                 query={**key_query, **(query or {})},
                 rate_limit=rate_limit,
-            )
+            ),
+            fresh=fresh,
         )
 
     async def _send(
@@ -131,51 +154,68 @@ class PartnerClient:
 class SubaccountClient(PartnerClient):
     """SMS and Mail Partner share the subaccount endpoints and their shapes."""
 
-    async def list_subaccounts(self, page: int = 1) -> SubaccountPage:
+    async def list_subaccounts(self, page: int = 1, *, fresh: bool = False) -> SubaccountPage:
         if page < 1:
             raise ValueError("pages start at 1")
-        document = await self._get(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)})
+        served = await self._get(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)}, fresh=fresh)
         try:
-            return _subaccount_page(document)
+            return _subaccount_page(served.document)
         except _Malformed as problem:
             raise self._garbled(Endpoint.SUBACCOUNT_LIST, problem) from None
 
-    async def iter_subaccounts(self) -> AsyncIterator[Subaccount]:
-        """Every subaccount, walking pages until `page * nb_per_page >= total`.
+    async def iter_subaccounts(self, *, fresh: bool = False) -> AsyncIterator[Subaccount]:
+        for item in await self.all_subaccounts(fresh=fresh):
+            yield item
+
+    async def all_subaccounts(self, *, fresh: bool = False) -> list[Subaccount]:
+        """Every subaccount: page 1 gives the page count, the other pages are read side by side
+        (the transport keeps a key to its few slots, so this is never more at once).
 
         A server that repeats a page, skips ahead, or runs dry before `total` would make a
         naive walk loop forever or stop short without saying so: both raise instead.
         """
+        first = await self.list_subaccounts(1, fresh=fresh)
+        pages = [first]
+        if not first.is_last:
+            if first.nb_per_page < 1:
+                raise self._paging_fault(f"nb_per_page is {first.nb_per_page}")
+            count = -(-first.total // first.nb_per_page)
+            pages += await self._pages(range(2, count + 1), fresh)
+            # Subaccounts created while we read push the end out: one spare page, read on.
+            if pages[-1].items and not pages[-1].is_last:
+                pages += await self._pages([count + 1], fresh)
+        return self._walk(pages)
+
+    async def _pages(self, numbers: Iterable[int], fresh: bool) -> list[SubaccountPage]:
+        tasks = [asyncio.ensure_future(self.list_subaccounts(n, fresh=fresh)) for n in numbers]
+        try:
+            return list(await asyncio.gather(*tasks))
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            raise
+
+    def _walk(self, pages: list[SubaccountPage]) -> list[Subaccount]:
         seen: set[str] = set()
-        page_number = 1
-        page_limit: int | None = None
-        while True:
-            page = await self.list_subaccounts(page_number)
+        found: list[Subaccount] = []
+        for page_number, page in enumerate(pages, start=1):
             if page.page != page_number:
                 raise self._paging_fault(f"asked for page {page_number}, got page {page.page}")
             if page.nb_per_page < 1:
                 raise self._paging_fault(f"nb_per_page is {page.nb_per_page}")
-            if page_limit is None:
-                # One spare page for subaccounts created while we walk.
-                page_limit = -(-page.total // page.nb_per_page) + 1
             fresh = [item for item in page.items if item.token not in seen]
             if page.items and not fresh:
                 raise self._paging_fault(f"page {page_number} repeats earlier subaccounts")
             for item in fresh:
                 seen.add(item.token)
-                yield item
+                found.append(item)
             if page.is_last:
-                return
+                return found
             if not page.items:
                 raise self._paging_fault(
                     f"page {page_number} is empty but total says {page.total} subaccounts"
                 )
-            if page_number >= page_limit:
-                raise self._paging_fault(f"still not at the end after {page_number} pages")
-            page_number += 1
-
-    async def all_subaccounts(self) -> list[Subaccount]:
-        return [item async for item in self.iter_subaccounts()]
+        raise self._paging_fault(f"still not at the end after {len(pages)} pages")
 
     async def create_subaccount(
         self,
@@ -271,12 +311,13 @@ class SubaccountClient(PartnerClient):
 class SmsClient(SubaccountClient):
     product = Product.SMS
 
-    async def me(self) -> SmsAccount:
-        document = await self._get(Endpoint.ME)
+    async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
+        served = await self._get(Endpoint.ME, fresh=fresh)
+        document = served.document
         try:
             credits = _object(document, "credits")
             eco = credits.get("creditSmsECO", credits.get("creditSmsLowCost", 0))
-            return SmsAccount(
+            account = SmsAccount(
                 user=_user(document),
                 balance=_decimal(credits, "balance"),
                 currency=_currency(credits.get("currency")),
@@ -287,16 +328,18 @@ class SmsClient(SubaccountClient):
             )
         except _Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
+        return Fetched(account, served.age, served.stale)
 
 
 class MailClient(SubaccountClient):
     product = Product.MAIL
 
-    async def me(self) -> MailAccount:
-        document = await self._get(Endpoint.ME)
+    async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
+        served = await self._get(Endpoint.ME, fresh=fresh)
+        document = served.document
         try:
             credits = _object(document, "credits")
-            return MailAccount(
+            account = MailAccount(
                 user=_user(document),
                 balance=_decimal(credits, "balance"),
                 currency=_currency(credits.get("currency")),
@@ -304,25 +347,28 @@ class MailClient(SubaccountClient):
             )
         except _Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
+        return Fetched(account, served.age, served.stale)
 
 
 class VoiceClient(PartnerClient):
     product = Product.VOICE
 
-    async def me(self) -> VoiceAccount:
+    async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
         # Every vendor example puts the key in the path (the page header says query string).
-        document = await self._get(
+        served = await self._get(
             Endpoint.ME,
             url=self._url("me", self._api_key.get_secret_value()),
             rate_limit=VOICE_ME_RATE_LIMIT,
             key_in_path=True,
+            fresh=fresh,
         )
+        document = served.document
         try:
             details = document.get("details") or {}
             if not isinstance(details, dict):
                 raise _Malformed("details is not an object")
             voice = details.get("voice") or {}
-            return VoiceAccount(
+            account = VoiceAccount(
                 balance=_decimal(document, "credit"),
                 currency=_currency(document.get("currency")),
                 tts=_duration(details.get("tts")),
@@ -331,6 +377,7 @@ class VoiceClient(PartnerClient):
             )
         except _Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
+        return Fetched(account, served.age, served.stale)
 
 
 CLIENTS: Mapping[Product, type[PartnerClient]] = {

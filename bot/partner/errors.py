@@ -13,6 +13,7 @@ and vendor text, never from a URL or a request body.
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 
 from bot.partner.models import Product
@@ -181,3 +182,17 @@ class PartnerOutcomeUnknown(PartnerFailure):
 
     Never retry the request on this: find out from the balances what happened.
     """
+
+
+class RateLimited(PartnerUnavailable):
+    """The vendor's rate limit for this key is spent and no recent answer can stand in for one.
+
+    Raised at once instead of waiting for the window, so that nobody holds a slot (or a Slack
+    user) for up to a minute: `retry_in` says when asking again will work.
+    """
+
+    def __init__(self, product: Product, endpoint: Endpoint, retry_in: float) -> None:
+        self.retry_in = max(1, math.ceil(retry_in))
+        super().__init__(
+            product, endpoint, f"the vendor's rate limit is spent; try again in {self.retry_in} s"
+        )

@@ -417,15 +417,22 @@ def _demo_balance(rng: random.Random) -> Decimal:
 
 
 def _demo_email(rng: random.Random, taken: set[str], product: Product, kind: str) -> str:
-    while True:
+    for attempt in itertools.count():
         if kind == "simple" and rng.random() < 0.2:
             email = f"{rng.randrange(10**6, 10**7)}@{_GENERATED_EMAIL_DOMAIN[product]}"
         else:
             company = rng.choice(_COMPANIES)
-            email = f"{company}-{rng.choice(_TEAMS)}@{company}.example"
+            # Only some hundreds of company-team pairs exist: thousands of subaccounts (load
+            # tests) number the teams once the plain names keep colliding.
+            team = rng.choice(_TEAMS) + (f"-{attempt}" if attempt >= _PLAIN_EMAIL_TRIES else "")
+            email = f"{company}-{team}@{company}.example"
         if email not in taken:
             taken.add(email)
             return email
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+_PLAIN_EMAIL_TRIES = 20
 
 
 class Sandbox:
@@ -441,6 +448,10 @@ class Sandbox:
         self._rng = random.Random(_DEMO_SEED)  # noqa: S311
         self._ids = itertools.count(1)
         self._voice_windows: dict[str, tuple[float, int]] = {}
+        # Requests being handled right now, and the most ever handled at once, per API key.
+        self._in_flight: dict[str, int] = {}
+        self._max_in_flight: dict[str, int] = {}
+        self._arrived = asyncio.Condition()
         self._sleeping: set[asyncio.Task[Any]] = set()
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
@@ -611,6 +622,19 @@ class Sandbox:
             and (method is None or entry.method == method.upper())
         ]
 
+    def max_concurrency(self, api_key: str) -> int:
+        """The most requests with this API key the sandbox was ever handling at once."""
+        return self._max_in_flight.get(api_key, 0)
+
+    def in_flight(self, api_key: str) -> int:
+        """Requests with this API key being handled right now (e.g. held by a LATENCY fault)."""
+        return self._in_flight.get(api_key, 0)
+
+    async def wait_in_flight(self, api_key: str, count: int = 1) -> None:
+        """Return once `count` requests with this key are being handled at the same time."""
+        async with self._arrived:
+            await self._arrived.wait_for(lambda: self.in_flight(api_key) >= count)
+
     def _take_fault(self, route: _Route) -> Fault | None:
         for fault in self.faults:
             if fault.matches(route.product, route.endpoint, route.method):
@@ -687,6 +711,19 @@ class Sandbox:
 
     async def _serve(self, request: web.Request, route: _Route) -> web.StreamResponse:
         call = await _read_call(request, route)
+        counted = call.key if isinstance(call.key, str) else ""
+        now = self._in_flight[counted] = self._in_flight.get(counted, 0) + 1
+        self._max_in_flight[counted] = max(self._max_in_flight.get(counted, 0), now)
+        async with self._arrived:
+            self._arrived.notify_all()
+        try:
+            return await self._serve_counted(request, route, call)
+        finally:
+            self._in_flight[counted] -= 1
+
+    async def _serve_counted(
+        self, request: web.Request, route: _Route, call: _Call
+    ) -> web.StreamResponse:
         fault = self._take_fault(route)
         if fault is not None and fault.kind in _INSTEAD_OF_VENDOR:
             return await self._serve_fault(request, route, call, fault)

@@ -31,8 +31,10 @@ from bot.partner.errors import (
     PartnerError,
     PartnerOutcomeUnknown,
     PartnerUnavailable,
+    RateLimited,
 )
 from bot.partner.models import Product
+from bot.partner.reads import DISPLAY_TTL, ReadCache, ReadKey
 
 log = logging.getLogger("bot.partner")
 
@@ -72,6 +74,24 @@ class RateLimit:
     _sent: deque[float] = field(default_factory=deque)
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
+    def try_acquire(self) -> float:
+        """Take a place in the window now and return 0, or return the seconds until one frees.
+
+        Never waits, so a caller that must not wait (a balance on screen) can say so at once.
+        """
+        if self._lock.locked():
+            # Somebody is already waiting for the window: this caller would queue behind them.
+            if not self._sent:
+                return self.period
+            return max(0.001, self.period - (self.clock() - self._sent[0]))
+        now = self.clock()
+        while self._sent and now - self._sent[0] >= self.period:
+            self._sent.popleft()
+        if len(self._sent) < self.calls:
+            self._sent.append(now)
+            return 0.0
+        return self.period - (now - self._sent[0])
+
     async def acquire(self) -> None:
         async with self._lock:
             while True:
@@ -103,6 +123,17 @@ class PartnerRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class Served:
+    """A vendor answer and how old it is: 0 when it was read for this caller (or its flight)."""
+
+    document: dict[str, Any]
+    age: float = 0.0
+    stale: bool = False
+    """True when the answer is older than a display read may be, shown because the vendor's
+    rate limit is spent: the caller must say how old it is."""
+
+
+@dataclass(frozen=True, slots=True)
 class _Answer:
     status: int
     headers: Mapping[str, str]
@@ -123,6 +154,12 @@ class PathNotServed(PartnerUnavailable):
 
     The server turned the request away before handling it, so nothing changed.
     """
+
+
+def _read_key(identity: str, request: PartnerRequest) -> ReadKey:
+    query = sorted((request.query or {}).items())
+    digest = hashlib.sha256(repr((request.method, request.url, query)).encode()).hexdigest()
+    return (identity, str(request.endpoint), digest)
 
 
 def key_id(api_key: SecretStr) -> str:
@@ -152,8 +189,10 @@ class PartnerTransport:
         pool_size: int = 100,
         sleep: Sleep = asyncio.sleep,
         clock: Clock = time.monotonic,
+        cache_ttl: float = DISPLAY_TTL,
     ) -> None:
         self.timeouts = timeouts or Timeouts()
+        self.reads = ReadCache(clock=clock, ttl=cache_ttl)
         self.retry = retry or RetryPolicy()
         self._per_key_concurrency = per_key_concurrency
         self._pool_size = pool_size
@@ -196,17 +235,73 @@ class PartnerTransport:
             self._session._retry_connection = False
         return self._session
 
-    async def call(self, request: PartnerRequest) -> dict[str, Any]:
+    async def call(self, request: PartnerRequest, *, fresh: bool = True) -> dict[str, Any]:
         """Send a request and return the vendor's JSON answer (a success), or raise."""
+        return (await self.read(request, fresh=fresh)).document
+
+    async def read(self, request: PartnerRequest, *, fresh: bool = False) -> Served:
+        """The vendor's answer to `request`.
+
+        A write is always sent (once) and empties its key's cache. A display read (`fresh`
+        false) may be answered from a few seconds ago, shares any identical read in flight,
+        and never waits for a rate limit: when the window is spent it gets the last known
+        answer (`stale`) or `RateLimited`. A fresh read, for money decisions, is sent for
+        this caller alone and waits for a spent window (never while holding a slot).
+        """
+        identity = key_id(request.api_key)
         if not request.is_safe:
-            # Never retried: a repeated credit move could move the money twice.
-            return await self._attempt(request)
+            self.reads.invalidate(identity)
+            try:
+                # Never retried: a repeated credit move could move the money twice.
+                return Served(await self._attempt(request))
+            finally:
+                # Also after: a read that overtook the write must not be kept either.
+                self.reads.invalidate(identity)
+        read_key = _read_key(identity, request)
+        if fresh:
+            if request.rate_limit:
+                await self._rate_limit(identity, request).acquire()
+            answer = await self.reads.fetch(read_key, lambda: self._send_safe(request, True))
+            return Served(answer.document)
+        recent = self.reads.recent(read_key)
+        if recent is not None:
+            return Served(recent.document, self.reads.age(recent))
+        if request.rate_limit and not self.reads.in_flight(read_key):
+            wait = self._rate_limit(identity, request).try_acquire()
+            if wait > 0:
+                return self._last_known(read_key, request, wait)
+        try:
+            answer = await self.reads.shared(read_key, lambda: self._send_safe(request, False))
+        except RateLimited as limited:
+            return self._last_known(read_key, request, limited.retry_in)
+        return Served(answer.document)
+
+    def _last_known(self, read_key: ReadKey, request: PartnerRequest, wait: float) -> Served:
+        known = self.reads.last_known(read_key)
+        if known is None:
+            raise RateLimited(request.product, request.endpoint, wait)
+        return Served(known.document, self.reads.age(known), stale=True)
+
+    async def _send_safe(self, request: PartnerRequest, patient: bool) -> dict[str, Any]:
+        """A GET with retries. The first attempt's rate-limit place is already taken.
+
+        An impatient read (a display) of a rate-limited endpoint raises `RateLimited` rather
+        than wait for the vendor's window.
+        """
         for retry_number in range(self.retry.attempts):
             try:
+                if retry_number and request.rate_limit:
+                    limit = self._rate_limit(key_id(request.api_key), request)
+                    if patient:
+                        await limit.acquire()
+                    elif (wait := limit.try_acquire()) > 0:
+                        raise RateLimited(request.product, request.endpoint, wait)
                 return await self._attempt(request)
             except _Retry as retry:
                 last = retry_number == self.retry.attempts - 1
                 wait = retry.wait if retry.wait is not None else self.retry.backoff(retry_number)
+                if retry.wait is not None and request.rate_limit and not patient:
+                    raise RateLimited(request.product, request.endpoint, retry.wait) from None
                 if last or wait > self.retry.max_wait:
                     log.warning(
                         "%s GET %s unavailable after %d attempt(s): %s",
@@ -231,9 +326,9 @@ class PartnerTransport:
     async def _attempt(self, request: PartnerRequest) -> dict[str, Any]:
         identity = key_id(request.api_key)
         slot = self._slots.setdefault(identity, asyncio.Semaphore(self._per_key_concurrency))
+        # A rate-limited request took its place in the window before coming here: waiting for
+        # the window while holding one of the key's few slots would stall every other read.
         async with slot:
-            if request.rate_limit:
-                await self._rate_limit(identity, request).acquire()
             answer = await self._exchange(request)
         return self._interpret(request, answer)
 

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -243,31 +246,68 @@ class Alerts:
                     )
                 )
         fired: list[AlertEvent] = []
+        changed: list[dict[str, object]] = []
         now = utcnow()
+        # One read of every stored level, the comparison in memory, then one bulk write: the
+        # write transaction (SQLite's only writer) lasts two statements, whatever the count.
         async with self._database.session() as session:
+            stored = {
+                row.subject: (Level(row.level), row.snoozed_until)
+                for row in await session.execute(
+                    select(AlertState.subject, AlertState.level, AlertState.snoozed_until).where(
+                        AlertState.team_id == team_id, AlertState.product == product.value
+                    )
+                )
+            }
             for subject, label, level, balance, threshold in observed:
-                state = await self._state(session, team_id, product, subject)
-                before = Level(state.level)
+                before, snoozed_until = stored.get(subject, (Level.OK, None))
                 if level is before:
                     continue
-                state.level, state.changed_at = level.value, now
-                snoozed = state.snoozed_until is not None and state.snoozed_until > now
+                changed.append(
+                    {
+                        "team_id": team_id,
+                        "product": product.value,
+                        "subject": subject,
+                        "level": level.value,
+                        "changed_at": now,
+                    }
+                )
+                snoozed = snoozed_until is not None and snoozed_until > now
                 if level.rank > before.rank and not snoozed:
                     fired.append(
                         AlertEvent(team_id, product, subject, label, level, balance, threshold)
                     )
-                    await audit.record(
-                        session,
-                        team_id,
-                        "alert_fired",
-                        audit.SYSTEM,
-                        product=product.value,
-                        subject=label or "main",
-                        level=level.value,
-                        balance=balance,
-                        threshold=threshold,
-                    )
+            if changed:
+                await session.execute(self._upsert_levels(), changed)
+            if fired:
+                await audit.record_many(
+                    session,
+                    team_id,
+                    "alert_fired",
+                    audit.SYSTEM,
+                    [
+                        {
+                            "subject": event.label or "main",
+                            "level": event.level.value,
+                            "balance": event.balance,
+                            "threshold": event.threshold,
+                        }
+                        for event in fired
+                    ],
+                    product=product.value,
+                )
         return fired
+
+    def _upsert_levels(self) -> Any:
+        insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        statement = insert(AlertState)
+        return statement.on_conflict_do_update(
+            index_elements=[AlertState.team_id, AlertState.product, AlertState.subject],
+            set_={
+                "level": statement.excluded.level,
+                "changed_at": statement.excluded.changed_at,
+            },
+        )
 
     @staticmethod
     async def _state(

@@ -49,6 +49,35 @@ async def record(
     )
 
 
+async def record_many(
+    session: AsyncSession,
+    team_id: str,
+    action: str,
+    actor_id: str | None,
+    details: Sequence[dict[str, Any]],
+    *,
+    product: str | None = None,
+) -> None:
+    """Write one audit row per `details` entry in a single statement (many alerts at once)."""
+    at = utcnow()
+    await session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "team_id": team_id,
+                "at": at,
+                "actor_id": actor_id,
+                "action": action,
+                "request_id": None,
+                "product": product,
+                "amount": None,
+                "details": {k: _plain(v) for k, v in entry.items() if v is not None},
+            }
+            for entry in details
+        ],
+    )
+
+
 async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry]:
     since = utcnow() - timedelta(days=days)
     async with database.session() as session:

@@ -18,6 +18,9 @@ class BalanceReading:
     product: Product
     account: Account | None = None
     failure: PartnerFailure | None = None
+    stale_age: float | None = None
+    """Seconds since the vendor gave this figure, when it is an older one shown because the
+    vendor may not be asked again yet (its rate limit is spent). None: read just now."""
 
 
 async def read_balances(
@@ -36,6 +39,9 @@ async def read_balances(
 async def _read(access: PartnerAccess, team_id: str, product: Product) -> BalanceReading:
     client = await access.client(team_id, product)
     try:
-        return BalanceReading(product, account=await client.me())
+        fetched = await client.fetch_me()
+        return BalanceReading(
+            product, account=fetched.value, stale_age=fetched.age if fetched.stale else None
+        )
     except PartnerFailure as failure:
         return BalanceReading(product, failure=failure)

@@ -23,7 +23,6 @@ from bot.services.schedule import DigestSchedule, SubscriptionSpec, covers_since
 from bot.services.snapshots import Snapshots
 from bot.services.trends import (
     Attention,
-    at_or_before,
     change_since,
     daily_series,
     days_left,
@@ -283,9 +282,13 @@ class Digests:
             return ProductDigest(
                 product, None, reading.failure.detail, None, None, "", None, (), ()
             )
-        history = await self._snapshots.history(team_id, product, now - timedelta(days=8))
+        # Totals for the trends; subaccounts of one reading only, the one compared with.
+        window = now - timedelta(days=8)
+        history = await self._snapshots.history(team_id, product, window)
         balance = reading.account.balance
-        yesterday = at_or_before(history, now - timedelta(hours=24))
+        yesterday = await self._snapshots.at_or_before(
+            team_id, product, now - timedelta(hours=24), since=window
+        )
         # Compared with what was known before this very reading.
         earlier = [s for s in history if s.taken_at < reading.taken_at]
         return ProductDigest(

@@ -901,10 +901,12 @@ class Requests:
     async def _read_balances(
         self, client: SubaccountClient, request: RequestSnapshot
     ) -> tuple[Decimal, Subaccount | None]:
-        main = (await client.me()).balance
+        # Money decisions read fresh: never a cached display answer.
+        main = (await client.me(fresh=True)).balance
         if request.subaccount_token is None:
             return main, None
-        found = [s for s in await client.all_subaccounts() if s.token == request.subaccount_token]
+        subaccounts = await client.all_subaccounts(fresh=True)
+        found = [s for s in subaccounts if s.token == request.subaccount_token]
         if not found:
             raise NotFound("subaccount", request.subaccount_email or request.subaccount_token)
         return main, found[0]
@@ -946,7 +948,7 @@ class Requests:
                 # The subaccount's credit goes back to the main account; the answer does not
                 # say how much, so the main balance is read again to report what happened.
                 try:
-                    return {"main_balance_after": (await client.me()).balance}
+                    return {"main_balance_after": (await client.me(fresh=True)).balance}
                 except PartnerFailure as failure:
                     log.warning("main balance not read after deletion: %s", failure)
                     return {}
@@ -988,7 +990,7 @@ class Requests:
             return request
         try:
             client = await self._partner.subaccount_client(request.team_id, request.product)
-            subaccounts = await client.all_subaccounts()
+            subaccounts = await client.all_subaccounts(fresh=True)
         except (PartnerFailure, ServiceError) as problem:
             return await self._undecidable(
                 request, f"the balances could not be read to find out ({_describe(problem)})"

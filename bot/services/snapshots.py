@@ -50,10 +50,13 @@ class Snapshots:
         now = utcnow()
         client = await self._partner.client(team_id, product)
         try:
+            # History and alerts are built on these: always what the vendor says now.
             if isinstance(client, SubaccountClient):
-                account, subaccounts = await asyncio.gather(client.me(), client.all_subaccounts())
+                account, subaccounts = await asyncio.gather(
+                    client.me(fresh=True), client.all_subaccounts(fresh=True)
+                )
             else:
-                account, subaccounts = await client.me(), []
+                account, subaccounts = await client.me(fresh=True), []
             reading = Reading(product, now, account, tuple(subaccounts), None)
         except PartnerFailure as failure:
             reading = Reading(product, now, None, (), failure)
@@ -66,31 +69,86 @@ class Snapshots:
                     source=source,
                     main_balance=reading.account.balance if reading.account else None,
                     subaccounts={s.token: f"{s.balance:f}" for s in reading.subaccounts},
+                    subaccount_total=sum((s.balance for s in reading.subaccounts), Decimal(0))
+                    if reading.account
+                    else None,
                     error=reading.failure.detail if reading.failure else None,
                 )
             )
         return reading
 
     async def history(self, team_id: str, product: Product, since: datetime) -> list[Snapshot]:
+        """Readings since `since`, oldest first, as totals only (`subaccounts` left empty):
+        a week of hourly readings of thousands of subaccounts is never decoded as a whole.
+        Use `at_or_before` for the one reading whose subaccounts are compared."""
+        readable = (
+            BalanceSnapshot.team_id == team_id,
+            BalanceSnapshot.product == product.value,
+            BalanceSnapshot.taken_at >= since,
+            BalanceSnapshot.error.is_(None),
+        )
         async with self._database.session() as session:
-            rows = await session.scalars(
+            rows = (
+                await session.execute(
+                    select(
+                        BalanceSnapshot.id,
+                        BalanceSnapshot.taken_at,
+                        BalanceSnapshot.main_balance,
+                        BalanceSnapshot.subaccount_total,
+                    )
+                    .where(*readable)
+                    .order_by(BalanceSnapshot.taken_at)
+                )
+            ).all()
+            # Rows written before totals were kept are summed from their JSON.
+            missing = [row.id for row in rows if row.subaccount_total is None]
+            summed: dict[int, Decimal] = {}
+            for start in range(0, len(missing), 500):
+                legacy = await session.execute(
+                    select(BalanceSnapshot.id, BalanceSnapshot.subaccounts).where(
+                        BalanceSnapshot.id.in_(missing[start : start + 500])
+                    )
+                )
+                for snapshot_id, balances in legacy:
+                    summed[snapshot_id] = sum((Decimal(v) for v in balances.values()), Decimal(0))
+        return [
+            Snapshot(
+                taken_at=row.taken_at,
+                main_balance=row.main_balance,
+                subaccounts={},
+                subaccount_total=row.subaccount_total
+                if row.subaccount_total is not None
+                else summed.get(row.id, Decimal(0)),
+            )
+            for row in rows
+        ]
+
+    async def at_or_before(
+        self, team_id: str, product: Product, moment: datetime, since: datetime
+    ) -> Snapshot | None:
+        """The latest readable reading taken in [since, moment], with every subaccount."""
+        async with self._database.session() as session:
+            row = await session.scalar(
                 select(BalanceSnapshot)
                 .where(
                     BalanceSnapshot.team_id == team_id,
                     BalanceSnapshot.product == product.value,
                     BalanceSnapshot.taken_at >= since,
+                    BalanceSnapshot.taken_at <= moment,
                     BalanceSnapshot.error.is_(None),
                 )
-                .order_by(BalanceSnapshot.taken_at)
+                .order_by(BalanceSnapshot.taken_at.desc(), BalanceSnapshot.id.desc())
+                .limit(1)
             )
-            return [
-                Snapshot(
-                    taken_at=row.taken_at,
-                    main_balance=row.main_balance,
-                    subaccounts={token: Decimal(v) for token, v in row.subaccounts.items()},
-                )
-                for row in rows.all()
-            ]
+            if row is None:
+                return None
+            subaccounts = {token: Decimal(v) for token, v in row.subaccounts.items()}
+            return Snapshot(
+                taken_at=row.taken_at,
+                main_balance=row.main_balance,
+                subaccounts=subaccounts,
+                subaccount_total=sum(subaccounts.values(), Decimal(0)),
+            )
 
     async def thin(self, team_id: str, product: Product) -> int:
         """Hourly for a week, daily after that: the table does not grow without bound."""

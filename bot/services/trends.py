@@ -30,12 +30,17 @@ class Snapshot:
     main_balance: Decimal | None
     """None when the main account could not be read at that moment."""
     subaccounts: Mapping[str, Decimal]
+    subaccount_total: Decimal | None = None
+    """The subaccounts' sum when known without them: history loads totals only, and leaves
+    `subaccounts` empty."""
 
     @property
     def total(self) -> Decimal | None:
         """Everything the account owns: transfers between main and subaccounts leave it as is."""
         if self.main_balance is None:
             return None
+        if self.subaccount_total is not None:
+            return self.main_balance + self.subaccount_total
         return self.main_balance + sum(self.subaccounts.values(), Decimal(0))
 
 

@@ -15,3 +15,9 @@ VOICE_MESSAGES = "*Voice messages*\n{count:,}"
 DURATION = "{hours} h {minutes:02d} min {seconds:02d} s"
 UNREADABLE = "*{product}*: could not be read. {reason}"
 READ_AT = "Read from the vendor just now."
+RATE_LIMITED = (
+    "*{product}*: the vendor allows only a few balance reads a minute and they are used up. "
+    "Try again in {seconds} s."
+)
+AS_OF_SECONDS = "_As of {seconds} s ago: the vendor allows only a few reads a minute._"
+AS_OF_MINUTES = "_As of {minutes} min ago: the vendor allows only a few reads a minute._"

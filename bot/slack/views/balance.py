@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.money import format_money
+from bot.partner.errors import RateLimited
 from bot.partner.models import MailAccount, SmsAccount, VoiceAccount, VoiceDuration
 from bot.services.balances import BalanceReading
 from bot.slack.blocks import escape
@@ -26,12 +27,14 @@ def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
         blocks.append(DividerBlock())
         if reading.account is None:
             assert reading.failure is not None
-            reason = message_for(reading.failure)
-            blocks.append(
-                SectionBlock(
-                    text=text.UNREADABLE.format(product=reading.product.label, reason=reason)
+            if isinstance(reading.failure, RateLimited):
+                shown = text.RATE_LIMITED.format(
+                    product=reading.product.label, seconds=reading.failure.retry_in
                 )
-            )
+            else:
+                reason = message_for(reading.failure)
+                shown = text.UNREADABLE.format(product=reading.product.label, reason=reason)
+            blocks.append(SectionBlock(text=shown))
             summary.append(f"{reading.product.label}: unavailable")
             continue
         account = reading.account
@@ -43,6 +46,8 @@ def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
                 fields=[MarkdownTextObject(text=f) for f in _fields(account, amount)],
             )
         )
+        if reading.stale_age is not None:
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_as_of(reading))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.READ_AT)]))
     return Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
 
@@ -71,6 +76,15 @@ def _fields(account: SmsAccount | MailAccount | VoiceAccount, amount: str) -> li
             if account.voice_messages is not None:
                 fields.append(text.VOICE_MESSAGES.format(count=account.voice_messages))
     return fields
+
+
+def _as_of(reading: BalanceReading) -> str:
+    """How old a figure shown from before is (only ever set when it is older than a moment)."""
+    assert reading.stale_age is not None
+    seconds = max(1, round(reading.stale_age))
+    if seconds < 120:
+        return text.AS_OF_SECONDS.format(seconds=seconds)
+    return text.AS_OF_MINUTES.format(minutes=seconds // 60)
 
 
 def _duration(duration: VoiceDuration) -> str:
