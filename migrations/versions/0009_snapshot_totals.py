@@ -5,7 +5,7 @@ read a week of history without decoding every subaccount of every snapshot. Olde
 NULL and are summed from their JSON when read.
 
 Revision ID: 0006_snapshot_totals
-Revises: 0005
+Revises: 0006_settings
 Create Date: 2026-11-29 15:00:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_snapshot_totals"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006_settings"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
