@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -17,7 +16,7 @@ from bot.config import ConfigError, SlackMode
 from bot.runtime import Runtime
 from bot.shutdown import InFlight
 from bot.slack import stores
-from bot.slack.authorize import PerTeamSerializedAuthorize
+from bot.slack.authorize import installation_authorize
 from bot.slack.clients import web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
@@ -55,15 +54,11 @@ def build_app(runtime: Runtime) -> AsyncApp:
         app = AsyncApp(
             signing_secret=signing_secret,
             client=client,
-            authorize=PerTeamSerializedAuthorize(
-                AsyncInstallationStoreAuthorize(
-                    installation_store=installation_store,
-                    client_id=settings.slack_client_id,
-                    client_secret=client_secret,
-                    bot_only=True,
-                    client=client,
-                    logger=logging.getLogger("slack_bolt.authorize"),
-                )
+            authorize=installation_authorize(
+                installation_store,
+                client_id=settings.slack_client_id,
+                client_secret=client_secret,
+                client=client,
             ),
             oauth_settings=AsyncOAuthSettings(
                 client_id=settings.slack_client_id,
