@@ -166,23 +166,73 @@ def app_env(fake: FakeSlack, sandbox: Sandbox, database: str) -> dict[str, str]:
     }
 
 
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = SIGNING_SECRET[::-1]
+AUTH_TEST_SECONDS = 0.1
+
+
+async def install_workspace(database: str, sandbox: Sandbox) -> None:
+    """What an OAuth install leaves in the database, written through the app's own stores;
+    and the workspace's Partner key, as /partner setup saves it."""
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from bot.slack import stores
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        database_url=database,
+        bot_encryption_key=ENCRYPTION_KEY,
+    )
+    runtime = await Runtime.start(settings, migrate=False)
+    try:
+        await stores.installation_store(runtime).async_save(
+            Installation(
+                app_id="AAPP",
+                team_id=TEAM,
+                team_name="Bench Co",
+                bot_token=BOT_TOKEN,
+                bot_id="BBOT",
+                bot_user_id="UBOT",
+                bot_scopes="commands,chat:write",
+                user_id=USER,
+            )
+        )
+        await runtime.keys.save(TEAM, {Product.SMS: DEMO_SMS_KEY}, USER)
+    finally:
+        await runtime.close()
+
+
 async def run(sizes: Sizes, *, oauth: bool = False) -> str:
-    if oauth:
-        raise SystemExit("bench ack --oauth is not written yet (see docs/performance.md)")
     rounds: list[Round] = []
     async with workdir() as directory, Sandbox() as sandbox, FakeSlack() as fake:
         fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
         fake.add_user(TEAM, USER, "bench", real_name="Bench User")
         fake.add_channel(TEAM, CHANNEL, "general")
+        if oauth:
+            fake.slow("auth.test", AUTH_TEST_SECONDS)
         for kind in database_kinds():
             async with scratch_database(kind, directory) as database:
                 env = app_env(fake, sandbox, database)
+                mode = "one workspace"
+                if oauth:
+                    await install_workspace(database, sandbox)
+                    for name in ("SLACK_BOT_TOKEN", "SMS_PARTNER_API_KEY"):
+                        env.pop(name)
+                    env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
+                    mode = "OAuth"
                 app = Process(f"partner-ops-{kind}", ["-m", "bot", "serve"], env, directory)
-                rounds += await _measure(app, f"Partner Ops, {kind}", sandbox, fake, sizes)
+                rounds += await _measure(
+                    app, f"Partner Ops, {mode}, {kind}", sandbox, fake, sizes
+                )
         env = app_env(fake, sandbox, "")
         naive = Process("naive", ["-m", "bot.bench.naive"], env, directory)
         rounds += await _measure(naive, "naive Bolt", sandbox, fake, sizes)
-    return report(sizes, rounds)
+    return report(sizes, rounds, oauth=oauth)
 
 
 async def _measure(
@@ -219,15 +269,16 @@ async def _measure(
     return rounds
 
 
-def report(sizes: Sizes, rounds: list[Round]) -> str:
+def report(sizes: Sizes, rounds: list[Round], *, oauth: bool) -> str:
+    slack = f" Slack answers auth.test after {AUTH_TEST_SECONDS:.1f} s." if oauth else ""
     return "\n".join(
         [
-            "## bench ack",
+            "## bench ack" + (" --oauth" if oauth else ""),
             "",
             f"Machine: {machine()}",
             f"Vendor latency {sizes.vendor_seconds:.2f} s on every read; replies waited for up "
             f"to {sizes.reply_deadline:.0f} s after the last command (later ones count as "
-            "errors). Acks and replies measured on Slack's side (the emulator).",
+            "errors). Acks and replies measured on Slack's side (the emulator)." + slack,
             "",
             table(HEADERS, [r.row() for r in rounds]),
             "",

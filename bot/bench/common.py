@@ -4,6 +4,7 @@ memory, a throwaway database."""
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import platform
 import secrets
@@ -51,7 +52,8 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    # The smallest value with at least `fraction` of all values at or below it.
+    rank = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered) - 1e-9) - 1))
     return ordered[rank]
 
 

@@ -9,8 +9,6 @@ import logging
 BENCHES = {
     "ack": "a burst of /partner balance: ack times, replies, vendor calls, memory",
     "digest": "a digest round over many workspaces and pages; memory with a week of history",
-    "approvals": "1,000 requests clicked 5 times across two processes (PostgreSQL)",
-    "soak": "many mixed commands and clicks: memory growth, leaked tasks and files",
 }
 
 
