@@ -17,12 +17,13 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,7 +44,14 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.db.models import BalanceSnapshot
 from bot.partner.models import Product
-from bot.partner.sandbox import PER_PAGE, Fault, FaultKind, Sandbox
+from bot.partner.sandbox import (
+    PER_PAGE,
+    Fault,
+    FaultKind,
+    Sandbox,
+    SandboxAccount,
+    SandboxSubaccount,
+)
 from bot.runtime import Runtime
 
 
@@ -83,6 +91,27 @@ class InFlightPerKey:
             self.now[key] -= 1
 
 
+def account_with(sandbox: Sandbox, count: int) -> SandboxAccount:
+    """An SMS account with `count` subaccounts. Made here: the sandbox's own demo rows draw
+    from a few hundred company names, fewer than a big reseller has subaccounts."""
+    account = sandbox.add_account(Product.SMS)
+    start = datetime(2024, 1, 1)
+    rng = random.Random(count)  # noqa: S311 - demo data, not security
+    account.subaccounts.extend(
+        SandboxSubaccount(
+            id=1_000_000 + len(sandbox.accounts) * 100_000 + n,
+            email=f"customer-{n:05d}@reseller-{len(sandbox.accounts)}.example",
+            type="simple",
+            token=f"{rng.getrandbits(128):032x}",
+            api_key=f"{rng.getrandbits(160):040x}",
+            created_at=start + timedelta(minutes=n),
+            balance=Decimal(rng.randrange(0, 500_000)).scaleb(-3),
+        )
+        for n in range(count)
+    )
+    return account
+
+
 def bench_settings(database: str, sandbox: Sandbox) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -98,10 +127,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
     sandbox = Sandbox(demo=False)
     in_flight = InFlightPerKey()
     sandbox.app.middlewares.append(in_flight.middleware)
-    keys = [
-        sandbox.add_account(Product.SMS, subaccounts=sizes.subaccounts).api_key
-        for _ in range(sizes.workspaces)
-    ]
+    keys = [account_with(sandbox, sizes.subaccounts).api_key for _ in range(sizes.workspaces)]
     teams = [f"T{n:04d}" for n in range(sizes.workspaces)]
     rows = []
     async with sandbox, scratch_database("sqlite", directory) as database:
@@ -144,7 +170,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
 
 async def memory_with_history(sizes: Sizes, directory: Path) -> list[str]:
     sandbox = Sandbox(demo=False)
-    account = sandbox.add_account(Product.SMS, subaccounts=sizes.history_subaccounts)
+    account = account_with(sandbox, sizes.history_subaccounts)
     team = "T0HISTORY"
     async with sandbox, scratch_database("sqlite", directory) as database:
         runtime = await Runtime.start(bench_settings(database, sandbox), migrate=False)
