@@ -132,4 +132,5 @@ class Runtime:
         (bot.serve): a listener still running would find its clients closed."""
         await self.slack_session.close()
         await self.transport.close()
+        await self.deliveries.close()
         await self.database.dispose()

@@ -43,24 +43,36 @@ def redacted(url: str) -> str:
 
 
 class Database:
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None) -> None:
         self.url = url
         self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
+        self.in_memory = self.is_sqlite and _is_memory(url)
         connect_args: dict[str, Any] = {}
         if not self.is_sqlite:
             # slack_sdk's stores compare naive datetimes with func.now(): keep the server in UTC.
             connect_args["server_settings"] = {"timezone": "UTC"}
+        pool: dict[str, Any] = {}
+        if pool_size is not None:
+            pool = {"pool_size": pool_size, "max_overflow": 0}
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=connect_args
+            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=connect_args, **pool
         )
         if self.is_sqlite:
-            in_memory = _is_memory(url)
+            in_memory = self.in_memory
             event.listen(
                 self.engine.sync_engine,
                 "connect",
                 _sqlite_memory_pragmas if in_memory else _sqlite_file_pragmas,
             )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    def dedicated(self, pool_size: int = 1) -> Database:
+        """The same database through connections of its own, for work that must not queue
+        behind everything else for a pooled connection (delivery claims, on every ack).
+        An in-memory SQLite database exists once per connection: it has only itself."""
+        if self.in_memory:
+            return self
+        return Database(self.url, pool_size=pool_size)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

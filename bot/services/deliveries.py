@@ -9,6 +9,10 @@ arrive while a batch is being written wait, and go together in the next statemen
 `INSERT … VALUES (…), (…) ON CONFLICT DO NOTHING RETURNING delivery_key` — one commit for all
 of them. Every caller still gets its answer only after that commit, so the guarantee is the
 one a single INSERT gave; a quiet moment costs one write, a burst of 200 costs a handful.
+
+Claims go through a connection of their own: in the shared pool they would wait behind the
+listeners' own database work (a burst's listeners hold every pooled connection), and that
+wait would be on the ack path.
 """
 
 from __future__ import annotations
@@ -48,7 +52,8 @@ class Deliveries:
         gather_seconds: float = GATHER_SECONDS,
         max_batch: int = MAX_BATCH,
     ) -> None:
-        self._database = database
+        self._shared = database
+        self._database = database.dedicated()
         self._gather_seconds = gather_seconds
         self._max_batch = max_batch
         self._waiting: list[tuple[str, asyncio.Future[bool]]] = []
@@ -109,8 +114,12 @@ class Deliveries:
         self.statements += 1
         return inserted
 
+    async def close(self) -> None:
+        if self._database is not self._shared:
+            await self._database.dispose()
+
     async def forget_old(self) -> int:
-        async with self._database.session() as session:
+        async with self._shared.session() as session:
             result = await session.execute(
                 delete(HandledSlackRequest).where(
                     HandledSlackRequest.handled_at < utcnow() - KEEP_FOR

@@ -16,6 +16,7 @@ from bot.services.deliveries import Deliveries
 async def test_a_burst_of_claims_is_written_in_a_few_statements(database: Database) -> None:
     deliveries = Deliveries(database)
     results = await asyncio.gather(*(deliveries.claim(f"command:T:{n}") for n in range(200)))
+    await deliveries.close()
     assert results == [True] * 200
     assert deliveries.statements <= 5, deliveries.statements
     async with database.session() as session:
@@ -29,6 +30,23 @@ async def test_one_key_claimed_many_times_at_once_wins_once(database: Database) 
     assert results.count(False) == 19
     # and later, alone, it stays taken
     assert await deliveries.claim("command:T:same") is False
+    await deliveries.close()
+
+
+async def test_claims_do_not_wait_for_a_pooled_connection(database: Database) -> None:
+    """Listeners holding every pooled connection do not hold up the claims (the acks)."""
+    deliveries = Deliveries(database)
+    held = []
+    try:
+        pool = database.engine.pool
+        for _ in range(pool.size() + pool._max_overflow):  # type: ignore[attr-defined]
+            held.append(await database.engine.connect())
+        won = await asyncio.wait_for(deliveries.claim("command:T:busy"), 5)
+        assert won is True
+    finally:
+        for connection in held:
+            await connection.close()
+        await deliveries.close()
 
 
 async def test_a_won_claim_is_committed_for_another_process(database: Database) -> None:
@@ -45,6 +63,8 @@ async def test_a_won_claim_is_committed_for_another_process(database: Database) 
         assert sorted(mixed[:2]) == [False, True]
         assert mixed[2] is True
     finally:
+        await here.close()
+        await elsewhere.close()
         await other_process.dispose()
 
 
@@ -60,6 +80,7 @@ async def test_a_failed_write_reaches_every_claimant(tmp_path: Path) -> None:
         # and the next claim is tried afresh, not stuck behind the failure
         with_table = await asyncio.gather(deliveries.claim("c"), return_exceptions=True)
         assert isinstance(with_table[0], Exception)
+        await deliveries.close()
     finally:
         await unmigrated.dispose()
 
