@@ -42,6 +42,12 @@ def _console(args: argparse.Namespace) -> int:
     return asyncio.run(run_console(Settings(), one_shot=args.command_text))
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from bot.bench.runner import run_bench
+
+    return run_bench(args)
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from bot.partner import sandbox
 
@@ -124,6 +130,16 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade", "rotate-keys"])
     db.add_argument("revision", nargs="?", help="target revision (upgrade: head; downgrade: -1)")
     db.set_defaults(run=_db)
+
+    bench = commands.add_parser(
+        "bench",
+        help="benchmarks against the sandbox and the Slack emulator (docs/performance.md)",
+        description="Run a benchmark and print its table with the machine it ran on.",
+    )
+    from bot.bench.runner import add_bench_arguments
+
+    add_bench_arguments(bench)
+    bench.set_defaults(run=_bench)
 
     sandbox = commands.add_parser(
         "sandbox",

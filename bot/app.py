@@ -7,13 +7,16 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 
 from bot.config import ConfigError, SlackMode
 from bot.runtime import Runtime
+from bot.shutdown import InFlight
 from bot.slack import stores
-from bot.slack.authorize import PerTeamSerializedAuthorize
+from bot.slack.authorize import installation_authorize
 from bot.slack.clients import web_client
 from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
@@ -54,15 +57,11 @@ def build_app(runtime: Runtime) -> AsyncApp:
         app = AsyncApp(
             signing_secret=signing_secret,
             client=client,
-            authorize=PerTeamSerializedAuthorize(
-                AsyncInstallationStoreAuthorize(
-                    installation_store=installation_store,
-                    client_id=settings.slack_client_id,
-                    client_secret=client_secret,
-                    bot_only=True,
-                    client=client,
-                    logger=logging.getLogger("slack_bolt.authorize"),
-                )
+            authorize=installation_authorize(
+                installation_store,
+                client_id=settings.slack_client_id,
+                client_secret=client_secret,
+                client=client,
             ),
             oauth_flow=oauth_flow(
                 AsyncOAuthSettings(
@@ -86,13 +85,32 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(workspace_guard(runtime))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)
+    runner = app.listener_runner
+    runner.listener_start_handler = TrackListenerTasks(
+        runner.listener_start_handler, runtime.inflight
+    )
     return app
+
+
+class TrackListenerTasks(AsyncListenerStartHandler):
+    """Bolt runs each listener in a task of its own after the ack, and keeps no handle on it;
+    its start handler runs inside that task, so this is where the task is counted."""
+
+    def __init__(self, inner: AsyncListenerStartHandler, inflight: InFlight) -> None:
+        self._inner = inner
+        self._inflight = inflight
+
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        self._inflight.track_current_task()
+        await self._inner.handle(request=request, response=response)
 
 
 def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
     """Bolt's own aiohttp routes (events, and install/redirect in OAuth mode) plus /healthz;
     a body Bolt could not parse is refused before it reaches Bolt."""
     web_app = app.server(path=EVENTS_PATH).web_app
+    # First, so a request turned away while stopping costs nothing else.
+    web_app.middlewares.insert(0, runtime.inflight.web_middleware())
     secret = runtime.settings.slack_signing_secret
     assert secret is not None  # build_app refused to start without it
     web_app.middlewares.append(malformed_request_guard(EVENTS_PATH, secret.get_secret_value()))

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
 
-async def run_every(interval: float, job: Callable[[], Awaitable[None]], name: str) -> None:
-    """Run `job` now and then every `interval` seconds, until cancelled.
+async def run_every(
+    interval: float,
+    job: Callable[[], Awaitable[None]],
+    name: str,
+    stopping: asyncio.Event | None = None,
+) -> None:
+    """Run `job` now and then every `interval` seconds, until cancelled or `stopping` is set
+    (then the round under way finishes and no other starts).
 
     A failing round is logged and the next one runs all the same: one bad answer from Slack
     or the vendor must not stop expiry, reconciliation or digests for good.
     """
-    while True:
+    stopping = stopping or asyncio.Event()
+    while not stopping.is_set():
         try:
             await job()
         except Exception:
             log.exception("%s round failed", name)
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), interval)

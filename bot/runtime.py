@@ -29,6 +29,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.shutdown import InFlight
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ class Runtime:
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
     """User-group members per workspace for a minute, shared by every request."""
+    inflight: InFlight = field(default_factory=InFlight)
+    """Requests and listener tasks still running, waited for when the process stops."""
 
     @classmethod
     async def start(
@@ -135,6 +138,9 @@ class Runtime:
         )
 
     async def close(self) -> None:
+        """Close the clients. A process that serves Slack drains `inflight` first
+        (bot.serve): a listener still running would find its clients closed."""
         await self.slack_session.close()
         await self.transport.close()
+        await self.deliveries.close()
         await self.database.dispose()

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -17,6 +18,7 @@ from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
 from bot.config import ConfigError, Settings, SlackMode
 from bot.periodic import run_every
 from bot.runtime import Runtime
+from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
@@ -39,9 +41,18 @@ class PathOnlyAccessLogger(AbstractAccessLogger):
         )
 
 
+@dataclass
+class Background:
+    """The periodic jobs of a process: `finish` lets the round under way end, `stop_task`
+    cancels at once."""
+
+    task: asyncio.Task[None]
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 def start_maintenance(
     app: AsyncApp, runtime: Runtime, *, scheduler: bool | None = None
-) -> asyncio.Task[None]:
+) -> Background:
     """Expiry and recovery in the background; the first round runs at once, so requests a
     crash left executing are picked up at start (once their lease has run out)."""
     clients = WorkspaceClients(runtime, app.installation_store)
@@ -50,15 +61,17 @@ def start_maintenance(
 
 def _start_background(
     runtime: Runtime, clients: WorkspaceClients, *, scheduler: bool | None = None
-) -> asyncio.Task[None]:
+) -> Background:
     """Maintenance always; the scheduler (digests, snapshots, alerts) too when asked, or by
     default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
     settings = runtime.settings
+    stopping = asyncio.Event()
     jobs = [
         run_every(
             settings.maintenance_interval_seconds,
             Maintenance(runtime, clients).run_once,
             "maintenance",
+            stopping,
         )
     ]
     if scheduler or (scheduler is None and runtime.database.is_sqlite):
@@ -67,13 +80,14 @@ def _start_background(
                 settings.scheduler_interval_seconds,
                 Scheduler(runtime, clients).run_once,
                 "scheduler",
+                stopping,
             )
         )
 
     async def run_all() -> None:
         await asyncio.gather(*jobs)
 
-    return asyncio.create_task(run_all(), name="partner-ops-background")
+    return Background(asyncio.create_task(run_all(), name="partner-ops-background"), stopping)
 
 
 async def work(settings: Settings) -> None:
@@ -89,16 +103,40 @@ async def work(settings: Settings) -> None:
         task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
         log.info("Partner Ops worker (%s) running", runtime.mode.value)
         await _until_stopped()
+        log.info("stopping: letting the jobs under way finish")
     finally:
-        await stop_task(task)
+        await finish(task)
         await runtime.close()
 
 
-async def stop_task(task: asyncio.Task[None] | None) -> None:
+async def stop_task(task: Background | asyncio.Task[None] | None) -> None:
+    """Cancel at once (tests, the console)."""
+    if isinstance(task, Background):
+        task = task.task
     if task is not None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def finish(background: Background | None, grace: float = GRACE_SECONDS) -> None:
+    """Start no new round; let the rounds under way end (within `grace`), then cancel."""
+    if background is None:
+        return
+    background.stopping.set()
+    done, _ = await asyncio.wait({background.task}, timeout=grace)
+    if not done:
+        log.warning("background jobs still running after %.0f s: cancelled", grace)
+    await stop_task(background)
+
+
+async def drain_site(runner: web.AppRunner, runtime: Runtime) -> None:
+    """Stop listening, answer 503 to any request still arriving on an open connection, and
+    wait for the requests and listeners under way (bounded)."""
+    runtime.inflight.draining = True
+    for site in list(runner.sites):
+        await site.stop()
+    await runtime.inflight.drain()
 
 
 async def start_site(web_app: web.Application, host: str, port: int) -> web.AppRunner:
@@ -123,8 +161,11 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: 
             HEALTH_PATH,
         )
         await _until_stopped()
+        log.info("stopping: no new requests; waiting for the ones under way")
     finally:
-        await stop_task(maintenance)
+        if runner is not None:
+            await drain_site(runner, runtime)
+        await finish(maintenance)
         if runner is not None:
             await runner.cleanup()
         await runtime.close()
@@ -164,8 +205,9 @@ async def socket_mode(
         await handler.connect_async()
         yield runner
     finally:
-        await stop_task(maintenance)
-        await handler.close_async()
+        await handler.close_async()  # no new envelopes
+        await runtime.inflight.drain()
+        await finish(maintenance)
         await runner.cleanup()
 
 

@@ -23,7 +23,7 @@ from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, r
 from bot.partner.models import Product
 from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
-from bot.serve import start_maintenance, start_site, stop_task
+from bot.serve import Background, start_maintenance, start_site, stop_task
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.slack.views.reply import REFUSAL_BLOCK_ID
@@ -73,7 +73,7 @@ class ConsoleSession:
     runtime: Runtime
     runner: web.AppRunner
     sandbox: Sandbox | None
-    maintenance: asyncio.Task[None]
+    maintenance: Background
     user_id: str = PEOPLE[0][0]
     # What the console says about its own start (a restored or a fresh sandbox).
     notices: list[str] = field(default_factory=list)

@@ -91,10 +91,13 @@ class SlackDriver:
         api_app_id: str = "AAPP",
         transport: Literal["http", "socket"] = "http",
         ack_timeout: float = ACK_TIMEOUT,
+        max_connections: int = 100,
     ) -> None:
         """Over "socket", app_url and signing_secret are unused (Socket Mode has no signatures).
         Either way Slack waits `ack_timeout` seconds for the app's ack: an answer later than
-        that is a failed delivery (status 504, `late`), also kept in `late_deliveries`."""
+        that is a failed delivery (status 504, `late`), also kept in `late_deliveries`.
+        `max_connections`: requests in flight at once (aiohttp's default, 100; 0 = no limit,
+        as Slack, which opens as many as it has requests to send)."""
         if transport not in ("http", "socket"):
             raise ValueError(f"unknown transport {transport!r}")
         self.fake = fake
@@ -105,6 +108,7 @@ class SlackDriver:
         # Socket Mode has no signatures (and SignatureVerifier refuses an empty secret).
         self._verifier = SignatureVerifier(signing_secret) if transport == "http" else None
         self._session: aiohttp.ClientSession | None = None
+        self._max_connections = max_connections
         # Deliveries the app did not ack in time: a harness can fail a test on any of them.
         self.late_deliveries: list[Delivery] = []
 
@@ -446,7 +450,10 @@ class SlackDriver:
     ) -> Delivery:
         if self._session is None:
             # Created here, not in __init__: a session belongs to a running event loop.
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._max_connections),
+                timeout=aiohttp.ClientTimeout(total=30),
+            )
         started = time.monotonic()
         async with self._session.post(self.app_url, data=body, headers=headers) as answer:
             text = await answer.text()

@@ -173,11 +173,22 @@ def fingerprint(api_key: SecretStr | str) -> str:
     return "…" + raw[-4:] if len(raw) > 8 else "…"
 
 
+class TransportClosed(RuntimeError):
+    """A call after `PartnerTransport.close()`: the process is shutting down.
+
+    Nothing was sent. Opening a new session here would leak it (nobody would close it), so
+    the call is refused instead.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("the Partner transport is closed: the process is shutting down")
+
+
 class PartnerTransport:
     """One per process: a pooled `ClientSession` shared by every Partner client.
 
     Created outside any event loop is fine; the session is opened on first use and closed by
-    `close()` (or `async with`).
+    `close()` (or `async with`), after which every call raises `TransportClosed`.
     """
 
     def __init__(
@@ -199,6 +210,7 @@ class PartnerTransport:
         self._sleep = sleep
         self._clock = clock
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._rate_limits: dict[tuple[str, Endpoint], RateLimit] = {}
 
@@ -208,12 +220,19 @@ class PartnerTransport:
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     async def close(self) -> None:
+        self._closed = True
         if self._session is not None:
             await self._session.close()
             self._session = None
 
     def _open_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise TransportClosed()
         if self._session is None or self._session.closed:
             trace = aiohttp.TraceConfig()
             trace.on_request_headers_sent.append(_mark_sent)
@@ -248,6 +267,8 @@ class PartnerTransport:
         answer (`stale`) or `RateLimited`. A fresh read, for money decisions, is sent for
         this caller alone and waits for a spent window (never while holding a slot).
         """
+        if self._closed:  # shutting down: no answer from the cache either
+            raise TransportClosed()
         identity = key_id(request.api_key)
         if not request.is_safe:
             self.reads.invalidate(identity)

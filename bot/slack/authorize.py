@@ -1,34 +1,79 @@
-"""Bolt's installation-store authorization, serialised per workspace.
+"""Bolt's installation-store authorization, fast under load and safe with token rotation.
 
-Bolt refreshes an expiring bot token inside `authorize` when token rotation is on, and has no
-lock of its own: two requests from one workspace at the same moment would both spend the same
-refresh token. One lock per team makes the second request wait and find the fresh token.
+Every request is authorised: the workspace's bot is read from the installation store, then
+Bolt asks Slack `auth.test` about its token. Two changes to Bolt's defaults:
+
+- `cache_enabled=True`: Bolt keeps the `auth.test` answer per token, so a burst from one
+  workspace costs one round trip to Slack, not one per request. A rotated token is a new key
+  (asked once); an uninstalled workspace's bot is gone from the store, so its token is never
+  looked up again.
+- Bolt's cache has no single flight: the first burst from a workspace would ask `auth.test`
+  once per request. Until a workspace has been authorised once, its requests take turns (the
+  first asks, the others find the answer cached); after that nobody waits.
+- Bolt refreshes an expiring bot token inside `authorize`, with no lock of its own: two
+  requests from one workspace at the same moment would both spend the same refresh token.
+  Its rotator is wrapped so that a refresh is serialised per workspace — and only a refresh:
+  a token with time left goes through without waiting for anything.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections import defaultdict
 from typing import Any
 
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.authorization.async_authorize import AsyncAuthorize
+from slack_bolt.authorization.async_authorize import (
+    AsyncAuthorize,
+    AsyncInstallationStoreAuthorize,
+)
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.oauth.installation_store import Bot
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
+from slack_sdk.web.async_client import AsyncWebClient
 
 
-class PerTeamSerializedAuthorize(AsyncAuthorize):
-    def __init__(self, inner: AsyncAuthorize) -> None:
-        self._inner = inner
+def installation_authorize(
+    store: AsyncInstallationStore,
+    *,
+    client_id: str,
+    client_secret: str,
+    client: AsyncWebClient,
+) -> AsyncAuthorize:
+    authorize = AsyncInstallationStoreAuthorize(
+        installation_store=store,
+        client_id=client_id,
+        client_secret=client_secret,
+        bot_only=True,
+        cache_enabled=True,
+        client=client,
+        logger=logging.getLogger("slack_bolt.authorize"),
+    )
+    assert authorize.token_rotator is not None  # client id and secret were given
+    authorize.token_rotator = PerTeamSerializedRotator(authorize.token_rotator, store)
+    return FirstLookupSerialized(authorize)
+
+
+class FirstLookupSerialized(AsyncAuthorize):
+    """Requests from a workspace not authorised yet in this process take turns; afterwards
+    they go straight through (to Bolt's cached lookup)."""
+
+    def __init__(self, inner: AsyncInstallationStoreAuthorize) -> None:
+        self.inner = inner
+        self._authorised: set[str] = set()
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def token_rotation_expiration_minutes(self) -> int:
-        return self._inner.token_rotation_expiration_minutes  # type: ignore[attr-defined]
+        return self.inner.token_rotation_expiration_minutes
 
     @token_rotation_expiration_minutes.setter
     def token_rotation_expiration_minutes(self, minutes: int) -> None:
         # Bolt sets this on whatever authorize it was given; it belongs to the inner one.
-        self._inner.token_rotation_expiration_minutes = minutes  # type: ignore[attr-defined]
+        self.inner.token_rotation_expiration_minutes = minutes
 
     async def __call__(
         self,
@@ -39,11 +84,50 @@ class PerTeamSerializedAuthorize(AsyncAuthorize):
         user_id: str | None,
         **kwargs: Any,
     ) -> AuthorizeResult | None:
-        async with self._locks[f"{enterprise_id}:{team_id}"]:
-            return await self._inner(
-                context=context,
-                enterprise_id=enterprise_id,
-                team_id=team_id,
-                user_id=user_id,
-                **kwargs,
+        workspace = f"{enterprise_id}:{team_id}"
+        arguments = dict(
+            context=context, enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+        if workspace in self._authorised:
+            return await self.inner(**arguments, **kwargs)
+        async with self._locks[workspace]:
+            result = await self.inner(**arguments, **kwargs)
+            if result is not None:
+                self._authorised.add(workspace)
+                self._locks.pop(workspace, None)
+            return result
+
+
+class PerTeamSerializedRotator(AsyncTokenRotator):
+    """The rotator Bolt calls for every request: returns at once when the token has time
+    left; otherwise one request per workspace refreshes while the others wait, then find the
+    fresh token in the store instead of spending the refresh token again."""
+
+    def __init__(self, inner: AsyncTokenRotator, store: AsyncInstallationStore) -> None:
+        # Not calling super().__init__: every call is delegated to `inner`.
+        self._inner = inner
+        self._store = store
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.refreshes = 0
+        """Refresh calls made to Slack (tests read it)."""
+
+    async def perform_bot_token_rotation(
+        self, *, bot: Bot, minutes_before_expiration: int = 120
+    ) -> Bot | None:
+        if not _expiring(bot, minutes_before_expiration):
+            return None
+        async with self._locks[f"{bot.enterprise_id}:{bot.team_id}"]:
+            current = await self._store.async_find_bot(
+                enterprise_id=bot.enterprise_id, team_id=bot.team_id
             )
+            if current is not None and not _expiring(current, minutes_before_expiration):
+                return current  # refreshed while this request waited
+            self.refreshes += 1
+            return await self._inner.perform_bot_token_rotation(
+                bot=current or bot, minutes_before_expiration=minutes_before_expiration
+            )
+
+
+def _expiring(bot: Bot, minutes_before_expiration: int) -> bool:
+    expires = bot.bot_token_expires_at
+    return expires is not None and expires <= time.time() + minutes_before_expiration * 60

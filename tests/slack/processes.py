@@ -93,6 +93,19 @@ class AppProcess:
         self._process.send_signal(signal.SIGKILL)
         self._process.wait(timeout=10)
 
+    def terminate(self) -> None:
+        """SIGTERM, as a platform stopping the process would; `exit_code` waits for the end."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGTERM)
+
+    async def exit_code(self, within: float = 20) -> int:
+        assert self._process is not None
+        for _ in range(int(within / 0.05)):
+            if (code := self._process.poll()) is not None:
+                return code
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"{self.name} still running {within:.0f} s after SIGTERM")
+
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:
             self._process.send_signal(signal.SIGTERM)
