@@ -89,18 +89,20 @@ async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry
         return list(rows.all())
 
 
-CSV_COLUMNS = ("id", "at_utc", "actor", "action", "request", "product", "amount_eur", "details")
+# `line` numbers the export's own rows: the audit table's ids are one sequence across every
+# workspace, and would tell a workspace how busy the others are.
+CSV_COLUMNS = ("line", "at_utc", "actor", "action", "request", "product", "amount_eur", "details")
 
 
 def to_csv(entries: Sequence[AuditEntry]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for entry in sorted(entries, key=lambda e: (e.at, e.id)):
+    for line, entry in enumerate(sorted(entries, key=lambda e: (e.at, e.id)), start=1):
         writer.writerow(
             _inert(
                 [
-                    entry.id,
+                    line,
                     entry.at.strftime("%Y-%m-%d %H:%M:%S"),
                     entry.actor_id or "",
                     entry.action,
