@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -144,6 +144,9 @@ class Change:
 @dataclass(frozen=True, slots=True)
 class ChangeSnapshot:
     id: int
+    number: int
+    """Its number in the workspace (#1, #2…), the only one shown or put in a payload: the ids
+    are one sequence across every workspace, and would tell one how busy the others are."""
     team_id: str
     setting: Setting
     subject: str | None
@@ -250,7 +253,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_proposed",
                 actor_id,
-                change=row.id,
+                change=f"#{await _number_of(session, row)}",
                 **_audited(row),
             )
         return await self.get(row.id)
@@ -274,7 +277,7 @@ class SettingsChanges:
                 .order_by(SettingChange.id)
                 .limit(1)
             )
-            return _snapshot(row) if row is not None else None
+            return _snapshot(row, await _number_of(session, row)) if row is not None else None
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -298,7 +301,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_confirmed",
                 approver_id,
-                change=change_id,
+                change=f"#{await _number_of(session, row)}",
                 asked_by=row.requested_by,
                 **_audited(row),
             )
@@ -323,7 +326,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_rejected",
                 user_id,
-                change=change_id,
+                change=f"#{await _number_of(session, row)}",
                 asked_by=row.requested_by,
                 **_audited(row),
             )
@@ -354,7 +357,7 @@ class SettingsChanges:
                 row.team_id,
                 "setting_change_expired",
                 audit.SYSTEM,
-                change=change_id,
+                change=f"#{await _number_of(session, row)}",
                 asked_by=row.requested_by,
                 **_audited(row),
             )
@@ -407,9 +410,7 @@ class SettingsChanges:
         elif setting is Setting.APPROVER:
             subject = _subject_of(row.subject)
             if new:
-                await self._roles.grant(
-                    row.team_id, Role.APPROVER, subject, actor, session=session
-                )
+                await self._roles.grant(row.team_id, Role.APPROVER, subject, actor, session=session)
             else:
                 await self._roles.revoke(
                     row.team_id, Role.APPROVER, subject, actor, session=session
@@ -427,8 +428,25 @@ class SettingsChanges:
         async with self._database.session() as session:
             row = await session.get(SettingChange, change_id, populate_existing=True)
             if row is None or (team_id is not None and row.team_id != team_id):
-                raise NotFound("setting change", f"#{change_id}")
-            return _snapshot(row)
+                raise NotFound("setting change", "")
+            return _snapshot(row, await _number_of(session, row))
+
+    async def by_number(self, team_id: str, number: int) -> ChangeSnapshot:
+        """The workspace's setting change #`number` (changes are numbered in the order they
+        were made, per workspace, and never deleted but with the workspace)."""
+        async with self._database.session() as session:
+            row = (
+                await session.scalars(
+                    select(SettingChange)
+                    .where(SettingChange.team_id == team_id)
+                    .order_by(SettingChange.id)
+                    .offset(max(number, 1) - 1)
+                    .limit(1)
+                )
+            ).first()
+            if row is None or number < 1:
+                raise NotFound("setting change", f"#{number}")
+            return _snapshot(row, number)
 
     async def pending(self, team_id: str) -> list[ChangeSnapshot]:
         async with self._database.session() as session:
@@ -440,7 +458,7 @@ class SettingsChanges:
                 )
                 .order_by(SettingChange.created_at, SettingChange.id)
             )
-            return [_snapshot(row) for row in rows.all()]
+            return [_snapshot(row, await _number_of(session, row)) for row in rows.all()]
 
     async def set_card(self, change_id: int, channel_id: str, ts: str) -> None:
         async with self._database.session() as session:
@@ -533,13 +551,21 @@ def _audited(row: SettingChange) -> dict[str, object]:
     }
 
 
-def _snapshot(row: SettingChange) -> ChangeSnapshot:
+async def _number_of(session: AsyncSession, row: SettingChange) -> int:
+    counted = await session.scalar(
+        select(func.count()).where(SettingChange.team_id == row.team_id, SettingChange.id <= row.id)
+    )
+    return int(counted or 0)
+
+
+def _snapshot(row: SettingChange, number: int) -> ChangeSnapshot:
     setting = Setting(row.setting)
     label = None
     if row.subject and "|" in row.subject:
         label = row.subject.partition("|")[2] or None
     return ChangeSnapshot(
         id=row.id,
+        number=number,
         team_id=row.team_id,
         setting=setting,
         subject=row.subject.partition("|")[0] if row.subject else None,

@@ -28,6 +28,7 @@ from bot.services.requests import (
     Status,
 )
 from bot.services.roles import Role, Subject, SubjectKind
+from bot.services.settings_changes import Change, Setting
 from tests.slack.harness import settings_for
 
 TEAM = "T0SM"
@@ -182,3 +183,17 @@ async def test_only_an_approved_request_is_carried_out(runtime: Runtime, sandbox
     assert (await runtime.requests.execute(request.id)).status is Status.SUCCEEDED
     assert (await runtime.requests.execute(request.id)).status is Status.SUCCEEDED
     assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+
+
+async def test_setting_changes_are_numbered_per_workspace(runtime: Runtime) -> None:
+    """Like requests, setting changes show and carry their number in the workspace only."""
+    changes = runtime.settings_changes
+    raise_limit = Change(Setting.AUTO_APPROVE_LIMIT, Decimal(0), Decimal(50))
+    other = await changes.propose("T0ELSE", ADMIN, raise_limit)  # another workspace first
+    first = await changes.propose(TEAM, ADMIN, raise_limit)
+    second = await changes.propose(TEAM, ADMIN, Change(Setting.AUTO_APPROVE_LIMIT, 0, 60))
+    assert (other.number, first.number, second.number) == (1, 1, 2)
+    assert (await changes.by_number(TEAM, 2)).id == second.id
+    assert (await changes.by_number("T0ELSE", 1)).id == other.id
+    entries = [e for e in await recent(runtime.database, TEAM, 1) if e.action.startswith("setting")]
+    assert {e.details.get("change") for e in entries} == {"#1", "#2"}

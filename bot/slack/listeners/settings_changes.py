@@ -178,8 +178,9 @@ async def _decide(
     # The workspace Bolt authorised (whose token answers), never a payload field.
     assert context.team_id and context.user_id
     team_id, user_id = context.team_id, context.user_id
-    change_id = int(action["value"])
     changes = runtime.settings_changes
+    # The card carries the change's number in the workspace; the id stays inside.
+    change_id = (await changes.by_number(team_id, int(action["value"]))).id
     notifier = ChangeNotifier(runtime, client)
     container = body.get("container") or {}
     channel_id, ts = container.get("channel_id"), container.get("message_ts")

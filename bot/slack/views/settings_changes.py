@@ -107,18 +107,18 @@ def change_card(change: ChangeSnapshot) -> Reply:
         )
         blocks.append(
             ActionsBlock(
-                block_id=f"setting_change_{change.id}",
+                block_id=f"setting_change_{change.number}",
                 elements=[
                     ButtonElement(
                         text=text.CONFIRM,
                         action_id=CONFIRM_ACTION,
-                        value=str(change.id),
+                        value=str(change.number),
                         style="primary",
                     ),
                     ButtonElement(
                         text=text.REJECT,
                         action_id=REJECT_ACTION,
-                        value=str(change.id),
+                        value=str(change.number),
                         style="danger",
                     ),
                 ],
@@ -127,7 +127,7 @@ def change_card(change: ChangeSnapshot) -> Reply:
     else:
         blocks.append(SectionBlock(text=_outcome(change)))
     fallback = text.CARD_FALLBACK.format(
-        id=change.id, state=text.STATE_WORDS[change.status.value], what=described
+        id=change.number, state=text.STATE_WORDS[change.status.value], what=described
     )
     return Reply(text=fallback, blocks=blocks)
 
@@ -189,7 +189,7 @@ def asker_dm(change: ChangeSnapshot) -> str | None:
 
 def already_message(change: ChangeSnapshot) -> str:
     by = text.ALREADY_BY.format(user=user_mention(change.decided_by)) if change.decided_by else ""
-    return text.ALREADY.format(id=change.id, state=text.STATE_WORDS[change.status.value], by=by)
+    return text.ALREADY.format(id=change.number, state=text.STATE_WORDS[change.status.value], by=by)
 
 
 def _subject(change: Described) -> Subject:
