@@ -54,13 +54,17 @@ def test_events_scopes_and_home_tab() -> None:
     data = manifest()
     # Subscribed to exactly the events the app listens for.
     listened = set(re.findall(r'@app\.event\("(\w+)"\)', _bot_source()))
-    assert set(data["settings"]["event_subscriptions"]["bot_events"]) == listened == {
-        "app_uninstalled",
-        "tokens_revoked",
-        "app_home_opened",
-        "subteam_members_changed",
-        "subteam_updated",
-    }
+    assert (
+        set(data["settings"]["event_subscriptions"]["bot_events"])
+        == listened
+        == {
+            "app_uninstalled",
+            "tokens_revoked",
+            "app_home_opened",
+            "subteam_members_changed",
+            "subteam_updated",
+        }
+    )
     assert set(data["oauth_config"]["scopes"]["bot"]) == set(DEFAULT_BOT_SCOPES)
     assert data["features"]["app_home"]["home_tab_enabled"] is True
 

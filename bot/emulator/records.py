@@ -87,7 +87,7 @@ class Channel:
 
     @property
     def kind(self) -> str:
-        """"channel", "private", "im" or "mpim": what decides the scope a method needs."""
+        """ "channel", "private", "im" or "mpim": what decides the scope a method needs."""
         if self.im_user is not None:
             return "im"
         if self.is_mpim:

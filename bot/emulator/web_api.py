@@ -925,9 +925,7 @@ class FakeSlack:
         if trigger is None:
             # Not issued by this fake (a test wrote its own): usable once, user unknown.
             trigger = _Trigger(None, call.team.id, self.clock())
-        elif (
-            self.trigger_ttl is not None and self.clock() - trigger.issued_at > self.trigger_ttl
-        ):
+        elif self.trigger_ttl is not None and self.clock() - trigger.issued_at > self.trigger_ttl:
             raise SlackError("expired_trigger_id")
         self._used_triggers.add(trigger_id)
         return trigger

@@ -83,4 +83,3 @@ def text_input(
             action_id=block_id, max_length=max_length, multiline=multiline
         ),
     )
-

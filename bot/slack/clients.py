@@ -181,9 +181,7 @@ class WorkspaceClients:
         """
         assert self._store is not None
         async with self._locks[team_id]:
-            current = await self._store.async_find_bot(
-                enterprise_id=enterprise_id, team_id=team_id
-            )
+            current = await self._store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
             bot = current or bot
             if not _expiring(bot):
                 return bot

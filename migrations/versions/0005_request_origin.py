@@ -22,9 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("credit_requests") as batch:
         batch.add_column(sa.Column("origin_key", sa.String(length=128), nullable=True))
         batch.add_column(sa.Column("similar_to", sa.Integer(), nullable=True))
-        batch.create_unique_constraint(
-            "uq_credit_requests_origin_key", ["team_id", "origin_key"]
-        )
+        batch.create_unique_constraint("uq_credit_requests_origin_key", ["team_id", "origin_key"])
 
 
 def downgrade() -> None:

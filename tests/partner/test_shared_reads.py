@@ -225,9 +225,7 @@ async def test_a_spent_window_with_nothing_known_says_when_to_try_again(
 async def test_our_own_window_spent_with_nothing_known_raises_without_calling(
     timed_sandbox: Sandbox, time: FakeTime
 ) -> None:
-    async with PartnerTransport(
-        clock=time.clock, sleep=time.sleep, cache_ttl=1.0
-    ) as transport:
+    async with PartnerTransport(clock=time.clock, sleep=time.sleep, cache_ttl=1.0) as transport:
         voice = VoiceClient(transport, DEMO_VOICE_KEY, timed_sandbox.url(Product.VOICE))
         for _ in range(5):
             await voice.me()

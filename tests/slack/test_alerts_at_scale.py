@@ -34,14 +34,10 @@ async def test_the_alert_check_at_two_thousand_subaccounts_is_a_few_statements(
 
     event.listen(engine, "before_cursor_execute", count)
     try:
-        fired = await alerts.evaluate(
-            slack.team_id, Product.SMS, Decimal(100), subaccounts, config
-        )
+        fired = await alerts.evaluate(slack.team_id, Product.SMS, Decimal(100), subaccounts, config)
         first = list(statements)
         statements.clear()
-        again = await alerts.evaluate(
-            slack.team_id, Product.SMS, Decimal(100), subaccounts, config
-        )
+        again = await alerts.evaluate(slack.team_id, Product.SMS, Decimal(100), subaccounts, config)
     finally:
         event.remove(engine, "before_cursor_execute", count)
 
@@ -60,4 +56,3 @@ async def test_the_alert_check_at_two_thousand_subaccounts_is_a_few_statements(
             .where(AuditEntry.action == "alert_fired", AuditEntry.product == "sms")
         )
     assert stored == len(low) and audited == len(low)
-

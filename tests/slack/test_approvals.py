@@ -168,8 +168,10 @@ async def test_two_approvers_above_the_threshold(slack: Harness) -> None:
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "needs one more approver" in reply_text(post)
     await slack.fake.wait_for(
-        lambda: f"approved by <@{A1}> (1 of 2)"
-        in card_text(slack.fake.find_message(APPROVALS, card.ts))
+        lambda: (
+            f"approved by <@{A1}> (1 of 2)"
+            in card_text(slack.fake.find_message(APPROVALS, card.ts))
+        )
     )
     post = await (await click(slack, A1, "request_approve", card)).wait_response()
     assert "You already approved" in reply_text(post)

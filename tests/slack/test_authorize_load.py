@@ -37,10 +37,7 @@ async def test_a_burst_from_one_workspace_asks_auth_test_once(multi: Harness) ->
     multi.fake.slow("auth.test", 0.1)  # a slow Slack round trip
     asked_before = len(multi.fake.calls_to("auth.test"))
     deliveries = await asyncio.gather(
-        *(
-            multi.driver.command("help", team_id=NEW_TEAM, user_id=NEW_ADMIN)
-            for _ in range(BURST)
-        )
+        *(multi.driver.command("help", team_id=NEW_TEAM, user_id=NEW_ADMIN) for _ in range(BURST))
     )
     assert [d.status for d in deliveries] == [200] * BURST
     assert not any(d.late for d in deliveries)

@@ -20,9 +20,7 @@ async def test_a_digest_of_a_thousand_subaccounts_reads_pages_side_by_side(
     slack.sandbox.inject(
         Fault(FaultKind.LATENCY, endpoint="/subaccount/list", times=None, delay=0.02)
     )
-    digest = await slack.runtime.digests.build(
-        slack.team_id, [Product.SMS], zone="UTC", since=None
-    )
+    digest = await slack.runtime.digests.build(slack.team_id, [Product.SMS], zone="UTC", since=None)
     [part] = digest.products
     assert len(part.subaccounts) == 1000
     pages = sorted(int(c.params["page"]) for c in slack.sandbox.calls(endpoint="/subaccount/list"))
@@ -47,9 +45,7 @@ async def test_history_is_totals_and_one_reading_keeps_its_subaccounts(slack: Ha
     assert [s.total for s in history] == [first.snapshot.total, second.snapshot.total]
     assert history[0].total == demo.total()
 
-    compared = await snapshots.at_or_before(
-        slack.team_id, Product.SMS, first.taken_at, since=since
-    )
+    compared = await snapshots.at_or_before(slack.team_id, Product.SMS, first.taken_at, since=since)
     assert compared is not None and compared.taken_at == first.taken_at
     assert compared.subaccounts == first.snapshot.subaccounts
     assert len(compared.subaccounts) == 45

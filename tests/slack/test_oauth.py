@@ -72,12 +72,15 @@ async def come_back(slack: Harness, visit: Visit, code: str) -> tuple[int, str, 
     """The browser back from slack.com at /slack/oauth_redirect: status, page, Set-Cookie.
     The state cookie is `Secure`: a browser sends it back over https only, so over the test's
     plain http it is sent by hand, as the browser would over https."""
-    async with aiohttp.ClientSession() as browser, browser.get(
-        f"{slack.root_url}/slack/oauth_redirect",
-        params={"code": code, "state": visit.state},
-        allow_redirects=False,
-        headers={"Cookie": visit.cookie},
-    ) as done:
+    async with (
+        aiohttp.ClientSession() as browser,
+        browser.get(
+            f"{slack.root_url}/slack/oauth_redirect",
+            params={"code": code, "state": visit.state},
+            allow_redirects=False,
+            headers={"Cookie": visit.cookie},
+        ) as done,
+    ):
         return done.status, await done.text(), done.headers.get("Set-Cookie", "")
 
 

@@ -66,9 +66,7 @@ async def test_sigterm_lets_a_slow_command_finish_and_exits_cleanly(world) -> No
     try:
         # Every product's balance read is slow; the barrier is the fault being taken (the
         # sandbox takes it when the request arrives, then sleeps).
-        slow = sandbox.inject(
-            Fault(FaultKind.LATENCY, method="GET", times=3, delay=VENDOR_SECONDS)
-        )
+        slow = sandbox.inject(Fault(FaultKind.LATENCY, method="GET", times=3, delay=VENDOR_SECONDS))
         async with process.driver(fake) as driver:
             delivery = await driver.command("balance", team_id=TEAM, user_id=MEMBER)
             assert delivery.status == 200 and not delivery.late

@@ -71,8 +71,10 @@ async def run(
             await reply(respond, role_list_reply(role, subjects))
         case ManageRole(role=role, verb=verb, subject=subject) if subject is not None:
             await require_admin(text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
-            if role == "admin" and verb == "add" and not await directory.is_workspace_admin(
-                user_id
+            if (
+                role == "admin"
+                and verb == "add"
+                and not await directory.is_workspace_admin(user_id)
             ):
                 # An added admin making more admins would need nobody's consent but their own.
                 raise NotAllowed(text.ADD_ADMINS, text.WORKSPACE_ADMINS)

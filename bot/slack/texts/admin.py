@@ -93,9 +93,7 @@ CHANNEL_NOT_A_CHANNEL = (
 POLICY_TITLE = "Approval policy"
 RULES_TITLE = "*What happens to a request*"
 RULE_MOVES_NEVER = "Every credit move needs an approver."
-RULE_MOVES_NEVER_TWO = (
-    "Every credit move needs an approver; moves above {two} need two approvers."
-)
+RULE_MOVES_NEVER_TWO = "Every credit move needs an approver; moves above {two} need two approvers."
 RULE_MOVES_AUTO = "Moves up to {auto} run at once; moves above {auto} need an approver."
 RULE_MOVES_AUTO_TWO = (
     "Moves up to {auto} run at once; moves above {auto} need an approver; moves above {two} "
@@ -108,8 +106,7 @@ RULE_CAP = (
 RULE_NO_CAP = "There is no daily cap on what a requester may auto-run."
 RULE_DELETIONS = "Deletions always need an approver."
 RULE_NEW_SUBACCOUNT = (
-    "A new subaccount without credit needs no approval; with credit it is a move like any "
-    "other."
+    "A new subaccount without credit needs no approval; with credit it is a move like any other."
 )
 RULE_EXPIRY = "Requests expire after {hours} h."
 RULE_EVERYONE = "Anyone in the workspace may ask."

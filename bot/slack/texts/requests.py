@@ -80,9 +80,7 @@ LOCKOUT_DM = (
     "`/partner policy requesters @another-group`, `/partner policy requesters everyone`, or by "
     "adding people to {group}."
 )
-OWN_REQUEST = (
-    ":no_entry: You asked for request #{id}, so another approver must decide it."
-)
+OWN_REQUEST = ":no_entry: You asked for request #{id}, so another approver must decide it."
 CANCELLED = ":heavy_multiplication_x: Request #{id} cancelled."
 SIMILAR_ASK = ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. Send another request anyway?"
 SIMILAR_SEND_ANYWAY = "Send another"

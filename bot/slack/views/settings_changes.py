@@ -86,9 +86,7 @@ def change_card(change: ChangeSnapshot) -> Reply:
         HeaderBlock(text=text.CARD_TITLE),
         SectionBlock(
             text=fit(
-                text.CARD_ASKED.format(asker=user_mention(change.requested_by))
-                + "\n"
-                + described
+                text.CARD_ASKED.format(asker=user_mention(change.requested_by)) + "\n" + described
             )
         ),
     ]

@@ -102,8 +102,6 @@ def _current(status: KeyStatus | None) -> str:
     source = (
         text.CURRENT_SOURCE_ENV
         if status.from_environment
-        else text.CURRENT_SOURCE_DB.format(
-            date=utc_text(status.set_at) if status.set_at else "?"
-        )
+        else text.CURRENT_SOURCE_DB.format(date=utc_text(status.set_at) if status.set_at else "?")
     )
     return text.CURRENT.format(fingerprint=status.fingerprint, source=source)
