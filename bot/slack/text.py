@@ -135,7 +135,12 @@ def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARK_AT_EDGE.sub(lambda m: _LOOKALIKE[m.group(0)], text)
     text = _BROADCAST.sub("@\u2060", text)
+    # `:smile:` typed by a user stays text, not an emoji (and is not taken for one of ours).
+    text = _TYPED_EMOJI.sub(":\u2060", text)
     return _QUOTE.sub("\u00ad", text)
+
+
+_TYPED_EMOJI = re.compile(r":(?=[a-z0-9_+\-\u02cd]+:)")
 
 
 _EMOJI = re.compile(r"(?<!\S):[a-z0-9_+-]+:(?!\S)")

@@ -83,6 +83,7 @@ def test_clean_keeps_newlines_only_where_meant() -> None:
         ("client_07@example.com", "client_07@example.com"),  # mid-word: inert, kept
         ("> quoted", "\u00ad&gt; quoted"),
         ("<http://evil.example|click>", "&lt;http://evil.example|click&gt;"),
+        (":0: :thumbs_up:", ":\u20600: :\u2060thumbs_up:"),  # found by hypothesis: no emoji
     ],
 )
 def test_escape_makes_text_inert_once(typed: str, mrkdwn: str) -> None:
