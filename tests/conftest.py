@@ -7,16 +7,24 @@ logger) is checked against the secrets the test registered, and the test fails i
 from __future__ import annotations
 
 import logging
+import os
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
 from tests.database import database_for_test, empty_all_tables, fresh_database_url
+
+# Property tests run the same examples every time (a red CI is then never a dice roll);
+# `HYPOTHESIS_PROFILE=explore pytest tests/unit` searches widely with fresh ones.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", max_examples=2000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 class SecretsGuard(logging.Handler):
