@@ -66,6 +66,8 @@ class Result:
     succeeded: int = 0
     moves: int = 0
     errors: int = 0
+    app_errors: int = 0
+    """Errors the app processes logged (a clicker then sees "unexpected error")."""
     peak_rss: list[float] = field(default_factory=list)
 
     def row(self) -> list[str]:
@@ -82,6 +84,7 @@ class Result:
             str(self.succeeded),
             str(self.moves),
             str(self.errors),
+            str(self.app_errors),
             " / ".join(f"{mb:.0f}" for mb in self.peak_rss),
         ]
 
@@ -99,6 +102,7 @@ HEADERS = [
     "succeeded",
     "moves in journal",
     "errors",
+    "app errors logged",
     "peak RSS MB (each process)",
 ]
 
@@ -153,12 +157,19 @@ async def run(sizes: Sizes, kind: str) -> Result:
         emails = [sub.email for sub in account.subaccounts]
         async with scratch_database(kind, directory) as database:
             await prepare(database)
-            env = app_env(fake, sandbox, database)
+            # Maintenance every 2 s and a 10 s lease: a request whose execution did not start
+            # or finish after its approval (the process gave up on it) is resumed within the
+            # run, as production would within its default 30 s / 120 s.
+            env = app_env(fake, sandbox, database) | {
+                "MAINTENANCE_INTERVAL_SECONDS": "2",
+                "EXECUTION_LEASE_SECONDS": "10",
+            }
             apps = [Process(f"web-{n}", ["-m", "bot", "serve"], env, directory) for n in (1, 2)]
             try:
                 await asyncio.gather(*(app.start() for app in apps))
                 await _drive(sizes, result, apps, fake, sandbox, emails, database)
                 result.peak_rss = [memory_mb(app.pid)[1] for app in apps]
+                result.app_errors = sum(app.log().count('"level": "ERROR"') for app in apps)
             finally:
                 await asyncio.gather(*(app.stop() for app in apps))
     return result
