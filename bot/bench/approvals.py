@@ -107,8 +107,9 @@ HEADERS = [
 ]
 
 
-async def prepare(database_url: str) -> None:
-    """Three approvers and an approvals channel, as an admin would set them up."""
+async def prepare(database_url: str, more_approvers: tuple[str, ...] = ()) -> None:
+    """Three approvers (and `more_approvers`) and an approvals channel, as an admin would set
+    them up."""
     from bot.db.session import Database
     from bot.services.policy import change_policy
     from bot.services.roles import Role, Roles, Subject, SubjectKind
@@ -116,7 +117,7 @@ async def prepare(database_url: str) -> None:
     database = Database(database_url)
     try:
         roles = Roles(database)
-        for user in APPROVERS:
+        for user in APPROVERS + more_approvers:
             await roles.grant(TEAM, Role.APPROVER, Subject(SubjectKind.USER, user), ADMIN)
         await change_policy(database, TEAM, ADMIN, approvals_channel_id=APPROVALS)
     finally:
