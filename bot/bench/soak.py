@@ -335,8 +335,9 @@ def report(sizes: Sizes, soak: Soak) -> str:
             f"Machine: {machine()}",
             f"One `serve` process on {soak.kind}; {sizes.workers} simulated users at once, each "
             "repeating: balance, subaccounts, Next page, credit request, Approve, Approve again, "
-            "credit request, Reject and its reason, requests, balance. Each reading is taken once every request "
-            "has ended and the task count holds still (tasks include the one answering /healthz).",
+            "credit request, Reject and its reason, requests, balance. Each reading is taken once "
+            "every request has ended and the task count holds still (tasks include the one "
+            "answering /healthz).",
             "",
             table(HEADERS, [r.row() for r in soak.readings]),
             "",
