@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -128,6 +129,9 @@ def health_handler(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.Re
             "status": "ok" if database_ok else "unavailable",
             "database": database_ok,
             "mode": runtime.mode.value,
+            # Tasks alive in the process (this request's among them): the soak bench watches
+            # it for leaks. A count only, cheap, and says nothing about any workspace.
+            "tasks": len(asyncio.all_tasks()),
         }
         return web.json_response(body, status=200 if database_ok else 503)
 

@@ -190,6 +190,11 @@ async def memory_with_history(sizes: Sizes, directory: Path) -> list[str]:
                                 sub.token: str(sub.balance + Decimal(hour) / 10)
                                 for sub in account.subaccounts
                             },
+                            # As the app writes a reading (bot/services/snapshots.py).
+                            subaccount_total=sum(
+                                (sub.balance + Decimal(hour) / 10 for sub in account.subaccounts),
+                                Decimal(0),
+                            ),
                         )
                     )
         finally:

@@ -9,6 +9,8 @@ import logging
 BENCHES = {
     "ack": "a burst of /partner balance: ack times, replies, vendor calls, memory",
     "digest": "a digest round over many workspaces and pages; memory with a week of history",
+    "approvals": "credit requests clicked 5 times each across two processes (PostgreSQL)",
+    "soak": "many mixed commands and clicks: memory growth, leaked tasks, files, connections",
 }
 
 

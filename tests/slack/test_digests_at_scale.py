@@ -49,3 +49,31 @@ async def test_history_is_totals_and_one_reading_keeps_its_subaccounts(slack: Ha
     assert compared is not None and compared.taken_at == first.taken_at
     assert compared.subaccounts == first.snapshot.subaccounts
     assert len(compared.subaccounts) == 45
+
+
+async def test_history_sums_rows_from_before_totals_a_batch_at_a_time(slack: Harness) -> None:
+    from sqlalchemy import insert
+
+    from bot.db.models import BalanceSnapshot
+    from bot.services.snapshots import LEGACY_BATCH
+
+    now = utcnow()
+    rows = 2 * LEGACY_BATCH + 3  # more than one batch, and a partial last one
+    async with slack.runtime.database.session() as session:
+        for hour in range(rows, 0, -1):
+            await session.execute(
+                insert(BalanceSnapshot).values(
+                    team_id=slack.team_id,
+                    product=Product.SMS.value,
+                    taken_at=now - timedelta(hours=hour),
+                    source="hourly",
+                    main_balance=Decimal(100),
+                    subaccounts={"a": f"{hour}.5", "b": "1.25"},  # no subaccount_total
+                )
+            )
+    history = await slack.runtime.snapshots.history(
+        slack.team_id, Product.SMS, now - timedelta(days=8)
+    )
+    assert [s.subaccount_total for s in history] == [
+        Decimal(hour) + Decimal("1.75") for hour in range(rows, 0, -1)
+    ]
