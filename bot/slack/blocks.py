@@ -83,3 +83,13 @@ def text_input(
             action_id=block_id, max_length=max_length, multiline=multiline
         ),
     )
+
+
+def clicked_message(body: dict[str, Any]) -> tuple[str, str] | None:
+    """The channel and ts of the (non-ephemeral) message a button was clicked on, or None for
+    a click in a modal, the Home tab or an ephemeral message. A card whose post had no known
+    outcome is found this way, from the first click on it."""
+    container = body.get("container") or {}
+    channel_id, ts = container.get("channel_id"), container.get("message_ts")
+    on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
+    return (channel_id, ts) if on_a_message and channel_id and ts else None

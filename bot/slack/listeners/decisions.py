@@ -25,7 +25,7 @@ from bot.services.requests import (
     AlreadyDecided,
     Status,
 )
-from bot.slack.blocks import fit, form_text
+from bot.slack.blocks import clicked_message, fit, form_text
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
@@ -240,11 +240,9 @@ async def _card_clicked(
 ) -> None:
     """Approve, Reject and Mark buttons live only on the card: a click on one in a channel
     message says where the card is, should its post have had no known outcome."""
-    container = body.get("container") or {}
-    channel_id, ts = container.get("channel_id"), container.get("message_ts")
-    on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
-    if on_a_message and channel_id and ts:
-        await notifier.adopt_card(number, team_id, channel_id, ts)
+    where = clicked_message(body)
+    if where is not None:
+        await notifier.adopt_card(number, team_id, *where)
 
 
 def _ids(context: AsyncBoltContext, action: dict[str, Any]) -> tuple[int, str, str]:

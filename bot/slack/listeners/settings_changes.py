@@ -27,6 +27,7 @@ from bot.services.settings_changes import (
     ChangeSnapshot,
     Route,
 )
+from bot.slack.blocks import clicked_message
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
@@ -182,11 +183,9 @@ async def _decide(
     # The card carries the change's number in the workspace; the id stays inside.
     change_id = (await changes.by_number(team_id, int(action["value"]))).id
     notifier = ChangeNotifier(runtime, client)
-    container = body.get("container") or {}
-    channel_id, ts = container.get("channel_id"), container.get("message_ts")
-    on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
-    if on_a_message and channel_id and ts:
-        await changes.adopt_card(change_id, team_id, channel_id, ts)
+    where = clicked_message(body)
+    if where is not None:
+        await changes.adopt_card(change_id, team_id, *where)
     directory = SlackDirectory(client, runtime.group_members, team_id)
     try:
         if confirm:
