@@ -226,9 +226,7 @@ async def run(sizes: Sizes, *, oauth: bool = False) -> str:
                     env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
                     mode = "OAuth"
                 app = Process(f"partner-ops-{kind}", ["-m", "bot", "serve"], env, directory)
-                rounds += await _measure(
-                    app, f"Partner Ops, {mode}, {kind}", sandbox, fake, sizes
-                )
+                rounds += await _measure(app, f"Partner Ops, {mode}, {kind}", sandbox, fake, sizes)
         env = app_env(fake, sandbox, "")
         naive = Process("naive", ["-m", "bot.bench.naive"], env, directory)
         rounds += await _measure(naive, "naive Bolt", sandbox, fake, sizes)
@@ -286,9 +284,6 @@ def report(sizes: Sizes, rounds: list[Round], *, oauth: bool) -> str:
     )
 
 
-
 def main(args: argparse.Namespace) -> str:
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
     return asyncio.run(run(sizes, oauth=args.oauth))
-
-

@@ -139,6 +139,18 @@ async def statuses(database_url: str) -> dict[str, int]:
         await database.dispose()
 
 
+def add_approvals_workspace(fake: FakeSlack) -> None:
+    """The bench workspace in the emulator: a requester, an admin, three approvers, a general
+    channel and the approvals channel (the approvals and soak benches share it)."""
+    fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
+    fake.add_user(TEAM, USER, "bench", real_name="Bench User")
+    fake.add_user(TEAM, ADMIN, "boss", real_name="Bench Admin", is_admin=True)
+    for n, user in enumerate(APPROVERS, 1):
+        fake.add_user(TEAM, user, f"approver{n}", real_name=f"Approver {n}")
+    fake.add_channel(TEAM, CHANNEL, "general")
+    fake.add_channel(TEAM, APPROVALS, "approvals")
+
+
 def failed(delivery: Delivery | None) -> bool:
     return delivery is None or delivery.status != 200 or delivery.late
 
@@ -146,13 +158,7 @@ def failed(delivery: Delivery | None) -> bool:
 async def run(sizes: Sizes, kind: str) -> Result:
     result = Result(kind)
     async with workdir() as directory, Sandbox() as sandbox, FakeSlack() as fake:
-        fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
-        fake.add_user(TEAM, USER, "bench", real_name="Bench User")
-        fake.add_user(TEAM, ADMIN, "boss", real_name="Bench Admin", is_admin=True)
-        for n, user in enumerate(APPROVERS, 1):
-            fake.add_user(TEAM, user, f"approver{n}", real_name=f"Approver {n}")
-        fake.add_channel(TEAM, CHANNEL, "general")
-        fake.add_channel(TEAM, APPROVALS, "approvals")
+        add_approvals_workspace(fake)
         account = sandbox.accounts[DEMO_SMS_KEY]
         account.balance = Decimal("100000000")
         emails = [sub.email for sub in account.subaccounts]

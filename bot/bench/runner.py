@@ -20,9 +20,7 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tiny", action="store_true", help="the smallest counts: proves the bench runs"
     )
-    parser.add_argument(
-        "--oauth", action="store_true", help="ack: many-workspace (OAuth) mode"
-    )
+    parser.add_argument("--oauth", action="store_true", help="ack: many-workspace (OAuth) mode")
 
 
 def run_bench(args: argparse.Namespace) -> int:

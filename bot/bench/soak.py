@@ -20,9 +20,14 @@ from typing import Any
 import aiohttp
 
 from bot.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.bench.approvals import ADMIN, APPROVALS, APPROVERS, prepare, statuses
+from bot.bench.approvals import (
+    APPROVALS,
+    APPROVERS,
+    add_approvals_workspace,
+    prepare,
+    statuses,
+)
 from bot.bench.common import (
-    BOT_TOKEN,
     SIGNING_SECRET,
     Process,
     database_kinds,
@@ -274,15 +279,9 @@ async def reading(label: str, done: int, app: Process) -> Reading:
 async def run(sizes: Sizes, kind: str) -> Soak:
     soak = Soak(kind)
     async with workdir() as directory, Sandbox() as sandbox, FakeSlack() as fake:
-        fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
-        fake.add_user(TEAM, USER, "bench", real_name="Bench User")
-        fake.add_user(TEAM, ADMIN, "boss", real_name="Bench Admin", is_admin=True)
-        for n, user in enumerate(APPROVERS, 1):
-            fake.add_user(TEAM, user, f"approver{n}", real_name=f"Approver {n}")
+        add_approvals_workspace(fake)
         for n, user in enumerate(rejecters(sizes.workers)):
             fake.add_user(TEAM, user, f"rejecter{n}", real_name=f"Rejecter {n}")
-        fake.add_channel(TEAM, CHANNEL, "general")
-        fake.add_channel(TEAM, APPROVALS, "approvals")
         account = sandbox.accounts[DEMO_SMS_KEY]
         account.balance = Decimal("100000000")
         emails = [sub.email for sub in account.subaccounts]
