@@ -19,6 +19,7 @@ from bot.shutdown import InFlight
 from bot.slack import stores
 from bot.slack.authorize import installation_authorize
 from bot.slack.clients import web_client
+from bot.slack.context import Services, provide_services
 from bot.slack.error_handler import register_error_handler
 from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
@@ -84,6 +85,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
     app.use(workspace_guard(runtime))
+    app.use(provide_services(services_of(runtime)))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)
     runner = app.listener_runner
@@ -91,6 +93,22 @@ def build_app(runtime: Runtime) -> AsyncApp:
         runner.listener_start_handler, runtime.inflight
     )
     return app
+
+
+def services_of(runtime: Runtime) -> Services:
+    return Services(
+        settings=runtime.settings,
+        database=runtime.database,
+        keys=runtime.keys,
+        partner=runtime.partner,
+        roles=runtime.roles,
+        requests=runtime.requests,
+        snapshots=runtime.snapshots,
+        alerts=runtime.alerts,
+        digests=runtime.digests,
+        settings_changes=runtime.settings_changes,
+        group_members=runtime.group_members,
+    )
 
 
 class TrackListenerTasks(AsyncListenerStartHandler):

@@ -1,0 +1,71 @@
+"""What every listener may use, put on Bolt's context by one middleware.
+
+Bolt hands a listener any context key it names as a parameter (slack_bolt's kwargs injection
+falls back to `request.context`), so listeners are plain module-level functions:
+
+    async def approve(ack, action, context, requests: Requests, directory: SlackDirectory): ...
+
+and no Slack module needs the process's wiring (`bot.runtime`). The services are built once per
+process (`Services`); the directory is per request, because it remembers the users it looked up
+for that request only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from bot.config import Settings
+from bot.db.session import Database
+from bot.services.alerts import Alerts
+from bot.services.digests import Digests
+from bot.services.directory import GroupMembersCache
+from bot.services.partner_access import PartnerAccess
+from bot.services.partner_keys import PartnerKeys
+from bot.services.requests import Requests
+from bot.services.roles import Roles
+from bot.services.settings_changes import SettingsChanges
+from bot.services.snapshots import Snapshots
+from bot.slack.directory import SlackDirectory
+
+
+@dataclass(frozen=True)
+class Services:
+    """The process's services, by the names listeners ask for them."""
+
+    settings: Settings
+    database: Database
+    keys: PartnerKeys
+    partner: PartnerAccess
+    roles: Roles
+    requests: Requests
+    snapshots: Snapshots
+    alerts: Alerts
+    digests: Digests
+    settings_changes: SettingsChanges
+    group_members: GroupMembersCache
+
+
+DIRECTORY = "directory"
+"""Context key of the request's SlackDirectory (users and groups looked up once per request)."""
+
+SERVICES = "services"
+"""Context key of the whole `Services`, for helpers that take them together."""
+
+
+def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
+    """Global middleware, after the workspace guard (which fixes `context.team_id`): every
+    service under its own name, the bundle under `services`, and the request's directory."""
+    names = [field.name for field in fields(Services)]
+
+    async def middleware(context: dict[str, Any], next_: Callable[[], Awaitable[None]]) -> None:
+        context[SERVICES] = services
+        for name in names:
+            context[name] = getattr(services, name)
+        context[DIRECTORY] = SlackDirectory(
+            context["client"], services.group_members, context.get("team_id")
+        )
+        await next_()
+
+    return middleware
