@@ -16,6 +16,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
 from bot.config import Settings
 from bot.db.session import Database
 from bot.services.alerts import Alerts
@@ -69,3 +73,42 @@ def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
         await next_()
 
     return middleware
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """One `/partner` call, acknowledged and parsed, as each subcommand's handler gets it:
+    `async def handler(parsed: TheCommand, call: SlashCommand) -> None`."""
+
+    payload: dict[str, Any]
+    """Slack's command payload (its `text` already decoded and parsed by the caller)."""
+    respond: AsyncRespond
+    client: AsyncWebClient
+    context: AsyncBoltContext
+
+    @property
+    def team_id(self) -> str:
+        """The authorised workspace (bot.slack.workspace_guard), never the payload's."""
+        return str(self.context["team_id"])
+
+    @property
+    def user_id(self) -> str:
+        return str(self.payload["user_id"])
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.payload.get("channel_id") or "")
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.payload.get("trigger_id") or "")
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.context[SERVICES]
+        return services
+
+    @property
+    def directory(self) -> SlackDirectory:
+        directory: SlackDirectory = self.context[DIRECTORY]
+        return directory
