@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from bot.partner.models import Product, Subaccount
-from bot.services.requests import Action, RequestSnapshot, Status, _judge
+from bot.services.requests import Action, RequestSnapshot, Status
+from bot.services.requests import judge as _judge
 
 NOW = datetime(2026, 11, 29, 12, 0)
 TOKEN = "tok-1"

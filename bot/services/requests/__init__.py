@@ -1,0 +1,52 @@
+"""Credit moves and subaccount changes, approved by people and executed exactly once.
+
+The package, by step: `model` (what a request is), `errors`, `store` (the only SQL, the
+conditional-UPDATE rule), `asking`, `deciding`, `executing`, `reconciling`, `events` (what the
+service tells Slack, a Protocol) and `service` (`Requests`, the one door).
+"""
+
+from bot.services.requests.errors import (
+    AlreadyApprovedByYou,
+    AlreadyDecided,
+    ApprovalsNotSetUp,
+    NotARequester,
+    OwnRequest,
+    RequestRefused,
+    SimilarRequest,
+)
+from bot.services.requests.events import CardPosted, CardRefused, RequestEvents
+from bot.services.requests.model import (
+    Action,
+    Approval,
+    Ask,
+    NewSubaccount,
+    RequestSnapshot,
+    Status,
+    Submitted,
+)
+from bot.services.requests.reconciling import judge
+from bot.services.requests.service import WITHDRAWN_NOTE, CardAt, Requests
+
+__all__ = [
+    "WITHDRAWN_NOTE",
+    "Action",
+    "AlreadyApprovedByYou",
+    "AlreadyDecided",
+    "Approval",
+    "ApprovalsNotSetUp",
+    "Ask",
+    "CardAt",
+    "CardPosted",
+    "CardRefused",
+    "NewSubaccount",
+    "NotARequester",
+    "OwnRequest",
+    "RequestEvents",
+    "RequestRefused",
+    "RequestSnapshot",
+    "Requests",
+    "SimilarRequest",
+    "Status",
+    "Submitted",
+    "judge",
+]

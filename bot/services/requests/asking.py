@@ -1,0 +1,316 @@
+"""Asking: a credit move, a new subaccount or a deletion, routed by the policy
+(bot.services.policy.decide_route), checked against the live balances, and refused when the
+same person asked for the same thing moments ago."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from bot.clock import utcnow
+from bot.db.models import CreditRequest
+from bot.db.session import Database
+from bot.money import format_money, validate_amount
+from bot.partner.models import Product, Subaccount, SubaccountType
+from bot.services.directory import Directory
+from bot.services.partner_access import PartnerAccess
+from bot.services.policy import (
+    Policy,
+    RequestFacts,
+    Route,
+    decide_route,
+    load_policy,
+    lockout_fixed,
+    lockout_to_tell,
+)
+from bot.services.requests.errors import (
+    ApprovalsNotSetUp,
+    NotARequester,
+    RequestRefused,
+    SameOrigin,
+    SimilarRequest,
+)
+from bot.services.requests.model import Action, NewSubaccount, RequestSnapshot, Status, Submitted
+from bot.services.requests.store import RequestStore
+from bot.services.roles import Role, Roles, SubjectKind
+from bot.services.subaccounts import pick_subaccount
+
+
+class Asking:
+    def __init__(
+        self,
+        store: RequestStore,
+        database: Database,
+        partner: PartnerAccess,
+        roles: Roles,
+        similar_window: timedelta,
+    ) -> None:
+        self._store = store
+        self._database = database
+        self._partner = partner
+        self._roles = roles
+        self.similar_window = similar_window
+        """A request just like one the same person made this recently asks them to confirm."""
+
+    async def request_credit(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        ref: str,
+        amount: Decimal,
+        reason: str | None,
+        directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
+    ) -> Submitted:
+        """`confirmed_similar`: the number of the earlier request the requester saw and still
+        wants this one besides (see `SimilarRequest`)."""
+        assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
+        amount = validate_amount(amount)
+        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
+        subaccounts, main = await self._read_live(team_id, product)
+        subaccount = pick_subaccount(subaccounts, ref)
+        if action is Action.CREDIT_ADD and amount > main:
+            raise RequestRefused(
+                f"The main account holds {format_money(main)}: it cannot give "
+                f"{format_money(amount)}."
+            )
+        if action is Action.CREDIT_REMOVE and amount > subaccount.balance:
+            raise RequestRefused(
+                f"{subaccount.email or subaccount.token} holds "
+                f"{format_money(subaccount.balance)}: {format_money(amount)} cannot be removed."
+            )
+        request = await self._insert(
+            team_id,
+            requester_id,
+            product,
+            action,
+            policy,
+            route,
+            subaccount=subaccount,
+            amount=amount,
+            reason=reason,
+            details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
+        )
+        return Submitted(request, policy.approvals_channel_id)
+
+    async def request_new_subaccount(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        new: NewSubaccount,
+        reason: str | None,
+        directory: Directory,
+        *,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
+    ) -> Submitted:
+        """`origin` names the Slack form the request comes from (`view:<id>`): submitted
+        twice, it makes one request, and the repeat gets `Submitted.repeated`."""
+        if origin is not None:
+            made = await self._store.made_from(team_id, origin)
+            if made is not None:
+                return Submitted(made, None, repeated=True)
+        amount = validate_amount(new.credit) if new.credit else None
+        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
+        if new.kind is SubaccountType.ADVANCED and not new.email:
+            raise RequestRefused("An advanced subaccount needs an email address.")
+        existing, main = await self._read_live(team_id, product)
+        if new.email and any(s.email.lower() == new.email.lower() for s in existing):
+            raise RequestRefused(f"A subaccount with the email {new.email} already exists.")
+        if amount is not None and amount > main:
+            raise RequestRefused(
+                f"The main account holds {format_money(main)}: it cannot give "
+                f"{format_money(amount)} to a new subaccount."
+            )
+        details = {
+            "type": new.kind.value,
+            "email": new.email,
+            "is_buyer": new.is_buyer,
+            "firstname": new.firstname,
+            "lastname": new.lastname,
+            **_at_request(main, None),
+        }
+        try:
+            request = await self._insert(
+                team_id,
+                requester_id,
+                product,
+                Action.SUBACCOUNT_CREATE,
+                policy,
+                route,
+                subaccount=None,
+                amount=amount,
+                reason=reason,
+                details={k: v for k, v in details.items() if v is not None},
+                email=new.email,
+                origin=origin,
+                confirmed_similar=confirmed_similar,
+            )
+        except SameOrigin as same:  # a second submission of the form won no race
+            return Submitted(same.request, None, repeated=True)
+        return Submitted(request, policy.approvals_channel_id)
+
+    async def request_deletion(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        ref: str,
+        reason: str | None,
+        directory: Directory,
+        *,
+        confirmed_similar: int | None = None,
+    ) -> Submitted:
+        policy, route = await self._route(team_id, requester_id, directory, deletion=True)
+        subaccounts, main = await self._read_live(team_id, product)
+        subaccount = pick_subaccount(subaccounts, ref)
+        request = await self._insert(
+            team_id,
+            requester_id,
+            product,
+            Action.SUBACCOUNT_DELETE,
+            policy,
+            route,
+            subaccount=subaccount,
+            amount=None,
+            reason=reason,
+            details=_at_request(main, subaccount),
+            confirmed_similar=confirmed_similar,
+        )
+        return Submitted(request, policy.approvals_channel_id)
+
+    async def _read_live(self, team_id: str, product: Product) -> tuple[list[Subaccount], Decimal]:
+        """The live subaccount list and the main balance, read side by side."""
+        client = await self._partner.subaccount_client(team_id, product)
+        subaccounts, account = await asyncio.gather(client.all_subaccounts(), client.me())
+        return subaccounts, account.balance
+
+    async def _route(
+        self,
+        team_id: str,
+        requester_id: str,
+        directory: Directory,
+        *,
+        amount: Decimal | None = None,
+        deletion: bool = False,
+    ) -> tuple[Policy, Route]:
+        """The policy and the route it gives this request, before anything else is read:
+        somebody who may not ask learns nothing about the subaccounts."""
+        async with self._database.session() as session:
+            policy = await load_policy(session, team_id)
+        access = await self._roles.requester_access(team_id, requester_id, policy, directory)
+        used = Decimal(0)
+        if access.allowed and amount is not None and policy.daily_auto_approve_cap is not None:
+            used = await self._store.auto_approved_since(
+                team_id, requester_id, utcnow() - timedelta(hours=24)
+            )
+        route = decide_route(
+            policy,
+            RequestFacts(
+                requester_allowed=access.allowed,
+                is_deletion=deletion,
+                amount=amount,
+                auto_approved_last_24h=used,
+            ),
+        )
+        if route.refused:
+            assert policy.requesters_usergroup_id is not None
+            tell: tuple[str, ...] = ()
+            if access.locked_out:
+                setter = await lockout_to_tell(self._database, team_id)
+                if setter is not None:
+                    admins = [
+                        s.id
+                        for s in await self._roles.members(team_id, Role.ADMIN)
+                        if s.kind is SubjectKind.USER
+                    ]
+                    tell = tuple(dict.fromkeys([*admins, *setter]))
+            raise NotARequester(
+                policy.requesters_usergroup_id,
+                policy.requesters_usergroup_label,
+                locked_out=access.locked_out,
+                tell_admins=tell,
+            )
+        if policy.requesters_usergroup_id is not None:
+            await lockout_fixed(self._database, team_id)
+        return policy, route
+
+    async def _insert(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        policy: Policy,
+        route: Route,
+        *,
+        subaccount: Subaccount | None,
+        amount: Decimal | None,
+        reason: str | None,
+        details: dict[str, Any],
+        email: str | None = None,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
+    ) -> RequestSnapshot:
+        auto = route.runs_now
+        if not auto:
+            if policy.approvals_channel_id is None:
+                raise ApprovalsNotSetUp("channel")
+            if not await self._roles.has_approvers(team_id):
+                raise ApprovalsNotSetUp("approvers")
+        # Typing a command twice or double-submitting a form is likelier than meaning it.
+        similar = await self._store.similar_recent(
+            team_id,
+            requester_id,
+            product,
+            action,
+            subaccount.token if subaccount else (email or "").lower() or None,
+            amount,
+            since=utcnow() - self.similar_window,
+        )
+        if similar is not None and origin is not None:
+            # The same form submitted twice at once: the other submission just made it.
+            made = await self._store.made_from(team_id, origin)
+            if made is not None:
+                raise SameOrigin(made)
+        if similar is not None and similar.number != confirmed_similar:
+            raise SimilarRequest(similar)
+        now = utcnow()
+        row = CreditRequest(
+            team_id=team_id,
+            product=product.value,
+            action=action.value,
+            status=(Status.APPROVED if auto else Status.PENDING).value,
+            requester_id=requester_id,
+            subaccount_token=subaccount.token if subaccount else None,
+            subaccount_email=subaccount.email if subaccount else email,
+            subaccount_id=subaccount.id if subaccount else None,
+            amount=amount,
+            reason=reason or None,
+            details=details,
+            approvals_needed=max(route.approvers, 1),
+            auto_approved=auto,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(hours=policy.expiry_hours),
+            origin_key=origin,
+            similar_to=similar.id if similar is not None else None,
+        )
+        return await self._store.insert(
+            row, policy, route, similar.number if similar is not None else None
+        )
+
+
+def _at_request(main: Decimal, subaccount: Subaccount | None) -> dict[str, str]:
+    """The balances when the request was made, kept for its card."""
+    figures = {"main_at_request": f"{main:f}"}
+    if subaccount is not None:
+        figures["sub_at_request"] = f"{subaccount.balance:f}"
+    return figures

@@ -1,0 +1,371 @@
+"""`Requests`: the one door to the credit-request lifecycle.
+
+Each workflow method takes what happened (a command, a click, the clock) and carries the
+request through every next step itself, reporting each through `RequestEvents`; the Slack
+listeners, the worker, the console and the App Home call the same method and get the same
+behaviour. The steps are in asking, deciding, executing and reconciling; the only SQL in the
+store.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TypeVar
+
+from bot.db.session import Database
+from bot.services.directory import Directory
+from bot.services.partner_access import PartnerAccess
+from bot.services.requests.asking import Asking
+from bot.services.requests.deciding import Deciding
+from bot.services.requests.errors import (
+    AlreadyApprovedByYou,
+    AlreadyDecided,
+    NotARequester,
+    SimilarRequest,
+)
+from bot.services.requests.events import CardRefused, RequestEvents
+from bot.services.requests.executing import Executing
+from bot.services.requests.model import (
+    Action,
+    Approval,
+    Ask,
+    RequestSnapshot,
+    Submitted,
+)
+from bot.services.requests.reconciling import Reconciling
+from bot.services.requests.store import RequestStore
+from bot.services.roles import Roles
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+WITHDRAWN_NOTE = "the approval card could not be posted"
+
+CardAt = tuple[str, str]
+"""(channel, ts) of the message a button was clicked on, when it is a channel message."""
+
+
+class Requests:
+    def __init__(
+        self,
+        database: Database,
+        partner: PartnerAccess,
+        roles: Roles,
+        *,
+        lease_seconds: float = 120.0,
+        settle_seconds: float = 60.0,
+        similar_window_seconds: float = 900.0,
+    ) -> None:
+        self.store = RequestStore(database)
+        self._asking = Asking(
+            self.store, database, partner, roles, timedelta(seconds=similar_window_seconds)
+        )
+        self._deciding = Deciding(self.store, roles)
+        self._reconciling = Reconciling(
+            self.store,
+            partner,
+            lease=timedelta(seconds=lease_seconds),
+            settle=timedelta(seconds=settle_seconds),
+        )
+        self._executing = Executing(self.store, partner, self._reconciling.reconcile)
+        # The single steps, for callers that drive one step themselves (tests, the console).
+        self.request_credit = self._asking.request_credit
+        self.request_new_subaccount = self._asking.request_new_subaccount
+        self.request_deletion = self._asking.request_deletion
+        self.approve = self._deciding.approve
+        self.reject = self._deciding.reject
+        self.cancel = self._deciding.cancel
+        self.withdraw = self._deciding.withdraw
+        self.mark_outcome = self._deciding.mark_outcome
+        self.expire_due = self._deciding.expire_due
+        self.execute = self._executing.execute
+        self.reconcile = self._reconciling.reconcile
+        self.reconcile_due = self._reconciling.reconcile_due
+        self.get = self.store.get
+        self.by_number = self.store.by_number
+        self.pending = self.store.pending
+        self.of_requester = self.store.of_requester
+        self.set_card = self.store.set_card
+        self.adopt_card = self.store.adopt_card
+
+    @property
+    def lease(self) -> timedelta:
+        return self._reconciling.lease
+
+    @property
+    def settle(self) -> timedelta:
+        return self._reconciling.settle
+
+    @property
+    def similar_window(self) -> timedelta:
+        return self._asking.similar_window
+
+    async def recover_abandoned(self) -> list[RequestSnapshot]:
+        return await self._reconciling.recover_abandoned(self.execute)
+
+    # --- asking -------------------------------------------------------------------------------
+
+    async def ask(
+        self,
+        team_id: str,
+        requester_id: str,
+        ask: Ask,
+        directory: Directory,
+        events: RequestEvents,
+        *,
+        origin: str | None = None,
+        confirmed_similar: int | None = None,
+    ) -> RequestSnapshot | None:
+        """Make the request `ask` describes and carry it as far as it goes now (see
+        `follow_through`). When the same person asked for the same thing moments ago, nothing
+        is made: they are asked whether they mean it twice (`similar_found`), and None comes
+        back. A refusal is raised, after telling the admins when it found nobody may ask."""
+        try:
+            submitted = await self._make(
+                team_id, requester_id, ask, directory, origin, confirmed_similar
+            )
+        except NotARequester as refused:
+            if refused.tell_admins:
+                await events.admins_locked_out(refused)
+            raise
+        except SimilarRequest as similar:
+            await events.similar_found(ask, similar.earlier)
+            return None
+        if submitted.repeated:
+            return submitted.request  # the same form again: its first submission carries it
+        return await self.follow_through(submitted, events)
+
+    async def follow_through(self, submitted: Submitted, events: RequestEvents) -> RequestSnapshot:
+        """Run an auto-approved request now; otherwise post its card and tell the requester
+        where it went, or withdraw it when the card cannot be posted: a request nobody can see
+        must not wait for a decision."""
+        request = submitted.request
+        if submitted.runs_now:
+            done = await self.execute(request.id)
+            await events.ran_now(done)
+            return done
+        channel = submitted.approvals_channel_id
+        assert channel is not None  # asking refuses a request no channel can show
+        try:
+            posted = await events.card_needed(request, channel)
+        except CardRefused as refused:
+            withdrawn = await self.withdraw(request.id, WITHDRAWN_NOTE)
+            await events.withdrawn(withdrawn, channel, refused.reason)
+            return withdrawn
+        if posted is not None:
+            await self.store.set_card(request.id, posted.channel_id, posted.ts)
+        await events.sent_for_approval(request, channel, card_known=posted is not None)
+        return await self.get(request.id)
+
+    async def _make(
+        self,
+        team_id: str,
+        requester_id: str,
+        ask: Ask,
+        directory: Directory,
+        origin: str | None,
+        confirmed_similar: int | None,
+    ) -> Submitted:
+        match ask.action:
+            case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
+                assert ask.ref is not None and ask.amount is not None
+                return await self.request_credit(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.action,
+                    ask.ref,
+                    ask.amount,
+                    ask.reason,
+                    directory,
+                    confirmed_similar=confirmed_similar,
+                )
+            case Action.SUBACCOUNT_DELETE:
+                assert ask.ref is not None
+                return await self.request_deletion(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.ref,
+                    ask.reason,
+                    directory,
+                    confirmed_similar=confirmed_similar,
+                )
+            case Action.SUBACCOUNT_CREATE:
+                assert ask.new is not None
+                return await self.request_new_subaccount(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.new,
+                    ask.reason,
+                    directory,
+                    origin=origin,
+                    confirmed_similar=confirmed_similar,
+                )
+        raise AssertionError(ask.action)  # pragma: no cover
+
+    # --- deciding -----------------------------------------------------------------------------
+
+    async def approve_clicked(
+        self,
+        number: int,
+        team_id: str,
+        approver_id: str,
+        directory: Directory,
+        events: RequestEvents,
+        *,
+        card_at: CardAt | None = None,
+    ) -> RequestSnapshot | None:
+        """One click on Approve (a card's, the Home's): counted once however often it comes;
+        the approval that completes the count carries the request out, once."""
+        await self._card_seen(number, team_id, card_at)
+        approval: Approval | None = await self._decided(
+            events, self.approve(number, team_id, approver_id, directory)
+        )
+        if approval is None:
+            return None
+        request_id = approval.request.id
+        await self._card_changed(request_id, events)
+        if not approval.complete:
+            await events.approval_counted(approval.request)
+            return approval.request
+        done = await self.execute(request_id)
+        await self._settled(done, events)
+        return done
+
+    async def reject_clicked(
+        self,
+        number: int,
+        team_id: str,
+        approver_id: str,
+        directory: Directory,
+        events: RequestEvents,
+        *,
+        card_at: CardAt | None = None,
+    ) -> RequestSnapshot | None:
+        """A click on Reject, before the reason is asked: the request when it may be
+        rejected; None (the clicker told) when it was decided already."""
+        await self._card_seen(number, team_id, card_at)
+        try:
+            return await self._deciding.may_reject(number, team_id, approver_id, directory)
+        except AlreadyDecided as decided:
+            await self._already(decided, events)
+            await events.too_late(decided.request)
+            return None
+
+    async def reject_with_reason(
+        self,
+        number: int,
+        team_id: str,
+        approver_id: str,
+        reason: str,
+        directory: Directory,
+        events: RequestEvents,
+    ) -> RequestSnapshot | None:
+        try:
+            rejected = await self.reject(number, team_id, approver_id, reason, directory)
+        except AlreadyDecided as decided:
+            await events.too_late(decided.request)
+            await self._already(decided, events)
+            return None
+        await events.rejected(rejected)
+        await self._settled(rejected, events)
+        return rejected
+
+    async def cancel_clicked(
+        self, number: int, team_id: str, user_id: str, events: RequestEvents
+    ) -> RequestSnapshot | None:
+        cancelled = await self._decided(events, self.cancel(number, team_id, user_id))
+        if cancelled is None:
+            return None
+        await events.cancelled(cancelled)
+        await self._card_changed(cancelled.id, events)
+        return cancelled
+
+    async def mark_clicked(
+        self,
+        number: int,
+        team_id: str,
+        approver_id: str,
+        done: bool,
+        directory: Directory,
+        events: RequestEvents,
+        *,
+        card_at: CardAt | None = None,
+    ) -> RequestSnapshot | None:
+        """An approver says how an unknown outcome ended (they checked the vendor)."""
+        await self._card_seen(number, team_id, card_at)
+        marked = await self._decided(
+            events, self.mark_outcome(number, team_id, approver_id, done, directory)
+        )
+        if marked is None:
+            return None
+        await self._settled(marked, events)
+        return marked
+
+    # --- the clock ----------------------------------------------------------------------------
+
+    async def run_due(
+        self, events_for: Callable[[str], Awaitable[RequestEvents | None]]
+    ) -> list[RequestSnapshot]:
+        """What nobody clicks for: expire what is past its time, carry out or reconcile what a
+        dead process left, reconcile unknown outcomes whose settle time has passed; each
+        settled request is announced through its workspace's events (`events_for(team_id)`,
+        None when the workspace cannot be told). Safe to run in any number of processes."""
+        settled = [
+            *await self.expire_due(),
+            *await self.recover_abandoned(),
+            *await self.reconcile_due(),
+        ]
+        for request in settled:
+            events = await events_for(request.team_id)
+            if events is None:
+                log.warning(
+                    "workspace %s cannot be told: request %d not announced",
+                    request.team_id,
+                    request.id,
+                )
+                continue
+            await self._settled(request, events)
+        return settled
+
+    # --- the steps shared by the workflows ----------------------------------------------------
+
+    async def _decided(self, events: RequestEvents, decision: Awaitable[T]) -> T | None:
+        """The decision's result; or, when someone got there first, None and the clicker told.
+        Other refusals (not an approver, their own request) are raised."""
+        try:
+            return await decision
+        except AlreadyApprovedByYou as mine:
+            await events.already_approved_by_you(mine.request)
+        except AlreadyDecided as decided:
+            await self._already(decided, events)
+            await events.too_late(decided.request)
+        return None
+
+    async def _already(self, decided: AlreadyDecided, events: RequestEvents) -> None:
+        """Someone got there first: show the card as it is now, and tell the requester when
+        the request expired just now (this call then won that transition)."""
+        await self._card_changed(decided.request.id, events)
+        if decided.expired_now:
+            await events.requester_told(decided.request)
+
+    async def _settled(self, request: RequestSnapshot, events: RequestEvents) -> None:
+        """After a transition this process won: redraw the card and tell the requester."""
+        await self._card_changed(request.id, events)
+        await events.requester_told(request)
+
+    async def _card_changed(self, request_id: int, events: RequestEvents) -> None:
+        # Redrawn from the request as it stands now, never from a stale copy.
+        await events.card_changed(await self.get(request_id))
+
+    async def _card_seen(self, number: int, team_id: str, card_at: CardAt | None) -> None:
+        """A click on a card's button says where the card is, should its post have had no
+        known outcome: remembered if nothing was recorded."""
+        if card_at is not None and await self.store.adopt_card(number, team_id, *card_at):
+            log.info("card of request #%d of %s found through a click", number, team_id)
+
+

@@ -1,0 +1,448 @@
+"""The only SQL on credit requests.
+
+Every status change is one `UPDATE … WHERE id = :id AND status = :from` (`move`); its row count
+says who won. The vendor call is made only by whoever wins `approved → executing`, and only
+once: no code path ever moves a request back to `approved`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import utcnow
+from bot.db.models import CreditRequest, RequestApproval, RequestNumbering
+from bot.db.session import Database
+from bot.partner.models import Product
+from bot.services import audit
+from bot.services.errors import NotFound
+from bot.services.policy import Policy, Route, Why
+from bot.services.requests.errors import SameOrigin
+from bot.services.requests.model import (
+    STILL_COUNTS,
+    Action,
+    Click,
+    RequestSnapshot,
+    Status,
+)
+
+
+class RequestStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def get(self, request_id: int) -> RequestSnapshot:
+        """By internal id: for the worker and what the service itself holds, never for an id
+        from Slack (see `by_number`)."""
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request_id, populate_existing=True)
+            if row is None:
+                raise NotFound("request", "(internal)")
+            return await _snapshot_of(session, row)
+
+    async def by_number(self, team_id: str, number: int) -> RequestSnapshot:
+        """The request a Slack payload names: its number within the authorised workspace.
+        The same number in another workspace is another request (or none)."""
+        async with self._database.session() as session:
+            row = await session.scalar(
+                select(CreditRequest)
+                .where(CreditRequest.team_id == team_id, CreditRequest.number == number)
+                .execution_options(populate_existing=True)
+            )
+            if row is None:
+                raise NotFound("request", f"#{number}")
+            return await _snapshot_of(session, row)
+
+    async def pending(self, team_id: str) -> list[RequestSnapshot]:
+        return await self._list(
+            CreditRequest.team_id == team_id,
+            CreditRequest.status.in_([Status.PENDING.value, Status.UNKNOWN.value]),
+        )
+
+    async def of_requester(
+        self, team_id: str, requester_id: str, limit: int = 20
+    ) -> list[RequestSnapshot]:
+        return await self._list(
+            CreditRequest.team_id == team_id,
+            CreditRequest.requester_id == requester_id,
+            limit=limit,
+        )
+
+    async def _list(self, *conditions: Any, limit: int = 50) -> list[RequestSnapshot]:
+        async with self._database.session() as session:
+            ids = (
+                await session.scalars(
+                    select(CreditRequest.id)
+                    .where(*conditions)
+                    .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
+                    .limit(limit)
+                )
+            ).all()
+        return [await self.get(request_id) for request_id in ids]
+
+    async def _ids(self, *conditions: Any) -> list[int]:
+        async with self._database.session() as session:
+            return list((await session.scalars(select(CreditRequest.id).where(*conditions))).all())
+
+    async def due_to_expire(self) -> list[int]:
+        return await self._ids(
+            CreditRequest.status == Status.PENDING.value, CreditRequest.expires_at <= utcnow()
+        )
+
+    async def is_past_expiry(self, request_id: int) -> bool:
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request_id)
+            return row is not None and row.expires_at <= utcnow()
+
+    async def approved_before(self, cutoff: datetime) -> list[int]:
+        return await self._ids(
+            CreditRequest.status == Status.APPROVED.value, CreditRequest.updated_at <= cutoff
+        )
+
+    async def executing_since_before(self, cutoff: datetime, status: Status) -> list[int]:
+        return await self._ids(
+            CreditRequest.status == status.value, CreditRequest.executing_since <= cutoff
+        )
+
+    async def made_from(self, team_id: str, origin: str) -> RequestSnapshot | None:
+        """The request a Slack form (`origin`) already made, if any."""
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id).where(
+                    CreditRequest.team_id == team_id, CreditRequest.origin_key == origin
+                )
+            )
+        return await self.get(request_id) if request_id is not None else None
+
+    async def similar_recent(
+        self,
+        team_id: str,
+        requester_id: str,
+        product: Product,
+        action: Action,
+        subaccount: str | None,
+        amount: Decimal | None,
+        since: datetime,
+    ) -> RequestSnapshot | None:
+        """The newest request by the same person, for the same thing (product, action,
+        subaccount token or new email, amount), made since `since` and still live or done."""
+        subaccount_column = (
+            func.lower(CreditRequest.subaccount_email)
+            if action is Action.SUBACCOUNT_CREATE
+            else CreditRequest.subaccount_token
+        )
+        async with self._database.session() as session:
+            request_id = await session.scalar(
+                select(CreditRequest.id)
+                .where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.requester_id == requester_id,
+                    CreditRequest.product == product.value,
+                    CreditRequest.action == action.value,
+                    (subaccount_column == subaccount)
+                    if subaccount is not None
+                    else subaccount_column.is_(None),
+                    (CreditRequest.amount == amount)
+                    if amount is not None
+                    else CreditRequest.amount.is_(None),
+                    CreditRequest.created_at >= since,
+                    CreditRequest.status.in_([s.value for s in STILL_COUNTS]),
+                )
+                .order_by(CreditRequest.created_at.desc(), CreditRequest.id.desc())
+                .limit(1)
+            )
+        return await self.get(request_id) if request_id is not None else None
+
+    async def auto_approved_since(
+        self, team_id: str, requester_id: str, since: datetime
+    ) -> Decimal:
+        async with self._database.session() as session:
+            used = await session.scalar(
+                # Summed by the database in thousandths; the Money type brings it back exact.
+                select(func.sum(CreditRequest.amount)).where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.requester_id == requester_id,
+                    CreditRequest.auto_approved.is_(True),
+                    CreditRequest.created_at >= since,
+                    CreditRequest.status.not_in([Status.FAILED.value]),
+                )
+            )
+        return used if used is not None else Decimal(0)
+
+    # --- writing ------------------------------------------------------------------------------
+
+    async def insert(
+        self, row: CreditRequest, policy: Policy, route: Route, similar_number: int | None
+    ) -> RequestSnapshot:
+        """Number the new request in its workspace, store it and audit its creation, in one
+        transaction. Raises SameOrigin when its form already made a request."""
+        try:
+            async with self._database.session() as session:
+                # First in the transaction: on SQLite it takes the writer lock before any read.
+                row.number = await self._next_number(session, row.team_id)
+                session.add(row)
+                await session.flush()
+                await _audit_created(session, row, policy, route, similar_number)
+        except IntegrityError:
+            origin = row.origin_key
+            made = await self.made_from(row.team_id, origin) if origin is not None else None
+            if made is None:
+                raise
+            raise SameOrigin(made) from None
+        return await self.get(row.id)
+
+    async def _next_number(self, session: AsyncSession, team_id: str) -> int:
+        """The workspace's next request number, taken in the caller's transaction.
+
+        One upsert on the workspace's counter row: concurrent requests queue on its row lock
+        (PostgreSQL) or the writer lock (SQLite) until the taker commits or rolls back, so no
+        two requests get the same number and none is lost to a request that was not made.
+        (`max(number) + 1` would need retries on the unique key under PostgreSQL.)"""
+        insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        statement = (
+            insert(RequestNumbering)
+            .values(team_id=team_id, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[RequestNumbering.team_id],
+                set_={"last_number": RequestNumbering.last_number + 1},
+            )
+            .returning(RequestNumbering.last_number)
+        )
+        return int((await session.execute(statement)).scalar_one())
+
+    async def transition(
+        self,
+        request_id: int,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        *,
+        values: dict[str, Any] | None = None,
+        **details: Any,
+    ) -> bool:
+        """Move one request from one status to another and audit it, in one transaction.
+        True if this call made the move; False if the request was not in `from_` (anymore)."""
+        values = dict(values or {})
+        if to.is_final:
+            values.setdefault("finished_at", utcnow())
+        async with self._database.session() as session:
+            if not await _move(session, request_id, from_, to, **values):
+                return False
+            row = await session.get(CreditRequest, request_id)
+            assert row is not None
+            await audit.record(
+                session,
+                row.team_id,
+                event,
+                actor_id,
+                request_id=request_id,
+                product=row.product,
+                amount=row.amount,
+                **details,
+            )
+        return True
+
+    async def count_approval(self, request: RequestSnapshot, approver_id: str) -> Click:
+        """One click on Approve, in one transaction, audited as counted or not.
+
+        The transaction first takes the request's row with a conditional UPDATE (a row lock on
+        PostgreSQL, the writer lock on SQLite), so clicks on one request are counted one after
+        another: the count sees every approval committed before this one, the click that
+        completes the approvals is the one that moves the request to `approved`, and a click
+        that arrives after the decision is audited as not counted rather than as an approval.
+        """
+        insert = sqlite_insert if self._database.is_sqlite else pg_insert
+        facts = {
+            "request_id": request.id,
+            "product": request.product.value,
+            "amount": request.amount,
+        }
+        async with self._database.session() as session:
+            if not await _move(session, request.id, Status.PENDING, Status.PENDING):
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "approval_not_counted",
+                    approver_id,
+                    why="already decided",
+                    **facts,
+                )
+                return Click.LATE
+            added = (
+                await session.execute(
+                    insert(RequestApproval)
+                    .values(request_id=request.id, approver_id=approver_id, approved_at=utcnow())
+                    .on_conflict_do_nothing()
+                )
+            ).rowcount or 0
+            if not added:
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "approval_not_counted",
+                    approver_id,
+                    why="already approved by them",
+                    **facts,
+                )
+                return Click.REPEATED
+            count = await session.scalar(
+                select(func.count()).where(RequestApproval.request_id == request.id)
+            )
+            await audit.record(
+                session,
+                request.team_id,
+                "approval_counted",
+                approver_id,
+                approvers=f"{count} of {request.approvals_needed}",
+                **facts,
+            )
+            if count < request.approvals_needed:
+                return Click.COUNTED
+            # The row is ours until commit: this move cannot lose.
+            moved = await _move(
+                session, request.id, Status.PENDING, Status.APPROVED, decided_by=approver_id
+            )
+            assert moved, "the request changed under its row lock"
+            await audit.record(
+                session, request.team_id, "approved", approver_id, approvers=count, **facts
+            )
+            return Click.COMPLETED
+
+    async def mark_undecidable(self, request: RequestSnapshot, note: str) -> None:
+        """An unknown outcome the balances cannot settle: flagged for a person (no move)."""
+        async with self._database.session() as session:
+            row = await session.get(CreditRequest, request.id, with_for_update=True)
+            if row is not None and row.status == Status.UNKNOWN.value:
+                row.details = {**row.details, "undecidable": True}
+                row.outcome_note = note
+                row.updated_at = utcnow()
+                await audit.record(
+                    session,
+                    request.team_id,
+                    "reconciliation_undecided",
+                    audit.SYSTEM,
+                    request_id=request.id,
+                    product=request.product.value,
+                    amount=request.amount,
+                    note=note,
+                )
+
+    async def set_card(self, request_id: int, channel_id: str, ts: str) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                update(CreditRequest)
+                .where(CreditRequest.id == request_id)
+                .values(card_channel_id=channel_id, card_ts=ts)
+            )
+
+    async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> bool:
+        """Record where a request's card is when posting it had no known outcome (the answer
+        with its ts was lost) and a click on it just told us: only while nothing is recorded,
+        so a known card is never replaced. `number`: as the clicked button names it."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.number == number,
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.card_ts.is_(None),
+                )
+                .values(card_channel_id=channel_id, card_ts=ts)
+            )
+            return bool(result.rowcount)
+
+
+async def _move(
+    session: AsyncSession, request_id: int, from_: Status, to: Status, **values: Any
+) -> bool:
+    """The one way a status changes: conditional on the status it had. True if we won."""
+    result = await session.execute(
+        update(CreditRequest)
+        .where(CreditRequest.id == request_id, CreditRequest.status == from_.value)
+        .values(status=to.value, updated_at=utcnow(), **values)
+    )
+    return (result.rowcount or 0) == 1
+
+
+async def _audit_created(
+    session: AsyncSession,
+    row: CreditRequest,
+    policy: Policy,
+    route: Route,
+    similar_number: int | None,
+) -> None:
+    await audit.record(
+        session,
+        row.team_id,
+        "request_created",
+        row.requester_id,
+        request_id=row.id,
+        product=row.product,
+        amount=row.amount,
+        request_action=row.action,
+        subaccount=row.subaccount_email or row.subaccount_token,
+        reason=row.reason,
+        similar_to=f"#{similar_number}" if similar_number is not None else None,
+    )
+    if route.why is Why.MOVES_NO_MONEY:
+        await audit.record(
+            session,
+            row.team_id,
+            "no_approval_needed",
+            audit.SYSTEM,
+            request_id=row.id,
+            product=row.product,
+        )
+    elif route.runs_now:
+        await audit.record(
+            session,
+            row.team_id,
+            "auto_approved",
+            audit.SYSTEM,
+            request_id=row.id,
+            product=row.product,
+            amount=row.amount,
+            limit=policy.auto_approve_limit,
+        )
+
+
+async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnapshot:
+    similar_number = None
+    if row.similar_to is not None:
+        similar_number = await session.scalar(
+            select(CreditRequest.number).where(
+                CreditRequest.id == row.similar_to, CreditRequest.team_id == row.team_id
+            )
+        )
+    approvers = (
+        await session.scalars(
+            select(RequestApproval.approver_id)
+            .where(RequestApproval.request_id == row.id)
+            .order_by(RequestApproval.approved_at, RequestApproval.id)
+        )
+    ).all()
+    columns = {
+        name: getattr(row, name)
+        for name in RequestSnapshot.__dataclass_fields__
+        if name not in ("product", "action", "status", "details", "approvers")
+        and name != "similar_to_number"
+    }
+    return RequestSnapshot(
+        **columns,
+        product=Product(row.product),
+        action=Action(row.action),
+        status=Status(row.status),
+        details=dict(row.details or {}),
+        approvers=tuple(approvers),
+        similar_to_number=similar_number,
+    )
