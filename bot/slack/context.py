@@ -58,6 +58,10 @@ SERVICES = "services"
 """Context key of the whole `Services`, for helpers that take them together."""
 
 
+CONTEXT_KEYS = (*(field.name for field in fields(Services)), DIRECTORY, SERVICES)
+"""Every key the middleware below puts on the context: what a listener may name."""
+
+
 def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
     """Global middleware, after the workspace guard (which fixes `context.team_id`): every
     service under its own name, the bundle under `services`, and the request's directory."""

@@ -23,9 +23,9 @@ from bot.services.settings_changes import NobodyToConfirm, OwnChange
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
+from bot.slack.requests import texts as requests_text
 from bot.slack.texts import admin as admin_text
 from bot.slack.texts import common as text
-from bot.slack.texts import requests as requests_text
 from bot.slack.texts import settings_changes as changes_text
 from bot.slack.views.admin import group_mention, subject_mention
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 
 from bot.runtime import Runtime
-from bot.services.requests import RequestSnapshot
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.listeners.settings_changes import ChangeNotifier
-from bot.slack.notify import RequestNotifier
+from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +24,8 @@ class Maintenance:
         self._clients = clients
 
     async def run_once(self) -> None:
-        requests = self._runtime.requests
-        for request in await requests.expire_due():
-            await self._settled(request)
-        for request in await requests.recover_abandoned():
-            await self._settled(request)
-        for request in await requests.reconcile_due():
-            await self._settled(request)
+        # Requests: expired, recovered, reconciled, each announced by the service.
+        await self._runtime.requests.run_due(self._events_for)
         for change in await self._runtime.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -46,11 +40,10 @@ class Maintenance:
         # Install-page visits that never came back (each left an OAuth state row).
         await stores.oauth_state_store(self._runtime).purge_expired()
 
-    async def _settled(self, request: RequestSnapshot) -> None:
-        client = await self._clients.for_team(request.team_id)
+    async def _events_for(self, team_id: str) -> SlackRequestEvents | None:
+        """The workspace's events, with nobody acting; None without a Slack token for it."""
+        client = await self._clients.for_team(team_id)
         if client is None:
-            log.warning(
-                "no Slack token for team %s: request %d not announced", request.team_id, request.id
-            )
-            return
-        await RequestNotifier(self._runtime, client).settled(request)
+            log.warning("no Slack token for team %s", team_id)
+            return None
+        return SlackRequestEvents(client)

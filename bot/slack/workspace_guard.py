@@ -58,9 +58,9 @@ from bot.slack.commands import (
 from bot.slack.error_handler import error_view_ack, tell
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
+from bot.slack.requests.views import DROP_SIMILAR_ACTION, REJECT_ACTION
 from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
-from bot.slack.views.requests import DROP_SIMILAR_ACTION, REJECT_ACTION
 from bot.slack.views.subaccounts import PAGE_ACTION
 
 if TYPE_CHECKING:

@@ -87,8 +87,6 @@ class Requests:
         self.by_number = self.store.by_number
         self.pending = self.store.pending
         self.of_requester = self.store.of_requester
-        self.set_card = self.store.set_card
-        self.adopt_card = self.store.adopt_card
 
     @property
     def lease(self) -> timedelta:
@@ -315,21 +313,15 @@ class Requests:
         dead process left, reconcile unknown outcomes whose settle time has passed; each
         settled request is announced through its workspace's events (`events_for(team_id)`,
         None when the workspace cannot be told). Safe to run in any number of processes."""
-        settled = [
-            *await self.expire_due(),
-            *await self.recover_abandoned(),
-            *await self.reconcile_due(),
-        ]
-        for request in settled:
-            events = await events_for(request.team_id)
-            if events is None:
-                log.warning(
-                    "workspace %s cannot be told: request %d not announced",
-                    request.team_id,
-                    request.id,
-                )
-                continue
-            await self._settled(request, events)
+        settled = []
+        for step in (self.expire_due, self.recover_abandoned, self.reconcile_due):
+            for request in await step():
+                settled.append(request)
+                events = await events_for(request.team_id)
+                if events is None:
+                    log.warning("request %d not announced", request.id)
+                    continue
+                await self._settled(request, events)
         return settled
 
     # --- the steps shared by the workflows ----------------------------------------------------

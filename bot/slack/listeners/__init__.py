@@ -8,14 +8,13 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from bot.runtime import Runtime
 from bot.slack.listeners import (
     alerts,
-    decisions,
     events,
     partner_command,
-    requesting,
     settings_changes,
     setup,
     subaccounts,
 )
+from bot.slack.requests import listeners as requests_listeners
 
 
 def register_listeners(
@@ -24,8 +23,7 @@ def register_listeners(
     partner_command.register(app, runtime)
     setup.register(app, runtime)
     subaccounts.register(app, runtime)
-    requesting.register(app, runtime)
-    decisions.register(app, runtime)
+    requests_listeners.register(app)
     settings_changes.register(app, runtime)
     alerts.register(app, runtime)
     events.register(app, runtime, installation_store)

@@ -22,9 +22,9 @@ from bot.slack.commands import AlertCommand, SetAlert
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
-from bot.slack.listeners.requesting import DirectReply, follow_through
-from bot.slack.notify import admins_told_of_lockout
 from bot.slack.permissions import require_bot_in_channel
+from bot.slack.requests.asking import follow_through
+from bot.slack.requests.events import DirectReply, admins_told_of_lockout
 from bot.slack.texts import alerts as text
 from bot.slack.views.alerts import (
     SNOOZE_ACTION,

@@ -31,7 +31,7 @@ from bot.slack.blocks import clicked_message
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
-from bot.slack.notify import UNKNOWN_OUTCOME
+from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.texts import settings_changes as text
 from bot.slack.views.reply import Reply, plain_reply
 from bot.slack.views.settings_changes import (

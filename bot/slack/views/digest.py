@@ -20,9 +20,9 @@ from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
 from bot.services.digests import Digest, ProductDigest
 from bot.slack.blocks import escape, fit
+from bot.slack.requests.views import what
 from bot.slack.texts import digests as text
 from bot.slack.views.reply import Reply
-from bot.slack.views.requests import what
 
 INLINE_SUBACCOUNTS = 10
 """Up to this many subaccounts a product lists them all; beyond, a CSV carries them."""

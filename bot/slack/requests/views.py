@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -21,10 +22,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.money import format_money
-from bot.partner.models import Product
-from bot.services.requests import Action, RequestSnapshot, Status
+from bot.partner.models import Product, SubaccountType
+from bot.services.requests import Action, Ask, NewSubaccount, RequestSnapshot, Status
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit, slack_date, text_input
-from bot.slack.texts import requests as text
+from bot.slack.requests import texts as text
 from bot.slack.views.reply import Reply
 
 APPROVE_ACTION = "request_approve"
@@ -416,3 +417,52 @@ def _hours(request: RequestSnapshot) -> int:
 
 def _decimal(value: object) -> Decimal | None:
     return Decimal(str(value)) if value not in (None, "") else None
+
+
+def ask_value(ask: Ask) -> dict[str, Any]:
+    """A request as asked, for the value of the button that confirms it (as JSON)."""
+    value: dict[str, Any] = {"a": ask.action.value, "p": ask.product.value}
+    if ask.reason:
+        value["why"] = ask.reason
+    if ask.ref is not None:
+        value["ref"] = ask.ref
+    if ask.amount is not None:
+        value["amt"] = f"{ask.amount:f}"
+    if ask.new is not None:
+        new = ask.new
+        value["new"] = {
+            "kind": new.kind.value,
+            "email": new.email,
+            "buyer": new.is_buyer,
+            "first": new.firstname,
+            "last": new.lastname,
+            "credit": f"{new.credit:f}" if new.credit is not None else None,
+        }
+    return value
+
+
+def ask_from_value(text_value: str) -> tuple[Ask, int]:
+    """The ask and the earlier request it was confirmed against, from a button value.
+    Raises ValueError (or KeyError, TypeError) on anything else: a value is user input, and
+    whatever it says is checked again by the service like a typed command."""
+    value = json.loads(text_value)
+    new = None
+    if isinstance(value.get("new"), dict):
+        raw = value["new"]
+        new = NewSubaccount(
+            kind=SubaccountType(raw["kind"]),
+            email=raw.get("email"),
+            is_buyer=bool(raw.get("buyer")),
+            firstname=raw.get("first"),
+            lastname=raw.get("last"),
+            credit=Decimal(raw["credit"]) if raw.get("credit") else None,
+        )
+    ask = Ask(
+        action=Action(value["a"]),
+        product=Product(value["p"]),
+        reason=value.get("why"),
+        ref=value.get("ref"),
+        amount=Decimal(value["amt"]) if value.get("amt") is not None else None,
+        new=new,
+    )
+    return ask, int(value["similar"])

@@ -52,7 +52,6 @@ RESULT_DELETED = " Its credit, {returned}, went back to the main account, which 
 RESULT_DELETED_UNREAD = " Its credit, {returned}, goes back to the main account."
 STATUS_UNDECIDABLE = ":grey_question: Outcome unknown: {note}."
 UNKNOWN_ASK = " Partner Ops cannot tell from the balances: an approver must check the vendor's dashboard and mark it."
-WITHDRAWN_NOTE = "the approval card could not be posted"
 MARK_DONE = "Mark done"
 MARK_FAILED = "Mark failed"
 APPROVE = "Approve"

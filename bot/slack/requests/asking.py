@@ -1,0 +1,225 @@
+"""Asking: `/partner credit add|remove`, `subaccount create|delete`, `requests`, `approvals`,
+the new-subaccount form, and the buttons that confirm or drop a repeat.
+
+Each listener makes one service call (`Requests.ask`), which carries the request as far as it
+goes and tells people through `SlackRequestEvents`. Refusals and failures are raised to the
+app's one error handler (bot.slack.error_handler).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.money import InvalidAmount, parse_user_amount
+from bot.partner.models import Product, SubaccountType
+from bot.services.errors import NotAllowed
+from bot.services.partner_access import NoSubaccounts
+from bot.services.requests import Action, Ask, NewSubaccount, Requests, Submitted
+from bot.services.roles import Roles
+from bot.slack.blocks import form_state, form_text
+from bot.slack.commands import (
+    CreateSubaccount,
+    CreditMove,
+    DeleteSubaccount,
+    MyRequests,
+    PendingApprovals,
+)
+from bot.slack.context import DIRECTORY, SERVICES, SlashCommand
+from bot.slack.directory import SlackDirectory
+from bot.slack.listeners.replies import reply
+from bot.slack.requests import texts as text
+from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
+from bot.slack.requests.views import ask_from_value, create_modal, request_list
+from bot.slack.views.reply import plain_reply
+from bot.slack.workspace_guard import workspace_of
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+Parsed = CreditMove | CreateSubaccount | DeleteSubaccount | PendingApprovals | MyRequests
+
+# --- the subcommands: `async def handler(parsed, call: SlashCommand)` ---------------------------
+
+
+async def credit_move(parsed: CreditMove, call: SlashCommand) -> None:
+    """`/partner credit add|remove <subaccount> <amount> [reason]`."""
+    action = Action.CREDIT_ADD if parsed.add else Action.CREDIT_REMOVE
+    await _ask(call, Ask(action, parsed.product, parsed.reason, parsed.ref, parsed.amount))
+
+
+async def subaccount_delete(parsed: DeleteSubaccount, call: SlashCommand) -> None:
+    """`/partner subaccount delete <subaccount> [reason]`."""
+    await _ask(call, Ask(Action.SUBACCOUNT_DELETE, parsed.product, parsed.reason, parsed.ref))
+
+
+async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> None:
+    """`/partner subaccount create`: the form (its submission is `create_submitted`)."""
+    if not parsed.product.has_subaccounts:
+        raise NoSubaccounts(parsed.product)
+    await call.client.views_open(trigger_id=call.trigger_id, view=create_modal(parsed.product))
+
+
+async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
+    """`/partner approvals`: what waits for a decision (approvers and admins)."""
+    roles: Roles = call.services.roles
+    team_id, user_id = call.team_id, call.user_id
+    if not await roles.is_approver(team_id, user_id, call.directory) and not (
+        await roles.is_admin(team_id, user_id, call.directory)
+    ):
+        raise NotAllowed("see pending approvals", "approvers and admins")
+    pending = await call.services.requests.pending(team_id)
+    await reply(
+        call.respond, request_list(text.LIST_PENDING_TITLE, pending, text.LIST_EMPTY_PENDING)
+    )
+
+
+async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
+    """`/partner requests`: the asker's own, newest first."""
+    mine = await call.services.requests.of_requester(call.team_id, call.user_id)
+    await reply(call.respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
+
+
+HANDLERS = {
+    CreditMove: credit_move,
+    DeleteSubaccount: subaccount_delete,
+    CreateSubaccount: subaccount_create,
+    PendingApprovals: pending_approvals,
+    MyRequests: my_requests,
+}
+"""Each requests subcommand's handler, by its parsed type (for the `/partner` table)."""
+
+
+async def _ask(call: SlashCommand, ask: Ask) -> None:
+    requests: Requests = call.services.requests
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond))
+    await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
+
+
+async def run(
+    parsed: Parsed,
+    runtime: Any,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    team_id: str,
+) -> None:
+    """The old door, while `/partner` dispatches a second time (bot.slack.listeners.
+    partner_command calls it): builds the `SlashCommand` the handlers take. `runtime` is only
+    read for the services it carries under their listener names."""
+    context = AsyncBoltContext(
+        {
+            "team_id": team_id,
+            SERVICES: runtime,
+            DIRECTORY: SlackDirectory(client, runtime.group_members, team_id),
+        }
+    )
+    call = SlashCommand(payload=command, respond=respond, client=client, context=context)
+    await HANDLERS[type(parsed)](parsed, call)  # type: ignore[operator]
+
+
+# --- the form and the buttons -------------------------------------------------------------------
+
+
+async def create_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    new, reason, errors = _read_create_form(view)
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    # The authorised workspace: a modal's `team` is the submitter's own in a shared channel.
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
+    # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
+    # handler). A form makes one request, however often Slack delivers its submission.
+    assert new is not None
+    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)))
+    await requests.ask(
+        team_id,
+        user_id,
+        Ask(Action.SUBACCOUNT_CREATE, product, reason, new=new),
+        directory,
+        events,
+        origin=f"view:{view['id']}",
+    )
+
+
+async def confirm_similar(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    assert context.team_id and context.user_id, "a click Bolt did not authorise"
+    try:
+        ask, earlier = ask_from_value(action["value"])
+    except (ValueError, KeyError, TypeError):
+        await reply(respond, plain_reply(text.SIMILAR_GONE), replace=True)
+        return
+    await respond(delete_original=True)
+    events = SlackRequestEvents(client, Ephemeral(respond))
+    await requests.ask(
+        context.team_id, context.user_id, ask, directory, events, confirmed_similar=earlier
+    )
+
+
+async def drop_similar(ack: AsyncAck, respond: AsyncRespond) -> None:
+    await ack()
+    await reply(respond, plain_reply(text.SIMILAR_DROPPED), replace=True)
+
+
+async def follow_through(
+    runtime: Any, client: AsyncWebClient, respond: Any, submitted: Submitted
+) -> None:
+    """For a caller that made the request itself (the alerts' top-up form): carry it on as
+    `Requests.ask` would. `runtime`: anything with the `requests` service."""
+    events = SlackRequestEvents(client, Ephemeral(respond))
+    await runtime.requests.follow_through(submitted, events)
+
+
+def _read_create_form(
+    view: dict[str, Any],
+) -> tuple[NewSubaccount | None, str | None, dict[str, str]]:
+    kind_option = form_state(view, "type").get("selected_option") or {}
+    kind = SubaccountType(kind_option.get("value") or "simple")
+    email = form_text(view, "email")
+    buyer = bool(form_state(view, "is_buyer").get("selected_options"))
+    errors: dict[str, str] = {}
+    if kind is SubaccountType.ADVANCED and not email:
+        errors["email"] = text.CREATE_EMAIL_REQUIRED
+    elif email and not _EMAIL.match(email):
+        errors["email"] = text.CREATE_EMAIL_INVALID
+    credit = None
+    if form_text(view, "credit"):
+        try:
+            credit = parse_user_amount(form_text(view, "credit"))
+        except InvalidAmount as error:
+            errors["credit"] = str(error)
+    if errors:
+        return None, None, errors
+    new = NewSubaccount(
+        kind=kind,
+        email=email or None,
+        is_buyer=buyer,
+        firstname=form_text(view, "firstname") or None,
+        lastname=form_text(view, "lastname") or None,
+        credit=credit,
+    )
+    return new, form_text(view, "reason") or None, {}

@@ -1,0 +1,201 @@
+"""Deciding: Approve, Reject (with a reason), Cancel, and Mark done / Mark failed.
+
+Slack does not disable a button after a click and may deliver a click twice: each listener
+makes one service call, whose conditional transitions let exactly one click win; the service
+tells the others who got there first (bot.slack.requests.events). Refusals (not an approver,
+their own request) and failures go to the app's one error handler (bot.slack.error_handler).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.requests import CardAt, Requests
+from bot.slack.blocks import clicked_message, fit, form_text
+from bot.slack.directory import SlackDirectory
+from bot.slack.modals import ack_working, open_loading, replace_working
+from bot.slack.requests import texts as text
+from bot.slack.requests.events import Ephemeral, InModal, SlackRequestEvents
+from bot.slack.requests.views import REJECT_CALLBACK, reject_modal
+from bot.slack.views.modal import MAX_TITLE
+
+
+async def approve(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    number, team_id, user_id = _ids(context, action)
+    await requests.approve_clicked(
+        number,
+        team_id,
+        user_id,
+        directory,
+        SlackRequestEvents(client, Ephemeral(respond)),
+        card_at=_card_at(body),
+    )
+
+
+async def reject(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    number, team_id, user_id = _ids(context, action)
+    title = _reject_title(number)
+    # The trigger_id dies 3 s after the click, and the checks read the database and maybe
+    # usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal (not an
+    # approver) is shown in it by the app's error handler.
+    modal = await open_loading(
+        client, context, body["trigger_id"], title, callback_id=REJECT_CALLBACK
+    )
+
+    async def show(view: View) -> None:
+        await modal.show(client, view)
+
+    events = SlackRequestEvents(client, InModal(title, show))
+    request = await requests.reject_clicked(
+        number, team_id, user_id, directory, events, card_at=_card_at(body)
+    )
+    if request is not None:
+        await show(reject_modal(request, {"response_url": body.get("response_url", "")}))
+
+
+async def reject_reason(
+    ack: AsyncAck,
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    number = int(metadata["request"])  # its number in the authorised workspace
+    team_id, user_id = _workspace(context), _user(context)
+    reason = form_text(view, "reason", multiline=True)
+    if not reason:
+        await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
+        return
+    # Acknowledged first: the rejection reads roles (maybe from Slack) and writes the database.
+    # Its outcome replaces the "working" view; a failure is shown there by the error handler.
+    title = _reject_title(number)
+    working = await ack_working(ack, context, title, text.REJECTING)
+
+    async def show(result: View) -> None:
+        await replace_working(client, working, result)
+
+    events = SlackRequestEvents(client, InModal(title, show))
+    await requests.reject_with_reason(number, team_id, user_id, reason, directory, events)
+
+
+async def cancel(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+) -> None:
+    await ack()
+    number, team_id, user_id = _ids(context, action)
+    await requests.cancel_clicked(
+        number, team_id, user_id, SlackRequestEvents(client, Ephemeral(respond))
+    )
+
+
+async def mark_done(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    await _mark(ack, body, context, action, respond, client, requests, directory, done=True)
+
+
+async def mark_failed(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+) -> None:
+    await _mark(ack, body, context, action, respond, client, requests, directory, done=False)
+
+
+async def _mark(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    requests: Requests,
+    directory: SlackDirectory,
+    *,
+    done: bool,
+) -> None:
+    await ack()
+    number, team_id, user_id = _ids(context, action)
+    await requests.mark_clicked(
+        number,
+        team_id,
+        user_id,
+        done,
+        directory,
+        SlackRequestEvents(client, Ephemeral(respond)),
+        card_at=_card_at(body),
+    )
+
+
+def _card_at(body: dict[str, Any]) -> CardAt | None:
+    """Approve, Reject and Mark buttons live only on the card: a click on one in a channel
+    message says where the card is, should its post have had no known outcome."""
+    return clicked_message(body)
+
+
+def _ids(context: AsyncBoltContext, action: dict[str, Any]) -> tuple[int, str, str]:
+    """The request's number as the button names it (looked up only within the workspace
+    Bolt authorised), the workspace, and the clicker."""
+    return int(action["value"]), _workspace(context), _user(context)
+
+
+def _workspace(context: AsyncBoltContext) -> str:
+    """The workspace Bolt authorised this request for (its token is the one in `client`),
+    never a payload field: in Enterprise Grid a payload's `team` can name another workspace
+    of the org than the installation that answers."""
+    assert context.team_id, "Bolt authorised a request without a workspace"
+    return context.team_id
+
+
+def _user(context: AsyncBoltContext) -> str:
+    assert context.user_id, "a click without a user"
+    return context.user_id
+
+
+def _reject_title(number: int) -> str:
+    return fit(text.REJECT_TITLE.format(id=number), MAX_TITLE)

@@ -1,0 +1,228 @@
+"""The Slack side of the request service's events (bot.services.requests.events): the approval
+card kept up to date in place, the requester's DMs, the admins when the requesters rule locks
+everyone out, and the answers to the person acting (an `Answer`: an ephemeral reply, a direct
+message, or the modal they are looking at)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.requests import (
+    Ask,
+    CardPosted,
+    CardRefused,
+    NotARequester,
+    RequestSnapshot,
+)
+from bot.slack.blocks import escape
+from bot.slack.listeners.replies import reply
+from bot.slack.requests import texts as text
+from bot.slack.requests.views import (
+    already_message,
+    ask_value,
+    cancelled_reply,
+    ran_now_reply,
+    request_card,
+    requester_dm,
+    similar_reply,
+    submitted_reply,
+)
+from bot.slack.views.admin import group_mention
+from bot.slack.views.modal import message_view
+from bot.slack.views.reply import Reply, plain_reply
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_OUTCOME = (aiohttp.ClientError, asyncio.TimeoutError)
+"""A call that failed on the way: Slack may or may not have done it."""
+
+
+class Answer(Protocol):
+    """Where the person acting sees what became of what they did."""
+
+    async def __call__(self, message: Reply, *, replace: bool = False) -> None: ...
+
+
+class Ephemeral:
+    """Through the response_url (or anything that quacks like `respond`): only they see it;
+    `replace` rewrites the message a button was clicked on."""
+
+    def __init__(self, respond: AsyncRespond | DirectReply) -> None:
+        self._respond = respond
+
+    async def __call__(self, message: Reply, *, replace: bool = False) -> None:
+        await reply(self._respond, message, replace=replace)  # type: ignore[arg-type]
+
+
+class InModal:
+    """In the modal they are looking at, titled `title` (`show` puts a view in it)."""
+
+    def __init__(self, title: str, show: Callable[[View], Awaitable[Any]]) -> None:
+        self._title = title
+        self._show = show
+
+    async def __call__(self, message: Reply, *, replace: bool = False) -> None:
+        await self._show(message_view(self._title, message.text))
+
+
+class DirectReply:
+    """Quacks like `respond` for flows started from a modal, which has no response_url:
+    the answer goes to the person by direct message."""
+
+    def __init__(self, client: AsyncWebClient, user_id: str) -> None:
+        self._client = client
+        self._user_id = user_id
+
+    async def __call__(self, **message: Any) -> None:
+        message.pop("response_type", None)
+        message.pop("replace_original", None)
+        dm = await self._client.conversations_open(users=self._user_id)
+        await self._client.chat_postMessage(channel=dm["channel"]["id"], **message)
+
+
+class SlackRequestEvents:
+    """`RequestEvents` in Slack, for one workspace's client. `answer`: the person acting, when
+    somebody is (the worker has nobody: what is meant for them is dropped)."""
+
+    def __init__(self, client: AsyncWebClient, answer: Answer | None = None) -> None:
+        self._client = client
+        self._answer = answer
+
+    # --- the approvals channel ----------------------------------------------------------------
+
+    async def card_needed(self, request: RequestSnapshot, channel_id: str) -> CardPosted | None:
+        """A card is posted once and never re-posted: when the connection fails after the
+        request went out, the card may well be in the channel, and a second post would show
+        approvers two cards (the retry handlers in bot.slack.clients do not repeat it either).
+        The request stays pending; the first click on the card tells where it is."""
+        try:
+            answer = await self._client.chat_postMessage(
+                channel=channel_id, **request_card(request).as_kwargs()
+            )
+        except SlackApiError as error:
+            raise CardRefused(str(error.response.get("error"))) from error
+        except UNKNOWN_OUTCOME as error:
+            log.warning(
+                "card of request %d: no answer from Slack (%s), not posted again",
+                request.id,
+                type(error).__name__,
+            )
+            return None
+        return CardPosted(answer["channel"], answer["ts"])
+
+    async def card_changed(self, request: RequestSnapshot) -> None:
+        if not (request.card_channel_id and request.card_ts):
+            return
+        try:
+            await self._client.chat_update(
+                channel=request.card_channel_id,
+                ts=request.card_ts,
+                **request_card(request).as_kwargs(),
+            )
+        except SlackApiError as error:
+            # The card is a view of the database; a card we cannot redraw loses nothing.
+            log.warning(
+                "card of request %d not updated: %s", request.id, error.response.get("error")
+            )
+        except UNKNOWN_OUTCOME as error:
+            log.warning("card of request %d not updated: %s", request.id, type(error).__name__)
+
+    # --- the requester, the admins ------------------------------------------------------------
+
+    async def requester_told(self, request: RequestSnapshot) -> None:
+        message = requester_dm(request)
+        if message is None:
+            return
+        try:
+            dm = await self._client.conversations_open(users=request.requester_id)
+            await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())
+        except SlackApiError as error:
+            log.warning(
+                "requester of request %d not told: %s", request.id, error.response.get("error")
+            )
+        except UNKNOWN_OUTCOME as error:
+            # Not sent again: a DM twice is worse than a DM lost (the card shows the outcome).
+            log.warning(
+                "requester of request %d maybe not told: %s", request.id, type(error).__name__
+            )
+
+    async def admins_locked_out(self, refused: NotARequester) -> None:
+        await tell_admins_of_lockout(self._client, refused)
+
+    # --- the person acting --------------------------------------------------------------------
+
+    async def similar_found(self, ask: Ask, earlier: RequestSnapshot) -> None:
+        await self._say(similar_reply(earlier, ask_value(ask)))
+
+    async def ran_now(self, request: RequestSnapshot) -> None:
+        await self._say(ran_now_reply(request))
+
+    async def sent_for_approval(
+        self, request: RequestSnapshot, channel_id: str, *, card_known: bool
+    ) -> None:
+        await self._say(submitted_reply(request, channel_id))
+        if not card_known:
+            await self._say(plain_reply(text.CARD_OUTCOME_UNKNOWN.format(channel=channel_id)))
+
+    async def withdrawn(self, request: RequestSnapshot, channel_id: str, reason: str) -> None:
+        await self._say(
+            plain_reply(text.CARD_NOT_POSTED.format(channel=channel_id, error=escape(reason)))
+        )
+
+    async def approval_counted(self, request: RequestSnapshot) -> None:
+        await self._say(plain_reply(text.APPROVAL_RECORDED.format(id=request.number)))
+
+    async def already_approved_by_you(self, request: RequestSnapshot) -> None:
+        await self._say(
+            plain_reply(
+                text.ALREADY_APPROVED_BY_YOU.format(
+                    id=request.number, needed=request.approvals_needed
+                )
+            )
+        )
+
+    async def too_late(self, request: RequestSnapshot) -> None:
+        await self._say(plain_reply(already_message(request)))
+
+    async def rejected(self, request: RequestSnapshot) -> None:
+        await self._say(plain_reply(text.REJECTED_DONE.format(id=request.number)))
+
+    async def cancelled(self, request: RequestSnapshot) -> None:
+        await self._say(cancelled_reply(request), replace=True)
+
+    async def _say(self, message: Reply, *, replace: bool = False) -> None:
+        if self._answer is not None:
+            await self._answer(message, replace=replace)
+
+
+async def tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester) -> None:
+    group = group_mention(refused.group_id, refused.group_label)
+    message = text.LOCKOUT_DM.format(group=group)
+    for admin in refused.tell_admins:
+        try:
+            dm = await client.conversations_open(users=admin)
+            await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+        except SlackApiError as error:
+            log.warning("admin not told of the lock-out: %s", error.response.get("error"))
+
+
+@asynccontextmanager
+async def admins_told_of_lockout(client: AsyncWebClient) -> AsyncIterator[None]:
+    """Around a single asking step called directly (not through `Requests.ask`, which tells
+    the admins itself): a refusal that found nobody can ask tells the admins, then goes on up."""
+    try:
+        yield
+    except NotARequester as refused:
+        if refused.tell_admins:
+            await tell_admins_of_lockout(client, refused)
+        raise
