@@ -9,7 +9,6 @@ app's one error handler (bot.slack.error_handler).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,13 +16,11 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.money import InvalidAmount, parse_user_amount
-from bot.partner.models import Product, SubaccountType
+from bot.partner.models import Product
 from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
-from bot.services.requests import Action, Ask, NewSubaccount, Requests, Submitted
+from bot.services.requests import Action, Ask, Requests, Submitted
 from bot.services.roles import Roles
-from bot.slack.blocks import form_state, form_text
 from bot.slack.commands import (
     CreateSubaccount,
     CreditMove,
@@ -36,11 +33,10 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
-from bot.slack.requests.views import ask_from_value, create_modal, request_list
+from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
+from bot.slack.requests.views import request_list
 from bot.slack.views.reply import plain_reply
 from bot.slack.workspace_guard import workspace_of
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 Parsed = CreditMove | CreateSubaccount | DeleteSubaccount | PendingApprovals | MyRequests
 
@@ -135,7 +131,7 @@ async def create_submitted(
     requests: Requests,
     directory: SlackDirectory,
 ) -> None:
-    new, reason, errors = _read_create_form(view)
+    new, reason, errors = read_create_form(view)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -192,34 +188,3 @@ async def follow_through(
     `Requests.ask` would. `runtime`: anything with the `requests` service."""
     events = SlackRequestEvents(client, Ephemeral(respond))
     await runtime.requests.follow_through(submitted, events)
-
-
-def _read_create_form(
-    view: dict[str, Any],
-) -> tuple[NewSubaccount | None, str | None, dict[str, str]]:
-    kind_option = form_state(view, "type").get("selected_option") or {}
-    kind = SubaccountType(kind_option.get("value") or "simple")
-    email = form_text(view, "email")
-    buyer = bool(form_state(view, "is_buyer").get("selected_options"))
-    errors: dict[str, str] = {}
-    if kind is SubaccountType.ADVANCED and not email:
-        errors["email"] = text.CREATE_EMAIL_REQUIRED
-    elif email and not _EMAIL.match(email):
-        errors["email"] = text.CREATE_EMAIL_INVALID
-    credit = None
-    if form_text(view, "credit"):
-        try:
-            credit = parse_user_amount(form_text(view, "credit"))
-        except InvalidAmount as error:
-            errors["credit"] = str(error)
-    if errors:
-        return None, None, errors
-    new = NewSubaccount(
-        kind=kind,
-        email=email or None,
-        is_buyer=buyer,
-        firstname=form_text(view, "firstname") or None,
-        lastname=form_text(view, "lastname") or None,
-        credit=credit,
-    )
-    return new, form_text(view, "reason") or None, {}

@@ -23,7 +23,8 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import Ephemeral, InModal, SlackRequestEvents
-from bot.slack.requests.views import REJECT_CALLBACK, reject_modal
+from bot.slack.requests.forms import reject_modal
+from bot.slack.requests.views import REJECT_CALLBACK
 from bot.slack.views.modal import MAX_TITLE
 
 

@@ -27,9 +27,9 @@ from bot.services.requests import (
 from bot.slack.blocks import escape
 from bot.slack.listeners.replies import reply
 from bot.slack.requests import texts as text
+from bot.slack.requests.forms import ask_value
 from bot.slack.requests.views import (
     already_message,
-    ask_value,
     cancelled_reply,
     ran_now_reply,
     request_card,
