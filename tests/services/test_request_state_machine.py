@@ -5,6 +5,7 @@ the audit records."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,7 @@ from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
 from bot.services.requests import (
     Action,
+    AlreadyApprovedByYou,
     AlreadyDecided,
     OwnRequest,
     RequestSnapshot,
@@ -197,3 +199,233 @@ async def test_setting_changes_are_numbered_per_workspace(runtime: Runtime) -> N
     assert (await changes.by_number("T0ELSE", 1)).id == other.id
     entries = [e for e in await recent(runtime.database, TEAM, 1) if e.action.startswith("setting")]
     assert {e.details.get("change") for e in entries} == {"#1", "#2"}
+
+
+# --- every from/to pair -------------------------------------------------------------------------
+
+DECISIONS = ("approve", "reject", "cancel", "mark done", "mark failed")
+RIGHT_PERSON = {
+    "approve": APPROVER,
+    "reject": APPROVER,
+    "cancel": REQUESTER,
+    "mark done": APPROVER,
+    "mark failed": APPROVER,
+}
+ALLOWED = {(start, action): (end, event) for start, action, _, end, event in TRANSITIONS}
+"""Of the 9 × 5 (status, decision) pairs, the only moves; every other pair is refused."""
+
+
+@pytest.mark.parametrize("action", DECISIONS)
+@pytest.mark.parametrize("start", list(Status))
+async def test_every_status_and_decision(
+    runtime: Runtime, sandbox: Sandbox, start: Status, action: str
+) -> None:
+    request = await pending_request(runtime, sandbox)
+    await put_in(runtime, request, start)
+    who = RIGHT_PERSON[action]
+    before = len(await recent(runtime.database, TEAM, 1))
+    if (start, action) in ALLOWED:
+        end, event = ALLOWED[start, action]
+        after = await act(runtime, request, action, who)
+        assert isinstance(after, RequestSnapshot) and after.status is end
+        assert (after.finished_at is not None) is end.is_final  # approved goes on
+        assert after.decided_by == who
+        newest = (await recent(runtime.database, TEAM, 1))[0]
+        assert (newest.action, newest.actor_id, newest.request_id) == (event, who, request.id)
+        assert (newest.product, newest.amount) == ("sms", Decimal(5))
+        return
+    with pytest.raises(AlreadyDecided) as refused:
+        await act(runtime, request, action, who)
+    assert refused.value.request.status is start
+    assert (await runtime.requests.get(request.id)).status is start
+    entries = await recent(runtime.database, TEAM, 1)
+    # A refused decision writes nothing, except a late approval, audited as not counted.
+    assert [e.action for e in entries[: len(entries) - before]] == []
+
+
+SYSTEM_MOVES = [  # (step, the one status it moves from, to, the audit event)
+    ("withdraw", Status.PENDING, Status.CANCELLED, "withdrawn"),
+    ("expire", Status.PENDING, Status.EXPIRED, "expired"),
+    ("execute", Status.APPROVED, Status.SUCCEEDED, "vendor_succeeded"),
+]
+
+
+async def system_step(runtime: Runtime, request: RequestSnapshot, step: str) -> RequestSnapshot:
+    requests = runtime.requests
+    match step:
+        case "withdraw":
+            return await requests.withdraw(request.id, "the card could not be posted")
+        case "expire":
+            async with runtime.database.session() as session:
+                await session.execute(
+                    update(CreditRequest)
+                    .where(CreditRequest.id == request.id)
+                    .values(expires_at=request.created_at - timedelta(hours=1))
+                )
+            await requests.expire_due()
+            return await requests.get(request.id)
+        case "execute":
+            return await requests.execute(request.id)
+    raise AssertionError(step)
+
+
+@pytest.mark.parametrize(("step", "moves_from", "end", "event"), SYSTEM_MOVES)
+@pytest.mark.parametrize("start", list(Status))
+async def test_what_the_system_moves_and_from_where(
+    runtime: Runtime,
+    sandbox: Sandbox,
+    start: Status,
+    step: str,
+    moves_from: Status,
+    end: Status,
+    event: str,
+) -> None:
+    request = await pending_request(runtime, sandbox)
+    await put_in(runtime, request, start)
+    after = await system_step(runtime, request, step)
+    mine = [e for e in await recent(runtime.database, TEAM, 1) if e.request_id == request.id]
+    if start is moves_from:
+        assert after.status is end
+        assert mine[0].action == event and mine[0].actor_id == "system"
+    else:
+        assert after.status is start  # nothing happens, nothing is audited
+        assert [e.action for e in mine] == ["request_created"]
+
+
+# --- who may ------------------------------------------------------------------------------------
+
+WHO = [  # (decision, from, who) → allowed, or the refusal
+    (action, start, who, error)
+    for action, start in (
+        ("approve", Status.PENDING),
+        ("reject", Status.PENDING),
+        ("cancel", Status.PENDING),
+        ("mark done", Status.UNKNOWN),
+        ("mark failed", Status.UNKNOWN),
+    )
+    for who, error in (
+        (REQUESTER, OwnRequest if action == "approve" else None),
+        (APPROVER, None),
+        (STRANGER, NotAllowed),
+        (ADMIN, NotAllowed),  # a workspace admin is no approver unless made one
+    )
+]
+
+
+def _may(action: str, who: str, error: type | None) -> type | None:
+    """The requester may cancel and nothing else; approvers decide and may not cancel."""
+    if error is not None:
+        return error
+    if who == REQUESTER:
+        return None if action == "cancel" else NotAllowed
+    return NotAllowed if action == "cancel" else None
+
+
+@pytest.mark.parametrize(("action", "start", "who", "error"), WHO)
+async def test_who_may_decide(
+    runtime: Runtime, sandbox: Sandbox, action: str, start: Status, who: str, error: type | None
+) -> None:
+    request = await pending_request(runtime, sandbox)
+    await put_in(runtime, request, start)
+    refusal = _may(action, who, error)
+    if refusal is None:
+        after = await act(runtime, request, action, who)
+        assert isinstance(after, RequestSnapshot) and after.status is not start
+        assert after.decided_by == who
+        return
+    with pytest.raises(refusal):
+        await act(runtime, request, action, who)
+    assert (await runtime.requests.get(request.id)).status is start
+    assert (await runtime.requests.get(request.id)).approvers == ()
+
+
+# --- approval counting --------------------------------------------------------------------------
+
+APPROVER_2 = "UAPP2"
+
+
+@pytest.fixture
+async def two_approvers(runtime: Runtime, database: Database) -> Runtime:
+    await runtime.roles.grant(TEAM, Role.APPROVER, Subject(SubjectKind.USER, APPROVER_2), ADMIN)
+    return runtime
+
+
+def _counting(entries: list, request_id: int) -> list[tuple[str, str | None, object]]:
+    """The approval audit of one request, oldest first: (event, who, what it says)."""
+    return [
+        (e.action, e.actor_id, e.details.get("approvers") or e.details.get("why"))
+        for e in reversed(entries)
+        if e.request_id == request_id and e.action.startswith("approv")
+    ]
+
+
+COUNTING = [  # (approvals needed, the clicks in order) → (final status, approval audit)
+    (
+        1,
+        [APPROVER],
+        Status.APPROVED,
+        [("approval_counted", APPROVER, "1 of 1"), ("approved", APPROVER, 1)],
+    ),
+    (
+        2,
+        [APPROVER],
+        Status.PENDING,
+        [("approval_counted", APPROVER, "1 of 2")],
+    ),
+    (
+        2,
+        [APPROVER, APPROVER_2],
+        Status.APPROVED,
+        [
+            ("approval_counted", APPROVER, "1 of 2"),
+            ("approval_counted", APPROVER_2, "2 of 2"),
+            ("approved", APPROVER_2, 2),
+        ],
+    ),
+    (
+        2,
+        [APPROVER, APPROVER],
+        Status.PENDING,
+        [
+            ("approval_counted", APPROVER, "1 of 2"),
+            ("approval_not_counted", APPROVER, "already approved by them"),
+        ],
+    ),
+    (2, [REQUESTER], Status.PENDING, []),
+    (1, [REQUESTER], Status.PENDING, []),
+    (2, [REQUESTER, APPROVER], Status.PENDING, [("approval_counted", APPROVER, "1 of 2")]),
+]
+
+
+@pytest.mark.parametrize(("needed", "clicks", "end", "audited"), COUNTING)
+async def test_approval_counting(
+    two_approvers: Runtime,
+    sandbox: Sandbox,
+    database: Database,
+    needed: int,
+    clicks: list[str],
+    end: Status,
+    audited: list[tuple[str, str, object]],
+) -> None:
+    runtime = two_approvers
+    if needed == 2:
+        await change_policy(database, TEAM, ADMIN, two_approver_threshold=Decimal(1))
+    request = await pending_request(runtime, sandbox)
+    assert request.approvals_needed == needed
+    counted: list[str] = []
+    for who in clicks:
+        try:
+            approval = await runtime.requests.approve(request.number, TEAM, who, People())
+        except OwnRequest:
+            assert who == REQUESTER
+            continue
+        except AlreadyApprovedByYou:
+            assert who in counted
+            continue
+        counted.append(who)
+        assert approval.complete is (len(counted) == needed)
+    after = await runtime.requests.get(request.id)
+    assert after.status is end
+    assert after.approvers == tuple(counted)
+    assert after.decided_by == (counted[-1] if end is Status.APPROVED else None)
+    assert _counting(await recent(runtime.database, TEAM, 1), request.id) == audited
