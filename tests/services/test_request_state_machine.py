@@ -4,7 +4,6 @@ the audit records."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,16 +12,12 @@ from sqlalchemy import update
 
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.emulator import FakeSlack
-from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.partner.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.audit import recent
-from bot.services.directory import Standing
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
 from bot.services.requests import (
-    Action,
     AlreadyApprovedByYou,
     AlreadyDecided,
     OwnRequest,
@@ -31,63 +26,16 @@ from bot.services.requests import (
 )
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting
-from tests.slack.harness import settings_for
-
-TEAM = "T0SM"
-REQUESTER, APPROVER, STRANGER, ADMIN = "UREQ", "UAPP", "UOTHER", "UADM"
-
-
-class People:
-    """The services' Directory, answered from a fixed list (what the Slack layer asks Slack)."""
-
-    async def is_workspace_admin(self, user_id: str) -> bool:
-        return user_id == ADMIN
-
-    async def group_members(self, group_id: str) -> set[str]:
-        return set()
-
-    async def user_standing(self, user_id: str) -> Standing:
-        return Standing.PERSON
-
-    async def group_handle(self, group_id: str) -> str | None:
-        return None
-
-
-@pytest.fixture
-async def runtime(database: Database, sandbox: Sandbox) -> AsyncIterator[Runtime]:
-    async with FakeSlack() as fake:  # only its URL: no Slack call is made here
-        runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
-        try:
-            await change_policy(database, TEAM, ADMIN, approvals_channel_id="C0APPR")
-            await runtime.roles.grant(
-                TEAM, Role.APPROVER, Subject(SubjectKind.USER, APPROVER), ADMIN
-            )
-            yield runtime
-        finally:
-            await runtime.close()
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as running:
-        yield running
-
-
-async def pending_request(runtime: Runtime, sandbox: Sandbox) -> RequestSnapshot:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
-    submitted = await runtime.requests.request_credit(
-        TEAM, REQUESTER, Product.SMS, Action.CREDIT_ADD, sub.token, Decimal(5), None, People()
-    )
-    assert submitted.request.status is Status.PENDING
-    return submitted.request
-
-
-async def put_in(runtime: Runtime, request: RequestSnapshot, status: Status) -> None:
-    """Test set-up only: place the request in `status` as if it had got there."""
-    async with runtime.database.session() as session:
-        await session.execute(
-            update(CreditRequest).where(CreditRequest.id == request.id).values(status=status.value)
-        )
+from tests.services.request_world import (
+    ADMIN,
+    APPROVER,
+    REQUESTER,
+    STRANGER,
+    TEAM,
+    People,
+    pending_request,
+    put_in,
+)
 
 
 async def act(runtime: Runtime, request: RequestSnapshot, action: str, who: str) -> object:

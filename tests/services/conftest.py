@@ -1,0 +1,36 @@
+"""Fixtures of the request service's tests (see request_world)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.db.session import Database
+from bot.emulator import FakeSlack
+from bot.partner.sandbox import Sandbox
+from bot.runtime import Runtime
+from bot.services.policy import change_policy
+from bot.services.roles import Role, Subject, SubjectKind
+from tests.services.request_world import ADMIN, APPROVER, TEAM
+from tests.slack.harness import settings_for
+
+
+@pytest.fixture
+async def runtime(database: Database, sandbox: Sandbox) -> AsyncIterator[Runtime]:
+    async with FakeSlack() as fake:  # only its URL: no Slack call is made here
+        runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
+        try:
+            await change_policy(database, TEAM, ADMIN, approvals_channel_id="C0APPR")
+            await runtime.roles.grant(
+                TEAM, Role.APPROVER, Subject(SubjectKind.USER, APPROVER), ADMIN
+            )
+            yield runtime
+        finally:
+            await runtime.close()
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox() as running:
+        yield running
