@@ -64,7 +64,8 @@ class RepeatSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
     (the reply lost on the way back, a reset after the write), when a repeated
     `chat.postMessage` would post the approval card or the digest twice. So those are
     retried only for methods in REPEAT_SAFE_METHODS; for a post the error reaches the caller,
-    which treats the outcome as unknown (see RequestNotifier.post_card) rather than guess.
+    which treats the outcome as unknown rather than guess (see
+    bot.slack.requests.events.SlackRequestEvents.card_needed).
     """
 
     async def _can_retry_async(

@@ -3,6 +3,9 @@
 Every status change is one `UPDATE … WHERE id = :id AND status = :from` (`move`); its row count
 says who won. The vendor call is made only by whoever wins `approved → executing`, and only
 once: no code path ever moves a request back to `approved`.
+
+Longer than the package's other modules on purpose: all the SQL on requests is here, so the
+rule above is kept in one place.
 """
 
 from __future__ import annotations
