@@ -12,8 +12,8 @@ import logging
 from bot.runtime import Runtime
 from bot.services.requests import RequestSnapshot
 from bot.slack import stores
+from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
-from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.notify import RequestNotifier
 
 log = logging.getLogger(__name__)

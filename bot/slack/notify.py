@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.services.requests import NotARequester, RequestSnapshot
+from bot.slack.admin.views import group_mention
 from bot.slack.texts import requests as text
-from bot.slack.views.admin import group_mention
 from bot.slack.views.requests import request_card, requester_dm
 
 log = logging.getLogger(__name__)

@@ -25,10 +25,10 @@ from bot.services.errors import NotConfigured
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
+from bot.slack.alerts.views import alert_replies
 from bot.slack.clients import WorkspaceClients
-from bot.slack.texts import digests as digest_text
-from bot.slack.views.alerts import alert_replies
-from bot.slack.views.digest import digest_reply
+from bot.slack.digests import texts as digest_text
+from bot.slack.digests.views import digest_reply
 
 log = logging.getLogger(__name__)
 

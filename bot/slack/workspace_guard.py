@@ -56,12 +56,12 @@ from bot.slack.commands import (
     parse_command,
 )
 from bot.slack.error_handler import error_view_ack, tell
+from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
 from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
 from bot.slack.views.requests import DROP_SIMILAR_ACTION, REJECT_ACTION
-from bot.slack.views.subaccounts import PAGE_ACTION
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

@@ -27,8 +27,8 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
+from bot.slack.admin import texts as text
 from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit, slack_date
-from bot.slack.texts import admin as text
 from bot.slack.views.reply import Reply, plain_reply
 
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")

@@ -13,6 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.runtime import Runtime
 from bot.services.balances import read_balances
 from bot.services.subaccounts import find_subaccount, search_subaccounts
+from bot.slack.admin import listeners as admin
+from bot.slack.alerts import listeners as alerts
 from bot.slack.commands import (
     AlertCommand,
     Balance,
@@ -38,14 +40,15 @@ from bot.slack.commands import (
     ShowSubaccount,
     parse_command,
 )
+from bot.slack.digests import listeners as digests
 from bot.slack.error_handler import answers_errors
-from bot.slack.listeners import admin, alerts, digests, requesting
+from bot.slack.listeners import requesting
 from bot.slack.listeners.replies import reply
-from bot.slack.listeners.setup import open_setup
+from bot.slack.lookups.balance_views import balance_reply
+from bot.slack.lookups.help_views import help_reply
+from bot.slack.lookups.subaccount_views import subaccount_detail_reply, subaccount_list_reply
+from bot.slack.setup.listeners import open_setup
 from bot.slack.text import escape, from_slack
-from bot.slack.views.balance import balance_reply
-from bot.slack.views.help import help_reply
-from bot.slack.views.subaccounts import subaccount_detail_reply, subaccount_list_reply
 from bot.slack.workspace_guard import workspace_of
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ Every answer is ephemeral to the asker. Who may: listing roles and showing the p
 everyone; reading the audit trail is for admins and approvers; every change is for admins
 (workspace admins and owners, plus users an admin added), except adding admins, which only
 workspace admins and owners may do. A change that loosens money control waits for an
-approver's confirmation (bot.slack.listeners.settings_changes); the services audit every change.
+approver's confirmation (bot.slack.admin.change_listeners); the services audit every change.
 """
 
 from __future__ import annotations
@@ -22,6 +22,17 @@ from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy, change_policy_checked, get_policy
 from bot.services.roles import Role, Subject, checked_subject
 from bot.services.settings_changes import Change, Setting
+from bot.slack.admin import texts as text
+from bot.slack.admin.change_listeners import gated
+from bot.slack.admin.views import (
+    audit_reply,
+    channel_set_reply,
+    export_empty_reply,
+    export_sent_reply,
+    policy_reply,
+    role_changed_reply,
+    role_list_reply,
+)
 from bot.slack.commands import (
     ExportAudit,
     ManageRole,
@@ -32,17 +43,6 @@ from bot.slack.commands import (
 )
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
-from bot.slack.listeners.settings_changes import gated
-from bot.slack.texts import admin as text
-from bot.slack.views.admin import (
-    audit_reply,
-    channel_set_reply,
-    export_empty_reply,
-    export_sent_reply,
-    policy_reply,
-    role_changed_reply,
-    role_list_reply,
-)
 from bot.slack.views.reply import Reply, plain_reply
 
 AdminCommand = ManageRole | SetApprovalsChannel | ShowPolicy | SetPolicy | ShowAudit | ExportAudit

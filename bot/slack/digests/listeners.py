@@ -12,13 +12,13 @@ from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape, slack_date
 from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
+from bot.slack.digests import texts as text
+from bot.slack.digests.views import digest_reply
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
+from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.scheduler import ChannelPacer, post_digest
-from bot.slack.texts import digests as text
-from bot.slack.texts import help as help_text
-from bot.slack.views.digest import digest_reply
 from bot.slack.views.reply import Reply, plain_reply
 
 WHO_MAY = "admins and approvers"

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.slack import stores
-from bot.slack.views.home import home_view
+from bot.slack.events.home_views import home_view
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,8 @@ from bot.services.alerts import Scope
 from bot.services.errors import NotAllowed
 from bot.services.requests import Action
 from bot.services.subaccounts import find_subaccount
-from bot.slack.blocks import form_text
-from bot.slack.commands import AlertCommand, SetAlert
-from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
-from bot.slack.listeners.requesting import DirectReply, follow_through
-from bot.slack.notify import admins_told_of_lockout
-from bot.slack.permissions import require_bot_in_channel
-from bot.slack.texts import alerts as text
-from bot.slack.views.alerts import (
+from bot.slack.alerts import texts as text
+from bot.slack.alerts.views import (
     SNOOZE_ACTION,
     TOPUP_ACTION,
     TOPUP_CALLBACK,
@@ -35,6 +27,14 @@ from bot.slack.views.alerts import (
     threshold_what,
     topup_modal,
 )
+from bot.slack.blocks import form_text
+from bot.slack.commands import AlertCommand, SetAlert
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.listeners.requesting import DirectReply, follow_through
+from bot.slack.notify import admins_told_of_lockout
+from bot.slack.permissions import require_bot_in_channel
 from bot.slack.views.reply import plain_reply
 from bot.slack.workspace_guard import workspace_of
 

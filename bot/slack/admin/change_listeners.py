@@ -27,14 +27,8 @@ from bot.services.settings_changes import (
     ChangeSnapshot,
     Route,
 )
-from bot.slack.blocks import clicked_message
-from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
-from bot.slack.notify import UNKNOWN_OUTCOME
-from bot.slack.texts import settings_changes as text
-from bot.slack.views.reply import Reply, plain_reply
-from bot.slack.views.settings_changes import (
+from bot.slack.admin import change_texts as text
+from bot.slack.admin.change_views import (
     CONFIRM_ACTION,
     REJECT_ACTION,
     already_message,
@@ -44,6 +38,12 @@ from bot.slack.views.settings_changes import (
     decided_announcement,
     waiting_reply,
 )
+from bot.slack.blocks import clicked_message
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.notify import UNKNOWN_OUTCOME
+from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
 

@@ -19,16 +19,16 @@ from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import get_policy
 from bot.services.settings_changes import Change, ChangeSnapshot, Route, key_change
+from bot.slack.admin.change_listeners import ChangeNotifier
+from bot.slack.admin.change_views import announcement
 from bot.slack.blocks import form_text
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
-from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
-from bot.slack.texts import setup as text
-from bot.slack.views.settings_changes import announcement
-from bot.slack.views.setup import (
+from bot.slack.setup import texts as text
+from bot.slack.setup.views import (
     KEY_ACTION,
     SETUP_CALLBACK,
     key_block_id,

@@ -13,7 +13,7 @@ from bot.runtime import Runtime
 from bot.services.subaccounts import search_subaccounts
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
-from bot.slack.views.subaccounts import PAGE_ACTION, ListPosition, subaccount_list_reply
+from bot.slack.lookups.subaccount_views import PAGE_ACTION, ListPosition, subaccount_list_reply
 from bot.slack.workspace_guard import workspace_of
 
 

@@ -1,0 +1,28 @@
+"""One registration point: each listener group registers itself on the app."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+
+from bot.runtime import Runtime
+from bot.slack import partner_command
+from bot.slack.admin import change_listeners as settings_changes
+from bot.slack.alerts import listeners as alerts
+from bot.slack.events import listeners as events
+from bot.slack.listeners import decisions, requesting
+from bot.slack.lookups import listeners as subaccounts
+from bot.slack.setup import listeners as setup
+
+
+def register_listeners(
+    app: AsyncApp, runtime: Runtime, installation_store: AsyncInstallationStore | None
+) -> None:
+    partner_command.register(app, runtime)
+    setup.register(app, runtime)
+    subaccounts.register(app, runtime)
+    requesting.register(app, runtime)
+    decisions.register(app, runtime)
+    settings_changes.register(app, runtime)
+    alerts.register(app, runtime)
+    events.register(app, runtime, installation_store)
