@@ -84,7 +84,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
-    app.use(workspace_guard(runtime))
+    app.use(workspace_guard(runtime.database))
     app.use(provide_services(services_of(runtime)))
     register_listeners(app, runtime, installation_store)
     register_error_handler(app)

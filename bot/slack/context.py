@@ -58,6 +58,10 @@ SERVICES = "services"
 """Context key of the whole `Services`, for helpers that take them together."""
 
 
+CONTEXT_KEYS = (*(field.name for field in fields(Services)), DIRECTORY, SERVICES)
+"""Every name the middleware below puts on the context, that a listener may ask for."""
+
+
 def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
     """Global middleware, after the workspace guard (which fixes `context.team_id`): every
     service under its own name, the bundle under `services`, and the request's directory."""
@@ -73,6 +77,14 @@ def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
         await next_()
 
     return middleware
+
+
+def workspace_of(context: dict[str, Any]) -> str:
+    """The workspace a listener acts in: the authorised one, fixed by bot.slack.workspace_guard
+    (never a payload's team_id)."""
+    team_id = context.get("team_id")
+    assert team_id, "a request Bolt authorised for no workspace reached a listener"
+    return str(team_id)
 
 
 @dataclass(frozen=True)

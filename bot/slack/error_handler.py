@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.context import CONTEXT_KEYS
 from bot.slack.errors import message_for
 from bot.slack.modals import MEMBER_GATE, OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
 from bot.slack.views.modal import message_view
@@ -63,7 +64,7 @@ def answers_errors(listener: Listener) -> Listener:
     read it (within its 10 ms polling), Slack gets a 404 "unhandled request" after 3 s.
     """
     wanted = inspect.getfullargspec(listener).args
-    unknown = set(wanted) - set(_INJECTED)
+    unknown = set(wanted) - set(_INJECTED) - set(CONTEXT_KEYS)
     assert not unknown, f"answers_errors cannot hand {unknown} to {listener.__name__}"
 
     # Bolt injects arguments by the names of positional parameters, so the wrapper names all
@@ -90,7 +91,10 @@ def answers_errors(listener: Listener) -> Listener:
             "command": command,
         }
         try:
-            await listener(**{name: given[name] for name in wanted})
+            # Bolt's own arguments, else what the context holds (bot.slack.context).
+            await listener(
+                **{name: given[name] if name in given else context[name] for name in wanted}
+            )
         except Exception as error:
             message = message_for(error)  # a bug is logged here, with its reference
             if ack.response is None and body.get("type") == "view_submission":

@@ -1,4 +1,8 @@
-"""One registration point: each listener group registers itself on the app."""
+"""One registration point: each feature registers its listeners on the app.
+
+Part of the wiring: the requests listeners (bot.slack.listeners.requesting, decisions) still
+take the process's Runtime until they become plain functions like the others.
+"""
 
 from __future__ import annotations
 
@@ -7,22 +11,22 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 
 from bot.runtime import Runtime
 from bot.slack import partner_command
-from bot.slack.admin import change_listeners as settings_changes
+from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.events import listeners as events
 from bot.slack.listeners import decisions, requesting
-from bot.slack.lookups import listeners as subaccounts
+from bot.slack.lookups import listeners as lookups
 from bot.slack.setup import listeners as setup
 
 
 def register_listeners(
     app: AsyncApp, runtime: Runtime, installation_store: AsyncInstallationStore | None
 ) -> None:
-    partner_command.register(app, runtime)
-    setup.register(app, runtime)
-    subaccounts.register(app, runtime)
+    partner_command.register(app)
+    setup.register(app)
+    lookups.register(app)
     requesting.register(app, runtime)
     decisions.register(app, runtime)
-    settings_changes.register(app, runtime)
-    alerts.register(app, runtime)
-    events.register(app, runtime, installation_store)
+    change_listeners.register(app)
+    alerts.register(app)
+    events.register(app, installation_store)

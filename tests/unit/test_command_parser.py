@@ -8,30 +8,27 @@ import pytest
 
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.commands import (
-    AlertCommand,
-    Balance,
-    CommandError,
+from bot.slack.admin.parsing import (
+    ExportAudit,
+    ManageRole,
+    SetApprovalsChannel,
+    SetPolicy,
+    ShowAudit,
+    ShowPolicy,
+)
+from bot.slack.alerts.parsing import AlertCommand, SetAlert
+from bot.slack.commands import CommandError
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
+from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
+from bot.slack.partner_command import parse_command
+from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
     DeleteSubaccount,
-    DigestCommand,
-    DigestSubscribe,
-    ExportAudit,
-    Help,
-    ListSubaccounts,
-    ManageRole,
     MyRequests,
     PendingApprovals,
-    SetAlert,
-    SetApprovalsChannel,
-    SetPolicy,
-    Setup,
-    ShowAudit,
-    ShowPolicy,
-    ShowSubaccount,
-    parse_command,
 )
+from bot.slack.setup.parsing import Setup
 
 SMS, MAIL, VOICE = Product.SMS, Product.MAIL, Product.VOICE
 

@@ -9,14 +9,10 @@ approver's confirmation (bot.slack.admin.change_listeners); the services audit e
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
-from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy, change_policy_checked, get_policy
@@ -24,6 +20,14 @@ from bot.services.roles import Role, Subject, checked_subject
 from bot.services.settings_changes import Change, Setting
 from bot.slack.admin import texts as text
 from bot.slack.admin.change_listeners import gated
+from bot.slack.admin.parsing import (
+    ExportAudit,
+    ManageRole,
+    SetApprovalsChannel,
+    SetPolicy,
+    ShowAudit,
+    ShowPolicy,
+)
 from bot.slack.admin.views import (
     audit_reply,
     channel_set_reply,
@@ -33,130 +37,111 @@ from bot.slack.admin.views import (
     role_changed_reply,
     role_list_reply,
 )
-from bot.slack.commands import (
-    ExportAudit,
-    ManageRole,
-    SetApprovalsChannel,
-    SetPolicy,
-    ShowAudit,
-    ShowPolicy,
-)
+from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
 from bot.slack.views.reply import Reply, plain_reply
 
-AdminCommand = ManageRole | SetApprovalsChannel | ShowPolicy | SetPolicy | ShowAudit | ExportAudit
-
 _ROLES = {"approver": Role.APPROVER, "admin": Role.ADMIN}
 
 
-async def run(
-    parsed: AdminCommand,
-    runtime: Runtime,
-    command: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    team_id: str,
-) -> None:
-    user_id = command["user_id"]
-    directory = SlackDirectory(client, runtime.group_members, team_id)
-
-    async def require_admin(action: str) -> None:
-        if not await runtime.roles.is_admin(team_id, user_id, directory):
-            raise NotAllowed(action, text.ADMINS)
-
-    match parsed:
-        case ManageRole(role=role, verb="list"):
-            subjects = await runtime.roles.members(team_id, _ROLES[role])
-            await reply(respond, role_list_reply(role, subjects))
-        case ManageRole(role=role, verb=verb, subject=subject) if subject is not None:
-            await require_admin(text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
-            if (
-                role == "admin"
-                and verb == "add"
-                and not await directory.is_workspace_admin(user_id)
-            ):
-                # An added admin making more admins would need nobody's consent but their own.
-                raise NotAllowed(text.ADD_ADMINS, text.WORKSPACE_ADMINS)
-            answer = await _change_role(
-                runtime, client, team_id, user_id, directory, role, verb, subject
-            )
-            await reply(respond, answer)
-        case SetApprovalsChannel():
-            await require_admin(text.SET_CHANNEL)
-            await _set_approvals_channel(runtime, client, respond, team_id, user_id, command)
-        case ShowPolicy():
-            policy = await get_policy(runtime.database, team_id)
-            approvers = await runtime.roles.members(team_id, Role.APPROVER)
-            await reply(respond, policy_reply(policy, len(approvers)))
-        case SetPolicy(field=field, value=value):
-            await require_admin(text.SET_POLICY)
-            changes: dict[str, object] = {field: value}
-            if field == "requesters_usergroup_id":
-                group = (
-                    await checked_subject(value, directory, empty_group_ok=False)
-                    if isinstance(value, Subject)
-                    else None
-                )
-                changes = {
-                    field: group.id if group else None,
-                    "requesters_usergroup_label": group.label if group else None,
-                }
-            before = await get_policy(runtime.database, team_id)
-
-            async def apply_policy() -> Reply:
-                change = await change_policy_checked(runtime.database, team_id, user_id, **changes)
-                approvers = await runtime.roles.members(team_id, Role.APPROVER)
-                return policy_reply(
-                    change.after,
-                    len(approvers),
-                    changed=field,
-                    before=change.before,
-                    adjustments=change.adjustments,
-                )
-
-            asked = Change(
-                Setting(field),
-                getattr(before, field),
-                changes[field],
-                label=changes.get("requesters_usergroup_label"),  # type: ignore[arg-type]
-            )
-            await reply(
-                respond,
-                await gated(runtime, client, team_id, user_id, asked, directory, apply_policy),
-            )
-        case ShowAudit():
-            await _require_admin_or_approver(runtime, team_id, user_id, directory)
-            days = parsed.days
-            entries = await audit.recent(runtime.database, team_id, days)
-            await reply(respond, audit_reply(entries, days))
-        case ExportAudit():
-            await _require_admin_or_approver(runtime, team_id, user_id, directory)
-            await _export_audit(runtime, client, respond, team_id, user_id, parsed.days)
-        case _:  # pragma: no cover - partner_command sends only the commands above
-            raise AssertionError(f"not an admin command: {type(parsed).__name__}")
+async def _require_admin(call: SlashCommand, action: str) -> None:
+    if not await call.services.roles.is_admin(call.team_id, call.user_id, call.directory):
+        raise NotAllowed(action, text.ADMINS)
 
 
-async def _require_admin_or_approver(
-    runtime: Runtime, team_id: str, user_id: str, directory: SlackDirectory
-) -> None:
-    if await runtime.roles.is_admin(team_id, user_id, directory):
+async def manage_role(parsed: ManageRole, call: SlashCommand) -> None:
+    services, team_id, user_id = call.services, call.team_id, call.user_id
+    directory = call.directory
+    if parsed.verb == "list":
+        subjects = await services.roles.members(team_id, _ROLES[parsed.role])
+        await reply(call.respond, role_list_reply(parsed.role, subjects))
         return
-    if await runtime.roles.is_approver(team_id, user_id, directory):
+    role, verb, subject = parsed.role, parsed.verb, parsed.subject
+    assert subject is not None, "the parser gives a subject to add and remove"
+    await _require_admin(call, text.MANAGE_APPROVERS if role == "approver" else text.MANAGE_ADMINS)
+    if role == "admin" and verb == "add" and not await directory.is_workspace_admin(user_id):
+        # An added admin making more admins would need nobody's consent but their own.
+        raise NotAllowed(text.ADD_ADMINS, text.WORKSPACE_ADMINS)
+    answer = await _change_role(
+        services, call.client, team_id, user_id, directory, role, verb, subject
+    )
+    await reply(call.respond, answer)
+
+
+async def set_approvals_channel(_parsed: SetApprovalsChannel, call: SlashCommand) -> None:
+    await _require_admin(call, text.SET_CHANNEL)
+    await _set_approvals_channel(call)
+
+
+async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
+    services, team_id, user_id = call.services, call.team_id, call.user_id
+    directory = call.directory
+    if isinstance(parsed, ShowPolicy):
+        current = await get_policy(services.database, team_id)
+        approvers = await services.roles.members(team_id, Role.APPROVER)
+        await reply(call.respond, policy_reply(current, len(approvers)))
+        return
+    field, value = parsed.field, parsed.value
+    await _require_admin(call, text.SET_POLICY)
+    changes: dict[str, object] = {field: value}
+    if field == "requesters_usergroup_id":
+        group = (
+            await checked_subject(value, directory, empty_group_ok=False)
+            if isinstance(value, Subject)
+            else None
+        )
+        changes = {
+            field: group.id if group else None,
+            "requesters_usergroup_label": group.label if group else None,
+        }
+    before = await get_policy(services.database, team_id)
+
+    async def apply_policy() -> Reply:
+        change = await change_policy_checked(services.database, team_id, user_id, **changes)
+        approvers = await services.roles.members(team_id, Role.APPROVER)
+        return policy_reply(
+            change.after,
+            len(approvers),
+            changed=field,
+            before=change.before,
+            adjustments=change.adjustments,
+        )
+
+    asked = Change(
+        Setting(field),
+        getattr(before, field),
+        changes[field],
+        label=changes.get("requesters_usergroup_label"),  # type: ignore[arg-type]
+    )
+    await reply(
+        call.respond,
+        await gated(services, call.client, team_id, user_id, asked, directory, apply_policy),
+    )
+
+
+async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> None:
+    await _require_admin_or_approver(call)
+    if isinstance(parsed, ExportAudit):
+        await _export_audit(call, parsed.days)
+        return
+    entries = await audit.recent(call.services.database, call.team_id, parsed.days)
+    await reply(call.respond, audit_reply(entries, parsed.days))
+
+
+async def _require_admin_or_approver(call: SlashCommand) -> None:
+    roles, team_id, user_id = call.services.roles, call.team_id, call.user_id
+    if await roles.is_admin(team_id, user_id, call.directory):
+        return
+    if await roles.is_approver(team_id, user_id, call.directory):
         return
     raise NotAllowed(text.SEE_AUDIT, text.ADMINS_AND_APPROVERS)
 
 
-async def _set_approvals_channel(
-    runtime: Runtime,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    team_id: str,
-    user_id: str,
-    command: dict[str, Any],
-) -> None:
+async def _set_approvals_channel(call: SlashCommand) -> None:
     """The channel the command was typed in, once we know the bot can post there."""
-    channel_id = command["channel_id"]
+    services, client, respond = call.services, call.client, call.respond
+    team_id, user_id, channel_id = call.team_id, call.user_id, call.channel_id
     try:
         channel = (await client.conversations_info(channel=channel_id)).get("channel") or {}
     except SlackApiError as error:
@@ -174,24 +159,24 @@ async def _set_approvals_channel(
     if not channel.get("is_member"):
         await reply(respond, plain_reply(text.CHANNEL_NOT_MEMBER))
         return
-    before = await get_policy(runtime.database, team_id)
+    before = await get_policy(services.database, team_id)
     if before.approvals_channel_id == channel_id:
         await reply(respond, channel_set_reply(channel_id, False))
         return
 
     async def apply_channel() -> Reply:
-        await change_policy(runtime.database, team_id, user_id, approvals_channel_id=channel_id)
+        await change_policy(services.database, team_id, user_id, approvals_channel_id=channel_id)
         return channel_set_reply(channel_id, True)
 
     asked = Change(Setting.APPROVALS_CHANNEL, before.approvals_channel_id, channel_id)
-    directory = SlackDirectory(client, runtime.group_members, team_id)
     await reply(
-        respond, await gated(runtime, client, team_id, user_id, asked, directory, apply_channel)
+        respond,
+        await gated(services, client, team_id, user_id, asked, call.directory, apply_channel),
     )
 
 
 async def _change_role(
-    runtime: Runtime,
+    services: Services,
     client: AsyncWebClient,
     team_id: str,
     user_id: str,
@@ -202,7 +187,7 @@ async def _change_role(
 ) -> Reply:
     """Add or remove a role, at once or (adding an admin, removing an approver) after an
     approver's confirmation."""
-    granted = await runtime.roles.members(team_id, _ROLES[role])
+    granted = await services.roles.members(team_id, _ROLES[role])
     if verb == "add":
         subject = await checked_subject(subject, directory)
     else:
@@ -214,9 +199,9 @@ async def _change_role(
 
     async def apply_role() -> Reply:
         if verb == "add":
-            changed = await runtime.roles.grant(team_id, _ROLES[role], subject, user_id)
+            changed = await services.roles.grant(team_id, _ROLES[role], subject, user_id)
         else:
-            changed = await runtime.roles.revoke(team_id, _ROLES[role], subject, user_id)
+            changed = await services.roles.revoke(team_id, _ROLES[role], subject, user_id)
         return role_changed_reply(role, verb, subject, changed)
 
     asked = Change(
@@ -226,19 +211,13 @@ async def _change_role(
         subject=f"{subject.kind.value}:{subject.id}",
         label=subject.label,
     )
-    return await gated(runtime, client, team_id, user_id, asked, directory, apply_role)
+    return await gated(services, client, team_id, user_id, asked, directory, apply_role)
 
 
-async def _export_audit(
-    runtime: Runtime,
-    client: AsyncWebClient,
-    respond: AsyncRespond,
-    team_id: str,
-    user_id: str,
-    days: int,
-) -> None:
+async def _export_audit(call: SlashCommand, days: int) -> None:
     """The whole period as CSV, sent to the asker alone, by direct message."""
-    entries = await audit.recent(runtime.database, team_id, days)
+    client, respond, team_id, user_id = call.client, call.respond, call.team_id, call.user_id
+    entries = await audit.recent(call.services.database, team_id, days)
     if not entries:
         await reply(respond, export_empty_reply(days))
         return

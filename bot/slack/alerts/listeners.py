@@ -12,12 +12,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.money import InvalidAmount, format_money, parse_user_amount
 from bot.partner.models import Product
-from bot.runtime import Runtime
-from bot.services.alerts import Scope
+from bot.services.alerts import Alerts, Scope
 from bot.services.errors import NotAllowed
 from bot.services.requests import Action
+from bot.services.roles import Roles
 from bot.services.subaccounts import find_subaccount
 from bot.slack.alerts import texts as text
+from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.alerts.views import (
     SNOOZE_ACTION,
     TOPUP_ACTION,
@@ -28,7 +29,7 @@ from bot.slack.alerts.views import (
     topup_modal,
 )
 from bot.slack.blocks import form_text
-from bot.slack.commands import AlertCommand, SetAlert
+from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
@@ -36,25 +37,17 @@ from bot.slack.listeners.requesting import DirectReply, follow_through
 from bot.slack.notify import admins_told_of_lockout
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.views.reply import plain_reply
-from bot.slack.workspace_guard import workspace_of
 
 
-async def run(
-    parsed: SetAlert | AlertCommand,
-    runtime: Runtime,
-    command: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    team_id: str,
-) -> None:
-    user_id, channel_id = command["user_id"], command["channel_id"]
-    alerts = runtime.alerts
+async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
+    """Every verb of `/partner alert`: the list for anyone, the rest for admins."""
+    services, client, respond, team_id = call.services, call.client, call.respond, call.team_id
+    user_id, channel_id = call.user_id, call.channel_id
+    alerts = services.alerts
     if isinstance(parsed, AlertCommand) and parsed.verb == "list":
         await reply(respond, alert_list(await alerts.config(team_id)))
         return
-    if not await runtime.roles.is_admin(
-        team_id, user_id, SlackDirectory(client, runtime.group_members, team_id)
-    ):
+    if not await services.roles.is_admin(team_id, user_id, call.directory):
         raise NotAllowed(text.ADMINS_ONLY, "admins")
     if isinstance(parsed, AlertCommand):
         await require_bot_in_channel(client, channel_id)
@@ -65,10 +58,10 @@ async def run(
     subaccount = None
     if scope is Scope.SUBACCOUNT:
         assert parsed.ref is not None
-        client_for = await runtime.partner.subaccount_client(team_id, parsed.product)
+        client_for = await services.partner.subaccount_client(team_id, parsed.product)
         subaccount = await find_subaccount(client_for, parsed.ref)
     elif scope is Scope.SUBACCOUNTS:
-        await runtime.partner.subaccount_client(team_id, parsed.product)  # has subaccounts?
+        await services.partner.subaccount_client(team_id, parsed.product)  # has subaccounts?
     await alerts.set_threshold(
         team_id,
         parsed.product,
@@ -90,74 +83,78 @@ async def run(
     await reply(respond, plain_reply(message))
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
-    @app.action(TOPUP_ACTION)
-    @answers_errors
-    async def top_up(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
-    ) -> None:
-        await ack()
-        subject = json.loads(action["value"])
-        await client.views_open(
-            trigger_id=body["trigger_id"],
-            view=topup_modal(
-                Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
-            ),
+async def top_up(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    await ack()
+    subject = json.loads(action["value"])
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=topup_modal(
+            Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
+        ),
+    )
+
+
+async def top_up_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    services: Services,
+    directory: SlackDirectory,
+) -> None:
+    try:
+        amount = parse_user_amount(form_text(view, "amount"))
+    except InvalidAmount as error:
+        await ack(response_action="errors", errors={"amount": str(error)})
+        return
+    await ack()
+    reason = form_text(view, "reason")
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
+    # error handler, bot.slack.error_handler).
+    async with admins_told_of_lockout(client):
+        submitted = await services.requests.request_credit(
+            team_id,
+            user_id,
+            Product(metadata["p"]),
+            Action.CREDIT_ADD,
+            metadata["t"],
+            amount,
+            reason or None,
+            directory,
         )
+    # `follow_through` reads only the services it shares with the wiring (requests).
+    await follow_through(services, client, DirectReply(client, user_id), submitted)  # type: ignore[arg-type]
 
-    @app.view(TOPUP_CALLBACK)
-    @answers_errors
-    async def top_up_submitted(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:
-        try:
-            amount = parse_user_amount(form_text(view, "amount"))
-        except InvalidAmount as error:
-            await ack(response_action="errors", errors={"amount": str(error)})
-            return
-        await ack()
-        reason = form_text(view, "reason")
-        metadata = json.loads(view.get("private_metadata") or "{}")
-        team_id, user_id = workspace_of(context), body["user"]["id"]
-        # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
-        # error handler, bot.slack.error_handler).
-        async with admins_told_of_lockout(client):
-            submitted = await runtime.requests.request_credit(
-                team_id,
-                user_id,
-                Product(metadata["p"]),
-                Action.CREDIT_ADD,
-                metadata["t"],
-                amount,
-                reason or None,
-                SlackDirectory(client, runtime.group_members, team_id),
-            )
-        await follow_through(runtime, client, DirectReply(client, user_id), submitted)
 
-    @app.action(SNOOZE_ACTION)
-    @answers_errors
-    async def snooze(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:
-        await ack()
-        subject = json.loads(action["value"])
-        product = Product(subject["p"])
-        team_id, user_id = workspace_of(context), body["user"]["id"]
-        # A snooze silences the alert for everyone: the same people as set alerts.
-        if not await runtime.roles.is_admin(
-            team_id, user_id, SlackDirectory(client, runtime.group_members, team_id)
-        ):
-            raise NotAllowed(text.SNOOZE_ADMINS_ONLY, "admins")
-        until = await runtime.alerts.snooze(team_id, product, subject["s"], user_id)
-        what = subject.get("e") or product.label
-        original = body.get("message") or {}
-        await reply(respond, snoozed_reply(original, what, until, user_id), replace=True)
+async def snooze(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: dict[str, Any],
+    alerts: Alerts,
+    roles: Roles,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    subject = json.loads(action["value"])
+    product = Product(subject["p"])
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    # A snooze silences the alert for everyone: the same people as set alerts.
+    if not await roles.is_admin(team_id, user_id, directory):
+        raise NotAllowed(text.SNOOZE_ADMINS_ONLY, "admins")
+    until = await alerts.snooze(team_id, product, subject["s"], user_id)
+    what = subject.get("e") or product.label
+    original = body.get("message") or {}
+    await reply(respond, snoozed_reply(original, what, until, user_id), replace=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(TOPUP_ACTION)(answers_errors(top_up))
+    app.view(TOPUP_CALLBACK)(answers_errors(top_up_submitted))
+    app.action(SNOOZE_ACTION)(answers_errors(snooze))

@@ -22,17 +22,18 @@ from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, NewSubaccount, Requests, SimilarRequest, Submitted
 from bot.slack.blocks import escape, form_state, form_text
-from bot.slack.commands import (
+from bot.slack.context import workspace_of
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.notify import RequestNotifier, admins_told_of_lockout
+from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
     DeleteSubaccount,
     MyRequests,
     PendingApprovals,
 )
-from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
-from bot.slack.notify import RequestNotifier, admins_told_of_lockout
 from bot.slack.texts import requests as text
 from bot.slack.views.reply import plain_reply
 from bot.slack.views.requests import (
@@ -45,7 +46,6 @@ from bot.slack.views.requests import (
     similar_reply,
     submitted_reply,
 )
-from bot.slack.workspace_guard import workspace_of
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
