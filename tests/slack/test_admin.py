@@ -32,7 +32,7 @@ def people(fake_slack) -> None:
     fake_slack.add_usergroup("T0TEST", FINANCE, "finance", [APPROVER])
 
 
-async def audit_entries(slack: Harness) -> list[AuditEntry]:
+async def audit_entries(slack: Harness) -> list[audit.AuditRecord]:
     return await audit.recent(slack.runtime.database, slack.team_id, 1)
 
 

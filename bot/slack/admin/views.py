@@ -21,10 +21,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.db.models import AuditEntry
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services import audit
+from bot.services.audit import AuditRecord
 from bot.services.policy import POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import texts as text
@@ -252,7 +252,7 @@ def policy_reply(
 # --- audit --------------------------------------------------------------------------------
 
 
-def audit_reply(entries: Sequence[AuditEntry], days: int) -> Reply:
+def audit_reply(entries: Sequence[AuditRecord], days: int) -> Reply:
     """The newest entries first, as many as fit; then how many more the export holds."""
     if not entries:
         return plain_reply(text.AUDIT_EMPTY.format(days=days))
@@ -282,7 +282,7 @@ def audit_reply(entries: Sequence[AuditEntry], days: int) -> Reply:
     return Reply(text=text.AUDIT_FALLBACK.format(count=len(entries), days=days), blocks=blocks)
 
 
-def audit_line(entry: AuditEntry) -> str:
+def audit_line(entry: AuditRecord) -> str:
     request = ""
     if entry.request_id is not None:
         product = f" · {_product(entry.product)}" if entry.product else ""
@@ -307,7 +307,7 @@ def audit_line(entry: AuditEntry) -> str:
     )
 
 
-def _details(entry: AuditEntry) -> str:
+def _details(entry: AuditRecord) -> str:
     details = dict(entry.details or {})
     shown = ""
     policy_setting = details.get("setting") in POLICY_FIELDS
