@@ -19,6 +19,7 @@ from bot.services.policy import change_policy, change_policy_checked, get_policy
 from bot.services.roles import Role, Subject, checked_subject
 from bot.services.settings_changes import Change, Setting
 from bot.slack.admin import texts as text
+from bot.slack.admin.audit_views import audit_reply, export_empty_reply, export_sent_reply
 from bot.slack.admin.change_listeners import gated
 from bot.slack.admin.parsing import (
     ExportAudit,
@@ -29,10 +30,7 @@ from bot.slack.admin.parsing import (
     ShowPolicy,
 )
 from bot.slack.admin.views import (
-    audit_reply,
     channel_set_reply,
-    export_empty_reply,
-    export_sent_reply,
     policy_reply,
     role_changed_reply,
     role_list_reply,
