@@ -21,9 +21,9 @@ from bot.slack.authorize import installation_authorize
 from bot.slack.clients import web_client
 from bot.slack.context import Services, provide_services
 from bot.slack.error_handler import register_error_handler
-from bot.slack.listeners import register_listeners
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
+from bot.slack.registration import register_listeners
 from bot.slack.request_guard import malformed_request_guard
 from bot.slack.request_id import tag_request
 from bot.slack.workspace_guard import workspace_guard
@@ -84,9 +84,9 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
-    app.use(workspace_guard(runtime))
+    app.use(workspace_guard(runtime.database))
     app.use(provide_services(services_of(runtime)))
-    register_listeners(app, runtime, installation_store)
+    register_listeners(app, installation_store)
     register_error_handler(app)
     runner = app.listener_runner
     runner.listener_start_handler = TrackListenerTasks(

@@ -30,10 +30,9 @@ from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.shutdown import InFlight
+from bot.slack.clients import SLACK_TIMEOUT_SECONDS
 
 log = logging.getLogger(__name__)
-
-SLACK_TIMEOUT_SECONDS = 30
 
 
 @dataclass

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,6 +22,37 @@ from bot.db.session import Database
 
 SYSTEM = "system"
 """The actor of what nobody clicked: auto-approval, expiry, reconciliation."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One audit entry as read back: what the trail and its export show."""
+
+    id: int
+    """Internal, one sequence across workspaces: for ordering only, never shown."""
+    at: datetime
+    actor_id: str | None
+    action: str
+    request_id: int | None
+    request_number: int | None
+    """The request's number in its workspace, the one people are shown."""
+    product: str | None
+    amount: Decimal | None
+    details: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditRecord:
+        return cls(
+            id=entry.id,
+            at=entry.at,
+            actor_id=entry.actor_id,
+            action=entry.action,
+            request_id=entry.request_id,
+            request_number=entry.request_number,
+            product=entry.product,
+            amount=entry.amount,
+            details=dict(entry.details or {}),
+        )
 
 
 async def record(
@@ -78,7 +110,8 @@ async def record_many(
     )
 
 
-async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry]:
+async def recent(database: Database, team_id: str, days: int) -> list[AuditRecord]:
+    """The workspace's entries of the last `days`, newest first."""
     since = utcnow() - timedelta(days=days)
     async with database.session() as session:
         rows = await session.scalars(
@@ -86,7 +119,7 @@ async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry
             .where(AuditEntry.team_id == team_id, AuditEntry.at >= since)
             .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         )
-        return list(rows.all())
+        return [AuditRecord.of(row) for row in rows.all()]
 
 
 # `line` numbers the export's own rows: the audit table's ids are one sequence across every
@@ -94,7 +127,7 @@ async def recent(database: Database, team_id: str, days: int) -> list[AuditEntry
 CSV_COLUMNS = ("line", "at_utc", "actor", "action", "request", "product", "amount_eur", "details")
 
 
-def to_csv(entries: Sequence[AuditEntry]) -> str:
+def to_csv(entries: Sequence[AuditRecord]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

@@ -25,8 +25,8 @@ from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import SlackMode
-from bot.runtime import SLACK_TIMEOUT_SECONDS, Runtime
 from bot.slack import stores
+from bot.slack.parts import ClientParts
 
 REPEAT_SAFE_METHODS = frozenset(
     {
@@ -101,6 +101,10 @@ class RepeatSafeServerErrorRetryHandler(AsyncServerErrorRetryHandler):
         )
 
 
+SLACK_TIMEOUT_SECONDS = 30
+"""Of one Web API call, and of the process's shared session (bot.runtime)."""
+
+
 def retry_handlers() -> list[AsyncRetryHandler]:
     """Passing `retry_handlers` replaces slack_sdk's defaults (`async_default_handlers()`, a
     connection-error retry), so that one is kept here, made safe for posts; a 429 is always
@@ -112,15 +116,15 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
-def web_client(runtime: Runtime, token: str | None = None) -> AsyncWebClient:
+def web_client(parts: ClientParts, token: str | None = None) -> AsyncWebClient:
     """Every Web API client the app uses: the configured base URL, the process's shared
     session, and the retries above. Bolt's per-request clients copy the session and the
     retry handlers from the app's client, so they share them too."""
-    base = runtime.settings.slack_api_url
+    base = parts.settings.slack_api_url
     options: dict[str, Any] = {"base_url": base} if base else {}
     return AsyncWebClient(
         token=token,
-        session=runtime.slack_session,
+        session=parts.slack_session,
         timeout=SLACK_TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(),
         **options,
@@ -134,8 +138,8 @@ ROTATE_BEFORE_MINUTES = 120
 class WorkspaceClients:
     """A bot-token client for a workspace, outside any Slack request."""
 
-    def __init__(self, runtime: Runtime, store: AsyncInstallationStore | None) -> None:
-        self._runtime = runtime
+    def __init__(self, parts: ClientParts, store: AsyncInstallationStore | None) -> None:
+        self._parts = parts
         self._store = store
         self._single_team: str | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -143,12 +147,9 @@ class WorkspaceClients:
     async def teams(self) -> list[str]:
         """Workspaces with something to do: Partner keys saved or digests subscribed, plus
         (with one workspace) the bot token's own team when keys come from the environment."""
-        teams = set(await self._runtime.keys.teams())
-        teams |= {s for s in await self._runtime.digests.subscribed_teams()}
-        if (
-            self._runtime.mode is SlackMode.SINGLE_WORKSPACE
-            and self._runtime.keys.has_environment_keys
-        ):
+        teams = set(await self._parts.keys.teams())
+        teams |= {s for s in await self._parts.digests.subscribed_teams()}
+        if self._parts.mode is SlackMode.SINGLE_WORKSPACE and self._parts.keys.has_environment_keys:
             if self._single_team is None:
                 client = await self.for_team("")
                 if client is not None:
@@ -158,19 +159,19 @@ class WorkspaceClients:
         return sorted(teams)
 
     async def for_team(self, team_id: str) -> AsyncWebClient | None:
-        if self._runtime.mode is SlackMode.SINGLE_WORKSPACE:
-            token = self._runtime.settings.slack_bot_token
-            return web_client(self._runtime, token.get_secret_value()) if token else None
+        if self._parts.mode is SlackMode.SINGLE_WORKSPACE:
+            token = self._parts.settings.slack_bot_token
+            return web_client(self._parts, token.get_secret_value()) if token else None
         assert self._store is not None
         # Installations are keyed by enterprise *and* team: a workspace inside an Enterprise
         # Grid org is found only with its org's id (see stores.enterprise_of).
-        enterprise_id = await stores.enterprise_of(self._runtime, team_id)
+        enterprise_id = await stores.enterprise_of(self._parts, team_id)
         bot = await self._store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
         if bot is None or not bot.bot_token:
             return None
         if bot.bot_refresh_token and bot.bot_token_expires_at:
             bot = await self._fresh(enterprise_id, team_id, bot)
-        return web_client(self._runtime, bot.bot_token)
+        return web_client(self._parts, bot.bot_token)
 
     async def _fresh(self, enterprise_id: str | None, team_id: str, bot: Bot) -> Bot:
         """A bot token with time left, rotating it when it is close to expiry.
@@ -187,7 +188,7 @@ class WorkspaceClients:
             if not _expiring(bot):
                 return bot
             expiry = str(bot.bot_token_expires_at)
-            if await self._runtime.snapshots.claim("token_rotation", team_id, expiry):
+            if await self._parts.snapshots.claim("token_rotation", team_id, expiry):
                 rotated = await self._rotator().perform_bot_token_rotation(
                     bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
                 )
@@ -205,12 +206,12 @@ class WorkspaceClients:
             return bot
 
     def _rotator(self) -> AsyncTokenRotator:
-        settings = self._runtime.settings
+        settings = self._parts.settings
         assert settings.slack_client_id and settings.slack_client_secret
         return AsyncTokenRotator(
             client_id=settings.slack_client_id,
             client_secret=settings.slack_client_secret.get_secret_value(),
-            client=web_client(self._runtime),
+            client=web_client(self._parts),
         )
 
 

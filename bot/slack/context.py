@@ -79,6 +79,14 @@ def provide_services(services: Services) -> Callable[..., Awaitable[None]]:
     return middleware
 
 
+def workspace_of(context: dict[str, Any]) -> str:
+    """The workspace a listener acts in: the authorised one, fixed by bot.slack.workspace_guard
+    (never a payload's team_id)."""
+    team_id = context.get("team_id")
+    assert team_id, "a request Bolt authorised for no workspace reached a listener"
+    return str(team_id)
+
+
 @dataclass(frozen=True)
 class SlashCommand:
     """One `/partner` call, acknowledged and parsed, as each subcommand's handler gets it:

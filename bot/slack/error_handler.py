@@ -91,8 +91,10 @@ def answers_errors(listener: Listener) -> Listener:
             "command": command,
         }
         try:
-            # What the services middleware put on the context (bot.slack.context), by name.
-            await listener(**{name: given.get(name, context.get(name)) for name in wanted})
+            # Bolt's own arguments, else what the context holds (bot.slack.context).
+            await listener(
+                **{name: given[name] if name in given else context[name] for name in wanted}
+            )
         except Exception as error:
             message = message_for(error)  # a bug is logged here, with its reference
             if ack.response is None and body.get("type") == "view_submission":

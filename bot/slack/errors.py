@@ -20,14 +20,14 @@ from bot.services.policy import PolicyConflict, PolicyOutOfBounds
 from bot.services.requests import ApprovalsNotSetUp, NotARequester, OwnRequest, RequestRefused
 from bot.services.roles import Ineligible, NotEligible, SubjectKind
 from bot.services.settings_changes import NobodyToConfirm, OwnChange
+from bot.slack.admin import change_texts as changes_text
+from bot.slack.admin import texts as admin_text
+from bot.slack.admin.views import group_mention, subject_mention
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
 from bot.slack.requests import texts as requests_text
-from bot.slack.texts import admin as admin_text
 from bot.slack.texts import common as text
-from bot.slack.texts import settings_changes as changes_text
-from bot.slack.views.admin import group_mention, subject_mention
 
 log = logging.getLogger(__name__)
 

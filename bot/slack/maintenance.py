@@ -11,8 +11,8 @@ import logging
 
 from bot.runtime import Runtime
 from bot.slack import stores
+from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
-from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)

@@ -19,16 +19,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
 from bot.partner.models import Product
-from bot.runtime import Runtime
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
+from bot.slack.alerts.views import alert_replies
 from bot.slack.clients import WorkspaceClients
-from bot.slack.texts import digests as digest_text
-from bot.slack.views.alerts import alert_replies
-from bot.slack.views.digest import digest_reply
+from bot.slack.digests import texts as digest_text
+from bot.slack.digests.views import digest_reply
+from bot.slack.parts import SchedulerParts
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,13 @@ async def post_digest(
 class Scheduler:
     def __init__(
         self,
-        runtime: Runtime,
+        parts: SchedulerParts,
         clients: WorkspaceClients,
         *,
         worker_id: str | None = None,
         pacer: ChannelPacer | None = None,
     ) -> None:
-        self._runtime = runtime
+        self._parts = parts
         self._clients = clients
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._pacer = pacer or ChannelPacer()
@@ -111,12 +111,12 @@ class Scheduler:
     # --- digests --------------------------------------------------------------------------
 
     async def run_due_digests(self) -> None:
-        claimed = await self._runtime.digests.claim_due(self.worker_id)
+        claimed = await self._parts.digests.claim_due(self.worker_id)
         # Channels are independent: one slow or broken channel holds up no other.
         await asyncio.gather(*(self._run_digest(s) for s in claimed))
 
     async def _run_digest(self, subscription: Subscription) -> None:
-        digests = self._runtime.digests
+        digests = self._parts.digests
         now = utcnow()
         verdict = lateness(subscription.next_run_at, now)
         if verdict == "too_late":
@@ -171,7 +171,7 @@ class Scheduler:
         client = await self._clients.for_team(subscription.team_id)
         if client is None:
             return False
-        admins = await self._runtime.roles.members(subscription.team_id, Role.ADMIN)
+        admins = await self._parts.roles.members(subscription.team_id, Role.ADMIN)
         people = {subscription.created_by} | {a.id for a in admins if a.kind is SubjectKind.USER}
         message = digest_text.CHANNEL_BROKEN.format(channel=subscription.channel_id, error=code)
         told = False
@@ -193,19 +193,19 @@ class Scheduler:
     async def run_hourly(self) -> None:
         hour = utcnow().strftime("%Y-%m-%dT%H")
         for team_id in await self._clients.teams():
-            for product in await self._runtime.partner.configured_products(team_id):
+            for product in await self._parts.partner.configured_products(team_id):
                 period = f"{product.value}:{hour}"
-                if not await self._runtime.snapshots.claim("snapshot", team_id, period):
+                if not await self._parts.snapshots.claim("snapshot", team_id, period):
                     continue
-                reading = await self._runtime.snapshots.read(team_id, product, "hourly")
+                reading = await self._parts.snapshots.read(team_id, product, "hourly")
                 await self.check_alerts(team_id, product, reading)
-                await self._runtime.snapshots.thin(team_id, product)
-        await self._runtime.snapshots.forget_old_claims()
+                await self._parts.snapshots.thin(team_id, product)
+        await self._parts.snapshots.forget_old_claims()
 
     async def check_alerts(self, team_id: str, product: Product, reading: Reading) -> None:
         if reading.account is None:
             return
-        alerts = self._runtime.alerts
+        alerts = self._parts.alerts
         config = await alerts.config(team_id)
         events = await alerts.evaluate(
             team_id, product, reading.account.balance, reading.subaccounts, config
@@ -217,7 +217,7 @@ class Scheduler:
             return
         admins = [
             a.id
-            for a in await self._runtime.roles.members(team_id, Role.ADMIN)
+            for a in await self._parts.roles.members(team_id, Role.ADMIN)
             if a.kind is SubjectKind.USER
         ]
         for message in alert_replies(events, admins):

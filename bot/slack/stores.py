@@ -25,23 +25,23 @@ from bot.db.base import (
 )
 from bot.db.crypto import SecretBox
 from bot.db.slack_tokens import seal, unseal
-from bot.runtime import Runtime
+from bot.slack.parts import StoreParts
 
 OAUTH_STATE_SECONDS = 600
 
 _Record = TypeVar("_Record", Installation, Bot)
 
 
-def installation_store(runtime: Runtime) -> EncryptedInstallationStore:
-    assert runtime.settings.slack_client_id
+def installation_store(parts: StoreParts) -> EncryptedInstallationStore:
+    assert parts.settings.slack_client_id
     return EncryptedInstallationStore(
         AsyncSQLAlchemyInstallationStore(
-            client_id=runtime.settings.slack_client_id,
-            engine=runtime.database.engine,
+            client_id=parts.settings.slack_client_id,
+            engine=parts.database.engine,
             bots_table_name=BOTS_TABLE,
             installations_table_name=INSTALLATIONS_TABLE,
         ),
-        runtime,
+        parts,
     )
 
 
@@ -60,10 +60,10 @@ class EncryptedInstallationStore(AsyncInstallationStore):
     their bot token — slack_sdk already falls back to the latest bot row for those.
     """
 
-    def __init__(self, inner: AsyncSQLAlchemyInstallationStore, runtime: Runtime) -> None:
+    def __init__(self, inner: AsyncSQLAlchemyInstallationStore, parts: StoreParts) -> None:
         self._inner = inner
-        self._box: SecretBox = runtime.box
-        self._database = runtime.database
+        self._box: SecretBox = parts.box
+        self._database = parts.database
         self._client_id = inner.client_id
 
     @property
@@ -208,10 +208,10 @@ class EncryptedInstallationStore(AsyncInstallationStore):
 _TOKEN_FIELDS = tuple(sorted({name for names in SLACK_SECRET_COLUMNS.values() for name in names}))
 
 
-def oauth_state_store(runtime: Runtime) -> OnceOnlyOAuthStateStore:
+def oauth_state_store(parts: StoreParts) -> OnceOnlyOAuthStateStore:
     return OnceOnlyOAuthStateStore(
         expiration_seconds=OAUTH_STATE_SECONDS,
-        engine=runtime.database.engine,
+        engine=parts.database.engine,
         table_name=OAUTH_STATES_TABLE,
     )
 
@@ -258,7 +258,7 @@ def _now():
     return normalize_datetime_for_db(datetime.now(tz=UTC))
 
 
-async def enterprise_of(runtime: Runtime, team_id: str) -> str | None:
+async def enterprise_of(parts: StoreParts, team_id: str) -> str | None:
     """The Enterprise Grid org a workspace was installed in (None outside any org), read from
     the workspace's latest installation — what slack_sdk's `find_bot` needs with `team_id`.
 
@@ -273,17 +273,17 @@ async def enterprise_of(runtime: Runtime, team_id: str) -> str | None:
     - the app installs per workspace (no org-wide install in the manifest), so every
       installation row names its team.
     """
-    assert runtime.settings.slack_client_id
+    assert parts.settings.slack_client_id
     c = slack_bots.c
     query = (
         select(c.enterprise_id)
         .where(
-            c.client_id == runtime.settings.slack_client_id,
+            c.client_id == parts.settings.slack_client_id,
             c.team_id == team_id,
             c.bot_token.is_not(None),
         )
         .order_by(desc(c.installed_at), desc(c.id))
         .limit(1)
     )
-    async with runtime.database.session() as session:
+    async with parts.database.session() as session:
         return (await session.execute(query)).scalar_one_or_none()

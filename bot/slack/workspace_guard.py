@@ -34,37 +34,29 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.db.session import Database
 from bot.services import audit
-from bot.slack.commands import (
-    AlertCommand,
-    Balance,
-    CommandError,
-    DigestCommand,
-    Help,
-    ListSubaccounts,
-    ManageRole,
-    MyRequests,
-    Setup,
-    ShowPolicy,
-    ShowSubaccount,
-    parse_command,
-)
+from bot.slack.admin.parsing import ManageRole, ShowPolicy
+from bot.slack.alerts.parsing import AlertCommand
+from bot.slack.commands import CommandError
+from bot.slack.digests.parsing import DigestCommand
 from bot.slack.error_handler import error_view_ack, tell
+from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
+from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
+from bot.slack.partner_command import parse_command
+from bot.slack.requests.parsing import MyRequests
 from bot.slack.requests.views import DROP_SIMILAR_ACTION, REJECT_ACTION
+from bot.slack.setup.parsing import Setup
 from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
-from bot.slack.views.subaccounts import PAGE_ACTION
-
-if TYPE_CHECKING:
-    from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +90,6 @@ def authorised_workspace(context: dict[str, Any]) -> Workspace | None:
         return None
     enterprise_id = getattr(result, "enterprise_id", None) or context.get("enterprise_id")
     return Workspace(team_id, enterprise_id or None)
-
-
-def workspace_of(context: dict[str, Any]) -> str:
-    """The workspace a listener acts in: the authorised one, set by the guard below."""
-    team_id = context.get("team_id")
-    assert team_id, "a request Bolt authorised for no workspace reached a listener"
-    return str(team_id)
 
 
 def acts(body: dict[str, Any]) -> bool:
@@ -239,7 +224,7 @@ class MemberGate:
         return None
 
 
-def workspace_guard(runtime: Runtime) -> Callable[..., Awaitable[BoltResponse | None]]:
+def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse | None]]:
     async def middleware(
         body: dict[str, Any],
         context: dict[str, Any],
@@ -260,7 +245,7 @@ def workspace_guard(runtime: Runtime) -> Callable[..., Awaitable[BoltResponse | 
         claims = foreign_claims(body, workspace)
         if claims:
             # Audited before answering: the refusal is the last thing this request does.
-            async with runtime.database.session() as session:
+            async with database.session() as session:
                 await audit.record(
                     session,
                     workspace.team_id,

@@ -15,7 +15,7 @@ from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.services import audit
 from bot.services.policy import Policy, change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
-from bot.slack.texts import help as help_text
+from bot.slack.lookups import help_texts as help_text
 from tests.slack.block_kit import violations
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
 
@@ -32,7 +32,7 @@ def people(fake_slack) -> None:
     fake_slack.add_usergroup("T0TEST", FINANCE, "finance", [APPROVER])
 
 
-async def audit_entries(slack: Harness) -> list[AuditEntry]:
+async def audit_entries(slack: Harness) -> list[audit.AuditRecord]:
     return await audit.recent(slack.runtime.database, slack.team_id, 1)
 
 

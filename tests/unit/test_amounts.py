@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 
 from bot.money import InvalidAmount, parse_user_amount
-from bot.slack.commands import CommandError, CreditMove, parse_command
+from bot.slack.commands import CommandError
+from bot.slack.partner_command import parse_command
+from bot.slack.requests.parsing import CreditMove
 
 
 @pytest.mark.parametrize(

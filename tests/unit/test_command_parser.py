@@ -8,30 +8,33 @@ import pytest
 
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.commands import (
-    AlertCommand,
-    Balance,
-    CommandError,
+from bot.slack.admin import listeners as admin
+from bot.slack.admin.parsing import (
+    ExportAudit,
+    ManageRole,
+    SetApprovalsChannel,
+    SetPolicy,
+    ShowAudit,
+    ShowPolicy,
+)
+from bot.slack.alerts import listeners as alerts
+from bot.slack.alerts.parsing import AlertCommand, SetAlert
+from bot.slack.commands import CommandError
+from bot.slack.digests import listeners as digests
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
+from bot.slack.lookups import listeners as lookups
+from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
+from bot.slack.partner_command import SUBCOMMANDS, parse, parse_command
+from bot.slack.requests import asking
+from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
     DeleteSubaccount,
-    DigestCommand,
-    DigestSubscribe,
-    ExportAudit,
-    Help,
-    ListSubaccounts,
-    ManageRole,
     MyRequests,
     PendingApprovals,
-    SetAlert,
-    SetApprovalsChannel,
-    SetPolicy,
-    Setup,
-    ShowAudit,
-    ShowPolicy,
-    ShowSubaccount,
-    parse_command,
 )
+from bot.slack.setup import listeners as setup
+from bot.slack.setup.parsing import Setup
 
 SMS, MAIL, VOICE = Product.SMS, Product.MAIL, Product.VOICE
 
@@ -79,6 +82,43 @@ UNDERSTOOD = [
     ("alert subaccounts 10", SetAlert(SMS, "subaccounts", Decimal(10))),
     ("alert subaccount a@b.co 5", SetAlert(SMS, "subaccount", Decimal(5), ref="a@b.co")),
     ("alert channel", AlertCommand("channel")),
+    # Every other word and alias of the table, and the forms around them.
+    ("?", Help()),
+    ("? policy", Help("policy")),
+    ("balances", Balance()),
+    ("BALANCE", Balance()),
+    ("Mail Balances", Balance(MAIL)),
+    ("voice subaccounts", ListSubaccounts(VOICE, "")),
+    ("subaccount create acme", ShowSubaccount(SMS, "create acme")),  # only `create` alone creates
+    ("subaccount Delete a@b.co", DeleteSubaccount(SMS, "a@b.co", None)),
+    ("voice subaccount delete 7 <@U1|max> asked", DeleteSubaccount(VOICE, "7", "@max asked")),
+    ("credit ADD a@b.co €12", CreditMove(SMS, True, "a@b.co", Decimal(12), None)),
+    (
+        "voice credit remove a@b.co 5 eur back",
+        CreditMove(VOICE, False, "a@b.co", Decimal(5), "back"),
+    ),
+    ("approvals anything", PendingApprovals()),
+    ("requests", MyRequests()),
+    ("admins list", ManageRole("admin", "list")),
+    ("admins", ManageRole("admin", "list")),
+    ("approvers", ManageRole("approver", "list")),
+    ("policy auto-approve off", SetPolicy("auto_approve_limit", Decimal(0))),
+    ("policy two-approvers off", SetPolicy("two_approver_threshold", None)),
+    ("policy expiry 24", SetPolicy("expiry_hours", 24)),
+    ("policy requesters everyone", SetPolicy("requesters_usergroup_id", None)),
+    (
+        "policy requesters <!subteam^S9|@sales>",
+        SetPolicy("requesters_usergroup_id", Subject(SubjectKind.USERGROUP, "S9", "sales")),
+    ),
+    ("audit 30d", ShowAudit(30)),
+    ("audit export", ExportAudit(90)),
+    ("digests list", DigestCommand("list")),
+    ("digest unsubscribe", DigestCommand("unsubscribe")),
+    ("digest now", DigestCommand("now")),
+    ("mail digest subscribe 09:00", DigestSubscribe(("09:00", "mail"))),
+    ("alerts list", AlertCommand("list")),
+    ("mail alert main 500", SetAlert(MAIL, "main", Decimal(500))),
+    ("alert subaccounts 1 000,50 €", SetAlert(SMS, "subaccounts", Decimal("1000.5"))),
 ]
 
 
@@ -109,6 +149,26 @@ REFUSED = [
     ("audit export nan", "1 to 366 days"),
     ("alert main 100 500", "below the warning"),
     ("smss balance", "is not a product"),
+    ("balanse", "Did you mean `/partner balance`"),
+    ("alrt list", "Did you mean `/partner alert`"),
+    ("credit move a@b.co 5", "credit add|remove"),
+    ("credit add a@b.co 12 50 €", "ambiguous"),
+    ("mail subaccount", "Which subaccount?"),
+    ("admins add <!subteam^S1|@finance>", "admins add|remove"),
+    ("approvers add bob", "approvers add|remove"),
+    ("approvers promote <@U1>", "approvers add|remove"),
+    ("policy auto-approve", "policy"),
+    ("policy expiry 24 hours", "policy"),
+    ("policy auto-approve lots", "not an amount"),
+    ("policy requesters <@U1>", "user group"),
+    ("audit 0", "1 to 366 days"),
+    ("digest", "digest subscribe"),
+    ("digest list now", "digest subscribe"),
+    ("alert", "alert main"),
+    ("alert main", "alert main"),
+    ("alert main 10 5 1", "alert main"),
+    ("alert subaccount a@b.co", "alert main"),
+    ("alert main ten", "not an amount"),
 ]
 
 
@@ -117,3 +177,57 @@ def test_refused_with_what_to_type(text: str, message: str) -> None:
     with pytest.raises(CommandError) as refused:
         parse_command(text)
     assert message.lower() in refused.value.message.lower()
+
+
+# Every key of the table is tried by a form above: a new word or alias needs its line.
+def test_every_word_of_the_table_is_tried_above() -> None:
+    tried = [_without_product(text.lower()) for text, _ in [*UNDERSTOOD, *REFUSED]]
+    untried = [
+        key
+        for key in SUBCOMMANDS
+        if not any(words[: len(key.split())] == key.split() for words in tried)
+    ]
+    assert untried == []
+
+
+def _without_product(text: str) -> list[str]:
+    words = text.split()
+    return words[1:] if words and words[0] in set(Product) else words
+
+
+    raise AssertionError
+
+
+# Which handler each subcommand reaches: dispatched once, from the table.
+DISPATCHED = [
+    ("", lookups.show_help),
+    ("?", lookups.show_help),
+    ("mail", lookups.show_balance),
+    ("balances", lookups.show_balance),
+    ("subaccounts", lookups.list_subaccounts),
+    ("subaccount a@b.co", lookups.show_subaccount),
+    ("subaccount create acme", lookups.show_subaccount),
+    ("setup", setup.open_setup),
+    ("approvers add <@U1>", admin.manage_role),
+    ("admins", admin.manage_role),
+    ("approvals-channel", admin.set_approvals_channel),
+    ("policy", admin.policy),
+    ("policy expiry 4", admin.policy),
+    ("audit export", admin.audit_trail),
+    ("digests preview", digests.digest),
+    ("alerts list", alerts.alert),
+    ("subaccount create", asking.subaccount_create),
+    ("subaccount delete a@b.co", asking.subaccount_delete),
+    ("credit add a@b.co 5", asking.credit_move),
+    ("credit remove a@b.co 5", asking.credit_move),
+    ("approvals", asking.pending_approvals),
+    ("requests", asking.my_requests),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "handler"), DISPATCHED, ids=[t or "(empty)" for t, _ in DISPATCHED]
+)
+def test_dispatched_to(text: str, handler: object) -> None:
+    reached = parse(text).subcommand.handle
+    assert reached is handler

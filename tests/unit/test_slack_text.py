@@ -10,7 +10,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.emulator.escaping import escape_like_slack, should_escape
-from bot.slack.commands import CommandError, CreditMove, ManageRole, parse_command
+from bot.slack.admin.parsing import ManageRole
+from bot.slack.commands import CommandError
+from bot.slack.partner_command import parse_command
+from bot.slack.requests.parsing import CreditMove
 from bot.slack.text import clean, escape, from_slack, mentions_as_typed, to_plain
 
 

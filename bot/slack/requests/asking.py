@@ -21,22 +21,21 @@ from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests, Submitted
 from bot.services.roles import Roles
-from bot.slack.commands import (
+from bot.slack.context import SlashCommand, workspace_of
+from bot.slack.directory import SlackDirectory
+from bot.slack.listeners.replies import reply
+from bot.slack.requests import texts as text
+from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
+from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
+from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
     DeleteSubaccount,
     MyRequests,
     PendingApprovals,
 )
-from bot.slack.context import DIRECTORY, SERVICES, SlashCommand
-from bot.slack.directory import SlackDirectory
-from bot.slack.listeners.replies import reply
-from bot.slack.requests import texts as text
-from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
-from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
 from bot.slack.requests.views import request_list
 from bot.slack.views.reply import plain_reply
-from bot.slack.workspace_guard import workspace_of
 
 Parsed = CreditMove | CreateSubaccount | DeleteSubaccount | PendingApprovals | MyRequests
 
@@ -81,42 +80,10 @@ async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
     await reply(call.respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
 
 
-HANDLERS = {
-    CreditMove: credit_move,
-    DeleteSubaccount: subaccount_delete,
-    CreateSubaccount: subaccount_create,
-    PendingApprovals: pending_approvals,
-    MyRequests: my_requests,
-}
-"""Each requests subcommand's handler, by its parsed type (for the `/partner` table)."""
-
-
 async def _ask(call: SlashCommand, ask: Ask) -> None:
     requests: Requests = call.services.requests
     events = SlackRequestEvents(call.client, Ephemeral(call.respond))
     await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
-
-
-async def run(
-    parsed: Parsed,
-    runtime: Any,
-    command: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    team_id: str,
-) -> None:
-    """The old door, while `/partner` dispatches a second time (bot.slack.listeners.
-    partner_command calls it): builds the `SlashCommand` the handlers take. `runtime` is only
-    read for the services it carries under their listener names."""
-    context = AsyncBoltContext(
-        {
-            "team_id": team_id,
-            SERVICES: runtime,
-            DIRECTORY: SlackDirectory(client, runtime.group_members, team_id),
-        }
-    )
-    call = SlashCommand(payload=command, respond=respond, client=client, context=context)
-    await HANDLERS[type(parsed)](parsed, call)  # type: ignore[operator]
 
 
 # --- the form and the buttons -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from bot.services.requests import (
     NotARequester,
     RequestSnapshot,
 )
+from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
 from bot.slack.listeners.replies import reply
 from bot.slack.requests import texts as text
@@ -37,7 +38,6 @@ from bot.slack.requests.views import (
     similar_reply,
     submitted_reply,
 )
-from bot.slack.views.admin import group_mention
 from bot.slack.views.modal import message_view
 from bot.slack.views.reply import Reply, plain_reply
 

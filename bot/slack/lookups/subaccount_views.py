@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from bot.money import format_money
 from bot.partner.models import Product, Subaccount
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit
-from bot.slack.texts import subaccounts as text
+from bot.slack.lookups import subaccount_texts as text
 from bot.slack.views.reply import Reply
 
 PAGE_SIZE = 15

@@ -20,8 +20,8 @@ from slack_sdk.models.views import View
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
+from bot.slack.alerts import texts as text
 from bot.slack.blocks import escape, fit, slack_date, text_input
-from bot.slack.texts import alerts as text
 from bot.slack.views.reply import Reply
 
 TOPUP_ACTION = "alert_topup"

@@ -23,10 +23,10 @@ from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
 from bot.services.settings_changes import ChangeSnapshot, Setting, Status
+from bot.slack.admin import change_texts as text
+from bot.slack.admin import texts as admin_text
+from bot.slack.admin.views import policy_value, subject_mention, user_mention
 from bot.slack.blocks import escape, fit, slack_date
-from bot.slack.texts import admin as admin_text
-from bot.slack.texts import settings_changes as text
-from bot.slack.views.admin import policy_value, subject_mention, user_mention
 from bot.slack.views.reply import Reply, plain_reply
 
 CONFIRM_ACTION = "setting_change_confirm"

@@ -7,7 +7,7 @@ from slack_sdk.models.views import View
 
 from bot.partner.models import Product
 from bot.services.partner_keys import KeyStatus
-from bot.slack.texts import home as text
+from bot.slack.events import home_texts as text
 
 
 def home_view(statuses: Mapping[Product, KeyStatus]) -> View:

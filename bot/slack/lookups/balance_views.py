@@ -16,7 +16,7 @@ from bot.partner.models import MailAccount, SmsAccount, VoiceAccount, VoiceDurat
 from bot.services.balances import BalanceReading
 from bot.slack.blocks import escape
 from bot.slack.errors import message_for
-from bot.slack.texts import balance as text
+from bot.slack.lookups import balance_texts as text
 from bot.slack.views.reply import Reply
 
 

@@ -17,7 +17,7 @@ from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
 from bot.services.settings_changes import ChangeSnapshot
 from bot.slack.blocks import utc_text
-from bot.slack.texts import setup as text
+from bot.slack.setup import texts as text
 
 SETUP_CALLBACK = "partner_setup"
 KEY_ACTION = "api_key"

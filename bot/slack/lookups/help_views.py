@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.slack.blocks import escape
-from bot.slack.texts import help as text
+from bot.slack.lookups import help_texts as text
 from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 
 

@@ -20,8 +20,8 @@ from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
 from bot.services.digests import Digest, ProductDigest
 from bot.slack.blocks import escape, fit
+from bot.slack.digests import texts as text
 from bot.slack.requests.views import what
-from bot.slack.texts import digests as text
 from bot.slack.views.reply import Reply
 
 INLINE_SUBACCOUNTS = 10

@@ -4,40 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape, slack_date
-from bot.slack.commands import CommandError, DigestCommand, DigestSubscribe
-from bot.slack.directory import SlackDirectory
+from bot.slack.commands import CommandError
+from bot.slack.context import SlashCommand
+from bot.slack.digests import texts as text
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
+from bot.slack.digests.views import digest_reply
 from bot.slack.listeners.replies import reply
+from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.scheduler import ChannelPacer, post_digest
-from bot.slack.texts import digests as text
-from bot.slack.texts import help as help_text
-from bot.slack.views.digest import digest_reply
 from bot.slack.views.reply import Reply, plain_reply
 
 WHO_MAY = "admins and approvers"
 
 
-async def run(
-    parsed: DigestSubscribe | DigestCommand,
-    runtime: Runtime,
-    command: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    team_id: str,
-) -> None:
-    user_id, channel_id = command["user_id"], command["channel_id"]
-    digests = runtime.digests
-    directory = SlackDirectory(client, runtime.group_members, team_id)
+async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) -> None:
+    """Every verb of `/partner digest`: they share who may and where the answer goes."""
+    client, respond, team_id, directory = call.client, call.respond, call.team_id, call.directory
+    user_id, channel_id = call.user_id, call.channel_id
+    digests = call.services.digests
 
     async def require_manager(action: str) -> None:
-        roles = runtime.roles
+        roles = call.services.roles
         if not (
             await roles.is_admin(team_id, user_id, directory)
             or await roles.is_approver(team_id, user_id, directory)
@@ -84,7 +77,7 @@ async def run(
             )
             # Anyone may preview the balances; what waits for approval is for those who
             # decide (the same people as `/partner approvals` shows it to).
-            roles = runtime.roles
+            roles = call.services.roles
             deciders = await roles.is_admin(team_id, user_id, directory) or (
                 await roles.is_approver(team_id, user_id, directory)
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -18,7 +18,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.runtime import Runtime
+from bot.db.session import Database
 from bot.services.directory import Directory
 from bot.services.policy import get_policy
 from bot.services.settings_changes import (
@@ -26,15 +26,10 @@ from bot.services.settings_changes import (
     ChangeAlreadyDecided,
     ChangeSnapshot,
     Route,
+    SettingsChanges,
 )
-from bot.slack.blocks import clicked_message
-from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
-from bot.slack.requests.events import UNKNOWN_OUTCOME
-from bot.slack.texts import settings_changes as text
-from bot.slack.views.reply import Reply, plain_reply
-from bot.slack.views.settings_changes import (
+from bot.slack.admin import change_texts as text
+from bot.slack.admin.change_views import (
     CONFIRM_ACTION,
     REJECT_ACTION,
     already_message,
@@ -44,17 +39,34 @@ from bot.slack.views.settings_changes import (
     decided_announcement,
     waiting_reply,
 )
+from bot.slack.blocks import clicked_message
+from bot.slack.context import Services
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.requests.events import UNKNOWN_OUTCOME
+from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
+
+
+class ChangeServices(Protocol):
+    """What the notifier needs: `bot.slack.context.Services` (or the worker's wiring) has it."""
+
+    @property
+    def settings_changes(self) -> SettingsChanges: ...
+
+    @property
+    def database(self) -> Database: ...
 
 
 class ChangeNotifier:
     """The card kept up to date in place, announcements in the approvals channel, the asker's
     DM. A message Slack refuses or loses is logged, never sent twice."""
 
-    def __init__(self, runtime: Runtime, client: AsyncWebClient) -> None:
-        self._runtime = runtime
-        self._changes = runtime.settings_changes
+    def __init__(self, services: ChangeServices, client: AsyncWebClient) -> None:
+        self._database = services.database
+        self._changes = services.settings_changes
         self._client = client
 
     async def post_card(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
@@ -87,7 +99,7 @@ class ChangeNotifier:
         """A short message in `channel`, by default the approvals channel (as it is after the
         change)."""
         if channel is None:
-            channel = (await get_policy(self._runtime.database, team_id)).approvals_channel_id
+            channel = (await get_policy(self._database, team_id)).approvals_channel_id
         if channel is None:
             return
         try:
@@ -113,7 +125,7 @@ class ChangeNotifier:
 
 
 async def gated(
-    runtime: Runtime,
+    services: ChangeServices,
     client: AsyncWebClient,
     team_id: str,
     user_id: str,
@@ -123,13 +135,13 @@ async def gated(
 ) -> Reply:
     """Apply `change` at once (`apply_now`, then announce it) or, when it loosens money
     control, propose it and post its card; the reply for the asker either way."""
-    route = await runtime.settings_changes.route(team_id, user_id, change, directory)
-    notifier = ChangeNotifier(runtime, client)
+    route = await services.settings_changes.route(team_id, user_id, change, directory)
+    notifier = ChangeNotifier(services, client)
     if route is Route.NEEDS_CONFIRMATION:
-        proposed = await runtime.settings_changes.propose(team_id, user_id, change)
+        proposed = await services.settings_changes.propose(team_id, user_id, change)
         if proposed.card_ts is not None:  # the same change already waits on its card
             return waiting_reply(proposed)
-        channel = (await get_policy(runtime.database, team_id)).approvals_channel_id
+        channel = (await get_policy(services.database, team_id)).approvals_channel_id
         assert channel is not None, "routed to confirmation without an approvals channel"
         return waiting_reply(await notifier.post_card(proposed, channel))
     answer = await apply_now()
@@ -138,36 +150,42 @@ async def gated(
     return answer
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
-    @app.action(CONFIRM_ACTION)
-    @answers_errors
-    async def confirm(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        await _decide(runtime, client, respond, context, action, body, confirm=True)
+async def confirm(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    services: Services,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    await _decide(services, directory, client, respond, context, action, body, confirm=True)
 
-    @app.action(REJECT_ACTION)
-    @answers_errors
-    async def reject(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: AsyncBoltContext,
-        action: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-    ) -> None:
-        await ack()
-        await _decide(runtime, client, respond, context, action, body, confirm=False)
+
+async def reject(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    services: Services,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    await _decide(services, directory, client, respond, context, action, body, confirm=False)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(CONFIRM_ACTION)(answers_errors(confirm))
+    app.action(REJECT_ACTION)(answers_errors(reject))
 
 
 async def _decide(
-    runtime: Runtime,
+    services: Services,
+    directory: SlackDirectory,
     client: AsyncWebClient,
     respond: AsyncRespond,
     context: AsyncBoltContext,
@@ -179,14 +197,13 @@ async def _decide(
     # The workspace Bolt authorised (whose token answers), never a payload field.
     assert context.team_id and context.user_id
     team_id, user_id = context.team_id, context.user_id
-    changes = runtime.settings_changes
+    changes = services.settings_changes
     # The card carries the change's number in the workspace; the id stays inside.
     change_id = (await changes.by_number(team_id, int(action["value"]))).id
-    notifier = ChangeNotifier(runtime, client)
+    notifier = ChangeNotifier(services, client)
     where = clicked_message(body)
     if where is not None:
         await changes.adopt_card(change_id, team_id, *where)
-    directory = SlackDirectory(client, runtime.group_members, team_id)
     try:
         if confirm:
             decided = await changes.confirm(change_id, team_id, user_id, directory)

@@ -15,43 +15,40 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
-from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import get_policy
 from bot.services.settings_changes import Change, ChangeSnapshot, Route, key_change
+from bot.slack.admin.change_listeners import ChangeNotifier
+from bot.slack.admin.change_views import announcement
 from bot.slack.blocks import form_text
+from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
-from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
-from bot.slack.texts import setup as text
-from bot.slack.views.settings_changes import announcement
-from bot.slack.views.setup import (
+from bot.slack.setup import texts as text
+from bot.slack.setup.parsing import Setup
+from bot.slack.setup.views import (
     KEY_ACTION,
     SETUP_CALLBACK,
     key_block_id,
     setup_done_view,
     setup_modal,
 )
-from bot.slack.workspace_guard import workspace_of
 
 log = logging.getLogger(__name__)
 
 
-async def open_setup(
-    runtime: Runtime, client: AsyncWebClient, command: dict[str, Any], context: dict[str, Any]
-) -> None:
+async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
+    client, context = call.client, call.context
     # The trigger_id dies 3 s after the command: open first, then ask Slack and the database.
     modal = await open_loading(
-        client, context, command["trigger_id"], text.MODAL_TITLE, callback_id=SETUP_CALLBACK
+        client, context, call.trigger_id, text.MODAL_TITLE, callback_id=SETUP_CALLBACK
     )
-    # The workspace Bolt authorised (bot.slack.workspace_guard), never the payload's team_id.
-    team_id = workspace_of(context)
-    if not await is_workspace_admin(client, command["user_id"], team_id):
+    if not await is_workspace_admin(client, call.user_id, call.team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)  # shown in the modal
-    statuses = await runtime.keys.statuses(team_id)
+    statuses = await call.services.keys.statuses(call.team_id)
     await modal.show(client, setup_modal(statuses))
 
 
@@ -64,41 +61,45 @@ def entered_keys(view: dict[str, Any]) -> dict[Product, str]:
     return entered
 
 
-def register(app: AsyncApp, runtime: Runtime) -> None:
-    @app.view(SETUP_CALLBACK)
-    @answers_errors
-    async def submitted(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        client: AsyncWebClient,
-        context: dict[str, Any],
-    ) -> None:
-        user_id = body["user"]["id"]
-        # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
-        team_id = workspace_of(context)
-        entered = entered_keys(view)
-        if not entered:
-            await ack(
-                response_action="errors",
-                errors={key_block_id(Product.SMS): text.NOTHING_ENTERED},
-            )
-            return
-        # The vendor may take longer than the 3 s Slack gives an ack: show "checking" now,
-        # and the result when the answers are in. A refusal or an error is shown there too,
-        # by the app's error handler (bot.slack.error_handler).
-        checking = await ack_working(
-            ack, context, text.CHECKING_TITLE, text.CHECKING, callback_id=SETUP_CALLBACK
+async def submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    services: Services,
+    directory: SlackDirectory,
+) -> None:
+    user_id = body["user"]["id"]
+    # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
+    team_id = workspace_of(context)
+    entered = entered_keys(view)
+    if not entered:
+        await ack(
+            response_action="errors",
+            errors={key_block_id(Product.SMS): text.NOTHING_ENTERED},
         )
-        # Checked again at submission: the modal could outlive the person's admin role.
-        if not await is_workspace_admin(client, user_id, team_id):
-            raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
-        result = await check_and_save(runtime, team_id, user_id, entered, client)
-        await replace_working(client, checking, result)
+        return
+    # The vendor may take longer than the 3 s Slack gives an ack: show "checking" now,
+    # and the result when the answers are in. A refusal or an error is shown there too,
+    # by the app's error handler (bot.slack.error_handler).
+    checking = await ack_working(
+        ack, context, text.CHECKING_TITLE, text.CHECKING, callback_id=SETUP_CALLBACK
+    )
+    # Checked again at submission: the modal could outlive the person's admin role.
+    if not await is_workspace_admin(client, user_id, team_id):
+        raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
+    result = await check_and_save(services, directory, team_id, user_id, entered, client)
+    await replace_working(client, checking, result)
+
+
+def register(app: AsyncApp) -> None:
+    app.view(SETUP_CALLBACK)(answers_errors(submitted))
 
 
 async def check_and_save(
-    runtime: Runtime,
+    services: Services,
+    directory: SlackDirectory,
     team_id: str,
     user_id: str,
     entered: dict[Product, str],
@@ -106,7 +107,7 @@ async def check_and_save(
 ) -> View:
     products = list(entered)
     answers = await asyncio.gather(
-        *(runtime.partner.check_key(p, entered[p]) for p in products), return_exceptions=True
+        *(services.partner.check_key(p, entered[p]) for p in products), return_exceptions=True
     )
     refused: dict[Product, str] = {}
     accounts: dict[Product, tuple[str, Account]] = {}
@@ -119,33 +120,32 @@ async def check_and_save(
             accounts[product] = (entered[product], answer)
     if refused:
         # All or nothing: one bad key saves none, so nobody is left with a half-applied setup.
-        statuses = await runtime.keys.statuses(team_id)
+        statuses = await services.keys.statuses(team_id)
         return setup_modal(statuses, refused=refused)
     # Replacing a key in use loosens money control (whoever holds the new key's account gets
     # the moves): it waits for an approver's confirmation. A first key is saved at once.
-    statuses = await runtime.keys.statuses(team_id)
-    directory = SlackDirectory(client, runtime.group_members, team_id)
-    notifier = ChangeNotifier(runtime, client)
+    statuses = await services.keys.statuses(team_id)
+    notifier = ChangeNotifier(services, client)
     at_once: dict[Product, tuple[str, Account]] = {}
     changes: list[Change] = []
     waiting: list[ChangeSnapshot] = []
     for product, (raw, account) in accounts.items():
         status = statuses.get(product)
         change = key_change(product, status.fingerprint if status else None, raw)
-        current = await runtime.keys.key(team_id, product) if status else None
+        current = await services.keys.key(team_id, product) if status else None
         unchanged = current is not None and current.get_secret_value() == raw
-        route = await runtime.settings_changes.route(team_id, user_id, change, directory)
+        route = await services.settings_changes.route(team_id, user_id, change, directory)
         if unchanged or route is Route.AT_ONCE:
             at_once[product] = (raw, account)
             if not unchanged:
                 changes.append(change)
             continue
-        proposed = await runtime.settings_changes.propose(team_id, user_id, change)
-        channel = (await get_policy(runtime.database, team_id)).approvals_channel_id
+        proposed = await services.settings_changes.propose(team_id, user_id, change)
+        channel = (await get_policy(services.database, team_id)).approvals_channel_id
         assert channel is not None
         waiting.append(await notifier.post_card(proposed, channel))
     if at_once:
-        await runtime.keys.save(team_id, {p: raw for p, (raw, _) in at_once.items()}, user_id)
+        await services.keys.save(team_id, {p: raw for p, (raw, _) in at_once.items()}, user_id)
         log.info(
             "partner keys saved for team %s by %s: %s",
             team_id,

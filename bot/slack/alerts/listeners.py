@@ -1,0 +1,160 @@
+"""`/partner alert …`, and the buttons on an alert: Request top-up and Snooze 24 h."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.money import InvalidAmount, format_money, parse_user_amount
+from bot.partner.models import Product
+from bot.services.alerts import Alerts, Scope
+from bot.services.errors import NotAllowed
+from bot.services.requests import Action
+from bot.services.roles import Roles
+from bot.services.subaccounts import find_subaccount
+from bot.slack.alerts import texts as text
+from bot.slack.alerts.parsing import AlertCommand, SetAlert
+from bot.slack.alerts.views import (
+    SNOOZE_ACTION,
+    TOPUP_ACTION,
+    TOPUP_CALLBACK,
+    alert_list,
+    snoozed_reply,
+    threshold_what,
+    topup_modal,
+)
+from bot.slack.blocks import form_text
+from bot.slack.context import Services, SlashCommand, workspace_of
+from bot.slack.directory import SlackDirectory
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.permissions import require_bot_in_channel
+from bot.slack.requests.asking import follow_through
+from bot.slack.requests.events import DirectReply, admins_told_of_lockout
+from bot.slack.views.reply import plain_reply
+
+
+async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
+    """Every verb of `/partner alert`: the list for anyone, the rest for admins."""
+    services, client, respond, team_id = call.services, call.client, call.respond, call.team_id
+    user_id, channel_id = call.user_id, call.channel_id
+    alerts = services.alerts
+    if isinstance(parsed, AlertCommand) and parsed.verb == "list":
+        await reply(respond, alert_list(await alerts.config(team_id)))
+        return
+    if not await services.roles.is_admin(team_id, user_id, call.directory):
+        raise NotAllowed(text.ADMINS_ONLY, "admins")
+    if isinstance(parsed, AlertCommand):
+        await require_bot_in_channel(client, channel_id)
+        await alerts.set_channel(team_id, channel_id, user_id)
+        await reply(respond, plain_reply(text.CHANNEL_SET.format(channel=channel_id)))
+        return
+    scope = Scope(parsed.scope)
+    subaccount = None
+    if scope is Scope.SUBACCOUNT:
+        assert parsed.ref is not None
+        client_for = await services.partner.subaccount_client(team_id, parsed.product)
+        subaccount = await find_subaccount(client_for, parsed.ref)
+    elif scope is Scope.SUBACCOUNTS:
+        await services.partner.subaccount_client(team_id, parsed.product)  # has subaccounts?
+    await alerts.set_threshold(
+        team_id,
+        parsed.product,
+        scope,
+        parsed.warn,
+        user_id,
+        critical=parsed.critical,
+        subaccount=subaccount,
+    )
+    message = text.THRESHOLD_SET.format(
+        what=threshold_what(parsed.product, scope, subaccount.email if subaccount else None),
+        warn=format_money(parsed.warn),
+        critical=text.CRITICAL.format(critical=format_money(parsed.critical))
+        if parsed.critical is not None
+        else "",
+    )
+    if (await alerts.config(team_id)).channel_id is None:
+        message += text.NO_CHANNEL_YET
+    await reply(respond, plain_reply(message))
+
+
+async def top_up(
+    ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+) -> None:
+    await ack()
+    subject = json.loads(action["value"])
+    await client.views_open(
+        trigger_id=body["trigger_id"],
+        view=topup_modal(
+            Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
+        ),
+    )
+
+
+async def top_up_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    services: Services,
+    directory: SlackDirectory,
+) -> None:
+    try:
+        amount = parse_user_amount(form_text(view, "amount"))
+    except InvalidAmount as error:
+        await ack(response_action="errors", errors={"amount": str(error)})
+        return
+    await ack()
+    reason = form_text(view, "reason")
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
+    # error handler, bot.slack.error_handler).
+    async with admins_told_of_lockout(client):
+        submitted = await services.requests.request_credit(
+            team_id,
+            user_id,
+            Product(metadata["p"]),
+            Action.CREDIT_ADD,
+            metadata["t"],
+            amount,
+            reason or None,
+            directory,
+        )
+    # `follow_through` reads only the services it shares with the wiring (requests).
+    await follow_through(services, client, DirectReply(client, user_id), submitted)  # type: ignore[arg-type]
+
+
+async def snooze(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: dict[str, Any],
+    alerts: Alerts,
+    roles: Roles,
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    subject = json.loads(action["value"])
+    product = Product(subject["p"])
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    # A snooze silences the alert for everyone: the same people as set alerts.
+    if not await roles.is_admin(team_id, user_id, directory):
+        raise NotAllowed(text.SNOOZE_ADMINS_ONLY, "admins")
+    until = await alerts.snooze(team_id, product, subject["s"], user_id)
+    what = subject.get("e") or product.label
+    original = body.get("message") or {}
+    await reply(respond, snoozed_reply(original, what, until, user_id), replace=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(TOPUP_ACTION)(answers_errors(top_up))
+    app.view(TOPUP_CALLBACK)(answers_errors(top_up_submitted))
+    app.action(SNOOZE_ACTION)(answers_errors(snooze))

@@ -1,0 +1,69 @@
+"""`/partner help`, `balance`, `subaccounts`, `subaccount <ref>`, and Next/Previous on a
+subaccount list (the page rebuilt from the live list, in place)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+
+from bot.services.balances import read_balances
+from bot.services.partner_access import PartnerAccess
+from bot.services.subaccounts import find_subaccount, search_subaccounts
+from bot.slack.context import SlashCommand, workspace_of
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.lookups.balance_views import balance_reply
+from bot.slack.lookups.help_views import help_reply
+from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
+from bot.slack.lookups.subaccount_views import (
+    PAGE_ACTION,
+    ListPosition,
+    subaccount_detail_reply,
+    subaccount_list_reply,
+)
+
+
+async def show_help(_parsed: Help, call: SlashCommand) -> None:
+    await reply(call.respond, help_reply())
+
+
+async def show_balance(parsed: Balance, call: SlashCommand) -> None:
+    readings = await read_balances(call.services.partner, call.team_id, parsed.product)
+    await reply(call.respond, balance_reply(readings))
+
+
+async def list_subaccounts(parsed: ListSubaccounts, call: SlashCommand) -> None:
+    partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
+    found = await search_subaccounts(partner, parsed.search)
+    await reply(call.respond, subaccount_list_reply(parsed.product, parsed.search, found, page=1))
+
+
+async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
+    partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
+    subaccount = await find_subaccount(partner, parsed.ref)
+    await reply(call.respond, subaccount_detail_reply(parsed.product, subaccount))
+
+
+async def turn_page(
+    ack: AsyncAck,
+    action: dict[str, Any],
+    context: dict[str, Any],
+    respond: AsyncRespond,
+    partner: PartnerAccess,
+) -> None:
+    await ack()
+    # A failure is answered to the clicker by the app's error handler.
+    position = ListPosition.decode(action["value"])
+    team_id = workspace_of(context)  # the authorised workspace, never the payload's
+    client = await partner.subaccount_client(team_id, position.product)
+    found = await search_subaccounts(client, position.search)
+    page = subaccount_list_reply(position.product, position.search, found, position.page)
+    await reply(respond, page, replace=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(re.compile(f"^{PAGE_ACTION}"))(answers_errors(turn_page))

@@ -1,0 +1,167 @@
+"""`/partner`: acknowledge at once, parse with the subcommand's parser, run its handler.
+
+One table maps every subcommand word (aliases are one line each) to a parser and a handler:
+    parse(product, args) -> the typed command, or CommandError saying what to type
+    handle(parsed, call: SlashCommand) -> None, answering the asker
+A key of two words (`credit add`) is tried before its first word alone, so a verb can have its
+own parser and its aliases too (`crédit ajouter`). Grammar and shared parsing:
+bot.slack.commands.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.partner.models import Product
+from bot.slack.admin import listeners as admin
+from bot.slack.admin import parsing as admin_parsing
+from bot.slack.alerts import listeners as alerts
+from bot.slack.alerts.parsing import parse_alert
+from bot.slack.commands import CommandError, shown
+from bot.slack.context import SlashCommand
+from bot.slack.digests import listeners as digests
+from bot.slack.digests.parsing import parse_digest
+from bot.slack.error_handler import answers_errors
+from bot.slack.listeners.replies import reply
+from bot.slack.lookups import help_texts as text
+from bot.slack.lookups import listeners as lookups
+from bot.slack.lookups import parsing as lookups_parsing
+from bot.slack.lookups.help_views import help_reply
+from bot.slack.requests import asking
+from bot.slack.requests import parsing as requests_parsing
+from bot.slack.setup.listeners import open_setup
+from bot.slack.setup.parsing import parse_setup
+from bot.slack.text import from_slack
+
+Parser = Callable[[Product | None, list[str]], Any]
+Handler = Callable[[Any, SlashCommand], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Subcommand:
+    parse: Parser
+    handle: Handler
+    alone: bool = False
+    """Matches only with nothing after it; otherwise its first word alone is tried
+    (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""
+
+
+HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help)
+BALANCE = Subcommand(lookups_parsing.parse_balance, lookups.show_balance)
+SUBACCOUNTS = Subcommand(lookups_parsing.parse_subaccounts, lookups.list_subaccounts)
+DIGEST = Subcommand(parse_digest, digests.digest)
+ALERT = Subcommand(parse_alert, alerts.alert)
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": HELP,
+    "?": HELP,
+    "setup": Subcommand(parse_setup, open_setup),
+    "balance": BALANCE,
+    "balances": BALANCE,
+    "subaccounts": SUBACCOUNTS,
+    "subaccount": Subcommand(lookups_parsing.parse_subaccount, lookups.show_subaccount),
+    "subaccount create": Subcommand(
+        requests_parsing.parse_create_subaccount, asking.subaccount_create, alone=True
+    ),
+    "subaccount delete": Subcommand(
+        requests_parsing.parse_delete_subaccount, asking.subaccount_delete
+    ),
+    "credit": Subcommand(requests_parsing.refuse_credit, asking.credit_move),
+    "credit add": Subcommand(requests_parsing.parse_credit_add, asking.credit_move),
+    "credit remove": Subcommand(requests_parsing.parse_credit_remove, asking.credit_move),
+    "approvals": Subcommand(requests_parsing.parse_approvals, asking.pending_approvals),
+    "requests": Subcommand(requests_parsing.parse_requests, asking.my_requests),
+    "approvers": Subcommand(admin_parsing.parse_approvers, admin.manage_role),
+    "admins": Subcommand(admin_parsing.parse_admins, admin.manage_role),
+    "approvals-channel": Subcommand(
+        admin_parsing.parse_approvals_channel, admin.set_approvals_channel
+    ),
+    "policy": Subcommand(admin_parsing.parse_policy, admin.policy),
+    "audit": Subcommand(admin_parsing.parse_audit, admin.audit_trail),
+    "digest": DIGEST,
+    "digests": DIGEST,
+    "alert": ALERT,
+    "alerts": ALERT,
+}
+
+WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))
+"""The first words of the table, for telling a mistyped product and suggesting a subcommand."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    command: Any
+    subcommand: Subcommand
+
+
+def parse(raw: str) -> Parsed:
+    """`[product] <subcommand> [arguments]` (text as typed, see bot.slack.text.from_slack)."""
+    words = raw.split()
+    product: Product | None = None
+    if words and words[0].lower() in Product.__members__.values():
+        product = Product(words.pop(0).lower())
+    if not words:
+        entry, args = (BALANCE, []) if product else (HELP, [])
+        return Parsed(entry.parse(product, args), entry)
+    entry_and_args = _lookup(words)
+    if entry_and_args is None:
+        name = words[0]
+        if len(words) > 1 and words[1].lower() in WORDS:
+            raise CommandError(text.UNKNOWN_PRODUCT.format(name=shown(name)))
+        raise CommandError(unknown_subcommand(name))
+    entry, args = entry_and_args
+    return Parsed(entry.parse(product, args), entry)
+
+
+def parse_command(raw: str) -> Any:
+    """The typed command `raw` asks for (or CommandError): what the parsers alone say."""
+    return parse(raw).command
+
+
+def _lookup(words: list[str]) -> tuple[Subcommand, list[str]] | None:
+    two = " ".join(word.lower() for word in words[:2])
+    entry = SUBCOMMANDS.get(two) if len(words) >= 2 else None
+    if entry is not None and not (entry.alone and len(words) > 2):
+        return entry, words[2:]
+    entry = SUBCOMMANDS.get(words[0].lower())
+    return (entry, words[1:]) if entry is not None else None
+
+
+def unknown_subcommand(name: str) -> str:
+    close = difflib.get_close_matches(name.lower(), WORDS, n=1, cutoff=0.5)
+    message = text.UNKNOWN_SUBCOMMAND.format(name=shown(name))
+    if close:
+        message += text.DID_YOU_MEAN.format(suggestion=close[0])
+    return message
+
+
+async def partner(
+    ack: AsyncAck,
+    command: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    context: AsyncBoltContext,
+) -> None:
+    await ack()
+    try:
+        # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
+        parsed = parse(from_slack(command.get("text") or ""))
+    except CommandError as error:
+        await reply(respond, help_reply(prefix=error.message))
+        return
+    # A refusal or failure raised from here is answered to the asker by the app's error
+    # handler (bot.slack.error_handler).
+    await parsed.subcommand.handle(parsed.command, SlashCommand(command, respond, client, context))
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/partner")(answers_errors(partner))

@@ -1,0 +1,74 @@
+"""What the process-level Slack parts (token stores, workspace clients, the scheduler) take
+from the process: each names only what it reads, as a Protocol.
+
+The process's wiring (`bot.runtime.Runtime`) has all of it, so the serving process, the worker,
+the console and the tests hand it over as it is; no Slack module imports the wiring itself.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import aiohttp
+
+from bot.config import Settings, SlackMode
+from bot.db.crypto import SecretBox
+from bot.db.session import Database
+from bot.services.alerts import Alerts
+from bot.services.digests import Digests
+from bot.services.partner_access import PartnerAccess
+from bot.services.partner_keys import PartnerKeys
+from bot.services.roles import Roles
+from bot.services.snapshots import Snapshots
+
+
+class StoreParts(Protocol):
+    """The Slack token and OAuth state stores (bot.slack.stores): sealed rows in the database."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def box(self) -> SecretBox: ...
+
+
+class ClientParts(StoreParts, Protocol):
+    """Web API clients (bot.slack.clients): the shared HTTP session, and for a workspace's
+    client outside a request, which workspaces the process serves."""
+
+    @property
+    def mode(self) -> SlackMode: ...
+
+    @property
+    def slack_session(self) -> aiohttp.ClientSession: ...
+
+    @property
+    def keys(self) -> PartnerKeys: ...
+
+    @property
+    def digests(self) -> Digests: ...
+
+    @property
+    def snapshots(self) -> Snapshots: ...
+
+
+class SchedulerParts(Protocol):
+    """The scheduled jobs (bot.slack.scheduler): digests, balance readings, alerts."""
+
+    @property
+    def digests(self) -> Digests: ...
+
+    @property
+    def roles(self) -> Roles: ...
+
+    @property
+    def partner(self) -> PartnerAccess: ...
+
+    @property
+    def snapshots(self) -> Snapshots: ...
+
+    @property
+    def alerts(self) -> Alerts: ...

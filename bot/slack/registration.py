@@ -1,0 +1,29 @@
+"""One registration point: each feature registers its listeners on the app.
+
+Listeners are plain functions; what they use comes from the context (bot.slack.context).
+"""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+
+from bot.slack import partner_command
+from bot.slack.admin import change_listeners
+from bot.slack.alerts import listeners as alerts
+from bot.slack.events import listeners as events
+from bot.slack.lookups import listeners as lookups
+from bot.slack.requests import listeners as requests
+from bot.slack.setup import listeners as setup
+
+
+def register_listeners(
+    app: AsyncApp, installation_store: AsyncInstallationStore | None
+) -> None:
+    partner_command.register(app)
+    setup.register(app)
+    lookups.register(app)
+    requests.register(app)
+    change_listeners.register(app)
+    alerts.register(app)
+    events.register(app, installation_store)
