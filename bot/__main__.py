@@ -37,7 +37,7 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.console.repl import run_console
+    from bot.devkit.console.repl import run_console
 
     return asyncio.run(run_console(Settings(), one_shot=args.command_text))
 
@@ -49,7 +49,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bot.partner import sandbox
+    from bot.devkit import sandbox
 
     return sandbox.main(["--host", args.host, "--port", str(args.port)])
 

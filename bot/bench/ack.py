@@ -26,9 +26,9 @@ from bot.bench.common import (
     table,
     workdir,
 )
-from bot.emulator import Delivery, FakeSlack, SlackDriver
+from bot.devkit.emulator import Delivery, FakeSlack, SlackDriver
+from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 
 TEAM = "T0BENCH"
 USER = "UBENCH"

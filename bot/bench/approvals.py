@@ -29,8 +29,8 @@ from bot.bench.common import (
     table,
     workdir,
 )
-from bot.emulator import Delivery, FakeSlack, SlackDriver
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.devkit.emulator import Delivery, FakeSlack, SlackDriver
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 APPROVALS = "C0BENCHAPPROVALS"
 APPROVERS = ("UBENCHAPPR1", "UBENCHAPPR2", "UBENCHAPPR3")

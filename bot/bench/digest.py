@@ -43,8 +43,7 @@ from bot.bench.common import (
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db.models import BalanceSnapshot
-from bot.partner.models import Product
-from bot.partner.sandbox import (
+from bot.devkit.sandbox import (
     PER_PAGE,
     Fault,
     FaultKind,
@@ -52,6 +51,7 @@ from bot.partner.sandbox import (
     SandboxAccount,
     SandboxSubaccount,
 )
+from bot.partner.models import Product
 from bot.runtime import Runtime
 
 

@@ -38,8 +38,8 @@ from bot.bench.common import (
     table,
     workdir,
 )
-from bot.emulator import Delivery, FakeSlack, Message, SlackDriver
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.devkit.emulator import Delivery, FakeSlack, Message, SlackDriver
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 UNIT = 11
 """Commands, clicks and modal submissions in one pass of the mix."""

@@ -13,9 +13,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.console.session import TEAM, ConsoleSession, parse_form_fields
+from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
+from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
 from tests.conftest import SecretsGuard

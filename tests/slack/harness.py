@@ -17,9 +17,9 @@ from cryptography.fernet import Fernet
 
 from bot.app import build_app, build_web_app
 from bot.config import Settings
-from bot.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
+from bot.devkit.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.serve import start_maintenance, start_site, stop_task
 from tests.slack.block_kit import view_violations, violations

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.emulator import FakeSlack, SlackDriver
+from bot.devkit.emulator import FakeSlack, SlackDriver
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]

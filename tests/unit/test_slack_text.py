@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator.escaping import escape_like_slack, should_escape
+from bot.devkit.emulator.escaping import escape_like_slack, should_escape
 from bot.slack.commands import CommandError, CreditMove, ManageRole, parse_command
 from bot.slack.text import clean, escape, from_slack, mentions_as_typed, to_plain
 

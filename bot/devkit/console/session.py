@@ -18,10 +18,10 @@ from pydantic import SecretStr
 
 from bot.app import build_app, build_web_app
 from bot.config import DEFAULT_BOT_SCOPES, Settings, SlackMode
-from bot.console import texts
-from bot.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
+from bot.devkit.console import texts
+from bot.devkit.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.serve import Background, start_maintenance, start_site, stop_task
 from bot.services.policy import change_policy, get_policy

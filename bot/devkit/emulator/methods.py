@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.blocks import fill_ids
-from bot.emulator.limits import message_problems
-from bot.emulator.records import Channel, Team, UploadedFile, View
+from bot.devkit.emulator.blocks import fill_ids
+from bot.devkit.emulator.limits import message_problems
+from bot.devkit.emulator.records import Channel, Team, UploadedFile, View
 
 if TYPE_CHECKING:
-    from bot.emulator.web_api import FakeSlack
+    from bot.devkit.emulator.web_api import FakeSlack
 
 __all__ = [
     "APP_TOKEN",

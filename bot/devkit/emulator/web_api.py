@@ -25,9 +25,9 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.emulator.blocks import fill_ids
-from bot.emulator.limits import message_problems, view_problems
-from bot.emulator.methods import (
+from bot.devkit.emulator.blocks import fill_ids
+from bot.devkit.emulator.limits import message_problems, view_problems
+from bot.devkit.emulator.methods import (
     APP_TOKEN,
     HANDLERS,
     NO_TOKEN,
@@ -38,7 +38,7 @@ from bot.emulator.methods import (
     check_message_blocks,
     needed_scope,
 )
-from bot.emulator.records import (
+from bot.devkit.emulator.records import (
     ApiCall,
     Channel,
     Message,
@@ -49,7 +49,7 @@ from bot.emulator.records import (
     Usergroup,
     View,
 )
-from bot.emulator.socket_mode import SocketConnection
+from bot.devkit.emulator.socket_mode import SocketConnection
 
 __all__ = ["FakeSlack", "SlackError"]
 

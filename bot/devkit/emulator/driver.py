@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.emulator.blocks import find_element, initial_value, state_value
-from bot.emulator.escaping import escape_like_slack, should_escape
-from bot.emulator.records import Envelope, Message, ResponseUrlPost, View
-from bot.emulator.socket_mode import ACK_TIMEOUT
-from bot.emulator.web_api import FakeSlack
+from bot.devkit.emulator.blocks import find_element, initial_value, state_value
+from bot.devkit.emulator.escaping import escape_like_slack, should_escape
+from bot.devkit.emulator.records import Envelope, Message, ResponseUrlPost, View
+from bot.devkit.emulator.socket_mode import ACK_TIMEOUT
+from bot.devkit.emulator.web_api import FakeSlack
 
 __all__ = ["VERIFICATION_TOKEN", "Delivery", "SlackDriver"]
 
