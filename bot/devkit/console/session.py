@@ -13,17 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from pydantic import SecretStr
 
-from bot.app import build_app, build_web_app
 from bot.config import DEFAULT_BOT_SCOPES, Settings, SlackMode
 from bot.devkit.console import texts
 from bot.devkit.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
-from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from bot.devkit.sandbox import Sandbox
+from bot.devkit.stack import Stack, partner_values, slack_values
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.serve import Background, start_maintenance, start_site, stop_task
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.slack.views.reply import REFUSAL_BLOCK_ID
@@ -68,12 +66,7 @@ class _Clickable:
 
 @dataclass
 class ConsoleSession:
-    fake: FakeSlack
-    driver: SlackDriver
-    runtime: Runtime
-    runner: web.AppRunner
-    sandbox: Sandbox | None
-    maintenance: Background
+    stack: Stack
     user_id: str = PEOPLE[0][0]
     # What the console says about its own start (a restored or a fresh sandbox).
     notices: list[str] = field(default_factory=list)
@@ -85,6 +78,22 @@ class ConsoleSession:
     # posted by the scheduler between two commands) is shown with the next output.
     _shown_calls: int = 0
     _shown_posts: int = 0
+
+    @property
+    def fake(self) -> FakeSlack:
+        return self.stack.fake
+
+    @property
+    def sandbox(self) -> Sandbox | None:
+        return self.stack.sandbox
+
+    @property
+    def driver(self) -> SlackDriver:
+        return self.stack.driver
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.stack.runtime
 
     @classmethod
     async def start(cls, settings: Settings) -> ConsoleSession:
@@ -100,52 +109,47 @@ class ConsoleSession:
         fake.add_channel(TEAM, APPROVALS_CHANNEL, "approvals")
 
         update: dict[str, Any] = {
-            "slack_signing_secret": SecretStr(signing_secret),
+            **slack_values(fake, signing_secret=signing_secret),
             "slack_bot_token": SecretStr(bot_token),
             "slack_client_id": None,
             "slack_client_secret": None,
-            "slack_api_url": fake.api_url,
             "database_url": settings.database_url or CONSOLE_DATABASE,
         }
         sandbox = None
         notices: list[str] = []
-        if not any(settings.partner_api_key(p) for p in Product):
-            sandbox = Sandbox()
-            notices.extend(_restore_sandbox(sandbox, using_default_db=not settings.database_url))
-            await sandbox.start()
-            demo = {
-                Product.SMS: DEMO_SMS_KEY,
-                Product.MAIL: DEMO_MAIL_KEY,
-                Product.VOICE: DEMO_VOICE_KEY,
-            }
-            for product in Product:
-                update[f"{product.value}_partner_url"] = sandbox.url(product)
-                update[f"{product.value}_partner_api_key"] = SecretStr(demo[product])
-        console_settings = settings.model_copy(update=update)
-
-        # Migrated on PostgreSQL too: the console is a dev tool with no release phase.
-        runtime = await Runtime.start(
-            console_settings, mode=SlackMode.SINGLE_WORKSPACE, migrate=True
-        )
-        await _seed_approvals(runtime)
-        app = build_app(runtime)
-        maintenance = start_maintenance(app, runtime)
-        runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
-        port = runner.addresses[0][1]
-        driver = SlackDriver(
-            fake, app_url=f"http://127.0.0.1:{port}/slack/events", signing_secret=signing_secret
-        )
-        return cls(fake, driver, runtime, runner, sandbox, maintenance, notices=notices)
+        try:
+            if not any(settings.partner_api_key(p) for p in Product):
+                sandbox = Sandbox()
+                notices.extend(
+                    _restore_sandbox(sandbox, using_default_db=not settings.database_url)
+                )
+                await sandbox.start()
+                update |= partner_values(sandbox)
+            # Migrated on PostgreSQL too: the console is a dev tool with no release phase.
+            stack = await Stack.start(
+                settings.model_copy(update=update),
+                fake,
+                sandbox,
+                signing_secret=signing_secret,
+                mode=SlackMode.SINGLE_WORKSPACE,
+                migrate=True,
+                prepare=_seed_approvals,
+            )
+        except BaseException:
+            if sandbox is not None:
+                await sandbox.stop()
+            await fake.stop()
+            raise
+        return cls(stack, notices=notices)
 
     async def close(self) -> None:
-        await stop_task(self.maintenance)
-        self.save_sandbox()
-        await self.driver.close()
-        await self.runner.cleanup()
-        await self.runtime.close()
-        if self.sandbox is not None:
-            await self.sandbox.stop()
-        await self.fake.stop()
+        try:
+            await self.stack.close()
+        finally:
+            self.save_sandbox()
+            if self.sandbox is not None:
+                await self.sandbox.stop()
+            await self.fake.stop()
 
     # --- what the person sees ------------------------------------------------------------
 

@@ -41,6 +41,7 @@ _log = logging.getLogger(__name__)
 DEMO_SMS_KEY = "sandbox-sms-demo-4f1c9a2e7b"
 DEMO_MAIL_KEY = "sandbox-mail-demo-8d3e5b1c6a"
 DEMO_VOICE_KEY = "sandbox-voice-demo-2a7f4c9e1d"
+DEMO_KEYS = {Product.SMS: DEMO_SMS_KEY, Product.MAIL: DEMO_MAIL_KEY, Product.VOICE: DEMO_VOICE_KEY}
 
 PER_PAGE = 20
 CURRENCY = "EUR"
