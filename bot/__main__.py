@@ -43,7 +43,7 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from bot.bench.runner import run_bench
+    from bot.devkit.bench.runner import run_bench
 
     return run_bench(args)
 
@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="benchmarks against the sandbox and the Slack emulator (docs/performance.md)",
         description="Run a benchmark and print its table with the machine it ran on.",
     )
-    from bot.bench.runner import add_bench_arguments
+    from bot.devkit.bench.runner import add_bench_arguments
 
     add_bench_arguments(bench)
     bench.set_defaults(run=_bench)

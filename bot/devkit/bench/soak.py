@@ -19,15 +19,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.bench.approvals import (
+from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from bot.devkit.bench.approvals import (
     APPROVALS,
     APPROVERS,
     add_approvals_workspace,
     prepare,
     statuses,
 )
-from bot.bench.common import (
+from bot.devkit.bench.common import (
     SIGNING_SECRET,
     Process,
     database_kinds,

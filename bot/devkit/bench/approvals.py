@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from bot.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.bench.common import (
+from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from bot.devkit.bench.common import (
     BOT_TOKEN,
     SIGNING_SECRET,
     Process,
