@@ -2,6 +2,7 @@
 which apps may also reach over Socket Mode), a driver sending the app what Slack sends
 (`SlackDriver`, over HTTP or Socket Mode) and a Block Kit renderer."""
 
+from bot.devkit.emulator.api import SlackError
 from bot.devkit.emulator.driver import Delivery, SlackDriver
 from bot.devkit.emulator.records import (
     ApiCall,
@@ -15,8 +16,9 @@ from bot.devkit.emulator.records import (
     View,
 )
 from bot.devkit.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
+from bot.devkit.emulator.server import FakeSlack
 from bot.devkit.emulator.socket_mode import SocketConnection
-from bot.devkit.emulator.web_api import FakeSlack, SlackError
+from bot.devkit.emulator.world import SlackWorld
 
 __all__ = [
     "ApiCall",
@@ -30,6 +32,7 @@ __all__ = [
     "ResponseUrlPost",
     "SlackDriver",
     "SlackError",
+    "SlackWorld",
     "SocketConnection",
     "Team",
     "UploadedFile",
