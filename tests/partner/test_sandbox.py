@@ -928,7 +928,7 @@ def test_state_exported_and_loaded_again_is_the_same() -> None:
     assert second.export_state() == saved
     assert second.account(DEMO_SMS_KEY).subaccounts[0].balance == Decimal("12.345")
     # New subaccounts get ids after the restored ones.
-    assert second._realistic_subaccounts(Product.SMS, 1)[0].id > max(
+    assert second.realistic_subaccounts(Product.SMS, 1)[0].id > max(
         s.id for a in second.accounts.values() for s in a.subaccounts
     )
     with pytest.raises(ValueError):
