@@ -26,12 +26,13 @@ from aiohttp import BodyPartReader, web
 
 from bot.devkit.emulator.api import APP_TOKEN, NO_TOKEN, Call, SlackError, needed_scope
 from bot.devkit.emulator.handlers import HANDLERS
+from bot.devkit.emulator.handlers.users import user_info
 from bot.devkit.emulator.handlers.views import apply_submission_ack
-from bot.devkit.emulator.limits import message_problems
 from bot.devkit.emulator.reading import credentials, peer_port, read_args
 from bot.devkit.emulator.records import ApiCall, ResponseUrlPost, Team
+from bot.devkit.emulator.response_urls import post_to
 from bot.devkit.emulator.socket_mode import SocketConnection
-from bot.devkit.emulator.world import RESPONSE_URL_USES, SlackWorld
+from bot.devkit.emulator.world import SlackWorld
 
 __all__ = ["FakeSlack", "SlackError"]
 
@@ -100,7 +101,6 @@ class FakeSlack:
     expire = _world_attribute("expire")
     team_of = _world_attribute("team_of")
     display_name = _world_attribute("display_name")
-    user_info = _world_attribute("user_info")
     calls_to = _world_attribute("calls_to")
     new_response_url = _world_attribute("new_response_url")
     issued_response_urls = _world_attribute("issued_response_urls")
@@ -108,6 +108,10 @@ class FakeSlack:
     open_modals = _world_attribute("open_modals")
     home_view = _world_attribute("home_view")
     find_message = _world_attribute("find_message")
+
+    def user_info(self, team: Team, user_id: str) -> dict[str, Any]:
+        """users.info's `user` as `team`'s token sees it (handlers/users.py)."""
+        return user_info(self.world, team, user_id)
 
     # ------------------------------------------------------------------ server
 
@@ -386,21 +390,8 @@ class FakeSlack:
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
         post = ResponseUrlPost(url_id, body, time.time(), str(request.url))
-        if self.clock() - target.issued_at > self.response_url_ttl:
-            return self._refuse_response(post, 404, "expired_url")
-        if target.uses >= RESPONSE_URL_USES:
-            return self._refuse_response(post, 404, "used_url")
-        if message_problems(body.get("blocks")):
-            return self._refuse_response(post, 400, "invalid_blocks")
-        target.uses += 1
-        self.world.responses.append(post)
-        self.world.apply_response(target, body)
-        return web.Response(text="ok")
-
-    def _refuse_response(self, post: ResponseUrlPost, status: int, error: str) -> web.Response:
-        post.error = error
-        self.world.refused_responses.append(post)
-        return web.Response(status=status, text=error)
+        status, text = post_to(self.world, target, post)
+        return web.Response(status=status, text=text)
 
     async def _handle_socket(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(timeout=_SHUTDOWN_TIMEOUT)

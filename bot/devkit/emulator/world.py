@@ -29,25 +29,11 @@ from bot.devkit.emulator.records import (
     Usergroup,
     View,
 )
+from bot.devkit.emulator.response_urls import RESPONSE_URL_TTL, ResponseUrl
 
-__all__ = ["ResponseUrl", "SlackWorld", "Trigger"]
+__all__ = ["SlackWorld", "Trigger"]
 
-# Slack lets a response_url be used five times within 30 minutes.
-RESPONSE_URL_USES = 5
-RESPONSE_URL_TTL = 30 * 60.0
 DEFAULT_SCOPE = "commands,chat:write,users:read,files:write"
-
-
-@dataclass
-class ResponseUrl:
-    """Where a response_url posts: the conversation and, for message actions, the message."""
-
-    team_id: str | None
-    channel_id: str | None
-    user_id: str | None
-    message_ts: str | None
-    issued_at: float = 0.0  # SlackWorld.clock()
-    uses: int = 0
 
 
 @dataclass
@@ -387,33 +373,6 @@ class SlackWorld:
             raise SlackError("user_not_found")
         return user
 
-    def user_info(self, team: Team, user_id: str) -> dict[str, Any]:
-        """users.info's `user` as `team`'s token sees it: its own members; in an Enterprise
-        Grid org the org's members too (with `enterprise_user`); and people of another
-        organisation it shares a Slack Connect channel with, with their own `team_id` and
-        `is_stranger`. Anyone else: user_not_found."""
-        user = self.users.get(user_id)
-        if user is None:
-            raise SlackError("user_not_found")
-        home = self.teams.get(user.team_id)
-        org = home.enterprise_id if home else None
-        same_org = org is not None and org == team.enterprise_id
-        if user.team_id != team.id and not same_org:
-            if team.id not in user.shared_with:
-                raise SlackError("user_not_found")
-            return {**user.to_api(), "is_stranger": True}
-        answer = user.to_api()
-        if org is not None and home is not None:
-            answer["enterprise_user"] = {
-                "id": user.id,
-                "enterprise_id": org,
-                "enterprise_name": home.enterprise_name or org,
-                "is_admin": user.is_admin,
-                "is_owner": user.is_owner,
-                "teams": [user.team_id],
-            }
-        return answer
-
     def dm_with(self, team: Team, user: User) -> Channel:
         channel_id = "D" + user.id
         if channel_id not in self.channels:
@@ -436,37 +395,6 @@ class SlackWorld:
             team_id=team.id,
             bot_id=team.bot_id,
         )
-
-    def apply_response(self, target: ResponseUrl, body: dict[str, Any]) -> None:
-        """What a (valid) response_url post does to the conversation: a new message
-        (ephemeral unless in_channel), or the original replaced or deleted."""
-        if target.channel_id is None:
-            return
-        post = ResponseUrlPost("", body, 0.0)
-        original = (
-            self.find_message(target.channel_id, target.message_ts) if target.message_ts else None
-        )
-        if original is not None and post.delete_original:
-            original.deleted = True
-        elif original is not None and post.replace_original:
-            original.text = post.text or ""
-            original.blocks = fill_ids(post.blocks)
-            original.updated += 1
-        elif not post.delete_original:
-            team = self.teams.get(target.team_id or "")
-            self.messages[target.channel_id].append(
-                Message(
-                    ts=self.next_ts(),
-                    channel=target.channel_id,
-                    user=team.bot_user_id if team else None,
-                    text=post.text or "",
-                    blocks=fill_ids(post.blocks),
-                    thread_ts=body.get("thread_ts"),
-                    ephemeral_to=None if post.response_type == "in_channel" else target.user_id,
-                    team_id=target.team_id,
-                    bot_id=team.bot_id if team else None,
-                )
-            )
 
 
 def _scope_set(scope: str) -> frozenset[str]:
