@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
@@ -17,14 +16,14 @@ from pydantic import SecretStr
 
 from bot.config import DEFAULT_BOT_SCOPES, Settings, SlackMode
 from bot.devkit.console import texts
-from bot.devkit.emulator import Button, FakeSlack, SlackDriver, View, render_message, render_view
+from bot.devkit.console.screen import Screen
+from bot.devkit.emulator import FakeSlack, SlackDriver
 from bot.devkit.sandbox import Sandbox
 from bot.devkit.stack import Stack, partner_values, slack_values
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
-from bot.slack.views.reply import REFUSAL_BLOCK_ID
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
@@ -41,43 +40,32 @@ PEOPLE = (
     ("U0BOB", "bob", "Bob Durand (finance)", False),
     ("U0CAROL", "carol", "Carol Petit (ops)", False),
 )
-FIRST_REPLY_WAIT = 20.0
-QUIET_AFTER = 1.2  # Slack pacing: a message and its attachment are a second apart
-VISIBLE_METHODS = {
-    "chat.postMessage",
-    "chat.postEphemeral",
-    "chat.update",
-    "views.open",
-    "views.push",
-    "views.update",
-    "views.publish",
-    "files.completeUploadExternal",
-}
-
-
-@dataclass
-class _Clickable:
-    button: Button
-    response_url: str | None = None
-    channel_id: str | None = None
-    view_id: str | None = None
-    message_ts: str | None = None
 
 
 @dataclass
 class ConsoleSession:
     stack: Stack
-    user_id: str = PEOPLE[0][0]
     # What the console says about its own start (a restored or a fresh sandbox).
     notices: list[str] = field(default_factory=list)
-    # The last command's replies included a refusal (for `-c`'s exit status).
-    refused: bool = False
-    _clickables: dict[int, _Clickable] = field(default_factory=dict)
-    _next_button: int = 1
-    # Calls and response_url posts already shown: anything after them (a digest or an alert
-    # posted by the scheduler between two commands) is shown with the next output.
-    _shown_calls: int = 0
-    _shown_posts: int = 0
+    screen: Screen = field(init=False)
+
+    def __post_init__(self) -> None:
+        names = {user_id: name for user_id, name, _, _ in PEOPLE}
+        self.screen = Screen(self.stack.fake, CHANNEL, names, user_id=PEOPLE[0][0])
+
+    @property
+    def user_id(self) -> str:
+        """Who the person is playing now (`as bob`)."""
+        return self.screen.user_id
+
+    @user_id.setter
+    def user_id(self, user_id: str) -> None:
+        self.screen.user_id = user_id
+
+    @property
+    def refused(self) -> bool:
+        """The last command's replies included a refusal (for `-c`'s exit status)."""
+        return self.screen.refused
 
     @property
     def fake(self) -> FakeSlack:
@@ -169,7 +157,7 @@ class ConsoleSession:
         """What the person sees after typing `line`: first anything posted since the last
         output (scheduled digests and alerts), then the answer. An empty line shows only
         what was posted meanwhile."""
-        self.refused = False
+        self.screen.refused = False
         try:
             return await self._run_line(line.strip())
         finally:
@@ -177,11 +165,11 @@ class ConsoleSession:
 
     async def _run_line(self, line: str) -> str:
         if not line:
-            return self._render_unshown()
+            return self.screen.render_unshown()
         word, _, rest = line.partition(" ")
         if line.startswith("/"):
             command, _, text = line.partition(" ")
-            return await self._observe(
+            return await self.screen.observe(
                 self.driver.command(
                     text, team_id=TEAM, user_id=self.user_id, channel_id=CHANNEL, command=command
                 )
@@ -191,8 +179,8 @@ class ConsoleSession:
         if word == "submit":
             return await self._submit(rest)
         if word == "as":
-            return self._with_unshown(self._become(rest.strip()))
-        return self._with_unshown(texts.UNKNOWN_INPUT)
+            return self.screen.with_unshown(self._become(rest.strip()))
+        return self.screen.with_unshown(texts.UNKNOWN_INPUT)
 
     def save_sandbox(self) -> None:
         """Write the sandbox's accounts beside the database (atomically: a console killed
@@ -207,7 +195,7 @@ class ConsoleSession:
     # --- actions -------------------------------------------------------------------------
 
     async def _click(self, number_text: str) -> str:
-        clickable = self._clickables.get(int(number_text)) if number_text.isdigit() else None
+        clickable = self.screen.clickables.get(int(number_text)) if number_text.isdigit() else None
         if clickable is None:
             return texts.NO_BUTTON.format(number=number_text or "?")
         button = clickable.button
@@ -223,7 +211,7 @@ class ConsoleSession:
                 "channel_id": clickable.channel_id or CHANNEL,
                 "response_url": clickable.response_url,
             }
-        return await self._observe(
+        return await self.screen.observe(
             self.driver.click(
                 team_id=TEAM,
                 user_id=self.user_id,
@@ -255,7 +243,7 @@ class ConsoleSession:
         ]
         if unknown:
             return texts.UNKNOWN_FIELD.format(fields=", ".join(unknown))
-        return await self._observe(
+        return await self.screen.observe(
             self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
             view_shown=view,
         )
@@ -266,208 +254,6 @@ class ConsoleSession:
                 self.user_id = user_id
                 return texts.NOW.format(user=self._person(user_id))
         return texts.UNKNOWN_USER.format(name=name, users=", ".join(n for _, n, _, _ in PEOPLE))
-
-    # --- watching the emulator -----------------------------------------------------------
-
-    def _with_unshown(self, text: str) -> str:
-        return "\n\n".join(part for part in (self._render_unshown(), text) if part)
-
-    def _render_unshown(self) -> str:
-        output = self._render_new(self._shown_calls, self._shown_posts, None, None)
-        self._shown_calls, self._shown_posts = len(self.fake.calls), len(self.fake.responses)
-        return output
-
-    async def _observe(self, sending: Any, view_shown: View | None = None) -> str:
-        """Send, then wait for the app's answers (it works after its ack) and render them,
-        after anything posted since the last output."""
-        seen_calls, seen_posts = len(self.fake.calls), len(self.fake.responses)
-        view_hash = view_shown.hash if view_shown else None
-        await sending
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + FIRST_REPLY_WAIT
-        quiet_since = None
-        count = 0
-        while loop.time() < deadline:
-            now_count = self._activity(seen_calls, seen_posts, view_shown, view_hash)
-            if now_count != count:
-                count, quiet_since = now_count, loop.time()
-            elif count and quiet_since and loop.time() - quiet_since >= QUIET_AFTER:
-                break
-            await asyncio.sleep(0.05)
-        # Rendered in the order they happened, so that buttons are numbered top to bottom.
-        earlier = self._render_new(
-            self._shown_calls, self._shown_posts, None, None, end=(seen_calls, seen_posts)
-        )
-        answer = self._render_new(seen_calls, seen_posts, view_shown, view_hash, mark_refusals=True)
-        self._shown_calls, self._shown_posts = len(self.fake.calls), len(self.fake.responses)
-        if not answer:
-            self.refused = True
-            answer = texts.NO_REPLY
-        return "\n\n".join(part for part in (earlier, answer) if part)
-
-    def _activity(
-        self, seen_calls: int, seen_posts: int, view_shown: View | None, view_hash: str | None
-    ) -> int:
-        calls = [c for c in self.fake.calls[seen_calls:] if c.method in VISIBLE_METHODS]
-        changed = 0
-        if view_shown is not None:
-            current = self.fake.views.get(view_shown.id)
-            if current is not None and (
-                current.closed or current.hash != view_hash or current.errors
-            ):
-                changed = 1
-        return len(calls) + len(self.fake.responses[seen_posts:]) + changed
-
-    def _render_new(
-        self,
-        seen_calls: int,
-        seen_posts: int,
-        view_shown: View | None,
-        view_hash: str | None,
-        *,
-        end: tuple[int, int] | None = None,
-        mark_refusals: bool = False,
-    ) -> str:
-        """Render the calls and posts from `seen_*` up to `end` (default: all so far)."""
-        calls_end, posts_end = end or (len(self.fake.calls), len(self.fake.responses))
-        parts: list[str] = []
-        posts = self.fake.responses[seen_posts:posts_end]
-        calls = self.fake.calls[seen_calls:calls_end]
-        if mark_refusals and any(_is_refusal(post.body.get("blocks")) for post in posts):
-            self.refused = True
-        if mark_refusals and any(
-            c.method == "chat.postEphemeral" and _is_refusal(c.args.get("blocks")) for c in calls
-        ):
-            self.refused = True
-        for post in posts:
-            header = texts.REPLACED if post.body.get("replace_original") else texts.ONLY_YOU
-            parts.append(
-                header
-                + "\n"
-                + self._render_message(
-                    post.body.get("text"), post.body.get("blocks"), response_url=post.url
-                )
-            )
-        shown_views: set[str] = set()
-        for call in calls:
-            if call.method not in VISIBLE_METHODS or call.error:
-                continue
-            parts.extend(self._render_call(call.method, call.args, shown_views))
-        if view_shown is not None and view_shown.id not in shown_views:
-            current = self.fake.views.get(view_shown.id)
-            if (
-                current is not None
-                and not current.closed
-                and (current.hash != view_hash or current.errors)
-            ):
-                parts.append(self._render_view(current))
-        return "\n\n".join(part for part in parts if part)
-
-    def _render_call(self, method: str, args: dict[str, Any], shown_views: set[str]) -> list[str]:
-        if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
-            channel = args.get("channel", "")
-            if method == "chat.update":
-                header = texts.UPDATED.format(channel=self._channel(channel))
-            elif method == "chat.postEphemeral":
-                header = texts.ONLY_YOU
-            elif channel.startswith("D"):
-                header = texts.DIRECT.format(user=self._name_of(channel[1:]))
-            else:
-                header = texts.IN_CHANNEL.format(channel=self._channel(channel))
-            message = self._message_for(channel, args)
-            return [
-                header
-                + "\n"
-                + self._render_message(
-                    args.get("text"),
-                    args.get("blocks"),
-                    channel_id=channel,
-                    message_ts=message.ts if message else None,
-                )
-            ]
-        if method.startswith("views."):
-            views = [
-                v for v in self.fake.views.values() if not v.closed and v.id not in shown_views
-            ]
-            if method == "views.publish":
-                return [
-                    texts.HOME + "\n" + self._render_view(v) for v in views[-1:] if v.kind == "home"
-                ]
-            modals = self.fake.open_modals(self.user_id)
-            if modals and modals[-1].id not in shown_views:
-                shown_views.add(modals[-1].id)
-                return [self._render_view(modals[-1])]
-            return []
-        if method == "files.completeUploadExternal":
-            return [
-                texts.FILE.format(title=f.title or f.filename, size=len(f.content))
-                for f in self.fake.files[-1:]
-            ]
-        return []
-
-    def _render_message(
-        self,
-        text: str | None,
-        blocks: Any,
-        *,
-        response_url: str | None = None,
-        channel_id: str | None = None,
-        message_ts: str | None = None,
-    ) -> str:
-        rendered = render_message(
-            text,
-            blocks if isinstance(blocks, list) else None,
-            users=self._display_name,
-            first_button_number=self._next_button,
-        )
-        for button in rendered.buttons:
-            self._clickables[button.number] = _Clickable(
-                button,
-                response_url=response_url,
-                channel_id=channel_id or CHANNEL,
-                message_ts=message_ts,
-            )
-        self._next_button += len(rendered.buttons)
-        return rendered.text
-
-    def _render_view(self, view: View) -> str:
-        rendered = render_view(
-            view.view,
-            users=self._display_name,
-            first_button_number=self._next_button,
-            errors=view.errors,
-        )
-        for button in rendered.buttons:
-            self._clickables[button.number] = _Clickable(button, view_id=view.id)
-        self._next_button += len(rendered.buttons)
-        text = rendered.text
-        fields = [
-            f"{block['block_id']}.{block['element']['action_id']}=…"
-            for block in view.view.get("blocks", [])
-            if block.get("type") == "input" and block.get("element", {}).get("action_id")
-        ]
-        if view.kind == "modal" and fields and view.view.get("submit"):
-            text += "\n" + texts.FORM_HINT.format(fields=" ".join(fields))
-        return text
-
-    def _message_for(self, channel: str, args: dict[str, Any]) -> Any:
-        ts = args.get("ts")
-        if ts:
-            return self.fake.find_message(channel, ts)
-        messages = self.fake.messages.get(channel) or []
-        return messages[-1] if messages else None
-
-    def _channel(self, channel_id: str) -> str:
-        channel = self.fake.channels.get(channel_id)
-        return channel.name if channel else channel_id
-
-    def _display_name(self, object_id: str) -> str | None:
-        """People and channels by name, as Slack shows mentions of them."""
-        channel = self.fake.channels.get(object_id)
-        return channel.name if channel else self.fake.display_name(object_id)
-
-    def _name_of(self, user_id: str) -> str:
-        return next((name for uid, name, _, _ in PEOPLE if uid == user_id), user_id)
 
     def _name(self, user_id: str) -> str:
         return next(name for uid, name, _, _ in PEOPLE if uid == user_id)
@@ -496,12 +282,6 @@ def parse_form_fields(text: str) -> dict[tuple[str, str], str] | None:
         block_id, _, action_id = match.group(1).partition(".")
         fields[(block_id, action_id)] = value
     return fields
-
-
-def _is_refusal(blocks: Any) -> bool:
-    return isinstance(blocks, list) and any(
-        isinstance(block, dict) and block.get("block_id") == REFUSAL_BLOCK_ID for block in blocks
-    )
 
 
 def _restore_sandbox(sandbox: Sandbox, *, using_default_db: bool) -> list[str]:
