@@ -13,9 +13,9 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.console.session import TEAM, ConsoleSession, parse_form_fields
+from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
+from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
 from tests.conftest import SecretsGuard
@@ -97,7 +97,7 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
     asked = await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
     assert "sent to #approvals" in asked
     assert "posted in #approvals" in asked and "Approve" in asked
-    approve = next(n for n, c in console._clickables.items() if c.button.label == "Approve")
+    approve = next(n for n, c in console.screen.clickables.items() if c.button.label == "Approve")
     refused = await console.run_line(f"click {approve}")
     assert "You asked for request #1, so another approver must decide it" in refused
     await console.run_line("as alice")
@@ -125,7 +125,7 @@ async def test_an_alert_posted_between_commands_is_shown_and_its_buttons_work(
 
     shown = await console.run_line("")
     assert "posted in #general" in shown and "20,000.00 EUR" in shown
-    snooze = next(n for n, c in console._clickables.items() if "Snooze" in c.button.label)
+    snooze = next(n for n, c in console.screen.clickables.items() if "Snooze" in c.button.label)
     assert "are snoozed until" in await console.run_line(f"click {snooze}")
     # Shown once: the next output does not repeat it.
     assert "20,000.00 EUR" not in await console.run_line("/partner help")
@@ -146,7 +146,7 @@ async def test_a_reject_reason_with_spaces_is_kept_whole(console: ConsoleSession
     await console.run_line("as bob")
     await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
     await console.run_line("as alice")
-    reject = next(n for n, c in console._clickables.items() if c.button.label == "Reject")
+    reject = next(n for n, c in console.screen.clickables.items() if c.button.label == "Reject")
     form = await console.run_line(f"click {reject}")
     field = re.search(r"submit (\S+)=…", form)
     assert field is not None, form

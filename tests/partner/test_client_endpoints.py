@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Sandbox
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.models import Product, SubaccountType, VoiceDuration
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Sandbox
 from bot.partner.transport import PartnerTransport
 from tests.partner.scripted import ScriptedServer
 

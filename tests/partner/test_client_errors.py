@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.money import InvalidAmount
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.errors import Endpoint, PartnerError, Reason
 from bot.partner.models import Product, SubaccountType
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.transport import PartnerTransport
 from tests.conftest import assert_no_secret
 from tests.partner.scripted import ScriptedServer

@@ -24,8 +24,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.partner.models import Product
-from bot.partner.sandbox import (
+from bot.devkit.sandbox import (
     DEMO_MAIL_KEY,
     DEMO_SMS_KEY,
     DEMO_VOICE_KEY,
@@ -35,6 +34,7 @@ from bot.partner.sandbox import (
     SandboxAccount,
     decimal_literal,
 )
+from bot.partner.models import Product
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS, MAIL, VOICE = Product.SMS, Product.MAIL, Product.VOICE
@@ -825,7 +825,7 @@ async def test_journal_never_holds_a_key(api: Api, sandbox: Sandbox) -> None:
 async def test_request_log_is_redacted(api: Api, sandbox: Sandbox, logs: LogCapture) -> None:
     await api.get(VOICE, f"/me/{DEMO_VOICE_KEY}")
     await api.get(SMS, "/subaccount/list", apiKey=DEMO_SMS_KEY, page=2)
-    lines = [line for line in logs.lines if line.startswith("bot.partner.sandbox ")]
+    lines = [line for line in logs.lines if line.startswith("bot.devkit.sandbox ")]
     assert len(lines) == 2  # the capture works, so the leak check in `sandbox` means something
     assert "voice GET /me key=...9e1d -> HTTP 200" in lines[0]
     assert "page" not in lines[1]
@@ -888,7 +888,7 @@ def test_decimal_literal(value: str, text: str) -> None:
 
 
 async def test_cli_serves_until_interrupted() -> None:
-    code = "import sys; from bot.partner.sandbox import main; sys.exit(main(['--port', '0']))"
+    code = "import sys; from bot.devkit.sandbox import main; sys.exit(main(['--port', '0']))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -928,7 +928,7 @@ def test_state_exported_and_loaded_again_is_the_same() -> None:
     assert second.export_state() == saved
     assert second.account(DEMO_SMS_KEY).subaccounts[0].balance == Decimal("12.345")
     # New subaccounts get ids after the restored ones.
-    assert second._realistic_subaccounts(Product.SMS, 1)[0].id > max(
+    assert second.realistic_subaccounts(Product.SMS, 1)[0].id > max(
         s.id for a in second.accounts.values() for s in a.subaccounts
     )
     with pytest.raises(ValueError):

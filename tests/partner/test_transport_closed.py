@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.client import SmsClient
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.transport import PartnerTransport, TransportClosed
 from tests.partner.conftest import FAST_RETRY
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.devkit.sandbox import DEMO_VOICE_KEY, Sandbox
 from bot.partner.client import SmsClient, VoiceClient
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_VOICE_KEY, Sandbox
 from bot.partner.transport import PartnerTransport
 from tests.conftest import SecretsGuard
 from tests.partner.scripted import ScriptedServer

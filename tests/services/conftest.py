@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.db.session import Database
-from bot.emulator import FakeSlack
-from bot.partner.sandbox import Sandbox
+from bot.devkit.emulator import FakeSlack
+from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.policy import change_policy
 from bot.services.roles import Role, Subject, SubjectKind

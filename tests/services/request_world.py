@@ -8,8 +8,8 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from bot.db.models import CreditRequest
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.services.directory import Standing
 from bot.services.requests import Action, RequestSnapshot, Status

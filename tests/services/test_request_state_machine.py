@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.partner.sandbox import Sandbox
+from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.errors import NotAllowed

@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from bot.db.models import CreditRequest
 from bot.db.session import Database
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.policy import change_policy

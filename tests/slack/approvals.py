@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.emulator import Delivery, Message
-from bot.partner.sandbox import DEMO_SMS_KEY, SandboxAccount, SandboxSubaccount
+from bot.devkit.emulator import Delivery, Message
+from bot.devkit.sandbox import DEMO_SMS_KEY, SandboxAccount, SandboxSubaccount
 from bot.services.policy import change_policy
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, Subject, SubjectKind

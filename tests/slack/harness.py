@@ -12,16 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiohttp import web
 from cryptography.fernet import Fernet
 
-from bot.app import build_app, build_web_app
 from bot.config import Settings
-from bot.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
-from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from bot.devkit.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
+from bot.devkit.sandbox import Sandbox
+from bot.devkit.stack import partner_values, running_stack, slack_values
 from bot.runtime import Runtime
-from bot.serve import start_maintenance, start_site, stop_task
 from tests.slack.block_kit import view_violations, violations
 
 TEAM = "T0TEST"
@@ -128,25 +125,16 @@ def settings_for(
     **overrides: Any,
 ) -> Settings:
     values: dict[str, Any] = {
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": fake.api_url,
+        **slack_values(fake, signing_secret=SIGNING_SECRET),
+        **partner_values(sandbox, demo_keys=environment_keys and not many_workspaces),
         "database_url": database_url,
         "bot_encryption_key": ENCRYPTION_KEY,
-        "sms_partner_url": sandbox.url(Product.SMS),
-        "mail_partner_url": sandbox.url(Product.MAIL),
-        "voice_partner_url": sandbox.url(Product.VOICE),
         "partner_total_timeout": 3.0,
     }
     if many_workspaces:
         values |= {"slack_client_id": "1111.2222", "slack_client_secret": CLIENT_SECRET}
     else:
         values["slack_bot_token"] = BOT_TOKEN
-    if environment_keys and not many_workspaces:
-        values |= {
-            "sms_partner_api_key": DEMO_SMS_KEY,
-            "mail_partner_api_key": DEMO_MAIL_KEY,
-            "voice_partner_api_key": DEMO_VOICE_KEY,
-        }
     values |= overrides
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -162,22 +150,8 @@ def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -
 async def running_app(
     settings: Settings, fake: FakeSlack, sandbox: Sandbox
 ) -> AsyncIterator[Harness]:
-    runtime = await Runtime.start(settings, migrate=False)
-    runner: web.AppRunner | None = None
-    maintenance = None
-    try:
-        app = build_app(runtime)
-        # The scheduler runs only where a test drives it (Scheduler.run_once).
-        maintenance = start_maintenance(app, runtime, scheduler=False)
-        runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
-        port = runner.addresses[0][1]
-        root = f"http://127.0.0.1:{port}"
-        async with SlackDriver(
-            fake, app_url=f"{root}/slack/events", signing_secret=SIGNING_SECRET
-        ) as driver:
-            yield Harness(fake, sandbox, driver, runtime, root)
-    finally:
-        await stop_task(maintenance)
-        if runner is not None:
-            await runner.cleanup()
-        await runtime.close()
+    # The scheduler runs only where a test drives it (Scheduler.run_once).
+    async with running_stack(
+        settings, fake, sandbox, signing_secret=SIGNING_SECRET, migrate=False, scheduler=False
+    ) as stack:
+        yield Harness(fake, sandbox, stack.driver, stack.runtime, stack.root_url)

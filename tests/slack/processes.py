@@ -11,13 +11,18 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from pydantic import SecretStr
 
-from bot.emulator import FakeSlack, SlackDriver
-from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
+from bot.devkit.emulator import FakeSlack, SlackDriver
+from bot.devkit.sandbox import Sandbox
+from bot.devkit.stack import partner_values
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _plain(value: object) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
 
 
 def free_port() -> int:
@@ -52,12 +57,7 @@ class AppProcess:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": fake.api_url,
             "BOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
-            "SMS_PARTNER_URL": sandbox.url(Product.SMS),
-            "MAIL_PARTNER_URL": sandbox.url(Product.MAIL),
-            "VOICE_PARTNER_URL": sandbox.url(Product.VOICE),
-            "SMS_PARTNER_API_KEY": DEMO_SMS_KEY,
-            "MAIL_PARTNER_API_KEY": DEMO_MAIL_KEY,
-            "VOICE_PARTNER_API_KEY": DEMO_VOICE_KEY,
+            **{name.upper(): _plain(value) for name, value in partner_values(sandbox).items()},
             **{k.upper(): v for k, v in settings.items()},
         }
         self._process: subprocess.Popen[bytes] | None = None

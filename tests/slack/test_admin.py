@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.services import audit
 from bot.services.policy import Policy, change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from bot.emulator import Message
+from bot.devkit.emulator import Message
+from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY
 from bot.services.requests import Status
 from tests.slack.approvals import APPROVALS, card_of, latest_request, set_up_approvals
 from tests.slack.digests import posts_in, scheduler

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from bot.emulator import Message
+from bot.devkit.emulator import Message
 from bot.services.requests import Status
 from tests.slack.approvals import (
     APPROVALS,

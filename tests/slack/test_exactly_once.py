@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
-from bot.partner.sandbox import Fault, FaultKind
+from bot.devkit.sandbox import Fault, FaultKind
 from bot.services.audit import recent
 from bot.services.requests import Status
 from bot.slack.clients import WorkspaceClients

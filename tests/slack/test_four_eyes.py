@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import SettingChange, WorkspacePartnerKey
-from bot.emulator import Message
+from bot.devkit.emulator import Message
+from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY
 from bot.services import audit
 from bot.services.policy import Policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind

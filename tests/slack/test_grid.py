@@ -15,9 +15,9 @@ from bot.clock import utcnow
 from bot.db.base import slack_bots, slack_installations
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.emulator import FakeSlack
+from bot.devkit.emulator import FakeSlack
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.services.requests import Status
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients

@@ -15,9 +15,9 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.db.session import Database
-from bot.emulator import Delivery, FakeSlack
+from bot.devkit.emulator import Delivery, FakeSlack
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.services import audit
 from bot.services.policy import change_policy, get_policy
 from bot.services.requests import Status

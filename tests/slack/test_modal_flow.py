@@ -4,9 +4,9 @@ and the result of a submission is shown whatever order Slack applies the ack and
 
 from __future__ import annotations
 
-from bot.emulator import ApiCall
+from bot.devkit.emulator import ApiCall
+from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Fault, FaultKind
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Fault, FaultKind
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from tests.slack.approvals import (

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from bot.db.models import AuditEntry, RequestNumbering
 from bot.db.session import Database
-from bot.emulator import FakeSlack, Message
+from bot.devkit.emulator import FakeSlack, Message
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.services.policy import change_policy
 from bot.services.requests import RequestSnapshot, Status
 from bot.services.roles import Role, Subject, SubjectKind

@@ -17,9 +17,9 @@ import pytest
 from bot.clock import utcnow
 from bot.db.models import CreditRequest, DigestSubscription
 from bot.db.session import Database
-from bot.emulator import FakeSlack
+from bot.devkit.emulator import FakeSlack
+from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.services.policy import change_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind

@@ -5,8 +5,8 @@ from __future__ import annotations
 import aiohttp
 
 from bot.db.session import Database
-from bot.emulator import FakeSlack, SlackDriver
-from bot.partner.sandbox import Sandbox
+from bot.devkit.emulator import FakeSlack, SlackDriver
+from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.serve import socket_mode
 from tests.conftest import SecretsGuard

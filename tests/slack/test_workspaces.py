@@ -14,9 +14,9 @@ from bot.db.base import slack_bots, slack_installations
 from bot.db.crypto import EncryptionKeyError
 from bot.db.models import WorkspacePartnerKey
 from bot.db.session import Database
-from bot.emulator import FakeSlack
+from bot.devkit.emulator import FakeSlack
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.runtime import Runtime
 from bot.services.schedule import parse_subscription
 from tests.conftest import SecretsGuard

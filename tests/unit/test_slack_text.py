@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.emulator.escaping import escape_like_slack, should_escape
+from bot.devkit.emulator.escaping import escape_like_slack, should_escape
 from bot.slack.admin.parsing import ManageRole
 from bot.slack.commands import CommandError
 from bot.slack.partner_command import parse_command

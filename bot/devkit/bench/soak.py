@@ -19,15 +19,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.bench.approvals import (
+from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from bot.devkit.bench.approvals import (
     APPROVALS,
     APPROVERS,
     add_approvals_workspace,
     prepare,
     statuses,
 )
-from bot.bench.common import (
+from bot.devkit.bench.common import (
     SIGNING_SECRET,
     Process,
     database_kinds,
@@ -38,8 +38,8 @@ from bot.bench.common import (
     table,
     workdir,
 )
-from bot.emulator import Delivery, FakeSlack, Message, SlackDriver
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.devkit.emulator import Delivery, FakeSlack, Message, SlackDriver
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 UNIT = 11
 """Commands, clicks and modal submissions in one pass of the mix."""

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from bot.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.bench.common import (
+from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from bot.devkit.bench.common import (
     BOT_TOKEN,
     SIGNING_SECRET,
     Process,
@@ -29,8 +29,8 @@ from bot.bench.common import (
     table,
     workdir,
 )
-from bot.emulator import Delivery, FakeSlack, SlackDriver
-from bot.partner.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.devkit.emulator import Delivery, FakeSlack, SlackDriver
+from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 APPROVALS = "C0BENCHAPPROVALS"
 APPROVERS = ("UBENCHAPPR1", "UBENCHAPPR2", "UBENCHAPPR3")

@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.emulator.blocks import find_element, initial_value, state_value
-from bot.emulator.escaping import escape_like_slack, should_escape
-from bot.emulator.records import Envelope, Message, ResponseUrlPost, View
-from bot.emulator.socket_mode import ACK_TIMEOUT
-from bot.emulator.web_api import FakeSlack
+from bot.devkit.emulator.blocks import find_element, initial_value, state_value
+from bot.devkit.emulator.escaping import escape_like_slack, should_escape
+from bot.devkit.emulator.records import Envelope, Message, ResponseUrlPost, View
+from bot.devkit.emulator.server import FakeSlack
+from bot.devkit.emulator.socket_mode import ACK_TIMEOUT
 
 __all__ = ["VERIFICATION_TOKEN", "Delivery", "SlackDriver"]
 
@@ -239,7 +239,7 @@ class SlackDriver:
         else:
             channel_id = channel_id or (message.channel if message else "C0GENERAL")
             is_ephemeral = message is not None and message.ephemeral_to is not None
-            message_ts = message.ts if message else self.fake._next_ts()
+            message_ts = message.ts if message else self.fake.world.next_ts()
             payload["container"] = {
                 "type": "message",
                 "message_ts": message_ts,

@@ -2,8 +2,9 @@
 which apps may also reach over Socket Mode), a driver sending the app what Slack sends
 (`SlackDriver`, over HTTP or Socket Mode) and a Block Kit renderer."""
 
-from bot.emulator.driver import Delivery, SlackDriver
-from bot.emulator.records import (
+from bot.devkit.emulator.api import SlackError
+from bot.devkit.emulator.driver import Delivery, SlackDriver
+from bot.devkit.emulator.records import (
     ApiCall,
     Channel,
     Envelope,
@@ -14,9 +15,10 @@ from bot.emulator.records import (
     User,
     View,
 )
-from bot.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
-from bot.emulator.socket_mode import SocketConnection
-from bot.emulator.web_api import FakeSlack, SlackError
+from bot.devkit.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
+from bot.devkit.emulator.server import FakeSlack
+from bot.devkit.emulator.socket_mode import SocketConnection
+from bot.devkit.emulator.world import SlackWorld
 
 __all__ = [
     "ApiCall",
@@ -30,6 +32,7 @@ __all__ = [
     "ResponseUrlPost",
     "SlackDriver",
     "SlackError",
+    "SlackWorld",
     "SocketConnection",
     "Team",
     "UploadedFile",

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import Settings
-from bot.console.session import ConsoleSession
+from bot.devkit.console.session import ConsoleSession
 
 QUIT = {"quit", "exit", "q", ":q"}
 

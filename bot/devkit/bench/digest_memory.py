@@ -9,8 +9,8 @@ import os
 import sys
 import time
 
-from bot.bench.common import memory_mb
 from bot.config import Settings
+from bot.devkit.bench.common import memory_mb
 from bot.partner.models import Product
 from bot.runtime import Runtime
 

@@ -1,0 +1,103 @@
+"""The product does not depend on the dev tools: nothing under bot/slack, bot/services,
+bot/partner or bot/db imports bot.devkit (the fake Slack, the sandbox, the console, the stack),
+and `python -m bot` imports them only for the subcommands that are dev tools."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT = ("bot/slack", "bot/services", "bot/partner", "bot/db")
+DEVKIT = "bot.devkit"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(path: Path) -> list[tuple[int, str]]:
+    return imports_in(
+        path.read_text(encoding="utf-8"), module_name(path), is_package=path.name == "__init__.py"
+    )
+
+
+def imports_in(source: str, module: str, *, is_package: bool = False) -> list[tuple[int, str]]:
+    """Every module `module` imports, absolute, with its line: `import x`, `from x import y`
+    (also as `x.y`, since y may be a module) and relative imports resolved against the
+    module's package, at any depth (inside functions and `if TYPE_CHECKING:` too)."""
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                parts = parts[: len(parts) - (node.level - 1)]
+                base = ".".join(parts + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            found.append((node.lineno, base))
+            found += [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return found
+
+
+def is_devkit(module: str) -> bool:
+    return module == DEVKIT or module.startswith(DEVKIT + ".")
+
+
+def devkit_imports(folder: str) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, module in imported_modules(path)
+        if is_devkit(module)
+    ]
+
+
+@pytest.mark.parametrize("folder", PRODUCT)
+def test_the_product_does_not_import_the_devkit(folder: str) -> None:
+    assert (ROOT / folder).is_dir()
+    assert devkit_imports(folder) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("import bot.devkit.emulator\n", True),
+        ("from bot.devkit.sandbox import Sandbox\n", True),
+        ("from bot import devkit\n", True),
+        ("from bot.devkit import stack\n", True),
+        ("from ..devkit import stack\n", True),  # from bot/slack/x.py: bot.devkit
+        ("def f():\n    from bot.devkit.console import repl\n", True),
+        ("import bot.slack.app\n", False),
+        ("from bot.partner.models import Product\n", False),
+        ("from . import devkit_notes\n", False),
+    ],
+)
+def test_the_check_sees_every_kind_of_import(source: str, found: bool) -> None:
+    modules = [name for _, name in imports_in(source, "bot.slack.example")]
+    assert any(is_devkit(name) for name in modules) is found, modules
+    # bot/slack/__init__.py is in the same package as bot/slack/example.py.
+    modules = [name for _, name in imports_in(source, "bot.slack", is_package=True)]
+    assert any(is_devkit(name) for name in modules) is found, modules
+
+
+def test_the_product_commands_load_no_dev_tool() -> None:
+    """`python -m bot serve|socket|worker|db` build the same parser as `console`: building it
+    must not load the fake Slack, the sandbox, the console or the stack."""
+    probe = (
+        "import sys, bot.__main__ as cli; cli.build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('bot.devkit.') "
+        "and not m.startswith('bot.devkit.bench')))"
+    )
+    done = subprocess.run(  # noqa: S603 - our own interpreter and code
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
