@@ -10,18 +10,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import SecretStr
 from yarl import URL
 
-from bot.money import api_amount, to_decimal, validate_amount
+from bot.money import api_amount, validate_amount
+from bot.partner import documents
 from bot.partner.errors import Endpoint, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.partner.models import (
     Account,
-    AccountUser,
     CreatedSubaccount,
     CreditMove,
     MailAccount,
@@ -31,7 +30,6 @@ from bot.partner.models import (
     SubaccountPage,
     SubaccountType,
     VoiceAccount,
-    VoiceDuration,
 )
 from bot.partner.transport import (
     PartnerRequest,
@@ -63,10 +61,6 @@ class Fetched(Generic[T]):
     stale: bool = False
     """Older than a display read may be: shown only because the vendor may not be asked now
     (its rate limit is spent). Whoever shows it must show its age."""
-
-
-class _Malformed(Exception):
-    """A success answer whose fields are not what the vendor documents."""
 
 
 class PartnerClient:
@@ -145,7 +139,7 @@ class PartnerClient:
             )
         )
 
-    def _garbled(self, endpoint: Endpoint, problem: _Malformed) -> PartnerUnavailable:
+    def _garbled(self, endpoint: Endpoint, problem: documents.Malformed) -> PartnerUnavailable:
         return PartnerUnavailable(
             self.product, endpoint, f"the answer did not have the documented shape ({problem})"
         )
@@ -159,8 +153,8 @@ class SubaccountClient(PartnerClient):
             raise ValueError("pages start at 1")
         served = await self._get(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)}, fresh=fresh)
         try:
-            return _subaccount_page(served.document)
-        except _Malformed as problem:
+            return documents.subaccount_page(served.document)
+        except documents.Malformed as problem:
             raise self._garbled(Endpoint.SUBACCOUNT_LIST, problem) from None
 
     async def iter_subaccounts(self, *, fresh: bool = False) -> AsyncIterator[Subaccount]:
@@ -264,8 +258,8 @@ class SubaccountClient(PartnerClient):
         return CreatedSubaccount(
             email=str(created.get("email") or email or ""),
             token=str(created["token"]),
-            confirmation_sent_to=_optional_str(document.get("sendConfirmMailTo")),
-            parent_email=_optional_str(document.get("parent_email")),
+            confirmation_sent_to=documents.optional_str(document.get("sendConfirmMailTo")),
+            parent_email=documents.optional_str(document.get("parent_email")),
         )
 
     async def add_credit(self, token: str, amount: Decimal) -> CreditMove:
@@ -286,9 +280,9 @@ class SubaccountClient(PartnerClient):
         # The move is done once the vendor says success; balances we cannot read are reported
         # as unknown rather than turning a completed move into an error.
         return CreditMove(
-            main_balance=_optional_decimal(document.get("credit")),
-            subaccount_balance=_optional_decimal(document.get("subaccountCredit")),
-            currency=_currency(document.get("currency")),
+            main_balance=documents.optional_amount(document.get("credit")),
+            subaccount_balance=documents.optional_amount(document.get("subaccountCredit")),
+            currency=documents.currency(document.get("currency")),
         )
 
     async def delete_subaccount(self, token: str) -> None:
@@ -315,18 +309,18 @@ class SmsClient(SubaccountClient):
         served = await self._get(Endpoint.ME, fresh=fresh)
         document = served.document
         try:
-            credits = _object(document, "credits")
+            credits = documents.json_object(document, "credits")
             eco = credits.get("creditSmsECO", credits.get("creditSmsLowCost", 0))
             account = SmsAccount(
-                user=_user(document),
-                balance=_decimal(credits, "balance"),
-                currency=_currency(credits.get("currency")),
-                credit_sms=_count(credits.get("creditSms", 0)),
-                credit_sms_eco=_count(eco),
-                credit_hlr=_count(credits.get("creditHlr", 0)),
-                to_send=_count(credits.get("toSend", 0)),
+                user=documents.account_user(document),
+                balance=documents.amount(credits, "balance"),
+                currency=documents.currency(credits.get("currency")),
+                credit_sms=documents.count(credits.get("creditSms", 0)),
+                credit_sms_eco=documents.count(eco),
+                credit_hlr=documents.count(credits.get("creditHlr", 0)),
+                to_send=documents.count(credits.get("toSend", 0)),
             )
-        except _Malformed as problem:
+        except documents.Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
         return Fetched(account, served.age, served.stale)
 
@@ -338,14 +332,14 @@ class MailClient(SubaccountClient):
         served = await self._get(Endpoint.ME, fresh=fresh)
         document = served.document
         try:
-            credits = _object(document, "credits")
+            credits = documents.json_object(document, "credits")
             account = MailAccount(
-                user=_user(document),
-                balance=_decimal(credits, "balance"),
-                currency=_currency(credits.get("currency")),
-                credit_mail=_count(credits.get("creditMail", 0)),
+                user=documents.account_user(document),
+                balance=documents.amount(credits, "balance"),
+                currency=documents.currency(credits.get("currency")),
+                credit_mail=documents.count(credits.get("creditMail", 0)),
             )
-        except _Malformed as problem:
+        except documents.Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
         return Fetched(account, served.age, served.stale)
 
@@ -366,16 +360,16 @@ class VoiceClient(PartnerClient):
         try:
             details = document.get("details") or {}
             if not isinstance(details, dict):
-                raise _Malformed("details is not an object")
+                raise documents.Malformed("details is not an object")
             voice = details.get("voice") or {}
             account = VoiceAccount(
-                balance=_decimal(document, "credit"),
-                currency=_currency(document.get("currency")),
-                tts=_duration(details.get("tts")),
-                tts_fixe=_duration(details.get("tts_fixe")),
-                voice_messages=_count(voice["message"]) if "message" in voice else None,
+                balance=documents.amount(document, "credit"),
+                currency=documents.currency(document.get("currency")),
+                tts=documents.duration(details.get("tts")),
+                tts_fixe=documents.duration(details.get("tts_fixe")),
+                voice_messages=documents.count(voice["message"]) if "message" in voice else None,
             )
-        except _Malformed as problem:
+        except documents.Malformed as problem:
             raise self._garbled(Endpoint.ME, problem) from None
         return Fetched(account, served.age, served.stale)
 
@@ -394,116 +388,3 @@ def client_for(
     base_url: str | None = None,
 ) -> PartnerClient:
     return CLIENTS[product](transport, api_key, base_url)
-
-
-# --- parsing helpers: vendor JSON → exact, typed values ---------------------------------
-
-
-def _subaccount_page(document: Mapping[str, Any]) -> SubaccountPage:
-    rows = document.get("data")
-    if rows is None:
-        rows = []
-    if not isinstance(rows, list):
-        raise _Malformed("data is not a list")
-    return SubaccountPage(
-        page=_count(document.get("page", 1)),
-        nb_per_page=_count(document.get("nb_per_page", 20)),
-        total=_count(document.get("total", len(rows))),
-        items=tuple(_subaccount(row) for row in rows),
-    )
-
-
-def _subaccount(row: Any) -> Subaccount:
-    # The row's own "apiKey" is deliberately not read: it is the subaccount's secret.
-    if not isinstance(row, dict) or not row.get("token"):
-        raise _Malformed("a subaccount row has no token")
-    credits = row.get("credits") or {}
-    if not isinstance(credits, dict):
-        raise _Malformed("a subaccount's credits is not an object")
-    return Subaccount(
-        id=_count(row.get("id", 0)),
-        email=str(row.get("email") or ""),
-        type=str(row.get("type") or ""),
-        token=str(row["token"]),
-        created_at=_timestamp(row.get("createdAt")),
-        balance=_decimal(credits, "balance"),
-        currency=_currency(credits.get("currency")),
-    )
-
-
-def _object(document: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    value = document.get(name)
-    if not isinstance(value, dict):
-        raise _Malformed(f"{name} is missing")
-    return value
-
-
-def _user(document: Mapping[str, Any]) -> AccountUser:
-    user = document.get("user") or {}
-    if not isinstance(user, dict):
-        raise _Malformed("user is not an object")
-    return AccountUser(
-        username=str(user.get("username") or ""),
-        firstname=_optional_str(user.get("firstname")),
-        lastname=_optional_str(user.get("lastname")),
-    )
-
-
-def _decimal(container: Mapping[str, Any], name: str) -> Decimal:
-    if name not in container:
-        raise _Malformed(f"{name} is missing")
-    try:
-        return to_decimal(container[name])
-    except ValueError:
-        raise _Malformed(f"{name} is not an amount") from None
-
-
-def _optional_decimal(value: Any) -> Decimal | None:
-    try:
-        return to_decimal(value)
-    except ValueError:
-        return None
-
-
-def _count(value: Any) -> int:
-    if isinstance(value, bool):
-        raise _Malformed("a counter is a boolean")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str | Decimal):
-        try:
-            number = Decimal(value)
-        except ArithmeticError:
-            raise _Malformed(f"{value!r} is not a whole number") from None
-        if number.is_finite() and number == number.to_integral_value():
-            return int(number)
-    raise _Malformed(f"{value!r} is not a whole number")
-
-
-def _currency(value: Any) -> str:
-    # Voice writes the sign; the money is EUR everywhere.
-    text = str(value or "EUR").strip()
-    return "EUR" if text in ("€", "") else text.upper()
-
-
-def _duration(value: Any) -> VoiceDuration | None:
-    if not isinstance(value, dict):
-        return None
-    return VoiceDuration(
-        hours=_count(value.get("h", 0)),
-        minutes=_count(value.get("m", 0)),
-        seconds=_count(value.get("s", 0)),
-    )
-
-
-def _timestamp(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
-
-
-def _optional_str(value: Any) -> str | None:
-    return str(value) if value else None

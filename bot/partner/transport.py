@@ -10,21 +10,14 @@ traceback.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import hashlib
 import json
 import logging
-import random
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
-from pydantic import SecretStr
 
 from bot.partner.errors import (
     Endpoint,
@@ -33,111 +26,37 @@ from bot.partner.errors import (
     PartnerUnavailable,
     RateLimited,
 )
-from bot.partner.models import Product
+from bot.partner.exchange import (
+    Answer,
+    PartnerRequest,
+    Served,
+    describe,
+    garbage,
+    parse_json,
+    retry_after,
+    scrub,
+)
+from bot.partner.keys import fingerprint, key_id
+from bot.partner.pacing import Clock, RateLimit, RetryPolicy, Sleep, Timeouts
 from bot.partner.reads import DISPLAY_TTL, ReadCache, ReadKey
 
+# What callers have always imported from here.
+__all__ = [
+    "Clock",
+    "PartnerRequest",
+    "PartnerTransport",
+    "PathNotServed",
+    "RateLimit",
+    "RetryPolicy",
+    "Served",
+    "Sleep",
+    "Timeouts",
+    "TransportClosed",
+    "fingerprint",
+    "key_id",
+]
+
 log = logging.getLogger("bot.partner")
-
-Sleep = Callable[[float], Awaitable[None]]
-Clock = Callable[[], float]
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    connect: float = 5.0
-    total: float = 20.0
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter, for GETs only."""
-
-    attempts: int = 4
-    base_delay: float = 0.25
-    max_delay: float = 8.0
-    max_wait: float = 30.0
-    """A server asking us to wait longer than this (Retry-After) gets an error instead."""
-
-    def backoff(self, retry_number: int) -> float:
-        ceiling = min(self.max_delay, self.base_delay * (2**retry_number))
-        return random.uniform(0, ceiling)  # noqa: S311 - jitter, not security
-
-
-@dataclass(slots=True)
-class RateLimit:
-    """At most `calls` per `period` seconds (a sliding window), waiting rather than failing."""
-
-    calls: int
-    period: float
-    clock: Clock = time.monotonic
-    sleep: Sleep = asyncio.sleep
-    _sent: deque[float] = field(default_factory=deque)
-    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    def try_acquire(self) -> float:
-        """Take a place in the window now and return 0, or return the seconds until one frees.
-
-        Never waits, so a caller that must not wait (a balance on screen) can say so at once.
-        """
-        if self._lock.locked():
-            # Somebody is already waiting for the window: this caller would queue behind them.
-            if not self._sent:
-                return self.period
-            return max(0.001, self.period - (self.clock() - self._sent[0]))
-        now = self.clock()
-        while self._sent and now - self._sent[0] >= self.period:
-            self._sent.popleft()
-        if len(self._sent) < self.calls:
-            self._sent.append(now)
-            return 0.0
-        return self.period - (now - self._sent[0])
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                now = self.clock()
-                while self._sent and now - self._sent[0] >= self.period:
-                    self._sent.popleft()
-                if len(self._sent) < self.calls:
-                    self._sent.append(now)
-                    return
-                await self.sleep(self.period - (now - self._sent[0]))
-
-
-@dataclass(frozen=True, slots=True)
-class PartnerRequest:
-    product: Product
-    method: str
-    endpoint: Endpoint
-    url: str
-    api_key: SecretStr
-    query: Mapping[str, str] | None = None
-    body: Mapping[str, Any] | None = None
-    rate_limit: tuple[int, float] | None = None
-    """(calls, period) the vendor documents for this endpoint, applied per API key."""
-
-    @property
-    def is_safe(self) -> bool:
-        """A GET changes nothing upstream, so it may be retried and never has unknown outcomes."""
-        return self.method == "GET"
-
-
-@dataclass(frozen=True, slots=True)
-class Served:
-    """A vendor answer and how old it is: 0 when it was read for this caller (or its flight)."""
-
-    document: dict[str, Any]
-    age: float = 0.0
-    stale: bool = False
-    """True when the answer is older than a display read may be, shown because the vendor's
-    rate limit is spent: the caller must say how old it is."""
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
 
 
 class _Retry(Exception):
@@ -160,17 +79,6 @@ def _read_key(identity: str, request: PartnerRequest) -> ReadKey:
     query = sorted((request.query or {}).items())
     digest = hashlib.sha256(repr((request.method, request.url, query)).encode()).hexdigest()
     return (identity, str(request.endpoint), digest)
-
-
-def key_id(api_key: SecretStr) -> str:
-    """A stable, non-reversible name for a key, for per-key limits (never the key itself)."""
-    return hashlib.sha256(api_key.get_secret_value().encode()).hexdigest()[:16]
-
-
-def fingerprint(api_key: SecretStr | str) -> str:
-    """What may be shown of a key: its last 4 characters."""
-    raw = api_key.get_secret_value() if isinstance(api_key, SecretStr) else api_key
-    return "…" + raw[-4:] if len(raw) > 8 else "…"
 
 
 class TransportClosed(RuntimeError):
@@ -361,7 +269,7 @@ class PartnerTransport:
             self._rate_limits[key] = RateLimit(calls, period, self._clock, self._sleep)
         return self._rate_limits[key]
 
-    async def _exchange(self, request: PartnerRequest) -> _Answer:
+    async def _exchange(self, request: PartnerRequest) -> Answer:
         """One HTTP exchange; transport failures sorted by whether the request may have left."""
         progress = SimpleNamespace(sent=False)
         started = time.monotonic()
@@ -381,9 +289,9 @@ class PartnerTransport:
                 allow_redirects=False,
             ) as response:
                 body = await response.read()
-                answer = _Answer(response.status, dict(response.headers), body)
+                answer = Answer(response.status, dict(response.headers), body)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            failure = _describe(exc)
+            failure = describe(exc)
             log.warning(
                 "%s %s %s failed after %.0f ms: %s",
                 request.product.value,
@@ -414,12 +322,12 @@ class PartnerTransport:
         )
         return answer
 
-    def _interpret(self, request: PartnerRequest, answer: _Answer) -> dict[str, Any]:
-        document = _parse_json(answer.body)
+    def _interpret(self, request: PartnerRequest, answer: Answer) -> dict[str, Any]:
+        document = parse_json(answer.body)
         is_vendor_answer = isinstance(document, dict) and "success" in document
 
         if answer.status == 429 and not (is_vendor_answer and document.get("code")):
-            wait = _retry_after(answer.headers, self._wall_clock())
+            wait = retry_after(answer.headers, self._wall_clock())
             detail = "the vendor is limiting the request rate (HTTP 429)"
             if request.is_safe:
                 raise _Retry(detail, wait)
@@ -433,7 +341,7 @@ class PartnerTransport:
             raise self._unknown(request, detail)
 
         if not is_vendor_answer:
-            detail = _garbage(answer)
+            detail = garbage(answer)
             if answer.status in (404, 405):
                 raise PathNotServed(request.product, request.endpoint, detail)
             if request.is_safe or 400 <= answer.status < 500:
@@ -455,7 +363,7 @@ class PartnerTransport:
             request.product,
             request.endpoint,
             code if isinstance(code, int) and not isinstance(code, bool) else None,
-            _scrub(str(message), request.api_key) if message else None,
+            scrub(str(message), request.api_key) if message else None,
         )
 
     def _unknown(self, request: PartnerRequest, detail: str) -> PartnerOutcomeUnknown:
@@ -478,63 +386,3 @@ async def _mark_sent(
     # Called once the request's headers are on the wire: from here on the server may act on
     # it even if we never hear back.
     context.trace_request_ctx.sent = True
-
-
-def _describe(exc: BaseException) -> str:
-    """A short description of a transport failure that quotes nothing from the URL."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return "connection timed out"
-    if isinstance(exc, TimeoutError | aiohttp.ServerTimeoutError):
-        return "timed out waiting for the answer"
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return "could not connect"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection"
-    if isinstance(exc, aiohttp.ClientPayloadError):
-        return "the answer was cut off"
-    return f"connection error ({type(exc).__name__})"
-
-
-def _parse_json(body: bytes) -> Any:
-    if not body.strip():
-        return None
-    try:
-        return json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _garbage(answer: _Answer) -> str:
-    if not answer.body.strip():
-        return f"the server answered HTTP {answer.status} with an empty body"
-    kind = answer.headers.get("Content-Type", "unknown content").split(";")[0]
-    return f"the server answered HTTP {answer.status} with something that is not the API ({kind})"
-
-
-def _retry_after(headers: Mapping[str, str], now: float) -> float | None:
-    """Seconds to wait from `Retry-After` (seconds or HTTP date) or `x-ratelimit-reset`."""
-    lowered = {name.lower(): value for name, value in headers.items()}
-    value = lowered.get("retry-after")
-    if value:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            try:
-                return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - now)
-            except (TypeError, ValueError):
-                pass
-    value = lowered.get("x-ratelimit-reset")
-    if value:
-        try:
-            reset = float(value)
-        except ValueError:
-            return None
-        # Undocumented unit: a Unix time when it looks like one, else seconds from now.
-        return max(0.0, reset - now) if reset > 1_000_000_000 else max(0.0, reset)
-    return None
-
-
-def _scrub(text: str, api_key: SecretStr) -> str:
-    """Vendor text should not echo the key, but if it ever does it must not travel further."""
-    raw = api_key.get_secret_value()
-    return text.replace(raw, fingerprint(api_key)) if raw else text

@@ -13,7 +13,6 @@ import os
 import re
 import signal
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -646,9 +645,13 @@ async def test_money_is_conserved(api: Api, sandbox: Sandbox) -> None:
 
 async def test_latency_fault(api: Api, sandbox: Sandbox) -> None:
     sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/me", delay=0.2))
-    started = time.monotonic()
-    answer = await api.get(SMS, "/me", apiKey=DEMO_SMS_KEY)
-    assert time.monotonic() - started >= 0.2
+    pending = asyncio.create_task(api.get(SMS, "/me", apiKey=DEMO_SMS_KEY))
+    # Held: the request has arrived and is being handled, and nothing is answered yet (the
+    # journal records an answer; with no delay there is no moment when this holds).
+    await asyncio.wait_for(sandbox.wait_in_flight(DEMO_SMS_KEY), timeout=5)
+    assert sandbox.journal == []
+    answer = await pending
+    assert sandbox.in_flight(DEMO_SMS_KEY) == 0 and len(sandbox.journal) == 1
     assert answer.body["code"] == 200
     assert sandbox.journal[-1].fault is FaultKind.LATENCY
 
@@ -707,10 +710,13 @@ async def test_hang_fault_and_fast_stop(api: Api, sandbox: Sandbox) -> None:
     # A second request hangs too, server side, until stop() cancels it.
     sandbox.inject(Fault(FaultKind.HANG))
     pending = asyncio.create_task(api.get(SMS, "/me", apiKey=DEMO_SMS_KEY))
-    await asyncio.sleep(0.05)
-    started = time.monotonic()
-    await sandbox.stop()
-    assert time.monotonic() - started < 2
+    # The first request's handler hangs on too: its client gave up, the server did not.
+    await asyncio.wait_for(sandbox.wait_in_flight(DEMO_SMS_KEY, 2), timeout=5)
+    assert len(sandbox.journal) == 2  # the hang is taken: the handler now sleeps for an hour
+    # stop() ends the hanging handler itself rather than waiting for it (the bound only keeps
+    # a regression from hanging the suite for that hour).
+    await asyncio.wait_for(sandbox.stop(), timeout=30)
+    assert sandbox.in_flight(DEMO_SMS_KEY) == 0
     with pytest.raises(aiohttp.ClientError):
         await pending
 

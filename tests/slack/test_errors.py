@@ -30,7 +30,7 @@ def logged_with_traceback(guard: SecretsGuard, reference: str) -> bool:
 
 async def test_an_amount_too_long_to_handle_gets_an_answer(slack: Harness) -> None:
     delivery = await slack.command("credit add someone@example.org 12345678901234567890123456")
-    assert delivery.elapsed < 3  # acknowledged: Slack saw no timeout and no 404
+    assert slack.late_acks() == []  # acknowledged: Slack saw no timeout and no 404
     post = await delivery.wait_response()
     assert post.body["response_type"] == "ephemeral" and reply_text(post).strip()
     assert "Traceback" not in reply_text(post)
@@ -41,7 +41,7 @@ async def test_a_failing_slack_call_in_a_command_gets_a_reference(
 ) -> None:
     slack.fake.fail("users.info", "fatal_error")  # `digest preview` reads the asker's zone
     delivery = await slack.command("digest preview")
-    assert delivery.status == 200 and delivery.elapsed < 3
+    assert delivery.status == 200 and slack.late_acks() == []
     post = await delivery.wait_response()
     text = reply_text(post)
     assert post.body["response_type"] == "ephemeral" and BUG in text
@@ -59,7 +59,7 @@ async def test_a_click_that_fails_gets_an_ephemeral_answer(
         action_id="alert_snooze",
         value=json.dumps({"p": "fax", "s": "x"}),
     )
-    assert click.status == 200 and click.elapsed < 3
+    assert click.status == 200 and slack.late_acks() == []
     post = await click.wait_response()
     assert post.body["response_type"] == "ephemeral" and BUG in reply_text(post)
     assert logged_with_traceback(secrets_guard, reference_in(reply_text(post)))

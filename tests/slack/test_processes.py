@@ -7,12 +7,14 @@ processes; the Slack emulator and the sandbox run in the test.
 from __future__ import annotations
 
 import asyncio
+import signal
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.clock import utcnow
 from bot.db.models import CreditRequest, DigestSubscription
@@ -114,10 +116,14 @@ async def test_two_processes_many_clicks_one_vendor_call(world) -> None:
             deliveries = await asyncio.gather(*clicks)
         assert all(d.status == 200 for d in deliveries)
         assert await wait_for_status(database, request_id, Status.SUCCEEDED) is Status.SUCCEEDED
-        await asyncio.sleep(0.5)
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+        # The barrier: on SIGTERM each process finishes every listener under way, then exits.
+        # Whatever the twenty clicks set off is done once both have exited cleanly.
+        first.terminate()
+        second.terminate()
+        assert [await first.exit_code(), await second.exit_code()] == [0, 0]
         assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
         assert sub.balance == held + 35
-        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
         assert len(dms_to_member(fake)) == 1
     finally:
         first.stop()
@@ -223,6 +229,24 @@ async def test_a_process_killed_between_approval_and_vendor_call_is_carried_out_
     assert_no_secret_in_logs(first, restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
 
 
+async def next_runs_all_ahead(database: Database) -> bool:
+    async with database.session() as session:
+        due = await session.scalar(
+            select(func.count())
+            .select_from(DigestSubscription)
+            .where(DigestSubscription.next_run_at <= utcnow())
+        )
+    return due == 0
+
+
+async def wait_until(condition, within: float) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(int(within / 0.05)):
+        if await condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the condition never held")
+
+
 def dms_to_member(fake: FakeSlack) -> list[str]:
     return [m.text for m in fake.messages.get(f"D{MEMBER}", [])]
 
@@ -267,7 +291,16 @@ async def test_three_worker_processes_post_each_digest_once(world) -> None:
             return len(fake.messages.get(channel, []))
 
         await fake.wait_for(lambda: all(posted(c) for c in channels), timeout=30)
-        await asyncio.sleep(1.5)  # time enough for a second posting, were there one
+        # No later round can post again: every subscription's next run is now ahead...
+        await wait_until(lambda: next_runs_all_ahead(database), within=20)
+        # ...and on SIGTERM a worker finishes the round under way, so once the three have
+        # exited, every posting any of them started has landed. (A worker still starting up
+        # dies of the signal, -SIGTERM: it sets its handler before its first round, so it had
+        # posted nothing.)
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            assert await worker.exit_code() in (0, -signal.SIGTERM), worker.log()
         assert [posted(c) for c in channels] == [1, 1, 1]
     finally:
         for worker in workers:
