@@ -14,17 +14,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINES = 400
 
-SPLITTING = "being split (issue 12)"
 ALLOWED: dict[str, str] = {
-    "bot/services/requests.py": SPLITTING,
-    "bot/emulator/web_api.py": SPLITTING,
-    "bot/partner/sandbox.py": SPLITTING,
-    "bot/console/session.py": SPLITTING,
-    "bot/emulator/methods.py": SPLITTING,
-    "bot/emulator/driver.py": SPLITTING,
-    "bot/slack/commands.py": SPLITTING,
-    "bot/slack/views/requests.py": SPLITTING,
-    "bot/slack/views/admin.py": SPLITTING,
+    "bot/services/requests/store.py": (
+        "the only SQL on credit requests: the conditional-UPDATE rule and every query that "
+        "reads or moves a request stay in one module on purpose"
+    ),
+    "bot/devkit/emulator/driver.py": (
+        "dev tool: one builder per kind of payload Slack sends (commands, clicks, modals, "
+        "events, retries), each a few lines; splitting builders from transport is next"
+    ),
+    "bot/devkit/emulator/server.py": (
+        "dev tool: the fake Web API's whole HTTP surface (auth, scopes, faults, rate limits) "
+        "and the waits tests use; method handlers already live in handlers/"
+    ),
+    "bot/devkit/emulator/world.py": (
+        "dev tool: Slack's public state and the rules on it (channels, membership, messages), "
+        "a few lines over"
+    ),
 }
 
 
