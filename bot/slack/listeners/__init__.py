@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
 from bot.runtime import Runtime
+from bot.slack.home import listeners as home
 from bot.slack.listeners import (
     alerts,
     decisions,
@@ -29,3 +30,4 @@ def register_listeners(
     settings_changes.register(app, runtime)
     alerts.register(app, runtime)
     events.register(app, runtime, installation_store)
+    home.register(app)

@@ -1,4 +1,4 @@
-"""Workspace lifecycle events, and the App Home tab."""
+"""Workspace lifecycle events (the App Home tab: bot.slack.home)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.runtime import Runtime
 from bot.slack import stores
-from bot.slack.views.home import home_view
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +68,3 @@ def register(
         group_id = (event.get("subteam") or {}).get("id")
         if context.team_id and group_id:
             runtime.group_members.forget(context.team_id, group_id)
-
-    @app.event("app_home_opened")
-    async def home_opened(
-        event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
-    ) -> None:
-        if event.get("tab", "home") != "home" or context.team_id is None:
-            return
-        statuses = await runtime.keys.statuses(context.team_id)
-        await client.views_publish(user_id=event["user"], view=home_view(statuses))

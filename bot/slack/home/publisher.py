@@ -1,0 +1,73 @@
+"""Publishing people's Home tabs: on opening, and again when something they see changed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.home import HomeService
+from bot.slack.context import Services
+from bot.slack.directory import SlackDirectory
+from bot.slack.home.views import home_view
+
+log = logging.getLogger(__name__)
+
+PACE_SECONDS = 0.05
+"""Between two publishes of one republish: views.publish is Tier 4 (100+ a minute), and a
+decision that touches many approvers' Homes must not spend it in one burst."""
+
+
+def home_service(services: Services) -> HomeService:
+    return HomeService(
+        database=services.database,
+        keys=services.keys,
+        partner=services.partner,
+        roles=services.roles,
+        requests=services.requests,
+        snapshots=services.snapshots,
+        alerts=services.alerts,
+        digests=services.digests,
+    )
+
+
+class HomePublisher:
+    """Renders and publishes Home tabs with one workspace's client. Best effort: a Home that
+    cannot be published is logged (Slack's error code only) and never fails the caller."""
+
+    def __init__(
+        self, services: Services, client: AsyncWebClient, *, pace: float = PACE_SECONDS
+    ) -> None:
+        self._services = services
+        self._home = home_service(services)
+        self._client = client
+        self._pace = pace
+
+    async def publish(self, team_id: str, user_id: str) -> None:
+        """Render and publish one person's Home; raises what Slack or the services raise."""
+        directory = SlackDirectory(self._client, self._services.group_members, team_id)
+        snapshot = await self._home.snapshot(team_id, user_id, directory)
+        await self._client.views_publish(user_id=user_id, view=home_view(snapshot))
+
+    async def republish(self, team_id: str, user_ids: Iterable[str]) -> int:
+        """Publish again the Homes of `user_ids` (each once, in order), paced; how many were
+        published. Never raises: the change that called it is done already."""
+        published = 0
+        for index, user_id in enumerate(dict.fromkeys(u for u in user_ids if u)):
+            if index and self._pace:
+                await asyncio.sleep(self._pace)
+            try:
+                await self.publish(team_id, user_id)
+                published += 1
+            except SlackApiError as error:
+                log.warning(
+                    "Home of %s not republished: Slack said %s",
+                    user_id,
+                    error.response.get("error"),
+                )
+            except Exception as error:  # best effort: never break the action behind it
+                log.warning("Home of %s not republished: %s", user_id, type(error).__name__)
+        return published
