@@ -28,7 +28,8 @@ from bot.services.requests import (
 from bot.slack.blocks import clicked_message, fit, form_text
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
+from bot.slack.home.publisher import refresh_clicked_home
+from bot.slack.listeners.replies import reply, respond_or_dm
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.notify import RequestNotifier
 from bot.slack.texts import requests as text
@@ -63,6 +64,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         await ack()
         number, team_id, user_id = _ids(context, action)
+        respond = respond_or_dm(respond, client, user_id)  # a Home click has no response_url
         notifier = RequestNotifier(runtime, client)
         await _card_clicked(notifier, number, team_id, body)
         approval = await _decided(
@@ -78,10 +80,12 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
         if not approval.complete:
             await notifier.refresh_card(request_id)
             await _tell(respond, text.APPROVAL_RECORDED.format(id=number))
+            await refresh_clicked_home(body, context, client)
             return
         await notifier.refresh_card(request_id)
         done = await runtime.requests.execute(request_id)
         await notifier.settled(done)
+        await refresh_clicked_home(body, context, client)
 
     @app.action(REJECT_ACTION)
     @answers_errors
@@ -155,6 +159,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     @answers_errors
     async def cancel(
         ack: AsyncAck,
+        body: dict[str, Any],
         context: AsyncBoltContext,
         action: dict[str, Any],
         respond: AsyncRespond,
@@ -162,6 +167,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
     ) -> None:
         await ack()
         number, team_id, user_id = _ids(context, action)
+        respond = respond_or_dm(respond, client, user_id)  # a Home click has no response_url
         notifier = RequestNotifier(runtime, client)
         cancelled = await _decided(
             notifier, respond, runtime.requests.cancel(number, team_id, user_id)
@@ -170,6 +176,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             return
         await reply(respond, cancelled_reply(cancelled), replace=True)
         await notifier.refresh_card(cancelled.id)
+        await refresh_clicked_home(body, context, client)
 
     for action_id, done in ((MARK_DONE_ACTION, True), (MARK_FAILED_ACTION, False)):
         _register_mark(app, runtime, action_id, done)
