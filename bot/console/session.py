@@ -186,6 +186,8 @@ class ConsoleSession:
             return await self._click(rest.strip())
         if word == "submit":
             return await self._submit(rest)
+        if word == "home":
+            return await self._observe(self._open_home())
         if word == "as":
             return self._with_unshown(self._become(rest.strip()))
         return self._with_unshown(texts.UNKNOWN_INPUT)
@@ -255,6 +257,11 @@ class ConsoleSession:
             self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
             view_shown=view,
         )
+
+    async def _open_home(self) -> Any:
+        """What Slack sends when the person opens the app's Home tab."""
+        event = {"type": "app_home_opened", "user": self.user_id, "channel": "D1", "tab": "home"}
+        return await self.driver.event(event, team_id=TEAM)
 
     def _become(self, name: str) -> str:
         for user_id, known, _, _ in PEOPLE:
@@ -382,13 +389,12 @@ class ConsoleSession:
                 )
             ]
         if method.startswith("views."):
-            views = [
-                v for v in self.fake.views.values() if not v.closed and v.id not in shown_views
-            ]
             if method == "views.publish":
-                return [
-                    texts.HOME + "\n" + self._render_view(v) for v in views[-1:] if v.kind == "home"
-                ]
+                # Only the console user's own Home: the app may publish other people's too.
+                home = self.fake.home_view(args.get("user_id", ""))
+                if home is None or home.user_id != self.user_id:
+                    return []
+                return [texts.HOME + "\n" + self._render_view(home)]
             modals = self.fake.open_modals(self.user_id)
             if modals and modals[-1].id not in shown_views:
                 shown_views.add(modals[-1].id)
