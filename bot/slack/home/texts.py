@@ -39,7 +39,9 @@ WAITING_MORE_UNCOUNTED = "…and more waiting. `/partner requests` lists them al
 
 # --- my requests ------------------------------------------------------------------------------
 MINE = "My requests"
-MINE_NONE = "You have made no request yet. Try `/partner credit add <subaccount> <amount>`."
+MINE_NONE = (
+    "You have made no request yet. Try `/partner credit add &lt;subaccount&gt; &lt;amount&gt;`."
+)
 MINE_ITEM = "*#{id}* · {product} · {what} — {state} · {when}"
 CANCEL = "Cancel request"
 

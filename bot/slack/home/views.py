@@ -198,7 +198,7 @@ def _activity(home: HomeSnapshot) -> list[Block]:
     return [
         DividerBlock(),
         HeaderBlock(text=text.ACTIVITY),
-        _context("\n".join(lines) if lines else text.ACTIVITY_NONE),
+        _section("\n".join(lines)) if lines else _context(text.ACTIVITY_NONE),
     ]
 
 
