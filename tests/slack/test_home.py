@@ -261,3 +261,37 @@ def a_product() -> Any:
     from bot.partner.models import Product
 
     return Product.SMS
+
+
+async def test_saving_keys_in_setup_republishes_the_admins_home(
+    slack_unconfigured: Harness,
+) -> None:
+    from bot.partner.sandbox import DEMO_SMS_KEY
+
+    h = slack_unconfigured
+    view = await open_home(h, ADMIN)
+    assert "Welcome to Partner Ops" in text_of(view)
+    await click_home(h, ADMIN, view, "home_open_setup", "setup")
+    modal = await h.fake.wait_for(
+        lambda: next(
+            (
+                v
+                for v in h.fake.views.values()
+                if v.kind == "modal" and any(b["type"] == "input" for b in v.blocks)
+            ),
+            None,
+        )
+    )
+    published = len(h.fake.calls_to("views.publish"))
+    await h.driver.submit_view(
+        modal,
+        team_id=h.team_id,
+        user_id=ADMIN,
+        values={"key_sms": {"api_key": DEMO_SMS_KEY}},
+    )
+    await h.fake.wait_for(lambda: len(h.fake.calls_to("views.publish")) > published)
+    home = h.fake.home_view(ADMIN)
+    assert home is not None
+    text = text_of(home)
+    assert "Welcome to Partner Ops" not in text and "SMS Partner" in text and "Balances" in text
+    assert DEMO_SMS_KEY not in h.outbound()

@@ -20,9 +20,11 @@ from bot.services.errors import NotAllowed
 from bot.services.policy import get_policy
 from bot.services.settings_changes import Change, ChangeSnapshot, Route, key_change
 from bot.slack.blocks import form_text
+from bot.slack.context import SERVICES
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
+from bot.slack.home.publisher import HomePublisher
 from bot.slack.listeners.settings_changes import ChangeNotifier
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
@@ -95,6 +97,7 @@ def register(app: AsyncApp, runtime: Runtime) -> None:
             raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
         result = await check_and_save(runtime, team_id, user_id, entered, client)
         await replace_working(client, checking, result)
+        await HomePublisher(context[SERVICES], client).republish(team_id, [user_id])
 
 
 async def check_and_save(
