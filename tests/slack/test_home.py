@@ -4,6 +4,7 @@ with and without keys; decided and cancelled from; kept within Block Kit's limit
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -124,6 +125,10 @@ async def test_a_requester_sees_balances_with_trend_and_their_requests(slack: Ha
     assert ("request_cancel", str(request.number)) in buttons(view)
     # Not an approver: nothing to decide, and no admin settings.
     assert "Waiting for me" not in text and "Settings" not in text
+    # Their own activity only: not the admin's set-up, which approvers and admins see.
+    assert "Recent activity" in text and "changed the policy" not in text
+    assert "added an approver" not in text
+    assert "changed the policy" in text_of(await open_home(slack, ADMIN))
     assert not any(action == "request_approve" for action, _ in buttons(view))
 
 
@@ -295,3 +300,37 @@ async def test_saving_keys_in_setup_republishes_the_admins_home(
     text = text_of(home)
     assert "Welcome to Partner Ops" not in text and "SMS Partner" in text and "Balances" in text
     assert DEMO_SMS_KEY not in h.outbound()
+
+
+async def test_the_trend_and_days_left_come_from_the_recorded_week(slack: Harness) -> None:
+    """Six days ago 600 EUR more, three days ago 300 more, now what the vendor says: about
+    100 EUR a day, drawn high, middle, low across the week."""
+    from datetime import timedelta
+
+    from bot.clock import utcnow
+    from bot.db.models import BalanceSnapshot
+
+    balance = sms_account(slack).balance
+    held = Decimal("1000")
+    now = utcnow()
+    async with slack.runtime.database.session() as session:
+        for days, extra in ((6, 600), (3, 300), (0, 0)):
+            session.add(
+                BalanceSnapshot(
+                    team_id=slack.team_id,
+                    product="sms",
+                    taken_at=now - timedelta(days=days, seconds=1),
+                    source="test",
+                    main_balance=balance + extra,
+                    subaccounts={},
+                    subaccount_total=held,
+                    error=None,
+                )
+            )
+    text = text_of(await open_home(slack, MEMBER))
+    assert "`█  ▅  ▁` last 7 days" in text
+    found = re.search(r"about \*([\d.]+)\* days left", text)
+    assert found, text
+    # 600 EUR spent over (6 days − 1 s): a little over 100 a day, on everything owned.
+    days = Decimal(found.group(1))
+    assert (balance + held) / Decimal("100.01") - 1 < days <= (balance + held) / 100
