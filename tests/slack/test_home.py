@@ -334,3 +334,31 @@ async def test_the_trend_and_days_left_come_from_the_recorded_week(slack: Harnes
     # 600 EUR spent over (6 days − 1 s): a little over 100 a day, on everything owned.
     days = Decimal(found.group(1))
     assert (balance + held) / Decimal("100.01") - 1 < days <= (balance + held) / 100
+
+
+
+async def test_republishing_for_a_request_updates_its_requesters_and_approvers_homes(
+    slack: Harness, caplog: Any
+) -> None:
+    from bot.app import services_of
+    from bot.slack.clients import web_client
+    from bot.slack.home.publisher import HomePublisher
+    from tests.slack.harness import BOT_TOKEN
+
+    await set_up_approvals(slack)
+    # An approver Slack no longer knows: their Home fails, the others' are still published.
+    await slack.runtime.roles.grant(
+        slack.team_id, Role.APPROVER, Subject(SubjectKind.USER, "UAPPR2"), ADMIN
+    )
+    await slack.ask(f"credit add {a_subaccount(slack).email} 9")
+    request = await latest_request(slack)
+    slack.fake.users.pop("UAPPR3")
+    client = web_client(slack.runtime, BOT_TOKEN)
+    published = await HomePublisher(services_of(slack.runtime), client).republish_for_request(
+        request
+    )
+    assert published == 3  # the requester, UAPPR1, UAPPR2 (once, though granted twice)
+    for user in (MEMBER, "UAPPR1", "UAPPR2"):
+        home = slack.fake.home_view(user)
+        assert home is not None and f"#{request.number}" in text_of(home)
+    assert "Home of UAPPR3 not republished: Slack said user_not_found" in caplog.text

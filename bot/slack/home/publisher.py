@@ -11,6 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.home import HomeService
+from bot.services.requests import RequestSnapshot
+from bot.services.roles import Role, SubjectKind
 from bot.slack.context import SERVICES, Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.views import home_view
@@ -52,6 +54,25 @@ class HomePublisher:
         directory = SlackDirectory(self._client, self._services.group_members, team_id)
         snapshot = await self._home.snapshot(team_id, user_id, directory)
         await self._client.views_publish(user_id=user_id, view=home_view(snapshot))
+
+    async def republish_for_request(self, request: RequestSnapshot) -> int:
+        """After a request changed (made, decided, cancelled, settled): the Homes that show
+        it — its requester's ("My requests") and every approver's ("Waiting for me"), groups
+        of approvers by their members. Best effort, like `republish`."""
+        team_id = request.team_id
+        directory = SlackDirectory(self._client, self._services.group_members, team_id)
+        people = [request.requester_id]
+        try:
+            for subject in await self._services.roles.members(team_id, Role.APPROVER):
+                if subject.kind is SubjectKind.USER:
+                    people.append(subject.id)
+                else:
+                    people.extend(sorted(await directory.group_members(subject.id)))
+        except Exception as error:  # the requester's Home at least
+            log.warning(
+                "approvers of request #%d not read: %s", request.number, type(error).__name__
+            )
+        return await self.republish(team_id, people)
 
     async def republish(self, team_id: str, user_ids: Iterable[str]) -> int:
         """Publish again the Homes of `user_ids` (each once, in order), paced; how many were
