@@ -135,7 +135,7 @@ class HomeService:
             capped = len(pending) >= self.PENDING_LIST_LIMIT
             waiting = tuple(
                 sorted(
-                    (r for r in pending if _may_decide(r, user_id)),
+                    (r for r in pending if may_decide(r, user_id)),
                     key=lambda r: (r.created_at, r.number),
                 )
             )
@@ -207,7 +207,7 @@ class HomeService:
         )
 
 
-def _may_decide(request: RequestSnapshot, user_id: str) -> bool:
+def may_decide(request: RequestSnapshot, user_id: str) -> bool:
     """Pending, not their own, and not already approved by them (the same rules the service
     applies to a click: this only spares them buttons that would be refused)."""
     return (

@@ -362,3 +362,24 @@ async def test_republishing_for_a_request_updates_its_requesters_and_approvers_h
         home = slack.fake.home_view(user)
         assert home is not None and f"#{request.number}" in text_of(home)
     assert "Home of UAPPR3 not republished: Slack said user_not_found" in caplog.text
+
+
+async def test_reject_from_the_home_asks_why_like_the_card(slack: Harness) -> None:
+    from tests.slack.modals import filled_modal
+
+    await set_up_approvals(slack)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 4")
+    request = await latest_request(slack)
+    view = await open_home(slack, A1)
+    await click_home(slack, A1, view, "request_reject", str(request.number))
+    modal = await filled_modal(slack.fake, A1, "reason")
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=A1, values={"reason": {"reason": "not now"}}
+    )
+
+    async def status() -> Status:
+        return (await slack.runtime.requests.get(request.id)).status
+
+    await eventually(status, Status.REJECTED)
+    await eventually(lambda: _card_says(slack, request.id, "Rejected by"), True)
+    assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
