@@ -383,3 +383,26 @@ async def test_reject_from_the_home_asks_why_like_the_card(slack: Harness) -> No
     await eventually(status, Status.REJECTED)
     await eventually(lambda: _card_says(slack, request.id, "Rejected by"), True)
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
+
+
+async def test_a_settings_command_republishes_the_admins_home(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_user(slack.team_id, "UNEWAPPR", "newbie", real_name="New Approver")
+    before = text_of(await open_home(slack, ADMIN))
+    assert "<@UNEWAPPR>" not in before
+    published = len(slack.fake.calls_to("views.publish"))
+    await slack.ask("approvers add <@UNEWAPPR>", user=ADMIN)
+    await slack.fake.wait_for(lambda: len(slack.fake.calls_to("views.publish")) > published)
+    home = slack.fake.home_view(ADMIN)
+    assert home is not None and "<@UNEWAPPR>" in text_of(home)
+    # A command that only reads settings publishes nothing.
+    published = len(slack.fake.calls_to("views.publish"))
+    await slack.ask("policy", user=ADMIN)
+    await slack.ask("approvers remove <@UNEWAPPR>", user=ADMIN)  # the barrier: it publishes
+
+    def removed() -> bool:
+        home = slack.fake.home_view(ADMIN)
+        return home is not None and "<@UNEWAPPR>" not in text_of(home)
+
+    await slack.fake.wait_for(removed)
+    assert len(slack.fake.calls_to("views.publish")) == published + 1
