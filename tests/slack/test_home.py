@@ -21,7 +21,7 @@ from tests.slack.approvals import (
     sms_account,
 )
 from tests.slack.block_kit import view_violations
-from tests.slack.harness import ADMIN, MEMBER, Harness, eventually
+from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, eventually
 from tests.slack.test_approvals import settled
 
 A1 = APPROVERS[0]
@@ -398,11 +398,11 @@ async def test_a_settings_command_republishes_the_admins_home(slack: Harness) ->
     # A command that only reads settings publishes nothing.
     published = len(slack.fake.calls_to("views.publish"))
     await slack.ask("policy", user=ADMIN)
-    await slack.ask("approvers remove <@UNEWAPPR>", user=ADMIN)  # the barrier: it publishes
+    await slack.ask("alerts channel", user=ADMIN)  # the barrier: it publishes
 
-    def removed() -> bool:
+    def alerts_here() -> bool:
         home = slack.fake.home_view(ADMIN)
-        return home is not None and "<@UNEWAPPR>" not in text_of(home)
+        return home is not None and f"*Alerts channel*: <#{CHANNEL}>" in text_of(home)
 
-    await slack.fake.wait_for(removed)
+    await slack.fake.wait_for(alerts_here)
     assert len(slack.fake.calls_to("views.publish")) == published + 1
