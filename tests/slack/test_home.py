@@ -406,3 +406,23 @@ async def test_a_settings_command_republishes_the_admins_home(slack: Harness) ->
 
     await slack.fake.wait_for(alerts_here)
     assert len(slack.fake.calls_to("views.publish")) == published + 1
+
+
+async def test_a_first_of_two_approvals_from_the_home_is_told_by_dm(slack: Harness) -> None:
+    await set_up_approvals(slack, two_approver_threshold=Decimal(1))
+    await slack.ask(f"credit add {a_subaccount(slack).email} 20")
+    request = await latest_request(slack)
+    view = await open_home(slack, A1)
+    assert "0 of 2 approvals" in text_of(view)
+    published = len(slack.fake.calls_to("views.publish"))
+    await click_home(slack, A1, view, "request_approve", str(request.number))
+    told = await slack.fake.wait_for(lambda: dms_to(slack, A1))
+    assert any(f"#{request.number}" in t for t in told), told
+    # Their Home, published again, no longer offers what they approved; the second approver's
+    # still does, one approval given.
+    await slack.fake.wait_for(lambda: len(slack.fake.calls_to("views.publish")) > published)
+    mine = slack.fake.home_view(A1)
+    assert mine is not None and "Nothing waits for your decision" in text_of(mine)
+    assert "1 of 2 approvals" in text_of(await open_home(slack, APPROVERS[1]))
+    assert (await slack.runtime.requests.get(request.id)).status is Status.PENDING
+    assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
