@@ -21,7 +21,7 @@ from tests.slack.approvals import (
     sms_account,
 )
 from tests.slack.block_kit import view_violations
-from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, eventually
+from tests.slack.harness import ADMIN, MEMBER, Harness, eventually
 from tests.slack.test_approvals import settled
 
 A1 = APPROVERS[0]
@@ -383,29 +383,6 @@ async def test_reject_from_the_home_asks_why_like_the_card(slack: Harness) -> No
     await eventually(status, Status.REJECTED)
     await eventually(lambda: _card_says(slack, request.id, "Rejected by"), True)
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
-
-
-async def test_a_settings_command_republishes_the_admins_home(slack: Harness) -> None:
-    await set_up_approvals(slack)
-    slack.fake.add_user(slack.team_id, "UNEWAPPR", "newbie", real_name="New Approver")
-    before = text_of(await open_home(slack, ADMIN))
-    assert "<@UNEWAPPR>" not in before
-    published = len(slack.fake.calls_to("views.publish"))
-    await slack.ask("approvers add <@UNEWAPPR>", user=ADMIN)
-    await slack.fake.wait_for(lambda: len(slack.fake.calls_to("views.publish")) > published)
-    home = slack.fake.home_view(ADMIN)
-    assert home is not None and "<@UNEWAPPR>" in text_of(home)
-    # A command that only reads settings publishes nothing.
-    published = len(slack.fake.calls_to("views.publish"))
-    await slack.ask("policy", user=ADMIN)
-    await slack.ask("alerts channel", user=ADMIN)  # the barrier: it publishes
-
-    def alerts_here() -> bool:
-        home = slack.fake.home_view(ADMIN)
-        return home is not None and f"*Alerts channel*: <#{CHANNEL}>" in text_of(home)
-
-    await slack.fake.wait_for(alerts_here)
-    assert len(slack.fake.calls_to("views.publish")) == published + 1
 
 
 async def test_a_first_of_two_approvals_from_the_home_is_told_by_dm(slack: Harness) -> None:

@@ -13,14 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services.home import HomeService
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
-from bot.slack.commands import (
-    AlertCommand,
-    DigestCommand,
-    DigestSubscribe,
-    ManageRole,
-    SetApprovalsChannel,
-    SetPolicy,
-)
 from bot.slack.context import SERVICES, Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.views import home_view
@@ -118,17 +110,3 @@ async def refresh_clicked_home(
     if clicked_on_home(body) and team_id and user_id:
         await HomePublisher(context[SERVICES], client).republish(team_id, [user_id])
 
-
-def changes_settings(parsed: object) -> bool:
-    """Whether a `/partner` command may change what an admin's Home shows under Settings
-    (roles, channels, policy, digests): the person's Home is republished after it."""
-    match parsed:
-        case ManageRole(verb=verb):
-            return verb != "list"
-        case SetApprovalsChannel() | SetPolicy() | DigestSubscribe():
-            return True
-        case DigestCommand(verb=verb):
-            return verb == "unsubscribe"
-        case AlertCommand(verb=verb):
-            return verb == "channel"
-    return False

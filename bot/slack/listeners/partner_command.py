@@ -38,9 +38,7 @@ from bot.slack.commands import (
     ShowSubaccount,
     parse_command,
 )
-from bot.slack.context import SERVICES
 from bot.slack.error_handler import answers_errors
-from bot.slack.home.publisher import HomePublisher, changes_settings
 from bot.slack.listeners import admin, alerts, digests, requesting
 from bot.slack.listeners.replies import reply
 from bot.slack.listeners.setup import open_setup
@@ -124,5 +122,3 @@ async def run(
             await alerts.run(parsed, runtime, command, respond, client, team_id)
         case _:  # pragma: no cover - parse_command returns only the types above
             raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")
-    if changes_settings(parsed):  # what the person's Home shows under Settings
-        await HomePublisher(context[SERVICES], client).republish(team_id, [command["user_id"]])
