@@ -54,7 +54,8 @@ def test_slash_command_and_urls_match_the_app() -> None:
 def test_events_scopes_and_home_tab() -> None:
     data = manifest()
     # Subscribed to exactly the events the app listens for.
-    listened = set(re.findall(r'app\.event\("(\w+)"\)', _bot_source()))
+    # As a decorator (`@app.event("x")`) or called (`app.event("x")(listener)`).
+    listened = set(re.findall(r'\bapp\.event\("(\w+)"\)', _bot_source()))
     assert (
         set(data["settings"]["event_subscriptions"]["bot_events"])
         == listened

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, CreditRequest
 from bot.db.session import Database
 
 SYSTEM = "system"
@@ -164,3 +164,26 @@ def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     return value
+
+
+async def latest(
+    database: Database, team_id: str, limit: int, *, about_user: str | None = None
+) -> list[AuditRecord]:
+    """The `limit` newest entries of a workspace, newest first; with `about_user`, only what
+    that person did or what was done to their requests (a member's own activity)."""
+    conditions = [AuditEntry.team_id == team_id]
+    if about_user is not None:
+        own_requests = select(CreditRequest.id).where(
+            CreditRequest.team_id == team_id, CreditRequest.requester_id == about_user
+        )
+        conditions.append(
+            (AuditEntry.actor_id == about_user) | AuditEntry.request_id.in_(own_requests)
+        )
+    async with database.session() as session:
+        rows = await session.scalars(
+            select(AuditEntry)
+            .where(*conditions)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .limit(limit)
+        )
+        return [AuditRecord.of(row) for row in rows.all()]

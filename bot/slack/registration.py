@@ -12,6 +12,7 @@ from bot.slack import partner_command
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.events import listeners as events
+from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
 from bot.slack.requests import listeners as requests
 from bot.slack.setup import listeners as setup
@@ -27,3 +28,4 @@ def register_listeners(
     change_listeners.register(app)
     alerts.register(app)
     events.register(app, installation_store)
+    home.register(app)

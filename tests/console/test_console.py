@@ -216,3 +216,23 @@ async def test_the_console_migrates_a_new_database_of_any_kind(new_database_url:
         assert "10,225.119 EUR" in await session.run_line("/partner balance")
     finally:
         await session.close()
+
+
+async def test_home_shows_the_dashboard_and_decides_from_it(console: ConsoleSession) -> None:
+    await console.run_line("as bob")
+    await console.run_line("/partner credit add acme-ops@acme.example 25 demo")
+    bobs = await console.run_line("home")
+    assert "App Home" in bobs and "My requests" in bobs and "#1" in bobs
+    assert "Cancel request" in bobs and "Waiting for me" not in bobs
+
+    await console.run_line("as alice")
+    home = await console.run_line("home")
+    assert "App Home" in home and "Balances" in home and "Waiting for me" in home
+    approve = next(
+        n
+        for n, c in console.screen.clickables.items()
+        if c.button.label == "Approve" and c.view_id is not None
+    )
+    done = await console.run_line(f"click {approve}")
+    assert "message updated in #approvals" in done and "Done" in done
+    assert "Nothing waits for your decision" in done  # the Home, published again

@@ -166,13 +166,12 @@ class Screen:
                 )
             ]
         if method.startswith("views."):
-            views = [
-                v for v in self.fake.views.values() if not v.closed and v.id not in shown_views
-            ]
             if method == "views.publish":
-                return [
-                    texts.HOME + "\n" + self._render_view(v) for v in views[-1:] if v.kind == "home"
-                ]
+                # Only the console user's own Home: the app may publish other people's too.
+                home = self.fake.world.home_view(args.get("user_id", ""))
+                if home is None or home.user_id != self.user_id:
+                    return []
+                return [texts.HOME + "\n" + self._render_view(home)]
             modals = self.fake.open_modals(self.user_id)
             if modals and modals[-1].id not in shown_views:
                 shown_views.add(modals[-1].id)

@@ -178,6 +178,8 @@ class ConsoleSession:
             return await self._click(rest.strip())
         if word == "submit":
             return await self._submit(rest)
+        if word == "home":
+            return await self.screen.observe(self._open_home())
         if word == "as":
             return self.screen.with_unshown(self._become(rest.strip()))
         return self.screen.with_unshown(texts.UNKNOWN_INPUT)
@@ -247,6 +249,11 @@ class ConsoleSession:
             self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
             view_shown=view,
         )
+
+    async def _open_home(self) -> Any:
+        """What Slack sends when the person opens the app's Home tab."""
+        event = {"type": "app_home_opened", "user": self.user_id, "channel": "D1", "tab": "home"}
+        return await self.driver.event(event, team_id=TEAM)
 
     def _become(self, name: str) -> str:
         for user_id, known, _, _ in PEOPLE:

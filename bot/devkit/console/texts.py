@@ -5,8 +5,9 @@ Workspace "{team}", channel #{channel}. You are {user}.
 Partner APIs: {partner}.
 Approval cards go to #approvals; alice and carol approve. Try: as bob, then
 /partner credit add acme-ops@acme.example 25 demo, then as alice and click the Approve button.
-Type a slash command (/partner help), `click N` to press button N, `submit FIELD=VALUE …`
-to submit the open form, `as NAME` to become someone else ({users}), `quit` to leave."""
+Type a slash command (/partner help), `home` to open the app's Home tab, `click N` to press
+button N, `submit FIELD=VALUE …` to submit the open form, `as NAME` to become someone else
+({users}), `quit` to leave."""
 PARTNER_SANDBOX = "a local sandbox with demo accounts (no real money moves)"
 PARTNER_REAL = "the real vendor APIs, with the keys from your environment"
 PROMPT = "{user}> "
@@ -31,7 +32,7 @@ NO_FORM = "No form is open."
 UNKNOWN_USER = "Unknown person {name}: choose one of {users}."
 NOW = "You are now {user}."
 UNKNOWN_INPUT = (
-    "Type a slash command such as /partner help, click N, submit …, as NAME or quit "
+    "Type a slash command such as /partner help, home, click N, submit …, as NAME or quit "
     "(an empty line shows what was posted meanwhile)."
 )
 BAD_FIELD = (

@@ -9,13 +9,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.directory import GroupMembersCache
-from bot.services.partner_keys import PartnerKeys
 from bot.slack import stores
 from bot.slack.context import Services
-from bot.slack.events.home_views import home_view
 
 log = logging.getLogger(__name__)
 
@@ -91,15 +88,6 @@ async def group_updated(
         group_members.forget(context.team_id, group_id)
 
 
-async def home_opened(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, keys: PartnerKeys
-) -> None:
-    if event.get("tab", "home") != "home" or context.team_id is None:
-        return
-    statuses = await keys.statuses(context.team_id)
-    await client.views_publish(user_id=event["user"], view=home_view(statuses))
-
-
 def register(app: AsyncApp, installation_store: AsyncInstallationStore | None) -> None:
     """`installation_store` is the app's own (None in single-workspace mode): bound here, as
     it is no service of the context."""
@@ -107,4 +95,3 @@ def register(app: AsyncApp, installation_store: AsyncInstallationStore | None) -
     app.event("tokens_revoked")(partial(revoked, installation_store=installation_store))
     app.event("subteam_members_changed")(group_members_changed)
     app.event("subteam_updated")(group_updated)
-    app.event("app_home_opened")(home_opened)

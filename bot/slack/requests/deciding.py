@@ -20,9 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, fit, form_text
 from bot.slack.directory import SlackDirectory
+from bot.slack.home.publisher import refresh_clicked_home
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import Ephemeral, InModal, SlackRequestEvents
+from bot.slack.requests.events import DirectReply, Ephemeral, InModal, SlackRequestEvents
 from bot.slack.requests.forms import reject_modal
 from bot.slack.requests.views import REJECT_CALLBACK
 from bot.slack.views.modal import MAX_TITLE
@@ -45,9 +46,10 @@ async def approve(
         team_id,
         user_id,
         directory,
-        SlackRequestEvents(client, Ephemeral(respond)),
+        SlackRequestEvents(client, _answer(respond, client, user_id)),
         card_at=_card_at(body),
     )
+    await refresh_clicked_home(body, context, client)
 
 
 async def reject(
@@ -109,6 +111,7 @@ async def reject_reason(
 
 async def cancel(
     ack: AsyncAck,
+    body: dict[str, Any],
     context: AsyncBoltContext,
     action: dict[str, Any],
     respond: AsyncRespond,
@@ -118,8 +121,9 @@ async def cancel(
     await ack()
     number, team_id, user_id = _ids(context, action)
     await requests.cancel_clicked(
-        number, team_id, user_id, SlackRequestEvents(client, Ephemeral(respond))
+        number, team_id, user_id, SlackRequestEvents(client, _answer(respond, client, user_id))
     )
+    await refresh_clicked_home(body, context, client)
 
 
 async def mark_done(
@@ -200,3 +204,11 @@ def _user(context: AsyncBoltContext) -> str:
 
 def _reject_title(number: int) -> str:
     return fit(text.REJECT_TITLE.format(id=number), MAX_TITLE)
+
+
+def _answer(respond: AsyncRespond, client: AsyncWebClient, user_id: str) -> Ephemeral:
+    """Where the clicker reads the outcome: beside the card, or by DM for a click on the Home
+    tab, which comes with no response_url."""
+    if respond.response_url:
+        return Ephemeral(respond)
+    return Ephemeral(DirectReply(client, user_id))

@@ -1,0 +1,217 @@
+"""What one person's Home shows, read in one go: a snapshot the Slack side only renders.
+
+Balances come from the vendor's cached reading (`bot.services.balances`), their trends from the
+recorded history, computed by the same functions as the digest (`bot.services.trends`). Lists are
+capped here, so a view built from a snapshot never grows with the workspace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from bot.clock import utcnow
+from bot.db.session import Database
+from bot.partner.errors import PartnerFailure
+from bot.partner.models import Product
+from bot.services import audit
+from bot.services.alerts import Alerts
+from bot.services.audit import AuditRecord
+from bot.services.balances import BalanceReading, read_balances
+from bot.services.digests import Digests, Subscription
+from bot.services.directory import Directory
+from bot.services.partner_access import PartnerAccess
+from bot.services.partner_keys import KeyStatus, PartnerKeys
+from bot.services.policy import Policy, get_policy
+from bot.services.requests import Requests, RequestSnapshot, Status
+from bot.services.roles import Role, Roles, Subject
+from bot.services.snapshots import Snapshots
+from bot.services.trends import daily_series, days_left, sparkline, spending_per_day
+
+MY_REQUESTS = 10
+"""A person's newest requests shown; older ones are in `/partner requests`."""
+ACTIVITY = 5
+"""Audit lines shown: a glance at what happened last, not the audit trail."""
+TREND_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class ProductBalance:
+    """One product's main balance now, with its week and how long it lasts at that pace."""
+
+    product: Product
+    balance: Decimal | None
+    """None when the vendor could not be read (`failure` says why)."""
+    failure: PartnerFailure | None
+    sparkline: str
+    """The last 7 days' closing balances, '' without history."""
+    days_left: Decimal | None
+    """At the last week's pace; None without spending to extrapolate from."""
+    stale_age: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MyRequest:
+    request: RequestSnapshot
+    cancellable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WorkspaceSettings:
+    """What an admin sees of the workspace's set-up. Keys by fingerprint only."""
+
+    keys: tuple[KeyStatus, ...]
+    admins: tuple[Subject, ...]
+    approvers: tuple[Subject, ...]
+    policy: Policy
+    alerts_channel_id: str | None
+    digests: tuple[Subscription, ...]
+
+    @property
+    def approvals_channel_id(self) -> str | None:
+        return self.policy.approvals_channel_id
+
+
+@dataclass(frozen=True, slots=True)
+class HomeSnapshot:
+    team_id: str
+    user_id: str
+    taken_at: datetime
+    is_admin: bool
+    is_approver: bool
+    balances: tuple[ProductBalance, ...]
+    """Every configured product; empty on first run."""
+    waiting: tuple[RequestSnapshot, ...]
+    """Pending requests this person may decide (approvers only), oldest first."""
+    waiting_capped: bool
+    """True when the service's pending list was cut: more may wait than `waiting` holds."""
+    mine: tuple[MyRequest, ...]
+    activity: tuple[AuditRecord, ...]
+    settings: WorkspaceSettings | None
+    """Admins only."""
+
+    @property
+    def first_run(self) -> bool:
+        """No product has a key: the Home guides through setting up instead."""
+        return not self.balances
+
+
+class HomeService:
+    PENDING_LIST_LIMIT = 50
+    """What `Requests.pending` returns at most (its own page size)."""
+
+    def __init__(
+        self,
+        *,
+        database: Database,
+        keys: PartnerKeys,
+        partner: PartnerAccess,
+        roles: Roles,
+        requests: Requests,
+        snapshots: Snapshots,
+        alerts: Alerts,
+        digests: Digests,
+    ) -> None:
+        self._database = database
+        self._keys = keys
+        self._partner = partner
+        self._roles = roles
+        self._requests = requests
+        self._snapshots = snapshots
+        self._alerts = alerts
+        self._digests = digests
+
+    async def snapshot(self, team_id: str, user_id: str, directory: Directory) -> HomeSnapshot:
+        is_admin = await self._roles.is_admin(team_id, user_id, directory)
+        is_approver = await self._roles.is_approver(team_id, user_id, directory)
+        statuses = await self._keys.statuses(team_id)
+        balances = await self._balances(team_id) if statuses else ()
+        waiting: tuple[RequestSnapshot, ...] = ()
+        capped = False
+        if is_approver:
+            pending = await self._requests.pending(team_id)
+            capped = len(pending) >= self.PENDING_LIST_LIMIT
+            waiting = tuple(
+                sorted(
+                    (r for r in pending if may_decide(r, user_id)),
+                    key=lambda r: (r.created_at, r.number),
+                )
+            )
+        mine = tuple(
+            MyRequest(r, cancellable=r.status is Status.PENDING)
+            for r in await self._requests.of_requester(team_id, user_id, limit=MY_REQUESTS)
+        )
+        # Approvers and admins see the workspace's activity; anyone else only their own.
+        sees_all = is_admin or is_approver
+        activity = tuple(
+            await audit.latest(
+                self._database, team_id, ACTIVITY, about_user=None if sees_all else user_id
+            )
+        )
+        settings = await self._settings(team_id, statuses) if is_admin else None
+        return HomeSnapshot(
+            team_id=team_id,
+            user_id=user_id,
+            taken_at=utcnow(),
+            is_admin=is_admin,
+            is_approver=is_approver,
+            balances=balances,
+            waiting=waiting,
+            waiting_capped=capped,
+            mine=mine,
+            activity=activity,
+            settings=settings,
+        )
+
+    async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:
+        readings = await read_balances(self._partner, team_id)
+        now = utcnow()
+        return tuple(
+            await asyncio.gather(*(self._with_trend(team_id, r, now) for r in readings))
+        )
+
+    async def _with_trend(
+        self, team_id: str, reading: BalanceReading, now: datetime
+    ) -> ProductBalance:
+        history = await self._snapshots.history(
+            team_id, reading.product, now - timedelta(days=TREND_DAYS + 1)
+        )
+        if reading.account is None:
+            return ProductBalance(reading.product, None, reading.failure, "", None)
+        balance = reading.account.balance
+        # Days left counts what the account owns (main and subaccounts, as the digest does):
+        # the subaccounts as last recorded, since the Home does not read them all.
+        held = history[-1].subaccount_total if history else None
+        series = daily_series(history, end=now, days=TREND_DAYS)
+        return ProductBalance(
+            product=reading.product,
+            balance=balance,
+            failure=None,
+            sparkline=sparkline(series),
+            days_left=days_left(balance + (held or Decimal(0)), spending_per_day(history, now=now)),
+            stale_age=reading.stale_age,
+        )
+
+    async def _settings(
+        self, team_id: str, statuses: dict[Product, KeyStatus]
+    ) -> WorkspaceSettings:
+        return WorkspaceSettings(
+            keys=tuple(statuses.values()),
+            admins=tuple(await self._roles.members(team_id, Role.ADMIN)),
+            approvers=tuple(await self._roles.members(team_id, Role.APPROVER)),
+            policy=await get_policy(self._database, team_id),
+            alerts_channel_id=(await self._alerts.config(team_id)).channel_id,
+            digests=tuple(await self._digests.subscriptions(team_id)),
+        )
+
+
+def may_decide(request: RequestSnapshot, user_id: str) -> bool:
+    """Pending, not their own, and not already approved by them (the same rules the service
+    applies to a click: this only spares them buttons that would be refused)."""
+    return (
+        request.status is Status.PENDING
+        and request.requester_id != user_id
+        and user_id not in request.approvers
+    )

@@ -1,0 +1,112 @@
+"""Publishing people's Home tabs: on opening, and again when something they see changed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services.home import HomeService
+from bot.services.requests import RequestSnapshot
+from bot.services.roles import Role, SubjectKind
+from bot.slack.context import SERVICES, Services
+from bot.slack.directory import SlackDirectory
+from bot.slack.home.views import home_view
+
+log = logging.getLogger(__name__)
+
+PACE_SECONDS = 0.05
+"""Between two publishes of one republish: views.publish is Tier 4 (100+ a minute), and a
+decision that touches many approvers' Homes must not spend it in one burst."""
+
+
+def home_service(services: Services) -> HomeService:
+    return HomeService(
+        database=services.database,
+        keys=services.keys,
+        partner=services.partner,
+        roles=services.roles,
+        requests=services.requests,
+        snapshots=services.snapshots,
+        alerts=services.alerts,
+        digests=services.digests,
+    )
+
+
+class HomePublisher:
+    """Renders and publishes Home tabs with one workspace's client. Best effort: a Home that
+    cannot be published is logged (Slack's error code only) and never fails the caller."""
+
+    def __init__(
+        self, services: Services, client: AsyncWebClient, *, pace: float = PACE_SECONDS
+    ) -> None:
+        self._services = services
+        self._home = home_service(services)
+        self._client = client
+        self._pace = pace
+
+    async def publish(self, team_id: str, user_id: str) -> None:
+        """Render and publish one person's Home; raises what Slack or the services raise."""
+        directory = SlackDirectory(self._client, self._services.group_members, team_id)
+        snapshot = await self._home.snapshot(team_id, user_id, directory)
+        await self._client.views_publish(user_id=user_id, view=home_view(snapshot))
+
+    async def republish_for_request(self, request: RequestSnapshot) -> int:
+        """After a request changed (made, decided, cancelled, settled): the Homes that show
+        it — its requester's ("My requests") and every approver's ("Waiting for me"), groups
+        of approvers by their members. Best effort, like `republish`."""
+        team_id = request.team_id
+        directory = SlackDirectory(self._client, self._services.group_members, team_id)
+        people = [request.requester_id]
+        try:
+            for subject in await self._services.roles.members(team_id, Role.APPROVER):
+                if subject.kind is SubjectKind.USER:
+                    people.append(subject.id)
+                else:
+                    people.extend(sorted(await directory.group_members(subject.id)))
+        except Exception as error:  # the requester's Home at least
+            log.warning(
+                "approvers of request #%d not read: %s", request.number, type(error).__name__
+            )
+        return await self.republish(team_id, people)
+
+    async def republish(self, team_id: str, user_ids: Iterable[str]) -> int:
+        """Publish again the Homes of `user_ids` (each once, in order), paced; how many were
+        published. Never raises: the change that called it is done already."""
+        published = 0
+        for index, user_id in enumerate(dict.fromkeys(u for u in user_ids if u)):
+            if index and self._pace:
+                await asyncio.sleep(self._pace)
+            try:
+                await self.publish(team_id, user_id)
+                published += 1
+            except SlackApiError as error:
+                log.warning(
+                    "Home of %s not republished: Slack said %s",
+                    user_id,
+                    error.response.get("error"),
+                )
+            except Exception as error:  # best effort: never break the action behind it
+                log.warning("Home of %s not republished: %s", user_id, type(error).__name__)
+        return published
+
+
+def clicked_on_home(body: dict[str, Any]) -> bool:
+    """Whether the click was on a Home tab (no message, no response_url: the Home is what
+    shows the outcome)."""
+    return (body.get("view") or {}).get("type") == "home"
+
+
+async def refresh_clicked_home(
+    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
+) -> None:
+    """After a click on someone's Home: publish it again, so it shows what the click did.
+    Nothing for a click elsewhere; best effort like every republish."""
+    team_id, user_id = context.get("team_id"), context.get("user_id")
+    if clicked_on_home(body) and team_id and user_id:
+        await HomePublisher(context[SERVICES], client).republish(team_id, [user_id])
+

@@ -1,0 +1,270 @@
+"""A HomeSnapshot as a Home tab view, always within Block Kit's limits.
+
+Lists are cut to a few items with an "…and N more" line; the buttons on requests are the
+request card's own (same action_id, same value), so the card's listeners decide them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.money import format_money
+from bot.services.digests import Subscription
+from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
+from bot.services.partner_keys import KeyStatus
+from bot.services.requests import RequestSnapshot
+from bot.services.roles import Subject
+from bot.slack.admin.audit_views import audit_line
+from bot.slack.admin.views import channel_mention, policy_rules, subject_mention
+from bot.slack.blocks import escape, fit, slack_date
+from bot.slack.errors import message_for
+from bot.slack.home import texts as text
+from bot.slack.requests import texts as request_text
+from bot.slack.requests.views import APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, what
+
+MAX_VIEW_BLOCKS = 100
+WAITING_SHOWN = 10
+"""Each takes two blocks (the request and its buttons): 20 of the view's 100."""
+SETUP_ACTION = "home_open_setup"
+
+
+def home_view(home: HomeSnapshot) -> View:
+    blocks: list[Block] = [HeaderBlock(text=text.TITLE)]
+    if home.first_run:
+        blocks += _first_run(home)
+    else:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.INTRO)]))
+        blocks += _balances(home.balances)
+    if home.is_approver:
+        blocks += _waiting(home)
+    blocks += _mine(home.mine)
+    blocks += _activity(home)
+    if home.settings is not None:
+        blocks += _settings(home.settings)
+    assert len(blocks) <= MAX_VIEW_BLOCKS, "the Home grew past Slack's 100 blocks"
+    return View(type="home", blocks=blocks)
+
+
+def _section(markdown: str, **kwargs: object) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=fit(markdown)), **kwargs)  # type: ignore[arg-type]
+
+
+def _context(markdown: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=fit(markdown))])
+
+
+def _setup_button() -> ButtonElement:
+    return ButtonElement(text=text.SETUP_BUTTON, action_id=SETUP_ACTION, value="setup")
+
+
+# --- first run ----------------------------------------------------------------------------------
+
+
+def _first_run(home: HomeSnapshot) -> list[Block]:
+    blocks: list[Block] = [
+        _section(f"*{text.FIRST_RUN_TITLE}*\n{text.FIRST_RUN_INTRO}"),
+        *(_section(step) for step in text.FIRST_RUN_STEPS),
+    ]
+    if home.is_admin:
+        blocks.append(ActionsBlock(block_id="home_first_run", elements=[_setup_button()]))
+    else:
+        blocks.append(_context(text.FIRST_RUN_MEMBER))
+    return blocks
+
+
+# --- balances -----------------------------------------------------------------------------------
+
+
+def _balances(balances: Sequence[ProductBalance]) -> list[Block]:
+    return [HeaderBlock(text=text.BALANCES), *(_section(_balance(b)) for b in balances)]
+
+
+def _balance(balance: ProductBalance) -> str:
+    if balance.balance is None:
+        reason = message_for(balance.failure) if balance.failure is not None else "—"
+        return text.BALANCE_FAILED.format(product=balance.product.label, reason=reason)
+    line = text.BALANCE_LINE.format(
+        product=balance.product.label, balance=format_money(balance.balance)
+    )
+    if balance.stale_age is not None:
+        line += text.STALE.format(seconds=int(balance.stale_age))
+    if balance.sparkline:
+        line += text.SPARKLINE.format(sparkline=balance.sparkline)
+    if balance.days_left is not None:
+        line += text.DAYS_LEFT.format(days=balance.days_left)
+    return line
+
+
+# --- waiting for me -----------------------------------------------------------------------------
+
+
+def _waiting(home: HomeSnapshot) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=text.WAITING)]
+    if not home.waiting:
+        return [*blocks, _context(text.WAITING_NONE)]
+    for request in home.waiting[:WAITING_SHOWN]:
+        blocks.append(_section(_waiting_item(request)))
+        value = str(request.number)  # what the card's buttons carry
+        blocks.append(
+            ActionsBlock(
+                block_id=f"home_waiting_{request.number}",
+                elements=[
+                    ButtonElement(
+                        text=request_text.APPROVE,
+                        action_id=APPROVE_ACTION,
+                        value=value,
+                        style="primary",
+                    ),
+                    ButtonElement(
+                        text=request_text.REJECT,
+                        action_id=REJECT_ACTION,
+                        value=value,
+                        style="danger",
+                    ),
+                ],
+            )
+        )
+    more = len(home.waiting) - WAITING_SHOWN
+    if home.waiting_capped:
+        blocks.append(_context(text.WAITING_MORE_UNCOUNTED))
+    elif more > 0:
+        blocks.append(_context(text.WAITING_MORE.format(count=more)))
+    return blocks
+
+
+def _waiting_item(request: RequestSnapshot) -> str:
+    progress = ""
+    if request.approvals_needed > 1:
+        progress = text.WAITING_PROGRESS.format(
+            done=len(request.approvers), needed=request.approvals_needed
+        )
+    reason = ""
+    if request.reason:
+        reason = text.WAITING_REASON.format(reason=fit(escape(request.reason), 300))
+    return text.WAITING_ITEM.format(
+        id=request.number,
+        product=request.product.label,
+        what=what(request),
+        requester=request.requester_id,
+        when=slack_date(request.created_at),
+        progress=progress,
+        reason=reason,
+    )
+
+
+# --- my requests --------------------------------------------------------------------------------
+
+
+def _mine(mine: Sequence[MyRequest]) -> list[Block]:
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=text.MINE)]
+    if not mine:
+        return [*blocks, _context(text.MINE_NONE)]
+    for item in mine:
+        request = item.request
+        line = text.MINE_ITEM.format(
+            id=request.number,
+            product=request.product.label,
+            what=what(request),
+            state=request_text.STATE_WORDS[request.status.value],
+            when=slack_date(request.created_at),
+        )
+        accessory = None
+        if item.cancellable:
+            accessory = ButtonElement(
+                text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.number)
+            )
+        blocks.append(
+            _section(line, block_id=f"home_mine_{request.number}", accessory=accessory)
+        )
+    return blocks
+
+
+# --- activity -----------------------------------------------------------------------------------
+
+
+def _activity(home: HomeSnapshot) -> list[Block]:
+    lines = [audit_line(entry) for entry in home.activity]
+    return [
+        DividerBlock(),
+        HeaderBlock(text=text.ACTIVITY),
+        _section("\n".join(lines)) if lines else _context(text.ACTIVITY_NONE),
+    ]
+
+
+# --- settings (admins) --------------------------------------------------------------------------
+
+
+def _settings(settings: WorkspaceSettings) -> list[Block]:
+    policy = settings.policy
+    return [
+        DividerBlock(),
+        HeaderBlock(text=text.SETTINGS),
+        _section(
+            text.KEYS.format(lines=_keys(settings.keys)),
+            accessory=_setup_button(),
+        ),
+        _section(text.ADMINS.format(who=_who(settings.admins))),
+        _section(text.APPROVERS.format(who=_who(settings.approvers))),
+        _section(text.POLICY.format(rules="\n".join(f"• {r}" for r in policy_rules(policy)))),
+        _section(
+            text.CHANNELS.format(
+                approvals=_channel(settings.approvals_channel_id),
+                alerts=_channel(settings.alerts_channel_id),
+            )
+        ),
+        _section(text.DIGESTS.format(lines=_digests(settings.digests))),
+        _context(text.SETTINGS_HINT),
+    ]
+
+
+def _keys(keys: Sequence[KeyStatus]) -> str:
+    if not keys:
+        return text.KEYS_NONE
+    lines = []
+    for status in keys:
+        origin = text.KEY_FROM_ENVIRONMENT if status.from_environment else ""
+        if status.set_by:
+            origin += text.KEY_SET_BY.format(user=status.set_by)
+        lines.append(
+            text.KEY_LINE.format(
+                product=status.product.label,
+                fingerprint=escape(status.fingerprint),
+                origin=origin,
+            )
+        )
+    return "\n".join(lines)
+
+
+def _who(subjects: Sequence[Subject]) -> str:
+    shown = [subject_mention(s) for s in subjects[:20]]
+    if len(subjects) > 20:
+        shown.append(f"+{len(subjects) - 20}")
+    return ", ".join(shown) or text.NOBODY
+
+
+def _channel(channel_id: str | None) -> str:
+    return channel_mention(channel_id) if channel_id else text.NO_CHANNEL
+
+
+def _digests(digests: Sequence[Subscription]) -> str:
+    lines = [
+        text.DIGEST_LINE.format(
+            channel=channel_mention(d.channel_id), schedule=escape(d.schedule.describe())
+        )
+        for d in digests[:10]
+    ]
+    if len(digests) > 10:
+        lines.append(f"+{len(digests) - 10}")
+    return "; ".join(lines) or text.DIGESTS_NONE
