@@ -227,7 +227,10 @@ def _auth_revoke(fake: FakeSlack, call: Call) -> dict[str, Any]:
 @api("users.info")
 def _users_info(fake: FakeSlack, call: Call) -> dict[str, Any]:
     call.require("user")
-    return {"user": fake.user_info(call.team, call.args["user"])}
+    user = fake.user_info(call.team, call.args["user"])
+    if str(call.args.get("include_locale", "")).lower() in ("1", "true"):
+        user["locale"] = fake.users[user["id"]].locale
+    return {"user": user}
 
 
 @api("chat.postMessage")

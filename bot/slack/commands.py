@@ -19,6 +19,7 @@ from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.text import escape, mentions_as_typed
 from bot.slack.texts import help as text
+from bot.slack.texts import language as language_text
 
 MAX_SEARCH = 200
 MAX_REASON = 500
@@ -145,6 +146,14 @@ class AlertCommand:
     verb: str  # "channel" | "list"
 
 
+@dataclass(frozen=True, slots=True)
+class Language:
+    """`/partner language fr|en [here]` (also `langue`, `ici`); no language: show them."""
+
+    language: str | None = None
+    here: bool = False
+
+
 Command = (
     Help
     | Setup
@@ -162,6 +171,7 @@ Command = (
     | SetPolicy
     | ShowAudit
     | ExportAudit
+    | Language
 )
 
 SUBCOMMANDS = (
@@ -195,6 +205,20 @@ POLICY_SETTINGS = {
     "requesters": "requesters_usergroup_id",
 }
 MAX_AUDIT_DAYS = 366
+
+
+def _language(args: list[str]) -> Language:
+    words = [word.lower() for word in args]
+    here = bool(words) and words[-1] in ("here", "ici")
+    if here:
+        words.pop()
+    names = {"fr": "fr", "french": "fr", "français": "fr", "francais": "fr"}
+    names |= {"en": "en", "english": "en", "anglais": "en"}
+    if not words and not here:
+        return Language()
+    if len(words) != 1 or words[0] not in names:
+        raise CommandError(str(language_text.USAGE))
+    return Language(names[words[0]], here)
 
 
 class CommandError(Exception):
@@ -248,6 +272,8 @@ def parse_command(raw: str) -> Command:
             return _digest(product, args)
         case "alert" | "alerts":
             return _alert(product or Product.SMS, args)
+        case "language" | "langue":
+            return _language(args)
     if args and args[0].lower() in SUBCOMMANDS:
         raise CommandError(text.UNKNOWN_PRODUCT.format(name=_shown(name)))
     raise CommandError(unknown_subcommand(name))

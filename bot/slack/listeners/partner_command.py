@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import use_language
 from bot.runtime import Runtime
 from bot.services.balances import read_balances
 from bot.services.subaccounts import find_subaccount, search_subaccounts
@@ -25,6 +26,7 @@ from bot.slack.commands import (
     DigestSubscribe,
     ExportAudit,
     Help,
+    Language,
     ListSubaccounts,
     ManageRole,
     MyRequests,
@@ -38,10 +40,13 @@ from bot.slack.commands import (
     ShowSubaccount,
     parse_command,
 )
+from bot.slack.context import SlashCommand
 from bot.slack.error_handler import answers_errors
+from bot.slack.language import set_language
 from bot.slack.listeners import admin, alerts, digests, requesting
 from bot.slack.listeners.replies import reply
 from bot.slack.listeners.setup import open_setup
+from bot.slack.locale import user_language
 from bot.slack.text import escape, from_slack
 from bot.slack.views.balance import balance_reply
 from bot.slack.views.help import help_reply
@@ -89,6 +94,9 @@ async def run(
         case Setup():
             await open_setup(runtime, client, command, context)
         case Balance(product=product):
+            use_language(
+                await user_language(runtime.user_locales, client, team_id, command["user_id"])
+            )
             readings = await read_balances(runtime.partner, team_id, product)
             await reply(respond, balance_reply(readings))
         case ListSubaccounts(product=product, search=search):
@@ -120,5 +128,7 @@ async def run(
             await digests.run(parsed, runtime, command, respond, client, team_id)
         case SetAlert() | AlertCommand():
             await alerts.run(parsed, runtime, command, respond, client, team_id)
+        case Language():
+            await set_language(parsed, SlashCommand(command, respond, client, context))
         case _:  # pragma: no cover - parse_command returns only the types above
             raise AssertionError(f"unhandled command {escape(type(parsed).__name__)}")
