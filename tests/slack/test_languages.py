@@ -3,13 +3,15 @@ with include_locale), and `/partner language fr|en [here]` for what channels see
 
 from __future__ import annotations
 
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
 from bot.partner.models import Product
 from bot.partner.sandbox import Fault, FaultKind
-from bot.services.languages import Languages
-from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM, Harness, reply_text
+from bot.services.languages import Languages, UserLocales
+from bot.slack.locale import user_language
+from tests.slack.harness import ADMIN, BOT_TOKEN, CHANNEL, MEMBER, TEAM, Harness, reply_text
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 OTHER_CHANNEL = "C0OTHER"
@@ -115,3 +117,26 @@ async def test_a_product_down_is_explained_in_french(slack: Harness) -> None:
     assert "SMS Partner est injoignable pour le moment" in text
     assert "Rien n’a été modifié" in text
     assert "Soldes : SMS Partner : indisponible; Mail Partner" in text
+
+
+async def test_a_locale_slack_cannot_give_is_english_and_not_remembered(slack: Harness) -> None:
+    client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.fake.api_url)
+    locales = UserLocales()
+    assert await user_language(locales, client, TEAM, "UNOBODY") == "en"  # user_not_found
+    assert locales.get(TEAM, "UNOBODY") is None
+    slack.fake.users[MEMBER].locale = "fr-FR"
+    slack.fake.fail("users.info", "fatal_error")
+    assert await user_language(locales, client, TEAM, MEMBER) == "en"
+    assert await user_language(locales, client, TEAM, MEMBER) == "fr"  # asked again
+    assert locales.get(TEAM, MEMBER) == "fr"
+
+
+def test_user_locales_are_forgotten_after_their_time() -> None:
+    now = [1000.0]
+    locales = UserLocales(ttl=60, clock=lambda: now[0])
+    locales.put(TEAM, MEMBER, "fr")
+    now[0] += 59
+    assert locales.get(TEAM, MEMBER) == "fr"
+    assert locales.get("T0OTHER", MEMBER) is None  # per workspace
+    now[0] += 1
+    assert locales.get(TEAM, MEMBER) is None
