@@ -5,23 +5,34 @@ one reader sees, then everything that renders under it speaks that language.
 
 Marking a string (the English text is the key, the msgid):
 
-    from bot.i18n import _, _l, ngettext
+    from bot.i18n import N_, _, _l, ngettext
 
     TITLE = _l("Main account balances")          # module constant: translated when used
     shown = _("Read from the vendor just now.")   # inside a function: translated now
     shown = ngettext("{count} subaccount", "{count} subaccounts", n).format(count=n)
+    raise InvalidAmount(N_("Too many digits."))   # kept English, `_(message)` when shown
 
 `_l` gives a `babel.support.LazyProxy`: `text.TITLE.format(...)` returns a `str` in the
 current language, and so does `str(text.TITLE)` — use that where a real `str` is required
-(slack_sdk's Block Kit models check `isinstance(value, str)`). Keep `{placeholders}` named, so
-a translation may put them in another order.
+(slack_sdk's Block Kit models check `isinstance(value, str)`; a dict key is not translated).
+Keep `{placeholders}` named, so a translation may put them in another order, and pass
+numbers and money already formatted (bot.i18n.formatting), not `{count:,}`.
 
-Choosing the language (bot.slack.locale for Slack's side):
+Choosing the language, in a listener after its ack (bot.slack.locale):
 
-    with language(await user_language(call)):      # what one user sees: their Slack locale
-        await reply(respond, balance_reply(readings))
-    with language(await channel_language(services, team_id, channel_id)):  # what a channel sees
-        ...
+    use_language(await command_language(call))     # a command: the asker's Slack locale
+    use_language(await user_language(services.user_locales, client, team_id, user_id))
+    with language(await channel_language(services, team_id, channel_id)):
+        ...                                         # what a channel sees: the admin's choice
+
+`use_language` holds for the rest of the listener's task (Bolt runs each listener in a task
+of its own), so an error answered by bot.slack.error_handler speaks it too; `language()` is
+scoped. Outside any of these, English.
+
+Converting a feature: wrap its texts module's strings in `_l(...)`, `str()` the ones handed
+to Block Kit unformatted, format numbers/money with bot.i18n.formatting, set the language in
+its handler, run `python -m bot.i18n extract`, translate, and test it in both languages (see
+bot/slack/texts/balance.py, bot/slack/views/balance.py, tests/slack/test_languages.py).
 
 Numbers, money, counts and dates: bot.i18n.formatting, in the current language.
 

@@ -51,6 +51,8 @@ def refresh() -> list[Path]:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=code, project="Partner Ops", domain=DOMAIN)
+        # The template's date would change every file on every run, for nothing.
+        pot.creation_date = catalog.creation_date
         catalog.update(pot, no_fuzzy_matching=True)
         catalog.fuzzy = False
         with path.open("wb") as po:
