@@ -108,6 +108,7 @@ def services_of(runtime: Runtime) -> Services:
         digests=runtime.digests,
         settings_changes=runtime.settings_changes,
         group_members=runtime.group_members,
+        user_locales=runtime.user_locales,
     )
 
 

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.i18n import DEFAULT, N_, _, current_language, formatting
 
 CENT_OF_CENT = Decimal("0.001")
 """The vendor keeps balances to 3 decimals; no amount may be finer than that."""
 
 
 class InvalidAmount(ValueError):
-    """An amount refused before any request was sent; the text is fit to show a user."""
+    """An amount refused before any request was sent; the text is fit to show a user.
+
+    Worded when shown, not when raised (an amount is parsed before the reader's language is
+    known): `str(error)` is the catalog message in the current language, its Decimal fields
+    written as money in that language."""
+
+    def __init__(self, message: str, **fields: Any) -> None:
+        self.message = message
+        self.fields = fields
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        shown = {
+            name: format_money(value) if isinstance(value, Decimal) else value
+            for name, value in self.fields.items()
+        }
+        return _(self.message).format(**shown)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -38,14 +57,16 @@ def to_decimal(value: object) -> Decimal:
 def validate_amount(amount: Decimal | int) -> Decimal:
     """An amount to move: positive, finite, at most 3 decimals. Raises `InvalidAmount`."""
     if isinstance(amount, bool) or not isinstance(amount, Decimal | int):
-        raise InvalidAmount(f"An amount must be a Decimal, not {type(amount).__name__}.")
+        raise InvalidAmount(
+            N_("An amount must be a Decimal, not {kind}."), kind=type(amount).__name__
+        )
     value = Decimal(amount)
     if not value.is_finite():
-        raise InvalidAmount("The amount must be a finite number.")
+        raise InvalidAmount(N_("The amount must be a finite number."))
     if value <= 0:
-        raise InvalidAmount("The amount must be greater than 0.")
+        raise InvalidAmount(N_("The amount must be greater than 0."))
     if value != value.quantize(CENT_OF_CENT):
-        raise InvalidAmount("The amount can have at most 3 decimals.")
+        raise InvalidAmount(N_("The amount can have at most 3 decimals."))
     return value
 
 
@@ -60,7 +81,11 @@ def api_amount(amount: Decimal) -> str:
 
 
 def format_money(amount: Decimal, currency: str = "EUR") -> str:
-    """`10225.119` → `10,225.119 EUR`; at least 2 decimals, the 3rd only when it is not 0."""
+    """`10225.119` → `10,225.119 EUR` in English; at least 2 decimals, the 3rd only when it is
+    not 0. In French, `10 225,119 €` (bot.i18n.formatting.money). English keeps this older
+    form until the views still using it move to `bot.i18n.formatting.money` (`€10,225.119`)."""
+    if current_language() != DEFAULT:
+        return formatting.money(amount, currency)
     quantized = amount.quantize(CENT_OF_CENT)
     text = f"{quantized:,f}"
     if text.endswith("0"):
@@ -110,26 +135,33 @@ def parse_user_amount(text: str) -> Decimal:
     number = _CURRENCY.sub("", number, count=1)
     number = _CURRENCY.sub("", number, count=1).strip()
     if not number:
-        raise InvalidAmount("Give an amount in euros, e.g. 12,50.")
+        raise InvalidAmount(N_("Give an amount in euros, e.g. 12,50."))
     if any(char.isdigit() and not "0" <= char <= "9" for char in number):
-        raise InvalidAmount(f"“{shown}” has digits other than 0–9: type the amount with 0–9.")
+        raise InvalidAmount(
+            N_("“{shown}” has digits other than 0–9: type the amount with 0–9."), shown=shown
+        )
     sign = ""
     if number[0] in "+-":
         sign, number = number[0], number[1:].lstrip()
     if sum(char.isdigit() for char in number) > MAX_DIGITS:
-        raise InvalidAmount(f"“{shown}” has too many digits to be an amount.")
+        raise InvalidAmount(N_("“{shown}” has too many digits to be an amount."), shown=shown)
     plain = _digits_and_point(number, shown)
     value = Decimal(sign + plain)
     if value <= 0:
-        raise InvalidAmount("The amount must be greater than 0.")
+        raise InvalidAmount(N_("The amount must be greater than 0."))
     if value != value.quantize(CENT_OF_CENT):
         raise InvalidAmount(
-            f"“{shown}”: an amount has at most 3 decimals, as the vendor keeps them (e.g. 12,345)."
+            N_(
+                "“{shown}”: an amount has at most 3 decimals, as the vendor keeps them "
+                "(e.g. 12,345)."
+            ),
+            shown=shown,
         )
     if value > MAX_AMOUNT:
         raise InvalidAmount(
-            f"{format_money(value)} is more than the {format_money(MAX_AMOUNT)} a single "
-            "request may move."
+            N_("{amount} is more than the {limit} a single request may move."),
+            amount=value,
+            limit=MAX_AMOUNT,
         )
     return value.quantize(CENT_OF_CENT)
 
@@ -140,8 +172,12 @@ def _digits_and_point(number: str, shown: str) -> str:
         if match := _SPACED.fullmatch(number):
             return number.replace(" ", "").replace(",", ".")
         raise InvalidAmount(
-            f"“{shown}” is ambiguous: a space separates thousands only before exactly 3 digits "
-            "(1 000,50). Write it without the space (1250) or with a decimal mark (12,50)."
+            N_(
+                "“{shown}” is ambiguous: a space separates thousands only before exactly 3 "
+                "digits (1 000,50). Write it without the space (1250) or with a decimal mark "
+                "(12,50)."
+            ),
+            shown=shown,
         )
     if match := _GROUPED_DECIMAL.fullmatch(number):
         thousands = match.group("sep")
@@ -153,16 +189,25 @@ def _digits_and_point(number: str, shown: str) -> str:
         if decimals is not None and len(decimals) == 3 and len(whole) <= 3 and whole[0] != "0":
             mark = number[len(whole)]
             raise InvalidAmount(
-                f"“{shown}” is ambiguous: is “{mark}” a thousands separator ({whole}{decimals}) "
-                f"or the decimal mark? Write {whole}{decimals} without it, or "
-                f"{whole}{mark}{decimals}0 if it is the decimal mark."
+                N_(
+                    "“{shown}” is ambiguous: is “{mark}” a thousands separator ({thousands}) "
+                    "or the decimal mark? Write {thousands} without it, or {decimal} if it is "
+                    "the decimal mark."
+                ),
+                shown=shown,
+                mark=mark,
+                thousands=f"{whole}{decimals}",
+                decimal=f"{whole}{mark}{decimals}0",
             )
         return number.replace(",", ".")
     if _GROUPED.fullmatch(number):
         return re.sub(r"[.,]", "", number)
     if re.fullmatch(r"[\d.,]+", number) and re.search(r"\d", number):
         raise InvalidAmount(
-            f"“{shown}” is not an amount: it has “,” or “.” where no amount has them. "
-            "Write it like 1000,50 or 1.000,50."
+            N_(
+                "“{shown}” is not an amount: it has “,” or “.” where no amount has them. "
+                "Write it like 1000,50 or 1.000,50."
+            ),
+            shown=shown,
         )
-    raise InvalidAmount(f"“{shown}” is not an amount: write it like 12,50.")
+    raise InvalidAmount(N_("“{shown}” is not an amount: write it like 12,50."), shown=shown)

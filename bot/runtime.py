@@ -23,6 +23,7 @@ from bot.services.alerts import Alerts
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
+from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
@@ -55,6 +56,8 @@ class Runtime:
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
     """User-group members per workspace for a minute, shared by every request."""
+    user_locales: UserLocales = field(default_factory=UserLocales)
+    """Users' languages from their Slack locale, for an hour (bot.slack.locale)."""
     inflight: InFlight = field(default_factory=InFlight)
     """Requests and listener tasks still running, waited for when the process stops."""
 

@@ -326,3 +326,16 @@ class JobRun(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     period: Mapped[str] = mapped_column(String(32), primary_key=True)
     ran_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LanguageSetting(Base):
+    """The language an admin chose for what a workspace's channels see (cards, digests,
+    alerts): the workspace's default (`channel_id` empty) or one channel's."""
+
+    __tablename__ = "language_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True, default="")
+    language: Mapped[str] = mapped_column(String(8))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

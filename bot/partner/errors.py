@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 
+from bot.i18n import N_
 from bot.partner.models import Product
 
 
@@ -56,68 +57,74 @@ _Meaning = tuple[Reason, str]
 # The vendor's global error page. Codes an endpoint page numbers differently are overridden
 # per endpoint below; this table is the fallback for any endpoint.
 _GLOBAL: dict[int, _Meaning] = {
-    1: (Reason.MISSING_API_KEY, "The API key is missing from the request."),
+    1: (Reason.MISSING_API_KEY, N_("The API key is missing from the request.")),
     2: (
         Reason.NOT_AUTHORIZED,
-        "This account is not authorised for this operation: ask the vendor to enable "
-        "subaccounts on the main account.",
+        N_("This account is not authorised for this operation: ask the vendor to enable "
+        "subaccounts on the main account."),
     ),
-    6: (Reason.UNKNOWN_SUBACCOUNT, "The subaccount was not found."),
+    6: (Reason.UNKNOWN_SUBACCOUNT, N_("The subaccount was not found.")),
     7: (
         Reason.INSUFFICIENT_SUBACCOUNT_CREDIT,
-        "The subaccount does not hold enough credit for this.",
+        N_("The subaccount does not hold enough credit for this."),
     ),
-    10: (Reason.INVALID_API_KEY, "The API key is not valid for this product."),
-    11: (Reason.INSUFFICIENT_CREDIT, "The main account does not hold enough credit for this."),
-    20: (Reason.ACCOUNT_DISABLED, "The vendor account is disabled: contact the vendor."),
-    30: (Reason.ACCOUNT_BLOCKED, "The vendor account is blocked: contact the vendor."),
-    40: (Reason.API_ACCESS_REFUSED, "API access is refused for this account: contact the vendor."),
+    10: (Reason.INVALID_API_KEY, N_("The API key is not valid for this product.")),
+    11: (Reason.INSUFFICIENT_CREDIT, N_("The main account does not hold enough credit for this.")),
+    20: (Reason.ACCOUNT_DISABLED, N_("The vendor account is disabled: contact the vendor.")),
+    30: (Reason.ACCOUNT_BLOCKED, N_("The vendor account is blocked: contact the vendor.")),
+    40: (
+        Reason.API_ACCESS_REFUSED,
+        N_("API access is refused for this account: contact the vendor."),
+    ),
     96: (
         Reason.IP_NOT_ALLOWED,
-        "This server's IP address is not on the account's list of allowed addresses.",
+        N_("This server's IP address is not on the account's list of allowed addresses."),
     ),
-    404: (Reason.UNKNOWN_SUBACCOUNT, "The subaccount does not exist."),
+    404: (Reason.UNKNOWN_SUBACCOUNT, N_("The subaccount does not exist.")),
 }
 
 _CREATE: dict[int, _Meaning] = {
-    1: (Reason.MISSING_API_KEY, "The API key is missing from the request."),
+    1: (Reason.MISSING_API_KEY, N_("The API key is missing from the request.")),
     2: _GLOBAL[2],
-    3: (Reason.MISSING_FIELD, "An advanced subaccount needs isBuyer (whether it may buy credit)."),
-    4: (Reason.MISSING_FIELD, "The subaccount type is missing."),
-    5: (Reason.INVALID_FIELD, "The subaccount type does not exist (use simple or advanced)."),
-    6: (Reason.MISSING_FIELD, "An advanced subaccount needs an email address."),
-    7: (Reason.DUPLICATE_EMAIL, "An account already exists with this email address."),
-    8: (Reason.INVALID_FIELD, "The initial credit must be greater than 0."),
+    3: (
+        Reason.MISSING_FIELD,
+        N_("An advanced subaccount needs isBuyer (whether it may buy credit)."),
+    ),
+    4: (Reason.MISSING_FIELD, N_("The subaccount type is missing.")),
+    5: (Reason.INVALID_FIELD, N_("The subaccount type does not exist (use simple or advanced).")),
+    6: (Reason.MISSING_FIELD, N_("An advanced subaccount needs an email address.")),
+    7: (Reason.DUPLICATE_EMAIL, N_("An account already exists with this email address.")),
+    8: (Reason.INVALID_FIELD, N_("The initial credit must be greater than 0.")),
     9: (
         Reason.INSUFFICIENT_CREDIT,
-        "The main account's balance must be greater than 0 and cover the initial credit.",
+        N_("The main account's balance must be greater than 0 and cover the initial credit."),
     ),
 }
 
 # Credit add/remove: the endpoint page and the global page disagree on 6, 7 and 9/10, so the
 # explanation gives both readings rather than guessing which one the server meant.
 _CREDIT: dict[int, _Meaning] = {
-    1: (Reason.MISSING_API_KEY, "The API key is missing from the request."),
-    2: (Reason.MISSING_FIELD, "The amount of credit is missing."),
-    3: (Reason.MISSING_FIELD, "The subaccount's token is missing."),
+    1: (Reason.MISSING_API_KEY, N_("The API key is missing from the request.")),
+    2: (Reason.MISSING_FIELD, N_("The amount of credit is missing.")),
+    3: (Reason.MISSING_FIELD, N_("The subaccount's token is missing.")),
     4: _GLOBAL[2],
-    5: (Reason.INVALID_FIELD, "The amount of credit must be greater than 0."),
+    5: (Reason.INVALID_FIELD, N_("The amount of credit must be greater than 0.")),
     6: (
         Reason.UNKNOWN_SUBACCOUNT,
-        "The subaccount was not found, or its balance is not greater than 0.",
+        N_("The subaccount was not found, or its balance is not greater than 0."),
     ),
     7: (
         Reason.UNKNOWN_SUBACCOUNT,
-        "The subaccount does not exist, or it holds less credit than the amount to remove.",
+        N_("The subaccount does not exist, or it holds less credit than the amount to remove."),
     ),
-    8: (Reason.INSUFFICIENT_CREDIT, "There is not enough credit to move this amount."),
+    8: (Reason.INSUFFICIENT_CREDIT, N_("There is not enough credit to move this amount.")),
     9: _GLOBAL[10],
 }
 
 _LIST: dict[int, _Meaning] = {}
 
 _DELETE: dict[int, _Meaning] = {
-    1: (Reason.MISSING_FIELD, "The subaccount's token is missing."),
+    1: (Reason.MISSING_FIELD, N_("The subaccount's token is missing.")),
 }
 
 _BY_ENDPOINT: dict[Endpoint, dict[int, _Meaning]] = {
@@ -136,7 +143,7 @@ def explain(endpoint: Endpoint, code: int | None) -> _Meaning:
         meaning = _BY_ENDPOINT.get(endpoint, {}).get(code) or _GLOBAL.get(code)
         if meaning:
             return meaning
-    return Reason.UNKNOWN, "The vendor refused the request."
+    return Reason.UNKNOWN, N_("The vendor refused the request.")
 
 
 def documented_codes(endpoint: Endpoint) -> set[int]:

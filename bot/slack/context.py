@@ -25,6 +25,7 @@ from bot.db.session import Database
 from bot.services.alerts import Alerts
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
+from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.requests import Requests
@@ -49,6 +50,7 @@ class Services:
     digests: Digests
     settings_changes: SettingsChanges
     group_members: GroupMembersCache
+    user_locales: UserLocales
 
 
 DIRECTORY = "directory"

@@ -12,6 +12,7 @@ import secrets
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.db.session import DatabaseUnavailable
+from bot.i18n import _
 from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
@@ -95,7 +96,7 @@ def user_message(error: BaseException) -> str | None:
                     message=escape(error.vendor_message), code=error.code
                 )
             return text.VENDOR_REFUSED.format(
-                product=error.product.label, explanation=error.explanation, vendor=vendor
+                product=error.product.label, explanation=_(error.explanation), vendor=vendor
             )
         case PartnerOutcomeUnknown():
             return text.VENDOR_OUTCOME_UNKNOWN.format(

@@ -31,6 +31,8 @@ from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
 from bot.slack.error_handler import answers_errors
+from bot.slack.language.listeners import set_language
+from bot.slack.language.parsing import parse_language
 from bot.slack.listeners.replies import reply
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
@@ -60,6 +62,7 @@ BALANCE = Subcommand(lookups_parsing.parse_balance, lookups.show_balance)
 SUBACCOUNTS = Subcommand(lookups_parsing.parse_subaccounts, lookups.list_subaccounts)
 DIGEST = Subcommand(parse_digest, digests.digest)
 ALERT = Subcommand(parse_alert, alerts.alert)
+LANGUAGE = Subcommand(parse_language, set_language)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": HELP,
@@ -91,6 +94,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "digests": DIGEST,
     "alert": ALERT,
     "alerts": ALERT,
+    "language": LANGUAGE,
+    "langue": LANGUAGE,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

@@ -37,7 +37,7 @@ def test_one_shot_prints_the_balance_from_the_sandbox(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "10,225.119 EUR" in done.stdout
+    assert "€10,225.119" in done.stdout
     assert "Mail Partner" in done.stdout and "Voice Partner" in done.stdout
     assert "Traceback" not in done.stderr
     # It said it made a local encryption key, and kept it beside its own database.
@@ -213,7 +213,7 @@ async def test_the_console_migrates_a_new_database_of_any_kind(new_database_url:
     )
     session = await ConsoleSession.start(settings)
     try:
-        assert "10,225.119 EUR" in await session.run_line("/partner balance")
+        assert "€10,225.119" in await session.run_line("/partner balance")
     finally:
         await session.close()
 

@@ -20,12 +20,12 @@ def voice_calls(slack: Harness) -> int:
 async def test_a_spent_voice_window_shows_the_last_figure_with_its_age(slack: Harness) -> None:
     slack.runtime.transport.reads.ttl = 0  # no display cache: every balance asks the vendor
     for _ in range(5):
-        assert "19.00 EUR" in reply_text(await slack.ask("voice balance"))
+        assert "€19.00" in reply_text(await slack.ask("voice balance"))
     assert voice_calls(slack) == 5
     slack.sandbox.account(DEMO_VOICE_KEY).balance = Decimal("3")
 
     text = reply_text(await slack.ask("voice balance"))
-    assert "19.00 EUR" in text  # the last figure known, not a wait for the window
+    assert "€19.00" in text  # the last figure known, not a wait for the window
     assert re.search(r"As of \d+ s ago: the vendor allows only a few reads a minute", text)
     assert voice_calls(slack) == 5
 
@@ -42,5 +42,5 @@ async def test_a_spent_window_with_nothing_known_says_when_to_try_again(
     assert "Voice Partner*: the vendor allows only a few balance reads a minute" in text
     [seconds] = re.findall(r"Try again in (\d+) s", text)
     assert 50 <= int(seconds) <= 60
-    assert "10,225.119 EUR" in text  # the other products are shown as usual
+    assert "€10,225.119" in text  # the other products are shown as usual
     assert [c.http_status for c in slack.sandbox.calls(product=Product.VOICE)][-1] == 429

@@ -110,7 +110,7 @@ async def test_the_installation_is_keyed_by_org_and_team(grid: Harness) -> None:
 async def test_a_command_answers(grid: Harness) -> None:
     delivery = await grid.command("balance", user=ADMIN, channel_id=GENERAL)
     assert delivery.sent["enterprise_id"] == ORG
-    assert "10,225.119 EUR" in reply_text(await delivery.wait_response())
+    assert "€10,225.119" in reply_text(await delivery.wait_response())
 
 
 async def test_an_approval_runs_once_and_the_requester_is_told(grid: Harness) -> None:

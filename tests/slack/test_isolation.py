@@ -212,7 +212,7 @@ async def test_a_setup_submission_naming_another_workspace_is_refused(world: Wor
     assert await refusals(slack, T1) == []
     # Each still answers with its own key.
     answer = reply_text(await world.as_team(T1).ask("balance", user=MEMBER[T1]))
-    assert "10,225.119 EUR" in answer
+    assert "€10,225.119" in answer
     since = len(slack.sandbox.journal)
     await world.as_team(T2).ask("balance", user=MEMBER[T2], channel_id=GENERAL[T2])
     assert {e.key_hint for e in slack.sandbox.journal[since:]} == {world.hint(T2)}
@@ -377,7 +377,7 @@ async def test_a_modal_routed_to_t1_from_a_person_of_t2_is_a_stranger(world: Wor
     assert slack.sandbox.journal[before:] == []
     assert await get_policy(slack.runtime.database, T1) == policy_before
     answer = reply_text(await world.as_team(T1).ask("balance", user=MEMBER[T1]))
-    assert "10,225.119 EUR" in answer  # still T1's own key
+    assert "€10,225.119" in answer  # still T1's own key
 
 
 # --- a command the installation's workspace does not match ------------------------------------
@@ -484,7 +484,7 @@ async def test_a_stranger_clicking_a_card_in_a_shared_channel_is_refused(
 
 async def test_a_guest_reads_but_does_not_ask(world: World) -> None:
     slack = world.as_team(T1)
-    assert "10,225.119 EUR" in reply_text(await slack.ask("balance", user=GUEST))
+    assert "€10,225.119" in reply_text(await slack.ask("balance", user=GUEST))
     before = len(slack.sandbox.journal)
     sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
     answer = reply_text(await slack.ask(f"credit add {sub.email} 5", user=GUEST))
@@ -517,7 +517,7 @@ async def test_a_member_of_the_grid_org_counts_a_member_of_another_org_does_not(
     world: World,
 ) -> None:
     grid = world.as_team(GRID)
-    assert "EUR" in reply_text(await grid.ask("balance", user=ORG_COLLEAGUE))
+    assert "€" in reply_text(await grid.ask("balance", user=ORG_COLLEAGUE))
     before = len(grid.sandbox.journal)
     answer = reply_text(await grid.ask("balance", user=STRANGER))
     assert text.STRANGER in answer

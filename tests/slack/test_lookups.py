@@ -26,10 +26,10 @@ async def test_balance_of_every_product(slack: Harness) -> None:
     post = await slack.ask("balance")
     text = reply_text(post)
     assert post.body["response_type"] == "ephemeral"
-    assert "10,225.119 EUR" in text  # SMS demo balance, exact
+    assert "€10,225.119" in text  # SMS demo balance, exact
     assert "269,082 messages" in text
     assert "Mail Partner" in text and "Voice Partner" in text
-    assert "19.00 EUR" in text
+    assert "€19.00" in text
 
 
 async def test_balance_of_one_product(slack: Harness) -> None:

@@ -62,7 +62,7 @@ async def test_admin_saves_a_checked_key_encrypted(slack_unconfigured: Harness) 
     assert [c.endpoint for c in slack.sandbox.calls()] == ["/me", "/me"]
 
     text = reply_text(await slack.ask("balance"))  # everyone can use it now
-    assert "10,225.119 EUR" in text and "Mail Partner" in text
+    assert "€10,225.119" in text and "Mail Partner" in text
 
 
 async def test_a_refused_key_is_shown_in_the_modal_and_nothing_is_saved(

@@ -31,7 +31,7 @@ async def test_commands_over_socket_mode_and_health(
                 delivery = await driver.command("sms balance", team_id=TEAM, user_id=MEMBER)
                 assert delivery.status == 200  # acknowledged over the socket
                 post = await delivery.wait_response()
-            assert "10,225.119 EUR" in post.body["text"]
+            assert "€10,225.119" in post.body["text"]
             port = health.addresses[0][1]
             async with (
                 aiohttp.ClientSession() as session,

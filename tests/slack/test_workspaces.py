@@ -98,7 +98,7 @@ async def test_install_then_each_workspace_has_its_own_keys(multi: Harness) -> N
     text = reply_text(
         await multi.ask("balance", user=NEW_ADMIN, team_id=NEW_TEAM, channel_id="C0NEWGEN")
     )
-    assert "10,225.119 EUR" in text
+    assert "€10,225.119" in text
     # The bot answered with the token it was installed with, not another workspace's.
     assert any(c.token == NEW_BOT_TOKEN for c in multi.fake.calls)
 

@@ -22,6 +22,7 @@ from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.commands import CommandError
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
+from bot.slack.language.parsing import Language
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.partner_command import SUBCOMMANDS, parse, parse_command
@@ -119,6 +120,8 @@ UNDERSTOOD = [
     ("alerts list", AlertCommand("list")),
     ("mail alert main 500", SetAlert(MAIL, "main", Decimal(500))),
     ("alert subaccounts 1 000,50 €", SetAlert(SMS, "subaccounts", Decimal("1000.5"))),
+    ("language fr here", Language("fr", here=True)),
+    ("langue anglais", Language("en")),
 ]
 
 

@@ -49,6 +49,8 @@ class User:
     # Workspaces that see this user of another organisation through a Slack Connect shared
     # channel: their users.info answers it, with `is_stranger` (see FakeSlack.user_info).
     shared_with: frozenset[str] = frozenset()
+    # Slack's `locale`, answered only to users.info with include_locale (bot.slack.locale).
+    locale: str = "en-US"
 
     def to_api(self) -> dict[str, Any]:
         """The `user` object of users.info."""

@@ -131,6 +131,7 @@ class SlackWorld:
         is_restricted: bool = False,
         is_ultra_restricted: bool = False,
         shared_with: Iterable[str] = (),
+        locale: str = "en-US",
     ) -> User:
         """A user of `team_id`; with `shared_with`, one of another organisation whom those
         workspaces see in a Slack Connect shared channel (users.info says `is_stranger`)."""
@@ -148,6 +149,7 @@ class SlackWorld:
             is_restricted=is_restricted,
             is_ultra_restricted=is_ultra_restricted,
             shared_with=frozenset(shared_with),
+            locale=locale,
         )
         self.users[user_id] = user
         return user

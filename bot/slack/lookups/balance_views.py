@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.money import format_money
+from bot.i18n.formatting import duration, money, number
 from bot.partner.errors import RateLimited
 from bot.partner.models import MailAccount, SmsAccount, VoiceAccount, VoiceDuration
 from bot.services.balances import BalanceReading
@@ -21,7 +21,7 @@ from bot.slack.views.reply import Reply
 
 
 def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
-    blocks: list = [HeaderBlock(text=text.TITLE)]
+    blocks: list = [HeaderBlock(text=str(text.TITLE))]
     summary = []
     for reading in readings:
         blocks.append(DividerBlock())
@@ -35,10 +35,10 @@ def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
                 reason = message_for(reading.failure)
                 shown = text.UNREADABLE.format(product=reading.product.label, reason=reason)
             blocks.append(SectionBlock(text=shown))
-            summary.append(f"{reading.product.label}: unavailable")
+            summary.append(text.SUMMARY_UNAVAILABLE.format(product=reading.product.label))
             continue
         account = reading.account
-        amount = format_money(account.balance, account.currency)
+        amount = money(account.balance, account.currency)
         summary.append(f"{reading.product.label} {amount}")
         blocks.append(
             SectionBlock(
@@ -48,7 +48,7 @@ def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
         )
         if reading.stale_age is not None:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_as_of(reading))]))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.READ_AT)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(text.READ_AT))]))
     return Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
 
 
@@ -58,15 +58,17 @@ def _fields(account: SmsAccount | MailAccount | VoiceAccount, amount: str) -> li
         case SmsAccount():
             fields += [
                 text.ACCOUNT.format(username=escape(account.user.username) or "—"),
-                text.SMS_CREDITS.format(count=account.credit_sms),
-                text.SMS_ECO_CREDITS.format(count=account.credit_sms_eco),
-                text.HLR_CREDITS.format(count=account.credit_hlr),
-                text.TO_SEND.format(count=account.to_send),
+                text.sms_credits(account.credit_sms).format(count=number(account.credit_sms)),
+                text.sms_eco_credits(account.credit_sms_eco).format(
+                    count=number(account.credit_sms_eco)
+                ),
+                text.HLR_CREDITS.format(count=number(account.credit_hlr)),
+                text.TO_SEND.format(count=number(account.to_send)),
             ]
         case MailAccount():
             fields += [
                 text.ACCOUNT.format(username=escape(account.user.username) or "—"),
-                text.MAIL_CREDITS.format(count=account.credit_mail),
+                text.MAIL_CREDITS.format(count=number(account.credit_mail)),
             ]
         case VoiceAccount():
             if account.tts:
@@ -74,7 +76,7 @@ def _fields(account: SmsAccount | MailAccount | VoiceAccount, amount: str) -> li
             if account.tts_fixe:
                 fields.append(text.TTS_FIXE.format(duration=_duration(account.tts_fixe)))
             if account.voice_messages is not None:
-                fields.append(text.VOICE_MESSAGES.format(count=account.voice_messages))
+                fields.append(text.VOICE_MESSAGES.format(count=number(account.voice_messages)))
     return fields
 
 
@@ -87,7 +89,6 @@ def _as_of(reading: BalanceReading) -> str:
     return text.AS_OF_MINUTES.format(minutes=seconds // 60)
 
 
-def _duration(duration: VoiceDuration) -> str:
+def _duration(voice: VoiceDuration) -> str:
     # The vendor's example has 66 seconds: normalise rather than print "5 h 55 min 66 s".
-    total = duration.hours * 3600 + duration.minutes * 60 + duration.seconds
-    return text.DURATION.format(hours=total // 3600, minutes=total % 3600 // 60, seconds=total % 60)
+    return duration(voice.hours * 3600 + voice.minutes * 60 + voice.seconds)

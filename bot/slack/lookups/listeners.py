@@ -10,12 +10,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
+from bot.i18n import use_language
 from bot.services.balances import read_balances
 from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import command_language
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
@@ -32,6 +34,7 @@ async def show_help(_parsed: Help, call: SlashCommand) -> None:
 
 
 async def show_balance(parsed: Balance, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     readings = await read_balances(call.services.partner, call.team_id, parsed.product)
     await reply(call.respond, balance_reply(readings))
 

@@ -1,4 +1,7 @@
-"""User-facing text shared by every feature (English; kept here, ready for catalogs)."""
+"""User-facing text shared by every feature. Those marked `_l` are in the catalogs
+(bot.i18n); the others are English until their feature is converted."""
+
+from bot.i18n import _l
 
 PRODUCT_NAMES = {"sms": "SMS Partner", "mail": "Mail Partner", "voice": "Voice Partner"}
 
@@ -15,21 +18,21 @@ NOT_FOUND_SUGGEST = " Did you mean: {suggestions}?"
 AMBIGUOUS = (
     ":mag: `{ref}` matches several {what}s: {matches}. Be more precise (an email, id or token)."
 )
-NOT_ALLOWED = ":no_entry: Only {who_may} can {action}."
+NOT_ALLOWED = _l(":no_entry: Only {who_may} can {action}.")
 NO_SUBACCOUNTS = ":information_source: {product} has no subaccounts."
 
-VENDOR_REFUSED = ":warning: {product} refused: {explanation}{vendor}"
-VENDOR_SAID = " (the vendor said: “{message}”, code {code})"
-VENDOR_UNAVAILABLE = (
+VENDOR_REFUSED = _l(":warning: {product} refused: {explanation}{vendor}")
+VENDOR_SAID = _l(" (the vendor said: “{message}”, code {code})")
+VENDOR_UNAVAILABLE = _l(
     ":warning: {product} cannot be reached right now ({detail}). Nothing was changed; "
     "try again in a few minutes."
 )
-VENDOR_OUTCOME_UNKNOWN = (
+VENDOR_OUTCOME_UNKNOWN = _l(
     ":warning: {product} did not confirm the operation ({detail}). It may or may not have "
     "been carried out: check the balances before trying again."
 )
 REQUEST_REFUSED = ":no_entry: {message} Nothing was requested."
-INVALID_AMOUNT = ":warning: {message}"
+INVALID_AMOUNT = _l(":warning: {message}")
 DATABASE_UNAVAILABLE = (
     ":warning: Partner Ops cannot reach its database right now. Nothing was changed: try "
     "again in a minute."

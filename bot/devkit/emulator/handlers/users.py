@@ -16,7 +16,10 @@ HANDLERS, api = method_table()
 @api("users.info")
 def _users_info(world: SlackWorld, call: Call) -> dict[str, Any]:
     call.require("user")
-    return {"user": user_info(world, call.team, call.args["user"])}
+    user = user_info(world, call.team, call.args["user"])
+    if str(call.args.get("include_locale", "")).lower() in ("1", "true"):
+        user["locale"] = world.users[user["id"]].locale
+    return {"user": user}
 
 
 @api("usergroups.list")

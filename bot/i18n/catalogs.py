@@ -1,0 +1,61 @@
+"""The catalogs against the code: what strings the code marks (`_`, `_l`, `N_`, `ngettext`),
+and refreshing both .po files from them (`python -m bot.i18n extract`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import DOMAIN, LANGUAGES, catalog_path
+
+KEYWORDS = {"_": None, "_l": None, "N_": None, "ngettext": (1, 2)}
+SOURCES = Path(__file__).resolve().parent.parent  # bot/
+
+
+def template() -> Catalog:
+    """Every message marked in bot/, as a catalog without translations."""
+    catalog = Catalog(project="Partner Ops", domain=DOMAIN)
+    for path, lineno, message, comments, context in extract_from_dir(
+        SOURCES,
+        method_map=[("**.py", "python")],
+        keywords=KEYWORDS,
+        comment_tags=("Translators:",),
+    ):
+        catalog.add(
+            message,
+            None,
+            [(f"bot/{path}", lineno)],
+            auto_comments=comments,
+            context=context,
+        )
+    return catalog
+
+
+def read(code: str) -> Catalog:
+    with catalog_path(code).open("rb") as po:
+        return read_po(po, locale=code)
+
+
+def refresh() -> list[Path]:
+    """Both catalogs updated to the code: new messages added (empty, to translate), messages
+    no code uses dropped, translations kept."""
+    pot = template()
+    written = []
+    for code in LANGUAGES:
+        path = catalog_path(code)
+        if path.exists():
+            catalog = read(code)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            catalog = Catalog(locale=code, project="Partner Ops", domain=DOMAIN)
+        # The template's date would change every file on every run, for nothing.
+        pot.creation_date = catalog.creation_date
+        catalog.update(pot, no_fuzzy_matching=True)
+        catalog.fuzzy = False
+        with path.open("wb") as po:
+            write_po(po, catalog, width=100, ignore_obsolete=True, include_lineno=False)
+        written.append(path)
+    return written

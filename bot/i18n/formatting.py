@@ -1,0 +1,53 @@
+"""Numbers, money, counts, durations and dates as the current language writes them (Babel).
+
+Money keeps the vendor's precision: at least 2 decimals, the 3rd when it is not 0 —
+`10 225,119 €` in French (narrow no-break space between thousands, no-break space before the
+sign, as Babel's CLDR data has it, so Slack never wraps an amount), `€10,225.119` in English.
+`bot.money.parse_user_amount` reads both back, those spaces included.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from decimal import Decimal
+
+from babel.dates import format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from bot.i18n import _, current_language
+
+THOUSANDTH = Decimal("0.001")
+HUNDREDTH = Decimal("0.01")
+
+
+def money(amount: Decimal, currency: str = "EUR", lang: str | None = None) -> str:
+    """`Decimal("10225.119")` → `€10,225.119` (en) / `10 225,119 €` (fr). Never a float."""
+    if not isinstance(amount, Decimal | int) or isinstance(amount, bool):
+        raise TypeError(f"money is a Decimal, not {type(amount).__name__}")
+    value = Decimal(amount).quantize(THOUSANDTH)
+    if value == value.quantize(HUNDREDTH):
+        value = value.quantize(HUNDREDTH)
+    return format_currency(
+        value, currency, locale=lang or current_language(), decimal_quantization=False
+    )
+
+
+def number(value: int | Decimal, lang: str | None = None) -> str:
+    """A count or quantity with the language's grouping: `12,345` / `12 345`."""
+    return format_decimal(value, locale=lang or current_language(), decimal_quantization=False)
+
+
+def duration(total_seconds: int) -> str:
+    """`5 h 55 min 06 s`: the vendor's voice credit, normalised (it may send 66 seconds)."""
+    total = max(0, int(total_seconds))
+    return _("{hours} h {minutes:02d} min {seconds:02d} s").format(
+        hours=number(total // 3600), minutes=total % 3600 // 60, seconds=total % 60
+    )
+
+
+def date_time(moment: datetime, zone: tzinfo, lang: str | None = None) -> str:
+    """A moment as plain text in the reader's zone (`29 nov. 2026, 17:35:04` /
+    `Nov 29, 2026, 5:35:04 PM`), where a Slack `<!date^…>` token cannot be used."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no zone to convert from")
+    return format_datetime(moment, "medium", tzinfo=zone, locale=lang or current_language())

@@ -1,0 +1,55 @@
+"""The language a Slack reader gets: a user's from their Slack locale (users.info with
+`include_locale`, cached per process by `UserLocales`), a channel's from what an admin set
+(`/partner language fr|en [here]`, bot.services.languages).
+
+In a listener, once acknowledged:
+
+    use_language(await user_language(services, client, team_id, user_id))   # ephemeral, DM, modal
+    use_language(await channel_language(services, team_id, channel_id))      # a channel's card
+
+`use_language` holds for the rest of the listener's task (Bolt runs each listener in a task of
+its own), so the error handler's answer, rendered after the listener raised, speaks it too.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.i18n import DEFAULT, normalise, use_language
+from bot.services.languages import Languages, UserLocales
+from bot.slack.context import Services, SlashCommand
+
+log = logging.getLogger(__name__)
+
+__all__ = ["channel_language", "command_language", "use_language", "user_language"]
+
+
+async def user_language(
+    locales: UserLocales, client: AsyncWebClient, team_id: str, user_id: str
+) -> str:
+    """`fr` for a user whose Slack locale is French (`fr-FR`, `fr-CA`…), else `en`. When
+    Slack cannot tell (an error, a stranger), English, not a failed request."""
+    known = locales.get(team_id, user_id)
+    if known is not None:
+        return known
+    try:
+        answer = await client.users_info(user=user_id, include_locale=True)
+        user = answer.get("user") or {}
+        language = normalise(user.get("locale"))
+    except SlackApiError as error:
+        log.info("users.info for the locale failed: %s", error.response.get("error"))
+        return DEFAULT
+    locales.put(team_id, user_id, language)
+    return language
+
+
+async def channel_language(services: Services, team_id: str, channel_id: str | None) -> str:
+    return await Languages(services.database).for_channel(team_id, channel_id)
+
+
+async def command_language(call: SlashCommand) -> str:
+    """The language to answer a command in: the asker's own (replies are ephemeral)."""
+    return await user_language(call.services.user_locales, call.client, call.team_id, call.user_id)
