@@ -109,7 +109,7 @@ def user_message(error: BaseException) -> str | None:
         case RequestRefused():
             return text.REQUEST_REFUSED.format(message=escape(error.message))
         case ApprovalsNotSetUp():
-            return requests_text.NOT_SET_UP[error.missing]
+            return str(requests_text.NOT_SET_UP[error.missing])
         case DatabaseUnavailable():
             return text.DATABASE_UNAVAILABLE
         case DBAPIError() if _database_unreachable(error):

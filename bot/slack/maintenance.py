@@ -46,4 +46,4 @@ class Maintenance:
         if client is None:
             log.warning("no Slack token for team %s", team_id)
             return None
-        return SlackRequestEvents(client)
+        return SlackRequestEvents(client, speakers=self._runtime)

@@ -12,6 +12,7 @@ from typing import Any
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
 from bot.db.session import Database
+from bot.i18n import _
 from bot.money import format_money, validate_amount
 from bot.partner.models import Product, Subaccount, SubaccountType
 from bot.services.directory import Directory
@@ -76,13 +77,17 @@ class Asking:
         subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
-                f"The main account holds {format_money(main)}: it cannot give "
-                f"{format_money(amount)}."
+                _("The main account holds {main}: it cannot give {amount}.").format(
+                    main=format_money(main), amount=format_money(amount)
+                )
             )
         if action is Action.CREDIT_REMOVE and amount > subaccount.balance:
             raise RequestRefused(
-                f"{subaccount.email or subaccount.token} holds "
-                f"{format_money(subaccount.balance)}: {format_money(amount)} cannot be removed."
+                _("{subaccount} holds {balance}: {amount} cannot be removed.").format(
+                    subaccount=subaccount.email or subaccount.token,
+                    balance=format_money(subaccount.balance),
+                    amount=format_money(amount),
+                )
             )
         request = await self._insert(
             team_id,
@@ -120,14 +125,17 @@ class Asking:
         amount = validate_amount(new.credit) if new.credit else None
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
-            raise RequestRefused("An advanced subaccount needs an email address.")
+            raise RequestRefused(_("An advanced subaccount needs an email address."))
         existing, main = await self._read_live(team_id, product)
         if new.email and any(s.email.lower() == new.email.lower() for s in existing):
-            raise RequestRefused(f"A subaccount with the email {new.email} already exists.")
+            raise RequestRefused(
+                _("A subaccount with the email {email} already exists.").format(email=new.email)
+            )
         if amount is not None and amount > main:
             raise RequestRefused(
-                f"The main account holds {format_money(main)}: it cannot give "
-                f"{format_money(amount)} to a new subaccount."
+                _(
+                    "The main account holds {main}: it cannot give {amount} to a new subaccount."
+                ).format(main=format_money(main), amount=format_money(amount))
             )
         details = {
             "type": new.kind.value,

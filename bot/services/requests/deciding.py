@@ -5,6 +5,7 @@ number of clicks at once, exactly one wins; the others raise AlreadyDecided."""
 from __future__ import annotations
 
 from bot.clock import utcnow
+from bot.i18n import _
 from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed
@@ -14,6 +15,8 @@ from bot.services.requests.store import RequestStore
 from bot.services.roles import Roles
 
 
+# Refusals are worded at once, in the language of the person acting (the Slack listener set it,
+# bot.i18n.use_language): `NotAllowed` carries its words as they are shown.
 class Deciding:
     def __init__(self, store: RequestStore, roles: Roles) -> None:
         self._store = store
@@ -27,7 +30,7 @@ class Deciding:
         if approver_id == request.requester_id:
             raise OwnRequest(request)
         if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed("approve requests", "approvers")
+            raise NotAllowed(_("approve requests"), _("approvers"))
         outcome = await self._store.count_approval(request, approver_id)
         current = await self._store.get(request.id)
         if outcome is Click.LATE:
@@ -44,7 +47,7 @@ class Deciding:
         if request.status is not Status.PENDING:
             raise AlreadyDecided(request)
         if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed("reject requests", "approvers")
+            raise NotAllowed(_("reject requests"), _("approvers"))
         return request
 
     async def reject(
@@ -52,7 +55,7 @@ class Deciding:
     ) -> RequestSnapshot:
         request_id = (await self.decidable(await self._store.by_number(team_id, number))).id
         if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed("reject requests", "approvers")
+            raise NotAllowed(_("reject requests"), _("approvers"))
         if not await self._store.transition(
             request_id,
             Status.PENDING,
@@ -69,7 +72,7 @@ class Deciding:
         request = await self._store.by_number(team_id, number)
         request_id = request.id
         if user_id != request.requester_id:
-            raise NotAllowed("cancel this request", "the person who asked")
+            raise NotAllowed(_("cancel this request"), _("the person who asked"))
         if not await self._store.transition(
             request_id,
             Status.PENDING,
@@ -100,7 +103,7 @@ class Deciding:
         """An approver who checked the vendor's dashboard says what happened."""
         request_id = (await self._store.by_number(team_id, number)).id
         if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed("settle requests", "approvers")
+            raise NotAllowed(_("settle requests"), _("approvers"))
         word = "done" if done else "failed"
         if not await self._store.transition(
             request_id,

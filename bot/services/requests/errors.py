@@ -7,7 +7,8 @@ from bot.services.requests.model import RequestSnapshot
 
 
 class RequestRefused(ServiceError):
-    """The request cannot be made as asked; `message` says why, with the real figures."""
+    """The request cannot be made as asked; `message` says why, with the real figures, in the
+    language of the person asking (worded when raised, in the language their listener set)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

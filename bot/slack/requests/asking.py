@@ -21,11 +21,17 @@ from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests, Submitted
 from bot.services.roles import Roles
-from bot.slack.context import SlashCommand, workspace_of
+from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
+from bot.slack.requests.events import (
+    DirectReply,
+    Ephemeral,
+    SlackRequestEvents,
+    speak_to,
+    speak_to_known,
+)
 from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
 from bot.slack.requests.parsing import (
     CreateSubaccount,
@@ -55,6 +61,7 @@ async def subaccount_delete(parsed: DeleteSubaccount, call: SlashCommand) -> Non
 
 async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> None:
     """`/partner subaccount create`: the form (its submission is `create_submitted`)."""
+    await _speak_to_asker(call)
     if not parsed.product.has_subaccounts:
         raise NoSubaccounts(parsed.product)
     await call.client.views_open(trigger_id=call.trigger_id, view=create_modal(parsed.product))
@@ -62,12 +69,13 @@ async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> Non
 
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
+    await _speak_to_asker(call)
     roles: Roles = call.services.roles
     team_id, user_id = call.team_id, call.user_id
     if not await roles.is_approver(team_id, user_id, call.directory) and not (
         await roles.is_admin(team_id, user_id, call.directory)
     ):
-        raise NotAllowed("see pending approvals", "approvers and admins")
+        raise NotAllowed(str(text.SEE_PENDING), str(text.APPROVERS_AND_ADMINS))
     pending = await call.services.requests.pending(team_id)
     await reply(
         call.respond, request_list(text.LIST_PENDING_TITLE, pending, text.LIST_EMPTY_PENDING)
@@ -76,13 +84,15 @@ async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> Non
 
 async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
     """`/partner requests`: the asker's own, newest first."""
+    await _speak_to_asker(call)
     mine = await call.services.requests.of_requester(call.team_id, call.user_id)
     await reply(call.respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
 
 
 async def _ask(call: SlashCommand, ask: Ask) -> None:
+    await _speak_to_asker(call)
     requests: Requests = call.services.requests
-    events = SlackRequestEvents(call.client, Ephemeral(call.respond))
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
     await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
 
 
@@ -97,19 +107,22 @@ async def create_submitted(
     context: dict[str, Any],
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
+    # The authorised workspace: a modal's `team` is the submitter's own in a shared channel.
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    speak_to_known(services, team_id, user_id)  # their command opened the form: known
     new, reason, errors = read_create_form(view)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
     await ack()
-    # The authorised workspace: a modal's `team` is the submitter's own in a shared channel.
-    team_id, user_id = workspace_of(context), body["user"]["id"]
+    await speak_to(services, client, team_id, user_id)
     product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
     # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
     # handler). A form makes one request, however often Slack delivers its submission.
     assert new is not None
-    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)))
+    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)), speakers=services)
     await requests.ask(
         team_id,
         user_id,
@@ -128,30 +141,45 @@ async def confirm_similar(
     client: AsyncWebClient,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
     await ack()
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
+    await speak_to(services, client, context.team_id, context.user_id)
     try:
         ask, earlier = ask_from_value(action["value"])
     except (ValueError, KeyError, TypeError):
-        await reply(respond, plain_reply(text.SIMILAR_GONE), replace=True)
+        await reply(respond, plain_reply(str(text.SIMILAR_GONE)), replace=True)
         return
     await respond(delete_original=True)
-    events = SlackRequestEvents(client, Ephemeral(respond))
+    events = SlackRequestEvents(client, Ephemeral(respond), speakers=services)
     await requests.ask(
         context.team_id, context.user_id, ask, directory, events, confirmed_similar=earlier
     )
 
 
-async def drop_similar(ack: AsyncAck, respond: AsyncRespond) -> None:
+async def drop_similar(
+    ack: AsyncAck,
+    context: AsyncBoltContext,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
     await ack()
-    await reply(respond, plain_reply(text.SIMILAR_DROPPED), replace=True)
+    assert context.team_id and context.user_id, "a click Bolt did not authorise"
+    await speak_to(services, client, context.team_id, context.user_id)
+    await reply(respond, plain_reply(str(text.SIMILAR_DROPPED)), replace=True)
 
 
 async def follow_through(
     runtime: Any, client: AsyncWebClient, respond: Any, submitted: Submitted
 ) -> None:
     """For a caller that made the request itself (the alerts' top-up form): carry it on as
-    `Requests.ask` would. `runtime`: anything with the `requests` service."""
-    events = SlackRequestEvents(client, Ephemeral(respond))
+    `Requests.ask` would. `runtime`: anything with the `requests` service, the database and
+    the users' locales (`Services`)."""
+    events = SlackRequestEvents(client, Ephemeral(respond), speakers=runtime)
     await runtime.requests.follow_through(submitted, events)
+
+
+async def _speak_to_asker(call: SlashCommand) -> None:
+    await speak_to(call.services, call.client, call.team_id, call.user_id)

@@ -19,11 +19,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, fit, form_text
+from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.publisher import refresh_clicked_home
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import DirectReply, Ephemeral, InModal, SlackRequestEvents
+from bot.slack.requests.events import (
+    DirectReply,
+    Ephemeral,
+    InModal,
+    SlackRequestEvents,
+    speak_to,
+    speak_to_known,
+)
 from bot.slack.requests.forms import reject_modal
 from bot.slack.requests.views import REJECT_CALLBACK
 from bot.slack.views.modal import MAX_TITLE
@@ -38,15 +46,17 @@ async def approve(
     client: AsyncWebClient,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
+    await speak_to(services, client, team_id, user_id)
     await requests.approve_clicked(
         number,
         team_id,
         user_id,
         directory,
-        SlackRequestEvents(client, _answer(respond, client, user_id)),
+        SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
     )
     await refresh_clicked_home(body, context, client)
@@ -60,9 +70,12 @@ async def reject(
     client: AsyncWebClient,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
+    # Their language first (users.info, cached for a while): the modal opens with its title.
+    await speak_to(services, client, team_id, user_id)
     title = _reject_title(number)
     # The trigger_id dies 3 s after the click, and the checks read the database and maybe
     # usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal (not an
@@ -74,7 +87,7 @@ async def reject(
     async def show(view: View) -> None:
         await modal.show(client, view)
 
-    events = SlackRequestEvents(client, InModal(title, show))
+    events = SlackRequestEvents(client, InModal(title, show), speakers=services)
     request = await requests.reject_clicked(
         number, team_id, user_id, directory, events, card_at=_card_at(body)
     )
@@ -89,23 +102,25 @@ async def reject_reason(
     context: AsyncBoltContext,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
     number = int(metadata["request"])  # its number in the authorised workspace
     team_id, user_id = _workspace(context), _user(context)
+    speak_to_known(services, team_id, user_id)  # looked up when they clicked Reject
     reason = form_text(view, "reason", multiline=True)
     if not reason:
-        await ack(response_action="errors", errors={"reason": text.REJECT_REASON_MISSING})
+        await ack(response_action="errors", errors={"reason": str(text.REJECT_REASON_MISSING)})
         return
     # Acknowledged first: the rejection reads roles (maybe from Slack) and writes the database.
     # Its outcome replaces the "working" view; a failure is shown there by the error handler.
     title = _reject_title(number)
-    working = await ack_working(ack, context, title, text.REJECTING)
+    working = await ack_working(ack, context, title, str(text.REJECTING))
 
     async def show(result: View) -> None:
         await replace_working(client, working, result)
 
-    events = SlackRequestEvents(client, InModal(title, show))
+    events = SlackRequestEvents(client, InModal(title, show), speakers=services)
     await requests.reject_with_reason(number, team_id, user_id, reason, directory, events)
 
 
@@ -117,12 +132,13 @@ async def cancel(
     respond: AsyncRespond,
     client: AsyncWebClient,
     requests: Requests,
+    services: Services,
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    await requests.cancel_clicked(
-        number, team_id, user_id, SlackRequestEvents(client, _answer(respond, client, user_id))
-    )
+    await speak_to(services, client, team_id, user_id)
+    events = SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services)
+    await requests.cancel_clicked(number, team_id, user_id, events)
     await refresh_clicked_home(body, context, client)
 
 
@@ -135,8 +151,9 @@ async def mark_done(
     client: AsyncWebClient,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
-    await _mark(ack, body, context, action, respond, client, requests, directory, done=True)
+    await _mark(ack, body, context, action, respond, client, services, directory, done=True)
 
 
 async def mark_failed(
@@ -148,8 +165,9 @@ async def mark_failed(
     client: AsyncWebClient,
     requests: Requests,
     directory: SlackDirectory,
+    services: Services,
 ) -> None:
-    await _mark(ack, body, context, action, respond, client, requests, directory, done=False)
+    await _mark(ack, body, context, action, respond, client, services, directory, done=False)
 
 
 async def _mark(
@@ -159,20 +177,21 @@ async def _mark(
     action: dict[str, Any],
     respond: AsyncRespond,
     client: AsyncWebClient,
-    requests: Requests,
+    services: Services,
     directory: SlackDirectory,
     *,
     done: bool,
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    await requests.mark_clicked(
+    await speak_to(services, client, team_id, user_id)
+    await services.requests.mark_clicked(
         number,
         team_id,
         user_id,
         done,
         directory,
-        SlackRequestEvents(client, Ephemeral(respond)),
+        SlackRequestEvents(client, Ephemeral(respond), speakers=services),
         card_at=_card_at(body),
     )
 

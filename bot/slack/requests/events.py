@@ -1,7 +1,11 @@
 """The Slack side of the request service's events (bot.services.requests.events): the approval
 card kept up to date in place, the requester's DMs, the admins when the requesters rule locks
 everyone out, and the answers to the person acting (an `Answer`: an ephemeral reply, a direct
-message, or the modal they are looking at)."""
+message, or the modal they are looking at).
+
+Each in its reader's language: the card in its channel's (whoever clicked, or the worker, when
+it is redrawn), a DM in its recipient's Slack language, an answer in the language the listener
+set for the person acting (bot.i18n.use_language)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.db.session import Database
+from bot.i18n import language, use_language
+from bot.services.languages import Languages, UserLocales
 from bot.services.requests import (
     Ask,
     CardPosted,
@@ -27,6 +34,7 @@ from bot.services.requests import (
 from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import user_language
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import ask_value
 from bot.slack.requests.views import (
@@ -90,13 +98,33 @@ class DirectReply:
         await self._client.chat_postMessage(channel=dm["channel"]["id"], **message)
 
 
+class Speakers(Protocol):
+    """Where languages are read: the channels' as admins set them (the database) and the
+    users' Slack locales (cached). The listeners' `Services` and the process's `Runtime`."""
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def user_locales(self) -> UserLocales: ...
+
+
 class SlackRequestEvents:
     """`RequestEvents` in Slack, for one workspace's client. `answer`: the person acting, when
     somebody is (the worker has nobody: what is meant for them is dropped)."""
 
-    def __init__(self, client: AsyncWebClient, answer: Answer | None = None) -> None:
+    def __init__(
+        self, client: AsyncWebClient, answer: Answer | None = None, *, speakers: Speakers
+    ) -> None:
         self._client = client
         self._answer = answer
+        self._speakers = speakers
+
+    async def _channel_language(self, team_id: str, channel_id: str) -> str:
+        return await Languages(self._speakers.database).for_channel(team_id, channel_id)
+
+    async def _user_language(self, team_id: str, user_id: str) -> str:
+        return await user_language(self._speakers.user_locales, self._client, team_id, user_id)
 
     # --- the approvals channel ----------------------------------------------------------------
 
@@ -105,10 +133,10 @@ class SlackRequestEvents:
         request went out, the card may well be in the channel, and a second post would show
         approvers two cards (the retry handlers in bot.slack.clients do not repeat it either).
         The request stays pending; the first click on the card tells where it is."""
+        with language(await self._channel_language(request.team_id, channel_id)):
+            card = request_card(request).as_kwargs()
         try:
-            answer = await self._client.chat_postMessage(
-                channel=channel_id, **request_card(request).as_kwargs()
-            )
+            answer = await self._client.chat_postMessage(channel=channel_id, **card)
         except SlackApiError as error:
             raise CardRefused(str(error.response.get("error"))) from error
         except UNKNOWN_OUTCOME as error:
@@ -123,11 +151,12 @@ class SlackRequestEvents:
     async def card_changed(self, request: RequestSnapshot) -> None:
         if not (request.card_channel_id and request.card_ts):
             return
+        # The channel's language, not the clicker's: everybody there reads the same card.
+        with language(await self._channel_language(request.team_id, request.card_channel_id)):
+            card = request_card(request).as_kwargs()
         try:
             await self._client.chat_update(
-                channel=request.card_channel_id,
-                ts=request.card_ts,
-                **request_card(request).as_kwargs(),
+                channel=request.card_channel_id, ts=request.card_ts, **card
             )
         except SlackApiError as error:
             # The card is a view of the database; a card we cannot redraw loses nothing.
@@ -140,7 +169,8 @@ class SlackRequestEvents:
     # --- the requester, the admins ------------------------------------------------------------
 
     async def requester_told(self, request: RequestSnapshot) -> None:
-        message = requester_dm(request)
+        with language(await self._user_language(request.team_id, request.requester_id)):
+            message = requester_dm(request)
         if message is None:
             return
         try:
@@ -185,7 +215,7 @@ class SlackRequestEvents:
     async def already_approved_by_you(self, request: RequestSnapshot) -> None:
         await self._say(
             plain_reply(
-                text.ALREADY_APPROVED_BY_YOU.format(
+                text.already_approved_by_you(request.approvals_needed).format(
                     id=request.number, needed=request.approvals_needed
                 )
             )
@@ -205,10 +235,25 @@ class SlackRequestEvents:
             await self._answer(message, replace=replace)
 
 
+async def speak_to(speakers: Speakers, client: AsyncWebClient, team_id: str, user_id: str) -> None:
+    """The rest of the listener answers the person acting in their Slack language (and so does
+    the app's error handler, should the listener raise)."""
+    use_language(await user_language(speakers.user_locales, client, team_id, user_id))
+
+
+def speak_to_known(speakers: Speakers, team_id: str, user_id: str) -> None:
+    """As `speak_to`, without asking Slack: before an ack that cannot wait (a form's errors),
+    the language their earlier click or command looked up, else English."""
+    use_language(speakers.user_locales.get(team_id, user_id))
+
+
 async def tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester) -> None:
+    """Each admin in their own Slack language, asked of Slack each time (a lock-out is rare,
+    and the refusal does not name its workspace for the process's cache)."""
     group = group_mention(refused.group_id, refused.group_label)
-    message = text.LOCKOUT_DM.format(group=group)
     for admin in refused.tell_admins:
+        with language(await user_language(UserLocales(), client, "", admin)):
+            message = text.LOCKOUT_DM.format(group=group)
         try:
             dm = await client.conversations_open(users=admin)
             await client.chat_postMessage(channel=dm["channel"]["id"], text=message)

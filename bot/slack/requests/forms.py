@@ -32,12 +32,12 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
         type="modal",
         callback_id=REJECT_CALLBACK,
         title=fit(text.REJECT_TITLE.format(id=request.number), 24),
-        submit=text.REJECT_SUBMIT,
-        close=text.REJECT_CLOSE,
+        submit=str(text.REJECT_SUBMIT),
+        close=str(text.REJECT_CLOSE),
         private_metadata=json.dumps({"request": request.number, **origin}),
         blocks=[
             SectionBlock(text=fit(what(request))),
-            text_input("reason", text.REJECT_LABEL, max_length=500, multiline=True),
+            text_input("reason", str(text.REJECT_LABEL), max_length=500, multiline=True),
         ],
     )
 
@@ -47,47 +47,48 @@ def create_modal(product: Product) -> View:
         type="modal",
         callback_id=CREATE_CALLBACK,
         title=fit(text.CREATE_TITLE.format(product=product.label.split()[0]), 24),
-        submit=text.CREATE_SUBMIT,
-        close=text.CREATE_CLOSE,
+        submit=str(text.CREATE_SUBMIT),
+        close=str(text.CREATE_CLOSE),
         private_metadata=json.dumps({"product": product.value}),
         blocks=[
             InputBlock(
                 block_id="type",
-                label=text.CREATE_TYPE,
+                label=str(text.CREATE_TYPE),
                 element=RadioButtonsElement(
                     action_id="type",
                     options=[
-                        Option(value="simple", label=text.CREATE_TYPE_SIMPLE),
-                        Option(value="advanced", label=text.CREATE_TYPE_ADVANCED),
+                        Option(value="simple", label=str(text.CREATE_TYPE_SIMPLE)),
+                        Option(value="advanced", label=str(text.CREATE_TYPE_ADVANCED)),
                     ],
-                    initial_option=Option(value="simple", label=text.CREATE_TYPE_SIMPLE),
+                    initial_option=Option(value="simple", label=str(text.CREATE_TYPE_SIMPLE)),
                 ),
             ),
             text_input(
                 "email",
-                text.CREATE_EMAIL,
+                str(text.CREATE_EMAIL),
                 max_length=254,
                 optional=True,
-                hint=text.CREATE_EMAIL_HINT,
+                hint=str(text.CREATE_EMAIL_HINT),
             ),
             InputBlock(
                 block_id="is_buyer",
-                label=text.CREATE_BUYER,
+                label=str(text.CREATE_BUYER),
                 optional=True,
                 element=CheckboxesElement(
-                    action_id="is_buyer", options=[Option(value="yes", label=text.CREATE_BUYER_YES)]
+                    action_id="is_buyer",
+                    options=[Option(value="yes", label=str(text.CREATE_BUYER_YES))],
                 ),
             ),
-            text_input("firstname", text.CREATE_FIRSTNAME, max_length=100, optional=True),
-            text_input("lastname", text.CREATE_LASTNAME, max_length=100, optional=True),
+            text_input("firstname", str(text.CREATE_FIRSTNAME), max_length=100, optional=True),
+            text_input("lastname", str(text.CREATE_LASTNAME), max_length=100, optional=True),
             text_input(
                 "credit",
-                text.CREATE_CREDIT,
+                str(text.CREATE_CREDIT),
                 max_length=30,
                 optional=True,
-                hint=text.CREATE_CREDIT_HINT,
+                hint=str(text.CREATE_CREDIT_HINT),
             ),
-            text_input("reason", text.CREATE_REASON, max_length=500, optional=True),
+            text_input("reason", str(text.CREATE_REASON), max_length=500, optional=True),
         ],
     )
 
@@ -150,9 +151,9 @@ def read_create_form(
     buyer = bool(form_state(view, "is_buyer").get("selected_options"))
     errors: dict[str, str] = {}
     if kind is SubaccountType.ADVANCED and not email:
-        errors["email"] = text.CREATE_EMAIL_REQUIRED
+        errors["email"] = str(text.CREATE_EMAIL_REQUIRED)
     elif email and not _EMAIL.match(email):
-        errors["email"] = text.CREATE_EMAIL_INVALID
+        errors["email"] = str(text.CREATE_EMAIL_INVALID)
     credit = None
     if form_text(view, "credit"):
         try:

@@ -1,159 +1,240 @@
-"""Text of credit requests: cards, confirmations, decisions, direct messages."""
+"""Text of credit requests: cards, confirmations, decisions, direct messages, modals.
+
+In the reader's language (bot.i18n: English here, French in
+bot/i18n/locales/fr/LC_MESSAGES/messages.po): a card in its channel's, the rest in the
+person's own. Amounts and counts come formatted; `str()` what Block Kit takes unformatted."""
+
+from bot.i18n import N_, _l, ngettext
 
 TITLES = {
-    "credit_add": "Credit top-up",
-    "credit_remove": "Credit removal",
-    "subaccount_create": "New subaccount",
-    "subaccount_delete": "Subaccount deletion",
+    "credit_add": _l("Credit top-up"),
+    "credit_remove": _l("Credit removal"),
+    "subaccount_create": _l("New subaccount"),
+    "subaccount_delete": _l("Subaccount deletion"),
 }
 SHORT = {
-    "credit_add": "add {amount} to {subaccount}",
-    "credit_remove": "remove {amount} from {subaccount}",
-    "subaccount_create": "create the subaccount {subaccount}",
-    "subaccount_delete": "delete the subaccount {subaccount}",
+    "credit_add": _l("add {amount} to {subaccount}"),
+    "credit_remove": _l("remove {amount} from {subaccount}"),
+    "subaccount_create": _l("create the subaccount {subaccount}"),
+    "subaccount_delete": _l("delete the subaccount {subaccount}"),
 }
-SHORT_CREATE_WITH_CREDIT = "create the subaccount {subaccount} with {amount}"
-HEADER = "{title} · request #{id}"
-FALLBACK = "Request #{id} ({product}): {what} — {status}"
+SHORT_CREATE_WITH_CREDIT = _l("create the subaccount {subaccount} with {amount}")
+HEADER = _l("{title} · request #{id}")
+FALLBACK = _l("Request #{id} ({product}): {what} — {status}")
 
-FIELD_REQUESTER = "*Requested by*\n<@{user}>"
-FIELD_PRODUCT = "*Product*\n{product}"
-FIELD_SUBACCOUNT = "*Subaccount*\n{email}{id}"
-FIELD_SUBACCOUNT_BALANCE = "\nholds {balance}"
-FIELD_AMOUNT = "*Amount*\n{amount}"
-FIELD_MAIN = "*Main account*\n{now} → {after}"
-FIELD_MAIN_NOW = "*Main account*\n{now}"
-FIELD_REASON = "*Reason*\n{reason}"
-FIELD_RETURNED = "*Its credit*\n{amount} back to the main account"
-FIELD_NEW_SUBACCOUNT = "*New subaccount*\n{kind}{buyer}{names}"
-BUYER = " · may buy its own credit"
-NO_REASON = "_none given_"
+FIELD_REQUESTER = _l("*Requested by*\n<@{user}>")
+FIELD_PRODUCT = _l("*Product*\n{product}")
+FIELD_SUBACCOUNT = _l("*Subaccount*\n{email}{id}")
+SUBACCOUNT_ID = _l(" (id {id})")
+EMAIL_BY_VENDOR = _l("(email chosen by the vendor)")
+FIELD_SUBACCOUNT_BALANCE = _l("\nholds {balance}")
+FIELD_AMOUNT = _l("*Amount*\n{amount}")
+FIELD_MAIN = _l("*Main account*\n{now} → {after}")
+FIELD_MAIN_NOW = _l("*Main account*\n{now}")
+FIELD_REASON = _l("*Reason*\n{reason}")
+FIELD_RETURNED = _l("*Its credit*\n{amount} back to the main account")
+NEW_SUBACCOUNT_LINE = _l("{kind}{buyer}{names}")
+KINDS = {"simple": _l("simple"), "advanced": _l("advanced")}
+BUYER = _l(" · may buy its own credit")
+NO_REASON = _l("_none given_")
+NO_DETAILS = _l("no details")
+THE_POLICY = _l("the policy")
 
 STATUS = {
-    "pending": ":hourglass_flowing_sand: Waiting for approval{progress} · expires {expires}",
-    "approved": ":gear: Approved by {deciders} · being carried out…",
-    "executing": ":gear: Approved by {deciders} · being carried out…",
-    "succeeded": ":white_check_mark: Done{by}.{result}",
-    "failed": ":x: Failed{by}: {note}",
-    "unknown": ":grey_question: Not confirmed yet: {note}. The balances are being checked.",
-    "rejected": ":no_entry_sign: Rejected by <@{decider}>: {reason}",
-    "expired": ":hourglass: Expired: nobody decided within {hours} h.",
-    "cancelled": ":heavy_multiplication_x: Cancelled by <@{decider}>.",
+    "pending": _l(":hourglass_flowing_sand: Waiting for approval{progress} · expires {expires}"),
+    "approved": _l(":gear: Approved by {deciders} · being carried out…"),
+    "executing": _l(":gear: Approved by {deciders} · being carried out…"),
+    "succeeded": _l(":white_check_mark: Done{by}.{result}"),
+    "failed": _l(":x: Failed{by}: {note}"),
+    "unknown": _l(":grey_question: Not confirmed yet: {note}. The balances are being checked."),
+    "rejected": _l(":no_entry_sign: Rejected by <@{decider}>: {reason}"),
+    "expired": _l(":hourglass: Expired: nobody decided within {hours} h."),
+    "cancelled": _l(":heavy_multiplication_x: Cancelled by <@{decider}>."),
 }
-PROGRESS = " · approved by {deciders} ({count} of {needed})"
-PROGRESS_NONE = " · needs {needed} approvers"
-BY_APPROVERS = " · approved by {deciders}"
-AUTO = " · auto-approved"
-NO_APPROVAL = " · needed no approval (no money moved)"
-RESULT_BALANCES = " The subaccount now holds {sub}; the main account {main}."
-RESULT_SUB = " The subaccount now holds {sub}."
-RESULT_CREATED = " New subaccount token: `{token}`."
-RESULT_DELETED = " Its credit, {returned}, went back to the main account, which now holds {main}."
-RESULT_DELETED_UNREAD = " Its credit, {returned}, goes back to the main account."
-STATUS_UNDECIDABLE = ":grey_question: Outcome unknown: {note}."
-UNKNOWN_ASK = " Partner Ops cannot tell from the balances: an approver must check the vendor's dashboard and mark it."
-MARK_DONE = "Mark done"
-MARK_FAILED = "Mark failed"
-APPROVE = "Approve"
-REJECT = "Reject"
-CANCEL = "Cancel request"
-CONFIRM_APPROVE_TWO = "Amounts above {threshold} need two different approvers."
+BY_APPROVERS = _l(" · approved by {deciders}")
+AUTO = _l(" · auto-approved")
+NO_APPROVAL = _l(" · needed no approval (no money moved)")
+RESULT_BALANCES = _l(" The subaccount now holds {sub}; the main account {main}.")
+RESULT_SUB = _l(" The subaccount now holds {sub}.")
+RESULT_CREATED = _l(" New subaccount token: `{token}`.")
+RESULT_DELETED = _l(
+    " Its credit, {returned}, went back to the main account, which now holds {main}."
+)
+RESULT_DELETED_UNREAD = _l(" Its credit, {returned}, goes back to the main account.")
+STATUS_UNDECIDABLE = _l(":grey_question: Outcome unknown: {note}.")
+UNKNOWN_ASK = _l(
+    " Partner Ops cannot tell from the balances: an approver must check the vendor's "
+    "dashboard and mark it."
+)
+MARK_DONE = _l("Mark done")
+MARK_FAILED = _l("Mark failed")
+# Plain English, translated where shown (`_(text.APPROVE)`): the Home's buttons use them too.
+APPROVE = N_("Approve")
+REJECT = N_("Reject")
+CANCEL = _l("Cancel request")
 
-SUBMITTED = ":inbox_tray: Request #{id} sent to <#{channel}> for approval: {what}."
-SUBMITTED_HINT = (
+SUBMITTED = _l(":inbox_tray: Request #{id} sent to <#{channel}> for approval: {what}.")
+SUBMITTED_HINT = _l(
     "You'll get a direct message when it is decided. `/partner requests` shows where it stands."
 )
-RAN_NOW = ":zap: Request #{id} ({what}) was auto-approved under the workspace policy."
-RAN_WITHOUT_APPROVAL = ":zap: Request #{id} ({what}) needs no approval: no money moves."
-NOT_A_REQUESTER = (
+RAN_NOW = _l(":zap: Request #{id} ({what}) was auto-approved under the workspace policy.")
+RAN_WITHOUT_APPROVAL = _l(":zap: Request #{id} ({what}) needs no approval: no money moves.")
+NOT_A_REQUESTER = _l(
     ":no_entry: Only members of {group} may make requests (policy set by admins: "
     "`/partner policy requesters everyone` opens it to everyone)."
 )
-LOCKED_OUT = (
+LOCKED_OUT = _l(
     " {group} has nobody in it right now (or no longer exists), so nobody can ask until an "
     "admin changes the rule or adds people to it; the admins have been told."
 )
-LOCKOUT_DM = (
+LOCKOUT_DM = _l(
     ":warning: Nobody can make Partner Ops requests: the policy lets only members of {group} "
     "ask, and {group} has nobody in it now (or was deleted). An admin can fix it with "
     "`/partner policy requesters @another-group`, `/partner policy requesters everyone`, or by "
     "adding people to {group}."
 )
-OWN_REQUEST = ":no_entry: You asked for request #{id}, so another approver must decide it."
-CANCELLED = ":heavy_multiplication_x: Request #{id} cancelled."
-SIMILAR_ASK = ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. Send another request anyway?"
-SIMILAR_SEND_ANYWAY = "Send another"
-SIMILAR_DONT_SEND = "Don't send"
-SIMILAR_DROPPED = ":heavy_multiplication_x: Not sent: the earlier request stands."
-SIMILAR_GONE = ":warning: This question has expired: make the request again if you still need it."
-SIMILAR_ON_CARD = ":warning: Similar to request #{id}, made by <@{user}> just before; they confirmed they want both."
+OWN_REQUEST = _l(":no_entry: You asked for request #{id}, so another approver must decide it.")
+CANCELLED = _l(":heavy_multiplication_x: Request #{id} cancelled.")
+SIMILAR_ASK = _l(
+    ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. "
+    "Send another request anyway?"
+)
+SIMILAR_SEND_ANYWAY = _l("Send another")
+SIMILAR_DONT_SEND = _l("Don't send")
+SIMILAR_DROPPED = _l(":heavy_multiplication_x: Not sent: the earlier request stands.")
+SIMILAR_GONE = _l(
+    ":warning: This question has expired: make the request again if you still need it."
+)
+SIMILAR_ON_CARD = _l(
+    ":warning: Similar to request #{id}, made by <@{user}> just before; they confirmed they "
+    "want both."
+)
 
-ALREADY = ":information_source: Request #{id} is already {state}{by}."
-ALREADY_BY = " by <@{user}>"
-ALREADY_APPROVED_BY_YOU = ":information_source: You already approved request #{id}; it needs {needed} different approvers."
-APPROVAL_RECORDED = ":ballot_box_with_check: Your approval of request #{id} is recorded; it needs one more approver."
+ALREADY = _l(":information_source: Request #{id} is already {state}{by}.")
+ALREADY_BY = _l(" by <@{user}>")
+APPROVAL_RECORDED = _l(
+    ":ballot_box_with_check: Your approval of request #{id} is recorded; it needs one more "
+    "approver."
+)
 STATE_WORDS = {
-    "pending": "waiting for approval",
-    "approved": "approved",
-    "executing": "being carried out",
-    "succeeded": "done",
-    "failed": "failed",
-    "unknown": "in an unknown state",
-    "rejected": "rejected",
-    "expired": "expired",
-    "cancelled": "cancelled",
+    "pending": _l("waiting for approval"),
+    "approved": _l("approved"),
+    "executing": _l("being carried out"),
+    "succeeded": _l("done"),
+    "failed": _l("failed"),
+    "unknown": _l("in an unknown state"),
+    "rejected": _l("rejected"),
+    "expired": _l("expired"),
+    "cancelled": _l("cancelled"),
 }
 
 DM = {
-    "succeeded": ":white_check_mark: Your request #{id} ({what}) is done.{result}",
-    "failed": ":x: Your request #{id} ({what}) failed: {note}",
-    "rejected": ":no_entry_sign: Your request #{id} ({what}) was rejected by <@{decider}>: {reason}",
-    "expired": ":hourglass: Your request #{id} ({what}) expired: nobody decided within {hours} h.",
-    "unknown": ":grey_question: Your request #{id} ({what}) may or may not have been carried out: {note} An approver has been asked to check.",
+    "succeeded": _l(":white_check_mark: Your request #{id} ({what}) is done.{result}"),
+    "failed": _l(":x: Your request #{id} ({what}) failed: {note}"),
+    "rejected": _l(
+        ":no_entry_sign: Your request #{id} ({what}) was rejected by <@{decider}>: {reason}"
+    ),
+    "expired": _l(
+        ":hourglass: Your request #{id} ({what}) expired: nobody decided within {hours} h."
+    ),
+    "unknown": _l(
+        ":grey_question: Your request #{id} ({what}) may or may not have been carried out: "
+        "{note} An approver has been asked to check."
+    ),
 }
-DM_REASON = "\nYour reason: {reason}"
+DM_REASON = _l("\nYour reason: {reason}")
 
-REJECT_TITLE = "Reject request #{id}"
-REJECT_LABEL = "Why? (the requester will read this)"
-REJECT_SUBMIT = "Reject"
-REJECT_CLOSE = "Back"
-REJECT_REASON_MISSING = "Say why, for the requester."
-REJECTING = ":hourglass_flowing_sand: Rejecting the request…"
-REJECTED_DONE = ":white_check_mark: Request #{id} is rejected; the requester has been told why."
+REJECT_TITLE = _l("Reject request #{id}")
+REJECT_LABEL = _l("Why? (the requester will read this)")
+REJECT_SUBMIT = _l("Reject")
+REJECT_CLOSE = _l("Back")
+REJECT_REASON_MISSING = _l("Say why, for the requester.")
+REJECTING = _l(":hourglass_flowing_sand: Rejecting the request…")
+REJECTED_DONE = _l(":white_check_mark: Request #{id} is rejected; the requester has been told why.")
 
 NOT_SET_UP = {
-    "channel": ":construction: No approvals channel yet: an admin must run `/partner approvals-channel` in the channel that should receive approval cards. Nothing was requested.",
-    "approvers": ":construction: Nobody can approve requests yet: an admin must add approvers with `/partner approvers add @someone`. Nothing was requested.",
+    "channel": _l(
+        ":construction: No approvals channel yet: an admin must run "
+        "`/partner approvals-channel` in the channel that should receive approval cards. "
+        "Nothing was requested."
+    ),
+    "approvers": _l(
+        ":construction: Nobody can approve requests yet: an admin must add approvers with "
+        "`/partner approvers add @someone`. Nothing was requested."
+    ),
 }
-CARD_NOT_POSTED = ":warning: The approval card could not be posted in <#{channel}> ({error}), so the request was withdrawn. Ask an admin to invite Partner Ops to that channel, or to choose another with `/partner approvals-channel`."
+CARD_NOT_POSTED = _l(
+    ":warning: The approval card could not be posted in <#{channel}> ({error}), so the "
+    "request was withdrawn. Ask an admin to invite Partner Ops to that channel, or to choose "
+    "another with `/partner approvals-channel`."
+)
 
-CARD_OUTCOME_UNKNOWN = ":warning: Slack did not answer while the approval card was being posted in <#{channel}>: it may or may not be there. It was not posted again, so that approvers never see it twice. If it is not in <#{channel}>, cancel this request and ask again."
+CARD_OUTCOME_UNKNOWN = _l(
+    ":warning: Slack did not answer while the approval card was being posted in "
+    "<#{channel}>: it may or may not be there. It was not posted again, so that approvers "
+    "never see it twice. If it is not in <#{channel}>, cancel this request and ask again."
+)
 
-LIST_PENDING_TITLE = "Waiting for a decision"
-LIST_MINE_TITLE = "Your requests"
-LIST_EMPTY_PENDING = "Nothing is waiting for a decision."
-LIST_EMPTY_MINE = "You have made no requests yet."
-LIST_ROW = "*#{id}* · {what} · <@{requester}> · {state} · {when}"
-LIST_MORE = "Showing the {shown} most recent."
-OPEN_CARD = "See the card"
+SEE_PENDING = _l("see pending approvals")  # "Only {who_may} can {action}."
+APPROVERS_AND_ADMINS = _l("approvers and admins")
+LIST_PENDING_TITLE = _l("Waiting for a decision")
+LIST_MINE_TITLE = _l("Your requests")
+LIST_EMPTY_PENDING = _l("Nothing is waiting for a decision.")
+LIST_EMPTY_MINE = _l("You have made no requests yet.")
+LIST_ROW = _l("*#{id}* · {what} · <@{requester}> · {state} · {when}")
 
-CREATE_TITLE = "New {product} subaccount"
-CREATE_SUBMIT = "Request"
-CREATE_CLOSE = "Cancel"
-CREATE_TYPE = "Type"
-CREATE_TYPE_SIMPLE = "Simple"
-CREATE_TYPE_ADVANCED = "Advanced (its own login; email required)"
-CREATE_EMAIL = "Email"
-CREATE_EMAIL_HINT = (
+CREATE_TITLE = _l("New {product} subaccount")
+CREATE_SUBMIT = _l("Request")
+CREATE_CLOSE = _l("Cancel")
+CREATE_TYPE = _l("Type")
+CREATE_TYPE_SIMPLE = _l("Simple")
+CREATE_TYPE_ADVANCED = _l("Advanced (its own login; email required)")
+CREATE_EMAIL = _l("Email")
+CREATE_EMAIL_HINT = _l(
     "Required for an advanced subaccount; generated by the vendor for a simple one when empty."
 )
-CREATE_BUYER = "May buy its own credit"
-CREATE_BUYER_YES = "Yes, it may buy credit itself"
-CREATE_FIRSTNAME = "First name"
-CREATE_LASTNAME = "Last name"
-CREATE_CREDIT = "Initial credit (EUR)"
-CREATE_CREDIT_HINT = "Taken from the main account. Leave empty for none; with credit, the request is approved like a credit move."
-CREATE_REASON = "Reason"
-CREATE_EMAIL_REQUIRED = "An advanced subaccount needs an email address."
-CREATE_EMAIL_INVALID = "That does not look like an email address."
-CREATE_SENT = "Request sent. Its progress will come by direct message."
+CREATE_BUYER = _l("May buy its own credit")
+CREATE_BUYER_YES = _l("Yes, it may buy credit itself")
+CREATE_FIRSTNAME = _l("First name")
+CREATE_LASTNAME = _l("Last name")
+CREATE_CREDIT = _l("Initial credit (EUR)")
+CREATE_CREDIT_HINT = _l(
+    "Taken from the main account. Leave empty for none; with credit, the request is approved "
+    "like a credit move."
+)
+CREATE_REASON = _l("Reason")
+CREATE_EMAIL_REQUIRED = _l("An advanced subaccount needs an email address.")
+CREATE_EMAIL_INVALID = _l("That does not look like an email address.")
+
+# --- plurals, by the language's rules: call, then `.format(...)` ------------------------------
+
+
+def progress(count: int) -> str:
+    """Where a request needing several approvers stands, `count` of them having approved."""
+    return ngettext(
+        " · approved by {deciders} ({count} of {needed})",
+        " · approved by {deciders} ({count} of {needed})",
+        count,
+    )
+
+
+def progress_none(needed: int) -> str:
+    return ngettext(" · needs {needed} approver", " · needs {needed} approvers", needed)
+
+
+def already_approved_by_you(needed: int) -> str:
+    return ngettext(
+        ":information_source: You already approved request #{id}; it needs {needed} different "
+        "approver.",
+        ":information_source: You already approved request #{id}; it needs {needed} different "
+        "approvers.",
+        needed,
+    )
+
+
+def list_more(shown: int) -> str:
+    return ngettext(
+        "Showing the {shown} most recent request.",
+        "Showing the {shown} most recent requests.",
+        shown,
+    )

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.i18n import _
 from bot.money import format_money
 from bot.services.requests import Action, RequestSnapshot, Status
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit, slack_date
@@ -44,23 +45,23 @@ def what(request: RequestSnapshot) -> str:
 
 def status_line(request: RequestSnapshot) -> str:
     deciders = ", ".join(f"<@{u}>" for u in request.approvers) or (
-        "the policy" if request.auto_approved else "—"
+        str(text.THE_POLICY) if request.auto_approved else "—"
     )
     values = {
         "progress": _progress(request),
         "expires": slack_date(request.expires_at),
         "deciders": deciders,
-        "by": (text.NO_APPROVAL if request.needed_no_approval else text.AUTO)
+        "by": str(text.NO_APPROVAL if request.needed_no_approval else text.AUTO)
         if request.auto_approved
         else (text.BY_APPROVERS.format(deciders=deciders) if request.approvers else ""),
         "result": _result(request),
-        "note": escape(request.outcome_note or "no details"),
+        "note": escape(request.outcome_note or str(text.NO_DETAILS)),
         "decider": request.decided_by or request.requester_id,
         "reason": escape(request.rejection_reason or ""),
         "hours": _hours(request),
     }
     if request.needs_a_person:
-        return text.STATUS_UNDECIDABLE.format(**values) + text.UNKNOWN_ASK
+        return text.STATUS_UNDECIDABLE.format(**values) + str(text.UNKNOWN_ASK)
     return text.STATUS[request.status.value].format(**values)
 
 
@@ -69,8 +70,9 @@ def _progress(request: RequestSnapshot) -> str:
     if request.approvals_needed <= 1:
         return ""
     if not request.approvers:
-        return text.PROGRESS_NONE.format(needed=request.approvals_needed)
-    return text.PROGRESS.format(
+        needed = request.approvals_needed
+        return text.progress_none(needed).format(needed=needed)
+    return text.progress(len(request.approvers)).format(
         deciders=", ".join(f"<@{u}>" for u in request.approvers),
         count=len(request.approvers),
         needed=request.approvals_needed,
@@ -94,7 +96,7 @@ def request_card(request: RequestSnapshot) -> Reply:
     fields.append(_main_field(request))
     fields.append(
         text.FIELD_REASON.format(
-            reason=escape(request.reason) if request.reason else text.NO_REASON
+            reason=escape(request.reason) if request.reason else str(text.NO_REASON)
         )
     )
     blocks: list = [
@@ -128,12 +130,12 @@ def submitted_reply(request: RequestSnapshot, channel_id: str) -> Reply:
         text=message,
         blocks=(
             SectionBlock(text=fit(message)),
-            ContextBlock(elements=[MarkdownTextObject(text=text.SUBMITTED_HINT)]),
+            ContextBlock(elements=[MarkdownTextObject(text=str(text.SUBMITTED_HINT))]),
             ActionsBlock(
                 block_id=f"request_{request.number}_mine",
                 elements=[
                     ButtonElement(
-                        text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.number)
+                        text=str(text.CANCEL), action_id=CANCEL_ACTION, value=str(request.number)
                     )
                 ],
             ),
@@ -151,13 +153,15 @@ def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
     )
     value = json.dumps({**ask, "similar": earlier.number}, separators=(",", ":"))
     buttons = [
-        ButtonElement(text=text.SIMILAR_DONT_SEND, action_id=DROP_SIMILAR_ACTION, value="drop"),
+        ButtonElement(
+            text=str(text.SIMILAR_DONT_SEND), action_id=DROP_SIMILAR_ACTION, value="drop"
+        ),
     ]
     if len(value) <= MAX_BUTTON_VALUE:
         buttons.insert(
             0,
             ButtonElement(
-                text=text.SIMILAR_SEND_ANYWAY,
+                text=str(text.SIMILAR_SEND_ANYWAY),
                 action_id=CONFIRM_SIMILAR_ACTION,
                 value=value,
                 style="danger",
@@ -198,7 +202,7 @@ def requester_dm(request: RequestSnapshot) -> Reply | None:
         id=request.number,
         what=what(request),
         result=_result(request),
-        note=escape(request.outcome_note or "no details"),
+        note=escape(request.outcome_note or str(text.NO_DETAILS)),
         decider=request.decided_by or "",
         reason=escape(request.rejection_reason or ""),
         hours=_hours(request),
@@ -218,7 +222,9 @@ def already_message(request: RequestSnapshot) -> str:
     )
 
 
-def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) -> Reply:
+def request_list(title: object, requests: Sequence[RequestSnapshot], empty: object) -> Reply:
+    """`title` and `empty`: texts (bot.i18n lazy ones too), shown in the current language."""
+    title, empty = str(title), str(empty)
     if not requests:
         return Reply(text=empty, blocks=(SectionBlock(text=empty),))
     shown = requests[:LIST_LIMIT]
@@ -235,7 +241,9 @@ def request_list(title: str, requests: Sequence[RequestSnapshot], empty: str) ->
     if len(requests) > LIST_LIMIT:
         blocks.append(
             ContextBlock(
-                elements=[MarkdownTextObject(text=text.LIST_MORE.format(shown=LIST_LIMIT))]
+                elements=[
+                    MarkdownTextObject(text=text.list_more(LIST_LIMIT).format(shown=LIST_LIMIT))
+                ]
             )
         )
     return Reply(text=title, blocks=blocks)
@@ -246,15 +254,20 @@ def _card_buttons(request: RequestSnapshot) -> list[ButtonElement]:
     if request.status is Status.PENDING:
         return [
             ButtonElement(
-                text=text.APPROVE, action_id=APPROVE_ACTION, value=value, style="primary"
+                text=_(text.APPROVE), action_id=APPROVE_ACTION, value=value, style="primary"
             ),
-            ButtonElement(text=text.REJECT, action_id=REJECT_ACTION, value=value, style="danger"),
+            ButtonElement(
+                text=_(text.REJECT), action_id=REJECT_ACTION, value=value, style="danger"
+            ),
         ]
     if request.needs_a_person:
         return [
-            ButtonElement(text=text.MARK_DONE, action_id=MARK_DONE_ACTION, value=value),
+            ButtonElement(text=str(text.MARK_DONE), action_id=MARK_DONE_ACTION, value=value),
             ButtonElement(
-                text=text.MARK_FAILED, action_id=MARK_FAILED_ACTION, value=value, style="danger"
+                text=str(text.MARK_FAILED),
+                action_id=MARK_FAILED_ACTION,
+                value=value,
+                style="danger",
             ),
         ]
     return []
@@ -263,7 +276,7 @@ def _card_buttons(request: RequestSnapshot) -> list[ButtonElement]:
 def _subaccount_field(request: RequestSnapshot) -> str:
     field = text.FIELD_SUBACCOUNT.format(
         email=escape(request.subaccount_email or request.subaccount_token or "?"),
-        id=f" (id {request.subaccount_id})" if request.subaccount_id else "",
+        id=text.SUBACCOUNT_ID.format(id=request.subaccount_id) if request.subaccount_id else "",
     )
     balance = _decimal(request.details.get("sub_at_request"))
     if request.subaccount_balance_after is not None:
@@ -276,14 +289,15 @@ def _subaccount_field(request: RequestSnapshot) -> str:
 def _new_subaccount_field(request: RequestSnapshot) -> str:
     details = request.details
     names = " ".join(escape(details[k]) for k in ("firstname", "lastname") if details.get(k))
+    kind = str(details.get("type", "simple"))
     return (
         text.FIELD_SUBACCOUNT.format(
-            email=escape(request.subaccount_email or "(email chosen by the vendor)"), id=""
+            email=escape(request.subaccount_email or str(text.EMAIL_BY_VENDOR)), id=""
         )
         + "\n"
-        + text.FIELD_NEW_SUBACCOUNT.split("\n", 1)[1].format(
-            kind=escape(str(details.get("type", "simple"))),
-            buyer=text.BUYER if details.get("is_buyer") else "",
+        + text.NEW_SUBACCOUNT_LINE.format(
+            kind=escape(str(text.KINDS[kind]) if kind in text.KINDS else kind),
+            buyer=str(text.BUYER) if details.get("is_buyer") else "",
             names=f" · {names}" if names else "",
         )
     )
@@ -345,4 +359,3 @@ def _hours(request: RequestSnapshot) -> int:
 
 def _decimal(value: object) -> Decimal | None:
     return Decimal(str(value)) if value not in (None, "") else None
-

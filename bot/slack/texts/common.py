@@ -31,7 +31,7 @@ VENDOR_OUTCOME_UNKNOWN = _l(
     ":warning: {product} did not confirm the operation ({detail}). It may or may not have "
     "been carried out: check the balances before trying again."
 )
-REQUEST_REFUSED = ":no_entry: {message} Nothing was requested."
+REQUEST_REFUSED = _l(":no_entry: {message} Nothing was requested.")
 INVALID_AMOUNT = _l(":warning: {message}")
 DATABASE_UNAVAILABLE = (
     ":warning: Partner Ops cannot reach its database right now. Nothing was changed: try "
