@@ -230,3 +230,25 @@ async def test_the_new_subaccount_form_in_french(slack: Harness) -> None:
     assert answer.json["errors"] == {
         "email": "Un sous-compte avancé doit avoir une adresse e-mail."
     }
+
+
+async def test_a_lock_out_is_told_to_each_admin_in_their_language(slack: Harness) -> None:
+    finance = "S0FIN"
+    slack.fake.add_user(slack.team_id, "UADMIN2", "eve", locale="fr-FR")
+    await slack.ask("admins add <@UADMIN2|eve>", user=ADMIN)  # before any approver: at once
+    await set_up_approvals(slack)
+    slack.fake.add_usergroup(slack.team_id, finance, "finance", [ADMIN])
+    await slack.ask(f"policy requesters <!subteam^{finance}|@finance>", user=ADMIN)
+    slack.fake.usergroups[finance].users = []  # emptied: nobody can ask
+    changed = {"type": "subteam_members_changed", "subteam_id": finance, "team_id": TEAM}
+    assert (await slack.driver.event(changed, team_id=TEAM)).status == 200
+    speaks(slack, MEMBER, "fr-FR")
+    refused = reply_text(await slack.ask(f"credit add {a_subaccount(slack).email} 5"))
+    assert f"Seuls les membres de <!subteam^{finance}|@finance> peuvent faire des demandes" in (
+        refused
+    )
+    assert "les administrateurs ont été prévenus" in refused
+    [french] = [m for m in dms_to(slack, "UADMIN2") if "Partner Ops" in m]
+    assert french.startswith(":warning: Plus personne ne peut faire de demande Partner Ops")
+    [english] = [m for m in dms_to(slack, ADMIN) if "Partner Ops requests" in m]
+    assert english.startswith(":warning: Nobody can make Partner Ops requests")
