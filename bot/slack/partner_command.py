@@ -201,17 +201,27 @@ async def partner(
 ) -> None:
     await ack()
     call = SlashCommand(command, respond, client, context)
-    # Every answer is the asker's own (ephemeral): their language, parsing refusals included.
-    use_language(await command_language(call))
+    # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
+    typed = from_slack(command.get("text") or "")
     try:
-        # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
-        parsed = parse(from_slack(command.get("text") or ""))
-    except CommandError as error:
-        await reply(respond, help_reply(prefix=error.message))
+        parsed = parse(typed)
+    except CommandError:
+        # Not looked up before parsing: a subcommand opening a modal must use its trigger_id
+        # (3 s) first. A refusal is worded again, now in the asker's language.
+        use_language(await command_language(call))
+        await reply(respond, help_reply(prefix=_refusal(typed)))
         return
     # A refusal or failure raised from here is answered to the asker by the app's error
     # handler (bot.slack.error_handler).
     await parsed.subcommand.handle(parsed.command, call)
+
+
+def _refusal(typed: str) -> str:
+    try:
+        parse(typed)
+    except CommandError as error:
+        return error.message
+    raise AssertionError("a text refused once is refused again: parsing is pure")
 
 
 def register(app: AsyncApp) -> None:

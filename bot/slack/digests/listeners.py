@@ -70,7 +70,9 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
         case DigestCommand(verb="unsubscribe"):
             await require_manager(text.UNSUBSCRIBE_ACTION)
             removed = await digests.unsubscribe(team_id, channel_id, user_id)
-            await reply(respond, plain_reply(text.UNSUBSCRIBED if removed else text.NOT_SUBSCRIBED))
+            await reply(
+                respond, plain_reply(str(text.UNSUBSCRIBED if removed else text.NOT_SUBSCRIBED))
+            )
         case DigestCommand(verb="list"):
             await reply(respond, _list(await digests.subscriptions(team_id)))
         case DigestCommand(verb="preview"):
@@ -96,12 +98,12 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             )
             seen_in = await channel_language(call.services, team_id, channel_id)
             await post_digest(client, ChannelPacer(), channel_id, digest, seen_in)
-            await reply(respond, plain_reply(text.POSTED_NOW))
+            await reply(respond, plain_reply(str(text.POSTED_NOW)))
 
 
 def _list(subscriptions: list[Any]) -> Reply:
     if not subscriptions:
-        return plain_reply(text.LIST_EMPTY)
+        return plain_reply(str(text.LIST_EMPTY))
     rows = [
         text.LIST_ROW.format(
             channel=s.channel_id,
