@@ -184,9 +184,19 @@ async def test_the_top_up_form_in_french(slack: Harness) -> None:
         message=alert,
         channel_id=ALERTS,
     )
-    [form] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    # Opened at once (the trigger lives 3 s), then redone once the clicker's language is known.
+    [form] = await slack.fake.wait_for(
+        lambda: [
+            m
+            for m in slack.fake.open_modals(MEMBER)
+            if m.view["title"]["text"] == "Demander une recharge"
+        ]
+    )
+    assert [c.method for c in slack.fake.calls if c.method.startswith("views.")] == [
+        "views.open",
+        "views.update",
+    ]
     view = json.dumps(form.view, ensure_ascii=False)
-    assert form.view["title"]["text"] == "Demander une recharge"
     assert "Montant (EUR)" in view and "Motif" in view and "Recharger *" in view
     bad = await slack.driver.submit_view(
         form, team_id=slack.team_id, user_id=MEMBER, values={"amount": {"amount": "zéro"}}

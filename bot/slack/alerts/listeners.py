@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import language, use_language
+from bot.i18n import DEFAULT, language, use_language
 from bot.money import InvalidAmount, format_money, parse_user_amount
 from bot.partner.models import Product
 from bot.services.alerts import Alerts, Scope
@@ -40,6 +43,8 @@ from bot.slack.permissions import require_bot_in_channel
 from bot.slack.requests.asking import follow_through
 from bot.slack.requests.events import DirectReply, admins_told_of_lockout
 from bot.slack.views.reply import plain_reply
+
+log = logging.getLogger(__name__)
 
 
 async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
@@ -97,18 +102,29 @@ async def top_up(
     user_locales: UserLocales,
 ) -> None:
     await ack()
-    # The form is the clicker's: in their language. The trigger lives 3 s, but the locale is
-    # cached per user, and one users.info is well within it.
-    use_language(
-        await user_language(user_locales, client, workspace_of(context), body["user"]["id"])
-    )
     subject = json.loads(action["value"])
-    await client.views_open(
-        trigger_id=body["trigger_id"],
-        view=topup_modal(
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+
+    def form() -> View:
+        return topup_modal(
             Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
-        ),
-    )
+        )
+
+    # The form is the clicker's, in their language. The trigger_id lives 3 s: open it first
+    # in the language already known (or English), then look the clicker's up and redo it.
+    known = user_locales.get(team_id, user_id)
+    with language(known):
+        opened = await client.views_open(trigger_id=body["trigger_id"], view=form())
+    if known is None:
+        lang = await user_language(user_locales, client, team_id, user_id)
+        if lang != DEFAULT:
+            view = opened["view"]
+            with language(lang):
+                french = form()
+            try:
+                await client.views_update(view_id=view["id"], hash=view.get("hash"), view=french)
+            except SlackApiError as error:  # closed or changed meanwhile: it stays as it was
+                log.info("top-up form not redone: %s", error.response.get("error"))
 
 
 async def top_up_submitted(
