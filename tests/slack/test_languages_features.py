@@ -292,3 +292,16 @@ async def test_refusals_are_worded_in_the_askers_language(slack: Harness) -> Non
     ambiguous = reply_text(await slack.ask("crédit ajouter a@b.co 12 50", user=MEMBER))
     assert "« 12 50 » est ambigu" in ambiguous
     assert "ce que vous pouvez demander" in ambiguous
+
+
+async def test_a_broken_digest_channel_is_reported_in_each_readers_language(
+    slack: Harness,
+) -> None:
+    slack.fake.users[ADMIN].locale = "fr-FR"
+    slack.fake.add_channel(slack.team_id, "C0GONE", "gone", is_archived=True)
+    spec = parse_subscription(["09:00", "voice"], default_zone="Europe/Paris")
+    await slack.runtime.digests.subscribe(slack.team_id, "C0GONE", spec, ADMIN)
+    await make_due(slack, "C0GONE", utcnow() - timedelta(minutes=1))
+    await scheduler(slack).run_once()
+    [dm] = [m.text for m in slack.fake.messages.get(f"D{ADMIN}", [])]
+    assert "n’a pas pu être publié (is_archived)" in dm and "/partner résumé désabonner" in dm
