@@ -31,11 +31,18 @@ _NUMERIC = re.compile(r"^[+-]?[\d.,]*\d[\d.,]*$")
 
 
 class CommandError(Exception):
-    """The text is not a command we understand; `message` says what to type instead."""
+    """The text is not a command we understand; `message` says what to type instead.
 
-    def __init__(self, message: str) -> None:
+    Raised while parsing, before the asker's language is known: a catalog text (`_l`) is kept
+    as it is and worded when `message` is read, in the language of that moment."""
+
+    def __init__(self, message: object) -> None:
         super().__init__(message)
-        self.message = message
+        self._message = message
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
 
 
 def take_amount(words: list[str], usage: str) -> tuple[list[str], list[str]]:

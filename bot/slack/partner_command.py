@@ -11,6 +11,7 @@ bot.slack.commands.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import use_language
 from bot.partner.models import Product
 from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
@@ -34,6 +36,7 @@ from bot.slack.error_handler import answers_errors
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import command_language
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
@@ -64,38 +67,73 @@ DIGEST = Subcommand(parse_digest, digests.digest)
 ALERT = Subcommand(parse_alert, alerts.alert)
 LANGUAGE = Subcommand(parse_language, set_language)
 
+SETUP = Subcommand(parse_setup, open_setup)
+SUBACCOUNT = Subcommand(lookups_parsing.parse_subaccount, lookups.show_subaccount)
+SUBACCOUNT_CREATE = Subcommand(
+    requests_parsing.parse_create_subaccount, asking.subaccount_create, alone=True
+)
+SUBACCOUNT_DELETE = Subcommand(requests_parsing.parse_delete_subaccount, asking.subaccount_delete)
+CREDIT = Subcommand(requests_parsing.refuse_credit, asking.credit_move)
+CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move)
+CREDIT_REMOVE = Subcommand(requests_parsing.parse_credit_remove, asking.credit_move)
+APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals)
+REQUESTS = Subcommand(requests_parsing.parse_requests, asking.my_requests)
+APPROVERS = Subcommand(admin_parsing.parse_approvers, admin.manage_role)
+POLICY = Subcommand(admin_parsing.parse_policy, admin.policy)
+AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail)
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": HELP,
     "?": HELP,
-    "setup": Subcommand(parse_setup, open_setup),
+    "setup": SETUP,
     "balance": BALANCE,
     "balances": BALANCE,
     "subaccounts": SUBACCOUNTS,
-    "subaccount": Subcommand(lookups_parsing.parse_subaccount, lookups.show_subaccount),
-    "subaccount create": Subcommand(
-        requests_parsing.parse_create_subaccount, asking.subaccount_create, alone=True
-    ),
-    "subaccount delete": Subcommand(
-        requests_parsing.parse_delete_subaccount, asking.subaccount_delete
-    ),
-    "credit": Subcommand(requests_parsing.refuse_credit, asking.credit_move),
-    "credit add": Subcommand(requests_parsing.parse_credit_add, asking.credit_move),
-    "credit remove": Subcommand(requests_parsing.parse_credit_remove, asking.credit_move),
-    "approvals": Subcommand(requests_parsing.parse_approvals, asking.pending_approvals),
-    "requests": Subcommand(requests_parsing.parse_requests, asking.my_requests),
-    "approvers": Subcommand(admin_parsing.parse_approvers, admin.manage_role),
+    "subaccount": SUBACCOUNT,
+    "subaccount create": SUBACCOUNT_CREATE,
+    "subaccount delete": SUBACCOUNT_DELETE,
+    "credit": CREDIT,
+    "credit add": CREDIT_ADD,
+    "credit remove": CREDIT_REMOVE,
+    "approvals": APPROVALS,
+    "requests": REQUESTS,
+    "approvers": APPROVERS,
     "admins": Subcommand(admin_parsing.parse_admins, admin.manage_role),
     "approvals-channel": Subcommand(
         admin_parsing.parse_approvals_channel, admin.set_approvals_channel
     ),
-    "policy": Subcommand(admin_parsing.parse_policy, admin.policy),
-    "audit": Subcommand(admin_parsing.parse_audit, admin.audit_trail),
+    "policy": POLICY,
+    "audit": AUDIT,
     "digest": DIGEST,
     "digests": DIGEST,
     "alert": ALERT,
     "alerts": ALERT,
     "language": LANGUAGE,
     "langue": LANGUAGE,
+    # French words (help lists them for French readers).
+    "aide": HELP,
+    "config": SETUP,
+    "configurer": SETUP,
+    "solde": BALANCE,
+    "sous-comptes": SUBACCOUNTS,
+    "sous-compte": SUBACCOUNT,
+    "sous-compte créer": SUBACCOUNT_CREATE,
+    "sous-compte supprimer": SUBACCOUNT_DELETE,
+    "crédit": CREDIT,
+    "crédit ajouter": CREDIT_ADD,
+    "credit ajouter": CREDIT_ADD,
+    "crédit retirer": CREDIT_REMOVE,
+    "credit retirer": CREDIT_REMOVE,
+    "approbations": APPROVALS,
+    "demandes": REQUESTS,
+    "approbateurs": APPROVERS,
+    "politique": POLICY,
+    "règles": POLICY,
+    "journal": AUDIT,
+    "résumé": DIGEST,
+    "recap": DIGEST,
+    "alerte": ALERT,
+    "alertes": ALERT,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))
@@ -132,12 +170,17 @@ def parse_command(raw: str) -> Any:
     return parse(raw).command
 
 
+def _key(word: str) -> str:
+    # "é" may come composed or as "e" + a combining accent, depending on the keyboard.
+    return unicodedata.normalize("NFC", word.lower())
+
+
 def _lookup(words: list[str]) -> tuple[Subcommand, list[str]] | None:
-    two = " ".join(word.lower() for word in words[:2])
+    two = " ".join(_key(word) for word in words[:2])
     entry = SUBCOMMANDS.get(two) if len(words) >= 2 else None
     if entry is not None and not (entry.alone and len(words) > 2):
         return entry, words[2:]
-    entry = SUBCOMMANDS.get(words[0].lower())
+    entry = SUBCOMMANDS.get(_key(words[0]))
     return (entry, words[1:]) if entry is not None else None
 
 
@@ -157,15 +200,28 @@ async def partner(
     context: AsyncBoltContext,
 ) -> None:
     await ack()
+    call = SlashCommand(command, respond, client, context)
+    # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
+    typed = from_slack(command.get("text") or "")
     try:
-        # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
-        parsed = parse(from_slack(command.get("text") or ""))
-    except CommandError as error:
-        await reply(respond, help_reply(prefix=error.message))
+        parsed = parse(typed)
+    except CommandError:
+        # Not looked up before parsing: a subcommand opening a modal must use its trigger_id
+        # (3 s) first. A refusal is worded again, now in the asker's language.
+        use_language(await command_language(call))
+        await reply(respond, help_reply(prefix=_refusal(typed)))
         return
     # A refusal or failure raised from here is answered to the asker by the app's error
     # handler (bot.slack.error_handler).
-    await parsed.subcommand.handle(parsed.command, SlashCommand(command, respond, client, context))
+    await parsed.subcommand.handle(parsed.command, call)
+
+
+def _refusal(typed: str) -> str:
+    try:
+        parse(typed)
+    except CommandError as error:
+        return error.message
+    raise AssertionError("a text refused once is refused again: parsing is pure")
 
 
 def register(app: AsyncApp) -> None:

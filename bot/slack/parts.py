@@ -16,6 +16,7 @@ from bot.db.crypto import SecretBox
 from bot.db.session import Database
 from bot.services.alerts import Alerts
 from bot.services.digests import Digests
+from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.roles import Roles
@@ -57,6 +58,12 @@ class ClientParts(StoreParts, Protocol):
 
 class SchedulerParts(Protocol):
     """The scheduled jobs (bot.slack.scheduler): digests, balance readings, alerts."""
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def user_locales(self) -> UserLocales: ...
 
     @property
     def digests(self) -> Digests: ...

@@ -18,9 +18,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
+from bot.i18n import language
 from bot.partner.models import Product
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
+from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
@@ -28,6 +30,7 @@ from bot.slack.alerts.views import alert_replies
 from bot.slack.clients import WorkspaceClients
 from bot.slack.digests import texts as digest_text
 from bot.slack.digests.views import digest_reply
+from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
 
 log = logging.getLogger(__name__)
@@ -72,21 +75,25 @@ class ChannelPacer:
 
 
 async def post_digest(
-    client: AsyncWebClient, pacer: ChannelPacer, channel_id: str, digest: Digest
+    client: AsyncWebClient, pacer: ChannelPacer, channel_id: str, digest: Digest, lang: str
 ) -> None:
-    """The digest message, then its CSV when the subaccounts did not fit, each paced."""
-    message, csv_text = digest_reply(digest)
+    """The digest message, then its CSV when the subaccounts did not fit, each paced, in
+    `lang`: the channel's language (bot.services.languages), not the asker's."""
+    with language(lang):
+        message, csv_text = digest_reply(digest)
+        day = digest.generated_at.strftime("%Y-%m-%d")
+        csv_title = digest_text.CSV_TITLE.format(date=day)
+        csv_comment = digest_text.CSV_COMMENT.format(date=day)
     await pacer.wait(channel_id)
     await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
     if csv_text is not None:
-        day = digest.generated_at.strftime("%Y-%m-%d")
         await pacer.wait(channel_id)
         await client.files_upload_v2(
             channel=channel_id,
             content=csv_text,
             filename=f"partner-ops-subaccounts-{day}.csv",
-            title=digest_text.CSV_TITLE.format(date=day),
-            initial_comment=digest_text.CSV_COMMENT.format(date=day),
+            title=csv_title,
+            initial_comment=csv_comment,
         )
 
 
@@ -103,6 +110,7 @@ class Scheduler:
         self._clients = clients
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._pacer = pacer or ChannelPacer()
+        self._languages = Languages(parts.database)
 
     async def run_once(self) -> None:
         await self.run_due_digests()
@@ -140,7 +148,8 @@ class Scheduler:
                 since=since_for(subscription),
                 late_by=late_by,
             )
-            await post_digest(client, self._pacer, subscription.channel_id, digest)
+            lang = await self._languages.for_channel(subscription.team_id, subscription.channel_id)
+            await post_digest(client, self._pacer, subscription.channel_id, digest, lang)
         except SlackApiError as error:
             code = str(error.response.get("error"))
             reported = False
@@ -173,10 +182,17 @@ class Scheduler:
             return False
         admins = await self._parts.roles.members(subscription.team_id, Role.ADMIN)
         people = {subscription.created_by} | {a.id for a in admins if a.kind is SubjectKind.USER}
-        message = digest_text.CHANNEL_BROKEN.format(channel=subscription.channel_id, error=code)
         told = False
         for user_id in sorted(people):
             try:
+                # A DM: in the reader's own Slack language (cached per user).
+                lang = await user_language(
+                    self._parts.user_locales, client, subscription.team_id, user_id
+                )
+                with language(lang):
+                    message = digest_text.CHANNEL_BROKEN.format(
+                        channel=subscription.channel_id, error=code
+                    )
                 dm = await client.conversations_open(users=user_id)
                 await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
                 told = True
@@ -220,7 +236,10 @@ class Scheduler:
             for a in await self._parts.roles.members(team_id, Role.ADMIN)
             if a.kind is SubjectKind.USER
         ]
-        for message in alert_replies(events, admins):
+        # What the alerts channel sees, in its language.
+        with language(await self._languages.for_channel(team_id, config.channel_id)):
+            messages = alert_replies(events, admins)
+        for message in messages:
             await self._pacer.wait(config.channel_id)
             try:
                 await client.chat_postMessage(channel=config.channel_id, **message.as_kwargs())

@@ -122,6 +122,43 @@ UNDERSTOOD = [
     ("alert subaccounts 1 000,50 €", SetAlert(SMS, "subaccounts", Decimal("1000.5"))),
     ("language fr here", Language("fr", here=True)),
     ("langue anglais", Language("en")),
+    # French words: one line per alias of the table.
+    ("aide", Help()),
+    ("config", Setup()),
+    ("configurer", Setup()),
+    ("solde", Balance()),
+    ("mail solde", Balance(MAIL)),
+    ("solde voice", Balance(VOICE)),
+    ("sous-comptes acme", ListSubaccounts(SMS, "acme")),
+    ("mail sous-comptes", ListSubaccounts(MAIL, "")),
+    ("sous-compte client@example.com", ShowSubaccount(SMS, "client@example.com")),
+    ("sous-compte créer", CreateSubaccount(SMS)),
+    ("Sous-Compte CRÉER", CreateSubaccount(SMS)),
+    ("sous-compte supprimer a@b.co parti", DeleteSubaccount(SMS, "a@b.co", "parti")),
+    (
+        "crédit ajouter a@b.co 12,50 recharge",
+        CreditMove(SMS, True, "a@b.co", Decimal("12.5"), "recharge"),
+    ),
+    ("cre\u0301dit ajouter a@b.co 5", CreditMove(SMS, True, "a@b.co", Decimal(5), None)),
+    ("credit ajouter a@b.co 1 000,50 €", CreditMove(SMS, True, "a@b.co", Decimal("1000.5"), None)),
+    ("mail crédit retirer 42 3 retour", CreditMove(MAIL, False, "42", Decimal(3), "retour")),
+    ("credit retirer a@b.co 7.25", CreditMove(SMS, False, "a@b.co", Decimal("7.25"), None)),
+    ("approbations", PendingApprovals()),
+    ("demandes", MyRequests()),
+    ("approbateurs add <@U1>", ManageRole("approver", "add", Subject(SubjectKind.USER, "U1"))),
+    ("politique", ShowPolicy()),
+    ("règles expiry 24h", SetPolicy("expiry_hours", 24)),
+    ("journal 30", ShowAudit(30)),
+    ("résumé maintenant", DigestCommand("now")),
+    ("résumé abonner 08:30", DigestSubscribe(("08:30",))),
+    ("recap désabonner", DigestCommand("unsubscribe")),
+    ("recap liste", DigestCommand("list")),
+    ("résumé aperçu", DigestCommand("preview")),
+    ("alerte principal 500 100", SetAlert(SMS, "main", Decimal(500), Decimal(100))),
+    ("alertes sous-comptes 10", SetAlert(SMS, "subaccounts", Decimal(10))),
+    ("alerte sous-compte a@b.co 5", SetAlert(SMS, "subaccount", Decimal(5), ref="a@b.co")),
+    ("alerte canal", AlertCommand("channel")),
+    ("alertes liste", AlertCommand("list")),
 ]
 
 
@@ -138,6 +175,8 @@ REFUSED = [
     ("subaccount", "Which subaccount?"),
     ("subaccount delete", "Which subaccount?"),
     ("credit", "credit add|remove"),
+    ("crédit", "credit add|remove"),
+    ("crédit ajouter a@b.co", "credit add|remove"),
     ("credit add a@b.co", "credit add|remove"),
     ("credit add a@b.co zero", "not an amount"),
     ("credit add a@b.co 12 50", "ambiguous"),
@@ -197,7 +236,6 @@ def _without_product(text: str) -> list[str]:
     words = text.split()
     return words[1:] if words and words[0] in set(Product) else words
 
-
     raise AssertionError
 
 
@@ -225,6 +263,14 @@ DISPATCHED = [
     ("credit remove a@b.co 5", asking.credit_move),
     ("approvals", asking.pending_approvals),
     ("requests", asking.my_requests),
+    ("solde", lookups.show_balance),
+    ("sous-comptes", lookups.list_subaccounts),
+    ("sous-compte créer", asking.subaccount_create),
+    ("crédit ajouter a@b.co 5", asking.credit_move),
+    ("aide", lookups.show_help),
+    ("résumé maintenant", digests.digest),
+    ("alerte liste", alerts.alert),
+    ("journal", admin.audit_trail),
 ]
 
 

@@ -24,9 +24,18 @@ class AlertCommand:
     verb: str  # "channel" | "list"
 
 
+FRENCH_VERBS = {
+    "principal": "main",
+    "sous-comptes": "subaccounts",
+    "sous-compte": "subaccount",
+    "canal": "channel",
+    "liste": "list",
+}
+
+
 def parse_alert(product: Product | None, args: list[str]) -> SetAlert | AlertCommand:
     product = product or Product.SMS
-    verb = args[0].lower() if args else ""
+    verb = FRENCH_VERBS.get(args[0].lower(), args[0].lower()) if args else ""
     if verb in ("channel", "list") and len(args) == 1:
         return AlertCommand(verb)
     if verb == "main" and len(args) in (2, 3):

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
@@ -37,7 +38,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
     if event.is_main:
         template = text.MAIN_CRITICAL if event.level is Level.CRITICAL else text.MAIN_WARN
         message = template.format(product=product, balance=balance, threshold=threshold)
-        who = ", ".join(f"<@{u}>" for u in who_to_ask) or text.MAIN_WHO_DEFAULT
+        who = ", ".join(f"<@{u}>" for u in who_to_ask) or str(text.MAIN_WHO_DEFAULT)
         message += "\n" + text.MAIN_WHO.format(who=who)
     else:
         message = text.SUBACCOUNT.format(
@@ -45,7 +46,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
         )
         buttons.append(
             ButtonElement(
-                text=text.TOP_UP,
+                text=str(text.TOP_UP),
                 action_id=TOPUP_ACTION,
                 style="primary",
                 value=json.dumps({**subject, "e": event.label[:200], "a": str(event.top_up)}),
@@ -53,7 +54,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
         )
     buttons.append(
         ButtonElement(
-            text=text.SNOOZE,
+            text=str(text.SNOOZE),
             action_id=SNOOZE_ACTION,
             value=json.dumps({**subject, "e": event.label[:200]}),
         )
@@ -103,13 +104,15 @@ def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply
         for e in sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS]
     ]
     if len(events) > SUMMARY_ROWS:
-        rows.append(text.SUMMARY_MORE.format(count=len(events) - SUMMARY_ROWS))
-    head = text.SUMMARY.format(product=product.label, count=len(events))
+        more = len(events) - SUMMARY_ROWS
+        rows.append(text.summary_more(more).format(count=number(more)))
+    count = len(events)
+    head = text.summary(count).format(product=product.label, count=number(count))
     return Reply(
-        text=text.SUMMARY_FALLBACK.format(count=len(events), product=product.label),
+        text=text.summary_fallback(count).format(count=number(count), product=product.label),
         blocks=(
             SectionBlock(text=fit(head + "\n" + "\n".join(rows))),
-            ContextBlock(elements=[MarkdownTextObject(text=escape(text.SUMMARY_HINT))]),
+            ContextBlock(elements=[MarkdownTextObject(text=escape(str(text.SUMMARY_HINT)))]),
         ),
     )
 
@@ -126,7 +129,7 @@ def alert_list(config: AlertConfig) -> Reply:
     lines = [
         text.LIST_CHANNEL.format(channel=config.channel_id)
         if config.channel_id
-        else text.LIST_NO_CHANNEL
+        else str(text.LIST_NO_CHANNEL)
     ]
     rows = [
         text.LIST_ROW.format(
@@ -138,10 +141,10 @@ def alert_list(config: AlertConfig) -> Reply:
         )
         for t in config.thresholds
     ]
-    lines += rows or [text.LIST_EMPTY]
+    lines += rows or [str(text.LIST_EMPTY)]
     return Reply(
-        text=text.LIST_TITLE,
-        blocks=(HeaderBlock(text=text.LIST_TITLE), SectionBlock(text=fit("\n".join(lines)))),
+        text=str(text.LIST_TITLE),
+        blocks=(HeaderBlock(text=str(text.LIST_TITLE)), SectionBlock(text=fit("\n".join(lines)))),
     )
 
 
@@ -156,21 +159,21 @@ def threshold_what(product: Product, scope: Scope, label: str | None) -> str:
 def topup_modal(product: Product, token: str, email: str, amount: str | None = None) -> View:
     """The top-up form, its amount pre-filled with what brings the balance back above the
     alert's threshold (`amount`, from the alert's button)."""
-    amount_field = text_input("amount", text.TOPUP_AMOUNT, max_length=30)
+    amount_field = text_input("amount", str(text.TOPUP_AMOUNT), max_length=30)
     if amount:
         amount_field.element.initial_value = amount
     return View(
         type="modal",
         callback_id=TOPUP_CALLBACK,
-        title=text.TOPUP_TITLE,
-        submit="Request",
-        close="Cancel",
+        title=str(text.TOPUP_TITLE),
+        submit=str(text.TOPUP_SUBMIT),
+        close=str(text.TOPUP_CLOSE),
         private_metadata=json.dumps({"p": product.value, "t": token}),
         blocks=[
             SectionBlock(
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
             amount_field,
-            text_input("reason", text.TOPUP_REASON, max_length=500, optional=True),
+            text_input("reason", str(text.TOPUP_REASON), max_length=500, optional=True),
         ],
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import use_language
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape, slack_date
@@ -15,31 +16,32 @@ from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.digests.views import digest_reply
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import channel_language, command_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.scheduler import ChannelPacer, post_digest
 from bot.slack.views.reply import Reply, plain_reply
 
-WHO_MAY = "admins and approvers"
-
 
 async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) -> None:
-    """Every verb of `/partner digest`: they share who may and where the answer goes."""
+    """Every verb of `/partner digest`: they share who may and where the answer goes. The
+    replies are the asker's, in their language; a digest posted in a channel, in its own."""
+    use_language(await command_language(call))
     client, respond, team_id, directory = call.client, call.respond, call.team_id, call.directory
     user_id, channel_id = call.user_id, call.channel_id
     digests = call.services.digests
 
-    async def require_manager(action: str) -> None:
+    async def require_manager(action: object) -> None:
         roles = call.services.roles
         if not (
             await roles.is_admin(team_id, user_id, directory)
             or await roles.is_approver(team_id, user_id, directory)
         ):
-            raise NotAllowed(action, WHO_MAY)
+            raise NotAllowed(str(action), str(text.WHO_MAY))
 
     match parsed:
         case DigestSubscribe(words=words):
-            await require_manager("subscribe a channel to digests")
+            await require_manager(text.SUBSCRIBE_ACTION)
             user = (await client.users_info(user=user_id)).get("user") or {}
             try:
                 spec = parse_subscription(list(words), default_zone=user.get("tz") or "UTC")
@@ -66,9 +68,11 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
                 ),
             )
         case DigestCommand(verb="unsubscribe"):
-            await require_manager("unsubscribe a channel from digests")
+            await require_manager(text.UNSUBSCRIBE_ACTION)
             removed = await digests.unsubscribe(team_id, channel_id, user_id)
-            await reply(respond, plain_reply(text.UNSUBSCRIBED if removed else text.NOT_SUBSCRIBED))
+            await reply(
+                respond, plain_reply(str(text.UNSUBSCRIBED if removed else text.NOT_SUBSCRIBED))
+            )
         case DigestCommand(verb="list"):
             await reply(respond, _list(await digests.subscriptions(team_id)))
         case DigestCommand(verb="preview"):
@@ -84,7 +88,7 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             message, _csv = digest_reply(digest, show_pending=deciders)
             await reply(respond, message)
         case DigestCommand(verb="now"):
-            await require_manager("post a digest in a channel")
+            await require_manager(text.POST_ACTION)
             await require_bot_in_channel(client, channel_id)
             digest = await digests.build(
                 team_id,
@@ -92,13 +96,14 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
                 zone=await _zone(client, user_id),
                 since=None,
             )
-            await post_digest(client, ChannelPacer(), channel_id, digest)
-            await reply(respond, plain_reply(text.POSTED_NOW))
+            seen_in = await channel_language(call.services, team_id, channel_id)
+            await post_digest(client, ChannelPacer(), channel_id, digest, seen_in)
+            await reply(respond, plain_reply(str(text.POSTED_NOW)))
 
 
 def _list(subscriptions: list[Any]) -> Reply:
     if not subscriptions:
-        return plain_reply(text.LIST_EMPTY)
+        return plain_reply(str(text.LIST_EMPTY))
     rows = [
         text.LIST_ROW.format(
             channel=s.channel_id,
@@ -109,7 +114,7 @@ def _list(subscriptions: list[Any]) -> Reply:
         )
         for s in subscriptions
     ]
-    return plain_reply("*" + text.LIST_TITLE + "*\n" + "\n".join(rows))
+    return plain_reply(f"*{text.LIST_TITLE}*\n" + "\n".join(rows))
 
 
 async def _zone(client: AsyncWebClient, user_id: str) -> str:

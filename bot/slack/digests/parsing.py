@@ -20,10 +20,19 @@ class DigestCommand:
     verb: str  # "unsubscribe" | "list" | "now" | "preview"
 
 
+FRENCH_VERBS = {
+    "abonner": "subscribe",
+    "désabonner": "unsubscribe",
+    "liste": "list",
+    "maintenant": "now",
+    "aperçu": "preview",
+}
+
+
 def parse_digest(product: Product | None, args: list[str]) -> DigestSubscribe | DigestCommand:
     if not args:
         raise CommandError(text.DIGEST_USAGE)
-    verb = args[0].lower()
+    verb = FRENCH_VERBS.get(args[0].lower(), args[0].lower())
     if verb == "subscribe":
         words = args[1:]
         if product is not None:

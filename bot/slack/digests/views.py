@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
@@ -16,6 +17,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.i18n import current_language
+from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
 from bot.services.digests import Digest, ProductDigest
@@ -35,20 +38,21 @@ def digest_reply(digest: Digest, *, show_pending: bool = True) -> tuple[Reply, s
     `show_pending=False` leaves out the requests awaiting approval (a member's preview)."""
     zone = ZoneInfo(digest.zone)
     local = digest.generated_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    blocks: list = [HeaderBlock(text=text.TITLE.format(date=local.strftime("%A %d %B %Y")))]
+    day = format_date(local, "EEEE d MMMM y", locale=current_language())
+    blocks: list = [HeaderBlock(text=text.TITLE.format(date=day))]
     notes = []
     if digest.late_by is not None:
         scheduled = local - digest.late_by
         notes.append(
             text.LATE.format(
-                minutes=int(digest.late_by.total_seconds() // 60),
+                minutes=number(int(digest.late_by.total_seconds() // 60)),
                 scheduled=scheduled.strftime("%H:%M"),
             )
         )
     if digest.since is not None:
         notes.append(text.SINCE.format(since=_local(digest.since, zone)))
     else:
-        notes.append(text.SINCE_DAY)
+        notes.append(str(text.SINCE_DAY))
     if notes:
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=n) for n in notes]))
     needs_csv = False
@@ -60,18 +64,21 @@ def digest_reply(digest: Digest, *, show_pending: bool = True) -> tuple[Reply, s
                 SectionBlock(
                     text=fit(
                         text.UNREADABLE.format(
-                            product=part.product.label, detail=escape(part.failure or "no answer")
+                            product=part.product.label,
+                            detail=escape(part.failure or str(text.NO_ANSWER)),
                         )
                     )
                 )
             )
-            summary.append(f"{part.product.label} unavailable")
+            summary.append(text.SUMMARY_UNAVAILABLE.format(product=part.product.label))
             continue
         blocks += _product_blocks(part, one_off=digest.since is None)
         summary.append(f"{part.product.label} {format_money(part.account.balance)}")
         needs_csv = needs_csv or len(part.subaccounts) > INLINE_SUBACCOUNTS
     blocks.append(DividerBlock())
-    blocks.append(SectionBlock(text=fit(_pending(digest) if show_pending else text.PENDING_HIDDEN)))
+    blocks.append(
+        SectionBlock(text=fit(_pending(digest) if show_pending else str(text.PENDING_HIDDEN)))
+    )
     reply = Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
     return reply, (subaccounts_csv(digest) if needs_csv else None)
 
@@ -84,14 +91,18 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
             change=_signed(part.change_since_last)
         ),
         text.CHANGE_WEEK.format(change=_signed(part.change_7_days), spark=part.sparkline),
-        text.DAYS_LEFT.format(days=part.days_left)
+        text.days_left(int(part.days_left)).format(days=number(part.days_left))
         if part.days_left is not None
-        else text.DAYS_LEFT_NONE,
+        else str(text.DAYS_LEFT_NONE),
     ]
     if isinstance(account, SmsAccount):
-        fields.append(text.COUNTERS_SMS.format(sms=account.credit_sms, eco=account.credit_sms_eco))
+        fields.append(
+            text.COUNTERS_SMS.format(
+                sms=number(account.credit_sms), eco=number(account.credit_sms_eco)
+            )
+        )
     elif isinstance(account, MailAccount):
-        fields.append(text.COUNTERS_MAIL.format(mail=account.credit_mail))
+        fields.append(text.COUNTERS_MAIL.format(mail=number(account.credit_mail)))
     blocks: list = [
         SectionBlock(
             text=text.PRODUCT.format(
@@ -101,7 +112,7 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
         )
     ]
     if part.attention:
-        lines = [text.ATTENTION_TITLE]
+        lines = [str(text.ATTENTION_TITLE)]
         for item in part.attention[:ATTENTION_LINES]:
             email = escape(part.email_of(item.token))
             if item.reason == "below_threshold":
@@ -122,11 +133,11 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
                 )
         blocks.append(SectionBlock(text=fit("\n".join(lines))))
     if part.subaccounts:
-        totals = text.TOTALS.format(
-            count=len(part.subaccounts), total=format_money(part.subaccount_total)
+        totals = text.totals(len(part.subaccounts)).format(
+            count=number(len(part.subaccounts)), total=format_money(part.subaccount_total)
         )
         if len(part.subaccounts) > INLINE_SUBACCOUNTS:
-            totals += " · " + text.FULL_LIST_ATTACHED
+            totals += " · " + str(text.FULL_LIST_ATTACHED)
         else:
             blocks.append(
                 SectionBlock(
@@ -146,13 +157,15 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
 
 def _pending(digest: Digest) -> str:
     if not digest.pending:
-        return text.PENDING_NONE
+        return str(text.PENDING_NONE)
     items = ", ".join(
         text.PENDING_ITEM.format(id=r.number, what=what(r)) for r in digest.pending[:PENDING_SHOWN]
     )
     if len(digest.pending) > PENDING_SHOWN:
-        items += f" and {len(digest.pending) - PENDING_SHOWN} more"
-    return text.PENDING.format(count=len(digest.pending), items=items)
+        more = len(digest.pending) - PENDING_SHOWN
+        items += text.and_more(more).format(count=number(more))
+    count = len(digest.pending)
+    return text.pending(count).format(count=number(count), items=items)
 
 
 def subaccounts_csv(digest: Digest) -> str:
@@ -181,7 +194,8 @@ def _signed(change: Decimal | None) -> str:
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).strftime("%a %d %b %H:%M")
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    return format_datetime(local, "EEE d MMM HH:mm", locale=current_language())
 
 
 def _inert(value: str) -> str:

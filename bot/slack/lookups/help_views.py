@@ -2,23 +2,29 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
+from bot.i18n import DEFAULT, current_language
 from bot.slack.blocks import escape
 from bot.slack.lookups import help_texts as text
 from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 
 
 def help_reply(prefix: str | None = None) -> Reply:
-    """Usage of every subcommand; `prefix` (already mrkdwn-safe) says why help is shown."""
+    """Usage of every subcommand, in the current language; `prefix` (already mrkdwn-safe) says
+    why help is shown."""
     # Usage has <placeholders>: escaped, or Slack would read them as links.
     lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
+    intro = str(text.INTRO)
+    if current_language() != DEFAULT:
+        # The command words stay English in the usage; a French reader learns theirs too.
+        intro += "\n" + str(text.FRENCH_WORDS)
     blocks = []
     if prefix:
         # The command was not understood: a refusal, marked as every refusal is.
-        blocks.append(SectionBlock(text=prefix, block_id=REFUSAL_BLOCK_ID))
+        blocks.append(SectionBlock(text=str(prefix), block_id=REFUSAL_BLOCK_ID))
     blocks += [
-        HeaderBlock(text=text.TITLE),
-        SectionBlock(text=text.INTRO),
+        HeaderBlock(text=str(text.TITLE)),
+        SectionBlock(text=intro),
         SectionBlock(text=lines),
-        ContextBlock(elements=[MarkdownTextObject(text=text.FOOTER)]),
+        ContextBlock(elements=[MarkdownTextObject(text=str(text.FOOTER))]),
     ]
-    return Reply(text=(prefix + "\n" if prefix else "") + text.TITLE, blocks=blocks)
+    return Reply(text=(f"{prefix}\n" if prefix else "") + str(text.TITLE), blocks=blocks)

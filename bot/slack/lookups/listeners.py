@@ -9,15 +9,17 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import use_language
 from bot.services.balances import read_balances
+from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
-from bot.slack.locale import command_language
+from bot.slack.locale import command_language, user_language
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
@@ -30,6 +32,7 @@ from bot.slack.lookups.subaccount_views import (
 
 
 async def show_help(_parsed: Help, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     await reply(call.respond, help_reply())
 
 
@@ -40,12 +43,14 @@ async def show_balance(parsed: Balance, call: SlashCommand) -> None:
 
 
 async def list_subaccounts(parsed: ListSubaccounts, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
     found = await search_subaccounts(partner, parsed.search)
     await reply(call.respond, subaccount_list_reply(parsed.product, parsed.search, found, page=1))
 
 
 async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
     subaccount = await find_subaccount(partner, parsed.ref)
     await reply(call.respond, subaccount_detail_reply(parsed.product, subaccount))
@@ -54,14 +59,19 @@ async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
 async def turn_page(
     ack: AsyncAck,
     action: dict[str, Any],
+    body: dict[str, Any],
     context: dict[str, Any],
     respond: AsyncRespond,
+    client: AsyncWebClient,
     partner: PartnerAccess,
+    user_locales: UserLocales,
 ) -> None:
     await ack()
-    # A failure is answered to the clicker by the app's error handler.
-    position = ListPosition.decode(action["value"])
     team_id = workspace_of(context)  # the authorised workspace, never the payload's
+    # The page is the clicker's own (ephemeral), in their language; so is a failure, answered
+    # by the app's error handler.
+    use_language(await user_language(user_locales, client, team_id, body["user"]["id"]))
+    position = ListPosition.decode(action["value"])
     client = await partner.subaccount_client(team_id, position.product)
     found = await search_subaccounts(client, position.search)
     page = subaccount_list_reply(position.product, position.search, found, position.page)

@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import Product, Subaccount
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit
@@ -60,18 +61,22 @@ def subaccount_list_reply(
     shown = subaccounts[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     total = format_money(sum((s.balance for s in subaccounts), Decimal(0)))
     summary = (
-        text.LIST_SUMMARY_FILTERED.format(
-            count=len(subaccounts), search=escape(search), total=total
+        text.list_summary_filtered(len(subaccounts)).format(
+            count=number(len(subaccounts)), search=escape(search), total=total
         )
         if search
-        else text.LIST_SUMMARY.format(count=len(subaccounts), total=total)
+        else text.list_summary(len(subaccounts)).format(count=number(len(subaccounts)), total=total)
     )
     blocks: list = [
         HeaderBlock(text=text.LIST_TITLE.format(product=product.label)),
         ContextBlock(
             elements=[
                 MarkdownTextObject(
-                    text=fit(summary + " · " + text.LIST_PAGE.format(page=page, pages=pages))
+                    text=fit(
+                        summary
+                        + " · "
+                        + text.LIST_PAGE.format(page=number(page), pages=number(pages))
+                    )
                 )
             ]
         ),
@@ -79,9 +84,9 @@ def subaccount_list_reply(
     blocks += [SectionBlock(text=fit(_row(s))) for s in shown]
     buttons = []
     if page > 1:
-        buttons.append(_page_button(text.PREVIOUS, ListPosition(product, search, page - 1)))
+        buttons.append(_page_button(str(text.PREVIOUS), ListPosition(product, search, page - 1)))
     if page < pages:
-        buttons.append(_page_button(text.NEXT, ListPosition(product, search, page + 1)))
+        buttons.append(_page_button(str(text.NEXT), ListPosition(product, search, page + 1)))
     if buttons:
         blocks.append(ActionsBlock(block_id="subaccounts_pages", elements=buttons))
     fallback = text.FALLBACK.format(product=product.label, page=page, pages=pages)
@@ -91,7 +96,7 @@ def subaccount_list_reply(
 def subaccount_detail_reply(product: Product, subaccount: Subaccount) -> Reply:
     balance = format_money(subaccount.balance, subaccount.currency)
     values = {
-        "email": escape(subaccount.email) or text.NO_EMAIL,
+        "email": escape(subaccount.email) or str(text.NO_EMAIL),
         "balance": balance,
         "type": escape(subaccount.type) or "—",
         "id": subaccount.id,
@@ -111,7 +116,7 @@ def subaccount_detail_reply(product: Product, subaccount: Subaccount) -> Reply:
         blocks=(
             HeaderBlock(text=text.DETAIL_TITLE.format(product=product.label)),
             SectionBlock(fields=fields),
-            ContextBlock(elements=[MarkdownTextObject(text=text.DETAIL_HINT)]),
+            ContextBlock(elements=[MarkdownTextObject(text=str(text.DETAIL_HINT))]),
         ),
     )
 
@@ -123,7 +128,7 @@ def _row(subaccount: Subaccount) -> str:
         else ""
     )
     return text.ROW.format(
-        email=escape(subaccount.email) or text.NO_EMAIL,
+        email=escape(subaccount.email) or str(text.NO_EMAIL),
         balance=format_money(subaccount.balance, subaccount.currency),
         type=escape(subaccount.type) or "—",
         id=subaccount.id,
