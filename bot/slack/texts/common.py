@@ -1,5 +1,5 @@
-"""User-facing text shared by every feature. Those marked `_l` are in the catalogs
-(bot.i18n); the others are English until their feature is converted."""
+"""User-facing text shared by every feature, marked `_l` for the catalogs (bot.i18n): each
+renders in the language of the moment it is used. Product names are brands: not translated."""
 
 from bot.i18n import _l
 
