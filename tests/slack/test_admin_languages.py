@@ -126,6 +126,15 @@ async def test_a_french_approver_is_answered_in_french_on_an_english_card(
     assert "Seuls les approbateurs peuvent confirmer les changements de réglage" in reply_text(
         member
     )
+    # An English approver confirms: the English channel's card, the French asker's DM.
+    done = await (await click(slack, A1, CONFIRM, copy.deepcopy(card))).wait_response()
+    assert "Confirmed: the change is applied." in reply_text(done)
+    told = await slack.fake.wait_for(
+        lambda: [m for m in dms_to(slack, ADMIN) if "changement de réglage" in m]
+    )
+    assert f"<@{A1}> a confirmé votre changement de réglage" in told[0]
+    redrawn = slack.fake.find_message(APPROVALS, card.ts)
+    assert redrawn is not None and f"Confirmed by <@{A1}>" in card_text(redrawn)
 
 
 async def test_the_setup_modal_in_french(slack_unconfigured: Harness) -> None:
