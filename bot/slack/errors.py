@@ -12,7 +12,8 @@ import secrets
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.db.session import DatabaseUnavailable
-from bot.i18n import _
+from bot.i18n import _, ngettext
+from bot.i18n.formatting import number
 from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
@@ -34,16 +35,18 @@ log = logging.getLogger(__name__)
 
 
 def user_message(error: BaseException) -> str | None:
-    """The message for an expected error, mrkdwn-safe; None when the error is a bug."""
+    """The message for an expected error, mrkdwn-safe, in the current language (bot.i18n);
+    None when the error is a bug. Services word their refusals in English marked `N_`
+    (kept for the logs): they are translated here, when shown."""
     match error:
         case CommandError() | NotAMember():
-            return error.message
+            return _(str(error.message))
         case NotConfigured(products=(product,)):
             return text.NOT_CONFIGURED_ONE.format(product=product.label)
         case NotConfigured():
-            return text.NOT_CONFIGURED_ANY
+            return str(text.NOT_CONFIGURED_ANY)
         case NotFound():
-            message = text.NOT_FOUND.format(what=error.what, ref=_code(error.ref))
+            message = text.NOT_FOUND.format(what=_(str(error.what)), ref=_code(error.ref))
             if error.suggestions:
                 shown = ", ".join(f"`{_code(s)}`" for s in error.suggestions)
                 message += text.NOT_FOUND_SUGGEST.format(suggestions=shown)
@@ -51,8 +54,13 @@ def user_message(error: BaseException) -> str | None:
         case Ambiguous():
             shown = ", ".join(f"`{_code(m)}`" for m in error.matches[:5])
             if len(error.matches) > 5:
-                shown += f" and {len(error.matches) - 5} more"
-            return text.AMBIGUOUS.format(ref=_code(error.ref), what=error.what, matches=shown)
+                more = len(error.matches) - 5
+                shown += ngettext(" and {count} more", " and {count} more", more).format(
+                    count=number(more)
+                )
+            return text.AMBIGUOUS.format(
+                ref=_code(error.ref), what=_(str(error.what)), matches=shown
+            )
         case NotARequester():
             group = group_mention(error.group_id, error.group_label)
             message = requests_text.NOT_A_REQUESTER.format(group=group)
@@ -78,15 +86,18 @@ def user_message(error: BaseException) -> str | None:
             )
         case PolicyOutOfBounds():
             return changes_text.AMOUNT_TOO_HIGH.format(
-                setting=admin_text.SETTING_LABELS[error.field].lower(),
+                setting=str(admin_text.SETTING_LABELS[error.field]).lower(),
                 bound=format_money(error.bound),
             )
         case NobodyToConfirm():
-            return changes_text.NOBODY_TO_CONFIRM[error.missing]
+            return str(changes_text.NOBODY_TO_CONFIRM[error.missing])
         case OwnChange():
-            return changes_text.OWN_CHANGE
+            return str(changes_text.OWN_CHANGE)
         case NotAllowed():
-            return text.NOT_ALLOWED.format(who_may=error.who_may, action=error.action)
+            # A marked constant (`_l`) renders itself; a service's `N_` English is looked up.
+            return text.NOT_ALLOWED.format(
+                who_may=_(str(error.who_may)), action=_(str(error.action))
+            )
         case NoSubaccounts():
             return text.NO_SUBACCOUNTS.format(product=error.product.label)
         case PartnerError():
@@ -111,9 +122,9 @@ def user_message(error: BaseException) -> str | None:
         case ApprovalsNotSetUp():
             return str(requests_text.NOT_SET_UP[error.missing])
         case DatabaseUnavailable():
-            return text.DATABASE_UNAVAILABLE
+            return str(text.DATABASE_UNAVAILABLE)
         case DBAPIError() if _database_unreachable(error):
-            return text.DATABASE_UNAVAILABLE
+            return str(text.DATABASE_UNAVAILABLE)
         case InvalidAmount():
             return text.INVALID_AMOUNT.format(message=escape(str(error)))
     return None

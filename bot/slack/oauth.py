@@ -20,6 +20,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store import Installation
 
+from bot.i18n import LANGUAGES, language, normalise
 from bot.slack.texts import install as texts
 
 log = logging.getLogger(__name__)
@@ -63,11 +64,13 @@ class WorkspaceOnlyOAuthFlow(AsyncOAuthFlow):
 async def _failure(args: AsyncFailureArgs) -> BoltResponse:
     if isinstance(args.error, OrgWideInstallRefused):
         log.info("refused an org-wide install in enterprise %s", args.error)
+        with language(browser_language(args.request.headers.get("accept-language") or [])) as lang:
+            title, refused = str(texts.ORG_WIDE_TITLE), str(texts.ORG_WIDE_REFUSED)
         page = (
-            "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-            f"<title>{html.escape(texts.ORG_WIDE_TITLE)}</title></head><body>"
-            f"<h2>{html.escape(texts.ORG_WIDE_TITLE)}</h2>"
-            f"<p>{html.escape(texts.ORG_WIDE_REFUSED)}</p></body></html>"
+            f"<!DOCTYPE html><html lang='{lang}'><head><meta charset='utf-8'>"
+            f"<title>{html.escape(title)}</title></head><body>"
+            f"<h2>{html.escape(title)}</h2>"
+            f"<p>{html.escape(refused)}</p></body></html>"
         )
         return BoltResponse(
             status=403,
@@ -118,3 +121,24 @@ def same_site_state_cookie(
             response.headers.add(hdrs.SET_COOKIE, header)
 
     return mark
+
+
+def browser_language(accept_language: list[str] | tuple[str, ...] | str) -> str:
+    """The language we speak that the browser prefers most (its `Accept-Language`, e.g.
+    `fr-FR,fr;q=0.9,en;q=0.8`), else English. Bolt's own pages stay in English."""
+    values = [accept_language] if isinstance(accept_language, str) else list(accept_language)
+    best, best_q = None, 0.0
+    for item in ",".join(values).split(","):
+        tag, _, params = item.strip().partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        head = tag.strip().replace("_", "-").split("-")[0].lower()
+        if head in LANGUAGES and q > best_q:
+            best, best_q = head, q
+    return normalise(best)

@@ -68,7 +68,9 @@ async def visit_install(slack: Harness) -> Visit:
     return Visit(match.group(1), cookie, set_cookie)
 
 
-async def come_back(slack: Harness, visit: Visit, code: str) -> tuple[int, str, str]:
+async def come_back(
+    slack: Harness, visit: Visit, code: str, accept_language: str = ""
+) -> tuple[int, str, str]:
     """The browser back from slack.com at /slack/oauth_redirect: status, page, Set-Cookie.
     The state cookie is `Secure`: a browser sends it back over https only, so over the test's
     plain http it is sent by hand, as the browser would over https."""
@@ -78,7 +80,8 @@ async def come_back(slack: Harness, visit: Visit, code: str) -> tuple[int, str, 
             f"{slack.root_url}/slack/oauth_redirect",
             params={"code": code, "state": visit.state},
             allow_redirects=False,
-            headers={"Cookie": visit.cookie},
+            headers={"Cookie": visit.cookie}
+            | ({"Accept-Language": accept_language} if accept_language else {}),
         ) as done,
     ):
         return done.status, await done.text(), done.headers.get("Set-Cookie", "")
@@ -189,12 +192,21 @@ async def test_the_state_cookie_is_secure_http_only_and_same_site_lax(
     assert await count(multi.runtime.database, slack_bots) == 1
 
 
+async def test_the_org_wide_refusal_follows_the_browsers_language(multi: Harness) -> None:
+    grant(multi.fake, "code-org", ORG, ORG_TOKEN, enterprise_id=ORG, org_wide=True)
+    visit = await visit_install(multi)
+    status, page, _ = await come_back(multi, visit, "code-org", "de-DE,fr;q=0.8,en;q=0.5")
+    assert status == 403
+    assert "lang='fr'" in page and "Installer Partner Ops dans un espace de travail" in page
+    assert "Rien n’a été installé" in page and "Nothing was installed" not in page
+
+
 async def test_an_org_wide_install_is_refused_and_nothing_stored(multi: Harness) -> None:
     grant(multi.fake, "code-org", ORG, ORG_TOKEN, enterprise_id=ORG, org_wide=True)
     status, page, _ = await come_back(multi, await visit_install(multi), "code-org")
     assert status == 403
     assert "one workspace at a time" in page and "Nothing was installed" in page
-    assert texts.ORG_WIDE_TITLE in page
+    assert str(texts.ORG_WIDE_TITLE) in page and "lang='en'" in page
     database = multi.runtime.database
     assert await count(database, slack_bots) == 0
     assert await count(database, slack_installations) == 0

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.db.models import SettingChange
 from bot.db.session import Database
+from bot.i18n import N_
 from bot.partner.models import Product
 from bot.services import audit
 from bot.services.directory import Directory
@@ -131,7 +132,7 @@ class SettingsChanges:
         if approver_id == change.requested_by:
             raise OwnChange(change)
         if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed("confirm setting changes", "approvers")
+            raise NotAllowed(N_("confirm setting changes"), N_("approvers"))
         async with self._database.session() as session:
             if not await self._move(session, change_id, Status.APPLIED, approver_id):
                 raise ChangeAlreadyDecided(await self.get(change_id))
@@ -158,7 +159,7 @@ class SettingsChanges:
         if user_id != change.requested_by and not await self._roles.is_approver(
             team_id, user_id, directory
         ):
-            raise NotAllowed("reject setting changes", "approvers")
+            raise NotAllowed(N_("reject setting changes"), N_("approvers"))
         async with self._database.session() as session:
             if not await self._move(session, change_id, Status.REJECTED, user_id):
                 raise ChangeAlreadyDecided(await self.get(change_id))
@@ -271,7 +272,7 @@ class SettingsChanges:
         async with self._database.session() as session:
             row = await session.get(SettingChange, change_id, populate_existing=True)
             if row is None or (team_id is not None and row.team_id != team_id):
-                raise NotFound("setting change", "")
+                raise NotFound(N_("setting change"), "")
             return snapshot_of(row, await _number_of(session, row))
 
     async def by_number(self, team_id: str, number: int) -> ChangeSnapshot:
@@ -288,7 +289,7 @@ class SettingsChanges:
                 )
             ).first()
             if row is None or number < 1:
-                raise NotFound("setting change", f"#{number}")
+                raise NotFound(N_("setting change"), f"#{number}")
             return snapshot_of(row, number)
 
     async def pending(self, team_id: str) -> list[ChangeSnapshot]:

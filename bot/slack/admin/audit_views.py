@@ -15,6 +15,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.i18n import _
+from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.audit import AuditRecord
@@ -49,7 +51,7 @@ _AUDIT_SECTIONS = MAX_BLOCKS - 4  # header, summary, "and N more", one spare
 def audit_reply(entries: Sequence[AuditRecord], days: int) -> Reply:
     """The newest entries first, as many as fit; then how many more the export holds."""
     if not entries:
-        return plain_reply(text.AUDIT_EMPTY.format(days=days))
+        return plain_reply(text.AUDIT_EMPTY.format(days=number(days)))
     lines: list[str] = []
     used = 0
     for entry in entries[:MAX_AUDIT_LINES]:
@@ -60,20 +62,18 @@ def audit_reply(entries: Sequence[AuditRecord], days: int) -> Reply:
         used += len(line) + 1
     chunks = pack(lines)[:_AUDIT_SECTIONS]  # the limits above keep it far below anyway
     shown = sum(chunk.count("\n") + 1 for chunk in chunks)  # a line holds no newline
-    summary = (
-        text.AUDIT_SUMMARY_ONE.format(days=days)
-        if len(entries) == 1
-        else text.AUDIT_SUMMARY.format(count=len(entries), days=days)
-    )
+    count, period = len(entries), number(days)
+    summary = text.audit_summary(count).format(count=number(count), days=period)
     blocks: list[Block] = [
-        HeaderBlock(text=text.AUDIT_TITLE),
+        HeaderBlock(text=str(text.AUDIT_TITLE)),
         ContextBlock(elements=[MarkdownTextObject(text=summary)]),
     ]
     blocks += [SectionBlock(text=chunk) for chunk in chunks]
     if shown < len(entries):
-        more = text.AUDIT_MORE.format(count=len(entries) - shown)
+        more = text.AUDIT_MORE.format(count=number(len(entries) - shown))
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
-    return Reply(text=text.AUDIT_FALLBACK.format(count=len(entries), days=days), blocks=blocks)
+    fallback = text.audit_fallback(count).format(count=number(count), days=period)
+    return Reply(text=fallback, blocks=blocks)
 
 
 def audit_line(entry: AuditRecord) -> str:
@@ -141,7 +141,7 @@ def _detail_value(name: str, value: object) -> str:
         except (InvalidOperation, ValueError):
             pass
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return escape(fit(str(value).replace("\n", " "), MAX_DETAIL))
 
 
@@ -176,9 +176,9 @@ def _product(value: str) -> str:
 
 
 def export_sent_reply(count: int, days: int) -> Reply:
-    message = text.EXPORT_SENT_ONE if count == 1 else text.EXPORT_SENT
-    return plain_reply(message.format(count=count, days=days))
+    message = text.export_sent(count)
+    return plain_reply(message.format(count=number(count), days=number(days)))
 
 
 def export_empty_reply(days: int) -> Reply:
-    return plain_reply(text.EXPORT_EMPTY.format(days=days))
+    return plain_reply(text.EXPORT_EMPTY.format(days=number(days)))

@@ -3,6 +3,9 @@ in the approvals channel, and its Confirm / Reject buttons.
 
 Slack does not disable a button after a click and may deliver a click twice: the service's
 conditional transition lets exactly one click decide; the others are told who got there first.
+
+Languages: the card and the announcements speak the channel's language (an admin's choice,
+`/partner language`), whoever clicked; the clicker's reply speaks theirs; the asker's DM theirs.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db.session import Database
+from bot.i18n import language, use_language
 from bot.services.directory import Directory
+from bot.services.languages import Languages, UserLocales
 from bot.services.policy import get_policy
 from bot.services.settings_changes import (
     Change,
@@ -27,6 +32,7 @@ from bot.services.settings_changes import (
     ChangeSnapshot,
     Route,
     SettingsChanges,
+    Status,
 )
 from bot.slack.admin import change_texts as text
 from bot.slack.admin.change_views import (
@@ -44,6 +50,7 @@ from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import user_language
 from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 
@@ -59,6 +66,9 @@ class ChangeServices(Protocol):
     @property
     def database(self) -> Database: ...
 
+    @property
+    def user_locales(self) -> UserLocales: ...
+
 
 class ChangeNotifier:
     """The card kept up to date in place, announcements in the approvals channel, the asker's
@@ -67,13 +77,17 @@ class ChangeNotifier:
     def __init__(self, services: ChangeServices, client: AsyncWebClient) -> None:
         self._database = services.database
         self._changes = services.settings_changes
+        self._locales = services.user_locales
         self._client = client
 
+    async def _channel_language(self, team_id: str, channel_id: str | None) -> str:
+        return await Languages(self._database).for_channel(team_id, channel_id)
+
     async def post_card(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
+        with language(await self._channel_language(change.team_id, channel_id)):
+            card = change_card(change).as_kwargs()
         try:
-            answer = await self._client.chat_postMessage(
-                channel=channel_id, **change_card(change).as_kwargs()
-            )
+            answer = await self._client.chat_postMessage(channel=channel_id, **card)
         except (SlackApiError, *UNKNOWN_OUTCOME) as error:
             # Still pending: it expires by itself, and a click on a card that did go out
             # tells us where it is (`adopt_card`).
@@ -86,21 +100,28 @@ class ChangeNotifier:
         change = await self._changes.get(change_id)
         if not (change.card_channel_id and change.card_ts):
             return
+        # In the channel's language, not the clicker's: everyone there sees the redraw.
+        with language(await self._channel_language(change.team_id, change.card_channel_id)):
+            card = change_card(change).as_kwargs()
         try:
             await self._client.chat_update(
-                channel=change.card_channel_id,
-                ts=change.card_ts,
-                **change_card(change).as_kwargs(),
+                channel=change.card_channel_id, ts=change.card_ts, **card
             )
         except (SlackApiError, *UNKNOWN_OUTCOME) as error:
             log.warning("card of setting change %d not updated: %s", change_id, _why(error))
 
-    async def announce(self, team_id: str, message: str, channel: str | None = None) -> None:
-        """A short message in `channel`, by default the approvals channel (as it is after the
-        change)."""
+    async def announce(
+        self, team_id: str, say: Callable[[], str | None], channel: str | None = None
+    ) -> None:
+        """What `say` words, in `channel`'s language: by default the approvals channel (as it
+        is after the change)."""
         if channel is None:
             channel = (await get_policy(self._database, team_id)).approvals_channel_id
         if channel is None:
+            return
+        with language(await self._channel_language(team_id, channel)):
+            message = say()
+        if message is None:
             return
         try:
             await self._client.chat_postMessage(channel=channel, text=message)
@@ -110,11 +131,18 @@ class ChangeNotifier:
     async def settled(self, change: ChangeSnapshot) -> None:
         """After a decision this process won: redraw the card, say it, tell the asker."""
         await self.refresh_card(change.id)
-        said = decided_announcement(change)
-        if said is not None:
+        if change.status in (Status.APPLIED, Status.REJECTED):
             # Where the approvers saw the card (the approvals channel may just have moved).
-            await self.announce(change.team_id, said, change.card_channel_id)
-        message = asker_dm(change)
+            await self.announce(
+                change.team_id, lambda: decided_announcement(change), change.card_channel_id
+            )
+        if change.decided_by == change.requested_by:
+            return  # they withdrew it themselves
+        asker = await user_language(
+            self._locales, self._client, change.team_id, change.requested_by
+        )
+        with language(asker):
+            message = asker_dm(change)
         if message is None:
             return
         try:
@@ -146,7 +174,9 @@ async def gated(
         return waiting_reply(await notifier.post_card(proposed, channel))
     answer = await apply_now()
     if change.old != change.new:
-        await notifier.announce(team_id, announcement(user_id, change, set_up=change.loosens))
+        await notifier.announce(
+            team_id, lambda: announcement(user_id, change, set_up=change.loosens)
+        )
     return answer
 
 
@@ -197,6 +227,8 @@ async def _decide(
     # The workspace Bolt authorised (whose token answers), never a payload field.
     assert context.team_id and context.user_id
     team_id, user_id = context.team_id, context.user_id
+    # The clicker's replies (and refusals, by the error handler) in their own language.
+    use_language(await user_language(services.user_locales, client, team_id, user_id))
     changes = services.settings_changes
     # The card carries the change's number in the workspace; the id stays inside.
     change_id = (await changes.by_number(team_id, int(action["value"]))).id

@@ -83,7 +83,7 @@ def change_card(change: ChangeSnapshot) -> Reply:
     waits; once decided, by whom, and no buttons."""
     described = what(change)
     blocks: list[Block] = [
-        HeaderBlock(text=text.CARD_TITLE),
+        HeaderBlock(text=str(text.CARD_TITLE)),
         SectionBlock(
             text=fit(
                 text.CARD_ASKED.format(asker=user_mention(change.requested_by)) + "\n" + described
@@ -108,13 +108,13 @@ def change_card(change: ChangeSnapshot) -> Reply:
                 block_id=f"setting_change_{change.number}",
                 elements=[
                     ButtonElement(
-                        text=text.CONFIRM,
+                        text=str(text.CONFIRM),
                         action_id=CONFIRM_ACTION,
                         value=str(change.number),
                         style="primary",
                     ),
                     ButtonElement(
-                        text=text.REJECT,
+                        text=str(text.REJECT),
                         action_id=REJECT_ACTION,
                         value=str(change.number),
                         style="danger",
@@ -140,7 +140,7 @@ def _outcome(change: ChangeSnapshot) -> str:
             return text.CARD_WITHDRAWN.format(user=who, at=at)
         case Status.REJECTED:
             return text.CARD_REJECTED.format(user=who, at=at)
-    return text.CARD_EXPIRED
+    return str(text.CARD_EXPIRED)
 
 
 def waiting_reply(change: ChangeSnapshot) -> Reply:

@@ -13,6 +13,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
+from bot.i18n import use_language
+from bot.i18n.formatting import number
 from bot.services import audit
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy, change_policy_checked, get_policy
@@ -38,6 +40,7 @@ from bot.slack.admin.views import (
 from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.listeners.replies import reply
+from bot.slack.locale import command_language
 from bot.slack.views.reply import Reply, plain_reply
 
 _ROLES = {"approver": Role.APPROVER, "admin": Role.ADMIN}
@@ -49,6 +52,7 @@ async def _require_admin(call: SlashCommand, action: str) -> None:
 
 
 async def manage_role(parsed: ManageRole, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     services, team_id, user_id = call.services, call.team_id, call.user_id
     directory = call.directory
     if parsed.verb == "list":
@@ -68,11 +72,13 @@ async def manage_role(parsed: ManageRole, call: SlashCommand) -> None:
 
 
 async def set_approvals_channel(_parsed: SetApprovalsChannel, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     await _require_admin(call, text.SET_CHANNEL)
     await _set_approvals_channel(call)
 
 
 async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     services, team_id, user_id = call.services, call.team_id, call.user_id
     directory = call.directory
     if isinstance(parsed, ShowPolicy):
@@ -119,6 +125,7 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
 
 
 async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> None:
+    use_language(await command_language(call))
     await _require_admin_or_approver(call)
     if isinstance(parsed, ExportAudit):
         await _export_audit(call, parsed.days)
@@ -225,7 +232,9 @@ async def _export_audit(call: SlashCommand, days: int) -> None:
         channel=dm_id,
         content=audit.to_csv(entries),
         filename=f"partner-ops-audit-{team_id}-{utcnow():%Y%m%d}.csv",
-        title=text.EXPORT_TITLE.format(days=days),
-        initial_comment=text.EXPORT_COMMENT.format(days=days, count=len(entries)),
+        title=text.EXPORT_TITLE.format(days=number(days)),
+        initial_comment=text.export_comment(len(entries)).format(
+            days=number(days), count=number(len(entries))
+        ),
     )
     await reply(respond, export_sent_reply(len(entries), days))

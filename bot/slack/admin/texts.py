@@ -1,145 +1,165 @@
 """Text of the admin commands: `approvers`, `admins`, `approvals-channel`, `policy`, `audit`."""
 
+from bot.i18n import _l, ngettext
+
 # --- who may ------------------------------------------------------------------------------
 
-ADMINS = "Partner Ops admins (workspace admins and owners, and people they added)"
-ADMINS_AND_APPROVERS = "Partner Ops admins and approvers"
-MANAGE_APPROVERS = "add or remove approvers"
-MANAGE_ADMINS = "add or remove admins"
-ADD_ADMINS = "add admins"
-WORKSPACE_ADMINS = "workspace admins and owners"
-SET_CHANNEL = "choose the approvals channel"
-SET_POLICY = "change the approval policy"
-SEE_AUDIT = "read the audit trail"
+ADMINS = _l("Partner Ops admins (workspace admins and owners, and people they added)")
+ADMINS_AND_APPROVERS = _l("Partner Ops admins and approvers")
+MANAGE_APPROVERS = _l("add or remove approvers")
+MANAGE_ADMINS = _l("add or remove admins")
+ADD_ADMINS = _l("add admins")
+WORKSPACE_ADMINS = _l("workspace admins and owners")
+SET_CHANNEL = _l("choose the approvals channel")
+SET_POLICY = _l("change the approval policy")
+SEE_AUDIT = _l("read the audit trail")
 
 # --- approvers and admins -----------------------------------------------------------------
 
-ROLE_NAMES = {"approver": "an approver", "admin": "an admin"}
-ROLE_PLURALS = {"approver": "approvers", "admin": "admins"}
-ADDED = ":white_check_mark: {subject} is now {role}."
-ADDED_GROUP = ":white_check_mark: Everyone in {subject} is now {role}."
-ALREADY = ":information_source: {subject} is already {role}. Nothing was changed."
-REMOVED = ":white_check_mark: {subject} is no longer {role}."
-NOT_ROLE = ":information_source: {subject} was not {role}. Nothing was changed."
-NOT_ADDED_ADMIN = (
+ROLE_NAMES = {"approver": _l("an approver"), "admin": _l("an admin")}
+ROLE_PLURALS = {"approver": _l("approvers"), "admin": _l("admins")}
+ADDED = _l(":white_check_mark: {subject} is now {role}.")
+ADDED_GROUP = _l(":white_check_mark: Everyone in {subject} is now {role}.")
+ALREADY = _l(":information_source: {subject} is already {role}. Nothing was changed.")
+REMOVED = _l(":white_check_mark: {subject} is no longer {role}.")
+NOT_ROLE = _l(":information_source: {subject} was not {role}. Nothing was changed.")
+NOT_ADDED_ADMIN = _l(
     ":information_source: {subject} was not added as an admin here. Nothing was changed "
     "(workspace admins and owners are always Partner Ops admins)."
 )
-APPROVERS_TITLE = "Approvers"
-APPROVERS_INTRO = "These people and groups can approve or reject requests:"
-APPROVERS_NONE = (
+APPROVERS_TITLE = _l("Approvers")
+APPROVERS_INTRO = _l("These people and groups can approve or reject requests:")
+APPROVERS_NONE = _l(
     ":warning: Nobody is an approver yet, so requests cannot be approved until an admin adds "
     "one: `/partner approvers add @someone` (or a @group)."
 )
-APPROVERS_FALLBACK = "Approvers: {count}"
-ADMINS_TITLE = "Admins"
-ADMINS_INTRO = "Added as Partner Ops admins:"
-ADMINS_NONE = "Nobody has been added as a Partner Ops admin."
-ADMINS_ALWAYS = (
+APPROVERS_FALLBACK = _l("Approvers: {count}")
+ADMINS_TITLE = _l("Admins")
+ADMINS_INTRO = _l("Added as Partner Ops admins:")
+ADMINS_NONE = _l("Nobody has been added as a Partner Ops admin.")
+ADMINS_ALWAYS = _l(
     "Workspace admins and owners are always Partner Ops admins. Add others with "
     "`/partner admins add @someone`."
 )
-ADMINS_FALLBACK = "Admins added: {count}"
-GROUP_SUFFIX = " (group)"
+ADMINS_FALLBACK = _l("Admins added: {count}")
+GROUP_SUFFIX = _l(" (group)")
 
 # Only real people and existing groups get a role; `{subject}` is the mention (or the id).
 NOT_ELIGIBLE = {
     "unknown_user": (
-        ":warning: {subject} is not a user of this workspace, so they cannot be given a role. "
-        "Nothing was changed."
+        _l(
+            ":warning: {subject} is not a user of this workspace, so they cannot be given a role. "
+            "Nothing was changed."
+        )
     ),
     "deactivated": (
-        ":warning: {subject} is deactivated: only active people can be given a role. "
-        "Nothing was changed."
+        _l(
+            ":warning: {subject} is deactivated: only active people can be given a role. "
+            "Nothing was changed."
+        )
     ),
     "bot": (
-        ":warning: {subject} is a bot or an app: only people can be given a role. "
-        "Nothing was changed."
+        _l(
+            ":warning: {subject} is a bot or an app: only people can be given a role. "
+            "Nothing was changed."
+        )
     ),
     "guest": (
-        ":warning: {subject} is a guest: only full members of the workspace can be given a "
-        "role. Nothing was changed."
+        _l(
+            ":warning: {subject} is a guest: only full members of the workspace can be given a "
+            "role. Nothing was changed."
+        )
     ),
     "unknown_group": (
-        ":warning: {subject} is not a user group of this workspace (or it is disabled). "
-        "Nothing was changed."
+        _l(
+            ":warning: {subject} is not a user group of this workspace (or it is disabled). "
+            "Nothing was changed."
+        )
     ),
     "empty_group": (
-        ":warning: {subject} has nobody in it: as the requesters group, nobody could make "
-        "requests. Add people to it first, or keep `everyone`. Nothing was changed."
+        _l(
+            ":warning: {subject} has nobody in it: as the requesters group, nobody could make "
+            "requests. Add people to it first, or keep `everyone`. Nothing was changed."
+        )
     ),
 }
 
 # --- approvals channel --------------------------------------------------------------------
 
-CHANNEL_SET = ":white_check_mark: Approval cards will be posted in {channel} from now on."
-CHANNEL_ALREADY = ":information_source: {channel} already receives the approval cards."
-CHANNEL_NOT_MEMBER = (
+CHANNEL_SET = _l(":white_check_mark: Approval cards will be posted in {channel} from now on.")
+CHANNEL_ALREADY = _l(":information_source: {channel} already receives the approval cards.")
+CHANNEL_NOT_MEMBER = _l(
     ":warning: I am not a member of this channel, so I could not post approval cards here. "
     "Invite me first with `/invite @Partner Ops` in this channel, then run "
     "`/partner approvals-channel` again. Nothing was changed."
 )
-CHANNEL_ARCHIVED = (
+CHANNEL_ARCHIVED = _l(
     ":warning: This channel is archived, so no approval card could be posted here. Run "
     "`/partner approvals-channel` in an active channel. Nothing was changed."
 )
-CHANNEL_NOT_A_CHANNEL = (
+CHANNEL_NOT_A_CHANNEL = _l(
     ":warning: Approval cards go to a channel the approvers share, not a direct message. Run "
     "`/partner approvals-channel` in that channel. Nothing was changed."
 )
 
 # --- policy -------------------------------------------------------------------------------
 
-POLICY_TITLE = "Approval policy"
-RULES_TITLE = "*What happens to a request*"
-RULE_MOVES_NEVER = "Every credit move needs an approver."
-RULE_MOVES_NEVER_TWO = "Every credit move needs an approver; moves above {two} need two approvers."
-RULE_MOVES_AUTO = "Moves up to {auto} run at once; moves above {auto} need an approver."
-RULE_MOVES_AUTO_TWO = (
+POLICY_TITLE = _l("Approval policy")
+RULES_TITLE = _l("*What happens to a request*")
+RULE_MOVES_NEVER = _l("Every credit move needs an approver.")
+RULE_MOVES_NEVER_TWO = _l(
+    "Every credit move needs an approver; moves above {two} need two approvers."
+)
+RULE_MOVES_AUTO = _l("Moves up to {auto} run at once; moves above {auto} need an approver.")
+RULE_MOVES_AUTO_TWO = _l(
     "Moves up to {auto} run at once; moves above {auto} need an approver; moves above {two} "
     "need two approvers."
 )
-RULE_MOVES_AUTO_IS_TWO = "Moves up to {two} run at once; moves above {two} need two approvers."
-RULE_CAP = (
+RULE_MOVES_AUTO_IS_TWO = _l("Moves up to {two} run at once; moves above {two} need two approvers.")
+RULE_CAP = _l(
     "Each requester may auto-run up to {cap} in 24 hours; beyond that, moves need an approver."
 )
-RULE_NO_CAP = "There is no daily cap on what a requester may auto-run."
-RULE_DELETIONS = "Deletions always need an approver."
-RULE_NEW_SUBACCOUNT = (
+RULE_NO_CAP = _l("There is no daily cap on what a requester may auto-run.")
+RULE_DELETIONS = _l("Deletions always need an approver.")
+RULE_NEW_SUBACCOUNT = _l(
     "A new subaccount without credit needs no approval; with credit it is a move like any other."
 )
-RULE_EXPIRY = "Requests expire after {hours} h."
-RULE_EVERYONE = "Anyone in the workspace may ask."
-RULE_GROUP = "Only members of {group} may ask."
-RULE_CHANNEL = "Approval cards go to {channel}."
-RULE_NO_CHANNEL = (
+RULE_EXPIRY = _l("Requests expire after {hours} h.")
+RULE_EVERYONE = _l("Anyone in the workspace may ask.")
+RULE_GROUP = _l("Only members of {group} may ask.")
+RULE_CHANNEL = _l("Approval cards go to {channel}.")
+RULE_NO_CHANNEL = _l(
     ":warning: No approvals channel yet: run `/partner approvals-channel` in the channel that "
     "should get the cards."
 )
-RULES_ORDER = (
+RULES_ORDER = _l(
     "Checked in this order: who may ask, then deletions, then the two-approver amount, then "
     "the auto-approve limit and the daily cap. A move above the two-approver amount never runs "
     "at once."
 )
-SETTINGS_TITLE = "*Settings*"
+SETTINGS_TITLE = _l("*Settings*")
 ADJUSTED = {
     "auto_approve_limit": (
-        ":information_source: The auto-approve limit was lowered from {old} to {new} with it: "
-        "a move above the two-approver amount always needs two approvers."
+        _l(
+            ":information_source: The auto-approve limit was lowered from {old} to {new} with it: "
+            "a move above the two-approver amount always needs two approvers."
+        )
     ),
 }
 POLICY_CONFLICT = {
     "auto_approve_limit": (
-        ":warning: The auto-approve limit cannot be above the two-approver amount ({limit}): "
-        "moves above {limit} always need two approvers, so nothing above it could run at once. "
-        "Set `/partner policy auto-approve {limit_plain}` or less, or raise `two-approvers` "
-        "first. Nothing was changed."
+        _l(
+            ":warning: The auto-approve limit cannot be above the two-approver amount ({limit}): "
+            "moves above {limit} always need two approvers, so nothing above it could run at once. "
+            "Set `/partner policy auto-approve {limit_plain}` or less, or raise `two-approvers` "
+            "first. Nothing was changed."
+        )
     ),
 }
-POLICY_FALLBACK = "Approval policy: {summary}"
-POLICY_CHANGED = ":white_check_mark: Policy changed: {setting} {old} → {new}."
-POLICY_UNCHANGED = ":information_source: {setting} was already {value}. Nothing was changed."
-POLICY_HOW_TO_CHANGE = (
+POLICY_FALLBACK = _l("Approval policy: {summary}")
+POLICY_CHANGED = _l(":white_check_mark: Policy changed: {setting} {old} → {new}.")
+POLICY_UNCHANGED = _l(":information_source: {setting} was already {value}. Nothing was changed.")
+POLICY_HOW_TO_CHANGE = _l(
     "Admins change a setting with `/partner policy &lt;setting&gt; &lt;value&gt;`: "
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
@@ -147,128 +167,163 @@ POLICY_HOW_TO_CHANGE = (
     "cap) waits for another approver to confirm it; amounts are capped at 10,000 EUR "
     "(auto-approve) and 100,000 EUR (daily cap)."
 )
-SETTING_LINE = "*{label}*: {value} — _{meaning}_"
-SETTING_LINE_CHANGED = "*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_"
+SETTING_LINE = _l("*{label}*: {value} — _{meaning}_")
+SETTING_LINE_CHANGED = _l("*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_")
 SETTING_LABELS = {
-    "auto_approve_limit": "Auto-approve limit",
-    "daily_auto_approve_cap": "Daily auto-approve cap",
-    "two_approver_threshold": "Two-approver threshold",
-    "expiry_hours": "Expiry",
-    "approvals_channel_id": "Approvals channel",
-    "requesters_usergroup_id": "Requesters",
+    "auto_approve_limit": _l("Auto-approve limit"),
+    "daily_auto_approve_cap": _l("Daily auto-approve cap"),
+    "two_approver_threshold": _l("Two-approver threshold"),
+    "expiry_hours": _l("Expiry"),
+    "approvals_channel_id": _l("Approvals channel"),
+    "requesters_usergroup_id": _l("Requesters"),
 }
 SETTING_MEANINGS = {
     "auto_approve_limit": (
-        "Credit moves up to this amount are carried out without an approver; 0 means never. "
-        "It is never above the two-approver amount."
+        _l(
+            "Credit moves up to this amount are carried out without an approver; 0 means never. "
+            "It is never above the two-approver amount."
+        )
     ),
     "daily_auto_approve_cap": (
-        "The most one requester may have auto-approved in a rolling 24 hours; none means no cap."
+        _l(
+            "The most one requester may have auto-approved in a rolling 24 hours; none means no cap."
+        )
     ),
     "two_approver_threshold": (
-        "Moves above this amount need two different approvers; none means one is always enough."
+        _l("Moves above this amount need two different approvers; none means one is always enough.")
     ),
-    "expiry_hours": "A request nobody decides within this time expires.",
-    "approvals_channel_id": "Where approval cards are posted.",
-    "requesters_usergroup_id": "Who may ask for credit moves and subaccount changes.",
+    "expiry_hours": _l("A request nobody decides within this time expires."),
+    "approvals_channel_id": _l("Where approval cards are posted."),
+    "requesters_usergroup_id": _l("Who may ask for credit moves and subaccount changes."),
 }
-NEVER = "0 (never)"
-NO_LIMIT = "none"
-HOURS = "{hours} hours"
-ONE_HOUR = "1 hour"
-CHANNEL_NOT_SET = "not set: run `/partner approvals-channel` in the channel that should get them"
-EVERYONE = "everyone in the workspace"
-APPROVERS_LINE = (
+NEVER = _l("0 (never)")
+NO_LIMIT = _l("none")
+CHANNEL_NOT_SET = _l(
+    "not set: run `/partner approvals-channel` in the channel that should get them"
+)
+EVERYONE = _l("everyone in the workspace")
+APPROVERS_LINE = _l(
     "*Approvers*: {count} (a group counts once)\nSee them with `/partner approvers list`."
 )
-APPROVERS_LINE_NONE = (
+APPROVERS_LINE_NONE = _l(
     "*Approvers*: none yet\n:warning: Requests cannot be approved until an admin adds one "
     "with `/partner approvers add @someone`."
 )
 
 # --- audit --------------------------------------------------------------------------------
 
-AUDIT_TITLE = "Audit trail"
-AUDIT_SUMMARY = "{count} entries in the last {days} days, newest first."
-AUDIT_SUMMARY_ONE = "1 entry in the last {days} days."
-AUDIT_EMPTY = ":information_source: Nothing was recorded in the last {days} days."
-AUDIT_FALLBACK = "Audit trail: {count} entries in the last {days} days"
-AUDIT_MORE = "… and {count} more — `/partner audit export` for everything."
+AUDIT_TITLE = _l("Audit trail")
+AUDIT_EMPTY = _l(":information_source: Nothing was recorded in the last {days} days.")
+AUDIT_MORE = _l("… and {count} more — `/partner audit export` for everything.")
 # No backticks around {at}: a date token inside code is not rendered.
-AUDIT_LINE = "{at} · {actor} {action}{request}{details}"
-AUDIT_REQUEST = " — request #{id}{product}{amount}"
-AUDIT_REQUEST_UNNUMBERED = " — a request{product}{amount}"
-AUDIT_SYSTEM = "system"
-AUDIT_POLICY = " — {setting}: {old} → {new}"
-AUDIT_SUBJECT = " — {subject}"
-AUDIT_NOT_SET = "not set"
+AUDIT_LINE = _l("{at} · {actor} {action}{request}{details}")
+AUDIT_REQUEST = _l(" — request #{id}{product}{amount}")
+AUDIT_REQUEST_UNNUMBERED = _l(" — a request{product}{amount}")
+AUDIT_SYSTEM = _l("system")
+AUDIT_POLICY = _l(" — {setting}: {old} → {new}")
+AUDIT_SUBJECT = _l(" — {subject}")
+AUDIT_NOT_SET = _l("not set")
 ACTIONS = {
-    "request_created": "made a request",
-    "auto_approved": "auto-approved",
-    "approval_recorded": "recorded an approval",  # entries written before approval_counted
-    "approval_counted": "approved (counted)",
-    "approval_not_counted": "clicked Approve (not counted)",
-    "approved": "approved",
-    "rejected": "rejected",
-    "cancelled": "cancelled",
-    "expired": "expired",
-    "vendor_call_sent": "sent to the vendor",
-    "vendor_succeeded": "vendor confirmed success",
-    "vendor_failed": "vendor refused",
-    "vendor_unknown": "vendor outcome unknown",
-    "failed_before_vendor_call": "failed before the vendor call",
-    "reconciled_succeeded": "reconciled as succeeded",
-    "reconciled_failed": "reconciled as failed",
-    "reconciliation_undecided": "reconciliation undecided",
-    "execution_abandoned": "execution abandoned",
-    "marked_done": "marked done",
-    "marked_failed": "marked failed",
-    "policy_changed": "changed the policy",
-    "approver_added": "added an approver",
-    "approver_removed": "removed an approver",
-    "admin_added": "added an admin",
-    "admin_removed": "removed an admin",
-    "no_approval_needed": "ran without approval (no money moved)",
-    "partner_key_saved": "saved a Partner API key",
-    "cross_workspace_refused": "was refused: the request named another workspace",
-    "setting_change_proposed": "asked for a setting change (needs an approver)",
-    "setting_change_confirmed": "confirmed a setting change",
-    "setting_change_rejected": "rejected a setting change",
-    "setting_change_expired": "setting change expired",
+    "request_created": _l("made a request"),
+    "auto_approved": _l("auto-approved"),
+    "approval_recorded": _l("recorded an approval"),  # entries written before approval_counted
+    "approval_counted": _l("approved (counted)"),
+    "approval_not_counted": _l("clicked Approve (not counted)"),
+    "approved": _l("approved"),
+    "rejected": _l("rejected"),
+    "cancelled": _l("cancelled"),
+    "expired": _l("expired"),
+    "vendor_call_sent": _l("sent to the vendor"),
+    "vendor_succeeded": _l("vendor confirmed success"),
+    "vendor_failed": _l("vendor refused"),
+    "vendor_unknown": _l("vendor outcome unknown"),
+    "failed_before_vendor_call": _l("failed before the vendor call"),
+    "reconciled_succeeded": _l("reconciled as succeeded"),
+    "reconciled_failed": _l("reconciled as failed"),
+    "reconciliation_undecided": _l("reconciliation undecided"),
+    "execution_abandoned": _l("execution abandoned"),
+    "marked_done": _l("marked done"),
+    "marked_failed": _l("marked failed"),
+    "policy_changed": _l("changed the policy"),
+    "approver_added": _l("added an approver"),
+    "approver_removed": _l("removed an approver"),
+    "admin_added": _l("added an admin"),
+    "admin_removed": _l("removed an admin"),
+    "no_approval_needed": _l("ran without approval (no money moved)"),
+    "partner_key_saved": _l("saved a Partner API key"),
+    "cross_workspace_refused": _l("was refused: the request named another workspace"),
+    "setting_change_proposed": _l("asked for a setting change (needs an approver)"),
+    "setting_change_confirmed": _l("confirmed a setting change"),
+    "setting_change_rejected": _l("rejected a setting change"),
+    "setting_change_expired": _l("setting change expired"),
 }
 DETAIL_LABELS = {
-    "claimed": "named",
-    "user_team": "their workspace",
-    "kind": "request",
-    "request_action": "what",
-    "subaccount": "subaccount",
-    "reason": "reason",
-    "note": "note",
-    "limit": "limit",
-    "approvers": "approvals",
-    "main_after": "main balance after",
-    "subaccount_after": "subaccount balance after",
-    "token": "new subaccount token",
-    "fingerprint": "key",
-    "replaced": "replaced",
-    "why": "why",
-    "change": "setting change",
-    "asked_by": "asked by",
-    "setting": "setting",
-    "old": "was",
-    "new": "new",
+    "claimed": _l("named"),
+    "user_team": _l("their workspace"),
+    "kind": _l("request"),
+    "request_action": _l("what"),
+    "subaccount": _l("subaccount"),
+    "reason": _l("reason"),
+    "note": _l("note"),
+    "limit": _l("limit"),
+    "approvers": _l("approvals"),
+    "main_after": _l("main balance after"),
+    "subaccount_after": _l("subaccount balance after"),
+    "token": _l("new subaccount token"),
+    "fingerprint": _l("key"),
+    "replaced": _l("replaced"),
+    "why": _l("why"),
+    "change": _l("setting change"),
+    "asked_by": _l("asked by"),
+    "setting": _l("setting"),
+    "old": _l("was"),
+    "new": _l("new"),
 }
 
 # --- export -------------------------------------------------------------------------------
 
-EXPORT_TITLE = "Partner Ops audit, last {days} days"
-EXPORT_COMMENT = "The audit trail of the last {days} days: {count} entries, times in UTC."
-EXPORT_SENT = (
-    ":white_check_mark: I sent you the audit trail of the last {days} days ({count} entries) "
-    "as a CSV file by direct message."
+EXPORT_TITLE = _l("Partner Ops audit, last {days} days")
+EXPORT_EMPTY = _l(
+    ":information_source: Nothing was recorded in the last {days} days: no file to send."
 )
-EXPORT_SENT_ONE = (
-    ":white_check_mark: I sent you the audit trail of the last {days} days (1 entry) as a CSV "
-    "file by direct message."
-)
-EXPORT_EMPTY = ":information_source: Nothing was recorded in the last {days} days: no file to send."
+
+
+# --- plurals: call, then `.format(count=…, days=…)` with the numbers already formatted ----------
+
+
+def hours(n: int) -> str:
+    return ngettext("{hours} hour", "{hours} hours", n)
+
+
+def audit_summary(n: int) -> str:
+    return ngettext(
+        "{count} entry in the last {days} days.",
+        "{count} entries in the last {days} days, newest first.",
+        n,
+    )
+
+
+def audit_fallback(n: int) -> str:
+    return ngettext(
+        "Audit trail: {count} entry in the last {days} days",
+        "Audit trail: {count} entries in the last {days} days",
+        n,
+    )
+
+
+def export_comment(n: int) -> str:
+    return ngettext(
+        "The audit trail of the last {days} days: {count} entry, times in UTC.",
+        "The audit trail of the last {days} days: {count} entries, times in UTC.",
+        n,
+    )
+
+
+def export_sent(n: int) -> str:
+    return ngettext(
+        ":white_check_mark: I sent you the audit trail of the last {days} days ({count} entry) "
+        "as a CSV file by direct message.",
+        ":white_check_mark: I sent you the audit trail of the last {days} days ({count} entries) "
+        "as a CSV file by direct message.",
+        n,
+    )

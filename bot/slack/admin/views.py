@@ -20,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.services import audit
 from bot.services.policy import POLICY_FIELDS, Adjustment, Policy
@@ -47,7 +48,7 @@ def subject_mention(subject: Subject) -> str:
 
 def user_mention(user_id: str | None) -> str:
     if not user_id or user_id == audit.SYSTEM:
-        return text.AUDIT_SYSTEM
+        return str(text.AUDIT_SYSTEM)
     return f"<@{user_id}>" if _SLACK_ID.match(user_id) else escape(user_id)
 
 
@@ -85,8 +86,9 @@ def role_changed_reply(role: str, verb: str, subject: Subject, changed: bool) ->
 
 
 def role_list_reply(role: str, subjects: Sequence[Subject]) -> Reply:
+    group = str(text.GROUP_SUFFIX)
     lines = [
-        "• " + subject_mention(s) + (text.GROUP_SUFFIX if s.kind is SubjectKind.USERGROUP else "")
+        "• " + subject_mention(s) + (group if s.kind is SubjectKind.USERGROUP else "")
         for s in subjects
     ]
     if role == "approver":
@@ -97,12 +99,12 @@ def role_list_reply(role: str, subjects: Sequence[Subject]) -> Reply:
         title, fallback = text.ADMINS_TITLE, text.ADMINS_FALLBACK
         intro = text.ADMINS_INTRO if subjects else text.ADMINS_NONE
         footer = text.ADMINS_ALWAYS
-    blocks: list[Block] = [HeaderBlock(text=title), SectionBlock(text=intro)]
+    blocks: list[Block] = [HeaderBlock(text=str(title)), SectionBlock(text=str(intro))]
     budget = MAX_BLOCKS - len(blocks) - (1 if footer else 0)
     blocks += [SectionBlock(text=chunk) for chunk in pack(lines)[:budget]]
     if footer:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
-    return Reply(text=fallback.format(count=len(subjects)), blocks=blocks)
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(footer))]))
+    return Reply(text=fallback.format(count=number(len(subjects))), blocks=blocks)
 
 
 # --- approvals channel --------------------------------------------------------------------
@@ -123,15 +125,15 @@ def policy_value(field: str, value: Any, *, label: str | None = None) -> str:
     """A policy setting's value as people read it (`label`: a requesters group's handle)."""
     match field:
         case "auto_approve_limit":
-            return text.NEVER if not value else format_money(value)
+            return str(text.NEVER) if not value else format_money(value)
         case "daily_auto_approve_cap" | "two_approver_threshold":
-            return text.NO_LIMIT if value is None else format_money(value)
+            return str(text.NO_LIMIT) if value is None else format_money(value)
         case "expiry_hours":
-            return text.ONE_HOUR if value == 1 else text.HOURS.format(hours=value)
+            return text.hours(value).format(hours=number(value))
         case "approvals_channel_id":
-            return text.CHANNEL_NOT_SET if value is None else channel_mention(value)
+            return str(text.CHANNEL_NOT_SET) if value is None else channel_mention(value)
         case "requesters_usergroup_id":
-            return text.EVERYONE if value is None else group_mention(value, label)
+            return str(text.EVERYONE) if value is None else group_mention(value, label)
     return escape(str(value))
 
 
@@ -152,23 +154,23 @@ def policy_rules(policy: Policy) -> list[str]:
     else:
         moves = text.RULE_MOVES_AUTO_TWO.format(auto=format_money(auto), two=format_money(two))
     rules = [
-        text.RULE_EVERYONE
+        str(text.RULE_EVERYONE)
         if policy.requesters_usergroup_id is None
         else text.RULE_GROUP.format(
             group=group_mention(policy.requesters_usergroup_id, policy.requesters_usergroup_label)
         ),
-        text.RULE_DELETIONS,
-        moves,
+        str(text.RULE_DELETIONS),
+        str(moves),
     ]
     if auto > 0:
         cap = policy.daily_auto_approve_cap
         rules.append(
-            text.RULE_NO_CAP if cap is None else text.RULE_CAP.format(cap=format_money(cap))
+            str(text.RULE_NO_CAP) if cap is None else text.RULE_CAP.format(cap=format_money(cap))
         )
     rules += [
-        text.RULE_NEW_SUBACCOUNT,
-        text.RULE_EXPIRY.format(hours=policy.expiry_hours),
-        text.RULE_NO_CHANNEL
+        str(text.RULE_NEW_SUBACCOUNT),
+        text.RULE_EXPIRY.format(hours=number(policy.expiry_hours)),
+        str(text.RULE_NO_CHANNEL)
         if policy.approvals_channel_id is None
         else text.RULE_CHANNEL.format(channel=channel_mention(policy.approvals_channel_id)),
     ]
@@ -189,8 +191,8 @@ def policy_reply(
 ) -> Reply:
     """The effective rules, then the settings; `changed` (a field name) is shown old → new
     against `before`, with any other setting `adjustments` it brought."""
-    blocks: list[Block] = [HeaderBlock(text=text.POLICY_TITLE)]
-    fallback = text.POLICY_TITLE
+    blocks: list[Block] = [HeaderBlock(text=str(text.POLICY_TITLE))]
+    fallback = str(text.POLICY_TITLE)
     if changed is not None and before is not None:
         label = text.SETTING_LABELS[changed]
         old, new = _shown_value(before, changed), _shown_value(policy, changed)
@@ -209,9 +211,9 @@ def policy_reply(
         blocks.append(DividerBlock())
     rules = "\n".join(f"• {rule}" for rule in policy_rules(policy))
     blocks.append(SectionBlock(text=fit(f"{text.RULES_TITLE}\n{rules}")))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.RULES_ORDER)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(text.RULES_ORDER))]))
     blocks.append(DividerBlock())
-    lines = [text.SETTINGS_TITLE]
+    lines = [str(text.SETTINGS_TITLE)]
     for field in _SHOWN_SETTINGS:
         values = {
             "label": text.SETTING_LABELS[field],
@@ -228,10 +230,12 @@ def policy_reply(
             line = text.SETTING_LINE.format(**values)
         lines.append(line)
     lines.append(
-        text.APPROVERS_LINE.format(count=approvers) if approvers else text.APPROVERS_LINE_NONE
+        text.APPROVERS_LINE.format(count=number(approvers))
+        if approvers
+        else str(text.APPROVERS_LINE_NONE)
     )
     blocks += [SectionBlock(text=chunk) for chunk in pack(lines)]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.POLICY_HOW_TO_CHANGE)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(text.POLICY_HOW_TO_CHANGE))]))
     return Reply(text=fallback, blocks=blocks)
 
 

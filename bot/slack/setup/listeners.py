@@ -13,6 +13,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import use_language
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.services.errors import NotAllowed
@@ -26,6 +27,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
 from bot.slack.home.publisher import HomePublisher
+from bot.slack.locale import command_language, user_language
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.setup import texts as text
@@ -43,10 +45,14 @@ log = logging.getLogger(__name__)
 
 async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
     client, context = call.client, call.context
-    # The trigger_id dies 3 s after the command: open first, then ask Slack and the database.
+    # The trigger_id dies 3 s after the command: open first (in English if the asker's
+    # language is not known yet: users.info may not answer within it), then look it up.
+    known = call.services.user_locales.get(call.team_id, call.user_id)
+    use_language(known)
     modal = await open_loading(
-        client, context, call.trigger_id, text.MODAL_TITLE, callback_id=SETUP_CALLBACK
+        client, context, call.trigger_id, str(text.MODAL_TITLE), callback_id=SETUP_CALLBACK
     )
+    use_language(await command_language(call))
     if not await is_workspace_admin(client, call.user_id, call.team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)  # shown in the modal
     statuses = await call.services.keys.statuses(call.team_id)
@@ -74,19 +80,22 @@ async def submitted(
     user_id = body["user"]["id"]
     # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
     team_id = workspace_of(context)
+    # Known already (the modal was opened in it), so no lookup delays the 3 s ack.
+    use_language(services.user_locales.get(team_id, user_id))
     entered = entered_keys(view)
     if not entered:
         await ack(
             response_action="errors",
-            errors={key_block_id(Product.SMS): text.NOTHING_ENTERED},
+            errors={key_block_id(Product.SMS): str(text.NOTHING_ENTERED)},
         )
         return
     # The vendor may take longer than the 3 s Slack gives an ack: show "checking" now,
     # and the result when the answers are in. A refusal or an error is shown there too,
     # by the app's error handler (bot.slack.error_handler).
     checking = await ack_working(
-        ack, context, text.CHECKING_TITLE, text.CHECKING, callback_id=SETUP_CALLBACK
+        ack, context, str(text.CHECKING_TITLE), str(text.CHECKING), callback_id=SETUP_CALLBACK
     )
+    use_language(await user_language(services.user_locales, client, team_id, user_id))
     # Checked again at submission: the modal could outlive the person's admin role.
     if not await is_workspace_admin(client, user_id, team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
@@ -155,7 +164,9 @@ async def check_and_save(
             ", ".join(p.value for p in at_once),
         )
     for change in changes:
-        await notifier.announce(team_id, announcement(user_id, change, set_up=change.loosens))
+        await notifier.announce(
+            team_id, lambda change=change: announcement(user_id, change, set_up=change.loosens)
+        )
     if waiting:
         log.info(
             "partner key replacements for team %s by %s wait for confirmation: %s",

@@ -34,9 +34,9 @@ def setup_modal(
     refused: Mapping[Product, str] | None = None,
     private_metadata: str = "",
 ) -> View:
-    blocks: list = [SectionBlock(text=text.INTRO)]
+    blocks: list = [SectionBlock(text=str(text.INTRO))]
     if refused:
-        blocks.append(SectionBlock(text=text.NOTHING_SAVED))
+        blocks.append(SectionBlock(text=str(text.NOTHING_SAVED)))
     for product in Product:
         blocks.append(
             InputBlock(
@@ -57,9 +57,9 @@ def setup_modal(
     return View(
         type="modal",
         callback_id=SETUP_CALLBACK,
-        title=text.MODAL_TITLE,
-        submit=text.SUBMIT,
-        close=text.CLOSE,
+        title=str(text.MODAL_TITLE),
+        submit=str(text.SUBMIT),
+        close=str(text.CLOSE),
         private_metadata=private_metadata,
         blocks=blocks,
     )
@@ -82,7 +82,7 @@ def setup_done_view(
             product=Product(change.subject).label,
             old=change.old,
             new=change.new,
-            channel=f"<#{change.card_channel_id}>" if change.card_channel_id else text.CHANNEL,
+            channel=f"<#{change.card_channel_id}>" if change.card_channel_id else str(text.CHANNEL),
         )
         for change in waiting
     ]
@@ -90,17 +90,17 @@ def setup_done_view(
     return View(
         type="modal",
         callback_id=SETUP_CALLBACK,
-        title=text.DONE_TITLE if saved else text.WAITING_TITLE,
-        close="Done",
-        blocks=[SectionBlock(text=intro), SectionBlock(text="\n".join(lines))],
+        title=str(text.DONE_TITLE if saved else text.WAITING_TITLE),
+        close=str(text.DONE_CLOSE),
+        blocks=[SectionBlock(text=str(intro)), SectionBlock(text="\n".join(lines))],
     )
 
 
 def _current(status: KeyStatus | None) -> str:
     if status is None:
-        return text.NOT_SET
+        return str(text.NOT_SET)
     source = (
-        text.CURRENT_SOURCE_ENV
+        str(text.CURRENT_SOURCE_ENV)
         if status.from_environment
         else text.CURRENT_SOURCE_DB.format(date=utc_text(status.set_at) if status.set_at else "?")
     )

@@ -1,25 +1,25 @@
-"""User-facing text shared by every feature. Those marked `_l` are in the catalogs
-(bot.i18n); the others are English until their feature is converted."""
+"""User-facing text shared by every feature, marked `_l` for the catalogs (bot.i18n): each
+renders in the language of the moment it is used. Product names are brands: not translated."""
 
 from bot.i18n import _l
 
 PRODUCT_NAMES = {"sms": "SMS Partner", "mail": "Mail Partner", "voice": "Voice Partner"}
 
-NOT_CONFIGURED_ONE = (
+NOT_CONFIGURED_ONE = _l(
     ":key: {product} is not set up in this workspace yet. An admin can add its API key "
     "with `/partner setup`."
 )
-NOT_CONFIGURED_ANY = (
+NOT_CONFIGURED_ANY = _l(
     ":key: No Partner API key is set up in this workspace yet. An admin can add one with "
     "`/partner setup`."
 )
-NOT_FOUND = ":mag: No {what} matches `{ref}`."
-NOT_FOUND_SUGGEST = " Did you mean: {suggestions}?"
-AMBIGUOUS = (
+NOT_FOUND = _l(":mag: No {what} matches `{ref}`.")
+NOT_FOUND_SUGGEST = _l(" Did you mean: {suggestions}?")
+AMBIGUOUS = _l(
     ":mag: `{ref}` matches several {what}s: {matches}. Be more precise (an email, id or token)."
 )
 NOT_ALLOWED = _l(":no_entry: Only {who_may} can {action}.")
-NO_SUBACCOUNTS = ":information_source: {product} has no subaccounts."
+NO_SUBACCOUNTS = _l(":information_source: {product} has no subaccounts.")
 
 VENDOR_REFUSED = _l(":warning: {product} refused: {explanation}{vendor}")
 VENDOR_SAID = _l(" (the vendor said: “{message}”, code {code})")
@@ -33,18 +33,20 @@ VENDOR_OUTCOME_UNKNOWN = _l(
 )
 REQUEST_REFUSED = _l(":no_entry: {message} Nothing was requested.")
 INVALID_AMOUNT = _l(":warning: {message}")
-DATABASE_UNAVAILABLE = (
+DATABASE_UNAVAILABLE = _l(
     ":warning: Partner Ops cannot reach its database right now. Nothing was changed: try "
     "again in a minute."
 )
-BUG = (
+BUG = _l(
     ":boom: Something went wrong on our side and nothing more was done. The error was "
     "logged with reference `{reference}`."
 )
-DUPLICATE_IGNORED = "This request was already handled."
-BOT_NOT_IN_CHANNEL = ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
+DUPLICATE_IGNORED = _l("This request was already handled.")
+BOT_NOT_IN_CHANNEL = _l(
+    ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
+)
 
 # Modals: shown at once, while the app looks things up or does the work.
-LOADING = ":hourglass_flowing_sand: Loading…"
-WORKING = ":hourglass_flowing_sand: Working on it…"
-CLOSE = "Close"
+LOADING = _l(":hourglass_flowing_sand: Loading…")
+WORKING = _l(":hourglass_flowing_sand: Working on it…")
+CLOSE = _l("Close")

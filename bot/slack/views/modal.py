@@ -14,7 +14,7 @@ MAX_TITLE = 24
 
 def loading_view(title: str, *, callback_id: str = "") -> View:
     """Opened at once with the trigger_id, before any lookup: the real form replaces it."""
-    return message_view(title, text.LOADING, callback_id=callback_id)
+    return message_view(title, str(text.LOADING), callback_id=callback_id)
 
 
 def working_view(
@@ -22,7 +22,7 @@ def working_view(
 ) -> View:
     """A submission's ack: stands until the slow part's result replaces it (see
     bot.slack.modals.replace_working)."""
-    view = message_view(title, message or text.WORKING, callback_id=callback_id)
+    view = message_view(title, message or str(text.WORKING), callback_id=callback_id)
     view.external_id = external_id
     return view
 
@@ -32,7 +32,7 @@ def message_view(title: str, message: str, *, callback_id: str = "") -> View:
     return View(
         type="modal",
         callback_id=callback_id or None,
-        title=fit(title, MAX_TITLE),
-        close=text.CLOSE,
-        blocks=[SectionBlock(text=fit(message))],
+        title=fit(str(title), MAX_TITLE),
+        close=str(text.CLOSE),
+        blocks=[SectionBlock(text=fit(str(message)))],
     )

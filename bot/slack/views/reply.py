@@ -27,10 +27,14 @@ REFUSAL_BLOCK_ID = "partner_ops_refusal"
 
 
 def refusal_reply(text: str) -> Reply:
-    """A refusal or failure, worded for the asker; its block is marked `REFUSAL_BLOCK_ID`."""
+    """A refusal or failure, worded for the asker; its block is marked `REFUSAL_BLOCK_ID`.
+    `text` may be a marked constant (bot.i18n `_l`): it is rendered now, in today's language."""
+    text = str(text)
     return Reply(text=text, blocks=(SectionBlock(text=fit(text), block_id=REFUSAL_BLOCK_ID),))
 
 
 def plain_reply(text: str) -> Reply:
-    """A one-section message (also shown as the notification text)."""
+    """A one-section message (also shown as the notification text); `text` may be a marked
+    constant (bot.i18n `_l`), rendered now."""
+    text = str(text)
     return Reply(text=text, blocks=(SectionBlock(text=fit(text)),))
