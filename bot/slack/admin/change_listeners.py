@@ -43,11 +43,17 @@ from bot.slack.blocks import clicked_message
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
+from bot.slack.home.refresh import settings_changed
 from bot.slack.listeners.replies import reply
 from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
+
+
+async def homes_of_settings(services: Any, client: AsyncWebClient, team_id: str) -> None:
+    """The opened Homes show settings, roles and the policy: published again after a change."""
+    await settings_changed(services, client, team_id)
 
 
 class ChangeServices(Protocol):
@@ -65,6 +71,7 @@ class ChangeNotifier:
     DM. A message Slack refuses or loses is logged, never sent twice."""
 
     def __init__(self, services: ChangeServices, client: AsyncWebClient) -> None:
+        self._services = services
         self._database = services.database
         self._changes = services.settings_changes
         self._client = client
@@ -110,6 +117,7 @@ class ChangeNotifier:
     async def settled(self, change: ChangeSnapshot) -> None:
         """After a decision this process won: redraw the card, say it, tell the asker."""
         await self.refresh_card(change.id)
+        await homes_of_settings(self._services, self._client, change.team_id)
         said = decided_announcement(change)
         if said is not None:
             # Where the approvers saw the card (the approvals channel may just have moved).
@@ -147,6 +155,7 @@ async def gated(
     answer = await apply_now()
     if change.old != change.new:
         await notifier.announce(team_id, announcement(user_id, change, set_up=change.loosens))
+        await homes_of_settings(services, client, team_id)
     return answer
 
 

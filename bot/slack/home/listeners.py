@@ -27,7 +27,9 @@ async def home_opened(
     # The Messages and About tabs send this event too: only the Home is ours to draw.
     if event.get("tab", "home") != "home" or context.team_id is None:
         return
-    await HomePublisher(services, client).publish(context.team_id, event["user"])
+    await HomePublisher(services, client).publish(
+        context.team_id, event["user"], opened=True
+    )
 
 
 @answers_errors
