@@ -88,7 +88,8 @@ class HomeSnapshot:
     balances: tuple[ProductBalance, ...]
     """Every configured product; empty on first run."""
     waiting: tuple[RequestSnapshot, ...]
-    """Pending requests this person may decide (approvers only), oldest first."""
+    """Pending requests this person may decide, and those whose outcome is unknown (approvers
+    only), oldest first."""
     waiting_capped: bool
     """True when the service's pending list was cut: more may wait than `waiting` holds."""
     mine: tuple[MyRequest, ...]
@@ -213,7 +214,10 @@ class HomeService:
 
 def may_decide(request: RequestSnapshot, user_id: str) -> bool:
     """Pending, not their own, and not already approved by them (the same rules the service
-    applies to a click: this only spares them buttons that would be refused)."""
+    applies to a click: this only spares them buttons that would be refused); or an unknown
+    outcome, which any approver settles (Mark done / Mark failed)."""
+    if request.needs_a_person:
+        return True
     return (
         request.status is Status.PENDING
         and request.requester_id != user_id
