@@ -172,7 +172,7 @@ async def _mark(
         user_id,
         done,
         directory,
-        SlackRequestEvents(client, Ephemeral(respond)),
+        SlackRequestEvents(client, _answer(respond, client, user_id)),
         card_at=_card_at(body),
     )
 
