@@ -6,16 +6,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.devkit.emulator import View
+from bot.devkit.sandbox import Fault, FaultKind
+from bot.services.requests import Status
 from tests.slack.approvals import (
     APPROVERS,
     a_subaccount,
     card_of,
     click,
+    dms_to,
     latest_request,
     set_up_approvals,
 )
 from tests.slack.harness import ADMIN, MEMBER, Harness
-from tests.slack.test_home import buttons, open_home, text_of
+from tests.slack.test_exactly_once import _age_execution, maintenance_round, wait_status
+from tests.slack.test_home import buttons, click_home, open_home, text_of
 
 A1, A2, A3 = APPROVERS
 
@@ -77,3 +81,38 @@ async def test_a_setting_change_republishes_the_opened_homes(slack: Harness) -> 
     await slack.ask("policy auto-approve 5", user=ADMIN)  # tightening: applied at once
     await slack.fake.wait_for(lambda: "5.00" in policy_shown(slack.fake.home_view(ADMIN)))
     assert "20.00" not in policy_shown(slack.fake.home_view(ADMIN))
+
+
+async def test_an_outcome_the_worker_cannot_settle_waits_on_the_home_with_the_cards_buttons(
+    slack: Harness,
+) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    slack.sandbox.inject(Fault(FaultKind.HANG, endpoint="/subaccount/credit/add"))
+    await slack.ask(f"credit add {sub.email} 30")
+    request = await latest_request(slack)
+    await click(slack, A1, "request_approve", await card_of(slack, request.id))
+    await wait_status(slack, request.id, Status.UNKNOWN)
+    home = await open_home(slack, A2)
+    mark_done = ("request_mark_done", str(request.number))
+    assert mark_done not in buttons(home)
+    # Something else moved the subaccount: the worker's reconcile cannot tell, a person must.
+    sub.balance += Decimal("7.000")
+    await _age_execution(slack, request.id)
+    await maintenance_round(slack)
+    assert (await slack.runtime.requests.get(request.id)).needs_a_person
+    home = await slack.fake.wait_for(
+        lambda: (v := slack.fake.home_view(A2)) and mark_done in buttons(v) and v
+    )
+    assert ("request_mark_failed", str(request.number)) in buttons(home)
+    assert "outcome is unknown" in text_of(home)
+    # Marked from the Home: the card's listener settles it, the answer comes by DM.
+    await click_home(slack, A2, home, "request_mark_done", str(request.number))
+    await wait_status(slack, request.id, Status.SUCCEEDED)
+    await slack.fake.wait_for(lambda: mark_done not in buttons(slack.fake.home_view(A2)))
+    assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1  # never resent
+    # A second click on the Home as it was: told by DM that it is settled already.
+    await click_home(slack, A2, home, "request_mark_done", str(request.number))
+    await slack.fake.wait_for(
+        lambda: [t for t in dms_to(slack, A2) if f"#{request.number} is already done" in t]
+    )
