@@ -169,3 +169,33 @@ async def test_an_admin_approver_home_with_many_requests_stays_within_the_limits
     view = await open_home(slack, ADMIN)  # checks Block Kit's limits
     assert len(view.blocks) <= 100
     assert "Settings" in text_of(view) and "more waiting" in text_of(view)
+
+
+async def test_the_alerts_channel_and_a_digest_are_set_from_the_home(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_channel(slack.team_id, OTHER, "other")
+    form = await edit_form(slack, "alerts-channel", "channel")
+    await submit(slack, form, {"channel": {"channel": OTHER}})
+    await slack.fake.wait_for(
+        lambda: f"<#{OTHER}>" in setting_shown(slack.fake.home_view(ADMIN), "alerts-channel")
+    )
+    assert (await slack.runtime.alerts.config(slack.team_id)).channel_id == OTHER
+
+    form = await edit_form(slack, "digest", "schedule")
+    values = {
+        "channel": {"channel": OTHER},
+        "verb": {"verb": "subscribe"},
+        "schedule": {"schedule": "08:30 Europe/Paris"},
+    }
+    await submit(slack, form, values)
+    await slack.fake.wait_for(
+        lambda: f"<#{OTHER}>" in setting_shown(slack.fake.home_view(ADMIN), "digest")
+    )
+    [subscription] = await slack.runtime.digests.subscriptions(slack.team_id)
+    assert subscription.channel_id == OTHER
+    # A schedule the command cannot read: the command's own refusal, by DM; nothing changed.
+    form = await edit_form(slack, "digest", "schedule")
+    values["schedule"] = {"schedule": "at teatime on Mars"}
+    await submit(slack, form, values)
+    await slack.fake.wait_for(lambda: "Write it as `/partner digest" in dm_texts(slack, ADMIN))
+    assert await slack.runtime.digests.subscriptions(slack.team_id) == [subscription]
