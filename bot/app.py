@@ -18,9 +18,10 @@ from bot.runtime import Runtime
 from bot.shutdown import InFlight
 from bot.slack import stores
 from bot.slack.authorize import installation_authorize
-from bot.slack.clients import web_client
+from bot.slack.clients import WorkspaceClients, web_client
 from bot.slack.context import Services, provide_services
 from bot.slack.error_handler import register_error_handler
+from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.registration import register_listeners
@@ -85,7 +86,10 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
     app.use(workspace_guard(runtime.database))
-    app.use(provide_services(services_of(runtime)))
+    services = services_of(runtime)
+    app.use(provide_services(services))
+    # Homes follow the requests they show, whatever changed them (here or in Maintenance).
+    runtime.requests.watch(HomesOfRequests(services, WorkspaceClients(runtime, installation_store)))
     register_listeners(app, installation_store)
     register_error_handler(app)
     runner = app.listener_runner

@@ -14,13 +14,14 @@ from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
-from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler
+from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler, services_of
 from bot.config import ConfigError, Settings, SlackMode
 from bot.periodic import run_every
 from bot.runtime import Runtime
 from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
+from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.maintenance import Maintenance
 from bot.slack.scheduler import Scheduler
 
@@ -66,6 +67,8 @@ def _start_background(
     default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
     settings = runtime.settings
     stopping = asyncio.Event()
+    # The worker's expiries and recoveries update the Homes too (once per process's services).
+    runtime.requests.watch(HomesOfRequests(services_of(runtime), clients))
     jobs = [
         run_every(
             settings.maintenance_interval_seconds,

@@ -339,3 +339,14 @@ class LanguageSetting(Base):
     language: Mapped[str] = mapped_column(String(8))
     set_by: Mapped[str] = mapped_column(String(32))
     set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HomeView(Base):
+    """Who opened the app's Home tab, and when last: only their Homes are published again
+    after a change (a Home nobody opened costs no Slack or vendor call)."""
+
+    __tablename__ = "home_views"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

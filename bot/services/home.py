@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from bot.clock import utcnow
+from bot.db.models import HomeView
 from bot.db.session import Database
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Product
@@ -84,7 +88,8 @@ class HomeSnapshot:
     balances: tuple[ProductBalance, ...]
     """Every configured product; empty on first run."""
     waiting: tuple[RequestSnapshot, ...]
-    """Pending requests this person may decide (approvers only), oldest first."""
+    """Pending requests this person may decide, and those whose outcome is unknown (approvers
+    only), oldest first."""
     waiting_capped: bool
     """True when the service's pending list was cut: more may wait than `waiting` holds."""
     mine: tuple[MyRequest, ...]
@@ -209,9 +214,41 @@ class HomeService:
 
 def may_decide(request: RequestSnapshot, user_id: str) -> bool:
     """Pending, not their own, and not already approved by them (the same rules the service
-    applies to a click: this only spares them buttons that would be refused)."""
+    applies to a click: this only spares them buttons that would be refused); or an unknown
+    outcome, which any approver settles (Mark done / Mark failed)."""
+    if request.needs_a_person:
+        return True
     return (
         request.status is Status.PENDING
         and request.requester_id != user_id
         and user_id not in request.approvers
     )
+
+
+class HomeViewers:
+    """Who has opened the Home tab: the only people whose Homes are worth publishing again
+    after a change (the others have none to see, and each publish reads the vendor and Slack)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def opened(self, team_id: str, user_id: str) -> None:
+        try:
+            async with self._database.session() as session:
+                row = await session.get(HomeView, (team_id, user_id))
+                if row is None:
+                    session.add(HomeView(team_id=team_id, user_id=user_id))
+                else:
+                    row.opened_at = utcnow()
+        except IntegrityError:  # the same person's two tabs at once: recorded by the other
+            pass
+
+    async def of(self, team_id: str) -> list[str]:
+        """The workspace's Home viewers, oldest first."""
+        async with self._database.session() as session:
+            rows = await session.scalars(
+                select(HomeView.user_id)
+                .where(HomeView.team_id == team_id)
+                .order_by(HomeView.opened_at, HomeView.user_id)
+            )
+            return list(rows.all())

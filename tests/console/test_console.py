@@ -236,3 +236,15 @@ async def test_home_shows_the_dashboard_and_decides_from_it(console: ConsoleSess
     done = await console.run_line(f"click {approve}")
     assert "message updated in #approvals" in done and "Done" in done
     assert "Nothing waits for your decision" in done  # the Home, published again
+
+
+async def test_home_in_french_for_a_french_speaking_person(console: ConsoleSession) -> None:
+    await console.run_line("as dominique")  # Slack locale fr-FR
+    await console.run_line("/partner credit add acme-ops@acme.example 12 démo")
+    home = await console.run_line("home")
+    assert "Soldes" in home and "Mes demandes" in home and "#1" in home
+    assert "Annuler la demande" in home and "Balances" not in home
+    assert "10\u202f225,119\u00a0€" in home  # the vendor's three decimals, the French way
+    # The same Home in English for an English-speaking person.
+    await console.run_line("as bob")
+    assert "Balances" in await console.run_line("home")

@@ -39,7 +39,10 @@ PEOPLE = (
     ("U0ALICE", "alice", "Alice Martin (workspace admin)", True),
     ("U0BOB", "bob", "Bob Durand (finance)", False),
     ("U0CAROL", "carol", "Carol Petit (ops)", False),
+    ("U0DOMINIQUE", "dominique", "Dominique Lefèvre (comptabilité)", False),
 )
+LOCALES = {"U0DOMINIQUE": "fr-FR"}
+"""Slack locales other than en-US: `as dominique` shows what a French-speaking user sees."""
 
 
 @dataclass
@@ -92,7 +95,14 @@ class ConsoleSession:
         # Granted what manifest.yml asks for (tests/test_manifest.py keeps the two equal).
         fake.add_team(TEAM, "Console Co", bot_token=bot_token, scopes=DEFAULT_BOT_SCOPES)
         for user_id, name, real_name, is_admin in PEOPLE:
-            fake.add_user(TEAM, user_id, name, real_name=real_name, is_admin=is_admin)
+            fake.add_user(
+                TEAM,
+                user_id,
+                name,
+                real_name=real_name,
+                is_admin=is_admin,
+                locale=LOCALES.get(user_id, "en-US"),
+            )
         fake.add_channel(TEAM, CHANNEL, "general")
         fake.add_channel(TEAM, APPROVALS_CHANNEL, "approvals")
 

@@ -87,6 +87,21 @@ class Requests:
         self.by_number = self.store.by_number
         self.pending = self.store.pending
         self.of_requester = self.store.of_requester
+        self._watchers: list[Callable[[RequestSnapshot], Awaitable[None]]] = []
+
+    def watch(self, watcher: Callable[[RequestSnapshot], Awaitable[None]]) -> None:
+        """Call `watcher` after each request this process made or changed (once its card is
+        posted or redrawn): for views that show requests elsewhere (the Slack Home). A watcher's
+        failure is logged, never the caller's."""
+        if watcher not in self._watchers:
+            self._watchers.append(watcher)
+
+    async def _changed(self, request: RequestSnapshot) -> None:
+        for watcher in self._watchers:
+            try:
+                await watcher(request)
+            except Exception as error:  # the change is made: a view of it must not undo that
+                log.warning("request %d: a watcher failed: %s", request.id, type(error).__name__)
 
     @property
     def lease(self) -> timedelta:
@@ -143,6 +158,7 @@ class Requests:
         if submitted.runs_now:
             done = await self.execute(request.id)
             await events.ran_now(done)
+            await self._changed(done)
             return done
         channel = submitted.approvals_channel_id
         assert channel is not None  # asking refuses a request no channel can show
@@ -151,11 +167,14 @@ class Requests:
         except CardRefused as refused:
             withdrawn = await self.withdraw(request.id, WITHDRAWN_NOTE)
             await events.withdrawn(withdrawn, channel, refused.reason)
+            await self._changed(withdrawn)
             return withdrawn
         if posted is not None:
             await self.store.set_card(request.id, posted.channel_id, posted.ts)
         await events.sent_for_approval(request, channel, card_known=posted is not None)
-        return await self.get(request.id)
+        current = await self.get(request.id)
+        await self._changed(current)
+        return current
 
     async def _make(
         self,
@@ -352,7 +371,9 @@ class Requests:
 
     async def _card_changed(self, request_id: int, events: RequestEvents) -> None:
         # Redrawn from the request as it stands now, never from a stale copy.
-        await events.card_changed(await self.get(request_id))
+        current = await self.get(request_id)
+        await events.card_changed(current)
+        await self._changed(current)
 
     async def _card_seen(self, number: int, team_id: str, card_at: CardAt | None) -> None:
         """A click on a card's button says where the card is, should its post have had no

@@ -49,12 +49,18 @@ from bot.slack.blocks import clicked_message
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
+from bot.slack.home.refresh import settings_changed
 from bot.slack.listeners.replies import reply
 from bot.slack.locale import user_language
 from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
+
+
+async def homes_of_settings(services: Any, client: AsyncWebClient, team_id: str) -> None:
+    """The opened Homes show settings, roles and the policy: published again after a change."""
+    await settings_changed(services, client, team_id)
 
 
 class ChangeServices(Protocol):
@@ -75,6 +81,7 @@ class ChangeNotifier:
     DM. A message Slack refuses or loses is logged, never sent twice."""
 
     def __init__(self, services: ChangeServices, client: AsyncWebClient) -> None:
+        self._services = services
         self._database = services.database
         self._changes = services.settings_changes
         self._locales = services.user_locales
@@ -131,6 +138,7 @@ class ChangeNotifier:
     async def settled(self, change: ChangeSnapshot) -> None:
         """After a decision this process won: redraw the card, say it, tell the asker."""
         await self.refresh_card(change.id)
+        await homes_of_settings(self._services, self._client, change.team_id)
         if change.status in (Status.APPLIED, Status.REJECTED):
             # Where the approvers saw the card (the approvals channel may just have moved).
             await self.announce(
@@ -177,6 +185,7 @@ async def gated(
         await notifier.announce(
             team_id, lambda: announcement(user_id, change, set_up=change.loosens)
         )
+        await homes_of_settings(services, client, team_id)
     return answer
 
 

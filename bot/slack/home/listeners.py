@@ -1,4 +1,6 @@
-"""The Home tab's own listeners: publishing it when opened, and its Set up button.
+"""The Home tab's own listeners: publishing it when opened, its Set up button, and its
+Settings buttons (a form read back as the `/partner` command it stands for, handled by that
+command's own handler: same checks, same four eyes, same audit).
 
 Approve, Reject and Cancel on the Home are the request card's buttons, handled by the card's
 listeners (bot.slack.requests.deciding): nothing about deciding lives here.
@@ -13,10 +15,23 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.context import Services, SlashCommand
+from bot.i18n import use_language
+from bot.slack.commands import CommandError
+from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.error_handler import answers_errors
 from bot.slack.home.publisher import HomePublisher
+from bot.slack.home.settings_edit import (
+    EDIT_ACTION,
+    EDIT_CALLBACK,
+    FormError,
+    command_of,
+    edit_modal,
+    item_of,
+)
 from bot.slack.home.views import SETUP_ACTION
+from bot.slack.locale import user_language
+from bot.slack.partner_command import parse
+from bot.slack.requests.events import DirectReply
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import Setup
 
@@ -27,7 +42,9 @@ async def home_opened(
     # The Messages and About tabs send this event too: only the Home is ours to draw.
     if event.get("tab", "home") != "home" or context.team_id is None:
         return
-    await HomePublisher(services, client).publish(context.team_id, event["user"])
+    await HomePublisher(services, client).publish(
+        context.team_id, event["user"], opened=True
+    )
 
 
 @answers_errors
@@ -41,6 +58,55 @@ async def open_setup_from_home(
     await open_setup(Setup(), call)
 
 
+@answers_errors
+async def open_setting_form(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    await ack()
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    # The language is known since the Home was drawn (cached): the trigger_id does not wait.
+    use_language(await user_language(services.user_locales, client, team_id, user_id))
+    await client.views_open(trigger_id=body["trigger_id"], view=edit_modal(action["value"]))
+
+
+@answers_errors
+async def setting_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    services: Services,
+) -> None:
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    use_language(await user_language(services.user_locales, client, team_id, user_id))
+    try:
+        command = command_of(item_of(view), view)
+    except FormError as empty:
+        await ack(response_action="errors", errors={empty.block_id: empty.message})
+        return
+    try:
+        parsed = parse(command.text)
+    except CommandError as refused:
+        await ack(response_action="errors", errors={command.block_id: refused.message})
+        return
+    await ack()
+    # As if typed in the chosen channel; the answer (or a refusal, by the error handler) by DM.
+    payload = {"text": command.text, "user_id": user_id, "channel_id": command.channel_id}
+    call = SlashCommand(
+        payload=payload, respond=DirectReply(client, user_id), client=client, context=context
+    )
+    await parsed.subcommand.handle(parsed.command, call)
+    await HomePublisher(services, client).republish(team_id, [user_id])
+
+
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(home_opened)
     app.action(SETUP_ACTION)(open_setup_from_home)
+    app.action(EDIT_ACTION)(open_setting_form)
+    app.view(EDIT_CALLBACK)(setting_submitted)

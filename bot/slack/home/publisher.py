@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.home import HomeService
+from bot.i18n import language
+from bot.services.home import HomeService, HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
 from bot.slack.context import SERVICES, Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.views import home_view
+from bot.slack.locale import user_language
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +51,39 @@ class HomePublisher:
         self._client = client
         self._pace = pace
 
-    async def publish(self, team_id: str, user_id: str) -> None:
-        """Render and publish one person's Home; raises what Slack or the services raise."""
+    async def publish(self, team_id: str, user_id: str, *, opened: bool = False) -> None:
+        """Render and publish one person's Home in their Slack language; raises what Slack or
+        the services raise. `opened`: they are looking at it now (remembered, so later changes
+        publish it again)."""
+        if opened:
+            await HomeViewers(self._services.database).opened(team_id, user_id)
         directory = SlackDirectory(self._client, self._services.group_members, team_id)
         snapshot = await self._home.snapshot(team_id, user_id, directory)
-        await self._client.views_publish(user_id=user_id, view=home_view(snapshot))
+        spoken = await user_language(self._services.user_locales, self._client, team_id, user_id)
+        with language(spoken):
+            view = home_view(snapshot)
+        await self._client.views_publish(user_id=user_id, view=view)
 
-    async def republish_for_request(self, request: RequestSnapshot) -> int:
+    async def republish_viewers(self, team_id: str) -> int:
+        """After a settings change: every Home opened in the workspace (what each shows of the
+        settings, roles and policy may have changed)."""
+        viewers = await self._viewers(team_id)
+        return await self.republish(team_id, viewers) if viewers else 0
+
+    async def _viewers(self, team_id: str) -> list[str]:
+        try:
+            return await HomeViewers(self._services.database).of(team_id)
+        except Exception as error:  # best effort: the change behind it is done already
+            log.warning("Home viewers not read: %s", type(error).__name__)
+            return []
+
+    async def republish_for_request(
+        self, request: RequestSnapshot, *, only: Collection[str] | None = None
+    ) -> int:
         """After a request changed (made, decided, cancelled, settled): the Homes that show
         it — its requester's ("My requests") and every approver's ("Waiting for me"), groups
-        of approvers by their members. Best effort, like `republish`."""
+        of approvers by their members. `only`: of those, these people's (who opened one). Best
+        effort, like `republish`."""
         team_id = request.team_id
         directory = SlackDirectory(self._client, self._services.group_members, team_id)
         people = [request.requester_id]
@@ -72,6 +97,8 @@ class HomePublisher:
             log.warning(
                 "approvers of request #%d not read: %s", request.number, type(error).__name__
             )
+        if only is not None:
+            people = [p for p in people if p in only]
         return await self.republish(team_id, people)
 
     async def republish(self, team_id: str, user_ids: Iterable[str]) -> int:

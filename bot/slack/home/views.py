@@ -1,4 +1,5 @@
-"""A HomeSnapshot as a Home tab view, always within Block Kit's limits.
+"""A HomeSnapshot as a Home tab view, always within Block Kit's limits, in the current
+language (the publisher sets the viewer's).
 
 Lists are cut to a few items with an "…and N more" line; the buttons on requests are the
 request card's own (same action_id, same value), so the card's listeners decide them.
@@ -20,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.money import format_money
+from bot.i18n.formatting import money, number
 from bot.services.digests import Subscription
 from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
 from bot.services.partner_keys import KeyStatus
@@ -31,8 +32,16 @@ from bot.slack.admin.views import channel_mention, policy_rules, subject_mention
 from bot.slack.blocks import escape, fit, slack_date
 from bot.slack.errors import message_for
 from bot.slack.home import texts as text
+from bot.slack.home.settings_edit import EDIT_ACTION
 from bot.slack.requests import texts as request_text
-from bot.slack.requests.views import APPROVE_ACTION, CANCEL_ACTION, REJECT_ACTION, what
+from bot.slack.requests.views import (
+    APPROVE_ACTION,
+    CANCEL_ACTION,
+    MARK_DONE_ACTION,
+    MARK_FAILED_ACTION,
+    REJECT_ACTION,
+    what,
+)
 
 MAX_VIEW_BLOCKS = 100
 WAITING_SHOWN = 10
@@ -45,7 +54,7 @@ def home_view(home: HomeSnapshot) -> View:
     if home.first_run:
         blocks += _first_run(home)
     else:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=text.INTRO)]))
+        blocks.append(_context(str(text.INTRO)))
         blocks += _balances(home.balances)
     if home.is_approver:
         blocks += _waiting(home)
@@ -66,7 +75,12 @@ def _context(markdown: str) -> ContextBlock:
 
 
 def _setup_button() -> ButtonElement:
-    return ButtonElement(text=text.SETUP_BUTTON, action_id=SETUP_ACTION, value="setup")
+    return ButtonElement(text=str(text.SETUP_BUTTON), action_id=SETUP_ACTION, value="setup")
+
+
+def _change_button(item: str) -> ButtonElement:
+    """Opens the item's form (bot.slack.home.settings_edit)."""
+    return ButtonElement(text=str(text.CHANGE), action_id=EDIT_ACTION, value=item)
 
 
 # --- first run ----------------------------------------------------------------------------------
@@ -75,12 +89,12 @@ def _setup_button() -> ButtonElement:
 def _first_run(home: HomeSnapshot) -> list[Block]:
     blocks: list[Block] = [
         _section(f"*{text.FIRST_RUN_TITLE}*\n{text.FIRST_RUN_INTRO}"),
-        *(_section(step) for step in text.FIRST_RUN_STEPS),
+        *(_section(str(step)) for step in text.FIRST_RUN_STEPS),
     ]
     if home.is_admin:
         blocks.append(ActionsBlock(block_id="home_first_run", elements=[_setup_button()]))
     else:
-        blocks.append(_context(text.FIRST_RUN_MEMBER))
+        blocks.append(_context(str(text.FIRST_RUN_MEMBER)))
     return blocks
 
 
@@ -88,7 +102,7 @@ def _first_run(home: HomeSnapshot) -> list[Block]:
 
 
 def _balances(balances: Sequence[ProductBalance]) -> list[Block]:
-    return [HeaderBlock(text=text.BALANCES), *(_section(_balance(b)) for b in balances)]
+    return [HeaderBlock(text=str(text.BALANCES)), *(_section(_balance(b)) for b in balances)]
 
 
 def _balance(balance: ProductBalance) -> str:
@@ -96,14 +110,14 @@ def _balance(balance: ProductBalance) -> str:
         reason = message_for(balance.failure) if balance.failure is not None else "—"
         return text.BALANCE_FAILED.format(product=balance.product.label, reason=reason)
     line = text.BALANCE_LINE.format(
-        product=balance.product.label, balance=format_money(balance.balance)
+        product=balance.product.label, balance=money(balance.balance)
     )
     if balance.stale_age is not None:
-        line += text.STALE.format(seconds=int(balance.stale_age))
+        line += text.STALE.format(seconds=number(int(balance.stale_age)))
     if balance.sparkline:
         line += text.SPARKLINE.format(sparkline=balance.sparkline)
     if balance.days_left is not None:
-        line += text.DAYS_LEFT.format(days=balance.days_left)
+        line += text.DAYS_LEFT.format(days=number(balance.days_left))
     return line
 
 
@@ -111,37 +125,47 @@ def _balance(balance: ProductBalance) -> str:
 
 
 def _waiting(home: HomeSnapshot) -> list[Block]:
-    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=text.WAITING)]
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.WAITING))]
     if not home.waiting:
-        return [*blocks, _context(text.WAITING_NONE)]
+        return [*blocks, _context(str(text.WAITING_NONE))]
     for request in home.waiting[:WAITING_SHOWN]:
         blocks.append(_section(_waiting_item(request)))
-        value = str(request.number)  # what the card's buttons carry
         blocks.append(
             ActionsBlock(
-                block_id=f"home_waiting_{request.number}",
-                elements=[
-                    ButtonElement(
-                        text=request_text.APPROVE,
-                        action_id=APPROVE_ACTION,
-                        value=value,
-                        style="primary",
-                    ),
-                    ButtonElement(
-                        text=request_text.REJECT,
-                        action_id=REJECT_ACTION,
-                        value=value,
-                        style="danger",
-                    ),
-                ],
+                block_id=f"home_waiting_{request.number}", elements=_waiting_buttons(request)
             )
         )
     more = len(home.waiting) - WAITING_SHOWN
     if home.waiting_capped:
-        blocks.append(_context(text.WAITING_MORE_UNCOUNTED))
+        blocks.append(_context(str(text.WAITING_MORE_UNCOUNTED)))
     elif more > 0:
-        blocks.append(_context(text.WAITING_MORE.format(count=more)))
+        blocks.append(_context(text.WAITING_MORE.format(count=number(more))))
     return blocks
+
+
+def _waiting_buttons(request: RequestSnapshot) -> list[ButtonElement]:
+    """The card's own buttons (same action_id, same value): the card's listeners decide."""
+    value = str(request.number)
+    if request.needs_a_person:
+        return [
+            ButtonElement(
+                text=str(request_text.MARK_DONE), action_id=MARK_DONE_ACTION, value=value
+            ),
+            ButtonElement(
+                text=str(request_text.MARK_FAILED),
+                action_id=MARK_FAILED_ACTION,
+                value=value,
+                style="danger",
+            ),
+        ]
+    return [
+        ButtonElement(
+            text=str(request_text.APPROVE), action_id=APPROVE_ACTION, value=value, style="primary"
+        ),
+        ButtonElement(
+            text=str(request_text.REJECT), action_id=REJECT_ACTION, value=value, style="danger"
+        ),
+    ]
 
 
 def _waiting_item(request: RequestSnapshot) -> str:
@@ -153,6 +177,8 @@ def _waiting_item(request: RequestSnapshot) -> str:
     reason = ""
     if request.reason:
         reason = text.WAITING_REASON.format(reason=fit(escape(request.reason), 300))
+    if request.needs_a_person:
+        reason += str(text.WAITING_UNKNOWN)
     return text.WAITING_ITEM.format(
         id=request.number,
         product=request.product.label,
@@ -168,22 +194,22 @@ def _waiting_item(request: RequestSnapshot) -> str:
 
 
 def _mine(mine: Sequence[MyRequest]) -> list[Block]:
-    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=text.MINE)]
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.MINE))]
     if not mine:
-        return [*blocks, _context(text.MINE_NONE)]
+        return [*blocks, _context(str(text.MINE_NONE))]
     for item in mine:
         request = item.request
         line = text.MINE_ITEM.format(
             id=request.number,
             product=request.product.label,
             what=what(request),
-            state=request_text.STATE_WORDS[request.status.value],
+            state=str(request_text.STATE_WORDS[request.status.value]),
             when=slack_date(request.created_at),
         )
         accessory = None
         if item.cancellable:
             accessory = ButtonElement(
-                text=text.CANCEL, action_id=CANCEL_ACTION, value=str(request.number)
+                text=str(text.CANCEL), action_id=CANCEL_ACTION, value=str(request.number)
             )
         blocks.append(
             _section(line, block_id=f"home_mine_{request.number}", accessory=accessory)
@@ -198,8 +224,8 @@ def _activity(home: HomeSnapshot) -> list[Block]:
     lines = [audit_line(entry) for entry in home.activity]
     return [
         DividerBlock(),
-        HeaderBlock(text=text.ACTIVITY),
-        _section("\n".join(lines)) if lines else _context(text.ACTIVITY_NONE),
+        HeaderBlock(text=str(text.ACTIVITY)),
+        _section("\n".join(lines)) if lines else _context(str(text.ACTIVITY_NONE)),
     ]
 
 
@@ -210,31 +236,40 @@ def _settings(settings: WorkspaceSettings) -> list[Block]:
     policy = settings.policy
     return [
         DividerBlock(),
-        HeaderBlock(text=text.SETTINGS),
+        HeaderBlock(text=str(text.SETTINGS)),
         _section(
             text.KEYS.format(lines=_keys(settings.keys)),
             accessory=_setup_button(),
         ),
-        _section(text.ADMINS.format(who=_who(settings.admins))),
-        _section(text.APPROVERS.format(who=_who(settings.approvers))),
-        _section(text.POLICY.format(rules="\n".join(f"• {r}" for r in policy_rules(policy)))),
-        _section(
-            text.CHANNELS.format(
-                approvals=_channel(settings.approvals_channel_id),
-                alerts=_channel(settings.alerts_channel_id),
-            )
+        _editable(text.ADMINS.format(who=_who(settings.admins)), "admins"),
+        _editable(text.APPROVERS.format(who=_who(settings.approvers)), "approvers"),
+        _editable(
+            text.POLICY.format(rules="\n".join(f"• {r}" for r in policy_rules(policy))),
+            "policy",
         ),
-        _section(text.DIGESTS.format(lines=_digests(settings.digests))),
-        _context(text.SETTINGS_HINT),
+        _editable(
+            text.APPROVALS_CHANNEL.format(channel=_channel(settings.approvals_channel_id)),
+            "approvals-channel",
+        ),
+        _editable(
+            text.ALERTS_CHANNEL.format(channel=_channel(settings.alerts_channel_id)),
+            "alerts-channel",
+        ),
+        _editable(text.DIGESTS.format(lines=_digests(settings.digests)), "digest"),
+        _context(str(text.SETTINGS_HINT)),
     ]
+
+
+def _editable(markdown: str, item: str) -> SectionBlock:
+    return _section(markdown, block_id=f"home_setting_{item}", accessory=_change_button(item))
 
 
 def _keys(keys: Sequence[KeyStatus]) -> str:
     if not keys:
-        return text.KEYS_NONE
+        return str(text.KEYS_NONE)
     lines = []
     for status in keys:
-        origin = text.KEY_FROM_ENVIRONMENT if status.from_environment else ""
+        origin = str(text.KEY_FROM_ENVIRONMENT) if status.from_environment else ""
         if status.set_by:
             origin += text.KEY_SET_BY.format(user=status.set_by)
         lines.append(
@@ -251,11 +286,11 @@ def _who(subjects: Sequence[Subject]) -> str:
     shown = [subject_mention(s) for s in subjects[:20]]
     if len(subjects) > 20:
         shown.append(f"+{len(subjects) - 20}")
-    return ", ".join(shown) or text.NOBODY
+    return ", ".join(shown) or str(text.NOBODY)
 
 
 def _channel(channel_id: str | None) -> str:
-    return channel_mention(channel_id) if channel_id else text.NO_CHANNEL
+    return channel_mention(channel_id) if channel_id else str(text.NO_CHANNEL)
 
 
 def _digests(digests: Sequence[Subscription]) -> str:
@@ -267,4 +302,4 @@ def _digests(digests: Sequence[Subscription]) -> str:
     ]
     if len(digests) > 10:
         lines.append(f"+{len(digests) - 10}")
-    return "; ".join(lines) or text.DIGESTS_NONE
+    return "; ".join(lines) or str(text.DIGESTS_NONE)

@@ -191,7 +191,7 @@ async def _mark(
         user_id,
         done,
         directory,
-        SlackRequestEvents(client, Ephemeral(respond), speakers=services),
+        SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
     )
 
