@@ -32,8 +32,8 @@ from bot.slack.blocks import form_text
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
 from bot.slack.permissions import require_bot_in_channel
+from bot.slack.replies import reply
 from bot.slack.requests.asking import follow_through
 from bot.slack.requests.events import DirectReply, admins_told_of_lockout
 from bot.slack.views.reply import plain_reply

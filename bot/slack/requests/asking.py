@@ -23,7 +23,7 @@ from bot.services.requests import Action, Ask, Requests, Submitted
 from bot.services.roles import Roles
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.listeners.replies import reply
+from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
 from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form

@@ -26,7 +26,7 @@ from bot.services.requests import (
 )
 from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
-from bot.slack.listeners.replies import reply
+from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import ask_value
 from bot.slack.requests.views import (
