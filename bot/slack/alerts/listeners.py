@@ -14,7 +14,7 @@ from bot.money import InvalidAmount, format_money, parse_user_amount
 from bot.partner.models import Product
 from bot.services.alerts import Alerts, Scope
 from bot.services.errors import NotAllowed
-from bot.services.requests import Action
+from bot.services.requests import Action, Ask
 from bot.services.roles import Roles
 from bot.services.subaccounts import find_subaccount
 from bot.slack.alerts import texts as text
@@ -34,8 +34,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
-from bot.slack.requests.asking import follow_through
-from bot.slack.requests.events import DirectReply, admins_told_of_lockout
+from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
 from bot.slack.views.reply import plain_reply
 
 
@@ -114,21 +113,12 @@ async def top_up_submitted(
     reason = form_text(view, "reason")
     metadata = json.loads(view.get("private_metadata") or "{}")
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
-    # error handler, bot.slack.error_handler).
-    async with admins_told_of_lockout(client):
-        submitted = await services.requests.request_credit(
-            team_id,
-            user_id,
-            Product(metadata["p"]),
-            Action.CREDIT_ADD,
-            metadata["t"],
-            amount,
-            reason or None,
-            directory,
-        )
-    # `follow_through` reads only the services it shares with the wiring (requests).
-    await follow_through(services, client, DirectReply(client, user_id), submitted)  # type: ignore[arg-type]
+    # The same service call as `/partner credit add`: the same policy, the same "you asked for
+    # the same thing moments ago" question, the same card. The form is closed: the answers go
+    # by DM, a refusal or failure too (by the app's error handler, bot.slack.error_handler).
+    ask = Ask(Action.CREDIT_ADD, Product(metadata["p"]), reason or None, metadata["t"], amount)
+    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)))
+    await services.requests.ask(team_id, user_id, ask, directory, events)
 
 
 async def snooze(

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.partner.models import Product
 from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
-from bot.services.requests import Action, Ask, Requests, Submitted
+from bot.services.requests import Action, Ask, Requests
 from bot.services.roles import Roles
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
@@ -147,11 +147,3 @@ async def drop_similar(ack: AsyncAck, respond: AsyncRespond) -> None:
     await ack()
     await reply(respond, plain_reply(text.SIMILAR_DROPPED), replace=True)
 
-
-async def follow_through(
-    runtime: Any, client: AsyncWebClient, respond: Any, submitted: Submitted
-) -> None:
-    """For a caller that made the request itself (the alerts' top-up form): carry it on as
-    `Requests.ask` would. `runtime`: anything with the `requests` service."""
-    events = SlackRequestEvents(client, Ephemeral(respond))
-    await runtime.requests.follow_through(submitted, events)
