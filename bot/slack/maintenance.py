@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import logging
 
-from bot.runtime import Runtime
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
+from bot.slack.parts import MaintenanceParts
 from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)
 
 
 class Maintenance:
-    def __init__(self, runtime: Runtime, clients: WorkspaceClients) -> None:
-        self._runtime = runtime
+    def __init__(self, parts: MaintenanceParts, clients: WorkspaceClients) -> None:
+        self._parts = parts
         self._clients = clients
 
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
-        await self._runtime.requests.run_due(self._events_for)
-        for change in await self._runtime.settings_changes.expire_due():
+        await self._parts.requests.run_due(self._events_for)
+        for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
                 log.warning(
@@ -35,10 +35,10 @@ class Maintenance:
                     change.id,
                 )
                 continue
-            await ChangeNotifier(self._runtime, client).settled(change)
-        await self._runtime.deliveries.forget_old()
+            await ChangeNotifier(self._parts, client).settled(change)
+        await self._parts.deliveries.forget_old()
         # Install-page visits that never came back (each left an OAuth state row).
-        await stores.oauth_state_store(self._runtime).purge_expired()
+        await stores.oauth_state_store(self._parts).purge_expired()
 
     async def _events_for(self, team_id: str) -> SlackRequestEvents | None:
         """The workspace's events, with nobody acting; None without a Slack token for it."""
@@ -46,4 +46,4 @@ class Maintenance:
         if client is None:
             log.warning("no Slack token for team %s", team_id)
             return None
-        return SlackRequestEvents(client, speakers=self._runtime)
+        return SlackRequestEvents(client, speakers=self._parts)

@@ -35,12 +35,12 @@ from bot.slack.digests.parsing import parse_digest
 from bot.slack.error_handler import answers_errors
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import command_language
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
 from bot.slack.lookups.help_views import help_reply
+from bot.slack.replies import reply
 from bot.slack.requests import asking
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup

@@ -1,5 +1,5 @@
-"""What the process-level Slack parts (token stores, workspace clients, the scheduler) take
-from the process: each names only what it reads, as a Protocol.
+"""What the process-level Slack parts (token stores, workspace clients, the scheduler, the
+maintenance jobs) take from the process: each names only what it reads, as a Protocol.
 
 The process's wiring (`bot.runtime.Runtime`) has all of it, so the serving process, the worker,
 the console and the tests hand it over as it is; no Slack module imports the wiring itself.
@@ -15,11 +15,14 @@ from bot.config import Settings, SlackMode
 from bot.db.crypto import SecretBox
 from bot.db.session import Database
 from bot.services.alerts import Alerts
+from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
+from bot.services.requests import Requests
 from bot.services.roles import Roles
+from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 
 
@@ -79,3 +82,22 @@ class SchedulerParts(Protocol):
 
     @property
     def alerts(self) -> Alerts: ...
+
+
+class MaintenanceParts(StoreParts, Protocol):
+    """The maintenance jobs (bot.slack.maintenance): requests and setting changes that fell
+    due, old delivery records, and the OAuth state rows the stores purge."""
+
+    @property
+    def requests(self) -> Requests: ...
+
+    @property
+    def settings_changes(self) -> SettingsChanges: ...
+
+    @property
+    def deliveries(self) -> Deliveries: ...
+
+    @property
+    def user_locales(self) -> UserLocales:
+        """Whom the worker tells (requesters, askers) is told in their own language."""
+        ...

@@ -9,7 +9,7 @@ from bot.devkit.emulator import Message
 from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
 from bot.services.requests import Status
-from tests.slack.approvals import APPROVALS, card_of, latest_request, set_up_approvals
+from tests.slack.approvals import APPROVALS, card_of, card_text, latest_request, set_up_approvals
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
 
@@ -189,3 +189,66 @@ async def test_a_few_subaccounts_below_are_alerted_one_by_one(slack: Harness) ->
     posted = alerts_posted(slack)
     assert len(posted) == 3
     assert all("alert_topup" in str(m.blocks) for m in posted)
+
+
+async def test_a_second_top_up_of_the_same_asks_before_a_second_request(slack: Harness) -> None:
+    """The top-up form asks through the same service call as `/partner credit add`: the same
+    "you asked for the same thing moments ago" question, by DM since the form is closed, and
+    "Send another" makes the second request, marked as like the first."""
+    await set_up_alerts(slack)
+    await set_up_approvals(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    sub.balance = Decimal("1.000")
+    await slack.ask(f"alert subaccount {sub.email} 20", user=ADMIN)
+    await check(slack)
+    [alert] = alerts_posted(slack)
+
+    async def top_up_from_the_alert() -> None:
+        before = len(slack.fake.open_modals(MEMBER))
+        await slack.driver.click(
+            team_id=slack.team_id,
+            user_id=MEMBER,
+            action_id="alert_topup",
+            message=alert,
+            channel_id=ALERTS,
+        )
+        forms = await slack.fake.wait_for(
+            lambda: (m := slack.fake.open_modals(MEMBER)) and len(m) > before and m
+        )
+        await slack.driver.submit_view(
+            forms[-1],
+            team_id=slack.team_id,
+            user_id=MEMBER,
+            values={"amount": {"amount": "19"}, "reason": {"reason": "ran dry"}},
+        )
+
+    def dms() -> list[Message]:
+        return slack.fake.messages.get(f"D{MEMBER}", [])
+
+    await top_up_from_the_alert()
+    await slack.fake.wait_for(dms)
+    first = await latest_request(slack)
+    assert first.status is Status.PENDING
+
+    await top_up_from_the_alert()
+    [question] = await slack.fake.wait_for(
+        lambda: [m for m in dms() if "You asked for the same thing" in card_text(m)]
+    )
+    assert f"request #{first.number}" in card_text(question)
+    assert [r.id for r in await slack.runtime.requests.of_requester(slack.team_id, MEMBER)] == [
+        first.id
+    ]
+
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id="request_confirm_similar",
+        message=question,
+    )
+    await click.wait_response(count=2)  # the question's removal, then the answer
+    second = await latest_request(slack)
+    assert (second.similar_to, second.amount, second.status) == (
+        first.id,
+        Decimal(19),
+        Status.PENDING,
+    )

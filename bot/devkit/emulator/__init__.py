@@ -4,6 +4,7 @@ which apps may also reach over Socket Mode), a driver sending the app what Slack
 
 from bot.devkit.emulator.api import SlackError
 from bot.devkit.emulator.driver import Delivery, SlackDriver
+from bot.devkit.emulator.gates import Gate
 from bot.devkit.emulator.records import (
     ApiCall,
     Channel,
@@ -27,6 +28,7 @@ __all__ = [
     "Delivery",
     "Envelope",
     "FakeSlack",
+    "Gate",
     "Message",
     "Rendered",
     "ResponseUrlPost",

@@ -3,8 +3,8 @@ Socket Mode, around one public `SlackWorld` (`fake.world`).
 
 slack_sdk's `AsyncWebClient(base_url=fake.api_url)` talks to it over real HTTP. The server
 records every call in the world, checks tokens and scopes, plays the faults a test asks for
-(errors, rate limits, server errors, dropped connections, slow answers), and hands the call to
-the handler of its method (`handlers/`, one module per API family). For short test code it
+(errors, rate limits, server errors, dropped connections, slow or held answers), and hands the
+call to the handler of its method (`handlers/`, one module per API family). For short test code it
 also answers for the world: `fake.messages` is `fake.world.messages`, `fake.add_user(…)` is
 `fake.world.add_user(…)`.
 
@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from bot.devkit.emulator.api import APP_TOKEN, NO_TOKEN, Call, SlackError, needed_scope
+from bot.devkit.emulator.gates import Gate
 from bot.devkit.emulator.handlers import HANDLERS
 from bot.devkit.emulator.handlers.users import user_info
 from bot.devkit.emulator.handlers.views import apply_submission_ack
@@ -71,6 +72,7 @@ class FakeSlack:
         self._faults: list[_Fault] = []
         self._drops: dict[str, int] = {}  # method → calls left to drop after doing them
         self._delays: dict[str, float] = {}  # method → seconds Slack takes to answer it
+        self._gates: dict[str, Gate] = {}  # method → where its calls wait (hold)
         # View id → set once the view_submission in flight for it has been answered.
         self._submissions: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
@@ -141,6 +143,8 @@ class FakeSlack:
         self.world.root_url = self._root_url
 
     async def stop(self) -> None:
+        for gate in self._gates.values():
+            gate.release()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -193,6 +197,13 @@ class FakeSlack:
             self._delays[method] = seconds
         else:
             self._delays.pop(method, None)
+
+    def hold(self, method: str) -> Gate:
+        """Keep every later call of `method` unanswered until `gate.release()`: recorded in
+        `calls` at once, answered (as usual) only then. `await gate.held()` waits until a call
+        is there. Stopping the fake releases every gate, so a failed test does not hang."""
+        gate = self._gates[method] = Gate(method)
+        return gate
 
     def _take_fault(self, method: str, args: dict[str, Any]) -> _Fault | None:
         channel = args.get("channel") or args.get("channel_id")
@@ -316,6 +327,8 @@ class FakeSlack:
         self.world.calls.append(record)
         if method == "views.update" and not unreadable:
             await self._wait_for_submission(args, record.team_id)
+        if method in self._gates:
+            await self._gates[method].pass_through(record)
         if method in self._delays:
             await asyncio.sleep(self._delays[method])
         if unreadable:

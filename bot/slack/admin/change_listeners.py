@@ -50,8 +50,8 @@ from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.home.refresh import settings_changed
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import user_language
+from bot.slack.replies import reply
 from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 

@@ -39,8 +39,8 @@ from bot.slack.admin.views import (
 )
 from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import command_language
+from bot.slack.replies import reply
 from bot.slack.views.reply import Reply, plain_reply
 
 _ROLES = {"approver": Role.APPROVER, "admin": Role.ADMIN}

@@ -19,7 +19,7 @@ from bot.partner.models import Product
 from bot.services.alerts import Alerts, Scope
 from bot.services.errors import NotAllowed
 from bot.services.languages import UserLocales
-from bot.services.requests import Action
+from bot.services.requests import Action, Ask
 from bot.services.roles import Roles
 from bot.services.subaccounts import find_subaccount
 from bot.slack.alerts import texts as text
@@ -37,11 +37,10 @@ from bot.slack.blocks import form_text
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import channel_language, command_language, user_language
 from bot.slack.permissions import require_bot_in_channel
-from bot.slack.requests.asking import follow_through
-from bot.slack.requests.events import DirectReply, admins_told_of_lockout
+from bot.slack.replies import reply
+from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
 from bot.slack.views.reply import plain_reply
 
 log = logging.getLogger(__name__)
@@ -147,21 +146,14 @@ async def top_up_submitted(
     use_language(await user_language(services.user_locales, client, team_id, user_id))
     reason = form_text(view, "reason")
     metadata = json.loads(view.get("private_metadata") or "{}")
-    # The form is closed: the answer goes by DM, a refusal or failure too (by the app's
-    # error handler, bot.slack.error_handler).
-    async with admins_told_of_lockout(client):
-        submitted = await services.requests.request_credit(
-            team_id,
-            user_id,
-            Product(metadata["p"]),
-            Action.CREDIT_ADD,
-            metadata["t"],
-            amount,
-            reason or None,
-            directory,
-        )
-    # `follow_through` reads only the services it shares with the wiring (requests).
-    await follow_through(services, client, DirectReply(client, user_id), submitted)  # type: ignore[arg-type]
+    # The same service call as `/partner credit add`: the same policy, the same "you asked for
+    # the same thing moments ago" question, the same card. The form is closed: the answers go
+    # by DM, a refusal or failure too (by the app's error handler, bot.slack.error_handler).
+    ask = Ask(Action.CREDIT_ADD, Product(metadata["p"]), reason or None, metadata["t"], amount)
+    events = SlackRequestEvents(
+        client, Ephemeral(DirectReply(client, user_id)), speakers=services
+    )
+    await services.requests.ask(team_id, user_id, ask, directory, events)
 
 
 async def snooze(

@@ -15,10 +15,10 @@ from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.digests.views import digest_reply
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import channel_language, command_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
+from bot.slack.replies import reply
 from bot.slack.scheduler import ChannelPacer, post_digest
 from bot.slack.views.reply import Reply, plain_reply
 

@@ -11,8 +11,8 @@ from bot.services.languages import Languages
 from bot.slack.context import SlashCommand
 from bot.slack.language import texts as text
 from bot.slack.language.parsing import Language
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import command_language
+from bot.slack.replies import reply
 from bot.slack.views.reply import plain_reply
 
 

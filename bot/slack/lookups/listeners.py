@@ -18,7 +18,6 @@ from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.error_handler import answers_errors
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import command_language, user_language
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
@@ -29,6 +28,7 @@ from bot.slack.lookups.subaccount_views import (
     subaccount_detail_reply,
     subaccount_list_reply,
 )
+from bot.slack.replies import reply
 
 
 async def show_help(_parsed: Help, call: SlashCommand) -> None:

@@ -19,11 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.partner.models import Product
 from bot.services.errors import NotAllowed
 from bot.services.partner_access import NoSubaccounts
-from bot.services.requests import Action, Ask, Requests, Submitted
+from bot.services.requests import Action, Ask, Requests
 from bot.services.roles import Roles
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.listeners.replies import reply
+from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
     DirectReply,
@@ -169,16 +169,6 @@ async def drop_similar(
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
     await speak_to(services, client, context.team_id, context.user_id)
     await reply(respond, plain_reply(str(text.SIMILAR_DROPPED)), replace=True)
-
-
-async def follow_through(
-    runtime: Any, client: AsyncWebClient, respond: Any, submitted: Submitted
-) -> None:
-    """For a caller that made the request itself (the alerts' top-up form): carry it on as
-    `Requests.ask` would. `runtime`: anything with the `requests` service, the database and
-    the users' locales (`Services`)."""
-    events = SlackRequestEvents(client, Ephemeral(respond), speakers=runtime)
-    await runtime.requests.follow_through(submitted, events)
 
 
 async def _speak_to_asker(call: SlashCommand) -> None:

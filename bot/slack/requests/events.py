@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import aiohttp
@@ -33,8 +32,8 @@ from bot.services.requests import (
 )
 from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
-from bot.slack.listeners.replies import reply
 from bot.slack.locale import user_language
+from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import ask_value
 from bot.slack.requests.views import (
@@ -260,14 +259,3 @@ async def tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester)
         except SlackApiError as error:
             log.warning("admin not told of the lock-out: %s", error.response.get("error"))
 
-
-@asynccontextmanager
-async def admins_told_of_lockout(client: AsyncWebClient) -> AsyncIterator[None]:
-    """Around a single asking step called directly (not through `Requests.ask`, which tells
-    the admins itself): a refusal that found nobody can ask tells the admins, then goes on up."""
-    try:
-        yield
-    except NotARequester as refused:
-        if refused.tell_admins:
-            await tell_admins_of_lockout(client, refused)
-        raise
