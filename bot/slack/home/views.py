@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n import _
 from bot.i18n.formatting import money, number
 from bot.services.digests import Subscription
 from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
@@ -160,10 +161,10 @@ def _waiting_buttons(request: RequestSnapshot) -> list[ButtonElement]:
         ]
     return [
         ButtonElement(
-            text=str(request_text.APPROVE), action_id=APPROVE_ACTION, value=value, style="primary"
+            text=_(request_text.APPROVE), action_id=APPROVE_ACTION, value=value, style="primary"
         ),
         ButtonElement(
-            text=str(request_text.REJECT), action_id=REJECT_ACTION, value=value, style="danger"
+            text=_(request_text.REJECT), action_id=REJECT_ACTION, value=value, style="danger"
         ),
     ]
 
