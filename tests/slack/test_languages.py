@@ -3,11 +3,11 @@ with include_locale), and `/partner language fr|en [here]` for what channels see
 
 from __future__ import annotations
 
-from bot.devkit.sandbox import Fault, FaultKind
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
+from bot.devkit.sandbox import Fault, FaultKind
 from bot.partner.models import Product
 from bot.services.languages import Languages, UserLocales
 from bot.slack.locale import user_language
