@@ -34,7 +34,8 @@ Converting a feature: wrap its texts module's strings in `_l(...)`, `str()` the 
 to Block Kit unformatted, format numbers/money with bot.i18n.formatting, set a channel's
 language where a channel is the reader (the actor's is set already), run
 `python -m bot.i18n extract`, translate, and test it in both languages (see
-bot/slack/texts/balance.py, bot/slack/views/balance.py, tests/slack/test_languages.py).
+bot/slack/lookups/balance_texts.py and balance_views.py, tests/slack/test_languages.py;
+tests/unit/test_texts_are_marked.py fails while a texts module keeps an unmarked text).
 
 Numbers, money, counts and dates: bot.i18n.formatting, in the current language.
 

@@ -1,7 +1,10 @@
-"""Pages of the OAuth install flow (/slack/install, /slack/oauth_redirect)."""
+"""Pages of the OAuth install flow (/slack/install, /slack/oauth_redirect): shown in a browser,
+with no Slack user to take a language from, so in English until a page asks for another."""
 
-ORG_WIDE_TITLE = "Install Partner Ops in a workspace"
-ORG_WIDE_REFUSED = (
+from bot.i18n import _l
+
+ORG_WIDE_TITLE = _l("Install Partner Ops in a workspace")
+ORG_WIDE_REFUSED = _l(
     "Partner Ops is installed one workspace at a time, not across a whole Enterprise Grid "
     "organization: each workspace keeps its own Partner API keys and its own approvers. "
     "Nothing was installed. Go back to Slack and choose a single workspace to add the app to."
