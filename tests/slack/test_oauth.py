@@ -194,7 +194,7 @@ async def test_an_org_wide_install_is_refused_and_nothing_stored(multi: Harness)
     status, page, _ = await come_back(multi, await visit_install(multi), "code-org")
     assert status == 403
     assert "one workspace at a time" in page and "Nothing was installed" in page
-    assert texts.ORG_WIDE_TITLE in page
+    assert str(texts.ORG_WIDE_TITLE) in page
     database = multi.runtime.database
     assert await count(database, slack_bots) == 0
     assert await count(database, slack_installations) == 0
