@@ -244,8 +244,8 @@ class MemberGate:
         except SlackApiError:
             self._language = known  # the refusal or the bug is worded in what we know
             raise
-        if known is None and user and user.get("locale"):
-            known = normalise(user["locale"])
+        if known is None and user:
+            known = normalise(user.get("locale"))  # none given: English, as user_language
             locales: UserLocales | None = self._context.get("user_locales")
             if locales is not None:
                 locales.put(team_id, self._user_id, known)

@@ -4,6 +4,7 @@ so what is answered before a listener does anything (a typo, a refusal) speaks i
 
 from __future__ import annotations
 
+from tests.slack.approvals import set_up_approvals
 from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text
 
 GUEST_FR = "U0INVITE"
@@ -64,3 +65,30 @@ async def test_an_admin_check_reuses_the_membership_lookup(slack: Harness) -> No
     assert [(args["user"], bool(args.get("include_locale"))) for args in infos(slack)] == [
         (ADMIN, True)
     ]
+
+
+async def test_a_forms_errors_before_the_ack_speak_the_known_language(slack: Harness) -> None:
+    """A form's errors are the ack itself, before any Slack call: the language is the one the
+    process learnt when the same user opened the form."""
+    slack.fake.users[MEMBER].locale = "fr-FR"
+    await set_up_approvals(slack)
+    await slack.command("subaccount create")
+    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    lookups = len(infos(slack))
+    bad = await slack.driver.submit_view(
+        modal,
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        values={"type": {"type": "simple"}, "credit": {"credit": "1,23456"}},
+    )
+    assert bad.json["response_action"] == "errors"
+    assert "au plus 3 décimales" in bad.json["errors"]["credit"]
+    assert len(infos(slack)) == lookups  # no Slack call to find the language
+
+
+async def test_a_user_without_a_locale_is_remembered_as_english(slack: Harness) -> None:
+    slack.fake.users[MEMBER].locale = ""
+    assert "Main account balances" in reply_text(await slack.ask("balance"))
+    # The balance's own language lookup found it known: one users.info for the request.
+    assert len(infos(slack)) == 1
+    assert slack.runtime.user_locales.get(TEAM, MEMBER) == "en"
