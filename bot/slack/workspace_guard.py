@@ -37,7 +37,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
 
 from bot.db.session import Database
 from bot.i18n import normalise, use_language
@@ -202,7 +201,7 @@ class MemberGate:
         self._workspace = workspace
         self._body = body
         self.deferred = opens_a_modal_first(body)
-        self._verdict: str | None = None
+        self._verdict: object | None = None  # a catalog text, worded once the language is set
         self._language: str | None = None
         self._checked = False
 
@@ -221,7 +220,7 @@ class MemberGate:
         if self._verdict is not None:
             raise NotAMember(self._verdict)
 
-    async def _judge(self) -> str | None:
+    async def _judge(self) -> object | None:
         user = await self._lookup() if self._user_id else None
         workspace = self._workspace
         standing = belonging(user, workspace.team_id, workspace.enterprise_id)
@@ -239,11 +238,7 @@ class MemberGate:
         if directory is None:  # no services on this app (never in bot.app): a lone directory
             directory = SlackDirectory(self._context["client"], team_id=team_id)
         known = self.known_language()
-        try:
-            user = await directory.user(self._user_id, with_locale=known is None)
-        except SlackApiError:
-            self._language = known  # the refusal or the bug is worded in what we know
-            raise
+        user = await directory.user(self._user_id, with_locale=known is None)
         if known is None and user:
             known = normalise(user.get("locale"))  # none given: English, as user_language
             locales: UserLocales | None = self._context.get("user_locales")
