@@ -6,7 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bot.i18n import DEFAULT, N_, _, current_language, formatting
+from bot.i18n import N_, _, formatting
 
 CENT_OF_CENT = Decimal("0.001")
 """The vendor keeps balances to 3 decimals; no amount may be finer than that."""
@@ -81,16 +81,10 @@ def api_amount(amount: Decimal) -> str:
 
 
 def format_money(amount: Decimal, currency: str = "EUR") -> str:
-    """`10225.119` → `10,225.119 EUR` in English; at least 2 decimals, the 3rd only when it is
-    not 0. In French, `10 225,119 €` (bot.i18n.formatting.money). English keeps this older
-    form until the views still using it move to `bot.i18n.formatting.money` (`€10,225.119`)."""
-    if current_language() != DEFAULT:
-        return formatting.money(amount, currency)
-    quantized = amount.quantize(CENT_OF_CENT)
-    text = f"{quantized:,f}"
-    if text.endswith("0"):
-        text = text[:-1]
-    return f"{text} {currency}"
+    """`10225.119` → `€10,225.119` (English) / `10 225,119 €` (French), in the current language:
+    at least 2 decimals, the 3rd only when it is not 0 (bot.i18n.formatting.money).
+    `parse_user_amount` reads back every amount of euros written so."""
+    return formatting.money(amount, currency)
 
 
 MAX_AMOUNT = Decimal("1000000")
@@ -114,6 +108,13 @@ _GROUPED = re.compile(r"\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*")
 _GROUPED_DECIMAL = re.compile(r"\d{1,3}(?P<sep>[.,])\d{3}(?:(?P=sep)\d{3})*(?!(?P=sep))[.,](\d+)")
 
 
+# The two ways `format_money` writes an amount under 1000 with a 3rd decimal, which typed bare
+# would be ambiguous (`5.125`: 5125 or 5.125?): English `€5.125` (the sign glued before, a
+# point), French `5,125 €` (a comma, the sign after). The 3rd decimal is never 0 there, as
+# format_money drops a 0, so `€1.000` or `1,000 €` stay refused as ambiguous.
+_PRINTED_DECIMALS = re.compile(r"€(?P<en>\d{1,3}\.\d{2}[1-9])|(?P<fr>\d{1,3},\d{2}[1-9]) ?€")
+
+
 def parse_user_amount(text: str) -> Decimal:
     """An amount as people type it, understood exactly — or refused, saying why.
 
@@ -121,7 +122,8 @@ def parse_user_amount(text: str) -> Decimal:
     `12,50 €`, `12 euros`); thousands separated by spaces (also no-break and narrow no-break,
     U+00A0 and U+202F) when each group after a space has exactly 3 digits (`1 000,50`); by `.`
     or `,` when the other mark is the decimal one (`1.000,50` and `1,000.50` are 1000.50) or in
-    several groups (`1,000,000`).
+    several groups (`1,000,000`). Every amount of euros `format_money` writes, in either
+    language (`€5.125`, `5,125 €`, `€10,225.119`, `10 225,119 €`).
 
     Refused, never guessed nor truncated: `12 50` (a space before 2 digits groups nothing: is it
     1250 or 12,50?); `1.000` or `1,000` and any 1–3 digits then one mark then exactly 3 digits
@@ -132,6 +134,8 @@ def parse_user_amount(text: str) -> Decimal:
     raw = text.strip()
     shown = raw if len(raw) <= 30 else raw[:30] + "…"
     number = _SPACES.sub(" ", raw)
+    if printed := _PRINTED_DECIMALS.fullmatch(number):
+        return Decimal((printed.group("en") or printed.group("fr")).replace(",", "."))
     number = _CURRENCY.sub("", number, count=1)
     number = _CURRENCY.sub("", number, count=1).strip()
     if not number:

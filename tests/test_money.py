@@ -47,6 +47,6 @@ def test_amounts_refused_with_a_reason(typed: str, message: str) -> None:
 
 
 def test_format_money() -> None:
-    assert format_money(Decimal("10225.119")) == "10,225.119 EUR"
-    assert format_money(Decimal("12.5")) == "12.50 EUR"
-    assert format_money(Decimal("0")) == "0.00 EUR"
+    assert format_money(Decimal("10225.119")) == "€10,225.119"
+    assert format_money(Decimal("12.5")) == "€12.50"
+    assert format_money(Decimal("0")) == "€0.00"

@@ -18,9 +18,10 @@ current language, and so does `str(text.TITLE)` — use that where a real `str` 
 Keep `{placeholders}` named, so a translation may put them in another order, and pass
 numbers and money already formatted (bot.i18n.formatting), not `{count:,}`.
 
-Choosing the language, in a listener after its ack (bot.slack.locale):
+Choosing the language: what the acting user of a command, click or submission sees is already
+in their language, set at the door (bot.slack.workspace_guard.MemberGate, from the membership
+check's users.info). For someone else or a channel, in a listener (bot.slack.locale):
 
-    use_language(await command_language(call))     # a command: the asker's Slack locale
     use_language(await user_language(services.user_locales, client, team_id, user_id))
     with language(await channel_language(services, team_id, channel_id)):
         ...                                         # what a channel sees: the admin's choice
@@ -30,9 +31,11 @@ of its own), so an error answered by bot.slack.error_handler speaks it too; `lan
 scoped. Outside any of these, English.
 
 Converting a feature: wrap its texts module's strings in `_l(...)`, `str()` the ones handed
-to Block Kit unformatted, format numbers/money with bot.i18n.formatting, set the language in
-its handler, run `python -m bot.i18n extract`, translate, and test it in both languages (see
-bot/slack/texts/balance.py, bot/slack/views/balance.py, tests/slack/test_languages.py).
+to Block Kit unformatted, format numbers/money with bot.i18n.formatting, set a channel's
+language where a channel is the reader (the actor's is set already), run
+`python -m bot.i18n extract`, translate, and test it in both languages (see
+bot/slack/lookups/balance_texts.py and balance_views.py, tests/slack/test_languages.py;
+tests/unit/test_texts_are_marked.py fails while a texts module keeps an unmarked text).
 
 Numbers, money, counts and dates: bot.i18n.formatting, in the current language.
 

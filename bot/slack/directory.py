@@ -17,9 +17,11 @@ SLACKBOT = "USLACKBOT"
 
 
 class SlackDirectory:
-    """One per Slack request. Users are remembered for the request's lifetime; group
-    members, given the process's cache and the workspace, for the cache's short time — a
-    burst of clicks must not spend usergroups.users.list (Tier 2, ~20 a minute)."""
+    """One per Slack request. Users are remembered for the request's lifetime — the acting
+    user's users.info, asked once by the membership check (bot.slack.workspace_guard), also
+    answers the admin checks; group members, given the process's cache and the workspace, for
+    the cache's short time — a burst of clicks must not spend usergroups.users.list (Tier 2,
+    ~20 a minute)."""
 
     def __init__(
         self,
@@ -35,10 +37,15 @@ class SlackDirectory:
         self._groups = groups if shared and groups else GroupMembersCache(ttl=math.inf)
         self._team_id = team_id or ""
 
-    async def _user(self, user_id: str) -> dict[str, Any] | None:
+    async def user(self, user_id: str, *, with_locale: bool = False) -> dict[str, Any] | None:
+        """users.info's user, asked once per request; None when Slack does not show us that
+        user. `with_locale` asks for the `locale` too, when the first to ask needs it."""
         if user_id not in self._users:
             try:
-                answer = await self._client.users_info(user=user_id)
+                if with_locale:
+                    answer = await self._client.users_info(user=user_id, include_locale=True)
+                else:
+                    answer = await self._client.users_info(user=user_id)
                 self._users[user_id] = answer.get("user") or {}
             except SlackApiError as error:
                 if error.response.get("error") not in ("user_not_found", "user_not_visible"):
@@ -48,10 +55,10 @@ class SlackDirectory:
 
     async def is_workspace_admin(self, user_id: str) -> bool:
         # Of this workspace only: another organisation's admin in a shared channel is not one.
-        return is_admin_of(await self._user(user_id), self._team_id)
+        return is_admin_of(await self.user(user_id), self._team_id)
 
     async def user_standing(self, user_id: str) -> Standing:
-        user = await self._user(user_id)
+        user = await self.user(user_id)
         if user is None:
             return Standing.UNKNOWN
         if self._team_id and not _of_workspace(user, self._team_id):

@@ -24,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.i18n import use_language
 from bot.slack.context import CONTEXT_KEYS
 from bot.slack.errors import message_for
 from bot.slack.modals import MEMBER_GATE, OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
@@ -80,6 +81,11 @@ def answers_errors(listener: Listener) -> Listener:
         command: dict[str, Any] | None,
     ) -> None:
         gate = context.get(MEMBER_GATE)
+        if gate is not None:
+            # What is answered before the ack (a form's errors, a "Loading…" modal) speaks the
+            # language the process already knows for the user; the check after the ack sets
+            # it from users.info (bot.slack.workspace_guard.MemberGate), for this task only.
+            use_language(gate.known_language())
         given = {
             "ack": _GatedAck(ack, gate) if gate is not None else ack,
             "body": body,

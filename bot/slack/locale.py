@@ -2,10 +2,17 @@
 `include_locale`, cached per process by `UserLocales`), a channel's from what an admin set
 (`/partner language fr|en [here]`, bot.services.languages).
 
-In a listener, once acknowledged:
+Every command, click and modal submission already runs in the acting user's language: the
+membership check after the ack (bot.slack.workspace_guard.MemberGate) asks users.info with
+`include_locale` while this process does not know the user's language, feeds `UserLocales`, and
+sets it for the listener's task — no Slack call of its own, and before a `/partner` command is
+parsed, so its refusals speak it too. Before the ack (a form's errors), the language is the
+one `UserLocales` knows, else English. So a listener needs nothing for what the actor sees;
+for someone else or a channel:
 
-    use_language(await user_language(services, client, team_id, user_id))   # ephemeral, DM, modal
-    use_language(await channel_language(services, team_id, channel_id))      # a channel's card
+    use_language(await user_language(services.user_locales, client, team_id, user_id))  # a DM
+    with language(await channel_language(services, team_id, channel_id)):               # a card
+        ...
 
 `use_language` holds for the rest of the listener's task (Bolt runs each listener in a task of
 its own), so the error handler's answer, rendered after the listener raised, speaks it too.

@@ -12,11 +12,12 @@ from typing import Any
 
 class NotAMember(Exception):
     """The acting user may not do this here (a stranger, or a guest asking for a change);
-    `message` says why, for them."""
+    `message` says why, for them, in the language of the moment it was raised (a catalog text
+    is worded then: bot.slack.workspace_guard sets the user's language first)."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: object) -> None:
+        self.message = str(message)
+        super().__init__(self.message)
 
 
 class Belonging(StrEnum):

@@ -37,15 +37,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.response import BoltResponse
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db.session import Database
+from bot.i18n import normalise, use_language
 from bot.services import audit
+from bot.services.languages import UserLocales
 from bot.slack.admin.parsing import ManageRole, ShowPolicy
 from bot.slack.alerts.parsing import AlertCommand
 from bot.slack.commands import CommandError
+from bot.slack.context import DIRECTORY
 from bot.slack.digests.parsing import DigestCommand
+from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
@@ -161,16 +163,6 @@ def guest_may(body: dict[str, Any]) -> bool:
     return False
 
 
-async def lookup_user(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
-    """users.info's user; None when Slack does not show us that user."""
-    try:
-        return (await client.users_info(user=user_id)).get("user") or None
-    except SlackApiError as error:
-        if error.response.get("error") in ("user_not_found", "user_not_visible"):
-            return None
-        raise
-
-
 def opens_a_modal_first(body: dict[str, Any]) -> bool:
     """Requests whose listener opens a "Loading…" modal before anything else (`/partner
     setup`, Reject): their trigger_id dies in 3 s, so they are checked once it is open."""
@@ -186,34 +178,50 @@ def opens_a_modal_first(body: dict[str, Any]) -> bool:
 
 
 class MemberGate:
-    """The membership check of one request, run once however often it is asked for.
+    """The membership check of one request, run once however often it is asked for; it also
+    sets the language the rest of the request speaks.
 
     Not run in the middleware: a middleware runs before the listener's ack, and users.info can
     be slow. The listener wrapper runs it right after the ack (bot.slack.error_handler), or
     open_loading right after the modal opened (`deferred`); its refusal (NotAMember) stops the
     listener there and is answered like any other.
+
+    Its users.info is the request's one look at the acting user: asked through the request's
+    SlackDirectory (whose admin checks then reuse it), with `include_locale` while the
+    process's UserLocales does not know the user's language yet — so the language costs no
+    call of its own. `check` sets it for the calling task (the listener's, bot.i18n.use_language),
+    before a refusal is worded.
     """
 
     def __init__(
-        self, client: AsyncWebClient, user_id: str | None, workspace: Workspace, body: dict
+        self, context: dict[str, Any], user_id: str | None, workspace: Workspace, body: dict
     ) -> None:
-        self._client = client
+        self._context = context
         self._user_id = user_id
         self._workspace = workspace
         self._body = body
         self.deferred = opens_a_modal_first(body)
-        self._verdict: str | None = None
+        self._verdict: object | None = None  # a catalog text, worded once the language is set
+        self._language: str | None = None
         self._checked = False
+
+    def known_language(self) -> str | None:
+        """The user's language as the process already knows it (no Slack call), if it does."""
+        locales: UserLocales | None = self._context.get("user_locales")
+        if self._language is not None or locales is None or not self._user_id:
+            return self._language
+        return locales.get(self._workspace.team_id, self._user_id)
 
     async def check(self) -> None:
         if not self._checked:
             self._verdict = await self._judge()
             self._checked = True
+        use_language(self._language)
         if self._verdict is not None:
             raise NotAMember(self._verdict)
 
-    async def _judge(self) -> str | None:
-        user = await lookup_user(self._client, self._user_id) if self._user_id else None
+    async def _judge(self) -> object | None:
+        user = await self._lookup() if self._user_id else None
         workspace = self._workspace
         standing = belonging(user, workspace.team_id, workspace.enterprise_id)
         if standing is Belonging.STRANGER:
@@ -222,6 +230,22 @@ class MemberGate:
         if standing is Belonging.GUEST and not guest_may(self._body):
             return text.GUEST
         return None
+
+    async def _lookup(self) -> dict[str, Any] | None:
+        assert self._user_id
+        team_id = self._workspace.team_id
+        directory: SlackDirectory | None = self._context.get(DIRECTORY)
+        if directory is None:  # no services on this app (never in bot.app): a lone directory
+            directory = SlackDirectory(self._context["client"], team_id=team_id)
+        known = self.known_language()
+        user = await directory.user(self._user_id, with_locale=known is None)
+        if known is None and user:
+            known = normalise(user.get("locale"))  # none given: English, as user_language
+            locales: UserLocales | None = self._context.get("user_locales")
+            if locales is not None:
+                locales.put(team_id, self._user_id, known)
+        self._language = known
+        return user
 
 
 def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse | None]]:
@@ -259,8 +283,8 @@ def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse 
                 "refused a payload naming another workspace (%s) than its installation's",
                 ", ".join(sorted(claims)),
             )
-            return await _refuse(text.CROSS_WORKSPACE, body, context)
-        context[MEMBER_GATE] = MemberGate(context["client"], user_id, workspace, body)
+            return await _refuse(str(text.CROSS_WORKSPACE), body, context)
+        context[MEMBER_GATE] = MemberGate(context, user_id, workspace, body)
         await next_()
         return None
 

@@ -109,7 +109,7 @@ async def test_a_full_approval_in_the_console(console: ConsoleSession) -> None:
 async def test_a_full_digest_in_the_console(console: ConsoleSession) -> None:
     shown = await console.run_line("/partner digest now")
     assert "posted in #general" in shown and "Balance digest" in shown
-    for expected in ("10,225.119 EUR", "Mail Partner", "Voice Partner", "attached CSV", "📎"):
+    for expected in ("€10,225.119", "Mail Partner", "Voice Partner", "attached CSV", "📎"):
         assert expected in shown, expected
 
 
@@ -124,11 +124,11 @@ async def test_an_alert_posted_between_commands_is_shown_and_its_buttons_work(
     await scheduler.check_alerts(TEAM, Product.SMS, reading)
 
     shown = await console.run_line("")
-    assert "posted in #general" in shown and "20,000.00 EUR" in shown
+    assert "posted in #general" in shown and "€20,000.00" in shown
     snooze = next(n for n, c in console.screen.clickables.items() if "Snooze" in c.button.label)
     assert "are snoozed until" in await console.run_line(f"click {snooze}")
     # Shown once: the next output does not repeat it.
-    assert "20,000.00 EUR" not in await console.run_line("/partner help")
+    assert "€20,000.00" not in await console.run_line("/partner help")
 
 
 def test_form_values_may_hold_spaces() -> None:

@@ -244,11 +244,11 @@ async def test_policy_shows_every_setting_and_its_meaning(slack: Harness) -> Non
 @pytest.mark.parametrize(
     ("command", "field", "stored", "shown"),
     [
-        ("auto-approve 50", "auto_approve_limit", Decimal("50"), "0 (never) → *50.00 EUR*"),
+        ("auto-approve 50", "auto_approve_limit", Decimal("50"), "0 (never) → *€50.00*"),
         # "12,345" alone is ambiguous (12345 or 12.345?): with a thousands group it is not.
-        ("auto-approve 1 012,345", "auto_approve_limit", Decimal("1012.345"), "*1,012.345 EUR*"),
-        ("daily-cap 200", "daily_auto_approve_cap", Decimal("200"), "none → *200.00 EUR*"),
-        ("two-approvers 1000", "two_approver_threshold", Decimal("1000"), "*1,000.00 EUR*"),
+        ("auto-approve 1 012,345", "auto_approve_limit", Decimal("1012.345"), "*€1,012.345*"),
+        ("daily-cap 200", "daily_auto_approve_cap", Decimal("200"), "none → *€200.00*"),
+        ("two-approvers 1000", "two_approver_threshold", Decimal("1000"), "*€1,000.00*"),
         ("expiry 48h", "expiry_hours", 48, "24 hours → *48 hours*"),
         (
             f"requesters {FINANCE_MENTION}",
@@ -276,7 +276,7 @@ async def test_settings_go_back_to_none_and_everyone(slack: Harness) -> None:
     for command in ("daily-cap 200", "two-approvers 1000", f"requesters {FINANCE_MENTION}"):
         await slack.ask(f"policy {command}", user=ADMIN)
     text = reply_text(await slack.ask("policy daily-cap none", user=ADMIN))
-    assert "200.00 EUR → *none*" in text
+    assert "€200.00 → *none*" in text
     await slack.ask("policy two-approvers off", user=ADMIN)
     text = reply_text(await slack.ask("policy requesters everyone", user=ADMIN))
     assert "<!subteam^S1|@finance> → everyone" in text
@@ -335,7 +335,7 @@ async def test_audit_shows_what_happened_to_admins_and_approvers(slack: Harness)
     assert "saved a Partner API key" in lines[0] and "…2e7b" in lines[0]
     assert f"<@{ADMIN}> changed the policy — Approvals channel" in lines[1]
     assert f"<#{CHANNEL}>" in lines[1]
-    assert "Auto-approve limit: 0 (never) → 50.00 EUR" in lines[2]
+    assert "Auto-approve limit: 0 (never) → €50.00" in lines[2]
     assert f"added an approver — <!subteam^{FINANCE}|@finance>" in lines[3]
     assert "more —" not in text
     assert DEMO_SMS_KEY not in text
@@ -362,7 +362,7 @@ async def test_audit_of_request_entries_shows_request_product_and_amount(slack: 
         await audit.record(session, slack.team_id, "something_new", None, api_key="sekrit")
     text = reply_text(await slack.ask("audit 1", user=ADMIN))
     # No request 7 is on record: the entry names none rather than an internal id.
-    assert "a request · SMS Partner · 12.50 EUR" in text and "#7" not in text
+    assert "a request · SMS Partner · €12.50" in text and "#7" not in text
     assert f"<@{MEMBER}> made a request" in text
     assert "&lt;!channel&gt; top-up &amp; more" in text and "<!channel>" not in text
     assert "system vendor confirmed success" in text

@@ -35,7 +35,7 @@ def alerts_posted(h: Harness) -> list[Message]:
 async def test_setting_thresholds_is_for_admins_and_listed(slack: Harness) -> None:
     assert "Only admins can set alerts" in reply_text(await slack.ask("alert subaccounts 5"))
     text = reply_text(await slack.ask("alert main 9000 5000", user=ADMIN))
-    assert "SMS Partner main account: alert below 9,000.00 EUR, critical below 5,000.00 EUR" in text
+    assert "SMS Partner main account: alert below €9,000.00, critical below €5,000.00" in text
     assert "No alert channel yet" in text
     assert "critical threshold must be below" in reply_text(
         await slack.ask("alert main 100 500", user=ADMIN)
@@ -43,7 +43,7 @@ async def test_setting_thresholds_is_for_admins_and_listed(slack: Harness) -> No
     sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
     await slack.ask(f"alert subaccount {sub.email} 12,5", user=ADMIN)
     listed = reply_text(await slack.ask("alert list"))
-    assert "9,000.00 EUR" in listed and sub.email in listed and "12.50 EUR" in listed
+    assert "€9,000.00" in listed and sub.email in listed and "€12.50" in listed
 
 
 async def test_an_alert_fires_once_and_rearms(slack: Harness) -> None:
@@ -58,7 +58,7 @@ async def test_an_alert_fires_once_and_rearms(slack: Harness) -> None:
     await check(slack)
     await check(slack)  # still low: no second alert
     [alert] = alerts_posted(slack)
-    assert sub.email in alert.text and "12.00 EUR" in str(alert.blocks)
+    assert sub.email in alert.text and "€12.00" in str(alert.blocks)
     sub.balance = Decimal("25.000")  # back above: re-armed, silently
     await check(slack)
     sub.balance = Decimal("3.000")

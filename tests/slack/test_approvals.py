@@ -56,9 +56,9 @@ async def test_a_top_up_asked_approved_and_done(slack: Harness) -> None:
     for expected in (
         f"<@{MEMBER}>",
         sub.email,
-        "50.50 EUR",
+        "€50.50",
         "top-up for May",
-        "10,225.119 EUR → 10,174.619 EUR",
+        "€10,225.119 → €10,174.619",
         "Waiting for approval",
     ):
         assert expected in text, expected
@@ -263,10 +263,10 @@ async def test_the_balance_is_read_again_when_approved(slack: Harness) -> None:
     await settled(slack, request.id)
     failed = await slack.runtime.requests.get(request.id)
     assert failed.status is Status.FAILED
-    assert "120.00 EUR, less than 500.00 EUR" in (failed.outcome_note or "")
+    assert "€120.00, less than €500.00" in (failed.outcome_note or "")
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
     await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
-    assert "120.00 EUR" in dms_to(slack, MEMBER)[0]
+    assert "€120.00" in dms_to(slack, MEMBER)[0]
 
 
 @pytest.mark.parametrize(
@@ -278,7 +278,7 @@ async def test_the_balance_is_read_again_when_approved(slack: Harness) -> None:
         ("credit add {email} 5000000", "more than"),
         ("credit add {email} lots", "is not an amount"),
         ("credit add {email}", "Write it as"),
-        ("credit add {email} 20000", "The main account holds 10,225.119 EUR"),
+        ("credit add {email} 20000", "The main account holds €10,225.119"),
         ("credit remove {email} 99999", "cannot be removed"),
         ("credit move {email} 1", "Write it as"),
     ],
@@ -346,7 +346,7 @@ async def test_lists_of_pending_and_own_requests(slack: Harness) -> None:
     assert "#1" in mine and "#2" in mine and "waiting for approval" in mine
     assert "Only approvers and admins" in reply_text(await slack.ask("approvals"))
     pending = reply_text(await slack.ask("approvals", user=A1))
-    assert "11.00 EUR" in pending
+    assert "€11.00" in pending
 
 
 async def test_a_card_that_cannot_be_posted_withdraws_the_request(slack: Harness) -> None:

@@ -80,9 +80,9 @@ async def test_the_digest_shows_trends_attention_and_pending(slack: Harness) -> 
 
     [digest] = posts_in(slack, CHANNEL)
     text = digest.text + str(digest.blocks)
-    assert "10,225.119 EUR" in text
-    assert "-100.00 EUR" in text  # since the previous digest (yesterday)
-    assert "-700.00 EUR" in text  # over 7 days
+    assert "€10,225.119" in text
+    assert "-€100.00" in text  # since the previous digest (yesterday)
+    assert "-€700.00" in text  # over 7 days
     assert any(spark in text for spark in "▁▂▃▄▅▆▇█")
     total = account.total()
     assert f"≈ {(total / 100).quantize(Decimal('0.1'), rounding='ROUND_FLOOR')} days" in text
@@ -179,7 +179,7 @@ async def test_a_broken_channel_is_reported_once_and_spoils_no_other(slack: Harn
 async def test_now_and_preview(slack: Harness) -> None:
     assert "Only admins and approvers" in reply_text(await slack.ask("digest now"))
     preview = reply_text(await slack.ask("digest preview", user=MEMBER))
-    assert "Balance digest" in preview and "10,225.119 EUR" in preview
+    assert "Balance digest" in preview and "€10,225.119" in preview
     assert posts_in(slack, CHANNEL) == []
     assert "Digest posted" in reply_text(await slack.ask("digest now", user=ADMIN))
     assert len(posts_in(slack, CHANNEL)) == 1

@@ -255,7 +255,7 @@ async def test_create_a_subaccount_through_the_form(slack: Harness) -> None:
     assert "sent to" in dms_to(slack, MEMBER)[0]
     request = await latest_request(slack)
     card = await card_of(slack, request.id)
-    assert "new.client@example.org" in card_text(card) and "10.00 EUR" in card_text(card)
+    assert "new.client@example.org" in card_text(card) and "€10.00" in card_text(card)
     await slack.driver.click(
         team_id=slack.team_id,
         user_id=A1,

@@ -81,7 +81,7 @@ LOOSENING = [
         policy("auto_approve_limit"),
         Decimal(0),
         Decimal(50),
-        "Moves up to 50.00 EUR would run at once, with no approver.",
+        "Moves up to €50.00 would run at once, with no approver.",
     ),
     Loosening(
         "policy daily-cap 500",
@@ -89,7 +89,7 @@ LOOSENING = [
         policy("daily_auto_approve_cap"),
         Decimal(200),
         Decimal(500),
-        "Each requester could auto-run up to 500.00 EUR in 24 hours",
+        "Each requester could auto-run up to €500.00 in 24 hours",
     ),
     Loosening(
         "policy daily-cap none",
@@ -105,7 +105,7 @@ LOOSENING = [
         policy("two_approver_threshold"),
         Decimal(1000),
         Decimal(5000),
-        "Moves above 5,000.00 EUR would need two approvers.",
+        "Moves above €5,000.00 would need two approvers.",
     ),
     Loosening(
         "policy two-approvers none",
@@ -308,15 +308,15 @@ async def test_a_double_click_makes_one_change(slack: Harness) -> None:
 async def test_amounts_have_an_upper_bound(slack: Harness) -> None:
     await _workspace(slack)
     for command, bound in (
-        ("policy auto-approve 1000000", "10,000.00 EUR"),
-        ("policy auto-approve 10000.001", "10,000.00 EUR"),
-        ("policy daily-cap 100000.01", "100,000.00 EUR"),
+        ("policy auto-approve 1000000", "€10,000.00"),
+        ("policy auto-approve 10000.001", "€10,000.00"),
+        ("policy daily-cap 100000.01", "€100,000.00"),
     ):
         text = reply_text(await slack.ask(command, user=ADMIN))
         assert f"can be at most {bound}" in text and "Nothing was changed" in text
     # The two-approver amount's bound is the most any amount may be: the parser says so.
     text = reply_text(await slack.ask("policy two-approvers 2000000", user=ADMIN))
-    assert "is more than the 1,000,000.00 EUR" in text
+    assert "is more than the €1,000,000.00" in text
     assert await slack.runtime.settings_changes.pending(slack.team_id) == []
     policy_now = await get_policy(slack.runtime.database, slack.team_id)
     assert policy_now == Policy(approvals_channel_id=APPROVALS)

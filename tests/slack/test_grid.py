@@ -169,7 +169,7 @@ async def test_a_digest_posts(grid: Harness) -> None:
     await make_due(grid, GENERAL, utcnow() - timedelta(minutes=1))
     await worker(grid).run_once()
     [digest] = posts_in(grid, GENERAL)
-    assert "10,225.119 EUR" in digest.text + str(digest.blocks)
+    assert "€10,225.119" in digest.text + str(digest.blocks)
     assert grid.fake.calls_to("chat.postMessage")[-1].token == GRID_TOKEN
 
 
@@ -181,7 +181,7 @@ async def test_an_alert_posts(grid: Harness) -> None:
     await grid.ask("alert main 20000", user=ADMIN, channel_id=GENERAL)
     await worker(grid).run_hourly()
     [alert] = posts_in(grid, ALERTS)
-    assert "10,225.119 EUR" in alert.text + str(alert.blocks)
+    assert "€10,225.119" in alert.text + str(alert.blocks)
 
 
 @pytest.mark.parametrize("event_type", ["app_uninstalled", "tokens_revoked"])

@@ -567,7 +567,7 @@ async def test_digest_preview_shows_pending_requests_only_to_approvers_and_admin
     member_view = reply_text(await slack.ask("digest preview", user=ONE_MEMBER))
     assert mark not in member_view and "waiting for approval" not in member_view
     assert "shown to approvers and admins" in member_view
-    assert "10,225.119 EUR" in member_view  # the balances are for everyone
+    assert "€10,225.119" in member_view  # the balances are for everyone
     for decider in (APPROVERS[0], ONE_ADMIN):
         preview = reply_text(await slack.ask("digest preview", user=decider))
         assert mark in preview and "waiting for approval" in preview

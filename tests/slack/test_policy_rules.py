@@ -35,8 +35,8 @@ async def test_a_move_above_the_two_approver_amount_needs_two_whatever_auto_appr
 ) -> None:
     await set_up_approvals(slack, auto_approve_limit=Decimal(50))
     lowered = reply_text(await slack.ask("policy two-approvers 20", user=ADMIN))
-    assert "auto-approve limit was lowered from 50.00 EUR to 20.00 EUR" in lowered
-    assert "Moves up to 20.00 EUR run at once; moves above 20.00 EUR need two approvers" in lowered
+    assert "auto-approve limit was lowered from €50.00 to €20.00" in lowered
+    assert "Moves up to €20.00 run at once; moves above €20.00 need two approvers" in lowered
     policy = await get_policy(slack.runtime.database, slack.team_id)
     assert policy.auto_approve_limit == Decimal(20)
     assert policy.two_approver_threshold == Decimal(20)
@@ -56,7 +56,7 @@ async def test_auto_approve_above_the_two_approver_amount_is_refused(slack: Harn
     await slack.ask("policy two-approvers 20", user=ADMIN)
     before = await get_policy(slack.runtime.database, slack.team_id)
     refused = reply_text(await slack.ask("policy auto-approve 50", user=ADMIN))
-    assert "cannot be above the two-approver amount (20.00 EUR)" in refused
+    assert "cannot be above the two-approver amount (€20.00)" in refused
     assert "`/partner policy auto-approve 20`" in refused and "Nothing was changed" in refused
     assert await get_policy(slack.runtime.database, slack.team_id) == before
     accepted = reply_text(await slack.ask("policy auto-approve 20", user=ADMIN))
@@ -78,9 +78,9 @@ async def test_the_policy_reads_as_sentences(slack: Harness) -> None:
     for sentence in (
         "Only members of <!subteam^S0FINANCE|@finance> may ask.",
         "Deletions always need an approver.",
-        "Moves up to 20.00 EUR run at once; moves above 20.00 EUR need an approver; "
-        "moves above 100.00 EUR need two approvers.",
-        "Each requester may auto-run up to 200.00 EUR in 24 hours",
+        "Moves up to €20.00 run at once; moves above €20.00 need an approver; "
+        "moves above €100.00 need two approvers.",
+        "Each requester may auto-run up to €200.00 in 24 hours",
         "A new subaccount without credit needs no approval",
         "Requests expire after 12 h.",
         "Checked in this order: who may ask, then deletions, then the two-approver amount",

@@ -51,7 +51,7 @@ async def test_admin_saves_a_checked_key_encrypted(slack_unconfigured: Harness) 
     assert delivery.json["response_action"] == "update"
     await slack.fake.wait_for(lambda: "Keys saved" in modal_text(slack.fake.views[modal.id]))
     done = modal_text(slack.fake.views[modal.id])
-    assert "10,225.119 EUR" in done and "…2e7b" in done
+    assert "€10,225.119" in done and "…2e7b" in done
     assert DEMO_SMS_KEY not in done
 
     rows = {row.product: row for row in await stored_keys(slack)}

@@ -50,12 +50,12 @@ async def test_a_credit_asked_by_email_as_slack_sends_it_is_done_once(slack: Har
     # What the app received is what Slack sends: the email as a mailto link.
     assert f"<mailto:{sub.email}|{sub.email}>" in delivery.sent["text"]
     confirmation = reply_text(await delivery.wait_response())
-    assert "1,000.50 EUR" in confirmation and "No subaccount matches" not in confirmation
+    assert "€1,000.50" in confirmation and "No subaccount matches" not in confirmation
     request = await latest_request(slack)
     assert (request.amount, request.reason) == (Decimal("1000.50"), "top-up")
     assert request.subaccount_email == sub.email
     card = await card_of(slack, request.id)
-    assert "1,000.50 EUR" in card_text(card)
+    assert "€1,000.50" in card_text(card)
 
     await click(slack, A1, "request_approve", card)
     await click(slack, APPROVERS[1], "request_approve", card)  # a late second click

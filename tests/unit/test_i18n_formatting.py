@@ -169,7 +169,7 @@ async def test_each_task_keeps_its_own_language() -> None:
         ("1.000", "Write 1000 without it, or 1.0000 if", "Écrivez 1000 sans séparateur, ou 1.0000"),
         (
             "2000000",
-            "2,000,000.00 EUR is more than the 1,000,000.00 EUR",
+            "€2,000,000.00 is more than the €1,000,000.00",
             f"2{NNBSP}000{NNBSP}000,00{NBSP}€, c’est plus que les 1{NNBSP}000{NNBSP}000,00{NBSP}€",
         ),
     ],
@@ -184,7 +184,7 @@ def test_amount_errors_are_worded_when_shown(typed: str, en: str, fr: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("lang", "shown"), [("en", "10,225.119 EUR"), ("fr", f"10{NNBSP}225,119{NBSP}€")]
+    ("lang", "shown"), [("en", "€10,225.119"), ("fr", f"10{NNBSP}225,119{NBSP}€")]
 )
 def test_format_money_follows_the_language(lang: str, shown: str) -> None:
     with language(lang):

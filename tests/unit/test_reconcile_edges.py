@@ -103,10 +103,10 @@ def test_a_confirmed_move_or_no_move_records_the_balance_seen(
 @pytest.mark.parametrize(
     ("asked", "live", "says"),
     [
-        (request(ADD), [listed("15")], "went from 5.00 EUR to 15.00 EUR"),
-        (request(ADD), [listed("5")], "still holds 5.00 EUR, nothing moved"),
-        (request(ADD), [listed("16")], "changed by 11.00 EUR (expected 10.00 EUR or nothing)"),
-        (request(REMOVE), [listed("0")], "changed by -5.00 EUR (expected -10.00 EUR or nothing)"),
+        (request(ADD), [listed("15")], "went from €5.00 to €15.00"),
+        (request(ADD), [listed("5")], "still holds €5.00, nothing moved"),
+        (request(ADD), [listed("16")], "changed by €11.00 (expected €10.00 or nothing)"),
+        (request(REMOVE), [listed("0")], "changed by -€5.00 (expected -€10.00 or nothing)"),
         (request(ADD), [], "no longer listed"),
         (request(CREATE, details={}, subaccount_token=None), [], "without an email"),
         (request(CREATE, details={"email": "n@b.co"}, subaccount_token=None), [], "no subaccount"),

@@ -1,4 +1,5 @@
-"""Pages of the OAuth install flow (/slack/install, /slack/oauth_redirect)."""
+"""Pages of the OAuth install flow (/slack/install, /slack/oauth_redirect): shown in a browser,
+with no Slack user to take a language from, so in English until a page asks for another."""
 
 from bot.i18n import _l
 
