@@ -68,7 +68,7 @@ async def test_a_french_workspace_gets_a_french_card_redrawn_in_french(slack: Ha
     # The requester reads their own confirmation in English, their money too.
     confirmation = reply_text(post)
     assert "Request #1 sent to <#C0APPROVALS> for approval" in confirmation
-    assert "Cancel request" in confirmation and "50.50 EUR" in confirmation
+    assert "Cancel request" in confirmation and "€50.50" in confirmation
     request = await latest_request(slack)
     card = await card_of(slack, request.id)
     text = card_text(card)
@@ -99,7 +99,7 @@ async def test_a_french_workspace_gets_a_french_card_redrawn_in_french(slack: Ha
     # The requester's DM is in the requester's language, not the channel's.
     await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
     dm = dms_to(slack, MEMBER)[0]
-    assert "Your request #1 (add 50.50 EUR to" in dm and "is done" in dm
+    assert "Your request #1 (add €50.50 to" in dm and "is done" in dm
 
 
 async def test_two_approvers_progress_in_the_channels_language(slack: Harness) -> None:
@@ -138,7 +138,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     card = await card_of(slack, request.id)
     text = card_text(card)
     assert "Credit top-up · request #1" in text and "Waiting for approval" in text
-    assert "10.00 EUR" in text and "Approuver" not in text
+    assert "€10.00" in text and "Approuver" not in text
 
     # The reject modal speaks the clicker's French.
     await click(slack, A1, "request_reject", card)
