@@ -117,6 +117,18 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(_current.get()).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language as meant in `context`: one English word French
+    words by what it qualifies (a request is « refusée », a setting change « refusé », and
+    in the audit trail someone « a refusé »)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
+def _lp(context: str, message: str) -> LazyProxy:
+    """`_l` with a context (see `pgettext`)."""
+    return LazyProxy(pgettext, context, message, enable_cache=False)
+
+
 def _l(message: str) -> LazyProxy:
     """`message` translated each time it is used, in the language of that moment: for module
     constants, which are built before any reader is known."""
