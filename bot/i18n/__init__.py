@@ -5,12 +5,13 @@ one reader sees, then everything that renders under it speaks that language.
 
 Marking a string (the English text is the key, the msgid):
 
-    from bot.i18n import N_, _, _l, ngettext
+    from bot.i18n import N_, _, _l, _lp, ngettext
 
     TITLE = _l("Main account balances")          # module constant: translated when used
     shown = _("Read from the vendor just now.")   # inside a function: translated now
     shown = ngettext("{count} subaccount", "{count} subaccounts", n).format(count=n)
     raise InvalidAmount(N_("Too many digits."))   # kept English, `_(message)` when shown
+    REJECTED = _lp("request state", "rejected")   # one English word, French by context
 
 `_l` gives a `babel.support.LazyProxy`: `text.TITLE.format(...)` returns a `str` in the
 current language, and so does `str(text.TITLE)` — use that where a real `str` is required
