@@ -5,12 +5,13 @@ one reader sees, then everything that renders under it speaks that language.
 
 Marking a string (the English text is the key, the msgid):
 
-    from bot.i18n import N_, _, _l, ngettext
+    from bot.i18n import N_, _, _l, _lp, ngettext
 
     TITLE = _l("Main account balances")          # module constant: translated when used
     shown = _("Read from the vendor just now.")   # inside a function: translated now
     shown = ngettext("{count} subaccount", "{count} subaccounts", n).format(count=n)
     raise InvalidAmount(N_("Too many digits."))   # kept English, `_(message)` when shown
+    REJECTED = _lp("request state", "rejected")   # one English word, French by context
 
 `_l` gives a `babel.support.LazyProxy`: `text.TITLE.format(...)` returns a `str` in the
 current language, and so does `str(text.TITLE)` — use that where a real `str` is required
@@ -115,6 +116,18 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form for `n` by the current language's plural rules (French: 0 and 1 singular)."""
     return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the current language as meant in `context`: one English word French
+    words by what it qualifies (a request is « refusée », a setting change « refusé », and
+    in the audit trail someone « a refusé »)."""
+    return translations(_current.get()).pgettext(context, message)
+
+
+def _lp(context: str, message: str) -> LazyProxy:
+    """`_l` with a context (see `pgettext`)."""
+    return LazyProxy(pgettext, context, message, enable_cache=False)
 
 
 def _l(message: str) -> LazyProxy:

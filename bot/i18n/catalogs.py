@@ -11,7 +11,14 @@ from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import DOMAIN, LANGUAGES, catalog_path
 
-KEYWORDS = {"_": None, "_l": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {
+    "_": None,
+    "_l": None,
+    "N_": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "_lp": ((1, "c"), 2),
+}
 SOURCES = Path(__file__).resolve().parent.parent  # bot/
 
 

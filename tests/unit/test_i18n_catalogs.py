@@ -20,6 +20,11 @@ def _ids(catalog: Catalog) -> set[str]:
     return {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
 
 
+def _keys(catalog: Catalog) -> set[tuple[str | None, str]]:
+    """A message with its context: the same English word in two contexts is two messages."""
+    return {(m.context, m.id if isinstance(m.id, str) else m.id[0]) for m in catalog if m.id}
+
+
 def _forms(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
     if value is None:
         return ("",)
@@ -40,17 +45,18 @@ def test_the_code_marks_messages(code: Catalog) -> None:
     assert "Main account balances" in _ids(code)
     assert "The amount must be greater than 0." in _ids(code)  # N_ in bot/money.py
     assert "*SMS (premium)*\n{count} message" in _ids(code)  # ngettext
+    assert ("request state", "rejected") in _keys(code)  # _lp
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_message_is_missing(code: Catalog, lang: str) -> None:
-    missing = _ids(code) - _ids(read(lang))
+    missing = _keys(code) - _keys(read(lang))
     assert not missing, f"not in the {lang} catalog (run `python -m bot.i18n extract`): {missing}"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_message_is_obsolete(code: Catalog, lang: str) -> None:
-    obsolete = _ids(read(lang)) - _ids(code)
+    obsolete = _keys(read(lang)) - _keys(code)
     assert not obsolete, (
         f"no code uses these in {lang} (run `python -m bot.i18n extract`): {obsolete}"
     )

@@ -2,7 +2,7 @@
 checks the catalogs against the marked strings; this checks that the strings are marked: every
 module-level constant of a texts module (bot/slack/**/texts.py, bot/slack/**/*_texts.py,
 bot/slack/texts/*.py) that holds words — a str, or strs inside a tuple, list or dict value — is
-wrapped in `_l(...)` (or `N_`, `_`, `ngettext`), so the extractor puts it in the catalogs.
+wrapped in `_l(...)` (or `_lp`, `N_`, `_`, `ngettext`), so the extractor puts it in the catalogs.
 
 Not words, so left alone: dict keys (ids looked up by code), text with no letter once its
 `{placeholders}`, `:emoji:` codes and `<links>` are set aside (`"{a} · {b}"`, `":warning:"`),
@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK = ROOT / "bot" / "slack"
-MARKS = frozenset({"_l", "N_", "_", "ngettext"})
+MARKS = frozenset({"_l", "_lp", "N_", "_", "ngettext", "pgettext"})
 
 BRAND_NAMES = frozenset({"Partner Ops", "SMS Partner", "Mail Partner", "Voice Partner"})
 """Names, the same in French: a catalog entry would only copy them."""

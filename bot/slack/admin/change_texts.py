@@ -1,6 +1,6 @@
 """Text of settings under four eyes: the confirmation card, announcements, the asker's DMs."""
 
-from bot.i18n import _l
+from bot.i18n import _l, _lp
 
 # --- what changes, as the policy says it -------------------------------------------------------
 
@@ -42,8 +42,8 @@ CARD_FALLBACK = _l("Setting change #{id} ({state}): {what}")
 STATE_WORDS = {
     "pending": _l("waiting for an approver"),
     "applied": _l("confirmed and applied"),
-    "rejected": _l("rejected"),
-    "expired": _l("expired"),
+    "rejected": _lp("setting change state", "rejected"),
+    "expired": _lp("setting change state", "expired"),
 }
 CARD_APPLIED = _l(":white_check_mark: Confirmed by {user} {at}: the change is applied.")
 CARD_REJECTED = _l(":no_entry_sign: Rejected by {user} {at}: nothing was changed.")

@@ -1,6 +1,6 @@
 """Text of the admin commands: `approvers`, `admins`, `approvals-channel`, `policy`, `audit`."""
 
-from bot.i18n import _l, ngettext
+from bot.i18n import _l, _lp, ngettext
 
 # --- who may ------------------------------------------------------------------------------
 
@@ -229,10 +229,10 @@ ACTIONS = {
     "approval_recorded": _l("recorded an approval"),  # entries written before approval_counted
     "approval_counted": _l("approved (counted)"),
     "approval_not_counted": _l("clicked Approve (not counted)"),
-    "approved": _l("approved"),
-    "rejected": _l("rejected"),
-    "cancelled": _l("cancelled"),
-    "expired": _l("expired"),
+    "approved": _lp("audit action", "approved"),
+    "rejected": _lp("audit action", "rejected"),
+    "cancelled": _lp("audit action", "cancelled"),
+    "expired": _lp("audit action", "expired"),
     "vendor_call_sent": _l("sent to the vendor"),
     "vendor_succeeded": _l("vendor confirmed success"),
     "vendor_failed": _l("vendor refused"),

@@ -4,7 +4,7 @@ In the reader's language (bot.i18n: English here, French in
 bot/i18n/locales/fr/LC_MESSAGES/messages.po): a card in its channel's, the rest in the
 person's own. Amounts and counts come formatted; `str()` what Block Kit takes unformatted."""
 
-from bot.i18n import N_, _l, ngettext
+from bot.i18n import N_, _l, _lp, ngettext
 
 TITLES = {
     "credit_add": _l("Credit top-up"),
@@ -118,14 +118,14 @@ APPROVAL_RECORDED = _l(
 )
 STATE_WORDS = {
     "pending": _l("waiting for approval"),
-    "approved": _l("approved"),
+    "approved": _lp("request state", "approved"),
     "executing": _l("being carried out"),
     "succeeded": _l("done"),
     "failed": _l("failed"),
     "unknown": _l("in an unknown state"),
-    "rejected": _l("rejected"),
-    "expired": _l("expired"),
-    "cancelled": _l("cancelled"),
+    "rejected": _lp("request state", "rejected"),
+    "expired": _lp("request state", "expired"),
+    "cancelled": _lp("request state", "cancelled"),
 }
 
 DM = {
