@@ -225,6 +225,10 @@ def may_decide(request: RequestSnapshot, user_id: str) -> bool:
     )
 
 
+VIEWER_DAYS = 30
+"""A Home opened within this many days is kept up to date after changes."""
+
+
 class HomeViewers:
     """Who has opened the Home tab: the only people whose Homes are worth publishing again
     after a change (the others have none to see, and each publish reads the vendor and Slack)."""
@@ -244,11 +248,13 @@ class HomeViewers:
             pass
 
     async def of(self, team_id: str) -> list[str]:
-        """The workspace's Home viewers, oldest first."""
+        """The workspace's Home viewers of the last `VIEWER_DAYS` days, oldest first: someone
+        who stopped looking (or left) stops costing a publish a change."""
+        since = utcnow() - timedelta(days=VIEWER_DAYS)
         async with self._database.session() as session:
             rows = await session.scalars(
                 select(HomeView.user_id)
-                .where(HomeView.team_id == team_id)
+                .where(HomeView.team_id == team_id, HomeView.opened_at >= since)
                 .order_by(HomeView.opened_at, HomeView.user_id)
             )
             return list(rows.all())

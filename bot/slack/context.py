@@ -32,6 +32,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
 
 
@@ -51,6 +52,8 @@ class Services:
     settings_changes: SettingsChanges
     group_members: GroupMembersCache
     user_locales: UserLocales
+    inflight: InFlight
+    """Work the process waits for when it stops: background Home republishing too."""
 
 
 DIRECTORY = "directory"

@@ -58,11 +58,6 @@ from bot.slack.views.reply import Reply, plain_reply
 log = logging.getLogger(__name__)
 
 
-async def homes_of_settings(services: Any, client: AsyncWebClient, team_id: str) -> None:
-    """The opened Homes show settings, roles and the policy: published again after a change."""
-    await settings_changed(services, client, team_id)
-
-
 class ChangeServices(Protocol):
     """What the notifier needs: `bot.slack.context.Services` (or the worker's wiring) has it."""
 
@@ -138,7 +133,7 @@ class ChangeNotifier:
     async def settled(self, change: ChangeSnapshot) -> None:
         """After a decision this process won: redraw the card, say it, tell the asker."""
         await self.refresh_card(change.id)
-        await homes_of_settings(self._services, self._client, change.team_id)
+        settings_changed(self._services, self._client, change.team_id)
         if change.status in (Status.APPLIED, Status.REJECTED):
             # Where the approvers saw the card (the approvals channel may just have moved).
             await self.announce(
@@ -185,7 +180,7 @@ async def gated(
         await notifier.announce(
             team_id, lambda: announcement(user_id, change, set_up=change.loosens)
         )
-        await homes_of_settings(services, client, team_id)
+        settings_changed(services, client, team_id)
     return answer
 
 

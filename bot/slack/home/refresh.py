@@ -4,7 +4,10 @@ and a setting changed. Only the Homes people opened (bot.services.home.HomeViewe
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -26,6 +29,9 @@ class HomesOfRequests:
         self._clients = clients
 
     async def __call__(self, request: RequestSnapshot) -> None:
+        in_background(self._services, self._republish(request))
+
+    async def _republish(self, request: RequestSnapshot) -> None:
         viewers = await HomeViewers(self._services.database).of(request.team_id)
         if not viewers:  # nobody in the workspace opened a Home: not even a token lookup
             return
@@ -45,7 +51,21 @@ class HomesOfRequests:
         return hash(HomesOfRequests)
 
 
-async def settings_changed(services: Services, client: AsyncWebClient, team_id: str) -> None:
+def settings_changed(services: Any, client: AsyncWebClient, team_id: str) -> None:
     """After a setting changed (at once, or confirmed by an approver): every opened Home of
-    the workspace, which may show new roles, policy or channels. Never raises."""
-    await HomePublisher(services, client).republish_viewers(team_id)
+    the workspace, which may show new roles, policy or channels — in the background."""
+    in_background(services, HomePublisher(services, client).republish_viewers(team_id))
+
+
+def in_background(services: Any, work: Awaitable[None]) -> None:
+    """Republishing Homes never holds up what caused it — an approval about to move money, an
+    admin waiting for their answer: it runs after, in a task the process waits for when it
+    stops (`services.inflight`). Best effort: a failure is logged, never raised."""
+    services.inflight.track(asyncio.ensure_future(_logged(work)))
+
+
+async def _logged(work: Awaitable[None]) -> None:
+    try:
+        await work
+    except Exception as error:  # a Home is a view: never let it break anything
+        log.warning("Homes not republished: %s", type(error).__name__)
