@@ -20,6 +20,7 @@ from tests.slack.approvals import (
     set_up_approvals,
     sms_account,
 )
+from tests.slack.barriers import app_settled
 from tests.slack.block_kit import view_violations
 from tests.slack.harness import ADMIN, MEMBER, Harness, eventually
 from tests.slack.test_approvals import settled
@@ -94,7 +95,7 @@ async def test_first_run_guides_the_admin_and_the_member(slack_unconfigured: Har
     h = slack_unconfigured
     admin = text_of(await open_home(h, ADMIN))
     assert "Welcome to Partner Ops" in admin and "/partner setup" in admin
-    assert "/partner approvers add" in admin and "/partner channel" in admin
+    assert "/partner approvers add" in admin and "/partner approvals-channel" in admin
     assert ("home_open_setup", "setup") in buttons(await open_home(h, ADMIN))
     assert "Settings" in admin and "none yet" in admin
 
@@ -403,3 +404,17 @@ async def test_a_first_of_two_approvals_from_the_home_is_told_by_dm(slack: Harne
     assert "1 of 2 approvals" in text_of(await open_home(slack, APPROVERS[1]))
     assert (await slack.runtime.requests.get(request.id)).status is Status.PENDING
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
+
+
+async def test_someone_from_another_organisation_gets_no_home(slack: Harness) -> None:
+    """An event has no membership check at the door: the Home checks, since it shows the
+    workspace's balances. A Slack Connect stranger gets nothing; a member after them does."""
+    slack.fake.add_user("TELSEWHERE", "USTRANGER", "outsider", shared_with=[slack.team_id])
+    event = {"type": "app_home_opened", "user": "USTRANGER", "channel": "D9", "tab": "home"}
+    delivery = await slack.driver.event(event, team_id=slack.team_id)
+    assert delivery.status == 200
+    await app_settled(slack)
+    assert slack.fake.calls_to("users.info")  # asked who they are
+    assert [c for c in slack.fake.calls_to("views.publish")] == []
+    assert slack.fake.home_view("USTRANGER") is None
+    await open_home(slack, MEMBER)  # a member's Home is still drawn

@@ -18,8 +18,8 @@ FIRST_RUN_STEPS = (
     ),
     _l("*2. Choose who approves* — `/partner approvers add @someone` (a person or a group)."),
     _l(
-        "*3. Pick the approvals channel* — `/partner channel #approvals`: every credit request "
-        "is posted there with Approve and Reject buttons."
+        "*3. Pick the approvals channel* — in that channel, type `/partner approvals-channel`: "
+        "every credit request is posted there with Approve and Reject buttons."
     ),
 )
 FIRST_RUN_MEMBER = _l(
