@@ -49,6 +49,7 @@ from bot.slack.context import DIRECTORY
 from bot.slack.digests.parsing import DigestCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
+from bot.slack.home.views import SETUP_ACTION as HOME_SETUP_ACTION
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
@@ -163,6 +164,10 @@ def guest_may(body: dict[str, Any]) -> bool:
     return False
 
 
+MODAL_FIRST_ACTIONS = frozenset({REJECT_ACTION, HOME_SETUP_ACTION})
+"""Buttons whose listener opens its modal with `open_loading` before any lookup."""
+
+
 def opens_a_modal_first(body: dict[str, Any]) -> bool:
     """Requests whose listener opens a "Loading…" modal before anything else (`/partner
     setup`, Reject): their trigger_id dies in 3 s, so they are checked once it is open."""
@@ -173,7 +178,7 @@ def opens_a_modal_first(body: dict[str, Any]) -> bool:
             return False
     actions = body.get("actions") or []
     return body.get("type") == "block_actions" and any(
-        a.get("action_id") == REJECT_ACTION for a in actions
+        a.get("action_id") in MODAL_FIRST_ACTIONS for a in actions
     )
 
 

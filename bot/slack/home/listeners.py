@@ -8,6 +8,7 @@ listeners (bot.slack.requests.deciding): nothing about deciding lives here.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -15,9 +16,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
 from bot.slack.commands import CommandError
 from bot.slack.context import Services, SlashCommand, workspace_of
+from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.home.publisher import HomePublisher
 from bot.slack.home.settings_edit import (
@@ -29,18 +30,30 @@ from bot.slack.home.settings_edit import (
     item_of,
 )
 from bot.slack.home.views import SETUP_ACTION
-from bot.slack.locale import user_language
+from bot.slack.membership import Belonging, belonging
 from bot.slack.partner_command import parse
 from bot.slack.requests.events import DirectReply
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import Setup
 
+log = logging.getLogger(__name__)
+
 
 async def home_opened(
-    event: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient, services: Services
+    event: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    services: Services,
+    directory: SlackDirectory,
 ) -> None:
     # The Messages and About tabs send this event too: only the Home is ours to draw.
     if event.get("tab", "home") != "home" or context.team_id is None:
+        return
+    # An event has no listener wrapper, so no membership check at the door: the Home shows
+    # the workspace's balances, for its members and guests only (bot.slack.membership).
+    user = await directory.user(event["user"])
+    if belonging(user, context.team_id, context.enterprise_id) is Belonging.STRANGER:
+        log.info("no Home for a user outside the workspace")
         return
     await HomePublisher(services, client).publish(
         context.team_id, event["user"], opened=True
@@ -68,9 +81,7 @@ async def open_setting_form(
     services: Services,
 ) -> None:
     await ack()
-    team_id, user_id = workspace_of(context), body["user"]["id"]
-    # The language is known since the Home was drawn (cached): the trigger_id does not wait.
-    use_language(await user_language(services.user_locales, client, team_id, user_id))
+    # Already in their language: the membership check at the door set it.
     await client.views_open(trigger_id=body["trigger_id"], view=edit_modal(action["value"]))
 
 
@@ -83,8 +94,9 @@ async def setting_submitted(
     client: AsyncWebClient,
     services: Services,
 ) -> None:
+    # Before the ack, in the language already known for them (set by the listener wrapper):
+    # no Slack call may hold up a form's answer.
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    use_language(await user_language(services.user_locales, client, team_id, user_id))
     try:
         command = command_of(item_of(view), view)
     except FormError as empty:

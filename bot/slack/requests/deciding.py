@@ -74,8 +74,9 @@ async def reject(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    # Their language first (users.info, cached for a while): the modal opens with its title.
-    await speak_to(services, client, team_id, user_id)
+    # The modal's title in the language known for them (no Slack call may come before the
+    # open); the membership check, run once it is open, sets theirs for the rest.
+    speak_to_known(services, team_id, user_id)
     title = _reject_title(number)
     # The trigger_id dies 3 s after the click, and the checks read the database and maybe
     # usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal (not an
