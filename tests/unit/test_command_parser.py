@@ -107,6 +107,9 @@ UNDERSTOOD = [
     ("policy two-approvers off", SetPolicy("two_approver_threshold", None)),
     ("policy expiry 24", SetPolicy("expiry_hours", 24)),
     ("policy requesters everyone", SetPolicy("requesters_usergroup_id", None)),
+    ("politique daily-cap aucun", SetPolicy("daily_auto_approve_cap", None)),
+    ("politique auto-approve aucun", SetPolicy("auto_approve_limit", Decimal(0))),
+    ("politique requesters tous", SetPolicy("requesters_usergroup_id", None)),
     (
         "policy requesters <!subteam^S9|@sales>",
         SetPolicy("requesters_usergroup_id", Subject(SubjectKind.USERGROUP, "S9", "sales")),

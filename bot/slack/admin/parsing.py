@@ -80,6 +80,10 @@ def _role(role: str, args: list[str]) -> ManageRole:
     return ManageRole(role, verb, subject)
 
 
+_NONE = ("none", "aucun", "aucune", "off")
+"""No limit, in either language (`/partner politique plafond-auto aucun`)."""
+
+
 def parse_approvals_channel(_product: Product | None, _args: list[str]) -> SetApprovalsChannel:
     return SetApprovalsChannel()
 
@@ -97,11 +101,11 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
         case "auto_approve_limit":
             return SetPolicy(
                 setting,
-                Decimal(0) if lowered in ("0", "none", "off") else amount(value, text.POLICY_USAGE),
+                Decimal(0) if lowered in ("0", *_NONE) else amount(value, text.POLICY_USAGE),
             )
         case "daily_auto_approve_cap" | "two_approver_threshold":
             return SetPolicy(
-                setting, None if lowered in ("none", "off") else amount(value, text.POLICY_USAGE)
+                setting, None if lowered in _NONE else amount(value, text.POLICY_USAGE)
             )
         case "expiry_hours":
             hours = lowered.removesuffix("h")
@@ -109,7 +113,7 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
                 raise CommandError(text.POLICY_EXPIRY)
             return SetPolicy(setting, int(hours))
         case _:
-            if lowered in ("everyone", "all", "none"):
+            if lowered in ("everyone", "all", "tous", *_NONE[:-1]):
                 return SetPolicy(setting, None)
             subject = parse_subject(value)
             if subject is None or subject.kind is not SubjectKind.USERGROUP:

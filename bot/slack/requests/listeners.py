@@ -1,5 +1,5 @@
 """The requests feature's buttons and forms, registered on the app. Its subcommands are
-handlers of the `/partner` table (`asking.HANDLERS`)."""
+handlers of the `/partner` table (bot.slack.partner_command), in `asking`."""
 
 from __future__ import annotations
 
