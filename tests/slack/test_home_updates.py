@@ -75,6 +75,26 @@ async def test_a_decision_on_the_card_republishes_the_homes_that_show_it(slack: 
     assert publishes_to(slack, A2) == 0
 
 
+async def test_an_approval_moves_money_while_the_homes_are_still_being_published(
+    slack: Harness,
+) -> None:
+    """Republishing Homes never holds up the money: with every views.publish held, the
+    approval that completes the count still reaches the vendor and succeeds."""
+    await set_up_approvals(slack)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 6")
+    request = await latest_request(slack)
+    for user in (MEMBER, A1, A2):
+        await open_home(slack, user)
+    held = slack.fake.hold("views.publish")
+    await click(slack, A2, "request_approve", await card_of(slack, request.id))
+    await held.held()  # a republish has started and waits on Slack…
+    await wait_status(slack, request.id, Status.SUCCEEDED)  # …and the money moved anyway
+    assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+    held.release()
+    mine = await slack.fake.wait_for(lambda: home_once(slack, MEMBER, "done"))
+    assert mine is not None
+
+
 async def test_a_setting_change_republishes_the_opened_homes(slack: Harness) -> None:
     await set_up_approvals(slack, auto_approve_limit=Decimal(20))
     assert "20.00" in policy_shown(await open_home(slack, ADMIN))
