@@ -22,7 +22,6 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
 from bot.partner.models import Product
 from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
@@ -35,7 +34,6 @@ from bot.slack.digests.parsing import parse_digest
 from bot.slack.error_handler import answers_errors
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
-from bot.slack.locale import command_language
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
@@ -206,9 +204,7 @@ async def partner(
     try:
         parsed = parse(typed)
     except CommandError:
-        # Not looked up before parsing: a subcommand opening a modal must use its trigger_id
-        # (3 s) first. A refusal is worded again, now in the asker's language.
-        use_language(await command_language(call))
+        # Worded again here, in the asker's language (set at the door when the ack went out).
         await reply(respond, help_reply(prefix=_refusal(typed)))
         return
     # A refusal or failure raised from here is answered to the asker by the app's error

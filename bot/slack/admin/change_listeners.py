@@ -22,7 +22,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db.session import Database
-from bot.i18n import language, use_language
+from bot.i18n import language
 from bot.services.directory import Directory
 from bot.services.languages import Languages, UserLocales
 from bot.services.policy import get_policy
@@ -232,7 +232,6 @@ async def _decide(
     assert context.team_id and context.user_id
     team_id, user_id = context.team_id, context.user_id
     # The clicker's replies (and refusals, by the error handler) in their own language.
-    use_language(await user_language(services.user_locales, client, team_id, user_id))
     changes = services.settings_changes
     # The card carries the change's number in the workspace; the id stays inside.
     change_id = (await changes.by_number(team_id, int(action["value"]))).id

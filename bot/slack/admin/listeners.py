@@ -13,7 +13,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
-from bot.i18n import use_language
 from bot.i18n.formatting import number
 from bot.services import audit
 from bot.services.errors import NotAllowed
@@ -39,7 +38,6 @@ from bot.slack.admin.views import (
 )
 from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
-from bot.slack.locale import command_language
 from bot.slack.replies import reply
 from bot.slack.views.reply import Reply, plain_reply
 
@@ -52,7 +50,6 @@ async def _require_admin(call: SlashCommand, action: str) -> None:
 
 
 async def manage_role(parsed: ManageRole, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     services, team_id, user_id = call.services, call.team_id, call.user_id
     directory = call.directory
     if parsed.verb == "list":
@@ -72,13 +69,11 @@ async def manage_role(parsed: ManageRole, call: SlashCommand) -> None:
 
 
 async def set_approvals_channel(_parsed: SetApprovalsChannel, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     await _require_admin(call, text.SET_CHANNEL)
     await _set_approvals_channel(call)
 
 
 async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     services, team_id, user_id = call.services, call.team_id, call.user_id
     directory = call.directory
     if isinstance(parsed, ShowPolicy):
@@ -125,7 +120,6 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
 
 
 async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     await _require_admin_or_approver(call)
     if isinstance(parsed, ExportAudit):
         await _export_audit(call, parsed.days)

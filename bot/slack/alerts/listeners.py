@@ -9,16 +9,14 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import DEFAULT, language, use_language
+from bot.i18n import language
 from bot.money import InvalidAmount, format_money, parse_user_amount
 from bot.partner.models import Product
 from bot.services.alerts import Alerts, Scope
 from bot.services.errors import NotAllowed
-from bot.services.languages import UserLocales
 from bot.services.requests import Action, Ask
 from bot.services.roles import Roles
 from bot.services.subaccounts import find_subaccount
@@ -37,7 +35,7 @@ from bot.slack.blocks import form_text
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
-from bot.slack.locale import channel_language, command_language, user_language
+from bot.slack.locale import channel_language
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
@@ -49,7 +47,6 @@ log = logging.getLogger(__name__)
 async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
     """Every verb of `/partner alert`: the list for anyone, the rest for admins; the replies
     in the asker's language."""
-    use_language(await command_language(call))
     services, client, respond, team_id = call.services, call.client, call.respond, call.team_id
     user_id, channel_id = call.user_id, call.channel_id
     alerts = services.alerts
@@ -98,32 +95,17 @@ async def top_up(
     action: dict[str, Any],
     client: AsyncWebClient,
     context: dict[str, Any],
-    user_locales: UserLocales,
 ) -> None:
     await ack()
     subject = json.loads(action["value"])
-    team_id, user_id = workspace_of(context), body["user"]["id"]
 
     def form() -> View:
         return topup_modal(
             Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
         )
 
-    # The form is the clicker's, in their language. The trigger_id lives 3 s: open it first
-    # in the language already known (or English), then look the clicker's up and redo it.
-    known = user_locales.get(team_id, user_id)
-    with language(known):
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=form())
-    if known is None:
-        lang = await user_language(user_locales, client, team_id, user_id)
-        if lang != DEFAULT:
-            view = opened["view"]
-            with language(lang):
-                french = form()
-            try:
-                await client.views_update(view_id=view["id"], hash=view.get("hash"), view=french)
-            except SlackApiError as error:  # closed or changed meanwhile: it stays as it was
-                log.info("top-up form not redone: %s", error.response.get("error"))
+    # In the clicker's language: the membership check after the ack set it.
+    await client.views_open(trigger_id=body["trigger_id"], view=form())
 
 
 async def top_up_submitted(
@@ -139,11 +121,9 @@ async def top_up_submitted(
     try:
         amount = parse_user_amount(form_text(view, "amount"))
     except InvalidAmount as error:
-        use_language(await user_language(services.user_locales, client, team_id, user_id))
         await ack(response_action="errors", errors={"amount": str(error)})
         return
     await ack()
-    use_language(await user_language(services.user_locales, client, team_id, user_id))
     reason = form_text(view, "reason")
     metadata = json.loads(view.get("private_metadata") or "{}")
     # The same service call as `/partner credit add`: the same policy, the same "you asked for
@@ -166,14 +146,11 @@ async def snooze(
     roles: Roles,
     directory: SlackDirectory,
     client: AsyncWebClient,
-    user_locales: UserLocales,
 ) -> None:
     await ack()
     subject = json.loads(action["value"])
     product = Product(subject["p"])
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    # A refusal is the clicker's (ephemeral): in their language.
-    use_language(await user_language(user_locales, client, team_id, user_id))
     # A snooze silences the alert for everyone: the same people as set alerts.
     if not await roles.is_admin(team_id, user_id, directory):
         raise NotAllowed(str(text.SNOOZE_ADMINS_ONLY), str(text.ADMINS))

@@ -6,7 +6,6 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape, slack_date
@@ -15,7 +14,7 @@ from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.digests.views import digest_reply
-from bot.slack.locale import channel_language, command_language
+from bot.slack.locale import channel_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
@@ -26,7 +25,6 @@ from bot.slack.views.reply import Reply, plain_reply
 async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) -> None:
     """Every verb of `/partner digest`: they share who may and where the answer goes. The
     replies are the asker's, in their language; a digest posted in a channel, in its own."""
-    use_language(await command_language(call))
     client, respond, team_id, directory = call.client, call.respond, call.team_id, call.directory
     user_id, channel_id = call.user_id, call.channel_id
     digests = call.services.digests

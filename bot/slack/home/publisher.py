@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Collection, Iterable
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -14,7 +13,7 @@ from bot.i18n import language
 from bot.services.home import HomeService, HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
-from bot.slack.context import SERVICES, Services
+from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.views import home_view
 from bot.slack.locale import user_language
@@ -120,20 +119,3 @@ class HomePublisher:
             except Exception as error:  # best effort: never break the action behind it
                 log.warning("Home of %s not republished: %s", user_id, type(error).__name__)
         return published
-
-
-def clicked_on_home(body: dict[str, Any]) -> bool:
-    """Whether the click was on a Home tab (no message, no response_url: the Home is what
-    shows the outcome)."""
-    return (body.get("view") or {}).get("type") == "home"
-
-
-async def refresh_clicked_home(
-    body: dict[str, Any], context: dict[str, Any], client: AsyncWebClient
-) -> None:
-    """After a click on someone's Home: publish it again, so it shows what the click did.
-    Nothing for a click elsewhere; best effort like every republish."""
-    team_id, user_id = context.get("team_id"), context.get("user_id")
-    if clicked_on_home(body) and team_id and user_id:
-        await HomePublisher(context[SERVICES], client).republish(team_id, [user_id])
-

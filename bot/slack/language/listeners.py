@@ -5,7 +5,6 @@ the Home) follows their own Slack locale instead (bot.slack.locale)."""
 
 from __future__ import annotations
 
-from bot.i18n import use_language
 from bot.services.errors import NotAllowed
 from bot.services.languages import Languages
 from bot.slack.context import SlashCommand
@@ -17,7 +16,6 @@ from bot.slack.views.reply import plain_reply
 
 
 async def set_language(parsed: Language, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     languages = Languages(call.services.database)
     if parsed.language is None:
         settings = await languages.settings(call.team_id)

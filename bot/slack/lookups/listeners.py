@@ -11,14 +11,11 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
 from bot.services.balances import read_balances
-from bot.services.languages import UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
 from bot.slack.error_handler import answers_errors
-from bot.slack.locale import command_language, user_language
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
@@ -32,25 +29,21 @@ from bot.slack.replies import reply
 
 
 async def show_help(_parsed: Help, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     await reply(call.respond, help_reply())
 
 
 async def show_balance(parsed: Balance, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     readings = await read_balances(call.services.partner, call.team_id, parsed.product)
     await reply(call.respond, balance_reply(readings))
 
 
 async def list_subaccounts(parsed: ListSubaccounts, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
     found = await search_subaccounts(partner, parsed.search)
     await reply(call.respond, subaccount_list_reply(parsed.product, parsed.search, found, page=1))
 
 
 async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
-    use_language(await command_language(call))
     partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
     subaccount = await find_subaccount(partner, parsed.ref)
     await reply(call.respond, subaccount_detail_reply(parsed.product, subaccount))
@@ -64,13 +57,11 @@ async def turn_page(
     respond: AsyncRespond,
     client: AsyncWebClient,
     partner: PartnerAccess,
-    user_locales: UserLocales,
 ) -> None:
     await ack()
     team_id = workspace_of(context)  # the authorised workspace, never the payload's
     # The page is the clicker's own (ephemeral), in their language; so is a failure, answered
     # by the app's error handler.
-    use_language(await user_language(user_locales, client, team_id, body["user"]["id"]))
     position = ListPosition.decode(action["value"])
     client = await partner.subaccount_client(team_id, position.product)
     found = await search_subaccounts(client, position.search)

@@ -29,8 +29,6 @@ from bot.slack.requests.events import (
     DirectReply,
     Ephemeral,
     SlackRequestEvents,
-    speak_to,
-    speak_to_known,
 )
 from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
 from bot.slack.requests.parsing import (
@@ -61,7 +59,6 @@ async def subaccount_delete(parsed: DeleteSubaccount, call: SlashCommand) -> Non
 
 async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> None:
     """`/partner subaccount create`: the form (its submission is `create_submitted`)."""
-    await _speak_to_asker(call)
     if not parsed.product.has_subaccounts:
         raise NoSubaccounts(parsed.product)
     await call.client.views_open(trigger_id=call.trigger_id, view=create_modal(parsed.product))
@@ -69,7 +66,6 @@ async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> Non
 
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
-    await _speak_to_asker(call)
     roles: Roles = call.services.roles
     team_id, user_id = call.team_id, call.user_id
     if not await roles.is_approver(team_id, user_id, call.directory) and not (
@@ -84,13 +80,11 @@ async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> Non
 
 async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
     """`/partner requests`: the asker's own, newest first."""
-    await _speak_to_asker(call)
     mine = await call.services.requests.of_requester(call.team_id, call.user_id)
     await reply(call.respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
 
 
 async def _ask(call: SlashCommand, ask: Ask) -> None:
-    await _speak_to_asker(call)
     requests: Requests = call.services.requests
     events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
     await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
@@ -111,13 +105,11 @@ async def create_submitted(
 ) -> None:
     # The authorised workspace: a modal's `team` is the submitter's own in a shared channel.
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    speak_to_known(services, team_id, user_id)  # their command opened the form: known
     new, reason, errors = read_create_form(view)
     if errors:
         await ack(response_action="errors", errors=errors)
         return
     await ack()
-    await speak_to(services, client, team_id, user_id)
     product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
     # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
     # handler). A form makes one request, however often Slack delivers its submission.
@@ -145,7 +137,6 @@ async def confirm_similar(
 ) -> None:
     await ack()
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
-    await speak_to(services, client, context.team_id, context.user_id)
     try:
         ask, earlier = ask_from_value(action["value"])
     except (ValueError, KeyError, TypeError):
@@ -167,9 +158,5 @@ async def drop_similar(
 ) -> None:
     await ack()
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
-    await speak_to(services, client, context.team_id, context.user_id)
     await reply(respond, plain_reply(str(text.SIMILAR_DROPPED)), replace=True)
 
-
-async def _speak_to_asker(call: SlashCommand) -> None:
-    await speak_to(call.services, call.client, call.team_id, call.user_id)

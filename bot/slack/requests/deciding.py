@@ -21,7 +21,6 @@ from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, fit, form_text
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
-from bot.slack.home.publisher import refresh_clicked_home
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
@@ -29,8 +28,6 @@ from bot.slack.requests.events import (
     Ephemeral,
     InModal,
     SlackRequestEvents,
-    speak_to,
-    speak_to_known,
 )
 from bot.slack.requests.forms import reject_modal
 from bot.slack.requests.views import REJECT_CALLBACK
@@ -50,7 +47,6 @@ async def approve(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    await speak_to(services, client, team_id, user_id)
     await requests.approve_clicked(
         number,
         team_id,
@@ -59,7 +55,6 @@ async def approve(
         SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
     )
-    await refresh_clicked_home(body, context, client)
 
 
 async def reject(
@@ -74,9 +69,9 @@ async def reject(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    # The modal's title in the language known for them (no Slack call may come before the
-    # open); the membership check, run once it is open, sets theirs for the rest.
-    speak_to_known(services, team_id, user_id)
+    # The modal's title in the language known for them (set by the listener wrapper: no
+    # Slack call may come before the open); the membership check, run once it is open, sets
+    # theirs for the rest.
     title = _reject_title(number)
     # The trigger_id dies 3 s after the click, and the checks read the database and maybe
     # usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal (not an
@@ -108,7 +103,6 @@ async def reject_reason(
     metadata = json.loads(view.get("private_metadata") or "{}")
     number = int(metadata["request"])  # its number in the authorised workspace
     team_id, user_id = _workspace(context), _user(context)
-    speak_to_known(services, team_id, user_id)  # looked up when they clicked Reject
     reason = form_text(view, "reason", multiline=True)
     if not reason:
         await ack(response_action="errors", errors={"reason": str(text.REJECT_REASON_MISSING)})
@@ -137,10 +131,8 @@ async def cancel(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    await speak_to(services, client, team_id, user_id)
     events = SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services)
     await requests.cancel_clicked(number, team_id, user_id, events)
-    await refresh_clicked_home(body, context, client)
 
 
 async def mark_done(
@@ -185,7 +177,6 @@ async def _mark(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    await speak_to(services, client, team_id, user_id)
     await services.requests.mark_clicked(
         number,
         team_id,

@@ -21,7 +21,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db.session import Database
-from bot.i18n import language, use_language
+from bot.i18n import language
 from bot.services.languages import Languages, UserLocales
 from bot.services.requests import (
     Ask,
@@ -232,18 +232,6 @@ class SlackRequestEvents:
     async def _say(self, message: Reply, *, replace: bool = False) -> None:
         if self._answer is not None:
             await self._answer(message, replace=replace)
-
-
-async def speak_to(speakers: Speakers, client: AsyncWebClient, team_id: str, user_id: str) -> None:
-    """The rest of the listener answers the person acting in their Slack language (and so does
-    the app's error handler, should the listener raise)."""
-    use_language(await user_language(speakers.user_locales, client, team_id, user_id))
-
-
-def speak_to_known(speakers: Speakers, team_id: str, user_id: str) -> None:
-    """As `speak_to`, without asking Slack: before an ack that cannot wait (a form's errors),
-    the language their earlier click or command looked up, else English."""
-    use_language(speakers.user_locales.get(team_id, user_id))
 
 
 async def tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester) -> None:

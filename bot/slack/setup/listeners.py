@@ -13,7 +13,6 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.services.errors import NotAllowed
@@ -27,7 +26,6 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
 from bot.slack.home.publisher import HomePublisher
-from bot.slack.locale import command_language, user_language
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.setup import texts as text
@@ -45,14 +43,11 @@ log = logging.getLogger(__name__)
 
 async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
     client, context = call.client, call.context
-    # The trigger_id dies 3 s after the command: open first (in English if the asker's
-    # language is not known yet: users.info may not answer within it), then look it up.
-    known = call.services.user_locales.get(call.team_id, call.user_id)
-    use_language(known)
+    # The trigger_id dies 3 s after the command: open first (in the language known for the
+    # asker, else English), then check them (which sets their language) and look things up.
     modal = await open_loading(
         client, context, call.trigger_id, str(text.MODAL_TITLE), callback_id=SETUP_CALLBACK
     )
-    use_language(await command_language(call))
     if not await is_workspace_admin(client, call.user_id, call.team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)  # shown in the modal
     statuses = await call.services.keys.statuses(call.team_id)
@@ -80,8 +75,6 @@ async def submitted(
     user_id = body["user"]["id"]
     # The workspace Bolt authorised (whose token answers), never the payload's view.team_id.
     team_id = workspace_of(context)
-    # Known already (the modal was opened in it), so no lookup delays the 3 s ack.
-    use_language(services.user_locales.get(team_id, user_id))
     entered = entered_keys(view)
     if not entered:
         await ack(
@@ -95,7 +88,6 @@ async def submitted(
     checking = await ack_working(
         ack, context, str(text.CHECKING_TITLE), str(text.CHECKING), callback_id=SETUP_CALLBACK
     )
-    use_language(await user_language(services.user_locales, client, team_id, user_id))
     # Checked again at submission: the modal could outlive the person's admin role.
     if not await is_workspace_admin(client, user_id, team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
