@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, settings_help
 from bot.db.crypto import CannotDecrypt, EncryptionKeyError
 from bot.logs import configure_logging
 
@@ -111,18 +111,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     console.set_defaults(run=_console)
 
+    with_settings = {
+        "epilog": settings_help(),
+        "formatter_class": argparse.RawDescriptionHelpFormatter,
+    }
     serve = commands.add_parser(
-        "serve", help="serve Slack over HTTP on $PORT (/slack/events, /healthz)"
+        "serve",
+        help="serve Slack over HTTP on $HOST:$PORT (/slack/events, /healthz)",
+        description="Serve Slack's requests over HTTP; start `worker` beside it.",
+        **with_settings,
     )
     serve.set_defaults(run=_serve)
 
     socket = commands.add_parser(
-        "socket", help="connect to Slack over Socket Mode (SLACK_APP_TOKEN); /healthz on $PORT"
+        "socket",
+        help="connect to Slack over Socket Mode (SLACK_APP_TOKEN); /healthz on $PORT",
+        description="Take Slack's requests over Socket Mode; start `worker` beside it.",
+        **with_settings,
     )
     socket.set_defaults(run=_socket)
 
     worker = commands.add_parser(
-        "worker", help="run digests, hourly snapshots, alerts and approval expiry (no HTTP)"
+        "worker",
+        help="run digests, hourly snapshots, alerts and approval expiry (no HTTP)",
+        description="Run the scheduled jobs: digests, balance readings, alerts, expiry and "
+        "recovery. Required beside `serve` or `socket` on PostgreSQL (there they do not run "
+        "the scheduler themselves); any number of workers run each job once.",
+        **with_settings,
     )
     worker.set_defaults(run=_worker)
 

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.listener.async_listener_start_handler import AsyncListenerStartHandler
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -37,8 +38,21 @@ REDIRECT_PATH = "/slack/oauth_redirect"
 HEALTH_PATH = "/healthz"
 
 
+class _SameTokenNotice(logging.Filter):
+    """AsyncApp reads SLACK_BOT_TOKEN itself and warns, on every start, that the client we
+    give it wins over that token; our client is made from that very token, so the warning
+    would only teach operators to ignore warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_SAME_TOKEN_NOTICE = _SameTokenNotice()
+
+
 def build_app(runtime: Runtime) -> AsyncApp:
     settings = runtime.settings
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_SAME_TOKEN_NOTICE)
     if settings.slack_signing_secret is None:
         raise ConfigError(
             "SLACK_SIGNING_SECRET is required to check that requests come from Slack."

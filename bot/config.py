@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, SecretStr
@@ -37,33 +36,57 @@ class SlackMode(StrEnum):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # Each field's docstring is its description in `serve --help` (settings_help below).
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", use_attribute_docstrings=True
+    )
 
     slack_signing_secret: SecretStr | None = None
+    """Checks that requests come from Slack (the app's Basic Information page)."""
     slack_bot_token: SecretStr | None = None
+    """One workspace: its bot token (xoxb-…)."""
     slack_app_token: SecretStr | None = None
+    """Socket Mode: an app-level token (xapp-…) with connections:write."""
     slack_client_id: str | None = None
+    """Many workspaces (OAuth): the app's client id."""
     slack_client_secret: SecretStr | None = None
+    """Many workspaces (OAuth): the app's client secret."""
     slack_api_url: str | None = None
     """Overrides the Slack Web API base URL (tests and the console point it at an emulator)."""
     slack_scopes: str = ",".join(DEFAULT_BOT_SCOPES)
+    """Bot scopes asked at install (comma-separated); keep them as manifest.yml has them."""
 
     database_url: str | None = None
+    """Unset: SQLite file partner_ops.db here; postgresql://… for production."""
+    host: str = "0.0.0.0"  # noqa: S104 - a server listens on every interface unless told
+    """The address `serve` (and `socket`'s /healthz) listens on: 127.0.0.1 behind a local proxy."""
     port: int = 3000
+    """The HTTP port (/slack/events, /healthz)."""
     bot_encryption_key: SecretStr | None = None
+    """Fernet key(s) sealing stored Partner keys and Slack tokens, comma-separated for rotation."""
     bot_encryption_key_file: Path = Path("partner_ops.key")
+    """One workspace on SQLite without BOT_ENCRYPTION_KEY: the key file made and read here."""
 
     sms_partner_url: str = DEFAULT_BASE_URLS[Product.SMS]
+    """SMS Partner API base URL."""
     mail_partner_url: str = DEFAULT_BASE_URLS[Product.MAIL]
+    """Mail Partner API base URL."""
     voice_partner_url: str = DEFAULT_BASE_URLS[Product.VOICE]
+    """Voice Partner API base URL."""
 
     sms_partner_api_key: SecretStr | None = None
+    """One workspace: the SMS Partner key (a key saved with /partner setup wins)."""
     mail_partner_api_key: SecretStr | None = None
+    """One workspace: the Mail Partner key (a key saved with /partner setup wins)."""
     voice_partner_api_key: SecretStr | None = None
+    """One workspace: the Voice Partner key (a key saved with /partner setup wins)."""
 
     partner_connect_timeout: float = Field(5.0, gt=0)
+    """Seconds to connect to a Partner API."""
     partner_total_timeout: float = Field(20.0, gt=0)
+    """Seconds for a whole Partner API call."""
     partner_concurrency_per_key: int = Field(4, ge=1)
+    """Partner API calls at once per key."""
     execution_lease_seconds: float = Field(120.0, gt=0)
     """A request left `executing` longer than this belongs to a process presumed dead."""
     reconcile_settle_seconds: float = Field(60.0, ge=0)
@@ -107,6 +130,11 @@ class Settings(BaseSettings):
         return Timeouts(connect=self.partner_connect_timeout, total=self.partner_total_timeout)
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
+def settings_help() -> str:
+    """Every setting as `NAME (default): what it is`, for `serve|socket|worker --help`."""
+    lines = ["settings (environment variables, or a .env file in the working directory):"]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "unset" if default is None else str(default)
+        lines.append(f"  {name.upper()} ({shown}): {field.description or ''}".rstrip())
+    return "\n".join(lines)

@@ -149,17 +149,18 @@ async def start_site(web_app: web.Application, host: str, port: int) -> web.AppR
     return runner
 
 
-async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104 - a server
+async def serve(settings: Settings) -> None:
     runtime = await Runtime.start(settings)
     runner = None
     maintenance = None
     try:
         app = build_app(runtime)
         maintenance = start_maintenance(app, runtime)
-        runner = await start_site(build_web_app(app, runtime), host, settings.port)
+        runner = await start_site(build_web_app(app, runtime), settings.host, settings.port)
         log.info(
-            "Partner Ops (%s) listening on port %d: /slack/events, %s",
+            "Partner Ops (%s) listening on %s port %d: /slack/events, %s",
             runtime.mode.value,
+            settings.host,
             settings.port,
             HEALTH_PATH,
         )
@@ -174,12 +175,12 @@ async def serve(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: 
         await runtime.close()
 
 
-async def socket(settings: Settings, *, host: str = "0.0.0.0") -> None:  # noqa: S104
+async def socket(settings: Settings) -> None:
     if settings.slack_app_token is None:
         raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (an app-level token, xapp-…).")
     runtime = await Runtime.start(settings)
     try:
-        async with socket_mode(runtime, host, settings.port):
+        async with socket_mode(runtime, settings.host, settings.port):
             log.info(
                 "Partner Ops (%s) connected over Socket Mode; %s on port %d",
                 runtime.mode.value,
