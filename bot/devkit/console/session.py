@@ -192,6 +192,7 @@ class ConsoleSession:
             return await self.screen.observe(self._open_home())
         if word == "as":
             return self.screen.with_unshown(self._become(rest.strip()))
+        self.screen.refused = True  # `-c hello` ran nothing: say so by the exit code
         return self.screen.with_unshown(texts.UNKNOWN_INPUT)
 
     def save_sandbox(self) -> None:
