@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
+from bot.db.session import Database
+from bot.devkit.console.repl import run_console
 from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
 from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
@@ -47,12 +51,17 @@ def test_one_shot_prints_the_balance_from_the_sandbox(tmp_path: Path) -> None:
 
 @pytest.fixture
 async def console(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_guard: SecretsGuard
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    secrets_guard: SecretsGuard,
+    database: Database,
 ) -> AsyncIterator[ConsoleSession]:
     monkeypatch.chdir(tmp_path)
+    # The test's database, already migrated (a copy of the run's template on SQLite).
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        database_url=database.url,
+        bot_encryption_key=Fernet.generate_key().decode(),
         sms_partner_api_key=None,
         mail_partner_api_key=None,
         voice_partner_api_key=None,
@@ -154,33 +163,53 @@ async def test_a_reject_reason_with_spaces_is_kept_whole(console: ConsoleSession
     assert "wrong subaccount, ask again" in done
 
 
-def _console_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "DATABASE_URL"))}
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+@dataclass
+class OneShot:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
-def _one_shot(cwd: Path, line: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own CLI, with a line the test wrote
-        [sys.executable, "-m", "bot", "console", "-c", line],
-        cwd=cwd,
-        env=_console_env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+def one_shot(
+    cwd: Path, line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> OneShot:
+    """`python -m bot console -c LINE` in `cwd`, in this process: the same `run_console` the
+    CLI calls (test_one_shot_prints_the_balance_from_the_sandbox runs the real CLI once)."""
+    monkeypatch.chdir(cwd)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        database_url=None,
+        sms_partner_api_key=None,
+        mail_partner_api_key=None,
+        voice_partner_api_key=None,
     )
+    capsys.readouterr()
+    code = asyncio.run(run_console(settings, one_shot=line))
+    out = capsys.readouterr()
+    return OneShot(code, out.out, out.err)
 
 
-def test_one_shot_exits_non_zero_when_the_command_is_refused(tmp_path: Path) -> None:
+def test_one_shot_exits_non_zero_when_the_command_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def _one_shot(cwd: Path, line: str) -> OneShot:
+        return one_shot(cwd, line, capsys, monkeypatch)
+
     refused = _one_shot(tmp_path, "/partner credit add nobody-at-all@nowhere.example 5")
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "No subaccount matches" in refused.stdout
     unknown = _one_shot(tmp_path, "/partner frobnicate")
     assert unknown.returncode == 1 and "I don't know" in unknown.stdout
+    not_a_command = _one_shot(tmp_path, "hello")
+    assert not_a_command.returncode == 1
 
 
-def test_the_sandbox_survives_a_restart_with_its_database(tmp_path: Path) -> None:
+def test_the_sandbox_survives_a_restart_with_its_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def _one_shot(cwd: Path, line: str) -> OneShot:
+        return one_shot(cwd, line, capsys, monkeypatch)
+
     moved = _one_shot(tmp_path, "/partner credit add acme-ops@acme.example 1 kept")
     assert moved.returncode == 0, moved.stdout + moved.stderr
     assert (tmp_path / "partner_ops_console.sandbox.json").exists()

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.config import Settings
+from bot.db.session import Database
 from bot.devkit.console.session import ConsoleSession
 from tests.conftest import SecretsGuard
 
@@ -36,12 +38,17 @@ def test_the_walkthrough_is_found() -> None:
 
 @pytest.fixture
 async def console(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, secrets_guard: SecretsGuard
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    secrets_guard: SecretsGuard,
+    database: Database,
 ) -> AsyncIterator[ConsoleSession]:
     monkeypatch.chdir(tmp_path)
+    # The test's database, already migrated (a copy of the run's template on SQLite).
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        database_url=database.url,
+        bot_encryption_key=Fernet.generate_key().decode(),
         sms_partner_api_key=None,
         mail_partner_api_key=None,
         voice_partner_api_key=None,

@@ -4,6 +4,7 @@ posts) rendered as text, with every button numbered so that `click N` can press 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,9 @@ from bot.slack.views.reply import REFUSAL_BLOCK_ID
 
 FIRST_REPLY_WAIT = 20.0
 QUIET_AFTER = 1.2  # Slack pacing: a message and its attachment are a second apart
+# With the app's in-flight count to watch, the answer is complete once nothing runs: this
+# short idle stretch only covers the moment between an ack and its listener's task starting.
+IDLE_AFTER = 0.15
 VISIBLE_METHODS = {
     "chat.postMessage",
     "chat.postEphemeral",
@@ -48,6 +52,9 @@ class Screen:
     # posted by the scheduler between two commands) is shown with the next output.
     shown_calls: int = 0
     shown_posts: int = 0
+    # The app's work under way (its requests, listeners and background Home publishes): when
+    # given, an answer is complete when none is left, instead of after QUIET_AFTER of silence.
+    busy: Callable[[], int] | None = None
 
     def with_unshown(self, text: str) -> str:
         return "\n\n".join(part for part in (self.render_unshown(), text) if part)
@@ -67,13 +74,21 @@ class Screen:
         deadline = loop.time() + FIRST_REPLY_WAIT
         quiet_since = None
         count = 0
+        idle_since = None
         while loop.time() < deadline:
             now_count = self._activity(seen_calls, seen_posts, view_shown, view_hash)
             if now_count != count:
-                count, quiet_since = now_count, loop.time()
+                count, quiet_since, idle_since = now_count, loop.time(), None
+            elif self.busy is not None:
+                if self.busy():
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = loop.time()
+                elif loop.time() - idle_since >= IDLE_AFTER:
+                    break
             elif count and quiet_since and loop.time() - quiet_since >= QUIET_AFTER:
                 break
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(0.02 if self.busy is not None else 0.05)
         # Rendered in the order they happened, so that buttons are numbered top to bottom.
         earlier = self._render_new(
             self.shown_calls, self.shown_posts, None, None, end=(seen_calls, seen_posts)

@@ -54,7 +54,10 @@ class ConsoleSession:
 
     def __post_init__(self) -> None:
         names = {user_id: name for user_id, name, _, _ in PEOPLE}
-        self.screen = Screen(self.stack.fake, CHANNEL, names, user_id=PEOPLE[0][0])
+        inflight = self.stack.runtime.inflight
+        self.screen = Screen(
+            self.stack.fake, CHANNEL, names, user_id=PEOPLE[0][0], busy=lambda: len(inflight)
+        )
 
     @property
     def user_id(self) -> str:
