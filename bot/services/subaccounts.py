@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
 from bot.partner.client import SubaccountClient
 from bot.partner.models import Subaccount
 from bot.services.errors import Ambiguous, NotFound
+from bot.services.suggestions import close_matches
 
 SUGGESTIONS = 5
 
@@ -47,7 +47,7 @@ def pick_subaccount(subaccounts: Sequence[Subaccount], ref: str) -> Subaccount:
     if len(partial) > 1:
         raise Ambiguous("subaccount", wanted, sorted(s.email for s in partial))
     emails = [s.email for s in subaccounts]
-    close = difflib.get_close_matches(wanted, emails, n=SUGGESTIONS, cutoff=0.5)
+    close = close_matches(wanted, emails, limit=SUGGESTIONS)
     raise NotFound("subaccount", wanted, close)
 
 

@@ -10,7 +10,6 @@ bot.slack.commands.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
+from bot.services.suggestions import close_matches
 from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
 from bot.slack.alerts import listeners as alerts
@@ -183,7 +183,7 @@ def _lookup(words: list[str]) -> tuple[Subcommand, list[str]] | None:
 
 
 def unknown_subcommand(name: str) -> str:
-    close = difflib.get_close_matches(name.lower(), WORDS, n=1, cutoff=0.5)
+    close = close_matches(_key(name), WORDS)
     message = text.UNKNOWN_SUBCOMMAND.format(name=shown(name))
     if close:
         message += text.DID_YOU_MEAN.format(suggestion=close[0])
