@@ -18,7 +18,7 @@ from bot.services.policy import change_policy
 from bot.services.requests import Status
 from tests.slack.approvals import APPROVALS, a_subaccount, card_of, set_up_approvals
 from tests.slack.barriers import app_settled
-from tests.slack.harness import ADMIN, Harness, reply_text
+from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
 
 CAPPED = {"auto_approve_limit": Decimal(50), "daily_auto_approve_cap": Decimal(100)}
 
@@ -55,6 +55,25 @@ async def test_twenty_moves_at_once_never_auto_approve_past_the_cap(slack: Harne
         assert (await card_of(slack, request.id)).channel == APPROVALS
 
 
+async def test_over_the_cap_with_nobody_to_approve_is_refused_and_leaves_nothing(
+    slack: Harness,
+) -> None:
+    """No approvals channel yet: what fits runs, the rest is refused as it would be one at a
+    time, and a refused request leaves no row and uses no number."""
+    await change_policy(slack.runtime.database, slack.team_id, ADMIN, **CAPPED)
+    emails = [a_subaccount(slack, n).email for n in range(6)]
+    deliveries = await asyncio.gather(*(slack.command(f"credit add {e} 40") for e in emails))
+    replies = [reply_text(await d.wait_response(timeout=60)) for d in deliveries]
+
+    assert sum("auto-approved" in r for r in replies) == 2, replies
+    assert sum("No approvals channel yet" in r for r in replies) == 4, replies
+    await app_settled(slack, within=30)
+    made = await slack.runtime.requests.of_requester(slack.team_id, MEMBER)
+    assert sorted(r.number for r in made) == [1, 2]
+    assert all(r.auto_approved and r.status is Status.SUCCEEDED for r in made)
+    assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 2
+
+
 async def test_a_failed_auto_approved_move_gives_its_share_of_the_cap_back(
     slack: Harness,
 ) -> None:
@@ -63,7 +82,7 @@ async def test_a_failed_auto_approved_move_gives_its_share_of_the_cap_back(
     slack.sandbox.inject(Fault(FaultKind.HTTP_429, endpoint="/subaccount/credit/add"))
     failed = reply_text(await slack.ask(f"credit add {a_subaccount(slack, 0).email} 40"))
     assert "auto-approved" in failed
-    [first] = await slack.runtime.requests.of_requester(slack.team_id, "UMEMBER", limit=1)
+    [first] = await slack.runtime.requests.of_requester(slack.team_id, MEMBER, limit=1)
     assert first.status is Status.FAILED and first.auto_approved
 
     for n in (1, 2):  # 80 of 100 still free
