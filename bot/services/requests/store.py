@@ -230,7 +230,8 @@ class RequestStore:
         One upsert on the workspace's counter row: concurrent requests queue on its row lock
         (PostgreSQL) or the writer lock (SQLite) until the taker commits or rolls back, so no
         two requests get the same number and none is lost to a request that was not made.
-        (`max(number) + 1` would need retries on the unique key under PostgreSQL.)"""
+        (`max(number) + 1` would need retries on the unique key under PostgreSQL.) The same
+        queue is what lets `insert` route each request after the ones before it."""
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
         statement = (
             insert(RequestNumbering)
