@@ -17,6 +17,7 @@ exceeds the two-approver amount, so what `/partner policy` shows is what happens
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -30,6 +31,8 @@ from bot.services import audit
 from bot.services.errors import ServiceError
 
 DEFAULT_EXPIRY_HOURS = 24
+DAILY_CAP_WINDOW = timedelta(hours=24)
+"""The daily cap is a rolling window: what the requester had auto-approved this long back."""
 MAX_EXPIRY_HOURS = 24 * 14
 
 MAX_AMOUNTS = {

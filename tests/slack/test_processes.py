@@ -131,6 +131,51 @@ async def test_two_processes_many_clicks_one_vendor_call(world) -> None:
     assert_no_secret_in_logs(first, second, secrets=sandbox.secrets() | {BOT_TOKEN})
 
 
+async def test_two_processes_never_auto_approve_past_the_daily_cap(world) -> None:
+    """Twenty moves of 40 within the 50 limit, sent at once through two processes: the cap of
+    100 lets two run (80); the eighteen others wait for an approver, each on its card."""
+    database, fake, sandbox, logs = world
+    await change_policy(
+        database,
+        TEAM,
+        ADMIN,
+        auto_approve_limit=Decimal(50),
+        daily_auto_approve_cap=Decimal(100),
+    )
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
+    second = AppProcess("web-2", database.url, fake, sandbox, logs, **FAST)
+    subaccounts = sandbox.accounts[DEMO_SMS_KEY].subaccounts[:20]
+    try:
+        await asyncio.gather(first.start(), second.start())
+        async with first.driver(fake) as one, second.driver(fake) as two:
+            deliveries = await asyncio.gather(
+                *(
+                    (one if n % 2 else two).command(
+                        f"credit add {sub.email} 40", team_id=TEAM, user_id=MEMBER
+                    )
+                    for n, sub in enumerate(subaccounts)
+                )
+            )
+            replies = [(await d.wait_response(timeout=60)).body["text"] for d in deliveries]
+        # The barrier: on SIGTERM each process finishes every listener under way, then exits.
+        first.terminate()
+        second.terminate()
+        assert [await first.exit_code(), await second.exit_code()] == [0, 0]
+    finally:
+        first.stop()
+        second.stop()
+    ran = [r for r in replies if "auto-approved" in r]
+    sent = [r for r in replies if f"sent to <#{APPROVALS}>" in r]
+    assert (len(ran), len(sent)) == (2, 18), replies
+    assert len(sandbox.calls(endpoint="/subaccount/credit/add")) == 2
+    async with database.session() as session:
+        rows = (await session.scalars(select(CreditRequest))).all()
+    assert sum(r.amount for r in rows if r.auto_approved) == Decimal(80)
+    waiting = [r for r in rows if r.status == Status.PENDING.value]
+    assert len(waiting) == 18 and all(r.card_ts and not r.auto_approved for r in waiting)
+    assert_no_secret_in_logs(first, second, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
 @pytest.mark.parametrize(
     ("fault", "outcome"),
     [

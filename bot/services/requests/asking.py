@@ -5,6 +5,7 @@ same person asked for the same thing moments ago."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -18,6 +19,7 @@ from bot.partner.models import Product, Subaccount, SubaccountType
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.policy import (
+    DAILY_CAP_WINDOW,
     Policy,
     RequestFacts,
     Route,
@@ -33,7 +35,7 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
-from bot.services.requests.model import Action, NewSubaccount, RequestSnapshot, Status, Submitted
+from bot.services.requests.model import Action, NewSubaccount, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
 from bot.services.subaccounts import pick_subaccount
@@ -72,7 +74,7 @@ class Asking:
         wants this one besides (see `SimilarRequest`)."""
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
-        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
+        policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
@@ -89,12 +91,13 @@ class Asking:
                     amount=format_money(amount),
                 )
             )
-        request = await self._insert(
+        return await self._insert(
             team_id,
             requester_id,
             product,
             action,
             policy,
+            facts,
             route,
             subaccount=subaccount,
             amount=amount,
@@ -102,7 +105,6 @@ class Asking:
             details=_at_request(main, subaccount),
             confirmed_similar=confirmed_similar,
         )
-        return Submitted(request, policy.approvals_channel_id)
 
     async def request_new_subaccount(
         self,
@@ -123,7 +125,7 @@ class Asking:
             if made is not None:
                 return Submitted(made, None, repeated=True)
         amount = validate_amount(new.credit) if new.credit else None
-        policy, route = await self._route(team_id, requester_id, directory, amount=amount)
+        policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused(_("An advanced subaccount needs an email address."))
         existing, main = await self._read_live(team_id, product)
@@ -146,12 +148,13 @@ class Asking:
             **_at_request(main, None),
         }
         try:
-            request = await self._insert(
+            return await self._insert(
                 team_id,
                 requester_id,
                 product,
                 Action.SUBACCOUNT_CREATE,
                 policy,
+                facts,
                 route,
                 subaccount=None,
                 amount=amount,
@@ -163,7 +166,6 @@ class Asking:
             )
         except SameOrigin as same:  # a second submission of the form won no race
             return Submitted(same.request, None, repeated=True)
-        return Submitted(request, policy.approvals_channel_id)
 
     async def request_deletion(
         self,
@@ -176,15 +178,16 @@ class Asking:
         *,
         confirmed_similar: int | None = None,
     ) -> Submitted:
-        policy, route = await self._route(team_id, requester_id, directory, deletion=True)
+        policy, facts, route = await self._route(team_id, requester_id, directory, deletion=True)
         subaccounts, main = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
-        request = await self._insert(
+        return await self._insert(
             team_id,
             requester_id,
             product,
             Action.SUBACCOUNT_DELETE,
             policy,
+            facts,
             route,
             subaccount=subaccount,
             amount=None,
@@ -192,7 +195,6 @@ class Asking:
             details=_at_request(main, subaccount),
             confirmed_similar=confirmed_similar,
         )
-        return Submitted(request, policy.approvals_channel_id)
 
     async def _read_live(self, team_id: str, product: Product) -> tuple[list[Subaccount], Decimal]:
         """The live subaccount list and the main balance, read side by side."""
@@ -208,26 +210,23 @@ class Asking:
         *,
         amount: Decimal | None = None,
         deletion: bool = False,
-    ) -> tuple[Policy, Route]:
+    ) -> tuple[Policy, RequestFacts, Route]:
         """The policy and the route it gives this request, before anything else is read:
-        somebody who may not ask learns nothing about the subaccounts."""
+        somebody who may not ask learns nothing about the subaccounts, and a request that
+        needs approvers nobody can give is refused before the vendor is asked. The route is
+        decided again, for good, in the transaction that records the request
+        (`RequestStore.insert`): the policy or the requester's auto-approved total may change
+        while the vendor is read."""
         async with self._database.session() as session:
             policy = await load_policy(session, team_id)
         access = await self._roles.requester_access(team_id, requester_id, policy, directory)
+        facts = RequestFacts(requester_allowed=access.allowed, is_deletion=deletion, amount=amount)
         used = Decimal(0)
         if access.allowed and amount is not None and policy.daily_auto_approve_cap is not None:
             used = await self._store.auto_approved_since(
-                team_id, requester_id, utcnow() - timedelta(hours=24)
+                team_id, requester_id, utcnow() - DAILY_CAP_WINDOW
             )
-        route = decide_route(
-            policy,
-            RequestFacts(
-                requester_allowed=access.allowed,
-                is_deletion=deletion,
-                amount=amount,
-                auto_approved_last_24h=used,
-            ),
-        )
+        route = decide_route(policy, replace(facts, auto_approved_last_24h=used))
         if route.refused:
             assert policy.requesters_usergroup_id is not None
             tell: tuple[str, ...] = ()
@@ -248,7 +247,7 @@ class Asking:
             )
         if policy.requesters_usergroup_id is not None:
             await lockout_fixed(self._database, team_id)
-        return policy, route
+        return policy, facts, route
 
     async def _insert(
         self,
@@ -257,6 +256,7 @@ class Asking:
         product: Product,
         action: Action,
         policy: Policy,
+        facts: RequestFacts,
         route: Route,
         *,
         subaccount: Subaccount | None,
@@ -266,13 +266,10 @@ class Asking:
         email: str | None = None,
         origin: str | None = None,
         confirmed_similar: int | None = None,
-    ) -> RequestSnapshot:
-        auto = route.runs_now
-        if not auto:
-            if policy.approvals_channel_id is None:
-                raise ApprovalsNotSetUp("channel")
-            if not await self._roles.has_approvers(team_id):
-                raise ApprovalsNotSetUp("approvers")
+    ) -> Submitted:
+        has_approvers = await self._roles.has_approvers(team_id)
+        if not route.runs_now:
+            _approvable(policy, has_approvers)
         # Typing a command twice or double-submitting a form is likelier than meaning it.
         similar = await self._store.similar_recent(
             team_id,
@@ -290,12 +287,18 @@ class Asking:
                 raise SameOrigin(made)
         if similar is not None and similar.number != confirmed_similar:
             raise SimilarRequest(similar)
+
+        def accept(policy: Policy, route: Route) -> None:
+            # Over the cap now, or the policy tightened meanwhile: it waits for approvers,
+            # who must exist to see it (the same refusal as when it is asked one at a time).
+            if not route.runs_now:
+                _approvable(policy, has_approvers)
+
         now = utcnow()
         row = CreditRequest(
             team_id=team_id,
             product=product.value,
             action=action.value,
-            status=(Status.APPROVED if auto else Status.PENDING).value,
             requester_id=requester_id,
             subaccount_token=subaccount.token if subaccount else None,
             subaccount_email=subaccount.email if subaccount else email,
@@ -303,17 +306,23 @@ class Asking:
             amount=amount,
             reason=reason or None,
             details=details,
-            approvals_needed=max(route.approvers, 1),
-            auto_approved=auto,
             created_at=now,
             updated_at=now,
-            expires_at=now + timedelta(hours=policy.expiry_hours),
             origin_key=origin,
             similar_to=similar.id if similar is not None else None,
         )
-        return await self._store.insert(
-            row, policy, route, similar.number if similar is not None else None
+        request, routed_by = await self._store.insert(
+            row, facts, similar.number if similar is not None else None, accept
         )
+        return Submitted(request, routed_by.approvals_channel_id)
+
+
+def _approvable(policy: Policy, has_approvers: bool) -> None:
+    """Refuse a request that needs approval when nobody could give it."""
+    if policy.approvals_channel_id is None:
+        raise ApprovalsNotSetUp("channel")
+    if not has_approvers:
+        raise ApprovalsNotSetUp("approvers")
 
 
 def _at_request(main: Decimal, subaccount: Subaccount | None) -> dict[str, str]:

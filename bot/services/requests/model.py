@@ -50,6 +50,11 @@ STILL_COUNTS = frozenset(
     {Status.PENDING, Status.APPROVED, Status.EXECUTING, Status.SUCCEEDED, Status.UNKNOWN}
 )
 """Requests that did or may still do what they asked: a new one just like them is a repeat."""
+COUNTS_TOWARD_CAP = frozenset({Status.APPROVED, Status.EXECUTING, Status.SUCCEEDED, Status.UNKNOWN})
+"""The statuses in which an auto-approved move counts toward its requester's daily cap: it moved,
+or may still move, money. A failed one moved nothing and gives its share back (whether it
+failed before the vendor call or the vendor refused it); an unknown one counts until it is
+reconciled. (An auto-approved request is never pending, so never cancelled or withdrawn.)"""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,9 @@ rule above is kept in one place.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,9 +28,18 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services import audit
 from bot.services.errors import NotFound
-from bot.services.policy import Policy, Route, Why
+from bot.services.policy import (
+    DAILY_CAP_WINDOW,
+    Policy,
+    RequestFacts,
+    Route,
+    Why,
+    decide_route,
+    load_policy,
+)
 from bot.services.requests.errors import SameOrigin
 from bot.services.requests.model import (
+    COUNTS_TOWARD_CAP,
     STILL_COUNTS,
     Action,
     Click,
@@ -169,29 +180,39 @@ class RequestStore:
         self, team_id: str, requester_id: str, since: datetime
     ) -> Decimal:
         async with self._database.session() as session:
-            used = await session.scalar(
-                # Summed by the database in thousandths; the Money type brings it back exact.
-                select(func.sum(CreditRequest.amount)).where(
-                    CreditRequest.team_id == team_id,
-                    CreditRequest.requester_id == requester_id,
-                    CreditRequest.auto_approved.is_(True),
-                    CreditRequest.created_at >= since,
-                    CreditRequest.status.not_in([Status.FAILED.value]),
-                )
-            )
-        return used if used is not None else Decimal(0)
+            return await _auto_approved_since(session, team_id, requester_id, since)
 
     # --- writing ------------------------------------------------------------------------------
 
     async def insert(
-        self, row: CreditRequest, policy: Policy, route: Route, similar_number: int | None
-    ) -> RequestSnapshot:
-        """Number the new request in its workspace, store it and audit its creation, in one
-        transaction. Raises SameOrigin when its form already made a request."""
+        self,
+        row: CreditRequest,
+        facts: RequestFacts,
+        similar_number: int | None,
+        accept: Callable[[Policy, Route], None],
+    ) -> tuple[RequestSnapshot, Policy]:
+        """Number the new request in its workspace, decide its route, store it and audit its
+        creation, in one transaction; returns it with the policy that routed it. Raises
+        SameOrigin when its form already made a request, and whatever `accept` raises on the
+        route (nothing is then recorded).
+
+        The route is decided here, not when the request was first read: the workspace's
+        numbering row, taken first, holds every other request of the workspace back until
+        this one commits (on every process). So the policy, and the requester's auto-approved
+        total that the daily cap is checked against, are read after every request made before
+        this one is recorded: any number of requests arriving at once are routed as if they
+        came one after another, and what is auto-approved never exceeds the cap."""
         try:
             async with self._database.session() as session:
                 # First in the transaction: on SQLite it takes the writer lock before any read.
                 row.number = await self._next_number(session, row.team_id)
+                policy, route = await _route_now(session, row, facts)
+                accept(policy, route)
+                auto = route.runs_now
+                row.status = (Status.APPROVED if auto else Status.PENDING).value
+                row.auto_approved = auto
+                row.approvals_needed = max(route.approvers, 1)
+                row.expires_at = row.created_at + timedelta(hours=policy.expiry_hours)
                 session.add(row)
                 await session.flush()
                 await _audit_created(session, row, policy, route, similar_number)
@@ -201,7 +222,7 @@ class RequestStore:
             if made is None:
                 raise
             raise SameOrigin(made) from None
-        return await self.get(row.id)
+        return await self.get(row.id), policy
 
     async def _next_number(self, session: AsyncSession, team_id: str) -> int:
         """The workspace's next request number, taken in the caller's transaction.
@@ -209,7 +230,8 @@ class RequestStore:
         One upsert on the workspace's counter row: concurrent requests queue on its row lock
         (PostgreSQL) or the writer lock (SQLite) until the taker commits or rolls back, so no
         two requests get the same number and none is lost to a request that was not made.
-        (`max(number) + 1` would need retries on the unique key under PostgreSQL.)"""
+        (`max(number) + 1` would need retries on the unique key under PostgreSQL.) The same
+        queue is what lets `insert` route each request after the ones before it."""
         insert = sqlite_insert if self._database.is_sqlite else pg_insert
         statement = (
             insert(RequestNumbering)
@@ -375,6 +397,36 @@ async def _move(
         .values(status=to.value, updated_at=utcnow(), **values)
     )
     return (result.rowcount or 0) == 1
+
+
+async def _route_now(
+    session: AsyncSession, row: CreditRequest, facts: RequestFacts
+) -> tuple[Policy, Route]:
+    """The policy's route for `row`, read under the workspace's numbering lock (see `insert`)."""
+    policy = await load_policy(session, row.team_id)
+    if facts.amount is not None and policy.daily_auto_approve_cap is not None:
+        used = await _auto_approved_since(
+            session, row.team_id, row.requester_id, utcnow() - DAILY_CAP_WINDOW
+        )
+        facts = replace(facts, auto_approved_last_24h=used)
+    return policy, decide_route(policy, facts)
+
+
+async def _auto_approved_since(
+    session: AsyncSession, team_id: str, requester_id: str, since: datetime
+) -> Decimal:
+    """What the requester had auto-approved since `since` that counts toward the daily cap."""
+    used = await session.scalar(
+        # Summed by the database in thousandths; the Money type brings it back exact.
+        select(func.sum(CreditRequest.amount)).where(
+            CreditRequest.team_id == team_id,
+            CreditRequest.requester_id == requester_id,
+            CreditRequest.auto_approved.is_(True),
+            CreditRequest.created_at >= since,
+            CreditRequest.status.in_([s.value for s in COUNTS_TOWARD_CAP]),
+        )
+    )
+    return used if used is not None else Decimal(0)
 
 
 async def _audit_created(
