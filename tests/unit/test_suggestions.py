@@ -1,4 +1,4 @@
-""" "Did you mean": a slip of the keyboard is suggested; a word that merely shares letters is not."""
+"""Did you mean: a slip of the keyboard is suggested; a word that merely shares letters is not."""
 
 from __future__ import annotations
 
