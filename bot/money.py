@@ -170,6 +170,18 @@ def parse_user_amount(text: str) -> Decimal:
     return value.quantize(CENT_OF_CENT)
 
 
+def _unambiguous_decimal(whole: str, mark: str, decimals: str) -> str:
+    """How to write `whole` `mark` `decimals` (3 digits) as a decimal nobody reads as
+    thousands: `1.000` → `1`, `1.500` → `1.5`; with three significant decimals only a
+    trailing zero tells (`1.234` → `1.2340`, accepted since the extra decimal is zero)."""
+    significant = decimals.rstrip("0")
+    if not significant:
+        return whole
+    if len(significant) < 3:
+        return f"{whole}{mark}{significant}"
+    return f"{whole}{mark}{decimals}0"
+
+
 def _digits_and_point(number: str, shown: str) -> str:
     """`1 000,50` → `1000.50`; raises `InvalidAmount` for what is not exactly one amount."""
     if " " in number:
@@ -201,7 +213,7 @@ def _digits_and_point(number: str, shown: str) -> str:
                 shown=shown,
                 mark=mark,
                 thousands=f"{whole}{decimals}",
-                decimal=f"{whole}{mark}{decimals}0",
+                decimal=_unambiguous_decimal(whole, mark, decimals),
             )
         return number.replace(",", ".")
     if _GROUPED.fullmatch(number):

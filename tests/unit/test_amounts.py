@@ -141,3 +141,22 @@ def test_a_last_amount_may_take_several_words(text: str, amount: str) -> None:
 def test_other_settings_stay_one_word_and_amounts_stay_clear(text: str) -> None:
     with pytest.raises(CommandError):
         parse_command(text)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested", "means"),
+    [
+        ("1.000", "or 1 if", "1"),
+        ("1,500", "or 1,5 if", "1.5"),
+        ("12.340", "or 12.34 if", "12.34"),
+        ("1.234", "or 1.2340 if", "1.234"),  # three significant decimals: a trailing zero tells
+    ],
+)
+def test_an_ambiguous_amount_suggests_what_is_understood_as_the_decimal(
+    typed: str, suggested: str, means: str
+) -> None:
+    with pytest.raises(InvalidAmount) as refused:
+        parse_user_amount(typed)
+    assert suggested in str(refused.value)
+    written = suggested.split()[1]
+    assert parse_user_amount(written) == Decimal(means)  # the suggestion itself is accepted
