@@ -141,11 +141,22 @@ async def test_who_counts_for_the_asker(
     assert key is None or key.get_secret_value() == DEMO_SMS_KEY
 
 
-async def test_a_refused_approval_is_audited(runtime: Runtime, sandbox: Sandbox) -> None:
+@pytest.mark.parametrize(
+    ("thing", "action", "why"),
+    [
+        ("request approval", "approval_not_counted", "appointed by the requester"),
+        ("setting change", "setting_change_not_confirmed", "appointed by the asker"),
+        ("key replacement", "setting_change_not_confirmed", "appointed by the asker"),
+    ],
+)
+async def test_a_click_that_does_not_count_is_audited(
+    runtime: Runtime, sandbox: Sandbox, thing: str, action: str, why: str
+) -> None:
     await _appoint(runtime, REQUESTER, 0, False)
-    decide = await _request(runtime, sandbox)
+    decide = await THINGS[thing](runtime, sandbox)
     with pytest.raises(AppointedByAsker):
         await decide()
     [entry] = [e for e in await recent(runtime.database, TEAM, 1) if e.actor_id == PAL]
-    assert entry.action == "approval_not_counted"
-    assert (entry.details or {}).get("why") == "appointed by the requester"
+    assert entry.action == action
+    assert (entry.details or {}).get("why") == why
+    assert NEW_KEY not in str(entry.details)

@@ -89,7 +89,8 @@ async def test_an_added_admin_cannot_appoint_their_own_confirmer(slack: Harness)
     assert sub.balance == held
     entries = await audit.recent(slack.runtime.database, slack.team_id, 1)
     assert [(e.action, (e.details or {}).get("why")) for e in entries if e.actor_id == PAL] == [
-        ("approval_not_counted", "appointed by the requester")
+        ("approval_not_counted", "appointed by the requester"),
+        ("setting_change_not_confirmed", "appointed by the asker"),
     ]
 
     # An approver somebody else appointed is a second pair of eyes: both go through.

@@ -35,7 +35,7 @@ class Deciding:
             case Eyes.NOT_APPROVER:
                 raise NotAllowed(_("approve requests"), _("approvers"))
             case Eyes.APPOINTED_BY_ASKER:
-                # Worth keeping: it is what an admin trying to approve through a friend leaves.
+                # Kept: it is what an admin trying to approve through a friend leaves.
                 await self._store.refuse_approval(
                     request, approver_id, "appointed by the requester"
                 )

@@ -137,6 +137,7 @@ class SettingsChanges:
             case Eyes.NOT_APPROVER:
                 raise NotAllowed(N_("confirm setting changes"), N_("approvers"))
             case Eyes.APPOINTED_BY_ASKER:
+                await self._refused(change, approver_id, "appointed by the asker")
                 raise AppointedByAsker(change.requested_by, change.number, change=True)
         async with self._database.session() as session:
             if not await self._move(session, change_id, Status.APPLIED, approver_id):
@@ -155,6 +156,23 @@ class SettingsChanges:
                 **audited(row),
             )
         return await self.get(change_id)
+
+    async def _refused(self, change: ChangeSnapshot, approver_id: str, why: str) -> None:
+        """A Confirm that does not count is kept: it is what an admin trying to loosen
+        through a friend leaves."""
+        async with self._database.session() as session:
+            row = await session.get(SettingChange, change.id)
+            assert row is not None
+            await audit.record(
+                session,
+                change.team_id,
+                "setting_change_not_confirmed",
+                approver_id,
+                change=f"#{change.number}",
+                asked_by=change.requested_by,
+                why=why,
+                **audited(row),
+            )
 
     async def reject(
         self, change_id: int, team_id: str, user_id: str, directory: Directory
