@@ -18,6 +18,7 @@ from bot.db.session import Database
 from bot.services import audit
 from bot.services.directory import Directory, Standing
 from bot.services.errors import ServiceError
+from bot.services.four_eyes import Appointment
 from bot.services.policy import Policy
 
 
@@ -205,6 +206,29 @@ class Roles:
             ):
                 return True
         return False
+
+    async def approver_appointments(
+        self, team_id: str, user_id: str, directory: Directory
+    ) -> list[Appointment]:
+        """Every way `user_id` is an approver now (directly, through each group they are in),
+        with who appointed them and when: what bot.services.four_eyes judges."""
+        async with self._database.session() as session:
+            grants = (
+                await session.scalars(
+                    select(RoleGrant)
+                    .where(RoleGrant.team_id == team_id, RoleGrant.role == Role.APPROVER.value)
+                    .order_by(RoleGrant.granted_at, RoleGrant.id)
+                )
+            ).all()
+        held = []
+        for grant in grants:
+            if grant.subject_kind == SubjectKind.USER.value:
+                holds = grant.subject_id == user_id
+            else:
+                holds = user_id in await directory.group_members(grant.subject_id)
+            if holds:
+                held.append(Appointment(grant.granted_by, grant.granted_at))
+        return held
 
     async def has_approvers(self, team_id: str) -> bool:
         return bool(await self.members(team_id, Role.APPROVER))

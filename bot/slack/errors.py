@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
@@ -17,6 +18,7 @@ from bot.i18n.formatting import number
 from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
+from bot.services.four_eyes import SETTLING_TIME, AppointedByAsker
 from bot.services.partner_access import NoSubaccounts
 from bot.services.policy import PolicyConflict, PolicyOutOfBounds
 from bot.services.requests import ApprovalsNotSetUp, NotARequester, OwnRequest, RequestRefused
@@ -24,7 +26,7 @@ from bot.services.roles import Ineligible, NotEligible, SubjectKind
 from bot.services.settings_changes import NobodyToConfirm, OwnChange
 from bot.slack.admin import change_texts as changes_text
 from bot.slack.admin import texts as admin_text
-from bot.slack.admin.views import group_mention, subject_mention
+from bot.slack.admin.views import group_mention, subject_mention, user_mention
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
@@ -93,6 +95,18 @@ def user_message(error: BaseException) -> str | None:
             return str(changes_text.NOBODY_TO_CONFIRM[error.missing])
         case OwnChange():
             return str(changes_text.OWN_CHANGE)
+        case AppointedByAsker():
+            # The rule is said where it bites: who appointed them, and for how long it holds.
+            texts = (
+                changes_text.APPOINTED_BY_ASKER
+                if error.change
+                else requests_text.APPOINTED_BY_REQUESTER
+            )
+            return texts.format(
+                id=error.number,
+                asker=user_mention(error.asker_id),
+                hours=number(SETTLING_TIME // timedelta(hours=1)),
+            )
         case NotAllowed():
             # A marked constant (`_l`) renders itself; a service's `N_` English is looked up.
             return text.NOT_ALLOWED.format(

@@ -9,6 +9,7 @@ from bot.i18n import _
 from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed
+from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
 from bot.services.requests.errors import AlreadyApprovedByYou, AlreadyDecided, OwnRequest
 from bot.services.requests.model import Approval, Click, RequestSnapshot, Status
 from bot.services.requests.store import RequestStore
@@ -27,10 +28,18 @@ class Deciding:
     ) -> Approval:
         """`number`: the request's number in `team_id` (as a Slack payload names it)."""
         request = await self.decidable(await self._store.by_number(team_id, number))
-        if approver_id == request.requester_id:
-            raise OwnRequest(request)
-        if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed(_("approve requests"), _("approvers"))
+        appointments = await self._roles.approver_appointments(team_id, approver_id, directory)
+        match second_eyes(approver_id, request.requester_id, request.created_at, appointments):
+            case Eyes.ASKER:
+                raise OwnRequest(request)
+            case Eyes.NOT_APPROVER:
+                raise NotAllowed(_("approve requests"), _("approvers"))
+            case Eyes.APPOINTED_BY_ASKER:
+                # Kept: it is what an admin trying to approve through a friend leaves.
+                await self._store.refuse_approval(
+                    request, approver_id, "appointed by the requester"
+                )
+                raise AppointedByAsker(request.requester_id, request.number, change=False)
         outcome = await self._store.count_approval(request, approver_id)
         current = await self._store.get(request.id)
         if outcome is Click.LATE:

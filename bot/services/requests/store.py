@@ -277,6 +277,20 @@ class RequestStore:
             )
         return True
 
+    async def refuse_approval(self, request: RequestSnapshot, approver_id: str, why: str) -> None:
+        """A click on Approve refused before counting, audited like one not counted."""
+        async with self._database.session() as session:
+            await audit.record(
+                session,
+                request.team_id,
+                "approval_not_counted",
+                approver_id,
+                why=why,
+                request_id=request.id,
+                product=request.product.value,
+                amount=request.amount,
+            )
+
     async def count_approval(self, request: RequestSnapshot, approver_id: str) -> Click:
         """One click on Approve, in one transaction, audited as counted or not.
 

@@ -1,7 +1,8 @@
 """Settings under four eyes: a change that loosens money control waits for an approver.
 
 Which changes loosen is decided by one pure function, `loosens`. A loosening change is stored
-as *pending* and applied only when an approver other than the asker confirms it; a change that
+as *pending* and applied only when an approver other than the asker confirms it (nor one the
+asker appointed less than a day before asking, or since: bot.services.four_eyes); a change that
 tightens (or changes nothing about money) is applied at once. Like a request, a pending change
 moves on exactly once: every status change is one `UPDATE … WHERE status = 'pending'`, and a
 confirmation applies the change in the same transaction as that UPDATE, so of any number of

@@ -16,6 +16,7 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed, NotFound
+from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policy, change_policy_in, check_change, load_policy
 from bot.services.roles import Role, Roles
@@ -129,10 +130,15 @@ class SettingsChanges:
         self, change_id: int, team_id: str, approver_id: str, directory: Directory
     ) -> ChangeSnapshot:
         change = await self._decidable(change_id, team_id)
-        if approver_id == change.requested_by:
-            raise OwnChange(change)
-        if not await self._roles.is_approver(team_id, approver_id, directory):
-            raise NotAllowed(N_("confirm setting changes"), N_("approvers"))
+        appointments = await self._roles.approver_appointments(team_id, approver_id, directory)
+        match second_eyes(approver_id, change.requested_by, change.created_at, appointments):
+            case Eyes.ASKER:
+                raise OwnChange(change)
+            case Eyes.NOT_APPROVER:
+                raise NotAllowed(N_("confirm setting changes"), N_("approvers"))
+            case Eyes.APPOINTED_BY_ASKER:
+                await self._refused(change, approver_id, "appointed by the asker")
+                raise AppointedByAsker(change.requested_by, change.number, change=True)
         async with self._database.session() as session:
             if not await self._move(session, change_id, Status.APPLIED, approver_id):
                 raise ChangeAlreadyDecided(await self.get(change_id))
@@ -150,6 +156,23 @@ class SettingsChanges:
                 **audited(row),
             )
         return await self.get(change_id)
+
+    async def _refused(self, change: ChangeSnapshot, approver_id: str, why: str) -> None:
+        """A Confirm that does not count is kept: it is what an admin trying to loosen
+        through a friend leaves."""
+        async with self._database.session() as session:
+            row = await session.get(SettingChange, change.id)
+            assert row is not None
+            await audit.record(
+                session,
+                change.team_id,
+                "setting_change_not_confirmed",
+                approver_id,
+                change=f"#{change.number}",
+                asked_by=change.requested_by,
+                why=why,
+                **audited(row),
+            )
 
     async def reject(
         self, change_id: int, team_id: str, user_id: str, directory: Directory

@@ -71,6 +71,11 @@ OWN_CHANGE = _l(
     ":no_entry: You asked for this change yourself: another approver must confirm it. "
     "Nothing was changed."
 )
+APPOINTED_BY_ASKER = _l(
+    ":no_entry: Your confirmation does not count: {asker}, who asked for this change, made you "
+    "(or a group you are in) an approver less than {hours} hours before asking, or since. An "
+    "approver appointed by someone else, or earlier, must confirm it. Nothing was changed."
+)
 CONFIRMED_DONE = _l(":white_check_mark: Confirmed: the change is applied.")
 REJECTED_DONE = _l(":no_entry_sign: Rejected: nothing was changed.")
 ALREADY = _l(

@@ -254,6 +254,7 @@ ACTIONS = {
     "cross_workspace_refused": _l("was refused: the request named another workspace"),
     "setting_change_proposed": _l("asked for a setting change (needs an approver)"),
     "setting_change_confirmed": _l("confirmed a setting change"),
+    "setting_change_not_confirmed": _l("clicked Confirm on a setting change (not counted)"),
     "setting_change_rejected": _l("rejected a setting change"),
     "setting_change_expired": _l("setting change expired"),
 }

@@ -94,6 +94,11 @@ LOCKOUT_DM = _l(
     "adding people to {group}."
 )
 OWN_REQUEST = _l(":no_entry: You asked for request #{id}, so another approver must decide it.")
+APPOINTED_BY_REQUESTER = _l(
+    ":no_entry: Your approval of request #{id} does not count: {asker}, who asked for it, made "
+    "you (or a group you are in) an approver less than {hours} hours before asking, or since. "
+    "An approver appointed by someone else, or earlier, must approve it."
+)
 CANCELLED = _l(":heavy_multiplication_x: Request #{id} cancelled.")
 SIMILAR_ASK = _l(
     ":eyes: You asked for the same thing {when}: request #{id} ({what}), {state}. "
