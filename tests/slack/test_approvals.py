@@ -250,7 +250,7 @@ async def test_the_requester_can_cancel(slack: Harness) -> None:
         value=str(request.id),
         channel_id=APPROVALS,
     )
-    assert "already cancelled" in reply_text(await stale.wait_response())
+    assert "has already been cancelled" in reply_text(await stale.wait_response())
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
 
 

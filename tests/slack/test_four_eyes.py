@@ -234,7 +234,7 @@ async def test_a_rejected_change_changes_nothing(slack: Harness, case: Loosening
     assert buttons(redrawn) == [] and f"Rejected by <@{A1}>" in card_text(redrawn)
     # Too late now: a Confirm after the decision changes nothing.
     late = await (await click(slack, A2, CONFIRM, card)).wait_response()
-    assert "already rejected" in reply_text(late)
+    assert "has already been rejected" in reply_text(late)
     assert await case.check(slack) == case.before
     assert "setting_change_rejected" in await _actions(slack)
     assert "setting_change_confirmed" not in await _actions(slack)
@@ -297,7 +297,7 @@ async def test_a_double_click_makes_one_change(slack: Harness) -> None:
     answers = [reply_text(await c.wait_response()) for c in clicks]
     await _dms_about_changes(slack, ADMIN)
     assert sum("the change is applied" in a for a in answers) == 1
-    assert sum("already confirmed and applied" in a for a in answers) == 5
+    assert sum("has already been confirmed and applied" in a for a in answers) == 5
     actions = (await _actions(slack))[len(before) :]
     assert actions.count("setting_change_confirmed") == 1
     assert actions.count("policy_changed") == 1

@@ -133,6 +133,7 @@ async def test_an_outcome_the_worker_cannot_settle_waits_on_the_home_with_the_ca
     assert len(slack.sandbox.calls(endpoint="/subaccount/credit/add")) == 1  # never resent
     # A second click on the Home as it was: told by DM that it is settled already.
     await click_home(slack, A2, home, "request_mark_done", str(request.number))
+    settled = f"#{request.number} has already been approved by"
     await slack.fake.wait_for(
-        lambda: [t for t in dms_to(slack, A2) if f"#{request.number} is already done" in t]
+        lambda: [t for t in dms_to(slack, A2) if settled in t and "and is done" in t]
     )

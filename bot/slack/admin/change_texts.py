@@ -78,9 +78,20 @@ APPOINTED_BY_ASKER = _l(
 )
 CONFIRMED_DONE = _l(":white_check_mark: Confirmed: the change is applied.")
 REJECTED_DONE = _l(":no_entry_sign: Rejected: nothing was changed.")
-ALREADY = _l(
-    ":information_source: Setting change #{id} is already {state}{by}. Nothing more was done."
-)
+ALREADY = {
+    "pending": _l(
+        ":information_source: Setting change #{id} is still waiting for an approver. Nothing more was done."
+    ),
+    "applied": _l(
+        ":information_source: Setting change #{id} has already been confirmed and applied{by}. Nothing more was done."
+    ),
+    "rejected": _l(
+        ":information_source: Setting change #{id} has already been rejected{by}. Nothing more was done."
+    ),
+    "expired": _l(
+        ":information_source: Setting change #{id} has already expired. Nothing more was done."
+    ),
+}
 ALREADY_BY = _l(" by {user}")
 NOBODY_TO_CONFIRM = {
     "channel": (

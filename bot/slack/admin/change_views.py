@@ -187,7 +187,7 @@ def asker_dm(change: ChangeSnapshot) -> str | None:
 
 def already_message(change: ChangeSnapshot) -> str:
     by = text.ALREADY_BY.format(user=user_mention(change.decided_by)) if change.decided_by else ""
-    return text.ALREADY.format(id=change.number, state=text.STATE_WORDS[change.status.value], by=by)
+    return text.ALREADY[change.status.value].format(id=change.number, by=by)
 
 
 def _subject(change: Described) -> Subject:

@@ -115,7 +115,23 @@ SIMILAR_ON_CARD = _l(
     "want both."
 )
 
-ALREADY = _l(":information_source: Request #{id} is already {state}{by}.")
+# A click on a request someone else has moved on: one sentence per state (English needs
+# "has been cancelled" but "is being carried out"; {by} is ALREADY_BY or nothing).
+ALREADY = {
+    "pending": _l(":information_source: Request #{id} is still waiting for approval."),
+    "approved": _l(":information_source: Request #{id} has already been approved{by}."),
+    "executing": _l(
+        ":information_source: Request #{id} has already been approved{by} and is being carried out."
+    ),
+    "succeeded": _l(":information_source: Request #{id} has already been approved{by} and is done."),
+    "failed": _l(":information_source: Request #{id} has already been decided{by}; it failed."),
+    "unknown": _l(
+        ":information_source: Request #{id} has already been approved{by}; its outcome is being checked."
+    ),
+    "rejected": _l(":information_source: Request #{id} has already been rejected{by}."),
+    "expired": _l(":information_source: Request #{id} has already expired."),
+    "cancelled": _l(":information_source: Request #{id} has already been cancelled{by}."),
+}
 ALREADY_BY = _l(" by <@{user}>")
 APPROVAL_RECORDED = _l(
     ":ballot_box_with_check: Your approval of request #{id} is recorded; it needs one more "

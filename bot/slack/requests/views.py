@@ -217,9 +217,7 @@ def already_message(request: RequestSnapshot) -> str:
     decider = request.decided_by or (request.approvers[-1] if request.approvers else None)
     if decider and request.status not in (Status.EXPIRED, Status.PENDING):
         by = text.ALREADY_BY.format(user=decider)
-    return text.ALREADY.format(
-        id=request.number, state=text.STATE_WORDS[request.status.value], by=by
-    )
+    return text.ALREADY[request.status.value].format(id=request.number, by=by)
 
 
 def request_list(title: object, requests: Sequence[RequestSnapshot], empty: object) -> Reply:
