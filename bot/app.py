@@ -127,6 +127,7 @@ def services_of(runtime: Runtime) -> Services:
         settings_changes=runtime.settings_changes,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
+        homes=runtime.homes,
         inflight=runtime.inflight,
     )
 

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     """How often the worker looks for due digests and the hourly snapshot."""
     maintenance_interval_seconds: float = Field(30.0, gt=0)
     """How often expiry and recovery of abandoned requests run in `serve`/`console`."""
+    home_publishes_per_minute: int = Field(100, ge=1)
+    """Home tabs published per workspace in any minute: views.publish's tier (Tier 4, 100+
+    a minute). Lower it when another app shares the workspace's quota, or in tests."""
 
     def partner_url(self, product: Product) -> str:
         return {

@@ -32,6 +32,7 @@ from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.shutdown import InFlight
 from bot.slack.clients import SLACK_TIMEOUT_SECONDS
+from bot.slack.home.pacing import HomeQueue
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,8 @@ class Runtime:
     """Users' languages from their Slack locale, for an hour (bot.slack.locale)."""
     inflight: InFlight = field(default_factory=InFlight)
     """Requests and listener tasks still running, waited for when the process stops."""
+    homes: HomeQueue = field(default_factory=HomeQueue)
+    """Home tabs to publish, per workspace within views.publish's tier (bot.slack.home)."""
 
     @classmethod
     async def start(
@@ -132,6 +135,7 @@ class Runtime:
             alerts=alerts,
             digests=Digests(database, partner, snapshots, alerts, requests),
             settings_changes=SettingsChanges(database, roles, keys),
+            homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).
             slack_session=aiohttp.ClientSession(

@@ -116,6 +116,25 @@ def retry_handlers() -> list[AsyncRetryHandler]:
     ]
 
 
+def without_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """The same client (token, URL, session, other retries), leaving a 429 to the caller:
+    for work that paces itself and must pause a whole queue, not one call."""
+    return AsyncWebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        session=client.session,
+        headers=client.headers,
+        retry_handlers=[
+            handler
+            for handler in client.retry_handlers
+            if not isinstance(handler, AsyncRateLimitErrorRetryHandler)
+        ],
+    )
+
+
 def web_client(parts: ClientParts, token: str | None = None) -> AsyncWebClient:
     """Every Web API client the app uses: the configured base URL, the process's shared
     session, and the retries above. Bolt's per-request clients copy the session and the

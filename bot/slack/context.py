@@ -34,6 +34,7 @@ from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
+from bot.slack.home.pacing import HomeQueue
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Services:
     user_locales: UserLocales
     inflight: InFlight
     """Work the process waits for when it stops: background Home republishing too."""
+    homes: HomeQueue
+    """Home publishing, coalesced and paced per workspace (bot.slack.home.pacing)."""
 
 
 DIRECTORY = "directory"

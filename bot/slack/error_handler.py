@@ -27,7 +27,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import use_language
 from bot.slack.context import CONTEXT_KEYS
 from bot.slack.errors import message_for
-from bot.slack.modals import MEMBER_GATE, OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
+from bot.slack.modals import (
+    MEMBER_GATE,
+    OPEN_MODAL,
+    WORKING_MODAL,
+    OpenModal,
+    marked_opens_first,
+    replace_working,
+)
 from bot.slack.views.modal import message_view
 from bot.slack.views.reply import refusal_reply
 
@@ -86,6 +93,8 @@ def answers_errors(listener: Listener) -> Listener:
             # language the process already knows for the user; the check after the ack sets
             # it from users.info (bot.slack.workspace_guard.MemberGate), for this task only.
             use_language(gate.known_language())
+            if marked_opens_first(listener):
+                gate.deferred = True  # checked once its modal is open (bot.slack.modals)
         given = {
             "ack": _GatedAck(ack, gate) if gate is not None else ack,
             "body": body,

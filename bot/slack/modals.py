@@ -1,9 +1,15 @@
 """Modals against Slack's clock.
 
-A trigger_id lives 3 s and a request must be acknowledged within 3 s, while a database read,
-a `usergroups.users.list` (Tier 2) or a vendor call may take longer. So: open the modal first
-(a "Loading…" view) and fill it after the lookups; acknowledge a submission first (a
-"Working…" view) and show the result after the slow part.
+A trigger_id lives 3 s and is good once, and a request must be acknowledged within 3 s, while a
+database read, a `users.info` answered 429 (Retry-After: 3), a `usergroups.users.list` (Tier 2)
+or a vendor call may take longer. So: every modal opens first (`open_first`: a "Loading…" view,
+before any Slack or database call, the membership check included) and is filled after the
+checks; a submission is acknowledged first (a "Working…" view) and its result shown after the
+slow part.
+
+A listener that opens a modal says so with `@opens_first`: the listener wrapper
+(bot.slack.error_handler) then leaves the membership check to `open_loading`, which runs it
+once the modal is open. `/partner` subcommands are marked the same way (their handler).
 
 What was opened or acknowledged is noted in Bolt's context, so the app's one error handler
 (bot.slack.error_handler) can put a failure in that modal instead of leaving "Loading…".
@@ -12,10 +18,12 @@ What was opened or acknowledged is noted in Bolt's context, so the app's one err
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -33,6 +41,29 @@ WORKING_MODAL = "partner_ops_working_modal"
 # listener wrapper right after the ack, or, for a request that opens a modal first, here
 # right after the modal opened (a trigger_id does not wait for users.info).
 MEMBER_GATE = "partner_ops_member_gate"
+
+_OPENS_FIRST = "__partner_ops_opens_first__"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def opens_first(listener: F) -> F:
+    """Mark a listener (or a `/partner` handler) that opens a modal with `open_first` or
+    `open_loading`: its membership check waits until the modal is open."""
+    setattr(listener, _OPENS_FIRST, True)
+    return listener
+
+
+def marked_opens_first(listener: Callable[..., Any]) -> bool:
+    return bool(getattr(listener, _OPENS_FIRST, False))
+
+
+def defer_member_check(context: dict[str, Any]) -> None:
+    """This request opens a modal first: its membership check runs once the modal is open."""
+    gate = context.get(MEMBER_GATE)
+    if gate is not None:
+        gate.deferred = True
+
 
 # Waits between tries of views.update while Slack has not yet applied the ack (not_found):
 # about 3 s in all, longer than Slack takes to apply an ack it has received.
@@ -75,8 +106,26 @@ async def open_loading(
     modal = OpenModal(view["id"], view.get("hash"))
     context[OPEN_MODAL] = modal
     gate = context.get(MEMBER_GATE)
-    if gate is not None and gate.deferred:
-        await gate.check()  # a refusal is shown in the modal just opened
+    if gate is not None:
+        await gate.check()  # run once: a refusal is shown in the modal just opened
+    return modal
+
+
+async def open_first(
+    client: AsyncWebClient,
+    context: dict[str, Any],
+    trigger_id: str,
+    title: str,
+    fill: Callable[[], View | Awaitable[View]],
+    *,
+    callback_id: str = "",
+) -> OpenModal:
+    """Open "Loading…" now, then check the member (which sets their language), then replace
+    it by `await fill()`. What raises after the open (a refusal, a failed lookup) is shown in
+    this modal, in the user's language, by the app's error handler (bot.slack.error_handler)."""
+    modal = await open_loading(client, context, trigger_id, title, callback_id=callback_id)
+    view = fill()  # built now: in the language the check has just set
+    await modal.show(client, await view if inspect.isawaitable(view) else view)
     return modal
 
 

@@ -38,6 +38,7 @@ from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
 from bot.slack.lookups.help_views import help_reply
+from bot.slack.modals import defer_member_check, marked_opens_first
 from bot.slack.replies import reply
 from bot.slack.requests import asking
 from bot.slack.requests import parsing as requests_parsing
@@ -197,13 +198,17 @@ async def partner(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    await ack()
-    call = SlashCommand(command, respond, client, context)
     # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
     typed = from_slack(command.get("text") or "")
     try:
-        parsed = parse(typed)
+        parsed: Parsed | None = parse(typed)  # pure: nothing waits on Slack or the database
     except CommandError:
+        parsed = None
+    if parsed is not None and marked_opens_first(parsed.subcommand.handle):
+        defer_member_check(context)  # its trigger_id must reach views.open first
+    await ack()
+    call = SlashCommand(command, respond, client, context)
+    if parsed is None:
         # Worded again here, in the asker's language (set at the door when the ack went out).
         await reply(respond, help_reply(prefix=_refusal(typed)))
         return

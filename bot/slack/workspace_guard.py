@@ -49,15 +49,13 @@ from bot.slack.context import DIRECTORY
 from bot.slack.digests.parsing import DigestCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
-from bot.slack.home.views import SETUP_ACTION as HOME_SETUP_ACTION
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
 from bot.slack.partner_command import parse_command
 from bot.slack.requests.parsing import MyRequests
-from bot.slack.requests.views import DROP_SIMILAR_ACTION, REJECT_ACTION
-from bot.slack.setup.parsing import Setup
+from bot.slack.requests.views import DROP_SIMILAR_ACTION
 from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
 
@@ -164,31 +162,14 @@ def guest_may(body: dict[str, Any]) -> bool:
     return False
 
 
-MODAL_FIRST_ACTIONS = frozenset({REJECT_ACTION, HOME_SETUP_ACTION})
-"""Buttons whose listener opens its modal with `open_loading` before any lookup."""
-
-
-def opens_a_modal_first(body: dict[str, Any]) -> bool:
-    """Requests whose listener opens a "Loading…" modal before anything else (`/partner
-    setup`, Reject): their trigger_id dies in 3 s, so they are checked once it is open."""
-    if body.get("command"):
-        try:
-            return isinstance(parse_command(from_slack(body.get("text") or "")), Setup)
-        except CommandError:
-            return False
-    actions = body.get("actions") or []
-    return body.get("type") == "block_actions" and any(
-        a.get("action_id") in MODAL_FIRST_ACTIONS for a in actions
-    )
-
-
 class MemberGate:
     """The membership check of one request, run once however often it is asked for; it also
     sets the language the rest of the request speaks.
 
     Not run in the middleware: a middleware runs before the listener's ack, and users.info can
-    be slow. The listener wrapper runs it right after the ack (bot.slack.error_handler), or
-    open_loading right after the modal opened (`deferred`); its refusal (NotAMember) stops the
+    be slow. The listener wrapper runs it right after the ack (bot.slack.error_handler), or,
+    for a listener that opens a modal (`deferred`), open_loading right after the modal opened:
+    a trigger_id does not outlive a users.info answered 429. Its refusal (NotAMember) stops the
     listener there and is answered like any other.
 
     Its users.info is the request's one look at the acting user: asked through the request's
@@ -205,7 +186,8 @@ class MemberGate:
         self._user_id = user_id
         self._workspace = workspace
         self._body = body
-        self.deferred = opens_a_modal_first(body)
+        # Set by the listener wrapper for a listener marked `opens_first` (bot.slack.modals).
+        self.deferred = False
         self._verdict: object | None = None  # a catalog text, worded once the language is set
         self._language: str | None = None
         self._checked = False

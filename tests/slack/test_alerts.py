@@ -12,6 +12,7 @@ from bot.services.requests import Status
 from tests.slack.approvals import APPROVALS, card_of, card_text, latest_request, set_up_approvals
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
+from tests.slack.modals import filled_modal
 
 ALERTS = "C0ALERTS"
 
@@ -131,7 +132,7 @@ async def test_request_top_up_opens_a_prefilled_request(slack: Harness) -> None:
         message=alert,
         channel_id=ALERTS,
     )
-    [form] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    form = await filled_modal(slack.fake, MEMBER, "amount")
     assert sub.email in json.dumps(form.view)
     # Pre-filled with what brings 1.00 EUR back to its 20 EUR threshold.
     [amount_field] = [b for b in form.view["blocks"] if b.get("block_id") == "amount"]
@@ -204,7 +205,7 @@ async def test_a_second_top_up_of_the_same_asks_before_a_second_request(slack: H
     [alert] = alerts_posted(slack)
 
     async def top_up_from_the_alert() -> None:
-        before = len(slack.fake.open_modals(MEMBER))
+        before = {m.id for m in slack.fake.open_modals(MEMBER)}
         await slack.driver.click(
             team_id=slack.team_id,
             user_id=MEMBER,
@@ -212,11 +213,10 @@ async def test_a_second_top_up_of_the_same_asks_before_a_second_request(slack: H
             message=alert,
             channel_id=ALERTS,
         )
-        forms = await slack.fake.wait_for(
-            lambda: (m := slack.fake.open_modals(MEMBER)) and len(m) > before and m
-        )
+        form = await filled_modal(slack.fake, MEMBER, "amount")
+        assert form.id not in before
         await slack.driver.submit_view(
-            forms[-1],
+            form,
             team_id=slack.team_id,
             user_id=MEMBER,
             values={"amount": {"amount": "19"}, "reason": {"reason": "ran dry"}},

@@ -17,6 +17,7 @@ from tests.slack.approvals import (
     set_up_approvals,
 )
 from tests.slack.harness import MEMBER, Harness, reply_text
+from tests.slack.modals import filled_modal
 
 FORM = {
     "type": {"type": "simple"},
@@ -33,7 +34,7 @@ def cards(h: Harness) -> list[Message]:
 async def test_three_submissions_of_one_form_make_one_request(slack: Harness) -> None:
     await set_up_approvals(slack)
     await slack.command("subaccount create")
-    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    modal = await filled_modal(slack.fake, MEMBER, "type")
     # A double click and a Slack retry of the same view, all at once.
     deliveries = await asyncio.gather(
         slack.driver.submit_view(modal, team_id=slack.team_id, user_id=MEMBER, values=FORM),

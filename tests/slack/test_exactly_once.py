@@ -28,6 +28,7 @@ from tests.slack.approvals import (
     sms_account,
 )
 from tests.slack.harness import MEMBER, Harness, reply_text
+from tests.slack.modals import filled_modal
 
 A1, A2, A3 = APPROVERS
 
@@ -230,7 +231,7 @@ async def test_a_click_after_expiry_expires_it_and_says_so(slack: Harness) -> No
 async def test_create_a_subaccount_through_the_form(slack: Harness) -> None:
     await set_up_approvals(slack)
     await slack.command("subaccount create")
-    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    modal = await filled_modal(slack.fake, MEMBER, "type")
     bad = await slack.driver.submit_view(
         modal,
         team_id=slack.team_id,
@@ -274,7 +275,7 @@ async def test_create_a_subaccount_through_the_form(slack: Harness) -> None:
 async def test_a_new_subaccount_without_credit_needs_no_approval(slack: Harness) -> None:
     await set_up_approvals(slack)
     await slack.command("subaccount create")
-    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    modal = await filled_modal(slack.fake, MEMBER, "type")
     await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=MEMBER, values={"type": {"type": "simple"}}
     )

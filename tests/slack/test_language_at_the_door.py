@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tests.slack.approvals import set_up_approvals
 from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text
+from tests.slack.modals import filled_modal
 
 GUEST_FR = "U0INVITE"
 
@@ -73,7 +74,7 @@ async def test_a_forms_errors_before_the_ack_speak_the_known_language(slack: Har
     slack.fake.users[MEMBER].locale = "fr-FR"
     await set_up_approvals(slack)
     await slack.command("subaccount create")
-    [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    modal = await filled_modal(slack.fake, MEMBER, "type")
     lookups = len(infos(slack))
     bad = await slack.driver.submit_view(
         modal,

@@ -17,6 +17,7 @@ from bot.services.schedule import parse_subscription
 from tests.slack.approvals import latest_request, set_up_approvals
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM, Harness, reply_text
+from tests.slack.modals import filled_modal
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 ENGLISH_CHANNEL = "C0ENGLISH"
@@ -142,7 +143,7 @@ async def test_an_alert_in_a_french_channel_and_its_buttons(slack: Harness) -> N
         message=alert,
         channel_id=ALERTS,
     )
-    [form] = await slack.fake.wait_for(lambda: slack.fake.open_modals(MEMBER))
+    form = await filled_modal(slack.fake, MEMBER, "amount")
     assert form.view["title"]["text"] == "Request a top-up"
 
     # A French admin snoozes it: the note stays in the channel's language.
@@ -184,17 +185,13 @@ async def test_the_top_up_form_in_french(slack: Harness) -> None:
         message=alert,
         channel_id=ALERTS,
     )
-    # The clicker's language is known at the door (the membership check's users.info), so the
-    # form opens in French at once and is not redone.
-    [form] = await slack.fake.wait_for(
-        lambda: [
-            m
-            for m in slack.fake.open_modals(MEMBER)
-            if m.view["title"]["text"] == "Demander une recharge"
-        ]
-    )
+    # "Loading…" opens first; the membership check's users.info then gives the clicker's
+    # language, and the form replaces it in French, once.
+    form = await filled_modal(slack.fake, MEMBER, "amount")
+    assert form.view["title"]["text"] == "Demander une recharge"
     assert [c.method for c in slack.fake.calls if c.method.startswith("views.")] == [
-        "views.open"
+        "views.open",
+        "views.update",
     ]
     view = json.dumps(form.view, ensure_ascii=False)
     assert "Montant (EUR)" in view and "Motif" in view and "Recharger *" in view

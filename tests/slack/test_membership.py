@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.slack.membership import Belonging, belonging, is_admin_of
-from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may, opens_a_modal_first
+from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may
 
 T1, T2, ORG = "T0ONE", "T0TWO", "E0ORG"
 
@@ -190,17 +190,3 @@ def test_what_a_guest_may_type(text: str, allowed: bool) -> None:
 def test_what_a_guest_may_click(action_id: str, allowed: bool) -> None:
     assert guest_may(message_click(actions=[{"action_id": action_id}])) is allowed
     assert guest_may(submission()) is False
-
-
-@pytest.mark.parametrize(
-    ("body", "first"),
-    [
-        (command(text="setup"), True),
-        (command(text="balance"), False),
-        (message_click(actions=[{"action_id": "request_reject"}]), True),
-        (message_click(), False),
-        (submission(), False),
-    ],
-)
-def test_which_requests_open_a_modal_first(body: dict[str, Any], first: bool) -> None:
-    assert opens_a_modal_first(body) is first

@@ -22,6 +22,7 @@ from tests.slack.approvals import (
     set_up_approvals,
 )
 from tests.slack.harness import ADMIN, MEMBER, Harness, eventually, reply_text
+from tests.slack.modals import filled_modal
 
 APPROVER = APPROVERS[0]
 
@@ -173,7 +174,7 @@ async def test_each_card_button_is_for_its_roles(slack: Harness, action_id: str,
     delivery = await click(slack, ROLES[role], action_id, where)
     if action_id == "request_reject" and role in BUTTONS[action_id]:
         # Allowed: the reason form opens (and nothing is decided before it is sent).
-        [modal] = await slack.fake.wait_for(lambda: slack.fake.open_modals(ROLES[role]))
+        modal = await filled_modal(slack.fake, ROLES[role], "reason")
         assert modal.view["callback_id"] in ("request_reject_reason",)
         return
     if action_id == "request_reject":

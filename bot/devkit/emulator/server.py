@@ -33,6 +33,7 @@ from bot.devkit.emulator.reading import credentials, peer_port, read_args
 from bot.devkit.emulator.records import ApiCall, ResponseUrlPost, Team
 from bot.devkit.emulator.response_urls import post_to
 from bot.devkit.emulator.socket_mode import SocketConnection
+from bot.devkit.emulator.tiers import RateTiers
 from bot.devkit.emulator.world import SlackWorld
 
 __all__ = ["FakeSlack", "SlackError"]
@@ -73,6 +74,8 @@ class FakeSlack:
         self._drops: dict[str, int] = {}  # method → calls left to drop after doing them
         self._delays: dict[str, float] = {}  # method → seconds Slack takes to answer it
         self._gates: dict[str, Gate] = {}  # method → where its calls wait (hold)
+        # Slack's per-workspace tiers (views.publish: 100 a minute), on the world's clock.
+        self.tiers = RateTiers(lambda: self.world.clock())
         # View id → set once the view_submission in flight for it has been answered.
         self._submissions: dict[str, asyncio.Event] = {}
         self._runner: web.AppRunner | None = None
@@ -189,6 +192,15 @@ class FakeSlack:
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int = 1) -> None:
         """Answer HTTP 429 with Retry-After to the next `times` calls of `method`."""
         self._faults.append(_Fault(method, "ratelimited", times, retry_after=retry_after))
+
+    def tier(self, method: str, per_minute: int | None) -> None:
+        """Limit `method` to `per_minute` calls per workspace in any minute of the world's
+        clock, answering 429 + Retry-After past it, as Slack does (None: no limit)."""
+        self.tiers.set(method, per_minute)
+
+    def busiest_minute(self, method: str, team_id: str) -> int:
+        """The most calls of `method` by `team_id` the tier let through within any minute."""
+        return self.tiers.busiest_minute(method, team_id)
 
     def slow(self, method: str, seconds: float) -> None:
         """Answer every later call of `method` only after `seconds` (0 ends it): Slack's
@@ -362,6 +374,9 @@ class FakeSlack:
                 return fault.status, {}, {"ok": False, "error": fault.error}
             if fault is not None:
                 raise SlackError(fault.error)
+            retry_after = self.tiers.admit(method, call.team.id)
+            if retry_after is not None:
+                return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
             return 200, {}, {"ok": True, **handler(self.world, call)}
         except SlackError as refusal:
             return 200, {}, {"ok": False, "error": refusal.error, **refusal.extra}

@@ -36,6 +36,7 @@ from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.locale import channel_language
+from bot.slack.modals import open_first, opens_first
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
@@ -89,6 +90,7 @@ async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
     await reply(respond, plain_reply(message))
 
 
+@opens_first
 async def top_up(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -100,12 +102,19 @@ async def top_up(
     subject = json.loads(action["value"])
 
     def form() -> View:
+        # Built once the clicker is checked: in their language, which the check set.
         return topup_modal(
             Product(subject["p"]), subject["s"], subject.get("e", ""), subject.get("a")
         )
 
-    # In the clicker's language: the membership check after the ack set it.
-    await client.views_open(trigger_id=body["trigger_id"], view=form())
+    await open_first(
+        client,
+        context,
+        body["trigger_id"],
+        str(text.TOPUP_TITLE),
+        form,
+        callback_id=TOPUP_CALLBACK,
+    )
 
 
 async def top_up_submitted(
@@ -130,9 +139,7 @@ async def top_up_submitted(
     # the same thing moments ago" question, the same card. The form is closed: the answers go
     # by DM, a refusal or failure too (by the app's error handler, bot.slack.error_handler).
     ask = Ask(Action.CREDIT_ADD, Product(metadata["p"]), reason or None, metadata["t"], amount)
-    events = SlackRequestEvents(
-        client, Ephemeral(DirectReply(client, user_id)), speakers=services
-    )
+    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)), speakers=services)
     await services.requests.ask(team_id, user_id, ask, directory, events)
 
 

@@ -27,10 +27,12 @@ from bot.slack.home.settings_edit import (
     FormError,
     command_of,
     edit_modal,
+    edit_title,
     item_of,
 )
 from bot.slack.home.views import SETUP_ACTION
 from bot.slack.membership import Belonging, belonging
+from bot.slack.modals import open_first, opens_first
 from bot.slack.partner_command import parse
 from bot.slack.requests.events import DirectReply
 from bot.slack.setup.listeners import open_setup
@@ -55,12 +57,11 @@ async def home_opened(
     if belonging(user, context.team_id, context.enterprise_id) is Belonging.STRANGER:
         log.info("no Home for a user outside the workspace")
         return
-    await HomePublisher(services, client).publish(
-        context.team_id, event["user"], opened=True
-    )
+    await HomePublisher(services, client).publish(context.team_id, event["user"], opened=True)
 
 
 @answers_errors
+@opens_first
 async def open_setup_from_home(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
@@ -72,17 +73,25 @@ async def open_setup_from_home(
 
 
 @answers_errors
+@opens_first
 async def open_setting_form(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
     context: AsyncBoltContext,
     client: AsyncWebClient,
-    services: Services,
 ) -> None:
     await ack()
-    # Already in their language: the membership check at the door set it.
-    await client.views_open(trigger_id=body["trigger_id"], view=edit_modal(action["value"]))
+    item = action["value"]
+    # "Loading…" in the language known for them, the form in theirs once checked.
+    await open_first(
+        client,
+        context,
+        body["trigger_id"],
+        edit_title(item),
+        lambda: edit_modal(item),
+        callback_id=EDIT_CALLBACK,
+    )
 
 
 @answers_errors

@@ -1,10 +1,12 @@
-"""Publishing people's Home tabs: on opening, and again when something they see changed."""
+"""Publishing people's Home tabs: on opening, and again when something they see changed —
+through the process's HomeQueue (bot.slack.home.pacing): coalesced per person, paced per
+workspace within views.publish's tier, a 429 waited out, never dropped."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Collection, Iterable
+from functools import partial
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,16 +15,14 @@ from bot.i18n import language
 from bot.services.home import HomeService, HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
+from bot.slack.clients import without_rate_limit_retries
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
+from bot.slack.home.pacing import RateLimited
 from bot.slack.home.views import home_view
 from bot.slack.locale import user_language
 
 log = logging.getLogger(__name__)
-
-PACE_SECONDS = 0.05
-"""Between two publishes of one republish: views.publish is Tier 4 (100+ a minute), and a
-decision that touches many approvers' Homes must not spend it in one burst."""
 
 
 def home_service(services: Services) -> HomeService:
@@ -40,28 +40,45 @@ def home_service(services: Services) -> HomeService:
 
 class HomePublisher:
     """Renders and publishes Home tabs with one workspace's client. Best effort: a Home that
-    cannot be published is logged (Slack's error code only) and never fails the caller."""
+    cannot be published is logged (Slack's error code only) and never fails the caller; one
+    Slack refuses for its rate limit waits its turn again."""
 
-    def __init__(
-        self, services: Services, client: AsyncWebClient, *, pace: float = PACE_SECONDS
-    ) -> None:
+    def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._services = services
         self._home = home_service(services)
         self._client = client
-        self._pace = pace
+        # Slack's 429 on views.publish is the queue's to wait out (it pauses the whole
+        # workspace's lane), not slack_sdk's to retry call by call.
+        self._publishing = without_rate_limit_retries(client)
 
     async def publish(self, team_id: str, user_id: str, *, opened: bool = False) -> None:
-        """Render and publish one person's Home in their Slack language; raises what Slack or
-        the services raise. `opened`: they are looking at it now (remembered, so later changes
-        publish it again)."""
+        """Publish one person's Home in their Slack language, once it has its turn. `opened`:
+        they are looking at it now (remembered, so later changes publish it again)."""
         if opened:
             await HomeViewers(self._services.database).opened(team_id, user_id)
-        directory = SlackDirectory(self._client, self._services.group_members, team_id)
-        snapshot = await self._home.snapshot(team_id, user_id, directory)
-        spoken = await user_language(self._services.user_locales, self._client, team_id, user_id)
-        with language(spoken):
-            view = home_view(snapshot)
-        await self._client.views_publish(user_id=user_id, view=view)
+        await self.republish(team_id, [user_id])
+
+    async def _publish_now(self, team_id: str, user_id: str) -> None:
+        """The queue's job: render what the Home shows now, and publish it."""
+        try:
+            directory = SlackDirectory(self._client, self._services.group_members, team_id)
+            snapshot = await self._home.snapshot(team_id, user_id, directory)
+            spoken = await user_language(
+                self._services.user_locales, self._client, team_id, user_id
+            )
+            with language(spoken):
+                view = home_view(snapshot)
+            await self._publishing.views_publish(user_id=user_id, view=view)
+        except SlackApiError as error:
+            if error.response.status_code == 429:
+                raise RateLimited(_retry_after(error.response.headers)) from error
+            log.warning(
+                "Home of %s not republished: Slack said %s", user_id, error.response.get("error")
+            )
+            raise
+        except Exception as error:
+            log.warning("Home of %s not republished: %s", user_id, type(error).__name__)
+            raise
 
     async def republish_viewers(self, team_id: str) -> int:
         """After a settings change: every Home opened in the workspace (what each shows of the
@@ -101,21 +118,17 @@ class HomePublisher:
         return await self.republish(team_id, people)
 
     async def republish(self, team_id: str, user_ids: Iterable[str]) -> int:
-        """Publish again the Homes of `user_ids` (each once, in order), paced; how many were
+        """Publish again the Homes of `user_ids` (each once), through the queue; how many were
         published. Never raises: the change that called it is done already."""
-        published = 0
-        for index, user_id in enumerate(dict.fromkeys(u for u in user_ids if u)):
-            if index and self._pace:
-                await asyncio.sleep(self._pace)
+        job = partial(self._publish_now, team_id)
+        return await self._services.homes.publish(team_id, user_ids, job)
+
+
+def _retry_after(headers: dict[str, object]) -> float:
+    for name, value in (headers or {}).items():
+        if name.lower() == "retry-after":
             try:
-                await self.publish(team_id, user_id)
-                published += 1
-            except SlackApiError as error:
-                log.warning(
-                    "Home of %s not republished: Slack said %s",
-                    user_id,
-                    error.response.get("error"),
-                )
-            except Exception as error:  # best effort: never break the action behind it
-                log.warning("Home of %s not republished: %s", user_id, type(error).__name__)
-        return published
+                return max(1.0, float(str(value[0] if isinstance(value, list) else value)))
+            except ValueError:
+                break
+    return 1.0  # Slack always says; a minimal wait if it did not

@@ -81,6 +81,11 @@ def _channel(hint: object) -> InputBlock:
     )
 
 
+def edit_title(item: str) -> str:
+    """The form's title, for its "Loading…" view too (a forged item: the app's name)."""
+    return fit(str(text.EDIT_TITLES[item]) if item in ITEMS else "Partner Ops", MAX_TITLE)
+
+
 def edit_modal(item: str) -> View:
     if item not in ITEMS:
         raise ValueError(f"not a setting of the Home: {item!r}")
@@ -119,7 +124,7 @@ def edit_modal(item: str) -> View:
         type="modal",
         callback_id=EDIT_CALLBACK,
         private_metadata=json.dumps({"item": item}),
-        title=fit(str(text.EDIT_TITLES[item]), MAX_TITLE),
+        title=edit_title(item),
         submit=str(text.SUBMIT),
         close=str(text.CLOSE),
         blocks=blocks,

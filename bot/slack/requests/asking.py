@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
@@ -23,6 +24,7 @@ from bot.services.requests import Action, Ask, Requests
 from bot.services.roles import Roles
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
+from bot.slack.modals import open_first, opens_first
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
@@ -30,7 +32,12 @@ from bot.slack.requests.events import (
     Ephemeral,
     SlackRequestEvents,
 )
-from bot.slack.requests.forms import ask_from_value, create_modal, read_create_form
+from bot.slack.requests.forms import (
+    ask_from_value,
+    create_modal,
+    create_title,
+    read_create_form,
+)
 from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
@@ -38,7 +45,7 @@ from bot.slack.requests.parsing import (
     MyRequests,
     PendingApprovals,
 )
-from bot.slack.requests.views import request_list
+from bot.slack.requests.views import CREATE_CALLBACK, request_list
 from bot.slack.views.reply import plain_reply
 
 Parsed = CreditMove | CreateSubaccount | DeleteSubaccount | PendingApprovals | MyRequests
@@ -57,11 +64,24 @@ async def subaccount_delete(parsed: DeleteSubaccount, call: SlashCommand) -> Non
     await _ask(call, Ask(Action.SUBACCOUNT_DELETE, parsed.product, parsed.reason, parsed.ref))
 
 
+@opens_first
 async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> None:
     """`/partner subaccount create`: the form (its submission is `create_submitted`)."""
-    if not parsed.product.has_subaccounts:
-        raise NoSubaccounts(parsed.product)
-    await call.client.views_open(trigger_id=call.trigger_id, view=create_modal(parsed.product))
+    product = parsed.product
+
+    def form() -> View:
+        if not product.has_subaccounts:
+            raise NoSubaccounts(product)  # said in the modal, once the asker is checked
+        return create_modal(product)
+
+    await open_first(
+        call.client,
+        call.context,
+        call.trigger_id,
+        create_title(product),
+        form,
+        callback_id=CREATE_CALLBACK,
+    )
 
 
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
@@ -159,4 +179,3 @@ async def drop_similar(
     await ack()
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
     await reply(respond, plain_reply(str(text.SIMILAR_DROPPED)), replace=True)
-

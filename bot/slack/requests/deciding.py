@@ -21,7 +21,7 @@ from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, fit, form_text
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
-from bot.slack.modals import ack_working, open_loading, replace_working
+from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
     DirectReply,
@@ -57,6 +57,7 @@ async def approve(
     )
 
 
+@opens_first
 async def reject(
     ack: AsyncAck,
     body: dict[str, Any],

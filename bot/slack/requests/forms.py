@@ -42,11 +42,15 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
     )
 
 
+def create_title(product: Product) -> str:
+    return fit(text.CREATE_TITLE.format(product=product.label.split()[0]), 24)
+
+
 def create_modal(product: Product) -> View:
     return View(
         type="modal",
         callback_id=CREATE_CALLBACK,
-        title=fit(text.CREATE_TITLE.format(product=product.label.split()[0]), 24),
+        title=create_title(product),
         submit=str(text.CREATE_SUBMIT),
         close=str(text.CREATE_CLOSE),
         private_metadata=json.dumps({"product": product.value}),

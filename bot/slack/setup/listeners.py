@@ -26,7 +26,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
 from bot.slack.home.publisher import HomePublisher
-from bot.slack.modals import ack_working, open_loading, replace_working
+from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.setup import texts as text
 from bot.slack.setup.parsing import Setup
@@ -41,6 +41,7 @@ from bot.slack.setup.views import (
 log = logging.getLogger(__name__)
 
 
+@opens_first
 async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
     client, context = call.client, call.context
     # The trigger_id dies 3 s after the command: open first (in the language known for the
