@@ -159,12 +159,12 @@ async def test_each_task_keeps_its_own_language() -> None:
 @pytest.mark.parametrize(
     ("typed", "en", "fr"),
     [
-        ("12 50", "is ambiguous: a space separates", "est ambigu : une espace ne sépare"),
+        ("12 50", "is ambiguous: a space separates", "est ambigu\u00a0: une espace ne sépare"),
         ("0", "The amount must be greater than 0.", "Le montant doit être supérieur à 0."),
         (
             "abc",
             "“abc” is not an amount: write it like 12,50.",
-            "« abc » n’est pas un montant : écrivez-le comme 12,50.",
+            "«\u00a0abc\u00a0» n’est pas un montant\u00a0: écrivez-le comme 12,50.",
         ),
         ("1.000", "Write 1000 without it, or 1.0000 if", "Écrivez 1000 sans séparateur, ou 1.0000"),
         (
