@@ -42,20 +42,15 @@ from bot.db.session import Database
 from bot.i18n import normalise, use_language
 from bot.services import audit
 from bot.services.languages import UserLocales
-from bot.slack.admin.parsing import ManageRole, ShowPolicy
-from bot.slack.alerts.parsing import AlertCommand
 from bot.slack.commands import CommandError
 from bot.slack.context import DIRECTORY
-from bot.slack.digests.parsing import DigestCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
 from bot.slack.home.views import SETUP_ACTION as HOME_SETUP_ACTION
-from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
-from bot.slack.partner_command import parse_command
-from bot.slack.requests.parsing import MyRequests
+from bot.slack.partner_command import guests_may_run, parse_command
 from bot.slack.requests.views import DROP_SIMILAR_ACTION, REJECT_ACTION
 from bot.slack.setup.parsing import Setup
 from bot.slack.text import from_slack
@@ -137,23 +132,12 @@ def foreign_claims(body: dict[str, Any], workspace: Workspace) -> dict[str, str]
     return found
 
 
-# What a guest may do: read. Everything else asks, decides or changes a setting.
-_GUEST_COMMANDS = (Help, Balance, ListSubaccounts, ShowSubaccount, MyRequests, ShowPolicy)
-_GUEST_VERBS = {ManageRole: {"list"}, DigestCommand: {"list", "preview"}, AlertCommand: {"list"}}
-
-
 def guest_may(body: dict[str, Any]) -> bool:
-    """Whether a guest may make this request: reading commands, paging a list, dropping a
-    suggestion; not asking, deciding or changing anything."""
+    """Whether a guest may make this request: what the command table says only reads
+    (bot.slack.partner_command `Subcommand.guests`), paging a list, dropping a suggestion;
+    not asking, deciding or changing anything."""
     if body.get("command"):
-        try:
-            parsed = parse_command(from_slack(body.get("text") or ""))
-        except CommandError:
-            return True  # answered with the usage, nothing else
-        if isinstance(parsed, _GUEST_COMMANDS):
-            return True
-        verbs = _GUEST_VERBS.get(type(parsed))
-        return verbs is not None and getattr(parsed, "verb", None) in verbs
+        return guests_may_run(from_slack(body.get("text") or ""))
     if body.get("type") == "block_actions":
         actions = body.get("actions") or []
         return bool(actions) and all(

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from bot.slack.commands import CommandError
 from bot.slack.membership import Belonging, belonging, is_admin_of
+from bot.slack.partner_command import SUBCOMMANDS, parse
 from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may, opens_a_modal_first
 
 T1, T2, ORG = "T0ONE", "T0TWO", "E0ORG"
@@ -168,10 +170,31 @@ def test_foreign_claims(
         ("digest subscribe", False),
         ("alert channel", False),
         ("alert main 100", False),
+        ("solde", True),
+        ("sous-compte acme@x.example", True),
+        ("approbateurs list", True),
+        ("approbateurs add <@U1>", False),
+        ("règles", True),
+        ("crédit ajouter acme 10", False),
+        ("journal", False),
+        ("language fr", False),
     ],
 )
 def test_what_a_guest_may_type(text: str, allowed: bool) -> None:
     assert guest_may(command(text=text)) is allowed
+
+
+@pytest.mark.parametrize("arguments", ["", "list", "preview", "acme 10", "<@U1>"])
+def test_guest_rights_come_from_the_command_table(arguments: str) -> None:
+    """Every word of the table, aliases included, says what its entry says."""
+    for word in SUBCOMMANDS:
+        text = f"{word} {arguments}".strip()
+        try:
+            parsed = parse(text)
+        except CommandError:
+            assert guest_may(command(text=text)), text
+            continue
+        assert guest_may(command(text=text)) is parsed.subcommand.guests(parsed.command), text
 
 
 @pytest.mark.parametrize(
