@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.slack.commands import CommandError
-from bot.slack.membership import Belonging, belonging, is_admin_of
+from bot.slack.membership import Belonging, belonging, is_admin_of, owners_of
 from bot.slack.partner_command import SUBCOMMANDS, parse
 from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may, opens_a_modal_first
 
@@ -227,3 +227,24 @@ def test_what_a_guest_may_click(action_id: str, allowed: bool) -> None:
 )
 def test_which_requests_open_a_modal_first(body: dict[str, Any], first: bool) -> None:
     assert opens_a_modal_first(body) is first
+
+
+def _member(user_id: str, **flags: object) -> dict[str, object]:
+    return {"id": user_id, "team_id": "T1", **flags}
+
+
+@pytest.mark.parametrize(
+    ("members", "owners"),
+    [
+        ([], []),
+        ([_member("U1"), _member("U2", is_admin=True)], []),
+        ([_member("U1", is_owner=True), _member("U2", is_owner=True, is_primary_owner=True)],
+         ["U2", "U1"]),
+        ([_member("U1", is_owner=True, deleted=True)], []),
+        ([_member("U1", is_owner=True, is_bot=True)], []),
+        ([{"id": "U9", "team_id": "T9", "is_owner": True}], []),  # another workspace's
+        ([_member("U1", is_primary_owner=True)], ["U1"]),
+    ],
+)  # fmt: skip
+def test_owners_of_a_workspace(members: list[dict[str, object]], owners: list[str]) -> None:
+    assert owners_of(members, "T1") == owners
