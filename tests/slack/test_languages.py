@@ -116,7 +116,7 @@ async def test_a_product_down_is_explained_in_french(slack: Harness) -> None:
     assert "*SMS Partner*\u00a0: lecture impossible." in text
     assert "SMS Partner est injoignable pour le moment" in text
     assert "Rien n’a été modifié" in text
-    assert "Soldes\u00a0: SMS Partner\u00a0: indisponible; Mail Partner" in text
+    assert "Soldes\u00a0: SMS Partner\u00a0: indisponible\u00a0; Mail Partner" in text
 
 
 async def test_a_locale_slack_cannot_give_is_english_and_not_remembered(slack: Harness) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import _, current_language, language, ngettext, normalise, use_language
-from bot.i18n.formatting import date_time, duration, money, number
+from bot.i18n.formatting import date_time, duration, joined, labelled, money, number
 from bot.money import InvalidAmount, format_money, parse_user_amount
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -189,3 +189,16 @@ def test_amount_errors_are_worded_when_shown(typed: str, en: str, fr: str) -> No
 def test_format_money_follows_the_language(lang: str, shown: str) -> None:
     with language(lang):
         assert format_money(Decimal("10225.119")) == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "items", "label"),
+    [
+        ("en", "a; b; c", "Reason: late"),
+        ("fr", "a\u00a0; b\u00a0; c", "Reason\u00a0: late"),
+    ],
+)
+def test_lists_and_labels_in_the_languages_typography(lang: str, items: str, label: str) -> None:
+    with language(lang):
+        assert joined(["a", "b", "c"]) == items and joined([]) == ""
+        assert labelled("Reason", "late") == label
