@@ -8,6 +8,7 @@ sign, as Babel's CLDR data has it, so Slack never wraps an amount), `€10,225.1
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 from decimal import Decimal
 
@@ -43,6 +44,18 @@ def duration(total_seconds: int) -> str:
     return _("{hours} h {minutes:02d} min {seconds:02d} s").format(
         hours=number(total // 3600), minutes=total % 3600 // 60, seconds=total % 60
     )
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Items of a list on one line, with the language's separator: `a; b` / `a ; b` (a
+    no-break space before the French semicolon, like every catalog text)."""
+    # Translators: between the items of a list written on one line.
+    return _("; ").join(parts)
+
+
+def labelled(label: str, value: str) -> str:
+    """`Label: value` / `Label : value`."""
+    return _("{label}: {value}").format(label=label, value=value)
 
 
 def date_time(moment: datetime, zone: tzinfo, lang: str | None = None) -> str:

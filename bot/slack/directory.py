@@ -1,5 +1,5 @@
 """The services' `Directory`, answered by Slack: users.info, usergroups.list and
-usergroups.users.list."""
+usergroups.users.list; and the workspace's owners, from users.list."""
 
 from __future__ import annotations
 
@@ -10,10 +10,23 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.directory import GroupMembersCache, Standing
-from bot.slack.membership import is_admin_of
+from bot.slack.membership import is_admin_of, owners_of
 
 SLACKBOT = "USLACKBOT"
 """Slackbot is a bot, though users.info does not say `is_bot` for it."""
+
+
+async def workspace_owners(client: AsyncWebClient, team_id: str | None) -> list[str]:
+    """The workspace's owners, primary owner first (users.list, every page: Tier 2, so only for
+    rare needs such as a lock-out nobody else can be told of)."""
+    members: list[dict[str, Any]] = []
+    cursor = ""
+    while True:
+        page = await client.users_list(limit=200, cursor=cursor or None)
+        members += page.get("members") or []
+        cursor = (page.get("response_metadata") or {}).get("next_cursor") or ""
+        if not cursor:
+            return owners_of(members, team_id)
 
 
 class SlackDirectory:

@@ -63,3 +63,19 @@ def is_admin_of(user: dict[str, Any] | None, team_id: str) -> bool:
 def _same_org(user: dict[str, Any], enterprise_id: str | None) -> bool:
     org = (user.get("enterprise_user") or {}).get("enterprise_id")
     return bool(enterprise_id) and org == enterprise_id
+
+
+def owners_of(members: list[dict[str, Any]], team_id: str | None) -> list[str]:
+    """The ids of the workspace's owners among users.list's `members`, the primary owner
+    first: who can always act on the workspace when the app's own admins cannot be reached.
+    Deactivated accounts, bots and (given `team_id`) other workspaces' people are left out."""
+    owners = [
+        m
+        for m in members
+        if (m.get("is_owner") or m.get("is_primary_owner"))
+        and not m.get("deleted")
+        and not m.get("is_bot")
+        and (team_id is None or m.get("team_id") == team_id)
+    ]
+    owners.sort(key=lambda m: not m.get("is_primary_owner"))
+    return [m["id"] for m in owners]

@@ -48,6 +48,22 @@ from bot.slack.text import from_slack
 
 Parser = Callable[[Product | None, list[str]], Any]
 Handler = Callable[[Any, SlashCommand], Awaitable[None]]
+Reads = Callable[[Any], bool]
+
+
+def _nothing(_parsed: Any) -> bool:
+    return False
+
+
+def _everything(_parsed: Any) -> bool:
+    return True
+
+
+def _verbs(*verbs: str) -> Reads:
+    def reads(parsed: Any) -> bool:
+        return getattr(parsed, "verb", None) in verbs
+
+    return reads
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,17 +73,24 @@ class Subcommand:
     alone: bool = False
     """Matches only with nothing after it; otherwise its first word alone is tried
     (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""
+    guests: Reads = _nothing
+    """Whether a guest may run the parsed command: those that only read. Guests never ask,
+    decide or change a setting (bot.slack.workspace_guard)."""
 
 
-HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help)
-BALANCE = Subcommand(lookups_parsing.parse_balance, lookups.show_balance)
-SUBACCOUNTS = Subcommand(lookups_parsing.parse_subaccounts, lookups.list_subaccounts)
-DIGEST = Subcommand(parse_digest, digests.digest)
-ALERT = Subcommand(parse_alert, alerts.alert)
+HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help, guests=_everything)
+BALANCE = Subcommand(lookups_parsing.parse_balance, lookups.show_balance, guests=_everything)
+SUBACCOUNTS = Subcommand(
+    lookups_parsing.parse_subaccounts, lookups.list_subaccounts, guests=_everything
+)
+DIGEST = Subcommand(parse_digest, digests.digest, guests=_verbs("list", "preview"))
+ALERT = Subcommand(parse_alert, alerts.alert, guests=_verbs("list"))
 LANGUAGE = Subcommand(parse_language, set_language)
 
 SETUP = Subcommand(parse_setup, open_setup)
-SUBACCOUNT = Subcommand(lookups_parsing.parse_subaccount, lookups.show_subaccount)
+SUBACCOUNT = Subcommand(
+    lookups_parsing.parse_subaccount, lookups.show_subaccount, guests=_everything
+)
 SUBACCOUNT_CREATE = Subcommand(
     requests_parsing.parse_create_subaccount, asking.subaccount_create, alone=True
 )
@@ -76,9 +99,13 @@ CREDIT = Subcommand(requests_parsing.refuse_credit, asking.credit_move)
 CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move)
 CREDIT_REMOVE = Subcommand(requests_parsing.parse_credit_remove, asking.credit_move)
 APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals)
-REQUESTS = Subcommand(requests_parsing.parse_requests, asking.my_requests)
-APPROVERS = Subcommand(admin_parsing.parse_approvers, admin.manage_role)
-POLICY = Subcommand(admin_parsing.parse_policy, admin.policy)
+REQUESTS = Subcommand(requests_parsing.parse_requests, asking.my_requests, guests=_everything)
+APPROVERS = Subcommand(admin_parsing.parse_approvers, admin.manage_role, guests=_verbs("list"))
+POLICY = Subcommand(
+    admin_parsing.parse_policy,
+    admin.policy,
+    guests=lambda parsed: isinstance(parsed, admin_parsing.ShowPolicy),
+)
 AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
@@ -97,7 +124,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "approvals": APPROVALS,
     "requests": REQUESTS,
     "approvers": APPROVERS,
-    "admins": Subcommand(admin_parsing.parse_admins, admin.manage_role),
+    "admins": Subcommand(admin_parsing.parse_admins, admin.manage_role, guests=_verbs("list")),
     "approvals-channel": Subcommand(
         admin_parsing.parse_approvals_channel, admin.set_approvals_channel
     ),
@@ -167,6 +194,16 @@ def parse(raw: str) -> Parsed:
 def parse_command(raw: str) -> Any:
     """The typed command `raw` asks for (or CommandError): what the parsers alone say."""
     return parse(raw).command
+
+
+def guests_may_run(raw: str) -> bool:
+    """Whether a guest may run `/partner raw` (text as typed), as its table entry says. A text
+    that parses to nothing is answered with the usage, which anyone may read."""
+    try:
+        parsed = parse(raw)
+    except CommandError:
+        return True
+    return parsed.subcommand.guests(parsed.command)
 
 
 def _key(word: str) -> str:

@@ -13,6 +13,12 @@ come back exactly as typed or as the app set them, so they only go through `clea
 
 Out: `escape` makes any user or vendor text inert in mrkdwn (see its docstring for how).
 plain_text objects are never escaped: Slack shows them literally, `&amp;` included.
+
+Round trip: mrkdwn has no escape character (Slack's formatting reference lists only `&amp;`,
+`&lt;`, `&gt;`), so `escape` shows some characters as look-alikes or adds invisible ones. A
+person copies what they see — `opsˍ@acme.com` for `ops_@acme.com` — and pastes it into a
+command or a form. `clean`, which every way in goes through, maps those back (`as_typed`), so
+whatever the app showed finds the same thing when pasted.
 """
 
 from __future__ import annotations
@@ -36,9 +42,10 @@ def _entities(text: str) -> str:
 def clean(text: str, *, multiline: bool = False) -> str:
     """Text without control characters (NUL, escape codes, bidi overrides…), which no person
     means to type and some databases refuse (PostgreSQL will not store NUL). Tabs become spaces;
-    line breaks stay only in `multiline` fields."""
+    line breaks stay only in `multiline` fields. What `escape` put in shown text is undone
+    (`as_typed`): a pasted identifier is the one the app showed."""
     kept = []
-    for char in text:
+    for char in as_typed(text):
         if char == "\n" and multiline:
             kept.append(char)
         elif char in "\t\n\r":
@@ -121,6 +128,8 @@ def mentions_as_typed(text: str) -> str:
 # `@channel`/`@here`/`@everyone` gets a word joiner after the `@` so no parser links it, and a
 # line starting with `>` gets a soft hyphen so it is no quote. All invisible or near-identical.
 _LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# What `escape` adds and nobody types: the word joiner and the soft hyphen.
+_ADDED = "\u2060\u00ad"
 _MARK_AT_EDGE = re.compile(r"(?<![^\W_])[*_~]|[*_~](?![^\W_])|`")
 _BROADCAST = re.compile(r"@(?=(?:here|channel|everyone)\b)", re.IGNORECASE)
 _QUOTE = re.compile(r"^(?=&gt;)", re.MULTILINE)
@@ -146,6 +155,14 @@ _TYPED_EMOJI = re.compile(r":(?=[a-z0-9_+\-\u02cd]+:)")
 _EMOJI = re.compile(r"(?<!\S):[a-z0-9_+-]+:(?!\S)")
 _OUR_MENTION = re.compile(r"<([@#])([A-Z0-9]+)(?:\|[^<>]*)?>|<!subteam\^([A-Z0-9]+)(?:\|[^<>]*)?>")
 _UNDO_LOOKALIKE = {v: k for k, v in _LOOKALIKE.items()}
+_AS_TYPED = str.maketrans({**_UNDO_LOOKALIKE, **dict.fromkeys(_ADDED)})
+
+
+def as_typed(shown: str) -> str:
+    """Text copied from one of our messages → the text `escape` was given: look-alikes back to
+    `*` `_` `~` and backticks, the word joiners and soft hyphens gone. Someone who really types
+    `ˍ` gets `_`; nobody's email, token or id holds one, and a pasted one must find its match."""
+    return shown.translate(_AS_TYPED)
 
 
 def to_plain(message: str) -> str:
@@ -158,6 +175,5 @@ def to_plain(message: str) -> str:
     )
     # Our bold marks sit at word edges; a user's `*` there was swapped by `escape`.
     message = re.sub(r"(?<![^\W_])\*|\*(?![^\W_])", "", message)
-    message = message.replace("\u2060", "").replace("\u00ad", "")
-    message = "".join(_UNDO_LOOKALIKE.get(char, char) for char in message)
+    message = as_typed(message)
     return " ".join(_entities(message).split())

@@ -25,12 +25,14 @@ one of that workspace's members — checked once here, before any listener runs.
    guests may only read (`guest_may`). This check (`MemberGate`) needs a Slack call, so it
    runs after the ack, not here: the middleware only hands it to the listener wrapper.
 
-A refusal here goes where the person looks (bot.slack.error_handler.tell): the modal for a
-submission (the ack replaces the form), else the response_url, else a DM.
+A refusal here is acknowledged first, then audited and answered where the person looks
+(bot.slack.error_handler.tell): the modal for a submission (the ack replaces the form), else
+the response_url, else a DM.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -42,19 +44,13 @@ from bot.db.session import Database
 from bot.i18n import normalise, use_language
 from bot.services import audit
 from bot.services.languages import UserLocales
-from bot.slack.admin.parsing import ManageRole, ShowPolicy
-from bot.slack.alerts.parsing import AlertCommand
-from bot.slack.commands import CommandError
 from bot.slack.context import DIRECTORY
-from bot.slack.digests.parsing import DigestCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
-from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
-from bot.slack.partner_command import parse_command
-from bot.slack.requests.parsing import MyRequests
+from bot.slack.partner_command import guests_may_run
 from bot.slack.requests.views import DROP_SIMILAR_ACTION
 from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
@@ -135,23 +131,12 @@ def foreign_claims(body: dict[str, Any], workspace: Workspace) -> dict[str, str]
     return found
 
 
-# What a guest may do: read. Everything else asks, decides or changes a setting.
-_GUEST_COMMANDS = (Help, Balance, ListSubaccounts, ShowSubaccount, MyRequests, ShowPolicy)
-_GUEST_VERBS = {ManageRole: {"list"}, DigestCommand: {"list", "preview"}, AlertCommand: {"list"}}
-
-
 def guest_may(body: dict[str, Any]) -> bool:
-    """Whether a guest may make this request: reading commands, paging a list, dropping a
-    suggestion; not asking, deciding or changing anything."""
+    """Whether a guest may make this request: what the command table says only reads
+    (bot.slack.partner_command `Subcommand.guests`), paging a list, dropping a suggestion;
+    not asking, deciding or changing anything."""
     if body.get("command"):
-        try:
-            parsed = parse_command(from_slack(body.get("text") or ""))
-        except CommandError:
-            return True  # answered with the usage, nothing else
-        if isinstance(parsed, _GUEST_COMMANDS):
-            return True
-        verbs = _GUEST_VERBS.get(type(parsed))
-        return verbs is not None and getattr(parsed, "verb", None) in verbs
+        return guests_may_run(from_slack(body.get("text") or ""))
     if body.get("type") == "block_actions":
         actions = body.get("actions") or []
         return bool(actions) and all(
@@ -235,7 +220,12 @@ class MemberGate:
         return user
 
 
-def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse | None]]:
+def workspace_guard(
+    database: Database, track: Callable[[asyncio.Future[Any]], None] | None = None
+) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """`track` keeps the work a refusal does after its ack (the audit entry, the answer) in
+    what the process waits for when it stops (bot.shutdown.InFlight.track)."""
+
     async def middleware(
         body: dict[str, Any],
         context: dict[str, Any],
@@ -252,25 +242,30 @@ def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse 
         context["team_id"] = workspace.team_id
         context["enterprise_id"] = workspace.enterprise_id
         user = body.get("user") if isinstance(body.get("user"), dict) else {}
-        user_id = context.get("user_id") or user.get("id")
+        user_id = context.get("user_id") or (user.get("id") if user else None)
         claims = foreign_claims(body, workspace)
         if claims:
-            # Audited before answering: the refusal is the last thing this request does.
-            async with database.session() as session:
-                await audit.record(
-                    session,
-                    workspace.team_id,
-                    CROSS_WORKSPACE_REFUSED,
-                    user_id,
-                    kind=body.get("command") or body.get("type"),
-                    claimed=claims,
-                    user_team=user.get("team_id"),
-                )
             log.warning(
                 "refused a payload naming another workspace (%s) than its installation's",
                 ", ".join(sorted(claims)),
             )
-            return await _refuse(str(text.CROSS_WORKSPACE), body, context)
+            # Acknowledged first, as Slack asks within 3 s: the audit entry and the answer
+            # come after, and no listener runs.
+            message = str(text.CROSS_WORKSPACE)
+            entry = {
+                "kind": body.get("command") or body.get("type"),
+                "claimed": claims,
+                "user_team": user.get("team_id") if user else None,
+            }
+            work = asyncio.ensure_future(
+                _after_refusal(database, workspace, user_id, entry, message, body, context)
+            )
+            if track is not None:
+                track(work)
+            if body.get("type") == "view_submission":
+                # The ack itself replaces the form by the message.
+                return BoltResponse(status=200, body=error_view_ack(message))
+            return BoltResponse(status=200, body="")
         context[MEMBER_GATE] = MemberGate(context, user_id, workspace, body)
         await next_()
         return None
@@ -278,10 +273,22 @@ def workspace_guard(database: Database) -> Callable[..., Awaitable[BoltResponse 
     return middleware
 
 
-async def _refuse(message: str, body: dict[str, Any], context: dict[str, Any]) -> BoltResponse:
-    """Answer the refusal and acknowledge; no listener runs."""
-    if body.get("type") == "view_submission":
-        # The ack itself replaces the form by the message.
-        return BoltResponse(status=200, body=error_view_ack(message))
-    await tell(message, body, context)
-    return BoltResponse(status=200, body="")
+async def _after_refusal(
+    database: Database,
+    workspace: Workspace,
+    user_id: str | None,
+    entry: dict[str, Any],
+    message: str,
+    body: dict[str, Any],
+    context: dict[str, Any],
+) -> None:
+    """The refusal's audit entry, then its answer where the person looks (a submission's
+    answer was its ack). A failure is logged: there is no one left to raise it to."""
+    try:
+        async with database.session() as session:
+            team_id = workspace.team_id
+            await audit.record(session, team_id, CROSS_WORKSPACE_REFUSED, user_id, **entry)
+    except Exception:
+        log.exception("could not audit a refused cross-workspace payload")
+    if body.get("type") != "view_submission":
+        await tell(message, body, context)

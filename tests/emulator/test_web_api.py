@@ -83,6 +83,28 @@ async def test_users_info(client: AsyncWebClient) -> None:
     assert await refused(client.users_info(user="U404")) == "user_not_found"
 
 
+async def test_users_list_pages_the_workspace_with_its_owners(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.add_team("T2", "Other", bot_token="xoxb-2-emulator-other-token")
+    fake.add_user("T2", "UELSE", "else", is_owner=True)
+    fake.add_user(TEAM, "U3", "carol", is_primary_owner=True)
+    fake.add_user(TEAM, "U4", "dan", deleted=True)
+    seen, cursor = [], None
+    while True:
+        page = await client.users_list(limit=2, cursor=cursor)
+        assert len(page["members"]) <= 2
+        seen += page["members"]
+        cursor = page["response_metadata"]["next_cursor"]
+        if not cursor:
+            break
+    assert {u["id"] for u in seen} == {"UBOT", "U1", "U2", "U3", "U4"}
+    carol = next(u for u in seen if u["id"] == "U3")
+    assert (carol["is_owner"], carol["is_primary_owner"]) == (True, True)
+    assert await refused(client.users_list(cursor="nope")) == "invalid_cursor"
+    assert await refused(client.conversations_open(users="U4")) == "user_disabled"
+
+
 async def test_post_message_stores_it_with_increasing_ts(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:

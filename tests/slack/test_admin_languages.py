@@ -34,7 +34,7 @@ async def test_the_policy_for_a_french_user(slack: Harness) -> None:
     assert "Règles d’approbation" in text and "*Ce que devient une demande*" in text
     assert "Tout mouvement de crédit demande un approbateur." in text
     assert "Les demandes expirent au bout de 24 h." in text
-    assert "*Expiration* : 24 heures" in text
+    assert "*Expiration*\u00a0: 24 heures" in text
     assert "Approval policy" not in text and "Every credit move" not in text
 
 
@@ -70,7 +70,7 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     text = reply_text(await slack.ask("audit", user=ADMIN))
     assert "Journal d’audit" in text
     assert "1 entrée ces 7 derniers jours" in text
-    assert "a modifié les règles d’approbation — Expiration : 24 heures → 1 heure" in text
+    assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
 
 
 async def test_a_settings_card_speaks_the_channels_language_whoever_clicks(

@@ -5,6 +5,7 @@ organisation in a shared channel are refused; guests only read."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import time
@@ -25,6 +26,7 @@ from bot.services.roles import Role, Subject, SubjectKind
 from bot.slack.texts import isolation as text
 from bot.slack.workspace_guard import CROSS_WORKSPACE_REFUSED
 from tests.conftest import SecretsGuard
+from tests.slack.barriers import app_settled
 from tests.slack.harness import MANIFEST_SCOPE, Harness, reply_text, running_app, settings_for
 from tests.slack.modals import modal_text
 from tests.slack.test_workspaces import install_code
@@ -151,6 +153,7 @@ def click_payload(
 
 
 async def refusals(h: Harness, team: str) -> list[Any]:
+    await app_settled(h)  # a refusal is audited after its ack
     entries = await audit.recent(h.runtime.database, team, 1)
     return [e for e in entries if e.action == CROSS_WORKSPACE_REFUSED]
 
@@ -253,6 +256,38 @@ async def test_a_card_button_of_t1_replayed_through_t2_is_refused(
     assert slack.sandbox.journal[before:] == []
     [refusal] = await refusals(slack, T2)
     assert refusal.details["claimed"] == {"team.id": T1}
+
+
+async def test_a_cross_workspace_refusal_acks_before_it_writes_or_posts(world: World) -> None:
+    """Slack wants the ack within 3 s: the refusal's audit entry and its answer (here a DM,
+    the click came from no message) wait until it is sent."""
+    slack = world.slack
+    request_id = await pending_request(world, T1)
+    payload = click_payload(
+        slack.fake,
+        team=T1,
+        user=APPROVER[T2],
+        action_id="request_approve",
+        value=str(request_id),
+        channel=APPROVALS[T2],
+        view={"app_installed_team_id": T2},
+    )
+    del payload["response_url"]
+    gate = slack.fake.hold("conversations.open")
+    # Answered while the DM cannot even start: the ack did not wait for it.
+    delivery = await asyncio.wait_for(send(slack, payload), timeout=5)
+    assert delivery.status == 200 and delivery.body == ""
+    await gate.held()
+    [refusal] = [
+        e
+        for e in await audit.recent(slack.runtime.database, T2, 1)
+        if e.action == CROSS_WORKSPACE_REFUSED
+    ]  # written before the answer
+    assert refusal.details["claimed"] == {"team.id": T1}
+    gate.release()
+    dm = await slack.fake.wait_for(lambda: slack.fake.messages.get(f"D{APPROVER[T2]}"))
+    assert str(text.CROSS_WORKSPACE) in dm[0].text + json.dumps(dm[0].blocks)
+    assert (await slack.runtime.requests.get(request_id)).status is Status.PENDING
 
 
 @pytest.mark.parametrize("action_id", ["request_approve", "request_cancel", "request_mark_done"])

@@ -22,7 +22,7 @@ async def test_balance_for_a_french_user(slack: Harness) -> None:
     post = await slack.ask("balance")
     text = reply_text(post)
     assert post.body["response_type"] == "ephemeral"
-    assert post.body["text"].startswith("Soldes : SMS Partner ")
+    assert post.body["text"].startswith("Soldes\u00a0: SMS Partner ")
     assert "Soldes du compte principal" in text
     assert f"10{NNBSP}225,119{NBSP}€" in text  # the SMS demo balance, its 3 decimals kept
     assert f"2{NNBSP}480,35{NBSP}€" in text  # Mail: a 3rd decimal only when not 0
@@ -113,10 +113,10 @@ async def test_a_product_down_is_explained_in_french(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     slack.sandbox.inject(Fault(FaultKind.HTML_PAGE, product=Product.SMS, times=None))
     text = reply_text(await slack.ask("balance"))
-    assert "*SMS Partner* : lecture impossible." in text
+    assert "*SMS Partner*\u00a0: lecture impossible." in text
     assert "SMS Partner est injoignable pour le moment" in text
     assert "Rien n’a été modifié" in text
-    assert "Soldes : SMS Partner : indisponible; Mail Partner" in text
+    assert "Soldes\u00a0: SMS Partner\u00a0: indisponible\u00a0; Mail Partner" in text
 
 
 async def test_a_locale_slack_cannot_give_is_english_and_not_remembered(slack: Harness) -> None:

@@ -51,7 +51,7 @@ async def test_digest_now_in_a_french_channel_and_an_english_one(slack: Harness)
     [digest] = posts_in(slack, CHANNEL)
     text = digest.text + json.dumps(digest.blocks, ensure_ascii=False)
     assert "Récapitulatif quotidien des soldes — " in text
-    assert digest.text.startswith("Récapitulatif des soldes : SMS Partner ")
+    assert digest.text.startswith("Récapitulatif des soldes\u00a0: SMS Partner ")
     assert french("10 225,119") in text and "EUR" not in text
     assert "jours restants au rythme récent" in text and "*Crédit restant*" in text
     assert "45 sous-comptes · " in text and "la liste complète est dans le CSV joint" in text
@@ -127,7 +127,7 @@ async def test_an_alert_in_a_french_channel_and_its_buttons(slack: Harness) -> N
     [alert] = posts_in(slack, ALERTS)
     shown = alert.text + json.dumps(alert.blocks, ensure_ascii=False)
     assert f"n’a plus que *{french('1,00')}*, sous {french('20,00')}" in shown
-    assert alert.text.startswith("Solde bas : ")
+    assert alert.text.startswith("Solde bas\u00a0: ")
     buttons = {
         e["action_id"]: e for b in alert.blocks if b["type"] == "actions" for e in b["elements"]
     }
@@ -240,7 +240,7 @@ async def test_one_subaccount_matching_is_singular(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
     text = reply_text(await slack.ask(f"sous-comptes {sub.token}", user=MEMBER))
-    assert f"1 sous-compte correspondant à « {sub.token} »" in text
+    assert f"1 sous-compte correspondant à «\u00a0{sub.token}\u00a0»" in text
     slack.fake.users[ADMIN].locale = "en-US"
     english = reply_text(await slack.ask(f"subaccounts {sub.token}", user=ADMIN))
     assert f"1 subaccount matching “{sub.token}”" in english
@@ -285,9 +285,10 @@ async def test_help_in_french_names_the_french_words(slack: Harness) -> None:
 async def test_refusals_are_worded_in_the_askers_language(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     text = reply_text(await slack.ask("soldd", user=MEMBER))
-    assert "Je ne connais pas `soldd`." in text and "Vouliez-vous dire `/partner solde` ?" in text
+    assert "Je ne connais pas `soldd`." in text
+    assert "Vouliez-vous dire `/partner solde`\u00a0?" in text
     ambiguous = reply_text(await slack.ask("crédit ajouter a@b.co 12 50", user=MEMBER))
-    assert "« 12 50 » est ambigu" in ambiguous
+    assert "«\u00a012 50\u00a0» est ambigu" in ambiguous
     assert "ce que vous pouvez demander" in ambiguous
 
 

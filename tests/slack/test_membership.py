@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
-from bot.slack.membership import Belonging, belonging, is_admin_of
+from bot.slack.commands import CommandError
+from bot.slack.membership import Belonging, belonging, is_admin_of, owners_of
+from bot.slack.partner_command import SUBCOMMANDS, parse
 from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may
 
 T1, T2, ORG = "T0ONE", "T0TWO", "E0ORG"
@@ -168,10 +170,31 @@ def test_foreign_claims(
         ("digest subscribe", False),
         ("alert channel", False),
         ("alert main 100", False),
+        ("solde", True),
+        ("sous-compte acme@x.example", True),
+        ("approbateurs list", True),
+        ("approbateurs add <@U1>", False),
+        ("règles", True),
+        ("crédit ajouter acme 10", False),
+        ("journal", False),
+        ("language fr", False),
     ],
 )
 def test_what_a_guest_may_type(text: str, allowed: bool) -> None:
     assert guest_may(command(text=text)) is allowed
+
+
+@pytest.mark.parametrize("arguments", ["", "list", "preview", "acme 10", "<@U1>"])
+def test_guest_rights_come_from_the_command_table(arguments: str) -> None:
+    """Every word of the table, aliases included, says what its entry says."""
+    for word in SUBCOMMANDS:
+        text = f"{word} {arguments}".strip()
+        try:
+            parsed = parse(text)
+        except CommandError:
+            assert guest_may(command(text=text)), text
+            continue
+        assert guest_may(command(text=text)) is parsed.subcommand.guests(parsed.command), text
 
 
 @pytest.mark.parametrize(
@@ -190,3 +213,24 @@ def test_what_a_guest_may_type(text: str, allowed: bool) -> None:
 def test_what_a_guest_may_click(action_id: str, allowed: bool) -> None:
     assert guest_may(message_click(actions=[{"action_id": action_id}])) is allowed
     assert guest_may(submission()) is False
+
+
+def _member(user_id: str, **flags: object) -> dict[str, object]:
+    return {"id": user_id, "team_id": "T1", **flags}
+
+
+@pytest.mark.parametrize(
+    ("members", "owners"),
+    [
+        ([], []),
+        ([_member("U1"), _member("U2", is_admin=True)], []),
+        ([_member("U1", is_owner=True), _member("U2", is_owner=True, is_primary_owner=True)],
+         ["U2", "U1"]),
+        ([_member("U1", is_owner=True, deleted=True)], []),
+        ([_member("U1", is_owner=True, is_bot=True)], []),
+        ([{"id": "U9", "team_id": "T9", "is_owner": True}], []),  # another workspace's
+        ([_member("U1", is_primary_owner=True)], ["U1"]),
+    ],
+)  # fmt: skip
+def test_owners_of_a_workspace(members: list[dict[str, object]], owners: list[str]) -> None:
+    assert owners_of(members, "T1") == owners

@@ -227,3 +227,40 @@ async def test_a_lock_out_is_told_to_the_admins_once_until_fixed(slack: Harness)
     assert "sent to" in reply_text(await slack.ask(f"credit add {email} 5", user=ADMIN))
     pending = await slack.runtime.requests.pending(slack.team_id)
     assert len(pending) == 3 and all(r.card_channel_id == APPROVALS for r in pending)
+
+
+async def test_a_lock_out_reaches_the_owners_when_no_admin_can_be_told(slack: Harness) -> None:
+    """The one who set the rule was deactivated and nobody was added as admin: the
+    workspace's owners hear it (users.list), the primary owner too, nobody else."""
+    await set_up_approvals(slack)
+    team = slack.team_id
+    slack.fake.add_user(team, "UOWNER", "olga", is_owner=True, locale="fr-FR")
+    slack.fake.add_user(team, "UPRIMARY", "paul", is_primary_owner=True)
+    slack.fake.add_user(team, "UOLDOWNER", "gone", is_owner=True, deleted=True)
+    slack.fake.add_usergroup(team, FINANCE, "finance", [MEMBER])
+    await slack.ask(f"policy requesters {FINANCE_MENTION}", user=ADMIN)
+    slack.fake.users[ADMIN].deleted = True  # who set the rule can no longer be reached
+    slack.fake.usergroups[FINANCE].users = []
+    await _group_changed(slack)
+
+    refused = reply_text(await slack.ask(f"credit add {a_subaccount(slack).email} 5"))
+    assert "has nobody in it right now" in refused
+    [primary] = _lockout_dms(slack, "UPRIMARY")
+    assert f"<!subteam^{FINANCE}|@finance>" in primary
+    [owner] = [m for m in dms_to(slack, "UOWNER") if "Plus personne ne peut faire" in m]
+    assert f"<!subteam^{FINANCE}|@finance>" in owner  # in the owner's language
+    assert dms_to(slack, ADMIN) == [] and dms_to(slack, "UOLDOWNER") == []
+    assert _lockout_dms(slack, MEMBER) == []
+    assert len(slack.fake.calls_to("users.list")) == 1
+
+
+async def test_owners_are_not_told_when_an_admin_was(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_user(slack.team_id, "UPRIMARY", "paul", is_primary_owner=True)
+    slack.fake.add_usergroup(slack.team_id, FINANCE, "finance", [MEMBER])
+    await slack.ask(f"policy requesters {FINANCE_MENTION}", user=ADMIN)
+    slack.fake.usergroups[FINANCE].users = []
+    await _group_changed(slack)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 5")
+    assert len(_lockout_dms(slack, ADMIN)) == 1
+    assert dms_to(slack, "UPRIMARY") == [] and slack.fake.calls_to("users.list") == []

@@ -85,7 +85,7 @@ async def test_a_french_workspace_gets_a_french_card_redrawn_in_french(slack: Ha
     ):
         assert expected in text, expected
     assert "Waiting for approval" not in text and "EUR" not in text
-    assert card.text.startswith("Demande n° 1 (SMS Partner) : ajouter 50,50")
+    assert card.text.startswith("Demande n° 1 (SMS Partner)\u00a0: ajouter 50,50")
 
     # An English-speaking approver's click redraws it: still in the channel's French.
     await click(slack, A1, "request_approve", card)
@@ -145,7 +145,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     modal = await filled_modal(slack.fake, A1, "reason")
     shown = modal_text(modal)
     assert "Refuser la demande n° 1"[:24] in shown
-    assert "Pourquoi ? (l’auteur de la demande le lira)" in shown and "Retour" in shown
+    assert "Pourquoi\u00a0? (l’auteur de la demande le lira)" in shown and "Retour" in shown
     empty = await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=A1, values={"reason": {"reason": " "}}
     )
@@ -163,7 +163,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
     dm = dms_to(slack, MEMBER)[0]
     assert f"Votre demande n° 1 (ajouter 10,00{NBSP}€ à {sub.email})" in dm
-    assert f"a été refusée par <@{A1}> : Budget gelé" in dm
+    assert f"a été refusée par <@{A1}>\u00a0: Budget gelé" in dm
 
 
 async def test_the_worker_redraws_an_expired_card_in_the_channels_language(
@@ -184,7 +184,7 @@ async def test_the_worker_redraws_an_expired_card_in_the_channels_language(
     await Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None)).run_once()
     assert (await slack.runtime.requests.get(request.id)).status is Status.EXPIRED
     expired = card_now(slack, card.ts)
-    assert "Expirée : personne n’a décidé" in expired and "Expired" not in expired
+    assert "Expirée\u00a0: personne n’a décidé" in expired and "Expired" not in expired
     assert "Your request #1" in dms_to(slack, MEMBER)[0] and "expired" in dms_to(slack, MEMBER)[0]
 
 
@@ -198,7 +198,7 @@ async def test_request_refusals_in_french(slack: Harness) -> None:
     post = await slack.ask(f"credit add {email} 20000")
     refused = reply_text(post)
     assert (
-        f"Le compte principal contient 10{NNBSP}225,119{NBSP}€ : il ne peut pas donner "
+        f"Le compte principal contient 10{NNBSP}225,119{NBSP}€{NBSP}: il ne peut pas donner "
         f"20{NNBSP}000,00{NBSP}€. Aucune demande n’a été faite." in refused
     )
     assert await slack.runtime.requests.of_requester(slack.team_id, MEMBER) == []

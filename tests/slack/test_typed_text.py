@@ -8,7 +8,9 @@ import io
 import json
 from decimal import Decimal
 
+from bot.devkit.emulator.copying import copied
 from bot.services.requests import Status
+from bot.slack.text import escape
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -182,3 +184,31 @@ async def test_vendor_names_show_inert_in_lookups_and_digests(slack: Harness) ->
     for ping in ("<!channel>", "<!here>", "*vip*", "`x`"):
         assert ping not in shown + detail, ping
     assert_inert(slack.outbound())
+
+
+def _copied_field(post_body: dict, label: str) -> str:
+    """A field of a detail reply, as a person copies it from what Slack shows."""
+    for block in post_body.get("blocks", []):
+        for field in block.get("fields") or []:
+            name, _, value = copied(field["text"]).partition("\n")
+            if name == label:
+                return value
+    raise AssertionError(f"no {label} field")
+
+
+async def test_what_a_lookup_shows_pastes_back_into_commands(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    sub.email, sub.token = "_vip*_ops_@acme.example", "_tok~en_`1"
+    detail = await slack.ask(f"subaccount {sub.token}")
+    email, token = _copied_field(detail.body, "Email"), _copied_field(detail.body, "Token")
+    assert email != sub.email and token != sub.token  # shown with look-alikes: inert
+    assert_inert(reply_text(detail))
+
+    for pasted in (email, token):
+        again = reply_text(await slack.ask(f"subaccount {pasted}"))
+        assert "`" + escape(sub.token) + "`" in again, pasted
+    post = await slack.ask(f"credit add {email} 5 pasted")
+    assert "No subaccount matches" not in reply_text(post)
+    request = await latest_request(slack)
+    assert (request.subaccount_email, request.subaccount_token) == (sub.email, sub.token)

@@ -12,6 +12,7 @@ from babel.messages.catalog import Catalog
 
 from bot.i18n import LANGUAGES
 from bot.i18n.catalogs import read, template
+from bot.i18n.typography import plain_spaces_in_french_prose
 
 _PLACEHOLDER_NAMES = string.Formatter()
 
@@ -82,11 +83,13 @@ def test_translations_keep_the_placeholders() -> None:
 
 
 def test_french_uses_french_punctuation() -> None:
-    """A space before `:`, `;`, `?`, `!` and inside « »: the French typography vendors expect."""
+    """A no-break space before `:`, `;`, `?`, `!` and inside « »: the French typography vendors
+    expect, and a colon Slack cannot wrap alone onto the next line."""
     wrong = []
     for message in read("fr"):
         for form in _forms(message.string) if message.id else ():
             prose = re.sub(r":[a-z0-9_+-]+:", "", form)  # emoji codes are not punctuation
             if re.search(r"[^\s*\d]:(\s|$)|\S[;?!](\s|$)|“|”", prose):
                 wrong.append(form)
-    assert not wrong
+            wrong += plain_spaces_in_french_prose(form)
+    assert not wrong, f"run `python -m bot.i18n extract` to fix: {wrong}"

@@ -21,8 +21,8 @@ from bot.slack.errors import user_message
             "Clef API incorrecte",
             ":warning: SMS Partner refused: The API key is not valid for this product. "
             "(the vendor said: “Clef API incorrecte”, code 10)",
-            ":warning: SMS Partner a refusé : La clé API n’est pas valide pour ce produit. "
-            "(réponse du fournisseur : « Clef API incorrecte », code 10)",
+            ":warning: SMS Partner a refusé\u00a0: La clé API n’est pas valide pour ce produit. "
+            "(réponse du fournisseur\u00a0: «\u00a0Clef API incorrecte\u00a0», code 10)",
         ),
         (
             Endpoint.CREDIT_ADD,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.i18n import _, current_language, language, ngettext, normalise, use_language
-from bot.i18n.formatting import date_time, duration, money, number
+from bot.i18n.formatting import date_time, duration, joined, labelled, money, number
 from bot.money import InvalidAmount, format_money, parse_user_amount
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -159,12 +159,12 @@ async def test_each_task_keeps_its_own_language() -> None:
 @pytest.mark.parametrize(
     ("typed", "en", "fr"),
     [
-        ("12 50", "is ambiguous: a space separates", "est ambigu : une espace ne sépare"),
+        ("12 50", "is ambiguous: a space separates", "est ambigu\u00a0: une espace ne sépare"),
         ("0", "The amount must be greater than 0.", "Le montant doit être supérieur à 0."),
         (
             "abc",
             "“abc” is not an amount: write it like 12,50.",
-            "« abc » n’est pas un montant : écrivez-le comme 12,50.",
+            "«\u00a0abc\u00a0» n’est pas un montant\u00a0: écrivez-le comme 12,50.",
         ),
         ("1.000", "Write 1000 without it, or 1 if", "Écrivez 1000 sans séparateur, ou 1 "),
         (
@@ -189,3 +189,16 @@ def test_amount_errors_are_worded_when_shown(typed: str, en: str, fr: str) -> No
 def test_format_money_follows_the_language(lang: str, shown: str) -> None:
     with language(lang):
         assert format_money(Decimal("10225.119")) == shown
+
+
+@pytest.mark.parametrize(
+    ("lang", "items", "label"),
+    [
+        ("en", "a; b; c", "Reason: late"),
+        ("fr", "a\u00a0; b\u00a0; c", "Reason\u00a0: late"),
+    ],
+)
+def test_lists_and_labels_in_the_languages_typography(lang: str, items: str, label: str) -> None:
+    with language(lang):
+        assert joined(["a", "b", "c"]) == items and joined([]) == ""
+        assert labelled("Reason", "late") == label

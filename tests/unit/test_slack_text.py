@@ -9,6 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from bot.devkit.emulator.copying import copied
 from bot.devkit.emulator.escaping import escape_like_slack, should_escape
 from bot.slack.admin.parsing import ManageRole
 from bot.slack.commands import CommandError
@@ -135,9 +136,13 @@ _typed_text = st.text(
 
 
 def _is_plain(text: str) -> bool:
+    # Not the characters `escape` shows instead of marks: those read back as the marks.
     return not _FORMATTED.search(text) and not any(
-        "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in text
+        "\u202a" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" or c in _SHOWN for c in text
     )
+
+
+_SHOWN = "\u2217\u02cd\u223c\u02cb\u2060\u00ad"
 
 
 @settings(max_examples=400, deadline=None)
@@ -150,7 +155,7 @@ def test_what_slack_sends_decodes_to_what_was_typed(typed: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(_typed_text)
 def test_escape_then_plain_is_what_was_typed(typed: str) -> None:
-    assume(all(c not in "\u2217\u02cd\u223c\u02cb\u2060\u00ad" for c in typed))
+    assume(all(c not in _SHOWN for c in typed))
     assume(typed == " ".join(typed.split()))
     assert to_plain(escape(typed)) == typed
 
@@ -185,3 +190,56 @@ def test_picked_people_stay_ids_and_reasons_read_as_shown() -> None:
     parsed = parse_command(from_slack(sent))
     assert isinstance(parsed, CreditMove) and parsed.reason == "thanks @max @here"
     assert unicodedata.normalize("NFC", parsed.reason) == parsed.reason
+
+
+@pytest.mark.parametrize(
+    ("mrkdwn", "copy"),
+    [
+        ("*bold* _it_ ~no~ `co_de`", "bold it no co_de"),
+        ("a_b_c x*y*z", "a_b_c x*y*z"),  # mid-word marks do not format
+        ("&gt; quoted &amp; R&amp;D", "quoted & R&D"),
+        ("<mailto:a@b.co|a@b.co> <!here> <@U1>", "a@b.co @here @U1"),
+        ("*_both_*", "both"),
+    ],
+)
+def test_the_copy_model_formats_what_slack_would(mrkdwn: str, copy: str) -> None:
+    assert copied(mrkdwn) == copy
+
+
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "ops_@acme.com",
+        "_ops@acme.com",
+        "*vip*_ops@acme.example",
+        "~x~@y.co",
+        "`tok`",
+        "a`b",
+        "R&D<Q3>",
+        ">quoted",
+        "@here",
+        ":smile:",
+        "tok_*~`&<>end_",
+    ],
+)
+def test_a_shown_identifier_pastes_back(identifier: str) -> None:
+    assert from_slack(escape_like_slack(copied(escape(identifier)))) == identifier
+    assert from_slack(escape_like_slack(copied(f"`{escape(identifier)}`"))) == identifier
+
+
+_identifiers = st.text(
+    alphabet=st.sampled_from("_*~`&<>@.:-+abcXYZ019"), min_size=1, max_size=40
+) | st.emails().map(lambda email: email.replace(".", "_", 1))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_identifiers, st.sampled_from(["{}", "`{}`", "*{}*", "id: {}.", "({})"]))
+def test_any_identifier_shown_anywhere_pastes_back(identifier: str, shown_as: str) -> None:
+    """As Slack renders it, as a person copies it, as Slack sends it back when pasted."""
+    mrkdwn = shown_as.format(escape(identifier))
+    pasted = copied(mrkdwn)
+    around = shown_as.replace("`", "").replace("*", "").split("{}")
+    assert pasted.startswith(around[0]) and pasted.endswith(around[1])
+    pasted = pasted[len(around[0]) : len(pasted) - len(around[1])]
+    assert from_slack(escape_like_slack(pasted)) == identifier
+    assert "<" not in escape(identifier) and not re.search(r"@(here|channel|everyone)", mrkdwn)

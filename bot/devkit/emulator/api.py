@@ -146,6 +146,7 @@ METHOD_SCOPES: dict[str, dict[str, str]] = {
     "chat.update": {"": "chat:write"},
     "chat.delete": {"": "chat:write"},
     "users.info": {"": "users:read"},
+    "users.list": {"": "users:read"},
     "usergroups.list": {"": "usergroups:read"},
     "usergroups.users.list": {"": "usergroups:read"},
     "conversations.info": {

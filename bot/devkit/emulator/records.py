@@ -39,6 +39,7 @@ class User:
     real_name: str
     is_admin: bool = False
     is_owner: bool = False
+    is_primary_owner: bool = False
     tz: str = "Europe/Paris"
     tz_offset: int = 3600
     is_bot: bool = False
@@ -62,7 +63,7 @@ class User:
             "deleted": self.deleted,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
-            "is_primary_owner": False,
+            "is_primary_owner": self.is_primary_owner,
             "is_bot": self.is_bot,
             "is_restricted": self.is_restricted,
             "is_ultra_restricted": self.is_ultra_restricted,

@@ -244,6 +244,7 @@ class Asking:
                 policy.requesters_usergroup_label,
                 locked_out=access.locked_out,
                 tell_admins=tell,
+                team_id=team_id,
             )
         if policy.requesters_usergroup_id is not None:
             await lockout_fixed(self._database, team_id)

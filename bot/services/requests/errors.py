@@ -20,7 +20,8 @@ class NotARequester(NotAllowed):
 
     `locked_out`: the group has nobody in it (emptied or deleted), so nobody can ask.
     `tell_admins`: who to tell about that lock-out; set only for the one refusal that noticed
-    it first, so the admins hear it once until it is fixed and breaks again."""
+    it first, so the admins hear it once until it is fixed and breaks again. `team_id`: the
+    workspace, for finding someone else to tell when none of them can be reached."""
 
     def __init__(
         self,
@@ -29,12 +30,14 @@ class NotARequester(NotAllowed):
         *,
         locked_out: bool,
         tell_admins: tuple[str, ...] = (),
+        team_id: str = "",
     ) -> None:
         super().__init__("make requests", "members of the requesters group")
         self.group_id = group_id
         self.group_label = group_label
         self.locked_out = locked_out
         self.tell_admins = tell_admins
+        self.team_id = team_id
 
 
 class OwnRequest(ServiceError):

@@ -16,7 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n import _
-from bot.i18n.formatting import number
+from bot.i18n.formatting import joined, labelled, number
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.audit import AuditRecord
@@ -125,12 +125,12 @@ def _details(entry: AuditRecord) -> str:
             subject = escape(f"{kind}:{subject_id}")
         shown = text.AUDIT_SUBJECT.format(subject=subject)
     rest = [
-        f"{text.DETAIL_LABELS.get(name) or escape(name)}: {_detail_value(name, value)}"
+        labelled(str(text.DETAIL_LABELS.get(name) or escape(name)), _detail_value(name, value))
         for name, value in sorted(details.items())
         if value is not None and value != "" and not _SECRET_NAME.search(name)
     ]
     if rest:
-        shown += " — " + "; ".join(rest)
+        shown += " — " + joined(rest)
     return shown
 
 

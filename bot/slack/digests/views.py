@@ -18,7 +18,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n import current_language
-from bot.i18n.formatting import number
+from bot.i18n.formatting import joined, number
 from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
 from bot.services.digests import Digest, ProductDigest
@@ -79,7 +79,7 @@ def digest_reply(digest: Digest, *, show_pending: bool = True) -> tuple[Reply, s
     blocks.append(
         SectionBlock(text=fit(_pending(digest) if show_pending else str(text.PENDING_HIDDEN)))
     )
-    reply = Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
+    reply = Reply(text=text.FALLBACK.format(summary=joined(summary)), blocks=blocks)
     return reply, (subaccounts_csv(digest) if needs_csv else None)
 
 

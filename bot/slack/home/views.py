@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.i18n import _
-from bot.i18n.formatting import money, number
+from bot.i18n.formatting import joined, money, number
 from bot.services.digests import Subscription
 from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
 from bot.services.partner_keys import KeyStatus
@@ -303,4 +303,4 @@ def _digests(digests: Sequence[Subscription]) -> str:
     ]
     if len(digests) > 10:
         lines.append(f"+{len(digests) - 10}")
-    return "; ".join(lines) or str(text.DIGESTS_NONE)
+    return joined(lines) or str(text.DIGESTS_NONE)

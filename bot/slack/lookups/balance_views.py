@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.i18n.formatting import duration, money, number
+from bot.i18n.formatting import duration, joined, money, number
 from bot.partner.errors import RateLimited
 from bot.partner.models import MailAccount, SmsAccount, VoiceAccount, VoiceDuration
 from bot.services.balances import BalanceReading
@@ -49,7 +49,7 @@ def balance_reply(readings: Sequence[BalanceReading]) -> Reply:
         if reading.stale_age is not None:
             blocks.append(ContextBlock(elements=[MarkdownTextObject(text=_as_of(reading))]))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(text.READ_AT))]))
-    return Reply(text=text.FALLBACK.format(summary="; ".join(summary)), blocks=blocks)
+    return Reply(text=text.FALLBACK.format(summary=joined(summary)), blocks=blocks)
 
 
 def _fields(account: SmsAccount | MailAccount | VoiceAccount, amount: str) -> list[str]:

@@ -18,7 +18,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.requests import CardAt, Requests
-from bot.slack.blocks import clicked_message, fit, form_text
+from bot.slack.blocks import clicked_message, form_text
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
@@ -29,9 +29,8 @@ from bot.slack.requests.events import (
     InModal,
     SlackRequestEvents,
 )
-from bot.slack.requests.forms import reject_modal
+from bot.slack.requests.forms import reject_modal, reject_title
 from bot.slack.requests.views import REJECT_CALLBACK
-from bot.slack.views.modal import MAX_TITLE
 
 
 async def approve(
@@ -73,7 +72,7 @@ async def reject(
     # The modal's title in the language known for them (set by the listener wrapper: no
     # Slack call may come before the open); the membership check, run once it is open, sets
     # theirs for the rest.
-    title = _reject_title(number)
+    title = reject_title(number)
     # The trigger_id dies 3 s after the click, and the checks read the database and maybe
     # usergroups.users.list (Tier 2): open the modal first, fill it after. A refusal (not an
     # approver) is shown in it by the app's error handler.
@@ -110,7 +109,7 @@ async def reject_reason(
         return
     # Acknowledged first: the rejection reads roles (maybe from Slack) and writes the database.
     # Its outcome replaces the "working" view; a failure is shown there by the error handler.
-    title = _reject_title(number)
+    title = reject_title(number)
     working = await ack_working(ack, context, title, str(text.REJECTING))
 
     async def show(result: View) -> None:
@@ -212,10 +211,6 @@ def _workspace(context: AsyncBoltContext) -> str:
 def _user(context: AsyncBoltContext) -> str:
     assert context.user_id, "a click without a user"
     return context.user_id
-
-
-def _reject_title(number: int) -> str:
-    return fit(text.REJECT_TITLE.format(id=number), MAX_TITLE)
 
 
 def _answer(respond: AsyncRespond, client: AsyncWebClient, user_id: str) -> Ephemeral:

@@ -32,6 +32,7 @@ from bot.services.requests import (
 )
 from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
+from bot.slack.directory import workspace_owners
 from bot.slack.locale import user_language
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
@@ -236,14 +237,30 @@ class SlackRequestEvents:
 
 async def tell_admins_of_lockout(client: AsyncWebClient, refused: NotARequester) -> None:
     """Each admin in their own Slack language, asked of Slack each time (a lock-out is rare,
-    and the refusal does not name its workspace for the process's cache)."""
-    group = group_mention(refused.group_id, refused.group_label)
-    for admin in refused.tell_admins:
-        with language(await user_language(UserLocales(), client, "", admin)):
-            message = text.LOCKOUT_DM.format(group=group)
-        try:
-            dm = await client.conversations_open(users=admin)
-            await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
-        except SlackApiError as error:
-            log.warning("admin not told of the lock-out: %s", error.response.get("error"))
+    and the refusal does not name its workspace for the process's cache). When none of them
+    can be reached (none left, deactivated, DMs refused), the workspace's owners are told:
+    somebody must hear that nobody can ask."""
+    told = [admin for admin in refused.tell_admins if await _tell_lockout(client, refused, admin)]
+    if told:
+        return
+    try:
+        owners = await workspace_owners(client, refused.team_id or None)
+    except SlackApiError as error:
+        log.warning("owners not found to tell of the lock-out: %s", error.response.get("error"))
+        return
+    for owner in owners:
+        if owner not in refused.tell_admins:
+            await _tell_lockout(client, refused, owner)
 
+
+async def _tell_lockout(client: AsyncWebClient, refused: NotARequester, user_id: str) -> bool:
+    group = group_mention(refused.group_id, refused.group_label)
+    with language(await user_language(UserLocales(), client, "", user_id)):
+        message = text.LOCKOUT_DM.format(group=group)
+    try:
+        dm = await client.conversations_open(users=user_id)
+        await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+    except SlackApiError as error:
+        log.warning("admin not told of the lock-out: %s", error.response.get("error"))
+        return False
+    return True

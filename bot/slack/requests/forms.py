@@ -23,15 +23,24 @@ from bot.services.requests import Action, Ask, NewSubaccount, RequestSnapshot
 from bot.slack.blocks import fit, form_state, form_text, text_input
 from bot.slack.requests import texts as text
 from bot.slack.requests.views import CREATE_CALLBACK, REJECT_CALLBACK, what
+from bot.slack.views.modal import modal_title
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def reject_title(number: int) -> str:
+    return modal_title(
+        text.REJECT_TITLE.format(id=number),
+        text.REJECT_TITLE_SHORT.format(id=number),
+        str(text.REJECT_TITLE_BARE),
+    )
 
 
 def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
     return View(
         type="modal",
         callback_id=REJECT_CALLBACK,
-        title=fit(text.REJECT_TITLE.format(id=request.number), 24),
+        title=reject_title(request.number),
         submit=str(text.REJECT_SUBMIT),
         close=str(text.REJECT_CLOSE),
         private_metadata=json.dumps({"request": request.number, **origin}),
@@ -43,7 +52,7 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
 
 
 def create_title(product: Product) -> str:
-    return fit(text.CREATE_TITLE.format(product=product.label.split()[0]), 24)
+    return modal_title(text.CREATE_TITLE.format(product=product.label.split()[0]))
 
 
 def create_modal(product: Product) -> View:

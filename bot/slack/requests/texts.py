@@ -165,7 +165,10 @@ DM = {
 }
 DM_REASON = _l("\nYour reason: {reason}")
 
+# A modal title holds 24 characters: the shorter ones stand in when the number is long.
 REJECT_TITLE = _l("Reject request #{id}")
+REJECT_TITLE_SHORT = _l("Reject #{id}")
+REJECT_TITLE_BARE = _l("Reject a request")
 REJECT_LABEL = _l("Why? (the requester will read this)")
 REJECT_SUBMIT = _l("Reject")
 REJECT_CLOSE = _l("Back")

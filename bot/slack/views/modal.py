@@ -12,6 +12,16 @@ from bot.slack.texts import common as text
 MAX_TITLE = 24
 
 
+def modal_title(*choices: str) -> str:
+    """The first of `choices`, most telling first, that fits Slack's limit: a title Slack would
+    refuse, or one cut mid-number (`Refuser la demande n° 1…`), is never shown. The last choice
+    should fit whatever it holds; it is cut only if it does not."""
+    for choice in choices:
+        if len(choice) <= MAX_TITLE:
+            return choice
+    return fit(choices[-1], MAX_TITLE)
+
+
 def loading_view(title: str, *, callback_id: str = "") -> View:
     """Opened at once with the trigger_id, before any lookup: the real form replaces it."""
     return message_view(title, str(text.LOADING), callback_id=callback_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, method_table
+from bot.devkit.emulator.api import Call, SlackError, method_table
 from bot.devkit.emulator.records import Channel
 
 if TYPE_CHECKING:
@@ -22,6 +22,8 @@ def _conversations_open(world: SlackWorld, call: Call) -> dict[str, Any]:
     if not users:
         call.require("users")
     members = [world.member(call.team, user_id) for user_id in users]
+    if any(member.deleted for member in members):
+        raise SlackError("user_disabled")  # a deactivated account gets no DM
     if len(members) == 1:
         already_open = "D" + members[0].id in world.channels
         return {

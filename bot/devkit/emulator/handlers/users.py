@@ -1,4 +1,4 @@
-"""users.info and usergroups.*: who people are and which groups they are in."""
+"""users.info, users.list and usergroups.*: who people are and which groups they are in."""
 
 from __future__ import annotations
 
@@ -20,6 +20,25 @@ def _users_info(world: SlackWorld, call: Call) -> dict[str, Any]:
     if str(call.args.get("include_locale", "")).lower() in ("1", "true"):
         user["locale"] = world.users[user["id"]].locale
     return {"user": user}
+
+
+@api("users.list")
+def _users_list(world: SlackWorld, call: Call) -> dict[str, Any]:
+    """The workspace's members, deactivated ones and bots included as on Slack, a page at a
+    time: `limit` (Slack's default page is large; 0 means it), then `cursor` from
+    `response_metadata.next_cursor`, "" on the last page."""
+    members = [u for u in world.users.values() if u.team_id == call.team.id]
+    limit = int(call.args.get("limit") or 0) or 1000
+    try:
+        start = int(call.args.get("cursor") or 0)
+    except ValueError:
+        raise SlackError("invalid_cursor") from None
+    page = members[start : start + limit]
+    following = start + limit if start + limit < len(members) else None
+    return {
+        "members": [user_info(world, call.team, u.id) for u in page],
+        "response_metadata": {"next_cursor": "" if following is None else str(following)},
+    }
 
 
 @api("usergroups.list")
