@@ -73,7 +73,7 @@ class Asking:
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
-        subaccounts, main = await self._read_live(team_id, product)
+        subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
@@ -100,6 +100,7 @@ class Asking:
             amount=amount,
             reason=reason,
             details=_at_request(main, subaccount),
+            key=key,
             confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
@@ -126,7 +127,7 @@ class Asking:
         policy, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused(_("An advanced subaccount needs an email address."))
-        existing, main = await self._read_live(team_id, product)
+        existing, main, key = await self._read_live(team_id, product)
         if new.email and any(s.email.lower() == new.email.lower() for s in existing):
             raise RequestRefused(
                 _("A subaccount with the email {email} already exists.").format(email=new.email)
@@ -158,6 +159,7 @@ class Asking:
                 reason=reason,
                 details={k: v for k, v in details.items() if v is not None},
                 email=new.email,
+                key=key,
                 origin=origin,
                 confirmed_similar=confirmed_similar,
             )
@@ -177,7 +179,7 @@ class Asking:
         confirmed_similar: int | None = None,
     ) -> Submitted:
         policy, route = await self._route(team_id, requester_id, directory, deletion=True)
-        subaccounts, main = await self._read_live(team_id, product)
+        subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         request = await self._insert(
             team_id,
@@ -190,15 +192,19 @@ class Asking:
             amount=None,
             reason=reason,
             details=_at_request(main, subaccount),
+            key=key,
             confirmed_similar=confirmed_similar,
         )
         return Submitted(request, policy.approvals_channel_id)
 
-    async def _read_live(self, team_id: str, product: Product) -> tuple[list[Subaccount], Decimal]:
-        """The live subaccount list and the main balance, read side by side."""
+    async def _read_live(
+        self, team_id: str, product: Product
+    ) -> tuple[list[Subaccount], Decimal, str]:
+        """The live subaccount list and the main balance, read side by side, and which key
+        read them: the request is bound to that key's account."""
         client = await self._partner.subaccount_client(team_id, product)
         subaccounts, account = await asyncio.gather(client.all_subaccounts(), client.me())
-        return subaccounts, account.balance
+        return subaccounts, account.balance, client.key_id
 
     async def _route(
         self,
@@ -263,6 +269,7 @@ class Asking:
         amount: Decimal | None,
         reason: str | None,
         details: dict[str, Any],
+        key: str,
         email: str | None = None,
         origin: str | None = None,
         confirmed_similar: int | None = None,
@@ -310,6 +317,7 @@ class Asking:
             expires_at=now + timedelta(hours=policy.expiry_hours),
             origin_key=origin,
             similar_to=similar.id if similar is not None else None,
+            key_id=key,
         )
         return await self._store.insert(
             row, policy, route, similar.number if similar is not None else None

@@ -19,6 +19,7 @@ once; anybody else is refused.
 """
 
 from bot.services.settings_changes.model import (
+    NO_KEY_IN_USE,
     Change,
     ChangeAlreadyDecided,
     ChangeSnapshot,
@@ -33,6 +34,7 @@ from bot.services.settings_changes.model import (
 from bot.services.settings_changes.service import SettingsChanges
 
 __all__ = [
+    "NO_KEY_IN_USE",
     "Change",
     "ChangeAlreadyDecided",
     "ChangeSnapshot",

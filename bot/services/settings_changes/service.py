@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.db.models import SettingChange
+from bot.db.models import CreditRequest, RoleGrant, SettingChange, WorkspacePolicy
 from bot.db.session import Database
 from bot.i18n import N_
 from bot.partner.models import Product
@@ -20,6 +20,7 @@ from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policy, change_policy_in, check_change, load_policy
 from bot.services.roles import Role, Roles
 from bot.services.settings_changes.model import (
+    NO_KEY_IN_USE,
     Change,
     ChangeAlreadyDecided,
     ChangeSnapshot,
@@ -29,6 +30,7 @@ from bot.services.settings_changes.model import (
     Setting,
     Status,
     audited,
+    key_change,
     snapshot_of,
     stored_subject,
     stored_value,
@@ -66,6 +68,64 @@ class SettingsChanges:
         if await directory.is_workspace_admin(actor_id):
             return Route.AT_ONCE
         raise NobodyToConfirm(change, missing)
+
+    async def key_change(self, team_id: str, product: Product, new_key: str) -> Change:
+        """Setting `product`'s key to `new_key`, as a change to route. It replaces (and so
+        waits for an approver) when a key is in use, and also when there is none now but the
+        workspace is not new: it had a key once (an uninstall deletes keys and keeps the rest)
+        or has roles, a policy or requests. Only a workspace starting from nothing saves its
+        first key at once."""
+        status = (await self._keys.statuses(team_id)).get(product)
+        old = status.fingerprint if status is not None else None
+        if old is None:
+            old = await self._keys.last_fingerprint(team_id, product)
+        if old is None and await self._in_use(team_id):
+            old = NO_KEY_IN_USE
+        return key_change(product, old, new_key)
+
+    async def _in_use(self, team_id: str) -> bool:
+        if await self._keys.ever_saved(team_id):
+            return True
+        async with self._database.session() as session:
+            for model in (RoleGrant, WorkspacePolicy, CreditRequest):
+                found = await session.scalar(
+                    select(model.team_id).where(model.team_id == team_id).limit(1)
+                )
+                if found is not None:
+                    return True
+        return False
+
+    async def forget_key_changes(self, team_id: str) -> int:
+        """Pending key replacements of a workspace that uninstalled: expired at once, their
+        sealed keys dropped. Nobody could be told (no token), and one confirmed after a
+        reinstall would put a key chosen before it in use."""
+        async with self._database.session() as session:
+            pending = (
+                await session.scalars(
+                    select(SettingChange).where(
+                        SettingChange.team_id == team_id,
+                        SettingChange.status == Status.PENDING.value,
+                        SettingChange.setting == Setting.PARTNER_KEY.value,
+                    )
+                )
+            ).all()
+        dropped = 0
+        for row in pending:
+            async with self._database.session() as session:
+                if not await self._move(session, row.id, Status.EXPIRED, None):
+                    continue
+                dropped += 1
+                await audit.record(
+                    session,
+                    team_id,
+                    "setting_change_expired",
+                    audit.SYSTEM,
+                    change=f"#{await _number_of(session, row)}",
+                    asked_by=row.requested_by,
+                    why="uninstalled",
+                    **audited(row),
+                )
+        return dropped
 
     async def propose(self, team_id: str, actor_id: str, change: Change) -> ChangeSnapshot:
         """Store a loosening change as pending (checked now as it would be when applied:
