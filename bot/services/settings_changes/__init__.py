@@ -30,6 +30,7 @@ from bot.services.settings_changes.model import (
     Status,
     key_change,
     loosens,
+    replaced_key,
 )
 from bot.services.settings_changes.service import SettingsChanges
 
@@ -46,4 +47,5 @@ __all__ = [
     "Status",
     "key_change",
     "loosens",
+    "replaced_key",
 ]

@@ -63,6 +63,10 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
     Expiry and the requesters group do not move money by themselves and never loosen; nor does
     anything that stays the same.
     """
+    if setting is Setting.PARTNER_KEY:
+        # Fingerprints are 4 characters, not identities: another key may end the same way.
+        # (The same key saved again is no change at all: the caller compares the keys.)
+        return old is not None
     if old == new:
         return False
     match setting:
@@ -78,8 +82,6 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
             return bool(new) and not old
         case Setting.APPROVER:
             return bool(old) and not new
-        case Setting.PARTNER_KEY:
-            return old is not None
     return False
 
 
@@ -171,6 +173,17 @@ class Route(StrEnum):
 NO_KEY_IN_USE = ""
 """A key change's `old` when there is no key but the workspace is in use (roles, a policy,
 requests): not None, so the first key is a replacement, confirmed under four eyes."""
+
+
+def replaced_key(current: str | None, last_saved: str | None, in_use: bool) -> str | None:
+    """What a new key replaces, as a key change's `old`: the key in use, else the last one the
+    workspace saved (an uninstall deleted it), else NO_KEY_IN_USE in a workspace already in
+    use; None (a first key, saved at once) only in a workspace starting from nothing."""
+    if current is not None:
+        return current
+    if last_saved is not None:
+        return last_saved
+    return NO_KEY_IN_USE if in_use else None
 
 
 def key_change(product: Product, old_fingerprint: str | None, new_key: str) -> Change:

@@ -20,7 +20,6 @@ from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policy, change_policy_in, check_change, load_policy
 from bot.services.roles import Role, Roles
 from bot.services.settings_changes.model import (
-    NO_KEY_IN_USE,
     Change,
     ChangeAlreadyDecided,
     ChangeSnapshot,
@@ -31,6 +30,7 @@ from bot.services.settings_changes.model import (
     Status,
     audited,
     key_change,
+    replaced_key,
     snapshot_of,
     stored_subject,
     stored_value,
@@ -76,11 +76,11 @@ class SettingsChanges:
         or has roles, a policy or requests. Only a workspace starting from nothing saves its
         first key at once."""
         status = (await self._keys.statuses(team_id)).get(product)
-        old = status.fingerprint if status is not None else None
-        if old is None:
-            old = await self._keys.last_fingerprint(team_id, product)
-        if old is None and await self._in_use(team_id):
-            old = NO_KEY_IN_USE
+        old = replaced_key(
+            status.fingerprint if status is not None else None,
+            await self._keys.last_fingerprint(team_id, product),
+            await self._in_use(team_id),
+        )
         return key_change(product, old, new_key)
 
     async def _in_use(self, team_id: str) -> bool:
