@@ -249,3 +249,28 @@ async def test_a_late_command_from_an_uninstalled_workspace_gets_a_clear_line(
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and all("not installed" in r.getMessage() for r in warnings)
+
+
+async def test_a_key_saved_at_once_withdraws_the_requests_made_with_the_old_one(
+    slack: Harness,
+) -> None:
+    """Nobody left to confirm (the approvers were removed): a workspace admin replaces the
+    key at once, and the request waiting in the channel is withdrawn, not left to run."""
+    await set_up_approvals(slack)
+    slack.sandbox.add_account(Product.SMS, api_key=OTHER_KEY)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 10")
+    request = await latest_request(slack)
+    for approver in APPROVERS:
+        await slack.runtime.roles.revoke(
+            slack.team_id, Role.APPROVER, Subject(SubjectKind.USER, approver), ADMIN
+        )
+    await slack.command("setup", user=ADMIN)
+    modal = await filled_modal(slack.fake, ADMIN, "key_sms")
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=ADMIN, values={"key_sms": {"api_key": OTHER_KEY}}
+    )
+    await slack.fake.wait_for(lambda: "Keys saved" in modal_text(slack.fake.views[modal.id]))
+    told = await slack.fake.wait_for(lambda: [m for m in dms_to(slack, MEMBER) if "withdrawn" in m])
+    assert f"#{request.number}" in told[0]
+    done = await slack.runtime.requests.get(request.id)
+    assert done.status is Status.CANCELLED and done.withdrawn_for_key
