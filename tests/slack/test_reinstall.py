@@ -33,6 +33,7 @@ from tests.slack.approvals import (
     latest_request,
     set_up_approvals,
 )
+from tests.slack.barriers import app_settled
 from tests.slack.harness import (
     ADMIN,
     MANIFEST_SCOPE,
@@ -182,6 +183,7 @@ async def test_after_a_reinstall_another_key_waits_and_old_requests_never_run_wi
         lambda: [m for m in dms_to(h, NEW_MEMBER) if "withdrawn" in m]
     )
     assert f"#{request.number}" in told[0] and "SMS Partner API key changed" in told[0]
+    await app_settled(h)
     withdrawn = await h.runtime.requests.get(request.id)
     assert withdrawn.status is Status.CANCELLED and withdrawn.withdrawn_for_key
     assert not h.sandbox.calls(endpoint="/subaccount/credit/add")
@@ -205,6 +207,7 @@ async def test_a_key_replaced_by_any_path_does_not_run_the_requests_made_before(
     await click(slack, APPROVERS[0], "request_approve", card)
     told = await slack.fake.wait_for(lambda: [m for m in dms_to(slack, MEMBER) if "withdrawn" in m])
     assert f"#{request.number}" in told[0]
+    await app_settled(slack)
     done = await slack.runtime.requests.get(request.id)
     assert done.status is Status.CANCELLED and done.withdrawn_for_key
     assert not slack.sandbox.calls(endpoint="/subaccount/credit/add")
@@ -224,11 +227,14 @@ async def test_a_first_key_in_a_workspace_in_use_waits_for_an_approver(
         modal, team_id=h.team_id, user_id=ADMIN, values={"key_sms": {"api_key": DEMO_SMS_KEY}}
     )
     await h.fake.wait_for(lambda: "Waiting for approval" in modal_text(h.fake.views[modal.id]))
+    shown = modal_text(h.fake.views[modal.id])
+    assert "its first SMS Partner key is confirmed like a replacement" in shown
     assert await h.runtime.keys.key(h.team_id, Product.SMS) is None
     [change] = await h.runtime.settings_changes.pending(h.team_id)
     card = h.fake.find_message(change.card_channel_id, change.card_ts)
     assert card is not None
     assert "first SMS Partner key of a workspace already in use" in card_text(card)
+    await app_settled(h)
 
 
 async def test_a_late_command_from_an_uninstalled_workspace_gets_a_clear_line(
@@ -249,6 +255,7 @@ async def test_a_late_command_from_an_uninstalled_workspace_gets_a_clear_line(
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 2 and all("not installed" in r.getMessage() for r in warnings)
+    await app_settled(multi)
 
 
 async def test_a_key_saved_at_once_withdraws_the_requests_made_with_the_old_one(
@@ -272,5 +279,6 @@ async def test_a_key_saved_at_once_withdraws_the_requests_made_with_the_old_one(
     await slack.fake.wait_for(lambda: "Keys saved" in modal_text(slack.fake.views[modal.id]))
     told = await slack.fake.wait_for(lambda: [m for m in dms_to(slack, MEMBER) if "withdrawn" in m])
     assert f"#{request.number}" in told[0]
+    await app_settled(slack)
     done = await slack.runtime.requests.get(request.id)
     assert done.status is Status.CANCELLED and done.withdrawn_for_key
