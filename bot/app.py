@@ -24,6 +24,7 @@ from bot.slack.context import Services, provide_services
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.middleware import skip_redeliveries
+from bot.slack.not_installed import not_installed_guard
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.registration import register_listeners
 from bot.slack.request_guard import malformed_request_guard
@@ -71,15 +72,18 @@ def build_app(runtime: Runtime) -> AsyncApp:
         client = web_client(runtime)
         installation_store = stores.installation_store(runtime)
         client_secret = settings.slack_client_secret.get_secret_value()
+        authorize = installation_authorize(
+            installation_store,
+            client_id=settings.slack_client_id,
+            client_secret=client_secret,
+            client=client,
+        )
         app = AsyncApp(
             signing_secret=signing_secret,
             client=client,
-            authorize=installation_authorize(
-                installation_store,
-                client_id=settings.slack_client_id,
-                client_secret=client_secret,
-                client=client,
-            ),
+            authorize=authorize,
+            # A late command from an uninstalled workspace: one clear line, no Bolt ERROR.
+            before_authorize=not_installed_guard(authorize, runtime.user_locales),
             oauth_flow=oauth_flow(
                 AsyncOAuthSettings(
                     client_id=settings.slack_client_id,

@@ -144,6 +144,9 @@ class CreditRequest(Base):
     """What in Slack made the request (`view:<id>` for a form), so a repeat makes no other."""
     similar_to: Mapped[int | None] = mapped_column(Integer)
     """An earlier request just like this one, which the requester confirmed they meant to repeat."""
+    key_id: Mapped[str | None] = mapped_column(String(16))
+    """The Partner key the request was made with (bot.partner.keys.key_id, never the key): it
+    runs with that key or not at all, as another key may be another vendor account."""
 
 
 class RequestNumbering(Base):

@@ -37,6 +37,7 @@ from bot.partner.transport import (
     PathNotServed,
     Served,
     fingerprint,
+    key_id,
 )
 
 T = TypeVar("T")
@@ -87,6 +88,11 @@ class PartnerClient:
     @property
     def key_fingerprint(self) -> str:
         return fingerprint(self._api_key)
+
+    @property
+    def key_id(self) -> str:
+        """Which key this client calls with (a hash, never the key)."""
+        return key_id(self._api_key)
 
     async def me(self, *, fresh: bool = False) -> Account:
         """The main account. `fresh=True` for money decisions: never a cached or shared answer."""

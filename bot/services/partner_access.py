@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pydantic import SecretStr
 
 from bot.partner.client import PartnerClient, SubaccountClient, client_for
+from bot.partner.keys import key_id
 from bot.partner.models import Account, Product
 from bot.partner.transport import PartnerTransport
 from bot.services.errors import NotConfigured, ServiceError
@@ -40,6 +41,11 @@ class PartnerAccess:
         if key is None:
             raise NotConfigured([product])
         return self.client_with(product, key)
+
+    async def key_id(self, team_id: str, product: Product) -> str | None:
+        """Which key the workspace's `product` calls with now (a hash; None: no key)."""
+        key = await self.keys.key(team_id, product)
+        return key_id(key) if key is not None else None
 
     async def subaccount_client(self, team_id: str, product: Product) -> SubaccountClient:
         if not product.has_subaccounts:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.crypto import SecretBox
-from bot.db.models import SettingChange, WorkspacePartnerKey
+from bot.db.models import AuditEntry, SettingChange, WorkspacePartnerKey
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
@@ -91,6 +91,10 @@ class PartnerKeys:
         }
         for product, raw in keys.items():
             row = existing.get(product.value)
+            # A key saved before and deleted since (an uninstall) is replaced all the same.
+            replaced = row is not None or (
+                await _last_fingerprint(session, team_id, product) is not None
+            )
             if row is None:
                 row = WorkspacePartnerKey(team_id=team_id, product=product.value)
                 session.add(row)
@@ -105,8 +109,24 @@ class PartnerKeys:
                 set_by,
                 product=product.value,
                 fingerprint=row.fingerprint,
-                replaced=product.value in existing,
+                replaced=replaced,
             )
+
+    async def last_fingerprint(self, team_id: str, product: Product) -> str | None:
+        """The fingerprint of the last key saved for `product`, even one deleted since: the
+        audit keeps it when an uninstall deletes the key."""
+        async with self._database.session() as session:
+            return await _last_fingerprint(session, team_id, product)
+
+    async def ever_saved(self, team_id: str) -> bool:
+        """Whether the workspace ever saved a key, for any product (deleted since or not)."""
+        async with self._database.session() as session:
+            found = await session.scalar(
+                select(AuditEntry.id)
+                .where(AuditEntry.team_id == team_id, AuditEntry.action == "partner_key_saved")
+                .limit(1)
+            )
+        return found is not None
 
     def seal(self, raw: str) -> str:
         """A key encrypted as saved keys are, to keep it until it is saved (never in clear)."""
@@ -148,3 +168,19 @@ class PartnerKeys:
                 assert change.encrypted_secret is not None
                 change.encrypted_secret = self._box.rotate(change.encrypted_secret)
         return len(rows) + len(waiting)
+
+
+async def _last_fingerprint(session: AsyncSession, team_id: str, product: Product) -> str | None:
+    details = await session.scalar(
+        select(AuditEntry.details)
+        .where(
+            AuditEntry.team_id == team_id,
+            AuditEntry.action == "partner_key_saved",
+            AuditEntry.product == product.value,
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if details is None:
+        return None
+    return str(details.get("fingerprint") or "…")

@@ -57,6 +57,10 @@ def installation_authorize(
     return FirstLookupSerialized(authorize)
 
 
+AUTHORIZED = "partner_ops_authorize_result"
+"""Where this request's answer is kept on Bolt's context."""
+
+
 class FirstLookupSerialized(AsyncAuthorize):
     """Requests from a workspace not authorised yet in this process take turns; afterwards
     they go straight through (to Bolt's cached lookup)."""
@@ -78,6 +82,23 @@ class FirstLookupSerialized(AsyncAuthorize):
     async def __call__(
         self,
         *,
+        context: AsyncBoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **kwargs: Any,
+    ) -> AuthorizeResult | None:
+        # Asked twice for one request (bot.slack.not_installed, then Bolt): answered once.
+        known = context.get(AUTHORIZED)
+        if known is not None:
+            return known
+        result = await self._authorize(context, enterprise_id, team_id, user_id, **kwargs)
+        if result is not None:
+            context[AUTHORIZED] = result
+        return result
+
+    async def _authorize(
+        self,
         context: AsyncBoltContext,
         enterprise_id: str | None,
         team_id: str | None,

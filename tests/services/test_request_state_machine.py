@@ -377,3 +377,53 @@ async def test_approval_counting(
     assert after.approvers == tuple(counted)
     assert after.decided_by == (counted[-1] if end is Status.APPROVED else None)
     assert _counting(await recent(runtime.database, TEAM, 1), request.id) == audited
+
+
+# --- a Partner key changed ---------------------------------------------------------------------
+
+OTHER_SMS_KEY = "sandbox-sms-another-account-3b8d"
+
+
+class Told:
+    """What a key change reports: cards redrawn and requesters told (nobody is acting)."""
+
+    def __init__(self) -> None:
+        self.cards: list[int] = []
+        self.requesters: list[int] = []
+
+    async def card_changed(self, request: RequestSnapshot) -> None:
+        self.cards.append(request.number)
+
+    async def requester_told(self, request: RequestSnapshot) -> None:
+        self.requesters.append(request.number)
+
+
+@pytest.mark.parametrize("start", list(Status))
+@pytest.mark.parametrize("another_key", [True, False], ids=["another key", "the same key"])
+async def test_a_key_change_withdraws_what_was_not_carried_out_yet(
+    runtime: Runtime, sandbox: Sandbox, start: Status, another_key: bool
+) -> None:
+    """Pending and approved requests made with another key are withdrawn (the new key may be
+    another vendor account); nothing else moves, and the same key saved again moves nothing."""
+    from bot.devkit.sandbox import DEMO_SMS_KEY
+    from bot.partner.models import Product
+
+    request = await pending_request(runtime, sandbox)
+    await put_in(runtime, request, start)
+    sandbox.add_account(Product.SMS, api_key=OTHER_SMS_KEY)
+    key = OTHER_SMS_KEY if another_key else DEMO_SMS_KEY
+    await runtime.keys.save(TEAM, {Product.SMS: key}, ADMIN)
+    told = Told()
+    withdrawn = await runtime.requests.key_changed(TEAM, Product.SMS, told)  # type: ignore[arg-type]
+    after = await runtime.requests.get(request.id)
+    mine = [e for e in await recent(runtime.database, TEAM, 1) if e.request_id == request.id]
+    if another_key and start in (Status.PENDING, Status.APPROVED):
+        assert after.status is Status.CANCELLED and after.withdrawn_for_key
+        assert [r.number for r in withdrawn] == told.requesters == told.cards == [request.number]
+        assert mine[0].action == "withdrawn" and mine[0].actor_id == "system"
+        # Withdrawn once: a second sweep (another process) finds nothing left to do.
+        assert await runtime.requests.key_changed(TEAM, Product.SMS, told) == []  # type: ignore[arg-type]
+    else:
+        assert after.status is start and withdrawn == [] and told.requesters == []
+        assert [e.action for e in mine] == ["request_created"]
+    assert sandbox.calls(endpoint="/subaccount/credit/add") == []

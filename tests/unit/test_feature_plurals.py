@@ -20,7 +20,7 @@ PLURALS: list[tuple[Callable[[int], str], int, str, str]] = [
     (digests.days_left, 12, "≈ 12 days at", "≈ 12 jours restants au"),
     (digests.totals, 1, "1 subaccount ·", "1 sous-compte ·"),
     (digests.totals, 45, "45 subaccounts ·", "45 sous-comptes ·"),
-    (digests.pending, 2, "*2 waiting for approval:*", "*2 en attente d’approbation :*"),
+    (digests.pending, 2, "*2 waiting for approval:*", "*2 en attente d’approbation\u00a0:*"),
     (alerts.summary, 1, "1 subaccount is below its", "1 sous-compte est sous son"),
     (alerts.summary, 4, "4 subaccounts are below their", "4 sous-comptes sont sous leur"),
     (alerts.summary_more, 3, "… and 3 more", "… et 3 autres"),

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from bot.services.settings_changes import Setting, loosens
+from bot.services.settings_changes import NO_KEY_IN_USE, Setting, loosens, replaced_key
 
 S = Setting
 
@@ -40,9 +40,11 @@ S = Setting
         (S.ADMIN, True, False, False),
         (S.APPROVER, True, False, True),
         (S.APPROVER, False, True, False),
-        # Partner keys: replacing a key in use loosens; the first key is set-up
+        # Partner keys: replacing a key loosens; only a new workspace's first key is set-up
         (S.PARTNER_KEY, "…2e7b", "…9f00", True),
         (S.PARTNER_KEY, None, "…9f00", False),
+        (S.PARTNER_KEY, NO_KEY_IN_USE, "…9f00", True),
+        (S.PARTNER_KEY, "…9f00", "…9f00", True),  # another key may end the same way
         # settings that move no money by themselves
         (S.EXPIRY_HOURS, 24, 336, False),
         (S.EXPIRY_HOURS, 24, 1, False),
@@ -61,3 +63,26 @@ def test_a_key_change_shows_only_fingerprints() -> None:
     change = key_change(Product.SMS, "…2e7b", "sandbox-sms-new-key-0d9f")
     assert change.new == "…0d9f" and change.loosens
     assert "sandbox-sms-new-key" not in repr(change) and "sandbox-sms-new-key" not in str(change)
+
+
+@pytest.mark.parametrize(
+    ("current", "last_saved", "in_use", "expected"),
+    [
+        # a key in use is what is replaced, whatever else is known
+        ("…2e7b", "…2e7b", True, "…2e7b"),
+        ("…2e7b", None, False, "…2e7b"),
+        # none now, but one was saved once (an uninstall deleted it): a replacement
+        (None, "…2e7b", False, "…2e7b"),
+        (None, "…2e7b", True, "…2e7b"),
+        # never a key for this product, in a workspace with roles, a policy or requests
+        (None, None, True, NO_KEY_IN_USE),
+        # a workspace starting from nothing: its first key is set-up
+        (None, None, False, None),
+    ],
+)
+def test_what_a_new_key_replaces(
+    current: str | None, last_saved: str | None, in_use: bool, expected: str | None
+) -> None:
+    old = replaced_key(current, last_saved, in_use)
+    assert old == expected
+    assert loosens(S.PARTNER_KEY, old, "…9f00") is (expected is not None)

@@ -75,7 +75,7 @@ class Asking:
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
         amount = validate_amount(amount)
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
-        subaccounts, main = await self._read_live(team_id, product)
+        subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
@@ -103,6 +103,7 @@ class Asking:
             amount=amount,
             reason=reason,
             details=_at_request(main, subaccount),
+            key=key,
             confirmed_similar=confirmed_similar,
         )
 
@@ -128,7 +129,7 @@ class Asking:
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         if new.kind is SubaccountType.ADVANCED and not new.email:
             raise RequestRefused(_("An advanced subaccount needs an email address."))
-        existing, main = await self._read_live(team_id, product)
+        existing, main, key = await self._read_live(team_id, product)
         if new.email and any(s.email.lower() == new.email.lower() for s in existing):
             raise RequestRefused(
                 _("A subaccount with the email {email} already exists.").format(email=new.email)
@@ -161,6 +162,7 @@ class Asking:
                 reason=reason,
                 details={k: v for k, v in details.items() if v is not None},
                 email=new.email,
+                key=key,
                 origin=origin,
                 confirmed_similar=confirmed_similar,
             )
@@ -179,7 +181,7 @@ class Asking:
         confirmed_similar: int | None = None,
     ) -> Submitted:
         policy, facts, route = await self._route(team_id, requester_id, directory, deletion=True)
-        subaccounts, main = await self._read_live(team_id, product)
+        subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
         return await self._insert(
             team_id,
@@ -193,14 +195,18 @@ class Asking:
             amount=None,
             reason=reason,
             details=_at_request(main, subaccount),
+            key=key,
             confirmed_similar=confirmed_similar,
         )
 
-    async def _read_live(self, team_id: str, product: Product) -> tuple[list[Subaccount], Decimal]:
-        """The live subaccount list and the main balance, read side by side."""
+    async def _read_live(
+        self, team_id: str, product: Product
+    ) -> tuple[list[Subaccount], Decimal, str]:
+        """The live subaccount list and the main balance, read side by side, and which key
+        read them: the request is bound to that key's account."""
         client = await self._partner.subaccount_client(team_id, product)
         subaccounts, account = await asyncio.gather(client.all_subaccounts(), client.me())
-        return subaccounts, account.balance
+        return subaccounts, account.balance, client.key_id
 
     async def _route(
         self,
@@ -264,6 +270,7 @@ class Asking:
         amount: Decimal | None,
         reason: str | None,
         details: dict[str, Any],
+        key: str,
         email: str | None = None,
         origin: str | None = None,
         confirmed_similar: int | None = None,
@@ -311,6 +318,7 @@ class Asking:
             updated_at=now,
             origin_key=origin,
             similar_to=similar.id if similar is not None else None,
+            key_id=key,
         )
         request, routed_by = await self._store.insert(
             row, facts, similar.number if similar is not None else None, accept

@@ -4,8 +4,11 @@ number of clicks at once, exactly one wins; the others raise AlreadyDecided."""
 
 from __future__ import annotations
 
+import logging
+
 from bot.clock import utcnow
 from bot.i18n import _
+from bot.partner.models import Product
 from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed
@@ -14,6 +17,8 @@ from bot.services.requests.errors import AlreadyApprovedByYou, AlreadyDecided, O
 from bot.services.requests.model import Approval, Click, RequestSnapshot, Status
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Roles
+
+log = logging.getLogger(__name__)
 
 
 # Refusals are worded at once, in the language of the person acting (the Slack listener set it,
@@ -105,6 +110,27 @@ class Deciding:
             note=note,
         )
         return await self._store.get(request_id)
+
+    async def withdraw_for_key(
+        self, team_id: str, product: Product, key_id: str | None
+    ) -> list[RequestSnapshot]:
+        """Withdraw the pending and approved requests of `product` made with a key other than
+        `key_id` (the one in use now; None: none). Returns those this call withdrew."""
+        withdrawn = []
+        for request_id in await self._store.open_with_other_key(team_id, product, key_id):
+            request = await self._store.get(request_id)
+            if request.status in (Status.PENDING, Status.APPROVED) and (
+                await self._store.withdraw_for_key(request, request.status)
+            ):
+                withdrawn.append(await self._store.get(request_id))
+        if withdrawn:
+            log.info(
+                "%s key of %s changed: %d request(s) withdrawn",
+                product.value,
+                team_id,
+                len(withdrawn),
+            )
+        return withdrawn
 
     async def mark_outcome(
         self, number: int, team_id: str, approver_id: str, done: bool, directory: Directory

@@ -19,7 +19,7 @@ from bot.partner.errors import (
 )
 from bot.partner.models import Subaccount, SubaccountType
 from bot.services import audit
-from bot.services.errors import NotFound
+from bot.services.errors import NotConfigured, NotFound
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.model import Action, RequestSnapshot, Status
 from bot.services.requests.store import RequestStore
@@ -51,6 +51,16 @@ class Executing:
         product = request.product
         try:
             client = await self._partner.subaccount_client(request.team_id, product)
+        except NotConfigured:
+            if request.key_id is None:
+                raise
+            client = None  # the key it was made with is gone (an uninstall)
+        if request.key_id is not None and (client is None or client.key_id != request.key_id):
+            # Another key may be another vendor account: approvers approved a move in the
+            # account the request was read from, so it runs there or nowhere.
+            return await self._withdraw_for_key(request)
+        assert client is not None
+        try:
             main, subaccount = await self._read_balances(client, request)
         except (PartnerFailure, NotFound) as problem:
             return await self._fail_before_call(request, describe(problem))
@@ -138,6 +148,10 @@ class Executing:
                     log.warning("main balance not read after deletion: %s", failure)
                     return {}
         raise AssertionError(request.action)  # pragma: no cover
+
+    async def _withdraw_for_key(self, request: RequestSnapshot) -> RequestSnapshot:
+        await self._store.withdraw_for_key(request, Status.APPROVED)
+        return await self._store.get(request.id)
 
     async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
         await self._store.transition(

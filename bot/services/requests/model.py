@@ -46,6 +46,9 @@ class Status(StrEnum):
 FINAL = frozenset(
     {Status.SUCCEEDED, Status.FAILED, Status.REJECTED, Status.EXPIRED, Status.CANCELLED}
 )
+KEY_CHANGED = "key_changed"
+"""Why a request was withdrawn (`details["withdrawn"]`): its product's Partner key changed."""
+
 STILL_COUNTS = frozenset(
     {Status.PENDING, Status.APPROVED, Status.EXECUTING, Status.SUCCEEDED, Status.UNKNOWN}
 )
@@ -97,6 +100,13 @@ class RequestSnapshot:
     """An earlier request just like this one that the requester confirmed they meant to repeat
     (its internal id; `similar_to_number` is the number people know it by)."""
     similar_to_number: int | None = None
+    key_id: str | None = None
+    """The Partner key it was made with (a hash): it runs with that key or not at all."""
+
+    @property
+    def withdrawn_for_key(self) -> bool:
+        """Withdrawn because the product's key changed after it was made."""
+        return self.status is Status.CANCELLED and self.details.get("withdrawn") == KEY_CHANGED
 
     @property
     def moves_money(self) -> bool:

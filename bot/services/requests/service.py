@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import TypeVar
 
 from bot.db.session import Database
+from bot.partner.models import Product
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.asking import Asking
@@ -59,6 +60,7 @@ class Requests:
         similar_window_seconds: float = 900.0,
     ) -> None:
         self.store = RequestStore(database)
+        self._partner = partner
         self._asking = Asking(
             self.store, database, partner, roles, timedelta(seconds=similar_window_seconds)
         )
@@ -322,6 +324,20 @@ class Requests:
             return None
         await self._settled(marked, events)
         return marked
+
+    # --- a Partner key changed ----------------------------------------------------------------
+
+    async def key_changed(
+        self, team_id: str, product: Product, events: RequestEvents
+    ) -> list[RequestSnapshot]:
+        """`product`'s key in `team_id` changed: every pending or approved request made with
+        another key (maybe another vendor account) is withdrawn, its card redrawn and its
+        requester told. Executing checks the key too, for any path that does not call this."""
+        current = await self._partner.key_id(team_id, product)
+        withdrawn = await self._deciding.withdraw_for_key(team_id, product, current)
+        for request in withdrawn:
+            await self._settled(request, events)
+        return withdrawn
 
     # --- the clock ----------------------------------------------------------------------------
 

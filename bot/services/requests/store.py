@@ -40,6 +40,7 @@ from bot.services.policy import (
 from bot.services.requests.errors import SameOrigin
 from bot.services.requests.model import (
     COUNTS_TOWARD_CAP,
+    KEY_CHANGED,
     STILL_COUNTS,
     Action,
     Click,
@@ -126,6 +127,34 @@ class RequestStore:
         return await self._ids(
             CreditRequest.status == status.value, CreditRequest.executing_since <= cutoff
         )
+
+    async def open_with_other_key(
+        self, team_id: str, product: Product, key_id: str | None
+    ) -> list[int]:
+        """Pending and approved requests of `product` made with a key other than `key_id`
+        (None: no key now), oldest first; those made before keys were recorded too."""
+        other = (
+            CreditRequest.id.is_not(None)  # no key now: every one of them
+            if key_id is None
+            else (CreditRequest.key_id.is_(None) | (CreditRequest.key_id != key_id))
+        )
+        async with self._database.session() as session:
+            return list(
+                (
+                    await session.scalars(
+                        select(CreditRequest.id)
+                        .where(
+                            CreditRequest.team_id == team_id,
+                            CreditRequest.product == product.value,
+                            CreditRequest.status.in_(
+                                [Status.PENDING.value, Status.APPROVED.value]
+                            ),
+                            other,
+                        )
+                        .order_by(CreditRequest.id)
+                    )
+                ).all()
+            )
 
     async def made_from(self, team_id: str, origin: str) -> RequestSnapshot | None:
         """The request a Slack form (`origin`) already made, if any."""
@@ -290,6 +319,19 @@ class RequestStore:
                 product=request.product.value,
                 amount=request.amount,
             )
+
+    async def withdraw_for_key(self, request: RequestSnapshot, from_: Status) -> bool:
+        """`from_` (pending or approved) → cancelled, on the system's behalf: the product's key
+        is no longer the one the request was made with. True if this call made the move."""
+        return await self.transition(
+            request.id,
+            from_,
+            Status.CANCELLED,
+            "withdrawn",
+            audit.SYSTEM,
+            values={"details": {**request.details, "withdrawn": KEY_CHANGED}},
+            why=KEY_CHANGED,
+        )
 
     async def count_approval(self, request: RequestSnapshot, approver_id: str) -> Click:
         """One click on Approve, in one transaction, audited as counted or not.

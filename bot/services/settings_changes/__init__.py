@@ -20,6 +20,7 @@ once; anybody else is refused.
 """
 
 from bot.services.settings_changes.model import (
+    NO_KEY_IN_USE,
     Change,
     ChangeAlreadyDecided,
     ChangeSnapshot,
@@ -30,10 +31,12 @@ from bot.services.settings_changes.model import (
     Status,
     key_change,
     loosens,
+    replaced_key,
 )
 from bot.services.settings_changes.service import SettingsChanges
 
 __all__ = [
+    "NO_KEY_IN_USE",
     "Change",
     "ChangeAlreadyDecided",
     "ChangeSnapshot",
@@ -45,4 +48,5 @@ __all__ = [
     "Status",
     "key_change",
     "loosens",
+    "replaced_key",
 ]

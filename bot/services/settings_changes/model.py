@@ -57,11 +57,16 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
     - approvals channel: moved from one channel to another (choosing the first one is set-up:
       without it nothing could be approved at all);
     - admins: somebody added; approvers: somebody removed;
-    - a Partner key: one that is in use replaced (the first key for a product is set-up).
+    - a Partner key: any but the first key of a new workspace (`old` is the key in use, the
+      last one deleted by an uninstall, or NO_KEY_IN_USE in a workspace already in use).
 
     Expiry and the requesters group do not move money by themselves and never loosen; nor does
     anything that stays the same.
     """
+    if setting is Setting.PARTNER_KEY:
+        # Fingerprints are 4 characters, not identities: another key may end the same way.
+        # (The same key saved again is no change at all: the caller compares the keys.)
+        return old is not None
     if old == new:
         return False
     match setting:
@@ -77,8 +82,6 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
             return bool(new) and not old
         case Setting.APPROVER:
             return bool(old) and not new
-        case Setting.PARTNER_KEY:
-            return old is not None
     return False
 
 
@@ -167,6 +170,22 @@ class Route(StrEnum):
     NEEDS_CONFIRMATION = "needs_confirmation"
 
 
+NO_KEY_IN_USE = ""
+"""A key change's `old` when there is no key but the workspace is in use (roles, a policy,
+requests): not None, so the first key is a replacement, confirmed under four eyes."""
+
+
+def replaced_key(current: str | None, last_saved: str | None, in_use: bool) -> str | None:
+    """What a new key replaces, as a key change's `old`: the key in use, else the last one the
+    workspace saved (an uninstall deleted it), else NO_KEY_IN_USE in a workspace already in
+    use; None (a first key, saved at once) only in a workspace starting from nothing."""
+    if current is not None:
+        return current
+    if last_saved is not None:
+        return last_saved
+    return NO_KEY_IN_USE if in_use else None
+
+
 def key_change(product: Product, old_fingerprint: str | None, new_key: str) -> Change:
     """Replacing (or setting) a product's Partner key: only fingerprints are ever shown."""
     return Change(
@@ -226,7 +245,7 @@ def audited(row: SettingChange) -> dict[str, object]:
     return {
         "setting": row.setting,
         "subject" if row.setting != Setting.PARTNER_KEY else "product": about,
-        "old": row.old_value if row.old_value is not None else "none",
+        "old": row.old_value or "none",
         "new": row.new_value if row.new_value is not None else "none",
     }
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.db.models import SettingChange
+from bot.db.models import CreditRequest, RoleGrant, SettingChange, WorkspacePolicy
 from bot.db.session import Database
 from bot.i18n import N_
 from bot.partner.models import Product
@@ -18,8 +18,9 @@ from bot.services.directory import Directory
 from bot.services.errors import NotAllowed, NotFound
 from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
 from bot.services.partner_keys import PartnerKeys
-from bot.services.policy import Policy, change_policy_in, check_change, load_policy
-from bot.services.roles import Role, Roles
+from bot.services.policy import Policy, check_change, load_policy
+from bot.services.roles import Roles
+from bot.services.settings_changes.applying import apply_change
 from bot.services.settings_changes.model import (
     Change,
     ChangeAlreadyDecided,
@@ -30,11 +31,11 @@ from bot.services.settings_changes.model import (
     Setting,
     Status,
     audited,
+    key_change,
+    replaced_key,
     snapshot_of,
     stored_subject,
     stored_value,
-    subject_of,
-    typed_value,
 )
 
 
@@ -67,6 +68,64 @@ class SettingsChanges:
         if await directory.is_workspace_admin(actor_id):
             return Route.AT_ONCE
         raise NobodyToConfirm(change, missing)
+
+    async def key_change(self, team_id: str, product: Product, new_key: str) -> Change:
+        """Setting `product`'s key to `new_key`, as a change to route. It replaces (and so
+        waits for an approver) when a key is in use, and also when there is none now but the
+        workspace is not new: it had a key once (an uninstall deletes keys and keeps the rest)
+        or has roles, a policy or requests. Only a workspace starting from nothing saves its
+        first key at once."""
+        status = (await self._keys.statuses(team_id)).get(product)
+        old = replaced_key(
+            status.fingerprint if status is not None else None,
+            await self._keys.last_fingerprint(team_id, product),
+            await self._in_use(team_id),
+        )
+        return key_change(product, old, new_key)
+
+    async def _in_use(self, team_id: str) -> bool:
+        if await self._keys.ever_saved(team_id):
+            return True
+        async with self._database.session() as session:
+            for model in (RoleGrant, WorkspacePolicy, CreditRequest):
+                found = await session.scalar(
+                    select(model.team_id).where(model.team_id == team_id).limit(1)
+                )
+                if found is not None:
+                    return True
+        return False
+
+    async def forget_key_changes(self, team_id: str) -> int:
+        """Pending key replacements of a workspace that uninstalled: expired at once, their
+        sealed keys dropped. Nobody could be told (no token), and one confirmed after a
+        reinstall would put a key chosen before it in use."""
+        async with self._database.session() as session:
+            pending = (
+                await session.scalars(
+                    select(SettingChange).where(
+                        SettingChange.team_id == team_id,
+                        SettingChange.status == Status.PENDING.value,
+                        SettingChange.setting == Setting.PARTNER_KEY.value,
+                    )
+                )
+            ).all()
+        dropped = 0
+        for row in pending:
+            async with self._database.session() as session:
+                if not await self._move(session, row.id, Status.EXPIRED, None):
+                    continue
+                dropped += 1
+                await audit.record(
+                    session,
+                    team_id,
+                    "setting_change_expired",
+                    audit.SYSTEM,
+                    change=f"#{await _number_of(session, row)}",
+                    asked_by=row.requested_by,
+                    why="uninstalled",
+                    **audited(row),
+                )
+        return dropped
 
     async def propose(self, team_id: str, actor_id: str, change: Change) -> ChangeSnapshot:
         """Store a loosening change as pending (checked now as it would be when applied:
@@ -145,7 +204,7 @@ class SettingsChanges:
             row = await session.get(SettingChange, change_id)
             assert row is not None
             # Applied in the transaction that won the move: both land, or neither does.
-            await self._apply(session, row)
+            await apply_change(session, row, self._roles, self._keys)
             await audit.record(
                 session,
                 team_id,
@@ -260,34 +319,6 @@ class SettingsChanges:
             )
         )
         return (result.rowcount or 0) == 1
-
-    # --- applying ---------------------------------------------------------------------------
-
-    async def _apply(self, session: AsyncSession, row: SettingChange) -> None:
-        setting, actor = Setting(row.setting), row.requested_by
-        new = typed_value(setting, row.new_value)
-        if setting.is_policy:
-            await change_policy_in(session, row.team_id, actor, **{setting.value: new})
-        elif setting is Setting.ADMIN:
-            subject = subject_of(row.subject)
-            if new:
-                await self._roles.grant(row.team_id, Role.ADMIN, subject, actor, session=session)
-            else:
-                await self._roles.revoke(row.team_id, Role.ADMIN, subject, actor, session=session)
-        elif setting is Setting.APPROVER:
-            subject = subject_of(row.subject)
-            if new:
-                await self._roles.grant(row.team_id, Role.APPROVER, subject, actor, session=session)
-            else:
-                await self._roles.revoke(
-                    row.team_id, Role.APPROVER, subject, actor, session=session
-                )
-        elif setting is Setting.PARTNER_KEY:
-            assert row.subject is not None and row.encrypted_secret is not None
-            raw = self._keys.unseal(row.encrypted_secret)
-            await self._keys.save_in(session, row.team_id, {Product(row.subject): raw}, actor)
-        # The key is no longer needed here once saved (or once the change is decided).
-        row.encrypted_secret = None
 
     # --- reading ----------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db.session import Database
 from bot.i18n import language
+from bot.partner.models import Product
 from bot.services.directory import Directory
 from bot.services.languages import Languages, UserLocales
 from bot.services.policy import get_policy
@@ -31,6 +32,7 @@ from bot.services.settings_changes import (
     ChangeAlreadyDecided,
     ChangeSnapshot,
     Route,
+    Setting,
     SettingsChanges,
     Status,
 )
@@ -53,6 +55,7 @@ from bot.slack.home.refresh import settings_changed
 from bot.slack.locale import user_language
 from bot.slack.replies import reply
 from bot.slack.requests.events import UNKNOWN_OUTCOME
+from bot.slack.requests.key_changes import withdraw_for_new_keys
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
@@ -253,6 +256,9 @@ async def _decide(
     # Refusals (their own change, not an approver) are answered by the app's error handler.
     await reply(respond, plain_reply(text.CONFIRMED_DONE if confirm else text.REJECTED_DONE))
     await notifier.settled(decided)
+    if decided.status is Status.APPLIED and decided.setting is Setting.PARTNER_KEY:
+        assert decided.subject is not None
+        await withdraw_for_new_keys(services, client, team_id, [Product(decided.subject)])
 
 
 def _why(error: BaseException) -> str:

@@ -10,6 +10,10 @@ ROLE_APPROVER_ADD = _l("{subject} becomes an approver.")
 ROLE_APPROVER_REMOVE = _l("{subject} is no longer an approver (one fewer person to approve).")
 KEY_REPLACE = _l("The {product} API key {old} is replaced by the key {new}.")
 KEY_SET = _l("The {product} API key {new} is saved.")
+KEY_FIRST_IN_USE = _l(
+    "The {product} API key {new} is saved: the first {product} key of a workspace already in "
+    "use (roles, policy or requests), so it is confirmed like a replacement."
+)
 SETTING_CHANGE = _l("*{setting}*: {old} → *{new}*")
 # The rule the new value makes, in the policy's own words.
 RULE_AFTER = {

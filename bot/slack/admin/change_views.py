@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
-from bot.services.settings_changes import ChangeSnapshot, Setting, Status
+from bot.services.settings_changes import NO_KEY_IN_USE, ChangeSnapshot, Setting, Status
 from bot.slack.admin import change_texts as text
 from bot.slack.admin import texts as admin_text
 from bot.slack.admin.views import policy_value, subject_mention, user_mention
@@ -58,6 +58,8 @@ def what(change: Described) -> str:
         product = _product(change.subject)
         if change.old is None:
             return text.KEY_SET.format(product=product, new=_fingerprint(change.new))
+        if change.old == NO_KEY_IN_USE:
+            return text.KEY_FIRST_IN_USE.format(product=product, new=_fingerprint(change.new))
         return text.KEY_REPLACE.format(
             product=product, old=_fingerprint(change.old), new=_fingerprint(change.new)
         )

@@ -40,6 +40,9 @@ async def forget(
         # Partner keys last: once they are gone, so is everything else of the workspace.
         await services.digests.forget_workspace(team)
         await services.alerts.forget_workspace(team)
+        # A key waiting for confirmation goes with the keys: confirmed after a reinstall, it
+        # would put in use a key chosen before the uninstall.
+        await services.settings_changes.forget_key_changes(team)
         removed += await services.keys.forget_workspace(team)
     log.info(
         "%s: Slack tokens and %d Partner key(s) deleted",

@@ -164,6 +164,15 @@ DM = {
     ),
 }
 DM_REASON = _l("\nYour reason: {reason}")
+STATUS_KEY_CHANGED = _l(
+    ":heavy_multiplication_x: Withdrawn: the workspace's {product} API key changed after this "
+    "request was made, so it was not carried out."
+)
+DM_KEY_CHANGED = _l(
+    ":heavy_multiplication_x: Your request #{id} ({what}) was withdrawn and not carried out: "
+    "the workspace's {product} API key changed after you made it, and the new key may belong "
+    "to another account. Ask again if it is still needed."
+)
 
 # A modal title holds 24 characters: the shorter ones stand in when the number is long.
 REJECT_TITLE = _l("Reject request #{id}")

@@ -62,6 +62,8 @@ def status_line(request: RequestSnapshot) -> str:
     }
     if request.needs_a_person:
         return text.STATUS_UNDECIDABLE.format(**values) + str(text.UNKNOWN_ASK)
+    if request.withdrawn_for_key:
+        return text.STATUS_KEY_CHANGED.format(product=request.product.label)
     return text.STATUS[request.status.value].format(**values)
 
 
@@ -196,11 +198,14 @@ def cancelled_reply(request: RequestSnapshot) -> Reply:
 
 def requester_dm(request: RequestSnapshot) -> Reply | None:
     template = text.DM.get(request.status.value)
+    if request.withdrawn_for_key:
+        template = text.DM_KEY_CHANGED
     if template is None or (request.status is Status.UNKNOWN and not request.needs_a_person):
         return None  # still being checked: the requester hears when it is settled
     message = template.format(
         id=request.number,
         what=what(request),
+        product=request.product.label,
         result=_result(request),
         note=escape(request.outcome_note or str(text.NO_DETAILS)),
         decider=request.decided_by or "",

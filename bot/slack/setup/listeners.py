@@ -17,7 +17,7 @@ from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.services.errors import NotAllowed
 from bot.services.policy import get_policy
-from bot.services.settings_changes import Change, ChangeSnapshot, Route, key_change
+from bot.services.settings_changes import Change, ChangeSnapshot, Route
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.admin.change_views import announcement
 from bot.slack.blocks import form_text
@@ -28,6 +28,7 @@ from bot.slack.errors import message_for
 from bot.slack.home.publisher import HomePublisher
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
 from bot.slack.permissions import is_workspace_admin
+from bot.slack.requests.key_changes import withdraw_for_new_keys
 from bot.slack.setup import texts as text
 from bot.slack.setup.parsing import Setup
 from bot.slack.setup.views import (
@@ -126,17 +127,16 @@ async def check_and_save(
         # All or nothing: one bad key saves none, so nobody is left with a half-applied setup.
         statuses = await services.keys.statuses(team_id)
         return setup_modal(statuses, refused=refused)
-    # Replacing a key in use loosens money control (whoever holds the new key's account gets
-    # the moves): it waits for an approver's confirmation. A first key is saved at once.
-    statuses = await services.keys.statuses(team_id)
+    # Replacing a key loosens money control (whoever holds the new key's account gets the
+    # moves): it waits for an approver's confirmation. Only a new workspace's first key is
+    # saved at once (SettingsChanges.key_change says which is which).
     notifier = ChangeNotifier(services, client)
     at_once: dict[Product, tuple[str, Account]] = {}
     changes: list[Change] = []
     waiting: list[ChangeSnapshot] = []
     for product, (raw, account) in accounts.items():
-        status = statuses.get(product)
-        change = key_change(product, status.fingerprint if status else None, raw)
-        current = await services.keys.key(team_id, product) if status else None
+        change = await services.settings_changes.key_change(team_id, product, raw)
+        current = await services.keys.key(team_id, product)
         unchanged = current is not None and current.get_secret_value() == raw
         route = await services.settings_changes.route(team_id, user_id, change, directory)
         if unchanged or route is Route.AT_ONCE:
@@ -156,6 +156,10 @@ async def check_and_save(
             user_id,
             ", ".join(p.value for p in at_once),
         )
+    # Requests made with the keys these replace run with them or not at all.
+    await withdraw_for_new_keys(
+        services, client, team_id, [Product(str(change.subject)) for change in changes]
+    )
     for change in changes:
         await notifier.announce(
             team_id, lambda change=change: announcement(user_id, change, set_up=change.loosens)

@@ -32,11 +32,16 @@ DONE_LINE = _l("*{product}*: key {fingerprint} works — balance {balance}.")
 TOO_LONG = _l("That is too long to be an API key.")
 WAITING_TITLE = _l("Waiting for approval")
 DONE_NOTHING_YET = _l(
-    ":hourglass_flowing_sand: Nothing is saved yet: replacing a key in use loosens money "
-    "control, so an approver (not you) must confirm it. The current key stays in use until then."
+    ":hourglass_flowing_sand: Nothing is saved yet: replacing a key loosens money control, so "
+    "an approver (not you) must confirm it. The current key, if any, stays in use until then."
 )
 WAITING_LINE = _l(
     ":hourglass_flowing_sand: *{product}*: replacing the key {old} with {new} waits for an "
     "approver (not you) to confirm it in {channel}."
+)
+WAITING_FIRST_LINE = _l(
+    ":hourglass_flowing_sand: *{product}*: the key {new} waits for an approver (not you) to "
+    "confirm it in {channel}: this workspace is already in use (roles, policy or requests), so "
+    "its first {product} key is confirmed like a replacement."
 )
 CHANNEL = _l("the approvals channel")

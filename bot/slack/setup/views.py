@@ -15,7 +15,7 @@ from bot.money import format_money
 from bot.partner.models import Account, Product
 from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
-from bot.services.settings_changes import ChangeSnapshot
+from bot.services.settings_changes import NO_KEY_IN_USE, ChangeSnapshot
 from bot.slack.blocks import utc_text
 from bot.slack.setup import texts as text
 
@@ -78,7 +78,7 @@ def setup_done_view(
         for product, (key, account) in saved.items()
     ]
     lines += [
-        text.WAITING_LINE.format(
+        (text.WAITING_FIRST_LINE if change.old == NO_KEY_IN_USE else text.WAITING_LINE).format(
             product=Product(change.subject).label,
             old=change.old,
             new=change.new,

@@ -9,3 +9,7 @@ ORG_WIDE_REFUSED = _l(
     "organization: each workspace keeps its own Partner API keys and its own approvers. "
     "Nothing was installed. Go back to Slack and choose a single workspace to add the app to."
 )
+NOT_INSTALLED = _l(
+    ":warning: Partner Ops is not installed in this workspace (any more), so nothing was done. "
+    "A workspace admin can install it again."
+)
