@@ -1,0 +1,312 @@
+"""The anomaly detector: pure and deterministic, fed readings, no I/O (docs/anomalies.md).
+
+Each subaccount is judged against its own history. Every reading gives the spend since the
+previous one (`spend.interval_spend`); the detector compares the spend of the last 1 h, 3 h and
+24 h with what the subaccount's baseline expects of those hours, and opens one alert per
+incident. The baseline of an hour is the larger of its hour-of-week rate (weekly campaigns) and
+its hour-of-day rate (open and closed hours apart), both EWMAs that follow growth and drift.
+The first hour of business after a closure carries the vendor's queue release: its expected
+spend adds the learnt release per closed hour (nights, Sundays and holidays apart).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from bot.services.anomalies.calendar import BusinessCalendar, Closure, HourInfo
+from bot.services.anomalies.model import Alert, Feedback, Reading, Tuning
+from bot.services.anomalies.spend import interval_spend
+from bot.services.anomalies.state import UNKNOWN, Track, Window
+
+CENT = Decimal("0.01")
+HOURLY_WINDOW_FROM = 6.0
+"""Windows this long or longer are kept one entry an hour, not one a reading."""
+MAX_PENDING = 48
+LEARN_MIN_HOURS = 0.5
+"""An hour with less than this covered by known spend teaches nothing."""
+CLIP = 4.0
+"""One sample moves a rate by at most CLIP × the rate (an outlier never takes a bucket over)."""
+
+
+def _ewma(old: float, sample: float, alpha: float) -> float:
+    if old == UNKNOWN:
+        return sample
+    if sample > CLIP * old + 1.0:
+        sample = CLIP * old + 1.0
+    return old + alpha * (sample - old)
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(max(value, 0.0))).quantize(CENT)
+
+
+class AnomalyDetector:
+    """One workspace's detector. `observe` each reading in time order; it returns the alerts
+    the reading opens (at most one)."""
+
+    def __init__(
+        self,
+        tz: str = "Europe/Paris",
+        tuning: Tuning | None = None,
+        floor_per_hour: Decimal | None = None,
+    ) -> None:
+        self.tuning = tuning or Tuning()
+        if floor_per_hour is not None:
+            self.set_floor(floor_per_hour)
+        self.calendar = BusinessCalendar(tz)
+        self.tracks: dict[str, Track] = {}
+        self._window_hours = tuple(hours for hours, _, _ in self.tuning.windows)
+
+    def set_floor(self, floor_per_hour: Decimal) -> None:
+        """`/partner anomaly floor <EUR per hour>`: the cold-start floor of this workspace."""
+        self.floor = float(floor_per_hour)
+
+    @property
+    def floor(self) -> float:
+        return self._floor
+
+    @floor.setter
+    def floor(self, value: float) -> None:
+        if not value > 0:
+            raise ValueError("the floor is a positive amount of EUR per hour")
+        self._floor = value
+
+    # -- state --------------------------------------------------------------------------
+
+    def dump(self, subaccount: str) -> dict[str, Any]:
+        return self.tracks[subaccount].dump()
+
+    def load(self, subaccount: str, state: dict[str, Any]) -> None:
+        self.tracks[subaccount] = Track.load(state, self._window_hours)
+
+    # -- readings -----------------------------------------------------------------------
+
+    def observe(self, reading: Reading) -> list[Alert]:
+        t = reading.time.timestamp()
+        track = self.tracks.get(reading.subaccount)
+        if track is None:
+            track = self.tracks[reading.subaccount] = Track(self._window_hours)
+        if track.last < 0:
+            track.first = track.last = t
+            track.balance = reading.balance
+            return []
+        if t <= track.last:
+            raise ValueError(f"readings out of order for {reading.subaccount}")
+        spent = interval_spend(track.balance, reading.balance, reading.moved)
+        dt = (t - track.last) / 3600.0
+        track.last = t
+        track.balance = reading.balance
+        utc_hour = int(t) // 3600
+        info = self.calendar.hour(utc_hour)
+        if utc_hour != track.hour:
+            self._close_hour(track, utc_hour, t)
+        if info.opening is not None and track.release_hour != utc_hour:
+            track.release_hour, track.release_spent, track.release_known = utc_hour, 0.0, True
+            track.release_due = self._expected_release(track, info.opening, t)
+        if spent is None or dt > self.tuning.longest_interval_hours:
+            track.hour_known = False
+            if info.opening is not None:
+                track.release_known = False
+            return []
+        amount = float(spent)
+        # The release is expected once, in the first reading of the opening hour that counts.
+        release, track.release_due = track.release_due, 0.0
+        expected = self._rate(track, info) * dt * track.tolerance + release
+        if info.opening is not None:
+            track.release_spent += amount
+        track.hour_spent += amount
+        track.hour_expected += expected
+        track.hour_hours += dt
+        for window in track.windows:
+            if window.seconds < HOURLY_WINDOW_FROM * 3600:
+                window.add(t, amount, expected, release, dt)
+        alert = self._judge(track, reading, t)
+        return [alert] if alert is not None else []
+
+    def feedback(self, subaccount: str, kind: Feedback, at: datetime) -> None:
+        """What a person said of the subaccount's latest alert."""
+        track = self.tracks[subaccount]
+        if kind is Feedback.EXPECTED:
+            # A one-off campaign: it teaches nothing about ordinary days, and the rest of it
+            # should not page anyone.
+            track.pending.clear()
+            track.staged.clear()
+            track.muted_until = at.timestamp() + self.tuning.mute_hours * 3600
+            self._rearm(track)
+        else:
+            # Normal after all: learn the stretch, and widen this subaccount's tolerance.
+            track.not_an_issue += 1
+            track.tolerance = min(track.tolerance * 1.5, 4.0)
+            for sample in track.pending:
+                self._learn(track, int(sample[0]), sample[1])
+            track.pending.clear()
+            track.benign = track.alert_open
+
+    # -- judging ------------------------------------------------------------------------
+
+    def _judge(self, track: Track, reading: Reading, t: float) -> Alert | None:
+        tuning = self.tuning
+        cold = t - track.first < tuning.cold_days * 86400
+        found = self._abnormal(track, cold)
+        if track.alert_open:
+            short = track.windows[0]
+            if self._window_abnormal(track, short, tuning.windows[0], cold):
+                track.last_abnormal = t
+            elif t - track.last_abnormal >= tuning.rearm_hours * 3600:
+                self._rearm(track)
+            return None
+        if found is None or t < track.muted_until:
+            return None
+        track.alert_open, track.last_abnormal = True, t
+        # The hour before may hold the incident's start: keep it out of the baseline too.
+        track.pending.extend(track.staged)
+        track.staged.clear()
+        name, spent, expected, hours = found
+        return Alert(
+            subaccount=reading.subaccount,
+            time=reading.time.astimezone(UTC),
+            window=name,
+            spent=_money(spent),
+            expected=_money(expected),
+            hours=Decimal(repr(round(hours, 2))),
+        )
+
+    def _abnormal(self, track: Track, cold: bool) -> tuple[str, float, float, float] | None:
+        windows = self.tuning.windows if not cold else self.tuning.windows[:1]
+        for window, rule in zip(track.windows, windows, strict=False):
+            spent, expected, hours = self._sums(track, window)
+            if cold:
+                # No history to speak yet: the workspace's floor, beside the queue release.
+                allowed = self.floor * hours + window.release
+                if spent > allowed:
+                    return "floor", spent, allowed, hours
+            elif spent > rule[1] * expected + rule[2]:
+                return _name(rule[0]), spent, expected, hours
+        return None
+
+    def _window_abnormal(
+        self, track: Track, window: Window, rule: tuple[float, float, float], cold: bool
+    ) -> bool:
+        spent, expected, hours = self._sums(track, window)
+        if cold:
+            return spent > self.floor * hours + window.release
+        return spent > rule[1] * expected + rule[2]
+
+    @staticmethod
+    def _sums(track: Track, window: Window) -> tuple[float, float, float]:
+        if window.seconds < HOURLY_WINDOW_FROM * 3600:
+            return window.spent, window.expected, window.hours
+        # Complete hours, plus the hour under way.
+        return (
+            window.spent + track.hour_spent,
+            window.expected + track.hour_expected,
+            window.hours + track.hour_hours,
+        )
+
+    def _rearm(self, track: Track) -> None:
+        """Back to normal: the next incident gets its own alert. The windows start afresh, or
+        the incident still inside the 24 h window would open the next one at once."""
+        if track.alert_open and not track.benign:
+            track.pending.clear()  # no verdict: an incident, kept out of the baseline
+        track.alert_open = track.benign = False
+        for window in track.windows:
+            window.clear()
+        track.hour_spent = track.hour_expected = track.hour_hours = 0.0
+
+    # -- the baseline ---------------------------------------------------------------------
+
+    def _rate(self, track: Track, info: HourInfo) -> float:
+        """EUR per hour this hour is expected to spend."""
+        week = track.rates_of_week[info.hour_of_week]
+        day = track.rates_of_day[info.hour_of_day * 2 + info.open]
+        rate = week if week > day else day
+        if rate == UNKNOWN:
+            rate = track.average if track.average != UNKNOWN else 0.0
+        return rate
+
+    def _business_rate(self, track: Track) -> float:
+        rates = [rate for rate in track.rates_of_day[1::2] if rate != UNKNOWN]
+        if rates:
+            return sum(rates) / len(rates)
+        return track.average if track.average != UNKNOWN else 0.0
+
+    def _expected_release(self, track: Track, closure: Closure, t: float) -> float:
+        if t - track.first < self.tuning.cold_days * 86400:
+            return self.floor * (closure.night + closure.sunday + closure.holiday)
+        business = self._business_rate(track)
+        night, sunday, holiday = track.release_rates
+        night = night if night != UNKNOWN else business / 2
+        sunday = sunday if sunday != UNKNOWN else business
+        # A holiday comes a few times a year: never expect less than a business day's volume.
+        holiday = max(holiday, business)
+        return track.tolerance * (
+            night * closure.night + sunday * closure.sunday + holiday * closure.holiday
+        )
+
+    def _close_hour(self, track: Track, utc_hour: int, t: float) -> None:
+        """A new UTC hour began: the finished one is learnt an hour later, if all stays calm."""
+        done = track.hour
+        if done >= 0:
+            if track.release_hour == done:
+                self._learn_release(track, done)
+            sample = None
+            if track.hour_known and track.hour_hours >= LEARN_MIN_HOURS:
+                sample = [float(done), track.hour_spent / track.hour_hours]
+            for window in track.windows:
+                if window.seconds >= HOURLY_WINDOW_FROM * 3600:
+                    window.add(t, track.hour_spent, track.hour_expected, 0.0, track.hour_hours)
+            if sample is not None:
+                if t < track.muted_until:
+                    pass  # Expected (campaign): the stretch stays out of the baseline
+                elif track.alert_open and not track.benign:
+                    if len(track.pending) < MAX_PENDING:
+                        track.pending.append(sample)
+                else:
+                    for staged in track.staged:
+                        self._learn(track, int(staged[0]), staged[1])
+                    track.staged = [sample]
+        track.hour = utc_hour
+        track.release_due = 0.0
+        track.hour_spent = track.hour_expected = track.hour_hours = 0.0
+        track.hour_known = True
+
+    def _learn(self, track: Track, utc_hour: int, rate: float) -> None:
+        info = self.calendar.hour(utc_hour)
+        if info.opening is not None:
+            return  # the release hour: learnt as a release, not as a rate
+        alpha = self.tuning.hour_of_day_alpha
+        index = info.hour_of_day * 2 + info.open
+        track.rates_of_day[index] = _ewma(track.rates_of_day[index], rate, alpha)
+        if not info.holiday:
+            # A holiday breaks the weekday's pattern: it would teach that hour of the week wrong.
+            week = track.rates_of_week
+            week[info.hour_of_week] = _ewma(
+                week[info.hour_of_week], rate, self.tuning.hour_of_week_alpha
+            )
+        track.average = _ewma(track.average, rate, alpha / 24)
+
+    def _learn_release(self, track: Track, utc_hour: int) -> None:
+        if not track.release_known or track.alert_open or track.last < track.muted_until:
+            return
+        closure = self.calendar.hour(utc_hour).opening
+        assert closure is not None
+        excess = max(track.release_spent - self._business_rate(track), 0.0)
+        rates = track.release_rates
+        night = rates[0] if rates[0] != UNKNOWN else 0.0
+        sunday = rates[1] if rates[1] != UNKNOWN else 0.0
+        alpha = self.tuning.release_alpha
+        if closure.sunday == closure.holiday == 0 and closure.night:
+            rates[0] = _ewma(rates[0], excess / closure.night, alpha)
+        elif closure.holiday == 0 and closure.sunday:
+            rates[1] = _ewma(
+                rates[1], max(excess - night * closure.night, 0.0) / closure.sunday, alpha
+            )
+        elif closure.holiday:
+            left = excess - night * closure.night - sunday * closure.sunday
+            rates[2] = _ewma(rates[2], max(left, 0.0) / closure.holiday, alpha)
+
+
+def _name(hours: float) -> str:
+    return f"{hours:g}h"
