@@ -11,6 +11,7 @@ BENCHES = {
     "digest": "a digest round over many workspaces and pages; memory with a week of history",
     "approvals": "credit requests clicked 5 times each across two processes (PostgreSQL)",
     "soak": "many mixed commands and clicks: memory growth, leaked tasks, files, connections",
+    "anomalies": "the anomaly detector over synthetic histories: false alerts, detection, speed",
 }
 
 

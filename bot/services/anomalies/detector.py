@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.services.anomalies.calendar import BusinessCalendar, Closure, HourInfo
-from bot.services.anomalies.model import Alert, Feedback, Reading, Tuning
+from bot.services.anomalies.model import DEFAULT_FLOOR_PER_HOUR, Alert, Feedback, Reading, Tuning
 from bot.services.anomalies.spend import interval_spend
 from bot.services.anomalies.state import UNKNOWN, Track, Window
 
@@ -53,8 +53,7 @@ class AnomalyDetector:
         floor_per_hour: Decimal | None = None,
     ) -> None:
         self.tuning = tuning or Tuning()
-        if floor_per_hour is not None:
-            self.set_floor(floor_per_hour)
+        self.set_floor(DEFAULT_FLOOR_PER_HOUR if floor_per_hour is None else floor_per_hour)
         self.calendar = BusinessCalendar(tz)
         self.tracks: dict[str, Track] = {}
         self._window_hours = tuple(hours for hours, _, _ in self.tuning.windows)
@@ -105,15 +104,15 @@ class AnomalyDetector:
         if info.opening is not None and track.release_hour != utc_hour:
             track.release_hour, track.release_spent, track.release_known = utc_hour, 0.0, True
             track.release_due = self._expected_release(track, info.opening, t)
+            track.hour_expected += track.release_due  # once, for the 24 h window
         if spent is None or dt > self.tuning.longest_interval_hours:
             track.hour_known = False
             if info.opening is not None:
                 track.release_known = False
             return []
         amount = float(spent)
-        # The release is expected once, in the first reading of the opening hour that counts.
-        release, track.release_due = track.release_due, 0.0
-        expected = self._rate(track, info) * dt * track.tolerance + release
+        expected = self._rate(track, info) * dt * track.tolerance
+        release = track.release_due
         if info.opening is not None:
             track.release_spent += amount
         track.hour_spent += amount
@@ -150,6 +149,8 @@ class AnomalyDetector:
         tuning = self.tuning
         cold = t - track.first < tuning.cold_days * 86400
         found = self._abnormal(track, cold)
+        if track.alert_open and track.opened_cold and not cold:
+            self._rearm(track)  # the floor's incident ends with the cold start
         if track.alert_open:
             short = track.windows[0]
             if self._window_abnormal(track, short, tuning.windows[0], cold):
@@ -159,7 +160,10 @@ class AnomalyDetector:
             return None
         if found is None or t < track.muted_until:
             return None
-        track.alert_open, track.last_abnormal = True, t
+        track.alert_open, track.last_abnormal, track.opened = True, t, t
+        # Before its history can speak, a subaccount learns through the floor's alerts (the
+        # floor says nothing of what is normal for it); the feedback still applies.
+        track.opened_cold = track.benign = cold
         # The hour before may hold the incident's start: keep it out of the baseline too.
         track.pending.extend(track.staged)
         track.staged.clear()
@@ -197,7 +201,7 @@ class AnomalyDetector:
     @staticmethod
     def _sums(track: Track, window: Window) -> tuple[float, float, float]:
         if window.seconds < HOURLY_WINDOW_FROM * 3600:
-            return window.spent, window.expected, window.hours
+            return window.spent, window.expected + window.release, window.hours
         # Complete hours, plus the hour under way.
         return (
             window.spent + track.hour_spent,
@@ -206,21 +210,28 @@ class AnomalyDetector:
         )
 
     def _rearm(self, track: Track) -> None:
-        """Back to normal: the next incident gets its own alert. The windows start afresh, or
-        the incident still inside the 24 h window would open the next one at once."""
+        """Back to normal: the next incident gets its own alert. The incident's stretch (from
+        an hour before it opened) is forgiven in the windows, or the incident still inside the
+        24 h window would open the next alert at once."""
         if track.alert_open and not track.benign:
             track.pending.clear()  # no verdict: an incident, kept out of the baseline
-        track.alert_open = track.benign = False
+        since = track.opened - 3600
         for window in track.windows:
-            window.clear()
-        track.hour_spent = track.hour_expected = track.hour_hours = 0.0
+            window.forgive(since)
+        track.hour_spent = min(track.hour_spent, track.hour_expected)
+        track.alert_open = track.benign = track.opened_cold = False
 
     # -- the baseline ---------------------------------------------------------------------
 
     def _rate(self, track: Track, info: HourInfo) -> float:
         """EUR per hour this hour is expected to spend."""
-        week = track.rates_of_week[info.hour_of_week]
-        day = track.rates_of_day[info.hour_of_day * 2 + info.open]
+        if info.opening is not None:
+            # The opening hour is never learnt (the release swamps it): the next hour's rate.
+            week = track.rates_of_week[(info.hour_of_week + 1) % 168]
+            day = track.rates_of_day[info.hour_of_day * 2 + 3]
+        else:
+            week = track.rates_of_week[info.hour_of_week]
+            day = track.rates_of_day[info.hour_of_day * 2 + info.open]
         rate = week if week > day else day
         if rate == UNKNOWN:
             rate = track.average if track.average != UNKNOWN else 0.0
@@ -288,10 +299,13 @@ class AnomalyDetector:
         track.average = _ewma(track.average, rate, alpha / 24)
 
     def _learn_release(self, track: Track, utc_hour: int) -> None:
-        if not track.release_known or track.alert_open or track.last < track.muted_until:
-            return
         closure = self.calendar.hour(utc_hour).opening
         assert closure is not None
+        began = utc_hour - closure.night - closure.sunday - closure.holiday
+        if not track.release_known or track.first > began * 3600:
+            return  # a top-up hid it, or readings began during the closure: a partial queue
+        if track.alert_open and not track.benign and track.opened < utc_hour * 3600:
+            return  # an incident under way; an alert the release itself opened teaches it
         excess = max(track.release_spent - self._business_rate(track), 0.0)
         rates = track.release_rates
         night = rates[0] if rates[0] != UNKNOWN else 0.0

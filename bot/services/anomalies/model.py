@@ -53,7 +53,6 @@ class Alert:
 class Tuning:
     """The detector's knobs (docs/anomalies.md explains each; the bench measured these)."""
 
-    floor_per_hour: float = float(DEFAULT_FLOOR_PER_HOUR)
     cold_days: float = 7.0
     rearm_hours: float = 2.0
     mute_hours: float = 24.0

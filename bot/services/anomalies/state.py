@@ -25,21 +25,29 @@ STATE_VERSION = 1
 
 
 class Window:
-    """The readings of the last `hours`: sums of spend, expected spend, the part of the expected
-    that is a queue release, and the hours covered (intervals of unknown spend are left out)."""
+    """The readings of the last `hours`: sums of spend, expected spend and hours covered
+    (intervals of unknown spend are left out), and the queue release expected.
 
-    __slots__ = ("entries", "expected", "hours", "release", "seconds", "spent")
+    Every reading of an opening hour carries that opening's expected release, since nobody
+    knows which of them the vendor's release lands in; the window counts it once, as long as
+    one of them is inside (openings are at least 12 h apart: never two in a window that is
+    judged reading by reading)."""
+
+    __slots__ = ("entries", "expected", "hours", "release", "releases", "seconds", "spent")
 
     def __init__(self, hours: float) -> None:
         self.seconds = hours * 3600.0
         self.entries: deque[tuple[float, float, float, float, float]] = deque()
         self.spent = self.expected = self.release = self.hours = 0.0
+        self.releases = 0
 
     def add(self, t: float, spent: float, expected: float, release: float, hours: float) -> None:
         self.entries.append((t, spent, expected, release, hours))
         self.spent += spent
         self.expected += expected
-        self.release += release
+        if release:
+            self.releases += 1
+            self.release = release
         self.hours += hours
         self.expire(t)
 
@@ -50,12 +58,27 @@ class Window:
             _, spent, expected, release, hours = entries.popleft()
             self.spent -= spent
             self.expected -= expected
-            self.release -= release
+            if release:
+                self.releases -= 1
+                if not self.releases:
+                    self.release = 0.0
             self.hours -= hours
 
     def clear(self) -> None:
         self.entries.clear()
         self.spent = self.expected = self.release = self.hours = 0.0
+        self.releases = 0
+
+    def forgive(self, since: float) -> None:
+        """An incident is over: from `since` on, count its readings as having spent what was
+        expected, so it stops weighing on the windows without losing their coverage."""
+        kept = [
+            (t, expected if t >= since else spent, expected, release, hours)
+            for t, spent, expected, release, hours in self.entries
+        ]
+        self.clear()
+        for entry in kept:
+            self.add(*entry)
 
     def dump(self) -> list[list[float]]:
         return [list(entry) for entry in self.entries]
@@ -63,11 +86,7 @@ class Window:
     def load(self, entries: list[list[float]]) -> None:
         self.clear()
         for t, spent, expected, release, hours in entries:
-            self.entries.append((t, spent, expected, release, hours))
-            self.spent += spent
-            self.expected += expected
-            self.release += release
-            self.hours += hours
+            self.add(t, spent, expected, release, hours)
 
 
 class Track:
@@ -88,6 +107,8 @@ class Track:
         "last_abnormal",
         "muted_until",
         "not_an_issue",
+        "opened",
+        "opened_cold",
         "pending",
         "rates_of_day",
         "rates_of_week",
@@ -123,7 +144,8 @@ class Track:
         self.pending: list[list[float]] = []
         self.alert_open = False
         self.benign = False
-        self.last_abnormal = -1.0
+        self.opened_cold = False
+        self.last_abnormal = self.opened = -1.0
         self.muted_until = -1.0
         self.tolerance = 1.0
         self.not_an_issue = 0
@@ -154,7 +176,14 @@ class Track:
             ],
             "staged": self.staged,
             "pending": self.pending,
-            "alert": [self.alert_open, self.benign, self.last_abnormal, self.muted_until],
+            "alert": [
+                self.alert_open,
+                self.benign,
+                self.opened_cold,
+                self.last_abnormal,
+                self.muted_until,
+                self.opened,
+            ],
             "tolerance": self.tolerance,
             "not_an_issue": self.not_an_issue,
             "windows": [window.dump() for window in self.windows],
@@ -179,7 +208,9 @@ class Track:
         track.release_known = bool(release_known)
         track.staged = [list(sample) for sample in data["staged"]]
         track.pending = [list(sample) for sample in data["pending"]]
-        track.alert_open, track.benign, track.last_abnormal, track.muted_until = data["alert"]
+        alert = data["alert"]
+        track.alert_open, track.benign, track.opened_cold = (bool(flag) for flag in alert[:3])
+        track.last_abnormal, track.muted_until, track.opened = (float(t) for t in alert[3:])
         track.tolerance = float(data["tolerance"])
         track.not_an_issue = int(data["not_an_issue"])
         for window, entries in zip(track.windows, data["windows"], strict=True):
