@@ -100,17 +100,19 @@ def incidents(sizes: Sizes, seed: int, calendar: BusinessCalendar) -> tuple[list
     return outcomes, stray
 
 
-def replay_speed(sizes: Sizes, seed: int) -> tuple[int, float]:
+def replay_speed(sizes: Sizes, seed: int) -> tuple[int, float, float]:
+    """(readings, wall-clock seconds, CPU seconds): on a shared machine the CPU time is the
+    detector's own cost, the wall clock also counts the other processes' turns."""
     histories = []
     for index in range(sizes.replayed):
         profile, rng = _profile(index, seed)
         histories.append(history(profile, _start(rng), LEARN_DAYS + 7 * sizes.weeks, index))
     lines = ["time,subaccount,balance,moved"]
     lines += [row.csv() for row in heapq.merge(*histories, key=lambda row: row.time)]
-    started = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     for _ in replay(lines, AnomalyDetector()):
         pass
-    return len(lines) - 1, time.perf_counter() - started
+    return len(lines) - 1, time.perf_counter() - wall, time.process_time() - cpu
 
 
 def report(sizes: Sizes, seed: int) -> str:
@@ -118,7 +120,7 @@ def report(sizes: Sizes, seed: int) -> str:
     started = time.perf_counter()
     weeks, false, clean_readings = false_alerts(sizes, seed, calendar)
     outcomes, stray = incidents(sizes, seed, calendar)
-    readings, seconds = replay_speed(sizes, seed)
+    readings, seconds, cpu = replay_speed(sizes, seed)
     rows = []
     for k in KS:
         mine = [outcome for outcome in outcomes if outcome.k == k]
@@ -151,14 +153,10 @@ def report(sizes: Sizes, seed: int) -> str:
             ),
             "",
             table(
-                ["replay", "readings", "seconds", "readings/s"],
+                ["replay, CSV parsing included", "readings", "seconds", "readings/s"],
                 [
-                    [
-                        "CSV, parsing included",
-                        readings,
-                        f"{seconds:.2f}",
-                        f"{readings / seconds:,.0f}",
-                    ]
+                    ["wall clock", readings, f"{seconds:.2f}", f"{readings / seconds:,.0f}"],
+                    ["CPU time", readings, f"{cpu:.2f}", f"{readings / max(cpu, 1e-9):,.0f}"],
                 ],
             ),
         ]

@@ -50,17 +50,19 @@ def parse_row(line: str, number: int) -> Reading:
         time = datetime.fromisoformat(when)
     except ValueError:
         raise BadHistory(f"line {number}: not an ISO 8601 time: {when!r}") from None
-    if time.tzinfo is None or time.utcoffset():
-        raise BadHistory(f"line {number}: the time must be UTC (…Z): {when!r}")
+    if time.tzinfo is not UTC:
+        if time.tzinfo is None or time.utcoffset():
+            raise BadHistory(f"line {number}: the time must be UTC (…Z): {when!r}")
+        time = time.astimezone(UTC)
     try:
-        amounts = Decimal(balance), Decimal(moved)
+        left, moved_in = Decimal(balance), Decimal(moved)
     except InvalidOperation:
         raise BadHistory(f"line {number}: not an amount: {balance!r} or {moved!r}") from None
-    if not all(amount.is_finite() for amount in amounts):
+    if not (left.is_finite() and moved_in.is_finite()):
         raise BadHistory(f"line {number}: not a finite amount")
     if not subaccount:
         raise BadHistory(f"line {number}: no subaccount")
-    return Reading(subaccount, time.astimezone(UTC), *amounts)
+    return Reading(subaccount, time, left, moved_in)
 
 
 def replay(

@@ -49,12 +49,9 @@ class Window:
             self.releases += 1
             self.release = release
         self.hours += hours
-        self.expire(t)
-
-    def expire(self, t: float) -> None:
-        entries = self.entries
         horizon = t - self.seconds
-        while entries and entries[0][0] <= horizon:
+        entries = self.entries
+        while entries[0][0] <= horizon:  # never empties: the entry just added is inside
             _, spent, expected, release, hours = entries.popleft()
             self.spent -= spent
             self.expected -= expected
