@@ -24,6 +24,8 @@ CENT = Decimal("0.01")
 HOURLY_WINDOW_FROM = 6.0
 """Windows this long or longer are kept one entry an hour, not one a reading."""
 MAX_PENDING = 48
+MERGED_FROM = 0.3
+"""Hours: an interval this long merges a failed reading (readings are 15 minutes apart)."""
 LEARN_MIN_HOURS = 0.5
 """An hour with less than this covered by known spend teaches nothing."""
 CLIP = 4.0
@@ -39,6 +41,7 @@ def _ewma(old: float, sample: float, alpha: float) -> float:
 
 
 def _money(value: float) -> Decimal:
+    """Two decimals, for a person to read (an alert's amounts and hours)."""
     return Decimal(repr(max(value, 0.0))).quantize(CENT)
 
 
@@ -118,7 +121,10 @@ class AnomalyDetector:
                 track.release_known = False
             return []
         amount = float(spent)
-        expected = self._rate(track, info) * dt * track.tolerance
+        if dt < MERGED_FROM:
+            expected = self._rate(track, info) * dt * track.tolerance
+        else:
+            expected = self._merged_expected(track, t, dt) * track.tolerance
         release = track.release_due
         if info.opening is not None:
             track.release_spent += amount
@@ -179,9 +185,10 @@ class AnomalyDetector:
         # Before its history can speak, a subaccount learns through the floor's alerts (the
         # floor says nothing of what is normal for it); the feedback still applies.
         track.opened_cold = track.benign = cold
-        # The hour before may hold the incident's start: keep it out of the baseline too.
-        track.pending.extend(track.staged)
-        track.staged.clear()
+        if not cold:
+            # The hour before may hold the incident's start: keep it out of the baseline too.
+            track.pending.extend(track.staged)
+            track.staged.clear()
         name, spent, expected, hours = found
         return Alert(
             subaccount=reading.subaccount,
@@ -189,7 +196,7 @@ class AnomalyDetector:
             window=name,
             spent=_money(spent),
             expected=_money(expected),
-            hours=Decimal(repr(round(hours, 2))),
+            hours=_money(hours),
         )
 
     def _abnormal(self, track: Track, cold: bool) -> tuple[str, float, float, float] | None:
@@ -235,8 +242,12 @@ class AnomalyDetector:
         """Back to normal: the next incident gets its own alert. The incident's stretch (from
         an hour before it opened) is forgiven in the windows, or the incident still inside the
         24 h window would open the next alert at once."""
-        if track.alert_open and not track.benign:
-            track.pending.clear()  # no verdict: an incident, kept out of the baseline
+        # No verdict: an incident, kept out of the hour-of-day rates; the hour of the week
+        # learns it at half pace, so that a new weekly campaign nobody marks stops alerting
+        # after a few weeks, while one incident moves its hour by ×1.6 at most.
+        for utc_hour, rate in track.pending:
+            self._learn(track, int(utc_hour), rate, weekly_only=True)
+        track.pending.clear()
         since = track.opened - 3600
         for window in track.windows:
             window.forgive(since)
@@ -258,6 +269,18 @@ class AnomalyDetector:
         if rate == UNKNOWN:
             rate = track.average if track.average != UNKNOWN else 0.0
         return rate
+
+    def _merged_expected(self, track: Track, t: float, dt: float) -> float:
+        """A failed reading merged two intervals or more: each 15 minutes is expected at the
+        rate of the hour its reading would have fallen in (19:30 to 20:00 across the evening
+        closing is a quarter of business and a quarter of evening, not an hour of evening)."""
+        expected, left, end = 0.0, dt, t
+        while left > 0:
+            part = min(left, 0.25)
+            expected += self._rate(track, self.calendar.hour(int(end) // 3600)) * part
+            left -= part
+            end -= 900
+        return expected
 
     def _business_rate(self, track: Track) -> float:
         rates = [rate for rate in track.rates_of_day[1::2] if rate != UNKNOWN]
@@ -305,10 +328,16 @@ class AnomalyDetector:
         track.hour_spent = track.hour_expected = track.hour_hours = 0.0
         track.hour_known = True
 
-    def _learn(self, track: Track, utc_hour: int, rate: float) -> None:
+    def _learn(self, track: Track, utc_hour: int, rate: float, weekly_only: bool = False) -> None:
         info = self.calendar.hour(utc_hour)
         if info.opening is not None:
             return  # the release hour: learnt as a release, not as a rate
+        if weekly_only:
+            if not info.holiday:
+                week = track.rates_of_week
+                alpha = self.tuning.hour_of_week_alpha / 2
+                week[info.hour_of_week] = _ewma(week[info.hour_of_week], rate, alpha)
+            return
         alpha = self.tuning.hour_of_day_alpha
         index = info.hour_of_day * 2 + info.open
         track.rates_of_day[index] = _ewma(track.rates_of_day[index], rate, alpha)
