@@ -93,7 +93,7 @@ def test_a_whole_day_released_after_a_holiday_is_no_anomaly() -> None:
     tuesday = list(vendor.readings(START + timedelta(days=35), 48))  # Easter Monday, Tuesday
     opening = next(r for r in tuesday if r.time >= paris("2026-04-07 08:15"))
     before = next(r for r in tuesday if r.time >= paris("2026-04-07 08:00"))
-    assert before.balance - opening.balance > 20 * 40  # more than a business day's volume
+    assert before.balance - opening.balance > 12 * 40  # more than a business day's volume
     assert run(detector, iter(tuesday)) == []
 
 
@@ -116,6 +116,19 @@ def test_failed_readings_and_outside_topups_raise_nothing(fail_every, topup, ale
     assert len(run(detector, vendor.readings(at, 72, fail=fail, topups=topups))) == alerts
     tuesday_10 = 24 + 10
     assert detector.dump("acme-sms")["week"][tuesday_10] == pytest.approx(42)
+
+
+def test_failed_readings_across_the_evening_closing_are_business_hours_for_the_most_part() -> None:
+    """Three readings fail before 20:00: the next one, past 20:00, carries an hour that was
+    three quarters business. Judged at the closed hour's rate, it would look 4× too dear."""
+    detector, vendor = AnomalyDetector(), Vendor(transactional=D(0))
+    at = warm(detector, vendor)
+    evening = paris("2026-03-17 19:00")
+    fail = lambda when: evening < when < evening + timedelta(hours=1)  # noqa: E731
+    readings = list(vendor.readings(at, 48, fail=fail))
+    merged = next(r for r in readings if r.time > evening + timedelta(minutes=1))
+    assert merged.time - evening == timedelta(hours=1, seconds=5)
+    assert run(detector, iter(readings)) == []
 
 
 def test_an_incident_is_caught_through_failed_readings() -> None:

@@ -13,8 +13,9 @@ from bot.services.anomalies.calendar import CLOSE_HOUR, OPEN_HOUR, BusinessCalen
 STEP = timedelta(minutes=15)
 BUSINESS = Decimal(40)  # EUR an hour, commercial, while open
 TRANSACTIONAL = Decimal(2)  # EUR an hour, at all hours
-HELD_NIGHT = Decimal(4)  # EUR of commercial demand per closed night hour, held
-HELD_DAY = Decimal(30)  # per closed Sunday or holiday day hour, held
+HELD_NIGHT = Decimal(1)  # EUR of commercial demand per closed night hour, held
+HELD_SUNDAY = Decimal(2)  # per Sunday day hour
+HELD_HOLIDAY = Decimal(40)  # per holiday day hour: a whole business day comes at the opening
 
 Extra = Callable[[datetime], Decimal]
 """EUR an hour added on top of the usual traffic at a time (UTC): an incident, a campaign."""
@@ -25,8 +26,14 @@ def no_extra(_: datetime) -> Decimal:
 
 
 class Vendor:
-    def __init__(self, subaccount: str = "acme-sms", balance: Decimal = Decimal(10**6)) -> None:
+    def __init__(
+        self,
+        subaccount: str = "acme-sms",
+        balance: Decimal = Decimal(10**6),
+        transactional: Decimal = TRANSACTIONAL,
+    ) -> None:
         self.subaccount = subaccount
+        self.transactional = transactional
         self.balance = balance
         self.queue = Decimal(0)
         self.calendar = BusinessCalendar()
@@ -35,13 +42,13 @@ class Vendor:
         """What the 15 minutes from `start` (UTC) cost."""
         info = self.calendar.at(start)
         quarter = Decimal("0.25")
-        spent = TRANSACTIONAL * quarter + extra(start) * quarter
+        spent = self.transactional * quarter + extra(start) * quarter
         if info.open:
             spent += BUSINESS * quarter
             if info.opening is not None and start.minute == 0:
                 spent, self.queue = spent + self.queue, Decimal(0)
         elif OPEN_HOUR <= info.hour_of_day < CLOSE_HOUR:
-            self.queue += HELD_DAY * quarter
+            self.queue += (HELD_HOLIDAY if info.holiday else HELD_SUNDAY) * quarter
         else:
             self.queue += HELD_NIGHT * quarter
         return spent

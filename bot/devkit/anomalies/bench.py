@@ -34,11 +34,12 @@ class Sizes:
     weeks: int  # judged weeks each
     incidents: int  # per k
     replayed: int  # subaccounts in the replay-speed CSV
+    learn_days: int = LEARN_DAYS
 
 
 FULL = Sizes(clean=100, weeks=5, incidents=100, replayed=40)
 QUICK = Sizes(clean=30, weeks=3, incidents=30, replayed=10)
-TINY = Sizes(clean=2, weeks=1, incidents=1, replayed=1)
+TINY = Sizes(clean=2, weeks=1, incidents=1, replayed=1, learn_days=8)  # proves it runs
 
 
 @dataclass
@@ -63,10 +64,12 @@ def false_alerts(sizes: Sizes, seed: int, calendar: BusinessCalendar) -> tuple[i
     for index in range(sizes.clean):
         profile, rng = _profile(index, seed)
         start = _start(rng)
-        judged_from = start + timedelta(days=LEARN_DAYS)
+        judged_from = start + timedelta(days=sizes.learn_days)
         detector = AnomalyDetector()
         detector.calendar = calendar
-        for row in history(profile, start, LEARN_DAYS + 7 * sizes.weeks, index, None, calendar):
+        for row in history(
+            profile, start, sizes.learn_days + 7 * sizes.weeks, index, None, calendar
+        ):
             readings += 1
             found = detector.observe(Reading(row.subaccount, row.time, row.balance, row.moved))
             alerts += sum(1 for alert in found if alert.time >= judged_from)
@@ -81,14 +84,14 @@ def incidents(sizes: Sizes, seed: int, calendar: BusinessCalendar) -> tuple[list
             index = 100_000 * int(k) + n
             profile, rng = _profile(index, seed)
             start = _start(rng)
-            begins = start + timedelta(days=LEARN_DAYS, hours=rng.randrange(168))
+            begins = start + timedelta(days=sizes.learn_days, hours=rng.randrange(168))
             begins += timedelta(minutes=rng.randrange(60))
             incident = Incident(begins.timestamp(), k)
             detector = AnomalyDetector()
             detector.calendar = calendar
             delay = None
-            judged_from = start + timedelta(days=LEARN_DAYS)
-            for row in history(profile, start, LEARN_DAYS + 8, index, incident, calendar):
+            judged_from = start + timedelta(days=sizes.learn_days)
+            for row in history(profile, start, sizes.learn_days + 8, index, incident, calendar):
                 reading = Reading(row.subaccount, row.time, row.balance, row.moved)
                 for alert in detector.observe(reading):
                     at = alert.time.timestamp()
@@ -106,7 +109,7 @@ def replay_speed(sizes: Sizes, seed: int) -> tuple[int, float, float]:
     histories = []
     for index in range(sizes.replayed):
         profile, rng = _profile(index, seed)
-        histories.append(history(profile, _start(rng), LEARN_DAYS + 7 * sizes.weeks, index))
+        histories.append(history(profile, _start(rng), sizes.learn_days + 7 * sizes.weeks, index))
     lines = ["time,subaccount,balance,moved"]
     lines += [row.csv() for row in heapq.merge(*histories, key=lambda row: row.time)]
     wall, cpu = time.perf_counter(), time.process_time()
