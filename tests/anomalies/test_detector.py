@@ -172,6 +172,21 @@ def test_feedback(feedback, again_after, alerts_again) -> None:
     assert len(found) == alerts_again
 
 
+def test_the_rest_of_an_expected_campaign_opens_nothing_when_the_mute_ends() -> None:
+    detector, vendor = AnomalyDetector(), Vendor()
+    at = warm(detector, vendor) + timedelta(hours=34)  # Tuesday 10:00
+    campaign = during(at, 8, D(160))
+    first = run(detector, vendor.readings(at - timedelta(hours=34), 35, campaign))
+    assert len(first) == 1
+    detector.feedback("acme-sms", Feedback.EXPECTED, first[0].time)
+    assert run(detector, vendor.readings(at + timedelta(hours=1), 48, campaign)) == []
+
+
+def test_feedback_on_a_subaccount_never_read_is_refused() -> None:
+    with pytest.raises(ValueError, match="no readings of ghost"):
+        AnomalyDetector().feedback("ghost", Feedback.EXPECTED, START)
+
+
 def test_the_state_survives_json_and_judges_the_same() -> None:
     at = START + timedelta(days=15, hours=10)
     incident = during(at, 3, D(400))

@@ -128,6 +128,9 @@ class AnomalyDetector:
         release = track.release_due
         if info.opening is not None:
             track.release_spent += amount
+        if t < track.muted_until:
+            # Expected (campaign): the rest of it must not open an alert when the mute ends.
+            amount = min(amount, expected)
         track.hour_spent += amount
         track.hour_expected += expected
         track.hour_hours += dt
@@ -144,7 +147,9 @@ class AnomalyDetector:
 
     def feedback(self, subaccount: str, kind: Feedback, at: datetime) -> None:
         """What a person said of the subaccount's latest alert."""
-        track = self.tracks[subaccount]
+        track = self.tracks.get(subaccount)
+        if track is None:
+            raise ValueError(f"no readings of {subaccount} yet")
         if kind is Feedback.EXPECTED:
             # A one-off campaign: it teaches nothing about ordinary days, and the rest of it
             # should not page anyone.
