@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 
 from bot.config import ConfigError, Settings, settings_help
 from bot.db.crypto import CannotDecrypt, EncryptionKeyError
@@ -48,6 +49,27 @@ def _bench(args: argparse.Namespace) -> int:
     return run_bench(args)
 
 
+def _anomalies(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.services.anomalies import AnomalyDetector
+    from bot.services.anomalies.replay import BadHistory, ReplaySummary, alert_line, replay
+
+    summary = ReplaySummary()
+    started = time.perf_counter()
+    try:
+        detector = AnomalyDetector(tz=args.tz, floor_per_hour=args.floor)
+        with open(args.file, encoding="utf-8", newline="") as history:
+            for alert in replay(history, detector, summary):
+                sys.stdout.write(alert_line(alert) + "\n")
+    except (OSError, BadHistory, ValueError) as error:
+        print(f"partner-ops anomalies replay: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    print(summary.line(time.perf_counter() - started), file=sys.stderr)
+    return 0
+
+
 def _sandbox(args: argparse.Namespace) -> int:
     from bot.devkit import sandbox
 
@@ -87,6 +109,16 @@ async def _rotate_keys(settings: Settings) -> int:
         tokens,
     )
     return 0
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not an amount: {text!r}") from None
+    if not value.is_finite() or value <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive amount: {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,6 +187,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(bench)
     bench.set_defaults(run=_bench)
+
+    anomalies = commands.add_parser(
+        "anomalies", help="spend anomalies: replay a history of balance readings"
+    )
+    anomaly_commands = anomalies.add_subparsers(dest="action", metavar="ACTION", required=True)
+    replay = anomaly_commands.add_parser(
+        "replay",
+        help="run the detector over FILE.csv (time,subaccount,balance,moved)",
+        description="Print one JSON object per line per alert opened; a summary on stderr.",
+    )
+    replay.add_argument("file", metavar="FILE.csv")
+    replay.add_argument("--tz", default="Europe/Paris", help="the vendor's calendar zone")
+    replay.add_argument(
+        "--floor",
+        type=_amount,
+        default=None,
+        help="cold-start floor in EUR per hour (default 50)",
+    )
+    replay.set_defaults(run=_anomalies)
 
     sandbox = commands.add_parser(
         "sandbox",

@@ -18,7 +18,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.mark.parametrize(
     ("name", "options"),
-    [("ack", []), ("ack", ["--oauth"]), ("digest", []), ("approvals", []), ("soak", [])],
+    [
+        ("ack", []),
+        ("ack", ["--oauth"]),
+        ("digest", []),
+        ("approvals", []),
+        ("soak", []),
+        ("anomalies", []),
+    ],
 )
 def test_each_bench_runs_and_prints_its_table(name: str, options: list[str], tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "BOT_"))}
@@ -40,7 +47,7 @@ def test_each_bench_runs_and_prints_its_table(name: str, options: list[str], tmp
 
 
 def test_every_bench_is_covered_above() -> None:
-    assert set(BENCHES) == {"ack", "digest", "approvals", "soak"}
+    assert set(BENCHES) == {"ack", "digest", "approvals", "soak", "anomalies"}
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ BENCHES = {
     "digest": "a digest round over many workspaces and pages; memory with a week of history",
     "approvals": "credit requests clicked 5 times each across two processes (PostgreSQL)",
     "soak": "many mixed commands and clicks: memory growth, leaked tasks, files, connections",
+    "anomalies": "the anomaly detector over synthetic histories: false alerts, detection, speed",
 }
 
 
@@ -21,6 +22,9 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         "--tiny", action="store_true", help="the smallest counts: proves the bench runs"
     )
     parser.add_argument("--oauth", action="store_true", help="ack: many-workspace (OAuth) mode")
+    parser.add_argument(
+        "--seed", type=int, default=20, help="anomalies: the seed of the synthetic histories"
+    )
 
 
 def run_bench(args: argparse.Namespace) -> int:
