@@ -29,7 +29,7 @@ from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.slack.request_guard import Malformed, check_shape, read_delivery
+from bot.slack.request_guard import Malformed, check_numbers, check_shape, read_delivery
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,7 @@ class CheckedSocketModeHandler(AsyncSocketModeHandler):
         try:
             if not isinstance(payload, dict):
                 raise Malformed("a payload that is not an object")
+            check_numbers(payload)
             check_shape(payload)
         except Malformed as problem:
             log.warning("refused a Socket Mode envelope (%s): %s", req.type, problem.reason)

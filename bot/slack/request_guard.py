@@ -18,6 +18,7 @@ A delivery refused here is answered before anything runs, so nothing is ever hal
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -82,6 +83,21 @@ def _number(text: str) -> int:
 
 def _not_a_number(_name: str) -> Any:
     raise Malformed("NaN or Infinity")
+
+
+def check_numbers(parsed: Any) -> None:
+    """What `load_json` refuses, in JSON someone else parsed (Socket Mode's envelopes)."""
+    pending = [parsed]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Malformed("NaN or Infinity")
+        elif isinstance(value, int) and abs(value) > LARGEST_NUMBER:
+            raise Malformed("a number too large")
 
 
 # --- shapes ---------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+"""Signed deliveries Slack would never send are refused at the door, over HTTP and Socket Mode:
+a 400 (an empty ack over the socket) and one WARNING line, never a 500, a traceback, or any
+part of the work done. A value this app minted that comes back garbled (a 40-digit request
+number in a button) gets a plain answer and a WARNING, not a bug's reference."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import pytest
+
+from bot.db.session import Database
+from bot.devkit.emulator import FakeSlack, SlackDriver
+from bot.devkit.sandbox import Sandbox
+from bot.runtime import Runtime
+from bot.serve import socket_mode
+from tests.conftest import SecretsGuard
+from tests.slack.barriers import app_settled
+from tests.slack.harness import MEMBER, TEAM, Harness, reply_text, settings_for
+from tests.slack.malformed import BAD, BAD_HTTP_ONLY, Bad, view, view_submission
+
+APP_TOKEN = "xapp-1-test-app-token-4e5f6a"
+GARBLED = "carried data Partner Ops did not make"
+
+
+def warnings_and_worse(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def no_traceback(caplog: pytest.LogCaptureFixture, guard: SecretsGuard) -> None:
+    assert not any("Traceback" in line for line in guard.lines)
+    assert not any(r.exc_info for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
+
+
+@pytest.mark.parametrize("bad", BAD + BAD_HTTP_ONLY, ids=lambda bad: bad.id)
+async def test_a_signed_malformed_delivery_gets_a_400_and_one_warning(
+    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture, bad: Bad
+) -> None:
+    calls_before = len(slack.fake.calls)
+    body, content_type = bad.http()
+    headers = {"Content-Type": content_type, **slack.driver.sign(body, int(time.time()))}
+    caplog.clear()
+    answer = await slack.driver.post_raw(body.encode(), headers)
+    assert (answer.status, answer.json) == (400, {"error": "malformed request"})
+    [warning] = warnings_and_worse(caplog)
+    assert warning.getMessage().startswith("refused a signed request to /slack/events: ")
+    no_traceback(caplog, secrets_guard)
+    await app_settled(slack)  # nothing was started, so nothing can still land
+    assert len(slack.fake.calls) == calls_before
+    assert slack.fake.responses == [] and slack.sandbox.journal == []
+
+
+async def test_the_same_deliveries_over_socket_mode_are_acked_empty_with_a_warning(
+    database: Database,
+    fake_slack: FakeSlack,
+    sandbox: Sandbox,
+    secrets_guard: SecretsGuard,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    secrets_guard.watch([APP_TOKEN, *sandbox.secrets()])
+    fake_slack.add_app_token(APP_TOKEN)
+    settings = settings_for(fake_slack, sandbox, database.url, slack_app_token=APP_TOKEN)
+    runtime = await Runtime.start(settings, migrate=False)
+    try:
+        async with socket_mode(runtime, "127.0.0.1", 0, scheduler=False):
+            connection = await fake_slack.wait_socket_connected()
+            calls_before = len(fake_slack.calls)
+            # Socket Mode only: a payload that is no object at all.
+            cases = [*BAD, Bad("payload-a-string", "slash_commands", "help")]
+            wrong: list[str] = []
+            for bad in cases:
+                caplog.clear()
+                envelope = await connection.send(bad.envelope, bad.payload)
+                warnings = [r.getMessage() for r in warnings_and_worse(caplog)]
+                if not (
+                    envelope.acked
+                    and envelope.ack_payload is None
+                    and len(warnings) == 1
+                    and warnings[0].startswith(f"refused a Socket Mode envelope ({bad.envelope}): ")
+                ):
+                    wrong.append(f"{bad.id}: acked={envelope.acked} {warnings}")
+            assert wrong == []
+            no_traceback(caplog, secrets_guard)
+            assert len(runtime.inflight) == 0  # nothing was started
+            assert len(fake_slack.calls) == calls_before and fake_slack.responses == []
+            # The door still opens for what Slack does send.
+            async with SlackDriver(
+                fake_slack, app_url="", signing_secret="", transport="socket"
+            ) as driver:
+                delivery = await driver.command("sms balance", team_id=TEAM, user_id=MEMBER)
+                assert "€10,225.119" in (await delivery.wait_response()).body["text"]
+    finally:
+        await runtime.close()
+
+
+# --- garbled values of this app's own making -------------------------------------------------
+
+
+async def test_a_request_button_with_a_40_digit_number_gets_a_plain_answer(
+    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture
+) -> None:
+    click = await slack.driver.click(
+        team_id=slack.team_id, user_id=MEMBER, action_id="request_approve", value="9" * 40
+    )
+    assert click.status == 200
+    post = await click.wait_response()
+    assert post.body["response_type"] == "ephemeral" and GARBLED in reply_text(post)
+    await app_settled(slack)
+    no_traceback(caplog, secrets_guard)
+    assert any(
+        r.levelno == logging.WARNING and "a request button this app did not make" in r.getMessage()
+        for r in caplog.records
+    )
+    assert slack.sandbox.journal == []
+
+
+async def test_a_rejection_form_naming_a_request_number_too_large_is_refused_in_the_form(
+    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = view_submission(view=view(private_metadata=json.dumps({"request": 2**40})))
+    body, content_type = Bad("reject", "interactive", payload).http()
+    headers = {"Content-Type": content_type, **slack.driver.sign(body, int(time.time()))}
+    answer = await slack.driver.post_raw(body.encode(), headers)
+    assert answer.status == 200 and answer.json["response_action"] == "update"
+    assert GARBLED in json.dumps(answer.json["view"])
+    await app_settled(slack)
+    no_traceback(caplog, secrets_guard)
+    assert slack.sandbox.journal == []
+
+
+def test_the_table_is_wide_enough() -> None:
+    assert len({bad.id for bad in BAD}) == len(BAD) >= 25
