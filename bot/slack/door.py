@@ -10,6 +10,7 @@ middleware or listener runs, so nothing is half-made.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -34,6 +35,8 @@ from bot.slack.request_guard import Malformed, check_numbers, check_shape, read_
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class ReadRequest(AsyncBoltRequest):
@@ -70,13 +73,18 @@ def events_handler(app: AsyncApp, signing_secret: str) -> Handler:
     verifier = SignatureVerifier(signing_secret)
 
     async def handle(request: web.Request) -> web.StreamResponse:
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "0")
+        if not _TIMESTAMP.fullmatch(timestamp):
+            # slack_sdk's check would raise on it (and Bolt answer a 500): not from Slack.
+            log.info("refused a request with an unreadable signature timestamp")
+            return web.json_response({"error": "invalid request"}, status=401)
         raw = await request.text()
         try:
             body = read_delivery(raw, request.content_type)
         except Malformed as problem:
             signed = verifier.is_valid(
                 body=raw,
-                timestamp=request.headers.get("X-Slack-Request-Timestamp", ""),
+                timestamp=timestamp,
                 signature=request.headers.get("X-Slack-Signature", ""),
             )
             if not signed:

@@ -221,8 +221,9 @@ def _block_suggestion(body: dict[str, Any]) -> None:
 
 
 def _event_callback(body: dict[str, Any]) -> None:
-    _required(body, "team_id", "api_app_id", "event_id")
-    _optional(body, "enterprise_id", "context_team_id", "context_enterprise_id", "token")
+    _required(body, "team_id", "event_id")
+    _optional(body, "api_app_id", "enterprise_id", "context_team_id", "context_enterprise_id")
+    _optional(body, "token")
     _typed(body, "is_ext_shared_channel", bool)
     authorizations = body.get("authorizations", [])
     if not isinstance(authorizations, list):

@@ -19,7 +19,7 @@ from bot.serve import socket_mode
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
 from tests.slack.harness import MEMBER, TEAM, Harness, reply_text, settings_for
-from tests.slack.malformed import BAD, BAD_HTTP_ONLY, Bad, view, view_submission
+from tests.slack.malformed import BAD, BAD_HTTP_ONLY, Bad, command, view, view_submission
 
 APP_TOKEN = "xapp-1-test-app-token-4e5f6a"
 GARBLED = "carried data Partner Ops did not make"
@@ -51,6 +51,28 @@ async def test_a_signed_malformed_delivery_gets_a_400_and_one_warning(
     await app_settled(slack)  # nothing was started, so nothing can still land
     assert len(slack.fake.calls) == calls_before
     assert slack.fake.responses == [] and slack.sandbox.journal == []
+
+
+@pytest.mark.parametrize("timestamp", ["", "soon", "1e9", "١٧٠٠٠٠٠٠٠٠", "9" * 40])
+@pytest.mark.parametrize("shape", ["well-formed", "malformed"])
+async def test_an_unreadable_signature_timestamp_is_a_401(
+    slack: Harness,
+    secrets_guard: SecretsGuard,
+    caplog: pytest.LogCaptureFixture,
+    timestamp: str,
+    shape: str,
+) -> None:
+    body, content_type = (
+        Bad("help", "slash_commands", command()) if shape == "well-formed" else BAD[0]
+    ).http()
+    headers = {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": slack.driver.sign(body, int(time.time()))["X-Slack-Signature"],
+    }
+    answer = await slack.driver.post_raw(body.encode(), headers)
+    assert answer.status == 401
+    no_traceback(caplog, secrets_guard)
 
 
 async def test_the_same_deliveries_over_socket_mode_are_acked_empty_with_a_warning(
