@@ -149,7 +149,7 @@ def _interaction(body: dict[str, Any]) -> None:
     ):
         raise Malformed("response_urls of the wrong shape")
     if "view" in body:
-        _view(body["view"], submitted=False)
+        _view(body["view"], submitted=False, shown_in=True)
 
 
 def _block_actions(body: dict[str, Any]) -> None:
@@ -186,10 +186,15 @@ def _view_closed(body: dict[str, Any]) -> None:
     _view(body.get("view"), submitted=False)
 
 
-def _view(view: Any, *, submitted: bool) -> None:
+def _view(view: Any, *, submitted: bool, shown_in: bool = False) -> None:
+    """A submitted or closed view is routed on (Bolt reads its callback_id); the view a
+    click came from (`shown_in`) is only read where present."""
     if not isinstance(view, dict):
         raise Malformed("a view that is not an object")
-    _required(view, "id", "type", "callback_id")
+    if shown_in:
+        _optional(view, "id", "type", "callback_id")
+    else:
+        _required(view, "id", "type", "callback_id")
     _optional(view, "hash", "external_id", "root_view_id", "previous_view_id", "app_id")
     _optional(view, "team_id", "app_installed_team_id", "bot_id", "private_metadata")
     _typed(view, "blocks", list)
