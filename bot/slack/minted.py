@@ -5,6 +5,7 @@ message and a one-line WARNING (bot.slack.errors), never a traceback or a databa
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -33,3 +34,14 @@ def record_number(value: Any, what: str) -> int:
     if not 1 <= number <= LARGEST_RECORD_NUMBER:
         raise Garbled(what)
     return number
+
+
+def json_object(value: Any, what: str) -> dict[str, Any]:
+    """A button value this app wrote as a JSON object."""
+    try:
+        decoded = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        decoded = None
+    if not isinstance(decoded, dict):
+        raise Garbled(what)
+    return decoded

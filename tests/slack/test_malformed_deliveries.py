@@ -18,7 +18,7 @@ from bot.runtime import Runtime
 from bot.serve import socket_mode
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
-from tests.slack.harness import MEMBER, TEAM, Harness, reply_text, settings_for
+from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text, settings_for
 from tests.slack.malformed import BAD, BAD_HTTP_ONLY, Bad, command, view, view_submission
 
 APP_TOKEN = "xapp-1-test-app-token-4e5f6a"
@@ -121,11 +121,29 @@ async def test_the_same_deliveries_over_socket_mode_are_acked_empty_with_a_warni
 # --- garbled values of this app's own making -------------------------------------------------
 
 
-async def test_a_request_button_with_a_40_digit_number_gets_a_plain_answer(
-    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("action_id", "value", "what"),
+    [
+        ("request_approve", "9" * 40, "a request button"),
+        ("request_cancel", "0", "a request button"),
+        ("request_confirm_similar", '{"a": "credit_add", "p": "sms", "similar": "x"}', "similar"),
+        ("setting_change_confirm", "2147483648", "a setting change button"),
+        ("subaccounts_page_2", "page two", "a page button"),
+        ("alert_snooze", "[1]", "an alert button"),
+        ("alert_topup", "{", "an alert button"),
+        ("home_edit_setting", "everything", "a Home setting"),
+    ],
+)
+async def test_a_button_value_this_app_did_not_make_gets_a_plain_answer(
+    slack: Harness,
+    secrets_guard: SecretsGuard,
+    caplog: pytest.LogCaptureFixture,
+    action_id: str,
+    value: str,
+    what: str,
 ) -> None:
     click = await slack.driver.click(
-        team_id=slack.team_id, user_id=MEMBER, action_id="request_approve", value="9" * 40
+        team_id=slack.team_id, user_id=ADMIN, action_id=action_id, value=value
     )
     assert click.status == 200
     post = await click.wait_response()
@@ -133,7 +151,7 @@ async def test_a_request_button_with_a_40_digit_number_gets_a_plain_answer(
     await app_settled(slack)
     no_traceback(caplog, secrets_guard)
     assert any(
-        r.levelno == logging.WARNING and "a request button this app did not make" in r.getMessage()
+        r.levelno == logging.WARNING and what in r.getMessage() and "did not make" in r.getMessage()
         for r in caplog.records
     )
     assert slack.sandbox.journal == []

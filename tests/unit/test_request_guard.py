@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.slack.minted import Garbled, record_number
+from bot.slack.minted import Garbled, json_object, record_number
 from bot.slack.request_guard import (
     LARGEST_NUMBER,
     Malformed,
@@ -174,3 +174,24 @@ def test_a_record_number_read_back(value: Any, number: int | None) -> None:
             record_number(value, "a button")
     else:
         assert record_number(value, "a button") == number
+
+
+@pytest.mark.parametrize(
+    ("value", "decoded"),
+    [
+        ('{"p": "sms", "n": 2}', {"p": "sms", "n": 2}),
+        ("{}", {}),
+        ("[1]", None),
+        ('"text"', None),
+        ("{", None),
+        ("", None),
+        (None, None),
+        (5, None),
+    ],
+)
+def test_a_json_button_value_read_back(value: Any, decoded: dict | None) -> None:
+    if decoded is None:
+        with pytest.raises(Garbled):
+            json_object(value, "a button")
+    else:
+        assert json_object(value, "a button") == decoded
