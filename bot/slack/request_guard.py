@@ -117,7 +117,7 @@ def check_shape(body: dict[str, Any]) -> None:
         raise Malformed("no type")
     check = _BY_TYPE.get(kind)
     if check is None:
-        raise Malformed("a type Slack does not send")
+        raise Malformed("a type this app takes no delivery of")
     check(body)
 
 

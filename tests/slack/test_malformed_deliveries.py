@@ -5,6 +5,8 @@ number in a button) gets a plain answer and a WARNING, not a bug's reference."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import time
@@ -18,7 +20,15 @@ from bot.runtime import Runtime
 from bot.serve import socket_mode
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
-from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text, settings_for
+from tests.slack.harness import (
+    ADMIN,
+    MEMBER,
+    SIGNING_SECRET,
+    TEAM,
+    Harness,
+    reply_text,
+    settings_for,
+)
 from tests.slack.malformed import BAD, BAD_HTTP_ONLY, Bad, command, view, view_submission
 
 APP_TOKEN = "xapp-1-test-app-token-4e5f6a"
@@ -51,6 +61,48 @@ async def test_a_signed_malformed_delivery_gets_a_400_and_one_warning(
     await app_settled(slack)  # nothing was started, so nothing can still land
     assert len(slack.fake.calls) == calls_before
     assert slack.fake.responses == [] and slack.sandbox.journal == []
+
+
+@pytest.mark.parametrize("fault", ["six-minutes-old", "tampered", "unsigned", "forged"])
+async def test_a_malformed_delivery_not_signed_by_slack_is_a_401(
+    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture, fault: str
+) -> None:
+    body, content_type = BAD[0].http()
+    now = int(time.time())
+    headers = slack.driver.sign(body, now - 6 * 60 if fault == "six-minutes-old" else now)
+    if fault == "tampered":
+        body += "%20"  # changed on the way
+    elif fault == "unsigned":
+        headers = {}
+    elif fault == "forged":
+        headers["X-Slack-Signature"] = "v0=" + "é" * 64
+    answer = await slack.driver.post_raw(body.encode(), {"Content-Type": content_type, **headers})
+    assert answer.status == 401
+    assert warnings_and_worse(caplog) == []
+    no_traceback(caplog, secrets_guard)
+
+
+async def test_a_signed_body_that_is_not_utf8_gets_a_400(
+    slack: Harness, secrets_guard: SecretsGuard, caplog: pytest.LogCaptureFixture
+) -> None:
+    sent = b"command=%2Fpartner&text=caf\xe9"
+    timestamp = str(int(time.time()))
+    signature = (
+        "v0="
+        + hmac.new(
+            SIGNING_SECRET.encode(), b"v0:" + timestamp.encode() + b":" + sent, hashlib.sha256
+        ).hexdigest()
+    )
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+    }
+    answer = await slack.driver.post_raw(sent, headers)
+    assert answer.status == 400
+    [warning] = warnings_and_worse(caplog)
+    assert warning.getMessage().endswith(": body is not UTF-8")
+    no_traceback(caplog, secrets_guard)
 
 
 @pytest.mark.parametrize("timestamp", ["", "soon", "1e9", "١٧٠٠٠٠٠٠٠٠", "9" * 40])
