@@ -21,13 +21,13 @@ from bot.slack import stores
 from bot.slack.authorize import installation_authorize
 from bot.slack.clients import WorkspaceClients, web_client
 from bot.slack.context import Services, provide_services
+from bot.slack.door import events_handler, oauth_handler
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.not_installed import not_installed_guard
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.registration import register_listeners
-from bot.slack.request_guard import malformed_request_guard
 from bot.slack.request_id import tag_request
 from bot.slack.workspace_guard import workspace_guard
 
@@ -150,16 +150,18 @@ class TrackListenerTasks(AsyncListenerStartHandler):
 
 
 def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
-    """Bolt's own aiohttp routes (events, and install/redirect in OAuth mode) plus /healthz;
-    a body Bolt could not parse is refused before it reaches Bolt."""
-    web_app = app.server(path=EVENTS_PATH).web_app
+    """The events URL (bot.slack.door: the body read once, a malformed one refused before
+    Bolt), install/redirect in OAuth mode, and /healthz."""
     # First, so a request turned away while stopping costs nothing else.
-    web_app.middlewares.insert(0, runtime.inflight.web_middleware())
+    web_app = web.Application(middlewares=[runtime.inflight.web_middleware()])
     secret = runtime.settings.slack_signing_secret
     assert secret is not None  # build_app refused to start without it
-    web_app.middlewares.append(malformed_request_guard(EVENTS_PATH, secret.get_secret_value()))
+    web_app.router.add_post(EVENTS_PATH, events_handler(app, secret.get_secret_value()))
     web_app.router.add_get(HEALTH_PATH, health_handler(runtime))
     if app.oauth_flow is not None:
+        oauth = oauth_handler(app.oauth_flow)
+        web_app.router.add_get(app.oauth_flow.install_path, oauth)
+        web_app.router.add_get(app.oauth_flow.redirect_uri_path, oauth)
         cookie_name = app.oauth_flow.settings.state_cookie_name
         web_app.on_response_prepare.append(same_site_state_cookie(cookie_name))
     return web_app

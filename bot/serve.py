@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler, services_of
@@ -21,6 +20,7 @@ from bot.runtime import Runtime
 from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
+from bot.slack.door import CheckedSocketModeHandler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.maintenance import Maintenance
 from bot.slack.scheduler import Scheduler
@@ -204,7 +204,7 @@ async def socket_mode(
     health = web.Application()
     health.router.add_get(HEALTH_PATH, health_handler(runtime))
     runner = await start_site(health, host, port)
-    handler = AsyncSocketModeHandler(app, token.get_secret_value())
+    handler = CheckedSocketModeHandler(app, token.get_secret_value())
     try:
         await handler.connect_async()
         yield runner

@@ -30,6 +30,7 @@ from bot.slack.admin.views import group_mention, subject_mention, user_mention
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
+from bot.slack.minted import Garbled
 from bot.slack.requests import texts as requests_text
 from bot.slack.texts import common as text
 
@@ -141,12 +142,17 @@ def user_message(error: BaseException) -> str | None:
             return str(text.DATABASE_UNAVAILABLE)
         case InvalidAmount():
             return text.INVALID_AMOUNT.format(message=escape(str(error)))
+        case Garbled():
+            return str(text.GARBLED)
     return None
 
 
 def message_for(error: BaseException) -> str:
     """`user_message`, or for a bug: log it with a reference and return the bug message."""
     message = user_message(error)
+    if isinstance(error, Garbled):
+        # Not a bug of ours but a payload Slack never sent: one line, no traceback.
+        log.warning("refused a payload carrying %s this app did not make", error.what)
     if message is not None:
         return message
     reference = secrets.token_hex(4)

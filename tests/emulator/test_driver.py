@@ -141,6 +141,29 @@ async def test_command_is_a_signed_form_like_slacks(
     assert not delivery.late and driver.late_deliveries == []
 
 
+async def test_a_command_saying_payload_is_still_a_form_of_plain_fields(
+    fake: FakeSlack, driver: SlackDriver, receiver: Receiver
+) -> None:
+    # What Slack sends from a workspace, channel and user named so, with the word typed too:
+    # form fields, none of them called `payload` (what an interaction's only field is).
+    fake.teams[TEAM].domain = "payload-ops"
+    fake.add_user(TEAM, "U9", "payload-max")
+    fake.add_channel(TEAM, "C0PAYLOAD", "payload-room")
+    delivery = await driver.command(
+        "help payload", team_id=TEAM, user_id="U9", channel_id="C0PAYLOAD"
+    )
+    assert delivery.status == 200
+    sent = receiver.last.body
+    assert receiver.last.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    assert "payload" not in sent and sent["command"] == "/partner"
+    assert (sent["team_domain"], sent["channel_name"], sent["user_name"], sent["text"]) == (
+        "payload-ops",
+        "payload-room",
+        "payload-max",
+        "help payload",
+    )
+
+
 async def test_wait_response_returns_the_posts_to_the_response_url(
     fake: FakeSlack, driver: SlackDriver
 ) -> None:

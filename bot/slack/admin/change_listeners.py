@@ -53,6 +53,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.home.refresh import settings_changed
 from bot.slack.locale import user_language
+from bot.slack.minted import record_number
 from bot.slack.replies import reply
 from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.requests.key_changes import withdraw_for_new_keys
@@ -237,7 +238,8 @@ async def _decide(
     # The clicker's replies (and refusals, by the error handler) in their own language.
     changes = services.settings_changes
     # The card carries the change's number in the workspace; the id stays inside.
-    change_id = (await changes.by_number(team_id, int(action["value"]))).id
+    number = record_number(action.get("value"), "a setting change button")
+    change_id = (await changes.by_number(team_id, number)).id
     notifier = ChangeNotifier(services, client)
     where = clicked_message(body)
     if where is not None:

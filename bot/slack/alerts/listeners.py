@@ -36,6 +36,7 @@ from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.locale import channel_language
+from bot.slack.minted import json_object
 from bot.slack.modals import open_first, opens_first
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
@@ -99,7 +100,7 @@ async def top_up(
     context: dict[str, Any],
 ) -> None:
     await ack()
-    subject = json.loads(action["value"])
+    subject = json_object(action["value"], "an alert button")
 
     def form() -> View:
         # Built once the clicker is checked: in their language, which the check set.
@@ -155,7 +156,7 @@ async def snooze(
     client: AsyncWebClient,
 ) -> None:
     await ack()
-    subject = json.loads(action["value"])
+    subject = json_object(action["value"], "an alert button")
     product = Product(subject["p"])
     team_id, user_id = workspace_of(context), body["user"]["id"]
     # A snooze silences the alert for everyone: the same people as set alerts.

@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.slack.blocks import fit, form_state, form_text, text_input
 from bot.slack.home import texts as text
+from bot.slack.minted import Garbled
 from bot.slack.views.modal import MAX_TITLE
 
 EDIT_ACTION = "home_edit_setting"
@@ -88,7 +89,7 @@ def edit_title(item: str) -> str:
 
 def edit_modal(item: str) -> View:
     if item not in ITEMS:
-        raise ValueError(f"not a setting of the Home: {item!r}")
+        raise Garbled("a Home setting")
     blocks: list[InputBlock] = []
     if item in ("approvers", "admins"):
         blocks += [
@@ -134,7 +135,7 @@ def edit_modal(item: str) -> View:
 def item_of(view: dict[str, Any]) -> str:
     item = json.loads(view.get("private_metadata") or "{}").get("item")
     if item not in ITEMS:
-        raise ValueError(f"not a setting of the Home: {item!r}")
+        raise Garbled("a Home setting")
     return str(item)
 
 

@@ -19,6 +19,7 @@ from bot.money import format_money
 from bot.partner.models import Product, Subaccount
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit
 from bot.slack.lookups import subaccount_texts as text
+from bot.slack.minted import json_object
 from bot.slack.views.reply import Reply
 
 PAGE_SIZE = 15
@@ -42,7 +43,7 @@ class ListPosition:
 
     @classmethod
     def decode(cls, value: str) -> ListPosition:
-        data = json.loads(value)
+        data = json_object(value, "a page button")
         return cls(Product(data["p"]), str(data["q"]), int(data["n"]))
 
 

@@ -21,6 +21,7 @@ from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, form_text
 from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
+from bot.slack.minted import record_number
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
@@ -101,7 +102,8 @@ async def reject_reason(
     services: Services,
 ) -> None:
     metadata = json.loads(view.get("private_metadata") or "{}")
-    number = int(metadata["request"])  # its number in the authorised workspace
+    # Its number in the authorised workspace.
+    number = record_number(metadata.get("request"), "the rejection form's request")
     team_id, user_id = _workspace(context), _user(context)
     reason = form_text(view, "reason", multiline=True)
     if not reason:
@@ -197,7 +199,8 @@ def _card_at(body: dict[str, Any]) -> CardAt | None:
 def _ids(context: AsyncBoltContext, action: dict[str, Any]) -> tuple[int, str, str]:
     """The request's number as the button names it (looked up only within the workspace
     Bolt authorised), the workspace, and the clicker."""
-    return int(action["value"]), _workspace(context), _user(context)
+    number = record_number(action.get("value"), "a request button")
+    return number, _workspace(context), _user(context)
 
 
 def _workspace(context: AsyncBoltContext) -> str:

@@ -21,6 +21,7 @@ from bot.money import InvalidAmount, parse_user_amount
 from bot.partner.models import Product, SubaccountType
 from bot.services.requests import Action, Ask, NewSubaccount, RequestSnapshot
 from bot.slack.blocks import fit, form_state, form_text, text_input
+from bot.slack.minted import record_number
 from bot.slack.requests import texts as text
 from bot.slack.requests.views import CREATE_CALLBACK, REJECT_CALLBACK, what
 from bot.slack.views.modal import modal_title
@@ -131,7 +132,8 @@ def ask_value(ask: Ask) -> dict[str, Any]:
 def ask_from_value(text_value: str) -> tuple[Ask, int]:
     """The ask and the earlier request it was confirmed against, from a button value.
     Raises ValueError (or KeyError, TypeError) on anything else: a value is user input, and
-    whatever it says is checked again by the service like a typed command."""
+    whatever it says is checked again by the service like a typed command; Garbled for an
+    earlier request's number that was never one."""
     value = json.loads(text_value)
     new = None
     if isinstance(value.get("new"), dict):
@@ -152,7 +154,7 @@ def ask_from_value(text_value: str) -> tuple[Ask, int]:
         amount=Decimal(value["amt"]) if value.get("amt") is not None else None,
         new=new,
     )
-    return ask, int(value["similar"])
+    return ask, record_number(value["similar"], "a similar request's button")
 
 
 def read_create_form(

@@ -41,6 +41,10 @@ BUG = _l(
     ":boom: Something went wrong on our side and nothing more was done. The error was "
     "logged with reference `{reference}`."
 )
+GARBLED = _l(
+    ":warning: This click or form carried data Partner Ops did not make, so nothing was done. "
+    "Try again from a fresh message or form."
+)
 DUPLICATE_IGNORED = _l("This request was already handled.")
 BOT_NOT_IN_CHANNEL = _l(
     ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
