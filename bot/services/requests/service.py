@@ -18,6 +18,7 @@ from bot.db.session import Database
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.asking import Asking
+from bot.services.requests.cards import WITHDRAWN_NOTE, Cards
 from bot.services.requests.deciding import Deciding
 from bot.services.requests.errors import (
     AlreadyApprovedByYou,
@@ -41,8 +42,6 @@ from bot.services.roles import Roles
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-WITHDRAWN_NOTE = "the approval card could not be posted"
-
 CardAt = tuple[str, str]
 """(channel, ts) of the message a button was clicked on, when it is a channel message."""
 
@@ -57,6 +56,7 @@ class Requests:
         lease_seconds: float = 120.0,
         settle_seconds: float = 60.0,
         similar_window_seconds: float = 900.0,
+        card_grace_seconds: float = 5.0,
     ) -> None:
         self.store = RequestStore(database)
         self._asking = Asking(
@@ -70,6 +70,13 @@ class Requests:
             settle=timedelta(seconds=settle_seconds),
         )
         self._executing = Executing(self.store, partner, self._reconciling.reconcile)
+        self._cards = Cards(
+            self.store,
+            database,
+            self._deciding.withdraw,
+            grace=timedelta(seconds=card_grace_seconds),
+            lease=timedelta(seconds=lease_seconds),
+        )
         # The single steps, for callers that drive one step themselves (tests, the console).
         self.request_credit = self._asking.request_credit
         self.request_new_subaccount = self._asking.request_new_subaccount
@@ -162,6 +169,11 @@ class Requests:
             return done
         channel = submitted.approvals_channel_id
         assert channel is not None  # asking refuses a request no channel can show
+        if not await self.store.claim_card(request.id):
+            # This process stalled past the grace and maintenance took the card (it tells
+            # the requester too): never a second card.
+            await events.sent_for_approval(request, channel, card_known=True)
+            return await self.get(request.id)
         try:
             posted = await events.card_needed(request, channel)
         except CardRefused as refused:
@@ -171,6 +183,8 @@ class Requests:
             return withdrawn
         if posted is not None:
             await self.store.set_card(request.id, posted.channel_id, posted.ts)
+        else:
+            await self.store.card_unknown(request.id, channel)  # the requester is told below
         await events.sent_for_approval(request, channel, card_known=posted is not None)
         current = await self.get(request.id)
         await self._changed(current)
@@ -341,6 +355,8 @@ class Requests:
                     log.warning("request %d not announced", request.id)
                     continue
                 await self._settled(request, events)
+        for shown in await self._cards.recover(events_for):  # after expiry: none expires here
+            await self._changed(shown)
         return settled
 
     # --- the steps shared by the workflows ----------------------------------------------------
@@ -380,5 +396,3 @@ class Requests:
         known outcome: remembered if nothing was recorded."""
         if card_at is not None and await self.store.adopt_card(number, team_id, *card_at):
             log.info("card of request #%d of %s found through a click", number, team_id)
-
-

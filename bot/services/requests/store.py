@@ -31,6 +31,7 @@ from bot.services.requests.errors import SameOrigin
 from bot.services.requests.model import (
     STILL_COUNTS,
     Action,
+    CardOwed,
     Click,
     RequestSnapshot,
     Status,
@@ -347,6 +348,54 @@ class RequestStore:
                 .where(CreditRequest.id == request_id)
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
+
+    async def claim_card(self, request_id: int) -> bool:
+        """Take the posting of a pending request's card: True for the one caller that took it
+        (the asking process, or maintenance when that process died first)."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_claimed_at.is_(None),
+                )
+                .values(card_claimed_at=utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def card_unknown(self, request_id: int, channel_id: str) -> bool:
+        """A post with no known outcome, its requester told (or about to be): the channel it
+        went to, without a ts. True for the one caller that recorded it."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_channel_id.is_(None),
+                    CreditRequest.card_ts.is_(None),
+                )
+                .values(card_channel_id=channel_id)
+            )
+            return bool(result.rowcount)
+
+    async def cards_owed(self) -> list[CardOwed]:
+        """Pending requests with no card and no known outcome of its post."""
+        async with self._database.session() as session:
+            rows = await session.execute(
+                select(
+                    CreditRequest.id,
+                    CreditRequest.team_id,
+                    CreditRequest.created_at,
+                    CreditRequest.card_claimed_at,
+                ).where(
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_channel_id.is_(None),
+                    CreditRequest.card_ts.is_(None),
+                )
+            )
+            return [CardOwed(*row) for row in rows.all()]
 
     async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> bool:
         """Record where a request's card is when posting it had no known outcome (the answer
