@@ -146,6 +146,10 @@ class CreditRequest(Base):
     """When a process took the posting of the card (one conditional UPDATE: one taker). Never
     taken: nobody posted it (a crash after the insert); taken long ago with no card: the post
     was cut short, its outcome unknown (see bot.services.requests.cards)."""
+    told_status: Mapped[str | None] = mapped_column(String(16))
+    """The last status whose telling (the card redrawn, the requester's DM) a process took:
+    one conditional UPDATE, one teller; a settled status not yet told after a while is told by
+    maintenance (see bot.services.requests.telling)."""
     origin_key: Mapped[str | None] = mapped_column(String(128))
     """What in Slack made the request (`view:<id>` for a form), so a repeat makes no other."""
     similar_to: Mapped[int | None] = mapped_column(Integer)

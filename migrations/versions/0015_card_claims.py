@@ -1,9 +1,11 @@
-"""card_claims: which process took the posting of a card, and when
+"""card_claims: which process took the posting of a card, and the telling of a settlement
 
 A request or a setting change is stored, then its card is posted in a second step; a crash in
 between left it pending and unseen until it expired. The claim (a conditional UPDATE that sets
 `card_claimed_at`) lets maintenance tell a card nobody took (post it) from one whose post was
-under way when its process died (its outcome is unknown: never posted again).
+under way when its process died (its outcome is unknown: never posted again). Likewise a
+request's settlement is stored, then its card redrawn and its requester told: `told_status`
+says which status was told, so maintenance tells what a dead process left untold, once.
 
 Revision ID: 0015_card_claims
 Revises: 0011_home_views
@@ -26,6 +28,10 @@ TABLES = ("credit_requests", "setting_changes")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("credit_requests") as batch:
+        batch.add_column(sa.Column("told_status", sa.String(16), nullable=True))
+    # Everything stored before was told (or not) by the code of the time: nothing is owed.
+    op.execute("UPDATE credit_requests SET told_status = status")
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("card_claimed_at", sa.DateTime(), nullable=True))
@@ -45,3 +51,5 @@ def downgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("card_claimed_at")
+    with op.batch_alter_table("credit_requests") as batch:
+        batch.drop_column("told_status")

@@ -404,3 +404,52 @@ async def test_a_card_post_cut_short_by_a_kill_is_not_posted_again(world) -> Non
     row = await stored(database, request_id)
     assert (row.status, row.card_channel_id, row.card_ts) == ("pending", APPROVALS, None)
     assert_no_secret_in_logs(first, *restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(world) -> None:
+    """Killed after the request succeeded, while its card was being redrawn: of two restarted
+    processes, one redraws the card and tells the requester, once."""
+    database, fake, sandbox, logs = world
+    settings = {**FAST, "execution_lease_seconds": "30"}  # the slow vendor call is not abandoned
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **settings)
+        for n in (1, 2)
+    ]
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[6]
+    held = sub.balance
+    try:
+        await first.start()
+        request_id = await ask_for_credit(first, fake, sub.email, "9")
+        sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=2.0))
+        async with first.driver(fake) as driver:
+            await driver.click(
+                team_id=TEAM,
+                user_id=APPROVERS[0],
+                action_id="request_approve",
+                value=str(request_id),
+                block_id=f"request_{request_id}",
+                channel_id=APPROVALS,
+            )
+        await wait_for_status(database, request_id, Status.EXECUTING)
+        gate = fake.hold("chat.update")  # the redraw after the vendor's answer
+        [redraw] = await gate.held(timeout=20)
+        assert (await stored(database, request_id)).status == Status.SUCCEEDED.value
+        first.kill()
+        gate.release()
+        await asyncio.gather(*(p.start() for p in restarted))
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=30)
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        first.stop()
+        for process in restarted:
+            process.stop()
+    [told] = dms_to_member(fake)
+    assert "is done" in told
+    assert sub.balance == held + 9 and len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+    card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
+    assert "Done" in card_text(card) and redraw.args["ts"] == card.ts
+    assert (await stored(database, request_id)).told_status == Status.SUCCEEDED.value
+    assert_no_secret_in_logs(first, *restarted, secrets=sandbox.secrets() | {BOT_TOKEN})

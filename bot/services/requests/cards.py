@@ -107,6 +107,7 @@ class Cards:
             posted = await events.card_needed(request, channel)
         except CardRefused as refused:
             withdrawn = await self._withdraw(request_id, WITHDRAWN_NOTE)
+            await self._store.claim_telling(request_id, withdrawn.status)  # told right here
             await events.withdrawn_late(withdrawn, channel, refused.reason)
             return withdrawn
         if posted is None:

@@ -37,6 +37,7 @@ from bot.services.requests.model import (
 )
 from bot.services.requests.reconciling import Reconciling
 from bot.services.requests.store import RequestStore
+from bot.services.requests.telling import Telling
 from bot.services.roles import Roles
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,11 @@ class Requests:
             settle=timedelta(seconds=settle_seconds),
         )
         self._executing = Executing(self.store, partner, self._reconciling.reconcile)
+        self._telling = Telling(
+            self.store, self._changed, grace=timedelta(seconds=card_grace_seconds)
+        )
+        self._settled = self._telling.settled
+        self._card_changed = self._telling.card_changed
         self._cards = Cards(
             self.store,
             database,
@@ -164,6 +170,7 @@ class Requests:
         request = submitted.request
         if submitted.runs_now:
             done = await self.execute(request.id)
+            await self._telling.take(done)  # told in the reply: maintenance does not DM it
             await events.ran_now(done)
             await self._changed(done)
             return done
@@ -178,6 +185,7 @@ class Requests:
             posted = await events.card_needed(request, channel)
         except CardRefused as refused:
             withdrawn = await self.withdraw(request.id, WITHDRAWN_NOTE)
+            await self._telling.take(withdrawn)
             await events.withdrawn(withdrawn, channel, refused.reason)
             await self._changed(withdrawn)
             return withdrawn
@@ -312,6 +320,7 @@ class Requests:
         cancelled = await self._decided(events, self.cancel(number, team_id, user_id))
         if cancelled is None:
             return None
+        await self._telling.take(cancelled)
         await events.cancelled(cancelled)
         await self._card_changed(cancelled.id, events)
         return cancelled
@@ -357,6 +366,7 @@ class Requests:
                 await self._settled(request, events)
         for shown in await self._cards.recover(events_for):  # after expiry: none expires here
             await self._changed(shown)
+        await self._telling.recover(events_for)  # what a dead process left untold
         return settled
 
     # --- the steps shared by the workflows ----------------------------------------------------
@@ -377,19 +387,8 @@ class Requests:
         """Someone got there first: show the card as it is now, and tell the requester when
         the request expired just now (this call then won that transition)."""
         await self._card_changed(decided.request.id, events)
-        if decided.expired_now:
+        if decided.expired_now and await self._telling.take(decided.request):
             await events.requester_told(decided.request)
-
-    async def _settled(self, request: RequestSnapshot, events: RequestEvents) -> None:
-        """After a transition this process won: redraw the card and tell the requester."""
-        await self._card_changed(request.id, events)
-        await events.requester_told(request)
-
-    async def _card_changed(self, request_id: int, events: RequestEvents) -> None:
-        # Redrawn from the request as it stands now, never from a stale copy.
-        current = await self.get(request_id)
-        await events.card_changed(current)
-        await self._changed(current)
 
     async def _card_seen(self, number: int, team_id: str, card_at: CardAt | None) -> None:
         """A click on a card's button says where the card is, should its post have had no

@@ -14,7 +14,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -396,6 +396,35 @@ class RequestStore:
                 )
             )
             return [CardOwed(*row) for row in rows.all()]
+
+    async def claim_telling(self, request_id: int, status: Status) -> bool:
+        """Take the telling of `status` (the card redrawn, the requester's DM): True for the
+        one caller that took it, while the request still is in `status`."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == status.value,
+                    or_(
+                        CreditRequest.told_status.is_(None),
+                        CreditRequest.told_status != status.value,
+                    ),
+                )
+                .values(told_status=status.value)
+            )
+            return bool(result.rowcount)
+
+    async def untold(self, statuses: frozenset[Status], changed_before: datetime) -> list[int]:
+        """Requests in one of `statuses` since before `changed_before`, that status not told."""
+        return await self._ids(
+            CreditRequest.status.in_([s.value for s in statuses]),
+            or_(
+                CreditRequest.told_status.is_(None),
+                CreditRequest.told_status != CreditRequest.status,
+            ),
+            CreditRequest.updated_at <= changed_before,
+        )
 
     async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> bool:
         """Record where a request's card is when posting it had no known outcome (the answer
