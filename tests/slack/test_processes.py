@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import utcnow
-from bot.db.models import CreditRequest, DigestSubscription
+from bot.db.models import CreditRequest, DigestSubscription, SettingChange
 from bot.db.session import Database
 from bot.devkit.emulator import FakeSlack
 from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
@@ -27,6 +27,7 @@ from bot.services.policy import change_policy
 from bot.services.requests import Action, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.schedule import parse_subscription
+from bot.services.settings_changes import Change, Setting
 from tests.conftest import SecretsGuard
 from tests.services.request_world import People
 from tests.slack.approvals import APPROVALS, APPROVERS, card_text
@@ -453,3 +454,38 @@ async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(worl
     assert "Done" in card_text(card) and redraw.args["ts"] == card.ts
     assert (await stored(database, request_id)).told_status == Status.SUCCEEDED.value
     assert_no_secret_in_logs(first, *restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_setting_change_stored_by_a_process_that_died_gets_one_card_after_a_restart(
+    world,
+) -> None:
+    """Killed between proposing a change that loosens money control and posting its card:
+    of two restarted processes, one posts the card and tells the asker, once."""
+    database, fake, sandbox, logs = world
+    runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
+    try:  # what the dying process stored
+        change = await runtime.settings_changes.propose(
+            TEAM, ADMIN, Change(Setting.AUTO_APPROVE_LIMIT, Decimal(0), Decimal(40))
+        )
+    finally:
+        await runtime.close()
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **FAST) for n in (1, 2)
+    ]
+    try:
+        await asyncio.gather(*(p.start() for p in restarted))
+        await fake.wait_for(lambda: fake.messages.get(f"D{ADMIN}"), timeout=30)
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        for process in restarted:
+            process.stop()
+    [card] = cards_in_approvals(fake)
+    assert "40" in card
+    [told] = [m.text for m in fake.messages[f"D{ADMIN}"]]
+    assert "waits for an approver" in told
+    async with database.session() as session:
+        row = await session.get(SettingChange, change.id)
+        assert row is not None and row.card_ts is not None and row.status == "pending"
+    assert_no_secret_in_logs(*restarted, secrets=sandbox.secrets() | {BOT_TOKEN})

@@ -3,9 +3,9 @@ exactly once (confirm, reject, expire)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -311,6 +311,43 @@ class SettingsChanges:
                 .where(SettingChange.id == change_id)
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
+
+    async def claim_card(self, change_id: int, *, retake_before: datetime | None = None) -> bool:
+        """Take the posting of a pending change's card: True for the one caller that took it
+        (the asking process, or maintenance when it died first). `retake_before`: a post
+        taken before then is over (refused, or its outcome unknown): the asker who types the
+        command again may have it posted again, as they ask."""
+        taken = SettingChange.card_claimed_at.is_(None)
+        if retake_before is not None:
+            taken = or_(taken, SettingChange.card_claimed_at <= retake_before)
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(SettingChange)
+                .where(
+                    SettingChange.id == change_id,
+                    SettingChange.status == Status.PENDING.value,
+                    SettingChange.card_ts.is_(None),
+                    taken,
+                )
+                .values(card_claimed_at=utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def cards_owed(self, grace: timedelta) -> list[ChangeSnapshot]:
+        """Pending changes whose card nobody took within `grace` of their proposal: the
+        process that proposed them died before posting it."""
+        async with self._database.session() as session:
+            rows = await session.scalars(
+                select(SettingChange)
+                .where(
+                    SettingChange.status == Status.PENDING.value,
+                    SettingChange.card_ts.is_(None),
+                    SettingChange.card_claimed_at.is_(None),
+                    SettingChange.created_at <= utcnow() - grace,
+                )
+                .order_by(SettingChange.id)
+            )
+            return [snapshot_of(row, await _number_of(session, row)) for row in rows.all()]
 
     async def adopt_card(self, change_id: int, team_id: str, channel_id: str, ts: str) -> bool:
         """Where the card is, learnt from a click, when posting it had no known outcome."""
