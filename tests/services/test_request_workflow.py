@@ -67,6 +67,15 @@ class Recorder:
     async def requester_told(self, request: RequestSnapshot) -> None:
         self._note("requester_told", request)
 
+    async def sent_late(
+        self, request: RequestSnapshot, channel_id: str, *, card_known: bool
+    ) -> None:
+        self._note("sent_late", request)
+        self.card_known.append(card_known)
+
+    async def withdrawn_late(self, request: RequestSnapshot, channel_id: str, reason: str) -> None:
+        self._note("withdrawn_late", request)
+
     async def admins_locked_out(self, refused: NotARequester) -> None:
         self.locked_out.append(refused)
 
