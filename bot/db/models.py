@@ -196,6 +196,9 @@ class SettingChange(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32))
     card_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
     """When a process took the posting of the card, as for requests (`CreditRequest`)."""
+    told_status: Mapped[str | None] = mapped_column(String(16))
+    """The decided status whose telling (the card redrawn, the announcement, the asker's DM) a
+    process took: one conditional UPDATE, one teller; maintenance tells what stays untold."""
 
 
 class RequestApproval(Base):

@@ -1,5 +1,5 @@
 """Work nobody clicks for: expiring requests and setting changes, recovering abandoned
-executions, housekeeping.
+executions, posting and telling what a dead process left unposted or untold, housekeeping.
 
 Runs in every `serve`/`socket`/`console` process (and the worker, later). Any number of them
 may run it at once: each transition is conditional, so each request is handled by one.
@@ -20,8 +20,9 @@ from bot.slack.requests.events import SlackRequestEvents
 log = logging.getLogger(__name__)
 
 CARD_GRACE = timedelta(seconds=5)
-"""The process that proposed a setting change takes its card's posting right after storing it:
-one not taken after this long was left by a process that died in between."""
+"""The process that proposed a setting change takes its card's posting right after storing it,
+and the one that decided it takes its telling right after the card's redraw: one not taken
+after this long was left by a process that died in between."""
 
 
 class Maintenance:
@@ -43,6 +44,11 @@ class Maintenance:
                 continue
             await ChangeNotifier(self._parts, client).settled(change)
         await self._post_owed_change_cards()
+        # Decisions whose process died before telling them (told in `settled` otherwise).
+        for change in await self._parts.settings_changes.untold(CARD_GRACE):
+            client = await self._clients.for_team(change.team_id)
+            if client is not None:
+                await ChangeNotifier(self._parts, client).settled(change)
         await self._parts.deliveries.forget_old()
         # Install-page visits that never came back (each left an OAuth state row).
         await stores.oauth_state_store(self._parts).purge_expired()

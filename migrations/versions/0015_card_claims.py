@@ -4,8 +4,9 @@ A request or a setting change is stored, then its card is posted in a second ste
 between left it pending and unseen until it expired. The claim (a conditional UPDATE that sets
 `card_claimed_at`) lets maintenance tell a card nobody took (post it) from one whose post was
 under way when its process died (its outcome is unknown: never posted again). Likewise a
-request's settlement is stored, then its card redrawn and its requester told: `told_status`
-says which status was told, so maintenance tells what a dead process left untold, once.
+request's (a setting change's) settlement is stored, then its card redrawn and its requester
+(asker) told: `told_status` says which status was told, so maintenance tells what a dead
+process left untold, once.
 
 Revision ID: 0015_card_claims
 Revises: 0011_home_views
@@ -28,10 +29,11 @@ TABLES = ("credit_requests", "setting_changes")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("credit_requests") as batch:
-        batch.add_column(sa.Column("told_status", sa.String(16), nullable=True))
-    # Everything stored before was told (or not) by the code of the time: nothing is owed.
-    op.execute("UPDATE credit_requests SET told_status = status")
+    for table in TABLES:
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("told_status", sa.String(16), nullable=True))
+        # Everything stored before was told (or not) by the code of the time: nothing is owed.
+        op.execute(f"UPDATE {table} SET told_status = status")  # noqa: S608 - constant
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("card_claimed_at", sa.DateTime(), nullable=True))
@@ -51,5 +53,4 @@ def downgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table) as batch:
             batch.drop_column("card_claimed_at")
-    with op.batch_alter_table("credit_requests") as batch:
-        batch.drop_column("told_status")
+            batch.drop_column("told_status")

@@ -3,9 +3,9 @@ exactly once (confirm, reject, expire)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -19,6 +19,7 @@ from bot.services.errors import NotAllowed, NotFound
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policy, change_policy_in, check_change, load_policy
 from bot.services.roles import Role, Roles
+from bot.services.settings_changes.cards import ChangeCards, number_of
 from bot.services.settings_changes.model import (
     Change,
     ChangeAlreadyDecided,
@@ -37,7 +38,7 @@ from bot.services.settings_changes.model import (
 )
 
 
-class SettingsChanges:
+class SettingsChanges(ChangeCards):
     def __init__(self, database: Database, roles: Roles, keys: PartnerKeys) -> None:
         self._database = database
         self._roles = roles
@@ -97,7 +98,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_proposed",
                 actor_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 **audited(row),
             )
         return await self.get(row.id)
@@ -121,7 +122,7 @@ class SettingsChanges:
                 .order_by(SettingChange.id)
                 .limit(1)
             )
-            return snapshot_of(row, await _number_of(session, row)) if row is not None else None
+            return snapshot_of(row, await number_of(session, row)) if row is not None else None
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -145,7 +146,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_confirmed",
                 approver_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -170,7 +171,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_rejected",
                 user_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -201,7 +202,7 @@ class SettingsChanges:
                 row.team_id,
                 "setting_change_expired",
                 audit.SYSTEM,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -273,7 +274,7 @@ class SettingsChanges:
             row = await session.get(SettingChange, change_id, populate_existing=True)
             if row is None or (team_id is not None and row.team_id != team_id):
                 raise NotFound(N_("setting change"), "")
-            return snapshot_of(row, await _number_of(session, row))
+            return snapshot_of(row, await number_of(session, row))
 
     async def by_number(self, team_id: str, number: int) -> ChangeSnapshot:
         """The workspace's setting change #`number` (changes are numbered in the order they
@@ -302,74 +303,8 @@ class SettingsChanges:
                 )
                 .order_by(SettingChange.created_at, SettingChange.id)
             )
-            return [snapshot_of(row, await _number_of(session, row)) for row in rows.all()]
-
-    async def set_card(self, change_id: int, channel_id: str, ts: str) -> None:
-        async with self._database.session() as session:
-            await session.execute(
-                update(SettingChange)
-                .where(SettingChange.id == change_id)
-                .values(card_channel_id=channel_id, card_ts=ts)
-            )
-
-    async def claim_card(self, change_id: int, *, retake_before: datetime | None = None) -> bool:
-        """Take the posting of a pending change's card: True for the one caller that took it
-        (the asking process, or maintenance when it died first). `retake_before`: a post
-        taken before then is over (refused, or its outcome unknown): the asker who types the
-        command again may have it posted again, as they ask."""
-        taken = SettingChange.card_claimed_at.is_(None)
-        if retake_before is not None:
-            taken = or_(taken, SettingChange.card_claimed_at <= retake_before)
-        async with self._database.session() as session:
-            result = await session.execute(
-                update(SettingChange)
-                .where(
-                    SettingChange.id == change_id,
-                    SettingChange.status == Status.PENDING.value,
-                    SettingChange.card_ts.is_(None),
-                    taken,
-                )
-                .values(card_claimed_at=utcnow())
-            )
-            return bool(result.rowcount)
-
-    async def cards_owed(self, grace: timedelta) -> list[ChangeSnapshot]:
-        """Pending changes whose card nobody took within `grace` of their proposal: the
-        process that proposed them died before posting it."""
-        async with self._database.session() as session:
-            rows = await session.scalars(
-                select(SettingChange)
-                .where(
-                    SettingChange.status == Status.PENDING.value,
-                    SettingChange.card_ts.is_(None),
-                    SettingChange.card_claimed_at.is_(None),
-                    SettingChange.created_at <= utcnow() - grace,
-                )
-                .order_by(SettingChange.id)
-            )
-            return [snapshot_of(row, await _number_of(session, row)) for row in rows.all()]
-
-    async def adopt_card(self, change_id: int, team_id: str, channel_id: str, ts: str) -> bool:
-        """Where the card is, learnt from a click, when posting it had no known outcome."""
-        async with self._database.session() as session:
-            result = await session.execute(
-                update(SettingChange)
-                .where(
-                    SettingChange.id == change_id,
-                    SettingChange.team_id == team_id,
-                    SettingChange.card_ts.is_(None),
-                )
-                .values(card_channel_id=channel_id, card_ts=ts)
-            )
-            return bool(result.rowcount)
+            return [snapshot_of(row, await number_of(session, row)) for row in rows.all()]
 
     async def _policy(self, team_id: str) -> Policy:
         async with self._database.session() as session:
             return await load_policy(session, team_id)
-
-
-async def _number_of(session: AsyncSession, row: SettingChange) -> int:
-    counted = await session.scalar(
-        select(func.count()).where(SettingChange.team_id == row.team_id, SettingChange.id <= row.id)
-    )
-    return int(counted or 0)

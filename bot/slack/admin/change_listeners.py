@@ -162,9 +162,12 @@ class ChangeNotifier:
             log.warning("setting change not announced in the approvals channel: %s", _why(error))
 
     async def settled(self, change: ChangeSnapshot) -> None:
-        """After a decision this process won: redraw the card, say it, tell the asker."""
+        """After a decision this process won (or maintenance found untold): redraw the card,
+        then, for the one caller that takes the telling, say it and tell the asker."""
         await self.refresh_card(change.id)
         settings_changed(self._services, self._client, change.team_id)
+        if not await self._changes.claim_telling(change.id, change.status):
+            return  # told by another (a DM or an announcement twice is worse than lost)
         if change.status in (Status.APPLIED, Status.REJECTED):
             # Where the approvers saw the card (the approvals channel may just have moved).
             await self.announce(
