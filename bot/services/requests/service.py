@@ -364,7 +364,7 @@ class Requests:
                     log.warning("request %d not announced", request.id)
                     continue
                 await self._settled(request, events)
-        for shown in await self._cards.recover(events_for):  # after expiry: none expires here
+        for shown in await self._cards.recover(events_for):  # after expiry: no card for those
             await self._changed(shown)
         await self._telling.recover(events_for)  # what a dead process left untold
         return settled

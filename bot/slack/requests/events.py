@@ -178,8 +178,8 @@ class SlackRequestEvents:
     ) -> None:
         with language(await self._user_language(request.team_id, request.requester_id)):
             message = submitted_reply(request, channel_id)
-            if not card_known:
-                unknown = text.CARD_OUTCOME_UNKNOWN.format(channel=channel_id)
+            if not card_known:  # its process died waiting for Slack's answer
+                unknown = text.CARD_CUT_SHORT.format(id=request.number, channel=channel_id)
                 message = Reply(
                     text=unknown, blocks=(*plain_reply(unknown).blocks, *message.blocks)
                 )
