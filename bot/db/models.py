@@ -139,7 +139,17 @@ class CreditRequest(Base):
     subaccount_balance_after: Mapped[Decimal | None] = mapped_column(Money)
     created_token: Mapped[str | None] = mapped_column(String(255))
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
+    """Set with `card_ts` once the card is posted; alone, where a post with no known outcome
+    went (its requester was told it may not be there)."""
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When a process took the posting of the card (one conditional UPDATE: one taker). Never
+    taken: nobody posted it (a crash after the insert); taken long ago with no card: the post
+    was cut short, its outcome unknown (see bot.services.requests.cards)."""
+    told_status: Mapped[str | None] = mapped_column(String(16))
+    """The last status whose telling (the card redrawn, the requester's DM) a process took:
+    one conditional UPDATE, one teller; a settled status not yet told after a while is told by
+    maintenance (see bot.services.requests.telling)."""
     origin_key: Mapped[str | None] = mapped_column(String(128))
     """What in Slack made the request (`view:<id>` for a form), so a repeat makes no other."""
     similar_to: Mapped[int | None] = mapped_column(Integer)
@@ -187,6 +197,11 @@ class SettingChange(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
+    card_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When a process took the posting of the card, as for requests (`CreditRequest`)."""
+    told_status: Mapped[str | None] = mapped_column(String(16))
+    """The decided status whose telling (the card redrawn, the announcement, the asker's DM) a
+    process took: one conditional UPDATE, one teller; maintenance tells what stays untold."""
 
 
 class RequestApproval(Base):

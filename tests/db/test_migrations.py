@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -155,3 +156,112 @@ async def _numbers(
             )
     finally:
         await database.dispose()
+
+
+def test_what_was_stored_before_card_claims_is_owed_nothing(tmp_path: Path) -> None:
+    """0015: maintenance posts and tells what a dead process left owed; rows from before it
+    were posted and told (or told the post had no answer) by the code of their time, so the
+    upgrade must not make maintenance post a card or send a DM for them."""
+    import asyncio
+
+    url = fresh_database_url(tmp_path)
+    upgrade(url, "0011_home_views")
+    asyncio.run(_insert_before_card_claims(url))
+    upgrade(url)
+    requests, changes = asyncio.run(_card_columns(url))
+    at = _BEFORE.isoformat(sep=" ")
+    assert requests == [
+        # status, told_status, card_claimed_at, card_channel_id, card_ts
+        ("pending", "pending", at, "C0APPR", "1.1"),
+        ("pending", "pending", at, "C0APPR", None),  # its post had no answer: told so then
+        ("succeeded", "succeeded", at, "C0APPR", "1.2"),
+        ("failed", "failed", at, None, None),  # auto-approved: no card
+    ]
+    assert changes == [("applied", "applied", at), ("pending", "pending", at)]
+    downgrade(url, "0011_home_views")
+    upgrade(url)
+
+
+_BEFORE = datetime(2026, 11, 1, 12, 0)
+
+
+async def _insert_before_card_claims(url: str) -> None:
+    from sqlalchemy import text
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO workspace_policies (team_id, auto_approve_limit, expiry_hours,"
+                    " approvals_channel_id, updated_at) VALUES ('T1', 0, 24, 'C0APPR', :at)"
+                ),
+                {"at": _BEFORE},
+            )
+            rows = [
+                ("pending", "C0APPR", "1.1"),
+                ("pending", None, None),
+                ("succeeded", "C0APPR", "1.2"),
+                ("failed", None, None),
+            ]
+            for number, (status, channel, ts) in enumerate(rows, 1):
+                await connection.execute(
+                    text(
+                        "INSERT INTO credit_requests (team_id, number, product, action, status,"
+                        " requester_id, details, approvals_needed, auto_approved, created_at,"
+                        " expires_at, updated_at, card_channel_id, card_ts) VALUES ('T1', :n,"
+                        " 'sms', 'credit_add', :status, 'U1', '{}', 1, :auto, :at, :at, :at,"
+                        " :channel, :ts)"
+                    ),
+                    {
+                        "n": number,
+                        "status": status,
+                        "auto": status == "failed",
+                        "at": _BEFORE,
+                        "channel": channel,
+                        "ts": ts,
+                    },
+                )
+            for status in ("applied", "pending"):
+                await connection.execute(
+                    text(
+                        "INSERT INTO setting_changes (team_id, setting, status, requested_by,"
+                        " created_at, expires_at) VALUES ('T1', 'auto_approve_limit', :status,"
+                        " 'U1', :at, :at)"
+                    ),
+                    {"status": status, "at": _BEFORE},
+                )
+    finally:
+        await engine.dispose()
+
+
+async def _card_columns(url: str) -> tuple[list[tuple], list[tuple]]:
+    from bot.db.models import CreditRequest, SettingChange
+
+    database = Database(url)
+    try:
+        async with database.session() as session:
+            requests = (
+                await session.execute(
+                    select(
+                        CreditRequest.status,
+                        CreditRequest.told_status,
+                        CreditRequest.card_claimed_at,
+                        CreditRequest.card_channel_id,
+                        CreditRequest.card_ts,
+                    ).order_by(CreditRequest.number)
+                )
+            ).all()
+            changes = (
+                await session.execute(
+                    select(
+                        SettingChange.status,
+                        SettingChange.told_status,
+                        SettingChange.card_claimed_at,
+                    ).order_by(SettingChange.id)
+                )
+            ).all()
+    finally:
+        await database.dispose()
+    as_text = [(*r[:2], r[2].isoformat(sep=" "), *r[3:]) for r in requests]
+    return as_text, [(c[0], c[1], c[2].isoformat(sep=" ")) for c in changes]

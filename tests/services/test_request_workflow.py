@@ -67,6 +67,15 @@ class Recorder:
     async def requester_told(self, request: RequestSnapshot) -> None:
         self._note("requester_told", request)
 
+    async def sent_late(
+        self, request: RequestSnapshot, channel_id: str, *, card_known: bool
+    ) -> None:
+        self._note("sent_late", request)
+        self.card_known.append(card_known)
+
+    async def withdrawn_late(self, request: RequestSnapshot, channel_id: str, reason: str) -> None:
+        self._note("withdrawn_late", request)
+
     async def admins_locked_out(self, refused: NotARequester) -> None:
         self.locked_out.append(refused)
 
@@ -136,9 +145,10 @@ async def test_a_request_to_approve_gets_its_card_and_the_requester_is_told_wher
         ("sent_for_approval", asked.number, Status.PENDING),
     ]
     assert events.card_known == [known]
-    # Where the card is, when known: it is only ever redrawn there.
+    # Where the card is, when known: it is only ever redrawn there. Unknown: only the channel
+    # it went to, which says the requester was told (maintenance does not tell them again).
     assert (asked.card_channel_id, asked.card_ts) == (
-        (CARD.channel_id, CARD.ts) if known else (None, None)
+        (CARD.channel_id, CARD.ts) if known else ("C0APPR", None)
     )
     assert credit_adds(sandbox) == 0
 

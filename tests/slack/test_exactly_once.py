@@ -159,6 +159,52 @@ async def test_an_undecidable_outcome_is_put_to_an_approver(slack: Harness) -> N
     await slack.fake.wait_for(lambda: any("failed" in t for t in dms_to(slack, MEMBER)))
 
 
+async def test_an_undecidable_outcome_a_crash_left_untold_is_put_to_an_approver_once(
+    slack: Harness,
+) -> None:
+    """The process that found the outcome undecidable died before redrawing the card: the
+    approvers were never asked to mark it. Maintenance asks them, and tells the requester,
+    once."""
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    slack.sandbox.inject(Fault(FaultKind.HANG, endpoint="/subaccount/credit/add"))
+    await slack.ask(f"credit add {sub.email} 30")
+    request = await latest_request(slack)
+    card = await card_of(slack, request.id)
+    await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=A1,
+        action_id="request_approve",
+        value=str(request.id),
+        message=card,
+        channel_id=APPROVALS,
+    )
+    await wait_status(slack, request.id, Status.UNKNOWN)
+    await slack.fake.wait_for(
+        lambda: "Not confirmed yet" in card_text(slack.fake.find_message(APPROVALS, card.ts))
+    )
+    sub.balance += Decimal("7.000")  # something else moved this subaccount meanwhile
+    await _age_execution(slack, request.id)
+    # What the dead process did: the reconciliation step alone, stored, nobody told.
+    stuck = await slack.runtime.requests.reconcile(request.id)
+    assert stuck.needs_a_person
+    assert buttons(slack.fake.find_message(APPROVALS, card.ts)) == []
+    await maintenance_round(slack)  # within the grace: the process may still be telling
+    assert buttons(slack.fake.find_message(APPROVALS, card.ts)) == []
+    async with slack.runtime.database.session() as session:
+        await session.execute(
+            update(CreditRequest)
+            .where(CreditRequest.id == request.id)
+            .values(updated_at=utcnow() - timedelta(minutes=1))
+        )
+    await maintenance_round(slack)
+    await maintenance_round(slack)
+    card = slack.fake.find_message(APPROVALS, card.ts)
+    assert buttons(card) == ["request_mark_done", "request_mark_failed"]
+    [told] = dms_to(slack, MEMBER)
+    assert "may or may not have been carried out" in told
+
+
 async def test_nothing_moved_is_only_believed_after_the_settle_time(slack: Harness) -> None:
     await set_up_approvals(slack)
     sub = a_subaccount(slack)

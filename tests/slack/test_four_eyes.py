@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from bot.clock import utcnow
 from bot.db.models import SettingChange, WorkspacePartnerKey
 from bot.devkit.emulator import Message
 from bot.devkit.sandbox import DEMO_SMS_KEY
@@ -24,6 +25,7 @@ from bot.services.settings_changes import Status
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from tests.conftest import SecretsGuard
+from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -418,3 +420,30 @@ async def test_the_same_change_asked_twice_makes_one_card(slack: Harness) -> Non
     # A different value is a different change.
     await slack.ask("policy auto-approve 60", user=ADMIN)
     assert len(await slack.runtime.settings_changes.pending(slack.team_id)) == 2
+
+
+async def test_a_decision_a_crash_left_untold_is_told_once(slack: Harness) -> None:
+    """The approver's click applied the change, and its process died before redrawing the card
+    and telling anyone: maintenance tells it, once, whichever rounds run."""
+    await _workspace(slack)
+    await slack.ask("policy auto-approve 50", user=ADMIN)
+    card = copy.deepcopy(await _the_card(slack))
+    [change] = await slack.runtime.settings_changes.pending(slack.team_id)
+    # What the dead process did: the decision alone, stored, nobody told.
+    await slack.runtime.settings_changes.confirm(change.id, slack.team_id, A2, People())
+    assert await _policy("auto_approve_limit", slack) == Decimal(50)
+    maintenance = Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None))
+    await maintenance.run_once()  # within the grace: its process may still be telling it
+    assert buttons(await _card_now(slack, card)) == [CONFIRM, REJECT]
+    async with slack.runtime.database.session() as session:
+        row = await session.get(SettingChange, change.id)
+        assert row is not None
+        row.decided_at = utcnow() - timedelta(minutes=1)
+    await asyncio.gather(maintenance.run_once(), maintenance.run_once())
+    await maintenance.run_once()
+    redrawn = await _card_now(slack, card)
+    assert buttons(redrawn) == [] and f"Confirmed by <@{A2}>" in card_text(redrawn)
+    [told] = await _dms_about_changes(slack, ADMIN)
+    assert f"<@{A2}> confirmed your setting change" in told
+    announced = [t for t in _channel_texts(slack) if "confirmed" in t and "setting change" in t]
+    assert len(announced) == 1

@@ -17,18 +17,29 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import utcnow
-from bot.db.models import CreditRequest, DigestSubscription
+from bot.db.models import CreditRequest, DigestSubscription, SettingChange
 from bot.db.session import Database
 from bot.devkit.emulator import FakeSlack
 from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
+from bot.runtime import Runtime
 from bot.services.policy import change_policy
-from bot.services.requests import Status
+from bot.services.requests import Action, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.schedule import parse_subscription
+from bot.services.settings_changes import Change, Setting
 from tests.conftest import SecretsGuard
+from tests.services.request_world import People
 from tests.slack.approvals import APPROVALS, APPROVERS, card_text
-from tests.slack.harness import ADMIN, BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
+from tests.slack.harness import (
+    ADMIN,
+    BOT_TOKEN,
+    ENCRYPTION_KEY,
+    MEMBER,
+    SIGNING_SECRET,
+    TEAM,
+    settings_for,
+)
 from tests.slack.processes import AppProcess
 
 FAST = {
@@ -351,3 +362,175 @@ async def test_three_worker_processes_post_each_digest_once(world) -> None:
         for worker in workers:
             worker.stop()
     assert_no_secret_in_logs(*workers, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+def cards_in_approvals(fake: FakeSlack) -> list[str]:
+    """The cards in the approvals channel (the fake keeps a message whose post the app never
+    heard back about too)."""
+    return [m.text for m in fake.messages.get(APPROVALS, []) if not m.deleted]
+
+
+async def card_ts(database: Database, request_id: int) -> bool:
+    return (await stored(database, request_id)).card_ts is not None
+
+
+async def test_a_request_stored_by_a_process_that_died_gets_one_card_after_a_restart(
+    world,
+) -> None:
+    """Killed right after the insert: nobody took the posting. Of two restarted processes,
+    one posts the card and tells the requester, once."""
+    database, fake, sandbox, logs = world
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
+    # What the asking process left when it died: the request stored, its card not yet taken.
+    runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
+    try:
+        submitted = await runtime.requests.request_credit(
+            TEAM, MEMBER, Product.SMS, Action.CREDIT_ADD, sub.token, Decimal(12), None, People()
+        )
+    finally:
+        await runtime.close()
+    request_id = submitted.request.id
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **FAST) for n in (1, 2)
+    ]
+    try:
+        await asyncio.gather(*(p.start() for p in restarted))
+        await wait_until(lambda: card_ts(database, request_id), within=30)
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
+        # The barrier: on SIGTERM each finishes the maintenance round under way, then exits.
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        for process in restarted:
+            process.stop()
+    assert len(cards_in_approvals(fake)) == 1
+    card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
+    assert card is not None and f"#{submitted.request.number}" in card_text(card)
+    [told] = dms_to_member(fake)
+    assert f"#{submitted.request.number}" in told and "sent to" in told
+    assert (await stored(database, request_id)).status == Status.PENDING.value
+    assert_no_secret_in_logs(*restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_card_post_cut_short_by_a_kill_is_not_posted_again(world) -> None:
+    """Killed while Slack had the card's post: it may be in the channel, so it is never posted
+    again; of two restarted processes, one tells the requester, once."""
+    database, fake, sandbox, logs = world
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **FAST) for n in (1, 2)
+    ]
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
+    try:
+        await first.start()
+        gate = fake.hold("chat.postMessage")
+        async with first.driver(fake) as driver:
+            await driver.command(f"credit add {sub.email} 12", team_id=TEAM, user_id=MEMBER)
+            [held] = await gate.held(timeout=15)
+        assert held.args["channel"] == APPROVALS
+        first.kill()
+        gate.release()  # Slack carries on with the post: the card lands, nobody hears back
+        await fake.wait_for(lambda: cards_in_approvals(fake), timeout=10)
+        async with database.session() as session:
+            request_id = await session.scalar(select(func.max(CreditRequest.id)))
+        await asyncio.gather(*(p.start() for p in restarted))
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=30)
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        first.stop()
+        for process in restarted:
+            process.stop()
+    posts = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == APPROVALS]
+    assert len(posts) == 1 and len(cards_in_approvals(fake)) == 1
+    [told] = dms_to_member(fake)
+    row = await stored(database, request_id)
+    assert f"Partner Ops stopped while the approval card of request #{row.number}" in told
+    assert (row.status, row.card_channel_id, row.card_ts) == ("pending", APPROVALS, None)
+    assert_no_secret_in_logs(first, *restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(world) -> None:
+    """Killed after the request succeeded, while its card was being redrawn: of two restarted
+    processes, one redraws the card and tells the requester, once."""
+    database, fake, sandbox, logs = world
+    settings = {**FAST, "execution_lease_seconds": "30"}  # the slow vendor call is not abandoned
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **settings)
+        for n in (1, 2)
+    ]
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[6]
+    held = sub.balance
+    try:
+        await first.start()
+        request_id = await ask_for_credit(first, fake, sub.email, "9")
+        sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=2.0))
+        async with first.driver(fake) as driver:
+            await driver.click(
+                team_id=TEAM,
+                user_id=APPROVERS[0],
+                action_id="request_approve",
+                value=str(request_id),
+                block_id=f"request_{request_id}",
+                channel_id=APPROVALS,
+            )
+        await wait_for_status(database, request_id, Status.EXECUTING)
+        gate = fake.hold("chat.update")  # the redraw after the vendor's answer
+        [redraw] = await gate.held(timeout=20)
+        assert (await stored(database, request_id)).status == Status.SUCCEEDED.value
+        first.kill()
+        gate.release()
+        await asyncio.gather(*(p.start() for p in restarted))
+        await fake.wait_for(lambda: dms_to_member(fake), timeout=30)
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        first.stop()
+        for process in restarted:
+            process.stop()
+    [told] = dms_to_member(fake)
+    assert "is done" in told
+    assert sub.balance == held + 9 and len(sandbox.calls(endpoint="/subaccount/credit/add")) == 1
+    card = fake.find_message(APPROVALS, (await stored(database, request_id)).card_ts)
+    assert "Done" in card_text(card) and redraw.args["ts"] == card.ts
+    assert (await stored(database, request_id)).told_status == Status.SUCCEEDED.value
+    assert_no_secret_in_logs(first, *restarted, secrets=sandbox.secrets() | {BOT_TOKEN})
+
+
+async def test_a_setting_change_stored_by_a_process_that_died_gets_one_card_after_a_restart(
+    world,
+) -> None:
+    """Killed between proposing a change that loosens money control and posting its card:
+    of two restarted processes, one posts the card and tells the asker, once."""
+    database, fake, sandbox, logs = world
+    runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
+    try:  # what the dying process stored
+        change = await runtime.settings_changes.propose(
+            TEAM, ADMIN, Change(Setting.AUTO_APPROVE_LIMIT, Decimal(0), Decimal(40))
+        )
+    finally:
+        await runtime.close()
+    restarted = [
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **FAST) for n in (1, 2)
+    ]
+    try:
+        await asyncio.gather(*(p.start() for p in restarted))
+        await fake.wait_for(lambda: fake.messages.get(f"D{ADMIN}"), timeout=30)
+        for process in restarted:
+            process.terminate()
+        assert [await p.exit_code() for p in restarted] == [0, 0]
+    finally:
+        for process in restarted:
+            process.stop()
+    [card] = cards_in_approvals(fake)
+    assert "40" in card
+    [told] = [m.text for m in fake.messages[f"D{ADMIN}"]]
+    assert "waits for an approver" in told
+    async with database.session() as session:
+        row = await session.get(SettingChange, change.id)
+        assert row is not None and row.card_ts is not None and row.status == "pending"
+    assert_no_secret_in_logs(*restarted, secrets=sandbox.secrets() | {BOT_TOKEN})

@@ -35,7 +35,7 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
-from bot.services.requests.model import Action, NewSubaccount, Submitted
+from bot.services.requests.model import Action, Ask, NewSubaccount, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
 from bot.services.subaccounts import pick_subaccount
@@ -198,6 +198,55 @@ class Asking:
             key=key,
             confirmed_similar=confirmed_similar,
         )
+
+    async def make(
+        self,
+        team_id: str,
+        requester_id: str,
+        ask: Ask,
+        directory: Directory,
+        origin: str | None,
+        confirmed_similar: int | None,
+    ) -> Submitted:
+        """The request `ask` describes, made by the step of its kind."""
+        match ask.action:
+            case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
+                assert ask.ref is not None and ask.amount is not None
+                return await self.request_credit(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.action,
+                    ask.ref,
+                    ask.amount,
+                    ask.reason,
+                    directory,
+                    confirmed_similar=confirmed_similar,
+                )
+            case Action.SUBACCOUNT_DELETE:
+                assert ask.ref is not None
+                return await self.request_deletion(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.ref,
+                    ask.reason,
+                    directory,
+                    confirmed_similar=confirmed_similar,
+                )
+            case Action.SUBACCOUNT_CREATE:
+                assert ask.new is not None
+                return await self.request_new_subaccount(
+                    team_id,
+                    requester_id,
+                    ask.product,
+                    ask.new,
+                    ask.reason,
+                    directory,
+                    origin=origin,
+                    confirmed_similar=confirmed_similar,
+                )
+        raise AssertionError(ask.action)  # pragma: no cover
 
     async def _read_live(
         self, team_id: str, product: Product

@@ -5,7 +5,8 @@ The service decides every next step of a request (run it now or post its card, w
 the card cannot be posted, execute after the approval that wins, settle what a dead process
 left) and reports each through one of these calls. Three audiences:
 - the approvals channel: `card_needed`, `card_changed`;
-- the requester (and the admins when nobody may ask): `requester_told`, `admins_locked_out`;
+- the requester (and the admins when nobody may ask): `requester_told`, `sent_late`,
+  `withdrawn_late`, `admins_locked_out`;
 - the person acting right now (who typed, submitted or clicked): every other method. A caller
   with nobody acting (the worker) may ignore those.
 """
@@ -56,6 +57,18 @@ class RequestEvents(Protocol):
         Never raises."""
         ...
 
+    async def sent_late(
+        self, request: RequestSnapshot, channel_id: str, *, card_known: bool
+    ) -> None:
+        """Nobody was acting when its card went out (maintenance posted the card of a request
+        whose process died, or found its post cut short: `card_known` False): tell its
+        requester where it went. Never raises."""
+        ...
+
+    async def withdrawn_late(self, request: RequestSnapshot, channel_id: str, reason: str) -> None:
+        """As `withdrawn`, when nobody is acting: tell its requester. Never raises."""
+        ...
+
     async def admins_locked_out(self, refused: NotARequester) -> None:
         """A refusal found that nobody may ask (`refused.tell_admins` to be told)."""
         ...
@@ -84,8 +97,7 @@ class RequestEvents(Protocol):
         """Their approval counted, and more are needed."""
         ...
 
-    async def already_approved_by_you(self, request: RequestSnapshot) -> None:
-        ...
+    async def already_approved_by_you(self, request: RequestSnapshot) -> None: ...
 
     async def too_late(self, request: RequestSnapshot) -> None:
         """Somebody (or the clock) decided it first: nothing was done."""

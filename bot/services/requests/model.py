@@ -124,6 +124,17 @@ class RequestSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
+class CardOwed:
+    """A pending request with no card and no known outcome of its post (bot.services.requests
+    .cards): `claimed_at`, when a process took the posting, if one did."""
+
+    request_id: int
+    team_id: str
+    created_at: datetime
+    claimed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class NewSubaccount:
     kind: SubaccountType
     email: str | None

@@ -19,6 +19,7 @@ from bot.partner.models import Product
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.asking import Asking
+from bot.services.requests.cards import WITHDRAWN_NOTE, Cards
 from bot.services.requests.deciding import Deciding
 from bot.services.requests.errors import (
     AlreadyApprovedByYou,
@@ -29,7 +30,6 @@ from bot.services.requests.errors import (
 from bot.services.requests.events import CardRefused, RequestEvents
 from bot.services.requests.executing import Executing
 from bot.services.requests.model import (
-    Action,
     Approval,
     Ask,
     RequestSnapshot,
@@ -37,12 +37,11 @@ from bot.services.requests.model import (
 )
 from bot.services.requests.reconciling import Reconciling
 from bot.services.requests.store import RequestStore
+from bot.services.requests.telling import Telling
 from bot.services.roles import Roles
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-WITHDRAWN_NOTE = "the approval card could not be posted"
 
 CardAt = tuple[str, str]
 """(channel, ts) of the message a button was clicked on, when it is a channel message."""
@@ -58,6 +57,7 @@ class Requests:
         lease_seconds: float = 120.0,
         settle_seconds: float = 60.0,
         similar_window_seconds: float = 900.0,
+        card_grace_seconds: float = 5.0,
     ) -> None:
         self.store = RequestStore(database)
         self._partner = partner
@@ -72,6 +72,18 @@ class Requests:
             settle=timedelta(seconds=settle_seconds),
         )
         self._executing = Executing(self.store, partner, self._reconciling.reconcile)
+        self._telling = Telling(
+            self.store, self._changed, grace=timedelta(seconds=card_grace_seconds)
+        )
+        self._settled = self._telling.settled
+        self._card_changed = self._telling.card_changed
+        self._cards = Cards(
+            self.store,
+            database,
+            self._deciding.withdraw,
+            grace=timedelta(seconds=card_grace_seconds),
+            lease=timedelta(seconds=lease_seconds),
+        )
         # The single steps, for callers that drive one step themselves (tests, the console).
         self.request_credit = self._asking.request_credit
         self.request_new_subaccount = self._asking.request_new_subaccount
@@ -138,7 +150,7 @@ class Requests:
         is made: they are asked whether they mean it twice (`similar_found`), and None comes
         back. A refusal is raised, after telling the admins when it found nobody may ask."""
         try:
-            submitted = await self._make(
+            submitted = await self._asking.make(
                 team_id, requester_id, ask, directory, origin, confirmed_similar
             )
         except NotARequester as refused:
@@ -159,72 +171,33 @@ class Requests:
         request = submitted.request
         if submitted.runs_now:
             done = await self.execute(request.id)
+            await self._telling.take(done)  # told in the reply: maintenance does not DM it
             await events.ran_now(done)
             await self._changed(done)
             return done
         channel = submitted.approvals_channel_id
         assert channel is not None  # asking refuses a request no channel can show
+        if not await self.store.claim_card(request.id):
+            # This process stalled past the grace and maintenance took the card (it tells
+            # the requester too): never a second card.
+            await events.sent_for_approval(request, channel, card_known=True)
+            return await self.get(request.id)
         try:
             posted = await events.card_needed(request, channel)
         except CardRefused as refused:
             withdrawn = await self.withdraw(request.id, WITHDRAWN_NOTE)
+            await self._telling.take(withdrawn)
             await events.withdrawn(withdrawn, channel, refused.reason)
             await self._changed(withdrawn)
             return withdrawn
         if posted is not None:
             await self.store.set_card(request.id, posted.channel_id, posted.ts)
+        else:
+            await self.store.card_unknown(request.id, channel)  # the requester is told below
         await events.sent_for_approval(request, channel, card_known=posted is not None)
         current = await self.get(request.id)
         await self._changed(current)
         return current
-
-    async def _make(
-        self,
-        team_id: str,
-        requester_id: str,
-        ask: Ask,
-        directory: Directory,
-        origin: str | None,
-        confirmed_similar: int | None,
-    ) -> Submitted:
-        match ask.action:
-            case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
-                assert ask.ref is not None and ask.amount is not None
-                return await self.request_credit(
-                    team_id,
-                    requester_id,
-                    ask.product,
-                    ask.action,
-                    ask.ref,
-                    ask.amount,
-                    ask.reason,
-                    directory,
-                    confirmed_similar=confirmed_similar,
-                )
-            case Action.SUBACCOUNT_DELETE:
-                assert ask.ref is not None
-                return await self.request_deletion(
-                    team_id,
-                    requester_id,
-                    ask.product,
-                    ask.ref,
-                    ask.reason,
-                    directory,
-                    confirmed_similar=confirmed_similar,
-                )
-            case Action.SUBACCOUNT_CREATE:
-                assert ask.new is not None
-                return await self.request_new_subaccount(
-                    team_id,
-                    requester_id,
-                    ask.product,
-                    ask.new,
-                    ask.reason,
-                    directory,
-                    origin=origin,
-                    confirmed_similar=confirmed_similar,
-                )
-        raise AssertionError(ask.action)  # pragma: no cover
 
     # --- deciding -----------------------------------------------------------------------------
 
@@ -300,6 +273,7 @@ class Requests:
         cancelled = await self._decided(events, self.cancel(number, team_id, user_id))
         if cancelled is None:
             return None
+        await self._telling.take(cancelled)
         await events.cancelled(cancelled)
         await self._card_changed(cancelled.id, events)
         return cancelled
@@ -357,6 +331,9 @@ class Requests:
                     log.warning("request %d not announced", request.id)
                     continue
                 await self._settled(request, events)
+        for shown in await self._cards.recover(events_for):  # after expiry: no card for those
+            await self._changed(shown)
+        await self._telling.recover(events_for)  # what a dead process left untold
         return settled
 
     # --- the steps shared by the workflows ----------------------------------------------------
@@ -377,24 +354,11 @@ class Requests:
         """Someone got there first: show the card as it is now, and tell the requester when
         the request expired just now (this call then won that transition)."""
         await self._card_changed(decided.request.id, events)
-        if decided.expired_now:
+        if decided.expired_now and await self._telling.take(decided.request):
             await events.requester_told(decided.request)
-
-    async def _settled(self, request: RequestSnapshot, events: RequestEvents) -> None:
-        """After a transition this process won: redraw the card and tell the requester."""
-        await self._card_changed(request.id, events)
-        await events.requester_told(request)
-
-    async def _card_changed(self, request_id: int, events: RequestEvents) -> None:
-        # Redrawn from the request as it stands now, never from a stale copy.
-        current = await self.get(request_id)
-        await events.card_changed(current)
-        await self._changed(current)
 
     async def _card_seen(self, number: int, team_id: str, card_at: CardAt | None) -> None:
         """A click on a card's button says where the card is, should its post have had no
         known outcome: remembered if nothing was recorded."""
         if card_at is not None and await self.store.adopt_card(number, team_id, *card_at):
             log.info("card of request #%d of %s found through a click", number, team_id)
-
-

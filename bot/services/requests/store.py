@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,7 @@ from bot.services.requests.model import (
     KEY_CHANGED,
     STILL_COUNTS,
     Action,
+    CardOwed,
     Click,
     RequestSnapshot,
     Status,
@@ -425,6 +426,83 @@ class RequestStore:
                 .where(CreditRequest.id == request_id)
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
+
+    async def claim_card(self, request_id: int) -> bool:
+        """Take the posting of a pending request's card: True for the one caller that took it
+        (the asking process, or maintenance when that process died first)."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_claimed_at.is_(None),
+                )
+                .values(card_claimed_at=utcnow())
+            )
+            return bool(result.rowcount)
+
+    async def card_unknown(self, request_id: int, channel_id: str) -> bool:
+        """A post with no known outcome, its requester told (or about to be): the channel it
+        went to, without a ts. True for the one caller that recorded it."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_channel_id.is_(None),
+                    CreditRequest.card_ts.is_(None),
+                )
+                .values(card_channel_id=channel_id)
+            )
+            return bool(result.rowcount)
+
+    async def cards_owed(self) -> list[CardOwed]:
+        """Pending requests with no card and no known outcome of its post."""
+        async with self._database.session() as session:
+            rows = await session.execute(
+                select(
+                    CreditRequest.id,
+                    CreditRequest.team_id,
+                    CreditRequest.created_at,
+                    CreditRequest.card_claimed_at,
+                ).where(
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.card_channel_id.is_(None),
+                    CreditRequest.card_ts.is_(None),
+                )
+            )
+            return [CardOwed(*row) for row in rows.all()]
+
+    async def claim_telling(self, request_id: int, status: Status) -> bool:
+        """Take the telling of `status` (the card redrawn, the requester's DM): True for the
+        one caller that took it, while the request still is in `status`."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == status.value,
+                    or_(
+                        CreditRequest.told_status.is_(None),
+                        CreditRequest.told_status != status.value,
+                    ),
+                )
+                .values(told_status=status.value)
+            )
+            return bool(result.rowcount)
+
+    async def untold(self, statuses: frozenset[Status], changed_before: datetime) -> list[int]:
+        """Requests in one of `statuses` since before `changed_before`, that status not told."""
+        return await self._ids(
+            CreditRequest.status.in_([s.value for s in statuses]),
+            or_(
+                CreditRequest.told_status.is_(None),
+                CreditRequest.told_status != CreditRequest.status,
+            ),
+            CreditRequest.updated_at <= changed_before,
+        )
 
     async def adopt_card(self, number: int, team_id: str, channel_id: str, ts: str) -> bool:
         """Record where a request's card is when posting it had no known outcome (the answer

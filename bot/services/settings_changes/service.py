@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -21,6 +21,7 @@ from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policy, check_change, load_policy
 from bot.services.roles import Roles
 from bot.services.settings_changes.applying import apply_change
+from bot.services.settings_changes.cards import ChangeCards, number_of
 from bot.services.settings_changes.model import (
     Change,
     ChangeAlreadyDecided,
@@ -39,7 +40,7 @@ from bot.services.settings_changes.model import (
 )
 
 
-class SettingsChanges:
+class SettingsChanges(ChangeCards):
     def __init__(self, database: Database, roles: Roles, keys: PartnerKeys) -> None:
         self._database = database
         self._roles = roles
@@ -120,7 +121,7 @@ class SettingsChanges:
                     team_id,
                     "setting_change_expired",
                     audit.SYSTEM,
-                    change=f"#{await _number_of(session, row)}",
+                    change=f"#{await number_of(session, row)}",
                     asked_by=row.requested_by,
                     why="uninstalled",
                     **audited(row),
@@ -157,7 +158,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_proposed",
                 actor_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 **audited(row),
             )
         return await self.get(row.id)
@@ -181,7 +182,7 @@ class SettingsChanges:
                 .order_by(SettingChange.id)
                 .limit(1)
             )
-            return snapshot_of(row, await _number_of(session, row)) if row is not None else None
+            return snapshot_of(row, await number_of(session, row)) if row is not None else None
 
     # --- deciding ---------------------------------------------------------------------------
 
@@ -210,7 +211,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_confirmed",
                 approver_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -252,7 +253,7 @@ class SettingsChanges:
                 team_id,
                 "setting_change_rejected",
                 user_id,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -283,7 +284,7 @@ class SettingsChanges:
                 row.team_id,
                 "setting_change_expired",
                 audit.SYSTEM,
-                change=f"#{await _number_of(session, row)}",
+                change=f"#{await number_of(session, row)}",
                 asked_by=row.requested_by,
                 **audited(row),
             )
@@ -327,7 +328,7 @@ class SettingsChanges:
             row = await session.get(SettingChange, change_id, populate_existing=True)
             if row is None or (team_id is not None and row.team_id != team_id):
                 raise NotFound(N_("setting change"), "")
-            return snapshot_of(row, await _number_of(session, row))
+            return snapshot_of(row, await number_of(session, row))
 
     async def by_number(self, team_id: str, number: int) -> ChangeSnapshot:
         """The workspace's setting change #`number` (changes are numbered in the order they
@@ -356,37 +357,8 @@ class SettingsChanges:
                 )
                 .order_by(SettingChange.created_at, SettingChange.id)
             )
-            return [snapshot_of(row, await _number_of(session, row)) for row in rows.all()]
-
-    async def set_card(self, change_id: int, channel_id: str, ts: str) -> None:
-        async with self._database.session() as session:
-            await session.execute(
-                update(SettingChange)
-                .where(SettingChange.id == change_id)
-                .values(card_channel_id=channel_id, card_ts=ts)
-            )
-
-    async def adopt_card(self, change_id: int, team_id: str, channel_id: str, ts: str) -> bool:
-        """Where the card is, learnt from a click, when posting it had no known outcome."""
-        async with self._database.session() as session:
-            result = await session.execute(
-                update(SettingChange)
-                .where(
-                    SettingChange.id == change_id,
-                    SettingChange.team_id == team_id,
-                    SettingChange.card_ts.is_(None),
-                )
-                .values(card_channel_id=channel_id, card_ts=ts)
-            )
-            return bool(result.rowcount)
+            return [snapshot_of(row, await number_of(session, row)) for row in rows.all()]
 
     async def _policy(self, team_id: str) -> Policy:
         async with self._database.session() as session:
             return await load_policy(session, team_id)
-
-
-async def _number_of(session: AsyncSession, row: SettingChange) -> int:
-    counted = await session.scalar(
-        select(func.count()).where(SettingChange.team_id == row.team_id, SettingChange.id <= row.id)
-    )
-    return int(counted or 0)

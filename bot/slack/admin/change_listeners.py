@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
@@ -21,6 +22,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clock import utcnow
 from bot.db.session import Database
 from bot.i18n import language
 from bot.partner.models import Product
@@ -61,6 +63,10 @@ from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
 
+CARD_POST_OVER = timedelta(minutes=2)
+"""Longer than a card's post can take (the Slack client's timeout and retries): a post taken
+before then has ended, one way or another."""
+
 
 class ChangeServices(Protocol):
     """What the notifier needs: `bot.slack.context.Services` (or the worker's wiring) has it."""
@@ -90,6 +96,31 @@ class ChangeNotifier:
         return await Languages(self._database).for_channel(team_id, channel_id)
 
     async def post_card(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
+        """Post the card of a change just proposed (or proposed again: an earlier post that
+        is over, refused or unanswered, is tried again, as the asker asks)."""
+        retake = utcnow() - CARD_POST_OVER
+        if not await self._changes.claim_card(change.id, retake_before=retake):
+            return change  # another process posts it (or is still at it): never two cards
+        return await self._post(change, channel_id)
+
+    async def post_owed_card(self, change: ChangeSnapshot, channel_id: str) -> None:
+        """Maintenance: the card of a change whose process died before posting it, posted
+        if this call takes it, and the asker told by DM (their reply never came)."""
+        if not await self._changes.claim_card(change.id):
+            return
+        log.info("card of setting change %d posted by maintenance", change.id)
+        posted = await self._post(change, channel_id)
+        with language(
+            await user_language(self._locales, self._client, change.team_id, change.requested_by)
+        ):
+            message = waiting_reply(posted)
+        try:
+            dm = await self._client.conversations_open(users=change.requested_by)
+            await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())
+        except (SlackApiError, *UNKNOWN_OUTCOME) as error:
+            log.warning("asker of setting change %d not told: %s", change.id, _why(error))
+
+    async def _post(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
         with language(await self._channel_language(change.team_id, channel_id)):
             card = change_card(change).as_kwargs()
         try:
@@ -135,9 +166,12 @@ class ChangeNotifier:
             log.warning("setting change not announced in the approvals channel: %s", _why(error))
 
     async def settled(self, change: ChangeSnapshot) -> None:
-        """After a decision this process won: redraw the card, say it, tell the asker."""
+        """After a decision this process won (or maintenance found untold): redraw the card,
+        then, for the one caller that takes the telling, say it and tell the asker."""
         await self.refresh_card(change.id)
         settings_changed(self._services, self._client, change.team_id)
+        if not await self._changes.claim_telling(change.id, change.status):
+            return  # told by another (a DM or an announcement twice is worse than lost)
         if change.status in (Status.APPLIED, Status.REJECTED):
             # Where the approvers saw the card (the approvals channel may just have moved).
             await self.announce(

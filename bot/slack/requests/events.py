@@ -171,8 +171,29 @@ class SlackRequestEvents:
     async def requester_told(self, request: RequestSnapshot) -> None:
         with language(await self._user_language(request.team_id, request.requester_id)):
             message = requester_dm(request)
-        if message is None:
-            return
+        if message is not None:
+            await self._tell_requester(request, message)
+
+    async def sent_late(
+        self, request: RequestSnapshot, channel_id: str, *, card_known: bool
+    ) -> None:
+        with language(await self._user_language(request.team_id, request.requester_id)):
+            message = submitted_reply(request, channel_id)
+            if not card_known:  # its process died waiting for Slack's answer
+                unknown = text.CARD_CUT_SHORT.format(id=request.number, channel=channel_id)
+                message = Reply(
+                    text=unknown, blocks=(*plain_reply(unknown).blocks, *message.blocks)
+                )
+        await self._tell_requester(request, message)
+
+    async def withdrawn_late(self, request: RequestSnapshot, channel_id: str, reason: str) -> None:
+        with language(await self._user_language(request.team_id, request.requester_id)):
+            message = plain_reply(
+                text.CARD_NOT_POSTED.format(channel=channel_id, error=escape(reason))
+            )
+        await self._tell_requester(request, message)
+
+    async def _tell_requester(self, request: RequestSnapshot, message: Reply) -> None:
         try:
             dm = await self._client.conversations_open(users=request.requester_id)
             await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())

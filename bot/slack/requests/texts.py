@@ -202,6 +202,11 @@ CARD_NOT_POSTED = _l(
     "another with `/partner approvals-channel`."
 )
 
+CARD_CUT_SHORT = _l(
+    ":warning: Partner Ops stopped while the approval card of request #{id} was being posted in "
+    "<#{channel}>: it may or may not be there. It was not posted again, so that approvers never "
+    "see it twice. If it is not in <#{channel}>, cancel this request and ask again."
+)
 CARD_OUTCOME_UNKNOWN = _l(
     ":warning: Slack did not answer while the approval card was being posted in "
     "<#{channel}>: it may or may not be there. It was not posted again, so that approvers "
