@@ -16,6 +16,7 @@ from bot.services.policy import change_policy
 from tests.slack.approvals import a_subaccount, card_of, card_text, latest_request, set_up_approvals
 from tests.slack.approvals import sms_account as sms
 from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text
+from tests.slack.test_home import open_home, text_of
 
 PARIS, NEW_YORK = "Europe/Paris", "America/New_York"
 TOKEN = re.compile(r"<!date\^(\d+)\^([^|>]+)\|([^>]+)>")
@@ -112,3 +113,16 @@ async def test_a_card_in_a_french_channel_carries_date_tokens(slack: Harness) ->
     assert tokens == "{date_short_pretty} à {time}"
     expires = request.expires_at
     assert fallback.endswith(f"à {expires:%H:%M} UTC") and " at " not in fallback
+
+
+async def test_the_home_of_a_user_in_new_york_shows_their_time(slack: Harness) -> None:
+    # The Home is published from an event, not a command: the publisher learns the zone.
+    await set_up_approvals(slack)
+    lives_in(slack, MEMBER, NEW_YORK, "fr-FR")
+    await slack.ask(f"credit add {a_subaccount(slack).email} 50")
+    request = await latest_request(slack)
+    home = text_of(await open_home(slack, MEMBER))
+    mine = home.split("Mes demandes")[-1]
+    shown, in_paris = (local_clock(request.created_at, z) for z in (NEW_YORK, PARIS))
+    assert re.search(rf"(aujourd’hui|hier) à {shown} ", mine), mine
+    assert f"à {in_paris}" not in mine and "UTC" not in mine and "<!date" not in mine
