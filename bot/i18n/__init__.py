@@ -66,6 +66,7 @@ DOMAIN = "messages"
 LOCALES = Path(__file__).parent / "locales"
 
 _current: ContextVar[str] = ContextVar("language", default=DEFAULT)
+_zone: ContextVar[str | None] = ContextVar("zone", default=None)
 
 
 def normalise(code: str | None) -> str:
@@ -141,6 +142,28 @@ def use_language(code: str | None) -> str:
     of its own, so this ends with it); `language()` is the scoped form."""
     _current.set(normalise(code))
     return _current.get()
+
+
+def current_zone() -> str | None:
+    """The reader's IANA time zone (Slack's `tz`), None when no one reader is known (a channel,
+    the worker): then times are written in UTC, saying so (bot.i18n.formatting.when)."""
+    return _zone.get()
+
+
+def use_zone(name: str | None) -> str | None:
+    """The reader's time zone for the rest of the current asyncio task, as `use_language`."""
+    _zone.set(name or None)
+    return _zone.get()
+
+
+@contextmanager
+def zone(name: str | None) -> Iterator[str | None]:
+    """`with zone("Europe/Paris"):` — times formatted inside are that reader's."""
+    token = _zone.set(name or None)
+    try:
+        yield _zone.get()
+    finally:
+        _zone.reset(token)
 
 
 def N_(message: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -80,21 +81,42 @@ class Languages:
 
 
 class UserLocales:
-    """Users' languages from their Slack locale, per workspace, for `ttl` seconds: a locale
-    changes rarely, and users.info is not worth a call for every click."""
+    """Users' languages from their Slack locale, and their time zones (Slack's `tz`), per
+    workspace, for `ttl` seconds: both change rarely, and users.info is not worth a call for
+    every click. A zone is learnt from any users.info answer (it needs no `include_locale`),
+    so it is kept apart from the language, which only a look with the locale refreshes."""
 
     def __init__(self, ttl: float = 3600, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl
         self._clock = clock
         self._known: dict[tuple[str, str], tuple[float, str]] = {}
+        self._zones: dict[tuple[str, str], tuple[float, str | None]] = {}
 
     def get(self, team_id: str, user_id: str) -> str | None:
-        entry = self._known.get((team_id, user_id))
+        return self._fresh(self._known.get((team_id, user_id)))
+
+    def put(self, team_id: str, user_id: str, language: str) -> None:
+        self._remember(self._known, (team_id, user_id), language)
+
+    def knows_zone(self, team_id: str, user_id: str) -> bool:
+        entry = self._zones.get((team_id, user_id))
+        return entry is not None and self._clock() - entry[0] < self._ttl
+
+    def zone(self, team_id: str, user_id: str) -> str | None:
+        """The user's zone, None when unknown or when Slack gave none."""
+        return self._fresh(self._zones.get((team_id, user_id)))
+
+    def put_zone(self, team_id: str, user_id: str, zone: str | None) -> None:
+        self._remember(self._zones, (team_id, user_id), zone or None)
+
+    def _fresh(self, entry: tuple[float, Any] | None) -> Any:
         if entry is None or self._clock() - entry[0] >= self._ttl:
             return None
         return entry[1]
 
-    def put(self, team_id: str, user_id: str, language: str) -> None:
-        if len(self._known) > 10_000:  # a bound, not an eviction policy: forget all, re-learn
-            self._known.clear()
-        self._known[(team_id, user_id)] = (self._clock(), language)
+    def _remember(
+        self, known: dict[tuple[str, str], Any], key: tuple[str, str], value: Any
+    ) -> None:
+        if len(known) > 10_000:  # a bound, not an eviction policy: forget all, re-learn
+            known.clear()
+        known[key] = (self._clock(), value)

@@ -7,6 +7,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
 
+from bot.i18n import _
+from bot.i18n.times import when
 from bot.slack.text import clean, escape
 
 __all__ = ["escape"]  # the one output escaper lives in bot.slack.text; kept importable here
@@ -30,19 +32,21 @@ def fit(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def utc_text(moment: datetime) -> str:
-    """A moment as readable UTC, where Slack's date tokens do not render (plain_text, files,
-    notification fallbacks). Naive datetimes are UTC, as everywhere in the app."""
-    return f"{_as_utc(moment):%Y-%m-%d %H:%M} UTC"
+    """A moment in UTC, saying so, in the current language (`Monday 7 December at 07:30 UTC`):
+    the fallback of a date token, which shows where the token cannot render (notifications)."""
+    return when(moment, "UTC", relative=False, named=True)
 
 
-def slack_date(moment: datetime, tokens: str = "{date_short_pretty} {time}") -> str:
-    """A moment in mrkdwn that each reader sees in their own time zone ("today 14:05",
-    "Mar 3, 2025 9:00 AM"), falling back to readable UTC where the token cannot render."""
-    return f"<!date^{int(_as_utc(moment).timestamp())}^{tokens}|{utc_text(moment)}>"
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+def slack_date(moment: datetime, tokens: str | None = None) -> str:
+    """A moment in mrkdwn that each viewer's Slack shows in their own time zone and language
+    ("today at 14:05", "Mar 3, 2025 at 9:00 AM"): for what a channel sees. What one reader
+    sees (ephemeral, DM, Home, modal) is bot.i18n.times.when, in that reader's zone."""
+    # Translators: a Slack date token's format; keep {date_short_pretty} and {time} as they are.
+    tokens = tokens or _("{date_short_pretty} at {time}")
+    unix = int(
+        moment.replace(tzinfo=UTC).timestamp() if moment.tzinfo is None else moment.timestamp()
+    )
+    return f"<!date^{unix}^{tokens}|{utc_text(moment)}>"
 
 
 def user_mention(user_id: str) -> str:

@@ -31,7 +31,7 @@ from bot.slack.context import Services, SlashCommand
 
 log = logging.getLogger(__name__)
 
-__all__ = ["channel_language", "command_language", "use_language", "user_language"]
+__all__ = ["channel_language", "command_language", "use_language", "user_language", "user_zone"]
 
 
 async def user_language(
@@ -50,7 +50,25 @@ async def user_language(
         log.info("users.info for the locale failed: %s", error.response.get("error"))
         return DEFAULT
     locales.put(team_id, user_id, language)
+    locales.put_zone(team_id, user_id, user.get("tz"))
     return language
+
+
+async def user_zone(
+    locales: UserLocales, client: AsyncWebClient, team_id: str, user_id: str
+) -> str | None:
+    """The user's time zone (Slack's `tz`), from the cache or with their language's look;
+    None when Slack cannot tell: times are then written in UTC, saying so."""
+    if not locales.knows_zone(team_id, user_id):
+        try:
+            answer = await client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as error:
+            log.info("users.info for the zone failed: %s", error.response.get("error"))
+            return None
+        user = answer.get("user") or {}
+        locales.put(team_id, user_id, normalise(user.get("locale")))
+        locales.put_zone(team_id, user_id, user.get("tz"))
+    return locales.zone(team_id, user_id)
 
 
 async def channel_language(services: Services, team_id: str, channel_id: str | None) -> str:

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
-from bot.i18n import language
+from bot.i18n import language, times
 from bot.partner.models import Product
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
@@ -81,9 +81,10 @@ async def post_digest(
     `lang`: the channel's language (bot.services.languages), not the asker's."""
     with language(lang):
         message, csv_text = digest_reply(digest)
-        day = digest.generated_at.strftime("%Y-%m-%d")
-        csv_title = digest_text.CSV_TITLE.format(date=day)
-        csv_comment = digest_text.CSV_COMMENT.format(date=day)
+        day = digest.generated_at.strftime("%Y-%m-%d")  # the file's name
+        shown = times.day(digest.generated_at, digest.zone)
+        csv_title = digest_text.CSV_TITLE.format(date=shown)
+        csv_comment = digest_text.CSV_COMMENT.format(date=shown)
     await pacer.wait(channel_id)
     await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
     if csv_text is not None:

@@ -41,7 +41,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from bot.db.session import Database
-from bot.i18n import normalise, use_language
+from bot.i18n import normalise, use_language, use_zone
 from bot.services import audit
 from bot.services.languages import UserLocales
 from bot.slack.context import DIRECTORY
@@ -175,6 +175,7 @@ class MemberGate:
         self.deferred = False
         self._verdict: object | None = None  # a catalog text, worded once the language is set
         self._language: str | None = None
+        self._zone: str | None = None
         self._checked = False
 
     def known_language(self) -> str | None:
@@ -189,6 +190,7 @@ class MemberGate:
             self._verdict = await self._judge()
             self._checked = True
         use_language(self._language)
+        use_zone(self._zone)
         if self._verdict is not None:
             raise NotAMember(self._verdict)
 
@@ -211,11 +213,16 @@ class MemberGate:
             directory = SlackDirectory(self._context["client"], team_id=team_id)
         known = self.known_language()
         user = await directory.user(self._user_id, with_locale=known is None)
+        locales: UserLocales | None = self._context.get("user_locales")
         if known is None and user:
             known = normalise(user.get("locale"))  # none given: English, as user_language
-            locales: UserLocales | None = self._context.get("user_locales")
             if locales is not None:
                 locales.put(team_id, self._user_id, known)
+        if user:
+            # Every users.info answer says the zone: the reader's times cost no call either.
+            self._zone = user.get("tz") or None
+            if locales is not None:
+                locales.put_zone(team_id, self._user_id, self._zone)
         self._language = known
         return user
 

@@ -17,6 +17,7 @@ from slack_sdk.models.blocks import (
 
 from bot.i18n import _
 from bot.i18n.formatting import joined, labelled, number
+from bot.i18n.times import when
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.audit import AuditRecord
@@ -29,7 +30,7 @@ from bot.slack.admin.views import (
     subject_mention,
     user_mention,
 )
-from bot.slack.blocks import MAX_BLOCKS, escape, fit, slack_date
+from bot.slack.blocks import MAX_BLOCKS, escape, fit
 from bot.slack.views.reply import Reply, plain_reply
 
 _SECRET_NAME = re.compile(r"(^|_)(key|api_?key|secret|password|passwd|credential)s?($|_)", re.I)
@@ -93,7 +94,7 @@ def audit_line(entry: AuditRecord) -> str:
     elif entry.product:
         request = f" — {_product(entry.product)}"
     return text.AUDIT_LINE.format(
-        at=slack_date(entry.at),
+        at=when(entry.at),
         actor=user_mention(entry.actor_id),
         action=text.ACTIONS.get(entry.action) or f"`{escape(entry.action)}`",
         request=request,

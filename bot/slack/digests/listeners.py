@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
+from bot.i18n import current_zone
+from bot.i18n.times import when
 from bot.services.errors import NotAllowed
 from bot.services.schedule import SpecError, parse_subscription
-from bot.slack.blocks import escape, slack_date
+from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
-from bot.slack.digests.views import digest_reply
+from bot.slack.digests.views import digest_reply, schedule_text
 from bot.slack.locale import channel_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
@@ -40,9 +40,8 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
     match parsed:
         case DigestSubscribe(words=words):
             await require_manager(text.SUBSCRIBE_ACTION)
-            user = (await client.users_info(user=user_id)).get("user") or {}
             try:
-                spec = parse_subscription(list(words), default_zone=user.get("tz") or "UTC")
+                spec = parse_subscription(list(words), default_zone=_zone())
             except SpecError as error:
                 raise CommandError(escape(str(error)) + " " + help_text.DIGEST_USAGE) from None
             await require_bot_in_channel(client, channel_id)
@@ -54,14 +53,13 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
                 if subscription.products
                 else ""
             )
-            next_local = subscription.schedule.describe()
             await reply(
                 respond,
                 plain_reply(
                     text.SUBSCRIBED.format(
-                        schedule=escape(next_local),
+                        schedule=escape(schedule_text(subscription.schedule)),
                         products=products,
-                        next=slack_date(subscription.next_run_at),
+                        next=when(subscription.next_run_at),
                     )
                 ),
             )
@@ -74,9 +72,7 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
         case DigestCommand(verb="list"):
             await reply(respond, _list(await digests.subscriptions(team_id)))
         case DigestCommand(verb="preview"):
-            digest = await digests.build(
-                team_id, None, zone=await _zone(client, user_id), since=None
-            )
+            digest = await digests.build(team_id, None, zone=_zone(), since=None)
             # Anyone may preview the balances; what waits for approval is for those who
             # decide (the same people as `/partner approvals` shows it to).
             roles = call.services.roles
@@ -91,7 +87,7 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             digest = await digests.build(
                 team_id,
                 None,
-                zone=await _zone(client, user_id),
+                zone=_zone(),
                 since=None,
             )
             seen_in = await channel_language(call.services, team_id, channel_id)
@@ -105,9 +101,9 @@ def _list(subscriptions: list[Any]) -> Reply:
     rows = [
         text.LIST_ROW.format(
             channel=s.channel_id,
-            schedule=escape(s.schedule.describe()),
+            schedule=escape(schedule_text(s.schedule)),
             products=", ".join(p.label for p in s.products) if s.products else text.ALL_PRODUCTS,
-            next=slack_date(s.next_run_at),
+            next=when(s.next_run_at),
             failure=text.LIST_FAILURE.format(failure=escape(s.failure)) if s.failure else "",
         )
         for s in subscriptions
@@ -115,6 +111,6 @@ def _list(subscriptions: list[Any]) -> Reply:
     return plain_reply(f"*{text.LIST_TITLE}*\n" + "\n".join(rows))
 
 
-async def _zone(client: AsyncWebClient, user_id: str) -> str:
-    user = (await client.users_info(user=user_id)).get("user") or {}
-    return user.get("tz") or "UTC"
+def _zone() -> str:
+    """The reader's zone, learnt at the door with their language (no call of its own)."""
+    return current_zone() or "UTC"

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from slack_sdk.models.blocks import (
     ContextBlock,
     DividerBlock,
@@ -19,10 +18,12 @@ from slack_sdk.models.blocks import (
 
 from bot.i18n import current_language
 from bot.i18n.formatting import joined, number
+from bot.i18n.times import clock, weekdays
 from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
 from bot.services.digests import Digest, ProductDigest
-from bot.slack.blocks import escape, fit
+from bot.services.schedule import DigestSchedule
+from bot.slack.blocks import escape, fit, slack_date
 from bot.slack.digests import texts as text
 from bot.slack.requests.views import what
 from bot.slack.views.reply import Reply
@@ -42,15 +43,15 @@ def digest_reply(digest: Digest, *, show_pending: bool = True) -> tuple[Reply, s
     blocks: list = [HeaderBlock(text=text.TITLE.format(date=day))]
     notes = []
     if digest.late_by is not None:
-        scheduled = local - digest.late_by
+        scheduled = digest.generated_at - digest.late_by
         notes.append(
             text.LATE.format(
                 minutes=number(int(digest.late_by.total_seconds() // 60)),
-                scheduled=scheduled.strftime("%H:%M"),
+                scheduled=slack_date(scheduled, "{time}"),
             )
         )
     if digest.since is not None:
-        notes.append(text.SINCE.format(since=_local(digest.since, zone)))
+        notes.append(text.SINCE.format(since=slack_date(digest.since)))
     else:
         notes.append(str(text.SINCE_DAY))
     if notes:
@@ -168,6 +169,12 @@ def _pending(digest: Digest) -> str:
     return text.pending(count).format(count=number(count), items=items)
 
 
+def schedule_text(schedule: DigestSchedule) -> str:
+    """`08:30, Mon–Fri` to a reader in the schedule's zone, `08:30 Europe/Paris, Mon–Fri` to
+    one elsewhere, in the reader's language."""
+    return f"{clock(schedule.at, schedule.zone)}, {weekdays(schedule.weekdays)}"
+
+
 def subaccounts_csv(digest: Digest) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -191,11 +198,6 @@ def _signed(change: Decimal | None) -> str:
     if change is None:
         return text.NO_HISTORY
     return ("+" if change > 0 else "") + format_money(change)
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
-    return format_datetime(local, "EEE d MMM HH:mm", locale=current_language())
 
 
 def _inert(value: str) -> str:

@@ -11,7 +11,7 @@ from functools import partial
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import language
+from bot.i18n import language, zone
 from bot.services.home import HomeService, HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
@@ -20,7 +20,7 @@ from bot.slack.context import Services
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.pacing import RateLimited
 from bot.slack.home.views import home_view
-from bot.slack.locale import user_language
+from bot.slack.locale import user_language, user_zone
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class HomePublisher:
             spoken = await user_language(
                 self._services.user_locales, self._client, team_id, user_id
             )
-            with language(spoken):
+            zone_name = await user_zone(self._services.user_locales, self._client, team_id, user_id)
+            with language(spoken), zone(zone_name):
                 view = home_view(snapshot)
             await self._publishing.views_publish(user_id=user_id, view=view)
         except SlackApiError as error:

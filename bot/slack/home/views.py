@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.i18n import _
 from bot.i18n.formatting import joined, money, number
+from bot.i18n.times import when
 from bot.services.digests import Subscription
 from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
 from bot.services.partner_keys import KeyStatus
@@ -30,7 +31,8 @@ from bot.services.requests import RequestSnapshot
 from bot.services.roles import Subject
 from bot.slack.admin.audit_views import audit_line
 from bot.slack.admin.views import channel_mention, policy_rules, subject_mention
-from bot.slack.blocks import escape, fit, slack_date
+from bot.slack.blocks import escape, fit
+from bot.slack.digests.views import schedule_text
 from bot.slack.errors import message_for
 from bot.slack.home import texts as text
 from bot.slack.home.settings_edit import EDIT_ACTION
@@ -185,7 +187,7 @@ def _waiting_item(request: RequestSnapshot) -> str:
         product=request.product.label,
         what=what(request),
         requester=request.requester_id,
-        when=slack_date(request.created_at),
+        when=when(request.created_at),
         progress=progress,
         reason=reason,
     )
@@ -205,7 +207,7 @@ def _mine(mine: Sequence[MyRequest]) -> list[Block]:
             product=request.product.label,
             what=what(request),
             state=str(request_text.STATE_WORDS[request.status.value]),
-            when=slack_date(request.created_at),
+            when=when(request.created_at),
         )
         accessory = None
         if item.cancellable:
@@ -297,7 +299,7 @@ def _channel(channel_id: str | None) -> str:
 def _digests(digests: Sequence[Subscription]) -> str:
     lines = [
         text.DIGEST_LINE.format(
-            channel=channel_mention(d.channel_id), schedule=escape(d.schedule.describe())
+            channel=channel_mention(d.channel_id), schedule=escape(schedule_text(d.schedule))
         )
         for d in digests[:10]
     ]

@@ -15,6 +15,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n.formatting import number
+from bot.i18n.times import day, when
 from bot.money import format_money
 from bot.partner.models import Product, Subaccount
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit
@@ -102,9 +103,7 @@ def subaccount_detail_reply(product: Product, subaccount: Subaccount) -> Reply:
         "type": escape(subaccount.type) or "—",
         "id": subaccount.id,
         "token": escape(subaccount.token),
-        "created": subaccount.created_at.strftime("%Y-%m-%d %H:%M")
-        if subaccount.created_at
-        else "—",
+        "created": when(subaccount.created_at) if subaccount.created_at else "—",
     }
     fields = [
         MarkdownTextObject(
@@ -124,9 +123,7 @@ def subaccount_detail_reply(product: Product, subaccount: Subaccount) -> Reply:
 
 def _row(subaccount: Subaccount) -> str:
     created = (
-        text.ROW_CREATED.format(date=subaccount.created_at.date().isoformat())
-        if subaccount.created_at
-        else ""
+        text.ROW_CREATED.format(date=day(subaccount.created_at)) if subaccount.created_at else ""
     )
     return text.ROW.format(
         email=escape(subaccount.email) or str(text.NO_EMAIL),

@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.i18n import _
+from bot.i18n.times import when
 from bot.money import format_money
 from bot.services.requests import Action, RequestSnapshot, Status
 from bot.slack.blocks import MAX_BUTTON_VALUE, escape, fit, slack_date
@@ -151,7 +152,7 @@ def similar_reply(earlier: RequestSnapshot, ask: dict[str, object]) -> Reply:
         id=earlier.number,
         what=what(earlier),
         state=text.STATE_WORDS[earlier.status.value],
-        when=slack_date(earlier.created_at),
+        when=when(earlier.created_at),
     )
     value = json.dumps({**ask, "similar": earlier.number}, separators=(",", ":"))
     buttons = [
@@ -238,7 +239,7 @@ def request_list(title: object, requests: Sequence[RequestSnapshot], empty: obje
             what=what(request),
             requester=request.requester_id,
             state=text.STATE_WORDS[request.status.value],
-            when=slack_date(request.created_at),
+            when=when(request.created_at),
         )
         blocks.append(SectionBlock(text=fit(row)))
     if len(requests) > LIST_LIMIT:

@@ -11,12 +11,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.i18n.times import when
 from bot.money import format_money
 from bot.partner.models import Account, Product
 from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
 from bot.services.settings_changes import NO_KEY_IN_USE, ChangeSnapshot
-from bot.slack.blocks import utc_text
 from bot.slack.setup import texts as text
 
 SETUP_CALLBACK = "partner_setup"
@@ -102,6 +102,6 @@ def _current(status: KeyStatus | None) -> str:
     source = (
         str(text.CURRENT_SOURCE_ENV)
         if status.from_environment
-        else text.CURRENT_SOURCE_DB.format(date=utc_text(status.set_at) if status.set_at else "?")
+        else text.CURRENT_SOURCE_DB.format(date=when(status.set_at) if status.set_at else "?")
     )
     return text.CURRENT.format(fingerprint=status.fingerprint, source=source)
