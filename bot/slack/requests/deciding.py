@@ -1,4 +1,5 @@
-"""Deciding: Approve, Reject (with a reason), Cancel, and Mark done / Mark failed.
+"""Deciding: Approve, Reject (with a reason), Cancel, and Mark done / Mark failed; and
+`/partner approve|reject <n>`, the same decisions typed.
 
 Slack does not disable a button after a click and may deliver a click twice: each listener
 makes one service call, whose conditional transitions let exactly one click win; the service
@@ -19,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.requests import CardAt, Requests
 from bot.slack.blocks import clicked_message, form_text
-from bot.slack.context import Services
+from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.minted import record_number
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
@@ -31,6 +32,7 @@ from bot.slack.requests.events import (
     SlackRequestEvents,
 )
 from bot.slack.requests.forms import reject_modal, reject_title
+from bot.slack.requests.parsing import Decide
 from bot.slack.requests.views import REJECT_CALLBACK
 
 
@@ -187,6 +189,24 @@ async def _mark(
         directory,
         SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
+    )
+
+
+async def approve_command(parsed: Decide, call: SlashCommand) -> None:
+    """`/partner approve <n>`: the card's Approve, typed; the same service call, so the same
+    rules (not their own, an approver, four eyes) and the same exactly-once count."""
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    await call.services.requests.approve_clicked(
+        parsed.number, call.team_id, call.user_id, call.directory, events
+    )
+
+
+async def reject_command(parsed: Decide, call: SlashCommand) -> None:
+    """`/partner reject <n> <reason…>`: the card's Reject with its reason, typed."""
+    assert parsed.reason, "the parser asks for a reason"
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    await call.services.requests.reject_with_reason(
+        parsed.number, call.team_id, call.user_id, parsed.reason, call.directory, events
     )
 
 

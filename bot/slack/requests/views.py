@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from slack_sdk.models.blocks import (
@@ -225,8 +225,15 @@ def already_message(request: RequestSnapshot) -> str:
     return text.ALREADY[request.status.value].format(id=request.number, by=by)
 
 
-def request_list(title: object, requests: Sequence[RequestSnapshot], empty: object) -> Reply:
-    """`title` and `empty`: texts (bot.i18n lazy ones too), shown in the current language."""
+def request_list(
+    title: object,
+    requests: Sequence[RequestSnapshot],
+    empty: object,
+    decides: Callable[[RequestSnapshot], bool] = lambda _request: False,
+) -> Reply:
+    """`title` and `empty`: texts (bot.i18n lazy ones too), shown in the current language.
+    A request the reader `decides` gets the card's own buttons (same action_id and value), so
+    the card's listeners decide it, exactly once, wherever the click comes from."""
     title, empty = str(title), str(empty)
     if not requests:
         return Reply(text=empty, blocks=(SectionBlock(text=empty),))
@@ -241,6 +248,9 @@ def request_list(title: object, requests: Sequence[RequestSnapshot], empty: obje
             when=slack_date(request.created_at),
         )
         blocks.append(SectionBlock(text=fit(row)))
+        buttons = _card_buttons(request) if decides(request) else []
+        if buttons:
+            blocks.append(ActionsBlock(block_id=f"request_{request.number}", elements=buttons))
     if len(requests) > LIST_LIMIT:
         blocks.append(
             ContextBlock(
