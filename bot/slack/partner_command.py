@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -71,7 +71,7 @@ def _verbs(*verbs: str) -> Reads:
 class Subcommand:
     parse: Parser
     handle: Handler
-    usage: object
+    usage: object = field(compare=False)  # a lazy text: not hashable
     """Its one usage line (a marked text, bot.slack.lookups.usage_texts), shown under a refusal."""
     alone: bool = False
     """Matches only with nothing after it; otherwise its first word alone is tried

@@ -33,6 +33,7 @@ FIELD_MAIN = _l("*Main account*\n{now} → {after}")
 FIELD_MAIN_NOW = _l("*Main account*\n{now}")
 FIELD_REASON = _l("*Reason*\n{reason}")
 FIELD_RETURNED = _l("*Its credit*\n{amount} back to the main account")
+FIGURES_AS_READ = _l("Balances as read {when}.")
 NEW_SUBACCOUNT_LINE = _l("{kind}{buyer}{names}")
 KINDS = {"simple": _l("simple"), "advanced": _l("advanced")}
 BUYER = _l(" · may buy its own credit")
