@@ -184,6 +184,7 @@ REJECT_SUBMIT = _l("Reject")
 REJECT_CLOSE = _l("Back")
 REJECT_REASON_MISSING = _l("Say why, for the requester.")
 REJECTING = _l(":hourglass_flowing_sand: Rejecting the request…")
+APPROVED_BY_YOU = _l(":white_check_mark: You approved request #{id} ({what}); it is {state}.")
 REJECTED_DONE = _l(":white_check_mark: Request #{id} is rejected; the requester has been told why.")
 
 NOT_SET_UP = {
