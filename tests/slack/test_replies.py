@@ -4,13 +4,19 @@ number, through the same service calls; a redrawn card says when its figures wer
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
+from bot.clock import utcnow
+from bot.db.models import CreditRequest
 from bot.money import format_money
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 from bot.slack.views.reply import REFUSAL_BLOCK_ID
 from tests.slack.approvals import (
     APPROVALS,
@@ -236,6 +242,27 @@ async def test_a_rejected_card_says_when_its_balances_were_read_and_foresees_not
     )
     redrawn = card_text(slack.fake.find_message(APPROVALS, card.ts))
     assert forecast not in redrawn  # what was foreseen will not happen
+    assert f"*Main account*\\n{format_money(main)}" in redrawn
+    assert "Balances as read <!date^" in redrawn
+
+
+async def test_an_expired_card_redrawn_by_the_worker_foresees_nothing(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    main = sms_account(slack).balance
+    await slack.ask(f"credit add {a_subaccount(slack).email} 10")
+    request = await latest_request(slack)
+    card = await card_of(slack, request.id)
+    forecast = f"{format_money(main)} → {format_money(main - 10)}"
+    assert forecast in card_text(card)
+    async with slack.runtime.database.session() as session:
+        await session.execute(
+            update(CreditRequest)
+            .where(CreditRequest.id == request.id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+    await Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None)).run_once()
+    redrawn = card_text(slack.fake.find_message(APPROVALS, card.ts))
+    assert "Expired" in redrawn and forecast not in redrawn
     assert f"*Main account*\\n{format_money(main)}" in redrawn
     assert "Balances as read <!date^" in redrawn
 
