@@ -157,7 +157,7 @@ def parse_user_amount(text: str) -> Decimal:
         raise InvalidAmount(
             N_(
                 "“{shown}”: an amount has at most 3 decimals, as the vendor keeps them "
-                "(e.g. 12,345)."
+                "(e.g. 0,125)."
             ),
             shown=shown,
         )

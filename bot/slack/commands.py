@@ -36,9 +36,11 @@ class CommandError(Exception):
     Raised while parsing, before the asker's language is known: a catalog text (`_l`) is kept
     as it is and worded when `message` is read, in the language of that moment."""
 
-    def __init__(self, message: object) -> None:
+    def __init__(self, message: object, usage: object | None = None) -> None:
         super().__init__(message)
         self._message = message
+        self.usage = usage
+        """The usage line of the subcommand that refused (bot.slack.partner_command adds it)."""
 
     @property
     def message(self) -> str:

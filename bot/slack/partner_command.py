@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -37,10 +37,11 @@ from bot.slack.language.parsing import parse_language
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
-from bot.slack.lookups.help_views import help_reply
+from bot.slack.lookups import usage_texts as usage
+from bot.slack.lookups.help_views import usage_reply
 from bot.slack.modals import defer_member_check, marked_opens_first
 from bot.slack.replies import reply
-from bot.slack.requests import asking
+from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
@@ -70,6 +71,8 @@ def _verbs(*verbs: str) -> Reads:
 class Subcommand:
     parse: Parser
     handle: Handler
+    usage: object = field(compare=False)  # a lazy text: not hashable
+    """Its one usage line (a marked text, bot.slack.lookups.usage_texts), shown under a refusal."""
     alone: bool = False
     """Matches only with nothing after it; otherwise its first word alone is tried
     (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""
@@ -78,35 +81,60 @@ class Subcommand:
     decide or change a setting (bot.slack.workspace_guard)."""
 
 
-HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help, guests=_everything)
-BALANCE = Subcommand(lookups_parsing.parse_balance, lookups.show_balance, guests=_everything)
-SUBACCOUNTS = Subcommand(
-    lookups_parsing.parse_subaccounts, lookups.list_subaccounts, guests=_everything
+HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help, usage.HELP, guests=_everything)
+BALANCE = Subcommand(
+    lookups_parsing.parse_balance, lookups.show_balance, usage.BALANCE, guests=_everything
 )
-DIGEST = Subcommand(parse_digest, digests.digest, guests=_verbs("list", "preview"))
-ALERT = Subcommand(parse_alert, alerts.alert, guests=_verbs("list"))
-LANGUAGE = Subcommand(parse_language, set_language)
+SUBACCOUNTS = Subcommand(
+    lookups_parsing.parse_subaccounts,
+    lookups.list_subaccounts,
+    usage.SUBACCOUNTS,
+    guests=_everything,
+)
+DIGEST = Subcommand(parse_digest, digests.digest, usage.DIGEST, guests=_verbs("list", "preview"))
+ALERT = Subcommand(parse_alert, alerts.alert, usage.ALERT, guests=_verbs("list"))
+LANGUAGE = Subcommand(parse_language, set_language, usage.LANGUAGE)
 
-SETUP = Subcommand(parse_setup, open_setup)
+SETUP = Subcommand(parse_setup, open_setup, usage.SETUP)
 SUBACCOUNT = Subcommand(
-    lookups_parsing.parse_subaccount, lookups.show_subaccount, guests=_everything
+    lookups_parsing.parse_subaccount, lookups.show_subaccount, usage.SUBACCOUNT, guests=_everything
 )
 SUBACCOUNT_CREATE = Subcommand(
-    requests_parsing.parse_create_subaccount, asking.subaccount_create, alone=True
+    requests_parsing.parse_create_subaccount,
+    asking.subaccount_create,
+    usage.SUBACCOUNT_CREATE,
+    alone=True,
 )
-SUBACCOUNT_DELETE = Subcommand(requests_parsing.parse_delete_subaccount, asking.subaccount_delete)
-CREDIT = Subcommand(requests_parsing.refuse_credit, asking.credit_move)
-CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move)
-CREDIT_REMOVE = Subcommand(requests_parsing.parse_credit_remove, asking.credit_move)
-APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals)
-REQUESTS = Subcommand(requests_parsing.parse_requests, asking.my_requests, guests=_everything)
-APPROVERS = Subcommand(admin_parsing.parse_approvers, admin.manage_role, guests=_verbs("list"))
+SUBACCOUNT_DELETE = Subcommand(
+    requests_parsing.parse_delete_subaccount, asking.subaccount_delete, usage.SUBACCOUNT_DELETE
+)
+CREDIT = Subcommand(requests_parsing.refuse_credit, asking.credit_move, usage.CREDIT)
+CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move, usage.CREDIT_ADD)
+CREDIT_REMOVE = Subcommand(
+    requests_parsing.parse_credit_remove, asking.credit_move, usage.CREDIT_REMOVE
+)
+APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals, usage.APPROVALS)
+APPROVE = Subcommand(requests_parsing.parse_approve, deciding.approve_command, usage.APPROVE)
+REJECT = Subcommand(requests_parsing.parse_reject, deciding.reject_command, usage.REJECT)
+REQUESTS = Subcommand(
+    requests_parsing.parse_requests, asking.my_requests, usage.REQUESTS, guests=_everything
+)
+APPROVERS = Subcommand(
+    admin_parsing.parse_approvers, admin.manage_role, usage.APPROVERS, guests=_verbs("list")
+)
+ADMINS = Subcommand(
+    admin_parsing.parse_admins, admin.manage_role, usage.ADMINS, guests=_verbs("list")
+)
+APPROVALS_CHANNEL = Subcommand(
+    admin_parsing.parse_approvals_channel, admin.set_approvals_channel, usage.APPROVALS_CHANNEL
+)
 POLICY = Subcommand(
     admin_parsing.parse_policy,
     admin.policy,
+    usage.POLICY,
     guests=lambda parsed: isinstance(parsed, admin_parsing.ShowPolicy),
 )
-AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail)
+AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail, usage.AUDIT)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": HELP,
@@ -122,12 +150,12 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "credit add": CREDIT_ADD,
     "credit remove": CREDIT_REMOVE,
     "approvals": APPROVALS,
+    "approve": APPROVE,
+    "reject": REJECT,
     "requests": REQUESTS,
     "approvers": APPROVERS,
-    "admins": Subcommand(admin_parsing.parse_admins, admin.manage_role, guests=_verbs("list")),
-    "approvals-channel": Subcommand(
-        admin_parsing.parse_approvals_channel, admin.set_approvals_channel
-    ),
+    "admins": ADMINS,
+    "approvals-channel": APPROVALS_CHANNEL,
     "policy": POLICY,
     "audit": AUDIT,
     "digest": DIGEST,
@@ -151,6 +179,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "crédit retirer": CREDIT_REMOVE,
     "credit retirer": CREDIT_REMOVE,
     "approbations": APPROVALS,
+    "approuver": APPROVE,
+    "refuser": REJECT,
     "demandes": REQUESTS,
     "approbateurs": APPROVERS,
     "politique": POLICY,
@@ -188,7 +218,13 @@ def parse(raw: str) -> Parsed:
             raise CommandError(text.UNKNOWN_PRODUCT.format(name=shown(name)))
         raise CommandError(unknown_subcommand(name))
     entry, args = entry_and_args
-    return Parsed(entry.parse(product, args), entry)
+    try:
+        return Parsed(entry.parse(product, args), entry)
+    except CommandError as refused:
+        # The asker gets the reason and this subcommand's usage, not the whole help.
+        if refused.usage is None:
+            refused.usage = entry.usage
+        raise
 
 
 def parse_command(raw: str) -> Any:
@@ -247,18 +283,18 @@ async def partner(
     call = SlashCommand(command, respond, client, context)
     if parsed is None:
         # Worded again here, in the asker's language (set at the door when the ack went out).
-        await reply(respond, help_reply(prefix=_refusal(typed)))
+        await reply(respond, usage_reply(*_refusal(typed)))
         return
     # A refusal or failure raised from here is answered to the asker by the app's error
     # handler (bot.slack.error_handler).
     await parsed.subcommand.handle(parsed.command, call)
 
 
-def _refusal(typed: str) -> str:
+def _refusal(typed: str) -> tuple[str, str | None]:
     try:
         parse(typed)
     except CommandError as error:
-        return error.message
+        return error.message, None if error.usage is None else str(error.usage)
     raise AssertionError("a text refused once is refused again: parsing is pure")
 
 

@@ -289,7 +289,10 @@ async def test_refusals_are_worded_in_the_askers_language(slack: Harness) -> Non
     assert "Vouliez-vous dire `/partner solde`\u00a0?" in text
     ambiguous = reply_text(await slack.ask("crédit ajouter a@b.co 12 50", user=MEMBER))
     assert "«\u00a012 50\u00a0» est ambigu" in ambiguous
-    assert "ce que vous pouvez demander" in ambiguous
+    # The reason, its subcommand's usage line and where help is: not the whole help.
+    assert "Syntaxe\u00a0: `/partner [produit] crédit ajouter &lt;sous-compte&gt;" in ambiguous
+    assert "`/partner aide` liste toutes les commandes." in ambiguous
+    assert "ce que vous pouvez demander" not in ambiguous
 
 
 async def test_a_broken_digest_channel_is_reported_in_each_readers_language(

@@ -26,10 +26,11 @@ from bot.slack.language.parsing import Language
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.partner_command import SUBCOMMANDS, parse, parse_command
-from bot.slack.requests import asking
+from bot.slack.requests import asking, deciding
 from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
+    Decide,
     DeleteSubaccount,
     MyRequests,
     PendingApprovals,
@@ -99,6 +100,11 @@ UNDERSTOOD = [
         CreditMove(VOICE, False, "a@b.co", Decimal(5), "back"),
     ),
     ("approvals anything", PendingApprovals()),
+    ("approve 3", Decide(3)),
+    ("approve #3", Decide(3)),
+    ("approuver 12", Decide(12)),
+    ("reject 3 over budget", Decide(3, "over budget")),
+    ("refuser #4 budget dépassé", Decide(4, "budget dépassé")),
     ("requests", MyRequests()),
     ("admins list", ManageRole("admin", "list")),
     ("admins", ManageRole("admin", "list")),
@@ -214,6 +220,15 @@ REFUSED = [
     ("alert main 10 5 1", "alert main"),
     ("alert subaccount a@b.co", "alert main"),
     ("alert main ten", "not an amount"),
+    ("approve", "Which request?"),
+    ("approve 3 4", "Which request?"),
+    ("approve three", "not a request number"),
+    ("approve 0", "not a request number"),
+    ("approve 99999999999999999999999", "not a request number"),
+    ("approve ３", "not a request number"),  # a full-width digit is not ours
+    ("reject", "Which request?"),
+    ("reject 3", "Say why"),
+    ("refuser x trop cher", "not a request number"),
 ]
 
 
@@ -265,6 +280,8 @@ DISPATCHED = [
     ("credit add a@b.co 5", asking.credit_move),
     ("credit remove a@b.co 5", asking.credit_move),
     ("approvals", asking.pending_approvals),
+    ("approve 3", deciding.approve_command),
+    ("reject 3 no", deciding.reject_command),
     ("requests", asking.my_requests),
     ("solde", lookups.show_balance),
     ("sous-comptes", lookups.list_subaccounts),

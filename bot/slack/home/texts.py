@@ -108,7 +108,7 @@ VALUE_HINT = _l(
 POLICY_SETTINGS = {
     "auto-approve": _l("Auto-approve up to (amount)"),
     "daily-cap": _l("Daily auto-approve cap per requester (amount)"),
-    "two-approvers": _l("Two approvers from (amount)"),
+    "two-approvers": _l("Two approvers above (amount)"),
     "expiry": _l("Requests expire after (hours)"),
 }
 CHANNEL = _l("Channel")

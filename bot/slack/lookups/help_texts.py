@@ -25,7 +25,14 @@ USAGE = [
     ("/partner [product] subaccount create", _l("Ask for a new subaccount (a form).")),
     ("/partner [product] subaccount delete <subaccount> [reason…]", _l("Ask to delete a subaccount.")),
     ("/partner requests", _l("Your requests and where they stand.")),
-    ("/partner approvals", _l("Requests waiting for a decision (approvers).")),
+    (
+        "/partner approvals",
+        _l("Requests waiting for a decision, with buttons on those you may decide (approvers)."),
+    ),
+    (
+        "/partner approve <number> | reject <number> <reason…>",
+        _l("Decide a waiting request by its number, as its card's buttons do (approvers)."),
+    ),
     ("/partner approvers add|remove|list [@user|@group]", _l("Who may approve (admins).")),
     (
         "/partner admins add|remove|list [@user]",
@@ -69,7 +76,8 @@ USAGE = [
 ]
 FRENCH_WORDS = _l(
     "French words work too: `solde`, `sous-comptes`, `sous-compte créer|supprimer`, "
-    "`crédit ajouter|retirer`, `demandes`, `approbations`, `approbateurs`, `politique`, "
+    "`crédit ajouter|retirer`, `demandes`, `approbations`, `approuver`, `refuser`, "
+    "`approbateurs`, `politique`, "
     "`journal`, `résumé maintenant|abonner|désabonner`, `alerte principal`, `langue`, `aide`."
 )
 """Shown to French readers only: the aliases of bot.slack.partner_command."""
@@ -100,3 +108,7 @@ ALERT_USAGE = _l("Write it as `/partner [product] alert main &lt;warn&gt; [criti
 ALERT_CRITICAL_ABOVE_WARN = _l(
     "The critical threshold must be below the warning one: `/partner alert main 500 100`."
 )
+APPROVE_NEEDS_NUMBER = _l("Which request? Give its number, as `/partner approvals` lists it: `/partner approve 3`.")
+REJECT_NEEDS_NUMBER = _l("Which request? Give its number and why: `/partner reject 3 over budget this month`.")
+REJECT_NEEDS_REASON = _l("Say why: the requester reads it. `/partner reject {id} over budget this month`.")
+NOT_A_REQUEST_NUMBER = _l("`{typed}` is not a request number: they are shown as #3 on the cards and in `/partner approvals`.")

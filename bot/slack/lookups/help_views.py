@@ -3,28 +3,42 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.i18n import DEFAULT, current_language
-from bot.slack.blocks import escape
+from bot.slack.blocks import escape, fit
 from bot.slack.lookups import help_texts as text
+from bot.slack.lookups import usage_texts
 from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 
 
-def help_reply(prefix: str | None = None) -> Reply:
-    """Usage of every subcommand, in the current language; `prefix` (already mrkdwn-safe) says
-    why help is shown."""
+def help_reply() -> Reply:
+    """Usage of every subcommand, in the current language."""
     # Usage has <placeholders>: escaped, or Slack would read them as links.
     lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
     intro = str(text.INTRO)
     if current_language() != DEFAULT:
         # The command words stay English in the usage; a French reader learns theirs too.
         intro += "\n" + str(text.FRENCH_WORDS)
-    blocks = []
-    if prefix:
-        # The command was not understood: a refusal, marked as every refusal is.
-        blocks.append(SectionBlock(text=str(prefix), block_id=REFUSAL_BLOCK_ID))
-    blocks += [
+    blocks = [
         HeaderBlock(text=str(text.TITLE)),
         SectionBlock(text=intro),
         SectionBlock(text=lines),
         ContextBlock(elements=[MarkdownTextObject(text=str(text.FOOTER))]),
     ]
-    return Reply(text=(f"{prefix}\n" if prefix else "") + str(text.TITLE), blocks=blocks)
+    return Reply(text=str(text.TITLE), blocks=blocks)
+
+
+def usage_reply(reason: str, usage_line: str | None) -> Reply:
+    """A command not understood: the reason (already mrkdwn-safe), the usage line of the
+    subcommand that refused it when there is one, and where the whole help is — so the reason
+    stays on screen."""
+    hints = []
+    if usage_line:
+        hints.append(usage_texts.USAGE_LINE.format(usage=escape(usage_line)))
+    hints.append(str(usage_texts.HELP_POINTER))
+    hint = "\n".join(hints)
+    return Reply(
+        text=f"{reason}\n{hint}",
+        blocks=(
+            SectionBlock(text=fit(reason), block_id=REFUSAL_BLOCK_ID),
+            ContextBlock(elements=[MarkdownTextObject(text=fit(hint))]),
+        ),
+    )

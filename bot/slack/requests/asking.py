@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
 from bot.services.errors import NotAllowed
+from bot.services.home import may_decide
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests
 from bot.services.roles import Roles
@@ -88,13 +89,20 @@ async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> Non
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
     roles: Roles = call.services.roles
     team_id, user_id = call.team_id, call.user_id
-    if not await roles.is_approver(team_id, user_id, call.directory) and not (
-        await roles.is_admin(team_id, user_id, call.directory)
-    ):
+    approver = await roles.is_approver(team_id, user_id, call.directory)
+    if not approver and not await roles.is_admin(team_id, user_id, call.directory):
         raise NotAllowed(str(text.SEE_PENDING), str(text.APPROVERS_AND_ADMINS))
     pending = await call.services.requests.pending(team_id)
+    # Admins who are not approvers see the list only; an approver gets the buttons of what
+    # they may decide (the service checks again on the click).
     await reply(
-        call.respond, request_list(text.LIST_PENDING_TITLE, pending, text.LIST_EMPTY_PENDING)
+        call.respond,
+        request_list(
+            text.LIST_PENDING_TITLE,
+            pending,
+            text.LIST_EMPTY_PENDING,
+            decides=lambda request: approver and may_decide(request, user_id),
+        ),
     )
 
 

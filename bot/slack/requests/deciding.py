@@ -1,4 +1,5 @@
-"""Deciding: Approve, Reject (with a reason), Cancel, and Mark done / Mark failed.
+"""Deciding: Approve, Reject (with a reason), Cancel, and Mark done / Mark failed; and
+`/partner approve|reject <n>`, the same decisions typed.
 
 Slack does not disable a button after a click and may deliver a click twice: each listener
 makes one service call, whose conditional transitions let exactly one click win; the service
@@ -17,12 +18,13 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.requests import CardAt, Requests
+from bot.services.requests import CardAt, Requests, Status
 from bot.slack.blocks import clicked_message, form_text
-from bot.slack.context import Services
+from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.minted import record_number
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
+from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
     DirectReply,
@@ -31,7 +33,9 @@ from bot.slack.requests.events import (
     SlackRequestEvents,
 )
 from bot.slack.requests.forms import reject_modal, reject_title
-from bot.slack.requests.views import REJECT_CALLBACK
+from bot.slack.requests.parsing import Decide
+from bot.slack.requests.views import REJECT_CALLBACK, what
+from bot.slack.views.reply import plain_reply
 
 
 async def approve(
@@ -187,6 +191,30 @@ async def _mark(
         directory,
         SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
+    )
+
+
+async def approve_command(parsed: Decide, call: SlashCommand) -> None:
+    """`/partner approve <n>`: the card's Approve, typed; the same service call, so the same
+    rules (not their own, an approver, four eyes) and the same exactly-once count."""
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    done = await call.services.requests.approve_clicked(
+        parsed.number, call.team_id, call.user_id, call.directory, events
+    )
+    if done is not None and done.status is not Status.PENDING:
+        # A click sees its card change; a typed approval that completed the count is answered
+        # (the service told them of a counted or refused one already).
+        state = text.STATE_WORDS[done.status.value]
+        message = text.APPROVED_BY_YOU.format(id=done.number, what=what(done), state=state)
+        await reply(call.respond, plain_reply(message))
+
+
+async def reject_command(parsed: Decide, call: SlashCommand) -> None:
+    """`/partner reject <n> <reason…>`: the card's Reject with its reason, typed."""
+    assert parsed.reason, "the parser asks for a reason"
+    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    await call.services.requests.reject_with_reason(
+        parsed.number, call.team_id, call.user_id, parsed.reason, call.directory, events
     )
 
 

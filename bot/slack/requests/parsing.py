@@ -1,5 +1,6 @@
 """`/partner credit add|remove`, `subaccount create|delete`, `approvals`, `requests`: asking
-for money moves and subaccounts, and the lists of what was asked."""
+for money moves and subaccounts, and the lists of what was asked; `approve|reject <n>`:
+deciding one by its number."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
-from bot.slack.commands import CommandError, amount, reason, take_amount
+from bot.slack.commands import CommandError, amount, reason, shown, take_amount
 from bot.slack.lookups import help_texts as text
+from bot.slack.minted import LARGEST_RECORD_NUMBER
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,14 @@ class PendingApprovals:
 @dataclass(frozen=True, slots=True)
 class MyRequests:
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class Decide:
+    """`approve <n>` (no reason) or `reject <n> <reason…>`."""
+
+    number: int
+    reason: str | None = None
 
 
 def parse_credit_add(product: Product | None, args: list[str]) -> CreditMove:
@@ -80,3 +90,30 @@ def parse_approvals(_product: Product | None, _args: list[str]) -> PendingApprov
 
 def parse_requests(_product: Product | None, _args: list[str]) -> MyRequests:
     return MyRequests()
+
+
+def parse_approve(_product: Product | None, args: list[str]) -> Decide:
+    if len(args) != 1:
+        raise CommandError(text.APPROVE_NEEDS_NUMBER)
+    return Decide(_number(args[0]))
+
+
+def parse_reject(_product: Product | None, args: list[str]) -> Decide:
+    if not args:
+        raise CommandError(text.REJECT_NEEDS_NUMBER)
+    number = _number(args[0])
+    said = reason(args[1:])
+    if said is None:
+        # A rejection always says why: the requester reads it.
+        raise CommandError(text.REJECT_NEEDS_REASON.format(id=number))
+    return Decide(number, said)
+
+
+def _number(word: str) -> int:
+    """`3` or `#3`, as the cards and lists show it."""
+    digits = word.removeprefix("#")
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 10) or not (
+        1 <= int(digits) <= LARGEST_RECORD_NUMBER
+    ):
+        raise CommandError(text.NOT_A_REQUEST_NUMBER.format(typed=shown(word)))
+    return int(digits)

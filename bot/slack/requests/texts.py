@@ -33,6 +33,7 @@ FIELD_MAIN = _l("*Main account*\n{now} → {after}")
 FIELD_MAIN_NOW = _l("*Main account*\n{now}")
 FIELD_REASON = _l("*Reason*\n{reason}")
 FIELD_RETURNED = _l("*Its credit*\n{amount} back to the main account")
+FIGURES_AS_READ = _l("Balances as read {when}.")
 NEW_SUBACCOUNT_LINE = _l("{kind}{buyer}{names}")
 KINDS = {"simple": _l("simple"), "advanced": _l("advanced")}
 BUYER = _l(" · may buy its own credit")
@@ -183,6 +184,7 @@ REJECT_SUBMIT = _l("Reject")
 REJECT_CLOSE = _l("Back")
 REJECT_REASON_MISSING = _l("Say why, for the requester.")
 REJECTING = _l(":hourglass_flowing_sand: Rejecting the request…")
+APPROVED_BY_YOU = _l(":white_check_mark: You approved request #{id} ({what}); it is {state}.")
 REJECTED_DONE = _l(":white_check_mark: Request #{id} is rejected; the requester has been told why.")
 
 NOT_SET_UP = {

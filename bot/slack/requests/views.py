@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from slack_sdk.models.blocks import (
@@ -94,7 +94,7 @@ def request_card(request: RequestSnapshot) -> Reply:
     if request.amount is not None:
         fields.append(text.FIELD_AMOUNT.format(amount=format_money(request.amount)))
     returned = _credit_returned(request)
-    if returned is not None:
+    if returned is not None and not _closed_unmoved(request):
         fields.append(text.FIELD_RETURNED.format(amount=format_money(returned)))
     fields.append(_main_field(request))
     fields.append(
@@ -110,6 +110,11 @@ def request_card(request: RequestSnapshot) -> Reply:
         ),
         SectionBlock(fields=[MarkdownTextObject(text=fit(f, 2000)) for f in fields]),
     ]
+    if _read_at_request(request):
+        # Nothing re-reads the vendor to redraw a card (a rejection, the worker's expiry):
+        # figures of the moment it was asked say when they are from.
+        read = text.FIGURES_AS_READ.format(when=slack_date(request.created_at))
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=read)]))
     if request.similar_to_number is not None:
         # Approvers in a hurry should not approve the same thing twice by mistake.
         note = text.SIMILAR_ON_CARD.format(id=request.similar_to_number, user=request.requester_id)
@@ -226,8 +231,15 @@ def already_message(request: RequestSnapshot) -> str:
     return text.ALREADY[request.status.value].format(id=request.number, by=by)
 
 
-def request_list(title: object, requests: Sequence[RequestSnapshot], empty: object) -> Reply:
-    """`title` and `empty`: texts (bot.i18n lazy ones too), shown in the current language."""
+def request_list(
+    title: object,
+    requests: Sequence[RequestSnapshot],
+    empty: object,
+    decides: Callable[[RequestSnapshot], bool] = lambda _request: False,
+) -> Reply:
+    """`title` and `empty`: texts (bot.i18n lazy ones too), shown in the current language.
+    A request the reader `decides` gets the card's own buttons (same action_id and value), so
+    the card's listeners decide it, exactly once, wherever the click comes from."""
     title, empty = str(title), str(empty)
     if not requests:
         return Reply(text=empty, blocks=(SectionBlock(text=empty),))
@@ -242,6 +254,9 @@ def request_list(title: object, requests: Sequence[RequestSnapshot], empty: obje
             when=when(request.created_at),
         )
         blocks.append(SectionBlock(text=fit(row)))
+        buttons = _card_buttons(request) if decides(request) else []
+        if buttons:
+            blocks.append(ActionsBlock(block_id=f"request_{request.number}", elements=buttons))
     if len(requests) > LIST_LIMIT:
         blocks.append(
             ContextBlock(
@@ -320,14 +335,29 @@ def _credit_returned(request: RequestSnapshot) -> Decimal | None:
     return _decimal(request.details.get("sub_at_request"))
 
 
+def _read_at_request(request: RequestSnapshot) -> bool:
+    """The card's balances are those read when it was asked (nothing measured them since)."""
+    return request.main_balance_after is None and "main_at_request" in request.details
+
+
+def _closed_unmoved(request: RequestSnapshot) -> bool:
+    """Rejected, cancelled, expired, failed before the call: what was foreseen never happened."""
+    return request.status.is_final and request.main_balance_after is None
+
+
 def _main_field(request: RequestSnapshot) -> str:
     if request.main_balance_after is not None:
         before = request.main_balance_before
+        after = format_money(request.main_balance_after)
+        if before is not None and format_money(before) == after:
+            return text.FIELD_MAIN_NOW.format(now=after)  # e.g. an empty subaccount deleted
         now = format_money(before) if before is not None else "?"
-        return text.FIELD_MAIN.format(now=now, after=format_money(request.main_balance_after))
+        return text.FIELD_MAIN.format(now=now, after=after)
     now = _decimal(request.details.get("main_at_request"))
     if now is None:
         return text.FIELD_MAIN_NOW.format(now="?")
+    if _closed_unmoved(request):
+        return text.FIELD_MAIN_NOW.format(now=format_money(now))
     returned = _credit_returned(request)
     if returned:
         return text.FIELD_MAIN.format(now=format_money(now), after=format_money(now + returned))
