@@ -164,8 +164,8 @@ POLICY_HOW_TO_CHANGE = _l(
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
     "`requesters @group|everyone`. A change that loosens money control (a higher limit, no "
-    "cap) waits for another approver to confirm it; amounts are capped at 10,000 EUR "
-    "(auto-approve) and 100,000 EUR (daily cap)."
+    "cap) waits for another approver to confirm it; amounts are capped at {auto_max} "
+    "(auto-approve) and {cap_max} (daily cap)."
 )
 SETTING_LINE = _l("*{label}*: {value} — _{meaning}_")
 SETTING_LINE_CHANGED = _l("*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_")

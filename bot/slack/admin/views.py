@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.services import audit
-from bot.services.policy import POLICY_FIELDS, Adjustment, Policy
+from bot.services.policy import MAX_AMOUNTS, POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import texts as text
 from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit
@@ -235,7 +235,11 @@ def policy_reply(
         else str(text.APPROVERS_LINE_NONE)
     )
     blocks += [SectionBlock(text=chunk) for chunk in pack(lines)]
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(text.POLICY_HOW_TO_CHANGE))]))
+    how_to = text.POLICY_HOW_TO_CHANGE.format(
+        auto_max=format_money(MAX_AMOUNTS["auto_approve_limit"]),
+        cap_max=format_money(MAX_AMOUNTS["daily_auto_approve_cap"]),
+    )
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=how_to)]))
     return Reply(text=fallback, blocks=blocks)
 
 

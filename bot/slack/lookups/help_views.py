@@ -12,11 +12,11 @@ def help_reply(prefix: str | None = None) -> Reply:
     """Usage of every subcommand, in the current language; `prefix` (already mrkdwn-safe) says
     why help is shown."""
     # Usage has <placeholders>: escaped, or Slack would read them as links.
-    lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
+    lines = "\n".join(f"`{escape(str(usage))}`\n{what}" for usage, what in text.USAGE)
     intro = str(text.INTRO)
     if current_language() != DEFAULT:
-        # The command words stay English in the usage; a French reader learns theirs too.
-        intro += "\n" + str(text.FRENCH_WORDS)
+        # The usage speaks the reader's words; the English ones still work.
+        intro += "\n" + str(text.ENGLISH_WORDS_TOO)
     blocks = []
     if prefix:
         # The command was not understood: a refusal, marked as every refusal is.
