@@ -49,7 +49,7 @@ async def test_the_policy_for_an_english_user(slack: Harness) -> None:
 async def test_an_admin_refusal_in_the_askers_language(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     text = reply_text(await slack.ask("policy auto-approve 50"))
-    assert "Seuls les admins de Partner Ops" in text
+    assert "Seuls les administrateurs de Partner Ops" in text
     assert "peuvent modifier les règles d’approbation." in text
     slack.fake.add_user(TEAM, "UENGLISH", "eve", locale="en-GB")
     text = reply_text(await slack.ask("audit", user="UENGLISH"))
@@ -69,7 +69,7 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     await slack.ask("policy expiry 1h", user=ADMIN)
     text = reply_text(await slack.ask("audit", user=ADMIN))
     assert "Journal d’audit" in text
-    assert "1 entrée ces 7 derniers jours" in text
+    assert "1 entrée sur 7 j" in text
     assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
 
 
@@ -155,7 +155,7 @@ async def test_a_member_is_refused_setup_in_french(slack_unconfigured: Harness) 
     slack = slack_unconfigured
     slack.fake.users[MEMBER].locale = "fr-FR"
     await slack.command("setup", user=MEMBER)
-    refused = await modal_saying(slack.fake, MEMBER, "Seuls les admins et propriétaires")
+    refused = await modal_saying(slack.fake, MEMBER, "Seuls les administrateurs et propriétaires")
     assert "peuvent configurer les clés API Partner." in modal_text(refused)
 
 

@@ -5,11 +5,14 @@ bot.slack.commands.word)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
 
-from bot.slack.commands import word
+from bot.i18n import language
+from bot.slack.commands import CommandError, word
+from bot.slack.lookups import help_texts as help_text
 from bot.slack.partner_command import parse_command
 
 # (French, English): both must parse to the same command.
@@ -116,3 +119,38 @@ def test_a_french_word_means_what_the_english_one_means(french: str, english: st
 )
 def test_a_command_word_is_matched_without_case_or_accents(typed: str, key: str) -> None:
     assert word(typed) == key
+
+
+def _outcome(text: str) -> object:
+    try:
+        return parse_command(text)
+    except CommandError as refused:
+        return refused.message  # worded in English here: the same usage for the same command
+
+
+def _commands(usage: str) -> list[str]:
+    """The command words of a help usage line, each `a|b` spelled out, placeholders dropped:
+    `/partner [product] alert channel | alert list` → `alert channel`, `alert list`."""
+    # Placeholders are `<…>` and `[…]`, possibly of several words (`[setting value]`).
+    bare = re.sub(r"\[[^\]]*\]|<[^>]*>", " ", usage.removeprefix("/partner "))
+    segments = [segment.split() for segment in bare.split(" | ")]
+    commands = []
+    for words in segments:
+        if words is not segments[0] and len(words) == 1:
+            words = [segments[0][0], *words]  # `digest unsubscribe | list`: the verb of `digest`
+        alternatives = [w.split("|") for w in words]
+        for index in range(max(len(a) for a in alternatives)):
+            commands.append(" ".join(a[min(index, len(a) - 1)] for a in alternatives))
+    return commands
+
+
+@pytest.mark.parametrize("line", range(len(help_text.USAGE)))
+def test_each_french_usage_line_names_commands_that_work(line: int) -> None:
+    """What French help tells a reader to type means what the English help says."""
+    usage = help_text.USAGE[line][0]
+    english = _commands(str(usage))
+    with language("fr"):
+        french = _commands(str(usage))
+    assert len(french) == len(english) and french != english
+    for fr, en in zip(french, english, strict=True):
+        assert _outcome(fr) == _outcome(en), (fr, en)
