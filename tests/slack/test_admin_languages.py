@@ -14,6 +14,7 @@ from bot.slack.oauth import browser_language
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
+    a_subaccount,
     buttons,
     card_text,
     click,
@@ -71,6 +72,34 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     assert "Journal d’audit" in text
     assert "1 entrée sur 7 j" in text
     assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
+
+
+async def test_audit_details_are_words_in_french_not_codes(slack: Harness) -> None:
+    """What a request was for and which request it resembles, in French: never `credit_add`
+    or `#1` in a French line."""
+    await set_up_approvals(slack)
+    slack.fake.users[ADMIN].locale = "fr-FR"
+    email = a_subaccount(slack).email
+    await slack.ask(f"crédit ajouter {email} 12 démo", user=ADMIN)
+    asked = await slack.ask(f"crédit ajouter {email} 12 démo", user=ADMIN)  # the same again
+    [send] = [
+        e
+        for b in asked.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "request_confirm_similar"
+    ]
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=ADMIN,
+        action_id="request_confirm_similar",
+        value=send["value"],
+        response_url=asked.url,
+    )
+    await click.wait_response(count=3)  # the question, its removal, then the answer
+    text = reply_text(await slack.ask("journal", user=ADMIN))
+    assert f"objet{NBSP}: Ajout de crédit" in text and "credit_add" not in text
+    assert f"semblable à{NBSP}: demande n°{NBSP}1" in text and "#1" not in text
 
 
 async def test_a_settings_card_speaks_the_channels_language_whoever_clicks(

@@ -222,6 +222,7 @@ AUDIT_REQUEST_UNNUMBERED = _l(" — a request{product}{amount}")
 AUDIT_SYSTEM = _l("system")
 AUDIT_POLICY = _l(" — {setting}: {old} → {new}")
 AUDIT_SUBJECT = _l(" — {subject}")
+AUDIT_REQUEST_NUMBER = _l("request #{id}")
 AUDIT_NOT_SET = _l("not set")
 ACTIONS = {
     "request_created": _l("made a request"),
@@ -276,6 +277,7 @@ DETAIL_LABELS = {
     "why": _l("why"),
     "change": _l("setting change"),
     "asked_by": _l("asked by"),
+    "similar_to": _l("similar to"),
     "setting": _l("setting"),
     "old": _l("was"),
     "new": _l("new"),
