@@ -13,7 +13,7 @@ import pytest
 from bot.i18n import language
 from bot.slack.commands import CommandError, word
 from bot.slack.lookups import help_texts as help_text
-from bot.slack.partner_command import parse_command
+from bot.slack.partner_command import guests_may_run, parse_command
 
 # (French, English): both must parse to the same command.
 SAME_COMMAND = [
@@ -154,3 +154,21 @@ def test_each_french_usage_line_names_commands_that_work(line: int) -> None:
     assert len(french) == len(english) and french != english
     for fr, en in zip(french, english, strict=True):
         assert _outcome(fr) == _outcome(en), (fr, en)
+
+
+@pytest.mark.parametrize(
+    ("french", "english"),
+    [
+        ("approbateurs liste", "approvers list"),
+        ("approbateurs ajouter <@U1>", "approvers add <@U1>"),
+        ("administrateurs liste", "admins list"),
+        ("règles", "policy"),
+        ("règles approbation-auto 50", "policy auto-approve 50"),
+        ("recapitulatif apercu", "digest preview"),
+        ("récapitulatif maintenant", "digest now"),
+        ("alerte liste", "alert list"),
+        ("alerte canal", "alert channel"),
+    ],
+)
+def test_a_guest_may_run_in_french_what_it_may_run_in_english(french: str, english: str) -> None:
+    assert guests_may_run(french) == guests_may_run(english)
