@@ -170,6 +170,9 @@ UNDERSTOOD = [
     ("récapitulatif maintenant", DigestCommand("now")),
     ("récapitulatifs liste", DigestCommand("list")),
     ("récap aperçu", DigestCommand("preview")),
+    ("approbateur liste", ManageRole("approver", "list")),
+    ("administrateur liste", ManageRole("admin", "list")),
+    ("règle", ShowPolicy()),
 ]
 
 
