@@ -96,7 +96,7 @@ def parse_admins(_product: Product | None, args: list[str]) -> ManageRole:
 def _role(role: str, args: list[str]) -> ManageRole:
     usage = text.APPROVERS_USAGE if role == "approver" else text.ADMINS_USAGE
     verb = ROLE_VERBS.get(word(args[0]), "") if args else "list"
-    if verb == "list" and len(args) <= 1:
+    if verb == "list":
         return ManageRole(role, "list")
     if verb not in ("add", "remove") or len(args) != 2:
         raise CommandError(usage)
