@@ -70,7 +70,7 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     await slack.ask("policy expiry 1h", user=ADMIN)
     text = reply_text(await slack.ask("audit", user=ADMIN))
     assert "Journal d’audit" in text
-    assert "1 entrée sur 7 j" in text
+    assert f"1 entrée sur 7{NBSP}j" in text
     assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
 
 
@@ -203,3 +203,17 @@ async def test_a_member_is_refused_setup_in_french(slack_unconfigured: Harness) 
 )
 def test_the_install_pages_language_from_accept_language(header: str, expected: str) -> None:
     assert browser_language(header) == expected
+
+
+async def test_a_french_admin_types_french_commands_without_accents(slack: Harness) -> None:
+    """Issue 19: the French words, typed as a French keyboard-less user would, over Slack."""
+    slack.fake.users[ADMIN].locale = "fr-FR"
+    listed = reply_text(await slack.ask("approbateurs liste", user=ADMIN))
+    assert "Personne n’est encore approbateur" in listed
+    assert "`/partner approbateurs ajouter @quelqu’un`" in listed
+    empty = reply_text(await slack.ask("journal 1j", user=ADMIN))
+    assert f"Rien n’a été enregistré sur la période (1{NBSP}j)." in empty
+    export = reply_text(await slack.ask("JOURNAL EXPORTER 1", user=ADMIN))
+    assert "aucun fichier à envoyer" in export and slack.fake.files == []
+    policy = reply_text(await slack.ask("regles", user=ADMIN))
+    assert "`plafond-quotidien 200|aucun`" in policy and "daily-cap" not in policy
