@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -97,3 +98,19 @@ def clicked_message(body: dict[str, Any]) -> tuple[str, str] | None:
     channel_id, ts = container.get("channel_id"), container.get("message_ts")
     on_a_message = container.get("type") == "message" and not container.get("is_ephemeral")
     return (channel_id, ts) if on_a_message and channel_id and ts else None
+
+
+def pack(lines: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
+    """Lines joined into as few texts as fit `limit` each (a longer line is cut to fit)."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = fit(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    return chunks

@@ -11,6 +11,7 @@ and turns everything else back into what was typed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
@@ -45,6 +46,19 @@ class CommandError(Exception):
     @property
     def message(self) -> str:
         return str(self._message)
+
+
+def word(typed: str) -> str:
+    """A command word as the tables hold it: lower case, accents off (`Créer`, `creer` and a
+    keyboard's `cre` + combining accent all give `creer`). The one place French words are
+    matched, so every parser accepts them with or without their accents."""
+    decomposed = unicodedata.normalize("NFKD", typed.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'")
+
+
+def words_table(table: dict[str, str]) -> dict[str, str]:
+    """`table` (command words as people read them, accents included) keyed by `word`."""
+    return {word(key): value for key, value in table.items()}
 
 
 def take_amount(words: list[str], usage: str) -> tuple[list[str], list[str]]:

@@ -27,7 +27,7 @@ from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
 from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
-from bot.slack.commands import CommandError, shown
+from bot.slack.commands import CommandError, shown, word
 from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
@@ -164,36 +164,47 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerts": ALERT,
     "language": LANGUAGE,
     "langue": LANGUAGE,
-    # French words (help lists them for French readers).
+    # French words, as a French user would try them; matched with or without their accents
+    # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
     "aide": HELP,
     "config": SETUP,
     "configurer": SETUP,
+    "configuration": SETUP,
     "solde": BALANCE,
+    "soldes": BALANCE,
     "sous-comptes": SUBACCOUNTS,
     "sous-compte": SUBACCOUNT,
     "sous-compte créer": SUBACCOUNT_CREATE,
     "sous-compte supprimer": SUBACCOUNT_DELETE,
     "crédit": CREDIT,
     "crédit ajouter": CREDIT_ADD,
-    "credit ajouter": CREDIT_ADD,
     "crédit retirer": CREDIT_REMOVE,
-    "credit retirer": CREDIT_REMOVE,
     "approbations": APPROVALS,
     "approuver": APPROVE,
     "refuser": REJECT,
     "demandes": REQUESTS,
     "approbateurs": APPROVERS,
-    "politique": POLICY,
+    "approbateur": APPROVERS,
+    "administrateurs": ADMINS,
+    "administrateur": ADMINS,
+    "canal-approbations": APPROVALS_CHANNEL,
+    "canal-des-approbations": APPROVALS_CHANNEL,
     "règles": POLICY,
+    "règle": POLICY,
+    "politique": POLICY,
     "journal": AUDIT,
+    "récapitulatif": DIGEST,
+    "récapitulatifs": DIGEST,
+    "récap": DIGEST,
     "résumé": DIGEST,
-    "recap": DIGEST,
     "alerte": ALERT,
     "alertes": ALERT,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))
 """The first words of the table, for telling a mistyped product and suggesting a subcommand."""
+_TABLE = {" ".join(word(part) for part in key.split()): entry for key, entry in SUBCOMMANDS.items()}
+_FIRST_WORDS = frozenset(key.split()[0] for key in _TABLE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +225,7 @@ def parse(raw: str) -> Parsed:
     entry_and_args = _lookup(words)
     if entry_and_args is None:
         name = words[0]
-        if len(words) > 1 and words[1].lower() in WORDS:
+        if len(words) > 1 and word(words[1]) in _FIRST_WORDS:
             raise CommandError(text.UNKNOWN_PRODUCT.format(name=shown(name)))
         raise CommandError(unknown_subcommand(name))
     entry, args = entry_and_args
@@ -242,17 +253,17 @@ def guests_may_run(raw: str) -> bool:
     return parsed.subcommand.guests(parsed.command)
 
 
-def _key(word: str) -> str:
+def _key(typed: str) -> str:
     # "é" may come composed or as "e" + a combining accent, depending on the keyboard.
-    return unicodedata.normalize("NFC", word.lower())
+    return unicodedata.normalize("NFC", typed.lower())
 
 
 def _lookup(words: list[str]) -> tuple[Subcommand, list[str]] | None:
-    two = " ".join(_key(word) for word in words[:2])
-    entry = SUBCOMMANDS.get(two) if len(words) >= 2 else None
+    two = " ".join(word(typed) for typed in words[:2])
+    entry = _TABLE.get(two) if len(words) >= 2 else None
     if entry is not None and not (entry.alone and len(words) > 2):
         return entry, words[2:]
-    entry = SUBCOMMANDS.get(_key(words[0]))
+    entry = _TABLE.get(word(words[0]))
     return (entry, words[1:]) if entry is not None else None
 
 

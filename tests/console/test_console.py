@@ -271,7 +271,7 @@ async def test_home_in_french_for_a_french_speaking_person(console: ConsoleSessi
     await console.run_line("as dominique")  # Slack locale fr-FR
     await console.run_line("/partner credit add acme-ops@acme.example 12 démo")
     home = await console.run_line("home")
-    assert "Soldes" in home and "Mes demandes" in home and "#1" in home
+    assert "Soldes" in home and "Mes demandes" in home and "n°\u00a01" in home
     assert "Annuler la demande" in home and "Balances" not in home
     assert "10\u202f225,119\u00a0€" in home  # the vendor's three decimals, the French way
     # The same Home in English for an English-speaking person.

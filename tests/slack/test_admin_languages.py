@@ -14,6 +14,7 @@ from bot.slack.oauth import browser_language
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
+    a_subaccount,
     buttons,
     card_text,
     click,
@@ -49,7 +50,7 @@ async def test_the_policy_for_an_english_user(slack: Harness) -> None:
 async def test_an_admin_refusal_in_the_askers_language(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     text = reply_text(await slack.ask("policy auto-approve 50"))
-    assert "Seuls les admins de Partner Ops" in text
+    assert "Seuls les administrateurs de Partner Ops" in text
     assert "peuvent modifier les règles d’approbation." in text
     slack.fake.add_user(TEAM, "UENGLISH", "eve", locale="en-GB")
     text = reply_text(await slack.ask("audit", user="UENGLISH"))
@@ -69,8 +70,36 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     await slack.ask("policy expiry 1h", user=ADMIN)
     text = reply_text(await slack.ask("audit", user=ADMIN))
     assert "Journal d’audit" in text
-    assert "1 entrée ces 7 derniers jours" in text
+    assert f"1 entrée sur 7{NBSP}j" in text
     assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
+
+
+async def test_audit_details_are_words_in_french_not_codes(slack: Harness) -> None:
+    """What a request was for and which request it resembles, in French: never `credit_add`
+    or `#1` in a French line."""
+    await set_up_approvals(slack)
+    slack.fake.users[ADMIN].locale = "fr-FR"
+    email = a_subaccount(slack).email
+    await slack.ask(f"crédit ajouter {email} 12 démo", user=ADMIN)
+    asked = await slack.ask(f"crédit ajouter {email} 12 démo", user=ADMIN)  # the same again
+    [send] = [
+        e
+        for b in asked.body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "request_confirm_similar"
+    ]
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=ADMIN,
+        action_id="request_confirm_similar",
+        value=send["value"],
+        response_url=asked.url,
+    )
+    await click.wait_response(count=3)  # the question, its removal, then the answer
+    text = reply_text(await slack.ask("journal", user=ADMIN))
+    assert f"objet{NBSP}: Ajout de crédit" in text and "credit_add" not in text
+    assert f"semblable à{NBSP}: demande n°{NBSP}1" in text and "#1" not in text
 
 
 async def test_a_settings_card_speaks_the_channels_language_whoever_clicks(
@@ -155,7 +184,7 @@ async def test_a_member_is_refused_setup_in_french(slack_unconfigured: Harness) 
     slack = slack_unconfigured
     slack.fake.users[MEMBER].locale = "fr-FR"
     await slack.command("setup", user=MEMBER)
-    refused = await modal_saying(slack.fake, MEMBER, "Seuls les admins et propriétaires")
+    refused = await modal_saying(slack.fake, MEMBER, "Seuls les administrateurs et propriétaires")
     assert "peuvent configurer les clés API Partner." in modal_text(refused)
 
 
@@ -174,3 +203,17 @@ async def test_a_member_is_refused_setup_in_french(slack_unconfigured: Harness) 
 )
 def test_the_install_pages_language_from_accept_language(header: str, expected: str) -> None:
     assert browser_language(header) == expected
+
+
+async def test_a_french_admin_types_french_commands_without_accents(slack: Harness) -> None:
+    """Issue 19: the French words, typed as a French keyboard-less user would, over Slack."""
+    slack.fake.users[ADMIN].locale = "fr-FR"
+    listed = reply_text(await slack.ask("approbateurs liste", user=ADMIN))
+    assert "Personne n’est encore approbateur" in listed
+    assert "`/partner approbateurs ajouter @quelqu’un`" in listed
+    empty = reply_text(await slack.ask("journal 1j", user=ADMIN))
+    assert f"Rien n’a été enregistré sur la période (1{NBSP}j)." in empty
+    export = reply_text(await slack.ask("JOURNAL EXPORTER 1", user=ADMIN))
+    assert "aucun fichier à envoyer" in export and slack.fake.files == []
+    policy = reply_text(await slack.ask("regles", user=ADMIN))
+    assert "`plafond-quotidien 200|aucun`" in policy and "daily-cap" not in policy

@@ -117,7 +117,7 @@ async def test_a_group_the_asker_appointed_does_not_count_either_and_says_so_in_
     card = await card_of(slack, request.id)
     post = await (await click(slack, PAL2, APPROVE, card)).wait_response()
     assert (
-        f"Votre approbation de la demande n° {request.number} ne compte pas\u00a0: <@{EDDIE}>"
+        f"Votre approbation de la demande n°\u00a0{request.number} ne compte pas\u00a0: <@{EDDIE}>"
         ", qui l’a faite, a fait de vous (ou d’un groupe dont vous êtes membre) un approbateur "
         "moins de 24 heures avant de la faire, ou depuis."
     ) in reply_text(post)

@@ -109,7 +109,7 @@ async def test_a_card_in_a_french_channel_carries_date_tokens(slack: Harness) ->
     text = card_text(await card_of(slack, request.id))
     # The expiry, among the card's dates (its figures also say when they were read).
     expiry = int(request.expires_at.replace(tzinfo=UTC).timestamp())
-    [(unix, tokens, fallback)] = [t for t in TOKEN.findall(text) if int(t[0]) == expiry]
+    [(_unix, tokens, fallback)] = [t for t in TOKEN.findall(text) if int(t[0]) == expiry]
     assert all(t[1] == "{date_short_pretty} à {time}" for t in TOKEN.findall(text))
     # Slack renders the token in each viewer's zone; our words around it are the channel's.
     assert tokens == "{date_short_pretty} à {time}"

@@ -150,7 +150,7 @@ async def test_a_french_speaking_user_sees_the_home_in_french(slack: Harness) ->
     text = text_of(await open_home(slack, MEMBER))
     assert "Mes demandes" in text and "Soldes" in text and "Activité récente" in text
     assert "My requests" not in text and "Balances" not in text
-    assert f"#{request.number}" in text
+    assert f"n°\u00a0{request.number}" in text
     # Money the French way: the sign after the amount, a comma for decimals.
     assert "\u00a0€" in text
     # An English-speaking admin's Home stays English.

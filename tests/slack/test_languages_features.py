@@ -50,7 +50,7 @@ async def test_digest_now_in_a_french_channel_and_an_english_one(slack: Harness)
     assert "Récapitulatif publié" in reply_text(await slack.ask("résumé maintenant", user=ADMIN))
     [digest] = posts_in(slack, CHANNEL)
     text = digest.text + json.dumps(digest.blocks, ensure_ascii=False)
-    assert "Récapitulatif quotidien des soldes — " in text
+    assert "Récapitulatif des soldes — " in text
     assert digest.text.startswith("Récapitulatif des soldes\u00a0: SMS Partner ")
     assert french("10 225,119") in text and "EUR" not in text
     assert "jours restants au rythme récent" in text and "*Crédit restant*" in text
@@ -82,7 +82,7 @@ async def test_a_scheduled_digest_speaks_its_channels_language(slack: Harness) -
     [french_digest] = posts_in(slack, CHANNEL)
     [english_digest] = posts_in(slack, ENGLISH_CHANNEL)
     fr_text = json.dumps(french_digest.blocks, ensure_ascii=False)
-    assert "Récapitulatif quotidien des soldes" in fr_text
+    assert "Récapitulatif des soldes — " in fr_text
     assert "*Depuis le dernier récapitulatif*" in fr_text and f"-{french('100,00')}" in fr_text
     assert "Aucune demande en attente d’approbation." in fr_text
     en_text = json.dumps(english_digest.blocks)
@@ -95,7 +95,7 @@ async def test_a_scheduled_digest_speaks_its_channels_language(slack: Harness) -
 async def test_a_digest_preview_is_in_the_askers_language(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     text = reply_text(await slack.ask("résumé aperçu", user=MEMBER))
-    assert "Récapitulatif quotidien des soldes" in text and french("10 225,119") in text
+    assert "Récapitulatif des soldes — " in text and french("10 225,119") in text
     assert "Les demandes en attente d’approbation sont montrées" in text
     assert posts_in(slack, CHANNEL) == []
 
@@ -274,12 +274,19 @@ async def test_help_in_french_names_the_french_words(slack: Harness) -> None:
     slack.fake.users[MEMBER].locale = "fr-FR"
     text = reply_text(await slack.ask("aide", user=MEMBER))
     assert "Partner Ops — ce que vous pouvez demander" in text
-    assert "Les mots français marchent aussi" in text and "`crédit ajouter|retirer`" in text
-    assert "Le détail d’un sous-compte." in text and "/partner language [fr|en] [here]" in text
+    # The usage lines themselves are French, placeholders included; the English words still work.
+    usage = (
+        "`/partner [produit] crédit ajouter|retirer &lt;sous-compte&gt; &lt;montant&gt; "
+        "[motif…]`"
+    )
+    assert usage in text and "`/partner langue [fr|en] [ici]`" in text
+    assert "Les mots de commande anglais marchent aussi" in text
+    assert "Le détail d’un sous-compte." in text and "/partner language" not in text
     slack.fake.users[ADMIN].locale = "en-GB"
     english = reply_text(await slack.ask("help", user=ADMIN))
     assert "Partner Ops — what you can ask" in english
-    assert "French words" not in english and "One subaccount's details." in english
+    assert "`/partner language [fr|en] [here]`" in english and "langue" not in english
+    assert "command words" not in english and "One subaccount's details." in english
 
 
 async def test_refusals_are_worded_in_the_askers_language(slack: Harness) -> None:
@@ -305,4 +312,5 @@ async def test_a_broken_digest_channel_is_reported_in_each_readers_language(
     await make_due(slack, "C0GONE", utcnow() - timedelta(minutes=1))
     await scheduler(slack).run_once()
     [dm] = [m.text for m in slack.fake.messages.get(f"D{ADMIN}", [])]
-    assert "n’a pas pu être publié (is_archived)" in dm and "/partner résumé désabonner" in dm
+    assert "n’a pas pu être publié (is_archived)" in dm
+    assert "/partner récapitulatif désabonner" in dm

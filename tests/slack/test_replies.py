@@ -54,7 +54,7 @@ REFUSED = [
         "politique two-approvers beaucoup",
         "fr-FR",
         "«\u00a0beaucoup\u00a0» n’est pas un montant",
-        "Syntaxe\u00a0: `/partner politique [&lt;réglage&gt; &lt;valeur&gt;]`",
+        "Syntaxe\u00a0: `/partner règles [&lt;réglage&gt; &lt;valeur&gt;]`",
     ),
     (
         "approve trois",

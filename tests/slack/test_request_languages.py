@@ -73,8 +73,8 @@ async def test_a_french_workspace_gets_a_french_card_redrawn_in_french(slack: Ha
     card = await card_of(slack, request.id)
     text = card_text(card)
     for expected in (
-        "Ajout de crédit · demande n° 1",
-        "*Demandé par*",
+        "Ajout de crédit · demande n°\u00a01",
+        "*Demandeur*",
         "*Montant*",
         f"50,50{NBSP}€",
         f"10{NNBSP}225,119{NBSP}€ → 10{NNBSP}174,619{NBSP}€",  # the vendor's 3 decimals kept
@@ -85,7 +85,7 @@ async def test_a_french_workspace_gets_a_french_card_redrawn_in_french(slack: Ha
     ):
         assert expected in text, expected
     assert "Waiting for approval" not in text and "EUR" not in text
-    assert card.text.startswith("Demande n° 1 (SMS Partner)\u00a0: ajouter 50,50")
+    assert card.text.startswith("Demande n°\u00a01 (SMS Partner)\u00a0: ajouter 50,50")
 
     # An English-speaking approver's click redraws it: still in the channel's French.
     await click(slack, A1, "request_approve", card)
@@ -131,7 +131,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
 
     post = await slack.ask(f"credit add {sub.email} 10")
     confirmation = reply_text(post)
-    assert "Demande n° 1 envoyée dans <#C0APPROVALS> pour approbation" in confirmation
+    assert "Demande n°\u00a01 envoyée dans <#C0APPROVALS> pour approbation" in confirmation
     assert f"ajouter 10,00{NBSP}€ à" in confirmation and "Annuler la demande" in confirmation
     assert "Vous recevrez un message privé" in confirmation
     request = await latest_request(slack)
@@ -144,7 +144,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     await click(slack, A1, "request_reject", card)
     modal = await filled_modal(slack.fake, A1, "reason")
     shown = modal_text(modal)
-    assert "Refuser la demande n° 1"[:24] in shown
+    assert "Refuser la demande n°\u00a01"[:24] in shown
     assert "Pourquoi\u00a0? (l’auteur de la demande le lira)" in shown and "Retour" in shown
     empty = await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=A1, values={"reason": {"reason": " "}}
@@ -153,7 +153,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=A1, values={"reason": {"reason": "Budget gelé"}}
     )
-    await modal_saying(slack.fake, A1, "La demande n° 1 est refusée")
+    await modal_saying(slack.fake, A1, "La demande n°\u00a01 est refusée")
     # The card, redrawn by a French approver, stays in the channel's English.
     await slack.fake.wait_for(lambda: "Rejected by" in card_now(slack, card.ts))
     assert f"Rejected by <@{A1}>: Budget gelé" in card_now(slack, card.ts)
@@ -162,7 +162,7 @@ async def test_a_french_requester_and_approver_in_an_english_channel(slack: Harn
     # The requester's DM in their French.
     await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
     dm = dms_to(slack, MEMBER)[0]
-    assert f"Votre demande n° 1 (ajouter 10,00{NBSP}€ à {sub.email})" in dm
+    assert f"Votre demande n°\u00a01 (ajouter 10,00{NBSP}€ à {sub.email})" in dm
     assert f"a été refusée par <@{A1}>\u00a0: Budget gelé" in dm
 
 
@@ -184,7 +184,7 @@ async def test_the_worker_redraws_an_expired_card_in_the_channels_language(
     await Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None)).run_once()
     assert (await slack.runtime.requests.get(request.id)).status is Status.EXPIRED
     expired = card_now(slack, card.ts)
-    assert "Expirée\u00a0: personne n’a décidé" in expired and "Expired" not in expired
+    assert "Expirée\u00a0: personne n’a statué" in expired and "Expired" not in expired
     assert "Your request #1" in dms_to(slack, MEMBER)[0] and "expired" in dms_to(slack, MEMBER)[0]
 
 
@@ -192,7 +192,7 @@ async def test_request_refusals_in_french(slack: Harness) -> None:
     speaks(slack, MEMBER, "fr-FR")
     email = a_subaccount(slack).email
     post = await slack.ask(f"credit add {email} 10")
-    assert "Pas encore de canal d’approbation" in reply_text(post)
+    assert "Pas encore de canal des approbations" in reply_text(post)
     assert "Aucune demande n’a été faite." in reply_text(post)
     await set_up_approvals(slack)
     post = await slack.ask(f"credit add {email} 20000")

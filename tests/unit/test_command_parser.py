@@ -168,6 +168,17 @@ UNDERSTOOD = [
     ("alerte sous-compte a@b.co 5", SetAlert(SMS, "subaccount", Decimal(5), ref="a@b.co")),
     ("alerte canal", AlertCommand("channel")),
     ("alertes liste", AlertCommand("list")),
+    ("configuration", Setup()),
+    ("soldes", Balance()),
+    ("administrateurs ajouter <@U2>", ManageRole("admin", "add", Subject(SubjectKind.USER, "U2"))),
+    ("canal-approbations", SetApprovalsChannel()),
+    ("canal-des-approbations", SetApprovalsChannel()),
+    ("récapitulatif maintenant", DigestCommand("now")),
+    ("récapitulatifs liste", DigestCommand("list")),
+    ("récap aperçu", DigestCommand("preview")),
+    ("approbateur liste", ManageRole("approver", "list")),
+    ("administrateur liste", ManageRole("admin", "list")),
+    ("règle", ShowPolicy()),
 ]
 
 

@@ -66,7 +66,7 @@ def test_not_allowed_in_each_language() -> None:
     with language("fr"):
         error = NotAllowed(str(text.CHANGE), str(text.ADMINS))
         assert user_message(error) == (
-            ":no_entry: Seuls les admins de Partner Ops (admins et propriétaires de l’espace de "
-            "travail, et les personnes qu’ils ont ajoutées) peuvent changer la langue des canaux "
-            "de l’espace de travail."
+            ":no_entry: Seuls les administrateurs de Partner Ops (administrateurs et propriétaires "
+            "de l’espace de travail, et les personnes qu’ils ont ajoutées) peuvent changer la "
+            "langue des canaux de l’espace de travail."
         )

@@ -31,6 +31,9 @@ N = "\u00a0"
         ("tapez `/partner a : b` ici", "tapez `/partner a : b` ici"),
         ("<!here> et <@U1> !", f"<!here> et <@U1>{N}!"),
         ("10:30 et http://x", "10:30 et http://x"),
+        ("la demande n° {id}", f"la demande n°{N}{{id}}"),
+        ("*n° {id}* · l'auteur", f"*n°{N}{{id}}* · l’auteur"),
+        ("tapez `@quelqu'un` ou <@U1|l'ami>", "tapez `@quelqu'un` ou <@U1|l'ami>"),
         ("", ""),
     ],
 )

@@ -31,6 +31,7 @@ from bot.slack.admin.views import (
     user_mention,
 )
 from bot.slack.blocks import MAX_BLOCKS, escape, fit
+from bot.slack.requests import texts as request_text
 from bot.slack.views.reply import Reply, plain_reply
 
 _SECRET_NAME = re.compile(r"(^|_)(key|api_?key|secret|password|passwd|credential)s?($|_)", re.I)
@@ -136,6 +137,10 @@ def _details(entry: AuditRecord) -> str:
 
 
 def _detail_value(name: str, value: object) -> str:
+    if name == "request_action" and str(value) in request_text.TITLES:
+        return str(request_text.TITLES[str(value)])  # `credit_add` is a code, not words
+    if name == "similar_to" and str(value).removeprefix("#").isdigit():
+        return text.AUDIT_REQUEST_NUMBER.format(id=str(value).removeprefix("#"))
     if name in _MONEY_DETAILS:
         try:
             return format_money(Decimal(str(value)))

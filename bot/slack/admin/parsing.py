@@ -7,16 +7,42 @@ from decimal import Decimal
 
 from bot.partner.models import Product
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.commands import CommandError, amount, parse_subject
+from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
 from bot.slack.lookups import help_texts as text
 
-POLICY_SETTINGS = {
-    "auto-approve": "auto_approve_limit",
-    "daily-cap": "daily_auto_approve_cap",
-    "two-approvers": "two_approver_threshold",
-    "expiry": "expiry_hours",
-    "requesters": "requesters_usergroup_id",
-}
+POLICY_SETTINGS = words_table(
+    {
+        "auto-approve": "auto_approve_limit",
+        "daily-cap": "daily_auto_approve_cap",
+        "two-approvers": "two_approver_threshold",
+        "expiry": "expiry_hours",
+        "requesters": "requesters_usergroup_id",
+        # French (docs/glossary.md), the first of each the one help shows.
+        "approbation-auto": "auto_approve_limit",
+        "approbation-automatique": "auto_approve_limit",
+        "plafond-quotidien": "daily_auto_approve_cap",
+        "plafond-journalier": "daily_auto_approve_cap",
+        "plafond-auto": "daily_auto_approve_cap",
+        "deux-approbateurs": "two_approver_threshold",
+        "expiration": "expiry_hours",
+        "délai": "expiry_hours",
+        "demandeurs": "requesters_usergroup_id",
+    }
+)
+ROLE_VERBS = words_table(
+    {
+        "add": "add",
+        "remove": "remove",
+        "list": "list",
+        "ajouter": "add",
+        "retirer": "remove",
+        "enlever": "remove",
+        "supprimer": "remove",
+        "liste": "list",
+        "lister": "list",
+    }
+)
+EXPORT = frozenset(words_table({"export": "", "exporter": ""}))
 _AMOUNT_SETTINGS = ("auto_approve_limit", "daily_auto_approve_cap", "two_approver_threshold")
 MAX_AUDIT_DAYS = 366
 
@@ -69,9 +95,9 @@ def parse_admins(_product: Product | None, args: list[str]) -> ManageRole:
 
 def _role(role: str, args: list[str]) -> ManageRole:
     usage = text.APPROVERS_USAGE if role == "approver" else text.ADMINS_USAGE
-    if not args or args[0].lower() == "list":
+    verb = ROLE_VERBS.get(word(args[0]), "") if args else "list"
+    if verb == "list":
         return ManageRole(role, "list")
-    verb = args[0].lower()
     if verb not in ("add", "remove") or len(args) != 2:
         raise CommandError(usage)
     subject = parse_subject(args[1])
@@ -80,8 +106,10 @@ def _role(role: str, args: list[str]) -> ManageRole:
     return ManageRole(role, verb, subject)
 
 
-_NONE = ("none", "aucun", "aucune", "off")
-"""No limit, in either language (`/partner politique plafond-auto aucun`)."""
+_NONE = ("none", "aucun", "aucune", "sans", "off")
+"""No limit, in either language (`/partner règles plafond-quotidien aucun`)."""
+_EVERYONE = ("everyone", "all", "tous", "tout-le-monde", "none", "aucun", "aucune", "sans")
+"""No requesters group: anyone may ask."""
 
 
 def parse_approvals_channel(_product: Product | None, _args: list[str]) -> SetApprovalsChannel:
@@ -91,12 +119,12 @@ def parse_approvals_channel(_product: Product | None, _args: list[str]) -> SetAp
 def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetPolicy:
     if not args:
         return ShowPolicy()
-    if len(args) < 2 or args[0].lower() not in POLICY_SETTINGS:
+    if len(args) < 2 or word(args[0]) not in POLICY_SETTINGS:
         raise CommandError(text.POLICY_USAGE)
-    setting, value = POLICY_SETTINGS[args[0].lower()], " ".join(args[1:])
+    setting, value = POLICY_SETTINGS[word(args[0])], " ".join(args[1:])
     if len(args) > 2 and setting not in _AMOUNT_SETTINGS:
         raise CommandError(text.POLICY_USAGE)
-    lowered = value.lower()
+    lowered = word(value)
     match setting:
         case "auto_approve_limit":
             return SetPolicy(
@@ -113,7 +141,7 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
                 raise CommandError(text.POLICY_EXPIRY)
             return SetPolicy(setting, int(hours))
         case _:
-            if lowered in ("everyone", "all", "tous", *_NONE[:-1]):
+            if lowered in _EVERYONE:
                 return SetPolicy(setting, None)
             subject = parse_subject(value)
             if subject is None or subject.kind is not SubjectKind.USERGROUP:
@@ -122,11 +150,12 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
 
 
 def parse_audit(_product: Product | None, args: list[str]) -> ShowAudit | ExportAudit:
-    export = bool(args) and args[0].lower() == "export"
+    export = bool(args) and word(args[0]) in EXPORT
     rest = args[1:] if export else args
     days = 90 if export else 7
     if rest:
-        words = rest[0].lower().removesuffix("d")
+        # `30`, `30d`, and in French `30j`
+        words = rest[0].lower().removesuffix("d").removesuffix("j")
         if not (words.isascii() and words.isdigit() and len(words) <= 3):
             raise CommandError(text.AUDIT_USAGE)  # "inf", "1e9", "٣": a number of days only
         days = int(words)

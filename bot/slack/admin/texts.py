@@ -164,8 +164,8 @@ POLICY_HOW_TO_CHANGE = _l(
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
     "`requesters @group|everyone`. A change that loosens money control (a higher limit, no "
-    "cap) waits for another approver to confirm it; amounts are capped at {auto_approve} "
-    "(auto-approve) and {daily_cap} (daily cap)."
+    "cap) waits for another approver to confirm it; amounts are capped at {auto_max} "
+    "(auto-approve) and {cap_max} (daily cap)."
 )
 SETTING_LINE = _l("*{label}*: {value} — _{meaning}_")
 SETTING_LINE_CHANGED = _l("*{label}*: {old} → *{value}*  _(changed)_ — _{meaning}_")
@@ -222,6 +222,7 @@ AUDIT_REQUEST_UNNUMBERED = _l(" — a request{product}{amount}")
 AUDIT_SYSTEM = _l("system")
 AUDIT_POLICY = _l(" — {setting}: {old} → {new}")
 AUDIT_SUBJECT = _l(" — {subject}")
+AUDIT_REQUEST_NUMBER = _l("request #{id}")
 AUDIT_NOT_SET = _l("not set")
 ACTIONS = {
     "request_created": _l("made a request"),
@@ -276,6 +277,7 @@ DETAIL_LABELS = {
     "why": _l("why"),
     "change": _l("setting change"),
     "asked_by": _l("asked by"),
+    "similar_to": _l("similar to"),
     "setting": _l("setting"),
     "old": _l("was"),
     "new": _l("new"),

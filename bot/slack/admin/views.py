@@ -26,7 +26,7 @@ from bot.services import audit
 from bot.services.policy import MAX_AMOUNTS, POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import texts as text
-from bot.slack.blocks import MAX_BLOCKS, MAX_TEXT, escape, fit
+from bot.slack.blocks import MAX_BLOCKS, escape, fit, pack
 from bot.slack.views.reply import Reply, plain_reply
 
 _SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
@@ -235,28 +235,14 @@ def policy_reply(
         else str(text.APPROVERS_LINE_NONE)
     )
     blocks += [SectionBlock(text=chunk) for chunk in pack(lines)]
-    how = text.POLICY_HOW_TO_CHANGE.format(
-        auto_approve=format_money(MAX_AMOUNTS["auto_approve_limit"]),
-        daily_cap=format_money(MAX_AMOUNTS["daily_auto_approve_cap"]),
+    how_to = text.POLICY_HOW_TO_CHANGE.format(
+        auto_max=format_money(MAX_AMOUNTS["auto_approve_limit"]),
+        cap_max=format_money(MAX_AMOUNTS["daily_auto_approve_cap"]),
     )
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=how)]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=how_to)]))
     return Reply(text=fallback, blocks=blocks)
 
 
 # --- helpers ------------------------------------------------------------------------------
 
 
-def pack(lines: Sequence[str], limit: int = MAX_TEXT) -> list[str]:
-    """Lines joined into as few texts as fit `limit` each (a longer line is cut to fit)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = fit(line, limit)
-        if current and len(current) + 1 + len(line) > limit:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
-from bot.slack.commands import CommandError, amount
+from bot.slack.commands import CommandError, amount, word, words_table
 from bot.slack.lookups import help_texts as text
 
 
@@ -24,18 +24,22 @@ class AlertCommand:
     verb: str  # "channel" | "list"
 
 
-FRENCH_VERBS = {
-    "principal": "main",
-    "sous-comptes": "subaccounts",
-    "sous-compte": "subaccount",
-    "canal": "channel",
-    "liste": "list",
-}
+FRENCH_VERBS = words_table(
+    {
+        "principal": "main",
+        "compte-principal": "main",
+        "sous-comptes": "subaccounts",
+        "sous-compte": "subaccount",
+        "canal": "channel",
+        "liste": "list",
+        "lister": "list",
+    }
+)
 
 
 def parse_alert(product: Product | None, args: list[str]) -> SetAlert | AlertCommand:
     product = product or Product.SMS
-    verb = FRENCH_VERBS.get(args[0].lower(), args[0].lower()) if args else ""
+    verb = FRENCH_VERBS.get(word(args[0]), args[0].lower()) if args else ""
     if verb in ("channel", "list") and len(args) == 1:
         return AlertCommand(verb)
     if verb == "main" and len(args) in (2, 3):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.partner.models import Product
-from bot.slack.commands import CommandError
+from bot.slack.commands import CommandError, word, words_table
 from bot.slack.lookups import help_texts as text
 
 
@@ -20,19 +20,24 @@ class DigestCommand:
     verb: str  # "unsubscribe" | "list" | "now" | "preview"
 
 
-FRENCH_VERBS = {
-    "abonner": "subscribe",
-    "désabonner": "unsubscribe",
-    "liste": "list",
-    "maintenant": "now",
-    "aperçu": "preview",
-}
+FRENCH_VERBS = words_table(
+    {
+        "abonner": "subscribe",
+        "s'abonner": "subscribe",
+        "désabonner": "unsubscribe",
+        "se-désabonner": "unsubscribe",
+        "liste": "list",
+        "lister": "list",
+        "maintenant": "now",
+        "aperçu": "preview",
+    }
+)
 
 
 def parse_digest(product: Product | None, args: list[str]) -> DigestSubscribe | DigestCommand:
     if not args:
         raise CommandError(text.DIGEST_USAGE)
-    verb = FRENCH_VERBS.get(args[0].lower(), args[0].lower())
+    verb = FRENCH_VERBS.get(word(args[0]), args[0].lower())
     if verb == "subscribe":
         words = args[1:]
         if product is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.partner.models import Product
-from bot.slack.commands import CommandError
+from bot.slack.commands import CommandError, word
 from bot.slack.language import texts as text
 
 NAMES = {"fr": "fr", "french": "fr", "français": "fr", "francais": "fr"} | {
@@ -25,7 +25,7 @@ class Language:
 
 
 def parse_language(_product: Product | None, args: list[str]) -> Language:
-    words = [word.lower() for word in args]
+    words = [word(typed) for typed in args]
     here = bool(words) and words[-1] in HERE
     if here:
         words.pop()

@@ -1,5 +1,6 @@
-"""Text of `/partner help` and of the command parser's refusals, in the reader's language
-(the usage lines keep the English command words; French ones are listed for French readers)."""
+"""Text of `/partner help` and of the command parser's refusals, in the reader's language:
+usage lines too, with the command words and placeholders of that language (the French ones are
+in docs/glossary.md; every word shown there is one the parsers accept)."""
 
 from bot.i18n import _l
 
@@ -10,77 +11,79 @@ INTRO = _l(
 )
 USAGE = [
     (
-        "/partner balance [sms|mail|voice]",
+        _l("/partner balance [sms|mail|voice]"),
         _l("Main account balance and counters, for every product set up or the one named."),
     ),
     (
-        "/partner [product] subaccounts [text]",
+        _l("/partner [product] subaccounts [text]"),
         _l("Subaccounts with their balances, filtered by email, id or token."),
     ),
-    ("/partner [product] subaccount <email|id|token>", _l("One subaccount's details.")),
+    (_l("/partner [product] subaccount <email|id|token>"), _l("One subaccount's details.")),
     (
-        "/partner [product] credit add|remove <subaccount> <amount> [reason…]",
+        _l("/partner [product] credit add|remove <subaccount> <amount> [reason…]"),
         _l("Ask to move credit between the main account and a subaccount (approved by an approver)."),
     ),
-    ("/partner [product] subaccount create", _l("Ask for a new subaccount (a form).")),
-    ("/partner [product] subaccount delete <subaccount> [reason…]", _l("Ask to delete a subaccount.")),
-    ("/partner requests", _l("Your requests and where they stand.")),
+    (_l("/partner [product] subaccount create"), _l("Ask for a new subaccount (a form).")),
+    (_l("/partner [product] subaccount delete <subaccount> [reason…]"), _l("Ask to delete a subaccount.")),
+    (_l("/partner requests"), _l("Your requests and where they stand.")),
     (
-        "/partner approvals",
+        _l("/partner approvals"),
         _l("Requests waiting for a decision, with buttons on those you may decide (approvers)."),
     ),
     (
-        "/partner approve <number> | reject <number> <reason…>",
-        _l("Decide a waiting request by its number, as its card's buttons do (approvers)."),
+        _l("/partner approve <number>"),
+        _l("Approve a waiting request by its number, as its card's button does (approvers)."),
     ),
-    ("/partner approvers add|remove|list [@user|@group]", _l("Who may approve (admins).")),
     (
-        "/partner admins add|remove|list [@user]",
+        _l("/partner reject <number> <reason…>"),
+        _l("Reject a waiting request by its number, saying why (approvers)."),
+    ),
+    (_l("/partner approvers add|remove|list [@user|@group]"), _l("Who may approve (admins).")),
+    (
+        _l("/partner admins add|remove|list [@user]"),
         _l("Who may set the policy, besides workspace admins (admins)."),
     ),
-    ("/partner approvals-channel", _l("Run it in the channel that receives approval cards (admins).")),
+    (_l("/partner approvals-channel"), _l("Run it in the channel that receives approval cards (admins).")),
     (
-        "/partner policy [setting value]",
+        _l("/partner policy [setting value]"),
         _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters (admins)."),
     ),
     (
-        "/partner audit [days] | audit export [days]",
+        _l("/partner audit [days] | audit export [days]"),
         _l("Recent audit entries, or all of them as a CSV file (admins and approvers)."),
     ),
     (
-        "/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]",
+        _l("/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]"),
         _l("A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products)."),
     ),
     (
-        "/partner digest unsubscribe | list | now | preview",
+        _l("/partner digest unsubscribe | list | now | preview"),
         _l("Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see."),
     ),
     (
-        "/partner [product] alert main <warn> [critical]",
+        _l("/partner [product] alert main <warn> [critical]"),
         _l("Alert when the main account falls below these amounts."),
     ),
     (
-        "/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>",
+        _l("/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>"),
         _l("Alert when any (or one) subaccount falls below an amount."),
     ),
     (
-        "/partner alert channel | alert list",
+        _l("/partner alert channel | alert list"),
         _l("Run it in the channel that receives alerts; list the thresholds."),
     ),
     (
-        "/partner language [fr|en] [here]",
+        _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
-    ("/partner setup", _l("Enter or replace each product's API key (workspace admins and owners).")),
-    ("/partner help", _l("This message.")),
+    (_l("/partner setup"), _l("Enter or replace each product's API key (workspace admins and owners).")),
+    (_l("/partner help"), _l("This message.")),
 ]
-FRENCH_WORDS = _l(
-    "French words work too: `solde`, `sous-comptes`, `sous-compte créer|supprimer`, "
-    "`crédit ajouter|retirer`, `demandes`, `approbations`, `approuver`, `refuser`, "
-    "`approbateurs`, `politique`, "
-    "`journal`, `résumé maintenant|abonner|désabonner`, `alerte principal`, `langue`, `aide`."
+ENGLISH_WORDS_TOO = _l(
+    "The English command words work too (`balance`, `credit add`, `approvers`, `policy`…), "
+    "and every French one with or without its accents."
 )
-"""Shown to French readers only: the aliases of bot.slack.partner_command."""
+"""Shown to readers of another language than English, whose usage lines are in their words."""
 FOOTER = _l("Replies are only visible to you. A subaccount's own API key is never shown.")
 
 UNKNOWN_SUBCOMMAND = _l("I don't know `{name}`.")

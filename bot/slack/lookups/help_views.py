@@ -3,7 +3,7 @@ from __future__ import annotations
 from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObject, SectionBlock
 
 from bot.i18n import DEFAULT, current_language
-from bot.slack.blocks import escape, fit
+from bot.slack.blocks import escape, fit, pack
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import usage_texts
 from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
@@ -12,15 +12,16 @@ from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 def help_reply() -> Reply:
     """Usage of every subcommand, in the current language."""
     # Usage has <placeholders>: escaped, or Slack would read them as links.
-    lines = "\n".join(f"`{escape(usage)}`\n{what}" for usage, what in text.USAGE)
+    # One section holds at most 3,000 characters: the list is packed into as many as it takes.
+    lines = pack([f"`{escape(str(usage))}`\n{what}" for usage, what in text.USAGE])
     intro = str(text.INTRO)
     if current_language() != DEFAULT:
-        # The command words stay English in the usage; a French reader learns theirs too.
-        intro += "\n" + str(text.FRENCH_WORDS)
+        # The usage speaks the reader's words; the English ones still work.
+        intro += "\n" + str(text.ENGLISH_WORDS_TOO)
     blocks = [
         HeaderBlock(text=str(text.TITLE)),
         SectionBlock(text=intro),
-        SectionBlock(text=lines),
+        *(SectionBlock(text=chunk) for chunk in lines),
         ContextBlock(elements=[MarkdownTextObject(text=str(text.FOOTER))]),
     ]
     return Reply(text=str(text.TITLE), blocks=blocks)
