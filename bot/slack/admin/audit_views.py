@@ -39,7 +39,15 @@ from bot.slack.views.reply import Reply, plain_reply
 
 _SECRET_NAME = re.compile(r"(^|_)(key|api_?key|secret|password|passwd|credential)s?($|_)", re.I)
 _MONEY_SETTINGS = ("auto_approve_limit", "daily_auto_approve_cap", "two_approver_threshold")
-_MONEY_DETAILS = ("limit", "main_after", "subaccount_after", "warn", "balance", "threshold")
+_MONEY_DETAILS = (
+    "limit",
+    "main_after",
+    "subaccount_after",
+    "warn",
+    "critical",
+    "balance",
+    "threshold",
+)
 _OF = re.compile(r"^(\d+) of (\d+)$")
 """`approvers` of a counted approval, as the store writes it."""
 _WORDS = {

@@ -294,6 +294,7 @@ DETAIL_LABELS = {
     "language": _l("language"),
     "scope": _l("for"),
     "warn": _l("warn below"),
+    "critical": _l("critical below"),
     "subject": _l("about"),
     "hours": _l("for"),
     "level": _l("level"),
