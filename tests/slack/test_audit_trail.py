@@ -76,15 +76,15 @@ async def test_a_french_reader_gets_the_csv_french_excel_opens(slack: Harness) -
     await an_approved_request(slack)
     asked_before = len(slack.fake.calls_to("users.info"))
 
-    answer = reply_text(await slack.ask("audit export", user=ADMIN))
-    assert "Je vous ai envoyé le journal d’audit depuis 90" in answer.replace("\u00a0", " ")
+    answer = reply_text(await slack.ask("audit export", user=ADMIN)).replace("\u00a0", " ")
+    entries = await table(slack)
+    assert f"le journal d’audit des 90 derniers jours ({len(entries)} entrées)" in answer
 
     [sent] = slack.fake.files
     assert sent.content.startswith(BOM)
     content = sent.content.decode("utf-8-sig")
     assert content.splitlines()[0].split(";") == list(audit.CSV_COLUMNS)
     rows = list(csv.DictReader(io.StringIO(content), delimiter=";"))
-    entries = await table(slack)
     assert len(rows) == len(entries)
     for row, entry in zip(rows, entries, strict=True):
         assert row["action"] == entry.action
@@ -115,7 +115,7 @@ async def test_a_french_reader_gets_the_csv_french_excel_opens(slack: Harness) -
 async def test_an_english_reader_gets_the_standard_csv(slack: Harness) -> None:
     await an_approved_request(slack)
     answer = reply_text(await slack.ask("audit export 1", user=ADMIN))
-    assert "audit trail in the last 1 day (" in answer and "1 days" not in answer
+    assert "audit trail of the last 1 day (" in answer and "1 days" not in answer
 
     [sent] = slack.fake.files
     assert not sent.content.startswith(BOM)

@@ -243,7 +243,7 @@ COUNTS = [
     (7, 1, "en", "1 entry in the last 7 days.", "entries"),
     (1, 2, "en", "2 entries in the last 1 day, newest first.", "1 days"),
     (1, 1, "fr", "1 entrée depuis 1 jour.", "jours"),
-    (30, 3, "fr", "3 entrées depuis 30 jours", "jour."),
+    (30, 3, "fr", "3 entrées ces 30 derniers jours", "jour."),
 ]
 
 

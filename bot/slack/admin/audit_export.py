@@ -35,7 +35,7 @@ async def export_audit(call: SlashCommand, days: int) -> None:
         style=audit.CSV_STYLES.get(current_language(), audit.STANDARD_CSV),
     )
     opened = await client.conversations_open(users=user_id)
-    period = words.period(days).format(days=number(days))
+    period = words.period_of(days).format(days=number(days))
     await client.files_upload_v2(
         channel=opened["channel"]["id"],
         content=content,

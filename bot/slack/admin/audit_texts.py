@@ -73,6 +73,11 @@ def period(days: int) -> str:
     return ngettext("in the last {days} day", "in the last {days} days", days)
 
 
+def period_of(days: int) -> str:
+    """`{period}` of the export's texts, which name the trail of a period."""
+    return ngettext("of the last {days} day", "of the last {days} days", days)
+
+
 def audit_summary(n: int) -> str:
     return ngettext(
         "{count} entry {period}.",

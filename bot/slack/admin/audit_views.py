@@ -285,7 +285,7 @@ def _product(value: str) -> str:
 
 
 def export_sent_reply(count: int, days: int) -> Reply:
-    period = words.period(days).format(days=number(days))
+    period = words.period_of(days).format(days=number(days))
     return plain_reply(words.export_sent(count).format(count=number(count), period=period))
 
 
