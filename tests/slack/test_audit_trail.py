@@ -24,6 +24,7 @@ from tests.slack.approvals import (
 )
 from tests.slack.barriers import app_settled
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
+from tests.slack.test_home import open_home, text_of
 
 A1 = APPROVERS[0]
 BOM = b"\xef\xbb\xbf"
@@ -131,3 +132,10 @@ async def test_an_english_reader_gets_the_standard_csv(slack: Harness) -> None:
     assert (made["actor_name"], made["action_words"]) == ("Max Member", "made a request")
     added = next(r for r in rows if r["action"] == "approver_added")
     assert added["action_words"] == "added an approver"
+
+
+async def test_the_requesters_home_shows_the_approval_once(slack: Harness) -> None:
+    number = await an_approved_request(slack)
+    text = text_of(await open_home(slack, MEMBER))
+    assert text.count(f"<@{A1}> approved (1 of 1) — request #{number}") == 1
+    assert "approvals: 1" not in text
