@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,67 @@ from bot.db.session import Database
 
 SYSTEM = "system"
 """The actor of what nobody clicked: auto-approval, expiry, reconciliation."""
+
+ACTIONS = frozenset(
+    {
+        # a request's life (bot/services/requests)
+        "request_created",
+        "auto_approved",
+        "no_approval_needed",
+        "approval_counted",
+        "approval_not_counted",
+        "approved",
+        "rejected",
+        "cancelled",
+        "withdrawn",
+        "expired",
+        "vendor_call_sent",
+        "vendor_succeeded",
+        "vendor_failed",
+        "vendor_unknown",
+        "failed_before_vendor_call",
+        "execution_abandoned",
+        "reconciled_succeeded",
+        "reconciled_failed",
+        "reconciliation_undecided",
+        "marked_done",
+        "marked_failed",
+        # settings, roles, keys
+        "policy_changed",
+        "approver_added",
+        "approver_removed",
+        "admin_added",
+        "admin_removed",
+        "partner_key_saved",
+        "setting_change_proposed",
+        "setting_change_confirmed",
+        "setting_change_not_confirmed",
+        "setting_change_rejected",
+        "setting_change_expired",
+        "language_set",
+        # alerts and digests
+        "alert_channel_set",
+        "alert_threshold_set",
+        "alert_snoozed",
+        "alert_fired",
+        "digest_subscribed",
+        "digest_unsubscribed",
+        # the door
+        "cross_workspace_refused",
+    }
+)
+"""Every action the code records. `record` refuses any other, so a new one is added here, and
+tests/unit/test_audit_actions.py then asks for its words in the trail (English and French)."""
+
+
+class UnknownAction(ValueError):
+    """An action missing from ACTIONS: a programming error, raised before anything is written."""
+
+
+def _known(action: str) -> str:
+    if action not in ACTIONS:
+        raise UnknownAction(f"{action!r} is not in bot.services.audit.ACTIONS")
+    return action
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +129,7 @@ async def record(
     **details: Any,
 ) -> None:
     """Write one audit row in the caller's transaction, so it lands with the change itself."""
+    _known(action)
     await session.execute(
         insert(AuditEntry).values(
             team_id=team_id,
@@ -91,6 +154,7 @@ async def record_many(
     product: str | None = None,
 ) -> None:
     """Write one audit row per `details` entry in a single statement (many alerts at once)."""
+    _known(action)
     at = utcnow()
     await session.execute(
         insert(AuditEntry),
@@ -122,28 +186,102 @@ async def recent(database: Database, team_id: str, days: int) -> list[AuditRecor
         return [AuditRecord.of(row) for row in rows.all()]
 
 
+USER_DETAILS = frozenset({"asked_by", "by", "requester", "approver", "requested_by", "decided_by"})
+"""Details whose value is a Slack user id: shown as a mention, named in the export."""
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+
+
+def people(entries: Sequence[AuditRecord]) -> list[str]:
+    """The distinct users the entries name (actors, user details, users given a role), in
+    order of first appearance: whom the export names, each looked up once."""
+    seen: dict[str, None] = {}
+    for entry in entries:
+        named = [entry.actor_id]
+        named += [str(v) for k, v in entry.details.items() if k in USER_DETAILS]
+        subject = entry.details.get("subject")
+        if isinstance(subject, str) and subject.startswith("user:"):
+            named.append(subject.removeprefix("user:"))
+        for user_id in named:
+            if user_id and _USER_ID.match(user_id):
+                seen.setdefault(user_id)
+    return list(seen)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvStyle:
+    """How a spreadsheet of the reader's language opens the export in columns."""
+
+    delimiter: str = ","
+    decimal_mark: str = "."
+    date_format: str = "%Y-%m-%d %H:%M:%S"
+    bom: bool = False
+
+
+STANDARD_CSV = CsvStyle()
+# French Excel splits on `;` (its list separator), reads `12,5` as a number, and takes the
+# file for Windows-1252 unless a BOM says UTF-8.
+FRENCH_EXCEL_CSV = CsvStyle(delimiter=";", decimal_mark=",", date_format="%d/%m/%Y %H:%M", bom=True)
+CSV_STYLES = {"en": STANDARD_CSV, "fr": FRENCH_EXCEL_CSV}
+
 # `line` numbers the export's own rows: the audit table's ids are one sequence across every
-# workspace, and would tell a workspace how busy the others are.
-CSV_COLUMNS = ("line", "at_utc", "actor", "action", "request", "product", "amount_eur", "details")
+# workspace, and would tell a workspace how busy the others are. The headers stay the same in
+# every language, so what reads the file reads it whoever exported it.
+CSV_COLUMNS = (
+    "line",
+    "at_utc",
+    "actor",
+    "actor_name",
+    "action",
+    "action_words",
+    "request",
+    "product",
+    "amount_eur",
+    "details",
+)
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 
 
-def to_csv(entries: Sequence[AuditRecord]) -> str:
+def to_csv(
+    entries: Sequence[AuditRecord],
+    *,
+    names: Mapping[str, str] | None = None,
+    words: Mapping[str, str] | None = None,
+    style: CsvStyle = STANDARD_CSV,
+) -> str:
+    """Every entry, oldest first, one row each as the table holds it; `names` (user id → the
+    name people know) beside the ids, `words` (action → what the reader reads) beside the
+    action's code."""
+    names, words = names or {}, words or {}
+
+    def decimal(value: str) -> str:
+        return value.replace(".", style.decimal_mark) if _DECIMAL.match(value) else value
+
+    def detail(key: str, value: object) -> str:
+        shown = decimal(str(value))
+        name = names.get(str(value)) if key in USER_DETAILS else None
+        return f"{key}={shown} ({name})" if name else f"{key}={shown}"
+
     out = io.StringIO()
-    writer = csv.writer(out)
+    if style.bom:
+        out.write("\ufeff")
+    writer = csv.writer(out, delimiter=style.delimiter)
     writer.writerow(CSV_COLUMNS)
     for line, entry in enumerate(sorted(entries, key=lambda e: (e.at, e.id)), start=1):
+        actor = entry.actor_id or ""
         writer.writerow(
             _inert(
                 [
                     line,
-                    entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-                    entry.actor_id or "",
+                    entry.at.strftime(style.date_format),
+                    actor,
+                    names.get(actor, ""),
                     entry.action,
+                    words.get(entry.action, ""),
                     # Its number in the workspace, never the internal id (see AuditEntry).
                     entry.request_number or "",
                     entry.product or "",
-                    f"{entry.amount:f}" if entry.amount is not None else "",
-                    "; ".join(f"{k}={v}" for k, v in sorted(entry.details.items())),
+                    decimal(f"{entry.amount:f}") if entry.amount is not None else "",
+                    "; ".join(detail(k, v) for k, v in sorted(entry.details.items())),
                 ]
             )
         )

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from bot.clock import utcnow
 from bot.db.models import AuditEntry
 from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
@@ -360,7 +361,17 @@ async def test_audit_of_request_entries_shows_request_product_and_amount(slack: 
             reason="<!channel> top-up & more",
         )
         await audit.record(session, slack.team_id, "vendor_succeeded", audit.SYSTEM, request_id=7)
-        await audit.record(session, slack.team_id, "something_new", None, api_key="sekrit")
+        # What a later version records, read by this one: `record` refuses an action it does
+        # not know, so the row goes in as that version would have written it.
+        session.add(
+            AuditEntry(
+                team_id=slack.team_id,
+                at=utcnow(),
+                actor_id=None,
+                action="something_new",
+                details={"api_key": "sekrit"},
+            )
+        )
     text = reply_text(await slack.ask("audit 1", user=ADMIN))
     # No request 7 is on record: the entry names none rather than an internal id.
     assert "a request · SMS Partner · €12.50" in text and "#7" not in text

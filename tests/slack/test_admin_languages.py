@@ -70,7 +70,7 @@ async def test_the_audit_trail_in_french(slack: Harness) -> None:
     await slack.ask("policy expiry 1h", user=ADMIN)
     text = reply_text(await slack.ask("audit", user=ADMIN))
     assert "Journal d’audit" in text
-    assert f"1 entrée sur 7{NBSP}j" in text
+    assert f"1 entrée sur la période (7{NBSP}j)" in text
     assert "a modifié les règles d’approbation — Expiration\u00a0: 24 heures → 1 heure" in text
 
 

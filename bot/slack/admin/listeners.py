@@ -12,15 +12,14 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import utcnow
-from bot.i18n.formatting import number
 from bot.services import audit
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy, change_policy_checked, get_policy
 from bot.services.roles import Role, Subject, checked_subject
 from bot.services.settings_changes import Change, Setting
 from bot.slack.admin import texts as text
-from bot.slack.admin.audit_views import audit_reply, export_empty_reply, export_sent_reply
+from bot.slack.admin.audit_export import export_audit
+from bot.slack.admin.audit_views import audit_reply
 from bot.slack.admin.change_listeners import gated
 from bot.slack.admin.parsing import (
     ExportAudit,
@@ -122,7 +121,7 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
 async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> None:
     await _require_admin_or_approver(call)
     if isinstance(parsed, ExportAudit):
-        await _export_audit(call, parsed.days)
+        await export_audit(call, parsed.days)
         return
     entries = await audit.recent(call.services.database, call.team_id, parsed.days)
     await reply(call.respond, audit_reply(entries, parsed.days))
@@ -211,24 +210,3 @@ async def _change_role(
         label=subject.label,
     )
     return await gated(services, client, team_id, user_id, asked, directory, apply_role)
-
-
-async def _export_audit(call: SlashCommand, days: int) -> None:
-    """The whole period as CSV, sent to the asker alone, by direct message."""
-    client, respond, team_id, user_id = call.client, call.respond, call.team_id, call.user_id
-    entries = await audit.recent(call.services.database, team_id, days)
-    if not entries:
-        await reply(respond, export_empty_reply(days))
-        return
-    opened = await client.conversations_open(users=user_id)
-    dm_id = opened["channel"]["id"]
-    await client.files_upload_v2(
-        channel=dm_id,
-        content=audit.to_csv(entries),
-        filename=f"partner-ops-audit-{team_id}-{utcnow():%Y%m%d}.csv",
-        title=text.EXPORT_TITLE.format(days=number(days)),
-        initial_comment=text.export_comment(len(entries)).format(
-            days=number(days), count=number(len(entries))
-        ),
-    )
-    await reply(respond, export_sent_reply(len(entries), days))

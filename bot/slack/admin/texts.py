@@ -213,7 +213,6 @@ APPROVERS_LINE_NONE = _l(
 # --- audit --------------------------------------------------------------------------------
 
 AUDIT_TITLE = _l("Audit trail")
-AUDIT_EMPTY = _l(":information_source: Nothing was recorded in the last {days} days.")
 AUDIT_MORE = _l("… and {count} more — `/partner audit export` for everything.")
 # No backticks around {at}: a date token inside code is not rendered.
 AUDIT_LINE = _l("{at} · {actor} {action}{request}{details}")
@@ -233,6 +232,7 @@ ACTIONS = {
     "approved": _lp("audit action", "approved"),
     "rejected": _lp("audit action", "rejected"),
     "cancelled": _lp("audit action", "cancelled"),
+    "withdrawn": _lp("audit action", "withdrew"),
     "expired": _lp("audit action", "expired"),
     "vendor_call_sent": _l("sent to the vendor"),
     "vendor_succeeded": _l("vendor confirmed success"),
@@ -258,6 +258,13 @@ ACTIONS = {
     "setting_change_not_confirmed": _l("clicked Confirm on a setting change (not counted)"),
     "setting_change_rejected": _l("rejected a setting change"),
     "setting_change_expired": _l("setting change expired"),
+    "language_set": _l("set the language"),
+    "alert_channel_set": _l("chose the alerts channel"),
+    "alert_threshold_set": _l("set an alert threshold"),
+    "alert_snoozed": _l("snoozed an alert"),
+    "alert_fired": _l("raised a balance alert"),
+    "digest_subscribed": _l("subscribed a channel to the digest"),
+    "digest_unsubscribed": _l("unsubscribed a channel from the digest"),
 }
 DETAIL_LABELS = {
     "claimed": _l("named"),
@@ -281,52 +288,28 @@ DETAIL_LABELS = {
     "setting": _l("setting"),
     "old": _l("was"),
     "new": _l("new"),
+    "channel": _l("channel"),
+    "schedule": _l("schedule"),
+    "products": _l("products"),
+    "product": _l("product"),
+    "language": _l("language"),
+    "scope": _l("for"),
+    "warn": _l("warn below"),
+    "critical": _l("critical below"),
+    "subject": _l("about"),
+    "hours": _l("for"),
+    "level": _l("level"),
+    "balance": _l("balance"),
+    "threshold": _l("threshold"),
+    "by": _l("by"),
+    "requester": _l("requester"),
+    "approver": _l("approver"),
+    "requested_by": _l("asked by"),
+    "decided_by": _l("decided by"),
 }
 
-# --- export -------------------------------------------------------------------------------
-
-EXPORT_TITLE = _l("Partner Ops audit, last {days} days")
-EXPORT_EMPTY = _l(
-    ":information_source: Nothing was recorded in the last {days} days: no file to send."
-)
-
-
-# --- plurals: call, then `.format(count=…, days=…)` with the numbers already formatted ----------
+# --- plurals: call, then `.format(…)` with the numbers already formatted -------------------
 
 
 def hours(n: int) -> str:
     return ngettext("{hours} hour", "{hours} hours", n)
-
-
-def audit_summary(n: int) -> str:
-    return ngettext(
-        "{count} entry in the last {days} days.",
-        "{count} entries in the last {days} days, newest first.",
-        n,
-    )
-
-
-def audit_fallback(n: int) -> str:
-    return ngettext(
-        "Audit trail: {count} entry in the last {days} days",
-        "Audit trail: {count} entries in the last {days} days",
-        n,
-    )
-
-
-def export_comment(n: int) -> str:
-    return ngettext(
-        "The audit trail of the last {days} days: {count} entry, times in UTC.",
-        "The audit trail of the last {days} days: {count} entries, times in UTC.",
-        n,
-    )
-
-
-def export_sent(n: int) -> str:
-    return ngettext(
-        ":white_check_mark: I sent you the audit trail of the last {days} days ({count} entry) "
-        "as a CSV file by direct message.",
-        ":white_check_mark: I sent you the audit trail of the last {days} days ({count} entries) "
-        "as a CSV file by direct message.",
-        n,
-    )

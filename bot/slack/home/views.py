@@ -29,7 +29,7 @@ from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, Workspace
 from bot.services.partner_keys import KeyStatus
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Subject
-from bot.slack.admin.audit_views import audit_line
+from bot.slack.admin.audit_views import audit_line, merged
 from bot.slack.admin.views import channel_mention, policy_rules, subject_mention
 from bot.slack.blocks import escape, fit
 from bot.slack.digests.views import schedule_text
@@ -224,7 +224,7 @@ def _mine(mine: Sequence[MyRequest]) -> list[Block]:
 
 
 def _activity(home: HomeSnapshot) -> list[Block]:
-    lines = [audit_line(entry) for entry in home.activity]
+    lines = [audit_line(entry) for entry in merged(home.activity)]  # one line an approval
     return [
         DividerBlock(),
         HeaderBlock(text=str(text.ACTIVITY)),

@@ -1,0 +1,144 @@
+"""Every action the code records is in the registry `record` checks (bot.services.audit.ACTIONS),
+and every action in it has words in the trail, in English and in French; every detail the code
+records has a label. The source is read, not run: a path no test takes is walked too."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.models import AuditEntry
+from bot.db.session import Database
+from bot.i18n import language
+from bot.services import audit
+from bot.slack.admin import texts as text
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT = ROOT / "bot"
+
+_RECORDERS = {"record": 2, "record_many": 2, "transition": 3}
+"""Callee → position of the action among its arguments (after session and team, or after
+the request id and two statuses: RequestStore.transition's `event`)."""
+_NOT_DETAILS = {"request_id", "product", "amount", "values", "label"}
+"""Keyword arguments that are columns, the row's new values, or shown through another detail
+(`label`: a group's handle, shown in its mention)."""
+_PASSED_ON = {("bot/services/requests/store.py", "event")}
+"""(file, parameter) of a recorder that records what its caller names: RequestStore.transition
+writes the `event` each of its calls (walked here too) gives it."""
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    found = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and isinstance(node.value.value, str):
+                    found[target.id] = node.value.value
+    return found
+
+
+def _pattern(value: ast.expr, constants: dict[str, str]) -> str | None:
+    """The action a call records as a regex (an f-string's holes match any word)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return re.escape(value.value)
+    if isinstance(value, ast.Name) and value.id in constants:
+        return re.escape(constants[value.id])
+    if isinstance(value, ast.Attribute) and value.attr in constants:
+        return re.escape(constants[value.attr])
+    if isinstance(value, ast.JoinedStr):
+        return "".join(
+            re.escape(part.value) if isinstance(part, ast.Constant) else r"[a-z]+"
+            for part in value.values
+        )
+    return None
+
+
+def _calls() -> list[tuple[str, int, ast.Call, str | None]]:
+    """(file, line, call, action pattern) of every call that records an audit entry."""
+    imported: dict[str, str] = {}
+    trees = {}
+    for path in sorted(BOT.rglob("*.py")):
+        if "devkit" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        trees[path] = tree
+        imported.update(_constants(tree))
+    found = []
+    for path, tree in trees.items():
+        constants = {**imported, **_constants(tree)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            name, owner = node.func.attr, node.func.value
+            if name not in _RECORDERS:
+                continue
+            if name != "transition" and not (isinstance(owner, ast.Name) and owner.id == "audit"):
+                continue
+            position = _RECORDERS[name]
+            action = node.args[position] if len(node.args) > position else None
+            where = str(path.relative_to(ROOT))
+            if isinstance(action, ast.Name) and (where, action.id) in _PASSED_ON:
+                continue
+            pattern = _pattern(action, constants) if action is not None else None
+            found.append((where, node.lineno, node, pattern))
+    return found
+
+
+CALLS = _calls()
+
+
+def test_the_walk_finds_the_recorders() -> None:
+    """A broken walk would make the checks below pass on nothing."""
+    patterns = {pattern for *_, pattern in CALLS}
+    assert len(CALLS) > 30
+    for expected in ("approval_counted", "withdrawn", "cross_workspace_refused", "alert_fired"):
+        assert re.escape(expected) in patterns
+    assert any(p and p.startswith("reconciled_") for p in patterns)  # an f-string
+
+
+@pytest.mark.parametrize(
+    ("where", "line", "call", "pattern"), CALLS, ids=[f"{w}:{n}" for w, n, *_ in CALLS]
+)
+def test_every_recorded_action_is_registered(
+    where: str, line: int, call: ast.Call, pattern: str | None
+) -> None:
+    assert pattern is not None, f"{where}:{line}: the action is not a name this test can read"
+    matching = [a for a in audit.ACTIONS if re.fullmatch(pattern, a)]
+    assert matching, f"{where}:{line} records {pattern!r}, not in bot.services.audit.ACTIONS"
+
+
+@pytest.mark.parametrize("action", sorted(audit.ACTIONS))
+def test_every_registered_action_has_words(action: str) -> None:
+    words = text.ACTIONS.get(action)
+    assert words is not None, f"{action!r} has no words in bot.slack.admin.texts.ACTIONS"
+    with language("en"):
+        english = str(words)
+    with language("fr"):
+        french = str(words)
+    assert english.strip()  # "approved" may say itself in English; never in French
+    assert french and french != english, f"{action!r} is not in French"
+
+
+def test_every_recorded_detail_has_a_label() -> None:
+    unlabelled = {
+        f"{where}:{line} {keyword.arg}"
+        for where, line, call, _ in CALLS
+        for keyword in call.keywords
+        if keyword.arg is not None
+        and keyword.arg not in _NOT_DETAILS
+        and keyword.arg not in text.DETAIL_LABELS
+    }
+    assert not unlabelled
+
+
+async def test_record_refuses_an_action_it_does_not_know(database: Database) -> None:
+    async with database.session() as session:
+        with pytest.raises(audit.UnknownAction):
+            await audit.record(session, "T1", "something_unheard_of", "U1")
+        with pytest.raises(audit.UnknownAction):
+            await audit.record_many(session, "T1", "something_unheard_of", "U1", [{}])
+        assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 0
