@@ -159,12 +159,20 @@ async def test_request_top_up_opens_a_prefilled_request(slack: Harness) -> None:
 
 async def test_hourly_snapshots_run_once_per_hour_and_check_alerts(slack: Harness) -> None:
     await set_up_alerts(slack)
-    await slack.ask("alert subaccounts 5", user=ADMIN)
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    low_before = {s.token: s.balance for s in subs if s.balance < 5}
+    for sub in subs:
+        sub.balance = Decimal("100.000")
+    await slack.ask("alert subaccounts 5", user=ADMIN)  # reads the balances once, at once
+    assert alerts_posted(slack) == []
+    for sub in subs:
+        sub.balance = low_before.get(sub.token, sub.balance)
+    before = len(slack.sandbox.calls(product=Product.SMS, endpoint="/me"))
     workers = [scheduler(slack, f"w{n}") for n in range(3)]
     for worker in workers:
         await worker.run_hourly()
     lists = slack.sandbox.calls(product=Product.SMS, endpoint="/me")
-    assert len(lists) == 1  # one snapshot this hour, whichever worker took it
+    assert len(lists) == before + 1  # one snapshot this hour, whichever worker took it
     low = [s for s in slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts if s.balance < 5]
     # Many subaccounts crossing at once (the first check after setting the threshold) make
     # one summary, not one message each.
