@@ -82,20 +82,22 @@ async def post_digest(
     `lang`: the channel's language (bot.services.languages), not the asker's."""
     with language(lang):
         message, csv_text = digest_reply(digest)
-        day = digest.generated_at.strftime("%Y-%m-%d")
-        csv_title = digest_text.CSV_TITLE.format(date=day)
-        csv_comment = digest_text.CSV_COMMENT.format(date=day)
+        csv_file = digest_csv_file(digest)
     await pacer.wait(channel_id)
     await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
     if csv_text is not None:
         await pacer.wait(channel_id)
-        await client.files_upload_v2(
-            channel=channel_id,
-            content=csv_text,
-            filename=f"partner-ops-subaccounts-{day}.csv",
-            title=csv_title,
-            initial_comment=csv_comment,
-        )
+        await client.files_upload_v2(channel=channel_id, content=csv_text, **csv_file)
+
+
+def digest_csv_file(digest: Digest) -> dict[str, str]:
+    """The CSV's name, title and comment, in the language of the moment."""
+    day = digest.generated_at.strftime("%Y-%m-%d")
+    return {
+        "filename": f"partner-ops-subaccounts-{day}.csv",
+        "title": digest_text.CSV_TITLE.format(date=day),
+        "initial_comment": digest_text.CSV_COMMENT.format(date=day),
+    }
 
 
 class Scheduler:
