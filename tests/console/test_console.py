@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from bot.config import Settings
 from bot.db.session import Database
 from bot.devkit.console.repl import run_console
 from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
-from bot.devkit.sandbox import DEMO_SMS_KEY
+from bot.devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
@@ -277,3 +279,37 @@ async def test_home_in_french_for_a_french_speaking_person(console: ConsoleSessi
     # The same Home in English for an English-speaking person.
     await console.run_line("as bob")
     assert "Balances" in await console.run_line("home")
+
+
+async def test_a_round_on_demand_and_each_alerts_own_snooze(console: ConsoleSession) -> None:
+    """`round` runs the scheduler's alert check now; with an SMS and a Voice alert posted in
+    one round, Snooze on the SMS alert snoozes and redraws the SMS alert, not the Voice one."""
+    sandbox = console.sandbox
+    assert sandbox is not None
+    assert "Alert round done" in await console.run_line("round")  # no threshold: nothing
+    await console.run_line("/partner alert channel")
+    await console.run_line("/partner alert main 1")
+    await console.run_line("/partner voice alert main 1")
+    sandbox.accounts[DEMO_SMS_KEY].balance = Decimal("0.5")
+    sandbox.accounts[DEMO_VOICE_KEY].balance = Decimal("0.25")
+    shown = await console.run_line("round")
+    assert "2 alert(s) fired" in shown
+    assert "SMS Partner" in shown and "Voice Partner" in shown
+    snoozes = {
+        json.loads(c.button.value or "{}")["p"]: n
+        for n, c in console.screen.clickables.items()
+        if c.button.action_id == "alert_snooze"
+    }
+    assert set(snoozes) == {"sms", "voice"}
+    snoozed = await console.run_line(f"click {snoozes['sms']}")
+    assert "snoozed until" in snoozed
+    assert "SMS Partner" in snoozed and "Voice Partner" not in snoozed
+    messages = [
+        m
+        for m in console.fake.messages["C0CONSOLE"]
+        if "main account is down" in m.text + str(m.blocks)
+    ]
+    sms = next(m for m in messages if "SMS Partner" in str(m.blocks))
+    voice = next(m for m in messages if "Voice Partner" in str(m.blocks))
+    assert "snoozed until" in str(sms.blocks) and "snoozed until" not in str(voice.blocks)
+    assert "Alert round done" in await console.run_line("round")  # already alerted: no repeat

@@ -25,6 +25,8 @@ from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from bot.slack.clients import WorkspaceClients
+from bot.slack.scheduler import Scheduler
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
@@ -196,6 +198,8 @@ class ConsoleSession:
             return await self.screen.observe(self._open_home())
         if word == "as":
             return self.screen.with_unshown(self._become(rest.strip()))
+        if line == "round":
+            return self.screen.with_unshown(await self._alert_round())
         self.screen.refused = True  # `-c hello` ran nothing: say so by the exit code
         return self.screen.with_unshown(texts.UNKNOWN_INPUT)
 
@@ -264,6 +268,13 @@ class ConsoleSession:
             self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
             view_shown=view,
         )
+
+    async def _alert_round(self) -> str:
+        """The scheduler's hourly reading and alert check, now (not waiting for the hour, and
+        not counted as the hour's: the hourly round still runs)."""
+        clients = WorkspaceClients(self.runtime, self.stack.app.installation_store)
+        fired = await Scheduler(self.runtime, clients).run_alert_round()
+        return texts.ROUND_DONE.format(count=fired)
 
     async def _open_home(self) -> Any:
         """What Slack sends when the person opens the app's Home tab."""
