@@ -128,18 +128,21 @@ async def test_an_alert_posted_between_commands_is_shown_and_its_buttons_work(
     console: ConsoleSession,
 ) -> None:
     await console.run_line("/partner alert channel")
-    await console.run_line("/partner alert main 20000 100")
+    await console.run_line("/partner alert main 20000 100")  # already below: alerted at once
+    await console.run_line("/partner alert main 9000 100")
+    assert console.sandbox is not None
+    console.sandbox.accounts[DEMO_SMS_KEY].balance = Decimal(8000)
     # The scheduler's alert check, as the background job runs it between two commands.
     scheduler = Scheduler(console.runtime, WorkspaceClients(console.runtime, None))
     reading = await console.runtime.snapshots.read(TEAM, Product.SMS, "hourly")
     await scheduler.check_alerts(TEAM, Product.SMS, reading)
 
     shown = await console.run_line("")
-    assert "posted in #general" in shown and "€20,000.00" in shown
+    assert "posted in #general" in shown and "€9,000.00" in shown
     snooze = next(n for n, c in console.screen.clickables.items() if "Snooze" in c.button.label)
     assert "are snoozed until" in await console.run_line(f"click {snooze}")
     # Shown once: the next output does not repeat it.
-    assert "€20,000.00" not in await console.run_line("/partner help")
+    assert "€9,000.00" not in await console.run_line("/partner help")
 
 
 def test_form_values_may_hold_spaces() -> None:
