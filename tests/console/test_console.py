@@ -316,3 +316,55 @@ async def test_a_round_on_demand_and_each_alerts_own_snooze(console: ConsoleSess
     voice = next(m for m in messages if "Voice Partner" in str(m.blocks))
     assert "snoozed until" in str(sms.blocks) and "snoozed until" not in str(voice.blocks)
     assert "Alert round done" in await console.run_line("round")  # already alerted: no repeat
+
+
+UNRESOLVABLE = """
+import socket, time
+_real = socket.getaddrinfo
+def getaddrinfo(host, *args, **kwargs):
+    # A vendor name no resolver answers for: the lookup hangs, as with an unreachable DNS.
+    if isinstance(host, str) and host.endswith("vendor.unreachable.test"):
+        time.sleep(600)
+    return _real(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+"""
+
+
+def _console_with_an_unreachable_vendor(
+    tmp_path: Path, *args: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """The CLI with Partner keys in the environment for a vendor whose name never resolves."""
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "sitecustomize.py").write_text(UNRESOLVABLE)
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "DATABASE_URL"))}
+    env["PYTHONPATH"] = f"{tmp_path / 'net'}{os.pathsep}{ROOT}"
+    for product in Product:
+        env[f"{product.value.upper()}_PARTNER_API_KEY"] = f"real-{product.value}-key-0000"
+        env[f"{product.value.upper()}_PARTNER_URL"] = "https://api.vendor.unreachable.test"
+    return subprocess.run(  # noqa: S603 - our own CLI, with the test's arguments
+        [sys.executable, "-m", "bot", "console", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,  # a hang fails the test instead of holding it
+        check=False,
+    )
+
+
+def test_one_shot_ends_promptly_with_an_unreachable_vendor_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    """`-c hello` once ran for 622 s: the scheduler's first round was reading an unreachable
+    vendor, and the process waited for that round's tasks after printing its answer."""
+    done = _console_with_an_unreachable_vendor(tmp_path, "-c", "hello", timeout=45)
+    assert done.returncode == 1 and "Type a slash command" in done.stdout
+
+
+def test_one_shot_gives_up_at_its_deadline_and_says_what_it_was_doing(tmp_path: Path) -> None:
+    done = _console_with_an_unreachable_vendor(
+        tmp_path, "-c", "/partner balance", "--deadline", "3", timeout=60
+    )
+    assert done.returncode == 1
+    assert "gave up after 3 s while waiting for the app's answer" in done.stderr
+    assert "Traceback" not in done.stderr and "real-sms-key" not in done.stderr + done.stdout

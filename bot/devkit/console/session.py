@@ -93,7 +93,9 @@ class ConsoleSession:
         return self.stack.runtime
 
     @classmethod
-    async def start(cls, settings: Settings) -> ConsoleSession:
+    async def start(cls, settings: Settings, *, scheduler: bool | None = None) -> ConsoleSession:
+        """`scheduler` False: no digests, readings or alerts in the background (a one-shot
+        `-c` shows only its own answer; `round` still runs the alert check on demand)."""
         fake = FakeSlack()
         await fake.start()
         bot_token = "xoxb-console-" + secrets.token_hex(8)
@@ -137,6 +139,7 @@ class ConsoleSession:
                 signing_secret=signing_secret,
                 mode=SlackMode.SINGLE_WORKSPACE,
                 migrate=True,
+                scheduler=scheduler,
                 prepare=_seed_approvals,
             )
         except BaseException:

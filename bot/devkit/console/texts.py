@@ -42,3 +42,10 @@ BAD_FIELD = (
     "(a value may hold spaces: submit reason.reason=top-up for May)."
 )
 UNKNOWN_FIELD = "This form has no field {fields}: see the `submit` hint under it."
+ONE_SHOT_TIMEOUT = (
+    "console -c: gave up after {seconds} s while {doing}. Is the database locked by another "
+    "process, or a Partner API in the environment unreachable? (-v shows the logs)"
+)
+DOING_START = "starting (database, migrations, the sandbox)"
+DOING_COMMAND = "waiting for the app's answer"
+DOING_CLOSE = "closing"
