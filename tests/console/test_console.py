@@ -322,9 +322,11 @@ UNRESOLVABLE = """
 import socket, time
 _real = socket.getaddrinfo
 def getaddrinfo(host, *args, **kwargs):
-    # A vendor name no resolver answers for: the lookup hangs, as with an unreachable DNS.
+    # A vendor name no resolver answers for, as with an unreachable DNS: each lookup waits
+    # for the resolver's timeout, then fails.
     if isinstance(host, str) and host.endswith("vendor.unreachable.test"):
-        time.sleep(600)
+        time.sleep(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
     return _real(host, *args, **kwargs)
 socket.getaddrinfo = getaddrinfo
 """
