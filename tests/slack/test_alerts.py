@@ -344,3 +344,14 @@ async def test_the_grouped_alert_keeps_our_own_backticks_in_french(slack: Harnes
     [hint] = [b for b in summary.blocks if b["type"] == "context"]
     shown = hint["elements"][0]["text"]
     assert "`/partner " in shown and "\u02cb" not in shown
+
+
+async def test_a_main_threshold_before_any_key_is_kept_with_nothing_to_read(
+    slack_unconfigured: Harness,
+) -> None:
+    slack = slack_unconfigured
+    text = reply_text(await slack.ask("alert main 500", user=ADMIN))
+    assert "SMS Partner main account: alert below €500.00" in text
+    assert "No alert channel yet" in text and "already below" not in text
+    assert "€500.00" in reply_text(await slack.ask("alert list"))
+    assert slack.sandbox.calls(product=Product.SMS) == []

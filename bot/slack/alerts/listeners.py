@@ -100,6 +100,10 @@ async def _check_now(
     next hourly round: the same reading and check as that round (bot.slack.alerts.checking).
     Returns what to add to the reply."""
     services, team_id = call.services, call.team_id
+    config = await services.alerts.config(team_id)
+    if product not in await services.partner.configured_products(team_id):
+        # Kept for when a key is saved: nothing to read yet, and nothing went wrong.
+        return "" if config.channel_id else str(text.NO_CHANNEL_YET)
     reading = await services.snapshots.read(team_id, product, "hourly")
     fired = await check_and_post(
         services, call.client, team_id, product, reading, ChannelPacer().wait
