@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
@@ -38,9 +40,29 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.devkit.console.repl import run_console
+    from bot.devkit.console.repl import CLOSE_SECONDS, run_console
 
-    return asyncio.run(run_console(Settings(), one_shot=args.command_text))
+    if args.command_text is None:
+        return asyncio.run(run_console(Settings()))
+    # Past the one-shot's own deadline, asyncio.run still waits for every task it cancels
+    # when it ends; one that will not end (a shielded close of a dead connection) would hold
+    # the process for good. A one-shot ends, whatever is left.
+    watchdog = threading.Timer(args.deadline + CLOSE_SECONDS + 5, _give_up)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        return asyncio.run(
+            run_console(Settings(), one_shot=args.command_text, deadline=args.deadline)
+        )
+    finally:
+        watchdog.cancel()
+
+
+def _give_up() -> None:
+    print("console -c: still not finished after its deadline; exiting.", file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -140,6 +162,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command_text",
         metavar="COMMAND",
         help='run one command and exit, e.g. -c "/partner balance"',
+    )
+    console.add_argument(
+        "--deadline",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="with -c: give up (exit 1) when not done after this long (default 60)",
     )
     console.set_defaults(run=_console)
 

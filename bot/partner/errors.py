@@ -60,8 +60,10 @@ _GLOBAL: dict[int, _Meaning] = {
     1: (Reason.MISSING_API_KEY, N_("The API key is missing from the request.")),
     2: (
         Reason.NOT_AUTHORIZED,
-        N_("This account is not authorised for this operation: ask the vendor to enable "
-        "subaccounts on the main account."),
+        N_(
+            "This account is not authorised for this operation: ask the vendor to enable "
+            "subaccounts on the main account."
+        ),
     ),
     6: (Reason.UNKNOWN_SUBACCOUNT, N_("The subaccount was not found.")),
     7: (

@@ -83,6 +83,53 @@ class AlertConfig:
             (t for t in self.thresholds if t.product is product and t.scope is Scope.MAIN), None
         )
 
+    def main_level(self, product: Product, balance: Decimal) -> tuple[Level, Decimal] | None:
+        """Where a main balance stands against its thresholds, and the threshold that says so
+        (the critical one once below it); None without a main threshold."""
+        main = self.main(product)
+        if main is None:
+            return None
+        level = _level(balance, main.warn, main.critical)
+        threshold = main.critical if level is Level.CRITICAL and main.critical else main.warn
+        return level, threshold
+
+    def below_now(
+        self,
+        product: Product,
+        scope: Scope,
+        main_balance: Decimal | None,
+        subaccounts: Sequence[Subaccount],
+        subject: str = MAIN,
+    ) -> list[tuple[str, Decimal]]:
+        """What one threshold (`scope`, and `subject` for one subaccount) finds below it in a
+        reading, as (label, balance), lowest first: said at once when the threshold is set,
+        rather than left for the next hourly round. A subaccount with its own threshold is
+        not counted under the default one."""
+        if scope is Scope.MAIN:
+            if main_balance is None:
+                return []
+            standing = self.main_level(product, main_balance)
+            return [("", main_balance)] if standing and standing[0] is not Level.OK else []
+        specific = self.per_subaccount(product)
+        default = self.default_for(product)
+        below = [
+            (sub.email or sub.token, sub.balance)
+            for sub in subaccounts
+            if (
+                scope is Scope.SUBACCOUNT
+                and sub.token == subject
+                and sub.token in specific
+                and sub.balance < specific[sub.token]
+            )
+            or (
+                scope is Scope.SUBACCOUNTS
+                and sub.token not in specific
+                and default is not None
+                and sub.balance < default
+            )
+        ]
+        return sorted(below, key=lambda item: item[1])
+
 
 @dataclass(frozen=True, slots=True)
 class AlertEvent:
@@ -226,10 +273,9 @@ class Alerts:
     ) -> list[AlertEvent]:
         """Compare a reading with the thresholds and the stored levels; return what fires."""
         observed: list[tuple[str, str, Level, Decimal, Decimal]] = []
-        main = config.main(product)
-        if main is not None and main_balance is not None:
-            level = _level(main_balance, main.warn, main.critical)
-            threshold = main.critical if level is Level.CRITICAL and main.critical else main.warn
+        standing = config.main_level(product, main_balance) if main_balance is not None else None
+        if standing is not None and main_balance is not None:
+            level, threshold = standing
             observed.append((MAIN, "", level, main_balance, threshold))
         default = config.default_for(product)
         specific = config.per_subaccount(product)

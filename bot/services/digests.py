@@ -15,7 +15,7 @@ from bot.db.models import DigestSubscription
 from bot.db.session import Database
 from bot.partner.models import Account, Product, Subaccount
 from bot.services import audit
-from bot.services.alerts import AlertConfig, Alerts
+from bot.services.alerts import AlertConfig, Alerts, Level
 from bot.services.errors import NotConfigured
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests import Requests, RequestSnapshot
@@ -60,6 +60,8 @@ class ProductDigest:
     days_left: Decimal | None
     attention: tuple[Attention, ...]
     subaccounts: tuple[Subaccount, ...]
+    main_alert: tuple[Level, Decimal] | None = None
+    """The main account below its warning (or critical) threshold, and that threshold."""
 
     @property
     def subaccount_total(self) -> Decimal:
@@ -291,6 +293,7 @@ class Digests:
         )
         # Compared with what was known before this very reading.
         earlier = [s for s in history if s.taken_at < reading.taken_at]
+        standing = config.main_level(product, balance)
         return ProductDigest(
             product=product,
             account=reading.account,
@@ -310,6 +313,7 @@ class Digests:
                 )
             ),
             subaccounts=tuple(sorted(reading.subaccounts, key=lambda s: s.email.lower())),
+            main_alert=standing if standing and standing[0] is not Level.OK else None,
         )
 
 

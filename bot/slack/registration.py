@@ -18,9 +18,7 @@ from bot.slack.requests import listeners as requests
 from bot.slack.setup import listeners as setup
 
 
-def register_listeners(
-    app: AsyncApp, installation_store: AsyncInstallationStore | None
-) -> None:
+def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore | None) -> None:
     partner_command.register(app)
     setup.register(app)
     lookups.register(app)

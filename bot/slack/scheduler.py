@@ -20,13 +20,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import utcnow
 from bot.i18n import language, times
 from bot.partner.models import Product
+from bot.services.alerts import AlertEvent
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
 from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
-from bot.slack.alerts.views import alert_replies
+from bot.slack.alerts.checking import check_and_post
 from bot.slack.clients import WorkspaceClients
 from bot.slack.digests import texts as digest_text
 from bot.slack.digests.views import digest_reply
@@ -81,21 +82,23 @@ async def post_digest(
     `lang`: the channel's language (bot.services.languages), not the asker's."""
     with language(lang):
         message, csv_text = digest_reply(digest)
-        day = digest.generated_at.strftime("%Y-%m-%d")  # the file's name
-        shown = times.day(digest.generated_at, digest.zone)
-        csv_title = digest_text.CSV_TITLE.format(date=shown)
-        csv_comment = digest_text.CSV_COMMENT.format(date=shown)
+        csv_file = digest_csv_file(digest)
     await pacer.wait(channel_id)
     await client.chat_postMessage(channel=channel_id, **message.as_kwargs())
     if csv_text is not None:
         await pacer.wait(channel_id)
-        await client.files_upload_v2(
-            channel=channel_id,
-            content=csv_text,
-            filename=f"partner-ops-subaccounts-{day}.csv",
-            title=csv_title,
-            initial_comment=csv_comment,
-        )
+        await client.files_upload_v2(channel=channel_id, content=csv_text, **csv_file)
+
+
+def digest_csv_file(digest: Digest) -> dict[str, str]:
+    """The CSV's name, title and comment, in the language of the moment."""
+    day = digest.generated_at.strftime("%Y-%m-%d")  # the file's name
+    shown = times.day(digest.generated_at, digest.zone)
+    return {
+        "filename": f"partner-ops-subaccounts-{day}.csv",
+        "title": digest_text.CSV_TITLE.format(date=shown),
+        "initial_comment": digest_text.CSV_COMMENT.format(date=shown),
+    }
 
 
 class Scheduler:
@@ -214,37 +217,27 @@ class Scheduler:
                 period = f"{product.value}:{hour}"
                 if not await self._parts.snapshots.claim("snapshot", team_id, period):
                     continue
-                reading = await self._parts.snapshots.read(team_id, product, "hourly")
-                await self.check_alerts(team_id, product, reading)
+                await self._read_and_check(team_id, product)
                 await self._parts.snapshots.thin(team_id, product)
         await self._parts.snapshots.forget_old_claims()
 
-    async def check_alerts(self, team_id: str, product: Product, reading: Reading) -> None:
-        if reading.account is None:
-            return
-        alerts = self._parts.alerts
-        config = await alerts.config(team_id)
-        events = await alerts.evaluate(
-            team_id, product, reading.account.balance, reading.subaccounts, config
-        )
-        if not events or config.channel_id is None:
-            return
+    async def run_alert_round(self) -> int:
+        """The hourly reading and alert check of every product, now and unclaimed (the
+        console's `round`): returns how many alerts fired."""
+        fired = 0
+        for team_id in await self._clients.teams():
+            for product in await self._parts.partner.configured_products(team_id):
+                fired += len(await self._read_and_check(team_id, product))
+        return fired
+
+    async def _read_and_check(self, team_id: str, product: Product) -> list[AlertEvent]:
+        reading = await self._parts.snapshots.read(team_id, product, "hourly")
+        return await self.check_alerts(team_id, product, reading)
+
+    async def check_alerts(
+        self, team_id: str, product: Product, reading: Reading
+    ) -> list[AlertEvent]:
         client = await self._clients.for_team(team_id)
-        if client is None:
-            return
-        admins = [
-            a.id
-            for a in await self._parts.roles.members(team_id, Role.ADMIN)
-            if a.kind is SubjectKind.USER
-        ]
-        # What the alerts channel sees, in its language.
-        with language(await self._languages.for_channel(team_id, config.channel_id)):
-            messages = alert_replies(events, admins)
-        for message in messages:
-            await self._pacer.wait(config.channel_id)
-            try:
-                await client.chat_postMessage(channel=config.channel_id, **message.as_kwargs())
-            except SlackApiError as error:
-                log.warning(
-                    "alert not posted in %s: %s", config.channel_id, error.response.get("error")
-                )
+        return await check_and_post(
+            self._parts, client, team_id, product, reading, self._pacer.wait
+        )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from bot.config import Settings
 from bot.db.session import Database
 from bot.devkit.console.repl import run_console
 from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
-from bot.devkit.sandbox import DEMO_SMS_KEY
+from bot.devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
@@ -126,18 +128,21 @@ async def test_an_alert_posted_between_commands_is_shown_and_its_buttons_work(
     console: ConsoleSession,
 ) -> None:
     await console.run_line("/partner alert channel")
-    await console.run_line("/partner alert main 20000 100")
+    await console.run_line("/partner alert main 20000 100")  # already below: alerted at once
+    await console.run_line("/partner alert main 9000 100")
+    assert console.sandbox is not None
+    console.sandbox.accounts[DEMO_SMS_KEY].balance = Decimal(8000)
     # The scheduler's alert check, as the background job runs it between two commands.
     scheduler = Scheduler(console.runtime, WorkspaceClients(console.runtime, None))
     reading = await console.runtime.snapshots.read(TEAM, Product.SMS, "hourly")
     await scheduler.check_alerts(TEAM, Product.SMS, reading)
 
     shown = await console.run_line("")
-    assert "posted in #general" in shown and "€20,000.00" in shown
+    assert "posted in #general" in shown and "€9,000.00" in shown
     snooze = next(n for n, c in console.screen.clickables.items() if "Snooze" in c.button.label)
     assert "are snoozed until" in await console.run_line(f"click {snooze}")
     # Shown once: the next output does not repeat it.
-    assert "€20,000.00" not in await console.run_line("/partner help")
+    assert "€9,000.00" not in await console.run_line("/partner help")
 
 
 def test_form_values_may_hold_spaces() -> None:
@@ -277,3 +282,91 @@ async def test_home_in_french_for_a_french_speaking_person(console: ConsoleSessi
     # The same Home in English for an English-speaking person.
     await console.run_line("as bob")
     assert "Balances" in await console.run_line("home")
+
+
+async def test_a_round_on_demand_and_each_alerts_own_snooze(console: ConsoleSession) -> None:
+    """`round` runs the scheduler's alert check now; with an SMS and a Voice alert posted in
+    one round, Snooze on the SMS alert snoozes and redraws the SMS alert, not the Voice one."""
+    sandbox = console.sandbox
+    assert sandbox is not None
+    assert "Alert round done" in await console.run_line("round")  # no threshold: nothing
+    await console.run_line("/partner alert channel")
+    await console.run_line("/partner alert main 1")
+    await console.run_line("/partner voice alert main 1")
+    sandbox.accounts[DEMO_SMS_KEY].balance = Decimal("0.5")
+    sandbox.accounts[DEMO_VOICE_KEY].balance = Decimal("0.25")
+    shown = await console.run_line("round")
+    assert "2 alert(s) fired" in shown
+    assert "SMS Partner" in shown and "Voice Partner" in shown
+    snoozes = {
+        json.loads(c.button.value or "{}")["p"]: n
+        for n, c in console.screen.clickables.items()
+        if c.button.action_id == "alert_snooze"
+    }
+    assert set(snoozes) == {"sms", "voice"}
+    snoozed = await console.run_line(f"click {snoozes['sms']}")
+    assert "snoozed until" in snoozed
+    assert "SMS Partner" in snoozed and "Voice Partner" not in snoozed
+    messages = [
+        m
+        for m in console.fake.messages["C0CONSOLE"]
+        if "main account is down" in m.text + str(m.blocks)
+    ]
+    sms = next(m for m in messages if "SMS Partner" in str(m.blocks))
+    voice = next(m for m in messages if "Voice Partner" in str(m.blocks))
+    assert "snoozed until" in str(sms.blocks) and "snoozed until" not in str(voice.blocks)
+    assert "Alert round done" in await console.run_line("round")  # already alerted: no repeat
+
+
+UNRESOLVABLE = """
+import socket, time
+_real = socket.getaddrinfo
+def getaddrinfo(host, *args, **kwargs):
+    # A vendor name no resolver answers for, as with an unreachable DNS: each lookup waits
+    # for the resolver's timeout, then fails.
+    if isinstance(host, str) and host.endswith("vendor.unreachable.test"):
+        time.sleep(5)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    return _real(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+"""
+
+
+def _console_with_an_unreachable_vendor(
+    tmp_path: Path, *args: str, timeout: float
+) -> subprocess.CompletedProcess[str]:
+    """The CLI with Partner keys in the environment for a vendor whose name never resolves."""
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "sitecustomize.py").write_text(UNRESOLVABLE)
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "DATABASE_URL"))}
+    env["PYTHONPATH"] = f"{tmp_path / 'net'}{os.pathsep}{ROOT}"
+    for product in Product:
+        env[f"{product.value.upper()}_PARTNER_API_KEY"] = f"real-{product.value}-key-0000"
+        env[f"{product.value.upper()}_PARTNER_URL"] = "https://api.vendor.unreachable.test"
+    return subprocess.run(  # noqa: S603 - our own CLI, with the test's arguments
+        [sys.executable, "-m", "bot", "console", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,  # a hang fails the test instead of holding it
+        check=False,
+    )
+
+
+def test_one_shot_ends_promptly_with_an_unreachable_vendor_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    """`-c hello` once ran for 622 s: the scheduler's first round was reading an unreachable
+    vendor, and the process waited for that round's tasks after printing its answer."""
+    done = _console_with_an_unreachable_vendor(tmp_path, "-c", "hello", timeout=45)
+    assert done.returncode == 1 and "Type a slash command" in done.stdout
+
+
+def test_one_shot_gives_up_at_its_deadline_and_says_what_it_was_doing(tmp_path: Path) -> None:
+    done = _console_with_an_unreachable_vendor(
+        tmp_path, "-c", "/partner balance", "--deadline", "3", timeout=60
+    )
+    assert done.returncode == 1
+    assert "gave up after 3 s while waiting for the app's answer" in done.stderr
+    assert "Traceback" not in done.stderr and "real-sms-key" not in done.stderr + done.stdout

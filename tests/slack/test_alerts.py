@@ -159,12 +159,20 @@ async def test_request_top_up_opens_a_prefilled_request(slack: Harness) -> None:
 
 async def test_hourly_snapshots_run_once_per_hour_and_check_alerts(slack: Harness) -> None:
     await set_up_alerts(slack)
-    await slack.ask("alert subaccounts 5", user=ADMIN)
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    low_before = {s.token: s.balance for s in subs if s.balance < 5}
+    for sub in subs:
+        sub.balance = Decimal("100.000")
+    await slack.ask("alert subaccounts 5", user=ADMIN)  # reads the balances once, at once
+    assert alerts_posted(slack) == []
+    for sub in subs:
+        sub.balance = low_before.get(sub.token, sub.balance)
+    before = len(slack.sandbox.calls(product=Product.SMS, endpoint="/me"))
     workers = [scheduler(slack, f"w{n}") for n in range(3)]
     for worker in workers:
         await worker.run_hourly()
     lists = slack.sandbox.calls(product=Product.SMS, endpoint="/me")
-    assert len(lists) == 1  # one snapshot this hour, whichever worker took it
+    assert len(lists) == before + 1  # one snapshot this hour, whichever worker took it
     low = [s for s in slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts if s.balance < 5]
     # Many subaccounts crossing at once (the first check after setting the threshold) make
     # one summary, not one message each.
@@ -252,3 +260,98 @@ async def test_a_second_top_up_of_the_same_asks_before_a_second_request(slack: H
         Decimal(19),
         Status.PENDING,
     )
+
+
+async def test_a_threshold_set_under_the_balance_says_so_and_alerts_at_once(
+    slack: Harness,
+) -> None:
+    await set_up_alerts(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[0]
+    sub.balance = Decimal("12.000")
+    text = reply_text(await slack.ask(f"alert subaccount {sub.email} 20", user=ADMIN))
+    assert f"{sub.email} is already below it, at €12.00" in text
+    assert "The alert is posted in <#C0ALERTS> now" in text
+    [alert] = alerts_posted(slack)  # now, not at the next hourly round
+    assert sub.email in alert.text and "alert_topup" in str(alert.blocks)
+    await check(slack)
+    assert len(alerts_posted(slack)) == 1  # the round that follows does not repeat it
+
+    balance = slack.sandbox.accounts[DEMO_SMS_KEY].balance
+    text = reply_text(await slack.ask(f"alert main {balance + 1000:f}", user=ADMIN))
+    assert "The main account is already below it" in text and "posted in" in text
+    assert len(alerts_posted(slack)) == 2
+    # Above the balance: nothing to say, nothing posted.
+    text = reply_text(await slack.ask(f"alert subaccount {sub.email} 5", user=ADMIN))
+    assert "already below" not in text and len(alerts_posted(slack)) == 2
+
+
+async def test_a_threshold_under_the_balance_without_an_alert_channel_still_says_so(
+    slack: Harness,
+) -> None:
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    for sub in subs:
+        sub.balance = Decimal("100.000")
+    for sub in subs[:2]:
+        sub.balance = Decimal("1.000")
+    text = reply_text(await slack.ask("alert subaccounts 5", user=ADMIN))
+    assert "2 subaccounts are already below it" in text and "No alert channel yet" in text
+
+
+async def test_the_grouped_alert_offers_a_top_up_for_each_row(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    await set_up_approvals(slack)
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    for n, sub in enumerate(subs[:5]):
+        sub.balance = Decimal(n + 1)
+    for sub in subs[5:]:
+        sub.balance = Decimal("100.000")
+    await slack.ask("alert subaccounts 10", user=ADMIN)
+    [summary] = alerts_posted(slack)
+    buttons = [
+        b["accessory"] for b in summary.blocks if b.get("accessory", {}).get("type") == "button"
+    ]
+    assert [json.loads(b["value"])["s"] for b in buttons] == [s.token for s in subs[:5]]
+    assert all(b["text"]["text"] == "Request top-up" for b in buttons)
+    third = buttons[2]  # 3.00 EUR under 10: a top-up of 7 brings it back
+    await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id=third["action_id"],
+        value=third["value"],
+        message=summary,
+        channel_id=ALERTS,
+    )
+    form = await filled_modal(slack.fake, MEMBER, "amount")
+    assert subs[2].email in json.dumps(form.view)
+    [amount_field] = [b for b in form.view["blocks"] if b.get("block_id") == "amount"]
+    assert amount_field["element"]["initial_value"] == "7"
+    await slack.driver.submit_view(
+        form, team_id=slack.team_id, user_id=MEMBER, values={"amount": {"amount": "7"}}
+    )
+    await slack.fake.wait_for(lambda: slack.fake.messages.get(f"D{MEMBER}"))
+    request = await latest_request(slack)
+    assert (request.subaccount_token, request.amount) == (subs[2].token, Decimal(7))
+
+
+async def test_the_grouped_alert_keeps_our_own_backticks_in_french(slack: Harness) -> None:
+    await set_up_alerts(slack)
+    await slack.ask("language fr", user=ADMIN)
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    for sub in subs[:4]:
+        sub.balance = Decimal("1.000")
+    await slack.ask("alert subaccounts 5", user=ADMIN)
+    [summary] = alerts_posted(slack)
+    [hint] = [b for b in summary.blocks if b["type"] == "context"]
+    shown = hint["elements"][0]["text"]
+    assert "`/partner " in shown and "\u02cb" not in shown
+
+
+async def test_a_main_threshold_before_any_key_is_kept_with_nothing_to_read(
+    slack_unconfigured: Harness,
+) -> None:
+    slack = slack_unconfigured
+    text = reply_text(await slack.ask("alert main 500", user=ADMIN))
+    assert "SMS Partner main account: alert below €500.00" in text
+    assert "No alert channel yet" in text and "already below" not in text
+    assert "€500.00" in reply_text(await slack.ask("alert list"))
+    assert slack.sandbox.calls(product=Product.SMS) == []

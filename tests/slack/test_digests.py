@@ -12,6 +12,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
+from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec, parse_subscription
@@ -212,3 +213,43 @@ async def test_across_daylight_saving_changes_in_paris(
             if len(posts_in(slack, CHANNEL)) > before:
                 posted_at.append(utcnow().strftime("%Y-%m-%d %H:%M"))
     assert posted_at == expected_utc
+
+
+async def test_the_digest_flags_a_main_account_below_its_warning(slack: Harness) -> None:
+    balance = slack.sandbox.accounts[DEMO_SMS_KEY].balance
+    alerts = slack.runtime.alerts
+    await alerts.set_threshold(slack.team_id, Product.SMS, Scope.MAIN, balance + 1, ADMIN)
+    text = reply_text(await slack.ask("digest preview", user=MEMBER))
+    warn = format_money(balance + 1)
+    assert f"The main account is below its warning threshold of {warn}" in text
+    await alerts.set_threshold(
+        slack.team_id, Product.SMS, Scope.MAIN, balance + 2, ADMIN, critical=balance + 1
+    )
+    text = reply_text(await slack.ask("digest preview", user=MEMBER))
+    assert f"below its critical threshold of {warn}" in text
+    await alerts.set_threshold(slack.team_id, Product.SMS, Scope.MAIN, balance - 1, ADMIN)
+    assert "The main account is below" not in reply_text(
+        await slack.ask("digest preview", user=MEMBER)
+    )
+
+
+async def test_needs_attention_says_how_many_more_it_leaves_out(slack: Harness) -> None:
+    subs = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    await slack.runtime.alerts.set_threshold(
+        slack.team_id, Product.SMS, Scope.SUBACCOUNTS, Decimal(1000), ADMIN
+    )
+    below = [s for s in subs if s.balance < 1000]
+    assert len(below) > 10
+    text = reply_text(await slack.ask("digest preview", user=MEMBER))
+    assert f"…and {len(below) - 10} more" in text
+
+
+async def test_the_preview_sends_the_csv_it_mentions(slack: Harness) -> None:
+    text = reply_text(await slack.ask("digest preview", user=MEMBER))
+    assert "attached CSV" in text and "in your direct messages" in text
+    [upload] = slack.fake.files
+    assert upload.channel_id == f"D{MEMBER}"
+    rows = list(csv.reader(io.StringIO(upload.content.decode())))
+    emails = {s.email for s in slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts}
+    assert emails <= {r[1] for r in rows[1:]}
+    assert posts_in(slack, CHANNEL) == []  # a preview posts nothing in the channel

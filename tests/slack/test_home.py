@@ -36,9 +36,7 @@ async def open_home(h: Harness, user: str) -> View:
     assert delivery.status == 200
     published = await h.fake.wait_for(
         lambda: [
-            c
-            for c in h.fake.calls_to("views.publish")[before:]
-            if c.args.get("user_id") == user
+            c for c in h.fake.calls_to("views.publish")[before:] if c.args.get("user_id") == user
         ]
     )
     assert published[-1].error is None, published[-1].error
@@ -177,9 +175,7 @@ async def test_approve_from_the_home_runs_the_request_once_even_clicked_twice(
     # The card in the approvals channel shows the outcome, as after a click on the card.
     card = await card_of(slack, request.id)
     assert card.channel == APPROVALS
-    await eventually(
-        lambda: _card_says(slack, request.id, "Done"), True
-    )
+    await eventually(lambda: _card_says(slack, request.id, "Done"), True)
     # The second click is told who got there first, in a DM (a Home has no response_url),
     # never "something went wrong".
     told = await slack.fake.wait_for(lambda: dms_to(slack, A1))
@@ -243,7 +239,9 @@ async def test_the_setup_button_opens_the_setup_modal(slack: Harness) -> None:
         lambda: [
             v
             for v in slack.fake.views.values()
-            if v.kind == "modal" and v.callback_id == "partner_setup" and v.blocks
+            if v.kind == "modal"
+            and v.callback_id == "partner_setup"
+            and v.blocks
             and any(b["type"] == "input" for b in v.blocks)
         ]
     )
@@ -335,7 +333,6 @@ async def test_the_trend_and_days_left_come_from_the_recorded_week(slack: Harnes
     # 600 EUR spent over (6 days − 1 s): a little over 100 a day, on everything owned.
     days = Decimal(found.group(1))
     assert (balance + held) / Decimal("100.01") - 1 < days <= (balance + held) / 100
-
 
 
 async def test_republishing_for_a_request_updates_its_requesters_and_approvers_homes(

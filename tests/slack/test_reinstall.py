@@ -181,9 +181,7 @@ async def test_after_a_reinstall_another_key_waits_and_old_requests_never_run_wi
     assert last["replaced"] is True and last["fingerprint"] == "…5a3c"
 
     # The request made against the first account is withdrawn, its requester told.
-    told = await h.fake.wait_for(
-        lambda: [m for m in dms_to(h, NEW_MEMBER) if "withdrawn" in m]
-    )
+    told = await h.fake.wait_for(lambda: [m for m in dms_to(h, NEW_MEMBER) if "withdrawn" in m])
     assert f"#{request.number}" in told[0] and "SMS Partner API key changed" in told[0]
     await app_settled(h)
     withdrawn = await h.runtime.requests.get(request.id)

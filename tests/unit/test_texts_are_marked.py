@@ -111,9 +111,7 @@ def _cases() -> list:
 @pytest.mark.parametrize("path", _cases())
 def test_every_text_constant_is_marked_for_the_catalogs(path: Path) -> None:
     problems = unmarked_constants(path)
-    assert problems == [], f"{path.name}: wrap these in _l(...) (bot.i18n):\n" + "\n".join(
-        problems
-    )
+    assert problems == [], f"{path.name}: wrap these in _l(...) (bot.i18n):\n" + "\n".join(problems)
 
 
 def test_the_expected_failures_name_existing_modules() -> None:

@@ -147,7 +147,7 @@ class Screen:
         for call in calls:
             if call.method not in VISIBLE_METHODS or call.error:
                 continue
-            parts.extend(self._render_call(call.method, call.args, shown_views))
+            parts.extend(self._render_call(call.method, call.args, shown_views, call.message_at))
         if view_shown is not None and view_shown.id not in shown_views:
             current = self.fake.views.get(view_shown.id)
             if (
@@ -158,7 +158,13 @@ class Screen:
                 parts.append(self._render_view(current))
         return "\n\n".join(part for part in parts if part)
 
-    def _render_call(self, method: str, args: dict[str, Any], shown_views: set[str]) -> list[str]:
+    def _render_call(
+        self,
+        method: str,
+        args: dict[str, Any],
+        shown_views: set[str],
+        message_at: tuple[str, str] | None = None,
+    ) -> list[str]:
         if method in ("chat.postMessage", "chat.update", "chat.postEphemeral"):
             channel = args.get("channel", "")
             if method == "chat.update":
@@ -169,7 +175,7 @@ class Screen:
                 header = texts.DIRECT.format(user=self._name_of(channel[1:]))
             else:
                 header = texts.IN_CHANNEL.format(channel=self._channel(channel))
-            message = self._message_for(channel, args)
+            message = self.fake.find_message(*message_at) if message_at else None
             return [
                 header
                 + "\n"
@@ -243,13 +249,6 @@ class Screen:
         if view.kind == "modal" and fields and view.view.get("submit"):
             text += "\n" + texts.FORM_HINT.format(fields=" ".join(fields))
         return text
-
-    def _message_for(self, channel: str, args: dict[str, Any]) -> Any:
-        ts = args.get("ts")
-        if ts:
-            return self.fake.find_message(channel, ts)
-        messages = self.fake.messages.get(channel) or []
-        return messages[-1] if messages else None
 
     def _channel(self, channel_id: str) -> str:
         channel = self.fake.channels.get(channel_id)

@@ -25,6 +25,8 @@ from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from bot.slack.clients import WorkspaceClients
+from bot.slack.scheduler import Scheduler
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"
@@ -91,7 +93,9 @@ class ConsoleSession:
         return self.stack.runtime
 
     @classmethod
-    async def start(cls, settings: Settings) -> ConsoleSession:
+    async def start(cls, settings: Settings, *, scheduler: bool | None = None) -> ConsoleSession:
+        """`scheduler` False: no digests, readings or alerts in the background (a one-shot
+        `-c` shows only its own answer; `round` still runs the alert check on demand)."""
         fake = FakeSlack()
         await fake.start()
         bot_token = "xoxb-console-" + secrets.token_hex(8)
@@ -135,6 +139,7 @@ class ConsoleSession:
                 signing_secret=signing_secret,
                 mode=SlackMode.SINGLE_WORKSPACE,
                 migrate=True,
+                scheduler=scheduler,
                 prepare=_seed_approvals,
             )
         except BaseException:
@@ -196,6 +201,8 @@ class ConsoleSession:
             return await self.screen.observe(self._open_home())
         if word == "as":
             return self.screen.with_unshown(self._become(rest.strip()))
+        if line == "round":
+            return self.screen.with_unshown(await self._alert_round())
         self.screen.refused = True  # `-c hello` ran nothing: say so by the exit code
         return self.screen.with_unshown(texts.UNKNOWN_INPUT)
 
@@ -264,6 +271,13 @@ class ConsoleSession:
             self.driver.submit_view(view, team_id=TEAM, user_id=self.user_id, values=values),
             view_shown=view,
         )
+
+    async def _alert_round(self) -> str:
+        """The scheduler's hourly reading and alert check, now (not waiting for the hour, and
+        not counted as the hour's: the hourly round still runs)."""
+        clients = WorkspaceClients(self.runtime, self.stack.app.installation_store)
+        fired = await Scheduler(self.runtime, clients).run_alert_round()
+        return texts.ROUND_DONE.format(count=fired)
 
     async def _open_home(self) -> Any:
         """What Slack sends when the person opens the app's Home tab."""

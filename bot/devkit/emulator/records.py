@@ -152,6 +152,9 @@ class ApiCall:
     connection: int | None = None
     # True when FakeSlack did the call and then dropped the connection without answering.
     dropped: bool = False
+    # The message a successful chat.postMessage / chat.update made or changed: which one a
+    # call was, even when several were posted before anyone looked.
+    message_at: tuple[str, str] | None = None  # (channel id, ts)
 
 
 @dataclass

@@ -350,6 +350,8 @@ class FakeSlack:
             call = Call(args, token, _NO_TEAM, client_id, client_secret)
             status, headers, body = self._answer(method, call)
         record.error = None if body.get("ok") else body.get("error")
+        if body.get("ok"):
+            record.message_at = _message_at(args, body)
         if self._drops.get(method) and request.transport is not None:
             self._drops[method] -= 1
             record.dropped = True
@@ -459,3 +461,11 @@ class FakeSlack:
             content = await request.read()
         upload.content = bytes(content)
         return web.Response(text=f"OK - {len(content)}", content_type="text/plain")
+
+
+def _message_at(args: dict[str, Any], answer: dict[str, Any]) -> tuple[str, str] | None:
+    """Which message a chat call made or changed (an ephemeral one's answer names no channel:
+    the one it was posted in)."""
+    ts = answer.get("ts") or answer.get("message_ts")
+    channel = answer.get("channel") or args.get("channel")
+    return (str(channel), str(ts)) if ts and channel else None

@@ -66,9 +66,7 @@ def routes(state: SandboxState) -> Iterable[Route]:
     for product in (Product.SMS, Product.MAIL):
         yield Route(product, "GET", "/me", "/me", me)
         yield Route(product, "GET", LIST_ENDPOINT, LIST_ENDPOINT, listing)
-        yield Route(
-            product, "POST", "/subaccount/create", "/subaccount/create", create
-        )
+        yield Route(product, "POST", "/subaccount/create", "/subaccount/create", create)
         for direction in ("add", "remove"):
             endpoint = f"/subaccount/credit/{direction}"
             yield Route(product, "POST", endpoint, endpoint, credit(direction))
@@ -88,6 +86,7 @@ def _authenticate(state: SandboxState, call: Call) -> SandboxAccount:
     if account is None or account.product is not call.product:
         raise Refusal(10, "Clé API incorrecte", 401)
     return account
+
 
 def _op_me(state: SandboxState, call: Call) -> Reply:
     account = _authenticate(state, call)
@@ -110,6 +109,7 @@ def _op_me(state: SandboxState, call: Call) -> Reply:
     }
     return Reply.ok({"user": _user(account), "credits": credits})
 
+
 def _op_list(state: SandboxState, call: Call) -> Reply:
     account = _authenticate(state, call)
     page = _page_number(call.params.get("page"))
@@ -126,6 +126,7 @@ def _op_list(state: SandboxState, call: Call) -> Reply:
             "data": [_subaccount_row(sub) for sub in rows],
         }
     )
+
 
 def _op_create(state: SandboxState, call: Call) -> Reply:
     account = _authenticate(state, call)
@@ -171,6 +172,7 @@ def _op_create(state: SandboxState, call: Call) -> Reply:
         applied=True,
     )
 
+
 def _generated_email(state: SandboxState, account: SandboxAccount) -> str:
     # The vendor's own example: "9875587@smspartner.fr".
     domain = GENERATED_EMAIL_DOMAIN[account.product]
@@ -178,6 +180,7 @@ def _generated_email(state: SandboxState, account: SandboxAccount) -> str:
         email = f"{state.rng.randrange(10**6, 10**7)}@{domain}"
         if not _email_taken(account, email):
             return email
+
 
 def _move_credit(state: SandboxState, call: Call, *, to_subaccount: bool) -> Reply:
     account = _authenticate(state, call)
@@ -205,6 +208,7 @@ def _move_credit(state: SandboxState, call: Call, *, to_subaccount: bool) -> Rep
         applied=True,
     )
 
+
 def _delete(state: SandboxState, call: Call, path_name: str) -> Reply:
     account = _authenticate(state, call)
     if path_name not in account.delete_paths:
@@ -222,6 +226,7 @@ def _delete(state: SandboxState, call: Call, path_name: str) -> Reply:
     account.balance += sub.balance
     return Reply.ok({}, applied=True)
 
+
 def _op_voice_me(state: SandboxState, call: Call) -> Reply:
     account = _authenticate(state, call)
     allowed, headers = _voice_rate_limit(state, account.api_key)
@@ -236,6 +241,7 @@ def _op_voice_me(state: SandboxState, call: Call) -> Reply:
         "details": account.voice_details,
     }
     return Reply.json(payload, headers=headers)
+
 
 def _voice_rate_limit(state: SandboxState, api_key: str) -> tuple[bool, dict[str, str]]:
     """A fixed window of VOICE_LIMIT requests per key, opened by its first request."""

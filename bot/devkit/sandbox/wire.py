@@ -17,6 +17,7 @@ from bot.partner.models import Product
 if TYPE_CHECKING:
     from bot.devkit.sandbox.faults import FaultKind
 
+
 class Refusal(Exception):
     """A vendor error answer: `{"success":false,"code":N,"message":...}`."""
 

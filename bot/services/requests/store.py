@@ -147,9 +147,7 @@ class RequestStore:
                         .where(
                             CreditRequest.team_id == team_id,
                             CreditRequest.product == product.value,
-                            CreditRequest.status.in_(
-                                [Status.PENDING.value, Status.APPROVED.value]
-                            ),
+                            CreditRequest.status.in_([Status.PENDING.value, Status.APPROVED.value]),
                             other,
                         )
                         .order_by(CreditRequest.id)

@@ -13,25 +13,27 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language
+from bot.i18n.formatting import number
 from bot.money import InvalidAmount, format_money, parse_user_amount
-from bot.partner.models import Product
-from bot.services.alerts import Alerts, Scope
+from bot.partner.models import Product, Subaccount
+from bot.services.alerts import MAIN, Alerts, Scope
 from bot.services.errors import NotAllowed
 from bot.services.requests import Action, Ask
 from bot.services.roles import Roles
 from bot.services.subaccounts import find_subaccount
 from bot.slack.alerts import texts as text
+from bot.slack.alerts.checking import check_and_post
 from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.alerts.views import (
     SNOOZE_ACTION,
-    TOPUP_ACTION,
+    TOPUP_ACTIONS,
     TOPUP_CALLBACK,
     alert_list,
     snoozed_reply,
     threshold_what,
     topup_modal,
 )
-from bot.slack.blocks import form_text
+from bot.slack.blocks import escape, form_text
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
@@ -41,6 +43,7 @@ from bot.slack.modals import open_first, opens_first
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
+from bot.slack.scheduler import ChannelPacer
 from bot.slack.views.reply import plain_reply
 
 log = logging.getLogger(__name__)
@@ -86,9 +89,48 @@ async def alert(parsed: SetAlert | AlertCommand, call: SlashCommand) -> None:
         if parsed.critical is not None
         else "",
     )
-    if (await alerts.config(team_id)).channel_id is None:
-        message += str(text.NO_CHANNEL_YET)
+    message += await _check_now(call, parsed.product, scope, subaccount)
     await reply(respond, plain_reply(message))
+
+
+async def _check_now(
+    call: SlashCommand, product: Product, scope: Scope, subaccount: Subaccount | None
+) -> str:
+    """A threshold set under the balance says so at once, and alerts now rather than at the
+    next hourly round: the same reading and check as that round (bot.slack.alerts.checking).
+    Returns what to add to the reply."""
+    services, team_id = call.services, call.team_id
+    config = await services.alerts.config(team_id)
+    if product not in await services.partner.configured_products(team_id):
+        # Kept for when a key is saved: nothing to read yet, and nothing went wrong.
+        return "" if config.channel_id else str(text.NO_CHANNEL_YET)
+    reading = await services.snapshots.read(team_id, product, "hourly")
+    fired = await check_and_post(
+        services, call.client, team_id, product, reading, ChannelPacer().wait
+    )
+    config = await services.alerts.config(team_id)
+    said = ""
+    if reading.account is not None:
+        below = config.below_now(
+            product,
+            scope,
+            reading.account.balance,
+            reading.subaccounts,
+            subaccount.token if subaccount else MAIN,
+        )
+        if scope is Scope.SUBACCOUNTS and below:
+            said += text.already_below(len(below)).format(count=number(len(below)))
+        elif below:
+            [(label, balance)] = below
+            said += text.ALREADY_BELOW.format(
+                what=escape(label) if label else str(text.THE_MAIN_ACCOUNT),
+                balance=format_money(balance),
+            )
+    if config.channel_id is None:
+        said += str(text.NO_CHANNEL_YET)
+    elif fired:
+        said += text.ALERTED_NOW.format(channel=config.channel_id)
+    return said
 
 
 @opens_first
@@ -173,6 +215,6 @@ async def snooze(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(TOPUP_ACTION)(answers_errors(top_up))
+    app.action(TOPUP_ACTIONS)(answers_errors(top_up))
     app.view(TOPUP_CALLBACK)(answers_errors(top_up_submitted))
     app.action(SNOOZE_ACTION)(answers_errors(snooze))

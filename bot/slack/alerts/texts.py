@@ -31,6 +31,9 @@ CRITICAL = _l(", critical below {critical}")
 WHAT_MAIN = _l("{product} main account")
 WHAT_DEFAULT = _l("Every {product} subaccount (unless it has its own threshold)")
 WHAT_ONE = _l("{product} subaccount {email}")
+ALREADY_BELOW = _l(" {what} is already below it, at {balance}.")
+THE_MAIN_ACCOUNT = _l("The main account")
+ALERTED_NOW = _l(" The alert is posted in <#{channel}> now.")
 NO_CHANNEL_YET = _l(
     " No alert channel yet: run `/partner alert channel` in the channel that should get them."
 )
@@ -79,5 +82,13 @@ def summary_fallback(n: int) -> str:
     return ngettext(
         "Low balance: {count} {product} subaccount below its threshold",
         "Low balance: {count} {product} subaccounts below their threshold",
+        n,
+    )
+
+
+def already_below(n: int) -> str:
+    return ngettext(
+        " {count} subaccount is already below it.",
+        " {count} subaccounts are already below it.",
         n,
     )

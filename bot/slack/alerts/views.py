@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -26,6 +27,8 @@ from bot.slack.blocks import escape, fit, slack_date, text_input
 from bot.slack.views.reply import Reply
 
 TOPUP_ACTION = "alert_topup"
+TOPUP_ACTIONS = re.compile(r"^alert_topup(?:_\d+)?$")
+"""A summary's rows each have a Request top-up: action ids are unique in a message."""
 SNOOZE_ACTION = "alert_snooze"
 TOPUP_CALLBACK = "alert_topup_form"
 
@@ -44,14 +47,7 @@ def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
         message = text.SUBACCOUNT.format(
             product=product, email=escape(event.label), balance=balance, threshold=threshold
         )
-        buttons.append(
-            ButtonElement(
-                text=str(text.TOP_UP),
-                action_id=TOPUP_ACTION,
-                style="primary",
-                value=json.dumps({**subject, "e": event.label[:200], "a": str(event.top_up)}),
-            )
-        )
+        buttons.append(_top_up_button(event))
     buttons.append(
         ButtonElement(
             text=str(text.SNOOZE),
@@ -94,26 +90,45 @@ def alert_replies(events: Sequence[AlertEvent], who_to_ask: Sequence[str]) -> li
 
 
 def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply:
-    rows = [
-        text.SUMMARY_ROW.format(
-            email=escape(e.label or e.subject),
-            balance=format_money(e.balance),
-            threshold=format_money(e.threshold),
-            top_up=format_money(e.top_up),
+    """One message for many subaccounts: a row each (the lowest first), each with its own
+    Request top-up, pre-filled as on a single alert."""
+    rows: list[Block] = [
+        SectionBlock(
+            text=fit(
+                text.SUMMARY_ROW.format(
+                    email=escape(e.label or e.subject),
+                    balance=format_money(e.balance),
+                    threshold=format_money(e.threshold),
+                    top_up=format_money(e.top_up),
+                )
+            ),
+            accessory=_top_up_button(e, f"{TOPUP_ACTION}_{row}"),
         )
-        for e in sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS]
+        for row, e in enumerate(sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS])
     ]
     if len(events) > SUMMARY_ROWS:
         more = len(events) - SUMMARY_ROWS
-        rows.append(text.summary_more(more).format(count=number(more)))
+        rows.append(SectionBlock(text=text.summary_more(more).format(count=number(more))))
     count = len(events)
     head = text.summary(count).format(product=product.label, count=number(count))
     return Reply(
         text=text.summary_fallback(count).format(count=number(count), product=product.label),
         blocks=(
-            SectionBlock(text=fit(head + "\n" + "\n".join(rows))),
-            ContextBlock(elements=[MarkdownTextObject(text=escape(str(text.SUMMARY_HINT)))]),
+            SectionBlock(text=fit(head)),
+            *rows,
+            # Our own mrkdwn (a command in backticks): not user text, so not escaped.
+            ContextBlock(elements=[MarkdownTextObject(text=str(text.SUMMARY_HINT))]),
         ),
+    )
+
+
+def _top_up_button(event: AlertEvent, action_id: str = TOPUP_ACTION) -> ButtonElement:
+    value = {"p": event.product.value, "s": event.subject, "e": event.label[:200]}
+    return ButtonElement(
+        text=str(text.TOP_UP),
+        action_id=action_id,
+        style="primary",
+        value=json.dumps({**value, "a": str(event.top_up)}),
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+
 from bot.i18n import current_zone
 from bot.i18n.times import when
 from bot.services.errors import NotAllowed
@@ -18,7 +20,7 @@ from bot.slack.locale import channel_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
-from bot.slack.scheduler import ChannelPacer, post_digest
+from bot.slack.scheduler import ChannelPacer, digest_csv_file, post_digest
 from bot.slack.views.reply import Reply, plain_reply
 
 
@@ -79,7 +81,16 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             deciders = await roles.is_admin(team_id, user_id, directory) or (
                 await roles.is_approver(team_id, user_id, directory)
             )
-            message, _csv = digest_reply(digest, show_pending=deciders)
+            message, csv_text = digest_reply(digest, show_pending=deciders)
+            if csv_text is not None:
+                # The preview is for the asker alone, and an ephemeral message carries no
+                # file: the CSV it mentions goes to them by direct message.
+                dm = await client.conversations_open(users=user_id)
+                await client.files_upload_v2(
+                    channel=dm["channel"]["id"], content=csv_text, **digest_csv_file(digest)
+                )
+                note = ContextBlock(elements=[MarkdownTextObject(text=str(text.PREVIEW_CSV_SENT))])
+                message = Reply(message.text, (*message.blocks, note))
             await reply(respond, message)
         case DigestCommand(verb="now"):
             await require_manager(text.POST_ACTION)

@@ -25,6 +25,10 @@ UNREADABLE = _l(
     ":warning: *{product}* could not be read: {detail}. Nothing is shown for it today; "
     "the next digest will try again."
 )
+MAIN_WARN = _l(":warning: The main account is below its warning threshold of {threshold}.")
+MAIN_CRITICAL = _l(
+    ":rotating_light: The main account is below its critical threshold of {threshold}."
+)
 ATTENTION_TITLE = _l("*Needs attention*")
 BELOW = _l("• :small_red_triangle_down: {email} — {balance} (alert below {threshold})")
 SPENDER = _l("• :chart_with_downwards_trend: {email} — {balance} (spent {spent} since yesterday)")
@@ -33,6 +37,7 @@ SUBACCOUNT_LINE = "• {email} — {balance}"
 PENDING_NONE = _l(":white_check_mark: No request waiting for approval.")
 PENDING_ITEM = "#{id} {what}"
 PENDING_HIDDEN = _l(":lock: Requests awaiting approval are shown to approvers and admins.")
+PREVIEW_CSV_SENT = _l(":paperclip: The attached CSV is in your direct messages with Partner Ops.")
 CSV_TITLE = _l("Subaccounts {date}")
 CSV_COMMENT = _l("Every subaccount's balance, {date}.")
 
@@ -86,3 +91,7 @@ def pending(n: int) -> str:
 
 def and_more(n: int) -> str:
     return ngettext(" and {count} more", " and {count} more", n)
+
+
+def attention_more(n: int) -> str:
+    return ngettext("…and {count} more", "…and {count} more", n)

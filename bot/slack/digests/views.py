@@ -21,6 +21,7 @@ from bot.i18n.formatting import joined, number
 from bot.i18n.times import clock, weekdays
 from bot.money import format_money
 from bot.partner.models import MailAccount, SmsAccount
+from bot.services.alerts import Level
 from bot.services.digests import Digest, ProductDigest
 from bot.services.schedule import DigestSchedule
 from bot.slack.blocks import escape, fit, slack_date
@@ -112,6 +113,10 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
             fields=[MarkdownTextObject(text=f) for f in fields],
         )
     ]
+    if part.main_alert is not None:
+        level, threshold = part.main_alert
+        below = text.MAIN_CRITICAL if level is Level.CRITICAL else text.MAIN_WARN
+        blocks.append(SectionBlock(text=below.format(threshold=format_money(threshold))))
     if part.attention:
         lines = [str(text.ATTENTION_TITLE)]
         for item in part.attention[:ATTENTION_LINES]:
@@ -132,6 +137,9 @@ def _product_blocks(part: ProductDigest, *, one_off: bool) -> list:
                         spent=format_money(item.spent or 0),
                     )
                 )
+        if len(part.attention) > ATTENTION_LINES:
+            more = len(part.attention) - ATTENTION_LINES
+            lines.append(text.attention_more(more).format(count=number(more)))
         blocks.append(SectionBlock(text=fit("\n".join(lines))))
     if part.subaccounts:
         totals = text.totals(len(part.subaccounts)).format(

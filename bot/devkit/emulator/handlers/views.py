@@ -28,8 +28,8 @@ def _views_open(world: SlackWorld, call: Call) -> dict[str, Any]:
     call.require("view")
     trigger = use_trigger(world, call)
     view_id = world.new_id("V")
-    payload = view_payload(world,
-        call.team, call.args["view"], view_id=view_id, root_view_id=view_id, previous=None
+    payload = view_payload(
+        world, call.team, call.args["view"], view_id=view_id, root_view_id=view_id, previous=None
     )
     if payload["type"] != "modal":
         raise SlackError("invalid_arguments")
@@ -65,8 +65,8 @@ def _views_publish(world: SlackWorld, call: Call) -> dict[str, Any]:
     if home is not None and call.args.get("hash") and call.args["hash"] != home.hash:
         raise SlackError("hash_conflict")
     view_id = home.id if home is not None else world.new_id("V")
-    payload = view_payload(world,
-        call.team, call.args["view"], view_id=view_id, root_view_id=view_id, previous=None
+    payload = view_payload(
+        world, call.team, call.args["view"], view_id=view_id, root_view_id=view_id, previous=None
     )
     if payload["type"] != "home":
         raise SlackError("invalid_arguments")
