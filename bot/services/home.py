@@ -173,9 +173,7 @@ class HomeService:
     async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:
         readings = await read_balances(self._partner, team_id)
         now = utcnow()
-        return tuple(
-            await asyncio.gather(*(self._with_trend(team_id, r, now) for r in readings))
-        )
+        return tuple(await asyncio.gather(*(self._with_trend(team_id, r, now) for r in readings)))
 
     async def _with_trend(
         self, team_id: str, reading: BalanceReading, now: datetime

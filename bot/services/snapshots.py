@@ -24,6 +24,7 @@ LEGACY_BATCH = 20
 """Snapshots without a stored total decoded at a time: 20 maps of 5,000 subaccounts are a few
 MB; a week of them (168) at once was 200 MB more (`bench digest`)."""
 
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """What the vendor said just now (or why it could not be read)."""

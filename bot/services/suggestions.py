@@ -1,4 +1,4 @@
-""""Did you mean …?": only what is a slip of the keyboard away from what was typed.
+""" "Did you mean …?": only what is a slip of the keyboard away from what was typed.
 
 difflib's ratio alone rates words that merely share letters as close (`frobnicate` →
 `approbateurs`, `nobody@nowhere.example` → every `…@acme.example`); a suggestion must instead

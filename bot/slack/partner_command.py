@@ -27,6 +27,8 @@ from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
 from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
+from bot.slack.anomalies import listeners as anomalies
+from bot.slack.anomalies.parsing import parse_anomaly
 from bot.slack.commands import CommandError, shown
 from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
@@ -86,6 +88,7 @@ SUBACCOUNTS = Subcommand(
 DIGEST = Subcommand(parse_digest, digests.digest, guests=_verbs("list", "preview"))
 ALERT = Subcommand(parse_alert, alerts.alert, guests=_verbs("list"))
 LANGUAGE = Subcommand(parse_language, set_language)
+ANOMALY = Subcommand(parse_anomaly, anomalies.anomaly)
 
 SETUP = Subcommand(parse_setup, open_setup)
 SUBACCOUNT = Subcommand(
@@ -136,6 +139,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerts": ALERT,
     "language": LANGUAGE,
     "langue": LANGUAGE,
+    "anomaly": ANOMALY,
+    "anomalies": ANOMALY,
     # French words (help lists them for French readers).
     "aide": HELP,
     "config": SETUP,
@@ -160,6 +165,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "recap": DIGEST,
     "alerte": ALERT,
     "alertes": ALERT,
+    "anomalie": ANOMALY,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

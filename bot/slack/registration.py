@@ -11,6 +11,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from bot.slack import partner_command
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
+from bot.slack.anomalies import listeners as anomalies
 from bot.slack.events import listeners as events
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
@@ -18,14 +19,13 @@ from bot.slack.requests import listeners as requests
 from bot.slack.setup import listeners as setup
 
 
-def register_listeners(
-    app: AsyncApp, installation_store: AsyncInstallationStore | None
-) -> None:
+def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore | None) -> None:
     partner_command.register(app)
     setup.register(app)
     lookups.register(app)
     requests.register(app)
     change_listeners.register(app)
     alerts.register(app)
+    anomalies.register(app)
     events.register(app, installation_store)
     home.register(app)

@@ -84,8 +84,7 @@ class RequestEvents(Protocol):
         """Their approval counted, and more are needed."""
         ...
 
-    async def already_approved_by_you(self, request: RequestSnapshot) -> None:
-        ...
+    async def already_approved_by_you(self, request: RequestSnapshot) -> None: ...
 
     async def too_late(self, request: RequestSnapshot) -> None:
         """Somebody (or the clock) decided it first: nothing was done."""

@@ -396,5 +396,3 @@ class Requests:
         known outcome: remembered if nothing was recorded."""
         if card_at is not None and await self.store.adopt_card(number, team_id, *card_at):
             log.info("card of request #%d of %s found through a click", number, team_id)
-
-

@@ -38,9 +38,7 @@ BALANCE_FAILED = _l("*{product}* · could not be read: {reason}")
 # --- waiting for me ---------------------------------------------------------------------------
 WAITING = _l("Waiting for me")
 WAITING_NONE = _l("Nothing waits for your decision.")
-WAITING_ITEM = _l(
-    "*#{id}* · {product} · {what}\nasked by <@{requester}> {when}{progress}{reason}"
-)
+WAITING_ITEM = _l("*#{id}* · {product} · {what}\nasked by <@{requester}> {when}{progress}{reason}")
 WAITING_PROGRESS = _l(" · {done} of {needed} approvals")
 WAITING_REASON = _l("\n> {reason}")
 WAITING_UNKNOWN = _l(
@@ -102,9 +100,7 @@ REMOVE = _l("Remove")
 PERSON = _l("Person")
 SETTING = _l("Setting")
 VALUE = _l("New value")
-VALUE_HINT = _l(
-    "An amount (`500`, `1 000,50`), `none` for no cap, or hours for the expiry (`24`)."
-)
+VALUE_HINT = _l("An amount (`500`, `1 000,50`), `none` for no cap, or hours for the expiry (`24`).")
 POLICY_SETTINGS = {
     "auto-approve": _l("Auto-approve up to (amount)"),
     "daily-cap": _l("Daily auto-approve cap per requester (amount)"),

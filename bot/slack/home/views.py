@@ -110,9 +110,7 @@ def _balance(balance: ProductBalance) -> str:
     if balance.balance is None:
         reason = message_for(balance.failure) if balance.failure is not None else "—"
         return text.BALANCE_FAILED.format(product=balance.product.label, reason=reason)
-    line = text.BALANCE_LINE.format(
-        product=balance.product.label, balance=money(balance.balance)
-    )
+    line = text.BALANCE_LINE.format(product=balance.product.label, balance=money(balance.balance))
     if balance.stale_age is not None:
         line += text.STALE.format(seconds=number(int(balance.stale_age)))
     if balance.sparkline:
@@ -212,9 +210,7 @@ def _mine(mine: Sequence[MyRequest]) -> list[Block]:
             accessory = ButtonElement(
                 text=str(text.CANCEL), action_id=CANCEL_ACTION, value=str(request.number)
             )
-        blocks.append(
-            _section(line, block_id=f"home_mine_{request.number}", accessory=accessory)
-        )
+        blocks.append(_section(line, block_id=f"home_mine_{request.number}", accessory=accessory))
     return blocks
 
 

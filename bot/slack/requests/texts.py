@@ -123,7 +123,9 @@ ALREADY = {
     "executing": _l(
         ":information_source: Request #{id} has already been approved{by} and is being carried out."
     ),
-    "succeeded": _l(":information_source: Request #{id} has already been approved{by} and is done."),
+    "succeeded": _l(
+        ":information_source: Request #{id} has already been approved{by} and is done."
+    ),
     "failed": _l(":information_source: Request #{id} has already been decided{by}; it failed."),
     "unknown": _l(
         ":information_source: Request #{id} has already been approved{by}; its outcome is being checked."
