@@ -84,14 +84,15 @@ class Ledger:
         self._tz = tz
 
     async def read(self, team_id: str, product: Product) -> SubaccountReading:
-        """Every subaccount's balance (1 + N/20 calls, within the key's slots). Not `fresh`:
-        an identical read in flight (a digest, the hourly snapshot) is shared, not repeated."""
+        """Every subaccount's balance now (1 + N/20 calls, within the key's slots): fresh, as
+        spend is measured between readings, and stored for the display reads to share. The
+        scheduler does not call this when the hourly snapshot has just read the same."""
         now = utcnow()
         client = await self._partner.client(team_id, product)
         if not isinstance(client, SubaccountClient):
             return SubaccountReading(product, now, ())
         try:
-            return SubaccountReading(product, now, tuple(await client.all_subaccounts()))
+            return SubaccountReading(product, now, tuple(await client.all_subaccounts(fresh=True)))
         except PartnerFailure as failure:
             return SubaccountReading(product, now, (), failure)
 
@@ -143,7 +144,7 @@ class Ledger:
         await self._keep(team_id, product, taken_at, balances)
         if not found:
             return []
-        points = await self._points(team_id, product, taken_at, {f[1] for f in found})
+        points = await self._points(team_id, product, taken_at, {f[0].subaccount for f in found})
         return [
             Opened(
                 ref=ref,
