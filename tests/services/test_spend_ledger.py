@@ -168,3 +168,23 @@ async def test_the_export_is_what_the_replay_reads(
     longer = await Incidents(database).export(TEAM, SMS, 35)
     assert longer.readings == len(subaccounts) * len(times)
     assert (await Incidents(database).export("T0OTHER", SMS, 35)).readings == 0
+
+
+async def test_not_an_issue_is_recorded_and_used(
+    runtime: Runtime, sandbox: Sandbox, database: Database
+) -> None:
+    ledger, kept = ledger_of(runtime), Incidents(database)
+    await ledger.set_floor(TEAM, Decimal("0.01"), ADMIN)
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
+    sub.balance = Decimal(500)
+    await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    sub.balance -= Decimal(20)
+    [opened] = await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    verdict = await kept.give_feedback(TEAM, opened.ref, Feedback.NOT_AN_ISSUE, ADMIN)
+    assert verdict is not None and verdict.feedback is Feedback.NOT_AN_ISSUE
+    await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    async with database.session() as session:
+        track = await session.get(AnomalyTrack, (TEAM, SMS.value, sub.token))
+    assert track is not None
+    # The subaccount's tolerance widened (Track.dump: tolerance, not_an_issue).
+    assert (track.state["tolerance"], track.state["not_an_issue"]) == (1.5, 1)

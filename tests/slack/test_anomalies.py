@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
 import math
 import time
 from collections.abc import AsyncIterator
@@ -21,6 +22,7 @@ from bot.devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
 from bot.periodic import run_every
 from bot.services.anomalies import DEFAULT_FLOOR_PER_HOUR
 from bot.services.anomalies.calendar import BusinessCalendar
+from bot.services.languages import Languages
 from tests.conftest import SecretsGuard
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import (
@@ -36,6 +38,7 @@ from tests.slack.harness import (
 ALERTS = "C0ALERTS"
 STRANGER = "UOTHER"
 DRAIN_PER_SECOND = Decimal(50)
+NBSP = "\u00a0"
 
 
 @pytest.fixture
@@ -65,7 +68,7 @@ async def set_up(h: Harness) -> None:
 def release_allowance_seconds() -> float:
     """At the vendor's opening (08:00 after a night, a Sunday or a holiday) the cold start
     allows the floor × the closed hours on top: the drain needs that long more to show."""
-    closure = BusinessCalendar().hour(int(time.time()) // 3600 + 0).opening
+    closure = BusinessCalendar().hour(int(time.time()) // 3600).opening
     if closure is None:
         return 0.0
     hours = closure.night + closure.sunday + closure.holiday
@@ -185,3 +188,30 @@ async def test_the_floor_is_for_admins_and_the_export_comes_by_dm(slack: Harness
     assert {Decimal(r["balance"]) for r in rows} == {s.balance for s in subaccounts}
     assert {r["moved"] for r in rows} == {"0"}
     assert sent.initial_comment and f"{len(rows)} rows" in sent.initial_comment
+
+
+async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
+    quick: Harness,
+) -> None:
+    await set_up(quick)
+    await Languages(quick.runtime.database).set(quick.team_id, "fr", ADMIN, ALERTS)
+    assert "€1.00" in reply_text(await quick.ask("anomaly floor 1", user=ADMIN))
+    sub = quick.sandbox.accounts[DEMO_SMS_KEY].subaccounts[6]
+    sub.balance = Decimal(5000)
+    quick.sandbox.drain(sub, DRAIN_PER_SECOND)
+    worker = scheduler(quick)
+
+    async def posted() -> list[Message]:
+        await worker.run_ledger()  # claims a reading once each 2 s period
+        return cards(posts_in(quick, ALERTS))
+
+    deadline = time.monotonic() + 20
+    while not (found := await posted()):
+        assert time.monotonic() < deadline, "no spend alert within 20 s"
+        await asyncio.sleep(0.1)
+    [card] = found
+    shown = card.text + json.dumps(card.blocks, ensure_ascii=False)
+    assert "dépense vite" in shown and "Prévu (campagne)" in shown and "Pas un problème" in shown
+    assert f"plancher de l’espace de travail est de {NBSP.join(['1,00', '€'])}" in shown
+    [dm] = cards(posts_in(quick, f"D{MEMBER}"))  # the approver reads English
+    assert "is spending fast" in dm.text + json.dumps(dm.blocks)
