@@ -247,19 +247,25 @@ class Scheduler:
                 claim = f"{product.value}:{period}"
                 if not await self._parts.snapshots.claim("ledger", team_id, claim):
                     continue
-                known = shared.get((team_id, product))
-                reading = (
-                    SubaccountReading(product, known.taken_at, known.subaccounts, known.failure)
-                    if known is not None
-                    else await self._ledger.read(team_id, product)
-                )
-                if reading.failure is not None:
-                    log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
-                    continue
-                opened = await self._ledger.record(team_id, reading)
-                client = await self._clients.for_team(team_id) if opened else None
-                if client is not None:
-                    await announce(self._parts, client, self._pacer.wait, team_id, opened)
+                try:
+                    await self._read_ledger(team_id, product, shared.get((team_id, product)))
+                except Exception:
+                    # One workspace's trouble holds up no other's reading.
+                    log.exception("ledger reading of %s failed", product.value)
+
+    async def _read_ledger(self, team_id: str, product: Product, known: Reading | None) -> None:
+        reading = (
+            SubaccountReading(product, known.taken_at, known.subaccounts, known.failure)
+            if known is not None
+            else await self._ledger.read(team_id, product)
+        )
+        if reading.failure is not None:
+            log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
+            return
+        opened = await self._ledger.record(team_id, reading)
+        client = await self._clients.for_team(team_id) if opened else None
+        if client is not None:
+            await announce(self._parts, client, self._pacer.wait, team_id, opened)
 
     async def check_alerts(self, team_id: str, product: Product, reading: Reading) -> None:
         if reading.account is None:

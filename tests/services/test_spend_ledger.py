@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from bot.clock import utcnow
 from bot.db.anomaly_models import AnomalyIncident, AnomalyTrack, LedgerHour, LedgerReading
 from bot.db.session import Database
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.anomalies import AnomalyDetector, Feedback
@@ -188,3 +188,23 @@ async def test_not_an_issue_is_recorded_and_used(
     assert track is not None
     # The subaccount's tolerance widened (Track.dump: tolerance, not_an_issue).
     assert (track.state["tolerance"], track.state["not_an_issue"]) == (1.5, 1)
+
+
+async def test_a_failed_reading_merges_into_the_next(
+    runtime: Runtime, sandbox: Sandbox, database: Database
+) -> None:
+    ledger = ledger_of(runtime)
+    await ledger.set_floor(TEAM, Decimal(100), ADMIN)
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
+    sub.balance = Decimal(500)
+    await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    sub.balance -= Decimal(60)
+    sandbox.inject(Fault(FaultKind.HTTP_500, endpoint="/subaccount/list", times=None))
+    failed = await ledger.read(TEAM, SMS)
+    assert failed.failure is not None and failed.subaccounts == ()
+    sandbox.clear_faults()
+    sub.balance -= Decimal(60)
+    # The failed reading left no row: the next interval spans both falls.
+    [opened] = await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    assert opened.alert.spent == Decimal("120.00")
+    assert await count(database, LedgerReading) == 2
