@@ -73,6 +73,14 @@ USAGE = [
         _l("Run it in the channel that receives alerts; list the thresholds."),
     ),
     (
+        "/partner anomaly floor <EUR per hour>",
+        _l("Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."),
+    ),
+    (
+        "/partner [product] anomaly export [days]",
+        _l("The spend ledger as a CSV file, by direct message (admins and approvers)."),
+    ),
+    (
         "/partner language [fr|en] [here]",
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
