@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import utcnow
@@ -17,6 +18,7 @@ from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.anomalies import AnomalyDetector, Feedback
+from bot.services.anomalies import ledger as ledger_module
 from bot.services.anomalies.incidents import Incidents
 from bot.services.anomalies.ledger import Ledger
 from bot.services.anomalies.replay import replay
@@ -208,3 +210,22 @@ async def test_a_failed_reading_merges_into_the_next(
     [opened] = await ledger.record(TEAM, await ledger.read(TEAM, SMS))
     assert opened.alert.spent == Decimal("120.00")
     assert await count(database, LedgerReading) == 2
+
+
+async def test_subaccounts_go_in_batches_and_none_is_missed(
+    runtime: Runtime, sandbox: Sandbox, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ledger_module, "BATCH", 10)  # 45 subaccounts: 5 batches
+    ledger = ledger_of(runtime)
+    await ledger.set_floor(TEAM, Decimal("0.01"), ADMIN)
+    subaccounts = sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    assert await count(database, AnomalyTrack) == len(subaccounts)
+    spenders = sorted(subaccounts, key=lambda s: s.token)[::9]  # one in each batch
+    for sub in spenders:
+        sub.balance += Decimal(1)
+    await ledger.record(TEAM, await ledger.read(TEAM, SMS))  # outside top-ups: no spend
+    for sub in spenders:
+        sub.balance -= Decimal(1)
+    opened = await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    assert sorted(o.subaccount for o in opened) == sorted(s.token for s in spenders)

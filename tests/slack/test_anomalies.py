@@ -53,6 +53,7 @@ async def quick(
         secrets_guard.watch(harness.secrets())
         yield harness
         assert harness.block_kit_violations() == []
+        assert harness.late_acks() == []
         assert not [s for s in harness.secrets() if s in harness.outbound()]
 
 
