@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     """A request just like one the same person made this recently asks them to confirm."""
     scheduler_interval_seconds: float = Field(30.0, gt=0)
     """How often the worker looks for due digests and the hourly snapshot."""
+    balance_read_seconds: float = Field(900.0, gt=0)
+    """How often the worker reads SMS and Mail subaccount balances for the spend ledger."""
     maintenance_interval_seconds: float = Field(30.0, gt=0)
     """How often expiry and recovery of abandoned requests run in `serve`/`console`."""
     home_publishes_per_minute: int = Field(100, ge=1)

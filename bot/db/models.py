@@ -368,3 +368,8 @@ class HomeView(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The spend ledger's tables live in their own module; imported here so every table is on the
+# metadata wherever the models are.
+import bot.db.anomaly_models  # noqa: E402, F401

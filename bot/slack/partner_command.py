@@ -27,6 +27,8 @@ from bot.slack.admin import listeners as admin
 from bot.slack.admin import parsing as admin_parsing
 from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
+from bot.slack.anomalies import listeners as anomalies
+from bot.slack.anomalies.parsing import parse_anomaly
 from bot.slack.commands import CommandError, shown, word
 from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
@@ -94,6 +96,7 @@ SUBACCOUNTS = Subcommand(
 DIGEST = Subcommand(parse_digest, digests.digest, usage.DIGEST, guests=_verbs("list", "preview"))
 ALERT = Subcommand(parse_alert, alerts.alert, usage.ALERT, guests=_verbs("list"))
 LANGUAGE = Subcommand(parse_language, set_language, usage.LANGUAGE)
+ANOMALY = Subcommand(parse_anomaly, anomalies.anomaly, usage.ANOMALY)
 
 SETUP = Subcommand(parse_setup, open_setup, usage.SETUP)
 SUBACCOUNT = Subcommand(
@@ -164,6 +167,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerts": ALERT,
     "language": LANGUAGE,
     "langue": LANGUAGE,
+    "anomaly": ANOMALY,
+    "anomalies": ANOMALY,
     # French words, as a French user would try them; matched with or without their accents
     # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
     "aide": HELP,
@@ -199,6 +204,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "résumé": DIGEST,
     "alerte": ALERT,
     "alertes": ALERT,
+    "anomalie": ANOMALY,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

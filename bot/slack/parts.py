@@ -63,6 +63,9 @@ class SchedulerParts(Protocol):
     """The scheduled jobs (bot.slack.scheduler): digests, balance readings, alerts."""
 
     @property
+    def settings(self) -> Settings: ...
+
+    @property
     def database(self) -> Database: ...
 
     @property

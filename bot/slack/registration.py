@@ -11,6 +11,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from bot.slack import partner_command
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
+from bot.slack.anomalies import listeners as anomalies
 from bot.slack.events import listeners as events
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
@@ -25,5 +26,6 @@ def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore
     requests.register(app)
     change_listeners.register(app)
     alerts.register(app)
+    anomalies.register(app)
     events.register(app, installation_store)
     home.register(app)

@@ -1,7 +1,9 @@
-"""The worker's jobs: digests when due, hourly snapshots, low-balance alerts.
+"""The worker's jobs: digests when due, hourly snapshots, low-balance alerts, and the spend
+ledger's balance readings (every BALANCE_READ_SECONDS) with their anomaly alerts.
 
 Any number of workers may run this against one database: each digest run is claimed with a
-conditional update, each hourly snapshot with a unique job-run row, so each happens once.
+conditional update, each hourly snapshot and each ledger reading with a unique job-run row, so
+each happens once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import socket
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -21,6 +24,7 @@ from bot.clock import utcnow
 from bot.i18n import language, times
 from bot.partner.models import Product
 from bot.services.alerts import AlertEvent
+from bot.services.anomalies.ledger import Ledger, SubaccountReading
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
 from bot.services.languages import Languages
@@ -28,6 +32,7 @@ from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
 from bot.slack.alerts.checking import check_and_post
+from bot.slack.anomalies.announce import announce
 from bot.slack.clients import WorkspaceClients
 from bot.slack.digests import texts as digest_text
 from bot.slack.digests.views import digest_reply
@@ -115,10 +120,12 @@ class Scheduler:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._pacer = pacer or ChannelPacer()
         self._languages = Languages(parts.database)
+        self._ledger = Ledger(parts.database, parts.partner)
 
     async def run_once(self) -> None:
         await self.run_due_digests()
-        await self.run_hourly()
+        readings = await self.run_hourly()
+        await self.run_ledger(readings)
 
     # --- digests --------------------------------------------------------------------------
 
@@ -210,16 +217,59 @@ class Scheduler:
 
     # --- hourly snapshots and alerts ------------------------------------------------------
 
-    async def run_hourly(self) -> None:
+    async def run_hourly(self) -> dict[tuple[str, Product], Reading]:
+        """The hourly snapshot of each product, once across workers; what was read, for the
+        ledger to share."""
         hour = utcnow().strftime("%Y-%m-%dT%H")
+        taken: dict[tuple[str, Product], Reading] = {}
         for team_id in await self._clients.teams():
             for product in await self._parts.partner.configured_products(team_id):
                 period = f"{product.value}:{hour}"
                 if not await self._parts.snapshots.claim("snapshot", team_id, period):
                     continue
-                await self._read_and_check(team_id, product)
+                reading = taken[team_id, product] = await self._parts.snapshots.read(
+                    team_id, product, "hourly"
+                )
+                await self.check_alerts(team_id, product, reading)
                 await self._parts.snapshots.thin(team_id, product)
         await self._parts.snapshots.forget_old_claims()
+        return taken
+
+    # --- the spend ledger -----------------------------------------------------------------
+
+    async def run_ledger(self, shared: dict[tuple[str, Product], Reading] | None = None) -> None:
+        """One reading of SMS and Mail subaccounts per BALANCE_READ_SECONDS, claimed once
+        across workers. A reading the hourly snapshot just took is used, not taken again; a
+        failed one is skipped, and its spend merges into the next."""
+        every = self._parts.settings.balance_read_seconds
+        period = int(utcnow().replace(tzinfo=UTC).timestamp() // every)
+        shared = shared or {}
+        for team_id in await self._clients.teams():
+            for product in await self._parts.partner.configured_products(team_id):
+                if not product.has_subaccounts:
+                    continue
+                claim = f"{product.value}:{period}"
+                if not await self._parts.snapshots.claim("ledger", team_id, claim):
+                    continue
+                try:
+                    await self._read_ledger(team_id, product, shared.get((team_id, product)))
+                except Exception:
+                    # One workspace's trouble holds up no other's reading.
+                    log.exception("ledger reading of %s failed", product.value)
+
+    async def _read_ledger(self, team_id: str, product: Product, known: Reading | None) -> None:
+        reading = (
+            SubaccountReading(product, known.taken_at, known.subaccounts, known.failure)
+            if known is not None
+            else await self._ledger.read(team_id, product)
+        )
+        if reading.failure is not None:
+            log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
+            return
+        opened = await self._ledger.record(team_id, reading)
+        client = await self._clients.for_team(team_id) if opened else None
+        if client is not None:
+            await announce(self._parts, client, self._pacer.wait, team_id, opened)
 
     async def run_alert_round(self) -> int:
         """The hourly reading and alert check of every product, now and unclaimed (the

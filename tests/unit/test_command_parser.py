@@ -19,6 +19,8 @@ from bot.slack.admin.parsing import (
 )
 from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import AlertCommand, SetAlert
+from bot.slack.anomalies import listeners as anomalies
+from bot.slack.anomalies.parsing import ExportLedger, SetFloor, ShowFloor
 from bot.slack.commands import CommandError
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
@@ -179,6 +181,13 @@ UNDERSTOOD = [
     ("approbateur liste", ManageRole("approver", "list")),
     ("administrateur liste", ManageRole("admin", "list")),
     ("règle", ShowPolicy()),
+    ("anomaly", ShowFloor()),
+    ("anomaly floor 20", SetFloor(Decimal(20))),
+    ("anomalies floor 12,5", SetFloor(Decimal("12.5"))),
+    ("anomaly export", ExportLedger(SMS, 7)),
+    ("mail anomaly export 30", ExportLedger(MAIL, 30)),
+    ("anomalie plancher 1 000 €", SetFloor(Decimal(1000))),
+    ("anomalie exporter 3", ExportLedger(SMS, 3)),
 ]
 
 
@@ -213,6 +222,14 @@ REFUSED = [
     ("smss balance", "is not a product"),
     ("balanse", "Did you mean `/partner balance`"),
     ("alrt list", "Did you mean `/partner alert`"),
+    ("anomaly floor", "anomaly floor"),
+    ("anomaly floor 0", "greater than 0"),
+    ("anomaly floor lots", "not an amount"),
+    ("anomaly export 36", "1 to 35 days"),
+    ("anomaly export 0", "1 to 35 days"),
+    ("anomaly export week", "1 to 35 days"),
+    ("voice anomaly export", "anomaly export"),
+    ("anomaly freeze", "anomaly floor"),
     ("credit move a@b.co 5", "credit add|remove"),
     ("credit add a@b.co 12 50 €", "ambiguous"),
     ("mail subaccount", "Which subaccount?"),
@@ -302,6 +319,8 @@ DISPATCHED = [
     ("résumé maintenant", digests.digest),
     ("alerte liste", alerts.alert),
     ("journal", admin.audit_trail),
+    ("anomaly floor 5", anomalies.anomaly),
+    ("anomalie exporter", anomalies.anomaly),
 ]
 
 

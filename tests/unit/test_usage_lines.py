@@ -56,6 +56,7 @@ REFUSED_BY = [
     ("digest list now", table.DIGEST),
     ("alert main 100 500", table.ALERT),
     ("language klingon", table.LANGUAGE),
+    ("anomaly floor beaucoup", table.ANOMALY),
 ]
 
 NEVER_REFUSED = [

@@ -75,6 +75,7 @@ class Sandbox:
     load_state = _state_attribute("load_state")
     secrets = _state_attribute("secrets")
     realistic_subaccounts = _state_attribute("realistic_subaccounts")
+    drain = _state_attribute("drain")
 
     # ------------------------------------------------------------------ faults and journal
 
@@ -191,6 +192,7 @@ class Sandbox:
         if fault is not None and fault.kind is FaultKind.LATENCY:
             await self._sleep(fault.delay)
         call.fault = fault.kind if fault else None
+        self.state.settle_drains()
         # Everything from here to the journal entry is synchronous: no other request can
         # interleave, so each credit move is atomic without a lock.
         reply = self._run(route, call)

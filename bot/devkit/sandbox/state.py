@@ -158,6 +158,8 @@ class SandboxState:
         # keys of subaccounts created over the API) come from `secrets` instead.
         self.rng = random.Random(_DEMO_SEED)  # noqa: S311
         self._ids = itertools.count(1)
+        # Subaccounts spending on their own (a runaway campaign): per second, since when.
+        self._drains: dict[int, tuple[SandboxSubaccount, Decimal, float]] = {}
         if demo:
             self._add_demo_accounts()
 
@@ -201,6 +203,22 @@ class SandboxState:
 
     def account(self, api_key: str) -> SandboxAccount:
         return self.accounts[api_key]
+
+    # ------------------------------------------------------------------ spending
+
+    def drain(self, subaccount: SandboxSubaccount, per_second: Decimal) -> None:
+        """The subaccount spends `per_second` EUR a second from now on (0 stops it), down to
+        zero, as the vendor would bill its messages: seen by every read after this."""
+        self.settle_drains()
+        self._drains[subaccount.id] = (subaccount, Decimal(per_second), self.clock())
+
+    def settle_drains(self) -> None:
+        """Take what the draining subaccounts spent since last asked (before each request)."""
+        now = self.clock()
+        for key, (sub, rate, since) in list(self._drains.items()):
+            spent = (rate * Decimal(repr(now - since))).quantize(Decimal("0.001"))
+            sub.balance = max(sub.balance - spent, Decimal(0))
+            self._drains[key] = (sub, rate, now)
 
     def export_state(self) -> str:
         """Every account and subaccount as JSON (Decimals exact), for `load_state` on a later

@@ -166,6 +166,14 @@ class AnomalyDetector:
             track.pending.clear()
             track.benign = track.alert_open
 
+    def usual(self, subaccount: str, at: datetime) -> Decimal | None:
+        """EUR an hour the subaccount usually spends at this hour of the week, None while its
+        history cannot speak yet (the cold start)."""
+        track = self.tracks.get(subaccount)
+        if track is None or at.timestamp() - track.first < self._cold_seconds:
+            return None
+        return _money(self._rate(track, self.calendar.at(at)))
+
     # -- judging ------------------------------------------------------------------------
 
     def _follow(self, track: Track, t: float, cold: bool) -> None:

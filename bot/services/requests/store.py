@@ -129,6 +129,34 @@ class RequestStore:
             CreditRequest.status == status.value, CreditRequest.executing_since <= cutoff
         )
 
+    async def credit_moved(
+        self, team_id: str, product: Product, after: datetime, until: datetime
+    ) -> dict[str, Decimal]:
+        """Credit the app moved into each subaccount (by token; negative for a removal) by
+        requests that succeeded with their vendor call made in (after, until]: what the spend
+        ledger takes out of the balances' fall. The call's time is when it was sent
+        (`executing_since`): a reconciled request is counted when it ran, not when it was judged."""
+        sign = {Action.CREDIT_ADD.value: Decimal(1), Action.CREDIT_REMOVE.value: Decimal(-1)}
+        made_at = func.coalesce(CreditRequest.executing_since, CreditRequest.finished_at)
+        async with self._database.session() as session:
+            rows = await session.execute(
+                select(
+                    CreditRequest.action, CreditRequest.subaccount_token, CreditRequest.amount
+                ).where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.product == product.value,
+                    CreditRequest.status == Status.SUCCEEDED.value,
+                    CreditRequest.action.in_(tuple(sign)),
+                    made_at > after,
+                    made_at <= until,
+                )
+            )
+            moved: dict[str, Decimal] = {}
+            for action, token, amount in rows:
+                if token is not None and amount is not None:
+                    moved[token] = moved.get(token, Decimal(0)) + sign[action] * amount
+        return moved
+
     async def open_with_other_key(
         self, team_id: str, product: Product, key_id: str | None
     ) -> list[int]:

@@ -73,6 +73,14 @@ USAGE = [
         _l("Run it in the channel that receives alerts; list the thresholds."),
     ),
     (
+        _l("/partner anomaly floor <EUR per hour>"),
+        _l("Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."),
+    ),
+    (
+        _l("/partner [product] anomaly export [days]"),
+        _l("The spend ledger as a CSV file, by direct message (admins and approvers)."),
+    ),
+    (
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
@@ -93,12 +101,22 @@ BALANCE_ARGS = _l("`/partner balance` takes at most a product: `sms`, `mail` or 
 SUBACCOUNT_NEEDS_REF = _l(
     "Which subaccount? Give its email, id or token: `/partner subaccount client@example.com`."
 )
-DELETE_NEEDS_REF = _l("Which subaccount? `/partner subaccount delete client@example.com [reason…]`.")
-AMOUNT_AMBIGUOUS = _l("“{typed}” is ambiguous: is it one amount (write 1250 or 12,50) or an amount then a reason starting with a number (put the currency between them: `12 € 50 SMS`)? A space groups thousands only before exactly 3 digits (`1 000,50`).")
-CREDIT_USAGE = _l("Write it as `/partner credit add|remove &lt;subaccount&gt; &lt;amount&gt; [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`.")
-APPROVERS_USAGE = _l("Write it as `/partner approvers add|remove @someone` (or a @group), or `/partner approvers list`.")
+DELETE_NEEDS_REF = _l(
+    "Which subaccount? `/partner subaccount delete client@example.com [reason…]`."
+)
+AMOUNT_AMBIGUOUS = _l(
+    "“{typed}” is ambiguous: is it one amount (write 1250 or 12,50) or an amount then a reason starting with a number (put the currency between them: `12 € 50 SMS`)? A space groups thousands only before exactly 3 digits (`1 000,50`)."
+)
+CREDIT_USAGE = _l(
+    "Write it as `/partner credit add|remove &lt;subaccount&gt; &lt;amount&gt; [reason…]`, e.g. `/partner credit add client@example.com 12,50 top-up for May`."
+)
+APPROVERS_USAGE = _l(
+    "Write it as `/partner approvers add|remove @someone` (or a @group), or `/partner approvers list`."
+)
 ADMINS_USAGE = _l("Write it as `/partner admins add|remove @someone`, or `/partner admins list`.")
-POLICY_USAGE = _l("Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy.")
+POLICY_USAGE = _l(
+    "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
+)
 POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and 336: `/partner policy expiry 24h`.")
 POLICY_REQUESTERS = _l(
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
@@ -106,8 +124,12 @@ POLICY_REQUESTERS = _l(
 AUDIT_USAGE = _l(
     "Write it as `/partner audit [days]` or `/partner audit export [days]`, with 1 to 366 days."
 )
-DIGEST_USAGE = _l("Write it as `/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]`, or `/partner digest unsubscribe|list|now|preview`.")
-ALERT_USAGE = _l("Write it as `/partner [product] alert main &lt;warn&gt; [critical]`, `alert subaccounts &lt;amount&gt;`, `alert subaccount &lt;subaccount&gt; &lt;amount&gt;`, `alert channel` or `alert list`.")
+DIGEST_USAGE = _l(
+    "Write it as `/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]`, or `/partner digest unsubscribe|list|now|preview`."
+)
+ALERT_USAGE = _l(
+    "Write it as `/partner [product] alert main &lt;warn&gt; [critical]`, `alert subaccounts &lt;amount&gt;`, `alert subaccount &lt;subaccount&gt; &lt;amount&gt;`, `alert channel` or `alert list`."
+)
 ALERT_CRITICAL_ABOVE_WARN = _l(
     "The critical threshold must be below the warning one: `/partner alert main 500 100`."
 )

@@ -32,6 +32,7 @@ ALERT = _l(
     "| alert subaccount <subaccount> <amount> | alert channel | alert list"
 )
 LANGUAGE = _l("/partner language [fr|en] [here]")
+ANOMALY = _l("/partner anomaly floor <EUR per hour> | anomaly export [days]")
 
 USAGE_LINE = _l("Usage: `{usage}`")
 HELP_POINTER = _l("`/partner help` lists every command.")

@@ -1,0 +1,218 @@
+"""Spend anomalies end to end: the worker's readings of the sandbox, the card in the alerts
+channel and the DMs, the feedback buttons, `/partner anomaly floor|export`."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import math
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.db.anomaly_models import AnomalyIncident, LedgerReading
+from bot.db.session import Database
+from bot.devkit.emulator import FakeSlack, Message
+from bot.devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
+from bot.periodic import run_every
+from bot.services.anomalies import DEFAULT_FLOOR_PER_HOUR
+from bot.services.anomalies.calendar import BusinessCalendar
+from bot.services.languages import Languages
+from tests.conftest import SecretsGuard
+from tests.slack.digests import posts_in, scheduler
+from tests.slack.harness import (
+    ADMIN,
+    MEMBER,
+    Harness,
+    eventually,
+    reply_text,
+    running_app,
+    settings_for,
+)
+
+ALERTS = "C0ALERTS"
+STRANGER = "UOTHER"
+DRAIN_PER_SECOND = Decimal(50)
+NBSP = "\u00a0"
+
+
+@pytest.fixture
+async def quick(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    """Balances read every 2 seconds, as the issue's end-to-end check asks."""
+    settings = settings_for(
+        fake_slack, sandbox, database.url, balance_read_seconds=2, scheduler_interval_seconds=0.2
+    )
+    async with running_app(settings, fake_slack, sandbox) as harness:
+        secrets_guard.watch(harness.secrets())
+        yield harness
+        assert harness.block_kit_violations() == []
+        assert harness.late_acks() == []
+        assert not [s for s in harness.secrets() if s in harness.outbound()]
+
+
+async def set_up(h: Harness) -> None:
+    h.fake.add_channel(h.team_id, ALERTS, "alerts")
+    h.fake.add_user(h.team_id, STRANGER, "otto")
+    await h.ask("alert channel", user=ADMIN, channel_id=ALERTS)
+    assert "now an approver" in reply_text(
+        await h.ask(f"approvers add <@{MEMBER}|max>", user=ADMIN)
+    )
+
+
+def release_allowance_seconds() -> float:
+    """At the vendor's opening (08:00 after a night, a Sunday or a holiday) the cold start
+    allows the floor × the closed hours on top: the drain needs that long more to show."""
+    closure = BusinessCalendar().hour(int(time.time()) // 3600).opening
+    if closure is None:
+        return 0.0
+    hours = closure.night + closure.sunday + closure.holiday
+    return float(DEFAULT_FLOOR_PER_HOUR * hours / DRAIN_PER_SECOND) + 4
+
+
+def cards(messages: list[Message]) -> list[Message]:
+    return [
+        m for m in messages if any(b.get("block_id", "").startswith("anomaly_") for b in m.blocks)
+    ]
+
+
+async def test_a_drained_subaccount_is_alerted_within_20_seconds(quick: Harness) -> None:
+    await set_up(quick)
+    sub = quick.sandbox.accounts[DEMO_SMS_KEY].subaccounts[5]
+    sub.balance = Decimal(5000)
+    quick.sandbox.drain(sub, DRAIN_PER_SECOND)
+    started = time.monotonic()
+    stopping = asyncio.Event()
+    worker = asyncio.create_task(run_every(0.2, scheduler(quick).run_once, "scheduler", stopping))
+    try:
+        limit = 20 + release_allowance_seconds()
+        [card] = await quick.fake.wait_for(lambda: cards(posts_in(quick, ALERTS)), timeout=limit)
+        assert time.monotonic() - started < limit
+        # The approver is told by DM, in the same words.
+        [dm] = await quick.fake.wait_for(lambda: cards(posts_in(quick, f"D{MEMBER}")))
+    finally:
+        stopping.set()
+        await worker
+    shown = card.text + str(card.blocks)
+    assert sub.email in shown and "in the last hour" in shown
+    assert "less than 7 days of history" in shown and "€50.00" in shown  # the default floor
+    assert "Last 24 h" in shown and "lasts about" in shown
+    assert sub.email in dm.text
+    # Only the drained subaccount, once: one incident is one alert.
+    assert len(cards(posts_in(quick, ALERTS))) == 1
+
+    # Feedback: those the alert went to, once.
+    refused = await quick.driver.click(
+        team_id=quick.team_id,
+        user_id=STRANGER,
+        action_id="anomaly_expected",
+        message=card,
+        channel_id=ALERTS,
+    )
+    assert "admins and approvers" in reply_text(await refused.wait_response())
+    click = await quick.driver.click(
+        team_id=quick.team_id,
+        user_id=MEMBER,
+        action_id="anomaly_expected",
+        message=card,
+        channel_id=ALERTS,
+    )
+    replaced = await click.wait_response()
+    assert replaced.body["replace_original"]
+    assert "marked this as expected" in reply_text(replaced)
+    assert "anomaly_expected" not in str(replaced.body["blocks"])  # the buttons are gone
+    late = await quick.driver.click(
+        team_id=quick.team_id,
+        user_id=ADMIN,
+        action_id="anomaly_not_an_issue",
+        message=dm,
+        channel_id=f"D{MEMBER}",
+    )
+    assert "already gave a verdict" in reply_text(await late.wait_response())
+
+    async def verdict() -> tuple[str | None, bool]:
+        async with quick.runtime.database.session() as session:
+            row = await session.scalar(select(AnomalyIncident))
+            assert row is not None
+            return row.feedback, row.feedback_applied
+
+    # The worker hands it to the detector at its next reading.
+    stopping = asyncio.Event()
+    worker = asyncio.create_task(run_every(0.2, scheduler(quick).run_once, "scheduler", stopping))
+    try:
+        await eventually(verdict, ("expected", True), within=10)
+    finally:
+        stopping.set()
+        await worker
+
+
+async def test_one_reading_a_period_whatever_the_number_of_workers(slack: Harness) -> None:
+    workers = [scheduler(slack, f"w{n}") for n in range(3)]
+    await asyncio.gather(*(w.run_ledger() for w in workers))
+    async with slack.runtime.database.session() as session:
+        readings = await session.scalar(select(func.count()).select_from(LedgerReading))
+    assert readings == 2  # SMS and Mail, once each; Voice has no subaccounts
+    sms = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    lists = [
+        c
+        for c in slack.sandbox.calls(endpoint="/subaccount/list")
+        if c.key_hint[-4:] == DEMO_SMS_KEY[-4:]
+    ]
+    assert len(lists) == math.ceil(len(sms) / PER_PAGE)  # 1 + N/20 calls, once
+
+
+async def test_the_floor_is_for_admins_and_the_export_comes_by_dm(slack: Harness) -> None:
+    assert "admins" in reply_text(await slack.ask("anomaly floor 20"))
+    assert "€20.00" in reply_text(await slack.ask("anomaly floor 20", user=ADMIN))
+    assert "above €20.00 an hour" in reply_text(await slack.ask("anomaly"))
+    assert "greater than 0" in reply_text(await slack.ask("anomaly floor 0", user=ADMIN))
+    assert "1 to 35 days" in reply_text(await slack.ask("anomaly export 90", user=ADMIN))
+
+    assert "admins and approvers" in reply_text(await slack.ask("anomaly export"))
+    empty = reply_text(await slack.ask("anomaly export", user=ADMIN))
+    assert "No SMS Partner readings in the last 7 days" in empty and slack.fake.files == []
+
+    await scheduler(slack).run_ledger()
+    post = await slack.ask("anomalie exporter 1", user=ADMIN)
+    assert "direct message" in reply_text(post)
+    [sent] = slack.fake.files
+    assert sent.channel_id == f"D{ADMIN}" and sent.filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(sent.content.decode())))
+    subaccounts = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts
+    assert {r["subaccount"] for r in rows} == {s.email for s in subaccounts}
+    assert {Decimal(r["balance"]) for r in rows} == {s.balance for s in subaccounts}
+    assert {r["moved"] for r in rows} == {"0"}
+    assert sent.initial_comment and f"{len(rows)} rows" in sent.initial_comment
+
+
+async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
+    quick: Harness,
+) -> None:
+    await set_up(quick)
+    await Languages(quick.runtime.database).set(quick.team_id, "fr", ADMIN, ALERTS)
+    assert "€1.00" in reply_text(await quick.ask("anomaly floor 1", user=ADMIN))
+    sub = quick.sandbox.accounts[DEMO_SMS_KEY].subaccounts[6]
+    sub.balance = Decimal(5000)
+    quick.sandbox.drain(sub, DRAIN_PER_SECOND)
+    worker = scheduler(quick)
+
+    async def posted() -> list[Message]:
+        await worker.run_ledger()  # claims a reading once each 2 s period
+        return cards(posts_in(quick, ALERTS))
+
+    deadline = time.monotonic() + 20
+    while not (found := await posted()):
+        assert time.monotonic() < deadline, "no spend alert within 20 s"
+        await asyncio.sleep(0.1)
+    [card] = found
+    shown = card.text + json.dumps(card.blocks, ensure_ascii=False)
+    assert "dépense vite" in shown and "Prévu (campagne)" in shown and "Pas un problème" in shown
+    assert f"plancher de l’espace de travail est de {NBSP.join(['1,00', '€'])}" in shown
+    [dm] = cards(posts_in(quick, f"D{MEMBER}"))  # the approver reads English
+    assert "is spending fast" in dm.text + json.dumps(dm.blocks)
