@@ -53,7 +53,10 @@ async def test_a_failing_vendor_still_gets_every_user_a_clear_answer(
 ) -> None:
     await set_up_approvals(slack)
     words, endpoint = COMMANDS[command]
-    slack.sandbox.inject(Fault(kind, product=Product.SMS, endpoint=endpoint, times=None))
+    # Retry-After 0.1 s rather than the sandbox's 1 s: the app honours it and gives up the same.
+    slack.sandbox.inject(
+        Fault(kind, product=Product.SMS, endpoint=endpoint, times=None, retry_after="0.1")
+    )
     delivery = await slack.command(words.format(email=a_subaccount(slack).email))
     # A hanging vendor is given up on after the client's timeout, for each of its GET retries.
     text = reply_text(await delivery.wait_response(timeout=20))
