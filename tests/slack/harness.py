@@ -4,6 +4,7 @@ emulator for Slack, the sandbox for the vendor, a real database."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -39,7 +40,13 @@ MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 def manifest_bot_scopes() -> list[str]:
     """The bot scopes manifest.yml asks for: what Slack grants a workspace installing the app."""
-    return list(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
+    return list(_manifest_bot_scopes())
+
+
+@functools.cache
+def _manifest_bot_scopes() -> tuple[str, ...]:
+    # Read once a run: every test's workspace is populated with them.
+    return tuple(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 # As an OAuth grant's `scope` field says them.
