@@ -12,6 +12,9 @@ from tests.conftest import SecretsGuard
 from tests.partner.scripted import ScriptedServer
 
 FAST_RETRY = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.02, max_wait=2.0)
+TOTAL_TIMEOUT = 1.5
+HANG_TIMEOUT = 0.3
+"""For a vendor that hangs: waited out once a try, the same giving up at any length."""
 
 
 @pytest.fixture
@@ -24,8 +27,15 @@ async def sandbox(secrets_guard: SecretsGuard) -> AsyncIterator[Sandbox]:
 
 
 @pytest.fixture
-async def transport() -> AsyncIterator[PartnerTransport]:
-    async with PartnerTransport(timeouts=Timeouts(connect=1.0, total=1.5), retry=FAST_RETRY) as t:
+def total_timeout() -> float:
+    """The client's total timeout; tests of a hanging vendor override it with HANG_TIMEOUT."""
+    return TOTAL_TIMEOUT
+
+
+@pytest.fixture
+async def transport(total_timeout: float) -> AsyncIterator[PartnerTransport]:
+    timeouts = Timeouts(connect=1.0, total=total_timeout)
+    async with PartnerTransport(timeouts=timeouts, retry=FAST_RETRY) as t:
         yield t
 
 

@@ -13,10 +13,19 @@ from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnava
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport, RetryPolicy, Timeouts
 from tests.conftest import assert_no_secret
-from tests.partner.conftest import FAST_RETRY
+from tests.partner.conftest import FAST_RETRY, HANG_TIMEOUT, TOTAL_TIMEOUT
 from tests.partner.scripted import ScriptedServer
 
 KEY = "scripted-key-0123456789"
+
+
+@pytest.fixture
+def total_timeout(request: pytest.FixtureRequest) -> float:
+    # Only a hanging vendor is waited out; the other faults answer at once, at any timeout.
+    params = getattr(request.node, "callspec", None)
+    hangs = params is not None and params.params.get("kind") is FaultKind.HANG
+    return HANG_TIMEOUT if hangs else TOTAL_TIMEOUT
+
 
 GET_FAULTS = [
     FaultKind.HTTP_500,

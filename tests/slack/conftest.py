@@ -8,7 +8,13 @@ from bot.db.session import Database
 from bot.devkit.emulator import FakeSlack
 from bot.devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
-from tests.slack.harness import Harness, populate, running_app, settings_for
+from tests.slack.harness import (
+    PARTNER_TOTAL_TIMEOUT,
+    Harness,
+    populate,
+    running_app,
+    settings_for,
+)
 
 
 @pytest.fixture
@@ -39,11 +45,24 @@ async def _harness(secrets_guard: SecretsGuard, harness_cm) -> AsyncIterator[Har
 
 
 @pytest.fixture
+def partner_total_timeout() -> float:
+    """The vendor client's total timeout in the app under test. A test whose vendor hangs
+    waits it out, once a try: such tests override this fixture with `HANG_TIMEOUT`."""
+    return PARTNER_TOTAL_TIMEOUT
+
+
+@pytest.fixture
 async def slack(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+    database: Database,
+    fake_slack: FakeSlack,
+    sandbox: Sandbox,
+    secrets_guard: SecretsGuard,
+    partner_total_timeout: float,
 ) -> AsyncIterator[Harness]:
     """Single-workspace mode with the three demo keys from the environment."""
-    settings = settings_for(fake_slack, sandbox, database.url)
+    settings = settings_for(
+        fake_slack, sandbox, database.url, partner_total_timeout=partner_total_timeout
+    )
     async for harness in _harness(secrets_guard, running_app(settings, fake_slack, sandbox)):
         yield harness
 

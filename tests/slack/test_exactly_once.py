@@ -6,6 +6,7 @@ import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import update
 
 from bot.clock import utcnow
@@ -27,7 +28,7 @@ from tests.slack.approvals import (
     set_up_approvals,
     sms_account,
 )
-from tests.slack.harness import MEMBER, Harness, reply_text
+from tests.slack.harness import HANG_TIMEOUT, MEMBER, Harness, reply_text
 from tests.slack.modals import filled_modal
 
 A1, A2, A3 = APPROVERS
@@ -115,6 +116,7 @@ async def test_drop_after_apply_is_reconciled_from_the_balances(slack: Harness) 
     assert "is done" in dms_to(slack, MEMBER)[0]
 
 
+@pytest.mark.parametrize("partner_total_timeout", [HANG_TIMEOUT])  # the vendor hangs
 async def test_an_undecidable_outcome_is_put_to_an_approver(slack: Harness) -> None:
     await set_up_approvals(slack)
     sub = a_subaccount(slack)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from bot.devkit.emulator import View
 from bot.devkit.sandbox import Fault, FaultKind
 from bot.services.requests import Status
@@ -17,7 +19,7 @@ from tests.slack.approvals import (
     latest_request,
     set_up_approvals,
 )
-from tests.slack.harness import ADMIN, MEMBER, Harness
+from tests.slack.harness import ADMIN, HANG_TIMEOUT, MEMBER, Harness
 from tests.slack.test_exactly_once import _age_execution, maintenance_round, wait_status
 from tests.slack.test_home import buttons, click_home, open_home, text_of
 
@@ -103,6 +105,7 @@ async def test_a_setting_change_republishes_the_opened_homes(slack: Harness) -> 
     assert "20.00" not in policy_shown(slack.fake.home_view(ADMIN))
 
 
+@pytest.mark.parametrize("partner_total_timeout", [HANG_TIMEOUT])  # the vendor hangs
 async def test_an_outcome_the_worker_cannot_settle_waits_on_the_home_with_the_cards_buttons(
     slack: Harness,
 ) -> None:

@@ -20,7 +20,6 @@ from tests.slack.approvals import (
 from tests.slack.harness import ADMIN, MEMBER, Harness
 from tests.slack.modals import filled_modal, modal_text
 
-SLOW = 2.5  # seconds a Slack lookup takes in these tests: most of a trigger_id's life
 GROUP, GROUP_APPROVER = "S0DECIDERS", "UGROUPAPPR"
 
 
@@ -80,39 +79,49 @@ async def test_setup_opens_its_modal_before_asking_slack_who_is_admin(
 ) -> None:
     slack = slack_unconfigured
     strict_triggers(slack)
-    slack.fake.slow("users.info", SLOW)
+    lookups = slack.fake.hold("users.info")  # as slow as Slack may be: it waits for us
     await slack.command("setup", user=ADMIN)
-    modal = await filled_modal(slack.fake, ADMIN, "key_sms", timeout=4 * SLOW)
-    opened, lookup = first(slack, "views.open"), first(slack, "users.info")
-    assert opened.error is None and opened.at < lookup.at
+    [lookup] = await lookups.held()
+    # The admin lookup is still unanswered, and the modal is already open: opened first.
+    opened = first(slack, "views.open")
+    assert opened.error is None and slack.fake.calls.index(opened) < slack.fake.calls.index(lookup)
+    lookups.release()
+    modal = await filled_modal(slack.fake, ADMIN, "key_sms")
 
+    # The admin check (users.info) runs again after the submission's ack: held, and the
+    # submission is acknowledged all the same — before the key was even checked with the vendor.
+    lookups = slack.fake.hold("users.info")
     submitted = await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=ADMIN, values={"key_sms": {"api_key": DEMO_SMS_KEY}}
     )
     assert submitted.json["response_action"] == "update"
-    # The admin check (users.info) runs after the ack: when Slack had it, the key was not
-    # even checked with the vendor yet.
+    await lookups.held()
     assert slack.sandbox.journal == []
-    await slack.fake.wait_for(
-        lambda: "Keys saved" in modal_text(slack.fake.views[modal.id]), timeout=4 * SLOW
-    )
+    lookups.release()
+    await slack.fake.wait_for(lambda: "Keys saved" in modal_text(slack.fake.views[modal.id]))
 
 
 async def test_subaccount_create_works_with_a_slow_group_lookup(slack: Harness) -> None:
     strict_triggers(slack)
     await set_up_approvals(slack, requesters_usergroup_id="S0FIN")
     slack.fake.add_usergroup(slack.team_id, "S0FIN", "finance", [MEMBER])
-    slack.fake.slow("usergroups.users.list", SLOW)
     await slack.command("subaccount create")
     modal = await filled_modal(slack.fake, MEMBER, "email")
     assert first(slack, "views.open").error is None
+
+    # Whether the requester is in the group is asked on submission: held, as slow as Slack
+    # may be, and the submission is acknowledged all the same.
+    slack.runtime.group_members.forget(slack.team_id, "S0FIN")
+    lookups = slack.fake.hold("usergroups.users.list")
     submitted = await slack.driver.submit_view(
         modal, team_id=slack.team_id, user_id=MEMBER, values={"type": {"type": "simple"}}
     )
     assert submitted.status == 200
-    # Acked before the slow group lookup: when Slack had the ack, nothing was created.
+    await lookups.held()
+    # Acked before the group lookup was answered: when Slack had the ack, nothing was created.
     assert slack.sandbox.calls(endpoint="/subaccount/create") == []
-    await slack.fake.wait_for(lambda: dms_to(slack, MEMBER), timeout=4 * SLOW)
+    lookups.release()
+    await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
     assert "needs no approval" in dms_to(slack, MEMBER)[0]
 
 

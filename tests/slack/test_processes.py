@@ -193,14 +193,15 @@ async def test_two_processes_never_auto_approve_past_the_daily_cap(world) -> Non
         # The vendor never got to it: the restarted process finds nothing moved.
         (Fault(FaultKind.HANG, endpoint="/subaccount/credit/add"), Status.FAILED),
         # The vendor applied it after the process died: the balances show it happened.
-        (Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=2.0), Status.SUCCEEDED),
+        (Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=1.0), Status.SUCCEEDED),
     ],
 )
 async def test_a_process_killed_while_executing_is_resumed_on_restart(
     world, fault: Fault, outcome: Status
 ) -> None:
     database, fake, sandbox, logs = world
-    settings = {**FAST, "reconcile_settle_seconds": "4"}
+    # The balances are read no sooner than twice the vendor's delay after the move was sent.
+    settings = {**FAST, "reconcile_settle_seconds": "2"}
     first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
     restarted = AppProcess("web-1-restarted", database.url, fake, sandbox, logs, **settings)
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[1]

@@ -21,7 +21,7 @@ from tests.conftest import SecretsGuard
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
 from tests.slack.processes import AppProcess
 
-VENDOR_SECONDS = 2.0
+VENDOR_SECONDS = 1.0  # long enough for SIGTERM to land mid-call (sent as soon as the call is taken)
 
 
 @pytest.fixture
