@@ -38,13 +38,13 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.devkit.console.repl import run_console
+    from devkit.console.repl import run_console
 
     return asyncio.run(run_console(Settings(), one_shot=args.command_text))
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from bot.devkit.bench.runner import run_bench
+    from devkit.bench.runner import run_bench
 
     return run_bench(args)
 
@@ -71,7 +71,7 @@ def _anomalies(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bot.devkit import sandbox
+    from devkit import sandbox
 
     return sandbox.main(["--host", args.host, "--port", str(args.port)])
 
@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="benchmarks against the sandbox and the Slack emulator (docs/performance.md)",
         description="Run a benchmark and print its table with the machine it ran on.",
     )
-    from bot.devkit.bench.runner import add_bench_arguments
+    from devkit.bench.runner import add_bench_arguments
 
     add_bench_arguments(bench)
     bench.set_defaults(run=_bench)

@@ -24,11 +24,11 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app, build_web_app
 from bot.config import Settings, SlackMode
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import DEMO_KEYS, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.serve import Background, start_maintenance, start_site, stop_task
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import DEMO_KEYS, Sandbox
 
 __all__ = ["Stack", "partner_values", "running_stack", "slack_values"]
 

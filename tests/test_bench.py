@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.devkit.bench.common import percentile, table
-from bot.devkit.bench.runner import BENCHES
+from devkit.bench.common import percentile, table
+from devkit.bench.runner import BENCHES
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
 """The product does not depend on the dev tools: nothing under bot/slack, bot/services,
-bot/partner or bot/db imports bot.devkit (the fake Slack, the sandbox, the console, the stack),
+bot/partner or bot/db imports devkit (the fake Slack, the sandbox, the console, the stack),
 and `python -m bot` imports them only for the subcommands that are dev tools."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("bot/slack", "bot/services", "bot/partner", "bot/db")
-DEVKIT = "bot.devkit"
+DEVKIT = "devkit"
 
 
 def module_name(path: Path) -> str:
@@ -70,12 +70,12 @@ def test_the_product_does_not_import_the_devkit(folder: str) -> None:
 @pytest.mark.parametrize(
     ("source", "found"),
     [
-        ("import bot.devkit.emulator\n", True),
-        ("from bot.devkit.sandbox import Sandbox\n", True),
+        ("import devkit.emulator\n", True),
+        ("from devkit.sandbox import Sandbox\n", True),
         ("from bot import devkit\n", True),
-        ("from bot.devkit import stack\n", True),
-        ("from ..devkit import stack\n", True),  # from bot/slack/x.py: bot.devkit
-        ("def f():\n    from bot.devkit.console import repl\n", True),
+        ("from devkit import stack\n", True),
+        ("from ..devkit import stack\n", True),  # from bot/slack/x.py: devkit
+        ("def f():\n    from devkit.console import repl\n", True),
         ("import bot.slack.app\n", False),
         ("from bot.partner.models import Product\n", False),
         ("from . import devkit_notes\n", False),
@@ -94,8 +94,8 @@ def test_the_product_commands_load_no_dev_tool() -> None:
     must not load the fake Slack, the sandbox, the console or the stack."""
     probe = (
         "import sys, bot.__main__ as cli; cli.build_parser(); "
-        "print(sorted(m for m in sys.modules if m.startswith('bot.devkit.') "
-        "and not m.startswith('bot.devkit.bench')))"
+        "print(sorted(m for m in sys.modules if m.startswith('devkit.') "
+        "and not m.startswith('devkit.bench')))"
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True

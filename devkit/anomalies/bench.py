@@ -17,11 +17,11 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.devkit.anomalies.generator import Incident, Profile, history, mondays
-from bot.devkit.bench.common import machine, percentile, table
 from bot.services.anomalies import AnomalyDetector, Reading
 from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.anomalies.replay import replay
+from devkit.anomalies.generator import Incident, Profile, history, mondays
+from devkit.bench.common import machine, percentile, table
 
 LEARN_DAYS = 28
 KS = (3, 5, 10, 20, 50)

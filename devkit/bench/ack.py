@@ -12,7 +12,8 @@ import asyncio
 import time
 from dataclasses import dataclass, field
 
-from bot.devkit.bench.common import (
+from bot.partner.models import Product
+from devkit.bench.common import (
     BOT_TOKEN,
     ENCRYPTION_KEY,
     SIGNING_SECRET,
@@ -26,9 +27,8 @@ from bot.devkit.bench.common import (
     table,
     workdir,
 )
-from bot.devkit.emulator import Delivery, FakeSlack, SlackDriver
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
-from bot.partner.models import Product
+from devkit.emulator import Delivery, FakeSlack, SlackDriver
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 
 TEAM = "T0BENCH"
 USER = "UBENCH"
@@ -228,7 +228,7 @@ async def run(sizes: Sizes, *, oauth: bool = False) -> str:
                 app = Process(f"partner-ops-{kind}", ["-m", "bot", "serve"], env, directory)
                 rounds += await _measure(app, f"Partner Ops, {mode}, {kind}", sandbox, fake, sizes)
         env = app_env(fake, sandbox, "")
-        naive = Process("naive", ["-m", "bot.devkit.bench.naive"], env, directory)
+        naive = Process("naive", ["-m", "devkit.bench.naive"], env, directory)
         rounds += await _measure(naive, "naive Bolt", sandbox, fake, sizes)
     return report(sizes, rounds, oauth=oauth)
 

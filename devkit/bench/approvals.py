@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.devkit.bench.common import (
+from devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from devkit.bench.common import (
     BOT_TOKEN,
     SIGNING_SECRET,
     Process,
@@ -29,8 +29,8 @@ from bot.devkit.bench.common import (
     table,
     workdir,
 )
-from bot.devkit.emulator import Delivery, FakeSlack, SlackDriver
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from devkit.emulator import Delivery, FakeSlack, SlackDriver
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 APPROVALS = "C0BENCHAPPROVALS"
 APPROVERS = ("UBENCHAPPR1", "UBENCHAPPR2", "UBENCHAPPR3")

@@ -30,7 +30,7 @@ from bot.db.session import database_url
 SIGNING_SECRET = secrets.token_hex(16)
 BOT_TOKEN = f"xoxb-bench-{secrets.token_hex(8)}"
 ENCRYPTION_KEY = Fernet.generate_key().decode()
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def machine() -> str:

@@ -7,7 +7,7 @@ key and `p` pages of latency `L`, no client can do better than `(1 + (p - 1) / c
 first page says how many there are, the rest can go `c` at a time); the table shows how close
 the round comes, and the most requests the vendor saw in flight for one key.
 
-Memory is measured in a process of its own (`python -m bot.devkit.bench.digest_memory`): its peak
+Memory is measured in a process of its own (`python -m devkit.bench.digest_memory`): its peak
 RSS while building one digest with a week of hourly snapshots of every subaccount.
 """
 
@@ -33,7 +33,9 @@ from sqlalchemy import insert
 from bot.clock import utcnow
 from bot.config import Settings
 from bot.db.models import BalanceSnapshot
-from bot.devkit.bench.common import (
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from devkit.bench.common import (
     BOT_TOKEN,
     ENCRYPTION_KEY,
     ROOT,
@@ -43,7 +45,7 @@ from bot.devkit.bench.common import (
     table,
     workdir,
 )
-from bot.devkit.sandbox import (
+from devkit.sandbox import (
     PER_PAGE,
     Fault,
     FaultKind,
@@ -51,8 +53,6 @@ from bot.devkit.sandbox import (
     SandboxAccount,
     SandboxSubaccount,
 )
-from bot.partner.models import Product
-from bot.runtime import Runtime
 
 
 @dataclass
@@ -203,7 +203,7 @@ async def memory_with_history(sizes: Sizes, directory: Path) -> list[str]:
         child = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.devkit.bench.digest_memory",
+            "devkit.bench.digest_memory",
             team,
             cwd=directory,
             env={

@@ -10,9 +10,9 @@ import sys
 import time
 
 from bot.config import Settings
-from bot.devkit.bench.common import memory_mb
 from bot.partner.models import Product
 from bot.runtime import Runtime
+from devkit.bench.common import memory_mb
 
 
 async def measure(team: str) -> dict[str, float]:

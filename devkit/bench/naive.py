@@ -1,5 +1,5 @@
 """The baseline of `bench ack`: the smallest Bolt app that does the job — ack, call the vendor,
-reply — with none of Partner Ops' checks. Run as `python -m bot.devkit.bench.naive` (env: PORT,
+reply — with none of Partner Ops' checks. Run as `python -m devkit.bench.naive` (env: PORT,
 SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN, SLACK_API_URL, SMS_PARTNER_URL, SMS_PARTNER_API_KEY)."""
 
 from __future__ import annotations

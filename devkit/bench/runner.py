@@ -31,6 +31,6 @@ def run_bench(args: argparse.Namespace) -> int:
     if not args.verbose:
         # The sandbox logs every call it serves: the table is what matters here.
         logging.getLogger().setLevel(logging.WARNING)
-    module = importlib.import_module(f"bot.devkit.bench.{args.name}")
+    module = importlib.import_module(f"devkit.bench.{args.name}")
     print(module.main(args), flush=True)
     return 0

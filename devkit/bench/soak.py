@@ -19,15 +19,15 @@ from typing import Any
 
 import aiohttp
 
-from bot.devkit.bench.ack import CHANNEL, TEAM, USER, app_env
-from bot.devkit.bench.approvals import (
+from devkit.bench.ack import CHANNEL, TEAM, USER, app_env
+from devkit.bench.approvals import (
     APPROVALS,
     APPROVERS,
     add_approvals_workspace,
     prepare,
     statuses,
 )
-from bot.devkit.bench.common import (
+from devkit.bench.common import (
     SIGNING_SECRET,
     Process,
     database_kinds,
@@ -38,8 +38,8 @@ from bot.devkit.bench.common import (
     table,
     workdir,
 )
-from bot.devkit.emulator import Delivery, FakeSlack, Message, SlackDriver
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from devkit.emulator import Delivery, FakeSlack, Message, SlackDriver
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 UNIT = 11
 """Commands, clicks and modal submissions in one pass of the mix."""

@@ -7,7 +7,7 @@ import logging
 import sys
 
 from bot.config import Settings
-from bot.devkit.console.session import ConsoleSession
+from devkit.console.session import ConsoleSession
 
 QUIT = {"quit", "exit", "q", ":q"}
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.devkit.console import texts
-from bot.devkit.emulator import Button, FakeSlack, View, render_message, render_view
 from bot.slack.views.reply import REFUSAL_BLOCK_ID
+from devkit.console import texts
+from devkit.emulator import Button, FakeSlack, View, render_message, render_view
 
 FIRST_REPLY_WAIT = 20.0
 QUIET_AFTER = 1.2  # Slack pacing: a message and its attachment are a second apart

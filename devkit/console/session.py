@@ -15,16 +15,16 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.config import DEFAULT_BOT_SCOPES, Settings, SlackMode
-from bot.devkit.console import texts
-from bot.devkit.console.screen import Screen
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import Sandbox
-from bot.devkit.stack import Stack, partner_values, slack_values
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services import audit
 from bot.services.policy import change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.console import texts
+from devkit.console.screen import Screen
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import Sandbox
+from devkit.stack import Stack, partner_values, slack_values
 
 TEAM = "T0CONSOLE"
 CHANNEL = "C0CONSOLE"

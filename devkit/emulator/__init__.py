@@ -2,10 +2,10 @@
 which apps may also reach over Socket Mode), a driver sending the app what Slack sends
 (`SlackDriver`, over HTTP or Socket Mode) and a Block Kit renderer."""
 
-from bot.devkit.emulator.api import SlackError
-from bot.devkit.emulator.driver import Delivery, SlackDriver
-from bot.devkit.emulator.gates import Gate
-from bot.devkit.emulator.records import (
+from devkit.emulator.api import SlackError
+from devkit.emulator.driver import Delivery, SlackDriver
+from devkit.emulator.gates import Gate
+from devkit.emulator.records import (
     ApiCall,
     Channel,
     Envelope,
@@ -16,10 +16,10 @@ from bot.devkit.emulator.records import (
     User,
     View,
 )
-from bot.devkit.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
-from bot.devkit.emulator.server import FakeSlack
-from bot.devkit.emulator.socket_mode import SocketConnection
-from bot.devkit.emulator.world import SlackWorld
+from devkit.emulator.render import Button, Rendered, mrkdwn_to_text, render_message, render_view
+from devkit.emulator.server import FakeSlack
+from devkit.emulator.socket_mode import SocketConnection
+from devkit.emulator.world import SlackWorld
 
 __all__ = [
     "ApiCall",

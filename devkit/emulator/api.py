@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.limits import message_problems
-from bot.devkit.emulator.records import Team
+from devkit.emulator.limits import message_problems
+from devkit.emulator.records import Team
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 __all__ = [
     "APP_TOKEN",

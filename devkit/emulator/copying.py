@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from bot.devkit.emulator.render import mrkdwn_to_text
+from devkit.emulator.render import mrkdwn_to_text
 
 # A mark opens after a line start, a space or punctuation and before a non-space; it closes
 # after a non-space and before a line end, a space or punctuation (Slack's word-edge rule).

@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import aiohttp
 from slack_sdk.signature import SignatureVerifier
 
-from bot.devkit.emulator.blocks import find_element, initial_value, state_value
-from bot.devkit.emulator.escaping import escape_like_slack, should_escape
-from bot.devkit.emulator.records import Envelope, Message, ResponseUrlPost, View
-from bot.devkit.emulator.server import FakeSlack
-from bot.devkit.emulator.socket_mode import ACK_TIMEOUT
+from devkit.emulator.blocks import find_element, initial_value, state_value
+from devkit.emulator.escaping import escape_like_slack, should_escape
+from devkit.emulator.records import Envelope, Message, ResponseUrlPost, View
+from devkit.emulator.server import FakeSlack
+from devkit.emulator.socket_mode import ACK_TIMEOUT
 
 __all__ = ["VERIFICATION_TOKEN", "Delivery", "SlackDriver"]
 

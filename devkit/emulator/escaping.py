@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-MANIFEST = Path(__file__).resolve().parents[3] / "manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 _PATTERN = re.compile(
     r"(?P<formatted><(?:[@#!]|mailto:|https?://|tel:)[^<>]*>)"

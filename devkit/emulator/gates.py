@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.devkit.emulator.records import ApiCall
+from devkit.emulator.records import ApiCall
 
 
 class Gate:

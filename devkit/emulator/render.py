@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.devkit.emulator.blocks import all_options, plain
+from devkit.emulator.blocks import all_options, plain
 
 __all__ = ["Button", "Rendered", "mrkdwn_to_text", "render_message", "render_view"]
 

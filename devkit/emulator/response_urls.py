@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.blocks import fill_ids
-from bot.devkit.emulator.limits import message_problems
-from bot.devkit.emulator.records import Message, ResponseUrlPost
+from devkit.emulator.blocks import fill_ids
+from devkit.emulator.limits import message_problems
+from devkit.emulator.records import Message, ResponseUrlPost
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 RESPONSE_URL_USES = 5
 RESPONSE_URL_TTL = 30 * 60.0

@@ -24,17 +24,17 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
-from bot.devkit.emulator.api import APP_TOKEN, NO_TOKEN, Call, SlackError, needed_scope
-from bot.devkit.emulator.gates import Gate
-from bot.devkit.emulator.handlers import HANDLERS
-from bot.devkit.emulator.handlers.users import user_info
-from bot.devkit.emulator.handlers.views import apply_submission_ack
-from bot.devkit.emulator.reading import credentials, peer_port, read_args
-from bot.devkit.emulator.records import ApiCall, ResponseUrlPost, Team
-from bot.devkit.emulator.response_urls import post_to
-from bot.devkit.emulator.socket_mode import SocketConnection
-from bot.devkit.emulator.tiers import RateTiers
-from bot.devkit.emulator.world import SlackWorld
+from devkit.emulator.api import APP_TOKEN, NO_TOKEN, Call, SlackError, needed_scope
+from devkit.emulator.gates import Gate
+from devkit.emulator.handlers import HANDLERS
+from devkit.emulator.handlers.users import user_info
+from devkit.emulator.handlers.views import apply_submission_ack
+from devkit.emulator.reading import credentials, peer_port, read_args
+from devkit.emulator.records import ApiCall, ResponseUrlPost, Team
+from devkit.emulator.response_urls import post_to
+from devkit.emulator.socket_mode import SocketConnection
+from devkit.emulator.tiers import RateTiers
+from devkit.emulator.world import SlackWorld
 
 __all__ = ["FakeSlack", "SlackError"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from bot.devkit.emulator.records import Envelope
+from devkit.emulator.records import Envelope
 
 __all__ = ["ACK_TIMEOUT", "SocketConnection"]
 

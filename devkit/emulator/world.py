@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.devkit.emulator.api import Grant, SlackError, Upload, check_message_blocks
-from bot.devkit.emulator.blocks import fill_ids
-from bot.devkit.emulator.records import (
+from devkit.emulator.api import Grant, SlackError, Upload, check_message_blocks
+from devkit.emulator.blocks import fill_ids
+from devkit.emulator.records import (
     ApiCall,
     Channel,
     Message,
@@ -29,7 +29,7 @@ from bot.devkit.emulator.records import (
     Usergroup,
     View,
 )
-from bot.devkit.emulator.response_urls import RESPONSE_URL_TTL, ResponseUrl
+from devkit.emulator.response_urls import RESPONSE_URL_TTL, ResponseUrl
 
 __all__ = ["SlackWorld", "Trigger"]
 

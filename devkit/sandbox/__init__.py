@@ -13,11 +13,11 @@ benchmarks and the end-to-end tests all run against it.
 - `cli.py`: `python -m bot sandbox`.
 """
 
-from bot.devkit.sandbox.cli import main
-from bot.devkit.sandbox.faults import Fault, FaultKind
-from bot.devkit.sandbox.money import decimal_literal, money_text, parse_amount, to_json
-from bot.devkit.sandbox.server import Sandbox
-from bot.devkit.sandbox.state import (
+from devkit.sandbox.cli import main
+from devkit.sandbox.faults import Fault, FaultKind
+from devkit.sandbox.money import decimal_literal, money_text, parse_amount, to_json
+from devkit.sandbox.server import Sandbox
+from devkit.sandbox.state import (
     CURRENCY,
     DEMO_KEYS,
     DEMO_MAIL_KEY,

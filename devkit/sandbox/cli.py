@@ -7,9 +7,9 @@ import asyncio
 import contextlib
 import logging
 
-from bot.devkit.sandbox.server import Sandbox
-from bot.devkit.sandbox.state import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
+from devkit.sandbox.server import Sandbox
+from devkit.sandbox.state import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 
 
 async def _serve_forever(host: str, port: int) -> None:

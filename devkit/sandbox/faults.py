@@ -8,8 +8,8 @@ from enum import StrEnum
 
 from aiohttp import web
 
-from bot.devkit.sandbox.wire import Reply
 from bot.partner.models import Product
+from devkit.sandbox.wire import Reply
 
 
 class FaultKind(StrEnum):

@@ -11,15 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.devkit.sandbox.faults import LIST_ENDPOINT, FaultKind
-from bot.devkit.sandbox.money import (
+from bot.partner.models import Product
+from devkit.sandbox.faults import LIST_ENDPOINT, FaultKind
+from devkit.sandbox.money import (
     decimal_literal,
     is_blank,
     money_text,
     optional_text,
     parse_amount,
 )
-from bot.devkit.sandbox.state import (
+from devkit.sandbox.state import (
     CURRENCY,
     DELETE_PATHS,
     GENERATED_EMAIL_DOMAIN,
@@ -31,8 +32,7 @@ from bot.devkit.sandbox.state import (
     SandboxState,
     SandboxSubaccount,
 )
-from bot.devkit.sandbox.wire import Call, Op, Refusal, Reply, Route, not_found, parse_body
-from bot.partner.models import Product
+from devkit.sandbox.wire import Call, Op, Refusal, Reply, Route, not_found, parse_body
 
 # Prices that turn a balance into the integer counters `/me` reports. With the vendor's
 # example balance (10225.119) they reproduce the example counters exactly.

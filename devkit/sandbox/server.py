@@ -22,19 +22,19 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.devkit.sandbox.faults import (
+from bot.partner.models import Product
+from devkit.sandbox.faults import (
     INSTEAD_OF_VENDOR,
     Fault,
     FaultKind,
     drop_connection,
     fault_reply,
 )
-from bot.devkit.sandbox.products import routes
-from bot.devkit.sandbox.state import JournalEntry, SandboxState
-from bot.devkit.sandbox.wire import Call, Refusal, Reply, Route, key_hint, read_call
-from bot.partner.models import Product
+from devkit.sandbox.products import routes
+from devkit.sandbox.state import JournalEntry, SandboxState
+from devkit.sandbox.wire import Call, Refusal, Reply, Route, key_hint, read_call
 
-_log = logging.getLogger("bot.devkit.sandbox")
+_log = logging.getLogger("devkit.sandbox")
 
 # A HANG fault sleeps this long; stop() cancels it after the runner's shutdown timeout.
 _HANG_SECONDS = 3600

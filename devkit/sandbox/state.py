@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.devkit.sandbox.faults import FaultKind
-from bot.devkit.sandbox.money import MILLI, to_json
 from bot.partner.models import Product
+from devkit.sandbox.faults import FaultKind
+from devkit.sandbox.money import MILLI, to_json
 
 DEMO_SMS_KEY = "sandbox-sms-demo-4f1c9a2e7b"
 DEMO_MAIL_KEY = "sandbox-mail-demo-8d3e5b1c6a"

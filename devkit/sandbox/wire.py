@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.devkit.sandbox.money import to_json
 from bot.partner.models import Product
+from devkit.sandbox.money import to_json
 
 if TYPE_CHECKING:
-    from bot.devkit.sandbox.faults import FaultKind
+    from devkit.sandbox.faults import FaultKind
 
 class Refusal(Exception):
     """A vendor error answer: `{"success":false,"code":N,"message":...}`."""

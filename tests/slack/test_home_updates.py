@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from bot.devkit.emulator import View
-from bot.devkit.sandbox import Fault, FaultKind
 from bot.services.requests import Status
+from devkit.emulator import View
+from devkit.sandbox import Fault, FaultKind
 from tests.slack.approvals import (
     APPROVERS,
     a_subaccount,

@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 from bot.clock import utcnow
 from bot.db.models import CreditRequest, DigestSubscription
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
 from bot.services.policy import change_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.schedule import parse_subscription
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import APPROVALS, APPROVERS, card_text
 from tests.slack.harness import ADMIN, BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM

@@ -1,7 +1,7 @@
 """The Web API methods the fake Slack answers, one module per API family."""
 
-from bot.devkit.emulator.api import Handler
-from bot.devkit.emulator.handlers import auth, chat, conversations, files, users, views
+from devkit.emulator.api import Handler
+from devkit.emulator.handlers import auth, chat, conversations, files, users, views
 
 HANDLERS: dict[str, Handler] = {
     **auth.HANDLERS,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, Grant, SlackError, method_table
+from devkit.emulator.api import Call, Grant, SlackError, method_table
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 HANDLERS, api = method_table()
 

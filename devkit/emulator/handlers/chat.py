@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, SlackError, check_message_blocks, method_table
-from bot.devkit.emulator.blocks import fill_ids
+from devkit.emulator.api import Call, SlackError, check_message_blocks, method_table
+from devkit.emulator.blocks import fill_ids
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 HANDLERS, api = method_table()
 

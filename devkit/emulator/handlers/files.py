@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, SlackError, Upload, method_table
-from bot.devkit.emulator.records import UploadedFile
+from devkit.emulator.api import Call, SlackError, Upload, method_table
+from devkit.emulator.records import UploadedFile
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 HANDLERS, api = method_table()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, SlackError, method_table
-from bot.devkit.emulator.records import Team
+from devkit.emulator.api import Call, SlackError, method_table
+from devkit.emulator.records import Team
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 HANDLERS, api = method_table()
 

@@ -8,14 +8,14 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
-from bot.devkit.emulator.api import Call, SlackError, method_table
-from bot.devkit.emulator.blocks import fill_ids
-from bot.devkit.emulator.limits import view_problems
-from bot.devkit.emulator.records import Team, View
-from bot.devkit.emulator.world import Trigger
+from devkit.emulator.api import Call, SlackError, method_table
+from devkit.emulator.blocks import fill_ids
+from devkit.emulator.limits import view_problems
+from devkit.emulator.records import Team, View
+from devkit.emulator.world import Trigger
 
 if TYPE_CHECKING:
-    from bot.devkit.emulator.world import SlackWorld
+    from devkit.emulator.world import SlackWorld
 
 # Slack keeps at most three views in a modal stack.
 MAX_STACK = 3
