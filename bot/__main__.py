@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 
+from bot import dev_tools
 from bot.config import ConfigError, Settings, settings_help
 from bot.db.crypto import CannotDecrypt, EncryptionKeyError
 from bot.logs import configure_logging
@@ -40,19 +41,18 @@ def _worker(args: argparse.Namespace) -> int:
 
 
 def _console(args: argparse.Namespace) -> int:
-    from bot.devkit.console.repl import CLOSE_SECONDS, run_console
-
+    repl = dev_tools.load("devkit.console.repl")
     if args.command_text is None:
-        return asyncio.run(run_console(Settings()))
+        return asyncio.run(repl.run_console(Settings()))
     # Past the one-shot's own deadline, asyncio.run still waits for every task it cancels
     # when it ends; one that will not end (a shielded close of a dead connection) would hold
     # the process for good. A one-shot ends, whatever is left.
-    watchdog = threading.Timer(args.deadline + CLOSE_SECONDS + 5, _give_up)
+    watchdog = threading.Timer(args.deadline + repl.CLOSE_SECONDS + 5, _give_up)
     watchdog.daemon = True
     watchdog.start()
     try:
         return asyncio.run(
-            run_console(Settings(), one_shot=args.command_text, deadline=args.deadline)
+            repl.run_console(Settings(), one_shot=args.command_text, deadline=args.deadline)
         )
     finally:
         watchdog.cancel()
@@ -66,9 +66,13 @@ def _give_up() -> None:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from bot.devkit.bench.runner import run_bench
-
-    return run_bench(args)
+    # The dev kit defines the bench's arguments: read here, so that building the parser for
+    # `serve` (or on an installed wheel, which has no dev kit) never loads it.
+    runner = dev_tools.load("devkit.bench.runner")
+    parser = argparse.ArgumentParser(prog="partner-ops bench", description=BENCH_DESCRIPTION)
+    runner.add_bench_arguments(parser)
+    options = parser.parse_args(args.passed_on, argparse.Namespace(verbose=args.verbose))
+    return runner.run_bench(options)
 
 
 def _anomalies(args: argparse.Namespace) -> int:
@@ -93,8 +97,7 @@ def _anomalies(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
-    from bot.devkit import sandbox
-
+    sandbox = dev_tools.load("devkit.sandbox")
     return sandbox.main(["--host", args.host, "--port", str(args.port)])
 
 
@@ -141,6 +144,9 @@ def _amount(text: str) -> Decimal:
     if not value.is_finite() or value <= 0:
         raise argparse.ArgumentTypeError(f"not a positive amount: {text!r}")
     return value
+
+
+BENCH_DESCRIPTION = "Run a benchmark and print its table with the machine it ran on."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,12 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench",
         help="benchmarks against the sandbox and the Slack emulator (docs/performance.md)",
-        description="Run a benchmark and print its table with the machine it ran on.",
+        description=BENCH_DESCRIPTION,
+        add_help=False,  # its --help, with its arguments, is the dev kit's: see _bench
     )
-    from bot.devkit.bench.runner import add_bench_arguments
-
-    add_bench_arguments(bench)
-    bench.set_defaults(run=_bench)
+    bench.set_defaults(run=_bench, passes_on=True)
 
     anomalies = commands.add_parser(
         "anomalies", help="spend anomalies: replay a history of balance readings"
@@ -248,13 +252,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # As parse_args does, but a dev tool that reads its own arguments gets the rest.
+    args, rest = parser.parse_known_args(argv)
+    if getattr(args, "passes_on", False):
+        args.passed_on = rest
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     # The console prints Slack's view of things for a person: readable lines there.
     configure_logging(args.verbose, json_lines=False if args.run is _console else None)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
     except (ConfigError, EncryptionKeyError, CannotDecrypt) as error:
+        print(f"partner-ops: {error}", file=sys.stderr)
+        return 2
+    except dev_tools.DevToolsMissing as error:
         print(f"partner-ops: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.devkit.bench import ack, approvals, digest, soak
-from bot.devkit.bench.common import percentile, table
-from bot.devkit.bench.runner import BENCHES
-from bot.devkit.sandbox import PER_PAGE
+from devkit.bench import ack, approvals, digest, soak
+from devkit.bench.common import percentile, table
+from devkit.bench.runner import BENCHES
+from devkit.sandbox import PER_PAGE
 
 ROOT = Path(__file__).resolve().parents[1]
 

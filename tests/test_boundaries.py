@@ -1,6 +1,7 @@
 """The product does not depend on the dev tools: nothing under bot/slack, bot/services,
-bot/partner or bot/db imports bot.devkit (the fake Slack, the sandbox, the console, the stack),
-and `python -m bot` imports them only for the subcommands that are dev tools."""
+bot/partner or bot/db imports devkit (the fake Slack, the sandbox, the console, the stack) —
+nothing in bot/ at all, since the wheel ships bot/ without devkit/ — and `python -m bot` loads
+them (bot/dev_tools.py) only for the subcommands that are dev tools."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("bot/slack", "bot/services", "bot/partner", "bot/db")
-DEVKIT = "bot.devkit"
+DEVKIT = "devkit"
 
 
 def module_name(path: Path) -> str:
@@ -70,14 +71,16 @@ def test_the_product_does_not_import_the_devkit(folder: str) -> None:
 @pytest.mark.parametrize(
     ("source", "found"),
     [
-        ("import bot.devkit.emulator\n", True),
-        ("from bot.devkit.sandbox import Sandbox\n", True),
-        ("from bot import devkit\n", True),
-        ("from bot.devkit import stack\n", True),
-        ("from ..devkit import stack\n", True),  # from bot/slack/x.py: bot.devkit
-        ("def f():\n    from bot.devkit.console import repl\n", True),
+        ("import devkit\n", True),
+        ("import devkit.emulator\n", True),
+        ("from devkit.sandbox import Sandbox\n", True),
+        ("from devkit import stack\n", True),
+        ("def f():\n    from devkit.console import repl\n", True),
+        ("if TYPE_CHECKING:\n    from devkit.stack import Stack\n", True),
         ("import bot.slack.app\n", False),
         ("from bot.partner.models import Product\n", False),
+        ("from . import devkit\n", False),  # bot.slack.devkit: a module of the product
+        ("import devkitten\n", False),
         ("from . import devkit_notes\n", False),
     ],
 )
@@ -89,13 +92,18 @@ def test_the_check_sees_every_kind_of_import(source: str, found: bool) -> None:
     assert any(is_devkit(name) for name in modules) is found, modules
 
 
+def test_nothing_in_the_package_imports_the_devkit() -> None:
+    """bot/__main__.py names the dev tools only as strings for bot/dev_tools.py to load."""
+    assert devkit_imports("bot") == []
+
+
 def test_the_product_commands_load_no_dev_tool() -> None:
     """`python -m bot serve|socket|worker|db` build the same parser as `console`: building it
-    must not load the fake Slack, the sandbox, the console or the stack."""
+    must not load the fake Slack, the sandbox, the console, the stack or the benches — run in
+    the root, where the dev kit could be imported."""
     probe = (
         "import sys, bot.__main__ as cli; cli.build_parser(); "
-        "print(sorted(m for m in sys.modules if m.startswith('bot.devkit.') "
-        "and not m.startswith('bot.devkit.bench')))"
+        "print(sorted(m for m in sys.modules if m == 'devkit' or m.startswith('devkit.')))"
     )
     done = subprocess.run(  # noqa: S603 - our own interpreter and code
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True

@@ -20,8 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.__main__ import build_parser
 from bot.app import EVENTS_PATH, REDIRECT_PATH
 from bot.config import DEFAULT_BOT_SCOPES
-from bot.devkit.emulator.api import METHOD_SCOPES, NO_SCOPE
-from bot.devkit.emulator.handlers import HANDLERS
+from devkit.emulator.api import METHOD_SCOPES, NO_SCOPE
+from devkit.emulator.handlers import HANDLERS
 
 ROOT = Path(__file__).resolve().parents[1]
 # slack_sdk client methods: chat_postMessage, files_upload_v2, usergroups_users_list, ...

@@ -22,7 +22,7 @@ WIRING = frozenset(
         "bot/slack/registration.py",
     }
 )
-DEV_TOOLS = "bot/devkit"
+DEV_TOOLS = "devkit"
 
 
 def is_runtime(module: str) -> bool:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import main
-from bot.devkit.anomalies.generator import Incident, Profile, history
 from bot.services.anomalies import AnomalyDetector
 from bot.services.anomalies.replay import alert_line, replay
+from devkit.anomalies.generator import Incident, Profile, history
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 3, 1, 23, tzinfo=UTC)  # Monday 2 March, midnight in Paris

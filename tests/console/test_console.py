@@ -18,12 +18,12 @@ from cryptography.fernet import Fernet
 
 from bot.config import Settings
 from bot.db.session import Database
-from bot.devkit.console.repl import run_console
-from bot.devkit.console.session import TEAM, ConsoleSession, parse_form_fields
-from bot.devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
 from bot.partner.models import Product
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
+from devkit.console.repl import run_console
+from devkit.console.session import TEAM, ConsoleSession, parse_form_fields
+from devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
 from tests.conftest import SecretsGuard
 from tests.database import fresh_database_url
 

@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from bot.config import Settings
 from bot.db.session import Database
-from bot.devkit.console.session import ConsoleSession
+from devkit.console.session import ConsoleSession
 from tests.conftest import SecretsGuard
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack
+from devkit.emulator import FakeSlack
 from tests.conftest import SecretsGuard
 
 TEAM = "T1"

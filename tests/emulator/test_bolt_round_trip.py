@@ -11,7 +11,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack, SlackDriver, render_message
+from devkit.emulator import FakeSlack, SlackDriver, render_message
 from tests.emulator.conftest import TEAM, TOKEN
 
 SIGNING_SECRET = "bolt-round-trip-signing-secret"

@@ -17,7 +17,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack, SlackDriver, View
+from devkit.emulator import FakeSlack, SlackDriver, View
 from tests.emulator.conftest import TEAM
 
 SIGNING_SECRET = "emulator-signing-secret"

@@ -7,7 +7,7 @@ import asyncio
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack
+from devkit.emulator import FakeSlack
 from tests.emulator.conftest import TEAM, TOKEN
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devkit.emulator import Button, mrkdwn_to_text, render_message, render_view
+from devkit.emulator import Button, mrkdwn_to_text, render_message, render_view
 
 USERS = {"U1": "alice"}
 

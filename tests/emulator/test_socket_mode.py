@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack, SlackDriver, SocketConnection
+from devkit.emulator import FakeSlack, SlackDriver, SocketConnection
 from tests.conftest import SecretsGuard
 from tests.emulator.conftest import TEAM, TOKEN
 

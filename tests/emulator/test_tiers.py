@@ -7,8 +7,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.emulator.tiers import DEFAULT_TIERS, RateTiers
+from devkit.emulator import FakeSlack
+from devkit.emulator.tiers import DEFAULT_TIERS, RateTiers
 
 
 @pytest.mark.parametrize(

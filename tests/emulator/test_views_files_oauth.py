@@ -9,7 +9,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack
+from devkit.emulator import FakeSlack
 from tests.emulator.conftest import TEAM, TOKEN
 
 # slack_sdk 3.47 builds aiohttp's deprecated BasicAuth for oauth.v2.access client credentials.

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.devkit.emulator import FakeSlack
+from devkit.emulator import FakeSlack
 from tests.emulator.conftest import TEAM, TOKEN
 
 BLOCKS = [

@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport, RetryPolicy, Timeouts
+from devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.partner.scripted import ScriptedServer
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Sandbox
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.models import Product, SubaccountType, VoiceDuration
 from bot.partner.transport import PartnerTransport
+from devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Sandbox
 from tests.partner.scripted import ScriptedServer
 
 KEY = "scripted-key-0123456789"

@@ -6,12 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.money import InvalidAmount
 from bot.partner.client import MailClient, SmsClient, VoiceClient
 from bot.partner.errors import Endpoint, PartnerError, Reason
 from bot.partner.models import Product, SubaccountType
 from bot.partner.transport import PartnerTransport
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import assert_no_secret
 from tests.partner.scripted import ScriptedServer
 

@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.client import SmsClient
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport, RetryPolicy, Timeouts
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import assert_no_secret
 from tests.partner.conftest import FAST_RETRY, HANG_TIMEOUT, TOTAL_TIMEOUT
 from tests.partner.scripted import ScriptedServer

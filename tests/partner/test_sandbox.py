@@ -23,7 +23,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.devkit.sandbox import (
+from bot.partner.models import Product
+from devkit.sandbox import (
     DEMO_MAIL_KEY,
     DEMO_SMS_KEY,
     DEMO_VOICE_KEY,
@@ -33,7 +34,6 @@ from bot.devkit.sandbox import (
     SandboxAccount,
     decimal_literal,
 )
-from bot.partner.models import Product
 
 ROOT = Path(__file__).resolve().parents[2]
 SMS, MAIL, VOICE = Product.SMS, Product.MAIL, Product.VOICE
@@ -831,7 +831,7 @@ async def test_journal_never_holds_a_key(api: Api, sandbox: Sandbox) -> None:
 async def test_request_log_is_redacted(api: Api, sandbox: Sandbox, logs: LogCapture) -> None:
     await api.get(VOICE, f"/me/{DEMO_VOICE_KEY}")
     await api.get(SMS, "/subaccount/list", apiKey=DEMO_SMS_KEY, page=2)
-    lines = [line for line in logs.lines if line.startswith("bot.devkit.sandbox ")]
+    lines = [line for line in logs.lines if line.startswith("devkit.sandbox ")]
     assert len(lines) == 2  # the capture works, so the leak check in `sandbox` means something
     assert "voice GET /me key=...9e1d -> HTTP 200" in lines[0]
     assert "page" not in lines[1]
@@ -894,7 +894,7 @@ def test_decimal_literal(value: str, text: str) -> None:
 
 
 async def test_cli_serves_until_interrupted() -> None:
-    code = "import sys; from bot.devkit.sandbox import main; sys.exit(main(['--port', '0']))"
+    code = "import sys; from devkit.sandbox import main; sys.exit(main(['--port', '0']))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = await asyncio.create_subprocess_exec(
         sys.executable,

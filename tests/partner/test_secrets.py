@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY, Fault, FaultKind, Sandbox
 from bot.partner.client import SmsClient, VoiceClient
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
+from devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard, assert_no_secret
 from tests.partner.conftest import HANG_TIMEOUT
 

@@ -10,7 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.sandbox import (
+from bot.partner.client import MailClient, SmsClient, VoiceClient
+from bot.partner.errors import RateLimited
+from bot.partner.models import Product
+from bot.partner.reads import ReadCache
+from bot.partner.transport import PartnerTransport
+from devkit.sandbox import (
     DEMO_MAIL_KEY,
     DEMO_SMS_KEY,
     DEMO_VOICE_KEY,
@@ -18,11 +23,6 @@ from bot.devkit.sandbox import (
     FaultKind,
     Sandbox,
 )
-from bot.partner.client import MailClient, SmsClient, VoiceClient
-from bot.partner.errors import RateLimited
-from bot.partner.models import Product
-from bot.partner.reads import ReadCache
-from bot.partner.transport import PartnerTransport
 from tests.conftest import SecretsGuard
 from tests.partner.conftest import FAST_RETRY
 

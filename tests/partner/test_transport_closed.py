@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.client import SmsClient
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport, TransportClosed
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.partner.conftest import FAST_RETRY
 
 

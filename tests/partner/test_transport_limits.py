@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.devkit.sandbox import DEMO_VOICE_KEY, Sandbox
 from bot.partner.client import SmsClient, VoiceClient
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
+from devkit.sandbox import DEMO_VOICE_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.partner.scripted import ScriptedServer
 

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.policy import change_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.services.request_world import ADMIN, APPROVER, TEAM
 from tests.slack.harness import settings_for
 

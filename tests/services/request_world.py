@@ -8,11 +8,11 @@ from decimal import Decimal
 from sqlalchemy import update
 
 from bot.db.models import CreditRequest
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.directory import Standing
 from bot.services.requests import Action, RequestSnapshot, Status
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 TEAM = "T0SM"
 REQUESTER, APPROVER, STRANGER, ADMIN = "UREQ", "UAPP", "UOTHER", "UADM"

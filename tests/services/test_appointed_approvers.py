@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import RoleGrant
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
 from bot.runtime import Runtime
@@ -24,6 +23,7 @@ from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting, key_change
 from bot.services.settings_changes import Status as ChangeStatus
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.services.request_world import ADMIN, REQUESTER, TEAM, People, pending_request
 
 PAL, PALS = "UPAL", "S0PALS"

@@ -12,10 +12,10 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.requests import CardRefused, RequestSnapshot, Status
+from devkit.sandbox import Sandbox
 from tests.services.request_world import TEAM, pending_request
 from tests.services.test_request_workflow import CARD, Recorder
 

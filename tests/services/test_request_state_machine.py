@@ -12,7 +12,6 @@ from sqlalchemy import update
 
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.errors import NotAllowed
@@ -26,6 +25,7 @@ from bot.services.requests import (
 )
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting
+from devkit.sandbox import Sandbox
 from tests.services.request_world import (
     ADMIN,
     APPROVER,
@@ -405,8 +405,8 @@ async def test_a_key_change_withdraws_what_was_not_carried_out_yet(
 ) -> None:
     """Pending and approved requests made with another key are withdrawn (the new key may be
     another vendor account); nothing else moves, and the same key saved again moves nothing."""
-    from bot.devkit.sandbox import DEMO_SMS_KEY
     from bot.partner.models import Product
+    from devkit.sandbox import DEMO_SMS_KEY
 
     request = await pending_request(runtime, sandbox)
     await put_in(runtime, request, start)

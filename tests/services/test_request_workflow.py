@@ -13,7 +13,6 @@ from sqlalchemy import update
 
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.audit import recent
@@ -29,6 +28,7 @@ from bot.services.requests import (
     Status,
 )
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.services.request_world import (
     ADMIN,
     APPROVER,

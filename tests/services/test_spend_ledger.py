@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from bot.clock import utcnow
 from bot.db.anomaly_models import AnomalyIncident, AnomalyTrack, LedgerHour, LedgerReading
 from bot.db.session import Database
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.anomalies import AnomalyDetector, Feedback
@@ -24,6 +23,7 @@ from bot.services.anomalies.ledger import Ledger
 from bot.services.anomalies.replay import replay
 from bot.services.policy import change_policy
 from bot.services.requests import Action, Ask, Status
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.services.request_world import ADMIN, REQUESTER, TEAM, People
 from tests.services.test_request_workflow import Recorder
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.devkit.emulator import Delivery, Message
-from bot.devkit.sandbox import DEMO_SMS_KEY, SandboxAccount, SandboxSubaccount
 from bot.services.policy import change_policy
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import Delivery, Message
+from devkit.sandbox import DEMO_SMS_KEY, SandboxAccount, SandboxSubaccount
 from tests.slack.harness import ADMIN, MEMBER, Harness
 
 APPROVALS = "C0APPROVALS"

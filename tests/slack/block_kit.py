@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.devkit.emulator.blocks import iter_elements
-from bot.devkit.emulator.limits import LIMITS, message_problems, view_problems
+from devkit.emulator.blocks import iter_elements
+from devkit.emulator.limits import LIMITS, message_problems, view_problems
 
 __all__ = ["LIMITS", "view_violations", "violations"]
 

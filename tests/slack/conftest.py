@@ -5,8 +5,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import (
     PARTNER_TOTAL_TIMEOUT,

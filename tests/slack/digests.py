@@ -9,10 +9,10 @@ from sqlalchemy import insert, update
 
 from bot.clock import utcnow
 from bot.db.models import BalanceSnapshot, DigestSubscription
-from bot.devkit.emulator import Message
 from bot.partner.models import Product
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import ChannelPacer, Scheduler
+from devkit.emulator import Message
 from tests.slack.harness import Harness
 
 

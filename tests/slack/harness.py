@@ -16,10 +16,10 @@ import yaml
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.devkit.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
-from bot.devkit.sandbox import Sandbox
-from bot.devkit.stack import partner_values, running_stack, slack_values
 from bot.runtime import Runtime
+from devkit.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
+from devkit.sandbox import Sandbox
+from devkit.stack import partner_values, running_stack, slack_values
 from tests.slack.block_kit import view_violations, violations
 
 TEAM = "T0TEST"

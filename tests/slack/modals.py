@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.devkit.emulator import FakeSlack, View
+from devkit.emulator import FakeSlack, View
 
 
 def modal_text(view: View) -> str:

@@ -13,9 +13,9 @@ from pathlib import Path
 import aiohttp
 from pydantic import SecretStr
 
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import Sandbox
-from bot.devkit.stack import partner_values
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import Sandbox
+from devkit.stack import partner_values
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from bot.devkit.emulator import Message
-from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
 from bot.services.requests import Status
+from devkit.emulator import Message
+from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import APPROVALS, card_of, card_text, latest_request, set_up_approvals
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 
 from bot.db.anomaly_models import AnomalyIncident, LedgerReading
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, Message
-from bot.devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
 from bot.periodic import run_every
 from bot.services.anomalies import DEFAULT_FLOOR_PER_HOUR
 from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.languages import Languages
+from devkit.emulator import FakeSlack, Message
+from devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import (

@@ -7,12 +7,12 @@ from __future__ import annotations
 import copy
 from decimal import Decimal
 
-from bot.devkit.emulator import Message
 from bot.services import audit
 from bot.services.policy import get_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Status as ChangeStatus
+from devkit.emulator import Message
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,

@@ -10,9 +10,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
 from bot.slack import stores
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import MANIFEST_SCOPE, Harness, running_app, settings_for
 from tests.slack.test_workspaces import NEW_ADMIN, NEW_BOT_TOKEN, NEW_TEAM, install, install_code

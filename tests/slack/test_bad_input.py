@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from bot.partner.models import Product
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.harness import Harness, reply_text
 
 

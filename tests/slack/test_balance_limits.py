@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from bot.devkit.sandbox import DEMO_VOICE_KEY
 from bot.partner.client import VoiceClient
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
+from devkit.sandbox import DEMO_VOICE_KEY
 from tests.slack.harness import Harness, reply_text
 
 

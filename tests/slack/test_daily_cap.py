@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import CreditRequest
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from bot.services.policy import change_policy
 from bot.services.requests import Status
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.approvals import APPROVALS, a_subaccount, card_of, set_up_approvals
 from tests.slack.barriers import app_settled
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text

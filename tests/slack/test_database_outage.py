@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.database import is_postgres
 from tests.slack.approvals import a_subaccount, latest_request, set_up_approvals

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.devkit.sandbox import SandboxSubaccount
 from bot.services.languages import Languages
 from bot.services.policy import change_policy
+from devkit.sandbox import SandboxSubaccount
 from tests.slack.approvals import a_subaccount, card_of, card_text, latest_request, set_up_approvals
 from tests.slack.approvals import sms_account as sms
 from tests.slack.harness import ADMIN, MEMBER, TEAM, Harness, reply_text

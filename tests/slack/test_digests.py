@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 
 from bot.clock import utcnow
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec, parse_subscription
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from bot.clock import utcnow
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from bot.partner.models import Product
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.harness import Harness
 
 

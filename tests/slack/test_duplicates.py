@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from bot.devkit.emulator import Message
 from bot.services.requests import Status
+from devkit.emulator import Message
 from tests.slack.approvals import (
     APPROVALS,
     a_subaccount,

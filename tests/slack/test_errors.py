@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.devkit.sandbox import DEMO_SMS_KEY
+from devkit.sandbox import DEMO_SMS_KEY
 from tests.conftest import SecretsGuard
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
 from tests.slack.modals import filled_modal, modal_saying, modal_text

@@ -11,11 +11,11 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
-from bot.devkit.sandbox import Fault, FaultKind
 from bot.services.audit import recent
 from bot.services.requests import Status
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
+from devkit.sandbox import Fault, FaultKind
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.devkit.sandbox import Fault, FaultKind
 from bot.partner.models import Product
+from devkit.sandbox import Fault, FaultKind
 from tests.slack.approvals import (
     APPROVALS,
     a_subaccount,

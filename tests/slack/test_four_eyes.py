@@ -15,8 +15,6 @@ from sqlalchemy import select
 
 from bot.clock import utcnow
 from bot.db.models import SettingChange, WorkspacePartnerKey
-from bot.devkit.emulator import Message
-from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import Policy, get_policy
@@ -24,6 +22,8 @@ from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Status
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
+from devkit.emulator import Message
+from devkit.sandbox import DEMO_SMS_KEY
 from tests.conftest import SecretsGuard
 from tests.services.request_world import People
 from tests.slack.approvals import (

@@ -15,14 +15,14 @@ from bot.clock import utcnow
 from bot.db.base import slack_bots, slack_installations
 from bot.db.models import CreditRequest
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.services.requests import Status
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from bot.slack.scheduler import ChannelPacer, Scheduler
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import (
     APPROVALS,

@@ -8,9 +8,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from bot.devkit.emulator import View
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import View
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -270,7 +270,7 @@ def a_product() -> Any:
 async def test_saving_keys_in_setup_republishes_the_admins_home(
     slack_unconfigured: Harness,
 ) -> None:
-    from bot.devkit.sandbox import DEMO_SMS_KEY
+    from devkit.sandbox import DEMO_SMS_KEY
 
     h = slack_unconfigured
     view = await open_home(h, ADMIN)

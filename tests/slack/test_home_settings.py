@@ -7,9 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.devkit.emulator import View
 from bot.services.policy import get_policy
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import View
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.emulator import View
-from bot.devkit.sandbox import Fault, FaultKind
 from bot.services.requests import Status
+from devkit.emulator import View
+from devkit.sandbox import Fault, FaultKind
 from tests.slack.approvals import (
     APPROVERS,
     a_subaccount,

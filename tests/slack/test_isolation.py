@@ -16,8 +16,6 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.db.session import Database
-from bot.devkit.emulator import Delivery, FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import change_policy, get_policy
@@ -25,6 +23,8 @@ from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.slack.texts import isolation as text
 from bot.slack.workspace_guard import CROSS_WORKSPACE_REFUSED
+from devkit.emulator import Delivery, FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
 from tests.slack.harness import MANIFEST_SCOPE, Harness, reply_text, running_app, settings_for

@@ -7,10 +7,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry
-from bot.devkit.sandbox import Fault, FaultKind
 from bot.partner.models import Product
 from bot.services.languages import Languages, UserLocales
 from bot.slack.locale import user_language
+from devkit.sandbox import Fault, FaultKind
 from tests.slack.harness import ADMIN, BOT_TOKEN, CHANNEL, MEMBER, TEAM, Harness, reply_text
 
 NNBSP, NBSP = "\u202f", "\u00a0"

@@ -9,11 +9,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from bot.clock import utcnow
-from bot.devkit.sandbox import DEMO_SMS_KEY
 from bot.partner.models import Product
 from bot.services.languages import Languages
 from bot.services.requests import Action, Status
 from bot.services.schedule import parse_subscription
+from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import latest_request, set_up_approvals
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM, Harness, reply_text

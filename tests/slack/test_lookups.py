@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from bot.partner.models import Product
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.harness import MEMBER, Harness, reply_text
 
 
@@ -90,7 +90,7 @@ async def test_long_names_are_cut_to_fit_block_kit(slack: Harness) -> None:
     from datetime import datetime
     from decimal import Decimal
 
-    from bot.devkit.sandbox import SandboxSubaccount
+    from devkit.sandbox import SandboxSubaccount
 
     account = slack.sandbox.accounts[DEMO_SMS_KEY]
     for n in range(30):

@@ -14,10 +14,10 @@ import time
 import pytest
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.serve import socket_mode
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
 from tests.slack.harness import (

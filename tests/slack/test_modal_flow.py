@@ -4,11 +4,11 @@ and the result of a submission is shown whatever order Slack applies the ack and
 
 from __future__ import annotations
 
-from bot.devkit.emulator import ApiCall
-from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Fault, FaultKind
 from bot.partner.models import Product
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import ApiCall
+from devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.approvals import (
     a_subaccount,
     card_of,

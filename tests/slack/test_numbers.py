@@ -17,12 +17,12 @@ from sqlalchemy import select
 
 from bot.db.models import AuditEntry, RequestNumbering
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, Message
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.services.policy import change_policy
 from bot.services.requests import RequestSnapshot, Status
 from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import FakeSlack, Message
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import a_subaccount, buttons, card_text
 from tests.slack.harness import (

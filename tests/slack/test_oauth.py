@@ -17,13 +17,13 @@ from bot.clock import utcnow
 from bot.db.base import slack_bots, slack_installations, slack_oauth_states
 from bot.db.models import WorkspacePartnerKey
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from bot.slack.texts import install as texts
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import MANIFEST_SCOPE, Harness, eventually, running_app, settings_for
 from tests.slack.test_workspaces import count, install_code

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from bot.devkit.emulator import View
-from bot.devkit.sandbox import DEMO_SMS_KEY
+from devkit.emulator import View
+from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import (
     APPROVERS,
     a_subaccount,

@@ -8,9 +8,9 @@ import pytest
 
 from bot.app import build_app
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.slack.harness import settings_for
 
 

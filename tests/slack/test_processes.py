@@ -19,8 +19,6 @@ from sqlalchemy import func, select
 from bot.clock import utcnow
 from bot.db.models import CreditRequest, DigestSubscription, SettingChange
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.policy import change_policy
@@ -28,6 +26,8 @@ from bot.services.requests import Action, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.schedule import parse_subscription
 from bot.services.settings_changes import Change, Setting
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard
 from tests.services.request_world import People
 from tests.slack.approvals import APPROVALS, APPROVERS, card_text

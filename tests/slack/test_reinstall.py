@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from bot.db.models import AuditEntry, SettingChange
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, Message
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import change_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Status as ChangeStatus
+from devkit.emulator import FakeSlack, Message
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import (
     APPROVERS,

@@ -34,7 +34,7 @@ async def test_requests_not_from_slack_get_401_and_do_nothing(slack: Harness, ho
 
 
 async def test_acknowledged_at_once_even_when_the_vendor_is_slow(slack: Harness) -> None:
-    from bot.devkit.sandbox import Fault, FaultKind
+    from devkit.sandbox import Fault, FaultKind
 
     slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/me", delay=1.5, times=None))
     delivery = await slack.command("sms balance")

@@ -18,9 +18,9 @@ from bot.db.base import slack_bots, slack_installations
 from bot.db.crypto import CannotDecrypt, SecretBox
 from bot.db.session import Database
 from bot.db.slack_tokens import reseal_tokens
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Sandbox
 from bot.slack import stores
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.database import database_for_test, empty_all_tables
 from tests.slack.harness import (

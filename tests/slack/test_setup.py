@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.db.models import WorkspacePartnerKey
-from bot.devkit.emulator import View
-from bot.devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY
 from bot.partner.models import Product
+from devkit.emulator import View
+from devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
 from tests.slack.modals import filled_modal, modal_saying, modal_text
 

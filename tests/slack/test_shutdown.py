@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from bot.db.models import BalanceSnapshot
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import Fault, FaultKind, Sandbox
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
 from tests.slack.processes import AppProcess

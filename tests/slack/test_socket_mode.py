@@ -5,10 +5,10 @@ from __future__ import annotations
 import aiohttp
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.serve import socket_mode
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import MEMBER, TEAM, settings_for
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack, SlackDriver
-from bot.devkit.sandbox import Sandbox
 from bot.runtime import Runtime
 from bot.serve import socket_mode
+from devkit.emulator import FakeSlack, SlackDriver
+from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.approvals import a_subaccount, latest_request, set_up_approvals
 from tests.slack.harness import TEAM, Harness, reply_text, settings_for

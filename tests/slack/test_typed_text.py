@@ -8,9 +8,9 @@ import io
 import json
 from decimal import Decimal
 
-from bot.devkit.emulator.copying import copied
 from bot.services.requests import Status
 from bot.slack.text import escape
+from devkit.emulator.copying import copied
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,

@@ -14,11 +14,11 @@ from bot.db.base import slack_bots, slack_installations
 from bot.db.crypto import EncryptionKeyError
 from bot.db.models import WorkspacePartnerKey
 from bot.db.session import Database
-from bot.devkit.emulator import FakeSlack
-from bot.devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.schedule import parse_subscription
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import (
     MANIFEST_SCOPE,

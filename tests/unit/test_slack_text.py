@@ -9,13 +9,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bot.devkit.emulator.copying import copied
-from bot.devkit.emulator.escaping import escape_like_slack, should_escape
 from bot.slack.admin.parsing import ManageRole
 from bot.slack.commands import CommandError
 from bot.slack.partner_command import parse_command
 from bot.slack.requests.parsing import CreditMove
 from bot.slack.text import clean, escape, from_slack, mentions_as_typed, to_plain
+from devkit.emulator.copying import copied
+from devkit.emulator.escaping import escape_like_slack, should_escape
 
 
 @pytest.mark.parametrize(

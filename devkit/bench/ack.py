@@ -1,0 +1,289 @@
+"""`bench ack`: a burst of `/partner balance` commands, the real app against a naive Bolt app.
+
+Both run as processes of their own; this process plays Slack (the emulator, sending signed
+HTTP requests) and the vendor (the sandbox, every GET slowed to the vendor latency). Measured
+from Slack's side: the ack of each command, and when its reply reached the response_url.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from dataclasses import dataclass, field
+
+from bot.partner.models import Product
+from devkit.bench.common import (
+    BOT_TOKEN,
+    ENCRYPTION_KEY,
+    SIGNING_SECRET,
+    Process,
+    database_kinds,
+    machine,
+    memory_mb,
+    ms,
+    percentile,
+    scratch_database,
+    table,
+    workdir,
+)
+from devkit.emulator import Delivery, FakeSlack, SlackDriver
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
+
+TEAM = "T0BENCH"
+USER = "UBENCH"
+CHANNEL = "C0BENCH"
+
+
+@dataclass
+class Sizes:
+    burst: int
+    total: int
+    at_a_time: int
+    vendor_seconds: float
+    reply_deadline: float
+    """Seconds after the last command was sent that replies are waited for."""
+
+
+FULL = Sizes(burst=200, total=2000, at_a_time=200, vendor_seconds=1.0, reply_deadline=60)
+QUICK = Sizes(burst=50, total=200, at_a_time=50, vendor_seconds=1.0, reply_deadline=30)
+TINY = Sizes(burst=3, total=6, at_a_time=3, vendor_seconds=0.05, reply_deadline=15)
+
+
+@dataclass
+class Round:
+    label: str
+    acks: list[float] = field(default_factory=list)
+    replies: list[float] = field(default_factory=list)
+    all_replied: float = float("nan")
+    """From the first command sent to the last reply received."""
+    errors: int = 0
+    vendor_calls: int = 0
+    wall: float = 0.0
+    peak_rss: float = float("nan")
+
+    def row(self) -> list[str]:
+        return [
+            self.label,
+            str(len(self.acks)),
+            ms(percentile(self.acks, 0.5)),
+            ms(percentile(self.acks, 0.95)),
+            ms(percentile(self.acks, 0.99)),
+            ms(max(self.acks, default=float("nan"))),
+            f"{percentile(self.replies, 0.5):.2f}",
+            f"{max(self.replies, default=float('nan')):.2f}",
+            f"{self.all_replied:.2f}",
+            str(self.vendor_calls),
+            str(self.errors),
+            f"{self.peak_rss:.0f}",
+        ]
+
+
+HEADERS = [
+    "run",
+    "commands",
+    "ack p50 ms",
+    "ack p95 ms",
+    "ack p99 ms",
+    "ack max ms",
+    "reply p50 s",
+    "reply max s",
+    "all replied s",
+    "vendor calls",
+    "errors",
+    "peak RSS MB",
+]
+
+
+async def burst(
+    driver: SlackDriver,
+    sandbox: Sandbox,
+    process: Process,
+    label: str,
+    count: int,
+    at_a_time: int,
+    deadline: float,
+) -> Round:
+    result = Round(label)
+    calls_before = len(sandbox.journal)
+    slots = asyncio.Semaphore(at_a_time)
+    started = time.monotonic()
+    first_sent = time.time()
+
+    async def one() -> tuple[float, Delivery | None]:
+        async with slots:
+            sent = time.time()  # the emulator stamps replies with wall time
+            try:
+                delivery = await driver.command("balance", team_id=TEAM, user_id=USER)
+            except Exception:  # a refused connection counts as an error, not a crash
+                return sent, None
+        return sent, delivery
+
+    sent = await asyncio.gather(*(one() for _ in range(count)))
+    last_sent = time.monotonic()
+    for _sent_at, delivery in sent:
+        if delivery is None or delivery.status != 200 or delivery.late:
+            result.errors += 1
+        if delivery is not None:
+            result.acks.append(delivery.elapsed)
+
+    arrivals: list[float] = []
+
+    async def reply(at: float, delivery: Delivery | None) -> None:
+        if delivery is None or delivery.status != 200:
+            return
+        remaining = max(0.1, deadline - (time.monotonic() - last_sent))
+        try:
+            post = await delivery.wait_response(timeout=remaining)
+        except AssertionError:
+            result.errors += 1  # no reply before the deadline
+            return
+        result.replies.append(post.at - at)
+        arrivals.append(post.at)
+
+    await asyncio.gather(*(reply(at, delivery) for at, delivery in sent))
+    if arrivals and not result.errors:
+        result.all_replied = max(arrivals) - first_sent
+    result.wall = time.monotonic() - started
+    result.vendor_calls = len(sandbox.journal) - calls_before
+    result.peak_rss = memory_mb(process.pid)[1]
+    return result
+
+
+def app_env(fake: FakeSlack, sandbox: Sandbox, database: str) -> dict[str, str]:
+    # SMS only: the naive app reads one product too, and Voice's documented limit (5 reads a
+    # minute per key) would make a burst a rate-limit test instead.
+    return {
+        "DATABASE_URL": database,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "BOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
+        "SMS_PARTNER_URL": sandbox.url(Product.SMS),
+        "SMS_PARTNER_API_KEY": DEMO_SMS_KEY,
+        "SCHEDULER_INTERVAL_SECONDS": "3600",
+        "MAINTENANCE_INTERVAL_SECONDS": "3600",
+    }
+
+
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = SIGNING_SECRET[::-1]
+AUTH_TEST_SECONDS = 0.1
+
+
+async def install_workspace(database: str, sandbox: Sandbox) -> None:
+    """What an OAuth install leaves in the database, written through the app's own stores;
+    and the workspace's Partner key, as /partner setup saves it."""
+    from slack_sdk.oauth.installation_store import Installation
+
+    from bot.config import Settings
+    from bot.runtime import Runtime
+    from bot.slack import stores
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_client_id=CLIENT_ID,
+        slack_client_secret=CLIENT_SECRET,
+        database_url=database,
+        bot_encryption_key=ENCRYPTION_KEY,
+    )
+    runtime = await Runtime.start(settings, migrate=False)
+    try:
+        await stores.installation_store(runtime).async_save(
+            Installation(
+                app_id="AAPP",
+                team_id=TEAM,
+                team_name="Bench Co",
+                bot_token=BOT_TOKEN,
+                bot_id="BBOT",
+                bot_user_id="UBOT",
+                bot_scopes="commands,chat:write",
+                user_id=USER,
+            )
+        )
+        await runtime.keys.save(TEAM, {Product.SMS: DEMO_SMS_KEY}, USER)
+    finally:
+        await runtime.close()
+
+
+async def run(sizes: Sizes, *, oauth: bool = False) -> str:
+    rounds: list[Round] = []
+    async with workdir() as directory, Sandbox() as sandbox, FakeSlack() as fake:
+        fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
+        fake.add_user(TEAM, USER, "bench", real_name="Bench User")
+        fake.add_channel(TEAM, CHANNEL, "general")
+        if oauth:
+            fake.slow("auth.test", AUTH_TEST_SECONDS)
+        for kind in database_kinds():
+            async with scratch_database(kind, directory) as database:
+                env = app_env(fake, sandbox, database)
+                mode = "one workspace"
+                if oauth:
+                    await install_workspace(database, sandbox)
+                    for name in ("SLACK_BOT_TOKEN", "SMS_PARTNER_API_KEY"):
+                        env.pop(name)
+                    env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
+                    mode = "OAuth"
+                app = Process(f"partner-ops-{kind}", ["-m", "bot", "serve"], env, directory)
+                rounds += await _measure(app, f"Partner Ops, {mode}, {kind}", sandbox, fake, sizes)
+        env = app_env(fake, sandbox, "")
+        naive = Process("naive", ["-m", "devkit.bench.naive"], env, directory)
+        rounds += await _measure(naive, "naive Bolt", sandbox, fake, sizes)
+    return report(sizes, rounds, oauth=oauth)
+
+
+async def _measure(
+    process: Process, name: str, sandbox: Sandbox, fake: FakeSlack, sizes: Sizes
+) -> list[Round]:
+    sandbox.clear_faults()
+    await process.start()
+    rounds = []
+    try:
+        await asyncio.sleep(0.5)  # start-up reads (the first scheduler round) out of the way
+        sandbox.inject(
+            Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
+        )
+        async with SlackDriver(
+            fake,
+            app_url=f"{process.url}/slack/events",
+            signing_secret=SIGNING_SECRET,
+            max_connections=0,
+        ) as driver:
+            for label, count, at_a_time in (
+                (f"{name}, cold: {sizes.burst} at once", sizes.burst, sizes.burst),
+                (f"{name}, warm: {sizes.burst} at once", sizes.burst, sizes.burst),
+                (f"{name}: {sizes.total}, {sizes.at_a_time} at a time", sizes.total,
+                 sizes.at_a_time),
+            ):  # fmt: skip
+                rounds.append(
+                    await burst(
+                        driver, sandbox, process, label, count, at_a_time, sizes.reply_deadline
+                    )
+                )
+    finally:
+        sandbox.clear_faults()
+        await process.stop()
+    return rounds
+
+
+def report(sizes: Sizes, rounds: list[Round], *, oauth: bool) -> str:
+    slack = f" Slack answers auth.test after {AUTH_TEST_SECONDS:.1f} s." if oauth else ""
+    return "\n".join(
+        [
+            "## bench ack" + (" --oauth" if oauth else ""),
+            "",
+            f"Machine: {machine()}",
+            f"Vendor latency {sizes.vendor_seconds:.2f} s on every read; replies waited for up "
+            f"to {sizes.reply_deadline:.0f} s after the last command (later ones count as "
+            "errors). Acks and replies measured on Slack's side (the emulator)." + slack,
+            "",
+            table(HEADERS, [r.row() for r in rounds]),
+            "",
+        ]
+    )
+
+
+def main(args: argparse.Namespace) -> str:
+    sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    return asyncio.run(run(sizes, oauth=args.oauth))

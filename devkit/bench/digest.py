@@ -1,0 +1,270 @@
+"""`bench digest`: a digest round over many workspaces with paged subaccount lists and a slow
+vendor, and the memory a digest takes with a week of hourly history.
+
+The round builds every workspace's digest at once (what the scheduler does before posting):
+each reads its main balance and every page of its subaccounts. With `c` reads in flight per
+key and `p` pages of latency `L`, no client can do better than `(1 + (p - 1) / c) × L` (the
+first page says how many there are, the rest can go `c` at a time); the table shows how close
+the round comes, and the most requests the vendor saw in flight for one key.
+
+Memory is measured in a process of its own (`python -m devkit.bench.digest_memory`): its peak
+RSS while building one digest with a week of hourly snapshots of every subaccount.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import insert
+
+from bot.clock import utcnow
+from bot.config import Settings
+from bot.db.models import BalanceSnapshot
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from devkit.bench.common import (
+    BOT_TOKEN,
+    ENCRYPTION_KEY,
+    ROOT,
+    SIGNING_SECRET,
+    machine,
+    scratch_database,
+    table,
+    workdir,
+)
+from devkit.sandbox import (
+    PER_PAGE,
+    Fault,
+    FaultKind,
+    Sandbox,
+    SandboxAccount,
+    SandboxSubaccount,
+)
+
+
+@dataclass
+class Sizes:
+    workspaces: int
+    subaccounts: int
+    page_seconds: float
+    history_subaccounts: int
+    history_hours: int
+
+
+FULL = Sizes(20, 1000, 0.05, 5000, 168)
+QUICK = Sizes(20, 1000, 0.05, 1000, 168)
+TINY = Sizes(2, 2 * PER_PAGE, 0.01, 50, 24)
+
+
+class InFlightPerKey:
+    """A sandbox middleware: the most requests in flight at once for one API key."""
+
+    def __init__(self) -> None:
+        self.now: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+
+    @web.middleware
+    async def middleware(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        key = request.query.get("apiKey", "")
+        self.now[key] += 1
+        self.most[key] = max(self.most[key], self.now[key])
+        try:
+            return await handler(request)
+        finally:
+            self.now[key] -= 1
+
+
+def account_with(sandbox: Sandbox, count: int) -> SandboxAccount:
+    """An SMS account with `count` subaccounts. Made here: the sandbox's own demo rows draw
+    from a few hundred company names, fewer than a big reseller has subaccounts."""
+    account = sandbox.add_account(Product.SMS)
+    start = datetime(2024, 1, 1)
+    rng = random.Random(count)  # noqa: S311 - demo data, not security
+    account.subaccounts.extend(
+        SandboxSubaccount(
+            id=1_000_000 + len(sandbox.accounts) * 100_000 + n,
+            email=f"customer-{n:05d}@reseller-{len(sandbox.accounts)}.example",
+            type="simple",
+            token=f"{rng.getrandbits(128):032x}",
+            api_key=f"{rng.getrandbits(160):040x}",
+            created_at=start + timedelta(minutes=n),
+            balance=Decimal(rng.randrange(0, 500_000)).scaleb(-3),
+        )
+        for n in range(count)
+    )
+    return account
+
+
+def bench_settings(database: str, sandbox: Sandbox) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_signing_secret=SIGNING_SECRET,
+        slack_bot_token=BOT_TOKEN,
+        database_url=database,
+        bot_encryption_key=ENCRYPTION_KEY,
+        sms_partner_url=sandbox.url(Product.SMS),
+    )
+
+
+async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
+    sandbox = Sandbox(demo=False)
+    in_flight = InFlightPerKey()
+    sandbox.app.middlewares.append(in_flight.middleware)
+    keys = [account_with(sandbox, sizes.subaccounts).api_key for _ in range(sizes.workspaces)]
+    teams = [f"T{n:04d}" for n in range(sizes.workspaces)]
+    rows = []
+    async with sandbox, scratch_database("sqlite", directory) as database:
+        runtime = await Runtime.start(bench_settings(database, sandbox), migrate=False)
+        try:
+            for team, key in zip(teams, keys, strict=True):
+                await runtime.keys.save(team, {Product.SMS: key}, "UBENCH")
+            sandbox.inject(
+                Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.page_seconds)
+            )
+            concurrency = runtime.settings.partner_concurrency_per_key
+            pages = -(-sizes.subaccounts // PER_PAGE)
+            bound = (1 + (pages - 1) / concurrency) * sizes.page_seconds
+            for label in ("cold", "warm"):
+                calls_before = len(sandbox.journal)
+                started = time.monotonic()
+                await asyncio.gather(
+                    *(
+                        runtime.digests.build(team, [Product.SMS], zone="UTC", since=None)
+                        for team in teams
+                    )
+                )
+                wall = time.monotonic() - started
+                rows.append(
+                    [
+                        label,
+                        f"{sizes.workspaces} × {sizes.subaccounts} ({pages} pages)",
+                        f"{sizes.page_seconds * 1000:.0f}",
+                        f"{wall:.2f}",
+                        f"{bound:.2f}",
+                        f"{wall / bound:.1f}×",
+                        str(len(sandbox.journal) - calls_before),
+                        f"{max(in_flight.most.values(), default=0)} (limit {concurrency})",
+                    ]
+                )
+        finally:
+            await runtime.close()
+    return rows
+
+
+async def memory_with_history(sizes: Sizes, directory: Path) -> list[str]:
+    sandbox = Sandbox(demo=False)
+    account = account_with(sandbox, sizes.history_subaccounts)
+    team = "T0HISTORY"
+    async with sandbox, scratch_database("sqlite", directory) as database:
+        runtime = await Runtime.start(bench_settings(database, sandbox), migrate=False)
+        try:
+            await runtime.keys.save(team, {Product.SMS: account.api_key}, "UBENCH")
+            now = utcnow()
+            async with runtime.database.session() as session:
+                for hour in range(sizes.history_hours, 0, -1):
+                    await session.execute(
+                        insert(BalanceSnapshot).values(
+                            team_id=team,
+                            product=Product.SMS.value,
+                            taken_at=now - timedelta(hours=hour),
+                            source="hourly",
+                            main_balance=account.balance + hour,
+                            subaccounts={
+                                sub.token: str(sub.balance + Decimal(hour) / 10)
+                                for sub in account.subaccounts
+                            },
+                            # As the app writes a reading (bot/services/snapshots.py).
+                            subaccount_total=sum(
+                                (sub.balance + Decimal(hour) / 10 for sub in account.subaccounts),
+                                Decimal(0),
+                            ),
+                        )
+                    )
+        finally:
+            await runtime.close()
+        # Asynchronously: the sandbox answering the child runs in this process's loop.
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "devkit.bench.digest_memory",
+            team,
+            cwd=directory,
+            env={
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "DATABASE_URL": database,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "BOT_ENCRYPTION_KEY": ENCRYPTION_KEY,
+                "SMS_PARTNER_URL": sandbox.url(Product.SMS),
+            },
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(child.communicate(), 600)
+    if child.returncode != 0:
+        raise RuntimeError(f"digest_memory failed:\n{err.decode(errors='replace')[-3000:]}")
+    measured = json.loads(out.decode().strip().splitlines()[-1])
+    return [
+        f"{sizes.history_subaccounts} subaccounts × {sizes.history_hours} hourly snapshots",
+        f"{measured['started_mb']:.0f}",
+        f"{measured['peak_mb']:.0f}",
+        f"{measured['seconds']:.2f}",
+    ]
+
+
+async def run(sizes: Sizes) -> str:
+    async with workdir() as directory:
+        rounds = await round_of_digests(sizes, directory)
+        memory = await memory_with_history(sizes, directory)
+    return "\n".join(
+        [
+            "## bench digest",
+            "",
+            f"Machine: {machine()}",
+            "",
+            "A round: every workspace's digest built at once (main balance and every page of "
+            "subaccounts), each vendor read slowed by the page latency.",
+            "",
+            table(
+                [
+                    "round",
+                    "workspaces × subaccounts",
+                    "ms a page",
+                    "wall s",
+                    "bound s",
+                    "wall / bound",
+                    "vendor calls",
+                    "most in flight per key",
+                ],
+                rounds,
+            ),
+            "",
+            "Memory of a process building one digest over its history:",
+            "",
+            table(["history", "RSS at start MB", "peak RSS MB", "build s"], [memory]),
+            "",
+        ]
+    )
+
+
+def main(args: argparse.Namespace) -> str:
+    sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    return asyncio.run(run(sizes))
