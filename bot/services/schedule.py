@@ -16,6 +16,8 @@ from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.i18n import N_, _
+
 ALL_DAYS: frozenset[int] = frozenset(range(7))
 """0=Monday … 6=Sunday, as `date.weekday()` counts."""
 PRODUCTS = ("sms", "mail", "voice")
@@ -24,8 +26,6 @@ PRODUCTS = ("sms", "mail", "voice")
 ON_TIME = timedelta(minutes=10)
 """A run taken this long after its moment still reads as on time: the scheduler ticks, the
 process restarts, Slack is slow; nobody needs to be told about a few minutes."""
-
-EXAMPLE = "`/partner digest subscribe 09:00 Europe/Paris mon-fri sms`"
 
 _DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -143,11 +143,18 @@ class SubscriptionSpec:
 
 class SpecError(ValueError):
     """The subscribe command's words cannot be understood. `str(error)` is a message fit to show
-    the user (English, one or two sentences, says what to type); `word` is the culprit if one."""
+    the user (one or two sentences, says what to type), worded when shown, in the current
+    language (the schedule is parsed before anything else knows the reader); `word` is the
+    culprit if one."""
 
-    def __init__(self, message: str, word: str | None = None) -> None:
+    def __init__(self, message: str, culprit: str | None = None, **fields: str) -> None:
         super().__init__(message)
-        self.word = word
+        self.message = message
+        self.fields = fields
+        self.word = culprit
+
+    def __str__(self) -> str:
+        return _(self.message).format(**self.fields)
 
 
 # ---- parsing ---------------------------------------------------------------------------------
@@ -176,6 +183,11 @@ _DAY_SETS: dict[str, frozenset[int]] = {
     "weekday": frozenset(range(5)),
     "weekends": frozenset({5, 6}),
     "weekend": frozenset({5, 6}),
+    # What a French reader types (docs/glossary.md).
+    "quotidien": ALL_DAYS,
+    "tous-les-jours": ALL_DAYS,
+    "semaine": frozenset(range(5)),
+    "week-end": frozenset({5, 6}),
 }
 
 _TIME_24 = re.compile(r"(\d{1,2})(?:[:h](\d{2})|h)")
@@ -239,23 +251,54 @@ def _unknown_word(word: str) -> SpecError:
     lowered = word.lower()
     if "/" in word:
         close = difflib.get_close_matches(lowered, _zones(), n=1)
-        hint = f" (did you mean {_zones()[close[0]]}?)" if close else ""
+        if close:
+            return SpecError(
+                N_(
+                    "I don't know the time zone “{word}” (did you mean {zone}?). Type an "
+                    "Area/City name such as Europe/Paris or America/New_York, or UTC."
+                ),
+                word,
+                word=word,
+                zone=_zones()[close[0]],
+            )
         return SpecError(
-            f"I don't know the time zone '{word}'{hint}. "
-            "Type an Area/City name such as Europe/Paris or America/New_York, or UTC.",
+            N_(
+                "I don't know the time zone “{word}”. Type an Area/City name such as "
+                "Europe/Paris or America/New_York, or UTC."
+            ),
             word,
+            word=word,
         )
     cities = sorted(name for key, name in _zones().items() if key.rsplit("/", 1)[-1] == lowered)
     if cities:
-        hint = f" (for a time zone, type {cities[0]})"
-    elif close := difflib.get_close_matches(lowered, _KEYWORDS, n=1):
-        hint = f" (did you mean '{close[0]}'?)"
-    else:
-        hint = ""
+        return SpecError(
+            N_(
+                "I don't understand “{word}” (for a time zone, type {zone}). Type something "
+                "like `/partner digest subscribe 09:00 Europe/Paris mon-fri sms` (every part is "
+                "optional)."
+            ),
+            word,
+            word=word,
+            zone=cities[0],
+        )
+    if close := difflib.get_close_matches(lowered, _KEYWORDS, n=1):
+        return SpecError(
+            N_(
+                "I don't understand “{word}” (did you mean “{close}”?). Type something like "
+                "`/partner digest subscribe 09:00 Europe/Paris mon-fri sms` (every part is "
+                "optional)."
+            ),
+            word,
+            word=word,
+            close=close[0],
+        )
     return SpecError(
-        f"I don't understand '{word}'{hint}. Type something like {EXAMPLE} (every part is "
-        "optional).",
+        N_(
+            "I don't understand “{word}”. Type something like `/partner digest subscribe 09:00 "
+            "Europe/Paris mon-fri sms` (every part is optional)."
+        ),
         word,
+        word=word,
     )
 
 
@@ -280,27 +323,37 @@ def parse_subscription(words: list[str], *, default_zone: str) -> SubscriptionSp
             parsed_time = _parse_time(lowered)
             if parsed_time is None:
                 raise SpecError(
-                    f"'{word}' is not a time I can use. "
-                    "Type a time such as 09:00, 21:15, 9h30 or 9:30pm.",
+                    N_(
+                        "“{word}” is not a time I can use. Type a time such as 09:00, 21:15, "
+                        "9h30 or 9:30pm."
+                    ),
                     word,
+                    word=word,
                 )
             if at is not None:
                 raise SpecError(
-                    f"You gave two times, '{at[0]}' and '{word}'. Type just one, such as 09:00.",
+                    N_("You gave two times, “{first}” and “{word}”. Type just one, such as 09:00."),
                     word,
+                    first=at[0],
+                    word=word,
                 )
             at = (word, parsed_time)
         elif (parsed_days := _parse_days(lowered)) is not None:
             if not parsed_days:
                 raise SpecError(
-                    f"'{word}' names no day. Type days such as daily, mon-fri or mon,wed,fri.",
+                    N_("“{word}” names no day. Type days such as daily, mon-fri or mon,wed,fri."),
                     word,
+                    word=word,
                 )
             if days is not None:
                 raise SpecError(
-                    f"You gave the days twice, '{days[0]}' and '{word}'. Type them as one word, "
-                    "such as mon-fri or mon,wed,fri.",
+                    N_(
+                        "You gave the days twice, “{first}” and “{word}”. Type them as one "
+                        "word, such as mon-fri or mon,wed,fri."
+                    ),
                     word,
+                    first=days[0],
+                    word=word,
                 )
             days = (word, parsed_days)
         elif (parsed_products := _parse_products(lowered)) is not None:
@@ -308,9 +361,13 @@ def parse_subscription(words: list[str], *, default_zone: str) -> SubscriptionSp
         elif lowered in _zones():
             if zone is not None:
                 raise SpecError(
-                    f"You gave two time zones, '{zone[0]}' and '{word}'. Type just one, such as "
-                    "Europe/Paris.",
+                    N_(
+                        "You gave two time zones, “{first}” and “{word}”. Type just one, such "
+                        "as Europe/Paris."
+                    ),
                     word,
+                    first=zone[0],
+                    word=word,
                 )
             zone = (word, _zones()[lowered])
         else:
@@ -322,8 +379,11 @@ def parse_subscription(words: list[str], *, default_zone: str) -> SubscriptionSp
         zone_name = _zones()[default_zone.lower()]
     else:
         raise SpecError(
-            f"I can't use your Slack time zone ('{default_zone}'). "
-            "Add one to the command, such as Europe/Paris or UTC."
+            N_(
+                "I can't use your Slack time zone (“{zone}”). Add one to the command, such as "
+                "Europe/Paris or UTC."
+            ),
+            zone=default_zone,
         )
     schedule = DigestSchedule(
         at=at[1] if at else time(9, 0),

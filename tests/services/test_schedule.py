@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.i18n import language
 from bot.partner.models import Product
 from bot.services.schedule import (
     ALL_DAYS,
@@ -191,32 +192,32 @@ def refusal(*words: str, default_zone: str = PARIS) -> SpecError:
 @pytest.mark.parametrize("word", ["hello", "tomorrow", "sms;mail", "mon,sms", "mon-sms"])
 def test_unknown_word(word):
     error = refusal("09:00", word)
-    assert f"'{word}'" in str(error)
+    assert f"“{word}”" in str(error)
     assert "/partner digest subscribe" in str(error)
     assert error.word == word
 
 
 def test_unknown_word_close_to_a_keyword_gets_a_suggestion():
-    assert "did you mean 'monday'" in str(refusal("mondy"))
-    assert "did you mean 'voice'" in str(refusal("voise"))
+    assert "did you mean “monday”" in str(refusal("mondy"))
+    assert "did you mean “voice”" in str(refusal("voise"))
 
 
 def test_a_bare_city_points_to_its_zone_name():
     error = refusal("Paris")
-    assert "'Paris'" in str(error)
+    assert "“Paris”" in str(error)
     assert "Europe/Paris" in str(error)
 
 
 def test_unknown_zone_suggests_the_closest():
     error = refusal("Europe/Pariss")
-    assert "'Europe/Pariss'" in str(error)
+    assert "“Europe/Pariss”" in str(error)
     assert "did you mean Europe/Paris?" in str(error)
     assert error.word == "Europe/Pariss"
 
 
 def test_unknown_zone_without_anything_close_still_says_what_to_type():
     error = refusal("Xx/Yyyyyyyyyyy")
-    assert "'Xx/Yyyyyyyyyyy'" in str(error)
+    assert "“Xx/Yyyyyyyyyyy”" in str(error)
     assert "did you mean" not in str(error)
     assert "Europe/Paris" in str(error)
 
@@ -226,14 +227,14 @@ def test_unknown_zone_without_anything_close_still_says_what_to_type():
 )
 def test_impossible_times(word):
     error = refusal(word)
-    assert f"'{word}'" in str(error)
+    assert f"“{word}”" in str(error)
     assert "09:00" in str(error)
 
 
 def test_two_times():
     error = refusal("9:00", "sms", "10:00")
-    assert "'9:00'" in str(error)
-    assert "'10:00'" in str(error)
+    assert "“9:00”" in str(error)
+    assert "“10:00”" in str(error)
 
 
 def test_the_same_time_twice_is_still_two_times():
@@ -242,26 +243,26 @@ def test_the_same_time_twice_is_still_two_times():
 
 def test_two_zones():
     error = refusal("Europe/Paris", "UTC")
-    assert "'Europe/Paris'" in str(error)
-    assert "'UTC'" in str(error)
+    assert "“Europe/Paris”" in str(error)
+    assert "“UTC”" in str(error)
 
 
 def test_two_weekday_specs():
     error = refusal("mon", "wed", "fri")
-    assert "'mon'" in str(error)
-    assert "'wed'" in str(error)
+    assert "“mon”" in str(error)
+    assert "“wed”" in str(error)
     assert "mon,wed,fri" in str(error)
 
 
 def test_empty_weekday_set():
     error = refusal(",")
-    assert "','" in str(error)
+    assert "“,”" in str(error)
     assert "mon-fri" in str(error)
 
 
 def test_unusable_slack_zone_is_refused_only_when_no_zone_is_typed():
     error = refusal("09:00", default_zone="Mars/Olympus_Mons")
-    assert "'Mars/Olympus_Mons'" in str(error)
+    assert "“Mars/Olympus_Mons”" in str(error)
     assert parse("UTC", default_zone="Mars/Olympus_Mons").schedule.zone == "UTC"
 
 
@@ -512,3 +513,29 @@ def test_lateness_with_another_grace():
     grace = timedelta(hours=1)
     assert lateness(SCHEDULED, SCHEDULED + timedelta(minutes=59), grace=grace) == "late"
     assert lateness(SCHEDULED, SCHEDULED + timedelta(minutes=61), grace=grace) == "too_late"
+
+
+@pytest.mark.parametrize(
+    ("words", "english", "french"),
+    [
+        (["frobnicate"], "I don't understand “frobnicate”.", "ne comprends pas «\u00a0frobnicate"),
+        (["25:99"], "“25:99” is not a time I can use.", "n’est pas une heure que je peux utiliser"),
+        (["9h", "10h"], "You gave two times, “9h” and “10h”.", "Vous avez donné deux heures"),
+        (["Europe/Pari"], "did you mean Europe/Paris?", "vouliez-vous dire Europe/Paris\u00a0?"),
+    ],
+)  # fmt: skip
+def test_a_refusal_is_worded_in_the_readers_language(
+    words: list[str], english: str, french: str
+) -> None:
+    error = refusal(*words)
+    assert english in str(error)
+    with language("fr"):
+        assert french in str(error)
+
+
+def test_french_day_words_are_understood() -> None:
+    spec = parse_subscription(["quotidien", "9h"], default_zone=PARIS)
+    assert spec.schedule.weekdays == frozenset(range(7))
+    assert parse_subscription(["semaine"], default_zone=PARIS).schedule.weekdays == frozenset(
+        range(5)
+    )
