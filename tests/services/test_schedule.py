@@ -18,12 +18,11 @@ from bot.services.schedule import (
     ALL_DAYS,
     PRODUCTS,
     DigestSchedule,
-    SpecError,
     SubscriptionSpec,
     covers_since,
     lateness,
-    parse_subscription,
 )
+from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
 
 PARIS = "Europe/Paris"
 NEW_YORK = "America/New_York"

@@ -24,8 +24,8 @@ from bot.runtime import Runtime
 from bot.services.policy import change_policy
 from bot.services.requests import Action, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
-from bot.services.schedule import parse_subscription
 from bot.services.settings_changes import Change, Setting
+from bot.slack.digests.schedule_parsing import parse_subscription
 from devkit.emulator import FakeSlack
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard

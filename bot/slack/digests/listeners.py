@@ -9,12 +9,12 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 from bot.i18n import current_zone
 from bot.i18n.times import when
 from bot.services.errors import NotAllowed
-from bot.services.schedule import SpecError, parse_subscription
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
+from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
 from bot.slack.digests.views import digest_reply, schedule_text
 from bot.slack.locale import channel_language
 from bot.slack.lookups import help_texts as help_text

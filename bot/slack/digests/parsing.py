@@ -12,7 +12,8 @@ from bot.slack.lookups import help_texts as text
 @dataclass(frozen=True, slots=True)
 class DigestSubscribe:
     words: tuple[str, ...]
-    """Parsed by `bot.services.schedule.parse_subscription` once the user's zone is known."""
+    """Parsed by `bot.slack.digests.schedule_parsing.parse_subscription` once the user's zone
+    is known."""
 
 
 @dataclass(frozen=True, slots=True)
