@@ -8,7 +8,7 @@ process's single `PartnerTransport`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
@@ -162,10 +162,6 @@ class SubaccountClient(PartnerClient):
             return documents.subaccount_page(served.document)
         except documents.Malformed as problem:
             raise self._garbled(Endpoint.SUBACCOUNT_LIST, problem) from None
-
-    async def iter_subaccounts(self, *, fresh: bool = False) -> AsyncIterator[Subaccount]:
-        for item in await self.all_subaccounts(fresh=fresh):
-            yield item
 
     async def all_subaccounts(self, *, fresh: bool = False) -> list[Subaccount]:
         """Every subaccount: page 1 gives the page count, the other pages are read side by side

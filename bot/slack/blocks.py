@@ -16,7 +16,6 @@ __all__ = ["escape"]  # the one output escaper lives in bot.slack.text; kept imp
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
-MAX_FIELD = 2000
 MAX_BUTTON_VALUE = 2000
 MAX_PLAIN_LABEL = 75
 

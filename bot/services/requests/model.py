@@ -109,10 +109,6 @@ class RequestSnapshot:
         return self.status is Status.CANCELLED and self.details.get("withdrawn") == KEY_CHANGED
 
     @property
-    def moves_money(self) -> bool:
-        return self.amount is not None
-
-    @property
     def needed_no_approval(self) -> bool:
         """Ran at once because it moves no money (a new subaccount without credit)."""
         return self.auto_approved and self.amount is None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
+from bot.services.policy import MAX_EXPIRY_HOURS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
 from bot.slack.lookups import help_texts as text
@@ -137,8 +138,8 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
             )
         case "expiry_hours":
             hours = lowered.removesuffix("h")
-            if not hours.isdigit() or not 1 <= int(hours) <= 24 * 14:
-                raise CommandError(text.POLICY_EXPIRY)
+            if not hours.isdigit() or not 1 <= int(hours) <= MAX_EXPIRY_HOURS:
+                raise CommandError(text.POLICY_EXPIRY.format(most=MAX_EXPIRY_HOURS))
             return SetPolicy(setting, int(hours))
         case _:
             if lowered in _EVERYONE:

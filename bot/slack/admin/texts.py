@@ -17,7 +17,6 @@ SEE_AUDIT = _l("read the audit trail")
 # --- approvers and admins -----------------------------------------------------------------
 
 ROLE_NAMES = {"approver": _l("an approver"), "admin": _l("an admin")}
-ROLE_PLURALS = {"approver": _l("approvers"), "admin": _l("admins")}
 ADDED = _l(":white_check_mark: {subject} is now {role}.")
 ADDED_GROUP = _l(":white_check_mark: Everyone in {subject} is now {role}.")
 ALREADY = _l(":information_source: {subject} is already {role}. Nothing was changed.")
@@ -156,7 +155,6 @@ POLICY_CONFLICT = {
         )
     ),
 }
-POLICY_FALLBACK = _l("Approval policy: {summary}")
 POLICY_CHANGED = _l(":white_check_mark: Policy changed: {setting} {old} → {new}.")
 POLICY_UNCHANGED = _l(":information_source: {setting} was already {value}. Nothing was changed.")
 POLICY_HOW_TO_CHANGE = _l(

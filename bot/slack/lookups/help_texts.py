@@ -117,7 +117,7 @@ ADMINS_USAGE = _l("Write it as `/partner admins add|remove @someone`, or `/partn
 POLICY_USAGE = _l(
     "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
 )
-POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and 336: `/partner policy expiry 24h`.")
+POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`.")
 POLICY_REQUESTERS = _l(
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
 )
