@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import use_language
 from bot.slack.context import CONTEXT_KEYS
+from bot.slack.direct import dm_channel
 from bot.slack.errors import message_for
 from bot.slack.modals import (
     MEMBER_GATE,
@@ -196,9 +197,9 @@ async def _tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> 
 
 async def _direct_message(client: AsyncWebClient, user_id: str, message: str) -> None:
     try:
-        dm = await client.conversations_open(users=user_id)
+        dm = await dm_channel(client, user_id)
         await client.chat_postMessage(
-            channel=dm["channel"]["id"], **refusal_reply(message).as_kwargs()
+            channel=dm, **refusal_reply(message).as_kwargs()
         )
     except SlackApiError as failure:
         log.warning("could not DM an error to %s: %s", user_id, failure.response.get("error"))

@@ -36,6 +36,7 @@ from bot.slack.anomalies.announce import announce
 from bot.slack.clients import WorkspaceClients
 from bot.slack.digests import texts as digest_text
 from bot.slack.digests.views import digest_reply
+from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
 
@@ -204,8 +205,8 @@ class Scheduler:
                     message = digest_text.CHANNEL_BROKEN.format(
                         channel=subscription.channel_id, error=code
                     )
-                dm = await client.conversations_open(users=user_id)
-                await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+                dm = await dm_channel(client, user_id)
+                await client.chat_postMessage(channel=dm, text=message)
                 told = True
             except SlackApiError as error:
                 log.warning(

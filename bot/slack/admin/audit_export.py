@@ -16,6 +16,7 @@ from bot.services import audit
 from bot.slack.admin import audit_texts as words
 from bot.slack.admin.audit_views import action_words, export_empty_reply, export_sent_reply
 from bot.slack.context import SlashCommand
+from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
 from bot.slack.replies import reply
 
@@ -34,10 +35,10 @@ async def export_audit(call: SlashCommand, days: int) -> None:
         words={entry.action: action_words(entry.action) for entry in entries},
         style=audit.CSV_STYLES.get(current_language(), audit.STANDARD_CSV),
     )
-    opened = await client.conversations_open(users=user_id)
+    opened = await dm_channel(client, user_id)
     period = words.period_of(days).format(days=number(days))
     await client.files_upload_v2(
-        channel=opened["channel"]["id"],
+        channel=opened,
         content=content,
         filename=f"partner-ops-audit-{team_id}-{utcnow():%Y%m%d}.csv",
         title=words.export_title(days).format(days=number(days)),

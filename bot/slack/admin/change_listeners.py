@@ -51,6 +51,7 @@ from bot.slack.admin.change_views import (
 )
 from bot.slack.blocks import clicked_message
 from bot.slack.context import Services
+from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.home.refresh import settings_changed
@@ -115,8 +116,8 @@ class ChangeNotifier:
         ):
             message = waiting_reply(posted)
         try:
-            dm = await self._client.conversations_open(users=change.requested_by)
-            await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())
+            dm = await dm_channel(self._client, change.requested_by)
+            await self._client.chat_postMessage(channel=dm, **message.as_kwargs())
         except (SlackApiError, *UNKNOWN_OUTCOME) as error:
             log.warning("asker of setting change %d not told: %s", change.id, _why(error))
 
@@ -187,8 +188,8 @@ class ChangeNotifier:
         if message is None:
             return
         try:
-            dm = await self._client.conversations_open(users=change.requested_by)
-            await self._client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+            dm = await dm_channel(self._client, change.requested_by)
+            await self._client.chat_postMessage(channel=dm, text=message)
         except (SlackApiError, *UNKNOWN_OUTCOME) as error:
             log.warning("asker of setting change %d not told: %s", change.id, _why(error))
 

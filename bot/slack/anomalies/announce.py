@@ -15,6 +15,7 @@ from bot.services.anomalies.ledger import Opened
 from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.slack.anomalies.views import anomaly_card
+from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
 
@@ -50,9 +51,9 @@ async def announce(
             lang = await user_language(parts.user_locales, client, team_id, user_id)
             with language(lang):
                 cards = [anomaly_card(o) for o in opened]
-            dm = await client.conversations_open(users=user_id)
+            dm = await dm_channel(client, user_id)
             for card in cards:
-                await pace(dm["channel"]["id"])
-                await client.chat_postMessage(channel=dm["channel"]["id"], **card.as_kwargs())
+                await pace(dm)
+                await client.chat_postMessage(channel=dm, **card.as_kwargs())
         except SlackApiError as error:
             log.warning("spend alert not sent to %s: %s", user_id, error.response.get("error"))

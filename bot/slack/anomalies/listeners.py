@@ -19,6 +19,7 @@ from bot.slack.anomalies import texts as text
 from bot.slack.anomalies.parsing import AnomalyCommand, ExportLedger, SetFloor
 from bot.slack.anomalies.views import ACTIONS, judged_card
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
+from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.locale import channel_language
@@ -56,9 +57,9 @@ async def _export(parsed: ExportLedger, call: SlashCommand) -> None:
         message = text.export_empty(days).format(product=product, count=number(days))
         await reply(call.respond, plain_reply(message))
         return
-    opened = await call.client.conversations_open(users=user_id)
+    opened = await dm_channel(call.client, user_id)
     await call.client.files_upload_v2(
-        channel=opened["channel"]["id"],
+        channel=opened,
         content=export.csv,
         filename=f"partner-ops-ledger-{parsed.product.value}-{utcnow():%Y%m%d}.csv",
         title=text.EXPORT_TITLE.format(product=product),

@@ -16,6 +16,7 @@ from bot.slack.digests import texts as text
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
 from bot.slack.digests.views import digest_reply, schedule_text
+from bot.slack.direct import dm_channel
 from bot.slack.locale import channel_language
 from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
@@ -85,9 +86,9 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             if csv_text is not None:
                 # The preview is for the asker alone, and an ephemeral message carries no
                 # file: the CSV it mentions goes to them by direct message.
-                dm = await client.conversations_open(users=user_id)
+                dm = await dm_channel(client, user_id)
                 await client.files_upload_v2(
-                    channel=dm["channel"]["id"], content=csv_text, **digest_csv_file(digest)
+                    channel=dm, content=csv_text, **digest_csv_file(digest)
                 )
                 note = ContextBlock(elements=[MarkdownTextObject(text=str(text.PREVIEW_CSV_SENT))])
                 message = Reply(message.text, (*message.blocks, note))

@@ -32,6 +32,7 @@ from bot.services.requests import (
 )
 from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
+from bot.slack.direct import dm_channel
 from bot.slack.directory import workspace_owners
 from bot.slack.locale import user_language
 from bot.slack.replies import reply
@@ -94,8 +95,8 @@ class DirectReply:
     async def __call__(self, **message: Any) -> None:
         message.pop("response_type", None)
         message.pop("replace_original", None)
-        dm = await self._client.conversations_open(users=self._user_id)
-        await self._client.chat_postMessage(channel=dm["channel"]["id"], **message)
+        dm = await dm_channel(self._client, self._user_id)
+        await self._client.chat_postMessage(channel=dm, **message)
 
 
 class Speakers(Protocol):
@@ -195,8 +196,8 @@ class SlackRequestEvents:
 
     async def _tell_requester(self, request: RequestSnapshot, message: Reply) -> None:
         try:
-            dm = await self._client.conversations_open(users=request.requester_id)
-            await self._client.chat_postMessage(channel=dm["channel"]["id"], **message.as_kwargs())
+            dm = await dm_channel(self._client, request.requester_id)
+            await self._client.chat_postMessage(channel=dm, **message.as_kwargs())
         except SlackApiError as error:
             log.warning(
                 "requester of request %d not told: %s", request.id, error.response.get("error")
@@ -279,8 +280,8 @@ async def _tell_lockout(client: AsyncWebClient, refused: NotARequester, user_id:
     with language(await user_language(UserLocales(), client, "", user_id)):
         message = text.LOCKOUT_DM.format(group=group)
     try:
-        dm = await client.conversations_open(users=user_id)
-        await client.chat_postMessage(channel=dm["channel"]["id"], text=message)
+        dm = await dm_channel(client, user_id)
+        await client.chat_postMessage(channel=dm, text=message)
     except SlackApiError as error:
         log.warning("admin not told of the lock-out: %s", error.response.get("error"))
         return False
