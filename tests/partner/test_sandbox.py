@@ -893,6 +893,10 @@ def test_decimal_literal(value: str, text: str) -> None:
     assert decimal_literal(Decimal(value)) == text
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 async def test_cli_serves_until_interrupted() -> None:
     code = "import sys; from devkit.sandbox import main; sys.exit(main(['--port', '0']))"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -903,6 +907,9 @@ async def test_cli_serves_until_interrupted() -> None:
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # Ctrl-C as a terminal delivers it: a runner started in the background (CI runs both
+        # passes side by side) hands its children SIGINT ignored, which Python then keeps.
+        preexec_fn=_interruptible,
     )
     try:
         assert process.stdout is not None
