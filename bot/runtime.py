@@ -20,12 +20,17 @@ from bot.db.slack_tokens import reseal_tokens
 from bot.partner.models import Product
 from bot.partner.transport import PartnerTransport
 from bot.services.alerts import Alerts
+from bot.services.anomalies.incidents import Incidents
+from bot.services.anomalies.ledger import Ledger
+from bot.services.audit import AuditLog
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
-from bot.services.languages import UserLocales
+from bot.services.home import HomeService, HomeViewers
+from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
+from bot.services.policy import Policies
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -53,6 +58,13 @@ class Runtime:
     alerts: Alerts
     digests: Digests
     settings_changes: SettingsChanges
+    languages: Languages
+    policies: Policies
+    audit: AuditLog
+    home: HomeService
+    home_viewers: HomeViewers
+    ledger: Ledger
+    incidents: Incidents
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -120,6 +132,17 @@ class Runtime:
         )
         snapshots = Snapshots(database, partner)
         alerts = Alerts(database)
+        digests = Digests(database, partner, snapshots, alerts, requests)
+        home = HomeService(
+            database=database,
+            keys=keys,
+            partner=partner,
+            roles=roles,
+            requests=requests,
+            snapshots=snapshots,
+            alerts=alerts,
+            digests=digests,
+        )
         return cls(
             settings=settings,
             mode=mode,
@@ -133,8 +156,15 @@ class Runtime:
             requests=requests,
             snapshots=snapshots,
             alerts=alerts,
-            digests=Digests(database, partner, snapshots, alerts, requests),
+            digests=digests,
             settings_changes=SettingsChanges(database, roles, keys),
+            languages=Languages(database),
+            policies=Policies(database),
+            audit=AuditLog(database),
+            home=home,
+            home_viewers=HomeViewers(database),
+            ledger=Ledger(database, partner),
+            incidents=Incidents(database),
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

@@ -325,3 +325,18 @@ async def latest(
             .limit(limit)
         )
         return [AuditRecord.of(row) for row in rows.all()]
+
+
+class AuditLog:
+    """The audit trail as a service, for callers that hold no session (bot/slack)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def recent(self, team_id: str, days: int) -> list[AuditRecord]:
+        return await recent(self._database, team_id, days)
+
+    async def record(self, team_id: str, action: str, actor_id: str | None, **details: Any) -> None:
+        """One entry in a transaction of its own: for what changes nothing else."""
+        async with self._database.session() as session:
+            await record(session, team_id, action, actor_id, **details)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# Re-exported: bot/slack words it without importing bot.db (tests/test_boundaries.py).
+from bot.db.session import DatabaseUnavailable as DatabaseUnavailable
 from bot.partner.models import Product
 
 

@@ -331,3 +331,19 @@ async def lockout_fixed(database: Database, team_id: str) -> None:
 
 def _shown(value: object) -> str:
     return "none" if value is None else f"{value:f}" if isinstance(value, Decimal) else str(value)
+
+
+class Policies:
+    """The workspaces' policies, for callers that hold no database (bot/slack)."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def get(self, team_id: str) -> Policy:
+        return await get_policy(self._database, team_id)
+
+    async def change(self, team_id: str, actor_id: str, **changes: object) -> Policy:
+        return await change_policy(self._database, team_id, actor_id, **changes)
+
+    async def change_checked(self, team_id: str, actor_id: str, **changes: object) -> PolicyChange:
+        return await change_policy_checked(self._database, team_id, actor_id, **changes)
