@@ -103,7 +103,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
-    app.use(workspace_guard(runtime.database, runtime.inflight.track))
+    app.use(workspace_guard(runtime.audit, runtime.inflight.track))
     services = services_of(runtime)
     app.use(provide_services(services))
     # Homes follow the requests they show, whatever changed them (here or in Maintenance).
@@ -120,7 +120,6 @@ def build_app(runtime: Runtime) -> AsyncApp:
 def services_of(runtime: Runtime) -> Services:
     return Services(
         settings=runtime.settings,
-        database=runtime.database,
         keys=runtime.keys,
         partner=runtime.partner,
         roles=runtime.roles,
@@ -129,6 +128,13 @@ def services_of(runtime: Runtime) -> Services:
         alerts=runtime.alerts,
         digests=runtime.digests,
         settings_changes=runtime.settings_changes,
+        languages=runtime.languages,
+        policies=runtime.policies,
+        audit=runtime.audit,
+        home=runtime.home,
+        home_viewers=runtime.home_viewers,
+        ledger=runtime.ledger,
+        incidents=runtime.incidents,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,

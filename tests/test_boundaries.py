@@ -1,13 +1,17 @@
 """The product does not depend on the dev tools: nothing under bot/slack, bot/services,
 bot/partner or bot/db imports devkit (the fake Slack, the sandbox, the console, the stack) —
 nothing in bot/ at all, since the wheel ships bot/ without devkit/ — and `python -m bot` loads
-them (bot/dev_tools.py) only for the subcommands that are dev tools."""
+them (bot/dev_tools.py) only for the subcommands that are dev tools.
+
+And the Slack door holds no database: nothing under bot/slack imports bot.db (but slack_sdk's
+OAuth stores), and the listeners' `Services` carry services, not the database."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -109,3 +113,54 @@ def test_the_product_commands_load_no_dev_tool() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+DATABASE = "bot.db"
+DATABASE_EXEMPT = {
+    # slack_sdk's installation and OAuth-state stores are SQLAlchemy stores by design: they
+    # read and write the token tables themselves, sealed with the SecretBox.
+    "bot/slack/stores.py": "slack_sdk's OAuth stores are tables of their own",
+}
+
+
+def is_database(module: str) -> bool:
+    return module == DATABASE or module.startswith(DATABASE + ".")
+
+
+def database_imports(folder: str) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if str(path.relative_to(ROOT)) not in DATABASE_EXEMPT
+        for line, module in imported_modules(path)
+        if is_database(module)
+    ]
+
+
+def test_slack_does_not_import_the_database() -> None:
+    """Listeners reach languages, policy, audit, Home viewers and settings through services:
+    the door never holds a session (bot/slack/context.py `Services`, bot/slack/parts.py)."""
+    assert all((ROOT / path).is_file() for path in DATABASE_EXEMPT)
+    assert database_imports("bot/slack") == []
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("from bot.db.session import Database\n", True),
+        ("import bot.db\n", True),
+        ("from bot import db\n", True),
+        ("from ..db.crypto import SecretBox\n", True),
+        ("from bot.services.errors import DatabaseUnavailable\n", False),
+        ("from bot.dbx import thing\n", False),
+    ],
+)
+def test_the_check_sees_every_database_import(source: str, found: bool) -> None:
+    modules = [name for _, name in imports_in(source, "bot.slack.example")]
+    assert any(is_database(name) for name in modules) is found, modules
+
+
+def test_the_listeners_services_carry_no_database() -> None:
+    from bot.slack.context import Services
+
+    assert "database" not in {field.name for field in fields(Services)}

@@ -21,13 +21,17 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
-from bot.db.session import Database
 from bot.services.alerts import Alerts
+from bot.services.anomalies.incidents import Incidents
+from bot.services.anomalies.ledger import Ledger
+from bot.services.audit import AuditLog
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
-from bot.services.languages import UserLocales
+from bot.services.home import HomeService, HomeViewers
+from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
+from bot.services.policy import Policies
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -42,7 +46,6 @@ class Services:
     """The process's services, by the names listeners ask for them."""
 
     settings: Settings
-    database: Database
     keys: PartnerKeys
     partner: PartnerAccess
     roles: Roles
@@ -51,6 +54,13 @@ class Services:
     alerts: Alerts
     digests: Digests
     settings_changes: SettingsChanges
+    languages: Languages
+    policies: Policies
+    audit: AuditLog
+    home: HomeService
+    home_viewers: HomeViewers
+    ledger: Ledger
+    incidents: Incidents
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

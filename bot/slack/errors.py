@@ -12,12 +12,17 @@ from datetime import timedelta
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.db.session import DatabaseUnavailable
 from bot.i18n import _, ngettext
 from bot.i18n.formatting import number
 from bot.money import InvalidAmount, format_money
 from bot.partner.errors import PartnerError, PartnerOutcomeUnknown, PartnerUnavailable
-from bot.services.errors import Ambiguous, NotAllowed, NotConfigured, NotFound
+from bot.services.errors import (
+    Ambiguous,
+    DatabaseUnavailable,
+    NotAllowed,
+    NotConfigured,
+    NotFound,
+)
 from bot.services.four_eyes import SETTLING_TIME, AppointedByAsker
 from bot.services.partner_access import NoSubaccounts
 from bot.services.policy import PolicyConflict, PolicyOutOfBounds

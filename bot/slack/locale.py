@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import DEFAULT, normalise, use_language
-from bot.services.languages import Languages, UserLocales
+from bot.services.languages import UserLocales
 from bot.slack.context import Services, SlashCommand
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ async def user_zone(
 
 
 async def channel_language(services: Services, team_id: str, channel_id: str | None) -> str:
-    return await Languages(services.database).for_channel(team_id, channel_id)
+    return await services.languages.for_channel(team_id, channel_id)
 
 
 async def command_language(call: SlashCommand) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.services.policy import get_policy
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
@@ -56,7 +55,7 @@ class Maintenance:
     async def _post_owed_change_cards(self) -> None:
         """Setting changes whose process died between proposing and posting the card."""
         for change in await self._parts.settings_changes.cards_owed(CARD_GRACE):
-            policy = await get_policy(self._parts.database, change.team_id)
+            policy = await self._parts.policies.get(change.team_id)
             client = await self._clients.for_team(change.team_id)
             if policy.approvals_channel_id is None or client is None:
                 continue  # it expires by itself

@@ -12,31 +12,19 @@ from typing import Protocol
 import aiohttp
 
 from bot.config import Settings, SlackMode
-from bot.db.crypto import SecretBox
-from bot.db.session import Database
 from bot.services.alerts import Alerts
+from bot.services.anomalies.ledger import Ledger
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
-from bot.services.languages import UserLocales
+from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
+from bot.services.policy import Policies
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
-
-
-class StoreParts(Protocol):
-    """The Slack token and OAuth state stores (bot.slack.stores): sealed rows in the database."""
-
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def database(self) -> Database: ...
-
-    @property
-    def box(self) -> SecretBox: ...
+from bot.slack.stores import StoreParts
 
 
 class ClientParts(StoreParts, Protocol):
@@ -66,7 +54,10 @@ class SchedulerParts(Protocol):
     def settings(self) -> Settings: ...
 
     @property
-    def database(self) -> Database: ...
+    def languages(self) -> Languages: ...
+
+    @property
+    def ledger(self) -> Ledger: ...
 
     @property
     def user_locales(self) -> UserLocales: ...
@@ -99,6 +90,12 @@ class MaintenanceParts(StoreParts, Protocol):
 
     @property
     def deliveries(self) -> Deliveries: ...
+
+    @property
+    def languages(self) -> Languages: ...
+
+    @property
+    def policies(self) -> Policies: ...
 
     @property
     def user_locales(self) -> UserLocales:

@@ -24,10 +24,9 @@ from bot.clock import utcnow
 from bot.i18n import language, times
 from bot.partner.models import Product
 from bot.services.alerts import AlertEvent
-from bot.services.anomalies.ledger import Ledger, SubaccountReading
+from bot.services.anomalies.ledger import SubaccountReading
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
-from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
@@ -120,8 +119,8 @@ class Scheduler:
         self._clients = clients
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._pacer = pacer or ChannelPacer()
-        self._languages = Languages(parts.database)
-        self._ledger = Ledger(parts.database, parts.partner)
+        self._languages = parts.languages
+        self._ledger = parts.ledger
 
     async def run_once(self) -> None:
         await self.run_due_digests()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 from logging import Logger
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -15,6 +15,7 @@ from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import and_, delete, desc, select, update
 
+from bot.config import Settings
 from bot.db.base import (
     BOTS_TABLE,
     INSTALLATIONS_TABLE,
@@ -24,12 +25,25 @@ from bot.db.base import (
     slack_installations,
 )
 from bot.db.crypto import SecretBox
+from bot.db.session import Database
 from bot.db.slack_tokens import seal, unseal
-from bot.slack.parts import StoreParts
 
 OAUTH_STATE_SECONDS = 600
 
 _Record = TypeVar("_Record", Installation, Bot)
+
+
+class StoreParts(Protocol):
+    """The Slack token and OAuth state stores (bot.slack.stores): sealed rows in the database."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def database(self) -> Database: ...
+
+    @property
+    def box(self) -> SecretBox: ...
 
 
 def installation_store(parts: StoreParts) -> EncryptedInstallationStore:

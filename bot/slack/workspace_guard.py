@@ -40,9 +40,8 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from bot.db.session import Database
 from bot.i18n import normalise, use_language, use_zone
-from bot.services import audit
+from bot.services.audit import AuditLog
 from bot.services.languages import UserLocales
 from bot.slack.context import DIRECTORY
 from bot.slack.directory import SlackDirectory
@@ -228,7 +227,7 @@ class MemberGate:
 
 
 def workspace_guard(
-    database: Database, track: Callable[[asyncio.Future[Any]], None] | None = None
+    audit_log: AuditLog, track: Callable[[asyncio.Future[Any]], None] | None = None
 ) -> Callable[..., Awaitable[BoltResponse | None]]:
     """`track` keeps the work a refusal does after its ack (the audit entry, the answer) in
     what the process waits for when it stops (bot.shutdown.InFlight.track)."""
@@ -265,7 +264,7 @@ def workspace_guard(
                 "user_team": user.get("team_id") if user else None,
             }
             work = asyncio.ensure_future(
-                _after_refusal(database, workspace, user_id, entry, message, body, context)
+                _after_refusal(audit_log, workspace, user_id, entry, message, body, context)
             )
             if track is not None:
                 track(work)
@@ -281,7 +280,7 @@ def workspace_guard(
 
 
 async def _after_refusal(
-    database: Database,
+    audit_log: AuditLog,
     workspace: Workspace,
     user_id: str | None,
     entry: dict[str, Any],
@@ -292,9 +291,7 @@ async def _after_refusal(
     """The refusal's audit entry, then its answer where the person looks (a submission's
     answer was its ack). A failure is logged: there is no one left to raise it to."""
     try:
-        async with database.session() as session:
-            team_id = workspace.team_id
-            await audit.record(session, team_id, CROSS_WORKSPACE_REFUSED, user_id, **entry)
+        await audit_log.record(workspace.team_id, CROSS_WORKSPACE_REFUSED, user_id, **entry)
     except Exception:
         log.exception("could not audit a refused cross-workspace payload")
     if body.get("type") != "view_submission":

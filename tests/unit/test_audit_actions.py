@@ -23,6 +23,9 @@ BOT = ROOT / "bot"
 _RECORDERS = {"record": 2, "record_many": 2, "transition": 3}
 """Callee → position of the action among its arguments (after session and team, or after
 the request id and two statuses: RequestStore.transition's `event`)."""
+_SERVICE_RECORD = 1
+"""Position of the action in `audit_log.record(team, action, …)` (bot.services.audit.AuditLog),
+for callers that hold no session (bot/slack/workspace_guard.py)."""
 _NOT_DETAILS = {"request_id", "product", "amount", "values", "label"}
 """Keyword arguments that are columns, the row's new values, or shown through another detail
 (`label`: a group's handle, shown in its mention)."""
@@ -76,9 +79,12 @@ def _calls() -> list[tuple[str, int, ast.Call, str | None]]:
             name, owner = node.func.attr, node.func.value
             if name not in _RECORDERS:
                 continue
-            if name != "transition" and not (isinstance(owner, ast.Name) and owner.id == "audit"):
+            service = name == "record" and isinstance(owner, ast.Name) and owner.id == "audit_log"
+            module = isinstance(owner, ast.Name) and owner.id == "audit"
+            if name != "transition" and not (module or service):
                 continue
-            position = _RECORDERS[name]
+            # AuditLog.record (bot.services.audit) opens its own session: no session argument.
+            position = _SERVICE_RECORD if service else _RECORDERS[name]
             action = node.args[position] if len(node.args) > position else None
             where = str(path.relative_to(ROOT))
             if isinstance(action, ast.Name) and (where, action.id) in _PASSED_ON:

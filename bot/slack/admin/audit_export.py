@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 async def export_audit(call: SlashCommand, days: int) -> None:
     client, respond, team_id, user_id = call.client, call.respond, call.team_id, call.user_id
-    entries = await audit.recent(call.services.database, team_id, days)
+    entries = await call.services.audit.recent(team_id, days)
     if not entries:
         await reply(respond, export_empty_reply(days))
         return

@@ -23,12 +23,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
-from bot.db.session import Database
 from bot.i18n import language
 from bot.partner.models import Product
 from bot.services.directory import Directory
 from bot.services.languages import Languages, UserLocales
-from bot.services.policy import get_policy
+from bot.services.policy import Policies
 from bot.services.settings_changes import (
     Change,
     ChangeAlreadyDecided,
@@ -76,7 +75,10 @@ class ChangeServices(Protocol):
     def settings_changes(self) -> SettingsChanges: ...
 
     @property
-    def database(self) -> Database: ...
+    def languages(self) -> Languages: ...
+
+    @property
+    def policies(self) -> Policies: ...
 
     @property
     def user_locales(self) -> UserLocales: ...
@@ -88,13 +90,14 @@ class ChangeNotifier:
 
     def __init__(self, services: ChangeServices, client: AsyncWebClient) -> None:
         self._services = services
-        self._database = services.database
+        self._languages = services.languages
+        self._policies = services.policies
         self._changes = services.settings_changes
         self._locales = services.user_locales
         self._client = client
 
     async def _channel_language(self, team_id: str, channel_id: str | None) -> str:
-        return await Languages(self._database).for_channel(team_id, channel_id)
+        return await self._languages.for_channel(team_id, channel_id)
 
     async def post_card(self, change: ChangeSnapshot, channel_id: str) -> ChangeSnapshot:
         """Post the card of a change just proposed (or proposed again: an earlier post that
@@ -154,7 +157,7 @@ class ChangeNotifier:
         """What `say` words, in `channel`'s language: by default the approvals channel (as it
         is after the change)."""
         if channel is None:
-            channel = (await get_policy(self._database, team_id)).approvals_channel_id
+            channel = (await self._policies.get(team_id)).approvals_channel_id
         if channel is None:
             return
         with language(await self._channel_language(team_id, channel)):
@@ -211,7 +214,7 @@ async def gated(
         proposed = await services.settings_changes.propose(team_id, user_id, change)
         if proposed.card_ts is not None:  # the same change already waits on its card
             return waiting_reply(proposed)
-        channel = (await get_policy(services.database, team_id)).approvals_channel_id
+        channel = (await services.policies.get(team_id)).approvals_channel_id
         assert channel is not None, "routed to confirmation without an approvals channel"
         return waiting_reply(await notifier.post_card(proposed, channel))
     answer = await apply_now()

@@ -12,9 +12,7 @@ from __future__ import annotations
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services import audit
 from bot.services.errors import NotAllowed
-from bot.services.policy import change_policy, change_policy_checked, get_policy
 from bot.services.roles import Role, Subject, checked_subject
 from bot.services.settings_changes import Change, Setting
 from bot.slack.admin import texts as text
@@ -76,7 +74,7 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
     services, team_id, user_id = call.services, call.team_id, call.user_id
     directory = call.directory
     if isinstance(parsed, ShowPolicy):
-        current = await get_policy(services.database, team_id)
+        current = await services.policies.get(team_id)
         approvers = await services.roles.members(team_id, Role.APPROVER)
         await reply(call.respond, policy_reply(current, len(approvers)))
         return
@@ -93,10 +91,10 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
             field: group.id if group else None,
             "requesters_usergroup_label": group.label if group else None,
         }
-    before = await get_policy(services.database, team_id)
+    before = await services.policies.get(team_id)
 
     async def apply_policy() -> Reply:
-        change = await change_policy_checked(services.database, team_id, user_id, **changes)
+        change = await services.policies.change_checked(team_id, user_id, **changes)
         approvers = await services.roles.members(team_id, Role.APPROVER)
         return policy_reply(
             change.after,
@@ -123,7 +121,7 @@ async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> No
     if isinstance(parsed, ExportAudit):
         await export_audit(call, parsed.days)
         return
-    entries = await audit.recent(call.services.database, call.team_id, parsed.days)
+    entries = await call.services.audit.recent(call.team_id, parsed.days)
     await reply(call.respond, audit_reply(entries, parsed.days))
 
 
@@ -157,13 +155,13 @@ async def _set_approvals_channel(call: SlashCommand) -> None:
     if not channel.get("is_member"):
         await reply(respond, plain_reply(text.CHANNEL_NOT_MEMBER))
         return
-    before = await get_policy(services.database, team_id)
+    before = await services.policies.get(team_id)
     if before.approvals_channel_id == channel_id:
         await reply(respond, channel_set_reply(channel_id, False))
         return
 
     async def apply_channel() -> Reply:
-        await change_policy(services.database, team_id, user_id, approvals_channel_id=channel_id)
+        await services.policies.change(team_id, user_id, approvals_channel_id=channel_id)
         return channel_set_reply(channel_id, True)
 
     asked = Change(Setting.APPROVALS_CHANNEL, before.approvals_channel_id, channel_id)

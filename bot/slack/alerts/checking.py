@@ -12,7 +12,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import language
 from bot.partner.models import Product
 from bot.services.alerts import AlertEvent
-from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.services.snapshots import Reading
 from bot.slack.alerts.views import alert_replies
@@ -46,7 +45,7 @@ async def check_and_post(
     admins = [
         a.id for a in await parts.roles.members(team_id, Role.ADMIN) if a.kind is SubjectKind.USER
     ]
-    with language(await Languages(parts.database).for_channel(team_id, config.channel_id)):
+    with language(await parts.languages.for_channel(team_id, config.channel_id)):
         messages = alert_replies(events, admins)
     for message in messages:
         await pace(config.channel_id)

@@ -12,7 +12,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language
 from bot.services.anomalies.ledger import Opened
-from bot.services.languages import Languages
 from bot.services.roles import Role, SubjectKind
 from bot.slack.anomalies.views import anomaly_card
 from bot.slack.direct import dm_channel
@@ -31,7 +30,7 @@ async def announce(
 ) -> None:
     channel_id = (await parts.alerts.config(team_id)).channel_id
     if channel_id is not None:
-        with language(await Languages(parts.database).for_channel(team_id, channel_id)):
+        with language(await parts.languages.for_channel(team_id, channel_id)):
             cards = [anomaly_card(o) for o in opened]
         for card in cards:
             await pace(channel_id)

@@ -12,8 +12,6 @@ from bot.clock import utcnow
 from bot.i18n import current_language, language
 from bot.i18n.formatting import number
 from bot.money import format_money
-from bot.services.anomalies.incidents import Incidents
-from bot.services.anomalies.ledger import Ledger
 from bot.services.errors import NotAllowed
 from bot.slack.anomalies import texts as text
 from bot.slack.anomalies.parsing import AnomalyCommand, ExportLedger, SetFloor
@@ -30,7 +28,7 @@ from bot.slack.views.reply import plain_reply, refusal_reply
 
 async def anomaly(parsed: AnomalyCommand, call: SlashCommand) -> None:
     services, team_id, user_id = call.services, call.team_id, call.user_id
-    ledger = Ledger(services.database, services.partner)
+    ledger = services.ledger
     if isinstance(parsed, SetFloor):
         if not await services.roles.is_admin(team_id, user_id, call.directory):
             raise NotAllowed(str(text.FLOOR_ADMINS_ONLY), str(text.ADMINS))
@@ -52,7 +50,7 @@ async def _export(parsed: ExportLedger, call: SlashCommand) -> None:
     if not await _may_judge(services, team_id, user_id, call.directory):
         raise NotAllowed(str(text.FEEDBACK_ACTION), str(text.FEEDBACK_WHO))
     product, days = parsed.product.label, parsed.days
-    export = await Incidents(services.database).export(team_id, parsed.product, days)
+    export = await services.incidents.export(team_id, parsed.product, days)
     if export.readings == 0:
         message = text.export_empty(days).format(product=product, count=number(days))
         await reply(call.respond, plain_reply(message))
@@ -97,7 +95,7 @@ async def feedback(
     # Those the alert was sent to: admins and approvers.
     if not await _may_judge(services, team_id, user_id, directory):
         raise NotAllowed(str(text.FEEDBACK_ACTION), str(text.FEEDBACK_WHO))
-    verdict = await Incidents(services.database).give_feedback(
+    verdict = await services.incidents.give_feedback(
         team_id, ref, ACTIONS[action["action_id"]], user_id
     )
     if verdict is None:

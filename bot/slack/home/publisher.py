@@ -12,7 +12,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language, zone
-from bot.services.home import HomeService, HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Role, SubjectKind
 from bot.slack.clients import without_rate_limit_retries
@@ -25,19 +24,6 @@ from bot.slack.locale import user_language, user_zone
 log = logging.getLogger(__name__)
 
 
-def home_service(services: Services) -> HomeService:
-    return HomeService(
-        database=services.database,
-        keys=services.keys,
-        partner=services.partner,
-        roles=services.roles,
-        requests=services.requests,
-        snapshots=services.snapshots,
-        alerts=services.alerts,
-        digests=services.digests,
-    )
-
-
 class HomePublisher:
     """Renders and publishes Home tabs with one workspace's client. Best effort: a Home that
     cannot be published is logged (Slack's error code only) and never fails the caller; one
@@ -45,7 +31,7 @@ class HomePublisher:
 
     def __init__(self, services: Services, client: AsyncWebClient) -> None:
         self._services = services
-        self._home = home_service(services)
+        self._home = services.home
         self._client = client
         # Slack's 429 on views.publish is the queue's to wait out (it pauses the whole
         # workspace's lane), not slack_sdk's to retry call by call.
@@ -55,7 +41,7 @@ class HomePublisher:
         """Publish one person's Home in their Slack language, once it has its turn. `opened`:
         they are looking at it now (remembered, so later changes publish it again)."""
         if opened:
-            await HomeViewers(self._services.database).opened(team_id, user_id)
+            await self._services.home_viewers.opened(team_id, user_id)
         await self.republish(team_id, [user_id])
 
     async def _publish_now(self, team_id: str, user_id: str) -> None:
@@ -89,7 +75,7 @@ class HomePublisher:
 
     async def _viewers(self, team_id: str) -> list[str]:
         try:
-            return await HomeViewers(self._services.database).of(team_id)
+            return await self._services.home_viewers.of(team_id)
         except Exception as error:  # best effort: the change behind it is done already
             log.warning("Home viewers not read: %s", type(error).__name__)
             return []

@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services.home import HomeViewers
 from bot.services.requests import RequestSnapshot
 from bot.slack.clients import WorkspaceClients
 from bot.slack.context import Services
@@ -32,7 +31,7 @@ class HomesOfRequests:
         in_background(self._services, self._republish(request))
 
     async def _republish(self, request: RequestSnapshot) -> None:
-        viewers = await HomeViewers(self._services.database).of(request.team_id)
+        viewers = await self._services.home_viewers.of(request.team_id)
         if not viewers:  # nobody in the workspace opened a Home: not even a token lookup
             return
         client = await self._clients.for_team(request.team_id)

@@ -6,7 +6,6 @@ the Home) follows their own Slack locale instead (bot.slack.locale)."""
 from __future__ import annotations
 
 from bot.services.errors import NotAllowed
-from bot.services.languages import Languages
 from bot.slack.context import SlashCommand
 from bot.slack.language import texts as text
 from bot.slack.language.parsing import Language
@@ -16,7 +15,7 @@ from bot.slack.views.reply import plain_reply
 
 
 async def set_language(parsed: Language, call: SlashCommand) -> None:
-    languages = Languages(call.services.database)
+    languages = call.services.languages
     if parsed.language is None:
         settings = await languages.settings(call.team_id)
         shown = text.CURRENT.format(

@@ -20,7 +20,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.db.session import Database
 from bot.i18n import language
 from bot.services.languages import Languages, UserLocales
 from bot.services.requests import (
@@ -104,7 +103,7 @@ class Speakers(Protocol):
     users' Slack locales (cached). The listeners' `Services` and the process's `Runtime`."""
 
     @property
-    def database(self) -> Database: ...
+    def languages(self) -> Languages: ...
 
     @property
     def user_locales(self) -> UserLocales: ...
@@ -122,7 +121,7 @@ class SlackRequestEvents:
         self._speakers = speakers
 
     async def _channel_language(self, team_id: str, channel_id: str) -> str:
-        return await Languages(self._speakers.database).for_channel(team_id, channel_id)
+        return await self._speakers.languages.for_channel(team_id, channel_id)
 
     async def _user_language(self, team_id: str, user_id: str) -> str:
         return await user_language(self._speakers.user_locales, self._client, team_id, user_id)

@@ -16,7 +16,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.services.errors import NotAllowed
-from bot.services.policy import get_policy
 from bot.services.settings_changes import Change, ChangeSnapshot, Route
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.admin.change_views import announcement
@@ -145,7 +144,7 @@ async def check_and_save(
                 changes.append(change)
             continue
         proposed = await services.settings_changes.propose(team_id, user_id, change)
-        channel = (await get_policy(services.database, team_id)).approvals_channel_id
+        channel = (await services.policies.get(team_id)).approvals_channel_id
         assert channel is not None
         waiting.append(await notifier.post_card(proposed, channel))
     if at_once:
