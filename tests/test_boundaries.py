@@ -164,3 +164,24 @@ def test_the_listeners_services_carry_no_database() -> None:
     from bot.slack.context import Services
 
     assert "database" not in {field.name for field in fields(Services)}
+
+
+VENDOR = "bot.partner"
+VENDOR_WORDS = ("bot.partner.models", "bot.partner.errors", "bot.partner.keys")
+"""What bot/slack may take from bot/partner: its vocabulary (products, accounts, its errors,
+a key's fingerprint) — never the client or the transport, which services hold."""
+
+
+def vendor_imports(folder: str) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, module in imported_modules(path)
+        if (module == VENDOR or module.startswith(VENDOR + "."))
+        and not any(module == word or module.startswith(word + ".") for word in VENDOR_WORDS)
+    ]
+
+
+def test_slack_reaches_the_vendor_only_through_services() -> None:
+    assert vendor_imports("bot/slack") == []
+    assert vendor_imports("bot/services") != []  # the check sees the vendor where it is used

@@ -13,8 +13,8 @@ from slack_sdk.models.views import View
 
 from bot.i18n.times import when
 from bot.money import format_money
+from bot.partner.keys import fingerprint
 from bot.partner.models import Account, Product
-from bot.partner.transport import fingerprint
 from bot.services.partner_keys import KeyStatus
 from bot.services.settings_changes import NO_KEY_IN_USE, ChangeSnapshot
 from bot.slack.setup import texts as text
