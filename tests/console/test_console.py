@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,14 +16,12 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.config import Settings
-from bot.db.session import Database
 from bot.partner.models import Product
 from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import Scheduler
 from devkit.console.repl import run_console
 from devkit.console.session import TEAM, ConsoleSession, parse_form_fields
 from devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
-from tests.conftest import SecretsGuard
 from tests.database import fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,30 +48,6 @@ def test_one_shot_prints_the_balance_from_the_sandbox(tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} >= {"partner_ops.key", "partner_ops_console.db"}
 
 
-@pytest.fixture
-async def console(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    secrets_guard: SecretsGuard,
-    database: Database,
-) -> AsyncIterator[ConsoleSession]:
-    monkeypatch.chdir(tmp_path)
-    # The test's database, already migrated (a copy of the run's template on SQLite).
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database.url,
-        bot_encryption_key=Fernet.generate_key().decode(),
-        sms_partner_api_key=None,
-        mail_partner_api_key=None,
-        voice_partner_api_key=None,
-    )
-    session = await ConsoleSession.start(settings)
-    assert session.sandbox is not None
-    secrets_guard.watch(session.sandbox.secrets())
-    try:
-        yield session
-    finally:
-        await session.close()
 
 
 async def test_buttons_people_and_forms(console: ConsoleSession) -> None:

@@ -4,16 +4,9 @@ button the comment names, and no line is refused."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from cryptography.fernet import Fernet
-
-from bot.config import Settings
-from bot.db.session import Database
 from devkit.console.session import ConsoleSession
-from tests.conftest import SecretsGuard
 
 ROOT = Path(__file__).resolve().parents[2]
 LINE = re.compile(r"^(?P<who>[a-z]+)> ?(?P<typed>[^#]*?)\s*(?:#\s*(?P<comment>.*))?$")
@@ -36,30 +29,6 @@ def test_the_walkthrough_is_found() -> None:
     assert "click 1" in typed and "click 5" in typed and "quit" in typed
 
 
-@pytest.fixture
-async def console(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    secrets_guard: SecretsGuard,
-    database: Database,
-) -> AsyncIterator[ConsoleSession]:
-    monkeypatch.chdir(tmp_path)
-    # The test's database, already migrated (a copy of the run's template on SQLite).
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        database_url=database.url,
-        bot_encryption_key=Fernet.generate_key().decode(),
-        sms_partner_api_key=None,
-        mail_partner_api_key=None,
-        voice_partner_api_key=None,
-    )
-    session = await ConsoleSession.start(settings)
-    assert session.sandbox is not None
-    secrets_guard.watch(session.sandbox.secrets())
-    try:
-        yield session
-    finally:
-        await session.close()
 
 
 async def test_the_readme_walkthrough_does_what_its_comments_say(

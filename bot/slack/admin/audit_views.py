@@ -29,12 +29,11 @@ from bot.slack.admin import audit_texts as words
 from bot.slack.admin import texts as text
 from bot.slack.admin.views import (
     channel_mention,
-    pack,
     policy_value,
     subject_mention,
     user_mention,
 )
-from bot.slack.blocks import MAX_BLOCKS, escape, fit
+from bot.slack.blocks import MAX_BLOCKS, escape, fit, pack
 from bot.slack.language.texts import NAMES as LANGUAGE_NAMES
 from bot.slack.requests import texts as request_text
 from bot.slack.views.reply import Reply, plain_reply
