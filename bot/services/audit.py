@@ -68,6 +68,7 @@ ACTIONS = frozenset(
         "alert_fired",
         "digest_subscribed",
         "digest_unsubscribed",
+        "usage_statement_sent",
         # the door
         "cross_workspace_refused",
     }

@@ -48,6 +48,8 @@ from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
 from bot.slack.text import from_slack
+from bot.slack.usage.listeners import usage_statement
+from bot.slack.usage.parsing import parse_usage
 
 Parser = Callable[[Product | None, list[str]], Any]
 Handler = Callable[[Any, SlashCommand], Awaitable[None]]
@@ -97,6 +99,7 @@ DIGEST = Subcommand(parse_digest, digests.digest, usage.DIGEST, guests=_verbs("l
 ALERT = Subcommand(parse_alert, alerts.alert, usage.ALERT, guests=_verbs("list"))
 LANGUAGE = Subcommand(parse_language, set_language, usage.LANGUAGE)
 ANOMALY = Subcommand(parse_anomaly, anomalies.anomaly, usage.ANOMALY)
+USAGE = Subcommand(parse_usage, usage_statement, usage.USAGE_STATEMENT)
 
 SETUP = Subcommand(parse_setup, open_setup, usage.SETUP)
 SUBACCOUNT = Subcommand(
@@ -169,6 +172,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "langue": LANGUAGE,
     "anomaly": ANOMALY,
     "anomalies": ANOMALY,
+    "usage": USAGE,
     # French words, as a French user would try them; matched with or without their accents
     # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
     "aide": HELP,
@@ -205,6 +209,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerte": ALERT,
     "alertes": ALERT,
     "anomalie": ANOMALY,
+    "consommation": USAGE,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

@@ -157,6 +157,38 @@ class RequestStore:
                     moved[token] = moved.get(token, Decimal(0)) + sign[action] * amount
         return moved
 
+    async def credit_moves(
+        self, team_id: str, product: Product, after: datetime, until: datetime
+    ) -> list[tuple[str, datetime, Decimal]]:
+        """Each succeeded credit move of `product` made in (after, until], as (token, when the
+        vendor call was made, amount: negative for a removal), oldest first: the app's own
+        moves a usage statement lists apart, timed as `credit_moved` times them."""
+        sign = {Action.CREDIT_ADD.value: Decimal(1), Action.CREDIT_REMOVE.value: Decimal(-1)}
+        made_at = func.coalesce(CreditRequest.executing_since, CreditRequest.finished_at)
+        async with self._database.session() as session:
+            rows = await session.execute(
+                select(
+                    CreditRequest.action,
+                    CreditRequest.subaccount_token,
+                    made_at,
+                    CreditRequest.amount,
+                )
+                .where(
+                    CreditRequest.team_id == team_id,
+                    CreditRequest.product == product.value,
+                    CreditRequest.status == Status.SUCCEEDED.value,
+                    CreditRequest.action.in_(tuple(sign)),
+                    made_at > after,
+                    made_at <= until,
+                )
+                .order_by(made_at)
+            )
+            return [
+                (token, at, sign[action] * amount)
+                for action, token, at, amount in rows
+                if token is not None and amount is not None and at is not None
+            ]
+
     async def open_with_other_key(
         self, team_id: str, product: Product, key_id: str | None
     ) -> list[int]:

@@ -263,6 +263,7 @@ ACTIONS = {
     "alert_fired": _l("raised a balance alert"),
     "digest_subscribed": _l("subscribed a channel to the digest"),
     "digest_unsubscribed": _l("unsubscribed a channel from the digest"),
+    "usage_statement_sent": _l("got a usage statement"),
 }
 DETAIL_LABELS = {
     "claimed": _l("named"),
@@ -304,6 +305,9 @@ DETAIL_LABELS = {
     "approver": _l("approver"),
     "requested_by": _l("asked by"),
     "decided_by": _l("decided by"),
+    "month": _l("month"),
+    "zone": _l("time zone"),
+    "to_date": _l("to date"),
 }
 
 # --- plurals: call, then `.format(…)` with the numbers already formatted -------------------

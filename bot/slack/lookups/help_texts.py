@@ -81,6 +81,10 @@ USAGE = [
         _l("The spend ledger as a CSV file, by direct message (admins and approvers)."),
     ),
     (
+        _l("/partner [product] usage [YYYY-MM] [subaccount]"),
+        _l("A month's spend per subaccount, to invoice clients: a CSV file by direct message, in your time zone (admins and approvers)."),
+    ),
+    (
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),

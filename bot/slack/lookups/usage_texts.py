@@ -33,6 +33,7 @@ ALERT = _l(
 )
 LANGUAGE = _l("/partner language [fr|en] [here]")
 ANOMALY = _l("/partner anomaly floor <EUR per hour> | anomaly export [days]")
+USAGE_STATEMENT = _l("/partner [product] usage [YYYY-MM] [subaccount]")
 
 USAGE_LINE = _l("Usage: `{usage}`")
 HELP_POINTER = _l("`/partner help` lists every command.")

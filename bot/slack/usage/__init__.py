@@ -1,0 +1,1 @@
+"""`/partner usage`: a month's usage statement as a CSV by direct message."""

@@ -1,0 +1,28 @@
+"""Text of `/partner usage …` (French `consommation`), in the asker's language."""
+
+from bot.i18n import _l
+
+USAGE = _l(
+    "Write it as `/partner [product] usage [YYYY-MM] [subaccount]`: the month (the current one "
+    "if you leave it out) and one subaccount (all of them if you leave it out)."
+)
+NOT_A_MONTH = _l("`{typed}` is not a month: write it as YYYY-MM, e.g. `2026-11`.")
+NO_SUBACCOUNTS = _l("Voice Partner has no subaccounts: ask for `sms` or `mail` usage.")
+FUTURE = _l("{month} has not begun yet ({zone} time): there is no usage to state.")
+ACTION = _l("get usage statements")
+WHO = _l("admins and approvers")
+PERIOD = _l("{month} ({zone} time)")
+PERIOD_TO_DATE = _l("{month} to date ({zone} time, up to {until})")
+EMPTY = _l(
+    "No readings for {period}{subaccount}: nothing to state. The spend ledger keeps 36 days "
+    "of readings, taken since the worker started reading balances."
+)
+FOR_SUBACCOUNT = _l(" for {subaccount}")
+TITLE = _l("Usage statement {month}")
+COMMENT = _l(
+    "Usage statement for {period}{subaccount}: {lines} lines and a totals row, amounts in EUR "
+    "to the cent. `spent` counts what the balances show was used; `outside_topups` is credit "
+    "added outside Partner Ops (its interval's spend is unknown: `unknown_intervals`); "
+    "`app_added` and `app_removed` are the moves made here."
+)
+SENT = _l(":inbox_tray: The usage statement for {period} is on its way to you by direct message.")
