@@ -143,8 +143,8 @@ class LineBuilder:
         self._last_fed_at: datetime | None = None
 
     def feed(self, point: Point) -> None:
-        if point.at >= self._period.end:
-            return
+        if point.at >= self._period.end or (self._last and point.at <= self._last.at):
+            return  # after the period, or not after the last reading (fed twice)
         if point.at <= self._period.start:
             self._moves_until(point.at)  # moves before the month are not the month's
             self._opening = self._last = point  # the latest reading before the month so far

@@ -57,6 +57,8 @@ REFUSED_BY = [
     ("alert main 100 500", table.ALERT),
     ("language klingon", table.LANGUAGE),
     ("anomaly floor beaucoup", table.ANOMALY),
+    ("usage 2026-13", table.USAGE),
+    ("consommation 2026-11 a b", table.USAGE),
 ]
 
 NEVER_REFUSED = [

@@ -159,6 +159,13 @@ CASES = [
         ("70", "0", "0", "0", "10", "60", 0),
     ),
     (
+        "a reading given twice, or out of order, counts once",
+        [(at(1, 0), "100"), (at(5, 0), "90"), (at(5, 0), "90"), (at(4, 0), "95"), (at(6, 0), "80")],
+        [],
+        NOV_UTC,
+        ("100", "0", "0", "0", "20", "80", 0),
+    ),
+    (
         "no reading before the month: it opens at its first",
         [(at(15, 0), "40"), (at(16, 0), "30.555")],
         [],
