@@ -117,7 +117,9 @@ class UsageStatements:
                 LedgerHour.last_at < period.end,
             )
             if first_raw is not None:
-                hourly = hourly.where(LedgerHour.hour < first_raw.replace(minute=0, second=0, microsecond=0))
+                hourly = hourly.where(
+                    LedgerHour.hour < first_raw.replace(minute=0, second=0, microsecond=0)
+                )
             raw = select(LedgerReading.taken_at, LedgerReading.balances).where(
                 *mine,
                 LedgerReading.taken_at >= since,

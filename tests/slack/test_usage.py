@@ -17,7 +17,7 @@ from bot.db.models import AuditEntry
 from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import a_subaccount, set_up_approvals
 from tests.slack.digests import scheduler
-from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
+from tests.slack.harness import ADMIN, Harness, reply_text
 
 PARIS = ZoneInfo("Europe/Paris")  # the harness's users' Slack zone
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -39,6 +40,7 @@ from bot.slack.requests.parsing import (
 )
 from bot.slack.setup import listeners as setup
 from bot.slack.setup.parsing import Setup
+from bot.slack.usage.parsing import UsageStatement
 
 SMS, MAIL, VOICE = Product.SMS, Product.MAIL, Product.VOICE
 
@@ -188,6 +190,9 @@ UNDERSTOOD = [
     ("mail anomaly export 30", ExportLedger(MAIL, 30)),
     ("anomalie plancher 1 000 €", SetFloor(Decimal(1000))),
     ("anomalie exporter 3", ExportLedger(SMS, 3)),
+    ("usage", UsageStatement((SMS, MAIL), None, None)),
+    ("mail usage 2026-02 a@b.co", UsageStatement((MAIL,), date(2026, 2, 1), "a@b.co")),
+    ("consommation a@b.co", UsageStatement((SMS, MAIL), None, "a@b.co")),
 ]
 
 
@@ -230,6 +235,11 @@ REFUSED = [
     ("anomaly export week", "1 to 35 days"),
     ("voice anomaly export", "anomaly export"),
     ("anomaly freeze", "anomaly floor"),
+    ("usage 2026-13", "not a month"),
+    ("usage 2026-1", "not a month"),
+    ("usage 11/2026", "not a month"),
+    ("usage 2026-11 a@b.co c@d.co", "usage [YYYY-MM]"),
+    ("voice usage", "no subaccounts"),
     ("credit move a@b.co 5", "credit add|remove"),
     ("credit add a@b.co 12 50 €", "ambiguous"),
     ("mail subaccount", "Which subaccount?"),
