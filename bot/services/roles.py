@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -206,6 +206,21 @@ class Roles:
             ):
                 return True
         return False
+
+    async def people(self, team_id: str, roles: Sequence[Role], directory: Directory) -> set[str]:
+        """Every person given one of `roles`, directly or through a user group: each group
+        asked of the directory once, each person once however many ways they hold a role."""
+        people: set[str] = set()
+        groups: set[str] = set()
+        for role in roles:
+            for subject in await self.members(team_id, role):
+                if subject.kind is SubjectKind.USER:
+                    people.add(subject.id)
+                else:
+                    groups.add(subject.id)
+        for group_id in sorted(groups):
+            people |= await directory.group_members(group_id)
+        return people
 
     async def approver_appointments(
         self, team_id: str, user_id: str, directory: Directory

@@ -21,6 +21,7 @@ from bot.periodic import run_every
 from bot.services.anomalies import DEFAULT_FLOOR_PER_HOUR
 from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.languages import Languages
+from bot.services.roles import Role, Subject, SubjectKind
 from devkit.emulator import FakeSlack, Message
 from devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
 from tests.conftest import SecretsGuard
@@ -216,3 +217,36 @@ async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     assert f"plancher de l’espace de travail est de {NBSP.join(['1,00', '€'])}" in shown
     [dm] = cards(posts_in(quick, f"D{MEMBER}"))  # the approver reads English
     assert "is spending fast" in dm.text + json.dumps(dm.blocks)
+
+
+async def test_members_of_groups_given_a_role_are_told_once_each(quick: Harness) -> None:
+    """An approver named directly and through two groups gets one DM; a member of a group
+    made admin gets one too; each group is listed once for the alert."""
+    await set_up(quick)
+    finance, ops = "S0FINANCE", "S0OPS"
+    for user in ("UFIN1", "UOPS1"):
+        quick.fake.add_user(quick.team_id, user, user.lower())
+    quick.fake.add_usergroup(quick.team_id, finance, "finance", ["UFIN1", MEMBER])
+    quick.fake.add_usergroup(quick.team_id, ops, "ops", ["UOPS1", MEMBER, "UFIN1"])
+    await quick.runtime.roles.grant(
+        quick.team_id, Role.APPROVER, Subject(SubjectKind.USERGROUP, finance), ADMIN
+    )
+    await quick.runtime.roles.grant(
+        quick.team_id, Role.ADMIN, Subject(SubjectKind.USERGROUP, ops), ADMIN
+    )
+    assert "€1.00" in reply_text(await quick.ask("anomaly floor 1", user=ADMIN))
+    listed_before = len(quick.fake.calls_to("usergroups.users.list"))
+    sub = quick.sandbox.accounts[DEMO_SMS_KEY].subaccounts[7]
+    sub.balance = Decimal(5000)
+    quick.sandbox.drain(sub, DRAIN_PER_SECOND)
+    worker = scheduler(quick)
+    deadline = time.monotonic() + 20
+    while not cards(posts_in(quick, ALERTS)):
+        assert time.monotonic() < deadline, "no spend alert within 20 s"
+        await worker.run_ledger()
+        await asyncio.sleep(0.1)
+    for user in (MEMBER, "UFIN1", "UOPS1"):
+        assert len(cards(posts_in(quick, f"D{user}"))) == 1, user
+    assert cards(posts_in(quick, f"D{STRANGER}")) == []
+    listed = quick.fake.calls_to("usergroups.users.list")[listed_before:]
+    assert sorted(c.args.get("usergroup") for c in listed) == [finance, ops]
