@@ -72,6 +72,11 @@ class WorkspacePolicy(Base):
     requesters_lockout_told_at: Mapped[datetime | None] = mapped_column(DateTime)
     """When the admins were told that nobody can ask (the group emptied or deleted); cleared
     when the rule changes or somebody may ask again, so a new lock-out is told again."""
+    remind_hours: Mapped[int | None] = mapped_column(Integer)
+    """Remind the approvers of a request still waiting after this long, and again each time
+    as long passes; None: never."""
+    escalate_hours: Mapped[int | None] = mapped_column(Integer)
+    """Tell the admins of a request still waiting after this long, once; None: never."""
     updated_by: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -157,6 +162,11 @@ class CreditRequest(Base):
     key_id: Mapped[str | None] = mapped_column(String(16))
     """The Partner key the request was made with (bot.partner.keys.key_id, never the key): it
     runs with that key or not at all, as another key may be another vendor account."""
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When its approvers were last reminded it waits (bot.services.requests.reminders): set
+    by one conditional UPDATE, so one process sends each reminder."""
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When the admins were told it still waits: once, claimed like `reminded_at`."""
 
 
 class RequestNumbering(Base):

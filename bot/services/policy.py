@@ -34,6 +34,8 @@ DEFAULT_EXPIRY_HOURS = 24
 DAILY_CAP_WINDOW = timedelta(hours=24)
 """The daily cap is a rolling window: what the requester had auto-approved this long back."""
 MAX_EXPIRY_HOURS = 24 * 14
+MAX_REMIND_HOURS = MAX_EXPIRY_HOURS
+"""Reminders and escalation beyond the longest expiry would never come."""
 
 MAX_AMOUNTS = {
     "auto_approve_limit": Decimal(10_000),
@@ -58,6 +60,11 @@ class Policy:
     """When set, only this group's members may make requests."""
     requesters_usergroup_label: str | None = None
     """The group's handle when it was set ("finance"), to name it without asking Slack."""
+    remind_hours: int | None = None
+    """A request still waiting this long reminds its approvers, again each time as long
+    passes; None: no reminders."""
+    escalate_hours: int | None = None
+    """A request still waiting this long is brought to the admins, once; None: never."""
 
     @property
     def effective_auto_approve_limit(self) -> Decimal:

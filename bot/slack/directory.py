@@ -3,6 +3,7 @@ usergroups.users.list; and the workspace's owners, from users.list."""
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Any
 
@@ -11,6 +12,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.directory import GroupMembersCache, Standing
 from bot.slack.membership import is_admin_of, owners_of
+
+log = logging.getLogger(__name__)
 
 SLACKBOT = "USLACKBOT"
 """Slackbot is a bot, though users.info does not say `is_bot` for it."""
@@ -107,6 +110,19 @@ class SlackDirectory:
             return set(answer.get("users") or [])
 
         return await self._groups.members(self._team_id, group_id, lookup)
+
+
+class ToleratingDirectory(SlackDirectory):
+    """For the worker telling many people at once: a group Slack will not list now (rate
+    limited, a missing scope) reaches nobody this time, said in the log; the people named
+    directly and the other groups are still told."""
+
+    async def group_members(self, group_id: str) -> set[str]:
+        try:
+            return await super().group_members(group_id)
+        except SlackApiError as error:
+            log.warning("members of group %s not listed: %s", group_id, error.response.get("error"))
+            return set()
 
 
 def _of_workspace(user: dict[str, Any], team_id: str) -> bool:

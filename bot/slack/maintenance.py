@@ -15,6 +15,7 @@ from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
 from bot.slack.requests.events import SlackRequestEvents
+from bot.slack.requests.reminders import send_due
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ class Maintenance:
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
         await self._parts.requests.run_due(self._events_for)
+        # After expiry: a request that just expired is reminded of no more.
+        await send_due(self._parts, self._clients)
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:

@@ -98,6 +98,11 @@ class MaintenanceParts(StoreParts, Protocol):
     def policies(self) -> Policies: ...
 
     @property
+    def roles(self) -> Roles:
+        """Whom a waiting request's reminder and escalation go to."""
+        ...
+
+    @property
     def user_locales(self) -> UserLocales:
         """Whom the worker tells (requesters, askers) is told in their own language."""
         ...

@@ -36,6 +36,7 @@ from bot.services.requests.model import (
     Submitted,
 )
 from bot.services.requests.reconciling import Reconciling
+from bot.services.requests.reminders import Reminders
 from bot.services.requests.store import RequestStore
 from bot.services.requests.telling import Telling
 from bot.services.roles import Roles
@@ -97,6 +98,8 @@ class Requests:
         self.execute = self._executing.execute
         self.reconcile = self._reconciling.reconcile
         self.reconcile_due = self._reconciling.reconcile_due
+        self.nudges_due = Reminders(self.store).due
+        """Reminders and escalations due now, each claimed by this caller (reminders.py)."""
         self.get = self.store.get
         self.by_number = self.store.by_number
         self.pending = self.store.pending

@@ -11,7 +11,7 @@ rule above is kept in one place.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.db.models import CreditRequest, RequestApproval, RequestNumbering
+from bot.db.models import CreditRequest, RequestApproval, RequestNumbering, WorkspacePolicy
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services import audit
@@ -48,6 +48,18 @@ from bot.services.requests.model import (
     RequestSnapshot,
     Status,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """A pending request, and its workspace's reminder and escalation hours."""
+
+    id: int
+    created_at: datetime
+    reminded_at: datetime | None
+    escalated_at: datetime | None
+    remind_hours: int | None
+    escalate_hours: int | None
 
 
 class RequestStore:
@@ -113,6 +125,61 @@ class RequestStore:
         return await self._ids(
             CreditRequest.status == Status.PENDING.value, CreditRequest.expires_at <= utcnow()
         )
+
+    async def waiting_for_nudges(self, now: datetime) -> list[Waiting]:
+        """Pending requests, not past expiry, of workspaces that remind or escalate."""
+        async with self._database.session() as session:
+            rows = await session.execute(
+                select(
+                    CreditRequest.id,
+                    CreditRequest.created_at,
+                    CreditRequest.reminded_at,
+                    CreditRequest.escalated_at,
+                    WorkspacePolicy.remind_hours,
+                    WorkspacePolicy.escalate_hours,
+                )
+                .join(WorkspacePolicy, WorkspacePolicy.team_id == CreditRequest.team_id)
+                .where(
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.expires_at > now,
+                    or_(
+                        WorkspacePolicy.remind_hours.is_not(None),
+                        WorkspacePolicy.escalate_hours.is_not(None),
+                    ),
+                )
+                .order_by(CreditRequest.id)
+            )
+            return [Waiting(*row) for row in rows]
+
+    async def claim_reminder(self, request_id: int, seen: datetime | None, now: datetime) -> bool:
+        """Take the sending of a reminder: one caller wins, and only while the request waits
+        and its last reminder is still the one `seen` (another process sent none since)."""
+        last = (
+            CreditRequest.reminded_at.is_(None)
+            if seen is None
+            else CreditRequest.reminded_at == seen
+        )
+        return await self._claim(request_id, now, last, reminded_at=now)
+
+    async def claim_escalation(self, request_id: int, now: datetime) -> bool:
+        """Take the sending of the escalation: once per request, while it waits."""
+        return await self._claim(
+            request_id, now, CreditRequest.escalated_at.is_(None), escalated_at=now
+        )
+
+    async def _claim(self, request_id: int, now: datetime, *where: Any, **values: Any) -> bool:
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.status == Status.PENDING.value,
+                    CreditRequest.expires_at > now,
+                    *where,
+                )
+                .values(**values)
+            )
+            return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 
     async def is_past_expiry(self, request_id: int) -> bool:
         async with self._database.session() as session:

@@ -22,6 +22,8 @@ class Setting(StrEnum):
     EXPIRY_HOURS = "expiry_hours"
     APPROVALS_CHANNEL = "approvals_channel_id"
     REQUESTERS = "requesters_usergroup_id"
+    REMIND_HOURS = "remind_hours"
+    ESCALATE_HOURS = "escalate_hours"
     ADMIN = "admin"
     """old/new: whether the subject (a user) is an added admin."""
     APPROVER = "approver"
@@ -41,6 +43,8 @@ _POLICY_SETTINGS = {
     "expiry_hours",
     "approvals_channel_id",
     "requesters_usergroup_id",
+    "remind_hours",
+    "escalate_hours",
 }
 _MONEY = {
     Setting.AUTO_APPROVE_LIMIT,
@@ -60,8 +64,8 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
     - a Partner key: any but the first key of a new workspace (`old` is the key in use, the
       last one deleted by an uninstall, or NO_KEY_IN_USE in a workspace already in use).
 
-    Expiry and the requesters group do not move money by themselves and never loosen; nor does
-    anything that stays the same.
+    Expiry, the requesters group, reminders and escalation do not move money by themselves
+    and never loosen; nor does anything that stays the same.
     """
     if setting is Setting.PARTNER_KEY:
         # Fingerprints are 4 characters, not identities: another key may end the same way.
@@ -215,7 +219,7 @@ def typed_value(setting: Setting, stored: str | None) -> object:
         return None
     if setting in _MONEY:
         return Decimal(stored)
-    if setting is Setting.EXPIRY_HOURS:
+    if setting in (Setting.EXPIRY_HOURS, Setting.REMIND_HOURS, Setting.ESCALATE_HOURS):
         return int(stored)
     if setting in (Setting.ADMIN, Setting.APPROVER):
         return stored == "yes"

@@ -268,7 +268,7 @@ def _stored_policy_value(setting: str, stored: object, handle: object = None) ->
     try:
         if value is not None and setting in _MONEY_SETTINGS:
             value = Decimal(raw)
-        elif value is not None and setting == "expiry_hours":
+        elif value is not None and setting in ("expiry_hours", "remind_hours", "escalate_hours"):
             value = int(raw)
     except (InvalidOperation, ValueError):
         return escape(fit(raw, MAX_DETAIL))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
-from bot.services.policy import MAX_EXPIRY_HOURS
+from bot.services.policy import MAX_EXPIRY_HOURS, MAX_REMIND_HOURS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
 from bot.slack.lookups import help_texts as text
@@ -18,6 +18,8 @@ POLICY_SETTINGS = words_table(
         "two-approvers": "two_approver_threshold",
         "expiry": "expiry_hours",
         "requesters": "requesters_usergroup_id",
+        "remind": "remind_hours",
+        "escalate": "escalate_hours",
         # French (docs/glossary.md), the first of each the one help shows.
         "approbation-auto": "auto_approve_limit",
         "approbation-automatique": "auto_approve_limit",
@@ -28,6 +30,10 @@ POLICY_SETTINGS = words_table(
         "expiration": "expiry_hours",
         "délai": "expiry_hours",
         "demandeurs": "requesters_usergroup_id",
+        "rappel": "remind_hours",
+        "rappeler": "remind_hours",
+        "escalade": "escalate_hours",
+        "escalader": "escalate_hours",
     }
 )
 ROLE_VERBS = words_table(
@@ -140,6 +146,13 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
             hours = lowered.removesuffix("h")
             if not hours.isdigit() or not 1 <= int(hours) <= MAX_EXPIRY_HOURS:
                 raise CommandError(text.POLICY_EXPIRY.format(most=MAX_EXPIRY_HOURS))
+            return SetPolicy(setting, int(hours))
+        case "remind_hours" | "escalate_hours":
+            if lowered in _NONE:
+                return SetPolicy(setting, None)
+            hours = lowered.removesuffix("h")
+            if not hours.isdigit() or not 1 <= int(hours) <= MAX_REMIND_HOURS:
+                raise CommandError(text.POLICY_REMINDERS.format(most=MAX_REMIND_HOURS))
             return SetPolicy(setting, int(hours))
         case _:
             if lowered in _EVERYONE:

@@ -124,6 +124,8 @@ RULE_NEW_SUBACCOUNT = _l(
     "A new subaccount without credit needs no approval; with credit it is a move like any other."
 )
 RULE_EXPIRY = _l("Requests expire after {hours} h.")
+RULE_REMIND = _l("A waiting request reminds its approvers every {hours} h.")
+RULE_ESCALATE = _l("A request still waiting after {hours} h is brought to the admins.")
 RULE_EVERYONE = _l("Anyone in the workspace may ask.")
 RULE_GROUP = _l("Only members of {group} may ask.")
 RULE_CHANNEL = _l("Approval cards go to {channel}.")
@@ -161,7 +163,7 @@ POLICY_HOW_TO_CHANGE = _l(
     "Admins change a setting with `/partner policy &lt;setting&gt; &lt;value&gt;`: "
     "`auto-approve 50`, "
     "`daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, "
-    "`requesters @group|everyone`. A change that loosens money control (a higher limit, no "
+    "`requesters @group|everyone`, `remind 4h|off`, `escalate 12h|off`. A change that loosens money control (a higher limit, no "
     "cap) waits for another approver to confirm it; amounts are capped at {auto_max} "
     "(auto-approve) and {cap_max} (daily cap)."
 )
@@ -174,6 +176,8 @@ SETTING_LABELS = {
     "expiry_hours": _l("Expiry"),
     "approvals_channel_id": _l("Approvals channel"),
     "requesters_usergroup_id": _l("Requesters"),
+    "remind_hours": _l("Reminders"),
+    "escalate_hours": _l("Escalation"),
 }
 SETTING_MEANINGS = {
     "auto_approve_limit": (
@@ -193,7 +197,16 @@ SETTING_MEANINGS = {
     "expiry_hours": _l("A request nobody decides within this time expires."),
     "approvals_channel_id": _l("Where approval cards are posted."),
     "requesters_usergroup_id": _l("Who may ask for credit moves and subaccount changes."),
+    "remind_hours": _l(
+        "A request still waiting after this long reminds its approvers by DM and in its card's "
+        "thread, and again each time as long passes; off means never."
+    ),
+    "escalate_hours": _l(
+        "A request still waiting after this long is brought to the admins by DM and in its "
+        "card's thread, once; off means never."
+    ),
 }
+OFF = _l("off")
 NEVER = _l("0 (never)")
 NO_LIMIT = _l("none")
 CHANNEL_NOT_SET = _l(

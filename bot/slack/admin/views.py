@@ -130,6 +130,8 @@ def policy_value(field: str, value: Any, *, label: str | None = None) -> str:
             return str(text.NO_LIMIT) if value is None else format_money(value)
         case "expiry_hours":
             return text.hours(value).format(hours=number(value))
+        case "remind_hours" | "escalate_hours":
+            return str(text.OFF) if value is None else text.hours(value).format(hours=number(value))
         case "approvals_channel_id":
             return str(text.CHANNEL_NOT_SET) if value is None else channel_mention(value)
         case "requesters_usergroup_id":
@@ -170,6 +172,16 @@ def policy_rules(policy: Policy) -> list[str]:
     rules += [
         str(text.RULE_NEW_SUBACCOUNT),
         text.RULE_EXPIRY.format(hours=number(policy.expiry_hours)),
+        *(
+            [text.RULE_REMIND.format(hours=number(policy.remind_hours))]
+            if policy.remind_hours
+            else []
+        ),
+        *(
+            [text.RULE_ESCALATE.format(hours=number(policy.escalate_hours))]
+            if policy.escalate_hours
+            else []
+        ),
         str(text.RULE_NO_CHANNEL)
         if policy.approvals_channel_id is None
         else text.RULE_CHANNEL.format(channel=channel_mention(policy.approvals_channel_id)),
@@ -244,5 +256,3 @@ def policy_reply(
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-

@@ -15,7 +15,7 @@ from bot.services.anomalies.ledger import Opened
 from bot.services.roles import Role
 from bot.slack.anomalies.views import anomaly_card
 from bot.slack.direct import dm_channel
-from bot.slack.directory import SlackDirectory
+from bot.slack.directory import ToleratingDirectory
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
 
@@ -57,14 +57,3 @@ async def announce(
         except SlackApiError as error:
             log.warning("spend alert not sent to %s: %s", user_id, error.response.get("error"))
 
-
-class ToleratingDirectory(SlackDirectory):
-    """A group Slack will not list now (rate limited, a missing scope) reaches nobody this
-    time, said in the log; the people named directly and the other groups are still told."""
-
-    async def group_members(self, group_id: str) -> set[str]:
-        try:
-            return await super().group_members(group_id)
-        except SlackApiError as error:
-            log.warning("members of group %s not listed: %s", group_id, error.response.get("error"))
-            return set()

@@ -106,6 +106,8 @@ POLICY_SETTINGS = {
     "daily-cap": _l("Daily auto-approve cap per requester (amount)"),
     "two-approvers": _l("Two approvers above (amount)"),
     "expiry": _l("Requests expire after (hours)"),
+    "remind": _l("Remind approvers every (hours, or off)"),
+    "escalate": _l("Bring to the admins after (hours, or off)"),
 }
 CHANNEL = _l("Channel")
 CHANNEL_HINT = _l("The bot must be a member of it: `/invite @Partner Ops` there first.")

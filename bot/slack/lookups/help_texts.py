@@ -46,7 +46,7 @@ USAGE = [
     (_l("/partner approvals-channel"), _l("Run it in the channel that receives approval cards (admins).")),
     (
         _l("/partner policy [setting value]"),
-        _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters (admins)."),
+        _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters, remind, escalate (admins)."),
     ),
     (
         _l("/partner audit [days] | audit export [days]"),
@@ -119,9 +119,12 @@ APPROVERS_USAGE = _l(
 )
 ADMINS_USAGE = _l("Write it as `/partner admins add|remove @someone`, or `/partner admins list`.")
 POLICY_USAGE = _l(
-    "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
+    "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`, `remind 4h|off`, `escalate 12h|off`. `/partner policy` alone shows the policy."
 )
 POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`.")
+POLICY_REMINDERS = _l(
+    "Reminders and escalation take a number of hours between 1 and {most}, or `off`: `/partner policy remind 4h`, `/partner policy escalate 12h`."
+)
 POLICY_REQUESTERS = _l(
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
 )
