@@ -1,0 +1,141 @@
+"""Reminders and escalation of waiting requests, end to end with a simulated clock: the
+policy command, the DMs and the card's thread lines, once per interval across two processes,
+and nothing once the request is decided."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from bot.clock import utcnow
+from bot.db.models import AuditEntry
+from bot.services.requests import Status
+from bot.services.roles import Role, Subject, SubjectKind
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
+from tests.slack.approvals import (
+    APPROVALS,
+    APPROVERS,
+    a_subaccount,
+    card_of,
+    dms_to,
+    latest_request,
+    set_up_approvals,
+)
+from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
+
+LEADS = "S0LEADS"
+LEAD = "ULEAD"
+
+
+async def two_processes(h: Harness) -> None:
+    """Maintenance in two processes at once: each reminder is claimed by one."""
+    await asyncio.gather(
+        *(Maintenance(h.runtime, WorkspaceClients(h.runtime, None)).run_once() for _ in range(2))
+    )
+
+
+def reminders_to(h: Harness, user: str) -> list[str]:
+    return [t for t in dms_to(h, user) if t.startswith(":alarm_clock:")]
+
+
+def escalations_to(h: Harness, user: str) -> list[str]:
+    return [t for t in dms_to(h, user) if t.startswith(":rotating_light:")]
+
+
+def thread_of(h: Harness, ts: str) -> list[str]:
+    return [m.text for m in h.fake.messages.get(APPROVALS, []) if m.thread_ts == ts]
+
+
+async def test_reminded_each_interval_escalated_once_then_silent_once_decided(
+    slack: Harness,
+) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_user(slack.team_id, LEAD, "lead")
+    slack.fake.add_usergroup(slack.team_id, LEADS, "leads", [LEAD, ADMIN])
+    await slack.runtime.roles.grant(
+        slack.team_id, Role.ADMIN, Subject(SubjectKind.USERGROUP, LEADS), ADMIN
+    )
+    assert "Only Partner Ops admins" in reply_text(await slack.ask("policy remind 2h"))
+    assert "between 1 and 336" in reply_text(await slack.ask("policy remind 0", user=ADMIN))
+    shown = reply_text(await slack.ask("policy remind 2h", user=ADMIN))
+    assert "Reminders" in shown and "every 2 h" in shown
+    shown = reply_text(await slack.ask("règles escalade 5", user=ADMIN))
+    assert "Escalation" in shown and "after 5 h is brought to the admins" in shown
+    assert "every 2 h" in reply_text(await slack.ask("policy"))  # anyone may read it
+
+    await slack.ask(f"credit add {a_subaccount(slack).email} 40 float", user=MEMBER)
+    request = await latest_request(slack)
+    assert request.status is Status.PENDING
+    card = await card_of(slack, request.id)
+
+    with time_machine.travel(request.created_at.replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(hours=1, minutes=59))
+        await two_processes(slack)
+        assert [reminders_to(slack, a) for a in APPROVERS] == [[], [], []]
+
+        clock.shift(timedelta(minutes=2))  # 2 h: the first reminder, once
+        await two_processes(slack)
+        await two_processes(slack)
+        for approver in APPROVERS:
+            [reminder] = reminders_to(slack, approver)
+            assert f"Request #{request.number}" in reminder and f"<@{MEMBER}>" in reminder
+            assert "2 hours" in reminder and f"<#{APPROVALS}>" in reminder
+        assert reminders_to(slack, MEMBER) == []  # the requester is not reminded
+        assert len(thread_of(slack, card.ts)) == 1
+
+        clock.shift(timedelta(hours=2))  # 4 h: the second
+        await two_processes(slack)
+        assert [len(reminders_to(slack, a)) for a in APPROVERS] == [2, 2, 2]
+        assert escalations_to(slack, LEAD) == []
+
+        clock.shift(timedelta(hours=1))  # 5 h: brought to the admins, once
+        await two_processes(slack)
+        await two_processes(slack)
+        for admin in (LEAD, ADMIN):
+            [escalated] = escalations_to(slack, admin)
+            assert f"Request #{request.number}" in escalated and "5 hours" in escalated
+        thread = thread_of(slack, card.ts)
+        assert len(thread) == 3 and "brought to the admins" in thread[-1]
+
+    # Decided: no reminder any more, however long it waited.
+    first = APPROVERS[0]
+    assert f"#{request.number}" in reply_text(
+        await slack.ask(f"approve {request.number}", user=first)
+    )
+    assert (await slack.runtime.requests.get(request.id)).status is not Status.PENDING
+    with time_machine.travel(request.created_at.replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(hours=10))
+        await two_processes(slack)
+    assert [len(reminders_to(slack, a)) for a in APPROVERS] == [2, 2, 2]
+    assert len(thread_of(slack, card.ts)) == 3
+
+    async with slack.runtime.database.session() as session:
+        changed = (
+            await session.scalars(
+                select(AuditEntry.details).where(AuditEntry.action == "policy_changed")
+            )
+        ).all()
+    assert {d["setting"] for d in changed} >= {"remind_hours", "escalate_hours"}
+
+
+async def test_off_stops_reminders_and_an_expired_request_gets_none(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    await slack.ask("policy remind 1", user=ADMIN)
+    assert "off" in reply_text(await slack.ask("policy remind off", user=ADMIN))
+    await slack.ask(f"credit add {a_subaccount(slack).email} 40", user=MEMBER)
+    request = await latest_request(slack)
+    with time_machine.travel(utcnow().replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(hours=3))
+        await two_processes(slack)
+    assert [reminders_to(slack, a) for a in APPROVERS] == [[], [], []]
+
+    await slack.ask("règles rappel 1h", user=ADMIN)
+    with time_machine.travel(request.expires_at.replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(minutes=1))
+        await two_processes(slack)  # expires it first: no reminder for an expired request
+    assert (await slack.runtime.requests.get(request.id)).status is Status.EXPIRED
+    assert [reminders_to(slack, a) for a in APPROVERS] == [[], [], []]
