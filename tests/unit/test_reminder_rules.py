@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot.services.policy import Policy
 from bot.services.requests.reminders import escalation_due, reminder_due
+from bot.slack.admin.views import policy_rules, policy_value
 
 MADE = datetime(2026, 12, 1, 9, 0)
 
@@ -52,3 +54,12 @@ def test_escalation_due(
     after: int | None, escalated: datetime | None, now: datetime, due: bool
 ) -> None:
     assert escalation_due(MADE, escalated, after, now) is due
+
+
+def test_the_policy_view_and_the_home_state_reminders_only_when_on() -> None:
+    on = " ".join(policy_rules(Policy(remind_hours=2, escalate_hours=5)))
+    assert "reminds its approvers every 2 h" in on and "after 5 h is brought to the admins" in on
+    off = " ".join(policy_rules(Policy()))
+    assert "reminds" not in off and "brought to the admins" not in off
+    assert policy_value("remind_hours", None) == "off"
+    assert policy_value("escalate_hours", 12) == "12 hours"
