@@ -352,11 +352,6 @@ def guests_may(read: Read | None) -> bool:
     return read is not None and read.guests_may
 
 
-def guests_may_run(raw: str) -> bool:
-    """`guests_may` of `/partner raw` (text as typed)."""
-    return guests_may(read(raw))
-
-
 def _key(typed: str) -> str:
     # "é" may come composed or as "e" + a combining accent, depending on the keyboard.
     return unicodedata.normalize("NFC", typed.lower())

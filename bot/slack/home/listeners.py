@@ -69,7 +69,7 @@ async def home_opened(
     # The Messages and About tabs send this event too: only the Home is ours to draw.
     if event.get("tab", "home") != "home" or context.team_id is None:
         return
-    # An event has no listener wrapper, so no membership check at the door: the Home shows
+    # Nobody acts in an event, so the guard made no membership check for it: the Home shows
     # the workspace's balances, for its members and guests only (bot.slack.membership).
     user = await directory.user(event["user"])
     if belonging(user, context.team_id, context.enterprise_id) is Belonging.STRANGER:

@@ -75,7 +75,7 @@ async def reject(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    # The modal's title in the language known for them (set by the listener wrapper: no
+    # The modal's title in the language known for them (set by the workspace guard: no
     # Slack call may come before the open); the membership check, run once it is open, sets
     # theirs for the rest.
     title = reject_title(number)
