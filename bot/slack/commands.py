@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
+
+from babel.support import LazyProxy
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
 from bot.services.roles import Subject, SubjectKind
@@ -46,6 +49,13 @@ class CommandError(Exception):
     @property
     def message(self) -> str:
         return str(self._message)
+
+
+def later(words: Callable[[], str]) -> LazyProxy:
+    """A refusal made of catalog texts (formatted, joined), worded when it is read: the text
+    is parsed once, at the door, before the asker's language is known; the refusal is read
+    after their membership check has set it (bot.slack.partner_command)."""
+    return LazyProxy(words, enable_cache=False)
 
 
 def word(typed: str) -> str:
@@ -87,7 +97,8 @@ def take_amount(words: list[str], usage: str) -> tuple[list[str], list[str]]:
     elif position < len(words) and _NUMERIC.match(words[position]):
         typed = " ".join(words[: position + 1])
         shown = typed if len(typed) <= 30 else typed[:30] + "…"
-        raise CommandError(text.AMOUNT_AMBIGUOUS.format(typed=escape(shown)) + " " + usage)
+        said = escape(shown)
+        raise CommandError(later(lambda: text.AMOUNT_AMBIGUOUS.format(typed=said) + f" {usage}"))
     return words[:position], words[position:]
 
 
@@ -96,7 +107,8 @@ def amount(value: str, usage: str) -> Decimal:
     try:
         return parse_user_amount(value)
     except InvalidAmount as error:
-        raise CommandError(escape(str(error)) + " " + usage) from None
+        refused = error  # `error` is unbound once the except block ends
+        raise CommandError(later(lambda: f"{escape(str(refused))} {usage}")) from None
 
 
 def parse_subject(word: str) -> Subject | None:

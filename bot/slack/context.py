@@ -110,30 +110,40 @@ def workspace_of(context: dict[str, Any]) -> str:
 @dataclass(frozen=True)
 class SlashCommand:
     """One `/partner` call, acknowledged and parsed, as each subcommand's handler gets it:
-    `async def handler(parsed: TheCommand, call: SlashCommand) -> None`."""
+    `async def handler(parsed: TheCommand, call: SlashCommand) -> None`. Typed in Slack
+    (`of`), or made from a Home form (bot.slack.home.listeners): who asks, in which channel,
+    where the answer goes."""
 
-    payload: dict[str, Any]
-    """Slack's command payload (its `text` already decoded and parsed by the caller)."""
+    user_id: str
+    channel_id: str
+    """Where it was typed: the channel a command that acts in its channel acts in."""
+    trigger_id: str
     respond: AsyncRespond
     client: AsyncWebClient
     context: AsyncBoltContext
+
+    @classmethod
+    def of(
+        cls,
+        command: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        context: AsyncBoltContext,
+    ) -> SlashCommand:
+        """The call Slack's command payload makes."""
+        return cls(
+            user_id=str(command["user_id"]),
+            channel_id=str(command.get("channel_id") or ""),
+            trigger_id=str(command.get("trigger_id") or ""),
+            respond=respond,
+            client=client,
+            context=context,
+        )
 
     @property
     def team_id(self) -> str:
         """The authorised workspace (bot.slack.workspace_guard), never the payload's."""
         return str(self.context["team_id"])
-
-    @property
-    def user_id(self) -> str:
-        return str(self.payload["user_id"])
-
-    @property
-    def channel_id(self) -> str:
-        return str(self.payload.get("channel_id") or "")
-
-    @property
-    def trigger_id(self) -> str:
-        return str(self.payload.get("trigger_id") or "")
 
     @property
     def services(self) -> Services:

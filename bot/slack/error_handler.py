@@ -12,143 +12,97 @@ Events have nobody waiting for an answer: the error is only logged.
 
 from __future__ import annotations
 
-import inspect
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.listener.async_listener_completion_handler import (
+    AsyncListenerCompletionHandler,
+)
+from slack_bolt.listener.async_listener_error_handler import AsyncListenerErrorHandler
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.i18n import use_language
-from bot.slack.context import CONTEXT_KEYS
 from bot.slack.direct import dm_channel
 from bot.slack.errors import message_for
-from bot.slack.modals import (
-    MEMBER_GATE,
-    OPEN_MODAL,
-    WORKING_MODAL,
-    OpenModal,
-    marked_opens_first,
-    replace_working,
-)
+from bot.slack.modals import OPEN_MODAL, WORKING_MODAL, OpenModal, replace_working
 from bot.slack.views.modal import message_view
 from bot.slack.views.reply import refusal_reply
 
 log = logging.getLogger(__name__)
-
-Listener = Callable[..., Awaitable[None]]
 
 # Title of a modal replaced by an error message.
 ERROR_TITLE = "Partner Ops"
 
 
 def register_error_handler(app: AsyncApp) -> None:
-    """For what escapes anyway: middleware, event listeners, a listener not wrapped."""
+    """What escapes a listener or a middleware is answered here: listeners keep no catch-all.
+    Bolt's ack is kept when a listener raises after it (`KeepsTheAck`)."""
 
     @app.error
     async def answer_the_person(
         error: Exception,
         body: dict[str, Any],
         context: dict[str, Any],
+        ack: AsyncAck,
         response: BoltResponse | None,
     ) -> BoltResponse | None:
         message = message_for(error)  # a bug is logged here, with its reference
         # Bolt hands over the pending response only while the request is not acknowledged.
         if response is not None and body.get("type") == "view_submission":
+            # The ack itself replaces the form by the message.
             return BoltResponse(status=200, body=error_view_ack(message))
+        if response is not None and ack is not None:
+            await ack()  # Slack gets its answer first, the person the message after
         await _safely_tell(message, body, context)
         return BoltResponse(status=200, body="") if response is not None else None
 
+    runner = app.listener_runner
+    runner.listener_error_handler = NotesTheAck(runner.listener_error_handler)
+    runner.listener_completion_handler = KeepsTheAck(runner.listener_completion_handler)
 
-def answers_errors(listener: Listener) -> Listener:
-    """Wraps a listener so that what it raises is answered here, before Bolt sees it.
 
-    Needed on top of `app.error`: with process_before_response=False, when a listener raises
-    after its ack Bolt resets the ack's response to None, and if that happens before Bolt has
-    read it (within its 10 ms polling), Slack gets a 404 "unhandled request" after 3 s.
-    """
-    wanted = inspect.getfullargspec(listener).args
-    unknown = set(wanted) - set(_INJECTED) - set(CONTEXT_KEYS)
-    assert not unknown, f"answers_errors cannot hand {unknown} to {listener.__name__}"
+class NotesTheAck(AsyncListenerErrorHandler):
+    """Bolt's listener error handler (the app's one, `answer_the_person`), noting first the
+    ack the listener had sent, for `KeepsTheAck`."""
 
-    # Bolt injects arguments by the names of positional parameters, so the wrapper names all
-    # that listeners here use (and must not expose the listener through __wrapped__).
-    async def wrapper(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        context: dict[str, Any],
-        client: AsyncWebClient,
-        respond: Any,
-        action: dict[str, Any] | None,
-        view: dict[str, Any] | None,
-        command: dict[str, Any] | None,
+    def __init__(self, inner: AsyncListenerErrorHandler) -> None:
+        self._inner = inner
+
+    async def handle(
+        self, error: Exception, request: AsyncBoltRequest, response: BoltResponse | None
     ) -> None:
-        gate = context.get(MEMBER_GATE)
-        if gate is not None:
-            # What is answered before the ack (a form's errors, a "Loading…" modal) speaks the
-            # language the process already knows for the user; the check after the ack sets
-            # it from users.info (bot.slack.workspace_guard.MemberGate), for this task only.
-            use_language(gate.known_language())
-            if marked_opens_first(listener):
-                gate.deferred = True  # checked once its modal is open (bot.slack.modals)
-        given = {
-            "ack": _GatedAck(ack, gate) if gate is not None else ack,
-            "body": body,
-            "context": context,
-            "client": client,
-            "respond": respond,
-            "action": action,
-            "view": view,
-            "command": command,
-        }
-        try:
-            # Bolt's own arguments, else what the context holds (bot.slack.context).
-            await listener(
-                **{name: given[name] if name in given else context[name] for name in wanted}
-            )
-        except Exception as error:
-            message = message_for(error)  # a bug is logged here, with its reference
-            if ack.response is None and body.get("type") == "view_submission":
-                # Not acknowledged yet: the ack itself replaces the form by the message.
-                await ack(response_action="update", view=_error_view(message))
-                return
-            if ack.response is None:
-                await ack()
-            await _safely_tell(message, body, context)
-
-    wrapper.__name__ = listener.__name__
-    wrapper.__qualname__ = listener.__qualname__
-    wrapper.__doc__ = listener.__doc__
-    return wrapper
+        acked = request.context.ack.response
+        if acked is not None:
+            request.context[_ACKED] = acked
+        await self._inner.handle(error=error, request=request, response=response)
 
 
-class _GatedAck:
-    """The listener's ack, followed at once by the request's membership check
-    (bot.slack.workspace_guard): Slack gets its answer first, and a refusal raised here stops
-    the listener before it does anything, answered by the wrapper like any refusal."""
+class KeepsTheAck(AsyncListenerCompletionHandler):
+    """Puts back the ack a listener sent before it raised.
 
-    def __init__(self, ack: AsyncAck, gate: Any) -> None:
-        self._ack = ack
-        self._gate = gate
+    With process_before_response=False Bolt runs the listener in a task and polls
+    `ack.response` every 10 ms to answer Slack; when the listener raises after its ack, Bolt
+    sets `ack.response` to None once the error handler is done (slack_bolt's
+    AsyncioListenerRunner.run). Had the poll not seen the ack yet, Slack would get a 404
+    "unhandled request" after 3 s. Bolt calls this right after, and it restores the ack before
+    its first await, so no poll can ever find the ack gone."""
 
-    @property
-    def response(self) -> BoltResponse | None:
-        return self._ack.response
+    def __init__(self, inner: AsyncListenerCompletionHandler) -> None:
+        self._inner = inner
 
-    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
-        answer = await self._ack(*args, **kwargs)
-        # A form sent back with errors does nothing; a modal opened first checks once open.
-        if kwargs.get("response_action") != "errors" and not self._gate.deferred:
-            await self._gate.check()
-        return answer
+    async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
+        acked = request.context.get(_ACKED)
+        if acked is not None and request.context.ack.response is None:
+            request.context.ack.response = acked
+        await self._inner.handle(request=request, response=response)
 
 
-_INJECTED = ("ack", "body", "context", "client", "respond", "action", "view", "command")
+_ACKED = "partner_ops_acked"
 
 
 def _error_view(message: str) -> View:
@@ -198,8 +152,6 @@ async def _tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> 
 async def _direct_message(client: AsyncWebClient, user_id: str, message: str) -> None:
     try:
         dm = await dm_channel(client, user_id)
-        await client.chat_postMessage(
-            channel=dm, **refusal_reply(message).as_kwargs()
-        )
+        await client.chat_postMessage(channel=dm, **refusal_reply(message).as_kwargs())
     except SlackApiError as failure:
         log.warning("could not DM an error to %s: %s", user_id, failure.response.get("error"))

@@ -7,7 +7,7 @@ Pure functions over Slack's user object, so they are tested table-driven
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class NotAMember(Exception):
@@ -79,3 +79,24 @@ def owners_of(members: list[dict[str, Any]], team_id: str | None) -> list[str]:
     ]
     owners.sort(key=lambda m: not m.get("is_primary_owner"))
     return [m["id"] for m in owners]
+
+
+MEMBER_GATE = "partner_ops_member_gate"
+"""Context key of the request's membership check (bot.slack.workspace_guard.MemberGate)."""
+
+
+class Gate(Protocol):
+    async def check(self) -> None: ...
+
+
+async def check_member(context: dict[str, Any]) -> None:
+    """The acting user's membership check: every listener of a command or an interaction runs
+    it right after `await ack()` (users.info may be slow, Slack's 3 s are for the ack), or
+    opens its modal first and lets `bot.slack.modals.open_loading` run it (a trigger_id does
+    not wait for users.info). Run once however often it is asked for; it sets the user's
+    language for the rest of the listener, and raises NotAMember for someone who may not
+    do this here, answered by the app's error handler. tests/slack/test_listeners_gated.py
+    holds every registered listener to it."""
+    gate: Gate | None = context.get(MEMBER_GATE)
+    if gate is not None:  # None only for what does not act (events): the guard made no gate
+        await gate.check()

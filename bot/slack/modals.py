@@ -7,9 +7,10 @@ before any Slack or database call, the membership check included) and is filled 
 checks; a submission is acknowledged first (a "Working…" view) and its result shown after the
 slow part.
 
-A listener that opens a modal says so with `@opens_first`: the listener wrapper
-(bot.slack.error_handler) then leaves the membership check to `open_loading`, which runs it
-once the modal is open. `/partner` subcommands are marked the same way (their handler).
+So a listener that opens a modal does not run the membership check after its ack
+(bot.slack.membership.check_member): `open_loading` runs it once the modal is open, and
+`ack_working` right after a submission's ack. A `/partner` subcommand that opens one says so in
+its table entry (`Subcommand.opens_first`, bot.slack.partner_command).
 
 What was opened or acknowledged is noted in Bolt's context, so the app's one error handler
 (bot.slack.error_handler) can put a failure in that modal instead of leaving "Loading…".
@@ -23,13 +24,14 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.membership import check_member
 from bot.slack.views.modal import loading_view, working_view
 
 log = logging.getLogger(__name__)
@@ -37,32 +39,6 @@ log = logging.getLogger(__name__)
 # Keys in Bolt's context (a dict) for the error handler.
 OPEN_MODAL = "partner_ops_open_modal"
 WORKING_MODAL = "partner_ops_working_modal"
-# The membership check of this request (bot.slack.workspace_guard.MemberGate): run by the
-# listener wrapper right after the ack, or, for a request that opens a modal first, here
-# right after the modal opened (a trigger_id does not wait for users.info).
-MEMBER_GATE = "partner_ops_member_gate"
-
-_OPENS_FIRST = "__partner_ops_opens_first__"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def opens_first(listener: F) -> F:
-    """Mark a listener (or a `/partner` handler) that opens a modal with `open_first` or
-    `open_loading`: its membership check waits until the modal is open."""
-    setattr(listener, _OPENS_FIRST, True)
-    return listener
-
-
-def marked_opens_first(listener: Callable[..., Any]) -> bool:
-    return bool(getattr(listener, _OPENS_FIRST, False))
-
-
-def defer_member_check(context: dict[str, Any]) -> None:
-    """This request opens a modal first: its membership check runs once the modal is open."""
-    gate = context.get(MEMBER_GATE)
-    if gate is not None:
-        gate.deferred = True
 
 
 # Waits between tries of views.update while Slack has not yet applied the ack (not_found):
@@ -105,9 +81,7 @@ async def open_loading(
     view = answer.get("view") or {}
     modal = OpenModal(view["id"], view.get("hash"))
     context[OPEN_MODAL] = modal
-    gate = context.get(MEMBER_GATE)
-    if gate is not None:
-        await gate.check()  # run once: a refusal is shown in the modal just opened
+    await check_member(context)  # a refusal is shown in the modal just opened
     return modal
 
 
@@ -140,12 +114,13 @@ async def ack_working(
     """Acknowledge a view submission with a "Working…" view carrying a fresh external_id,
     and return that id for `replace_working`."""
     external_id = "po-" + secrets.token_hex(12)  # unique per workspace, as Slack requires
-    # Noted first: what the ack itself may raise (the membership check) goes in this view.
+    # Noted first: what the membership check may raise goes in this view.
     context[WORKING_MODAL] = external_id
     await ack(
         response_action="update",
         view=working_view(title, external_id, message, callback_id=callback_id),
     )
+    await check_member(context)
     return external_id
 
 

@@ -1,11 +1,19 @@
-"""`/partner`: acknowledge at once, parse with the subcommand's parser, run its handler.
+"""`/partner`: one table of subcommands, and the parse of a text against it.
 
-One table maps every subcommand word (aliases are one line each) to a parser and a handler:
+Each subcommand is one entry (`Subcommand`): its words, English and French (aliases too),
     parse(product, args) -> the typed command, or CommandError saying what to type
     handle(parsed, call: SlashCommand) -> None, answering the asker
+its usage line, who may run it (`guests`), whether it opens a modal first (`opens_first`).
 A key of two words (`credit add`) is tried before its first word alone, so a verb can have its
 own parser and its aliases too (`crédit ajouter`). Grammar and shared parsing:
 bot.slack.commands.
+
+The door (bot.slack.partner_listener `read_command`, the listener middleware of `/partner`)
+decodes and parses the text once and puts what it read (`Parsed`, or the CommandError) on
+Bolt's context under `COMMAND`; the membership check (guests: bot.slack.workspace_guard), the
+modal-first decision and the refusal all read that one entry. Adding a read-only subcommand
+is one entry (its words, `guests=_everything`) in `ENTRIES` and its handler
+(tests/unit/test_command_table.py).
 """
 
 from __future__ import annotations
@@ -15,12 +23,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.partner.models import Product
 from bot.services.suggestions import close_matches
 from bot.slack.admin import listeners as admin
@@ -29,25 +31,20 @@ from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import parse_anomaly
-from bot.slack.commands import CommandError, shown, word
+from bot.slack.commands import CommandError, later, shown, word
 from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
-from bot.slack.error_handler import answers_errors
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
 from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
 from bot.slack.lookups import usage_texts as usage
-from bot.slack.lookups.help_views import usage_reply
-from bot.slack.modals import defer_member_check, marked_opens_first
-from bot.slack.replies import reply
 from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
-from bot.slack.text import from_slack
 from bot.slack.usage.listeners import usage_statement
 from bot.slack.usage.parsing import parse_usage
 
@@ -73,6 +70,15 @@ def _verbs(*verbs: str) -> Reads:
 
 @dataclass(frozen=True, slots=True)
 class Subcommand:
+    """One `/partner` subcommand: everything about it that is not its parser's or handler's
+    own code lives here, and only here."""
+
+    english: tuple[str, ...]
+    """Its words (aliases too), the first the one the usage line shows; two words (`credit
+    add`) are tried before the first alone."""
+    french: tuple[str, ...]
+    """Its French words, as a French user would try them; matched with or without their
+    accents (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`."""
     parse: Parser
     handle: Handler
     usage: object = field(compare=False)  # a lazy text: not hashable
@@ -83,134 +89,204 @@ class Subcommand:
     guests: Reads = _nothing
     """Whether a guest may run the parsed command: those that only read. Guests never ask,
     decide or change a setting (bot.slack.workspace_guard)."""
+    opens_first: bool = False
+    """Its handler opens a modal (bot.slack.modals.open_first): the command's trigger_id goes
+    to views.open before the membership check, which runs once the modal is open."""
 
 
-HELP = Subcommand(lookups_parsing.parse_help, lookups.show_help, usage.HELP, guests=_everything)
+HELP = Subcommand(
+    ("help", "?"),
+    ("aide",),
+    lookups_parsing.parse_help,
+    lookups.show_help,
+    usage.HELP,
+    guests=_everything,
+)
+SETUP = Subcommand(
+    ("setup",),
+    ("config", "configurer", "configuration"),
+    parse_setup,
+    open_setup,
+    usage.SETUP,
+    opens_first=True,
+)
 BALANCE = Subcommand(
-    lookups_parsing.parse_balance, lookups.show_balance, usage.BALANCE, guests=_everything
+    ("balance", "balances"),
+    ("solde", "soldes"),
+    lookups_parsing.parse_balance,
+    lookups.show_balance,
+    usage.BALANCE,
+    guests=_everything,
 )
 SUBACCOUNTS = Subcommand(
+    ("subaccounts",),
+    ("sous-comptes",),
     lookups_parsing.parse_subaccounts,
     lookups.list_subaccounts,
     usage.SUBACCOUNTS,
     guests=_everything,
 )
-DIGEST = Subcommand(parse_digest, digests.digest, usage.DIGEST, guests=_verbs("list", "preview"))
-ALERT = Subcommand(parse_alert, alerts.alert, usage.ALERT, guests=_verbs("list"))
-LANGUAGE = Subcommand(parse_language, set_language, usage.LANGUAGE)
-ANOMALY = Subcommand(parse_anomaly, anomalies.anomaly, usage.ANOMALY)
-USAGE = Subcommand(parse_usage, usage_statement, usage.USAGE_STATEMENT)
-
-SETUP = Subcommand(parse_setup, open_setup, usage.SETUP)
 SUBACCOUNT = Subcommand(
-    lookups_parsing.parse_subaccount, lookups.show_subaccount, usage.SUBACCOUNT, guests=_everything
+    ("subaccount",),
+    ("sous-compte",),
+    lookups_parsing.parse_subaccount,
+    lookups.show_subaccount,
+    usage.SUBACCOUNT,
+    guests=_everything,
 )
 SUBACCOUNT_CREATE = Subcommand(
+    ("subaccount create",),
+    ("sous-compte créer",),
     requests_parsing.parse_create_subaccount,
     asking.subaccount_create,
     usage.SUBACCOUNT_CREATE,
     alone=True,
+    opens_first=True,
 )
 SUBACCOUNT_DELETE = Subcommand(
-    requests_parsing.parse_delete_subaccount, asking.subaccount_delete, usage.SUBACCOUNT_DELETE
+    ("subaccount delete",),
+    ("sous-compte supprimer",),
+    requests_parsing.parse_delete_subaccount,
+    asking.subaccount_delete,
+    usage.SUBACCOUNT_DELETE,
 )
-CREDIT = Subcommand(requests_parsing.refuse_credit, asking.credit_move, usage.CREDIT)
-CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move, usage.CREDIT_ADD)
+CREDIT = Subcommand(
+    ("credit",), ("crédit",), requests_parsing.refuse_credit, asking.credit_move, usage.CREDIT
+)
+CREDIT_ADD = Subcommand(
+    ("credit add",),
+    ("crédit ajouter",),
+    requests_parsing.parse_credit_add,
+    asking.credit_move,
+    usage.CREDIT_ADD,
+)
 CREDIT_REMOVE = Subcommand(
-    requests_parsing.parse_credit_remove, asking.credit_move, usage.CREDIT_REMOVE
+    ("credit remove",),
+    ("crédit retirer",),
+    requests_parsing.parse_credit_remove,
+    asking.credit_move,
+    usage.CREDIT_REMOVE,
 )
-APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals, usage.APPROVALS)
-APPROVE = Subcommand(requests_parsing.parse_approve, deciding.approve_command, usage.APPROVE)
-REJECT = Subcommand(requests_parsing.parse_reject, deciding.reject_command, usage.REJECT)
+APPROVALS = Subcommand(
+    ("approvals",),
+    ("approbations",),
+    requests_parsing.parse_approvals,
+    asking.pending_approvals,
+    usage.APPROVALS,
+)
+APPROVE = Subcommand(
+    ("approve",),
+    ("approuver",),
+    requests_parsing.parse_approve,
+    deciding.approve_command,
+    usage.APPROVE,
+)
+REJECT = Subcommand(
+    ("reject",),
+    ("refuser",),
+    requests_parsing.parse_reject,
+    deciding.reject_command,
+    usage.REJECT,
+)
 REQUESTS = Subcommand(
-    requests_parsing.parse_requests, asking.my_requests, usage.REQUESTS, guests=_everything
+    ("requests",),
+    ("demandes",),
+    requests_parsing.parse_requests,
+    asking.my_requests,
+    usage.REQUESTS,
+    guests=_everything,
 )
 APPROVERS = Subcommand(
-    admin_parsing.parse_approvers, admin.manage_role, usage.APPROVERS, guests=_verbs("list")
+    ("approvers",),
+    ("approbateurs", "approbateur"),
+    admin_parsing.parse_approvers,
+    admin.manage_role,
+    usage.APPROVERS,
+    guests=_verbs("list"),
 )
 ADMINS = Subcommand(
-    admin_parsing.parse_admins, admin.manage_role, usage.ADMINS, guests=_verbs("list")
+    ("admins",),
+    ("administrateurs", "administrateur"),
+    admin_parsing.parse_admins,
+    admin.manage_role,
+    usage.ADMINS,
+    guests=_verbs("list"),
 )
 APPROVALS_CHANNEL = Subcommand(
-    admin_parsing.parse_approvals_channel, admin.set_approvals_channel, usage.APPROVALS_CHANNEL
+    ("approvals-channel",),
+    ("canal-approbations", "canal-des-approbations"),
+    admin_parsing.parse_approvals_channel,
+    admin.set_approvals_channel,
+    usage.APPROVALS_CHANNEL,
 )
 POLICY = Subcommand(
+    ("policy",),
+    ("règles", "règle", "politique"),
     admin_parsing.parse_policy,
     admin.policy,
     usage.POLICY,
     guests=lambda parsed: isinstance(parsed, admin_parsing.ShowPolicy),
 )
-AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail, usage.AUDIT)
+AUDIT = Subcommand(
+    ("audit",), ("journal",), admin_parsing.parse_audit, admin.audit_trail, usage.AUDIT
+)
+DIGEST = Subcommand(
+    ("digest", "digests"),
+    ("récapitulatif", "récapitulatifs", "récap", "résumé"),
+    parse_digest,
+    digests.digest,
+    usage.DIGEST,
+    guests=_verbs("list", "preview"),
+)
+ALERT = Subcommand(
+    ("alert", "alerts"),
+    ("alerte", "alertes"),
+    parse_alert,
+    alerts.alert,
+    usage.ALERT,
+    guests=_verbs("list"),
+)
+LANGUAGE = Subcommand(("language",), ("langue",), parse_language, set_language, usage.LANGUAGE)
+ANOMALY = Subcommand(
+    ("anomaly", "anomalies"), ("anomalie",), parse_anomaly, anomalies.anomaly, usage.ANOMALY
+)
+USAGE = Subcommand(
+    ("usage",), ("consommation",), parse_usage, usage_statement, usage.USAGE_STATEMENT
+)
+
+ENTRIES = (
+    HELP,
+    SETUP,
+    BALANCE,
+    SUBACCOUNTS,
+    SUBACCOUNT,
+    SUBACCOUNT_CREATE,
+    SUBACCOUNT_DELETE,
+    CREDIT,
+    CREDIT_ADD,
+    CREDIT_REMOVE,
+    APPROVALS,
+    APPROVE,
+    REJECT,
+    REQUESTS,
+    APPROVERS,
+    ADMINS,
+    APPROVALS_CHANNEL,
+    POLICY,
+    AUDIT,
+    DIGEST,
+    ALERT,
+    LANGUAGE,
+    ANOMALY,
+    USAGE,
+)
+"""The table: every subcommand, once."""
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "help": HELP,
-    "?": HELP,
-    "setup": SETUP,
-    "balance": BALANCE,
-    "balances": BALANCE,
-    "subaccounts": SUBACCOUNTS,
-    "subaccount": SUBACCOUNT,
-    "subaccount create": SUBACCOUNT_CREATE,
-    "subaccount delete": SUBACCOUNT_DELETE,
-    "credit": CREDIT,
-    "credit add": CREDIT_ADD,
-    "credit remove": CREDIT_REMOVE,
-    "approvals": APPROVALS,
-    "approve": APPROVE,
-    "reject": REJECT,
-    "requests": REQUESTS,
-    "approvers": APPROVERS,
-    "admins": ADMINS,
-    "approvals-channel": APPROVALS_CHANNEL,
-    "policy": POLICY,
-    "audit": AUDIT,
-    "digest": DIGEST,
-    "digests": DIGEST,
-    "alert": ALERT,
-    "alerts": ALERT,
-    "language": LANGUAGE,
-    "langue": LANGUAGE,
-    "anomaly": ANOMALY,
-    "anomalies": ANOMALY,
-    "usage": USAGE,
-    # French words, as a French user would try them; matched with or without their accents
-    # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
-    "aide": HELP,
-    "config": SETUP,
-    "configurer": SETUP,
-    "configuration": SETUP,
-    "solde": BALANCE,
-    "soldes": BALANCE,
-    "sous-comptes": SUBACCOUNTS,
-    "sous-compte": SUBACCOUNT,
-    "sous-compte créer": SUBACCOUNT_CREATE,
-    "sous-compte supprimer": SUBACCOUNT_DELETE,
-    "crédit": CREDIT,
-    "crédit ajouter": CREDIT_ADD,
-    "crédit retirer": CREDIT_REMOVE,
-    "approbations": APPROVALS,
-    "approuver": APPROVE,
-    "refuser": REJECT,
-    "demandes": REQUESTS,
-    "approbateurs": APPROVERS,
-    "approbateur": APPROVERS,
-    "administrateurs": ADMINS,
-    "administrateur": ADMINS,
-    "canal-approbations": APPROVALS_CHANNEL,
-    "canal-des-approbations": APPROVALS_CHANNEL,
-    "règles": POLICY,
-    "règle": POLICY,
-    "politique": POLICY,
-    "journal": AUDIT,
-    "récapitulatif": DIGEST,
-    "récapitulatifs": DIGEST,
-    "récap": DIGEST,
-    "résumé": DIGEST,
-    "alerte": ALERT,
-    "alertes": ALERT,
-    "anomalie": ANOMALY,
-    "consommation": USAGE,
+    **{key: entry for entry in ENTRIES for key in entry.english},
+    **{key: entry for entry in ENTRIES for key in entry.french},
 }
+"""Every word of the table (English first) → its entry."""
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))
 """The first words of the table, for telling a mistyped product and suggesting a subcommand."""
@@ -218,10 +294,21 @@ _TABLE = {" ".join(word(part) for part in key.split()): entry for key, entry in 
 _FIRST_WORDS = frozenset(key.split()[0] for key in _TABLE)
 
 
+COMMAND = "partner_command"
+"""Context key of what the door read of `/partner`'s text: `Parsed`, or the CommandError."""
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     command: Any
     subcommand: Subcommand
+
+    @property
+    def guests_may(self) -> bool:
+        return self.subcommand.guests(self.command)
+
+
+Read = Parsed | CommandError
 
 
 def parse(raw: str) -> Parsed:
@@ -237,8 +324,8 @@ def parse(raw: str) -> Parsed:
     if entry_and_args is None:
         name = words[0]
         if len(words) > 1 and word(words[1]) in _FIRST_WORDS:
-            raise CommandError(text.UNKNOWN_PRODUCT.format(name=shown(name)))
-        raise CommandError(unknown_subcommand(name))
+            raise CommandError(later(lambda: text.UNKNOWN_PRODUCT.format(name=shown(name))))
+        raise CommandError(later(lambda: unknown_subcommand(name)))
     entry, args = entry_and_args
     try:
         return Parsed(entry.parse(product, args), entry)
@@ -249,19 +336,26 @@ def parse(raw: str) -> Parsed:
         raise
 
 
+def read(raw: str) -> Read:
+    """What `/partner raw` (text as typed) asks for, or why it is refused: pure, so it runs
+    at the door before the ack; a refusal is worded when read (bot.slack.commands.later)."""
+    try:
+        return parse(raw)
+    except CommandError as refused:
+        return refused
+
+
 def parse_command(raw: str) -> Any:
     """The typed command `raw` asks for (or CommandError): what the parsers alone say."""
     return parse(raw).command
 
 
-def guests_may_run(raw: str) -> bool:
-    """Whether a guest may run `/partner raw` (text as typed), as its table entry says. A text
-    that parses to nothing is answered with the usage, which anyone may read."""
-    try:
-        parsed = parse(raw)
-    except CommandError:
+def guests_may(read: Read | None) -> bool:
+    """Whether a guest may run what the door read, as its table entry says. A text refused is
+    answered with the usage, which anyone may read; nothing read (not `/partner`): no."""
+    if isinstance(read, CommandError):
         return True
-    return parsed.subcommand.guests(parsed.command)
+    return read is not None and read.guests_may
 
 
 def _key(typed: str) -> str:
@@ -284,41 +378,3 @@ def unknown_subcommand(name: str) -> str:
     if close:
         message += text.DID_YOU_MEAN.format(suggestion=close[0])
     return message
-
-
-async def partner(
-    ack: AsyncAck,
-    command: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    context: AsyncBoltContext,
-) -> None:
-    # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
-    typed = from_slack(command.get("text") or "")
-    try:
-        parsed: Parsed | None = parse(typed)  # pure: nothing waits on Slack or the database
-    except CommandError:
-        parsed = None
-    if parsed is not None and marked_opens_first(parsed.subcommand.handle):
-        defer_member_check(context)  # its trigger_id must reach views.open first
-    await ack()
-    call = SlashCommand(command, respond, client, context)
-    if parsed is None:
-        # Worded again here, in the asker's language (set at the door when the ack went out).
-        await reply(respond, usage_reply(*_refusal(typed)))
-        return
-    # A refusal or failure raised from here is answered to the asker by the app's error
-    # handler (bot.slack.error_handler).
-    await parsed.subcommand.handle(parsed.command, call)
-
-
-def _refusal(typed: str) -> tuple[str, str | None]:
-    try:
-        parse(typed)
-    except CommandError as error:
-        return error.message, None if error.usage is None else str(error.usage)
-    raise AssertionError("a text refused once is refused again: parsing is pure")
-
-
-def register(app: AsyncApp) -> None:
-    app.command("/partner")(answers_errors(partner))

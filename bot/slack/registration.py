@@ -8,7 +8,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 
-from bot.slack import partner_command
+from bot.slack import partner_listener
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.anomalies import listeners as anomalies
@@ -20,7 +20,7 @@ from bot.slack.setup import listeners as setup
 
 
 def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore | None) -> None:
-    partner_command.register(app)
+    partner_listener.register(app)
     setup.register(app)
     lookups.register(app)
     requests.register(app)

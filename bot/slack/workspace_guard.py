@@ -23,7 +23,10 @@ one of that workspace's members — checked once here, before any listener runs.
    strangers — another organisation's people in a shared channel (`is_stranger`, another
    `team_id` outside the Grid org), unknown or deactivated users — are refused everything;
    guests may only read (`guest_may`). This check (`MemberGate`) needs a Slack call, so it
-   runs after the ack, not here: the middleware only hands it to the listener wrapper.
+   runs after the ack, not here: the middleware puts it on the context, and every listener
+   runs it right after `await ack()` (bot.slack.membership.check_member), or once its modal
+   is open (bot.slack.modals.open_loading). Until then the listener speaks the language the
+   process already knows for the user (a form's errors, "Loading…"), set here.
 
 A refusal here is acknowledged first, then audited and answered where the person looks
 (bot.slack.error_handler.tell): the modal for a submission (the ack replaces the form), else
@@ -47,11 +50,9 @@ from bot.slack.context import DIRECTORY
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import error_view_ack, tell
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
-from bot.slack.membership import Belonging, NotAMember, belonging
-from bot.slack.modals import MEMBER_GATE
-from bot.slack.partner_command import guests_may_run
+from bot.slack.membership import MEMBER_GATE, Belonging, NotAMember, belonging
+from bot.slack.partner_command import COMMAND, guests_may
 from bot.slack.requests.views import DROP_SIMILAR_ACTION
-from bot.slack.text import from_slack
 from bot.slack.texts import isolation as text
 
 log = logging.getLogger(__name__)
@@ -130,12 +131,12 @@ def foreign_claims(body: dict[str, Any], workspace: Workspace) -> dict[str, str]
     return found
 
 
-def guest_may(body: dict[str, Any]) -> bool:
+def guest_may(body: dict[str, Any], context: dict[str, Any]) -> bool:
     """Whether a guest may make this request: what the command table says only reads
-    (bot.slack.partner_command `Subcommand.guests`), paging a list, dropping a suggestion;
-    not asking, deciding or changing anything."""
+    (`Subcommand.guests` of the entry the door read, bot.slack.partner_command), paging a
+    list, dropping a suggestion; not asking, deciding or changing anything."""
     if body.get("command"):
-        return guests_may_run(from_slack(body.get("text") or ""))
+        return guests_may(context.get(COMMAND))
     if body.get("type") == "block_actions":
         actions = body.get("actions") or []
         return bool(actions) and all(
@@ -151,10 +152,10 @@ class MemberGate:
     sets the language the rest of the request speaks.
 
     Not run in the middleware: a middleware runs before the listener's ack, and users.info can
-    be slow. The listener wrapper runs it right after the ack (bot.slack.error_handler), or,
-    for a listener that opens a modal (`deferred`), open_loading right after the modal opened:
-    a trigger_id does not outlive a users.info answered 429. Its refusal (NotAMember) stops the
-    listener there and is answered like any other.
+    be slow. Listeners run it right after the ack (bot.slack.membership.check_member), or, when
+    they open a modal, open_loading right after the modal opened: a trigger_id does not outlive
+    a users.info answered 429. Its refusal (NotAMember) stops the listener there and is
+    answered like any other.
 
     Its users.info is the request's one look at the acting user: asked through the request's
     SlackDirectory (whose admin checks then reuse it), with `include_locale` while the
@@ -164,14 +165,18 @@ class MemberGate:
     """
 
     def __init__(
-        self, context: dict[str, Any], user_id: str | None, workspace: Workspace, body: dict
+        self,
+        context: dict[str, Any],
+        user_id: str | None,
+        workspace: Workspace,
+        body: dict,
+        locales: UserLocales | None,
     ) -> None:
         self._context = context
         self._user_id = user_id
         self._workspace = workspace
         self._body = body
-        # Set by the listener wrapper for a listener marked `opens_first` (bot.slack.modals).
-        self.deferred = False
+        self._locales = locales
         self._verdict: object | None = None  # a catalog text, worded once the language is set
         self._language: str | None = None
         self._zone: str | None = None
@@ -179,7 +184,7 @@ class MemberGate:
 
     def known_language(self) -> str | None:
         """The user's language as the process already knows it (no Slack call), if it does."""
-        locales: UserLocales | None = self._context.get("user_locales")
+        locales = self._locales
         if self._language is not None or locales is None or not self._user_id:
             return self._language
         return locales.get(self._workspace.team_id, self._user_id)
@@ -200,7 +205,7 @@ class MemberGate:
         if standing is Belonging.STRANGER:
             log.info("refused a request from outside the workspace")
             return text.STRANGER
-        if standing is Belonging.GUEST and not guest_may(self._body):
+        if standing is Belonging.GUEST and not guest_may(self._body, self._context):
             return text.GUEST
         return None
 
@@ -212,7 +217,7 @@ class MemberGate:
             directory = SlackDirectory(self._context["client"], team_id=team_id)
         known = self.known_language()
         user = await directory.user(self._user_id, with_locale=known is None)
-        locales: UserLocales | None = self._context.get("user_locales")
+        locales = self._locales
         if known is None and user:
             known = normalise(user.get("locale"))  # none given: English, as user_language
             if locales is not None:
@@ -227,7 +232,9 @@ class MemberGate:
 
 
 def workspace_guard(
-    audit_log: AuditLog, track: Callable[[asyncio.Future[Any]], None] | None = None
+    audit_log: AuditLog,
+    user_locales: UserLocales | None = None,
+    track: Callable[[asyncio.Future[Any]], None] | None = None,
 ) -> Callable[..., Awaitable[BoltResponse | None]]:
     """`track` keeps the work a refusal does after its ack (the audit entry, the answer) in
     what the process waits for when it stops (bot.shutdown.InFlight.track)."""
@@ -272,7 +279,10 @@ def workspace_guard(
                 # The ack itself replaces the form by the message.
                 return BoltResponse(status=200, body=error_view_ack(message))
             return BoltResponse(status=200, body="")
-        context[MEMBER_GATE] = MemberGate(context, user_id, workspace, body)
+        gate = MemberGate(context, user_id, workspace, body, user_locales)
+        context[MEMBER_GATE] = gate
+        # Bolt runs the listener in a task of its own, made after this: it inherits this.
+        use_language(gate.known_language())
         await next_()
         return None
 

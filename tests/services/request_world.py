@@ -11,7 +11,7 @@ from bot.db.models import CreditRequest
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.directory import Standing
-from bot.services.requests import Action, RequestSnapshot, Status
+from bot.services.requests import Action, Ask, RequestSnapshot, Status
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 
 TEAM = "T0SM"
@@ -37,7 +37,7 @@ class People:
 async def pending_request(runtime: Runtime, sandbox: Sandbox) -> RequestSnapshot:
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
     submitted = await runtime.requests.request_credit(
-        TEAM, REQUESTER, Product.SMS, Action.CREDIT_ADD, sub.token, Decimal(5), None, People()
+        TEAM, REQUESTER, Ask(Action.CREDIT_ADD, Product.SMS, None, sub.token, Decimal(5)), People()
     )
     assert submitted.request.status is Status.PENDING
     return submitted.request

@@ -9,7 +9,8 @@ import pytest
 
 from bot.slack.commands import CommandError
 from bot.slack.membership import Belonging, belonging, is_admin_of, owners_of
-from bot.slack.partner_command import SUBCOMMANDS, parse
+from bot.slack.partner_command import COMMAND, SUBCOMMANDS, parse, read
+from bot.slack.text import from_slack
 from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may
 
 T1, T2, ORG = "T0ONE", "T0TWO", "E0ORG"
@@ -184,7 +185,12 @@ def test_foreign_claims(
     ],
 )
 def test_what_a_guest_may_type(text: str, allowed: bool) -> None:
-    assert guest_may(command(text=text)) is allowed
+    assert guest_may(*at_the_door(text)) is allowed
+
+
+def at_the_door(text: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A command's payload and the context the door (read_command) leaves it: read once."""
+    return command(text=text), {COMMAND: read(from_slack(text))}
 
 
 @pytest.mark.parametrize("arguments", ["", "list", "preview", "acme 10", "<@U1>"])
@@ -195,9 +201,9 @@ def test_guest_rights_come_from_the_command_table(arguments: str) -> None:
         try:
             parsed = parse(text)
         except CommandError:
-            assert guest_may(command(text=text)), text
+            assert guest_may(*at_the_door(text)), text
             continue
-        assert guest_may(command(text=text)) is parsed.subcommand.guests(parsed.command), text
+        assert guest_may(*at_the_door(text)) is parsed.subcommand.guests(parsed.command), text
 
 
 @pytest.mark.parametrize(
@@ -214,8 +220,12 @@ def test_guest_rights_come_from_the_command_table(arguments: str) -> None:
     ],
 )
 def test_what_a_guest_may_click(action_id: str, allowed: bool) -> None:
-    assert guest_may(message_click(actions=[{"action_id": action_id}])) is allowed
-    assert guest_may(submission()) is False
+    assert guest_may(message_click(actions=[{"action_id": action_id}]), {}) is allowed
+    assert guest_may(submission(), {}) is False
+
+
+def test_a_command_the_door_did_not_read_is_refused_to_guests() -> None:
+    assert guest_may(command(text="balance"), {}) is False
 
 
 def _member(user_id: str, **flags: object) -> dict[str, object]:

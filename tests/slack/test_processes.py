@@ -22,7 +22,7 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.policy import change_policy
-from bot.services.requests import Action, Status
+from bot.services.requests import Action, Ask, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting
 from bot.slack.digests.schedule_parsing import parse_subscription
@@ -386,7 +386,10 @@ async def test_a_request_stored_by_a_process_that_died_gets_one_card_after_a_res
     runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
     try:
         submitted = await runtime.requests.request_credit(
-            TEAM, MEMBER, Product.SMS, Action.CREDIT_ADD, sub.token, Decimal(12), None, People()
+            TEAM,
+            MEMBER,
+            Ask(Action.CREDIT_ADD, Product.SMS, None, sub.token, Decimal(12)),
+            People(),
         )
     finally:
         await runtime.close()

@@ -13,7 +13,7 @@ import pytest
 from bot.i18n import language
 from bot.slack.commands import CommandError, word
 from bot.slack.lookups import help_texts as help_text
-from bot.slack.partner_command import guests_may_run, parse_command
+from bot.slack.partner_command import guests_may, parse_command, read
 
 # (French, English): both must parse to the same command.
 SAME_COMMAND = [
@@ -174,4 +174,4 @@ def test_each_french_usage_line_names_commands_that_work(line: int) -> None:
     ],
 )
 def test_a_guest_may_run_in_french_what_it_may_run_in_english(french: str, english: str) -> None:
-    assert guests_may_run(french) == guests_may_run(english)
+    assert guests_may(read(french)) == guests_may(read(english))

@@ -35,7 +35,7 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
-from bot.services.requests.model import Action, Ask, NewSubaccount, Submitted
+from bot.services.requests.model import Action, Ask, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
 from bot.services.subaccounts import pick_subaccount
@@ -61,19 +61,17 @@ class Asking:
         self,
         team_id: str,
         requester_id: str,
-        product: Product,
-        action: Action,
-        ref: str,
-        amount: Decimal,
-        reason: str | None,
+        ask: Ask,
         directory: Directory,
         *,
         confirmed_similar: int | None = None,
     ) -> Submitted:
         """`confirmed_similar`: the number of the earlier request the requester saw and still
         wants this one besides (see `SimilarRequest`)."""
+        action, product, ref, reason = ask.action, ask.product, ask.ref, ask.reason
         assert action in (Action.CREDIT_ADD, Action.CREDIT_REMOVE)
-        amount = validate_amount(amount)
+        assert ref is not None and ask.amount is not None
+        amount = validate_amount(ask.amount)
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
@@ -111,9 +109,7 @@ class Asking:
         self,
         team_id: str,
         requester_id: str,
-        product: Product,
-        new: NewSubaccount,
-        reason: str | None,
+        ask: Ask,
         directory: Directory,
         *,
         origin: str | None = None,
@@ -121,6 +117,8 @@ class Asking:
     ) -> Submitted:
         """`origin` names the Slack form the request comes from (`view:<id>`): submitted
         twice, it makes one request, and the repeat gets `Submitted.repeated`."""
+        product, new, reason = ask.product, ask.new, ask.reason
+        assert ask.action is Action.SUBACCOUNT_CREATE and new is not None
         if origin is not None:
             made = await self._store.made_from(team_id, origin)
             if made is not None:
@@ -173,13 +171,13 @@ class Asking:
         self,
         team_id: str,
         requester_id: str,
-        product: Product,
-        ref: str,
-        reason: str | None,
+        ask: Ask,
         directory: Directory,
         *,
         confirmed_similar: int | None = None,
     ) -> Submitted:
+        product, ref, reason = ask.product, ask.ref, ask.reason
+        assert ask.action is Action.SUBACCOUNT_DELETE and ref is not None
         policy, facts, route = await self._route(team_id, requester_id, directory, deletion=True)
         subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
@@ -211,37 +209,18 @@ class Asking:
         """The request `ask` describes, made by the step of its kind."""
         match ask.action:
             case Action.CREDIT_ADD | Action.CREDIT_REMOVE:
-                assert ask.ref is not None and ask.amount is not None
                 return await self.request_credit(
-                    team_id,
-                    requester_id,
-                    ask.product,
-                    ask.action,
-                    ask.ref,
-                    ask.amount,
-                    ask.reason,
-                    directory,
-                    confirmed_similar=confirmed_similar,
+                    team_id, requester_id, ask, directory, confirmed_similar=confirmed_similar
                 )
             case Action.SUBACCOUNT_DELETE:
-                assert ask.ref is not None
                 return await self.request_deletion(
-                    team_id,
-                    requester_id,
-                    ask.product,
-                    ask.ref,
-                    ask.reason,
-                    directory,
-                    confirmed_similar=confirmed_similar,
+                    team_id, requester_id, ask, directory, confirmed_similar=confirmed_similar
                 )
             case Action.SUBACCOUNT_CREATE:
-                assert ask.new is not None
                 return await self.request_new_subaccount(
                     team_id,
                     requester_id,
-                    ask.product,
-                    ask.new,
-                    ask.reason,
+                    ask,
                     directory,
                     origin=origin,
                     confirmed_similar=confirmed_similar,

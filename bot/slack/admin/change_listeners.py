@@ -52,9 +52,9 @@ from bot.slack.blocks import clicked_message
 from bot.slack.context import Services
 from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
 from bot.slack.home.refresh import settings_changed
 from bot.slack.locale import user_language
+from bot.slack.membership import check_member
 from bot.slack.minted import record_number
 from bot.slack.replies import reply
 from bot.slack.requests.events import UNKNOWN_OUTCOME
@@ -237,6 +237,7 @@ async def confirm(
     directory: SlackDirectory,
 ) -> None:
     await ack()
+    await check_member(context)
     await _decide(services, directory, client, respond, context, action, body, confirm=True)
 
 
@@ -251,12 +252,13 @@ async def reject(
     directory: SlackDirectory,
 ) -> None:
     await ack()
+    await check_member(context)
     await _decide(services, directory, client, respond, context, action, body, confirm=False)
 
 
 def register(app: AsyncApp) -> None:
-    app.action(CONFIRM_ACTION)(answers_errors(confirm))
-    app.action(REJECT_ACTION)(answers_errors(reject))
+    app.action(CONFIRM_ACTION)(confirm)
+    app.action(REJECT_ACTION)(reject)
 
 
 async def _decide(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from bot.partner.models import Product
 from bot.services.policy import MAX_EXPIRY_HOURS, MAX_REMIND_HOURS
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
+from bot.slack.commands import CommandError, amount, later, parse_subject, word, words_table
 from bot.slack.lookups import help_texts as text
 
 POLICY_SETTINGS = words_table(
@@ -145,7 +145,7 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
         case "expiry_hours":
             hours = lowered.removesuffix("h")
             if not hours.isdigit() or not 1 <= int(hours) <= MAX_EXPIRY_HOURS:
-                raise CommandError(text.POLICY_EXPIRY.format(most=MAX_EXPIRY_HOURS))
+                raise CommandError(later(lambda: text.POLICY_EXPIRY.format(most=MAX_EXPIRY_HOURS)))
             return SetPolicy(setting, int(hours))
         case "remind_hours" | "escalate_hours":
             if lowered in _NONE:

@@ -36,10 +36,10 @@ from bot.slack.alerts.views import (
 from bot.slack.blocks import escape, form_text
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
 from bot.slack.locale import channel_language
+from bot.slack.membership import check_member
 from bot.slack.minted import json_object
-from bot.slack.modals import open_first, opens_first
+from bot.slack.modals import open_first
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
@@ -133,7 +133,6 @@ async def _check_now(
     return said
 
 
-@opens_first
 async def top_up(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -176,6 +175,7 @@ async def top_up_submitted(
         await ack(response_action="errors", errors={"amount": str(error)})
         return
     await ack()
+    await check_member(context)
     reason = form_text(view, "reason")
     metadata = json.loads(view.get("private_metadata") or "{}")
     # The same service call as `/partner credit add`: the same policy, the same "you asked for
@@ -198,6 +198,7 @@ async def snooze(
     client: AsyncWebClient,
 ) -> None:
     await ack()
+    await check_member(context)
     subject = json_object(action["value"], "an alert button")
     product = Product(subject["p"])
     team_id, user_id = workspace_of(context), body["user"]["id"]
@@ -215,6 +216,6 @@ async def snooze(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(TOPUP_ACTIONS)(answers_errors(top_up))
-    app.view(TOPUP_CALLBACK)(answers_errors(top_up_submitted))
-    app.action(SNOOZE_ACTION)(answers_errors(snooze))
+    app.action(TOPUP_ACTIONS)(top_up)
+    app.view(TOPUP_CALLBACK)(top_up_submitted)
+    app.action(SNOOZE_ACTION)(snooze)

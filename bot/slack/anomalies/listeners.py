@@ -19,8 +19,8 @@ from bot.slack.anomalies.views import ACTIONS, judged_card
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
 from bot.slack.locale import channel_language
+from bot.slack.membership import check_member
 from bot.slack.minted import json_object
 from bot.slack.replies import reply
 from bot.slack.views.reply import plain_reply, refusal_reply
@@ -89,6 +89,7 @@ async def feedback(
     directory: SlackDirectory,
 ) -> None:
     await ack()
+    await check_member(context)
     services: Services = context[SERVICES]
     team_id, user_id = workspace_of(context), body["user"]["id"]
     ref = str(json_object(action["value"], "a spend alert button").get("r", ""))
@@ -116,4 +117,4 @@ async def feedback(
 
 def register(app: AsyncApp) -> None:
     for action_id in ACTIONS:
-        app.action(action_id)(answers_errors(feedback))
+        app.action(action_id)(feedback)

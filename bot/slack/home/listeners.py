@@ -1,6 +1,6 @@
 """The Home tab's own listeners: publishing it when opened, its Set up button, and its
-Settings buttons (a form read back as the `/partner` command it stands for, handled by that
-command's own handler: same checks, same four eyes, same audit).
+Settings buttons (a form read as the typed `/partner` command it stands for, handled by that
+command's own handler from the table: same checks, same four eyes, same audit).
 
 Approve, Reject and Cancel on the Home are the request card's buttons, handled by the card's
 listeners (bot.slack.requests.deciding): nothing about deciding lives here.
@@ -19,11 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.commands import CommandError
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
 from bot.slack.home.publisher import HomePublisher
 from bot.slack.home.settings_edit import (
     EDIT_ACTION,
     EDIT_CALLBACK,
+    VALUE,
     FormError,
     command_of,
     edit_modal,
@@ -31,14 +31,32 @@ from bot.slack.home.settings_edit import (
     item_of,
 )
 from bot.slack.home.views import SETUP_ACTION
-from bot.slack.membership import Belonging, belonging
-from bot.slack.modals import open_first, opens_first
-from bot.slack.partner_command import parse
+from bot.slack.membership import Belonging, belonging, check_member
+from bot.slack.modals import open_first
+from bot.slack.partner_command import (
+    ADMINS,
+    ALERT,
+    APPROVALS_CHANNEL,
+    APPROVERS,
+    DIGEST,
+    POLICY,
+    Subcommand,
+)
 from bot.slack.requests.events import DirectReply
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import Setup
 
 log = logging.getLogger(__name__)
+
+FORMS: dict[str, Subcommand] = {
+    "approvers": APPROVERS,
+    "admins": ADMINS,
+    "policy": POLICY,
+    "approvals-channel": APPROVALS_CHANNEL,
+    "alerts-channel": ALERT,
+    "digest": DIGEST,
+}
+"""The table entry whose handler takes each Settings form's command."""
 
 
 async def home_opened(
@@ -51,7 +69,7 @@ async def home_opened(
     # The Messages and About tabs send this event too: only the Home is ours to draw.
     if event.get("tab", "home") != "home" or context.team_id is None:
         return
-    # An event has no listener wrapper, so no membership check at the door: the Home shows
+    # Nobody acts in an event, so the guard made no membership check for it: the Home shows
     # the workspace's balances, for its members and guests only (bot.slack.membership).
     user = await directory.user(event["user"])
     if belonging(user, context.team_id, context.enterprise_id) is Belonging.STRANGER:
@@ -60,20 +78,22 @@ async def home_opened(
     await HomePublisher(services, client).publish(context.team_id, event["user"], opened=True)
 
 
-@answers_errors
-@opens_first
 async def open_setup_from_home(
     ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
-    await ack()
+    await ack()  # the member is checked once the modal is open (bot.slack.modals)
     # The same modal as `/partner setup` (admins only, checked there), from the click's trigger.
-    command = {"trigger_id": body["trigger_id"], "user_id": body["user"]["id"]}
-    call = SlashCommand(payload=command, respond=context.respond, client=client, context=context)
+    call = SlashCommand(
+        user_id=body["user"]["id"],
+        channel_id="",
+        trigger_id=body["trigger_id"],
+        respond=context.respond,
+        client=client,
+        context=context,
+    )
     await open_setup(Setup(), call)
 
 
-@answers_errors
-@opens_first
 async def open_setting_form(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -81,7 +101,7 @@ async def open_setting_form(
     context: AsyncBoltContext,
     client: AsyncWebClient,
 ) -> None:
-    await ack()
+    await ack()  # the member is checked once the modal is open (bot.slack.modals)
     item = action["value"]
     # "Loading…" in the language known for them, the form in theirs once checked.
     await open_first(
@@ -94,7 +114,6 @@ async def open_setting_form(
     )
 
 
-@answers_errors
 async def setting_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -103,26 +122,30 @@ async def setting_submitted(
     client: AsyncWebClient,
     services: Services,
 ) -> None:
-    # Before the ack, in the language already known for them (set by the listener wrapper):
+    # Before the ack, in the language already known for them (set by the workspace guard):
     # no Slack call may hold up a form's answer.
     team_id, user_id = workspace_of(context), body["user"]["id"]
+    item = item_of(view)
     try:
-        command = command_of(item_of(view), view)
+        form = command_of(item, view)
     except FormError as empty:
         await ack(response_action="errors", errors={empty.block_id: empty.message})
         return
-    try:
-        parsed = parse(command.text)
-    except CommandError as refused:
-        await ack(response_action="errors", errors={command.block_id: refused.message})
+    except CommandError as refused:  # a typed value the command's parser refuses
+        await ack(response_action="errors", errors={VALUE: refused.message})
         return
     await ack()
+    await check_member(context)
     # As if typed in the chosen channel; the answer (or a refusal, by the error handler) by DM.
-    payload = {"text": command.text, "user_id": user_id, "channel_id": command.channel_id}
     call = SlashCommand(
-        payload=payload, respond=DirectReply(client, user_id), client=client, context=context
+        user_id=user_id,
+        channel_id=form.channel_id,
+        trigger_id="",
+        respond=DirectReply(client, user_id),
+        client=client,
+        context=context,
     )
-    await parsed.subcommand.handle(parsed.command, call)
+    await FORMS[item].handle(form.command, call)
     await HomePublisher(services, client).republish(team_id, [user_id])
 
 

@@ -1,9 +1,11 @@
-"""The Home's Settings buttons: a small form per item, read back as the `/partner` command it
-stands for, so its submission takes the command's own path (checks, four eyes, audit).
+"""The Home's Settings buttons: a small form per item, read as the typed `/partner` command it
+stands for, so its submission takes the command's own handler (checks, four eyes, audit).
 
 `edit_modal(item)` draws the form; `command_of(item, view)` reads a submitted one into the
-command's words and the channel it acts in (`approvals-channel`, `alert channel` and
-`digest` act in the channel they are typed in: here, the one chosen in the form).
+typed command and the channel it acts in (`approvals-channel`, `alert channel` and `digest`
+act in the channel they are typed in: here, the one chosen in the form). Only a value typed in
+a text field (a policy's amount or hours, a digest's schedule) goes through the words the
+command's parser reads.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.services.roles import Subject, SubjectKind
+from bot.slack.admin.parsing import ManageRole, SetApprovalsChannel, SetPolicy, parse_policy
+from bot.slack.alerts.parsing import AlertCommand
 from bot.slack.blocks import fit, form_state, form_text, text_input
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.home import texts as text
 from bot.slack.minted import Garbled
 from bot.slack.views.modal import MAX_TITLE
@@ -50,14 +56,19 @@ class FormError(Exception):
         self.message = message
 
 
+FormCommand = (
+    ManageRole | SetPolicy | SetApprovalsChannel | AlertCommand | DigestSubscribe | DigestCommand
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Command:
-    """The `/partner` command a form stands for, and the channel it is as if typed in."""
+    """The typed `/partner` command a form stands for, and the channel it is as if typed in."""
 
-    text: str
+    command: FormCommand
     channel_id: str
     block_id: str
-    """The field a refusal of the command's parser is shown under."""
+    """The field a refusal of the command (its parser's or its handler's) is shown under."""
 
 
 def _select(block_id: str, label: object, options: dict[str, object]) -> InputBlock:
@@ -149,33 +160,34 @@ def _chosen(view: dict[str, Any], block_id: str, key: str = "selected_option") -
 
 
 def command_of(item: str, view: dict[str, Any]) -> Command:
-    """The command a submitted form stands for. Raises FormError for a field left empty;
-    the command's own parser judges the rest."""
+    """The command a submitted form stands for. Raises FormError for a field left empty, and
+    the policy parser's CommandError for a value it refuses."""
     match item:
         case "approvers" | "admins":
             verb = _chosen(view, VERB)
             if verb not in ("add", "remove"):
                 raise FormError(VERB, str(text.CHOOSE_ONE))
-            user = _chosen(view, WHO, "selected_user")
-            return Command(f"{item} {verb} <@{user}>", "", WHO)
+            user = Subject(SubjectKind.USER, _chosen(view, WHO, "selected_user"))
+            return Command(ManageRole(item.removesuffix("s"), verb, user), "", WHO)
         case "policy":
             setting = _chosen(view, SETTING)
             if setting not in text.POLICY_SETTINGS:
                 raise FormError(SETTING, str(text.CHOOSE_ONE))
-            return Command(f"policy {setting} {form_text(view, VALUE)}".strip(), "", VALUE)
+            # The value is typed: its grammar is the command's (amounts, "none", hours).
+            parsed = parse_policy(None, [setting, *form_text(view, VALUE).split()])
+            assert isinstance(parsed, SetPolicy)  # a setting was chosen
+            return Command(parsed, "", VALUE)
         case "approvals-channel":
-            return Command(
-                "approvals-channel", _chosen(view, CHANNEL, "selected_conversation"), CHANNEL
-            )
+            channel = _chosen(view, CHANNEL, "selected_conversation")
+            return Command(SetApprovalsChannel(), channel, CHANNEL)
         case "alerts-channel":
-            return Command(
-                "alert channel", _chosen(view, CHANNEL, "selected_conversation"), CHANNEL
-            )
+            channel = _chosen(view, CHANNEL, "selected_conversation")
+            return Command(AlertCommand("channel"), channel, CHANNEL)
         case _:
             channel = _chosen(view, CHANNEL, "selected_conversation")
             verb = _chosen(view, VERB)
             if verb == "unsubscribe":
-                return Command("digest unsubscribe", channel, VERB)
-            return Command(
-                f"digest subscribe {form_text(view, SCHEDULE)}".strip(), channel, SCHEDULE
-            )
+                return Command(DigestCommand("unsubscribe"), channel, VERB)
+            # Read with the subscriber's zone by the handler, as after `digest subscribe`.
+            schedule = tuple(form_text(view, SCHEDULE).split())
+            return Command(DigestSubscribe(schedule), channel, SCHEDULE)

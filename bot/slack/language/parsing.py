@@ -32,5 +32,5 @@ def parse_language(_product: Product | None, args: list[str]) -> Language:
     if not words and not here:
         return Language()
     if len(words) != 1 or words[0] not in NAMES:
-        raise CommandError(str(text.USAGE))
+        raise CommandError(text.USAGE)
     return Language(NAMES[words[0]], here)

@@ -15,7 +15,6 @@ from bot.services.balances import read_balances
 from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
-from bot.slack.error_handler import answers_errors
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
@@ -25,6 +24,7 @@ from bot.slack.lookups.subaccount_views import (
     subaccount_detail_reply,
     subaccount_list_reply,
 )
+from bot.slack.membership import check_member
 from bot.slack.replies import reply
 
 
@@ -59,6 +59,7 @@ async def turn_page(
     partner: PartnerAccess,
 ) -> None:
     await ack()
+    await check_member(context)
     team_id = workspace_of(context)  # the authorised workspace, never the payload's
     # The page is the clicker's own (ephemeral), in their language; so is a failure, answered
     # by the app's error handler.
@@ -70,4 +71,4 @@ async def turn_page(
 
 
 def register(app: AsyncApp) -> None:
-    app.action(re.compile(f"^{PAGE_ACTION}"))(answers_errors(turn_page))
+    app.action(re.compile(f"^{PAGE_ACTION}"))(turn_page)

@@ -25,7 +25,8 @@ from bot.services.requests import Action, Ask, Requests
 from bot.services.roles import Roles
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.modals import open_first, opens_first
+from bot.slack.membership import check_member
+from bot.slack.modals import open_first
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
@@ -65,7 +66,6 @@ async def subaccount_delete(parsed: DeleteSubaccount, call: SlashCommand) -> Non
     await _ask(call, Ask(Action.SUBACCOUNT_DELETE, parsed.product, parsed.reason, parsed.ref))
 
 
-@opens_first
 async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> None:
     """`/partner subaccount create`: the form (its submission is `create_submitted`)."""
     product = parsed.product
@@ -138,6 +138,7 @@ async def create_submitted(
         await ack(response_action="errors", errors=errors)
         return
     await ack()
+    await check_member(context)
     product = Product(json.loads(view.get("private_metadata") or "{}").get("product", "sms"))
     # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
     # handler). A form makes one request, however often Slack delivers its submission.
@@ -164,6 +165,7 @@ async def confirm_similar(
     services: Services,
 ) -> None:
     await ack()
+    await check_member(context)
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
     try:
         ask, earlier = ask_from_value(action["value"])
@@ -185,5 +187,6 @@ async def drop_similar(
     services: Services,
 ) -> None:
     await ack()
+    await check_member(context)
     assert context.team_id and context.user_id, "a click Bolt did not authorise"
     await reply(respond, plain_reply(str(text.SIMILAR_DROPPED)), replace=True)

@@ -22,8 +22,9 @@ from bot.services.requests import CardAt, Requests, Status
 from bot.slack.blocks import clicked_message, form_text
 from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
+from bot.slack.membership import check_member
 from bot.slack.minted import record_number
-from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
+from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.events import (
@@ -50,6 +51,7 @@ async def approve(
     services: Services,
 ) -> None:
     await ack()
+    await check_member(context)
     number, team_id, user_id = _ids(context, action)
     await requests.approve_clicked(
         number,
@@ -61,7 +63,6 @@ async def approve(
     )
 
 
-@opens_first
 async def reject(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -74,7 +75,7 @@ async def reject(
 ) -> None:
     await ack()
     number, team_id, user_id = _ids(context, action)
-    # The modal's title in the language known for them (set by the listener wrapper: no
+    # The modal's title in the language known for them (set by the workspace guard: no
     # Slack call may come before the open); the membership check, run once it is open, sets
     # theirs for the rest.
     title = reject_title(number)
@@ -136,6 +137,7 @@ async def cancel(
     services: Services,
 ) -> None:
     await ack()
+    await check_member(context)
     number, team_id, user_id = _ids(context, action)
     events = SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services)
     await requests.cancel_clicked(number, team_id, user_id, events)
@@ -182,6 +184,7 @@ async def _mark(
     done: bool,
 ) -> None:
     await ack()
+    await check_member(context)
     number, team_id, user_id = _ids(context, action)
     await services.requests.mark_clicked(
         number,

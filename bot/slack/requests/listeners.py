@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack.error_handler import answers_errors
 from bot.slack.requests import asking, deciding
 from bot.slack.requests.views import (
     APPROVE_ACTION,
@@ -21,12 +20,12 @@ from bot.slack.requests.views import (
 
 
 def register(app: AsyncApp) -> None:
-    app.view(CREATE_CALLBACK)(answers_errors(asking.create_submitted))
-    app.action(CONFIRM_SIMILAR_ACTION)(answers_errors(asking.confirm_similar))
-    app.action(DROP_SIMILAR_ACTION)(answers_errors(asking.drop_similar))
-    app.action(APPROVE_ACTION)(answers_errors(deciding.approve))
-    app.action(REJECT_ACTION)(answers_errors(deciding.reject))
-    app.view(REJECT_CALLBACK)(answers_errors(deciding.reject_reason))
-    app.action(CANCEL_ACTION)(answers_errors(deciding.cancel))
-    app.action(MARK_DONE_ACTION)(answers_errors(deciding.mark_done))
-    app.action(MARK_FAILED_ACTION)(answers_errors(deciding.mark_failed))
+    app.view(CREATE_CALLBACK)(asking.create_submitted)
+    app.action(CONFIRM_SIMILAR_ACTION)(asking.confirm_similar)
+    app.action(DROP_SIMILAR_ACTION)(asking.drop_similar)
+    app.action(APPROVE_ACTION)(deciding.approve)
+    app.action(REJECT_ACTION)(deciding.reject)
+    app.view(REJECT_CALLBACK)(deciding.reject_reason)
+    app.action(CANCEL_ACTION)(deciding.cancel)
+    app.action(MARK_DONE_ACTION)(deciding.mark_done)
+    app.action(MARK_FAILED_ACTION)(deciding.mark_failed)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
-from bot.slack.commands import CommandError, amount, reason, shown, take_amount
+from bot.slack.commands import CommandError, amount, later, reason, shown, take_amount
 from bot.slack.lookups import help_texts as text
 from bot.slack.minted import LARGEST_RECORD_NUMBER
 
@@ -105,7 +105,7 @@ def parse_reject(_product: Product | None, args: list[str]) -> Decide:
     said = reason(args[1:])
     if said is None:
         # A rejection always says why: the requester reads it.
-        raise CommandError(text.REJECT_NEEDS_REASON.format(id=number))
+        raise CommandError(later(lambda: text.REJECT_NEEDS_REASON.format(id=number)))
     return Decide(number, said)
 
 
@@ -115,5 +115,6 @@ def _number(word: str) -> int:
     if not (digits.isascii() and digits.isdigit() and len(digits) <= 10) or not (
         1 <= int(digits) <= LARGEST_RECORD_NUMBER
     ):
-        raise CommandError(text.NOT_A_REQUEST_NUMBER.format(typed=shown(word)))
+        typed = shown(word)
+        raise CommandError(later(lambda: text.NOT_A_REQUEST_NUMBER.format(typed=typed)))
     return int(digits)

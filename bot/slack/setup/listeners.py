@@ -22,10 +22,9 @@ from bot.slack.admin.change_views import announcement
 from bot.slack.blocks import form_text
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
-from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
 from bot.slack.home.publisher import HomePublisher
-from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
+from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.requests.key_changes import withdraw_for_new_keys
 from bot.slack.setup import texts as text
@@ -41,7 +40,6 @@ from bot.slack.setup.views import (
 log = logging.getLogger(__name__)
 
 
-@opens_first
 async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
     client, context = call.client, call.context
     # The trigger_id dies 3 s after the command: open first (in the language known for the
@@ -98,7 +96,7 @@ async def submitted(
 
 
 def register(app: AsyncApp) -> None:
-    app.view(SETUP_CALLBACK)(answers_errors(submitted))
+    app.view(SETUP_CALLBACK)(submitted)
 
 
 async def check_and_save(
