@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.lookups import help_texts as text
 from bot.slack.text import escape, mentions_as_typed
+from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
 MAX_REASON = 500

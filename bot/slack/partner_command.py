@@ -36,10 +36,8 @@ from bot.slack.digests.parsing import parse_digest
 from bot.slack.error_handler import answers_errors
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
-from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
-from bot.slack.lookups import usage_texts as usage
 from bot.slack.lookups.help_views import usage_reply
 from bot.slack.modals import defer_member_check, marked_opens_first
 from bot.slack.replies import reply
@@ -48,6 +46,8 @@ from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
 from bot.slack.text import from_slack
+from bot.slack.texts import help as text
+from bot.slack.texts import usage
 
 Parser = Callable[[Product | None, list[str]], Any]
 Handler = Callable[[Any, SlashCommand], Awaitable[None]]
@@ -74,7 +74,7 @@ class Subcommand:
     parse: Parser
     handle: Handler
     usage: object = field(compare=False)  # a lazy text: not hashable
-    """Its one usage line (a marked text, bot.slack.lookups.usage_texts), shown under a refusal."""
+    """Its one usage line (a marked text, bot.slack.texts.usage), shown under a refusal."""
     alone: bool = False
     """Matches only with nothing after it; otherwise its first word alone is tried
     (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""

@@ -9,7 +9,7 @@ from bot.partner.models import Product
 from bot.services.policy import MAX_EXPIRY_HOURS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
-from bot.slack.lookups import help_texts as text
+from bot.slack.texts import help as text
 
 POLICY_SETTINGS = words_table(
     {

@@ -18,10 +18,10 @@ from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
 from bot.slack.digests.views import digest_reply, schedule_text
 from bot.slack.direct import dm_channel
 from bot.slack.locale import channel_language
-from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.scheduler import ChannelPacer, digest_csv_file, post_digest
+from bot.slack.texts import help as help_text
 from bot.slack.views.reply import Reply, plain_reply
 
 
