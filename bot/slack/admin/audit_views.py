@@ -27,14 +27,10 @@ from bot.services.policy import POLICY_FIELDS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import audit_texts as words
 from bot.slack.admin import texts as text
-from bot.slack.admin.views import (
-    channel_mention,
-    policy_value,
-    subject_mention,
-    user_mention,
-)
+from bot.slack.admin.views import policy_value, user_mention
 from bot.slack.blocks import MAX_BLOCKS, escape, fit, pack
 from bot.slack.language.texts import NAMES as LANGUAGE_NAMES
+from bot.slack.mentions import channel_mention, subject_mention
 from bot.slack.requests import texts as request_text
 from bot.slack.views.reply import Reply, plain_reply
 

@@ -29,11 +29,11 @@ from bot.services.requests import (
     NotARequester,
     RequestSnapshot,
 )
-from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
 from bot.slack.direct import dm_channel
 from bot.slack.directory import workspace_owners
 from bot.slack.locale import user_language
+from bot.slack.mentions import group_mention
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import ask_value
