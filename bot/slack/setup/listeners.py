@@ -24,7 +24,6 @@ from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
 from bot.slack.errors import message_for
-from bot.slack.home.publisher import HomePublisher
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.requests.key_changes import withdraw_for_new_keys
@@ -94,7 +93,7 @@ async def submitted(
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
     result = await check_and_save(services, directory, team_id, user_id, entered, client)
     await replace_working(client, checking, result)
-    await HomePublisher(services, client).republish(team_id, [user_id])
+    await services.home_refresh.republish(services, client, team_id, [user_id])
 
 
 def register(app: AsyncApp) -> None:
