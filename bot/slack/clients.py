@@ -65,7 +65,7 @@ class RepeatSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
     `chat.postMessage` would post the approval card or the digest twice. So those are
     retried only for methods in REPEAT_SAFE_METHODS; for a post the error reaches the caller,
     which treats the outcome as unknown rather than guess (see
-    bot.slack.requests.events.SlackRequestEvents.card_needed).
+    bot.slack.requests.notices.SlackRequestNotices.card_needed).
     """
 
     async def _can_retry_async(

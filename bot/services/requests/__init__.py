@@ -1,7 +1,7 @@
 """Credit moves and subaccount changes, approved by people and executed exactly once.
 
 The package, by step: `model` (what a request is), `errors`, `store` (the only SQL, the
-conditional-UPDATE rule), `asking`, `deciding`, `executing`, `reconciling`, `events` (what the
+conditional-UPDATE rule), `asking`, `deciding`, `executing`, `reconciling`, `notices` (what the
 service tells Slack, a Protocol) and `service` (`Requests`, the one door).
 """
 
@@ -14,7 +14,6 @@ from bot.services.requests.errors import (
     RequestRefused,
     SimilarRequest,
 )
-from bot.services.requests.events import CardPosted, CardRefused, RequestEvents
 from bot.services.requests.model import (
     Action,
     Approval,
@@ -24,6 +23,7 @@ from bot.services.requests.model import (
     Status,
     Submitted,
 )
+from bot.services.requests.notices import CardPosted, CardRefused, RequestNotices
 from bot.services.requests.reconciling import judge
 from bot.services.requests.service import WITHDRAWN_NOTE, CardAt, Requests
 
@@ -41,7 +41,7 @@ __all__ = [
     "NewSubaccount",
     "NotARequester",
     "OwnRequest",
-    "RequestEvents",
+    "RequestNotices",
     "RequestRefused",
     "RequestSnapshot",
     "Requests",

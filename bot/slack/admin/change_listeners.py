@@ -57,8 +57,8 @@ from bot.slack.locale import user_language
 from bot.slack.minted import record_number
 from bot.slack.parts import HomeRefresh
 from bot.slack.replies import reply
-from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.requests.key_changes import withdraw_for_new_keys
+from bot.slack.requests.notices import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)

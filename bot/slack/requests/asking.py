@@ -2,7 +2,7 @@
 the new-subaccount form, and the buttons that confirm or drop a repeat.
 
 Each listener makes one service call (`Requests.ask`), which carries the request as far as it
-goes and tells people through `SlackRequestEvents`. Refusals and failures are raised to the
+goes and tells people through `SlackRequestNotices`. Refusals and failures are raised to the
 app's one error handler (bot.slack.error_handler).
 """
 
@@ -28,16 +28,16 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.modals import open_first, opens_first
 from bot.slack.replies import reply
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import (
-    DirectReply,
-    Ephemeral,
-    SlackRequestEvents,
-)
 from bot.slack.requests.forms import (
     ask_from_value,
     create_modal,
     create_title,
     read_create_form,
+)
+from bot.slack.requests.notices import (
+    DirectReply,
+    Ephemeral,
+    SlackRequestNotices,
 )
 from bot.slack.requests.parsing import (
     CreateSubaccount,
@@ -114,8 +114,8 @@ async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
 
 async def _ask(call: SlashCommand, ask: Ask) -> None:
     requests: Requests = call.services.requests
-    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
-    await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
+    notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
+    await requests.ask(call.team_id, call.user_id, ask, call.directory, notices)
 
 
 # --- the form and the buttons -------------------------------------------------------------------
@@ -142,13 +142,15 @@ async def create_submitted(
     # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
     # handler). A form makes one request, however often Slack delivers its submission.
     assert new is not None
-    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)), speakers=services)
+    notices = SlackRequestNotices(
+        client, Ephemeral(DirectReply(client, user_id)), speakers=services
+    )
     await requests.ask(
         team_id,
         user_id,
         Ask(Action.SUBACCOUNT_CREATE, product, reason, new=new),
         directory,
-        events,
+        notices,
         origin=f"view:{view['id']}",
     )
 
@@ -171,9 +173,9 @@ async def confirm_similar(
         await reply(respond, plain_reply(str(text.SIMILAR_GONE)), replace=True)
         return
     await respond(delete_original=True)
-    events = SlackRequestEvents(client, Ephemeral(respond), speakers=services)
+    notices = SlackRequestNotices(client, Ephemeral(respond), speakers=services)
     await requests.ask(
-        context.team_id, context.user_id, ask, directory, events, confirmed_similar=earlier
+        context.team_id, context.user_id, ask, directory, notices, confirmed_similar=earlier
     )
 
 

@@ -1,4 +1,4 @@
-"""The Slack side of the request service's events (bot.services.requests.events): the approval
+"""The Slack side of the request service's notices (bot.services.requests.notices): the approval
 card kept up to date in place, the requester's DMs, the admins when the requesters rule locks
 everyone out, and the answers to the person acting (an `Answer`: an ephemeral reply, a direct
 message, or the modal they are looking at).
@@ -109,8 +109,8 @@ class Speakers(Protocol):
     def user_locales(self) -> UserLocales: ...
 
 
-class SlackRequestEvents:
-    """`RequestEvents` in Slack, for one workspace's client. `answer`: the person acting, when
+class SlackRequestNotices:
+    """`RequestNotices` in Slack, for one workspace's client. `answer`: the person acting, when
     somebody is (the worker has nobody: what is meant for them is dropped)."""
 
     def __init__(
