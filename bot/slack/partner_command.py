@@ -45,7 +45,7 @@ from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
-from bot.slack.text import from_slack
+from bot.slack.slack_text import from_slack
 from bot.slack.texts import help as text
 from bot.slack.texts import usage
 
@@ -220,7 +220,7 @@ class Parsed:
 
 
 def parse(raw: str) -> Parsed:
-    """`[product] <subcommand> [arguments]` (text as typed, see bot.slack.text.from_slack)."""
+    """`[product] <subcommand> [arguments]` (text as typed, see bot.slack.slack_text.from_slack)."""
     words = raw.split()
     product: Product | None = None
     if words and words[0].lower() in Product.__members__.values():
@@ -288,7 +288,7 @@ async def partner(
     client: AsyncWebClient,
     context: AsyncBoltContext,
 ) -> None:
-    # The one door: Slack's formatting off, back to what was typed (bot.slack.text).
+    # The one door: Slack's formatting off, back to what was typed (bot.slack.slack_text).
     typed = from_slack(command.get("text") or "")
     try:
         parsed: Parsed | None = parse(typed)  # pure: nothing waits on Slack or the database

@@ -51,7 +51,7 @@ from bot.slack.membership import Belonging, NotAMember, belonging
 from bot.slack.modals import MEMBER_GATE
 from bot.slack.partner_command import guests_may_run
 from bot.slack.requests.views import DROP_SIMILAR_ACTION
-from bot.slack.text import from_slack
+from bot.slack.slack_text import from_slack
 from bot.slack.texts import isolation as text
 
 log = logging.getLogger(__name__)
