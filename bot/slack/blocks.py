@@ -17,7 +17,6 @@ __all__ = ["escape"]  # the one output escaper lives in bot.slack.slack_text; ke
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_BUTTON_VALUE = 2000
-MAX_PLAIN_LABEL = 75
 
 
 def fit(text: str, limit: int = MAX_TEXT) -> str:
