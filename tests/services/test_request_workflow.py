@@ -1,5 +1,5 @@
 """The service decides every next step of a request and reports it through `RequestNotices`:
-tested here with an notices recorder in place of Slack (the boundary the service talks to),
+tested here with a notices recorder in place of Slack (the boundary the service talks to),
 the real database and the vendor sandbox. What Slack shows for each event is tested end to
 end in tests/slack."""
 

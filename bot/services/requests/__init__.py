@@ -18,10 +18,12 @@ from bot.services.requests.model import (
     Action,
     Approval,
     Ask,
+    Awaiting,
     NewSubaccount,
     RequestSnapshot,
     Status,
     Submitted,
+    may_decide,
 )
 from bot.services.requests.notices import CardPosted, CardRefused, RequestNotices
 from bot.services.requests.reconciling import judge
@@ -35,6 +37,7 @@ __all__ = [
     "Approval",
     "ApprovalsNotSetUp",
     "Ask",
+    "Awaiting",
     "CardAt",
     "CardPosted",
     "CardRefused",
@@ -49,4 +52,5 @@ __all__ = [
     "Status",
     "Submitted",
     "judge",
+    "may_decide",
 ]

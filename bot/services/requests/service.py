@@ -88,6 +88,7 @@ class Requests:
         self.request_credit = self._asking.request_credit
         self.request_new_subaccount = self._asking.request_new_subaccount
         self.request_deletion = self._asking.request_deletion
+        self.awaiting = self._deciding.awaiting
         self.approve = self._deciding.approve
         self.reject = self._deciding.reject
         self.cancel = self._deciding.cancel

@@ -18,11 +18,8 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
-from bot.services.errors import NotAllowed
-from bot.services.home import may_decide
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests
-from bot.services.roles import Roles
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.modals import open_first, opens_first
@@ -87,21 +84,14 @@ async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> Non
 
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
-    roles: Roles = call.services.roles
-    team_id, user_id = call.team_id, call.user_id
-    approver = await roles.is_approver(team_id, user_id, call.directory)
-    if not approver and not await roles.is_admin(team_id, user_id, call.directory):
-        raise NotAllowed(str(text.SEE_PENDING), str(text.APPROVERS_AND_ADMINS))
-    pending = await call.services.requests.pending(team_id)
-    # Admins who are not approvers see the list only; an approver gets the buttons of what
-    # they may decide (the service checks again on the click).
+    awaiting = await call.services.requests.awaiting(call.team_id, call.user_id, call.directory)
     await reply(
         call.respond,
         request_list(
             text.LIST_PENDING_TITLE,
-            pending,
+            list(awaiting.requests),
             text.LIST_EMPTY_PENDING,
-            decides=lambda request: approver and may_decide(request, user_id),
+            decides=lambda request: request.id in awaiting.decidable,
         ),
     )
 
