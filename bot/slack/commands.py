@@ -15,12 +15,12 @@ import unicodedata
 from decimal import Decimal
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
+from bot.services.requests import MAX_REASON
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.slack_text import escape, mentions_as_typed
 from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
-MAX_REASON = 500
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")

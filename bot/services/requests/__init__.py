@@ -15,6 +15,7 @@ from bot.services.requests.errors import (
     SimilarRequest,
 )
 from bot.services.requests.model import (
+    MAX_REASON,
     Action,
     Approval,
     Ask,
@@ -30,6 +31,7 @@ from bot.services.requests.reconciling import judge
 from bot.services.requests.service import WITHDRAWN_NOTE, CardAt, Requests
 
 __all__ = [
+    "MAX_REASON",
     "WITHDRAWN_NOTE",
     "Action",
     "AlreadyApprovedByYou",

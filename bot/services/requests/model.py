@@ -19,6 +19,9 @@ from typing import Any
 
 from bot.partner.models import Product, SubaccountType
 
+MAX_REASON = 500
+"""The longest reason a request (or a rejection) keeps, typed in a command or a form."""
+
 
 class Action(StrEnum):
     CREDIT_ADD = "credit_add"

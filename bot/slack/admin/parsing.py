@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
+from bot.services.audit import MAX_DAYS as MAX_AUDIT_DAYS
 from bot.services.policy import MAX_EXPIRY_HOURS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.commands import CommandError, amount, parse_subject, word, words_table
@@ -45,7 +46,6 @@ ROLE_VERBS = words_table(
 )
 EXPORT = frozenset(words_table({"export": "", "exporter": ""}))
 _AMOUNT_SETTINGS = ("auto_approve_limit", "daily_auto_approve_cap", "two_approver_threshold")
-MAX_AUDIT_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,9 +157,10 @@ def parse_audit(_product: Product | None, args: list[str]) -> ShowAudit | Export
     if rest:
         # `30`, `30d`, and in French `30j`
         words = rest[0].lower().removesuffix("d").removesuffix("j")
+        # "inf", "1e9", "٣": a number of days only
         if not (words.isascii() and words.isdigit() and len(words) <= 3):
-            raise CommandError(text.AUDIT_USAGE)  # "inf", "1e9", "٣": a number of days only
+            raise CommandError(text.AUDIT_USAGE.format(most=MAX_AUDIT_DAYS))
         days = int(words)
         if not 1 <= days <= MAX_AUDIT_DAYS:
-            raise CommandError(text.AUDIT_USAGE)
+            raise CommandError(text.AUDIT_USAGE.format(most=MAX_AUDIT_DAYS))
     return ExportAudit(days) if export else ShowAudit(days)

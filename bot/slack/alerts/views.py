@@ -22,6 +22,7 @@ from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
+from bot.services.requests import MAX_REASON
 from bot.slack.alerts import texts as text
 from bot.slack.blocks import escape, fit, slack_date, text_input
 from bot.slack.views.reply import Reply
@@ -189,6 +190,6 @@ def topup_modal(product: Product, token: str, email: str, amount: str | None = N
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
             amount_field,
-            text_input("reason", str(text.TOPUP_REASON), max_length=500, optional=True),
+            text_input("reason", str(text.TOPUP_REASON), max_length=MAX_REASON, optional=True),
         ],
     )

@@ -282,10 +282,14 @@ def _keys(keys: Sequence[KeyStatus]) -> str:
     return "\n".join(lines)
 
 
+SUBJECTS_SHOWN = 20
+"""Admins or approvers named on the Home before "+N"."""
+
+
 def _who(subjects: Sequence[Subject]) -> str:
-    shown = [subject_mention(s) for s in subjects[:20]]
-    if len(subjects) > 20:
-        shown.append(f"+{len(subjects) - 20}")
+    shown = [subject_mention(s) for s in subjects[:SUBJECTS_SHOWN]]
+    if len(subjects) > SUBJECTS_SHOWN:
+        shown.append(f"+{len(subjects) - SUBJECTS_SHOWN}")
     return ", ".join(shown) or str(text.NOBODY)
 
 
