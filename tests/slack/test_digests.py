@@ -15,7 +15,7 @@ from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec
-from bot.slack.digests.schedule_parsing import parse_subscription
+from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text

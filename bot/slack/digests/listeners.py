@@ -12,8 +12,7 @@ from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
-from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
-from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe, SpecError, parse_subscription
 from bot.slack.digests.views import digest_reply, schedule_text
 from bot.slack.direct import dm_channel
 from bot.slack.locale import channel_language
