@@ -50,6 +50,9 @@ chat.postMessage and chat.postEphemeral (a second message), files.completeUpload
 second file in the channel), views.open/views.push (a trigger_id is good once) and
 oauth.v2.access (a code or refresh token is good once)."""
 
+UNKNOWN_OUTCOME = (aiohttp.ClientError, asyncio.TimeoutError)
+"""A call that failed on the way: Slack may or may not have done it."""
+
 
 def slack_method(request: HttpRequest) -> str:
     return request.url.rstrip("/").rsplit("/", 1)[-1]

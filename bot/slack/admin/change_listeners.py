@@ -49,6 +49,7 @@ from bot.slack.admin.change_views import (
     waiting_reply,
 )
 from bot.slack.blocks import clicked_message
+from bot.slack.clients import UNKNOWN_OUTCOME
 from bot.slack.context import Services
 from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
@@ -58,7 +59,6 @@ from bot.slack.minted import record_number
 from bot.slack.parts import HomeRefresh
 from bot.slack.replies import reply
 from bot.slack.requests.key_changes import withdraw_for_new_keys
-from bot.slack.requests.notices import UNKNOWN_OUTCOME
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)

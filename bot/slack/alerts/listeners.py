@@ -41,8 +41,8 @@ from bot.slack.locale import channel_language
 from bot.slack.minted import json_object
 from bot.slack.modals import open_first, opens_first
 from bot.slack.permissions import require_bot_in_channel
-from bot.slack.replies import reply
-from bot.slack.requests.notices import DirectReply, Ephemeral, SlackRequestNotices
+from bot.slack.replies import DirectReply, Ephemeral, reply
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.scheduler import ChannelPacer
 from bot.slack.views.reply import plain_reply
 

@@ -34,7 +34,7 @@ from bot.slack.home.views import SETUP_ACTION
 from bot.slack.membership import Belonging, belonging
 from bot.slack.modals import open_first, opens_first
 from bot.slack.partner_command import parse
-from bot.slack.requests.notices import DirectReply
+from bot.slack.replies import DirectReply
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import Setup
 

@@ -23,7 +23,7 @@ from bot.services.requests import Action, Ask, Requests
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.modals import open_first, opens_first
-from bot.slack.replies import reply
+from bot.slack.replies import DirectReply, Ephemeral, reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import (
     ask_from_value,
@@ -31,11 +31,7 @@ from bot.slack.requests.forms import (
     create_title,
     read_create_form,
 )
-from bot.slack.requests.notices import (
-    DirectReply,
-    Ephemeral,
-    SlackRequestNotices,
-)
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,

@@ -24,15 +24,10 @@ from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
 from bot.slack.minted import record_number
 from bot.slack.modals import ack_working, open_loading, opens_first, replace_working
-from bot.slack.replies import reply
+from bot.slack.replies import DirectReply, Ephemeral, InModal, reply
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import reject_modal, reject_title
-from bot.slack.requests.notices import (
-    DirectReply,
-    Ephemeral,
-    InModal,
-    SlackRequestNotices,
-)
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.parsing import Decide
 from bot.slack.requests.views import REJECT_CALLBACK, what
 from bot.slack.views.reply import plain_reply
