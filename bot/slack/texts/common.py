@@ -51,3 +51,6 @@ BOT_NOT_IN_CHANNEL = _l(
 LOADING = _l(":hourglass_flowing_sand: Loading…")
 WORKING = _l(":hourglass_flowing_sand: Working on it…")
 CLOSE = _l("Close")
+
+LANGUAGE_NAMES = {"en": _l("English"), "fr": _l("French")}
+"""The languages Partner Ops speaks, by code, as a reader names them."""
