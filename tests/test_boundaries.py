@@ -288,3 +288,15 @@ def test_shared_folders_import_no_feature() -> None:
         if target not in SHARED_FOLDERS
     }
     assert leaks == {}
+
+
+def test_no_import_cycle_between_slack_modules() -> None:
+    """Finer than the folders: no module of bot/slack reaches itself again through its
+    imports, function-level ones included (those hide a loop Python would refuse at import)."""
+    modules = {module_name(path): path for path in SLACK.rglob("*.py")}
+    graph = {
+        name: {target for _, target in imported_modules(path) if target in modules} - {name}
+        for name, path in modules.items()
+    }
+    assert graph["bot.slack.partner_command"], "the check sees imports between modules"
+    assert cycles(graph) == []
