@@ -139,6 +139,7 @@ def services_of(runtime: Runtime) -> Services:
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,
+        home_refresh=runtime.home_refresh,
         inflight=runtime.inflight,
     )
 

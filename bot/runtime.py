@@ -39,6 +39,7 @@ from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.clients import SLACK_TIMEOUT_SECONDS
 from bot.slack.home.pacing import HomeQueue
+from bot.slack.home.refresh import HomeRefresher
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,8 @@ class Runtime:
     """Requests and listener tasks still running, waited for when the process stops."""
     homes: HomeQueue = field(default_factory=HomeQueue)
     """Home tabs to publish, per workspace within views.publish's tier (bot.slack.home)."""
+    home_refresh: HomeRefresher = field(default_factory=HomeRefresher)
+    """How a settings change or a key saved redraws the Homes (bot.slack.parts.HomeRefresh)."""
 
     @classmethod
     async def start(

@@ -185,3 +185,118 @@ def vendor_imports(folder: str) -> list[str]:
 def test_slack_reaches_the_vendor_only_through_services() -> None:
     assert vendor_imports("bot/slack") == []
     assert vendor_imports("bot/services") != []  # the check sees the vendor where it is used
+
+
+SLACK = ROOT / "bot/slack"
+SHARED_FOLDERS = {"views", "texts"}
+"""Pieces every feature may use (replies, modal parts, usage and help texts, common words):
+they import no feature. The top-level bot/slack modules (blocks, mentions, direct, replies…)
+are shared too; the wiring among them (partner_command, registration, scheduler) imports
+the features, never the other way round as a folder."""
+
+
+def slack_folders() -> set[str]:
+    return {path.parent.name for path in SLACK.glob("*/__init__.py")}
+
+
+def folder_imports() -> dict[str, dict[str, list[str]]]:
+    """bot/slack folder → the other folders it imports (module- and function-level), with
+    where: {"setup": {"admin": ["bot/slack/setup/listeners.py:20"]}}."""
+    folders = slack_folders()
+    graph: dict[str, dict[str, list[str]]] = {folder: {} for folder in folders}
+    for folder in folders:
+        for path in sorted((SLACK / folder).rglob("*.py")):
+            for line, module in imported_modules(path):
+                parts = module.split(".")
+                if parts[:2] == ["bot", "slack"] and len(parts) > 2:
+                    target = parts[2]
+                    if target in folders and target != folder:
+                        where = f"{path.relative_to(ROOT)}:{line}"
+                        places = graph[folder].setdefault(target, [])
+                        if where not in places:
+                            places.append(where)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected groups of more than one node (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph.get(node, ())):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("graph", "found"),
+    [
+        ({"a": {"b"}, "b": set()}, []),
+        ({"a": {"b"}, "b": {"a"}}, [["a", "b"]]),
+        ({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}, [["a", "b", "c"]]),
+        ({"a": {"b"}, "b": {"a"}, "c": {"d"}, "d": {"c"}}, [["a", "b"], ["c", "d"]]),
+        ({"home": {"admin", "setup"}, "setup": {"admin"}, "admin": set()}, []),
+    ],
+)
+def test_the_cycle_finder(graph: dict[str, set[str]], found: list[list[str]]) -> None:
+    assert cycles(graph) == found
+
+
+def test_no_cycle_between_slack_feature_folders() -> None:
+    """A feature that needs another's piece takes it from a shared home (bot/slack/views,
+    bot/slack/texts, a top-level module) or through Services (bot.slack.parts.HomeRefresh),
+    so features stay removable one by one and import order never loops."""
+    graph = folder_imports()
+    assert {"admin", "home", "requests", "setup"} <= set(graph)  # the check sees the folders
+    assert graph["home"], "the check sees imports between folders (the Home shows them all)"
+    looped = cycles({folder: set(targets) for folder, targets in graph.items()})
+    where = {
+        f"{a} → {b}": graph[a][b] for group in looped for a in group for b in group if b in graph[a]
+    }
+    assert looped == [], where
+
+
+def test_shared_folders_import_no_feature() -> None:
+    graph = folder_imports()
+    assert set(graph) >= SHARED_FOLDERS
+    leaks = {
+        f"{folder} → {target}": places
+        for folder in SHARED_FOLDERS
+        for target, places in graph[folder].items()
+        if target not in SHARED_FOLDERS
+    }
+    assert leaks == {}
+
+
+def test_no_import_cycle_between_slack_modules() -> None:
+    """Finer than the folders: no module of bot/slack reaches itself again through its
+    imports, function-level ones included (those hide a loop Python would refuse at import)."""
+    modules = {module_name(path): path for path in SLACK.rglob("*.py")}
+    graph = {
+        name: {target for _, target in imported_modules(path) if target in modules} - {name}
+        for name, path in modules.items()
+    }
+    assert graph["bot.slack.partner_command"], "the check sees imports between modules"
+    assert cycles(graph) == []

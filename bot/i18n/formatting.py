@@ -9,10 +9,8 @@ sign, as Babel's CLDR data has it, so Slack never wraps an amount), `€10,225.1
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
 from decimal import Decimal
 
-from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from bot.i18n import _, current_language
@@ -56,11 +54,3 @@ def joined(parts: Iterable[str]) -> str:
 def labelled(label: str, value: str) -> str:
     """`Label: value` / `Label : value`."""
     return _("{label}: {value}").format(label=label, value=value)
-
-
-def date_time(moment: datetime, zone: tzinfo, lang: str | None = None) -> str:
-    """A moment as plain text in the reader's zone (`29 nov. 2026, 17:35:04` /
-    `Nov 29, 2026, 5:35:04 PM`), where a Slack `<!date^…>` token cannot be used."""
-    if moment.tzinfo is None:
-        raise ValueError("a naive datetime has no zone to convert from")
-    return format_datetime(moment, "medium", tzinfo=zone, locale=lang or current_language())

@@ -86,10 +86,6 @@ class PartnerClient:
         )
 
     @property
-    def key_fingerprint(self) -> str:
-        return fingerprint(self._api_key)
-
-    @property
     def key_id(self) -> str:
         """Which key this client calls with (a hash, never the key)."""
         return key_id(self._api_key)

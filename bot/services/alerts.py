@@ -132,7 +132,7 @@ class AlertConfig:
 
 
 @dataclass(frozen=True, slots=True)
-class AlertEvent:
+class ThresholdCrossed:
     """A subject that just crossed a threshold downwards."""
 
     team_id: str
@@ -270,7 +270,7 @@ class Alerts:
         main_balance: Decimal | None,
         subaccounts: Sequence[Subaccount],
         config: AlertConfig,
-    ) -> list[AlertEvent]:
+    ) -> list[ThresholdCrossed]:
         """Compare a reading with the thresholds and the stored levels; return what fires."""
         observed: list[tuple[str, str, Level, Decimal, Decimal]] = []
         standing = config.main_level(product, main_balance) if main_balance is not None else None
@@ -291,7 +291,7 @@ class Alerts:
                         limit,
                     )
                 )
-        fired: list[AlertEvent] = []
+        fired: list[ThresholdCrossed] = []
         changed: list[dict[str, object]] = []
         now = utcnow()
         # One read of every stored level, the comparison in memory, then one bulk write: the
@@ -321,7 +321,9 @@ class Alerts:
                 snoozed = snoozed_until is not None and snoozed_until > now
                 if level.rank > before.rank and not snoozed:
                     fired.append(
-                        AlertEvent(team_id, product, subject, label, level, balance, threshold)
+                        ThresholdCrossed(
+                            team_id, product, subject, label, level, balance, threshold
+                        )
                     )
             if changed:
                 await session.execute(self._upsert_levels(), changed)
@@ -333,12 +335,12 @@ class Alerts:
                     audit.SYSTEM,
                     [
                         {
-                            "subject": event.label or "main",
-                            "level": event.level.value,
-                            "balance": event.balance,
-                            "threshold": event.threshold,
+                            "subject": crossed.label or "main",
+                            "level": crossed.level.value,
+                            "balance": crossed.balance,
+                            "threshold": crossed.threshold,
                         }
-                        for event in fired
+                        for crossed in fired
                     ],
                     product=product.value,
                 )

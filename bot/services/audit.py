@@ -175,6 +175,10 @@ async def record_many(
     )
 
 
+MAX_DAYS = 366
+"""How far back `/partner audit` reads or exports: a year, leap day included."""
+
+
 async def recent(database: Database, team_id: str, days: int) -> list[AuditRecord]:
     """The workspace's entries of the last `days`, newest first."""
     since = utcnow() - timedelta(days=days)

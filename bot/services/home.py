@@ -29,7 +29,7 @@ from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import KeyStatus, PartnerKeys
 from bot.services.policy import Policy, get_policy
-from bot.services.requests import Requests, RequestSnapshot, Status
+from bot.services.requests import Requests, RequestSnapshot, Status, may_decide
 from bot.services.roles import Role, Roles, Subject
 from bot.services.snapshots import Snapshots
 from bot.services.trends import daily_series, days_left, sparkline, spending_per_day
@@ -208,19 +208,6 @@ class HomeService:
             alerts_channel_id=(await self._alerts.config(team_id)).channel_id,
             digests=tuple(await self._digests.subscriptions(team_id)),
         )
-
-
-def may_decide(request: RequestSnapshot, user_id: str) -> bool:
-    """Pending, not their own, and not already approved by them (the same rules the service
-    applies to a click: this only spares them buttons that would be refused); or an unknown
-    outcome, which any approver settles (Mark done / Mark failed)."""
-    if request.needs_a_person:
-        return True
-    return (
-        request.status is Status.PENDING
-        and request.requester_id != user_id
-        and user_id not in request.approvers
-    )
 
 
 VIEWER_DAYS = 30

@@ -15,11 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.db.models import RoleGrant
 from bot.db.session import Database
+from bot.i18n import N_
 from bot.services import audit
 from bot.services.directory import Directory, Standing
-from bot.services.errors import ServiceError
+from bot.services.errors import NotAllowed, ServiceError
 from bot.services.four_eyes import Appointment
 from bot.services.policy import Policy
+
+MANAGERS = N_("Partner Ops admins and approvers")
+"""Who may do what `Roles.require_manager` guards, in English (the door looks it up)."""
 
 
 class Role(StrEnum):
@@ -221,6 +225,21 @@ class Roles:
         for group_id in sorted(groups):
             people |= await directory.group_members(group_id)
         return people
+
+    async def is_manager(self, team_id: str, user_id: str, directory: Directory) -> bool:
+        """Admins and approvers: those who read the audit trail and spend anomalies, see what
+        waits for a decision and run a channel's digests."""
+        return await self.is_admin(team_id, user_id, directory) or await self.is_approver(
+            team_id, user_id, directory
+        )
+
+    async def require_manager(
+        self, team_id: str, user_id: str, directory: Directory, action: str
+    ) -> None:
+        """Refuses (`NotAllowed`) whoever is neither an admin nor an approver; `action` is
+        what they tried, in their words."""
+        if not await self.is_manager(team_id, user_id, directory):
+            raise NotAllowed(action, MANAGERS)
 
     async def approver_appointments(
         self, team_id: str, user_id: str, directory: Directory

@@ -1,5 +1,5 @@
 """When a balance digest runs: wall-clock schedules and lateness (the subscribe command's words
-are read by bot.slack.digests.schedule_parsing).
+are read by bot.slack.digests.parsing).
 
 Everything here is pure (no I/O, no clock): callers pass `now`. Like the database, every
 `datetime` taken or returned is naive UTC unless a docstring says otherwise; local time exists

@@ -10,14 +10,13 @@ from slack_sdk.models.blocks import InputBlock, PlainTextInputElement
 
 from bot.i18n import _
 from bot.i18n.times import when
-from bot.slack.text import clean, escape
+from bot.slack.slack_text import clean, escape
 
-__all__ = ["escape"]  # the one output escaper lives in bot.slack.text; kept importable here
+__all__ = ["escape"]  # the one output escaper lives in bot.slack.slack_text; kept importable here
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
 MAX_BUTTON_VALUE = 2000
-MAX_PLAIN_LABEL = 75
 
 
 def fit(text: str, limit: int = MAX_TEXT) -> str:

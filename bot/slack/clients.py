@@ -50,6 +50,9 @@ chat.postMessage and chat.postEphemeral (a second message), files.completeUpload
 second file in the channel), views.open/views.push (a trigger_id is good once) and
 oauth.v2.access (a code or refresh token is good once)."""
 
+UNKNOWN_OUTCOME = (aiohttp.ClientError, asyncio.TimeoutError)
+"""A call that failed on the way: Slack may or may not have done it."""
+
 
 def slack_method(request: HttpRequest) -> str:
     return request.url.rstrip("/").rsplit("/", 1)[-1]
@@ -65,7 +68,7 @@ class RepeatSafeConnectionErrorRetryHandler(AsyncConnectionErrorRetryHandler):
     `chat.postMessage` would post the approval card or the digest twice. So those are
     retried only for methods in REPEAT_SAFE_METHODS; for a post the error reaches the caller,
     which treats the outcome as unknown rather than guess (see
-    bot.slack.requests.events.SlackRequestEvents.card_needed).
+    bot.slack.requests.notices.SlackRequestNotices.card_needed).
     """
 
     async def _can_retry_async(

@@ -4,7 +4,7 @@ free-text reasons.
 Grammar: `/partner [sms|mail|voice] <subcommand> [arguments]`; the table that maps each
 subcommand word to its parser and handler is bot.slack.partner_command. The manifest sets
 `should_escape`, so people and groups arrive as `<@U123|name>` and `<!subteam^S123|@group>`:
-parsers get the words of the text after `bot.slack.text.from_slack`, which keeps those tokens
+parsers get the words of the text after `bot.slack.slack_text.from_slack`, which keeps those tokens
 and turns everything else back into what was typed.
 """
 
@@ -18,12 +18,12 @@ from decimal import Decimal
 from babel.support import LazyProxy
 
 from bot.money import CURRENCY_WORDS, InvalidAmount, parse_user_amount
+from bot.services.requests import MAX_REASON
 from bot.services.roles import Subject, SubjectKind
-from bot.slack.lookups import help_texts as text
-from bot.slack.text import escape, mentions_as_typed
+from bot.slack.slack_text import escape, mentions_as_typed
+from bot.slack.texts import help as text
 
 MAX_SEARCH = 200
-MAX_REASON = 500
 
 _USER = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 _GROUP = re.compile(r"^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")

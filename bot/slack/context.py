@@ -40,6 +40,7 @@ from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.pacing import HomeQueue
+from bot.slack.parts import HomeRefresh
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class Services:
     """Work the process waits for when it stops: background Home republishing too."""
     homes: HomeQueue
     """Home publishing, coalesced and paced per workspace (bot.slack.home.pacing)."""
+    home_refresh: HomeRefresh
+    """Homes drawn again after a change, for features that do not import the Home."""
 
 
 DIRECTORY = "directory"

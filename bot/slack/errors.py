@@ -31,10 +31,11 @@ from bot.services.roles import Ineligible, NotEligible, SubjectKind
 from bot.services.settings_changes import NobodyToConfirm, OwnChange
 from bot.slack.admin import change_texts as changes_text
 from bot.slack.admin import texts as admin_text
-from bot.slack.admin.views import group_mention, subject_mention, user_mention
+from bot.slack.admin.views import user_mention
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.membership import NotAMember
+from bot.slack.mentions import group_mention, subject_mention
 from bot.slack.minted import Garbled
 from bot.slack.requests import texts as requests_text
 from bot.slack.texts import common as text

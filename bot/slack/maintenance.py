@@ -14,7 +14,7 @@ from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
-from bot.slack.requests.events import SlackRequestEvents
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.reminders import send_due
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class Maintenance:
 
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
-        await self._parts.requests.run_due(self._events_for)
+        await self._parts.requests.run_due(self._notices_for)
         # After expiry: a request that just expired is reminded of no more.
         await send_due(self._parts, self._clients)
         for change in await self._parts.settings_changes.expire_due():
@@ -66,10 +66,10 @@ class Maintenance:
                 change, policy.approvals_channel_id
             )
 
-    async def _events_for(self, team_id: str) -> SlackRequestEvents | None:
-        """The workspace's events, with nobody acting; None without a Slack token for it."""
+    async def _notices_for(self, team_id: str) -> SlackRequestNotices | None:
+        """The workspace's notices, with nobody acting; None without a Slack token for it."""
         client = await self._clients.for_team(team_id)
         if client is None:
             log.warning("no Slack token for team %s", team_id)
             return None
-        return SlackRequestEvents(client, speakers=self._parts)
+        return SlackRequestNotices(client, speakers=self._parts)

@@ -37,14 +37,14 @@ from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
 from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
-from bot.slack.lookups import help_texts as text
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
-from bot.slack.lookups import usage_texts as usage
 from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
+from bot.slack.texts import help as text
+from bot.slack.texts import usage
 from bot.slack.usage.listeners import usage_statement
 from bot.slack.usage.parsing import parse_usage
 
@@ -82,7 +82,7 @@ class Subcommand:
     parse: Parser
     handle: Handler
     usage: object = field(compare=False)  # a lazy text: not hashable
-    """Its one usage line (a marked text, bot.slack.lookups.usage_texts), shown under a refusal."""
+    """Its one usage line (a marked text, bot.slack.texts.usage), shown under a refusal."""
     alone: bool = False
     """Matches only with nothing after it; otherwise its first word alone is tried
     (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""
@@ -312,7 +312,7 @@ Read = Parsed | CommandError
 
 
 def parse(raw: str) -> Parsed:
-    """`[product] <subcommand> [arguments]` (text as typed, see bot.slack.text.from_slack)."""
+    """`[product] <subcommand> [arguments]` (text as typed, see bot.slack.slack_text.from_slack)."""
     words = raw.split()
     product: Product | None = None
     if words and words[0].lower() in Product.__members__.values():

@@ -24,7 +24,7 @@ from bot.slack.lookups.help_views import usage_reply
 from bot.slack.membership import check_member
 from bot.slack.partner_command import COMMAND, Parsed, Read, read
 from bot.slack.replies import reply
-from bot.slack.text import from_slack
+from bot.slack.slack_text import from_slack
 
 
 async def read_command(

@@ -7,9 +7,11 @@ the console and the tests hand it over as it is; no Slack module imports the wir
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 import aiohttp
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings, SlackMode
 from bot.services.alerts import Alerts
@@ -105,4 +107,26 @@ class MaintenanceParts(StoreParts, Protocol):
     @property
     def user_locales(self) -> UserLocales:
         """Whom the worker tells (requesters, askers) is told in their own language."""
+        ...
+
+    @property
+    def home_refresh(self) -> HomeRefresh:
+        """A setting change settled by the worker redraws the Homes that show settings."""
+        ...
+
+
+class HomeRefresh(Protocol):
+    """Homes drawn again after a change somewhere else (a setting, a key): what the features
+    that change things call, so that none of them imports the Home, which shows them all
+    (bot.slack.home.refresh `HomeRefresher`). `parts` is the process's services or wiring,
+    whichever the caller holds."""
+
+    def settings_changed(self, parts: Any, client: AsyncWebClient, team_id: str) -> None:
+        """Every opened Home of the workspace, in the background."""
+        ...
+
+    async def republish(
+        self, parts: Any, client: AsyncWebClient, team_id: str, user_ids: Iterable[str]
+    ) -> int:
+        """These people's Homes, now; how many were published."""
         ...

@@ -12,11 +12,11 @@ from bot.slack import partner_listener
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.anomalies import listeners as anomalies
-from bot.slack.events import listeners as events
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
 from bot.slack.requests import listeners as requests
 from bot.slack.setup import listeners as setup
+from bot.slack.workspace_events import listeners as workspace_events
 
 
 def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore | None) -> None:
@@ -27,5 +27,5 @@ def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore
     change_listeners.register(app)
     alerts.register(app)
     anomalies.register(app)
-    events.register(app, installation_store)
+    workspace_events.register(app, installation_store)
     home.register(app)

@@ -23,7 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import utcnow
 from bot.i18n import language, times
 from bot.partner.models import Product
-from bot.services.alerts import AlertEvent
+from bot.services.alerts import ThresholdCrossed
 from bot.services.anomalies.ledger import SubaccountReading
 from bot.services.digests import Digest, Subscription, since_for
 from bot.services.errors import NotConfigured
@@ -280,13 +280,13 @@ class Scheduler:
                 fired += len(await self._read_and_check(team_id, product))
         return fired
 
-    async def _read_and_check(self, team_id: str, product: Product) -> list[AlertEvent]:
+    async def _read_and_check(self, team_id: str, product: Product) -> list[ThresholdCrossed]:
         reading = await self._parts.snapshots.read(team_id, product, "hourly")
         return await self.check_alerts(team_id, product, reading)
 
     async def check_alerts(
         self, team_id: str, product: Product, reading: Reading
-    ) -> list[AlertEvent]:
+    ) -> list[ThresholdCrossed]:
         client = await self._clients.for_team(team_id)
         return await check_and_post(
             self._parts, client, team_id, product, reading, self._pacer.wait

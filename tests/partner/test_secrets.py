@@ -19,7 +19,7 @@ from tests.partner.conftest import HANG_TIMEOUT
 async def test_client_repr_shows_only_a_fingerprint(transport: PartnerTransport) -> None:
     client = SmsClient(transport, "super-secret-key-7f3a")
     assert "super-secret" not in repr(client)
-    assert client.key_fingerprint == "…7f3a"
+    assert "…7f3a" in repr(client)
 
 
 @pytest.mark.parametrize("total_timeout", [HANG_TIMEOUT])  # one of the failures is a hang

@@ -1,6 +1,6 @@
 """Cards a dead process owed (bot.services.requests.cards): maintenance rounds, several at once
 as in several processes, post a card nobody took once, and never post again a card whose post
-was cut short. With an events recorder in place of Slack, the real database and sandbox."""
+was cut short. With a notices recorder in place of Slack, the real database and sandbox."""
 
 from __future__ import annotations
 
@@ -34,10 +34,10 @@ async def _age(runtime: Runtime, request: RequestSnapshot, **columns: Any) -> No
 
 async def _rounds_at_once(runtime: Runtime, *recorders: Recorder) -> list[tuple[str, int, Status]]:
     async def round_with(recorder: Recorder) -> None:
-        async def events_for(team_id: str) -> Recorder:
+        async def notices_for(team_id: str) -> Recorder:
             return recorder
 
-        await runtime.requests.run_due(events_for)
+        await runtime.requests.run_due(notices_for)
 
     await asyncio.gather(*(round_with(r) for r in recorders))
     return [call for r in recorders for call in r.calls]

@@ -1,5 +1,5 @@
-"""The service decides every next step of a request and reports it through `RequestEvents`:
-tested here with an events recorder in place of Slack (the boundary the service talks to),
+"""The service decides every next step of a request and reports it through `RequestNotices`:
+tested here with a notices recorder in place of Slack (the boundary the service talks to),
 the real database and the vendor sandbox. What Slack shows for each event is tested end to
 end in tests/slack."""
 
@@ -44,7 +44,7 @@ APPROVER_2 = "UAPP2"
 
 
 class Recorder:
-    """`RequestEvents` that writes down each call: (event, request number, status as told)."""
+    """`RequestNotices` that writes down each call: (event, request number, status as told)."""
 
     def __init__(self, card: CardPosted | CardRefused | None = CARD) -> None:
         self.card = card
@@ -126,10 +126,10 @@ async def test_a_request_within_the_auto_approve_limit_runs_at_once(
     runtime: Runtime, sandbox: Sandbox, database: Database
 ) -> None:
     await change_policy(database, TEAM, ADMIN, auto_approve_limit=Decimal(10))
-    events = Recorder()
-    done = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), events)
+    notices = Recorder()
+    done = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), notices)
     assert done is not None and done.status is Status.SUCCEEDED
-    assert events.calls == [("ran_now", done.number, Status.SUCCEEDED)]
+    assert notices.calls == [("ran_now", done.number, Status.SUCCEEDED)]
     assert credit_adds(sandbox) == 1
 
 
@@ -137,14 +137,14 @@ async def test_a_request_within_the_auto_approve_limit_runs_at_once(
 async def test_a_request_to_approve_gets_its_card_and_the_requester_is_told_where(
     runtime: Runtime, sandbox: Sandbox, card: CardPosted | None, known: bool
 ) -> None:
-    events = Recorder(card)
-    asked = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), events)
+    notices = Recorder(card)
+    asked = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), notices)
     assert asked is not None and asked.status is Status.PENDING
-    assert events.calls == [
+    assert notices.calls == [
         ("card_needed", asked.number, Status.PENDING),
         ("sent_for_approval", asked.number, Status.PENDING),
     ]
-    assert events.card_known == [known]
+    assert notices.card_known == [known]
     # Where the card is, when known: it is only ever redrawn there. Unknown: only the channel
     # it went to, which says the requester was told (maintenance does not tell them again).
     assert (asked.card_channel_id, asked.card_ts) == (
@@ -156,11 +156,11 @@ async def test_a_request_to_approve_gets_its_card_and_the_requester_is_told_wher
 async def test_a_request_whose_card_is_refused_is_withdrawn(
     runtime: Runtime, sandbox: Sandbox
 ) -> None:
-    events = Recorder(CardRefused("not_in_channel"))
-    asked = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), events)
+    notices = Recorder(CardRefused("not_in_channel"))
+    asked = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), notices)
     assert asked is not None and asked.status is Status.CANCELLED
     assert asked.outcome_note == WITHDRAWN_NOTE
-    assert events.calls == [
+    assert notices.calls == [
         ("card_needed", asked.number, Status.PENDING),
         ("withdrawn", asked.number, Status.CANCELLED),
     ]
@@ -171,10 +171,10 @@ async def test_a_request_whose_card_is_refused_is_withdrawn(
 async def test_asking_twice_for_the_same_asks_first(runtime: Runtime, sandbox: Sandbox) -> None:
     first = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), Recorder())
     assert first is not None
-    events = Recorder()
-    again = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), events)
+    notices = Recorder()
+    again = await runtime.requests.ask(TEAM, REQUESTER, credit(sandbox), People(), notices)
     assert again is None
-    assert events.calls == [("similar_found", first.number, Status.PENDING)]
+    assert notices.calls == [("similar_found", first.number, Status.PENDING)]
     assert [r.number for r in await runtime.requests.of_requester(TEAM, REQUESTER)] == [1]
     confirmed = await runtime.requests.ask(
         TEAM, REQUESTER, credit(sandbox), People(), Recorder(), confirmed_similar=first.number
@@ -206,9 +206,9 @@ async def test_two_approvals_then_the_winning_one_carries_it_out_once(
         (APPROVER_2, [("card_changed", n, Status.SUCCEEDED), ("too_late", n, Status.SUCCEEDED)]),
     ]
     for who, told in clicks:
-        events = Recorder()
-        await requests.approve_clicked(n, TEAM, who, People(), events)
-        assert events.calls == told, who
+        notices = Recorder()
+        await requests.approve_clicked(n, TEAM, who, People(), notices)
+        assert notices.calls == told, who
     assert credit_adds(sandbox) == 1
 
 
@@ -217,13 +217,13 @@ async def test_a_click_after_expiry_expires_it_and_tells_the_requester(
 ) -> None:
     request = await pending_request(runtime, sandbox)
     await _past_expiry(runtime, request)
-    events = Recorder()
+    notices = Recorder()
     assert (
-        await runtime.requests.approve_clicked(request.number, TEAM, APPROVER, People(), events)
+        await runtime.requests.approve_clicked(request.number, TEAM, APPROVER, People(), notices)
         is None
     )
     n = request.number
-    assert events.calls == [
+    assert notices.calls == [
         ("card_changed", n, Status.EXPIRED),
         ("requester_told", n, Status.EXPIRED),
         ("too_late", n, Status.EXPIRED),
@@ -248,12 +248,12 @@ async def test_a_click_on_a_card_whose_post_had_no_answer_finds_it(
 async def test_rejecting(runtime: Runtime, sandbox: Sandbox) -> None:
     request = await pending_request(runtime, sandbox)
     requests, n = runtime.requests, request.number
-    events = Recorder()
-    assert (await requests.reject_clicked(n, TEAM, APPROVER, People(), events)) is not None
-    assert events.calls == []  # the reason is asked next
-    rejected = await requests.reject_with_reason(n, TEAM, APPROVER, "no", People(), events)
+    notices = Recorder()
+    assert (await requests.reject_clicked(n, TEAM, APPROVER, People(), notices)) is not None
+    assert notices.calls == []  # the reason is asked next
+    rejected = await requests.reject_with_reason(n, TEAM, APPROVER, "no", People(), notices)
     assert rejected is not None and rejected.rejection_reason == "no"
-    assert events.calls == [
+    assert notices.calls == [
         ("rejected", n, Status.REJECTED),
         ("card_changed", n, Status.REJECTED),
         ("requester_told", n, Status.REJECTED),
@@ -268,10 +268,10 @@ async def test_rejecting(runtime: Runtime, sandbox: Sandbox) -> None:
 
 async def test_cancelling(runtime: Runtime, sandbox: Sandbox) -> None:
     request = await pending_request(runtime, sandbox)
-    events = Recorder()
-    await runtime.requests.cancel_clicked(request.number, TEAM, REQUESTER, events)
+    notices = Recorder()
+    await runtime.requests.cancel_clicked(request.number, TEAM, REQUESTER, notices)
     n = request.number
-    assert events.calls == [
+    assert notices.calls == [
         ("cancelled", n, Status.CANCELLED),
         ("card_changed", n, Status.CANCELLED),
     ]
@@ -280,10 +280,10 @@ async def test_cancelling(runtime: Runtime, sandbox: Sandbox) -> None:
 async def test_marking_an_unknown_outcome(runtime: Runtime, sandbox: Sandbox) -> None:
     request = await pending_request(runtime, sandbox)
     await put_in(runtime, request, Status.UNKNOWN)
-    events = Recorder()
-    await runtime.requests.mark_clicked(request.number, TEAM, APPROVER, False, People(), events)
+    notices = Recorder()
+    await runtime.requests.mark_clicked(request.number, TEAM, APPROVER, False, People(), notices)
     n = request.number
-    assert events.calls == [
+    assert notices.calls == [
         ("card_changed", n, Status.FAILED),
         ("requester_told", n, Status.FAILED),
     ]
@@ -297,23 +297,23 @@ async def test_due_work_is_announced_once_through_its_workspace(
 ) -> None:
     request = await pending_request(runtime, sandbox)
     await _past_expiry(runtime, request)
-    events = Recorder()
+    notices = Recorder()
     asked_for: list[str] = []
 
-    async def events_for(team_id: str) -> Recorder:
+    async def notices_for(team_id: str) -> Recorder:
         asked_for.append(team_id)
-        return events
+        return notices
 
-    settled = await runtime.requests.run_due(events_for)
+    settled = await runtime.requests.run_due(notices_for)
     n = request.number
     assert [(r.number, r.status) for r in settled] == [(n, Status.EXPIRED)]
     assert asked_for == [TEAM]
-    assert events.calls == [
+    assert notices.calls == [
         ("card_changed", n, Status.EXPIRED),
         ("requester_told", n, Status.EXPIRED),
     ]
-    assert await runtime.requests.run_due(events_for) == []  # moved once, announced once
-    assert len(events.calls) == 2
+    assert await runtime.requests.run_due(notices_for) == []  # moved once, announced once
+    assert len(notices.calls) == 2
 
 
 async def test_due_work_in_a_workspace_that_cannot_be_told_still_happens(

@@ -22,7 +22,7 @@ from bot.services.schedule import (
     covers_since,
     lateness,
 )
-from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
+from bot.slack.digests.parsing import SpecError, parse_subscription
 
 PARIS = "Europe/Paris"
 NEW_YORK = "America/New_York"

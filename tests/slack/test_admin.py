@@ -16,7 +16,7 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.policy import Policy, change_policy, get_policy
 from bot.services.roles import Role, Subject, SubjectKind
-from bot.slack.lookups import help_texts as help_text
+from bot.slack.texts import help as help_text
 from devkit.sandbox import DEMO_MAIL_KEY, DEMO_SMS_KEY, DEMO_VOICE_KEY
 from tests.slack.block_kit import violations
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text

@@ -344,7 +344,7 @@ async def test_lists_of_pending_and_own_requests(slack: Harness) -> None:
     await slack.ask(f"credit add {a_subaccount(slack).email} 11 second")
     mine = reply_text(await slack.ask("requests"))
     assert "#1" in mine and "#2" in mine and "waiting for approval" in mine
-    assert "Only approvers and admins" in reply_text(await slack.ask("approvals"))
+    assert "Only Partner Ops admins and approvers" in reply_text(await slack.ask("approvals"))
     pending = reply_text(await slack.ask("approvals", user=A1))
     assert "€11.00" in pending
 

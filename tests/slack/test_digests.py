@@ -15,7 +15,7 @@ from bot.money import format_money
 from bot.partner.models import Product
 from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec
-from bot.slack.digests.schedule_parsing import parse_subscription
+from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
@@ -62,7 +62,8 @@ async def test_bad_subscriptions_say_what_to_type(slack: Harness, words: str, me
 
 
 async def test_only_admins_and_approvers_subscribe_and_the_bot_must_be_in(slack: Harness) -> None:
-    assert "Only admins and approvers" in reply_text(await slack.ask("digest subscribe"))
+    refused = reply_text(await slack.ask("digest subscribe"))
+    assert "Only Partner Ops admins and approvers" in refused
     slack.fake.add_channel(slack.team_id, "C0OUTSIDE", "outside", bot_is_member=False)
     text = reply_text(await slack.ask("digest subscribe", user=ADMIN, channel_id="C0OUTSIDE"))
     assert "/invite @Partner Ops" in text
@@ -180,7 +181,7 @@ async def test_a_broken_channel_is_reported_once_and_spoils_no_other(slack: Harn
 
 
 async def test_now_and_preview(slack: Harness) -> None:
-    assert "Only admins and approvers" in reply_text(await slack.ask("digest now"))
+    assert "Only Partner Ops admins and approvers" in reply_text(await slack.ask("digest now"))
     preview = reply_text(await slack.ask("digest preview", user=MEMBER))
     assert "Balance digest" in preview and "€10,225.119" in preview
     assert posts_in(slack, CHANNEL) == []

@@ -12,7 +12,7 @@ from bot.clock import utcnow
 from bot.partner.models import Product
 from bot.services.languages import Languages
 from bot.services.requests import Action, Status
-from bot.slack.digests.schedule_parsing import parse_subscription
+from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import latest_request, set_up_approvals
 from tests.slack.digests import make_due, posts_in, scheduler, seed_history

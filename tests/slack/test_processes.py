@@ -25,7 +25,7 @@ from bot.services.policy import change_policy
 from bot.services.requests import Action, Ask, Status
 from bot.services.roles import Role, Roles, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting
-from bot.slack.digests.schedule_parsing import parse_subscription
+from bot.slack.digests.parsing import parse_subscription
 from devkit.emulator import FakeSlack
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard

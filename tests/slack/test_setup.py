@@ -126,3 +126,23 @@ async def test_slack_rate_limits_are_retried(slack_unconfigured: Harness) -> Non
     await open_modal(slack)
     first, second = slack.fake.calls_to("users.info")[:2]
     assert first.error == "ratelimited" and second.error is None
+
+
+async def test_saving_keys_republishes_the_admins_home(slack_unconfigured: Harness) -> None:
+    """The Home of whoever set up shows the new keys at once (bot.slack.parts.HomeRefresh: the
+    setup feature redraws it without importing the Home)."""
+    slack = slack_unconfigured
+    modal = await open_modal(slack)
+    before = len(slack.fake.calls_to("views.publish"))
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=ADMIN, values={"key_sms": {"api_key": DEMO_SMS_KEY}}
+    )
+    published = await slack.fake.wait_for(
+        lambda: [
+            call
+            for call in slack.fake.calls_to("views.publish")[before:]
+            if call.args.get("user_id") == ADMIN
+        ]
+    )
+    assert published[-1].error is None
+    assert "Keys saved" in modal_text(slack.fake.views[modal.id])

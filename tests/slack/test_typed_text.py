@@ -9,7 +9,7 @@ import json
 from decimal import Decimal
 
 from bot.services.requests import Status
-from bot.slack.text import escape
+from bot.slack.slack_text import escape
 from devkit.emulator.copying import copied
 from tests.slack.approvals import (
     APPROVALS,

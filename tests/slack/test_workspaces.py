@@ -16,7 +16,7 @@ from bot.db.models import WorkspacePartnerKey
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.slack.digests.schedule_parsing import parse_subscription
+from bot.slack.digests.parsing import parse_subscription
 from devkit.emulator import FakeSlack
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard

@@ -12,8 +12,8 @@ import pytest
 
 from bot.i18n import language
 from bot.slack.commands import CommandError, word
-from bot.slack.lookups import help_texts as help_text
 from bot.slack.partner_command import guests_may, parse_command, read
+from bot.slack.texts import help as help_text
 
 # (French, English): both must parse to the same command.
 SAME_COMMAND = [

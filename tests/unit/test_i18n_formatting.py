@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.i18n import _, current_language, language, ngettext, normalise, use_language
-from bot.i18n.formatting import date_time, duration, joined, labelled, money, number
+from bot.i18n.formatting import duration, joined, labelled, money, number
 from bot.money import InvalidAmount, format_money, parse_user_amount
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -70,23 +68,6 @@ def test_number(value: int, lang: str, shown: str) -> None:
 def test_duration(seconds: int, lang: str, shown: str) -> None:
     with language(lang):
         assert duration(seconds) == shown
-
-
-@pytest.mark.parametrize(
-    ("zone", "lang", "expected"),
-    [
-        ("Europe/Paris", "fr", "29 nov. 2026, 17:35:04"),
-        ("America/New_York", "en", "Nov 29, 2026, 11:35:04\u202fAM"),
-    ],
-)
-def test_date_time_in_the_readers_zone(zone: str, lang: str, expected: str) -> None:
-    moment = datetime(2026, 11, 29, 16, 35, 4, tzinfo=UTC)
-    assert date_time(moment, ZoneInfo(zone), lang) == expected
-
-
-def test_date_time_refuses_a_naive_moment() -> None:
-    with pytest.raises(ValueError, match="naive"):
-        date_time(datetime(2026, 11, 29), ZoneInfo("Europe/Paris"), "fr")
 
 
 @pytest.mark.parametrize(

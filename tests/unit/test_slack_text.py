@@ -13,7 +13,7 @@ from bot.slack.admin.parsing import ManageRole
 from bot.slack.commands import CommandError
 from bot.slack.partner_command import parse_command
 from bot.slack.requests.parsing import CreditMove
-from bot.slack.text import clean, escape, from_slack, mentions_as_typed, to_plain
+from bot.slack.slack_text import clean, escape, from_slack, mentions_as_typed, to_plain
 from devkit.emulator.copying import copied
 from devkit.emulator.escaping import escape_like_slack, should_escape
 

@@ -10,9 +10,9 @@ from bot.i18n import language
 from bot.i18n.catalogs import read
 from bot.slack import partner_command as table
 from bot.slack.commands import CommandError
-from bot.slack.lookups import help_texts
 from bot.slack.lookups.help_views import usage_reply
 from bot.slack.partner_command import SUBCOMMANDS, Subcommand, parse
+from bot.slack.texts import help as help_texts
 
 ENTRIES: list[Subcommand] = list(dict.fromkeys(SUBCOMMANDS.values()))
 

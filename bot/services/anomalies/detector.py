@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.services.anomalies.calendar import BusinessCalendar, Closure, HourInfo
+from bot.services.anomalies.calendar import HOURS_A_WEEK, BusinessCalendar, Closure, HourInfo
 from bot.services.anomalies.model import DEFAULT_FLOOR_PER_HOUR, Alert, Feedback, Reading, Tuning
 from bot.services.anomalies.spend import interval_spend
 from bot.services.anomalies.state import UNKNOWN, Track, Window
@@ -273,7 +273,7 @@ class AnomalyDetector:
         """EUR per hour this hour is expected to spend."""
         if info.opening is not None:
             # The opening hour is never learnt (the release swamps it): the next hour's rate.
-            week = track.rates_of_week[(info.hour_of_week + 1) % 168]
+            week = track.rates_of_week[(info.hour_of_week + 1) % HOURS_A_WEEK]
             day = track.rates_of_day[info.hour_of_day * 2 + 3]
         else:
             week = track.rates_of_week[info.hour_of_week]

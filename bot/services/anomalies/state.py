@@ -18,6 +18,8 @@ from collections import deque
 from decimal import Decimal
 from typing import Any
 
+from bot.services.anomalies.calendar import HOURS_A_WEEK
+
 UNKNOWN = -1.0
 """A rate not learnt yet (rates are never negative)."""
 
@@ -122,7 +124,7 @@ class Track:
     def __init__(self, window_hours: tuple[float, ...]) -> None:
         self.first = self.last = -1.0
         self.balance = Decimal(0)
-        self.rates_of_week = [UNKNOWN] * 168
+        self.rates_of_week = [UNKNOWN] * HOURS_A_WEEK
         self.rates_of_day = [UNKNOWN] * 48  # hour_of_day * 2 + open
         self.average = UNKNOWN
         # EUR per closed hour released at the opening: nights, Sunday days, holiday days.

@@ -1,7 +1,7 @@
 """Credit moves and subaccount changes, approved by people and executed exactly once.
 
 The package, by step: `model` (what a request is), `errors`, `store` (the only SQL, the
-conditional-UPDATE rule), `asking`, `deciding`, `executing`, `reconciling`, `events` (what the
+conditional-UPDATE rule), `asking`, `deciding`, `executing`, `reconciling`, `notices` (what the
 service tells Slack, a Protocol) and `service` (`Requests`, the one door).
 """
 
@@ -14,20 +14,24 @@ from bot.services.requests.errors import (
     RequestRefused,
     SimilarRequest,
 )
-from bot.services.requests.events import CardPosted, CardRefused, RequestEvents
 from bot.services.requests.model import (
+    MAX_REASON,
     Action,
     Approval,
     Ask,
+    Awaiting,
     NewSubaccount,
     RequestSnapshot,
     Status,
     Submitted,
+    may_decide,
 )
+from bot.services.requests.notices import CardPosted, CardRefused, RequestNotices
 from bot.services.requests.reconciling import judge
 from bot.services.requests.service import WITHDRAWN_NOTE, CardAt, Requests
 
 __all__ = [
+    "MAX_REASON",
     "WITHDRAWN_NOTE",
     "Action",
     "AlreadyApprovedByYou",
@@ -35,13 +39,14 @@ __all__ = [
     "Approval",
     "ApprovalsNotSetUp",
     "Ask",
+    "Awaiting",
     "CardAt",
     "CardPosted",
     "CardRefused",
     "NewSubaccount",
     "NotARequester",
     "OwnRequest",
-    "RequestEvents",
+    "RequestNotices",
     "RequestRefused",
     "RequestSnapshot",
     "Requests",
@@ -49,4 +54,5 @@ __all__ = [
     "Status",
     "Submitted",
     "judge",
+    "may_decide",
 ]

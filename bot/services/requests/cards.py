@@ -22,8 +22,8 @@ from datetime import datetime, timedelta
 from bot.clock import utcnow
 from bot.db.session import Database
 from bot.services.policy import get_policy
-from bot.services.requests.events import CardRefused, RequestEvents
 from bot.services.requests.model import RequestSnapshot
+from bot.services.requests.notices import CardRefused, RequestNotices
 from bot.services.requests.store import RequestStore
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Cards:
         self.lease = lease
 
     async def recover(
-        self, events_for: Callable[[str], Awaitable[RequestEvents | None]]
+        self, notices_for: Callable[[str], Awaitable[RequestNotices | None]]
     ) -> list[RequestSnapshot]:
         """Post the cards nobody posted and tell of the posts cut short, each once; returns
         the requests this call handled."""
@@ -88,32 +88,34 @@ class Cards:
             channel = (await get_policy(self._database, owed.team_id)).approvals_channel_id
             if channel is None:
                 continue  # nowhere to show it: it expires, and its requester is told then
-            events = await events_for(owed.team_id)
-            if events is None:
+            notices = await notices_for(owed.team_id)
+            if notices is None:
                 continue  # no Slack token: nothing taken, a later round may do it
             if step is CardStep.POST:
                 if await self._store.claim_card(owed.request_id):
-                    handled.append(await self._post(owed.request_id, channel, events))
+                    handled.append(await self._post(owed.request_id, channel, notices))
             elif await self._store.card_unknown(owed.request_id, channel):
                 request = await self._store.get(owed.request_id)
                 log.warning("card of request %d: its post was cut short", request.id)
-                await events.sent_late(request, channel, card_known=False)
+                await notices.sent_late(request, channel, card_known=False)
                 handled.append(request)
         return handled
 
-    async def _post(self, request_id: int, channel: str, events: RequestEvents) -> RequestSnapshot:
+    async def _post(
+        self, request_id: int, channel: str, notices: RequestNotices
+    ) -> RequestSnapshot:
         request = await self._store.get(request_id)
         try:
-            posted = await events.card_needed(request, channel)
+            posted = await notices.card_needed(request, channel)
         except CardRefused as refused:
             withdrawn = await self._withdraw(request_id, WITHDRAWN_NOTE)
             await self._store.claim_telling(request_id, withdrawn.status)  # told right here
-            await events.withdrawn_late(withdrawn, channel, refused.reason)
+            await notices.withdrawn_late(withdrawn, channel, refused.reason)
             return withdrawn
         if posted is None:
             await self._store.card_unknown(request_id, channel)
         else:
             await self._store.set_card(request_id, posted.channel_id, posted.ts)
         log.info("card of request %d posted by maintenance", request_id)
-        await events.sent_late(request, channel, card_known=posted is not None)
+        await notices.sent_late(request, channel, card_known=posted is not None)
         return await self._store.get(request_id)

@@ -14,9 +14,16 @@ from bot.services.directory import Directory
 from bot.services.errors import NotAllowed
 from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
 from bot.services.requests.errors import AlreadyApprovedByYou, AlreadyDecided, OwnRequest
-from bot.services.requests.model import Approval, Click, RequestSnapshot, Status
+from bot.services.requests.model import (
+    Approval,
+    Awaiting,
+    Click,
+    RequestSnapshot,
+    Status,
+    may_decide,
+)
 from bot.services.requests.store import RequestStore
-from bot.services.roles import Roles
+from bot.services.roles import MANAGERS, Roles
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +34,16 @@ class Deciding:
     def __init__(self, store: RequestStore, roles: Roles) -> None:
         self._store = store
         self._roles = roles
+
+    async def awaiting(self, team_id: str, user_id: str, directory: Directory) -> Awaiting:
+        """What waits for a decision, for admins and approvers; an approver may decide what
+        `may_decide` allows them (the click is checked again)."""
+        approver = await self._roles.is_approver(team_id, user_id, directory)
+        if not approver and not await self._roles.is_admin(team_id, user_id, directory):
+            raise NotAllowed(_("see pending approvals"), _(MANAGERS))
+        pending = await self._store.pending(team_id)
+        decidable = {r.id for r in pending if approver and may_decide(r, user_id)}
+        return Awaiting(tuple(pending), frozenset(decidable))
 
     async def approve(
         self, number: int, team_id: str, approver_id: str, directory: Directory

@@ -19,6 +19,9 @@ from typing import Any
 
 from bot.partner.models import Product, SubaccountType
 
+MAX_REASON = 500
+"""The longest reason a request (or a rejection) keeps, typed in a command or a form."""
+
 
 class Action(StrEnum):
     CREDIT_ADD = "credit_add"
@@ -182,3 +185,25 @@ class Approval:
     request: RequestSnapshot
     complete: bool
     """True when this approval was the one that made the request approved."""
+
+
+def may_decide(request: RequestSnapshot, user_id: str) -> bool:
+    """Pending, not their own, and not already approved by them (the same rules the service
+    applies to a click: this only spares them buttons that would be refused); or an unknown
+    outcome, which any approver settles (Mark done / Mark failed)."""
+    if request.needs_a_person:
+        return True
+    return (
+        request.status is Status.PENDING
+        and request.requester_id != user_id
+        and user_id not in request.approvers
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Awaiting:
+    """What waits for a decision in a workspace, as one admin or approver sees it."""
+
+    requests: tuple[RequestSnapshot, ...]
+    decidable: frozenset[int]
+    """Ids of those this person may decide now (an admin who is no approver only sees)."""

@@ -1,7 +1,7 @@
 """`Requests`: the one door to the credit-request lifecycle.
 
 Each workflow method takes what happened (a command, a click, the clock) and carries the
-request through every next step itself, reporting each through `RequestEvents`; the Slack
+request through every next step itself, reporting each through `RequestNotices`; the Slack
 listeners, the worker, the console and the App Home call the same method and get the same
 behaviour. The steps are in asking, deciding, executing and reconciling; the only SQL in the
 store.
@@ -27,7 +27,6 @@ from bot.services.requests.errors import (
     NotARequester,
     SimilarRequest,
 )
-from bot.services.requests.events import CardRefused, RequestEvents
 from bot.services.requests.executing import Executing
 from bot.services.requests.model import (
     Approval,
@@ -35,6 +34,7 @@ from bot.services.requests.model import (
     RequestSnapshot,
     Submitted,
 )
+from bot.services.requests.notices import CardRefused, RequestNotices
 from bot.services.requests.reconciling import Reconciling
 from bot.services.requests.reminders import Reminders
 from bot.services.requests.store import RequestStore
@@ -89,6 +89,7 @@ class Requests:
         self.request_credit = self._asking.request_credit
         self.request_new_subaccount = self._asking.request_new_subaccount
         self.request_deletion = self._asking.request_deletion
+        self.awaiting = self._deciding.awaiting
         self.approve = self._deciding.approve
         self.reject = self._deciding.reject
         self.cancel = self._deciding.cancel
@@ -143,7 +144,7 @@ class Requests:
         requester_id: str,
         ask: Ask,
         directory: Directory,
-        events: RequestEvents,
+        notices: RequestNotices,
         *,
         origin: str | None = None,
         confirmed_similar: int | None = None,
@@ -158,16 +159,18 @@ class Requests:
             )
         except NotARequester as refused:
             if refused.tell_admins:
-                await events.admins_locked_out(refused)
+                await notices.admins_locked_out(refused)
             raise
         except SimilarRequest as similar:
-            await events.similar_found(ask, similar.earlier)
+            await notices.similar_found(ask, similar.earlier)
             return None
         if submitted.repeated:
             return submitted.request  # the same form again: its first submission carries it
-        return await self.follow_through(submitted, events)
+        return await self.follow_through(submitted, notices)
 
-    async def follow_through(self, submitted: Submitted, events: RequestEvents) -> RequestSnapshot:
+    async def follow_through(
+        self, submitted: Submitted, notices: RequestNotices
+    ) -> RequestSnapshot:
         """Run an auto-approved request now; otherwise post its card and tell the requester
         where it went, or withdraw it when the card cannot be posted: a request nobody can see
         must not wait for a decision."""
@@ -175,7 +178,7 @@ class Requests:
         if submitted.runs_now:
             done = await self.execute(request.id)
             await self._telling.take(done)  # told in the reply: maintenance does not DM it
-            await events.ran_now(done)
+            await notices.ran_now(done)
             await self._changed(done)
             return done
         channel = submitted.approvals_channel_id
@@ -183,21 +186,21 @@ class Requests:
         if not await self.store.claim_card(request.id):
             # This process stalled past the grace and maintenance took the card (it tells
             # the requester too): never a second card.
-            await events.sent_for_approval(request, channel, card_known=True)
+            await notices.sent_for_approval(request, channel, card_known=True)
             return await self.get(request.id)
         try:
-            posted = await events.card_needed(request, channel)
+            posted = await notices.card_needed(request, channel)
         except CardRefused as refused:
             withdrawn = await self.withdraw(request.id, WITHDRAWN_NOTE)
             await self._telling.take(withdrawn)
-            await events.withdrawn(withdrawn, channel, refused.reason)
+            await notices.withdrawn(withdrawn, channel, refused.reason)
             await self._changed(withdrawn)
             return withdrawn
         if posted is not None:
             await self.store.set_card(request.id, posted.channel_id, posted.ts)
         else:
             await self.store.card_unknown(request.id, channel)  # the requester is told below
-        await events.sent_for_approval(request, channel, card_known=posted is not None)
+        await notices.sent_for_approval(request, channel, card_known=posted is not None)
         current = await self.get(request.id)
         await self._changed(current)
         return current
@@ -210,7 +213,7 @@ class Requests:
         team_id: str,
         approver_id: str,
         directory: Directory,
-        events: RequestEvents,
+        notices: RequestNotices,
         *,
         card_at: CardAt | None = None,
     ) -> RequestSnapshot | None:
@@ -218,17 +221,17 @@ class Requests:
         the approval that completes the count carries the request out, once."""
         await self._card_seen(number, team_id, card_at)
         approval: Approval | None = await self._decided(
-            events, self.approve(number, team_id, approver_id, directory)
+            notices, self.approve(number, team_id, approver_id, directory)
         )
         if approval is None:
             return None
         request_id = approval.request.id
-        await self._card_changed(request_id, events)
+        await self._card_changed(request_id, notices)
         if not approval.complete:
-            await events.approval_counted(approval.request)
+            await notices.approval_counted(approval.request)
             return approval.request
         done = await self.execute(request_id)
-        await self._settled(done, events)
+        await self._settled(done, notices)
         return done
 
     async def reject_clicked(
@@ -237,7 +240,7 @@ class Requests:
         team_id: str,
         approver_id: str,
         directory: Directory,
-        events: RequestEvents,
+        notices: RequestNotices,
         *,
         card_at: CardAt | None = None,
     ) -> RequestSnapshot | None:
@@ -247,8 +250,8 @@ class Requests:
         try:
             return await self._deciding.may_reject(number, team_id, approver_id, directory)
         except AlreadyDecided as decided:
-            await self._already(decided, events)
-            await events.too_late(decided.request)
+            await self._already(decided, notices)
+            await notices.too_late(decided.request)
             return None
 
     async def reject_with_reason(
@@ -258,27 +261,27 @@ class Requests:
         approver_id: str,
         reason: str,
         directory: Directory,
-        events: RequestEvents,
+        notices: RequestNotices,
     ) -> RequestSnapshot | None:
         try:
             rejected = await self.reject(number, team_id, approver_id, reason, directory)
         except AlreadyDecided as decided:
-            await events.too_late(decided.request)
-            await self._already(decided, events)
+            await notices.too_late(decided.request)
+            await self._already(decided, notices)
             return None
-        await events.rejected(rejected)
-        await self._settled(rejected, events)
+        await notices.rejected(rejected)
+        await self._settled(rejected, notices)
         return rejected
 
     async def cancel_clicked(
-        self, number: int, team_id: str, user_id: str, events: RequestEvents
+        self, number: int, team_id: str, user_id: str, notices: RequestNotices
     ) -> RequestSnapshot | None:
-        cancelled = await self._decided(events, self.cancel(number, team_id, user_id))
+        cancelled = await self._decided(notices, self.cancel(number, team_id, user_id))
         if cancelled is None:
             return None
         await self._telling.take(cancelled)
-        await events.cancelled(cancelled)
-        await self._card_changed(cancelled.id, events)
+        await notices.cancelled(cancelled)
+        await self._card_changed(cancelled.id, notices)
         return cancelled
 
     async def mark_clicked(
@@ -288,24 +291,24 @@ class Requests:
         approver_id: str,
         done: bool,
         directory: Directory,
-        events: RequestEvents,
+        notices: RequestNotices,
         *,
         card_at: CardAt | None = None,
     ) -> RequestSnapshot | None:
         """An approver says how an unknown outcome ended (they checked the vendor)."""
         await self._card_seen(number, team_id, card_at)
         marked = await self._decided(
-            events, self.mark_outcome(number, team_id, approver_id, done, directory)
+            notices, self.mark_outcome(number, team_id, approver_id, done, directory)
         )
         if marked is None:
             return None
-        await self._settled(marked, events)
+        await self._settled(marked, notices)
         return marked
 
     # --- a Partner key changed ----------------------------------------------------------------
 
     async def key_changed(
-        self, team_id: str, product: Product, events: RequestEvents
+        self, team_id: str, product: Product, notices: RequestNotices
     ) -> list[RequestSnapshot]:
         """`product`'s key in `team_id` changed: every pending or approved request made with
         another key (maybe another vendor account) is withdrawn, its card redrawn and its
@@ -313,52 +316,52 @@ class Requests:
         current = await self._partner.key_id(team_id, product)
         withdrawn = await self._deciding.withdraw_for_key(team_id, product, current)
         for request in withdrawn:
-            await self._settled(request, events)
+            await self._settled(request, notices)
         return withdrawn
 
     # --- the clock ----------------------------------------------------------------------------
 
     async def run_due(
-        self, events_for: Callable[[str], Awaitable[RequestEvents | None]]
+        self, notices_for: Callable[[str], Awaitable[RequestNotices | None]]
     ) -> list[RequestSnapshot]:
         """What nobody clicks for: expire what is past its time, carry out or reconcile what a
         dead process left, reconcile unknown outcomes whose settle time has passed; each
-        settled request is announced through its workspace's events (`events_for(team_id)`,
+        settled request is announced through its workspace's notices (`notices_for(team_id)`,
         None when the workspace cannot be told). Safe to run in any number of processes."""
         settled = []
         for step in (self.expire_due, self.recover_abandoned, self.reconcile_due):
             for request in await step():
                 settled.append(request)
-                events = await events_for(request.team_id)
-                if events is None:
+                notices = await notices_for(request.team_id)
+                if notices is None:
                     log.warning("request %d not announced", request.id)
                     continue
-                await self._settled(request, events)
-        for shown in await self._cards.recover(events_for):  # after expiry: no card for those
+                await self._settled(request, notices)
+        for shown in await self._cards.recover(notices_for):  # after expiry: no card for those
             await self._changed(shown)
-        await self._telling.recover(events_for)  # what a dead process left untold
+        await self._telling.recover(notices_for)  # what a dead process left untold
         return settled
 
     # --- the steps shared by the workflows ----------------------------------------------------
 
-    async def _decided(self, events: RequestEvents, decision: Awaitable[T]) -> T | None:
+    async def _decided(self, notices: RequestNotices, decision: Awaitable[T]) -> T | None:
         """The decision's result; or, when someone got there first, None and the clicker told.
         Other refusals (not an approver, their own request) are raised."""
         try:
             return await decision
         except AlreadyApprovedByYou as mine:
-            await events.already_approved_by_you(mine.request)
+            await notices.already_approved_by_you(mine.request)
         except AlreadyDecided as decided:
-            await self._already(decided, events)
-            await events.too_late(decided.request)
+            await self._already(decided, notices)
+            await notices.too_late(decided.request)
         return None
 
-    async def _already(self, decided: AlreadyDecided, events: RequestEvents) -> None:
+    async def _already(self, decided: AlreadyDecided, notices: RequestNotices) -> None:
         """Someone got there first: show the card as it is now, and tell the requester when
         the request expired just now (this call then won that transition)."""
-        await self._card_changed(decided.request.id, events)
+        await self._card_changed(decided.request.id, notices)
         if decided.expired_now and await self._telling.take(decided.request):
-            await events.requester_told(decided.request)
+            await notices.requester_told(decided.request)
 
     async def _card_seen(self, number: int, team_id: str, card_at: CardAt | None) -> None:
         """A click on a card's button says where the card is, should its post have had no

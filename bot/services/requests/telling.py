@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.clock import utcnow
-from bot.services.requests.events import RequestEvents
 from bot.services.requests.model import FINAL, RequestSnapshot, Status
+from bot.services.requests.notices import RequestNotices
 from bot.services.requests.store import RequestStore
 
 TOLD = FINAL | {Status.UNKNOWN}
@@ -41,13 +41,13 @@ class Telling:
         self._changed = changed
         self.grace = grace
 
-    async def settled(self, request: RequestSnapshot, events: RequestEvents) -> bool:
+    async def settled(self, request: RequestSnapshot, notices: RequestNotices) -> bool:
         """After a move: redraw the card, then tell the requester if this call takes the
         telling. True when it did."""
-        await self.card_changed(request.id, events)
+        await self.card_changed(request.id, notices)
         if not await self.take(request):
             return False
-        await events.requester_told(request)
+        await notices.requester_told(request)
         return True
 
     async def take(self, request: RequestSnapshot) -> bool:
@@ -56,14 +56,14 @@ class Telling:
             await self._store.claim_telling(request.id, request.status)
         )
 
-    async def card_changed(self, request_id: int, events: RequestEvents) -> None:
+    async def card_changed(self, request_id: int, notices: RequestNotices) -> None:
         # Redrawn from the request as it stands now, never from a stale copy.
         current = await self._store.get(request_id)
-        await events.card_changed(current)
+        await notices.card_changed(current)
         await self._changed(current)
 
     async def recover(
-        self, events_for: Callable[[str], Awaitable[RequestEvents | None]]
+        self, notices_for: Callable[[str], Awaitable[RequestNotices | None]]
     ) -> list[RequestSnapshot]:
         """Tell what a dead process left untold; returns the requests this call told."""
         told = []
@@ -71,7 +71,7 @@ class Telling:
             request = await self._store.get(request_id)
             if not tell_owed(request.status, request.needs_a_person):
                 continue
-            events = await events_for(request.team_id)
-            if events is not None and await self.settled(request, events):
+            notices = await notices_for(request.team_id)
+            if notices is not None and await self.settled(request, notices):
                 told.append(request)
         return told

@@ -27,15 +27,11 @@ from bot.services.policy import POLICY_FIELDS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import audit_texts as words
 from bot.slack.admin import texts as text
-from bot.slack.admin.views import (
-    channel_mention,
-    policy_value,
-    subject_mention,
-    user_mention,
-)
+from bot.slack.admin.views import policy_value, user_mention
 from bot.slack.blocks import MAX_BLOCKS, escape, fit, pack
-from bot.slack.language.texts import NAMES as LANGUAGE_NAMES
+from bot.slack.mentions import channel_mention, subject_mention
 from bot.slack.requests import texts as request_text
+from bot.slack.texts.common import LANGUAGE_NAMES
 from bot.slack.views.reply import Reply, plain_reply
 
 _SECRET_NAME = re.compile(r"(^|_)(key|api_?key|secret|password|passwd|credential)s?($|_)", re.I)

@@ -49,15 +49,15 @@ from bot.slack.admin.change_views import (
     waiting_reply,
 )
 from bot.slack.blocks import clicked_message
+from bot.slack.clients import UNKNOWN_OUTCOME
 from bot.slack.context import Services
 from bot.slack.direct import dm_channel
 from bot.slack.directory import SlackDirectory
-from bot.slack.home.refresh import settings_changed
 from bot.slack.locale import user_language
 from bot.slack.membership import check_member
 from bot.slack.minted import record_number
+from bot.slack.parts import HomeRefresh
 from bot.slack.replies import reply
-from bot.slack.requests.events import UNKNOWN_OUTCOME
 from bot.slack.requests.key_changes import withdraw_for_new_keys
 from bot.slack.views.reply import Reply, plain_reply
 
@@ -82,6 +82,9 @@ class ChangeServices(Protocol):
 
     @property
     def user_locales(self) -> UserLocales: ...
+
+    @property
+    def home_refresh(self) -> HomeRefresh: ...
 
 
 class ChangeNotifier:
@@ -173,7 +176,7 @@ class ChangeNotifier:
         """After a decision this process won (or maintenance found untold): redraw the card,
         then, for the one caller that takes the telling, say it and tell the asker."""
         await self.refresh_card(change.id)
-        settings_changed(self._services, self._client, change.team_id)
+        self._services.home_refresh.settings_changed(self._services, self._client, change.team_id)
         if not await self._changes.claim_telling(change.id, change.status):
             return  # told by another (a DM or an announcement twice is worse than lost)
         if change.status in (Status.APPLIED, Status.REJECTED):
@@ -222,7 +225,7 @@ async def gated(
         await notifier.announce(
             team_id, lambda: announcement(user_id, change, set_up=change.loosens)
         )
-        settings_changed(services, client, team_id)
+        services.home_refresh.settings_changed(services, client, team_id)
     return answer
 
 

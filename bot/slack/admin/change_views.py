@@ -25,8 +25,9 @@ from bot.services.roles import Subject, SubjectKind
 from bot.services.settings_changes import NO_KEY_IN_USE, ChangeSnapshot, Setting, Status
 from bot.slack.admin import change_texts as text
 from bot.slack.admin import texts as admin_text
-from bot.slack.admin.views import policy_value, subject_mention, user_mention
+from bot.slack.admin.views import policy_value, user_mention
 from bot.slack.blocks import escape, fit, slack_date
+from bot.slack.mentions import subject_mention
 from bot.slack.views.reply import Reply, plain_reply
 
 CONFIRM_ACTION = "setting_change_confirm"

@@ -117,21 +117,14 @@ async def policy(parsed: ShowPolicy | SetPolicy, call: SlashCommand) -> None:
 
 
 async def audit_trail(parsed: ShowAudit | ExportAudit, call: SlashCommand) -> None:
-    await _require_admin_or_approver(call)
+    await call.services.roles.require_manager(
+        call.team_id, call.user_id, call.directory, str(text.SEE_AUDIT)
+    )
     if isinstance(parsed, ExportAudit):
         await export_audit(call, parsed.days)
         return
     entries = await call.services.audit.recent(call.team_id, parsed.days)
     await reply(call.respond, audit_reply(entries, parsed.days))
-
-
-async def _require_admin_or_approver(call: SlashCommand) -> None:
-    roles, team_id, user_id = call.services.roles, call.team_id, call.user_id
-    if await roles.is_admin(team_id, user_id, call.directory):
-        return
-    if await roles.is_approver(team_id, user_id, call.directory):
-        return
-    raise NotAllowed(text.SEE_AUDIT, text.ADMINS_AND_APPROVERS)
 
 
 async def _set_approvals_channel(call: SlashCommand) -> None:

@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.partner.models import Product
+from bot.services.audit import MAX_DAYS as MAX_AUDIT_DAYS
 from bot.services.policy import MAX_EXPIRY_HOURS, MAX_REMIND_HOURS
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.commands import CommandError, amount, later, parse_subject, word, words_table
-from bot.slack.lookups import help_texts as text
+from bot.slack.texts import help as text
 
 POLICY_SETTINGS = words_table(
     {
@@ -51,7 +52,6 @@ ROLE_VERBS = words_table(
 )
 EXPORT = frozenset(words_table({"export": "", "exporter": ""}))
 _AMOUNT_SETTINGS = ("auto_approve_limit", "daily_auto_approve_cap", "two_approver_threshold")
-MAX_AUDIT_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,9 @@ def parse_policy(_product: Product | None, args: list[str]) -> ShowPolicy | SetP
                 return SetPolicy(setting, None)
             hours = lowered.removesuffix("h")
             if not hours.isdigit() or not 1 <= int(hours) <= MAX_REMIND_HOURS:
-                raise CommandError(text.POLICY_REMINDERS.format(most=MAX_REMIND_HOURS))
+                raise CommandError(
+                    later(lambda: text.POLICY_REMINDERS.format(most=MAX_REMIND_HOURS))
+                )
             return SetPolicy(setting, int(hours))
         case _:
             if lowered in _EVERYONE:
@@ -170,9 +172,10 @@ def parse_audit(_product: Product | None, args: list[str]) -> ShowAudit | Export
     if rest:
         # `30`, `30d`, and in French `30j`
         words = rest[0].lower().removesuffix("d").removesuffix("j")
+        # "inf", "1e9", "٣": a number of days only
         if not (words.isascii() and words.isdigit() and len(words) <= 3):
-            raise CommandError(text.AUDIT_USAGE)  # "inf", "1e9", "٣": a number of days only
+            raise CommandError(later(lambda: text.AUDIT_USAGE.format(most=MAX_AUDIT_DAYS)))
         days = int(words)
         if not 1 <= days <= MAX_AUDIT_DAYS:
-            raise CommandError(text.AUDIT_USAGE)
+            raise CommandError(later(lambda: text.AUDIT_USAGE.format(most=MAX_AUDIT_DAYS)))
     return ExportAudit(days) if export else ShowAudit(days)

@@ -5,7 +5,6 @@ from bot.i18n import _l, _lp, ngettext
 # --- who may ------------------------------------------------------------------------------
 
 ADMINS = _l("Partner Ops admins (workspace admins and owners, and people they added)")
-ADMINS_AND_APPROVERS = _l("Partner Ops admins and approvers")
 MANAGE_APPROVERS = _l("add or remove approvers")
 MANAGE_ADMINS = _l("add or remove admins")
 ADD_ADMINS = _l("add admins")

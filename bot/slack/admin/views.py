@@ -7,7 +7,6 @@ wrote is escaped.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,43 +26,16 @@ from bot.services.policy import MAX_AMOUNTS, POLICY_FIELDS, Adjustment, Policy
 from bot.services.roles import Subject, SubjectKind
 from bot.slack.admin import texts as text
 from bot.slack.blocks import MAX_BLOCKS, escape, fit, pack
+from bot.slack.mentions import channel_mention, group_mention, is_slack_id, subject_mention
 from bot.slack.views.reply import Reply, plain_reply
 
-_SLACK_ID = re.compile(r"^[A-Z0-9]{2,32}$")
-
-
-# --- mentions -----------------------------------------------------------------------------
-
-
-_HANDLE = re.compile(r"^[\w.\-]{1,80}$")
-
-
-def subject_mention(subject: Subject) -> str:
-    if not _SLACK_ID.match(subject.id):
-        return f"`{escape(subject.id)}`"
-    if subject.kind is SubjectKind.USERGROUP:
-        return group_mention(subject.id, subject.label)
-    return f"<@{subject.id}>"
+# --- mentions (the shared ones are bot.slack.mentions) ---------------------------------------
 
 
 def user_mention(user_id: str | None) -> str:
     if not user_id or user_id == audit.SYSTEM:
         return str(text.AUDIT_SYSTEM)
-    return f"<@{user_id}>" if _SLACK_ID.match(user_id) else escape(user_id)
-
-
-def channel_mention(channel_id: str) -> str:
-    return f"<#{channel_id}>" if _SLACK_ID.match(channel_id) else escape(channel_id)
-
-
-def group_mention(group_id: str, handle: str | None = None) -> str:
-    """`<!subteam^S1|@finance>`: Slack shows the handle, and so does anything reading the text
-    without asking Slack (the label is left out unless it is a plain handle)."""
-    if not _SLACK_ID.match(group_id):
-        return escape(group_id)
-    if handle and _HANDLE.match(handle.removeprefix("@")):
-        return f"<!subteam^{group_id}|@{handle.removeprefix('@')}>"
-    return f"<!subteam^{group_id}>"
+    return f"<@{user_id}>" if is_slack_id(user_id) else escape(user_id)
 
 
 # --- approvers and admins -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language
 from bot.partner.models import Product
-from bot.services.alerts import AlertEvent
+from bot.services.alerts import ThresholdCrossed
 from bot.services.roles import Role, SubjectKind
 from bot.services.snapshots import Reading
 from bot.slack.alerts.views import alert_replies
@@ -30,23 +30,23 @@ async def check_and_post(
     product: Product,
     reading: Reading,
     pace: Pace,
-) -> list[AlertEvent]:
+) -> list[ThresholdCrossed]:
     """Record the levels the reading shows and post what fires in the alerts channel, in its
     language; returns what fired (posted or not: levels are tracked without a channel)."""
     if reading.account is None:
         return []
     alerts = parts.alerts
     config = await alerts.config(team_id)
-    events = await alerts.evaluate(
+    crossings = await alerts.evaluate(
         team_id, product, reading.account.balance, reading.subaccounts, config
     )
-    if not events or config.channel_id is None or client is None:
-        return events
+    if not crossings or config.channel_id is None or client is None:
+        return crossings
     admins = [
         a.id for a in await parts.roles.members(team_id, Role.ADMIN) if a.kind is SubjectKind.USER
     ]
     with language(await parts.languages.for_channel(team_id, config.channel_id)):
-        messages = alert_replies(events, admins)
+        messages = alert_replies(crossings, admins)
     for message in messages:
         await pace(config.channel_id)
         try:
@@ -55,4 +55,4 @@ async def check_and_post(
             log.warning(
                 "alert not posted in %s: %s", config.channel_id, error.response.get("error")
             )
-    return events
+    return crossings

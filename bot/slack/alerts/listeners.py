@@ -41,8 +41,8 @@ from bot.slack.membership import check_member
 from bot.slack.minted import json_object
 from bot.slack.modals import open_first
 from bot.slack.permissions import require_bot_in_channel
-from bot.slack.replies import reply
-from bot.slack.requests.events import DirectReply, Ephemeral, SlackRequestEvents
+from bot.slack.replies import DirectReply, Ephemeral, reply
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.scheduler import ChannelPacer
 from bot.slack.views.reply import plain_reply
 
@@ -182,8 +182,10 @@ async def top_up_submitted(
     # the same thing moments ago" question, the same card. The form is closed: the answers go
     # by DM, a refusal or failure too (by the app's error handler, bot.slack.error_handler).
     ask = Ask(Action.CREDIT_ADD, Product(metadata["p"]), reason or None, metadata["t"], amount)
-    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)), speakers=services)
-    await services.requests.ask(team_id, user_id, ask, directory, events)
+    notices = SlackRequestNotices(
+        client, Ephemeral(DirectReply(client, user_id)), speakers=services
+    )
+    await services.requests.ask(team_id, user_id, ask, directory, notices)
 
 
 async def snooze(

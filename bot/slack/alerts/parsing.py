@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from bot.partner.models import Product
 from bot.slack.commands import CommandError, amount, word, words_table
-from bot.slack.lookups import help_texts as text
+from bot.slack.texts import help as text
 
 
 @dataclass(frozen=True, slots=True)

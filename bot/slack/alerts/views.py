@@ -21,7 +21,8 @@ from slack_sdk.models.views import View
 from bot.i18n.formatting import number
 from bot.money import format_money
 from bot.partner.models import Product
-from bot.services.alerts import AlertConfig, AlertEvent, Level, Scope
+from bot.services.alerts import AlertConfig, Level, Scope, ThresholdCrossed
+from bot.services.requests import MAX_REASON
 from bot.slack.alerts import texts as text
 from bot.slack.blocks import escape, fit, slack_date, text_input
 from bot.slack.views.reply import Reply
@@ -33,35 +34,35 @@ SNOOZE_ACTION = "alert_snooze"
 TOPUP_CALLBACK = "alert_topup_form"
 
 
-def alert_reply(event: AlertEvent, who_to_ask: Sequence[str]) -> Reply:
-    product = event.product.label
-    balance, threshold = format_money(event.balance), format_money(event.threshold)
-    subject = {"p": event.product.value, "s": event.subject}
+def alert_reply(crossed: ThresholdCrossed, who_to_ask: Sequence[str]) -> Reply:
+    product = crossed.product.label
+    balance, threshold = format_money(crossed.balance), format_money(crossed.threshold)
+    subject = {"p": crossed.product.value, "s": crossed.subject}
     buttons = []
-    if event.is_main:
-        template = text.MAIN_CRITICAL if event.level is Level.CRITICAL else text.MAIN_WARN
+    if crossed.is_main:
+        template = text.MAIN_CRITICAL if crossed.level is Level.CRITICAL else text.MAIN_WARN
         message = template.format(product=product, balance=balance, threshold=threshold)
         who = ", ".join(f"<@{u}>" for u in who_to_ask) or str(text.MAIN_WHO_DEFAULT)
         message += "\n" + text.MAIN_WHO.format(who=who)
     else:
         message = text.SUBACCOUNT.format(
-            product=product, email=escape(event.label), balance=balance, threshold=threshold
+            product=product, email=escape(crossed.label), balance=balance, threshold=threshold
         )
-        buttons.append(_top_up_button(event))
+        buttons.append(_top_up_button(crossed))
     buttons.append(
         ButtonElement(
             text=str(text.SNOOZE),
             action_id=SNOOZE_ACTION,
-            value=json.dumps({**subject, "e": event.label[:200]}),
+            value=json.dumps({**subject, "e": crossed.label[:200]}),
         )
     )
-    fallback = text.FALLBACK.format(what=event.label or product, balance=balance)
+    fallback = text.FALLBACK.format(what=crossed.label or product, balance=balance)
     return Reply(
         text=fallback,
         blocks=(
             SectionBlock(text=fit(message)),
             ActionsBlock(
-                block_id=f"alert_{event.product.value}_{abs(hash(event.subject)) % 10**8}",
+                block_id=f"alert_{crossed.product.value}_{abs(hash(crossed.subject)) % 10**8}",
                 elements=buttons,
             ),
         ),
@@ -74,11 +75,11 @@ they are posted as one summary instead of one message each."""
 SUMMARY_ROWS = 20
 
 
-def alert_replies(events: Sequence[AlertEvent], who_to_ask: Sequence[str]) -> list[Reply]:
-    """The messages for one check's events: each main-account alert on its own, and the
+def alert_replies(crossings: Sequence[ThresholdCrossed], who_to_ask: Sequence[str]) -> list[Reply]:
+    """The messages for one check's crossings: each main-account alert on its own, and the
     subaccounts one by one, or as one summary per product when there are many."""
-    main = [e for e in events if e.is_main]
-    subaccounts = [e for e in events if not e.is_main]
+    main = [e for e in crossings if e.is_main]
+    subaccounts = [e for e in crossings if not e.is_main]
     replies = [alert_reply(e, who_to_ask) for e in main]
     for product in dict.fromkeys(e.product for e in subaccounts):
         of_product = [e for e in subaccounts if e.product is product]
@@ -89,7 +90,7 @@ def alert_replies(events: Sequence[AlertEvent], who_to_ask: Sequence[str]) -> li
     return replies
 
 
-def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply:
+def alert_summary_reply(product: Product, crossings: Sequence[ThresholdCrossed]) -> Reply:
     """One message for many subaccounts: a row each (the lowest first), each with its own
     Request top-up, pre-filled as on a single alert."""
     rows: list[Block] = [
@@ -104,12 +105,12 @@ def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply
             ),
             accessory=_top_up_button(e, f"{TOPUP_ACTION}_{row}"),
         )
-        for row, e in enumerate(sorted(events, key=lambda e: e.balance)[:SUMMARY_ROWS])
+        for row, e in enumerate(sorted(crossings, key=lambda e: e.balance)[:SUMMARY_ROWS])
     ]
-    if len(events) > SUMMARY_ROWS:
-        more = len(events) - SUMMARY_ROWS
+    if len(crossings) > SUMMARY_ROWS:
+        more = len(crossings) - SUMMARY_ROWS
         rows.append(SectionBlock(text=text.summary_more(more).format(count=number(more))))
-    count = len(events)
+    count = len(crossings)
     head = text.summary(count).format(product=product.label, count=number(count))
     return Reply(
         text=text.summary_fallback(count).format(count=number(count), product=product.label),
@@ -122,13 +123,13 @@ def alert_summary_reply(product: Product, events: Sequence[AlertEvent]) -> Reply
     )
 
 
-def _top_up_button(event: AlertEvent, action_id: str = TOPUP_ACTION) -> ButtonElement:
-    value = {"p": event.product.value, "s": event.subject, "e": event.label[:200]}
+def _top_up_button(crossed: ThresholdCrossed, action_id: str = TOPUP_ACTION) -> ButtonElement:
+    value = {"p": crossed.product.value, "s": crossed.subject, "e": crossed.label[:200]}
     return ButtonElement(
         text=str(text.TOP_UP),
         action_id=action_id,
         style="primary",
-        value=json.dumps({**value, "a": str(event.top_up)}),
+        value=json.dumps({**value, "a": str(crossed.top_up)}),
     )
 
 
@@ -189,6 +190,6 @@ def topup_modal(product: Product, token: str, email: str, amount: str | None = N
                 text=fit(text.TOPUP_INTRO.format(email=escape(email), product=product.label))
             ),
             amount_field,
-            text_input("reason", str(text.TOPUP_REASON), max_length=500, optional=True),
+            text_input("reason", str(text.TOPUP_REASON), max_length=MAX_REASON, optional=True),
         ],
     )

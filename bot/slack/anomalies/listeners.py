@@ -47,8 +47,9 @@ async def anomaly(parsed: AnomalyCommand, call: SlashCommand) -> None:
 async def _export(parsed: ExportLedger, call: SlashCommand) -> None:
     """The ledger as the replay reads it, to the asker alone, by direct message."""
     services, team_id, user_id = call.services, call.team_id, call.user_id
-    if not await _may_judge(services, team_id, user_id, call.directory):
-        raise NotAllowed(str(text.FEEDBACK_ACTION), str(text.FEEDBACK_WHO))
+    await services.roles.require_manager(
+        team_id, user_id, call.directory, str(text.FEEDBACK_ACTION)
+    )
     product, days = parsed.product.label, parsed.days
     export = await services.incidents.export(team_id, parsed.product, days)
     if export.readings == 0:
@@ -71,15 +72,6 @@ async def _export(parsed: ExportLedger, call: SlashCommand) -> None:
     await reply(call.respond, plain_reply(text.EXPORT_SENT.format(product=product)))
 
 
-async def _may_judge(
-    services: Services, team_id: str, user_id: str, directory: SlackDirectory
-) -> bool:
-    roles = services.roles
-    return await roles.is_admin(team_id, user_id, directory) or await roles.is_approver(
-        team_id, user_id, directory
-    )
-
-
 async def feedback(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -94,8 +86,7 @@ async def feedback(
     team_id, user_id = workspace_of(context), body["user"]["id"]
     ref = str(json_object(action["value"], "a spend alert button").get("r", ""))
     # Those the alert was sent to: admins and approvers.
-    if not await _may_judge(services, team_id, user_id, directory):
-        raise NotAllowed(str(text.FEEDBACK_ACTION), str(text.FEEDBACK_WHO))
+    await services.roles.require_manager(team_id, user_id, directory, str(text.FEEDBACK_ACTION))
     verdict = await services.incidents.give_feedback(
         team_id, ref, ACTIONS[action["action_id"]], user_id
     )

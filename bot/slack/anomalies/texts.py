@@ -29,7 +29,6 @@ MARKED_NOT_AN_ISSUE = _l(
 )
 ALREADY_MARKED = _l("<@{user}> already gave a verdict on this alert.")
 INCIDENT_GONE = _l("This alert is no longer known: nothing was recorded.")
-FEEDBACK_WHO = _l("admins and approvers")
 FEEDBACK_ACTION = _l("give a verdict on spend alerts")
 
 MINUTES = _l("about {count} min")

@@ -8,20 +8,18 @@ from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
 
 from bot.i18n import current_zone
 from bot.i18n.times import when
-from bot.services.errors import NotAllowed
 from bot.slack.blocks import escape
 from bot.slack.commands import CommandError
 from bot.slack.context import SlashCommand
 from bot.slack.digests import texts as text
-from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
-from bot.slack.digests.schedule_parsing import SpecError, parse_subscription
+from bot.slack.digests.parsing import DigestCommand, DigestSubscribe, SpecError, parse_subscription
 from bot.slack.digests.views import digest_reply, schedule_text
 from bot.slack.direct import dm_channel
 from bot.slack.locale import channel_language
-from bot.slack.lookups import help_texts as help_text
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import reply
 from bot.slack.scheduler import ChannelPacer, digest_csv_file, post_digest
+from bot.slack.texts import help as help_text
 from bot.slack.views.reply import Reply, plain_reply
 
 
@@ -33,12 +31,7 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
     digests = call.services.digests
 
     async def require_manager(action: object) -> None:
-        roles = call.services.roles
-        if not (
-            await roles.is_admin(team_id, user_id, directory)
-            or await roles.is_approver(team_id, user_id, directory)
-        ):
-            raise NotAllowed(str(action), str(text.WHO_MAY))
+        await call.services.roles.require_manager(team_id, user_id, directory, str(action))
 
     match parsed:
         case DigestSubscribe(words=words):
@@ -78,10 +71,7 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
             digest = await digests.build(team_id, None, zone=_zone(), since=None)
             # Anyone may preview the balances; what waits for approval is for those who
             # decide (the same people as `/partner approvals` shows it to).
-            roles = call.services.roles
-            deciders = await roles.is_admin(team_id, user_id, directory) or (
-                await roles.is_approver(team_id, user_id, directory)
-            )
+            deciders = await call.services.roles.is_manager(team_id, user_id, directory)
             message, csv_text = digest_reply(digest, show_pending=deciders)
             if csv_text is not None:
                 # The preview is for the asker alone, and an ephemeral message carries no

@@ -60,7 +60,6 @@ CHANNEL_BROKEN = _l(
     "Partner Ops back to that channel or unsubscribe it with `/partner digest unsubscribe` "
     "there. Other digests are not affected."
 )
-WHO_MAY = _l("admins and approvers")
 SUBSCRIBE_ACTION = _l("subscribe a channel to digests")
 UNSUBSCRIBE_ACTION = _l("unsubscribe a channel from digests")
 POST_ACTION = _l("post a digest in a channel")

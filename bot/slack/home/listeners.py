@@ -42,7 +42,7 @@ from bot.slack.partner_command import (
     POLICY,
     Subcommand,
 )
-from bot.slack.requests.events import DirectReply
+from bot.slack.replies import DirectReply
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import Setup
 

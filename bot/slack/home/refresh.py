@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -48,6 +48,18 @@ class HomesOfRequests:
 
     def __hash__(self) -> int:
         return hash(HomesOfRequests)
+
+
+class HomeRefresher:
+    """bot.slack.parts.HomeRefresh, for the features that change what Homes show."""
+
+    def settings_changed(self, parts: Any, client: AsyncWebClient, team_id: str) -> None:
+        settings_changed(parts, client, team_id)
+
+    async def republish(
+        self, parts: Any, client: AsyncWebClient, team_id: str, user_ids: Iterable[str]
+    ) -> int:
+        return await HomePublisher(parts, client).republish(team_id, user_ids)
 
 
 def settings_changed(services: Any, client: AsyncWebClient, team_id: str) -> None:

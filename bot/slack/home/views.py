@@ -30,12 +30,13 @@ from bot.services.partner_keys import KeyStatus
 from bot.services.requests import RequestSnapshot
 from bot.services.roles import Subject
 from bot.slack.admin.audit_views import audit_line, merged
-from bot.slack.admin.views import channel_mention, policy_rules, subject_mention
+from bot.slack.admin.views import policy_rules
 from bot.slack.blocks import escape, fit
 from bot.slack.digests.views import schedule_text
 from bot.slack.errors import message_for
 from bot.slack.home import texts as text
 from bot.slack.home.settings_edit import EDIT_ACTION
+from bot.slack.mentions import channel_mention, subject_mention
 from bot.slack.requests import texts as request_text
 from bot.slack.requests.views import (
     APPROVE_ACTION,
@@ -281,10 +282,14 @@ def _keys(keys: Sequence[KeyStatus]) -> str:
     return "\n".join(lines)
 
 
+SUBJECTS_SHOWN = 20
+"""Admins or approvers named on the Home before "+N"."""
+
+
 def _who(subjects: Sequence[Subject]) -> str:
-    shown = [subject_mention(s) for s in subjects[:20]]
-    if len(subjects) > 20:
-        shown.append(f"+{len(subjects) - 20}")
+    shown = [subject_mention(s) for s in subjects[:SUBJECTS_SHOWN]]
+    if len(subjects) > SUBJECTS_SHOWN:
+        shown.append(f"+{len(subjects) - SUBJECTS_SHOWN}")
     return ", ".join(shown) or str(text.NOBODY)
 
 

@@ -11,6 +11,7 @@ from bot.slack.language import texts as text
 from bot.slack.language.parsing import Language
 from bot.slack.locale import command_language
 from bot.slack.replies import reply
+from bot.slack.texts.common import LANGUAGE_NAMES
 from bot.slack.views.reply import plain_reply
 
 
@@ -19,9 +20,9 @@ async def set_language(parsed: Language, call: SlashCommand) -> None:
     if parsed.language is None:
         settings = await languages.settings(call.team_id)
         shown = text.CURRENT.format(
-            workspace=text.NAMES[settings.of(None)],
-            channel=text.NAMES[settings.of(call.channel_id)],
-            user=text.NAMES[await command_language(call)],
+            workspace=LANGUAGE_NAMES[settings.of(None)],
+            channel=LANGUAGE_NAMES[settings.of(call.channel_id)],
+            user=LANGUAGE_NAMES[await command_language(call)],
         )
         await reply(call.respond, plain_reply(shown))
         return
@@ -31,4 +32,4 @@ async def set_language(parsed: Language, call: SlashCommand) -> None:
     await languages.set(call.team_id, parsed.language, call.user_id, channel)
     # The confirmation is the asker's, in the asker's language; the name is of the new one.
     done = text.SET_CHANNEL if parsed.here else text.SET_WORKSPACE
-    await reply(call.respond, plain_reply(done.format(language=text.NAMES[parsed.language])))
+    await reply(call.respond, plain_reply(done.format(language=LANGUAGE_NAMES[parsed.language])))

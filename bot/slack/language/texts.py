@@ -9,7 +9,6 @@ USAGE = _l(
     "(cards, digests, alerts), and add `here` for this channel only. Each person's own replies "
     "follow their Slack language."
 )
-NAMES = {"en": _l("English"), "fr": _l("French")}
 SET_WORKSPACE = _l(
     ":white_check_mark: The workspace's channels now get Partner Ops in {language}, except "
     "channels with a language of their own."

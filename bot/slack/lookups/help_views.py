@@ -4,8 +4,8 @@ from slack_sdk.models.blocks import ContextBlock, HeaderBlock, MarkdownTextObjec
 
 from bot.i18n import DEFAULT, current_language
 from bot.slack.blocks import escape, fit, pack
-from bot.slack.lookups import help_texts as text
-from bot.slack.lookups import usage_texts
+from bot.slack.texts import help as text
+from bot.slack.texts import usage as usage_texts
 from bot.slack.views.reply import REFUSAL_BLOCK_ID, Reply
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.partner.models import Product
 from bot.slack.commands import MAX_SEARCH, CommandError
-from bot.slack.lookups import help_texts as text
+from bot.slack.texts import help as text
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,2 +1,2 @@
 """The credit-request feature in Slack: its commands and buttons (asking, deciding), its
-views and texts, and `events`, the Slack side of the service's RequestEvents."""
+views and texts, and `notices`, the Slack side of the service's RequestNotices."""

@@ -2,7 +2,7 @@
 the new-subaccount form, and the buttons that confirm or drop a repeat.
 
 Each listener makes one service call (`Requests.ask`), which carries the request as far as it
-goes and tells people through `SlackRequestEvents`. Refusals and failures are raised to the
+goes and tells people through `SlackRequestNotices`. Refusals and failures are raised to the
 app's one error handler (bot.slack.error_handler).
 """
 
@@ -18,28 +18,21 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
-from bot.services.errors import NotAllowed
-from bot.services.home import may_decide
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests
-from bot.services.roles import Roles
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.membership import check_member
 from bot.slack.modals import open_first
-from bot.slack.replies import reply
+from bot.slack.replies import DirectReply, Ephemeral, reply
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import (
-    DirectReply,
-    Ephemeral,
-    SlackRequestEvents,
-)
 from bot.slack.requests.forms import (
     ask_from_value,
     create_modal,
     create_title,
     read_create_form,
 )
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.parsing import (
     CreateSubaccount,
     CreditMove,
@@ -87,21 +80,14 @@ async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> Non
 
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
-    roles: Roles = call.services.roles
-    team_id, user_id = call.team_id, call.user_id
-    approver = await roles.is_approver(team_id, user_id, call.directory)
-    if not approver and not await roles.is_admin(team_id, user_id, call.directory):
-        raise NotAllowed(str(text.SEE_PENDING), str(text.APPROVERS_AND_ADMINS))
-    pending = await call.services.requests.pending(team_id)
-    # Admins who are not approvers see the list only; an approver gets the buttons of what
-    # they may decide (the service checks again on the click).
+    awaiting = await call.services.requests.awaiting(call.team_id, call.user_id, call.directory)
     await reply(
         call.respond,
         request_list(
             text.LIST_PENDING_TITLE,
-            pending,
+            list(awaiting.requests),
             text.LIST_EMPTY_PENDING,
-            decides=lambda request: approver and may_decide(request, user_id),
+            decides=lambda request: request.id in awaiting.decidable,
         ),
     )
 
@@ -114,8 +100,8 @@ async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
 
 async def _ask(call: SlashCommand, ask: Ask) -> None:
     requests: Requests = call.services.requests
-    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
-    await requests.ask(call.team_id, call.user_id, ask, call.directory, events)
+    notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
+    await requests.ask(call.team_id, call.user_id, ask, call.directory, notices)
 
 
 # --- the form and the buttons -------------------------------------------------------------------
@@ -143,13 +129,15 @@ async def create_submitted(
     # The modal is closed: the answer goes by DM, a refusal or failure too (by the app's error
     # handler). A form makes one request, however often Slack delivers its submission.
     assert new is not None
-    events = SlackRequestEvents(client, Ephemeral(DirectReply(client, user_id)), speakers=services)
+    notices = SlackRequestNotices(
+        client, Ephemeral(DirectReply(client, user_id)), speakers=services
+    )
     await requests.ask(
         team_id,
         user_id,
         Ask(Action.SUBACCOUNT_CREATE, product, reason, new=new),
         directory,
-        events,
+        notices,
         origin=f"view:{view['id']}",
     )
 
@@ -173,9 +161,9 @@ async def confirm_similar(
         await reply(respond, plain_reply(str(text.SIMILAR_GONE)), replace=True)
         return
     await respond(delete_original=True)
-    events = SlackRequestEvents(client, Ephemeral(respond), speakers=services)
+    notices = SlackRequestNotices(client, Ephemeral(respond), speakers=services)
     await requests.ask(
-        context.team_id, context.user_id, ask, directory, events, confirmed_similar=earlier
+        context.team_id, context.user_id, ask, directory, notices, confirmed_similar=earlier
     )
 
 

@@ -3,7 +3,7 @@
 
 Slack does not disable a button after a click and may deliver a click twice: each listener
 makes one service call, whose conditional transitions let exactly one click win; the service
-tells the others who got there first (bot.slack.requests.events). Refusals (not an approver,
+tells the others who got there first (bot.slack.requests.notices). Refusals (not an approver,
 their own request) and failures go to the app's one error handler (bot.slack.error_handler).
 """
 
@@ -25,15 +25,10 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.membership import check_member
 from bot.slack.minted import record_number
 from bot.slack.modals import ack_working, open_loading, replace_working
-from bot.slack.replies import reply
+from bot.slack.replies import DirectReply, Ephemeral, InModal, reply
 from bot.slack.requests import texts as text
-from bot.slack.requests.events import (
-    DirectReply,
-    Ephemeral,
-    InModal,
-    SlackRequestEvents,
-)
 from bot.slack.requests.forms import reject_modal, reject_title
+from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.parsing import Decide
 from bot.slack.requests.views import REJECT_CALLBACK, what
 from bot.slack.views.reply import plain_reply
@@ -58,7 +53,7 @@ async def approve(
         team_id,
         user_id,
         directory,
-        SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
+        SlackRequestNotices(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
     )
 
@@ -89,9 +84,9 @@ async def reject(
     async def show(view: View) -> None:
         await modal.show(client, view)
 
-    events = SlackRequestEvents(client, InModal(title, show), speakers=services)
+    notices = SlackRequestNotices(client, InModal(title, show), speakers=services)
     request = await requests.reject_clicked(
-        number, team_id, user_id, directory, events, card_at=_card_at(body)
+        number, team_id, user_id, directory, notices, card_at=_card_at(body)
     )
     if request is not None:
         await show(reject_modal(request, {"response_url": body.get("response_url", "")}))
@@ -122,8 +117,8 @@ async def reject_reason(
     async def show(result: View) -> None:
         await replace_working(client, working, result)
 
-    events = SlackRequestEvents(client, InModal(title, show), speakers=services)
-    await requests.reject_with_reason(number, team_id, user_id, reason, directory, events)
+    notices = SlackRequestNotices(client, InModal(title, show), speakers=services)
+    await requests.reject_with_reason(number, team_id, user_id, reason, directory, notices)
 
 
 async def cancel(
@@ -139,8 +134,8 @@ async def cancel(
     await ack()
     await check_member(context)
     number, team_id, user_id = _ids(context, action)
-    events = SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services)
-    await requests.cancel_clicked(number, team_id, user_id, events)
+    notices = SlackRequestNotices(client, _answer(respond, client, user_id), speakers=services)
+    await requests.cancel_clicked(number, team_id, user_id, notices)
 
 
 async def mark_done(
@@ -192,7 +187,7 @@ async def _mark(
         user_id,
         done,
         directory,
-        SlackRequestEvents(client, _answer(respond, client, user_id), speakers=services),
+        SlackRequestNotices(client, _answer(respond, client, user_id), speakers=services),
         card_at=_card_at(body),
     )
 
@@ -200,9 +195,9 @@ async def _mark(
 async def approve_command(parsed: Decide, call: SlashCommand) -> None:
     """`/partner approve <n>`: the card's Approve, typed; the same service call, so the same
     rules (not their own, an approver, four eyes) and the same exactly-once count."""
-    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
     done = await call.services.requests.approve_clicked(
-        parsed.number, call.team_id, call.user_id, call.directory, events
+        parsed.number, call.team_id, call.user_id, call.directory, notices
     )
     if done is not None and done.status is not Status.PENDING:
         # A click sees its card change; a typed approval that completed the count is answered
@@ -215,9 +210,9 @@ async def approve_command(parsed: Decide, call: SlashCommand) -> None:
 async def reject_command(parsed: Decide, call: SlashCommand) -> None:
     """`/partner reject <n> <reason…>`: the card's Reject with its reason, typed."""
     assert parsed.reason, "the parser asks for a reason"
-    events = SlackRequestEvents(call.client, Ephemeral(call.respond), speakers=call.services)
+    notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
     await call.services.requests.reject_with_reason(
-        parsed.number, call.team_id, call.user_id, parsed.reason, call.directory, events
+        parsed.number, call.team_id, call.user_id, parsed.reason, call.directory, notices
     )
 
 

@@ -19,7 +19,7 @@ from slack_sdk.models.views import View
 
 from bot.money import InvalidAmount, parse_user_amount
 from bot.partner.models import Product, SubaccountType
-from bot.services.requests import Action, Ask, NewSubaccount, RequestSnapshot
+from bot.services.requests import MAX_REASON, Action, Ask, NewSubaccount, RequestSnapshot
 from bot.slack.blocks import fit, form_state, form_text, text_input
 from bot.slack.minted import record_number
 from bot.slack.requests import texts as text
@@ -47,7 +47,7 @@ def reject_modal(request: RequestSnapshot, origin: dict[str, str]) -> View:
         private_metadata=json.dumps({"request": request.number, **origin}),
         blocks=[
             SectionBlock(text=fit(what(request))),
-            text_input("reason", str(text.REJECT_LABEL), max_length=500, multiline=True),
+            text_input("reason", str(text.REJECT_LABEL), max_length=MAX_REASON, multiline=True),
         ],
     )
 
@@ -102,7 +102,7 @@ def create_modal(product: Product) -> View:
                 optional=True,
                 hint=str(text.CREATE_CREDIT_HINT),
             ),
-            text_input("reason", str(text.CREATE_REASON), max_length=500, optional=True),
+            text_input("reason", str(text.CREATE_REASON), max_length=MAX_REASON, optional=True),
         ],
     )
 

@@ -10,13 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.partner.models import Product
 from bot.slack.context import Services
-from bot.slack.requests.events import SlackRequestEvents
+from bot.slack.requests.notices import SlackRequestNotices
 
 
 async def withdraw_for_new_keys(
     services: Services, client: AsyncWebClient, team_id: str, products: Iterable[Product]
 ) -> None:
     # Nobody acting is told here (no `answer`): the requesters get a DM, the cards redrawn.
-    events = SlackRequestEvents(client, speakers=services)
+    notices = SlackRequestNotices(client, speakers=services)
     for product in products:
-        await services.requests.key_changed(team_id, product, events)
+        await services.requests.key_changed(team_id, product, notices)

@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from bot.partner.models import Product
 from bot.slack.commands import CommandError, amount, later, reason, shown, take_amount
-from bot.slack.lookups import help_texts as text
 from bot.slack.minted import LARGEST_RECORD_NUMBER
+from bot.slack.texts import help as text
 
 
 @dataclass(frozen=True, slots=True)

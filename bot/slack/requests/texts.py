@@ -217,8 +217,6 @@ CARD_OUTCOME_UNKNOWN = _l(
     "never see it twice. If it is not in <#{channel}>, cancel this request and ask again."
 )
 
-SEE_PENDING = _l("see pending approvals")  # "Only {who_may} can {action}."
-APPROVERS_AND_ADMINS = _l("approvers and admins")
 LIST_PENDING_TITLE = _l("Waiting for a decision")
 LIST_MINE_TITLE = _l("Your requests")
 LIST_EMPTY_PENDING = _l("Nothing is waiting for a decision.")

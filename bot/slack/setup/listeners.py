@@ -4,8 +4,6 @@ Replacing a key in use waits for an approver's confirmation (settings under four
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -13,17 +11,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.partner.errors import PartnerFailure
-from bot.partner.models import Account, Product
+from bot.partner.models import Product
+from bot.services import key_setup
 from bot.services.errors import NotAllowed
-from bot.services.settings_changes import Change, ChangeSnapshot, Route
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.admin.change_views import announcement
 from bot.slack.blocks import form_text
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.errors import message_for
-from bot.slack.home.publisher import HomePublisher
 from bot.slack.modals import ack_working, open_loading, replace_working
 from bot.slack.permissions import is_workspace_admin
 from bot.slack.requests.key_changes import withdraw_for_new_keys
@@ -36,8 +32,6 @@ from bot.slack.setup.views import (
     setup_done_view,
     setup_modal,
 )
-
-log = logging.getLogger(__name__)
 
 
 async def open_setup(_parsed: Setup, call: SlashCommand) -> None:
@@ -90,16 +84,16 @@ async def submitted(
     # Checked again at submission: the modal could outlive the person's admin role.
     if not await is_workspace_admin(client, user_id, team_id):
         raise NotAllowed(text.ADMINS_ONLY_ACTION, text.ADMINS_ONLY_WHO)
-    result = await check_and_save(services, directory, team_id, user_id, entered, client)
+    result = await _saved_or_refused(services, directory, team_id, user_id, entered, client)
     await replace_working(client, checking, result)
-    await HomePublisher(services, client).republish(team_id, [user_id])
+    await services.home_refresh.republish(services, client, team_id, [user_id])
 
 
 def register(app: AsyncApp) -> None:
     app.view(SETUP_CALLBACK)(submitted)
 
 
-async def check_and_save(
+async def _saved_or_refused(
     services: Services,
     directory: SlackDirectory,
     team_id: str,
@@ -107,65 +101,21 @@ async def check_and_save(
     entered: dict[Product, str],
     client: AsyncWebClient,
 ) -> View:
-    products = list(entered)
-    answers = await asyncio.gather(
-        *(services.partner.check_key(p, entered[p]) for p in products), return_exceptions=True
-    )
-    refused: dict[Product, str] = {}
-    accounts: dict[Product, tuple[str, Account]] = {}
-    for product, answer in zip(products, answers, strict=True):
-        if isinstance(answer, PartnerFailure):
-            refused[product] = message_for(answer)
-        elif isinstance(answer, BaseException):
-            raise answer
-        else:
-            accounts[product] = (entered[product], answer)
-    if refused:
-        # All or nothing: one bad key saves none, so nobody is left with a half-applied setup.
+    """The service decides (bot.services.key_setup); this shows the outcome, posts the cards
+    of replacements that wait for an approver and tells the approvals channel."""
+    setup = await key_setup.check_and_save(services, team_id, user_id, entered, directory)
+    if setup.refused:
         statuses = await services.keys.statuses(team_id)
+        refused = {product: message_for(error) for product, error in setup.refused.items()}
         return setup_modal(statuses, refused=refused)
-    # Replacing a key loosens money control (whoever holds the new key's account gets the
-    # moves): it waits for an approver's confirmation. Only a new workspace's first key is
-    # saved at once (SettingsChanges.key_change says which is which).
     notifier = ChangeNotifier(services, client)
-    at_once: dict[Product, tuple[str, Account]] = {}
-    changes: list[Change] = []
-    waiting: list[ChangeSnapshot] = []
-    for product, (raw, account) in accounts.items():
-        change = await services.settings_changes.key_change(team_id, product, raw)
-        current = await services.keys.key(team_id, product)
-        unchanged = current is not None and current.get_secret_value() == raw
-        route = await services.settings_changes.route(team_id, user_id, change, directory)
-        if unchanged or route is Route.AT_ONCE:
-            at_once[product] = (raw, account)
-            if not unchanged:
-                changes.append(change)
-            continue
-        proposed = await services.settings_changes.propose(team_id, user_id, change)
-        channel = (await services.policies.get(team_id)).approvals_channel_id
-        assert channel is not None
-        waiting.append(await notifier.post_card(proposed, channel))
-    if at_once:
-        await services.keys.save(team_id, {p: raw for p, (raw, _) in at_once.items()}, user_id)
-        log.info(
-            "partner keys saved for team %s by %s: %s",
-            team_id,
-            user_id,
-            ", ".join(p.value for p in at_once),
-        )
+    waiting = [await notifier.post_card(p.change, p.channel_id) for p in setup.proposed]
     # Requests made with the keys these replace run with them or not at all.
     await withdraw_for_new_keys(
-        services, client, team_id, [Product(str(change.subject)) for change in changes]
+        services, client, team_id, [Product(str(change.subject)) for change in setup.applied]
     )
-    for change in changes:
+    for change in setup.applied:
         await notifier.announce(
             team_id, lambda change=change: announcement(user_id, change, set_up=change.loosens)
         )
-    if waiting:
-        log.info(
-            "partner key replacements for team %s by %s wait for confirmation: %s",
-            team_id,
-            user_id,
-            ", ".join(str(c.subject) for c in waiting),
-        )
-    return setup_done_view(at_once, waiting=waiting)
+    return setup_done_view(setup.saved, waiting=waiting)

@@ -29,7 +29,6 @@ CHECKING = _l(":hourglass_flowing_sand: Checking the key(s) with the vendor…")
 DONE_TITLE = _l("Keys saved")
 DONE = _l(":white_check_mark: Saved. Everyone in this workspace can now use `/partner balance`.")
 DONE_LINE = _l("*{product}*: key {fingerprint} works — balance {balance}.")
-TOO_LONG = _l("That is too long to be an API key.")
 WAITING_TITLE = _l("Waiting for approval")
 DONE_NOTHING_YET = _l(
     ":hourglass_flowing_sand: Nothing is saved yet: replacing a key loosens money control, so "

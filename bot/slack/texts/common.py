@@ -3,8 +3,6 @@ renders in the language of the moment it is used. Product names are brands: not 
 
 from bot.i18n import _l
 
-PRODUCT_NAMES = {"sms": "SMS Partner", "mail": "Mail Partner", "voice": "Voice Partner"}
-
 NOT_CONFIGURED_ONE = _l(
     ":key: {product} is not set up in this workspace yet. An admin can add its API key "
     "with `/partner setup`."
@@ -45,7 +43,6 @@ GARBLED = _l(
     ":warning: This click or form carried data Partner Ops did not make, so nothing was done. "
     "Try again from a fresh message or form."
 )
-DUPLICATE_IGNORED = _l("This request was already handled.")
 BOT_NOT_IN_CHANNEL = _l(
     ":no_entry: Partner Ops is not in this channel: invite it first (`/invite @Partner Ops`), then try again."
 )
@@ -54,3 +51,6 @@ BOT_NOT_IN_CHANNEL = _l(
 LOADING = _l(":hourglass_flowing_sand: Loading…")
 WORKING = _l(":hourglass_flowing_sand: Working on it…")
 CLOSE = _l("Close")
+
+LANGUAGE_NAMES = {"en": _l("English"), "fr": _l("French")}
+"""The languages Partner Ops speaks, by code, as a reader names them."""

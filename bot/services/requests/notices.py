@@ -1,5 +1,5 @@
 """What the request service tells the outside world, and how: the interface `bot/slack/`
-implements (bot.slack.requests.events), the way `Directory` is for roles.
+implements (bot.slack.requests.notices), the way `Directory` is for roles.
 
 The service decides every next step of a request (run it now or post its card, withdraw it when
 the card cannot be posted, execute after the approval that wins, settle what a dead process
@@ -37,7 +37,7 @@ class CardRefused(ServiceError):
         self.reason = reason
 
 
-class RequestEvents(Protocol):
+class RequestNotices(Protocol):
     # --- the approvals channel ----------------------------------------------------------------
 
     async def card_needed(self, request: RequestSnapshot, channel_id: str) -> CardPosted | None:

@@ -129,7 +129,7 @@ POLICY_REQUESTERS = _l(
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
 )
 AUDIT_USAGE = _l(
-    "Write it as `/partner audit [days]` or `/partner audit export [days]`, with 1 to 366 days."
+    "Write it as `/partner audit [days]` or `/partner audit export [days]`, with 1 to {most} days."
 )
 DIGEST_USAGE = _l(
     "Write it as `/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]`, or `/partner digest unsubscribe|list|now|preview`."

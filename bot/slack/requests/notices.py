@@ -1,4 +1,4 @@
-"""The Slack side of the request service's events (bot.services.requests.events): the approval
+"""The Slack side of the request service's notices (bot.services.requests.notices): the approval
 card kept up to date in place, the requester's DMs, the admins when the requesters rule locks
 everyone out, and the answers to the person acting (an `Answer`: an ephemeral reply, a direct
 message, or the modal they are looking at).
@@ -9,15 +9,10 @@ set for the person acting (bot.i18n.use_language)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Protocol
 
-import aiohttp
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.i18n import language
@@ -29,12 +24,13 @@ from bot.services.requests import (
     NotARequester,
     RequestSnapshot,
 )
-from bot.slack.admin.views import group_mention
 from bot.slack.blocks import escape
+from bot.slack.clients import UNKNOWN_OUTCOME
 from bot.slack.direct import dm_channel
 from bot.slack.directory import workspace_owners
 from bot.slack.locale import user_language
-from bot.slack.replies import reply
+from bot.slack.mentions import group_mention
+from bot.slack.replies import Answer
 from bot.slack.requests import texts as text
 from bot.slack.requests.forms import ask_value
 from bot.slack.requests.views import (
@@ -46,56 +42,9 @@ from bot.slack.requests.views import (
     similar_reply,
     submitted_reply,
 )
-from bot.slack.views.modal import message_view
 from bot.slack.views.reply import Reply, plain_reply
 
 log = logging.getLogger(__name__)
-
-UNKNOWN_OUTCOME = (aiohttp.ClientError, asyncio.TimeoutError)
-"""A call that failed on the way: Slack may or may not have done it."""
-
-
-class Answer(Protocol):
-    """Where the person acting sees what became of what they did."""
-
-    async def __call__(self, message: Reply, *, replace: bool = False) -> None: ...
-
-
-class Ephemeral:
-    """Through the response_url (or anything that quacks like `respond`): only they see it;
-    `replace` rewrites the message a button was clicked on."""
-
-    def __init__(self, respond: AsyncRespond | DirectReply) -> None:
-        self._respond = respond
-
-    async def __call__(self, message: Reply, *, replace: bool = False) -> None:
-        await reply(self._respond, message, replace=replace)  # type: ignore[arg-type]
-
-
-class InModal:
-    """In the modal they are looking at, titled `title` (`show` puts a view in it)."""
-
-    def __init__(self, title: str, show: Callable[[View], Awaitable[Any]]) -> None:
-        self._title = title
-        self._show = show
-
-    async def __call__(self, message: Reply, *, replace: bool = False) -> None:
-        await self._show(message_view(self._title, message.text))
-
-
-class DirectReply:
-    """Quacks like `respond` for flows started from a modal, which has no response_url:
-    the answer goes to the person by direct message."""
-
-    def __init__(self, client: AsyncWebClient, user_id: str) -> None:
-        self._client = client
-        self._user_id = user_id
-
-    async def __call__(self, **message: Any) -> None:
-        message.pop("response_type", None)
-        message.pop("replace_original", None)
-        dm = await dm_channel(self._client, self._user_id)
-        await self._client.chat_postMessage(channel=dm, **message)
 
 
 class Speakers(Protocol):
@@ -109,8 +58,8 @@ class Speakers(Protocol):
     def user_locales(self) -> UserLocales: ...
 
 
-class SlackRequestEvents:
-    """`RequestEvents` in Slack, for one workspace's client. `answer`: the person acting, when
+class SlackRequestNotices:
+    """`RequestNotices` in Slack, for one workspace's client. `answer`: the person acting, when
     somebody is (the worker has nobody: what is meant for them is dropped)."""
 
     def __init__(
