@@ -36,6 +36,8 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.subaccount_controls import SubaccountControls
+from bot.services.sweeping import Sweeping
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.pacing import HomeQueue
@@ -61,6 +63,8 @@ class Services:
     home_viewers: HomeViewers
     ledger: Ledger
     incidents: Incidents
+    controls: SubaccountControls
+    sweeping: Sweeping
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

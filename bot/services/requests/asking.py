@@ -35,9 +35,11 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
+from bot.services.requests.guarded import refused_at_ask
 from bot.services.requests.model import Action, Ask, NewSubaccount, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
+from bot.services.subaccount_controls import SubaccountControls
 from bot.services.subaccounts import pick_subaccount
 
 
@@ -49,8 +51,10 @@ class Asking:
         partner: PartnerAccess,
         roles: Roles,
         similar_window: timedelta,
+        controls: SubaccountControls,
     ) -> None:
         self._store = store
+        self._controls = controls
         self._database = database
         self._partner = partner
         self._roles = roles
@@ -77,6 +81,14 @@ class Asking:
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
+        if action is Action.CREDIT_ADD:
+            # Frozen or capped: refused here, and again just before the vendor call.
+            blocked = await self._controls.add_refusal(
+                team_id, product, subaccount.token, subaccount.balance, amount
+            )
+            if blocked is not None:
+                shown = subaccount.email or subaccount.token
+                raise RequestRefused(refused_at_ask(shown, blocked, subaccount.balance, amount))
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
                 _("The main account holds {main}: it cannot give {amount}.").format(

@@ -263,6 +263,10 @@ ACTIONS = {
     "alert_fired": _l("raised a balance alert"),
     "digest_subscribed": _l("subscribed a channel to the digest"),
     "digest_unsubscribed": _l("unsubscribed a channel from the digest"),
+    "subaccount_frozen": _l("froze a subaccount"),
+    "subaccount_unfrozen": _l("unfroze a subaccount"),
+    "subaccount_cap_set": _l("set a subaccount's cap"),
+    "subaccount_cap_removed": _l("removed a subaccount's cap"),
 }
 DETAIL_LABELS = {
     "claimed": _l("named"),
@@ -304,6 +308,8 @@ DETAIL_LABELS = {
     "approver": _l("approver"),
     "requested_by": _l("asked by"),
     "decided_by": _l("decided by"),
+    "frozen_by": _l("frozen by"),
+    "sweep": _l("sweep"),
 }
 
 # --- plurals: call, then `.format(…)` with the numbers already formatted -------------------
