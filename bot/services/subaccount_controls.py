@@ -28,7 +28,8 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services import audit
 
-CENT = Decimal("0.01")
+THOUSANDTH = Decimal("0.001")
+"""The vendor's smallest amount: balances and moves have 3 decimals."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,11 +102,11 @@ def plan_pass(
     """How much one sweep pass asks to remove from a subaccount holding `balance` that must
     keep `keep` (0 for a freeze, the cap for an excess): all above `keep` but what it will
     spend while the removal is asked and made (the vendor refuses a removal larger than the
-    balance at the moment of the call). None when nothing is worth a removal: under a cent
-    left, or all of it will be spent before the call."""
+    balance at the moment of the call). None when nothing is left to remove, or all of it
+    will be spent before the call."""
     margin = max(spend_per_second, Decimal(0)) * headroom_seconds
-    amount = (balance - keep - margin).quantize(CENT, rounding=ROUND_DOWN)
-    return amount if amount >= CENT else None
+    amount = (balance - keep - margin).quantize(THOUSANDTH, rounding=ROUND_DOWN)
+    return amount if amount >= THOUSANDTH else None
 
 
 def spend_rate(

@@ -31,6 +31,8 @@ from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import parse_anomaly
 from bot.slack.commands import CommandError, shown, word
 from bot.slack.context import SlashCommand
+from bot.slack.controls import listeners as controls
+from bot.slack.controls import parsing as controls_parsing
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
 from bot.slack.error_handler import answers_errors
@@ -97,6 +99,14 @@ DIGEST = Subcommand(parse_digest, digests.digest, usage.DIGEST, guests=_verbs("l
 ALERT = Subcommand(parse_alert, alerts.alert, usage.ALERT, guests=_verbs("list"))
 LANGUAGE = Subcommand(parse_language, set_language, usage.LANGUAGE)
 ANOMALY = Subcommand(parse_anomaly, anomalies.anomaly, usage.ANOMALY)
+FREEZE = Subcommand(controls_parsing.parse_freeze, controls.freeze, usage.FREEZE)
+UNFREEZE = Subcommand(controls_parsing.parse_unfreeze, controls.unfreeze, usage.UNFREEZE)
+CAP = Subcommand(
+    controls_parsing.parse_cap,
+    controls.cap,
+    usage.CAP,
+    guests=lambda parsed: isinstance(parsed, controls_parsing.ListControls),
+)
 
 SETUP = Subcommand(parse_setup, open_setup, usage.SETUP)
 SUBACCOUNT = Subcommand(
@@ -169,6 +179,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "langue": LANGUAGE,
     "anomaly": ANOMALY,
     "anomalies": ANOMALY,
+    "freeze": FREEZE,
+    "unfreeze": UNFREEZE,
+    "cap": CAP,
+    "caps": CAP,
     # French words, as a French user would try them; matched with or without their accents
     # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
     "aide": HELP,
@@ -205,6 +219,10 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerte": ALERT,
     "alertes": ALERT,
     "anomalie": ANOMALY,
+    "geler": FREEZE,
+    "dégeler": UNFREEZE,
+    "plafond": CAP,
+    "plafonds": CAP,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

@@ -97,6 +97,21 @@ USAGE = [
         _l("The spend ledger as a CSV file, by direct message (admins and approvers)."),
     ),
     (
+        _l("/partner [product] freeze <subaccount> | unfreeze <subaccount>"),
+        _l(
+            "Freeze: its whole balance back to the main account, and no add until it is "
+            "unfrozen (a second approver confirms that). An advanced subaccount may still buy "
+            "credit itself (approvers and admins)."
+        ),
+    ),
+    (
+        _l("/partner [product] cap <subaccount> <amount>|off | cap list"),
+        _l(
+            "A ceiling on what the app's adds may bring its balance to; raising or removing "
+            "it needs a second approver (approvers and admins)."
+        ),
+    ),
+    (
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
