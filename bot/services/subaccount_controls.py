@@ -279,16 +279,21 @@ async def _write_cap(
     old = row.cap
     row.cap, row.cap_set_by, row.cap_set_at = cap, actor, utcnow()
     row.over_cap_noticed_at = None
-    await audit.record(
-        session,
-        row.team_id,
-        "subaccount_cap_set" if cap is not None else "subaccount_cap_removed",
-        actor,
-        product=row.product,
-        amount=cap,
-        subaccount=row.email,
-        old=f"{old:f}" if old is not None else "none",
-    )
+    details = {"subaccount": row.email, "old": f"{old:f}" if old is not None else "none"}
+    if cap is None:
+        await audit.record(
+            session, row.team_id, "subaccount_cap_removed", actor, product=row.product, **details
+        )
+    else:
+        await audit.record(
+            session,
+            row.team_id,
+            "subaccount_cap_set",
+            actor,
+            product=row.product,
+            amount=cap,
+            **details,
+        )
 
 
 def _control(row: SubaccountControl) -> Control:

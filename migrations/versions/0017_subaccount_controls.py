@@ -1,4 +1,4 @@
-"""subaccount controls: a frozen subaccount, a cap on its balance
+"""subaccount controls: a frozen subaccount, a cap on its balance; longer setting subjects
 
 Revision ID: 0017_subaccount_controls
 Revises: 0016_spend_ledger
@@ -34,5 +34,16 @@ def upgrade() -> None:
     )
 
 
+    # A subaccount's setting change (unfreeze, cap) names it `product:token|email`.
+    with op.batch_alter_table("setting_changes") as batch:
+        batch.alter_column(
+            "subject", existing_type=sa.String(64), type_=sa.String(400), existing_nullable=True
+        )
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("setting_changes") as batch:
+        batch.alter_column(
+            "subject", existing_type=sa.String(400), type_=sa.String(64), existing_nullable=True
+        )
     op.drop_table("subaccount_controls")

@@ -22,6 +22,8 @@ from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import ExportLedger, SetFloor, ShowFloor
 from bot.slack.commands import CommandError
+from bot.slack.controls import listeners as controls
+from bot.slack.controls.parsing import Freeze, ListControls, SetCap, Unfreeze
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.language.parsing import Language
@@ -188,6 +190,18 @@ UNDERSTOOD = [
     ("mail anomaly export 30", ExportLedger(MAIL, 30)),
     ("anomalie plancher 1 000 €", SetFloor(Decimal(1000))),
     ("anomalie exporter 3", ExportLedger(SMS, 3)),
+    ("freeze acme@x.co", Freeze(SMS, "acme@x.co")),
+    ("mail geler acme@x.co", Freeze(MAIL, "acme@x.co")),
+    ("unfreeze acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("degeler acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("dégeler acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("cap acme@x.co 100", SetCap(SMS, "acme@x.co", Decimal(100))),
+    ("caps acme@x.co 1 000,50 €", SetCap(SMS, "acme@x.co", Decimal("1000.50"))),
+    ("cap acme@x.co off", SetCap(SMS, "acme@x.co", None)),
+    ("plafond acme@x.co aucun", SetCap(SMS, "acme@x.co", None)),
+    ("plafonds acme@x.co 12,5", SetCap(SMS, "acme@x.co", Decimal("12.5"))),
+    ("cap list", ListControls(None)),
+    ("mail plafond liste", ListControls(MAIL)),
 ]
 
 
@@ -230,6 +244,13 @@ REFUSED = [
     ("anomaly export week", "1 to 35 days"),
     ("voice anomaly export", "anomaly export"),
     ("anomaly freeze", "anomaly floor"),
+    ("freeze", "freeze <subaccount>"),
+    ("freeze a@b.co now", "freeze <subaccount>"),
+    ("voice freeze a@b.co", "no subaccounts"),
+    ("unfreeze", "unfreeze <subaccount>"),
+    ("cap a@b.co", "cap <subaccount> <amount>"),
+    ("cap a@b.co 0", "greater than 0"),
+    ("cap a@b.co lots", "not an amount"),
     ("credit move a@b.co 5", "credit add|remove"),
     ("credit add a@b.co 12 50 €", "ambiguous"),
     ("mail subaccount", "Which subaccount?"),
@@ -321,6 +342,9 @@ DISPATCHED = [
     ("journal", admin.audit_trail),
     ("anomaly floor 5", anomalies.anomaly),
     ("anomalie exporter", anomalies.anomaly),
+    ("freeze a@b.co", controls.freeze),
+    ("dégeler a@b.co", controls.unfreeze),
+    ("plafond liste", controls.cap),
 ]
 
 

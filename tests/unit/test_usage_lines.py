@@ -57,6 +57,9 @@ REFUSED_BY = [
     ("alert main 100 500", table.ALERT),
     ("language klingon", table.LANGUAGE),
     ("anomaly floor beaucoup", table.ANOMALY),
+    ("freeze", table.FREEZE),
+    ("dégeler a b", table.UNFREEZE),
+    ("plafond a@b.co beaucoup", table.CAP),
 ]
 
 NEVER_REFUSED = [

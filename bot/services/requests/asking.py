@@ -35,7 +35,7 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
-from bot.services.requests.guarded import refused_at_ask
+from bot.services.requests.guarded import refuse_blocked_add
 from bot.services.requests.model import Action, Ask, NewSubaccount, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
@@ -81,14 +81,8 @@ class Asking:
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
-        if action is Action.CREDIT_ADD:
-            # Frozen or capped: refused here, and again just before the vendor call.
-            blocked = await self._controls.add_refusal(
-                team_id, product, subaccount.token, subaccount.balance, amount
-            )
-            if blocked is not None:
-                shown = subaccount.email or subaccount.token
-                raise RequestRefused(refused_at_ask(shown, blocked, subaccount.balance, amount))
+        if action is Action.CREDIT_ADD:  # frozen or capped: here, and before the vendor call
+            await refuse_blocked_add(self._controls, team_id, product, subaccount, amount)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
                 _("The main account holds {main}: it cannot give {amount}.").format(

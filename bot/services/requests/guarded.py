@@ -8,7 +8,24 @@ from decimal import Decimal
 
 from bot.i18n import _
 from bot.money import format_money
-from bot.services.subaccount_controls import AddRefusal, Blocked
+from bot.partner.models import Product, Subaccount
+from bot.services.requests.errors import RequestRefused
+from bot.services.subaccount_controls import AddRefusal, Blocked, SubaccountControls
+
+
+async def refuse_blocked_add(
+    controls: SubaccountControls,
+    team_id: str,
+    product: Product,
+    subaccount: Subaccount,
+    amount: Decimal,
+) -> None:
+    """Raise RequestRefused, with the reason, when `subaccount` may not take `amount`."""
+    balance = subaccount.balance
+    blocked = await controls.add_refusal(team_id, product, subaccount.token, balance, amount)
+    if blocked is not None:
+        shown = subaccount.email or subaccount.token
+        raise RequestRefused(refused_at_ask(shown, blocked, balance, amount))
 
 
 def refused_at_ask(subaccount: str, refusal: AddRefusal, balance: Decimal, amount: Decimal) -> str:

@@ -16,6 +16,7 @@ UNFREEZE_ACTION = _l("unfreeze a subaccount")
 CAP_ACTION = _l("set a subaccount's cap")
 SWEEP_ACTION = _l("sweep a subaccount's excess")
 
+NUMBER = _l("#{number}")
 FREEZE = _l("Freeze")
 SWEEP = _l("Sweep the excess")
 

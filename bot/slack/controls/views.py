@@ -54,7 +54,7 @@ def what_moved(swept: Swept, subaccount: str) -> list[str]:
     lines = []
     done = [r for r in swept.removals if r.status is Status.SUCCEEDED]
     if done:
-        numbers = ", ".join(f"#{r.number}" for r in done)
+        numbers = ", ".join(text.NUMBER.format(number=r.number) for r in done)
         lines.append(
             text.moved_in(len(done)).format(
                 moved=format_money(swept.moved), count=number(len(done)), numbers=numbers

@@ -97,12 +97,15 @@ USAGE = [
         _l("The spend ledger as a CSV file, by direct message (admins and approvers)."),
     ),
     (
-        _l("/partner [product] freeze <subaccount> | unfreeze <subaccount>"),
+        _l("/partner [product] freeze <subaccount>"),
         _l(
-            "Freeze: its whole balance back to the main account, and no add until it is "
-            "unfrozen (a second approver confirms that). An advanced subaccount may still buy "
-            "credit itself (approvers and admins)."
+            "Its whole balance back to the main account, and no add until it is unfrozen. An "
+            "advanced subaccount may still buy credit itself (approvers and admins)."
         ),
+    ),
+    (
+        _l("/partner [product] unfreeze <subaccount>"),
+        _l("The app may add credit to it again, once a second approver confirms."),
     ),
     (
         _l("/partner [product] cap <subaccount> <amount>|off | cap list"),
