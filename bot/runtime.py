@@ -148,6 +148,7 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=digests,
+            controls=controls,
         )
         return cls(
             settings=settings,

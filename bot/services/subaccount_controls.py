@@ -196,6 +196,24 @@ class SubaccountControls:
             await _write_unfrozen(session, row, actor)
             return _control(row)
 
+    async def over_cap(
+        self, team_id: str, product: Product, balances: dict[str, Decimal]
+    ) -> list[tuple[Control, Decimal]]:
+        """The capped subaccounts a reading (`balances` by token) finds over their cap for
+        the first time since they were last under it: each is told once, by whichever worker
+        takes its notice; those back under their cap may be told again later."""
+        capped = [c for c in await self.of_team(team_id, product) if c.cap is not None]
+        over = [(c, balances[c.subaccount]) for c in capped if c.subaccount in balances]
+        under = [c.subaccount for c, balance in over if c.cap is not None and balance <= c.cap]
+        await self.back_under_cap(team_id, product, under)
+        return [
+            (control, balance)
+            for control, balance in over
+            if control.cap is not None
+            and balance > control.cap
+            and await self.noticed_over_cap(team_id, product, control.subaccount)
+        ]
+
     async def noticed_over_cap(self, team_id: str, product: Product, token: str) -> bool:
         """Take the one notice of a subaccount over its cap: True for the caller that took it
         (another reading, another worker, gets False)."""

@@ -21,6 +21,7 @@ from bot.services.errors import NotAllowed
 from bot.services.settings_changes import Change, Setting
 from bot.services.subaccount_controls import subject_of
 from bot.slack.admin.change_listeners import gated
+from bot.slack.blocks import escape
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.controls import texts as text
 from bot.slack.controls import views
@@ -59,23 +60,38 @@ async def freeze(parsed: Freeze, call: SlashCommand) -> None:
 
 
 async def unfreeze(parsed: Unfreeze, call: SlashCommand) -> None:
-    services, team_id, user_id = call.services, call.team_id, call.user_id
-    await _may_control(services, team_id, user_id, call.directory, text.UNFREEZE_ACTION)
+    await _may_control(
+        call.services, call.team_id, call.user_id, call.directory, text.UNFREEZE_ACTION
+    )
+    answer = await _ask_unfreeze(
+        call.services, call.client, call.team_id, call.user_id, call.directory, parsed
+    )
+    await reply(call.respond, answer)
+
+
+async def _ask_unfreeze(
+    services: Services,
+    client: AsyncWebClient,
+    team_id: str,
+    user_id: str,
+    directory: SlackDirectory,
+    parsed: Unfreeze,
+) -> Reply:
+    """Unfreezing loosens control: a setting change a second approver confirms (at once only
+    when nobody could, and a workspace admin asks: bot.services.settings_changes)."""
     found = await services.sweeping.find(team_id, parsed.product, parsed.ref)
     control = await services.controls.get(team_id, parsed.product, found.token)
     if control is None or not control.frozen:
-        await reply(call.respond, plain_reply(text.NOT_FROZEN.format(subaccount=found.email)))
-        return
+        return plain_reply(text.NOT_FROZEN.format(subaccount=escape(found.email)))
     change = Change(
         Setting.SUBACCOUNT_FROZEN, True, False, subject=control.subject, label=control.email
     )
 
     async def now() -> Reply:
         await services.controls.unfreeze(team_id, parsed.product, found.token, found.email, user_id)
-        return plain_reply(text.UNFROZEN.format(subaccount=found.email))
+        return plain_reply(text.UNFROZEN.format(subaccount=escape(found.email)))
 
-    answer = await gated(services, call.client, team_id, user_id, change, call.directory, now)
-    await reply(call.respond, answer)
+    return await gated(services, client, team_id, user_id, change, directory, now)
 
 
 async def cap(parsed: SetCap | ListControls, call: SlashCommand) -> None:
@@ -90,7 +106,7 @@ async def cap(parsed: SetCap | ListControls, call: SlashCommand) -> None:
     control = await services.controls.get(team_id, product, found.token)
     old = control.cap if control is not None else None
     if old == parsed.cap:
-        await reply(call.respond, plain_reply(text.CAP_SAME.format(subaccount=found.email)))
+        await reply(call.respond, plain_reply(text.CAP_SAME.format(subaccount=escape(found.email))))
         return
     change = Change(
         Setting.SUBACCOUNT_CAP,
@@ -105,7 +121,7 @@ async def cap(parsed: SetCap | ListControls, call: SlashCommand) -> None:
             team_id, product, found.token, found.email, parsed.cap, user_id
         )
         if written.cap is None:
-            return plain_reply(text.CAP_REMOVED.format(subaccount=found.email))
+            return plain_reply(text.CAP_REMOVED.format(subaccount=escape(found.email)))
         return views.cap_set_reply(written, found.balance)
 
     answer = await gated(services, call.client, team_id, user_id, change, call.directory, now)
@@ -147,6 +163,26 @@ async def freeze_clicked(
     settings_changed(services, client, team_id)
 
 
+async def unfreeze_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+    directory: SlackDirectory,
+) -> None:
+    await ack()
+    services: Services = context[SERVICES]
+    team_id, user_id = workspace_of(context), body["user"]["id"]
+    await _may_control(services, team_id, user_id, directory, text.UNFREEZE_ACTION)
+    product, token = _target(action)
+    answer = await _ask_unfreeze(
+        services, client, team_id, user_id, directory, Unfreeze(product, token)
+    )
+    await _answer(client, respond, body, user_id, answer)
+
+
 async def sweep_clicked(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -164,14 +200,14 @@ async def sweep_clicked(
     swept = await services.sweeping.sweep_excess(team_id, product, token, user_id)
     if swept is None:
         found = await services.sweeping.find(team_id, product, token)
-        message = plain_reply(text.NO_CAP.format(subaccount=found.email))
+        message = plain_reply(text.NO_CAP.format(subaccount=escape(found.email)))
         await _answer(client, respond, body, user_id, message)
         return
     if not swept.removals:
         assert swept.control.cap is not None
         message = plain_reply(
             text.UNDER_CAP.format(
-                subaccount=swept.control.email,
+                subaccount=escape(swept.control.email),
                 balance=format_money(swept.balance or Decimal(0)),
                 cap=format_money(swept.control.cap),
             )
@@ -221,3 +257,4 @@ async def _mark_card(
 def register(app: AsyncApp) -> None:
     app.action(views.FREEZE_ACTION)(answers_errors(freeze_clicked))
     app.action(views.SWEEP_ACTION)(answers_errors(sweep_clicked))
+    app.action(views.UNFREEZE_ACTION)(answers_errors(unfreeze_clicked))

@@ -18,6 +18,13 @@ SWEEP_ACTION = _l("sweep a subaccount's excess")
 
 NUMBER = _l("#{number}")
 FREEZE = _l("Freeze")
+UNFREEZE = _l("Unfreeze")
+HOME_TITLE = _l("Frozen and capped subaccounts")
+HOME_HINT = _l(
+    "A frozen subaccount takes no credit from the app; a capped one none over its cap. An "
+    "advanced subaccount may still buy credit itself. `/partner freeze|cap` set them."
+)
+HOME_MORE = _l("{count} more: `/partner cap list`.")
 SWEEP = _l("Sweep the excess")
 
 FROZEN = _l(

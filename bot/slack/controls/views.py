@@ -12,6 +12,8 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ContextBlock,
+    DividerBlock,
+    HeaderBlock,
     MarkdownTextObject,
     SectionBlock,
 )
@@ -28,6 +30,9 @@ from bot.slack.views.reply import Reply
 
 FREEZE_ACTION = "subaccount_freeze"
 SWEEP_ACTION = "subaccount_sweep_excess"
+UNFREEZE_ACTION = "subaccount_unfreeze"
+HOME_SHOWN = 10
+"""Each takes one block on the Home (of Slack's 100); the rest are in `/partner cap list`."""
 
 
 def button_value(product: Product, token: str) -> str:
@@ -174,3 +179,27 @@ def swept_note(user: str, at: datetime, swept: Swept) -> str:
     return text.SWEPT_EXCESS.format(
         user=f"<@{user}>", at=slack_date(at), moved=format_money(swept.moved)
     )
+
+
+def unfreeze_button(product: Product, token: str) -> ButtonElement:
+    return ButtonElement(
+        text=str(text.UNFREEZE), action_id=UNFREEZE_ACTION, value=button_value(product, token)
+    )
+
+
+def controlled(controls: list[Control] | tuple[Control, ...]) -> list[Block]:
+    """The Home's section: each frozen or capped subaccount, with what may be done about it
+    (unfreeze, which a second approver confirms; sweep what is over the cap)."""
+    blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.HOME_TITLE))]
+    for control in controls[:HOME_SHOWN]:
+        line = controls_list([control]).splitlines()[-1]
+        if control.frozen:
+            button = unfreeze_button(control.product, control.subaccount)
+        else:
+            button = sweep_button(control.product, control.subaccount)
+        blocks.append(SectionBlock(text=fit(line), accessory=button))
+    hint = text.HOME_HINT
+    if len(controls) > HOME_SHOWN:
+        hint = text.HOME_MORE.format(count=number(len(controls) - HOME_SHOWN))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(hint))]))
+    return blocks
