@@ -191,13 +191,13 @@ def controlled(controls: list[Control] | tuple[Control, ...]) -> list[Block]:
     """The Home's section: each frozen or capped subaccount, with what may be done about it
     (unfreeze, which a second approver confirms; sweep what is over the cap)."""
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.HOME_TITLE))]
-    for control in controls[:HOME_SHOWN]:
+    for n, control in enumerate(controls[:HOME_SHOWN]):
         line = controls_list([control]).splitlines()[-1]
         if control.frozen:
             button = unfreeze_button(control.product, control.subaccount)
         else:
             button = sweep_button(control.product, control.subaccount)
-        blocks.append(SectionBlock(text=fit(line), accessory=button))
+        blocks.append(SectionBlock(text=fit(line), accessory=button, block_id=f"control_{n}"))
     hint = text.HOME_HINT
     if len(controls) > HOME_SHOWN:
         hint = text.HOME_MORE.format(count=number(len(controls) - HOME_SHOWN))
