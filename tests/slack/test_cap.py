@@ -99,6 +99,8 @@ async def test_the_cap_refuses_adds_over_it_and_only_tightens_alone(slack: Harne
     assert await cap_of(slack, sub) == Decimal(50)
     listed = reply_text(await slack.ask("cap list"))
     assert sub.email in listed and "cap €50.00" in listed
+    detail = reply_text(await slack.ask(f"subaccount {sub.email}"))
+    assert "cap €50.00 (room left €0.00)" in detail and "subaccount_freeze" in detail
 
     async with slack.runtime.database.session() as session:
         actions = (

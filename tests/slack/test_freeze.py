@@ -175,6 +175,9 @@ async def test_freezing_is_for_approvers_and_unfreezing_needs_a_second_one(
     assert sub.balance == 0 and len(moves(slack, REMOVE, sub)) == 1
     assert f"{held:,.2f}" in frozen
 
+    detail = reply_text(await slack.ask(f"subaccount {sub.email}"))
+    assert f"frozen by <@{APPROVERS[0]}>" in detail and "subaccount_unfreeze" in detail
+
     # The same approver asks to unfreeze: it waits for somebody else.
     waiting = reply_text(await slack.ask(f"unfreeze {sub.email}", user=APPROVERS[0]))
     assert "waits for an approver" in waiting and "unfrozen" in waiting

@@ -72,6 +72,7 @@ LIST_HEADER = _l("*Frozen and capped subaccounts*")
 LIST_EMPTY = _l("No subaccount is frozen or capped.")
 LIST_FROZEN = _l("frozen by {user}")
 LIST_CAP = _l("cap {cap}")
+CAP_ROOM = _l("cap {cap} (room left {room})")
 
 OVER_CAP_NOTICE = _l(
     ":straight_ruler: *{product}*: *{subaccount}* holds {balance}, over its cap of {cap}: "

@@ -203,3 +203,22 @@ def controlled(controls: list[Control] | tuple[Control, ...]) -> list[Block]:
         hint = text.HOME_MORE.format(count=number(len(controls) - HOME_SHOWN))
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=str(hint))]))
     return blocks
+
+
+def with_controls(
+    shown: Reply, product: Product, token: str, balance: Decimal, control: Control | None
+) -> Reply:
+    """A subaccount's detail with its freeze and cap, and Freeze (or Unfreeze) to click."""
+    state = []
+    if control is not None and control.frozen:
+        state.append(text.LIST_FROZEN.format(user=f"<@{control.frozen_by}>"))
+    if control is not None and control.cap is not None:
+        room = format_money(room_left(control.cap, balance))
+        state.append(text.CAP_ROOM.format(cap=format_money(control.cap), room=room))
+    frozen = control is not None and control.frozen
+    button = unfreeze_button(product, token) if frozen else freeze_button(product, token)
+    blocks = list(shown.blocks)
+    if state:
+        blocks.append(SectionBlock(text=fit(" · ".join(state))))
+    blocks.append(ActionsBlock(block_id="subaccount_controls", elements=[button]))
+    return Reply(text=shown.text, blocks=blocks)
