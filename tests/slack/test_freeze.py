@@ -158,7 +158,11 @@ async def test_a_frozen_subaccount_refuses_an_add_approved_before_the_freeze(
     await eventually(status, Status.FAILED)
     done = await slack.runtime.requests.get(request.id)
     assert "frozen" in (done.outcome_note or "")
-    assert "frozen" in card_text(await card_of(slack, request.id))
+
+    async def card_says_frozen() -> bool:  # the card is redrawn after the move is stored
+        return "frozen" in card_text(await card_of(slack, request.id))
+
+    await eventually(card_says_frozen, True)
     assert moves(slack, ADD, sub) == []
 
 
