@@ -16,7 +16,7 @@ from bot.db.models import AuditEntry
 from bot.partner.models import Product
 from bot.periodic import run_every
 from bot.services.requests import Status
-from devkit.sandbox import DEMO_SMS_KEY
+from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from devkit.sandbox.state import SandboxSubaccount
 from tests.slack.anomalies_helpers import (
     ALERTS,
@@ -200,3 +200,37 @@ async def test_freezing_is_for_approvers_and_unfreezing_needs_a_second_one(
     assert unfrozen.actor_id == APPROVERS[0]
     assert "is frozen" not in reply_text(await slack.ask(f"credit add {sub.email} 5"))
     assert "not frozen" in reply_text(await slack.ask(f"dégeler {sub.email}", user=APPROVERS[2]))
+
+
+async def test_a_pass_whose_answer_is_lost_after_the_move_is_reconciled_as_done(
+    slack: Harness,
+) -> None:
+    await set_up_approvals(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[7]
+    sub.balance = Decimal("321.5")
+    main = slack.sandbox.accounts[DEMO_SMS_KEY]
+    before = main.balance
+    slack.sandbox.inject(Fault(FaultKind.DROP_AFTER_APPLY, endpoint=REMOVE))
+    frozen = reply_text(await slack.ask(f"freeze {sub.email}", user=APPROVERS[0]))
+    assert "is frozen" in frozen and "€321.50 moved back" in frozen
+    # One call, applied once; nothing left, so no second removal.
+    assert len(slack.sandbox.calls(endpoint=REMOVE)) == 1 and len(moves(slack, REMOVE, sub)) == 1
+    assert sub.balance == 0 and main.balance == before + Decimal("321.5")
+    assert len(await audited(slack, "reconciled_succeeded")) == 1
+
+
+async def test_a_pass_whose_outcome_is_unknown_stops_the_passes(slack: Harness) -> None:
+    """Lost before the vendor applied it: the balances cannot tell yet whether it will land,
+    so the request stays unknown and no removal is made over it (it could run twice)."""
+    await set_up_approvals(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[7]
+    sub.balance = Decimal("321.5")
+    slack.sandbox.inject(Fault(FaultKind.DROP_BEFORE_APPLY, endpoint=REMOVE))
+    frozen = reply_text(await slack.ask(f"freeze {sub.email}", user=APPROVERS[0]))
+    assert "is frozen" in frozen and "Request #1 has an unknown outcome" in frozen
+    assert "It now holds €321.50" in frozen
+    assert len(slack.sandbox.calls(endpoint=REMOVE)) == 1 and moves(slack, REMOVE, sub) == []
+    [request] = await slack.runtime.requests.of_requester(slack.team_id, APPROVERS[0])
+    assert request.status is Status.UNKNOWN
+    # Frozen all the same: no add while it is sorted out.
+    assert "is frozen" in reply_text(await slack.ask(f"credit add {sub.email} 5"))
