@@ -179,6 +179,11 @@ async def test_freezing_is_for_approvers_and_unfreezing_needs_a_second_one(
     assert sub.balance == 0 and len(moves(slack, REMOVE, sub)) == 1
     assert f"{held:,.2f}" in frozen
 
+    # The approvals channel hears of it: one person acted alone.
+    [told] = await slack.fake.wait_for(
+        lambda: [m for m in posts_in(slack, APPROVALS) if "froze" in m.text]
+    )
+    assert f"<@{APPROVERS[0]}> froze *{sub.email}*" in told.text
     detail = reply_text(await slack.ask(f"subaccount {sub.email}"))
     assert f"frozen by <@{APPROVERS[0]}>" in detail and "subaccount_unfreeze" in detail
 

@@ -20,7 +20,8 @@ from bot.partner.models import Product
 from bot.services.errors import NotAllowed
 from bot.services.settings_changes import Change, Setting
 from bot.services.subaccount_controls import subject_of
-from bot.slack.admin.change_listeners import gated
+from bot.services.sweeping import Swept
+from bot.slack.admin.change_listeners import ChangeNotifier, gated
 from bot.slack.blocks import escape
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.controls import texts as text
@@ -56,7 +57,7 @@ async def freeze(parsed: Freeze, call: SlashCommand) -> None:
     await _may_control(services, team_id, call.user_id, call.directory, text.FREEZE_ACTION)
     swept = await services.sweeping.freeze(team_id, parsed.product, parsed.ref, call.user_id)
     await reply(call.respond, views.frozen_reply(swept))
-    settings_changed(services, call.client, team_id)
+    await _tell_approvers(services, call.client, team_id, call.user_id, swept, freeze=True)
 
 
 async def unfreeze(parsed: Unfreeze, call: SlashCommand) -> None:
@@ -160,7 +161,7 @@ async def freeze_clicked(
     await _mark_card(
         services, respond, body, team_id, lambda: views.frozen_note(user_id, at, swept)
     )
-    settings_changed(services, client, team_id)
+    await _tell_approvers(services, client, team_id, user_id, swept, freeze=True)
 
 
 async def unfreeze_clicked(
@@ -215,8 +216,27 @@ async def sweep_clicked(
         await _answer(client, respond, body, user_id, message)
         return
     await _answer(client, respond, body, user_id, views.swept_reply(swept))
+    await _tell_approvers(services, client, team_id, user_id, swept, freeze=False)
     at = utcnow()
     await _mark_card(services, respond, body, team_id, lambda: views.swept_note(user_id, at, swept))
+
+
+async def _tell_approvers(
+    services: Services,
+    client: AsyncWebClient,
+    team_id: str,
+    user_id: str,
+    swept: Swept,
+    *,
+    freeze: bool,
+) -> None:
+    """One person acted alone: the approvals channel hears of it (in its language), and the
+    Homes that list frozen and capped subaccounts are published again."""
+    if freeze or swept.removals:
+        await ChangeNotifier(services, client).announce(
+            team_id, lambda: views.announcement(user_id, swept, freeze=freeze)
+        )
+    settings_changed(services, client, team_id)
 
 
 async def _answer(

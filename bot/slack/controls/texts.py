@@ -50,6 +50,14 @@ CARD_FROZEN = _l(
     ":ice_cube: {user} froze this subaccount {at}: {moved} moved back to the main account."
 )
 
+ANNOUNCE_FROZEN = _l(
+    ":ice_cube: {user} froze *{subaccount}* ({product}): {moved} moved back to the main "
+    "account; no add until it is unfrozen."
+)
+ANNOUNCE_SWEPT = _l(
+    ":broom: {user} moved {moved} over the cap of *{subaccount}* ({product}) back to the main "
+    "account."
+)
 NOT_FROZEN = _l("*{subaccount}* is not frozen: nothing to unfreeze.")
 UNFROZEN = _l(":sunny: *{subaccount}* is unfrozen: the app may add credit to it again.")
 

@@ -222,3 +222,14 @@ def with_controls(
         blocks.append(SectionBlock(text=fit(" · ".join(state))))
     blocks.append(ActionsBlock(block_id="subaccount_controls", elements=[button]))
     return Reply(text=shown.text, blocks=blocks)
+
+
+def announcement(user: str, swept: Swept, *, freeze: bool) -> str:
+    """What the approvals channel is told: who froze (or swept) what, and what moved."""
+    said = text.ANNOUNCE_FROZEN if freeze else text.ANNOUNCE_SWEPT
+    return said.format(
+        user=f"<@{user}>",
+        subaccount=escape(swept.control.email),
+        product=swept.control.product.label,
+        moved=format_money(swept.moved),
+    )
