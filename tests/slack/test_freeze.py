@@ -239,3 +239,17 @@ async def test_a_pass_whose_outcome_is_unknown_stops_the_passes(slack: Harness) 
     assert request.status is Status.UNKNOWN
     # Frozen all the same: no add while it is sorted out.
     assert "is frozen" in reply_text(await slack.ask(f"credit add {sub.email} 5"))
+
+
+async def test_with_nobody_to_confirm_a_workspace_admin_unfreezes_at_once(slack: Harness) -> None:
+    """No approvals channel or approver yet: nobody could be the second person, so a
+    workspace admin (who could make themselves anything in Slack) unfreezes at once, as they
+    change any setting then; audited as theirs."""
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[8]
+    assert "is frozen" in reply_text(await slack.ask(f"freeze {sub.email}", user=ADMIN))
+    unfrozen = reply_text(await slack.ask(f"unfreeze {sub.email}", user=ADMIN))
+    assert "is unfrozen" in unfrozen
+    control = await slack.runtime.controls.get(slack.team_id, Product.SMS, sub.token)
+    assert control is not None and not control.frozen
+    [entry] = await audited(slack, "subaccount_unfrozen")
+    assert entry.actor_id == ADMIN
