@@ -104,6 +104,7 @@ async def test_a_drained_subaccount_is_frozen_by_one_click_and_refuses_every_add
         lambda: [r for r in quick.fake.responses if r.body.get("replace_original")]
     )
     assert "froze this subaccount" in reply_text(replaced[-1])
+    assert "advanced subaccount may still buy credit" in reply_text(replaced[-1])
     [frozen] = await audited(quick, "subaccount_frozen")
     assert frozen.actor_id == MEMBER
     # Each removal is a request of the state machine, carried out once.

@@ -47,7 +47,9 @@ STOPPED_UNKNOWN = _l(
     "Check it with `/partner requests`."
 )
 CARD_FROZEN = _l(
-    ":ice_cube: {user} froze this subaccount {at}: {moved} moved back to the main account."
+    ":ice_cube: {user} froze this subaccount {at}: {moved} moved back to the main account, "
+    "and the app adds nothing to it until it is unfrozen. An advanced subaccount may still buy "
+    "credit itself."
 )
 
 ANNOUNCE_FROZEN = _l(
