@@ -254,3 +254,21 @@ async def test_with_nobody_to_confirm_a_workspace_admin_unfreezes_at_once(slack:
     assert control is not None and not control.frozen
     [entry] = await audited(slack, "subaccount_unfrozen")
     assert entry.actor_id == ADMIN
+
+
+async def test_two_freeze_clicks_at_once_move_the_balance_back_once(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = slack.sandbox.accounts[DEMO_SMS_KEY].subaccounts[9]
+    sub.balance = Decimal("640.25")
+    main = slack.sandbox.accounts[DEMO_SMS_KEY]
+    before = main.balance
+    answers = await asyncio.gather(
+        slack.ask(f"freeze {sub.email}", user=APPROVERS[0]),
+        slack.ask(f"geler {sub.email}", user=APPROVERS[1]),
+    )
+    assert all("frozen" in reply_text(a) for a in answers)
+    # One removal went through; the other found the balance gone (before the vendor call,
+    # or refused by it) and moved nothing.
+    assert len(moves(slack, REMOVE, sub)) == 1
+    assert sub.balance == 0 and main.balance == before + Decimal("640.25")
+    assert len(await audited(slack, "subaccount_frozen")) == 1
