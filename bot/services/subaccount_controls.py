@@ -20,6 +20,8 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -264,15 +266,21 @@ async def write_change(
 async def _row(
     session: AsyncSession, team_id: str, product: Product, token: str, email: str
 ) -> SubaccountControl:
-    # Locked until commit: two clicks write one after the other, never over each other.
-    row = await session.get(
-        SubaccountControl, (team_id, product.value, token), with_for_update=True
+    """The subaccount's row, made if need be and locked until commit: two clicks at once (on
+    any number of processes) write one after the other, never over each other."""
+    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        upsert(SubaccountControl)
+        .values(team_id=team_id, product=product.value, subaccount=token, email=email)
+        .on_conflict_do_nothing()
     )
-    if row is None:
-        row = SubaccountControl(
-            team_id=team_id, product=product.value, subaccount=token, email=email
-        )
-        session.add(row)
+    row = await session.get(
+        SubaccountControl,
+        (team_id, product.value, token),
+        with_for_update=True,
+        populate_existing=True,
+    )
+    assert row is not None
     return row
 
 
