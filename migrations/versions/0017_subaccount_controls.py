@@ -33,7 +33,6 @@ def upgrade() -> None:
         sa.Column("over_cap_noticed_at", sa.DateTime(), nullable=True),
     )
 
-
     # A subaccount's setting change (unfreeze, cap) names it `product:token|email`.
     with op.batch_alter_table("setting_changes") as batch:
         batch.alter_column(
