@@ -169,6 +169,7 @@ async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     [card] = found
     shown = card.text + json.dumps(card.blocks, ensure_ascii=False)
     assert "dépense vite" in shown and "Prévu (campagne)" in shown and "Pas un problème" in shown
+    assert '"Geler"' in shown  # the Freeze button, in the channel's language
     assert f"plancher de l’espace de travail est de {NBSP.join(['1,00', '€'])}" in shown
     [dm] = cards(posts_in(quick, f"D{MEMBER}"))  # the approver reads English
     assert "is spending fast" in dm.text + json.dumps(dm.blocks)
