@@ -136,6 +136,8 @@ def services_of(runtime: Runtime) -> Services:
         ledger=runtime.ledger,
         incidents=runtime.incidents,
         usage=runtime.usage,
+        controls=runtime.controls,
+        sweeping=runtime.sweeping,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,

@@ -35,6 +35,8 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.subaccount_controls import SubaccountControls
+from bot.services.sweeping import Sweeping
 from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.clients import SLACK_TIMEOUT_SECONDS
@@ -68,6 +70,8 @@ class Runtime:
     ledger: Ledger
     incidents: Incidents
     usage: UsageStatements
+    controls: SubaccountControls
+    sweeping: Sweeping
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -127,6 +131,7 @@ class Runtime:
         keys = PartnerKeys(database, box, environment_keys)
         partner = PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product})
         roles = Roles(database)
+        controls = SubaccountControls(database)
         requests = Requests(
             database,
             partner,
@@ -134,6 +139,7 @@ class Runtime:
             lease_seconds=settings.execution_lease_seconds,
             settle_seconds=settings.reconcile_settle_seconds,
             similar_window_seconds=settings.similar_request_window_seconds,
+            controls=controls,
         )
         snapshots = Snapshots(database, partner)
         alerts = Alerts(database)
@@ -147,6 +153,7 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=digests,
+            controls=controls,
         )
         return cls(
             settings=settings,
@@ -171,6 +178,8 @@ class Runtime:
             ledger=Ledger(database, partner),
             incidents=Incidents(database),
             usage=UsageStatements(database),
+            controls=controls,
+            sweeping=Sweeping(partner, requests, controls),
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

@@ -19,8 +19,17 @@ from bot.dev_tools import WHERE
 ROOT = Path(__file__).resolve().parents[1]
 # What a clone has that a build from it must not see: our own venv, caches, local databases.
 NOT_SOURCES = shutil.ignore_patterns(
-    ".git", ".venv", "venv", "__pycache__", "*.egg-info", "build", "dist", ".*_cache", "*.db",
-    "*.key", "*.sandbox.json",
+    ".git",
+    ".venv",
+    "venv",
+    "__pycache__",
+    "*.egg-info",
+    "build",
+    "dist",
+    ".*_cache",
+    "*.db",
+    "*.key",
+    "*.sandbox.json",
 )
 
 
@@ -76,9 +85,7 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_wheel_holds_the_product_and_its_catalogs_but_no_dev_tool(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "bot/__main__.py" in names and "bot/dev_tools.py" in names
-    assert {name.split("/")[0] for name in names if not name.startswith("partner_ops-")} == {
-        "bot"
-    }
+    assert {name.split("/")[0] for name in names if not name.startswith("partner_ops-")} == {"bot"}
     assert [name for name in names if "devkit" in name.split("/")] == []
     assert {
         "bot/i18n/locales/en/LC_MESSAGES/messages.po",

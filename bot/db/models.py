@@ -193,8 +193,9 @@ class SettingChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32), index=True)
     setting: Mapped[str] = mapped_column(String(32))
-    subject: Mapped[str | None] = mapped_column(String(64))
-    """Whom or what it is about: a user id (roles), a product (keys); None for the policy."""
+    subject: Mapped[str | None] = mapped_column(String(400))
+    """Whom or what it is about: a user id (roles), a product (keys), `product:token|email`
+    (a subaccount's freeze or cap); None for the policy."""
     old_value: Mapped[str | None] = mapped_column(Text)
     new_value: Mapped[str | None] = mapped_column(Text)
     encrypted_secret: Mapped[str | None] = mapped_column(Text)
@@ -382,4 +383,5 @@ class HomeView(Base):
 
 # The spend ledger's tables live in their own module; imported here so every table is on the
 # metadata wherever the models are.
-import bot.db.anomaly_models  # noqa: E402, F401
+import bot.db.anomaly_models  # noqa: E402
+import bot.db.control_models  # noqa: E402, F401

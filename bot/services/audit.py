@@ -61,6 +61,11 @@ ACTIONS = frozenset(
         "setting_change_rejected",
         "setting_change_expired",
         "language_set",
+        # subaccount controls (bot/services/subaccount_controls.py)
+        "subaccount_frozen",
+        "subaccount_unfrozen",
+        "subaccount_cap_set",
+        "subaccount_cap_removed",
         # alerts and digests
         "alert_channel_set",
         "alert_threshold_set",
@@ -191,7 +196,9 @@ async def recent(database: Database, team_id: str, days: int) -> list[AuditRecor
         return [AuditRecord.of(row) for row in rows.all()]
 
 
-USER_DETAILS = frozenset({"asked_by", "by", "requester", "approver", "requested_by", "decided_by"})
+USER_DETAILS = frozenset(
+    {"asked_by", "by", "requester", "approver", "requested_by", "decided_by", "frozen_by"}
+)
 """Details whose value is a Slack user id: shown as a mention, named in the export."""
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 

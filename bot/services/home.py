@@ -32,6 +32,7 @@ from bot.services.policy import Policy, get_policy
 from bot.services.requests import Requests, RequestSnapshot, Status, may_decide
 from bot.services.roles import Role, Roles, Subject
 from bot.services.snapshots import Snapshots
+from bot.services.subaccount_controls import Control, SubaccountControls
 from bot.services.trends import daily_series, days_left, sparkline, spending_per_day
 
 MY_REQUESTS = 10
@@ -96,6 +97,8 @@ class HomeSnapshot:
     activity: tuple[AuditRecord, ...]
     settings: WorkspaceSettings | None
     """Admins only."""
+    controls: tuple[Control, ...] = ()
+    """Frozen and capped subaccounts (approvers and admins)."""
 
     @property
     def first_run(self) -> bool:
@@ -118,8 +121,10 @@ class HomeService:
         snapshots: Snapshots,
         alerts: Alerts,
         digests: Digests,
+        controls: SubaccountControls | None = None,
     ) -> None:
         self._database = database
+        self._controls = controls
         self._keys = keys
         self._partner = partner
         self._roles = roles
@@ -156,6 +161,9 @@ class HomeService:
             )
         )
         settings = await self._settings(team_id, statuses) if is_admin else None
+        controls = ()
+        if sees_all and self._controls is not None:
+            controls = tuple(await self._controls.of_team(team_id))
         return HomeSnapshot(
             team_id=team_id,
             user_id=user_id,
@@ -168,6 +176,7 @@ class HomeService:
             mine=mine,
             activity=activity,
             settings=settings,
+            controls=controls,
         )
 
     async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:

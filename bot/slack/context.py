@@ -36,6 +36,8 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.subaccount_controls import SubaccountControls
+from bot.services.sweeping import Sweeping
 from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
@@ -64,6 +66,8 @@ class Services:
     ledger: Ledger
     incidents: Incidents
     usage: UsageStatements
+    controls: SubaccountControls
+    sweeping: Sweeping
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

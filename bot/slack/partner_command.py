@@ -33,6 +33,8 @@ from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import parse_anomaly
 from bot.slack.commands import CommandError, later, shown, word
 from bot.slack.context import SlashCommand
+from bot.slack.controls import listeners as controls
+from bot.slack.controls import parsing as controls_parsing
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import parse_digest
 from bot.slack.language.listeners import set_language
@@ -250,6 +252,20 @@ LANGUAGE = Subcommand(("language",), ("langue",), parse_language, set_language, 
 ANOMALY = Subcommand(
     ("anomaly", "anomalies"), ("anomalie",), parse_anomaly, anomalies.anomaly, usage.ANOMALY
 )
+FREEZE = Subcommand(
+    ("freeze",), ("geler",), controls_parsing.parse_freeze, controls.freeze, usage.FREEZE
+)
+UNFREEZE = Subcommand(
+    ("unfreeze",), ("dégeler",), controls_parsing.parse_unfreeze, controls.unfreeze, usage.UNFREEZE
+)
+CAP = Subcommand(
+    ("cap", "caps"),
+    ("plafond", "plafonds"),
+    controls_parsing.parse_cap,
+    controls.cap,
+    usage.CAP,
+    guests=lambda parsed: isinstance(parsed, controls_parsing.ListControls),
+)
 USAGE = Subcommand(
     ("usage",), ("consommation",), parse_usage, usage_statement, usage.USAGE_STATEMENT
 )
@@ -279,6 +295,9 @@ ENTRIES = (
     LANGUAGE,
     ANOMALY,
     USAGE,
+    FREEZE,
+    UNFREEZE,
+    CAP,
 )
 """The table: every subcommand, once."""
 

@@ -26,6 +26,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.subaccount_controls import SubaccountControls
 from bot.slack.stores import StoreParts
 
 
@@ -78,6 +79,9 @@ class SchedulerParts(Protocol):
 
     @property
     def alerts(self) -> Alerts: ...
+
+    @property
+    def controls(self) -> SubaccountControls: ...
 
 
 class MaintenanceParts(StoreParts, Protocol):

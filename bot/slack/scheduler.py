@@ -33,6 +33,7 @@ from bot.services.snapshots import Reading
 from bot.slack.alerts.checking import check_and_post
 from bot.slack.anomalies.announce import announce
 from bot.slack.clients import WorkspaceClients
+from bot.slack.controls.announce import announce_over_cap
 from bot.slack.digests import texts as digest_text
 from bot.slack.digests.views import digest_reply
 from bot.slack.direct import dm_channel
@@ -267,9 +268,13 @@ class Scheduler:
             log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
             return
         opened = await self._ledger.record(team_id, reading)
-        client = await self._clients.for_team(team_id) if opened else None
-        if client is not None:
+        balances = {s.token: s.balance for s in reading.subaccounts}
+        over = await self._parts.controls.over_cap(team_id, product, balances)
+        client = await self._clients.for_team(team_id) if opened or over else None
+        if client is not None and opened:
             await announce(self._parts, client, self._pacer.wait, team_id, opened)
+        if client is not None and over:
+            await announce_over_cap(self._parts, client, self._pacer.wait, team_id, over)
 
     async def run_alert_round(self) -> int:
         """The hourly reading and alert check of every product, now and unclaimed (the

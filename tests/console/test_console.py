@@ -48,8 +48,6 @@ def test_one_shot_prints_the_balance_from_the_sandbox(tmp_path: Path) -> None:
     assert {p.name for p in tmp_path.iterdir()} >= {"partner_ops.key", "partner_ops_console.db"}
 
 
-
-
 async def test_buttons_people_and_forms(console: ConsoleSession) -> None:
     banner = console.banner()
     assert "alice" in banner and "sandbox" in banner

@@ -29,8 +29,6 @@ def test_the_walkthrough_is_found() -> None:
     assert "click 1" in typed and "click 5" in typed and "quit" in typed
 
 
-
-
 async def test_the_readme_walkthrough_does_what_its_comments_say(
     console: ConsoleSession,
 ) -> None:

@@ -68,6 +68,23 @@ async def slack(
 
 
 @pytest.fixture
+async def quick(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    """Balances read every 2 seconds, as the issue's end-to-end checks ask (spend alerts,
+    freeze)."""
+    settings = settings_for(
+        fake_slack, sandbox, database.url, balance_read_seconds=2, scheduler_interval_seconds=0.2
+    )
+    async with running_app(settings, fake_slack, sandbox) as harness:
+        secrets_guard.watch(harness.secrets())
+        yield harness
+        assert harness.block_kit_violations() == []
+        assert harness.late_acks() == []
+        assert not [s for s in harness.secrets() if s in harness.outbound()]
+
+
+@pytest.fixture
 async def slack_unconfigured(
     database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
 ) -> AsyncIterator[Harness]:

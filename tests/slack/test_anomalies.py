@@ -9,22 +9,24 @@ import io
 import json
 import math
 import time
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.db.anomaly_models import AnomalyIncident, LedgerReading
-from bot.db.session import Database
 from bot.periodic import run_every
-from bot.services.anomalies import DEFAULT_FLOOR_PER_HOUR
-from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.languages import Languages
 from bot.services.roles import Role, Subject, SubjectKind
-from devkit.emulator import FakeSlack, Message
-from devkit.sandbox import DEMO_SMS_KEY, PER_PAGE, Sandbox
-from tests.conftest import SecretsGuard
+from devkit.emulator import Message
+from devkit.sandbox import DEMO_SMS_KEY, PER_PAGE
+from tests.slack.anomalies_helpers import (
+    ALERTS,
+    DRAIN_PER_SECOND,
+    STRANGER,
+    cards,
+    release_allowance_seconds,
+    set_up,
+)
 from tests.slack.digests import posts_in, scheduler
 from tests.slack.harness import (
     ADMIN,
@@ -32,55 +34,9 @@ from tests.slack.harness import (
     Harness,
     eventually,
     reply_text,
-    running_app,
-    settings_for,
 )
 
-ALERTS = "C0ALERTS"
-STRANGER = "UOTHER"
-DRAIN_PER_SECOND = Decimal(50)
 NBSP = "\u00a0"
-
-
-@pytest.fixture
-async def quick(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
-) -> AsyncIterator[Harness]:
-    """Balances read every 2 seconds, as the issue's end-to-end check asks."""
-    settings = settings_for(
-        fake_slack, sandbox, database.url, balance_read_seconds=2, scheduler_interval_seconds=0.2
-    )
-    async with running_app(settings, fake_slack, sandbox) as harness:
-        secrets_guard.watch(harness.secrets())
-        yield harness
-        assert harness.block_kit_violations() == []
-        assert harness.late_acks() == []
-        assert not [s for s in harness.secrets() if s in harness.outbound()]
-
-
-async def set_up(h: Harness) -> None:
-    h.fake.add_channel(h.team_id, ALERTS, "alerts")
-    h.fake.add_user(h.team_id, STRANGER, "otto")
-    await h.ask("alert channel", user=ADMIN, channel_id=ALERTS)
-    assert "now an approver" in reply_text(
-        await h.ask(f"approvers add <@{MEMBER}|max>", user=ADMIN)
-    )
-
-
-def release_allowance_seconds() -> float:
-    """At the vendor's opening (08:00 after a night, a Sunday or a holiday) the cold start
-    allows the floor × the closed hours on top: the drain needs that long more to show."""
-    closure = BusinessCalendar().hour(int(time.time()) // 3600).opening
-    if closure is None:
-        return 0.0
-    hours = closure.night + closure.sunday + closure.holiday
-    return float(DEFAULT_FLOOR_PER_HOUR * hours / DRAIN_PER_SECOND) + 4
-
-
-def cards(messages: list[Message]) -> list[Message]:
-    return [
-        m for m in messages if any(b.get("block_id", "").startswith("anomaly_") for b in m.blocks)
-    ]
 
 
 async def test_a_drained_subaccount_is_alerted_within_20_seconds(quick: Harness) -> None:
@@ -214,6 +170,7 @@ async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     [card] = found
     shown = card.text + json.dumps(card.blocks, ensure_ascii=False)
     assert "dépense vite" in shown and "Prévu (campagne)" in shown and "Pas un problème" in shown
+    assert '"Geler"' in shown  # the Freeze button, in the channel's language
     assert f"plancher de l’espace de travail est de {NBSP.join(['1,00', '€'])}" in shown
     [dm] = cards(posts_in(quick, f"D{MEMBER}"))  # the approver reads English
     assert "is spending fast" in dm.text + json.dumps(dm.blocks)

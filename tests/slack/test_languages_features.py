@@ -276,8 +276,7 @@ async def test_help_in_french_names_the_french_words(slack: Harness) -> None:
     assert "Partner Ops — ce que vous pouvez demander" in text
     # The usage lines themselves are French, placeholders included; the English words still work.
     usage = (
-        "`/partner [produit] crédit ajouter|retirer &lt;sous-compte&gt; &lt;montant&gt; "
-        "[motif…]`"
+        "`/partner [produit] crédit ajouter|retirer &lt;sous-compte&gt; &lt;montant&gt; [motif…]`"
     )
     assert usage in text and "`/partner langue [fr|en] [ici]`" in text
     assert "Les mots de commande anglais marchent aussi" in text

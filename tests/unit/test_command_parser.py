@@ -23,6 +23,8 @@ from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import ExportLedger, SetFloor, ShowFloor
 from bot.slack.commands import CommandError
+from bot.slack.controls import listeners as controls
+from bot.slack.controls.parsing import Freeze, ListControls, SetCap, Unfreeze
 from bot.slack.digests import listeners as digests
 from bot.slack.digests.parsing import DigestCommand, DigestSubscribe
 from bot.slack.language.parsing import Language
@@ -193,6 +195,18 @@ UNDERSTOOD = [
     ("usage", UsageStatement((SMS, MAIL), None, None)),
     ("mail usage 2026-02 a@b.co", UsageStatement((MAIL,), date(2026, 2, 1), "a@b.co")),
     ("consommation a@b.co", UsageStatement((SMS, MAIL), None, "a@b.co")),
+    ("freeze acme@x.co", Freeze(SMS, "acme@x.co")),
+    ("mail geler acme@x.co", Freeze(MAIL, "acme@x.co")),
+    ("unfreeze acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("degeler acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("dégeler acme@x.co", Unfreeze(SMS, "acme@x.co")),
+    ("cap acme@x.co 100", SetCap(SMS, "acme@x.co", Decimal(100))),
+    ("caps acme@x.co 1 000,50 €", SetCap(SMS, "acme@x.co", Decimal("1000.50"))),
+    ("cap acme@x.co off", SetCap(SMS, "acme@x.co", None)),
+    ("plafond acme@x.co aucun", SetCap(SMS, "acme@x.co", None)),
+    ("plafonds acme@x.co 12,5", SetCap(SMS, "acme@x.co", Decimal("12.5"))),
+    ("cap list", ListControls(None)),
+    ("mail plafond liste", ListControls(MAIL)),
 ]
 
 
@@ -240,6 +254,13 @@ REFUSED = [
     ("usage 11/2026", "not a month"),
     ("usage 2026-11 a@b.co c@d.co", "usage [YYYY-MM]"),
     ("voice usage", "no subaccounts"),
+    ("freeze", "freeze <subaccount>"),
+    ("freeze a@b.co now", "freeze <subaccount>"),
+    ("voice freeze a@b.co", "no subaccounts"),
+    ("unfreeze", "unfreeze <subaccount>"),
+    ("cap a@b.co", "cap <subaccount> <amount>"),
+    ("cap a@b.co 0", "greater than 0"),
+    ("cap a@b.co lots", "not an amount"),
     ("credit move a@b.co 5", "credit add|remove"),
     ("credit add a@b.co 12 50 €", "ambiguous"),
     ("mail subaccount", "Which subaccount?"),
@@ -331,6 +352,9 @@ DISPATCHED = [
     ("journal", admin.audit_trail),
     ("anomaly floor 5", anomalies.anomaly),
     ("anomalie exporter", anomalies.anomaly),
+    ("freeze a@b.co", controls.freeze),
+    ("dégeler a@b.co", controls.unfreeze),
+    ("plafond liste", controls.cap),
 ]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.slack.commands import CommandError, word
-from bot.slack.lookups import usage_texts
+from bot.slack.texts import usage as usage_texts
 from bot.slack.partner_command import (
     ENTRIES,
     SUBCOMMANDS,

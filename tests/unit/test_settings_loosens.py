@@ -45,6 +45,15 @@ S = Setting
         (S.PARTNER_KEY, None, "…9f00", False),
         (S.PARTNER_KEY, NO_KEY_IN_USE, "…9f00", True),
         (S.PARTNER_KEY, "…9f00", "…9f00", True),  # another key may end the same way
+        # a subaccount: unfreezing loosens; a first or lower cap tightens, raising or
+        # removing one loosens (None is "no cap")
+        (S.SUBACCOUNT_FROZEN, True, False, True),
+        (S.SUBACCOUNT_FROZEN, False, True, False),
+        (S.SUBACCOUNT_CAP, None, D(100), False),
+        (S.SUBACCOUNT_CAP, D(100), D(50), False),
+        (S.SUBACCOUNT_CAP, D(100), D("100.001"), True),
+        (S.SUBACCOUNT_CAP, D(100), None, True),
+        (S.SUBACCOUNT_CAP, D(100), D("100.000"), False),
         # settings that move no money by themselves
         (S.EXPIRY_HOURS, 24, 336, False),
         (S.EXPIRY_HOURS, 24, 1, False),

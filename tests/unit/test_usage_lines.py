@@ -59,6 +59,9 @@ REFUSED_BY = [
     ("anomaly floor beaucoup", table.ANOMALY),
     ("usage 2026-13", table.USAGE),
     ("consommation 2026-11 a b", table.USAGE),
+    ("freeze", table.FREEZE),
+    ("dégeler a b", table.UNFREEZE),
+    ("plafond a@b.co beaucoup", table.CAP),
 ]
 
 NEVER_REFUSED = [

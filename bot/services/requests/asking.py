@@ -35,9 +35,11 @@ from bot.services.requests.errors import (
     SameOrigin,
     SimilarRequest,
 )
+from bot.services.requests.guarded import refuse_blocked_add
 from bot.services.requests.model import Action, Ask, Submitted
 from bot.services.requests.store import RequestStore
 from bot.services.roles import Role, Roles, SubjectKind
+from bot.services.subaccount_controls import SubaccountControls
 from bot.services.subaccounts import pick_subaccount
 
 
@@ -49,8 +51,10 @@ class Asking:
         partner: PartnerAccess,
         roles: Roles,
         similar_window: timedelta,
+        controls: SubaccountControls,
     ) -> None:
         self._store = store
+        self._controls = controls
         self._database = database
         self._partner = partner
         self._roles = roles
@@ -75,6 +79,8 @@ class Asking:
         policy, facts, route = await self._route(team_id, requester_id, directory, amount=amount)
         subaccounts, main, key = await self._read_live(team_id, product)
         subaccount = pick_subaccount(subaccounts, ref)
+        if action is Action.CREDIT_ADD:  # frozen or capped: here, and before the vendor call
+            await refuse_blocked_add(self._controls, team_id, product, subaccount, amount)
         if action is Action.CREDIT_ADD and amount > main:
             raise RequestRefused(
                 _("The main account holds {main}: it cannot give {amount}.").format(

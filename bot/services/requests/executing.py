@@ -21,8 +21,10 @@ from bot.partner.models import Subaccount, SubaccountType
 from bot.services import audit
 from bot.services.errors import NotConfigured, NotFound
 from bot.services.partner_access import PartnerAccess
+from bot.services.requests.guarded import refused_at_call
 from bot.services.requests.model import Action, RequestSnapshot, Status
 from bot.services.requests.store import RequestStore
+from bot.services.subaccount_controls import SubaccountControls
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,10 @@ class Executing:
         store: RequestStore,
         partner: PartnerAccess,
         reconcile: Callable[[int], Awaitable[RequestSnapshot]],
+        controls: SubaccountControls,
     ) -> None:
         self._store = store
+        self._controls = controls
         self._partner = partner
         self._reconcile = reconcile
 
@@ -67,6 +71,15 @@ class Executing:
         refusal = insufficient(request, main, subaccount)
         if refusal:
             return await self._fail_before_call(request, refusal)
+        if request.action is Action.CREDIT_ADD and subaccount is not None:
+            # Frozen or capped since it was asked (or asked by a path that did not check):
+            # the last word before the money moves.
+            assert request.amount is not None
+            blocked = await self._controls.add_refusal(
+                request.team_id, product, subaccount.token, subaccount.balance, request.amount
+            )
+            if blocked is not None:
+                return await self._fail_before_call(request, refused_at_call(blocked))
 
         won = await self._store.transition(
             request_id,

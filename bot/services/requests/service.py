@@ -12,10 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from decimal import Decimal
 from typing import TypeVar
 
 from bot.db.session import Database
-from bot.partner.models import Product
+from bot.money import validate_amount
+from bot.partner.models import Product, Subaccount
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.asking import Asking
@@ -40,6 +42,7 @@ from bot.services.requests.reminders import Reminders
 from bot.services.requests.store import RequestStore
 from bot.services.requests.telling import Telling
 from bot.services.roles import Roles
+from bot.services.subaccount_controls import SubaccountControls
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -59,11 +62,18 @@ class Requests:
         settle_seconds: float = 60.0,
         similar_window_seconds: float = 900.0,
         card_grace_seconds: float = 5.0,
+        controls: SubaccountControls | None = None,
     ) -> None:
         self.store = RequestStore(database)
+        self.controls = controls or SubaccountControls(database)
         self._partner = partner
         self._asking = Asking(
-            self.store, database, partner, roles, timedelta(seconds=similar_window_seconds)
+            self.store,
+            database,
+            partner,
+            roles,
+            timedelta(seconds=similar_window_seconds),
+            self.controls,
         )
         self._deciding = Deciding(self.store, roles)
         self._reconciling = Reconciling(
@@ -72,7 +82,7 @@ class Requests:
             lease=timedelta(seconds=lease_seconds),
             settle=timedelta(seconds=settle_seconds),
         )
-        self._executing = Executing(self.store, partner, self._reconciling.reconcile)
+        self._executing = Executing(self.store, partner, self._reconciling.reconcile, self.controls)
         self._telling = Telling(
             self.store, self._changed, grace=timedelta(seconds=card_grace_seconds)
         )
@@ -204,6 +214,27 @@ class Requests:
         current = await self.get(request.id)
         await self._changed(current)
         return current
+
+    async def sweep(
+        self,
+        team_id: str,
+        product: Product,
+        subaccount: Subaccount,
+        amount: Decimal,
+        actor_id: str,
+        why: str,
+        key_id: str,
+    ) -> RequestSnapshot:
+        """Remove `amount` from `subaccount` now, as a request decided by `actor_id`'s click
+        (bot.services.sweeping): stored approved, then executed exactly once like any other;
+        an unknown outcome is reconciled, never tried again."""
+        made = await self.store.insert_sweep(
+            team_id, product, subaccount, validate_amount(amount), actor_id, why, key_id
+        )
+        done = await self.execute(made.id)
+        await self._telling.take(done)  # the clicker is answered where they clicked
+        await self._changed(done)
+        return done
 
     # --- deciding -----------------------------------------------------------------------------
 

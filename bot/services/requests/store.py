@@ -25,11 +25,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import utcnow
 from bot.db.models import CreditRequest, RequestApproval, RequestNumbering, WorkspacePolicy
 from bot.db.session import Database
-from bot.partner.models import Product
+from bot.partner.models import Product, Subaccount
 from bot.services import audit
 from bot.services.errors import NotFound
 from bot.services.policy import (
     DAILY_CAP_WINDOW,
+    Outcome,
     Policy,
     RequestFacts,
     Route,
@@ -378,6 +379,61 @@ class RequestStore:
                 raise
             raise SameOrigin(made) from None
         return await self.get(row.id), policy
+
+    async def insert_sweep(
+        self,
+        team_id: str,
+        product: Product,
+        subaccount: Subaccount,
+        amount: Decimal,
+        actor_id: str,
+        why: str,
+        key_id: str,
+    ) -> RequestSnapshot:
+        """A removal an approver's click decided by itself (a freeze, a sweep of what is over
+        a cap): the money goes back to the main account, so it needs no other approval and
+        counts toward nobody's daily cap. Stored approved, numbered like any request, and
+        audited as made and approved by the clicker, in one transaction."""
+        now = utcnow()
+        row = CreditRequest(
+            team_id=team_id,
+            product=product.value,
+            action=Action.CREDIT_REMOVE.value,
+            requester_id=actor_id,
+            subaccount_token=subaccount.token,
+            subaccount_email=subaccount.email,
+            subaccount_id=subaccount.id,
+            amount=amount,
+            reason=why,
+            details={"sweep": why, "sub_at_request": f"{subaccount.balance:f}"},
+            created_at=now,
+            updated_at=now,
+            key_id=key_id,
+        )
+        async with self._database.session() as session:
+            row.number = await self._next_number(session, row.team_id)
+            policy = await load_policy(session, row.team_id)
+            row.status = Status.APPROVED.value
+            row.auto_approved = False
+            row.approvals_needed = 1
+            row.decided_by = row.requester_id
+            row.expires_at = row.created_at + timedelta(hours=policy.expiry_hours)
+            session.add(row)
+            await session.flush()
+            await _audit_created(
+                session, row, policy, Route(Outcome.NEEDS_APPROVAL, Why.NO_AUTO_APPROVAL, 1), None
+            )
+            await audit.record(
+                session,
+                row.team_id,
+                "approved",
+                row.requester_id,
+                request_id=row.id,
+                product=row.product,
+                amount=row.amount,
+                sweep=why,
+            )
+        return await self.get(row.id)
 
     async def _next_number(self, session: AsyncSession, team_id: str) -> int:
         """The workspace's next request number, taken in the caller's transaction.

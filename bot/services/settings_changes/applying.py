@@ -11,6 +11,7 @@ from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import change_policy_in
 from bot.services.roles import Role, Roles
 from bot.services.settings_changes.model import Setting, subject_of, typed_value
+from bot.services.subaccount_controls import write_change
 
 
 async def apply_change(
@@ -33,6 +34,18 @@ async def apply_change(
             await roles.grant(row.team_id, Role.APPROVER, subject, actor, session=session)
         else:
             await roles.revoke(row.team_id, Role.APPROVER, subject, actor, session=session)
+    elif setting in (Setting.SUBACCOUNT_FROZEN, Setting.SUBACCOUNT_CAP):
+        assert row.subject is not None
+        subject, _, email = row.subject.partition("|")
+        await write_change(
+            session,
+            row.team_id,
+            subject,
+            email,
+            unfrozen=setting is Setting.SUBACCOUNT_FROZEN and not new,
+            cap=new if setting is Setting.SUBACCOUNT_CAP else None,  # type: ignore[arg-type]
+            actor=actor,
+        )
     elif setting is Setting.PARTNER_KEY:
         assert row.subject is not None and row.encrypted_secret is not None
         raw = keys.unseal(row.encrypted_secret)

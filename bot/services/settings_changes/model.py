@@ -30,6 +30,10 @@ class Setting(StrEnum):
     """old/new: whether the subject (a user or group) is an approver."""
     PARTNER_KEY = "partner_key"
     """old/new: the key's fingerprint (None: no key); subject: the product."""
+    SUBACCOUNT_FROZEN = "subaccount_frozen"
+    """old/new: whether the subaccount is frozen; subject: `product:token`, label its email."""
+    SUBACCOUNT_CAP = "subaccount_cap"
+    """old/new: the cap on the subaccount's balance (None: no cap); subject as above."""
 
     @property
     def is_policy(self) -> bool:
@@ -50,7 +54,10 @@ _MONEY = {
     Setting.AUTO_APPROVE_LIMIT,
     Setting.DAILY_AUTO_APPROVE_CAP,
     Setting.TWO_APPROVER_THRESHOLD,
+    Setting.SUBACCOUNT_CAP,
 }
+LABELLED = {Setting.APPROVER, Setting.SUBACCOUNT_FROZEN, Setting.SUBACCOUNT_CAP}
+"""Settings whose subject is stored with a label to show it by (a group's handle, an email)."""
 
 
 def loosens(setting: Setting, old: object, new: object) -> bool:
@@ -61,6 +68,7 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
     - approvals channel: moved from one channel to another (choosing the first one is set-up:
       without it nothing could be approved at all);
     - admins: somebody added; approvers: somebody removed;
+    - a subaccount: unfrozen; its cap raised or removed (a first or lower cap tightens);
     - a Partner key: any but the first key of a new workspace (`old` is the key in use, the
       last one deleted by an uninstall, or NO_KEY_IN_USE in a workspace already in use).
 
@@ -76,7 +84,9 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
     match setting:
         case Setting.AUTO_APPROVE_LIMIT:
             return _amount(new) > _amount(old)
-        case Setting.DAILY_AUTO_APPROVE_CAP | Setting.TWO_APPROVER_THRESHOLD:
+        case (
+            Setting.DAILY_AUTO_APPROVE_CAP | Setting.TWO_APPROVER_THRESHOLD | Setting.SUBACCOUNT_CAP
+        ):
             if new is None:
                 return True
             return old is not None and _amount(new) > _amount(old)
@@ -84,7 +94,7 @@ def loosens(setting: Setting, old: object, new: object) -> bool:
             return old is not None
         case Setting.ADMIN:
             return bool(new) and not old
-        case Setting.APPROVER:
+        case Setting.APPROVER | Setting.SUBACCOUNT_FROZEN:
             return bool(old) and not new
     return False
 
@@ -221,7 +231,7 @@ def typed_value(setting: Setting, stored: str | None) -> object:
         return Decimal(stored)
     if setting in (Setting.EXPIRY_HOURS, Setting.REMIND_HOURS, Setting.ESCALATE_HOURS):
         return int(stored)
-    if setting in (Setting.ADMIN, Setting.APPROVER):
+    if setting in (Setting.ADMIN, Setting.APPROVER, Setting.SUBACCOUNT_FROZEN):
         return stored == "yes"
     return stored
 
@@ -229,7 +239,7 @@ def typed_value(setting: Setting, stored: str | None) -> object:
 def stored_subject(change: Change) -> str | None:
     if change.subject is None:
         return None
-    if change.label and change.setting is Setting.APPROVER:
+    if change.label and change.setting in LABELLED:
         return f"{change.subject}|{change.label}"
     return change.subject
 

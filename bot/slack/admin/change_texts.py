@@ -14,6 +14,19 @@ KEY_FIRST_IN_USE = _l(
     "The {product} API key {new} is saved: the first {product} key of a workspace already in "
     "use (roles, policy or requests), so it is confirmed like a replacement."
 )
+SUB_FREEZE = _l("The {product} subaccount *{subaccount}* is frozen.")
+SUB_UNFREEZE = _l(
+    "The {product} subaccount *{subaccount}* is unfrozen: the app may add credit to it again."
+)
+SUB_CAP_FIRST = _l("The {product} subaccount *{subaccount}* gets a cap of *{new}*.")
+SUB_CAP_CHANGE = _l(
+    "The cap of the {product} subaccount *{subaccount}* goes from {old} to *{new}*: the app "
+    "may add credit up to that balance."
+)
+SUB_CAP_REMOVE = _l(
+    "The cap of {old} on the {product} subaccount *{subaccount}* is removed: the app may add "
+    "any amount to it again."
+)
 SETTING_CHANGE = _l("*{setting}*: {old} → *{new}*")
 # The rule the new value makes, in the policy's own words.
 RULE_AFTER = {

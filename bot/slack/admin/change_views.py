@@ -64,12 +64,30 @@ def what(change: Described) -> str:
         return text.KEY_REPLACE.format(
             product=product, old=_fingerprint(change.old), new=_fingerprint(change.new)
         )
+    if setting in (Setting.SUBACCOUNT_FROZEN, Setting.SUBACCOUNT_CAP):
+        return _subaccount_change(change)
     label = admin_text.SETTING_LABELS.get(setting.value, setting.value)
     old = policy_value(setting.value, change.old, label=None)
     new = policy_value(setting.value, change.new, label=change.label)
     sentence = text.SETTING_CHANGE.format(setting=label, old=old, new=new) + "."
     rule = _rule_after(setting, change.new)
     return f"{sentence} {rule}" if rule else sentence
+
+
+def _subaccount_change(change: Described) -> str:
+    product, _, token = (change.subject or "").partition(":")
+    names = {"product": _product(product), "subaccount": escape(change.label or token)}
+    if change.setting is Setting.SUBACCOUNT_FROZEN:
+        return (text.SUB_FREEZE if change.new else text.SUB_UNFREEZE).format(**names)
+    if change.new is None:
+        return text.SUB_CAP_REMOVE.format(old=_money(change.old), **names)
+    if change.old is None:
+        return text.SUB_CAP_FIRST.format(new=_money(change.new), **names)
+    return text.SUB_CAP_CHANGE.format(old=_money(change.old), new=_money(change.new), **names)
+
+
+def _money(value: object) -> str:
+    return format_money(value) if isinstance(value, Decimal) else escape(str(value))
 
 
 def _rule_after(setting: Setting, new: object) -> str | None:

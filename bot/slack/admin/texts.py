@@ -276,6 +276,10 @@ ACTIONS = {
     "digest_subscribed": _l("subscribed a channel to the digest"),
     "digest_unsubscribed": _l("unsubscribed a channel from the digest"),
     "usage_statement_sent": _l("got a usage statement"),
+    "subaccount_frozen": _l("froze a subaccount"),
+    "subaccount_unfrozen": _l("unfroze a subaccount"),
+    "subaccount_cap_set": _l("set a subaccount's cap"),
+    "subaccount_cap_removed": _l("removed a subaccount's cap"),
 }
 DETAIL_LABELS = {
     "claimed": _l("named"),
@@ -320,6 +324,8 @@ DETAIL_LABELS = {
     "month": _l("month"),
     "zone": _l("time zone"),
     "to_date": _l("to date"),
+    "frozen_by": _l("frozen by"),
+    "sweep": _l("sweep"),
 }
 
 # --- plurals: call, then `.format(…)` with the numbers already formatted -------------------

@@ -20,6 +20,7 @@ from bot.services.anomalies import Feedback
 from bot.services.anomalies.ledger import Opened
 from bot.slack.anomalies import texts as text
 from bot.slack.blocks import escape, fit, slack_date
+from bot.slack.controls.views import freeze_button
 from bot.slack.views.reply import Reply
 
 EXPECTED_ACTION = "anomaly_expected"
@@ -65,10 +66,10 @@ def anomaly_card(opened: Opened) -> Reply:
         text.SPARKLINE.format(sparkline=f"`{facts.sparkline}`"),
     ]
     value = json.dumps({"r": opened.ref})
-    # Room is left in this row for the Freeze and Cap buttons of a later release.
     buttons = [
         ButtonElement(text=str(text.EXPECTED), action_id=EXPECTED_ACTION, value=value),
         ButtonElement(text=str(text.NOT_AN_ISSUE), action_id=NOT_AN_ISSUE_ACTION, value=value),
+        freeze_button(opened.product, opened.subaccount),
     ]
     return Reply(
         text=text.FALLBACK.format(email=opened.email, spent=spent),

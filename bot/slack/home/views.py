@@ -32,6 +32,7 @@ from bot.services.roles import Subject
 from bot.slack.admin.audit_views import audit_line, merged
 from bot.slack.admin.views import policy_rules
 from bot.slack.blocks import escape, fit
+from bot.slack.controls.views import controlled
 from bot.slack.digests.views import schedule_text
 from bot.slack.errors import message_for
 from bot.slack.home import texts as text
@@ -62,6 +63,8 @@ def home_view(home: HomeSnapshot) -> View:
         blocks += _balances(home.balances)
     if home.is_approver:
         blocks += _waiting(home)
+    if home.controls:
+        blocks += controlled(home.controls)
     blocks += _mine(home.mine)
     blocks += _activity(home)
     if home.settings is not None:

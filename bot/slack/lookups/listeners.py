@@ -15,6 +15,7 @@ from bot.services.balances import read_balances
 from bot.services.partner_access import PartnerAccess
 from bot.services.subaccounts import find_subaccount, search_subaccounts
 from bot.slack.context import SlashCommand, workspace_of
+from bot.slack.controls.views import with_controls
 from bot.slack.lookups.balance_views import balance_reply
 from bot.slack.lookups.help_views import help_reply
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
@@ -46,7 +47,12 @@ async def list_subaccounts(parsed: ListSubaccounts, call: SlashCommand) -> None:
 async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
     partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
     subaccount = await find_subaccount(partner, parsed.ref)
-    await reply(call.respond, subaccount_detail_reply(parsed.product, subaccount))
+    shown = subaccount_detail_reply(parsed.product, subaccount)
+    if parsed.product.has_subaccounts:
+        token = subaccount.token
+        control = await call.services.controls.get(call.team_id, parsed.product, token)
+        shown = with_controls(shown, parsed.product, token, subaccount.balance, control)
+    await reply(call.respond, shown)
 
 
 async def turn_page(

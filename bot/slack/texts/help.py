@@ -21,10 +21,15 @@ USAGE = [
     (_l("/partner [product] subaccount <email|id|token>"), _l("One subaccount's details.")),
     (
         _l("/partner [product] credit add|remove <subaccount> <amount> [reason…]"),
-        _l("Ask to move credit between the main account and a subaccount (approved by an approver)."),
+        _l(
+            "Ask to move credit between the main account and a subaccount (approved by an approver)."
+        ),
     ),
     (_l("/partner [product] subaccount create"), _l("Ask for a new subaccount (a form).")),
-    (_l("/partner [product] subaccount delete <subaccount> [reason…]"), _l("Ask to delete a subaccount.")),
+    (
+        _l("/partner [product] subaccount delete <subaccount> [reason…]"),
+        _l("Ask to delete a subaccount."),
+    ),
     (_l("/partner requests"), _l("Your requests and where they stand.")),
     (
         _l("/partner approvals"),
@@ -43,7 +48,10 @@ USAGE = [
         _l("/partner admins add|remove|list [@user]"),
         _l("Who may set the policy, besides workspace admins (admins)."),
     ),
-    (_l("/partner approvals-channel"), _l("Run it in the channel that receives approval cards (admins).")),
+    (
+        _l("/partner approvals-channel"),
+        _l("Run it in the channel that receives approval cards (admins)."),
+    ),
     (
         _l("/partner policy [setting value]"),
         _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters, remind, escalate (admins)."),
@@ -54,18 +62,24 @@ USAGE = [
     ),
     (
         _l("/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]"),
-        _l("A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products)."),
+        _l(
+            "A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products)."
+        ),
     ),
     (
         _l("/partner digest unsubscribe | list | now | preview"),
-        _l("Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see."),
+        _l(
+            "Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see."
+        ),
     ),
     (
         _l("/partner [product] alert main <warn> [critical]"),
         _l("Alert when the main account falls below these amounts."),
     ),
     (
-        _l("/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>"),
+        _l(
+            "/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>"
+        ),
         _l("Alert when any (or one) subaccount falls below an amount."),
     ),
     (
@@ -74,7 +88,9 @@ USAGE = [
     ),
     (
         _l("/partner anomaly floor <EUR per hour>"),
-        _l("Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."),
+        _l(
+            "Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."
+        ),
     ),
     (
         _l("/partner [product] anomaly export [days]"),
@@ -85,10 +101,31 @@ USAGE = [
         _l("A month's spend per subaccount, to invoice clients: a CSV file by direct message, in your time zone (admins and approvers)."),
     ),
     (
+        _l("/partner [product] freeze <subaccount>"),
+        _l(
+            "Its whole balance back to the main account, and no add until it is unfrozen. An "
+            "advanced subaccount may still buy credit itself (approvers and admins)."
+        ),
+    ),
+    (
+        _l("/partner [product] unfreeze <subaccount>"),
+        _l("The app may add credit to it again, once a second approver confirms."),
+    ),
+    (
+        _l("/partner [product] cap <subaccount> <amount>|off | cap list"),
+        _l(
+            "A ceiling on what the app's adds may bring its balance to; raising or removing "
+            "it needs a second approver (approvers and admins)."
+        ),
+    ),
+    (
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
-    (_l("/partner setup"), _l("Enter or replace each product's API key (workspace admins and owners).")),
+    (
+        _l("/partner setup"),
+        _l("Enter or replace each product's API key (workspace admins and owners)."),
+    ),
     (_l("/partner help"), _l("This message.")),
 ]
 ENGLISH_WORDS_TOO = _l(
@@ -140,7 +177,15 @@ ALERT_USAGE = _l(
 ALERT_CRITICAL_ABOVE_WARN = _l(
     "The critical threshold must be below the warning one: `/partner alert main 500 100`."
 )
-APPROVE_NEEDS_NUMBER = _l("Which request? Give its number, as `/partner approvals` lists it: `/partner approve 3`.")
-REJECT_NEEDS_NUMBER = _l("Which request? Give its number and why: `/partner reject 3 over budget this month`.")
-REJECT_NEEDS_REASON = _l("Say why: the requester reads it. `/partner reject {id} over budget this month`.")
-NOT_A_REQUEST_NUMBER = _l("`{typed}` is not a request number: they are shown as #3 on the cards and in `/partner approvals`.")
+APPROVE_NEEDS_NUMBER = _l(
+    "Which request? Give its number, as `/partner approvals` lists it: `/partner approve 3`."
+)
+REJECT_NEEDS_NUMBER = _l(
+    "Which request? Give its number and why: `/partner reject 3 over budget this month`."
+)
+REJECT_NEEDS_REASON = _l(
+    "Say why: the requester reads it. `/partner reject {id} over budget this month`."
+)
+NOT_A_REQUEST_NUMBER = _l(
+    "`{typed}` is not a request number: they are shown as #3 on the cards and in `/partner approvals`."
+)

@@ -34,6 +34,9 @@ ALERT = _l(
 LANGUAGE = _l("/partner language [fr|en] [here]")
 ANOMALY = _l("/partner anomaly floor <EUR per hour> | anomaly export [days]")
 USAGE_STATEMENT = _l("/partner [product] usage [YYYY-MM] [subaccount]")
+FREEZE = _l("/partner [product] freeze <subaccount>")
+UNFREEZE = _l("/partner [product] unfreeze <subaccount>")
+CAP = _l("/partner [product] cap <subaccount> <amount>|off | cap list")
 
 USAGE_LINE = _l("Usage: `{usage}`")
 HELP_POINTER = _l("`/partner help` lists every command.")
