@@ -21,7 +21,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,10 +40,22 @@ HEADER = (
     "unknown_intervals",
 )
 TOTAL = "TOTAL"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""What makes a spreadsheet read a cell as a formula (OWASP CSV injection): finance opens these
+files in Excel, and a subaccount's name is chosen by the reseller's client."""
 
 
 class FutureMonth(ValueError):
     """A month that has not started yet in the asker's zone."""
+
+
+class MonthNoLongerKept(ValueError):
+    """A month whose opening readings the ledger no longer keeps: its statement would count
+    only its end, looking whole. Carries the period (args[0])."""
+
+
+OPENING_HOUR = timedelta(hours=1)
+"""A month opens at the ledger's hourly reading just before it: that hour must still be kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +108,17 @@ class Line:
             self.closing,
         )
         return [
-            self.subaccount,
+            spreadsheet_safe(self.subaccount),
             self.product,
             *(f"{cents(a):f}" for a in amounts),
             str(self.unknown_intervals),
         ]
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a spreadsheet shows it and never runs it: one starting like a formula gets a
+    leading `'`, which Excel and LibreOffice take as "this is text" and do not display."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -125,6 +143,17 @@ def month_period(month: date | None, zone: str, now: datetime) -> Period:
     if end > now:
         return Period(first, zone, start, now, to_date=True)
     return Period(first, zone, start, end, to_date=False)
+
+
+def stated_until(period: Period, kept: timedelta) -> datetime:
+    """Until when (naive UTC) the ledger, keeping `kept` of hourly readings, still holds the
+    reading that opens `period`: the month can be stated whole until then, not after."""
+    return period.start - OPENING_HOUR + kept
+
+
+def ensure_kept(period: Period, now: datetime, kept: timedelta) -> None:
+    if now > stated_until(period, kept):
+        raise MonthNoLongerKept(period)
 
 
 class LineBuilder:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,9 +13,12 @@ import pytest
 from bot.services.usage import (
     FutureMonth,
     Line,
+    MonthNoLongerKept,
     Move,
     Point,
+    ensure_kept,
     month_period,
+    spreadsheet_safe,
     statement_csv,
     statement_line,
 )
@@ -229,3 +232,57 @@ def test_the_csv_rounds_to_the_cent_and_totals_what_it_shows() -> None:
     assert rows[2][2:] == ["10.00", "0.00", "0.00", "0.00", "1.01", "9.00", "0"]
     assert rows[1][6] == "0.00"
     assert rows[3][2:] == ["15.00", "2.00", "1.00", "3.00", "1.01", "18.00", "2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("client01@example.com", "client01@example.com"),
+        ('=HYPERLINK("http://x")@example.com', '\'=HYPERLINK("http://x")@example.com'),
+        ("+33612345678", "'+33612345678"),
+        ("-2+3@example.com", "'-2+3@example.com"),
+        ("@SUM(A1)@example.com", "'@SUM(A1)@example.com"),
+        ("\t=1@example.com", "'\t=1@example.com"),
+        ("\r=1@example.com", "'\r=1@example.com"),
+        ("a=b@example.com", "a=b@example.com"),  # only the first character makes a formula
+        ("", ""),
+    ],
+)
+def test_a_name_a_spreadsheet_would_run_is_kept_as_text(name: str, shown: str) -> None:
+    assert spreadsheet_safe(name) == shown
+
+
+def test_the_csv_never_starts_a_cell_with_a_formula() -> None:
+    lines = [Line("=cmd|' /C calc'!A0", "sms", d("1"), d("0"), d("0"), d("0"), d("1"), d("0"), 0)]
+    [_, row, _] = list(csv.reader(io.StringIO(statement_csv(lines))))
+    assert row[0] == "'=cmd|' /C calc'!A0"
+
+
+KEPT = timedelta(days=36)
+
+
+@pytest.mark.parametrize(
+    ("month", "zone", "now", "whole"),
+    [
+        # November in Paris opens at 31 Oct 23:00 UTC; its opening hour (22:00) is kept 36 days.
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 5, 23, 59), True),
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 6, 22, 0), True),
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 6, 22, 1), False),
+        (date(2026, 11, 1), "UTC", datetime(2026, 12, 6, 22, 59), True),
+        (date(2026, 11, 1), "UTC", datetime(2026, 12, 6, 23, 1), False),
+        # a 31-day month: still whole on the 5th of the next
+        (date(2026, 12, 1), "Europe/Paris", datetime(2027, 1, 5, 22, 0), True),
+        (date(2026, 10, 1), "Europe/Paris", datetime(2026, 12, 6, 5, 0), False),
+        (date(2020, 1, 1), "UTC", datetime(2026, 12, 6, 5, 0), False),
+        (None, "Pacific/Kiritimati", datetime(2026, 12, 6, 5, 0), True),  # the current month
+    ],
+)
+def test_a_month_is_stated_only_while_its_opening_reading_is_kept(
+    month: date | None, zone: str, now: datetime, whole: bool
+) -> None:
+    period = month_period(month, zone, now)
+    if whole:
+        ensure_kept(period, now, KEPT)
+    else:
+        with pytest.raises(MonthNoLongerKept):
+            ensure_kept(period, now, KEPT)

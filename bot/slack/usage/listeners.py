@@ -10,14 +10,19 @@ from babel.dates import format_date
 
 from bot.i18n import current_language, current_zone, times
 from bot.i18n.formatting import number
+from bot.services.anomalies.ledger import HOURS_KEPT
 from bot.services.errors import NotAllowed
-from bot.services.usage import FutureMonth, Period
+from bot.services.usage import FutureMonth, MonthNoLongerKept, Period
 from bot.slack.context import SlashCommand
 from bot.slack.direct import dm_channel
 from bot.slack.replies import reply
 from bot.slack.usage import texts as text
 from bot.slack.usage.parsing import UsageStatement
 from bot.slack.views.reply import plain_reply, refusal_reply
+
+LAST_DAY_TO_ASK = HOURS_KEPT.days - 31
+"""The last day of the following month on which any month can still be stated whole (the 5th:
+a 31-day month's opening reading is kept 36 days)."""
 
 
 def _month(first: date) -> str:
@@ -60,6 +65,13 @@ async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
     except FutureMonth:
         assert parsed.month is not None  # the current month has always begun
         message = text.FUTURE.format(month=_month(parsed.month), zone=zone)
+        await reply(call.respond, refusal_reply(message))
+        return
+    except MonthNoLongerKept as gone:
+        old: Period = gone.args[0]
+        message = text.NO_LONGER_KEPT.format(
+            month=_month(old.month), days=number(HOURS_KEPT.days), by=number(LAST_DAY_TO_ASK)
+        )
         await reply(call.respond, refusal_reply(message))
         return
     period = _period(statement.period)

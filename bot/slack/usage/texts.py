@@ -9,6 +9,11 @@ USAGE = _l(
 NOT_A_MONTH = _l("`{typed}` is not a month: write it as YYYY-MM, e.g. `2026-11`.")
 NO_SUBACCOUNTS = _l("Voice Partner has no subaccounts: ask for `sms` or `mail` usage.")
 FUTURE = _l("{month} has not begun yet ({zone} time): there is no usage to state.")
+NO_LONGER_KEPT = _l(
+    "{month} can no longer be stated: the spend ledger keeps readings for {days} days, and "
+    "the month's first ones are gone, so its statement would miss its start. Ask for a "
+    "month's statement within the first {by} days of the following month."
+)
 ACTION = _l("get usage statements")
 WHO = _l("Partner Ops admins and approvers")
 PERIOD = _l("{month} ({zone} time)")
