@@ -7,6 +7,11 @@ Waiting `escalate_hours`, it is brought to the admins, once. Each is claimed wit
 conditional UPDATE on the request (`RequestStore.claim_reminder` / `claim_escalation`) that
 holds only while the request is pending and not past its expiry: any number of processes send
 each one once, and none comes after the request is decided, cancelled or expired.
+
+A claim not delivered (no Slack token, Slack refusing or unreachable for every post) is
+released, and the next maintenance pass sends it. A process killed between claiming and
+sending loses that one (at most once: a reminder is not money, and a duplicate nags everyone);
+the next interval's reminder still comes, an escalation does not come again.
 """
 
 from __future__ import annotations
@@ -32,6 +37,9 @@ class Due:
     request: RequestSnapshot
     nudge: Nudge
     waited: timedelta
+    claimed_at: datetime
+    previous: datetime | None = None
+    """The reminder before this one (REMIND): what a release puts back."""
 
 
 def reminder_due(
@@ -65,8 +73,19 @@ class Reminders:
         for w in await self._store.waiting_for_nudges(now):
             escalate = escalation_due(w.created_at, w.escalated_at, w.escalate_hours, now)
             if escalate and await self._store.claim_escalation(w.id, now):
-                claimed.append(Due(await self._store.get(w.id), Nudge.ESCALATE, now - w.created_at))
+                request = await self._store.get(w.id)
+                claimed.append(Due(request, Nudge.ESCALATE, now - w.created_at, now))
             remind = reminder_due(w.created_at, w.reminded_at, w.remind_hours, now)
             if remind and await self._store.claim_reminder(w.id, w.reminded_at, now):
-                claimed.append(Due(await self._store.get(w.id), Nudge.REMIND, now - w.created_at))
+                request = await self._store.get(w.id)
+                claimed.append(
+                    Due(request, Nudge.REMIND, now - w.created_at, now, previous=w.reminded_at)
+                )
         return claimed
+
+    async def release(self, due: Due) -> None:
+        """`due` was not delivered: the next pass claims and sends it again."""
+        if due.nudge is Nudge.REMIND:
+            await self._store.release_reminder(due.request.id, due.claimed_at, due.previous)
+        else:
+            await self._store.release_escalation(due.request.id, due.claimed_at)

@@ -167,6 +167,24 @@ class RequestStore:
             request_id, now, CreditRequest.escalated_at.is_(None), escalated_at=now
         )
 
+    async def release_reminder(
+        self, request_id: int, claimed: datetime, previous: datetime | None
+    ) -> None:
+        """Give back a reminder claimed at `claimed` and not delivered, so the next pass sends
+        it; a no-op if anything was claimed since."""
+        await self._release(request_id, CreditRequest.reminded_at == claimed, reminded_at=previous)
+
+    async def release_escalation(self, request_id: int, claimed: datetime) -> None:
+        await self._release(request_id, CreditRequest.escalated_at == claimed, escalated_at=None)
+
+    async def _release(self, request_id: int, *where: Any, **values: Any) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                update(CreditRequest)
+                .where(CreditRequest.id == request_id, *where)
+                .values(**values)
+            )
+
     async def _claim(self, request_id: int, now: datetime, *where: Any, **values: Any) -> bool:
         async with self._database.session() as session:
             result = await session.execute(
