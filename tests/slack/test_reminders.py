@@ -225,3 +225,33 @@ async def test_an_escalation_is_sent_later_when_the_owners_cannot_be_listed(
         await one_process(slack)
     assert len(escalations_to(slack, "UPRIMARY")) == 1
     assert len(thread_of(slack, card.ts)) == 1
+
+
+async def test_a_cancelled_request_is_neither_reminded_nor_escalated(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_user(slack.team_id, "UPRIMARY", "paul", is_primary_owner=True)
+    await slack.ask("policy remind 1", user=ADMIN)
+    await slack.ask("policy escalate 2", user=ADMIN)
+    delivery = await slack.command(f"credit add {a_subaccount(slack).email} 10")
+    post = await delivery.wait_response()
+    [cancel] = [e for b in post.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id=cancel["action_id"],
+        value=cancel["value"],
+        response_url=delivery.response_url,
+    )
+    await delivery.wait_response(count=2)
+    request = await latest_request(slack)
+    assert request.status is Status.CANCELLED
+    # A process that listed it as waiting just before the cancel cannot claim it any more.
+    store = slack.runtime.requests.store
+    later = request.created_at + timedelta(hours=3)
+    assert not await store.claim_reminder(request.id, None, later)
+    assert not await store.claim_escalation(request.id, later)
+    with time_machine.travel(request.created_at.replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(hours=3))
+        await one_process(slack)
+    assert [reminders_to(slack, a) for a in APPROVERS] == [[], [], []]
+    assert escalations_to(slack, "UPRIMARY") == []
