@@ -2,7 +2,7 @@
 
 For each subaccount the month runs from its opening reading (the last one at or before the
 month's start in the chosen zone, else its first one inside the month) to its closing reading
-(the last one before the month's end, or before now for the current month). Each interval
+(the last one at or before the month's end, or now for the current month). Each interval
 between two readings is attributed to the month it ends in:
 
     spend = previous balance − current balance + credit the app moved in meanwhile
@@ -60,8 +60,9 @@ OPENING_HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A calendar month in a zone, as naive UTC bounds [start, end); `to_date` when the month
-    is not over and `end` is now."""
+    """A calendar month in a zone, as naive UTC bounds (start, end]: a reading exactly at
+    midnight closes the month that ends and opens the next, so each interval between readings
+    is in exactly one month. `to_date` when the month is not over and `end` is now."""
 
     month: date  # its first day
     zone: str
@@ -172,7 +173,7 @@ class LineBuilder:
         self._last_fed_at: datetime | None = None
 
     def feed(self, point: Point) -> None:
-        if point.at >= self._period.end or (self._last and point.at <= self._last.at):
+        if point.at > self._period.end or (self._last and point.at <= self._last.at):
             return  # after the period, or not after the last reading (fed twice)
         if point.at <= self._period.start:
             self._moves_until(point.at)  # moves before the month are not the month's

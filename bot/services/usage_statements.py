@@ -127,7 +127,7 @@ class UsageStatements:
                 LedgerHour.team_id == team_id,
                 LedgerHour.product == product.value,
                 LedgerHour.last_at >= since,
-                LedgerHour.last_at < period.end,
+                LedgerHour.last_at <= period.end,
             )
             if first_raw is not None:
                 hourly = hourly.where(
@@ -136,7 +136,7 @@ class UsageStatements:
             raw = select(LedgerReading.taken_at, LedgerReading.balances).where(
                 *mine,
                 LedgerReading.taken_at >= since,
-                LedgerReading.taken_at < period.end,
+                LedgerReading.taken_at <= period.end,
             )
             for query in (hourly.order_by(LedgerHour.hour), raw.order_by(LedgerReading.taken_at)):
                 result = await session.stream(query.execution_options(yield_per=STREAMED))

@@ -286,3 +286,38 @@ def test_a_month_is_stated_only_while_its_opening_reading_is_kept(
     else:
         with pytest.raises(MonthNoLongerKept):
             ensure_kept(period, now, KEPT)
+
+
+@pytest.mark.parametrize(
+    ("zone", "boundary"),
+    [
+        ("UTC", datetime(2026, 11, 1, 0, 0)),
+        ("Europe/Paris", datetime(2026, 10, 31, 23, 0)),  # midnight in Paris, after DST ended
+        ("America/New_York", datetime(2026, 11, 1, 4, 0)),
+    ],
+)
+@pytest.mark.parametrize("offset_minutes", [-15, 0, 15])
+def test_consecutive_months_add_up_whatever_the_reading_times(
+    zone: str, boundary: datetime, offset_minutes: int
+) -> None:
+    """Every interval is in exactly one month, a reading exactly at midnight included: what
+    October and November state adds up to the whole spend, and November opens where October
+    closes."""
+    step = timedelta(minutes=15)
+    first = boundary + timedelta(minutes=offset_minutes) - 4 * step
+    readings = [Point(first + i * step, d(100) - i * d("2.5")) for i in range(9)]
+    moves = [Move(boundary, d("10"))] if offset_minutes == 0 else []
+    if moves:  # the move lands with the reading at midnight: it is counted in its interval
+        readings = [Point(p.at, p.balance + (10 if p.at >= boundary else 0)) for p in readings]
+    october = statement_line(
+        "c", "sms", readings, moves, month_period(date(2026, 10, 1), zone, NOW)
+    )
+    november = statement_line(
+        "c", "sms", readings, moves, month_period(date(2026, 11, 1), zone, NOW)
+    )
+    assert october is not None and november is not None
+    assert october.closing == november.opening
+    assert october.spent + november.spent == d(100) - readings[-1].balance + sum(
+        (m.amount for m in moves), d(0)
+    )
+    assert october.app_added + november.app_added == sum((m.amount for m in moves), d(0))
