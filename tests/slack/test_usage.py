@@ -62,6 +62,7 @@ async def test_the_statement_lists_spend_moves_and_outside_top_ups_apart(slack: 
     [sent] = slack.fake.files
     assert sent.channel_id == f"D{ADMIN}" and sent.filename.endswith(".csv")
     assert sent.initial_comment and "Europe/Paris" in sent.initial_comment
+    assert " subaccount lines and a totals row" in sent.initial_comment
     rows = {r["subaccount"]: r for r in rows_of(slack)}
     assert rows[spender.email] == {
         "subaccount": spender.email,
@@ -142,6 +143,7 @@ async def test_one_subaccount_of_a_past_month_with_the_french_word(slack: Harnes
             "100.00",
         )
         assert row["closing_balance"] == "400.00" and total["subaccount"] == "TOTAL"
+        assert ": 1 subaccount line and a totals row" in (slack.fake.files[0].initial_comment or "")
 
         await slack.ask(f"usage {month:%Y-%m}", user=ADMIN)
         rows = [r["subaccount"] for r in rows_of_last(slack)]

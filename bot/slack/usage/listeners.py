@@ -89,7 +89,9 @@ async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
         filename=f"partner-ops-usage-{month}.csv",
         title=text.TITLE.format(month=month),
         initial_comment=text.COMMENT.format(
-            period=period, subaccount=named, lines=number(statement.lines)
+            period=period,
+            subaccount=named,
+            lines=text.lines(statement.lines).format(lines=number(statement.lines)),
         ),
     )
     await services.audit.record(
