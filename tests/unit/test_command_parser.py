@@ -192,6 +192,8 @@ UNDERSTOOD = [
     ("anomalie exporter 3", ExportLedger(SMS, 3)),
     ("usage", UsageStatement((SMS, MAIL), None, None)),
     ("mail usage 2026-02 a@b.co", UsageStatement((MAIL,), date(2026, 2, 1), "a@b.co")),
+    ("usage a@b.co 2026-02", UsageStatement((SMS, MAIL), date(2026, 2, 1), "a@b.co")),
+    ("consommation 2026-12", UsageStatement((SMS, MAIL), date(2026, 12, 1), None)),
     ("consommation a@b.co", UsageStatement((SMS, MAIL), None, "a@b.co")),
 ]
 
@@ -239,6 +241,8 @@ REFUSED = [
     ("usage 2026-1", "not a month"),
     ("usage 11/2026", "not a month"),
     ("usage 2026-11 a@b.co c@d.co", "usage [YYYY-MM]"),
+    ("usage 2026-11 2026-12", "usage [YYYY-MM]"),
+    ("usage a@b.co 2026-13", "not a month"),
     ("voice usage", "no subaccounts"),
     ("credit move a@b.co 5", "credit add|remove"),
     ("credit add a@b.co 12 50 €", "ambiguous"),
