@@ -99,7 +99,7 @@ async def test_one_subaccount_of_a_past_month_with_the_french_word(slack: Harnes
     month = date(2026, 11, 1)
     start = datetime(2026, 11, 1, tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
     # A client chose a name a spreadsheet would run: the CSV finance opens keeps it as text.
-    formula = '=HYPERLINK("http://evil.example")@example.com'
+    formula = '=HYPERLINK("http://evil.example")<!channel>@example.com'
     async with slack.runtime.database.session() as session:
         for token, email in [(sub.token, sub.email), ("formula-token", formula)]:
             session.add(
@@ -149,12 +149,17 @@ async def test_one_subaccount_of_a_past_month_with_the_french_word(slack: Harnes
         rows = [r["subaccount"] for r in rows_of_last(slack)]
         assert rows == [f"'{formula}", sub.email, "TOTAL"]
 
+        # Named in the DM's comment, the name pings nobody.
+        await slack.ask(f"usage {month:%Y-%m} formula-token", user=ADMIN)
+        comment = slack.fake.files[-1].initial_comment or ""
+        assert "&lt;!channel&gt;" in comment and "<!channel>" not in comment
+
     # Days later its first readings are gone: refused, saying why, rather than stated short.
     with time_machine.travel(datetime(2026, 12, 7, 0, 30, tzinfo=PARIS), tick=True):
         gone = reply_text(await slack.ask(f"usage {month:%Y-%m}", user=ADMIN))
         assert "November 2026 can no longer be stated" in gone and "36 days" in gone
         assert "first 5 days of the following month" in gone
-    assert len(slack.fake.files) == 2
+    assert len(slack.fake.files) == 3
 
 
 async def test_bad_months_and_empty_months_are_said(slack: Harness) -> None:

@@ -16,6 +16,7 @@ from bot.services.usage import FutureMonth, MonthNoLongerKept, Period
 from bot.slack.context import SlashCommand
 from bot.slack.direct import dm_channel
 from bot.slack.replies import reply
+from bot.slack.text import escape
 from bot.slack.usage import texts as text
 from bot.slack.usage.parsing import UsageStatement
 from bot.slack.views.reply import plain_reply, refusal_reply
@@ -76,7 +77,9 @@ async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
         return
     period = _period(statement.period)
     named = (
-        text.FOR_SUBACCOUNT.format(subaccount=statement.subaccount) if statement.subaccount else ""
+        text.FOR_SUBACCOUNT.format(subaccount=escape(statement.subaccount))
+        if statement.subaccount
+        else ""
     )
     if statement.lines == 0:
         await reply(call.respond, plain_reply(text.EMPTY.format(period=period, subaccount=named)))
