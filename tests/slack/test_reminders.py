@@ -125,6 +125,8 @@ async def test_reminded_each_interval_escalated_once_then_silent_once_decided(
 
 async def test_off_stops_reminders_and_an_expired_request_gets_none(slack: Harness) -> None:
     await set_up_approvals(slack)
+    late = reply_text(await slack.ask("policy remind 30", user=ADMIN))
+    assert "expire after 24 h, before the first reminder at 30 h" in late  # said, not silent
     await slack.ask("policy remind 1", user=ADMIN)
     assert "off" in reply_text(await slack.ask("policy remind off", user=ADMIN))
     await slack.ask(f"credit add {a_subaccount(slack).email} 40", user=MEMBER)
