@@ -14,6 +14,7 @@ from sqlalchemy import select
 from bot.clock import utcnow
 from bot.db.models import AuditEntry
 from bot.services.requests import Status
+from bot.services.requests.store import NUDGE_LEASE
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
@@ -257,3 +258,29 @@ async def test_a_cancelled_request_is_neither_reminded_nor_escalated(slack: Harn
         await one_process(slack)
     assert [reminders_to(slack, a) for a in APPROVERS] == [[], [], []]
     assert escalations_to(slack, "UPRIMARY") == []
+
+
+async def test_a_reminder_a_killed_process_claimed_is_sent_when_its_lease_runs_out(
+    slack: Harness,
+) -> None:
+    await set_up_approvals(slack)
+    await slack.ask("policy remind 2", user=ADMIN)
+    await slack.ask("policy escalate 2", user=ADMIN)
+    slack.fake.add_user(slack.team_id, "UPRIMARY", "paul", is_primary_owner=True)
+    await slack.ask(f"credit add {a_subaccount(slack).email} 40", user=MEMBER)
+    request = await latest_request(slack)
+    card = await card_of(slack, request.id)
+    with time_machine.travel(request.created_at.replace(tzinfo=UTC), tick=False) as clock:
+        clock.shift(timedelta(hours=2))
+        # A process claims the escalation, then is killed before telling anyone.
+        [claimed] = await slack.runtime.requests.nudges_due()
+        assert claimed.nudge.value == "escalate"
+        await two_processes(slack)  # the lease holds: nobody else sends it meanwhile
+        assert escalations_to(slack, "UPRIMARY") == [] and thread_of(slack, card.ts) == []
+        clock.shift(NUDGE_LEASE)
+        await two_processes(slack)  # the lease ran out: escalated, once
+        await two_processes(slack)  # and the approvers reminded, on the next pass
+        await two_processes(slack)
+    assert len(escalations_to(slack, "UPRIMARY")) == 1
+    assert [len(reminders_to(slack, a)) for a in APPROVERS] == [1, 1, 1]
+    assert len(thread_of(slack, card.ts)) == 2

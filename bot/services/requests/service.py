@@ -101,6 +101,7 @@ class Requests:
         reminders = Reminders(self.store)
         self.nudges_due = reminders.due
         """Reminders and escalations due now, each claimed by this caller (reminders.py)."""
+        self.nudge_sent = reminders.sent
         self.release_nudge = reminders.release
         self.get = self.store.get
         self.by_number = self.store.by_number

@@ -40,7 +40,9 @@ async def send_due(parts: MaintenanceParts, clients: WorkspaceClients) -> None:
             # Whatever went wrong with this one, the others claimed are still sent.
             log.exception("reminder of request %d not sent", due.request.id)
             delivered = False
-        if not delivered:
+        if delivered:
+            await parts.requests.nudge_sent(due)
+        else:
             await parts.requests.release_nudge(due)
 
 
