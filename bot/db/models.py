@@ -164,9 +164,13 @@ class CreditRequest(Base):
     runs with that key or not at all, as another key may be another vendor account."""
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     """When its approvers were last reminded it waits (bot.services.requests.reminders): set
-    by one conditional UPDATE, so one process sends each reminder."""
+    once delivered, by the process holding `nudging_until`."""
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime)
     """When the admins were told it still waits: once, claimed like `reminded_at`."""
+    nudging_until: Mapped[datetime | None] = mapped_column(DateTime)
+    """A process is sending its reminder or escalation until then (a lease): `reminded_at` /
+    `escalated_at` are set once it was delivered, so one a killed process left is sent again
+    when the lease runs out."""
 
 
 class RequestNumbering(Base):

@@ -2,7 +2,7 @@
 
 For each subaccount the month runs from its opening reading (the last one at or before the
 month's start in the chosen zone, else its first one inside the month) to its closing reading
-(the last one before the month's end, or before now for the current month). Each interval
+(the last one at or before the month's end, or now for the current month). Each interval
 between two readings is attributed to the month it ends in:
 
     spend = previous balance − current balance + credit the app moved in meanwhile
@@ -21,7 +21,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -40,16 +40,29 @@ HEADER = (
     "unknown_intervals",
 )
 TOTAL = "TOTAL"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""What makes a spreadsheet read a cell as a formula (OWASP CSV injection): finance opens these
+files in Excel, and a subaccount's name is chosen by the reseller's client."""
 
 
 class FutureMonth(ValueError):
     """A month that has not started yet in the asker's zone."""
 
 
+class MonthNoLongerKept(ValueError):
+    """A month whose opening readings the ledger no longer keeps: its statement would count
+    only its end, looking whole. Carries the period (args[0])."""
+
+
+OPENING_HOUR = timedelta(hours=1)
+"""A month opens at the ledger's hourly reading just before it: that hour must still be kept."""
+
+
 @dataclass(frozen=True, slots=True)
 class Period:
-    """A calendar month in a zone, as naive UTC bounds [start, end); `to_date` when the month
-    is not over and `end` is now."""
+    """A calendar month in a zone, as naive UTC bounds (start, end]: a reading exactly at
+    midnight closes the month that ends and opens the next, so each interval between readings
+    is in exactly one month. `to_date` when the month is not over and `end` is now."""
 
     month: date  # its first day
     zone: str
@@ -96,11 +109,17 @@ class Line:
             self.closing,
         )
         return [
-            self.subaccount,
+            spreadsheet_safe(self.subaccount),
             self.product,
             *(f"{cents(a):f}" for a in amounts),
             str(self.unknown_intervals),
         ]
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a spreadsheet shows it and never runs it: one starting like a formula gets a
+    leading `'`, which Excel and LibreOffice take as "this is text" and do not display."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def cents(amount: Decimal) -> Decimal:
@@ -127,6 +146,17 @@ def month_period(month: date | None, zone: str, now: datetime) -> Period:
     return Period(first, zone, start, end, to_date=False)
 
 
+def stated_until(period: Period, kept: timedelta) -> datetime:
+    """Until when (naive UTC) the ledger, keeping `kept` of hourly readings, still holds the
+    reading that opens `period`: the month can be stated whole until then, not after."""
+    return period.start - OPENING_HOUR + kept
+
+
+def ensure_kept(period: Period, now: datetime, kept: timedelta) -> None:
+    if now > stated_until(period, kept):
+        raise MonthNoLongerKept(period)
+
+
 class LineBuilder:
     """One subaccount's line, fed its readings in time order one at a time: a month of a
     large workspace is read without holding every reading of every subaccount."""
@@ -143,7 +173,7 @@ class LineBuilder:
         self._last_fed_at: datetime | None = None
 
     def feed(self, point: Point) -> None:
-        if point.at >= self._period.end or (self._last and point.at <= self._last.at):
+        if point.at > self._period.end or (self._last and point.at <= self._last.at):
             return  # after the period, or not after the last reading (fed twice)
         if point.at <= self._period.start:
             self._moves_until(point.at)  # moves before the month are not the month's

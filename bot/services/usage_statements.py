@@ -1,8 +1,9 @@
 """`/partner usage`: a month's usage statement, read from the spend ledger and the app's own
 credit moves (the rules: bot.services.usage).
 
-The ledger keeps raw readings 48 h and one reading a subaccount an hour for 36 days, so the
-current and the previous month can be stated; an older month says it has no readings. Readings
+The ledger keeps raw readings 48 h and one reading a subaccount an hour for 36 days, so a month
+can be stated whole from its first day until about the 5th of the next (bot.services.usage
+.stated_until); after that it is refused, saying why, rather than stated from what is left. Readings
 are streamed in time order, each fed to its subaccount's line: memory holds one line a
 subaccount, not the month's readings.
 """
@@ -22,10 +23,19 @@ from bot.clock import utcnow
 from bot.db.anomaly_models import AnomalyTrack, LedgerHour, LedgerReading
 from bot.db.session import Database
 from bot.partner.models import Product
+from bot.services.anomalies.ledger import HOURS_KEPT
 from bot.services.errors import Ambiguous, NotFound
 from bot.services.requests.store import RequestStore
 from bot.services.suggestions import close_matches
-from bot.services.usage import LineBuilder, Move, Period, Point, month_period, statement_csv
+from bot.services.usage import (
+    LineBuilder,
+    Move,
+    Period,
+    Point,
+    ensure_kept,
+    month_period,
+    statement_csv,
+)
 
 OPENING_LOOKBACK = timedelta(days=1)
 """How far before the month its opening reading is looked for: readings stopped for longer
@@ -58,8 +68,11 @@ class UsageStatements:
     ) -> Statement:
         """The month (None: the current one in `zone`) for `products`, all subaccounts or the
         one `subaccount` names (email, part of it, or token; NotFound with the closest names).
-        A month not yet begun raises FutureMonth."""
-        period = month_period(month, zone, utcnow())
+        A month not yet begun raises FutureMonth; one whose start the ledger no longer keeps,
+        MonthNoLongerKept (a statement missing the month's first weeks would look whole)."""
+        now = utcnow()
+        period = month_period(month, zone, now)
+        ensure_kept(period, now, HOURS_KEPT)
         names = await self._names(team_id, products)
         wanted = _pick(names, subaccount) if subaccount is not None else None
         lines = []
@@ -114,7 +127,7 @@ class UsageStatements:
                 LedgerHour.team_id == team_id,
                 LedgerHour.product == product.value,
                 LedgerHour.last_at >= since,
-                LedgerHour.last_at < period.end,
+                LedgerHour.last_at <= period.end,
             )
             if first_raw is not None:
                 hourly = hourly.where(
@@ -123,7 +136,7 @@ class UsageStatements:
             raw = select(LedgerReading.taken_at, LedgerReading.balances).where(
                 *mine,
                 LedgerReading.taken_at >= since,
-                LedgerReading.taken_at < period.end,
+                LedgerReading.taken_at <= period.end,
             )
             for query in (hourly.order_by(LedgerHour.hour), raw.order_by(LedgerReading.taken_at)):
                 result = await session.stream(query.execution_options(yield_per=STREAMED))

@@ -2,8 +2,8 @@
 last reminded and escalated
 
 `/partner policy remind <hours>` and `escalate <hours>` (NULL: off). A request's
-`reminded_at` / `escalated_at` are claimed with a conditional UPDATE, so each reminder and the
-escalation are sent by one process, once.
+`nudging_until` is a lease taken with a conditional UPDATE by the one process sending its
+reminder or escalation; `reminded_at` / `escalated_at` are set once delivered.
 
 Revision ID: 0020_reminders
 Revises: 0016_spend_ledger
@@ -30,10 +30,12 @@ def upgrade() -> None:
     with op.batch_alter_table("credit_requests") as batch:
         batch.add_column(sa.Column("reminded_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("escalated_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("nudging_until", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("credit_requests") as batch:
+        batch.drop_column("nudging_until")
         batch.drop_column("escalated_at")
         batch.drop_column("reminded_at")
     with op.batch_alter_table("workspace_policies") as batch:

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import time_machine
 from sqlalchemy import select
 
 from bot.clock import utcnow
@@ -27,9 +28,8 @@ def rows_of(h: Harness) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(sent.content.decode())))
 
 
-def month_before(now: datetime) -> date:
-    local = now.replace(tzinfo=UTC).astimezone(PARIS)
-    return date(local.year - (local.month == 1), (local.month - 2) % 12 + 1, 1)
+def rows_of_last(h: Harness) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(h.fake.files[-1].content.decode())))
 
 
 async def test_the_statement_lists_spend_moves_and_outside_top_ups_apart(slack: Harness) -> None:
@@ -62,6 +62,7 @@ async def test_the_statement_lists_spend_moves_and_outside_top_ups_apart(slack: 
     [sent] = slack.fake.files
     assert sent.channel_id == f"D{ADMIN}" and sent.filename.endswith(".csv")
     assert sent.initial_comment and "Europe/Paris" in sent.initial_comment
+    assert " subaccount lines and a totals row" in sent.initial_comment
     rows = {r["subaccount"]: r for r in rows_of(slack)}
     assert rows[spender.email] == {
         "subaccount": spender.email,
@@ -95,20 +96,22 @@ async def test_the_statement_lists_spend_moves_and_outside_top_ups_apart(slack: 
 async def test_one_subaccount_of_a_past_month_with_the_french_word(slack: Harness) -> None:
     await set_up_approvals(slack)
     sub = a_subaccount(slack, 4)
-    month = month_before(utcnow())
-    start = datetime(month.year, month.month, 1, tzinfo=PARIS).astimezone(UTC)
-    start = start.replace(tzinfo=None)
+    month = date(2026, 11, 1)
+    start = datetime(2026, 11, 1, tzinfo=PARIS).astimezone(UTC).replace(tzinfo=None)
+    # A client chose a name a spreadsheet would run: the CSV finance opens keeps it as text.
+    formula = '=HYPERLINK("http://evil.example")<!channel>@example.com'
     async with slack.runtime.database.session() as session:
-        session.add(
-            AnomalyTrack(
-                team_id=slack.team_id,
-                product="sms",
-                subaccount=sub.token,
-                email=sub.email,
-                state={},
-                read_at=start,
+        for token, email in [(sub.token, sub.email), ("formula-token", formula)]:
+            session.add(
+                AnomalyTrack(
+                    team_id=slack.team_id,
+                    product="sms",
+                    subaccount=token,
+                    email=email,
+                    state={},
+                    read_at=start,
+                )
             )
-        )
         # Hourly aggregates: one just before the month opens it, one on its 10th, its 20th.
         for when, balance in [
             (start - timedelta(minutes=15), "500"),
@@ -121,23 +124,42 @@ async def test_one_subaccount_of_a_past_month_with_the_french_word(slack: Harnes
                     product="sms",
                     hour=when.replace(minute=0),
                     last_at=when,
-                    balances={sub.token: [balance, "0"]},
+                    balances={sub.token: [balance, "0"], "formula-token": ["7", "0"]},
                 )
             )
-    typo = sub.email.replace("@", "x@", 1)
-    unknown = reply_text(await slack.ask(f"usage {month:%Y-%m} {typo}", user=ADMIN))
-    assert "Did you mean" in unknown and sub.email in unknown
-    assert slack.fake.files == []
+    # The 5th of the next month: the ledger still holds the month's opening reading.
+    with time_machine.travel(datetime(2026, 12, 5, 20, 0, tzinfo=PARIS), tick=True):
+        typo = sub.email.replace("@", "x@", 1)
+        unknown = reply_text(await slack.ask(f"usage {month:%Y-%m} {typo}", user=ADMIN))
+        assert "Did you mean" in unknown and sub.email in unknown
+        assert slack.fake.files == []
 
-    post = reply_text(await slack.ask(f"consommation {month:%Y-%m} {sub.email}", user=ADMIN))
-    assert "direct message" in post
-    [row, total] = rows_of(slack)
-    assert (row["subaccount"], row["opening_balance"], row["spent"]) == (
-        sub.email,
-        "500.00",
-        "100.00",
-    )
-    assert row["closing_balance"] == "400.00" and total["subaccount"] == "TOTAL"
+        post = reply_text(await slack.ask(f"consommation {month:%Y-%m} {sub.email}", user=ADMIN))
+        assert "direct message" in post
+        [row, total] = rows_of(slack)
+        assert (row["subaccount"], row["opening_balance"], row["spent"]) == (
+            sub.email,
+            "500.00",
+            "100.00",
+        )
+        assert row["closing_balance"] == "400.00" and total["subaccount"] == "TOTAL"
+        assert ": 1 subaccount line and a totals row" in (slack.fake.files[0].initial_comment or "")
+
+        await slack.ask(f"usage {month:%Y-%m}", user=ADMIN)
+        rows = [r["subaccount"] for r in rows_of_last(slack)]
+        assert rows == [f"'{formula}", sub.email, "TOTAL"]
+
+        # Named in the DM's comment, the name pings nobody.
+        await slack.ask(f"usage {month:%Y-%m} formula-token", user=ADMIN)
+        comment = slack.fake.files[-1].initial_comment or ""
+        assert "&lt;!channel&gt;" in comment and "<!channel>" not in comment
+
+    # Days later its first readings are gone: refused, saying why, rather than stated short.
+    with time_machine.travel(datetime(2026, 12, 7, 0, 30, tzinfo=PARIS), tick=True):
+        gone = reply_text(await slack.ask(f"usage {month:%Y-%m}", user=ADMIN))
+        assert "November 2026 can no longer be stated" in gone and "36 days" in gone
+        assert "first 5 days of the following month" in gone
+    assert len(slack.fake.files) == 3
 
 
 async def test_bad_months_and_empty_months_are_said(slack: Harness) -> None:
@@ -146,6 +168,8 @@ async def test_bad_months_and_empty_months_are_said(slack: Harness) -> None:
     assert "not a month" in reply_text(await slack.ask("usage 2026-1", user=ADMIN))
     assert "has not begun" in reply_text(await slack.ask("usage 2999-01", user=ADMIN))
     assert "no subaccounts" in reply_text(await slack.ask("voice usage", user=ADMIN))
-    empty = reply_text(await slack.ask("usage 2020-01", user=ADMIN))
-    assert "No readings for January 2020" in empty
+    old = reply_text(await slack.ask("usage 2020-01", user=ADMIN))
+    assert "January 2020 can no longer be stated" in old
+    empty = reply_text(await slack.ask("usage", user=ADMIN))  # the ledger has read nothing yet
+    assert "No readings for" in empty and "to date" in empty
     assert slack.fake.files == []

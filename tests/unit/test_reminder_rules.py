@@ -63,3 +63,23 @@ def test_the_policy_view_and_the_home_state_reminders_only_when_on() -> None:
     assert "reminds" not in off and "brought to the admins" not in off
     assert policy_value("remind_hours", None) == "off"
     assert policy_value("escalate_hours", 12) == "12 hours"
+
+
+@pytest.mark.parametrize(
+    ("remind", "escalate", "expiry", "warned"),
+    [
+        (2, 5, 24, 0),
+        (24, None, 24, 1),  # expires the moment it would remind
+        (48, None, 24, 1),
+        (None, 30, 24, 1),
+        (30, 30, 24, 2),
+        (30, 30, 48, 0),
+    ],
+)
+def test_reminders_set_past_the_expiry_are_said_never_to_come(
+    remind: int | None, escalate: int | None, expiry: int, warned: int
+) -> None:
+    rules = policy_rules(Policy(remind_hours=remind, escalate_hours=escalate, expiry_hours=expiry))
+    warnings = [r for r in rules if "is ever" in r and r.startswith(":warning:")]
+    assert len(warnings) == warned
+    assert all(f"expire after {expiry} h" in w for w in warnings)

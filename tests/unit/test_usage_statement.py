@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,9 +13,12 @@ import pytest
 from bot.services.usage import (
     FutureMonth,
     Line,
+    MonthNoLongerKept,
     Move,
     Point,
+    ensure_kept,
     month_period,
+    spreadsheet_safe,
     statement_csv,
     statement_line,
 )
@@ -229,3 +232,92 @@ def test_the_csv_rounds_to_the_cent_and_totals_what_it_shows() -> None:
     assert rows[2][2:] == ["10.00", "0.00", "0.00", "0.00", "1.01", "9.00", "0"]
     assert rows[1][6] == "0.00"
     assert rows[3][2:] == ["15.00", "2.00", "1.00", "3.00", "1.01", "18.00", "2"]
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("client01@example.com", "client01@example.com"),
+        ('=HYPERLINK("http://x")@example.com', '\'=HYPERLINK("http://x")@example.com'),
+        ("+33612345678", "'+33612345678"),
+        ("-2+3@example.com", "'-2+3@example.com"),
+        ("@SUM(A1)@example.com", "'@SUM(A1)@example.com"),
+        ("\t=1@example.com", "'\t=1@example.com"),
+        ("\r=1@example.com", "'\r=1@example.com"),
+        ("a=b@example.com", "a=b@example.com"),  # only the first character makes a formula
+        ("", ""),
+    ],
+)
+def test_a_name_a_spreadsheet_would_run_is_kept_as_text(name: str, shown: str) -> None:
+    assert spreadsheet_safe(name) == shown
+
+
+def test_the_csv_never_starts_a_cell_with_a_formula() -> None:
+    lines = [Line("=cmd|' /C calc'!A0", "sms", d("1"), d("0"), d("0"), d("0"), d("1"), d("0"), 0)]
+    [_, row, _] = list(csv.reader(io.StringIO(statement_csv(lines))))
+    assert row[0] == "'=cmd|' /C calc'!A0"
+
+
+KEPT = timedelta(days=36)
+
+
+@pytest.mark.parametrize(
+    ("month", "zone", "now", "whole"),
+    [
+        # November in Paris opens at 31 Oct 23:00 UTC; its opening hour (22:00) is kept 36 days.
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 5, 23, 59), True),
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 6, 22, 0), True),
+        (date(2026, 11, 1), "Europe/Paris", datetime(2026, 12, 6, 22, 1), False),
+        (date(2026, 11, 1), "UTC", datetime(2026, 12, 6, 22, 59), True),
+        (date(2026, 11, 1), "UTC", datetime(2026, 12, 6, 23, 1), False),
+        # a 31-day month: still whole on the 5th of the next
+        (date(2026, 12, 1), "Europe/Paris", datetime(2027, 1, 5, 22, 0), True),
+        (date(2026, 10, 1), "Europe/Paris", datetime(2026, 12, 6, 5, 0), False),
+        (date(2020, 1, 1), "UTC", datetime(2026, 12, 6, 5, 0), False),
+        (None, "Pacific/Kiritimati", datetime(2026, 12, 6, 5, 0), True),  # the current month
+    ],
+)
+def test_a_month_is_stated_only_while_its_opening_reading_is_kept(
+    month: date | None, zone: str, now: datetime, whole: bool
+) -> None:
+    period = month_period(month, zone, now)
+    if whole:
+        ensure_kept(period, now, KEPT)
+    else:
+        with pytest.raises(MonthNoLongerKept):
+            ensure_kept(period, now, KEPT)
+
+
+@pytest.mark.parametrize(
+    ("zone", "boundary"),
+    [
+        ("UTC", datetime(2026, 11, 1, 0, 0)),
+        ("Europe/Paris", datetime(2026, 10, 31, 23, 0)),  # midnight in Paris, after DST ended
+        ("America/New_York", datetime(2026, 11, 1, 4, 0)),
+    ],
+)
+@pytest.mark.parametrize("offset_minutes", [-15, 0, 15])
+def test_consecutive_months_add_up_whatever_the_reading_times(
+    zone: str, boundary: datetime, offset_minutes: int
+) -> None:
+    """Every interval is in exactly one month, a reading exactly at midnight included: what
+    October and November state adds up to the whole spend, and November opens where October
+    closes."""
+    step = timedelta(minutes=15)
+    first = boundary + timedelta(minutes=offset_minutes) - 4 * step
+    readings = [Point(first + i * step, d(100) - i * d("2.5")) for i in range(9)]
+    moves = [Move(boundary, d("10"))] if offset_minutes == 0 else []
+    if moves:  # the move lands with the reading at midnight: it is counted in its interval
+        readings = [Point(p.at, p.balance + (10 if p.at >= boundary else 0)) for p in readings]
+    october = statement_line(
+        "c", "sms", readings, moves, month_period(date(2026, 10, 1), zone, NOW)
+    )
+    november = statement_line(
+        "c", "sms", readings, moves, month_period(date(2026, 11, 1), zone, NOW)
+    )
+    assert october is not None and november is not None
+    assert october.closing == november.opening
+    assert october.spent + november.spent == d(100) - readings[-1].balance + sum(
+        (m.amount for m in moves), d(0)
+    )
+    assert october.app_added + november.app_added == sum((m.amount for m in moves), d(0))

@@ -3,10 +3,16 @@
 
 A request waiting `remind_hours` reminds its approvers, then again at each multiple of it
 (2N, 3N…): one reminder per interval, a worker that was down catches up with one, not many.
-Waiting `escalate_hours`, it is brought to the admins, once. Each is claimed with a
-conditional UPDATE on the request (`RequestStore.claim_reminder` / `claim_escalation`) that
-holds only while the request is pending and not past its expiry: any number of processes send
-each one once, and none comes after the request is decided, cancelled or expired.
+Waiting `escalate_hours`, it is brought to the admins, once.
+
+Each is claimed with a conditional UPDATE that takes a lease on the request (`nudging_until`,
+`RequestStore.NUDGE_LEASE`) only while it is pending, not past its expiry, and nobody holds
+the lease: any number of processes, one sends it, and none after the request is decided,
+cancelled or expired. `reminded_at` / `escalated_at` are set once it was delivered. One that
+reached nobody (no Slack token, Slack refusing or unreachable) gives the lease back and is
+sent on the next pass; one a killed process left is sent when the lease runs out — twice to
+whoever that process had already told (at least once: a missed escalation is worse than a
+repeated DM).
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ class Due:
     request: RequestSnapshot
     nudge: Nudge
     waited: timedelta
+    claimed_at: datetime
 
 
 def reminder_due(
@@ -58,15 +65,27 @@ class Reminders:
         self._store = store
 
     async def due(self) -> list[Due]:
-        """Claim what is due now, escalations before reminders: when both fall due at once,
-        the admins hear of it and the approvers are reminded, each once."""
+        """Claim what is due now. The escalation first: a request due both is escalated on
+        this pass and reminded on the next (one lease a request)."""
         now = utcnow()
         claimed: list[Due] = []
         for w in await self._store.waiting_for_nudges(now):
             escalate = escalation_due(w.created_at, w.escalated_at, w.escalate_hours, now)
-            if escalate and await self._store.claim_escalation(w.id, now):
-                claimed.append(Due(await self._store.get(w.id), Nudge.ESCALATE, now - w.created_at))
             remind = reminder_due(w.created_at, w.reminded_at, w.remind_hours, now)
-            if remind and await self._store.claim_reminder(w.id, w.reminded_at, now):
-                claimed.append(Due(await self._store.get(w.id), Nudge.REMIND, now - w.created_at))
+            if escalate and await self._store.claim_escalation(w.id, now):
+                nudge = Nudge.ESCALATE
+            elif remind and await self._store.claim_reminder(w.id, w.reminded_at, now):
+                nudge = Nudge.REMIND
+            else:
+                continue
+            claimed.append(Due(await self._store.get(w.id), nudge, now - w.created_at, now))
         return claimed
+
+    async def sent(self, due: Due) -> None:
+        """`due` was delivered: it is not due again (until the next interval)."""
+        field = "reminded_at" if due.nudge is Nudge.REMIND else "escalated_at"
+        await self._store.nudge_sent(due.request.id, due.claimed_at, **{field: due.claimed_at})
+
+    async def release(self, due: Due) -> None:
+        """`due` was not delivered: the next pass claims and sends it again."""
+        await self._store.release_nudge(due.request.id, due.claimed_at)

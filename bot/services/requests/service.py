@@ -109,8 +109,11 @@ class Requests:
         self.execute = self._executing.execute
         self.reconcile = self._reconciling.reconcile
         self.reconcile_due = self._reconciling.reconcile_due
-        self.nudges_due = Reminders(self.store).due
+        reminders = Reminders(self.store)
+        self.nudges_due = reminders.due
         """Reminders and escalations due now, each claimed by this caller (reminders.py)."""
+        self.nudge_sent = reminders.sent
+        self.release_nudge = reminders.release
         self.get = self.store.get
         self.by_number = self.store.by_number
         self.pending = self.store.pending

@@ -50,6 +50,10 @@ from bot.services.requests.model import (
     Status,
 )
 
+NUDGE_LEASE = timedelta(minutes=5)
+"""How long a process sending a reminder or an escalation holds it: far more than its DMs take;
+one a killed process left is sent again after this."""
+
 
 @dataclass(frozen=True, slots=True)
 class Waiting:
@@ -153,22 +157,41 @@ class RequestStore:
             return [Waiting(*row) for row in rows]
 
     async def claim_reminder(self, request_id: int, seen: datetime | None, now: datetime) -> bool:
-        """Take the sending of a reminder: one caller wins, and only while the request waits
-        and its last reminder is still the one `seen` (another process sent none since)."""
+        """Take the sending of a reminder (the lease `nudging_until`): one caller wins, and
+        only while the request waits, no other process is sending one, and its last reminder
+        is still the one `seen`."""
         last = (
             CreditRequest.reminded_at.is_(None)
             if seen is None
             else CreditRequest.reminded_at == seen
         )
-        return await self._claim(request_id, now, last, reminded_at=now)
+        return await self._claim(request_id, now, last)
 
     async def claim_escalation(self, request_id: int, now: datetime) -> bool:
         """Take the sending of the escalation: once per request, while it waits."""
-        return await self._claim(
-            request_id, now, CreditRequest.escalated_at.is_(None), escalated_at=now
-        )
+        return await self._claim(request_id, now, CreditRequest.escalated_at.is_(None))
 
-    async def _claim(self, request_id: int, now: datetime, *where: Any, **values: Any) -> bool:
+    async def nudge_sent(self, request_id: int, claimed: datetime, **sent: datetime) -> None:
+        """The reminder or escalation claimed at `claimed` was delivered: `sent` is
+        `reminded_at=…` or `escalated_at=…`, and the lease is given back."""
+        await self._end_lease(request_id, claimed, nudging_until=None, **sent)
+
+    async def release_nudge(self, request_id: int, claimed: datetime) -> None:
+        """Give back a claim not delivered: the next pass claims and sends it again."""
+        await self._end_lease(request_id, claimed, nudging_until=None)
+
+    async def _end_lease(self, request_id: int, claimed: datetime, **values: Any) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                update(CreditRequest)
+                .where(
+                    CreditRequest.id == request_id,
+                    CreditRequest.nudging_until == claimed + NUDGE_LEASE,
+                )
+                .values(**values)
+            )
+
+    async def _claim(self, request_id: int, now: datetime, *where: Any) -> bool:
         async with self._database.session() as session:
             result = await session.execute(
                 update(CreditRequest)
@@ -176,9 +199,13 @@ class RequestStore:
                     CreditRequest.id == request_id,
                     CreditRequest.status == Status.PENDING.value,
                     CreditRequest.expires_at > now,
+                    or_(
+                        CreditRequest.nudging_until.is_(None),
+                        CreditRequest.nudging_until <= now,
+                    ),
                     *where,
                 )
-                .values(**values)
+                .values(nudging_until=now + NUDGE_LEASE)
             )
             return (result.rowcount or 0) == 1  # type: ignore[attr-defined]
 

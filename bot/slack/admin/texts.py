@@ -125,6 +125,14 @@ RULE_NEW_SUBACCOUNT = _l(
 RULE_EXPIRY = _l("Requests expire after {hours} h.")
 RULE_REMIND = _l("A waiting request reminds its approvers every {hours} h.")
 RULE_ESCALATE = _l("A request still waiting after {hours} h is brought to the admins.")
+RULE_REMIND_AFTER_EXPIRY = _l(
+    ":warning: Requests expire after {expiry} h, before the first reminder at {hours} h: no "
+    "reminder is ever sent. Set `remind` below the expiry."
+)
+RULE_ESCALATE_AFTER_EXPIRY = _l(
+    ":warning: Requests expire after {expiry} h, before the escalation at {hours} h: none is "
+    "ever brought to the admins. Set `escalate` below the expiry."
+)
 RULE_EVERYONE = _l("Anyone in the workspace may ask.")
 RULE_GROUP = _l("Only members of {group} may ask.")
 RULE_CHANNEL = _l("Approval cards go to {channel}.")

@@ -144,20 +144,27 @@ def policy_rules(policy: Policy) -> list[str]:
     rules += [
         str(text.RULE_NEW_SUBACCOUNT),
         text.RULE_EXPIRY.format(hours=number(policy.expiry_hours)),
-        *(
-            [text.RULE_REMIND.format(hours=number(policy.remind_hours))]
-            if policy.remind_hours
-            else []
-        ),
-        *(
-            [text.RULE_ESCALATE.format(hours=number(policy.escalate_hours))]
-            if policy.escalate_hours
-            else []
-        ),
+        *_nudge_rules(policy),
         str(text.RULE_NO_CHANNEL)
         if policy.approvals_channel_id is None
         else text.RULE_CHANNEL.format(channel=channel_mention(policy.approvals_channel_id)),
     ]
+    return rules
+
+
+def _nudge_rules(policy: Policy) -> list[str]:
+    """Reminders and escalation when on, and when set at or past the expiry, that they never
+    come: the admin who set them would otherwise count on them."""
+    rules = []
+    for hours, rule, never in (
+        (policy.remind_hours, text.RULE_REMIND, text.RULE_REMIND_AFTER_EXPIRY),
+        (policy.escalate_hours, text.RULE_ESCALATE, text.RULE_ESCALATE_AFTER_EXPIRY),
+    ):
+        if not hours:
+            continue
+        rules.append(rule.format(hours=number(hours)))
+        if hours >= policy.expiry_hours:
+            rules.append(never.format(hours=number(hours), expiry=number(policy.expiry_hours)))
     return rules
 
 

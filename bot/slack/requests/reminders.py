@@ -4,8 +4,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,8 +32,18 @@ async def send_due(parts: MaintenanceParts, clients: WorkspaceClients) -> None:
         client = await clients.for_team(due.request.team_id)
         if client is None:
             log.warning("no Slack token for team %s: reminder not sent", due.request.team_id)
+            await parts.requests.release_nudge(due)
             continue
-        await _tell(parts, client, due)
+        try:
+            delivered = await _tell(parts, client, due)
+        except Exception:
+            # Whatever went wrong with this one, the others claimed are still sent.
+            log.exception("reminder of request %d not sent", due.request.id)
+            delivered = False
+        if delivered:
+            await parts.requests.nudge_sent(due)
+        else:
+            await parts.requests.release_nudge(due)
 
 
 async def _people(parts: MaintenanceParts, client: AsyncWebClient, due: Due) -> set[str]:
@@ -42,14 +54,13 @@ async def _people(parts: MaintenanceParts, client: AsyncWebClient, due: Due) -> 
         # Who already approved, and the requester (who may not approve their own), need no
         # reminder.
         return approvers - {request.requester_id, *request.approvers}
+    # The requester knows it waits: an admin who asked is not told of their own request.
     admins = await parts.roles.people(request.team_id, (Role.ADMIN,), directory)
-    if admins:
-        return admins
-    try:  # no admin added: the workspace's owners are its admins
-        return set(await workspace_owners(client, request.team_id))
-    except SlackApiError as error:
-        log.warning("escalation: owners not listed: %s", error.response.get("error"))
-        return set()
+    if admins - {request.requester_id}:
+        return admins - {request.requester_id}
+    # No other admin added: the workspace's owners are its admins. Slack not listing them
+    # raises, so the escalation is released and sent on the next pass.
+    return set(await workspace_owners(client, request.team_id)) - {request.requester_id}
 
 
 def _message(due: Due, thread: bool) -> str:
@@ -70,21 +81,40 @@ def _message(due: Due, thread: bool) -> str:
     )
 
 
-async def _tell(parts: MaintenanceParts, client: AsyncWebClient, due: Due) -> None:
+async def _tell(parts: MaintenanceParts, client: AsyncWebClient, due: Due) -> bool:
+    """Tell it; False when there was someone to tell and nothing reached anyone (to be sent
+    again on the next pass), True when something did or there is nobody to tell."""
     request, team_id = due.request, due.request.team_id
     channel, ts = request.card_channel_id, request.card_ts
+    people = sorted(await _people(parts, client, due))  # before posting: it may fail
+    delivered = tried = 0
     if channel and ts:
         with language(await parts.languages.for_channel(team_id, channel)):
             line = _message(due, thread=True)
+        tried += 1
         try:
             await client.chat_postMessage(channel=channel, thread_ts=ts, text=line)
-        except SlackApiError as error:
-            log.warning("reminder not posted in %s: %s", channel, error.response.get("error"))
-    for user_id in sorted(await _people(parts, client, due)):
+            delivered += 1
+        except UNREACHED as error:
+            log.warning("reminder not posted in %s: %s", channel, _why(error))
+    for user_id in people:
+        tried += 1
         try:
             lang = await user_language(parts.user_locales, client, team_id, user_id)
             with language(lang):
                 message = _message(due, thread=False)
             await client.chat_postMessage(channel=await dm_channel(client, user_id), text=message)
-        except SlackApiError as error:
-            log.warning("reminder not sent to %s: %s", user_id, error.response.get("error"))
+            delivered += 1
+        except UNREACHED as error:
+            log.warning("reminder not sent to %s: %s", user_id, _why(error))
+    return delivered > 0 or tried == 0
+
+
+UNREACHED = (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError)
+"""Slack refused the post, or could not be reached: that person is not told this time."""
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return type(error).__name__

@@ -10,14 +10,20 @@ from babel.dates import format_date
 
 from bot.i18n import current_language, current_zone, times
 from bot.i18n.formatting import number
+from bot.services.anomalies.ledger import HOURS_KEPT
 from bot.services.errors import NotAllowed
-from bot.services.usage import FutureMonth, Period
+from bot.services.usage import FutureMonth, MonthNoLongerKept, Period
 from bot.slack.context import SlashCommand
 from bot.slack.direct import dm_channel
 from bot.slack.replies import reply
+from bot.slack.text import escape
 from bot.slack.usage import texts as text
 from bot.slack.usage.parsing import UsageStatement
 from bot.slack.views.reply import plain_reply, refusal_reply
+
+LAST_DAY_TO_ASK = HOURS_KEPT.days - 31
+"""The last day of the following month on which any month can still be stated whole (the 5th:
+a 31-day month's opening reading is kept 36 days)."""
 
 
 def _month(first: date) -> str:
@@ -62,9 +68,18 @@ async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
         message = text.FUTURE.format(month=_month(parsed.month), zone=zone)
         await reply(call.respond, refusal_reply(message))
         return
+    except MonthNoLongerKept as gone:
+        old: Period = gone.args[0]
+        message = text.NO_LONGER_KEPT.format(
+            month=_month(old.month), days=number(HOURS_KEPT.days), by=number(LAST_DAY_TO_ASK)
+        )
+        await reply(call.respond, refusal_reply(message))
+        return
     period = _period(statement.period)
     named = (
-        text.FOR_SUBACCOUNT.format(subaccount=statement.subaccount) if statement.subaccount else ""
+        text.FOR_SUBACCOUNT.format(subaccount=escape(statement.subaccount))
+        if statement.subaccount
+        else ""
     )
     if statement.lines == 0:
         await reply(call.respond, plain_reply(text.EMPTY.format(period=period, subaccount=named)))
@@ -77,7 +92,9 @@ async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
         filename=f"partner-ops-usage-{month}.csv",
         title=text.TITLE.format(month=month),
         initial_comment=text.COMMENT.format(
-            period=period, subaccount=named, lines=number(statement.lines)
+            period=period,
+            subaccount=named,
+            lines=text.lines(statement.lines).format(lines=number(statement.lines)),
         ),
     )
     await services.audit.record(

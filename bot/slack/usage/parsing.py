@@ -25,9 +25,12 @@ def parse_usage(product: Product | None, args: list[str]) -> UsageStatement:
     if product is Product.VOICE:
         raise CommandError(text.NO_SUBACCOUNTS)
     products = (product,) if product else (Product.SMS, Product.MAIL)
-    month = None
-    if args and _MONTH_LIKE.match(args[0]):
-        month = parse_month(args.pop(0))
+    # The month where it is typed: `usage a@b.co 2026-11` is as clear as the other order.
+    months = [a for a in args if _MONTH_LIKE.match(a)]
+    if len(months) > 1:
+        raise CommandError(text.USAGE)
+    month = parse_month(months[0]) if months else None
+    args = [a for a in args if not _MONTH_LIKE.match(a)]
     if len(args) > 1:
         raise CommandError(text.USAGE)
     return UsageStatement(products, month, args[0] if args else None)
