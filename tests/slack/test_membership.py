@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bot.slack.slack_text import from_slack
 
 from bot.slack.commands import CommandError
 from bot.slack.membership import Belonging, belonging, is_admin_of, owners_of
 from bot.slack.partner_command import COMMAND, SUBCOMMANDS, parse, read
+from bot.slack.slack_text import from_slack
 from bot.slack.workspace_guard import Workspace, foreign_claims, guest_may
 
 T1, T2, ORG = "T0ONE", "T0TWO", "E0ORG"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pytest
 
 from bot.slack.commands import CommandError, word
-from bot.slack.texts import usage as usage_texts
 from bot.slack.partner_command import (
     ENTRIES,
     SUBCOMMANDS,
@@ -17,6 +16,7 @@ from bot.slack.partner_command import (
     guests_may,
     read,
 )
+from bot.slack.texts import usage as usage_texts
 from tests.unit.source_calls import qualified, reaches
 
 ARGUMENTS = ("", "list", "preview", "acme 10", "<@U1>", "expiry 24")
