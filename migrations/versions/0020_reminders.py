@@ -6,7 +6,7 @@ last reminded and escalated
 reminder or escalation; `reminded_at` / `escalated_at` are set once delivered.
 
 Revision ID: 0020_reminders
-Revises: 0016_spend_ledger
+Revises: 0017_subaccount_controls
 Create Date: 2026-12-06 05:20:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020_reminders"
-down_revision: str | None = "0016_spend_ledger"
+down_revision: str | None = "0017_subaccount_controls"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
