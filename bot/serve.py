@@ -56,7 +56,7 @@ def start_maintenance(
 ) -> Background:
     """Expiry and recovery in the background; the first round runs at once, so requests a
     crash left executing are picked up at start (once their lease has run out)."""
-    clients = WorkspaceClients(runtime, app.installation_store)
+    clients = WorkspaceClients.of(runtime, app.installation_store)
     return _start_background(runtime, clients, scheduler=scheduler)
 
 
