@@ -20,9 +20,16 @@ log = logging.getLogger("bot")
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from bot.serve import serve
+    from bot.processes import child_index, run_group
+    from bot.serve import prepare, serve
 
-    asyncio.run(serve(Settings()))
+    settings = Settings()
+    count = args.processes or settings.web_processes
+    if count > 1 and child_index() is None:
+        # Migrations (SQLite) and a generated key file: made once, before any child races.
+        asyncio.run(prepare(settings))
+        return run_group(count)
+    asyncio.run(serve(settings))
     return 0
 
 
@@ -187,6 +194,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve Slack over HTTP on $HOST:$PORT (/slack/events, /healthz)",
         description="Serve Slack's requests over HTTP; start `worker` beside it.",
         **with_settings,
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        metavar="N",
+        help="N processes sharing $PORT (SO_REUSEPORT, Linux), e.g. one per core "
+        "(default: $WEB_PROCESSES)",
     )
     serve.set_defaults(run=_serve)
 
