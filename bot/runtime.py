@@ -35,6 +35,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.turns import Turns
 from bot.shutdown import InFlight
 from bot.slack.clients import SLACK_TIMEOUT_SECONDS
 from bot.slack.home.pacing import HomeQueue
@@ -65,6 +66,8 @@ class Runtime:
     home_viewers: HomeViewers
     ledger: Ledger
     incidents: Incidents
+    turns: Turns
+    """Posting turns per channel, shared by every process (bot.services.turns)."""
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -165,6 +168,7 @@ class Runtime:
             home_viewers=HomeViewers(database),
             ledger=Ledger(database, partner),
             incidents=Incidents(database),
+            turns=Turns(database),
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

@@ -36,6 +36,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.turns import Turns
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
 from bot.slack.home.pacing import HomeQueue
@@ -61,6 +62,8 @@ class Services:
     home_viewers: HomeViewers
     ledger: Ledger
     incidents: Incidents
+    turns: Turns
+    """Posting turns per channel, shared by every process (bot.services.turns)."""
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

@@ -24,6 +24,7 @@ from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
+from bot.services.turns import Turns
 from bot.slack.stores import StoreParts
 
 
@@ -45,6 +46,9 @@ class ClientParts(StoreParts, Protocol):
 
     @property
     def snapshots(self) -> Snapshots: ...
+
+    @property
+    def turns(self) -> Turns: ...
 
 
 class SchedulerParts(Protocol):
