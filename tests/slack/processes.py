@@ -75,7 +75,8 @@ class AppProcess:
         if self.command.split()[0] != "serve":
             return  # a worker serves no HTTP: the test watches what it does instead
         async with aiohttp.ClientSession() as session:
-            for _ in range(300):
+            # Patient: six processes importing at once on a loaded 2-core machine take a while.
+            for _ in range(1200):
                 if self._process.poll() is not None:
                     raise AssertionError(f"{self.name} exited:\n{self.log()}")
                 try:
