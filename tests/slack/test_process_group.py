@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 from bot.db.session import Database
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
-from tests.slack.harness import MEMBER, TEAM
+from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM
 from tests.slack.processes import AppProcess
 
 
@@ -94,5 +95,36 @@ async def test_a_child_that_dies_stops_the_group(
         # The platform restarts a whole group, never serves on with fewer processes.
         assert await group.exit_code() == 1
         assert not alive(second)
+    finally:
+        group.stop()
+
+
+async def test_two_processes_posting_to_one_channel_post_a_second_apart(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Two managers ask two processes for a digest in one channel at the same moment: the
+    posting turn is shared (bot.services.turns), so Slack sees them a second apart."""
+    group = AppProcess(
+        "group", database.url, fake_slack, sandbox, tmp_path, command="serve --processes 2"
+    )
+    try:
+        await group.start()
+        await wait_until(lambda: len(children_of(group.pid)) == 2)
+        children = children_of(group.pid)
+        await wait_until(lambda: all(listens_on(child, group.port) for child in children))
+        # One connection per request: the kernel hands each to either process.
+        async with group.driver(fake_slack) as driver:
+            asked = await asyncio.gather(
+                *(driver.command("digest now", team_id=TEAM, user_id=ADMIN) for _ in range(3))
+            )
+            await asyncio.gather(*(d.wait_response(timeout=30) for d in asked))
+        posts = sorted(
+            call.at
+            for call in fake_slack.calls_to("chat.postMessage")
+            if call.args.get("channel") == CHANNEL
+        )
+        assert len(posts) == 3
+        gaps = [later - earlier for earlier, later in itertools.pairwise(posts)]
+        assert all(gap >= 0.95 for gap in gaps), posts
     finally:
         group.stop()
