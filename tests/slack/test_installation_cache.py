@@ -207,3 +207,15 @@ async def test_another_process_stops_using_an_uninstalled_token_within_the_bound
     finally:
         told.stop()
         other.stop()
+
+
+async def test_a_read_under_way_when_this_process_writes_is_not_kept(multi: Harness) -> None:
+    kept = CachedInstallationStore(stores.installation_store(multi.runtime), ttl=10)
+    reading = asyncio.create_task(kept.async_find_bot(enterprise_id=None, team_id=TEAM))
+    await asyncio.sleep(0)  # the read has begun: it waits for the database
+    kept.forget(None, TEAM)  # what every write through this store does first
+    assert (await reading) is not None
+    await kept.async_find_bot(enterprise_id=None, team_id=TEAM)
+    assert kept.reads == 2  # what the first read found was not kept
+    await kept.async_find_bot(enterprise_id=None, team_id=TEAM)
+    assert kept.reads == 2  # the second was
