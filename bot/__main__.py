@@ -19,6 +19,16 @@ from bot.logs import configure_logging
 log = logging.getLogger("bot")
 
 
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more (not {value!r})")
+    return number
+
+
 def _serve(args: argparse.Namespace) -> int:
     from bot.processes import child_index, run_group
     from bot.serve import prepare, serve
@@ -197,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--processes",
-        type=int,
+        type=_at_least_one,
         metavar="N",
         help="N processes sharing $PORT (SO_REUSEPORT, Linux), e.g. one per core "
         "(default: $WEB_PROCESSES)",
