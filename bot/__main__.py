@@ -19,10 +19,27 @@ from bot.logs import configure_logging
 log = logging.getLogger("bot")
 
 
-def _serve(args: argparse.Namespace) -> int:
-    from bot.serve import serve
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"a number of processes, 1 or more (not {value!r})")
+    return number
 
-    asyncio.run(serve(Settings()))
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.processes import child_index, run_group
+    from bot.serve import prepare, serve
+
+    settings = Settings()
+    count = args.processes or settings.web_processes
+    if count > 1 and child_index() is None:
+        # Migrations (SQLite) and a generated key file: made once, before any child races.
+        asyncio.run(prepare(settings))
+        return run_group(count)
+    asyncio.run(serve(settings))
     return 0
 
 
@@ -187,6 +204,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve Slack over HTTP on $HOST:$PORT (/slack/events, /healthz)",
         description="Serve Slack's requests over HTTP; start `worker` beside it.",
         **with_settings,
+    )
+    serve.add_argument(
+        "--processes",
+        type=_at_least_one,
+        metavar="N",
+        help="N processes sharing $PORT (SO_REUSEPORT, Linux), e.g. one per core "
+        "(default: $WEB_PROCESSES)",
     )
     serve.set_defaults(run=_serve)
 

@@ -24,6 +24,7 @@ from bot.slack.context import Services, provide_services
 from bot.slack.door import events_handler, oauth_handler
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
+from bot.slack.installation_cache import CachedInstallationStore
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.not_installed import not_installed_guard
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
@@ -70,10 +71,14 @@ def build_app(runtime: Runtime) -> AsyncApp:
     else:
         assert settings.slack_client_id and settings.slack_client_secret
         client = web_client(runtime)
-        installation_store = stores.installation_store(runtime)
+        uncached = stores.installation_store(runtime)
+        installation_store = CachedInstallationStore(
+            uncached, ttl=settings.installation_cache_seconds
+        )
         client_secret = settings.slack_client_secret.get_secret_value()
         authorize = installation_authorize(
             installation_store,
+            rotation_store=uncached,
             client_id=settings.slack_client_id,
             client_secret=client_secret,
             client=client,
@@ -107,7 +112,9 @@ def build_app(runtime: Runtime) -> AsyncApp:
     services = services_of(runtime)
     app.use(provide_services(services))
     # Homes follow the requests they show, whatever changed them (here or in Maintenance).
-    runtime.requests.watch(HomesOfRequests(services, WorkspaceClients(runtime, installation_store)))
+    runtime.requests.watch(
+        HomesOfRequests(services, WorkspaceClients.of(runtime, installation_store))
+    )
     register_listeners(app, installation_store)
     register_error_handler(app)
     runner = app.listener_runner
@@ -138,6 +145,7 @@ def services_of(runtime: Runtime) -> Services:
         usage=runtime.usage,
         controls=runtime.controls,
         sweeping=runtime.sweeping,
+        turns=runtime.turns,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,

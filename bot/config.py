@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     """Home tabs published per workspace in any minute: views.publish's tier (Tier 4, 100+
     a minute). Lower it when another app shares the workspace's quota, or in tests."""
 
+    web_processes: int = Field(1, ge=1)
+    """`serve` processes sharing PORT (SO_REUSEPORT, Linux): one per core; `--processes`."""
+    installation_cache_seconds: float = Field(10.0, ge=0)
+    """Many workspaces: how long a process keeps a workspace's bot token in memory before
+    reading it again — the most it can act with a token another process saw revoked."""
+
     def partner_url(self, product: Product) -> str:
         return {
             Product.SMS: self.sms_partner_url,

@@ -37,6 +37,7 @@ from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.services.subaccount_controls import SubaccountControls
 from bot.services.sweeping import Sweeping
+from bot.services.turns import Turns
 from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.clients import SLACK_TIMEOUT_SECONDS
@@ -72,6 +73,8 @@ class Runtime:
     usage: UsageStatements
     controls: SubaccountControls
     sweeping: Sweeping
+    turns: Turns
+    """Posting turns per channel, shared by every process (bot.services.turns)."""
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -180,6 +183,7 @@ class Runtime:
             usage=UsageStatements(database),
             controls=controls,
             sweeping=Sweeping(partner, requests, controls),
+            turns=Turns(database),
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

@@ -16,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler, services_of
 from bot.config import ConfigError, Settings, SlackMode
 from bot.periodic import run_every
+from bot.processes import child_index
 from bot.runtime import Runtime
 from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
@@ -56,7 +57,7 @@ def start_maintenance(
 ) -> Background:
     """Expiry and recovery in the background; the first round runs at once, so requests a
     crash left executing are picked up at start (once their lease has run out)."""
-    clients = WorkspaceClients(runtime, app.installation_store)
+    clients = WorkspaceClients.of(runtime, app.installation_store)
     return _start_background(runtime, clients, scheduler=scheduler)
 
 
@@ -142,21 +143,38 @@ async def drain_site(runner: web.AppRunner, runtime: Runtime) -> None:
     await runtime.inflight.drain()
 
 
-async def start_site(web_app: web.Application, host: str, port: int) -> web.AppRunner:
+async def start_site(
+    web_app: web.Application, host: str, port: int, *, reuse_port: bool = False
+) -> web.AppRunner:
     runner = web.AppRunner(web_app, access_log_class=PathOnlyAccessLogger)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
     return runner
+
+
+async def prepare(settings: Settings) -> None:
+    """What `serve` does once at start that must not be done by several processes at once:
+    migrations on SQLite, the generated key file (bot.runtime)."""
+    runtime = await Runtime.start(settings)
+    await runtime.close()
 
 
 async def serve(settings: Settings) -> None:
     runtime = await Runtime.start(settings)
     runner = None
     maintenance = None
+    index = child_index()
     try:
         app = build_app(runtime)
-        maintenance = start_maintenance(app, runtime)
-        runner = await start_site(build_web_app(app, runtime), settings.host, settings.port)
+        # In a group (bot.processes) the first process alone runs what `serve` runs beside
+        # the HTTP site on SQLite; on PostgreSQL `worker` does, as with one process.
+        maintenance = start_maintenance(app, runtime, scheduler=None if not index else False)
+        runner = await start_site(
+            build_web_app(app, runtime),
+            settings.host,
+            settings.port,
+            reuse_port=index is not None,
+        )
         log.info(
             "Partner Ops (%s) listening on %s port %d: /slack/events, %s",
             runtime.mode.value,

@@ -11,6 +11,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -53,6 +54,16 @@ class HandledSlackRequest(Base):
 
     delivery_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     handled_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Turn(Base):
+    """The last turn reserved for a key (a channel, for posts), shared by every process
+    (bot.services.turns): seconds since the epoch."""
+
+    __tablename__ = "turns"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    turn_at: Mapped[float] = mapped_column(Float, nullable=False)
 
 
 class WorkspacePolicy(Base):

@@ -1,7 +1,8 @@
 """Bolt's installation-store authorization, fast under load and safe with token rotation.
 
-Every request is authorised: the workspace's bot is read from the installation store, then
-Bolt asks Slack `auth.test` about its token. Two changes to Bolt's defaults:
+Every request is authorised: the workspace's bot is found in the installation store (kept in
+memory for a few seconds, bot.slack.installation_cache: no row read per request), then Bolt
+asks Slack `auth.test` about its token. Changes to Bolt's defaults:
 
 - `cache_enabled=True`: Bolt keeps the `auth.test` answer per token, so a burst from one
   workspace costs one round trip to Slack, not one per request. A rotated token is a new key
@@ -39,6 +40,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 def installation_authorize(
     store: AsyncInstallationStore,
     *,
+    rotation_store: AsyncInstallationStore,
     client_id: str,
     client_secret: str,
     client: AsyncWebClient,
@@ -53,7 +55,9 @@ def installation_authorize(
         logger=logging.getLogger("slack_bolt.authorize"),
     )
     assert authorize.token_rotator is not None  # client id and secret were given
-    authorize.token_rotator = PerTeamSerializedRotator(authorize.token_rotator, store)
+    # The rotator reads the row itself, never a copy kept in memory: another process may
+    # have rotated the token since (bot.slack.installation_cache).
+    authorize.token_rotator = PerTeamSerializedRotator(authorize.token_rotator, rotation_store)
     return FirstLookupSerialized(authorize)
 
 

@@ -166,6 +166,13 @@ class WorkspaceClients:
         self._single_team: str | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
+    @classmethod
+    def of(cls, parts: ClientParts, store: AsyncInstallationStore | None) -> WorkspaceClients:
+        """Clients for background jobs from the app's store. They read the rows themselves,
+        never what a request kept in memory: a token another process rotated is waited for by
+        reading the row again (`_fresh`)."""
+        return cls(parts, getattr(store, "inner", store))
+
     async def teams(self) -> list[str]:
         """Workspaces with something to do: Partner keys saved or digests subscribed, plus
         (with one workspace) the bot token's own team when keys come from the environment."""

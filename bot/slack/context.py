@@ -38,6 +38,7 @@ from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.services.subaccount_controls import SubaccountControls
 from bot.services.sweeping import Sweeping
+from bot.services.turns import Turns
 from bot.services.usage_statements import UsageStatements
 from bot.shutdown import InFlight
 from bot.slack.directory import SlackDirectory
@@ -68,6 +69,8 @@ class Services:
     usage: UsageStatements
     controls: SubaccountControls
     sweeping: Sweeping
+    turns: Turns
+    """Posting turns per channel, shared by every process (bot.services.turns)."""
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

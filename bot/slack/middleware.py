@@ -1,4 +1,13 @@
-"""Global middleware: drop deliveries that were already handled."""
+"""Global middleware: drop Events API deliveries that were already handled.
+
+Slack retries an Events API delivery that was not acknowledged in 3 s (headers
+`X-Slack-Retry-Num`, `X-Slack-Retry-Reason`; over Socket Mode `retry_attempt`), to this process
+or another: those are claimed before their listener runs. Slash commands and interactions are
+never redelivered — unanswered, the user sees an error and clicks or types again, which is a
+new delivery with a new trigger_id that no claim would have caught. So they are not claimed:
+no database write on their ack path. What keeps them from acting twice is where it always was:
+money by the request state machine, a form by its origin_key, a card by its claim.
+"""
 
 from __future__ import annotations
 
@@ -14,19 +23,11 @@ log = logging.getLogger(__name__)
 
 
 def delivery_key(body: dict[str, Any]) -> str | None:
-    """What makes a delivery unique across Slack's retries of it.
-
-    Events carry an event_id; commands and interactions a trigger_id that Slack mints per
-    user action, and keeps on a retry of the same delivery.
-    """
-    team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
+    """What makes a delivery unique across Slack's retries of it: the event_id, which Slack
+    keeps on every retry of one event. None for what Slack never redelivers."""
     if body.get("type") == "event_callback" and body.get("event_id"):
+        team = body.get("team_id") or (body.get("team") or {}).get("id") or ""
         return f"event:{team}:{body['event_id']}"
-    if body.get("command") and body.get("trigger_id"):
-        return f"command:{team}:{body['trigger_id']}"
-    if body.get("type") in ("block_actions", "view_submission") and body.get("trigger_id"):
-        actions = body.get("actions") or [{}]
-        return f"{body['type']}:{team}:{body['trigger_id']}:{actions[0].get('action_ts', '')}"
     return None
 
 

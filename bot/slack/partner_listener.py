@@ -1,7 +1,7 @@
 """`/partner`'s listener: the text read once at the door, then the one handler of its entry.
 
 `read_command`, the listener middleware Bolt runs before `partner`, decodes the text
-(bot.slack.text.from_slack) and parses it against the table (bot.slack.partner_command) once,
+(bot.slack.slack_text.from_slack) and parses it against the table (bot.slack.partner_command) once,
 before the ack; `partner` acks, checks the member (bot.slack.membership.check_member), and
 answers a refusal with its usage line or runs the entry's handler. The membership check reads
 the same entry for what a guest may run (bot.slack.workspace_guard).
@@ -33,7 +33,7 @@ async def read_command(
     next_: Callable[[], Awaitable[None]],
 ) -> None:
     """The door of `/partner`: Slack's formatting off, back to what was typed
-    (bot.slack.text.from_slack), then parsed, once; everything after reads `context[COMMAND]`."""
+    (bot.slack.slack_text.from_slack), then parsed, once; everything after reads `context[COMMAND]`."""
     context[COMMAND] = read(from_slack(command.get("text") or ""))
     await next_()
 

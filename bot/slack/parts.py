@@ -27,6 +27,7 @@ from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
 from bot.services.snapshots import Snapshots
 from bot.services.subaccount_controls import SubaccountControls
+from bot.services.turns import Turns
 from bot.slack.stores import StoreParts
 
 
@@ -48,6 +49,9 @@ class ClientParts(StoreParts, Protocol):
 
     @property
     def snapshots(self) -> Snapshots: ...
+
+    @property
+    def turns(self) -> Turns: ...
 
 
 class SchedulerParts(Protocol):

@@ -30,6 +30,7 @@ from bot.services.errors import NotConfigured
 from bot.services.roles import Role, SubjectKind
 from bot.services.schedule import lateness
 from bot.services.snapshots import Reading
+from bot.services.turns import Turns
 from bot.slack.alerts.checking import check_and_post
 from bot.slack.anomalies.announce import announce
 from bot.slack.clients import WorkspaceClients
@@ -57,14 +58,21 @@ CHANNEL_ERRORS = {
 
 
 class ChannelPacer:
-    """At most one message a second per channel, as Slack asks; other channels don't wait."""
+    """At most one message a second per channel, as Slack asks; other channels don't wait.
+
+    With `turns` the second is shared by every process on the database (bot.services.turns):
+    web processes and workers multiplied still post once a second per channel between them.
+    Without, this process alone is paced (tests of the pacing itself)."""
 
     def __init__(
         self,
         interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        *,
+        turns: Turns | None = None,
     ) -> None:
+        self._turns = turns
         self._interval = interval
         self._clock = clock
         self._sleep = sleep
@@ -72,6 +80,9 @@ class ChannelPacer:
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def wait(self, channel_id: str) -> None:
+        if self._turns is not None:
+            await self._turns.wait(channel_id)
+            return
         async with self._locks[channel_id]:
             last = self._last.get(channel_id)
             if last is not None:
@@ -119,7 +130,7 @@ class Scheduler:
         self._parts = parts
         self._clients = clients
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
-        self._pacer = pacer or ChannelPacer()
+        self._pacer = pacer or ChannelPacer(turns=parts.turns)
         self._languages = parts.languages
         self._ledger = parts.ledger
 

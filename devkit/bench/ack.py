@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot.partner.models import Product
 from devkit.bench.common import (
     BOT_TOKEN,
     ENCRYPTION_KEY,
+    ROOT,
     SIGNING_SECRET,
     Process,
     database_kinds,
@@ -95,8 +99,53 @@ HEADERS = [
 ]
 
 
+class Recorder(SlackDriver):
+    """Builds and signs each request as the driver does, and keeps it instead of sending it:
+    the client process sends them (devkit.bench.client)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prepared: list[dict[str, Any]] = []
+
+    async def _post(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        sent: dict[str, Any],
+        response_url: str | None = None,
+        trigger_id: str | None = None,
+    ) -> Delivery:
+        self.prepared.append({"body": body.decode(), "headers": headers})
+        return Delivery(
+            status=0,
+            body="",
+            json=None,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            sent=sent,
+            fake=self.fake,
+        )
+
+
+async def send_from_client(
+    url: str, at_a_time: int, requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    order = json.dumps({"url": url, "at_a_time": at_a_time, "requests": requests}).encode()
+    client = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "devkit.bench.client",
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        cwd=str(ROOT),
+    )
+    output, _ = await client.communicate(order)
+    return json.loads(output)
+
+
 async def burst(
-    driver: SlackDriver,
+    driver: Recorder,
     sandbox: Sandbox,
     process: Process,
     label: str,
@@ -106,26 +155,28 @@ async def burst(
 ) -> Round:
     result = Round(label)
     calls_before = len(sandbox.journal)
-    slots = asyncio.Semaphore(at_a_time)
     started = time.monotonic()
-    first_sent = time.time()
-
-    async def one() -> tuple[float, Delivery | None]:
-        async with slots:
-            sent = time.time()  # the emulator stamps replies with wall time
-            try:
-                delivery = await driver.command("balance", team_id=TEAM, user_id=USER)
-            except Exception:  # a refused connection counts as an error, not a crash
-                return sent, None
-        return sent, delivery
-
-    sent = await asyncio.gather(*(one() for _ in range(count)))
+    driver.prepared.clear()
+    prepared = [await driver.command("balance", team_id=TEAM, user_id=USER) for _ in range(count)]
+    answers = await send_from_client(driver.app_url, at_a_time, driver.prepared)
+    first_sent = min(a["sent"] for a in answers)
     last_sent = time.monotonic()
-    for _sent_at, delivery in sent:
-        if delivery is None or delivery.status != 200 or delivery.late:
+    sent: list[tuple[float, Delivery | None]] = []
+    for delivery, answer in zip(prepared, answers, strict=True):
+        late = answer["elapsed"] > driver.ack_timeout
+        done = replace(
+            delivery,
+            status=504 if late else answer["status"],
+            body=answer["body"],
+            elapsed=answer["elapsed"],
+            late=late,
+            app_status=answer["status"],
+        )
+        if answer["status"] == 0 or done.status != 200 or late:
             result.errors += 1
-        if delivery is not None:
-            result.acks.append(delivery.elapsed)
+        if answer["status"]:
+            result.acks.append(done.elapsed)
+        sent.append((answer["sent"], done if answer["status"] else None))
 
     arrivals: list[float] = []
 
@@ -244,7 +295,7 @@ async def _measure(
         sandbox.inject(
             Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
         )
-        async with SlackDriver(
+        async with Recorder(
             fake,
             app_url=f"{process.url}/slack/events",
             signing_secret=SIGNING_SECRET,
@@ -276,7 +327,8 @@ def report(sizes: Sizes, rounds: list[Round], *, oauth: bool) -> str:
             f"Machine: {machine()}",
             f"Vendor latency {sizes.vendor_seconds:.2f} s on every read; replies waited for up "
             f"to {sizes.reply_deadline:.0f} s after the last command (later ones count as "
-            "errors). Acks and replies measured on Slack's side (the emulator)." + slack,
+            "errors). Acks timed by a client process of its own (devkit/bench/client.py), the same "
+            "for every app; replies as they reach the emulator." + slack,
             "",
             table(HEADERS, [r.row() for r in rounds]),
             "",

@@ -418,6 +418,10 @@ class SlackDriver:
         timestamp: int | None = None,
         signed: bool = True,
     ) -> Delivery:
+        if retry[0] is not None and envelope_type != "events_api":
+            # Slack retries Events API deliveries only: a slash command or an interaction that
+            # is not acknowledged in 3 s shows the user an error and is never sent again.
+            raise ValueError("Slack redelivers Events API deliveries only, never this request")
         if self.transport == "socket":
             if envelope_type is None:
                 raise ValueError("Slack sends this request over HTTP only, not over Socket Mode")

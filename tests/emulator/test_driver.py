@@ -182,11 +182,12 @@ async def test_wait_response_returns_the_posts_to_the_response_url(
 
 
 async def test_retries_carry_slacks_headers(driver: SlackDriver, receiver: Receiver) -> None:
-    await driver.command("x", team_id=TEAM, user_id="U1", retry_num=1)
-    assert receiver.last.headers["X-Slack-Retry-Num"] == "1"
-    assert receiver.last.headers["X-Slack-Retry-Reason"] == "http_timeout"
     await driver.event({"type": "app_home_opened", "user": "U1"}, team_id=TEAM, retry_num=2)
     assert receiver.last.headers["X-Slack-Retry-Num"] == "2"
+    assert receiver.last.headers["X-Slack-Retry-Reason"] == "http_timeout"
+    # Slack never retries a slash command or an interaction: neither does the driver.
+    with pytest.raises(ValueError, match="Events API deliveries only"):
+        await driver.command("x", team_id=TEAM, user_id="U1", retry_num=1)
 
 
 async def test_bad_signatures_are_refused(driver: SlackDriver, receiver: Receiver) -> None:

@@ -65,17 +65,18 @@ class AppProcess:
     async def start(self) -> None:
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own CLI; starts, no wait
-            [sys.executable, "-m", "bot", self.command],
+            [sys.executable, "-m", "bot", *self.command.split()],
             cwd=self.log_path.parent,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         log.close()
-        if self.command != "serve":
+        if self.command.split()[0] != "serve":
             return  # a worker serves no HTTP: the test watches what it does instead
         async with aiohttp.ClientSession() as session:
-            for _ in range(300):
+            # Patient: six processes importing at once on a loaded 2-core machine take a while.
+            for _ in range(1200):
                 if self._process.poll() is not None:
                     raise AssertionError(f"{self.name} exited:\n{self.log()}")
                 try:
@@ -114,6 +115,11 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+
+    @property
+    def pid(self) -> int:
+        assert self._process is not None
+        return self._process.pid
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -120,7 +120,6 @@ async def test_two_processes_many_clicks_one_vendor_call(world) -> None:
                     value=str(request_id),
                     block_id=f"request_{request_id}",
                     channel_id=APPROVALS,
-                    retry_num=1 if n % 5 == 4 else None,
                 )
                 for n in range(20)
             ]

@@ -1,4 +1,4 @@
-"""Requests are Slack's or nothing: signatures checked, retries not handled twice."""
+"""Requests are Slack's or nothing: signatures checked, event retries not handled twice."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import time
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
+from bot.db.models import HandledSlackRequest
 from tests.slack.barriers import app_settled
 from tests.slack.harness import MEMBER, Harness
 
@@ -44,14 +46,41 @@ async def test_acknowledged_at_once_even_when_the_vendor_is_slow(slack: Harness)
     assert "10,225.119" in post.body["text"]
 
 
-async def test_a_slack_retry_is_not_handled_twice(slack: Harness) -> None:
-    first = await slack.command("sms balance")
-    retry = await slack.command("sms balance", trigger_id=first.trigger_id, retry_num=1)
-    assert retry.status == 200
-    await first.wait_response()
+async def claims(slack: Harness) -> list[str]:
+    async with slack.runtime.database.session() as session:
+        return list(await session.scalars(select(HandledSlackRequest.delivery_key)))
+
+
+async def test_commands_and_clicks_are_acknowledged_without_a_database_write(
+    slack: Harness,
+) -> None:
+    """Slack never redelivers them, so their ack claims nothing; events are claimed."""
+    command = await slack.command("sms balance")
+    await command.wait_response()
+    click = await slack.driver.click(
+        team_id=slack.team_id,
+        user_id=MEMBER,
+        action_id="request_approve",
+        value="999999",
+        block_id="request_999999",
+        channel_id="C0GENERAL",
+    )
+    assert (command.status, click.status) == (200, 200)
     await app_settled(slack)
-    assert len(first.responses()) + len(retry.responses()) == 1
-    assert len(slack.sandbox.calls(endpoint="/me")) == 1
+    assert await claims(slack) == []
+    event = {"type": "app_home_opened", "user": MEMBER, "channel": "D1", "tab": "home"}
+    await slack.driver.event(event, team_id=slack.team_id, event_id="Ev0002")
+    await slack.fake.wait_for(lambda: slack.fake.calls_to("views.publish"))
+    assert await claims(slack) == [f"event:{slack.team_id}:Ev0002"]
+
+
+async def test_the_emulator_refuses_to_retry_what_slack_never_retries(slack: Harness) -> None:
+    with pytest.raises(ValueError, match="Events API deliveries only"):
+        await slack.command("sms balance", retry_num=1)
+    with pytest.raises(ValueError, match="Events API deliveries only"):
+        await slack.driver.click(
+            team_id=slack.team_id, user_id=MEMBER, action_id="request_approve", retry_num=1
+        )
 
 
 async def test_a_retried_event_is_not_handled_twice(slack: Harness) -> None:

@@ -43,7 +43,6 @@ from bot.slack.modals import open_first
 from bot.slack.permissions import require_bot_in_channel
 from bot.slack.replies import DirectReply, Ephemeral, reply
 from bot.slack.requests.notices import SlackRequestNotices
-from bot.slack.scheduler import ChannelPacer
 from bot.slack.views.reply import plain_reply
 
 log = logging.getLogger(__name__)
@@ -106,7 +105,7 @@ async def _check_now(
         return "" if config.channel_id else str(text.NO_CHANNEL_YET)
     reading = await services.snapshots.read(team_id, product, "hourly")
     fired = await check_and_post(
-        services, call.client, team_id, product, reading, ChannelPacer().wait
+        services, call.client, team_id, product, reading, services.turns.wait
     )
     config = await services.alerts.config(team_id)
     said = ""

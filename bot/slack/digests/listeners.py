@@ -93,7 +93,9 @@ async def digest(parsed: DigestSubscribe | DigestCommand, call: SlashCommand) ->
                 since=None,
             )
             seen_in = await channel_language(call.services, team_id, channel_id)
-            await post_digest(client, ChannelPacer(), channel_id, digest, seen_in)
+            await post_digest(
+                client, ChannelPacer(turns=call.services.turns), channel_id, digest, seen_in
+            )
             await reply(respond, plain_reply(str(text.POSTED_NOW)))
 
 

@@ -16,7 +16,7 @@ from bot.services.usage import FutureMonth, MonthNoLongerKept, Period
 from bot.slack.context import SlashCommand
 from bot.slack.direct import dm_channel
 from bot.slack.replies import reply
-from bot.slack.text import escape
+from bot.slack.slack_text import escape
 from bot.slack.usage import texts as text
 from bot.slack.usage.parsing import UsageStatement
 from bot.slack.views.reply import plain_reply, refusal_reply

@@ -13,6 +13,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from bot.services.directory import GroupMembersCache
 from bot.slack import stores
 from bot.slack.context import Services
+from bot.slack.installation_cache import CachedInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,9 @@ async def forget(
     team_id, enterprise_id = context.team_id, context.enterprise_id
     teams = [team_id] if team_id else []
     org_wide = team_id is None and enterprise_id is not None
-    if org_wide and isinstance(installation_store, stores.EncryptedInstallationStore):
+    if org_wide and isinstance(
+        installation_store, stores.EncryptedInstallationStore | CachedInstallationStore
+    ):
         # Uninstalled from a whole org: the org's own token and every workspace of it.
         assert enterprise_id is not None
         teams = await installation_store.delete_enterprise(enterprise_id)
