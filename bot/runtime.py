@@ -31,6 +31,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -65,6 +66,7 @@ class Runtime:
     home_viewers: HomeViewers
     ledger: Ledger
     incidents: Incidents
+    recurring: Recurring
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -165,6 +167,7 @@ class Runtime:
             home_viewers=HomeViewers(database),
             ledger=Ledger(database, partner),
             incidents=Incidents(database),
+            recurring=Recurring(database, requests, partner, roles),
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).
