@@ -135,6 +135,7 @@ def services_of(runtime: Runtime) -> Services:
         home_viewers=runtime.home_viewers,
         ledger=runtime.ledger,
         incidents=runtime.incidents,
+        recurring=runtime.recurring,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,

@@ -73,6 +73,9 @@ class RecurringSeries(Base):
     """A raise (amount, level, end) waiting for a second person, and who proposed it."""
     warned_period: Mapped[str | None] = mapped_column(String(32))
     """The period whose low main balance the owner was warned about (once)."""
+    card_channel_id: Mapped[str | None] = mapped_column(String(32))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    """Where its approval card is, to redraw it after a decision."""
     armed: Mapped[bool] = mapped_column(Boolean, default=True)
     """Automatic top-up: False after a top-up, until a reading finds the balance above again."""
 

@@ -76,6 +76,8 @@ ACTIONS = frozenset(
         "recurring_approved",
         "recurring_raise_proposed",
         "recurring_raise_approved",
+        "recurring_raise_rejected",
+        "recurring_rejected",
         "recurring_lowered",
         "recurring_paused",
         "recurring_resumed",

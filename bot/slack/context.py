@@ -32,6 +32,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -61,6 +62,7 @@ class Services:
     home_viewers: HomeViewers
     ledger: Ledger
     incidents: Incidents
+    recurring: Recurring
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

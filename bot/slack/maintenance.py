@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.clock import utcnow
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
+from bot.slack.recurring.events import SlackRecurringEvents
 from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,8 @@ class Maintenance:
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
         await self._parts.requests.run_due(self._events_for)
+        # Recurring top-ups due now, each period once, through approved requests.
+        await self._parts.recurring.run_due(utcnow(), self._recurring_events_for)
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -62,6 +66,10 @@ class Maintenance:
             await ChangeNotifier(self._parts, client).post_owed_card(
                 change, policy.approvals_channel_id
             )
+
+    async def _recurring_events_for(self, team_id: str) -> SlackRecurringEvents | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackRecurringEvents(client, self._parts.user_locales)
 
     async def _events_for(self, team_id: str) -> SlackRequestEvents | None:
         """The workspace's events, with nobody acting; None without a Slack token for it."""

@@ -42,6 +42,8 @@ from bot.slack.lookups import parsing as lookups_parsing
 from bot.slack.lookups import usage_texts as usage
 from bot.slack.lookups.help_views import usage_reply
 from bot.slack.modals import defer_member_check, marked_opens_first
+from bot.slack.recurring import listeners as recurring
+from bot.slack.recurring import parsing as recurring_parsing
 from bot.slack.replies import reply
 from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
@@ -138,6 +140,18 @@ POLICY = Subcommand(
     guests=lambda parsed: isinstance(parsed, admin_parsing.ShowPolicy),
 )
 AUDIT = Subcommand(admin_parsing.parse_audit, admin.audit_trail, usage.AUDIT)
+RECURRING = Subcommand(
+    recurring_parsing.parse_recurring,
+    recurring.recurring,
+    usage.RECURRING,
+    guests=lambda parsed: isinstance(parsed, recurring_parsing.ListSeries),
+)
+AUTO_TOPUP = Subcommand(
+    recurring_parsing.parse_auto_topup,
+    recurring.recurring,
+    usage.AUTO_TOPUP,
+    guests=lambda parsed: isinstance(parsed, recurring_parsing.ListSeries),
+)
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": HELP,
@@ -169,6 +183,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "langue": LANGUAGE,
     "anomaly": ANOMALY,
     "anomalies": ANOMALY,
+    "recurring": RECURRING,
+    "auto-topup": AUTO_TOPUP,
     # French words, as a French user would try them; matched with or without their accents
     # (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`.
     "aide": HELP,
@@ -205,6 +221,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "alerte": ALERT,
     "alertes": ALERT,
     "anomalie": ANOMALY,
+    "récurrent": RECURRING,
+    "récurrents": RECURRING,
+    "recharge-auto": AUTO_TOPUP,
 }
 
 WORDS = tuple(dict.fromkeys(key.split()[0] for key in SUBCOMMANDS))

@@ -20,6 +20,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -87,6 +88,11 @@ class MaintenanceParts(StoreParts, Protocol):
 
     @property
     def settings_changes(self) -> SettingsChanges: ...
+
+    @property
+    def recurring(self) -> Recurring:
+        """Recurring top-ups: each due period run once (bot.services.recurring)."""
+        ...
 
     @property
     def deliveries(self) -> Deliveries: ...

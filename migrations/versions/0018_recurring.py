@@ -53,6 +53,8 @@ def upgrade() -> None:
         sa.Column("failures_in_a_row", sa.Integer(), nullable=False),
         sa.Column("proposed", sa.JSON()),
         sa.Column("warned_period", sa.String(32)),
+        sa.Column("card_channel_id", sa.String(32)),
+        sa.Column("card_ts", sa.String(32)),
         sa.Column("armed", sa.Boolean(), nullable=False),
         sa.UniqueConstraint("team_id", "number", name="uq_recurring_series_number"),
     )

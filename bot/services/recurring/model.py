@@ -15,8 +15,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 
+from bot.i18n import N_
 from bot.partner.models import Product
-from bot.services.errors import ServiceError
+from bot.services.errors import NotFound, ServiceError
 from bot.services.recurring.schedule import Every, Frequency, Schedule, most_per_month
 
 
@@ -104,6 +105,9 @@ class Series:
     proposed: dict[str, str] | None
     key_id: str | None
     last_run: Run | None = None
+    card: tuple[str, str] | None = None
+    """(channel, ts) of its approval card."""
+    armed: bool = True
 
     @property
     def per_run(self) -> Decimal:
@@ -143,9 +147,9 @@ def frequency_of(every: str | None, weekday: int | None, day: int | None) -> Fre
     return None if every is None else Frequency(Every(every), weekday=weekday, day=day)
 
 
-class SeriesNotFound(ServiceError):
+class SeriesNotFound(NotFound):
     def __init__(self, number: int) -> None:
-        super().__init__(f"recurring #{number} not found")
+        super().__init__(N_("recurring top-up"), f"#{number}")
         self.number = number
 
 

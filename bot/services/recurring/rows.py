@@ -39,6 +39,8 @@ def series_of(row: RecurringSeries, last: Run | None) -> Series:
         proposed=row.proposed,
         key_id=row.key_id,
         last_run=last,
+        card=(row.card_channel_id, row.card_ts) if row.card_channel_id and row.card_ts else None,
+        armed=row.armed,
     )
 
 

@@ -152,6 +152,27 @@ class SeriesDecisions:
                 return await self._store.get(series.id), complete
         raise SeriesNotChangeable(series, "approve")
 
+    async def reject(
+        self, team_id: str, number: int, approver_id: str, directory: Directory
+    ) -> Series:
+        """An approver says no: a pending series is cancelled, a waiting raise dropped (the
+        series runs on as it was)."""
+        series = await self._store.by_number(team_id, number)
+        if not await self._roles.is_approver(team_id, approver_id, directory):
+            raise NotAllowed(_("reject recurring top-ups"), _("approvers"))
+        if series.proposed is not None:
+            await self._store.update(
+                series, "recurring_raise_rejected", approver_id, {"proposed": None}
+            )
+        elif series.state is SeriesState.PENDING:
+            if not await self._store.move(
+                series, SeriesState.CANCELLED, "recurring_rejected", approver_id
+            ):
+                raise SeriesNotChangeable(await self._store.get(series.id), "reject")
+        else:
+            raise SeriesNotChangeable(series, "reject")
+        return await self._store.get(series.id)
+
     async def _check_eyes(
         self, series: Series, team_id: str, approver_id: str, asker: str, directory: Directory
     ) -> None:

@@ -20,9 +20,11 @@ class Recurring:
         self.runner = Runner(database, self.store, requests, partner)
         self.propose = self.decisions.propose
         self.approve = self.decisions.approve
+        self.reject = self.decisions.reject
         self.set_state = self.decisions.set_state
         self.change = self.decisions.change
         self.run_due = self.runner.run_due
         self.by_number = self.store.by_number
         self.of_team = self.store.of_team
         self.runs_of = self.store.runs_of
+        self.set_card = self.store.set_card

@@ -144,6 +144,14 @@ class SeriesStore:
             await _audit(session, row, event, actor_id, **details)
         return True
 
+    async def set_card(self, series_id: int, channel_id: str, ts: str) -> None:
+        async with self._database.session() as session:
+            await session.execute(
+                update(RecurringSeries)
+                .where(RecurringSeries.id == series_id)
+                .values(card_channel_id=channel_id, card_ts=ts)
+            )
+
     async def take_warning(self, series: Series, period: str) -> bool:
         """Take the low-balance warning of `period` (one warner, once)."""
         async with self._database.session() as session:

@@ -266,6 +266,8 @@ ACTIONS = {
     "recurring_approved": _l("approved a recurring top-up"),
     "recurring_raise_proposed": _l("proposed raising a recurring top-up"),
     "recurring_raise_approved": _l("approved raising a recurring top-up"),
+    "recurring_raise_rejected": _l("rejected raising a recurring top-up"),
+    "recurring_rejected": _l("rejected a recurring top-up"),
     "recurring_lowered": _l("lowered a recurring top-up"),
     "recurring_paused": _l("paused a recurring top-up"),
     "recurring_resumed": _l("resumed a recurring top-up"),

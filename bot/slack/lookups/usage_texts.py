@@ -33,6 +33,12 @@ ALERT = _l(
 )
 LANGUAGE = _l("/partner language [fr|en] [here]")
 ANOMALY = _l("/partner anomaly floor <EUR per hour> | anomaly export [days]")
+RECURRING = _l(
+    "/partner [product] recurring add <subaccount> [up-to] <amount> daily|weekly <weekday>|monthly <1-28> [HH:MM] [Area/City] [until YYYY-MM-DD] [reason…] | recurring list|pause|resume|cancel|approve|reject <n>"
+)
+AUTO_TOPUP = _l(
+    "/partner [product] auto-topup <subaccount> below <amount> add <amount> [max <amount> per month] | auto-topup list|cancel <n>"
+)
 
 USAGE_LINE = _l("Usage: `{usage}`")
 HELP_POINTER = _l("`/partner help` lists every command.")
