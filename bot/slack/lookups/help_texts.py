@@ -105,11 +105,9 @@ USAGE = [
         ),
     ),
     (
+        _l("/partner recurring list | pause|resume|cancel <n>"),
         _l(
-            "/partner recurring list | pause|resume|cancel <n> | change <n> <amount>|until YYYY-MM-DD"
-        ),
-        _l(
-            "Your series: pausing, lowering and cancelling apply at once; a raise needs an approver."
+            "Your series. `recurring change <n> <amount>` or `recurring change <n> until YYYY-MM-DD`: lowering, pausing and cancelling apply at once; a raise needs an approver."
         ),
     ),
     (

@@ -87,7 +87,6 @@ async def recurring(parsed: RecurringCommand, call: SlashCommand) -> None:
         said = text.NOT_NOW.format(
             number=refused.series.number,
             state=text.STATE_WORDS[refused.series.state.value],
-            wanted=refused.wanted,
         )
         await reply(call.respond, refusal_reply(said))
 
@@ -184,7 +183,6 @@ async def clicked(
         said = text.NOT_NOW.format(
             number=number,
             state=text.STATE_WORDS[refused.series.state.value],
-            wanted=refused.wanted,
         )
         await reply(respond, refusal_reply(said))
         return

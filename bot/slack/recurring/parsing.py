@@ -152,16 +152,17 @@ def _add(product: Product, args: list[str]) -> AddSeries:
     amount_words, rest = take_amount(rest, text.USAGE)
     value = amount(" ".join(amount_words), text.USAGE)
     if not rest or word(rest[0]) not in EVERY:
-        raise CommandError(text.NEEDS_FREQUENCY, text.USAGE)
+        raise CommandError(text.NEEDS_FREQUENCY)
     every, rest = EVERY[word(rest[0])], rest[1:]
-    frequency = Frequency(every)
-    if every is Every.WEEKLY:
+    if every is Every.DAILY:
+        frequency = Frequency(every)
+    elif every is Every.WEEKLY:
         if not rest or word(rest[0]) not in WEEKDAYS:
             raise CommandError(text.BAD_WEEKDAY.format(day=shown(rest[0] if rest else "")))
         frequency, rest = Frequency(every, weekday=WEEKDAYS[word(rest[0])]), rest[1:]
     elif every is Every.MONTHLY:
         if not rest or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 28:
-            raise CommandError(text.BAD_DAY, text.USAGE)
+            raise CommandError(text.BAD_DAY)
         frequency, rest = Frequency(every, day=int(rest[0])), rest[1:]
     at = DEFAULT_TIME
     if rest and (match := _TIME.match(rest[0])):
@@ -174,7 +175,7 @@ def _add(product: Product, args: list[str]) -> AddSeries:
     until = None
     if rest and word(rest[0]) in UNTIL:
         if len(rest) < 2:
-            raise CommandError(text.BAD_DATE.format(date=""), text.USAGE)
+            raise CommandError(text.BAD_DATE.format(date=""))
         until, rest = _date(rest[1]), rest[2:]
     return AddSeries(
         product,

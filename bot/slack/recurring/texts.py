@@ -55,7 +55,7 @@ CARD_NOTE = _l(
 CARD_FALLBACK = _l("Recurring top-up #{number}: {what}, {state}")
 APPROVE = _l("Approve")
 REJECT = _l("Reject")
-STATE_PENDING = _l(":hourglass: Waiting for {count} approval(s): {done} so far.")
+STATE_PENDING = _l(":hourglass: Waiting for approval: {done} of {count}.")
 STATE_ACTIVE = _l(":white_check_mark: Approved by {approvers}: active.")
 STATE_PAUSED = _l(":double_vertical_bar: Paused.")
 STATE_CANCELLED = _l(":no_entry_sign: Cancelled.")
@@ -75,7 +75,7 @@ RAISE_PROPOSED = _l(
     "<#{channel}>. Until then it runs as before."
 )
 NOT_FOUND = _l("There is no recurring top-up #{number}.")
-NOT_NOW = _l("Recurring top-up #{number} is {state}: it cannot be {wanted} now.")
+NOT_NOW = _l("Recurring top-up #{number} is {state}: that cannot be done now.")
 LIST_EMPTY = _l("No recurring or automatic top-ups yet. {usage}")
 LIST_LINE = _l("*#{number}* {state} · {what} · {when}{last}")
 LAST_RESULT = _l(" · last: {result} ({period})")
