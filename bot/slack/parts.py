@@ -78,6 +78,11 @@ class SchedulerParts(Protocol):
     @property
     def alerts(self) -> Alerts: ...
 
+    @property
+    def recurring(self) -> Recurring:
+        """Automatic top-ups, called with each ledger reading."""
+        ...
+
 
 class MaintenanceParts(StoreParts, Protocol):
     """The maintenance jobs (bot.slack.maintenance): requests and setting changes that fell

@@ -38,6 +38,7 @@ from bot.slack.digests.views import digest_reply
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
+from bot.slack.recurring.events import SlackRecurringEvents
 
 log = logging.getLogger(__name__)
 
@@ -267,9 +268,17 @@ class Scheduler:
             log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
             return
         opened = await self._ledger.record(team_id, reading)
+        # After the record: an anomaly this reading opened already holds automatic top-ups back.
+        await self._parts.recurring.on_reading(
+            team_id, reading.product, reading.subaccounts, reading.taken_at, self._recurring_events
+        )
         client = await self._clients.for_team(team_id) if opened else None
         if client is not None:
             await announce(self._parts, client, self._pacer.wait, team_id, opened)
+
+    async def _recurring_events(self, team_id: str) -> SlackRecurringEvents | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackRecurringEvents(client, self._parts.user_locales)
 
     async def run_alert_round(self) -> int:
         """The hourly reading and alert check of every product, now and unclaimed (the

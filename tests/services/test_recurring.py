@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.db.anomaly_models import AnomalyIncident
-from bot.partner.models import Product
+from bot.partner.models import Product, Subaccount
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
@@ -288,3 +288,81 @@ async def test_pause_resume_cancel(runtime: Runtime, sandbox: Sandbox, owner: Ow
         TEAM, series.number, REQUESTER, SeriesState.CANCELLED, People()
     )
     assert cancelled.state is SeriesState.CANCELLED
+
+
+def reading(sub, balance: str):  # type: ignore[no-untyped-def]
+    """A ledger reading of one subaccount, as the scheduler hands it on."""
+    return [Subaccount(sub.id, sub.email, sub.type, sub.token, None, Decimal(balance), "EUR")]
+
+
+async def test_an_automatic_top_up_once_below_then_rearmed_never_past_the_month(
+    runtime: Runtime, sandbox: Sandbox, owner: Owner
+) -> None:
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub.balance = Decimal(5)
+    auto = plan(sub.token, "50")
+    series, _ = await runtime.recurring.propose(
+        TEAM, REQUESTER, auto, People(), below=Decimal(10), monthly_max=Decimal(100)
+    )
+    assert series.kind == "auto" and series.state is SeriesState.PENDING
+    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    at = datetime(2027, 5, 3, 10)
+    # two workers read the same low balance at once, then a later reading before it rose: one add
+    await asyncio.gather(
+        runtime.recurring.on_reading(TEAM, SMS, reading(sub, "5"), at, events(owner)),
+        runtime.recurring.on_reading(TEAM, SMS, reading(sub, "5"), at, events(owner)),
+    )
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "5"), at + timedelta(minutes=5), events(owner)
+    )
+    assert adds(sandbox) == 1 and sub.balance == 55
+    # risen above: re-armed; low again: a second add; a third would pass the month's 100
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "55"), at + timedelta(hours=1), events(owner)
+    )
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "3"), at + timedelta(hours=2), events(owner)
+    )
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "53"), at + timedelta(hours=3), events(owner)
+    )
+    for hours in (4, 5):
+        await runtime.recurring.on_reading(
+            TEAM, SMS, reading(sub, "2"), at + timedelta(hours=hours), events(owner)
+        )
+    assert adds(sandbox) == 2
+    assert [n.why for n in owner.told_of(Told.SKIPPED)] == ["monthly_max"]  # said once
+    # a new month: it tops up again
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "2"), datetime(2027, 6, 1, 1), events(owner)
+    )
+    assert adds(sandbox) == 3
+
+
+async def test_no_automatic_top_up_under_an_open_anomaly(
+    runtime: Runtime, sandbox: Sandbox, owner: Owner
+) -> None:
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    series, _ = await runtime.recurring.propose(
+        TEAM, REQUESTER, plan(sub.token, "50"), People(), below=Decimal(10)
+    )
+    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    async with runtime.database.session() as session:
+        session.add(
+            AnomalyIncident(
+                ref="r2",
+                team_id=TEAM,
+                product="sms",
+                subaccount=sub.token,
+                email="x@example.com",
+                opened_at=utcnow(),
+                window="1h",
+                spent=Decimal(50),
+                expected=Decimal(1),
+            )
+        )
+    await runtime.recurring.on_reading(
+        TEAM, SMS, reading(sub, "1"), datetime(2027, 5, 3, 10), events(owner)
+    )
+    assert adds(sandbox) == 0
+    assert [n.why for n in owner.told_of(Told.SKIPPED)] == ["anomaly"]

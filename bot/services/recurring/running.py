@@ -91,14 +91,19 @@ class Runner:
         self._requests = requests
         self._partner = partner
         self._frozen = frozen
+        self._looked: set[tuple[int, str]] = set()
+        """(series, period) whose 24-hour warning this process has looked into."""
 
     async def run_due(self, now: datetime, events_for: EventsFor) -> None:
         live = Live(self._partner)
         await self.follow_running(events_for)
         for run in await self._store.runs(RunState.WAITING, due_by=now):
             await self._guarded(self._retry(run, now, live, events_for), run.series_id)
-        for series in await self._store.active(KIND_SERIES):
-            await self._guarded(self._series_due(series, now, live, events_for), series.id)
+        active = await self._store.active(KIND_SERIES)
+        periods = await self._store.periods_of([s.id for s in active])
+        for series in active:
+            due_now = self._series_due(series, now, periods[series.id], live, events_for)
+            await self._guarded(due_now, series.id)
 
     async def _guarded(self, step: Awaitable[None], series_id: int) -> None:
         # One workspace's vendor trouble must not stop the others' runs; the next pass retries.
@@ -111,9 +116,9 @@ class Runner:
 
     async def follow_running(self, events_for: EventsFor) -> None:
         for run in await self._store.runs(RunState.RUNNING):
-            await self._follow(run, events_for)
+            await self.follow(run, events_for)
 
-    async def _follow(self, run: Run, events_for: EventsFor) -> None:
+    async def follow(self, run: Run, events_for: EventsFor) -> None:
         assert run.request_id is not None
         request = await self._requests.get(run.request_id)
         if request.status is Status.APPROVED:
@@ -173,7 +178,7 @@ class Runner:
         *,
         amount: Decimal | None = None,
     ) -> None:
-        await self._tell(
+        await self.tell(
             series, News(Told.FAILED, why.value, (run.period,), amount or run.amount), events_for
         )
         if await self._store.count_failure(series.id, failed=True) >= FAILURES_TO_PAUSE:
@@ -185,7 +190,7 @@ class Runner:
                 audit.SYSTEM,
                 values={"why": Why.FAILURES.value},
             ):
-                await self._tell(current, News(Told.PAUSED, Why.FAILURES.value), events_for)
+                await self.tell(current, News(Told.PAUSED, Why.FAILURES.value), events_for)
 
     # --- 2. retries -------------------------------------------------------------------------
 
@@ -201,18 +206,21 @@ class Runner:
             await self._store.settle_run(run, RunState.SKIPPED, note=Why.FULL.value)
         elif amount > main:
             await self._wait_or_fail(series, run, run.attempt + 1, events_for, amount=amount)
-        elif await self._store.retry_run(
-            series, run, _request_row(series, amount, run.period, now)
-        ):
+        elif await self._store.retry_run(series, run, request_row(series, amount, run.period, now)):
             await self.follow_running(events_for)
 
     # --- 3. the due period ---------------------------------------------------------------------
 
     async def _series_due(
-        self, series: Series, now: datetime, live: Live, events_for: EventsFor
+        self,
+        series: Series,
+        now: datetime,
+        periods: frozenset[str],
+        live: Live,
+        events_for: EventsFor,
     ) -> None:
         schedule = series.schedule()
-        found = due(schedule, now, await self._store.periods(series.id))
+        found = due(schedule, now, periods)
         missed = [
             o.period
             for o in found.skipped
@@ -221,14 +229,12 @@ class Runner:
             )
         ]
         if missed:
-            await self._tell(
-                series, News(Told.SKIPPED, Why.MISSED.value, tuple(missed)), events_for
-            )
+            await self.tell(series, News(Told.SKIPPED, Why.MISSED.value, tuple(missed)), events_for)
         if found.run is None:
             if schedule.ended(now) and await self._store.move(
                 series, SeriesState.ENDED, "recurring_ended", audit.SYSTEM
             ):
-                await self._tell(series, News(Told.ENDED), events_for)
+                await self.tell(series, News(Told.ENDED), events_for)
             else:
                 await self._warn(series, now, live, events_for)
             return
@@ -259,10 +265,10 @@ class Runner:
                 occurrence.due_at,
                 RunState.RUNNING,
                 amount=amount,
-                request=_request_row(series, amount, occurrence.period, now),
+                request=request_row(series, amount, occurrence.period, now),
             )
             if started is not None:  # None: another worker has this period
-                await self._follow(started, events_for)
+                await self.follow(started, events_for)
 
     async def _what_to_add(
         self,
@@ -285,22 +291,27 @@ class Runner:
                 audit.SYSTEM,
                 values={"why": Why.DELETED.value},
             ):
-                await self._tell(series, News(Told.ENDED, Why.DELETED.value), events_for)
+                await self.tell(series, News(Told.ENDED, Why.DELETED.value), events_for)
             return None, main
-        for why, blocked in (
-            (Why.FROZEN, self._frozen(series.team_id, series.product, series.subaccount_token)),
-            (Why.ANOMALY, self._open_anomaly(series)),
-        ):
-            if await blocked:
-                if due_at is not None and await self._store.record_run(
-                    series, period, due_at, RunState.SKIPPED, note=why.value
-                ):
-                    await self._tell(series, News(Told.SKIPPED, why.value, (period,)), events_for)
-                return None, main
+        why = await self.blocked(series)
+        if why is not None:
+            if due_at is not None and await self._store.record_run(
+                series, period, due_at, RunState.SKIPPED, note=why.value
+            ):
+                await self.tell(series, News(Told.SKIPPED, why.value, (period,)), events_for)
+            return None, main
         if series.level is not None:
             return series.level - subaccount.balance, main
         assert series.amount is not None
         return series.amount, main
+
+    async def blocked(self, series: Series) -> Why | None:
+        """Why no automation may top the subaccount up now (a freeze, an open anomaly)."""
+        if await self._frozen(series.team_id, series.product, series.subaccount_token):
+            return Why.FROZEN
+        if await self._open_anomaly(series):
+            return Why.ANOMALY
+        return None
 
     async def _open_anomaly(self, series: Series) -> bool:
         """An open spend anomaly nobody has judged harmless (bot.services.anomalies)."""
@@ -326,17 +337,21 @@ class Runner:
         upcoming = series.schedule().next_runs(now, 1)
         if not upcoming or upcoming[0].due_at - now > WARN_AHEAD:
             return
+        looked = (series.id, upcoming[0].period)
+        if looked in self._looked:  # one balance read a period per process, not one a pass
+            return
+        self._looked.add(looked)
         main, subaccounts, _key = await live.of(series.team_id, series.product)
         subaccount = subaccounts.get(series.subaccount_token)
         if subaccount is None:
             return
         need = series.amount if series.amount is not None else (series.per_run - subaccount.balance)
         if need > main and await self._store.take_warning(series, upcoming[0].period):
-            await self._tell(
+            await self.tell(
                 series, News(Told.LOW_MAIN, None, (upcoming[0].period,), need, main), events_for
             )
 
-    async def _tell(self, series: Series, news: News, events_for: EventsFor) -> None:
+    async def tell(self, series: Series, news: News, events_for: EventsFor) -> None:
         events = await events_for(series.team_id)
         if events is None:
             log.warning("recurring series %d: %s not told", series.id, news.told)
@@ -347,7 +362,7 @@ class Runner:
             log.warning("recurring series %d: telling failed: %s", series.id, type(error).__name__)
 
 
-def _request_row(series: Series, amount: Decimal, period: str, now: datetime) -> CreditRequest:
+def request_row(series: Series, amount: Decimal, period: str, now: datetime) -> CreditRequest:
     """The run's request, already approved: the series' approval covers it."""
     return CreditRequest(
         team_id=series.team_id,

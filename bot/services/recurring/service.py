@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.db.session import Database
 from bot.services.partner_access import PartnerAccess
+from bot.services.recurring.automatic import AutoTopups
 from bot.services.recurring.running import Runner
 from bot.services.recurring.series import SeriesDecisions
 from bot.services.recurring.store import SeriesStore
@@ -24,6 +25,7 @@ class Recurring:
         self.set_state = self.decisions.set_state
         self.change = self.decisions.change
         self.run_due = self.runner.run_due
+        self.on_reading = AutoTopups(self.store, self.runner).on_reading
         self.by_number = self.store.by_number
         self.of_team = self.store.of_team
         self.runs_of = self.store.runs_of
