@@ -135,6 +135,7 @@ class Runtime:
         snapshots = Snapshots(database, partner)
         alerts = Alerts(database)
         digests = Digests(database, partner, snapshots, alerts, requests)
+        recurring = Recurring(database, requests, partner, roles)
         home = HomeService(
             database=database,
             keys=keys,
@@ -144,6 +145,7 @@ class Runtime:
             snapshots=snapshots,
             alerts=alerts,
             digests=digests,
+            recurring=recurring,
         )
         return cls(
             settings=settings,
@@ -167,7 +169,7 @@ class Runtime:
             home_viewers=HomeViewers(database),
             ledger=Ledger(database, partner),
             incidents=Incidents(database),
-            recurring=Recurring(database, requests, partner, roles),
+            recurring=recurring,
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

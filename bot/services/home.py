@@ -29,6 +29,8 @@ from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import KeyStatus, PartnerKeys
 from bot.services.policy import Policy, get_policy
+from bot.services.recurring.model import Series, SeriesState
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests, RequestSnapshot, Status
 from bot.services.roles import Role, Roles, Subject
 from bot.services.snapshots import Snapshots
@@ -96,6 +98,9 @@ class HomeSnapshot:
     activity: tuple[AuditRecord, ...]
     settings: WorkspaceSettings | None
     """Admins only."""
+    recurring: tuple[Series, ...] = ()
+    """Active recurring and automatic top-ups: the viewer's own; every one for approvers and
+    admins (bot.services.recurring)."""
 
     @property
     def first_run(self) -> bool:
@@ -118,6 +123,7 @@ class HomeService:
         snapshots: Snapshots,
         alerts: Alerts,
         digests: Digests,
+        recurring: Recurring | None = None,
     ) -> None:
         self._database = database
         self._keys = keys
@@ -127,6 +133,7 @@ class HomeService:
         self._snapshots = snapshots
         self._alerts = alerts
         self._digests = digests
+        self._recurring = recurring
 
     async def snapshot(self, team_id: str, user_id: str, directory: Directory) -> HomeSnapshot:
         is_admin = await self._roles.is_admin(team_id, user_id, directory)
@@ -156,6 +163,13 @@ class HomeService:
             )
         )
         settings = await self._settings(team_id, statuses) if is_admin else None
+        recurring = ()
+        if self._recurring is not None:
+            recurring = tuple(
+                s
+                for s in await self._recurring.of_team(team_id, live_only=True)
+                if s.state is SeriesState.ACTIVE and (sees_all or s.created_by == user_id)
+            )
         return HomeSnapshot(
             team_id=team_id,
             user_id=user_id,
@@ -168,6 +182,7 @@ class HomeService:
             mine=mine,
             activity=activity,
             settings=settings,
+            recurring=recurring,
         )
 
     async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:

@@ -41,12 +41,15 @@ OUTAGE = timedelta(days=5)
 KILLS = 9
 ADD = "/subaccount/credit/add"
 
-D, W, M = Every.DAILY, Every.WEEKLY, Every.MONTHLY
+W, M = Every.WEEKLY, Every.MONTHLY
 SERIES: list[tuple[Frequency, str, str]] = [
-    (Frequency(D), "02:30", "Europe/Paris"),  # the spring gap and the autumn overlap
-    (Frequency(D), "01:30", "America/New_York"),
-    (Frequency(W, weekday=6), "02:30", "Europe/Paris"),  # the changes fall on Sundays
+    # The clocks change on Sundays in Europe and North America: 02:30 and 02:00 in Paris do not
+    # exist on the spring change and happen twice on the autumn one; 02:15 in New York does not
+    # exist in spring, 01:30 happens twice in autumn.
+    (Frequency(W, weekday=6), "02:30", "Europe/Paris"),
+    (Frequency(W, weekday=6), "01:30", "America/New_York"),
     (Frequency(W, weekday=6), "02:15", "America/New_York"),
+    (Frequency(W, weekday=6), "02:00", "Europe/Paris"),
     (Frequency(W, weekday=0), "09:00", "UTC"),
     (Frequency(W, weekday=2), "23:30", "America/New_York"),
     (Frequency(W, weekday=4), "00:00", "Europe/Paris"),
@@ -56,7 +59,7 @@ SERIES: list[tuple[Frequency, str, str]] = [
     (Frequency(M, day=28), "02:30", "Europe/Paris"),
     (Frequency(M, day=1), "09:00", "UTC"),
     (Frequency(M, day=14), "02:15", "America/New_York"),
-    (Frequency(M, day=31 - 3), "23:59", "Pacific/Auckland"),
+    (Frequency(M, day=27), "23:59", "Pacific/Auckland"),
     (Frequency(M, day=15), "08:00", "Europe/London"),
     (Frequency(M, day=5), "07:00", "Asia/Kolkata"),
     (Frequency(M, day=10), "13:00", "America/Sao_Paulo"),
@@ -173,7 +176,7 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
         for n in range(3)
     ]
     end = START + timedelta(days=30 * MONTHS + 10)
-    ticks = (end - START).days
+    ticks = (end - START).days // 2
     kill_at = set(rng.sample(range(5, ticks), KILLS))
     killed = 0
     outage_done = False
@@ -192,7 +195,9 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
                 set_clock()
                 await asyncio.gather(*(w.start() for w in workers))
             else:
-                now += timedelta(hours=24 + rng.randint(-6, 6))
+                # 36 to 61 hours: no series has two periods in one step, and none is ever
+                # 72 hours late (only the outage makes periods be missed)
+                now += timedelta(hours=rng.randint(36, 60), minutes=rng.randint(0, 59))
                 set_clock()
             if tick in kill_at:  # at a random moment of the pass this tick starts
                 await asyncio.sleep(rng.random() * 0.3)
@@ -224,22 +229,27 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
         assert sub is not None and sub.balance == balances[s.subaccount_token] + added, s.number
         moved += added
     assert account.balance == main_before - moved
-    # the DST days ran once each, in both zones
-    paris, new_york = (
-        (await runtime.recurring.runs_of(series[0].id)),
-        (await runtime.recurring.runs_of(series[1].id)),
+    # the DST Sundays ran once each, in both zones
+    dst = {
+        0: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
+        1: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
+        2: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
+        3: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
+    }
+    for index, days in dst.items():
+        periods = [r.period for r in await runtime.recurring.runs_of(series[index].id)]
+        assert all(periods.count(day) == 1 for day in days if day < now.date().isoformat())
+    # the outage: periods more than 72 hours late were skipped, and said; the others ran
+    in_outage = []
+    for s in series:
+        in_outage += [
+            r for r in await runtime.recurring.runs_of(s.id) if outage_from < r.due_at <= outage_to
+        ]
+    assert {r.state for r in in_outage} == {RunState.SKIPPED, RunState.SUCCEEDED}
+    assert all(
+        (r.state is RunState.SKIPPED) == (outage_to - r.due_at > timedelta(hours=72))
+        for r in in_outage
     )
-    for runs, days in (
-        (paris, ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29")),
-        (new_york, ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05")),
-    ):
-        assert all(
-            [r.period for r in runs].count(day) == 1 for day in days if day < now.date().isoformat()
-        )
-    # the outage: the daily series skipped the older days and ran the latest
-    outage_runs = [r for r in paris if outage_from < r.due_at <= outage_to]
-    assert [r.state for r in outage_runs][-1] is RunState.SUCCEEDED
-    assert len([r for r in outage_runs if r.state is RunState.SKIPPED]) >= 3
 
 
 async def barrier(
@@ -254,3 +264,62 @@ async def barrier(
             return
         assert asyncio.get_running_loop().time() < deadline, f"tick {tick} never settled"
         await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("killed_when", ["run_recorded", "vendor_called"])
+async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
+    runtime: Runtime, sandbox: Sandbox, fake: FakeSlack, tmp_path: Path, killed_when: str
+) -> None:
+    """The real-process test: a daily series due a minute after `now`, the worker killed just
+    after that minute (once its run is recorded, or once the vendor saw the add), started
+    again: exactly one add."""
+    account = sandbox.accounts[DEMO_SMS_KEY]
+    sub = account.subaccounts[5]
+    before = sub.balance
+    plan = Plan(
+        Product.SMS,
+        sub.token,
+        Decimal(7),
+        None,
+        Frequency(Every.DAILY),
+        time(6, 30),
+        "UTC",
+        None,
+        "nightly float",
+    )
+    series, _ = await runtime.recurring.propose(TEAM, REQUESTER, plan, People())
+    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    async with runtime.database.session() as session:
+        await session.execute(update(RecurringSeries).values(starts_at=datetime(2027, 3, 1)))
+    due_at = datetime(2027, 3, 2, 6, 30)
+
+    clock = tmp_path / "clock.json"
+
+    def set_clock(tick: int, now: datetime) -> None:
+        written = clock.with_suffix(".tmp")
+        written.write_text(json.dumps({"tick": tick, "now": now.isoformat()}))
+        written.replace(clock)
+
+    set_clock(1, due_at - timedelta(minutes=1))
+    settings = {"execution_lease_seconds": "1", "reconcile_settle_seconds": "0.2"}
+    worker = DrillWorker("minute", clock, runtime.database.url, fake, sandbox, tmp_path, **settings)
+    try:
+        await worker.start()
+        await barrier(runtime, [worker], 1)
+        assert not sandbox.calls(endpoint=ADD) and await runtime.recurring.runs_of(series.id) == []
+
+        set_clock(2, due_at + timedelta(seconds=1))  # the minute has passed
+        for _ in range(20_000):
+            if killed_when == "vendor_called" and sandbox.calls(endpoint=ADD):
+                break
+            if killed_when == "run_recorded" and await runtime.recurring.runs_of(series.id):
+                break
+            await asyncio.sleep(0.001)
+        worker.kill()
+        await worker.start()
+        await barrier(runtime, [worker], 2)
+    finally:
+        worker.stop()
+    assert len(sandbox.calls(endpoint=ADD)) == 1
+    (run,) = await runtime.recurring.runs_of(series.id)
+    assert run.state is RunState.SUCCEEDED and sub.balance == before + 7

@@ -25,6 +25,7 @@ from tests.slack.approvals import (
     set_up_approvals,
 )
 from tests.slack.harness import MEMBER, Harness, eventually, reply_text
+from tests.slack.test_home import open_home, text_of
 
 A1, A2, _A3 = APPROVERS
 ADD = "/subaccount/credit/add"
@@ -98,6 +99,9 @@ async def test_a_series_asked_approved_once_and_run_once_a_period(slack: Harness
     assert len(slack.sandbox.calls(endpoint=ADD)) == 1 and sub.balance == before + 7
     listed = reply_text(await slack.ask("recurring list"))
     assert f"*#{series.number}* active" in listed and "last: done" in listed
+    home = text_of(await open_home(slack, MEMBER))
+    assert "Recurring and automatic top-ups" in home and f"*#{series.number}*" in home
+    assert f"last: done ({due_at.date().isoformat()})" in home
     assert slack.block_kit_violations() == []
 
 
