@@ -290,7 +290,7 @@ async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
     series, _ = await runtime.recurring.propose(TEAM, REQUESTER, plan, People())
     await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
     async with runtime.database.session() as session:
-        await session.execute(update(RecurringSeries).values(starts_at=datetime(2027, 3, 1)))
+        await session.execute(update(RecurringSeries).values(starts_at=datetime(2027, 3, 2)))
     due_at = datetime(2027, 3, 2, 6, 30)
 
     clock = tmp_path / "clock.json"
