@@ -168,3 +168,32 @@ async def test_what_goes_wrong_is_told_to_the_owner(slack: Harness) -> None:
     runs = await slack.runtime.recurring.runs_of(series.id)
     assert all(r.state is RunState.SKIPPED for r in runs)
     assert Decimal(0) == sum((r.amount or 0 for r in runs), Decimal(0))
+
+
+async def test_a_card_slack_refuses_leaves_nothing_waiting(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.fail("chat.postMessage", "not_in_channel", channel=APPROVALS)
+    post = await slack.ask(f"recurring add {a_subaccount(slack).email} 7 daily")
+    assert "could not be posted" in reply_text(post) and "not_in_channel" in reply_text(post)
+    (series,) = await slack.runtime.recurring.of_team(slack.team_id)
+    assert series.state is SeriesState.CANCELLED
+
+
+async def test_an_automatic_top_up_is_asked_and_listed(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await slack.ask(f"recharge-auto {sub.email} sous 10 ajouter 50 max 200 par mois")
+    series = await newest(slack)
+    assert (series.kind, series.below, series.amount, series.monthly_max) == ("auto", 10, 50, 200)
+    shown = card_text(card(slack, series))
+    assert "Automatic top-up" in shown and "when a reading finds it below €10.00" in shown
+    assert "€200.00" in shown
+    await click(slack, A1, "recurring_approve", card(slack, series))
+
+    async def state() -> SeriesState:
+        return (await newest(slack)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    listed = reply_text(await slack.ask("auto-topup list"))
+    assert f"*#{series.number}* active" in listed and sub.email in listed
+    assert "No recurring" in reply_text(await slack.ask("recurring list"))  # series only

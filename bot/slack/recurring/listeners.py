@@ -138,7 +138,17 @@ async def _add(parsed: AddSeries | AddAuto, call: SlashCommand) -> None:
         series, channel = await services.recurring.propose(team_id, user_id, plan, call.directory)
     with language(await channel_language(services, team_id, channel)):
         card = series_card(series, utcnow())
-    posted = await call.client.chat_postMessage(channel=channel, **card.as_kwargs())
+    try:
+        posted = await call.client.chat_postMessage(channel=channel, **card.as_kwargs())
+    except SlackApiError as refused:
+        # A series nobody can see does not wait: it is cancelled, and the asker told why.
+        await services.recurring.set_state(
+            team_id, series.number, user_id, SeriesState.CANCELLED, call.directory
+        )
+        error = str(refused.response.get("error") or "error")
+        said = text.CARD_REFUSED.format(channel=channel, error=error)
+        await reply(call.respond, refusal_reply(said))
+        return
     await services.recurring.set_card(series.id, channel, str(posted["ts"]))
     await reply(call.respond, plain_reply(text.SENT.format(number=series.number, channel=channel)))
 

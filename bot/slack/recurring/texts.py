@@ -47,6 +47,11 @@ FIELD_NEXT = _l("*Next runs*\n{runs}")
 FIELD_END = _l("*Ends*\n{end}")
 NO_END = _l("when cancelled")
 FIELD_MONTH = _l("*At most a month*\n{amount}")
+NO_MONTHLY_MAX = _l("*At most a month*\nno maximum: one top-up each time it falls below")
+CARD_REFUSED = _l(
+    "The card could not be posted in <#{channel}> (Slack said `{error}`), so nothing was set "
+    "up: invite the app to that channel, or ask an administrator to choose another one."
+)
 FIELD_REASON = _l("*Reason*\n{reason}")
 NO_REASON = _l("(none)")
 CARD_NOTE = _l(

@@ -78,7 +78,10 @@ def series_card(series: Series, now: datetime) -> Reply:
         fields.append(text.FIELD_NEXT.format(runs=shown))
     end = series.until.isoformat() if series.until else str(text.NO_END)
     fields.append(text.FIELD_END.format(end=end))
-    fields.append(text.FIELD_MONTH.format(amount=format_money(series.most_per_month)))
+    if series.kind == KIND_AUTO and series.monthly_max is None:
+        fields.append(str(text.NO_MONTHLY_MAX))
+    else:
+        fields.append(text.FIELD_MONTH.format(amount=format_money(series.most_per_month)))
     fields.append(
         text.FIELD_REASON.format(reason=escape(series.reason) if series.reason else text.NO_REASON)
     )
