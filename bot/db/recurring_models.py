@@ -76,6 +76,9 @@ class RecurringSeries(Base):
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     """Where its approval card is, to redraw it after a decision."""
+    card_claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """When a process took the posting of its card (one conditional UPDATE: one poster). Never
+    taken after a while: the asking process died before posting, and maintenance posts it."""
     armed: Mapped[bool] = mapped_column(Boolean, default=True)
     """Automatic top-up: False after a top-up, until a reading finds the balance above again."""
 

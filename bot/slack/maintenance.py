@@ -16,6 +16,7 @@ from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
 from bot.slack.recurring.events import SlackRecurringEvents
+from bot.slack.recurring.listeners import post_card
 from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class Maintenance:
         await self._parts.requests.run_due(self._events_for)
         # Recurring top-ups due now, each period once, through approved requests.
         await self._parts.recurring.run_due(utcnow(), self._recurring_events_for)
+        await self._post_owed_series_cards()
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -55,6 +57,15 @@ class Maintenance:
         await self._parts.deliveries.forget_old()
         # Install-page visits that never came back (each left an OAuth state row).
         await stores.oauth_state_store(self._parts).purge_expired()
+
+    async def _post_owed_series_cards(self) -> None:
+        """Recurring series whose asking process died before posting their card."""
+        for series in await self._parts.recurring.cards_owed(utcnow() - CARD_GRACE):
+            policy = await self._parts.policies.get(series.team_id)
+            client = await self._clients.for_team(series.team_id)
+            if policy.approvals_channel_id is None or client is None:
+                continue
+            await post_card(self._parts, client, series, policy.approvals_channel_id)
 
     async def _post_owed_change_cards(self) -> None:
         """Setting changes whose process died between proposing and posting the card."""

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("warned_period", sa.String(32)),
         sa.Column("card_channel_id", sa.String(32)),
         sa.Column("card_ts", sa.String(32)),
+        sa.Column("card_claimed_at", sa.DateTime()),
         sa.Column("armed", sa.Boolean(), nullable=False),
         sa.UniqueConstraint("team_id", "number", name="uq_recurring_series_number"),
     )

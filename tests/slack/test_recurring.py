@@ -4,16 +4,23 @@ emulator and the vendor sandbox. The worker is handed a simulated `now`."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import update
 
 from bot.clock import utcnow
-from bot.services.recurring.model import RunState, SeriesState
+from bot.db.recurring_models import RecurringSeries
+from bot.partner.models import Product
+from bot.services.recurring.model import Plan, RunState, SeriesState
+from bot.services.recurring.schedule import Every, Frequency
 from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 from bot.slack.recurring.events import SlackRecurringEvents
 from devkit.emulator import Message
+from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -197,3 +204,23 @@ async def test_an_automatic_top_up_is_asked_and_listed(slack: Harness) -> None:
     listed = reply_text(await slack.ask("auto-topup list"))
     assert f"*#{series.number}* active" in listed and sub.email in listed
     assert "No recurring" in reply_text(await slack.ask("recurring list"))  # series only
+
+
+async def test_a_series_whose_process_died_before_its_card_gets_one_card(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    plan = Plan(
+        Product.SMS, sub.token, Decimal(7), None, Frequency(Every.DAILY), time(9), "UTC", None, None
+    )
+    # what the asking process stored before it died: the series, no card
+    await slack.runtime.recurring.propose(slack.team_id, MEMBER, plan, People())
+    async with slack.runtime.database.session() as session:
+        await session.execute(
+            update(RecurringSeries).values(created_at=utcnow() - timedelta(minutes=1))
+        )
+    maintenance = Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None))
+    await asyncio.gather(maintenance.run_once(), maintenance.run_once())
+    await maintenance.run_once()
+    cards = [m for m in slack.fake.messages.get(APPROVALS, []) if "Recurring top-up" in m.text]
+    assert len(cards) == 1
+    assert (await newest(slack)).card is not None

@@ -18,6 +18,7 @@ from bot.db.recurring_models import RecurringSeries
 from bot.db.session import Database
 from bot.i18n import _
 from bot.money import validate_amount
+from bot.services import audit
 from bot.services.directory import Directory
 from bot.services.errors import NotAllowed
 from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
@@ -249,6 +250,19 @@ class SeriesDecisions:
             series, "recurring_raise_proposed", user_id, {"proposed": {**proposed, "by": user_id}}
         )
         return await self._store.get(series.id), False
+
+    async def withdraw(self, series_id: int) -> Series:
+        """A pending series whose card Slack refused: nobody can see it, so it does not wait."""
+        series = await self._store.get(series_id)
+        if series.state is SeriesState.PENDING:
+            await self._store.move(
+                series,
+                SeriesState.CANCELLED,
+                "recurring_cancelled",
+                audit.SYSTEM,
+                values={"why": "card_refused"},
+            )
+        return await self._store.get(series_id)
 
     async def _may_steer(self, series: Series, user_id: str, directory: Directory) -> None:
         if user_id == series.created_by:

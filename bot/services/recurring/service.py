@@ -22,6 +22,7 @@ class Recurring:
         self.propose = self.decisions.propose
         self.approve = self.decisions.approve
         self.reject = self.decisions.reject
+        self.withdraw = self.decisions.withdraw
         self.set_state = self.decisions.set_state
         self.change = self.decisions.change
         self.run_due = self.runner.run_due
@@ -30,3 +31,5 @@ class Recurring:
         self.of_team = self.store.of_team
         self.runs_of = self.store.runs_of
         self.set_card = self.store.set_card
+        self.claim_card = self.store.claim_card
+        self.cards_owed = self.store.cards_owed

@@ -7,7 +7,7 @@ later change of a run or a series is one conditional UPDATE: its row count says 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -162,6 +162,30 @@ class SeriesStore(RunStore):
                 return False
             await _audit(session, row, event, actor_id, **details)
         return True
+
+    async def claim_card(self, series_id: int) -> bool:
+        """Take the posting of the series' card: True for the one caller that took it."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(RecurringSeries)
+                .where(RecurringSeries.id == series_id, RecurringSeries.card_claimed_at.is_(None))
+                .values(card_claimed_at=utcnow())
+            )
+            return result.rowcount == 1  # type: ignore[attr-defined]
+
+    async def cards_owed(self, created_before: datetime) -> list[Series]:
+        """Pending series whose card nobody took to post (the asker's process died first)."""
+        async with self._database.session() as session:
+            ids = (
+                await session.scalars(
+                    select(RecurringSeries.id).where(
+                        RecurringSeries.state == SeriesState.PENDING.value,
+                        RecurringSeries.card_claimed_at.is_(None),
+                        RecurringSeries.created_at <= created_before,
+                    )
+                )
+            ).all()
+        return [await self.get(series_id) for series_id in ids]
 
     async def set_card(self, series_id: int, channel_id: str, ts: str) -> None:
         async with self._database.session() as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import time
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,8 +15,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
 from bot.i18n import language
+from bot.services.languages import Languages
 from bot.services.recurring.model import Plan, Series, SeriesNotChangeable, SeriesState
 from bot.services.recurring.schedule import Every, Frequency
+from bot.services.recurring.service import Recurring
 from bot.slack.context import SERVICES, Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.error_handler import answers_errors
@@ -35,6 +37,17 @@ from bot.slack.replies import reply
 from bot.slack.views.reply import plain_reply, refusal_reply
 
 log = logging.getLogger(__name__)
+
+
+class RecurringParts(Protocol):
+    """What posting a card takes from the process (maintenance has no Services)."""
+
+    @property
+    def recurring(self) -> Recurring: ...
+
+    @property
+    def languages(self) -> Languages: ...
+
 
 STEERS = {
     "pause": SeriesState.PAUSED,
@@ -136,21 +149,30 @@ async def _add(parsed: AddSeries | AddAuto, call: SlashCommand) -> None:
             parsed.reason,
         )
         series, channel = await services.recurring.propose(team_id, user_id, plan, call.directory)
-    with language(await channel_language(services, team_id, channel)):
-        card = series_card(series, utcnow())
-    try:
-        posted = await call.client.chat_postMessage(channel=channel, **card.as_kwargs())
-    except SlackApiError as refused:
-        # A series nobody can see does not wait: it is cancelled, and the asker told why.
-        await services.recurring.set_state(
-            team_id, series.number, user_id, SeriesState.CANCELLED, call.directory
-        )
-        error = str(refused.response.get("error") or "error")
-        said = text.CARD_REFUSED.format(channel=channel, error=error)
+    refused = await post_card(services, call.client, series, channel)
+    if refused is not None:
+        said = text.CARD_REFUSED.format(channel=channel, error=refused)
         await reply(call.respond, refusal_reply(said))
         return
-    await services.recurring.set_card(series.id, channel, str(posted["ts"]))
     await reply(call.respond, plain_reply(text.SENT.format(number=series.number, channel=channel)))
+
+
+async def post_card(
+    services: Services | RecurringParts, client: AsyncWebClient, series: Series, channel: str
+) -> str | None:
+    """Post the series' approval card, once (the posting is claimed first); Slack's error when
+    it refused the card, and the series is then withdrawn: a series nobody sees does not wait."""
+    if not await services.recurring.claim_card(series.id):
+        return None  # another process took it
+    with language(await services.languages.for_channel(series.team_id, channel)):
+        card = series_card(series, utcnow())
+    try:
+        posted = await client.chat_postMessage(channel=channel, **card.as_kwargs())
+    except SlackApiError as refused:
+        await services.recurring.withdraw(series.id)
+        return str(refused.response.get("error") or "error")
+    await services.recurring.set_card(series.id, channel, str(posted["ts"]))
+    return None
 
 
 async def _redraw(services: Services, client: AsyncWebClient, series: Series) -> None:
