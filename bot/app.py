@@ -146,6 +146,7 @@ def services_of(runtime: Runtime) -> Services:
         controls=runtime.controls,
         sweeping=runtime.sweeping,
         turns=runtime.turns,
+        recurring=runtime.recurring,
         group_members=runtime.group_members,
         user_locales=runtime.user_locales,
         homes=runtime.homes,

@@ -31,6 +31,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -75,6 +76,7 @@ class Runtime:
     sweeping: Sweeping
     turns: Turns
     """Posting turns per channel, shared by every process (bot.services.turns)."""
+    recurring: Recurring
     slack_session: aiohttp.ClientSession
     """One connection pool for every Slack Web API client (bot.slack.clients.web_client)."""
     group_members: GroupMembersCache = field(default_factory=GroupMembersCache)
@@ -147,6 +149,7 @@ class Runtime:
         snapshots = Snapshots(database, partner)
         alerts = Alerts(database)
         digests = Digests(database, partner, snapshots, alerts, requests)
+        recurring = Recurring(database, requests, partner, roles, frozen=controls.is_frozen)
         home = HomeService(
             database=database,
             keys=keys,
@@ -157,6 +160,7 @@ class Runtime:
             alerts=alerts,
             digests=digests,
             controls=controls,
+            recurring=recurring,
         )
         return cls(
             settings=settings,
@@ -184,6 +188,7 @@ class Runtime:
             controls=controls,
             sweeping=Sweeping(partner, requests, controls),
             turns=Turns(database),
+            recurring=recurring,
             homes=HomeQueue(settings.home_publishes_per_minute),
             # Without a shared session slack_sdk opens (and closes) one, and a connection, for
             # every call. The session carries the timeout (slack_sdk's default of 30 s).

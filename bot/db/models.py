@@ -400,3 +400,6 @@ class HomeView(Base):
 # metadata wherever the models are.
 import bot.db.anomaly_models  # noqa: E402
 import bot.db.control_models  # noqa: E402, F401
+
+# So are recurring top-ups' (bot.services.recurring).
+from bot.db import recurring_models as _recurring_models  # noqa: E402, F401

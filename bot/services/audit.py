@@ -76,6 +76,20 @@ ACTIONS = frozenset(
         "usage_statement_sent",
         # the door
         "cross_workspace_refused",
+        # recurring and automatic top-ups (bot/services/recurring)
+        "recurring_proposed",
+        "recurring_approval_counted",
+        "recurring_approved",
+        "recurring_raise_proposed",
+        "recurring_raise_approved",
+        "recurring_raise_rejected",
+        "recurring_rejected",
+        "recurring_lowered",
+        "recurring_paused",
+        "recurring_resumed",
+        "recurring_cancelled",
+        "recurring_ended",
+        "recurring_run",
     }
 )
 """Every action the code records. `record` refuses any other, so a new one is added here, and

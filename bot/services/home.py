@@ -29,6 +29,8 @@ from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import KeyStatus, PartnerKeys
 from bot.services.policy import Policy, get_policy
+from bot.services.recurring.model import Series, SeriesState
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests, RequestSnapshot, Status, may_decide
 from bot.services.roles import Role, Roles, Subject
 from bot.services.snapshots import Snapshots
@@ -99,6 +101,9 @@ class HomeSnapshot:
     """Admins only."""
     controls: tuple[Control, ...] = ()
     """Frozen and capped subaccounts (approvers and admins)."""
+    recurring: tuple[Series, ...] = ()
+    """Active recurring and automatic top-ups: the viewer's own; every one for approvers and
+    admins (bot.services.recurring)."""
 
     @property
     def first_run(self) -> bool:
@@ -122,6 +127,7 @@ class HomeService:
         alerts: Alerts,
         digests: Digests,
         controls: SubaccountControls | None = None,
+        recurring: Recurring | None = None,
     ) -> None:
         self._database = database
         self._controls = controls
@@ -132,6 +138,7 @@ class HomeService:
         self._snapshots = snapshots
         self._alerts = alerts
         self._digests = digests
+        self._recurring = recurring
 
     async def snapshot(self, team_id: str, user_id: str, directory: Directory) -> HomeSnapshot:
         is_admin = await self._roles.is_admin(team_id, user_id, directory)
@@ -164,6 +171,13 @@ class HomeService:
         controls = ()
         if sees_all and self._controls is not None:
             controls = tuple(await self._controls.of_team(team_id))
+        recurring = ()
+        if self._recurring is not None:
+            recurring = tuple(
+                s
+                for s in await self._recurring.of_team(team_id, live_only=True)
+                if s.state is SeriesState.ACTIVE and (sees_all or s.created_by == user_id)
+            )
         return HomeSnapshot(
             team_id=team_id,
             user_id=user_id,
@@ -177,6 +191,7 @@ class HomeService:
             activity=activity,
             settings=settings,
             controls=controls,
+            recurring=recurring,
         )
 
     async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:

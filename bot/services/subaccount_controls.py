@@ -134,6 +134,10 @@ class SubaccountControls:
             row = await session.get(SubaccountControl, (team_id, product.value, token))
             return _control(row) if row is not None else None
 
+    async def is_frozen(self, team_id: str, product: Product, token: str) -> bool:
+        control = await self.get(team_id, product, token)
+        return control is not None and control.frozen
+
     async def of_team(self, team_id: str, product: Product | None = None) -> list[Control]:
         """The workspace's frozen or capped subaccounts, by email."""
         query = select(SubaccountControl).where(

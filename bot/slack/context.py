@@ -32,6 +32,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -71,6 +72,7 @@ class Services:
     sweeping: Sweeping
     turns: Turns
     """Posting turns per channel, shared by every process (bot.services.turns)."""
+    recurring: Recurring
     group_members: GroupMembersCache
     user_locales: UserLocales
     inflight: InFlight

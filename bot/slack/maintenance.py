@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from bot.clock import utcnow
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
+from bot.slack.recurring.listeners import post_card
+from bot.slack.recurring.notices import SlackRecurringNotices
 from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.reminders import send_due
 
@@ -35,6 +38,9 @@ class Maintenance:
         await self._parts.requests.run_due(self._notices_for)
         # After expiry: a request that just expired is reminded of no more.
         await send_due(self._parts, self._clients)
+        # Recurring top-ups due now, each period once, through approved requests.
+        await self._parts.recurring.run_due(utcnow(), self._recurring_notices_for)
+        await self._post_owed_series_cards()
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -55,6 +61,15 @@ class Maintenance:
         # Install-page visits that never came back (each left an OAuth state row).
         await stores.oauth_state_store(self._parts).purge_expired()
 
+    async def _post_owed_series_cards(self) -> None:
+        """Recurring series whose asking process died before posting their card."""
+        for series in await self._parts.recurring.cards_owed(utcnow() - CARD_GRACE):
+            policy = await self._parts.policies.get(series.team_id)
+            client = await self._clients.for_team(series.team_id)
+            if policy.approvals_channel_id is None or client is None:
+                continue
+            await post_card(self._parts, client, series, policy.approvals_channel_id)
+
     async def _post_owed_change_cards(self) -> None:
         """Setting changes whose process died between proposing and posting the card."""
         for change in await self._parts.settings_changes.cards_owed(CARD_GRACE):
@@ -65,6 +80,10 @@ class Maintenance:
             await ChangeNotifier(self._parts, client).post_owed_card(
                 change, policy.approvals_channel_id
             )
+
+    async def _recurring_notices_for(self, team_id: str) -> SlackRecurringNotices | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
 
     async def _notices_for(self, team_id: str) -> SlackRequestNotices | None:
         """The workspace's notices, with nobody acting; None without a Slack token for it."""

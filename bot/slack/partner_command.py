@@ -41,6 +41,8 @@ from bot.slack.language.listeners import set_language
 from bot.slack.language.parsing import parse_language
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups import parsing as lookups_parsing
+from bot.slack.recurring import listeners as recurring
+from bot.slack.recurring import parsing as recurring_parsing
 from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
@@ -266,6 +268,22 @@ CAP = Subcommand(
     usage.CAP,
     guests=lambda parsed: isinstance(parsed, controls_parsing.ListControls),
 )
+RECURRING = Subcommand(
+    ("recurring",),
+    ("récurrent", "récurrents"),
+    recurring_parsing.parse_recurring,
+    recurring.recurring,
+    usage.RECURRING,
+    guests=lambda parsed: isinstance(parsed, recurring_parsing.ListSeries),
+)
+AUTO_TOPUP = Subcommand(
+    ("auto-topup",),
+    ("recharge-auto",),
+    recurring_parsing.parse_auto_topup,
+    recurring.recurring,
+    usage.AUTO_TOPUP,
+    guests=lambda parsed: isinstance(parsed, recurring_parsing.ListSeries),
+)
 USAGE = Subcommand(
     ("usage",), ("consommation",), parse_usage, usage_statement, usage.USAGE_STATEMENT
 )
@@ -298,6 +316,8 @@ ENTRIES = (
     FREEZE,
     UNFREEZE,
     CAP,
+    RECURRING,
+    AUTO_TOPUP,
 )
 """The table: every subcommand, once."""
 

@@ -33,7 +33,8 @@ async def read_command(
     next_: Callable[[], Awaitable[None]],
 ) -> None:
     """The door of `/partner`: Slack's formatting off, back to what was typed
-    (bot.slack.slack_text.from_slack), then parsed, once; everything after reads `context[COMMAND]`."""
+    (bot.slack.slack_text.from_slack), then parsed, once; everything after reads
+    `context[COMMAND]`."""
     context[COMMAND] = read(from_slack(command.get("text") or ""))
     await next_()
 

@@ -22,6 +22,7 @@ from bot.services.languages import Languages, UserLocales
 from bot.services.partner_access import PartnerAccess
 from bot.services.partner_keys import PartnerKeys
 from bot.services.policy import Policies
+from bot.services.recurring.service import Recurring
 from bot.services.requests import Requests
 from bot.services.roles import Roles
 from bot.services.settings_changes import SettingsChanges
@@ -86,6 +87,9 @@ class SchedulerParts(Protocol):
 
     @property
     def controls(self) -> SubaccountControls: ...
+    def recurring(self) -> Recurring:
+        """Automatic top-ups, called with each ledger reading."""
+        ...
 
 
 class MaintenanceParts(StoreParts, Protocol):
@@ -97,6 +101,11 @@ class MaintenanceParts(StoreParts, Protocol):
 
     @property
     def settings_changes(self) -> SettingsChanges: ...
+
+    @property
+    def recurring(self) -> Recurring:
+        """Recurring top-ups: each due period run once (bot.services.recurring)."""
+        ...
 
     @property
     def deliveries(self) -> Deliveries: ...

@@ -15,6 +15,7 @@ from bot.slack.anomalies import listeners as anomalies
 from bot.slack.controls import listeners as controls
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
+from bot.slack.recurring import listeners as recurring
 from bot.slack.requests import listeners as requests
 from bot.slack.setup import listeners as setup
 from bot.slack.workspace_events import listeners as workspace_events
@@ -28,6 +29,7 @@ def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore
     change_listeners.register(app)
     alerts.register(app)
     anomalies.register(app)
+    recurring.register(app)
     home.register(app)
     controls.register(app)
     workspace_events.register(app, installation_store)

@@ -40,6 +40,7 @@ from bot.slack.digests.views import digest_reply
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
+from bot.slack.recurring.notices import SlackRecurringNotices
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +280,10 @@ class Scheduler:
             log.warning("ledger: %s not read: %s", product.value, reading.failure.detail)
             return
         opened = await self._ledger.record(team_id, reading)
+        # After the record: an anomaly this reading opened already holds automatic top-ups back.
+        await self._parts.recurring.on_reading(
+            team_id, reading.product, reading.subaccounts, reading.taken_at, self._recurring_notices
+        )
         balances = {s.token: s.balance for s in reading.subaccounts}
         over = await self._parts.controls.over_cap(team_id, product, balances)
         client = await self._clients.for_team(team_id) if opened or over else None
@@ -286,6 +291,10 @@ class Scheduler:
             await announce(self._parts, client, self._pacer.wait, team_id, opened)
         if client is not None and over:
             await announce_over_cap(self._parts, client, self._pacer.wait, team_id, over)
+
+    async def _recurring_events(self, team_id: str) -> SlackRecurringNotices | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
 
     async def run_alert_round(self) -> int:
         """The hourly reading and alert check of every product, now and unclaimed (the

@@ -47,6 +47,8 @@ REFUSED_BY = [
     ("credit add a@b.co 12 50", table.CREDIT_ADD),
     ("crédit retirer a@b.co", table.CREDIT_REMOVE),
     ("approve three", table.APPROVE),
+    ("recurring add a@b.co 7 hourly", table.RECURRING),
+    ("auto-topup a@b.co 5", table.AUTO_TOPUP),
     ("reject 3", table.REJECT),
     ("approvers promote <@U1>", table.APPROVERS),
     ("admins add bob", table.ADMINS),

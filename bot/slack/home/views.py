@@ -38,6 +38,8 @@ from bot.slack.errors import message_for
 from bot.slack.home import texts as text
 from bot.slack.home.settings_edit import EDIT_ACTION
 from bot.slack.mentions import channel_mention, subject_mention
+from bot.slack.recurring import texts as recurring_text
+from bot.slack.recurring.views import home_lines
 from bot.slack.requests import texts as request_text
 from bot.slack.requests.views import (
     APPROVE_ACTION,
@@ -67,6 +69,12 @@ def home_view(home: HomeSnapshot) -> View:
         blocks += controlled(home.controls)
     blocks += _mine(home.mine)
     blocks += _activity(home)
+    if home.recurring:
+        lines = home_lines(list(home.recurring), home.taken_at)
+        blocks += [
+            HeaderBlock(text=str(recurring_text.HOME_TITLE)),
+            _section(fit("\n".join(lines))),
+        ]
     if home.settings is not None:
         blocks += _settings(home.settings)
     assert len(blocks) <= MAX_VIEW_BLOCKS, "the Home grew past Slack's 100 blocks"

@@ -119,6 +119,18 @@ USAGE = [
         ),
     ),
     (
+        _l("/partner [product] recurring add <subaccount> [up-to] <amount> daily|weekly <weekday>|monthly <1-28> [HH:MM] [Area/City] [until YYYY-MM-DD] [reason…]"),
+        _l("A top-up every period, approved once (defaults: 09:00, your time zone); `up-to` adds what is missing to reach the amount."),
+    ),
+    (
+        _l("/partner recurring list | pause|resume|cancel <n>"),
+        _l("Your series. `recurring change <n> <amount>` or `recurring change <n> until YYYY-MM-DD`: lowering, pausing and cancelling apply at once; a raise needs an approver."),
+    ),
+    (
+        _l("/partner [product] auto-topup <subaccount> below <amount> add <amount> [max <amount> per month]"),
+        _l("One top-up whenever a reading finds the balance below the amount, approved once."),
+    ),
+    (
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),

@@ -37,6 +37,12 @@ USAGE_STATEMENT = _l("/partner [product] usage [YYYY-MM] [subaccount]")
 FREEZE = _l("/partner [product] freeze <subaccount>")
 UNFREEZE = _l("/partner [product] unfreeze <subaccount>")
 CAP = _l("/partner [product] cap <subaccount> <amount>|off | cap list")
+RECURRING = _l(
+    "/partner [product] recurring add <subaccount> [up-to] <amount> daily|weekly <weekday>|monthly <1-28> [HH:MM] [Area/City] [until YYYY-MM-DD] [reason…] | recurring list|pause|resume|cancel|approve|reject <n>"
+)
+AUTO_TOPUP = _l(
+    "/partner [product] auto-topup <subaccount> below <amount> add <amount> [max <amount> per month] | auto-topup list|cancel <n>"
+)
 
 USAGE_LINE = _l("Usage: `{usage}`")
 HELP_POINTER = _l("`/partner help` lists every command.")

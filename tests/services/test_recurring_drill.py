@@ -1,0 +1,325 @@
+"""The recurring drill: 20 series over 24 simulated months, across DST changes in Paris and New
+York and a 5-day outage, run by three worker processes on one database that are SIGKILLed at
+random moments and started again. Each (series, period) ends with exactly one final run, each
+period made at most one vendor write, and the sandbox's balances moved by exactly the runs that
+succeeded.
+
+The clock is simulated: the drill writes `now` in a file the workers read
+(tests/services/recurring_drill_worker.py), and moves it on once a worker has made a full pass
+at it and no run is under way (a barrier, never a sleep)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.db.recurring_models import RecurringRun, RecurringSeries
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from bot.services.recurring.model import Plan, RunState, Series
+from bot.services.recurring.schedule import Every, Frequency
+from devkit.emulator import FakeSlack
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
+from tests.slack.processes import AppProcess
+
+START = datetime(2027, 1, 4)
+MONTHS = int(os.environ.get("RECURRING_DRILL_MONTHS", "24"))
+OUTAGE_AT = datetime(2027, 6, 10, 12)
+OUTAGE = timedelta(days=5)
+KILLS = 9
+ADD = "/subaccount/credit/add"
+
+W, M = Every.WEEKLY, Every.MONTHLY
+SERIES: list[tuple[Frequency, str, str]] = [
+    # The clocks change on Sundays in Europe and North America: 02:30 and 02:00 in Paris do not
+    # exist on the spring change and happen twice on the autumn one; 02:15 in New York does not
+    # exist in spring, 01:30 happens twice in autumn.
+    (Frequency(W, weekday=6), "02:30", "Europe/Paris"),
+    (Frequency(W, weekday=6), "01:30", "America/New_York"),
+    (Frequency(W, weekday=6), "02:15", "America/New_York"),
+    (Frequency(W, weekday=6), "02:00", "Europe/Paris"),
+    (Frequency(W, weekday=0), "09:00", "UTC"),
+    (Frequency(W, weekday=2), "23:30", "America/New_York"),
+    (Frequency(W, weekday=4), "00:00", "Europe/Paris"),
+    (Frequency(W, weekday=5), "12:00", "Asia/Tokyo"),
+    (Frequency(W, weekday=1), "06:30", "UTC"),
+    (Frequency(W, weekday=3), "18:45", "Australia/Sydney"),
+    (Frequency(M, day=28), "02:30", "Europe/Paris"),
+    (Frequency(M, day=1), "09:00", "UTC"),
+    (Frequency(M, day=14), "02:15", "America/New_York"),
+    (Frequency(M, day=27), "23:59", "Pacific/Auckland"),
+    (Frequency(M, day=15), "08:00", "Europe/London"),
+    (Frequency(M, day=5), "07:00", "Asia/Kolkata"),
+    (Frequency(M, day=10), "13:00", "America/Sao_Paulo"),
+    (Frequency(M, day=20), "03:00", "Europe/Berlin"),
+    (Frequency(M, day=25), "17:30", "America/Los_Angeles"),
+    (Frequency(M, day=2), "04:45", "Africa/Johannesburg"),
+]
+
+
+class DrillWorker(AppProcess):
+    """`python -m tests.services.recurring_drill_worker`, with the app's environment."""
+
+    def __init__(self, name: str, clock: Path, *args: object, **settings: str) -> None:
+        super().__init__(name, *args, **settings)  # type: ignore[arg-type]
+        self.passes = self.log_path.with_suffix(".pass")
+        self._clock = clock
+
+    async def start(self) -> None:
+        import subprocess
+
+        log = self.log_path.open("ab")
+        self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own module
+            [
+                sys.executable,
+                "-m",
+                "tests.services.recurring_drill_worker",
+                str(self._clock),
+                str(self.passes),
+            ],
+            cwd=self.log_path.parent,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+
+    def passed(self) -> int:
+        try:
+            return int(json.loads(self.passes.read_text())["tick"])
+        except (FileNotFoundError, ValueError, KeyError):
+            return -1
+
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+
+async def under_way(runtime: Runtime) -> int:
+    async with runtime.database.session() as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(RecurringRun)
+                .where(RecurringRun.state == RunState.RUNNING.value)
+            )
+            or 0
+        )
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeSlack]:
+    async with FakeSlack() as running:  # only its URL: the workers tell nobody
+        yield running
+
+
+async def make_series(runtime: Runtime, sandbox: Sandbox) -> list[Series]:
+    account = sandbox.accounts[DEMO_SMS_KEY]
+    account.balance = Decimal(1_000_000)
+    made = []
+    for n, (frequency, at, zone) in enumerate(SERIES):
+        sub = account.subaccounts[n + 5]
+        amount = Decimal(n % 3 + 1) + Decimal("0.25")
+        hour, minute = map(int, at.split(":"))
+        plan = Plan(
+            Product.SMS, sub.token, amount, None, frequency, time(hour, minute), zone, None, None
+        )
+        series, _ = await runtime.recurring.propose(TEAM, REQUESTER, plan, People())
+        approved, complete = await runtime.recurring.approve(
+            TEAM, series.number, APPROVER, People()
+        )
+        assert complete
+        made.append(approved)
+    async with runtime.database.session() as session:  # as if approved at the drill's start
+        await session.execute(update(RecurringSeries).values(starts_at=START))
+    return [await runtime.recurring.store.get(s.id) for s in made]
+
+
+async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
+    runtime: Runtime, sandbox: Sandbox, fake: FakeSlack, tmp_path: Path
+) -> None:
+    rng = random.Random(21)
+    series = await make_series(runtime, sandbox)
+    account = sandbox.accounts[DEMO_SMS_KEY]
+    balances = {
+        s.subaccount_token: account.find_subaccount(s.subaccount_token).balance for s in series
+    }  # type: ignore[union-attr]
+    main_before = account.balance
+
+    clock = tmp_path / "clock.json"
+    tick, now = 0, START
+
+    def set_clock() -> None:
+        written = clock.with_suffix(".tmp")
+        written.write_text(json.dumps({"tick": tick, "now": now.isoformat()}))
+        written.replace(clock)
+
+    set_clock()
+    settings = {
+        "execution_lease_seconds": "1",
+        "reconcile_settle_seconds": "0.2",
+        "partner_total_timeout": "30",
+    }
+    workers = [
+        DrillWorker(f"drill-{n}", clock, runtime.database.url, fake, sandbox, tmp_path, **settings)
+        for n in range(3)
+    ]
+    end = START + timedelta(days=30 * MONTHS + 10)
+    ticks = (end - START).days // 2
+    kill_at = set(rng.sample(range(5, ticks), KILLS))
+    killed = 0
+    outage_done = False
+    outage_from = outage_to = START
+    try:
+        await asyncio.gather(*(w.start() for w in workers))
+        while now < end:
+            tick += 1
+            if not outage_done and now >= OUTAGE_AT:
+                for worker in workers:  # nothing runs for 5 days
+                    worker.kill()
+                outage_from = now
+                now += OUTAGE
+                outage_to = now
+                outage_done = True
+                set_clock()
+                await asyncio.gather(*(w.start() for w in workers))
+            else:
+                # 36 to 61 hours: no series has two periods in one step, and none is ever
+                # 72 hours late (only the outage makes periods be missed)
+                now += timedelta(hours=rng.randint(36, 60), minutes=rng.randint(0, 59))
+                set_clock()
+            if tick in kill_at:  # at a random moment of the pass this tick starts
+                await asyncio.sleep(rng.random() * 0.3)
+                victim = rng.choice(workers)
+                victim.kill()
+                killed += 1
+                await victim.start()
+            await barrier(runtime, workers, tick)
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert killed == KILLS and outage_done
+
+    moved = Decimal(0)
+    adds = Counter(call.params["tokenSubaccount"] for call in sandbox.calls(endpoint=ADD))
+    for s in series:
+        runs = await runtime.recurring.runs_of(s.id)
+        expected = [o.period for o in s.schedule().between(START - timedelta(seconds=1), now)]
+        periods = [r.period for r in runs]
+        assert sorted(periods) == sorted(expected), s.number  # every period once, none extra
+        assert {r.state for r in runs} <= {RunState.SUCCEEDED, RunState.SKIPPED}, s.number
+        skipped = [r for r in runs if r.state is RunState.SKIPPED]
+        assert all(r.note == "missed" and outage_from < r.due_at <= outage_to for r in skipped)
+        succeeded = [r for r in runs if r.state is RunState.SUCCEEDED]
+        # at most one vendor write a period: exactly one for each run that succeeded
+        assert adds[s.subaccount_token] == len(succeeded), s.number
+        added = sum((r.amount for r in succeeded if r.amount is not None), Decimal(0))
+        sub = account.find_subaccount(s.subaccount_token)
+        assert sub is not None and sub.balance == balances[s.subaccount_token] + added, s.number
+        moved += added
+    assert account.balance == main_before - moved
+    # the DST Sundays ran once each, in both zones
+    dst = {
+        0: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
+        1: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
+        2: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
+        3: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
+    }
+    for index, days in dst.items():
+        periods = [r.period for r in await runtime.recurring.runs_of(series[index].id)]
+        assert all(periods.count(day) == 1 for day in days if day < now.date().isoformat())
+    # the outage: periods more than 72 hours late were skipped, and said; the others ran
+    in_outage = []
+    for s in series:
+        in_outage += [
+            r for r in await runtime.recurring.runs_of(s.id) if outage_from < r.due_at <= outage_to
+        ]
+    assert {r.state for r in in_outage} == {RunState.SKIPPED, RunState.SUCCEEDED}
+    assert all(
+        (r.state is RunState.SKIPPED) == (outage_to - r.due_at > timedelta(hours=72))
+        for r in in_outage
+    )
+
+
+async def barrier(
+    runtime: Runtime, workers: list[DrillWorker], tick: int, within: float = 60
+) -> None:
+    """A full pass of some worker started at `tick`, and nothing under way."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        for worker in workers:
+            assert worker.alive(), worker.log()
+        if any(w.passed() >= tick for w in workers) and await under_way(runtime) == 0:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"tick {tick} never settled"
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.parametrize("killed_when", ["run_recorded", "vendor_called"])
+async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
+    runtime: Runtime, sandbox: Sandbox, fake: FakeSlack, tmp_path: Path, killed_when: str
+) -> None:
+    """The real-process test: a daily series due a minute after `now`, the worker killed just
+    after that minute (once its run is recorded, or once the vendor saw the add), started
+    again: exactly one add."""
+    account = sandbox.accounts[DEMO_SMS_KEY]
+    sub = account.subaccounts[5]
+    before = sub.balance
+    plan = Plan(
+        Product.SMS,
+        sub.token,
+        Decimal(7),
+        None,
+        Frequency(Every.DAILY),
+        time(6, 30),
+        "UTC",
+        None,
+        "nightly float",
+    )
+    series, _ = await runtime.recurring.propose(TEAM, REQUESTER, plan, People())
+    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    async with runtime.database.session() as session:
+        await session.execute(update(RecurringSeries).values(starts_at=datetime(2027, 3, 2)))
+    due_at = datetime(2027, 3, 2, 6, 30)
+
+    clock = tmp_path / "clock.json"
+
+    def set_clock(tick: int, now: datetime) -> None:
+        written = clock.with_suffix(".tmp")
+        written.write_text(json.dumps({"tick": tick, "now": now.isoformat()}))
+        written.replace(clock)
+
+    set_clock(1, due_at - timedelta(minutes=1))
+    settings = {"execution_lease_seconds": "1", "reconcile_settle_seconds": "0.2"}
+    worker = DrillWorker("minute", clock, runtime.database.url, fake, sandbox, tmp_path, **settings)
+    try:
+        await worker.start()
+        await barrier(runtime, [worker], 1)
+        assert not sandbox.calls(endpoint=ADD) and await runtime.recurring.runs_of(series.id) == []
+
+        set_clock(2, due_at + timedelta(seconds=1))  # the minute has passed
+        for _ in range(20_000):
+            if killed_when == "vendor_called" and sandbox.calls(endpoint=ADD):
+                break
+            if killed_when == "run_recorded" and await runtime.recurring.runs_of(series.id):
+                break
+            await asyncio.sleep(0.001)
+        worker.kill()
+        await worker.start()
+        await barrier(runtime, [worker], 2)
+    finally:
+        worker.stop()
+    assert len(sandbox.calls(endpoint=ADD)) == 1
+    (run,) = await runtime.recurring.runs_of(series.id)
+    assert run.state is RunState.SUCCEEDED and sub.balance == before + 7

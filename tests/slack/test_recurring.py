@@ -1,0 +1,226 @@
+"""Recurring top-ups through Slack: `/partner recurring …` as signed requests to the running
+app, the card in the approvals channel, its buttons, and the owner's DMs, on the Slack
+emulator and the vendor sandbox. The worker is handed a simulated `now`."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import time, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+from bot.clock import utcnow
+from bot.db.recurring_models import RecurringSeries
+from bot.partner.models import Product
+from bot.services.recurring.model import Plan, RunState, SeriesState
+from bot.services.recurring.schedule import Every, Frequency
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
+from bot.slack.recurring.notices import SlackRecurringNotices
+from devkit.emulator import Message
+from tests.services.request_world import People
+from tests.slack.approvals import (
+    APPROVALS,
+    APPROVERS,
+    a_subaccount,
+    buttons,
+    card_text,
+    click,
+    dms_to,
+    set_up_approvals,
+)
+from tests.slack.harness import MEMBER, Harness, eventually, reply_text
+from tests.slack.test_home import open_home, text_of
+
+A1, A2, _A3 = APPROVERS
+ADD = "/subaccount/credit/add"
+
+
+async def newest(h: Harness):  # type: ignore[no-untyped-def]
+    return (await h.runtime.recurring.of_team(h.team_id))[-1]
+
+
+def card(h: Harness, series) -> Message:  # type: ignore[no-untyped-def]
+    assert series.card is not None, "the series has no card"
+    message = h.fake.find_message(APPROVALS, series.card[1])
+    assert message is not None
+    return message
+
+
+async def run_due(h: Harness, now) -> None:  # type: ignore[no-untyped-def]
+    clients = WorkspaceClients(h.runtime, None)
+
+    async def notices_for(team_id: str) -> SlackRecurringNotices | None:
+        client = await clients.for_team(team_id)
+        return None if client is None else SlackRecurringNotices(client, h.runtime.user_locales)
+
+    await h.runtime.recurring.run_due(now, notices_for)
+
+
+async def test_a_series_asked_approved_once_and_run_once_a_period(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    before = sub.balance
+    post = await slack.ask(f"recurring add {sub.email} 7 daily 06:30 UTC nightly float")
+    assert "waiting for approval in <#C0APPROVALS>" in reply_text(post)
+    series = await newest(slack)
+    assert (series.state, series.zone, series.reason) == (
+        SeriesState.PENDING,
+        "UTC",
+        "nightly float",
+    )
+    shown = card_text(card(slack, series))
+    for expected in (
+        f"<@{MEMBER}>",
+        sub.email,
+        "€7.00",
+        "every day at 06:30 (UTC)",
+        "€217.00",
+        "nightly float",
+    ):
+        assert expected in shown, expected
+    assert shown.count("06:30") >= 4  # the cadence and the next three runs
+    assert buttons(card(slack, series)) == ["recurring_approve", "recurring_reject"]
+
+    # the asker's own click does not count
+    await click(slack, MEMBER, "recurring_approve", card(slack, series))
+    await slack.fake.wait_for(
+        lambda: any("approve your own" in reply_text(p) for p in slack.fake.responses)
+    )
+    assert (await newest(slack)).state is SeriesState.PENDING
+
+    await click(slack, A1, "recurring_approve", card(slack, series))
+
+    async def state() -> SeriesState:
+        return (await newest(slack)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    await slack.fake.wait_for(lambda: "Approved by" in card_text(card(slack, series)))
+    assert buttons(card(slack, series)) == []
+
+    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    await run_due(slack, due_at)
+    await run_due(slack, due_at + timedelta(minutes=5))
+    assert len(slack.sandbox.calls(endpoint=ADD)) == 1 and sub.balance == before + 7
+    listed = reply_text(await slack.ask("recurring list"))
+    assert f"*#{series.number}* active" in listed and "last: done" in listed
+    home = text_of(await open_home(slack, MEMBER))
+    assert "Recurring and automatic top-ups" in home and f"*#{series.number}*" in home
+    assert f"last: done ({due_at.date().isoformat()})" in home
+    assert slack.block_kit_violations() == []
+
+
+async def test_the_zone_defaults_to_the_askers_and_french_words(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await slack.ask(f"récurrent ajouter {sub.email} jusqu'à 100 hebdomadaire lundi 08:15")
+    series = await newest(slack)
+    assert series.zone == "Europe/Paris"  # the emulator's users.info tz for the asker
+    assert series.level == 100 and series.amount is None
+    assert series.frequency is not None and series.frequency.weekday == 0
+    assert series.at is not None and series.at.strftime("%H:%M") == "08:15"
+    await slack.ask(f"recurring pause {series.number}")
+    # pending cannot be paused: said, and nothing changes
+    assert (await newest(slack)).state is SeriesState.PENDING
+    assert "cannot be" in reply_text(slack.fake.responses[-1])
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("recurring add {email} 7 weekly funday", "not a day of the week"),
+        ("recurring add {email} 7 monthly 31", "from 1 to 28"),
+        ("recurring add {email} 7 daily 25:00", "not a time of day"),
+        ("recurring add {email} 7 daily 06:30 Mars/Olympus", "not a time zone"),
+        ("recurring add {email} 7 daily until 2026-13-01", "not a date"),
+        ("recurring add {email} 7,1234 daily", "decimals"),
+        ("recurring add {email} 7 hourly", "How often?"),
+        ("recurring add {email} 7 daily until 2020-01-01", "already past"),
+        ("recurring pause three", "not a number"),
+    ],
+)
+async def test_bad_input_is_refused_and_nothing_stored(
+    slack: Harness, typed: str, said: str
+) -> None:
+    await set_up_approvals(slack)
+    post = await slack.ask(typed.format(email=a_subaccount(slack).email))
+    assert said in reply_text(post)
+    assert await slack.runtime.recurring.of_team(slack.team_id) == []
+
+
+async def test_what_goes_wrong_is_told_to_the_owner(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await slack.ask(f"recurring add {sub.email} 7 daily 06:30 UTC")
+    series = await newest(slack)
+    await click(slack, A2, "recurring_approve", card(slack, series))
+
+    async def state() -> SeriesState:
+        return (await newest(slack)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    account = slack.sandbox.accounts[next(iter(slack.sandbox.accounts))]
+    owner = next(a for a in slack.sandbox.accounts.values() if a.find_subaccount(sub.token))
+    owner.subaccounts.remove(sub)
+    await run_due(slack, due_at + timedelta(days=4))
+    await slack.fake.wait_for(lambda: len(dms_to(slack, MEMBER)) >= 2)
+    told = "\n".join(dms_to(slack, MEMBER))
+    assert "has ended: its subaccount no longer exists" in told, told
+    assert "skipped" in told  # the days missed before the ending one
+    assert (await newest(slack)).state is SeriesState.ENDED
+    assert account is not None and not slack.sandbox.calls(endpoint=ADD)
+    runs = await slack.runtime.recurring.runs_of(series.id)
+    assert all(r.state is RunState.SKIPPED for r in runs)
+    assert Decimal(0) == sum((r.amount or 0 for r in runs), Decimal(0))
+
+
+async def test_a_card_slack_refuses_leaves_nothing_waiting(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.fail("chat.postMessage", "not_in_channel", channel=APPROVALS)
+    post = await slack.ask(f"recurring add {a_subaccount(slack).email} 7 daily")
+    assert "could not be posted" in reply_text(post) and "not_in_channel" in reply_text(post)
+    (series,) = await slack.runtime.recurring.of_team(slack.team_id)
+    assert series.state is SeriesState.CANCELLED
+
+
+async def test_an_automatic_top_up_is_asked_and_listed(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await slack.ask(f"recharge-auto {sub.email} sous 10 ajouter 50 max 200 par mois")
+    series = await newest(slack)
+    assert (series.kind, series.below, series.amount, series.monthly_max) == ("auto", 10, 50, 200)
+    shown = card_text(card(slack, series))
+    assert "Automatic top-up" in shown and "when a reading finds it below €10.00" in shown
+    assert "€200.00" in shown
+    await click(slack, A1, "recurring_approve", card(slack, series))
+
+    async def state() -> SeriesState:
+        return (await newest(slack)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    listed = reply_text(await slack.ask("auto-topup list"))
+    assert f"*#{series.number}* active" in listed and sub.email in listed
+    assert "No recurring" in reply_text(await slack.ask("recurring list"))  # series only
+
+
+async def test_a_series_whose_process_died_before_its_card_gets_one_card(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    plan = Plan(
+        Product.SMS, sub.token, Decimal(7), None, Frequency(Every.DAILY), time(9), "UTC", None, None
+    )
+    # what the asking process stored before it died: the series, no card
+    await slack.runtime.recurring.propose(slack.team_id, MEMBER, plan, People())
+    async with slack.runtime.database.session() as session:
+        await session.execute(
+            update(RecurringSeries).values(created_at=utcnow() - timedelta(minutes=1))
+        )
+    maintenance = Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None))
+    await asyncio.gather(maintenance.run_once(), maintenance.run_once())
+    await maintenance.run_once()
+    cards = [m for m in slack.fake.messages.get(APPROVALS, []) if "Recurring top-up" in m.text]
+    assert len(cards) == 1
+    assert (await newest(slack)).card is not None
