@@ -35,7 +35,10 @@ from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
 from tests.slack.processes import AppProcess
 
 START = datetime(2027, 1, 4)
-MONTHS = int(os.environ.get("RECURRING_DRILL_MONTHS", "24"))
+# Eleven months hold both DST changes on both sides of the Atlantic (March, October/November
+# 2027) and the outage; the full two years of the issue run with RECURRING_DRILL_MONTHS=24
+# (docs/recurring.md) — in CI they would take most of its time on their own.
+MONTHS = int(os.environ.get("RECURRING_DRILL_MONTHS", "11"))
 OUTAGE_AT = datetime(2027, 6, 10, 12)
 OUTAGE = timedelta(days=5)
 KILLS = 9
