@@ -50,6 +50,7 @@ ACTIONS = frozenset(
         "marked_failed",
         # a batch's life, and one entry per row move (bot/services/batches)
         "batch_created",
+        "batch_confirmed",
         "batch_approval_counted",
         "batch_approved",
         "batch_rejected",

@@ -15,7 +15,7 @@ from bot.db.session import Database
 from bot.i18n import language
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.services.batches.errors import BatchInvalid, BatchQuestions, OwnBatch
+from bot.services.batches.errors import BatchDecided, BatchInvalid, BatchQuestions, OwnBatch
 from bot.services.batches.model import BatchStatus, Question, RowStatus
 from bot.services.batches.results import results_csv
 from bot.services.errors import NotAllowed
@@ -173,10 +173,17 @@ async def test_same_rows_row_ids_done_and_repeats_are_asked_first(
             TEAM, REQUESTER, Product.SMS, f"{one.email},add,3\n{one.email},add,3", "p", People()
         )
     assert dict(caught.value.questions) == {Question.REPEATED_ROWS: ["2"]}
-    again = await runtime.batches.ask(
-        TEAM, REQUESTER, Product.SMS, text, "again.csv", People(), confirmed=True
-    )
-    assert again.status is BatchStatus.PENDING
+    # the question kept a draft: nobody sees it until its requester confirms
+    draft = caught.value.draft
+    assert draft.status is BatchStatus.DRAFT
+    with pytest.raises(BatchDecided):
+        await runtime.batches.approve(TEAM, draft.number, APPROVER, People())
+    with pytest.raises(NotAllowed):
+        await runtime.batches.confirm(TEAM, draft.number, APPROVER)
+    confirmed = await runtime.batches.confirm(TEAM, draft.number, REQUESTER)
+    assert confirmed.status is BatchStatus.PENDING
+    with pytest.raises(BatchDecided):
+        await runtime.batches.confirm(TEAM, draft.number, REQUESTER)
 
 
 async def test_when_the_main_balance_runs_out_the_rest_fail_before_any_vendor_call(

@@ -14,7 +14,7 @@ from bot.clock import utcnow
 from bot.i18n import N_
 from bot.money import format_money
 from bot.partner.models import Product, Subaccount
-from bot.services.batches.errors import BatchInvalid, BatchQuestions
+from bot.services.batches.errors import BatchInvalid
 from bot.services.batches.model import Question
 from bot.services.batches.rows import BatchRow, RowProblem, read_rows
 from bot.services.batches.store import BatchStore
@@ -32,6 +32,7 @@ class CheckedBatch:
     content_hash: str
     main_balance: Decimal
     key_id: str
+    questions: list[tuple[Question, list[str]]]
 
     @property
     def total_add(self) -> Decimal:
@@ -63,9 +64,7 @@ class Checking:
         self._store = store
         self._partner = partner
 
-    async def check(
-        self, team_id: str, product: Product, text: str, *, confirmed: bool
-    ) -> CheckedBatch:
+    async def check(self, team_id: str, product: Product, text: str) -> CheckedBatch:
         read = read_rows(text)
         if read.errors:
             raise BatchInvalid(read.errors)
@@ -102,27 +101,26 @@ class Checking:
             found.append((row, subaccount))
         if problems:
             raise BatchInvalid(problems)
-        checked = CheckedBatch(product, found, content_hash(read.rows), main, client.key_id)
-        if not confirmed:
-            questions = await self._questions(team_id, checked, read.repeated)
-            if questions:
-                raise BatchQuestions(questions)
-        return checked
+        hashed = content_hash(read.rows)
+        questions = await self._questions(team_id, hashed, found, read.repeated)
+        return CheckedBatch(product, found, hashed, main, client.key_id, questions)
 
     async def _questions(
-        self, team_id: str, checked: CheckedBatch, repeated: list[RowProblem]
+        self,
+        team_id: str,
+        hashed: str,
+        rows: list[tuple[BatchRow, Subaccount]],
+        repeated: list[RowProblem],
     ) -> list[tuple[Question, list[str]]]:
         questions: list[tuple[Question, list[str]]] = []
-        earlier = await self._store.same_content_since(
-            team_id, checked.content_hash, utcnow() - SAME_FILE_WINDOW
-        )
+        earlier = await self._store.same_content_since(team_id, hashed, utcnow() - SAME_FILE_WINDOW)
         if earlier is not None:
             questions.append((Question.SAME_FILE, [str(earlier)]))
         done = await self._store.row_ids_executed(
-            team_id, [row.row_id for row, _ in checked.rows if row.row_id]
+            team_id, [row.row_id for row, _ in rows if row.row_id]
         )
         if done:
-            lines = [str(row.line) for row, _ in checked.rows if row.row_id in done]
+            lines = [str(row.line) for row, _ in rows if row.row_id in done]
             questions.append((Question.ROW_IDS_DONE, lines))
         if repeated:
             questions.append((Question.REPEATED_ROWS, [str(p.line) for p in repeated]))

@@ -16,12 +16,13 @@ class BatchInvalid(ServiceError):
 
 
 class BatchQuestions(ServiceError):
-    """What the requester must confirm before the batch is made (asking again with
-    `confirmed=True` makes it)."""
+    """What the requester must confirm before the batch goes to its approvers: it is kept as
+    a draft (`draft`), which `Batches.confirm` sends on."""
 
-    def __init__(self, questions: list[tuple[Question, list[str]]]) -> None:
+    def __init__(self, questions: list[tuple[Question, list[str]]], draft: BatchSnapshot) -> None:
         super().__init__("the batch needs a confirmation")
         self.questions = questions
+        self.draft = draft
 
 
 class OwnBatch(ServiceError):

@@ -11,6 +11,7 @@ from bot.partner.models import Product
 
 
 class BatchStatus(StrEnum):
+    DRAFT = "draft"  # checked, waiting for its requester to answer the questions
     PENDING = "pending"  # waiting for its approvers
     APPROVED = "approved"  # approved, no row carried out yet
     RUNNING = "running"  # rows being carried out (by whoever holds the lease)

@@ -11,7 +11,7 @@ from bot.clock import utcnow
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services.batches.checking import CheckedBatch, Checking
-from bot.services.batches.errors import ApprovedAlready, BatchDecided, OwnBatch
+from bot.services.batches.errors import ApprovedAlready, BatchDecided, BatchQuestions, OwnBatch
 from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
 from bot.services.batches.running import BatchEvents, Running
 from bot.services.batches.store import ADD, REMOVE, BatchStore
@@ -24,6 +24,8 @@ from bot.services.requests.errors import ApprovalsNotSetUp, NotARequester
 from bot.services.roles import Role, Roles
 
 log = logging.getLogger(__name__)
+
+DRAFT_LIFETIME = timedelta(hours=1)
 
 
 class Batches:
@@ -66,17 +68,44 @@ class Batches:
             raise ApprovalsNotSetUp("channel")
         if not await self._roles.members(team_id, Role.APPROVER):
             raise ApprovalsNotSetUp("approvers")
-        checked = await self._checking.check(team_id, product, text, confirmed=confirmed)
+        checked = await self._checking.check(team_id, product, text)
         total = checked.total_add + checked.total_remove
         route = decide_route(
             policy, RequestFacts(requester_allowed=True, is_deletion=False, amount=total)
         )
-        batch_id = await self.store.insert(
-            _values(checked, team_id, requester_id, source, text, max(1, route.approvers),
-                    expires_in=timedelta(hours=policy.expiry_hours)),
-            _rows(checked),
+        draft = bool(checked.questions) and not confirmed
+        values = _values(
+            checked, team_id, requester_id, source, text, max(1, route.approvers),
+            expires_in=timedelta(hours=policy.expiry_hours),
         )  # fmt: skip
-        return await self.store.get(batch_id)
+        if draft:
+            values["status"] = BatchStatus.DRAFT.value
+            # A draft nobody confirms goes after an hour (maintenance expires it).
+            values["expires_at"] = utcnow() + DRAFT_LIFETIME
+        batch = await self.store.get(await self.store.insert(values, _rows(checked)))
+        if draft:
+            raise BatchQuestions(checked.questions, batch)
+        return batch
+
+    async def confirm(self, team_id: str, number: int, requester_id: str) -> BatchSnapshot:
+        """The requester said yes to the questions: the draft goes to its approvers."""
+        batch = await self.store.by_number(team_id, number)
+        if batch.requester_id != requester_id:
+            raise NotAllowed("confirm this batch", "its requester")
+        if batch.status is BatchStatus.DRAFT and batch.expires_at < utcnow():
+            await self.store.expire_due()
+        policy_hours = await self._expiry_hours(team_id)
+        moved = await self.store.move(
+            batch.id, [BatchStatus.DRAFT], BatchStatus.PENDING, "batch_confirmed", requester_id,
+            values={"expires_at": utcnow() + timedelta(hours=policy_hours)},
+        )  # fmt: skip
+        if not moved:
+            raise BatchDecided(await self.store.get(batch.id))
+        return await self.store.get(batch.id)
+
+    async def _expiry_hours(self, team_id: str) -> int:
+        async with self._database.session() as session:
+            return (await load_policy(session, team_id)).expiry_hours
 
     async def approve(
         self, team_id: str, number: int, approver_id: str, directory: Directory
@@ -209,4 +238,3 @@ def _rows(checked: CheckedBatch) -> list[dict[str, object]]:
         }
         for row, subaccount in checked.rows
     ]
-

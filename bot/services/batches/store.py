@@ -134,7 +134,12 @@ class BatchStore:
                     Batch.content_hash == content_hash,
                     Batch.created_at >= since,
                     Batch.status.not_in(
-                        [BatchStatus.REJECTED, BatchStatus.CANCELLED, BatchStatus.EXPIRED]
+                        [
+                            BatchStatus.DRAFT,
+                            BatchStatus.REJECTED,
+                            BatchStatus.CANCELLED,
+                            BatchStatus.EXPIRED,
+                        ]
                     ),
                 )
                 .order_by(Batch.created_at.desc())
@@ -272,7 +277,8 @@ class BatchStore:
             found = list(
                 await session.scalars(
                     select(Batch.id).where(
-                        Batch.status == BatchStatus.PENDING.value, Batch.expires_at < utcnow()
+                        Batch.status.in_([BatchStatus.PENDING.value, BatchStatus.DRAFT.value]),
+                        Batch.expires_at < utcnow(),
                     )
                 )
             )
@@ -280,7 +286,11 @@ class BatchStore:
             batch_id
             for batch_id in found
             if await self.move(
-                batch_id, [BatchStatus.PENDING], BatchStatus.EXPIRED, "batch_expired", audit.SYSTEM
+                batch_id,
+                [BatchStatus.PENDING, BatchStatus.DRAFT],
+                BatchStatus.EXPIRED,
+                "batch_expired",
+                audit.SYSTEM,
             )
         ]
 

@@ -264,6 +264,7 @@ ACTIONS = {
     "digest_subscribed": _l("subscribed a channel to the digest"),
     "digest_unsubscribed": _l("unsubscribed a channel from the digest"),
     "batch_created": _l("asked for a batch move"),
+    "batch_confirmed": _l("confirmed a batch after its questions"),
     "batch_approval_counted": _l("approved a batch (counted)"),
     "batch_approved": _l("approved a batch"),
     "batch_rejected": _l("rejected a batch"),
