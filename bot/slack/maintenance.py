@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
+from bot.slack.batches.events import SlackBatchEvents
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
 from bot.slack.requests.events import SlackRequestEvents
@@ -32,6 +33,8 @@ class Maintenance:
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
         await self._parts.requests.run_due(self._events_for)
+        # Batches: drafts and pending ones expired, runs a dead process left taken over.
+        await self._parts.batches.run_due(self._batch_events_for)
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -62,6 +65,10 @@ class Maintenance:
             await ChangeNotifier(self._parts, client).post_owed_card(
                 change, policy.approvals_channel_id
             )
+
+    async def _batch_events_for(self, team_id: str) -> SlackBatchEvents | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackBatchEvents(client, self._parts)
 
     async def _events_for(self, team_id: str) -> SlackRequestEvents | None:
         """The workspace's events, with nobody acting; None without a Slack token for it."""

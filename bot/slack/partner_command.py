@@ -29,6 +29,8 @@ from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import parse_anomaly
+from bot.slack.batches import listeners as batches
+from bot.slack.batches.parsing import parse_batch
 from bot.slack.commands import CommandError, shown, word
 from bot.slack.context import SlashCommand
 from bot.slack.digests import listeners as digests
@@ -116,6 +118,7 @@ CREDIT_ADD = Subcommand(requests_parsing.parse_credit_add, asking.credit_move, u
 CREDIT_REMOVE = Subcommand(
     requests_parsing.parse_credit_remove, asking.credit_move, usage.CREDIT_REMOVE
 )
+BATCH = Subcommand(parse_batch, batches.open_batch, usage.BATCH)
 APPROVALS = Subcommand(requests_parsing.parse_approvals, asking.pending_approvals, usage.APPROVALS)
 APPROVE = Subcommand(requests_parsing.parse_approve, deciding.approve_command, usage.APPROVE)
 REJECT = Subcommand(requests_parsing.parse_reject, deciding.reject_command, usage.REJECT)
@@ -152,6 +155,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "credit": CREDIT,
     "credit add": CREDIT_ADD,
     "credit remove": CREDIT_REMOVE,
+    "batch": BATCH,
     "approvals": APPROVALS,
     "approve": APPROVE,
     "reject": REJECT,
@@ -184,6 +188,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "crédit": CREDIT,
     "crédit ajouter": CREDIT_ADD,
     "crédit retirer": CREDIT_REMOVE,
+    "lot": BATCH,
     "approbations": APPROVALS,
     "approuver": APPROVE,
     "refuser": REJECT,

@@ -12,6 +12,7 @@ from bot.slack import partner_command
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.anomalies import listeners as anomalies
+from bot.slack.batches import listeners as batches
 from bot.slack.events import listeners as events
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
@@ -27,5 +28,6 @@ def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore
     change_listeners.register(app)
     alerts.register(app)
     anomalies.register(app)
+    batches.register(app)
     events.register(app, installation_store)
     home.register(app)
