@@ -1,0 +1,136 @@
+"""`/partner batch` end to end: the form with a file input (Slack's file id, files.info and the
+download with the bot token), every problem in the form, the card with its CSV in the thread,
+one approval, each row once, the results CSV to the thread and the requester; and French."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from devkit.emulator import Message
+from tests.slack.approvals import (
+    APPROVALS,
+    APPROVERS,
+    a_subaccount,
+    card_text,
+    click,
+    set_up_approvals,
+    sms_account,
+)
+from tests.slack.harness import MEMBER, Harness
+from tests.slack.modals import filled_modal
+
+A1, A2, _ = APPROVERS
+ADD = "/subaccount/credit/add"
+
+
+def cards(h: Harness) -> list[Message]:
+    return [m for m in h.fake.messages.get(APPROVALS, []) if not m.thread_ts]
+
+
+async def submit(h: Harness, values: dict) -> dict:
+    await h.command("batch")
+    modal = await filled_modal(h.fake, MEMBER, "file")
+    delivery = await h.driver.submit_view(modal, team_id=h.team_id, user_id=MEMBER, values=values)
+    assert delivery.status == 200
+    return delivery.json or {}
+
+
+async def test_a_file_batch_from_form_to_results(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    account = sms_account(slack)
+    total = account.total()
+    subs = [a_subaccount(slack, n) for n in range(3)]
+    before = [s.balance for s in subs]
+    text = "subaccount,action,amount,reason,row_id\n" + "\n".join(
+        f"{s.email},add,{n + 1},March,m-{n}" for n, s in enumerate(subs)
+    )
+    file = slack.fake.user_upload(slack.team_id, MEMBER, "march.csv", text)
+
+    ack = await submit(slack, {"file": {"file": [file.id]}})
+
+    assert ack.get("response_action") == "update"  # working: checked against the vendor
+    await slack.fake.wait_for(lambda: cards(slack))
+    [card] = cards(slack)
+    shown = card_text(card)
+    assert "3 credit moves" in shown and "€6.00" in shown
+    assert slack.fake.calls_to("files.info")[0].error is None
+    await slack.fake.wait_for(lambda: [f for f in slack.fake.files if f.thread_ts == card.ts])
+    [thread_csv] = [f for f in slack.fake.files if f.thread_ts == card.ts]
+    assert thread_csv.content.decode() == text
+
+    await click(slack, A1, "batch_approve", card)
+
+    await slack.fake.wait_for(lambda: len([f for f in slack.fake.files if f.thread_ts]) == 2)
+    assert [s.balance for s in subs] == [b + n + 1 for n, b in enumerate(before)]
+    assert account.total() == total
+    assert len(slack.sandbox.calls(endpoint=ADD)) == 3
+    results = next(f for f in slack.fake.files if f.thread_ts and f.id != thread_csv.id)
+    lines = list(csv.reader(io.StringIO(results.content.decode())))
+    assert [line[5] for line in lines[1:]] == ["done"] * 3
+    to_requester = [f for f in slack.fake.files if f.channel_id == f"D{MEMBER}"]
+    assert len(to_requester) == 1
+    await slack.fake.wait_for(lambda: "Finished" in card_text(cards(slack)[0]))
+
+
+async def test_every_problem_is_listed_in_the_form_by_row(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    bad = "\n".join(["acme,add,5", "acme,give,5", "acme,add,1.000", "acme", "acme,add,-2"])
+    ack = await submit(slack, {"rows": {"rows": bad}})
+    assert ack["response_action"] == "errors"
+    said = ack["errors"]["rows"]
+    for line in (2, 3, 4, 5):
+        assert f"Row {line}:" in said
+    assert "Row 1:" not in said
+    assert not cards(slack) and not slack.sandbox.calls(endpoint="/subaccount/list")
+
+
+async def test_unknown_subaccounts_are_listed_and_nothing_is_made(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    rows = f"{sub.email},add,1\nnobody@nowhere.example,add,1\n{sub.email},remove,999999"
+    await submit(slack, {"rows": {"rows": rows}})
+
+    def problems() -> str:
+        return " ".join(
+            str(v.blocks) for v in slack.fake.open_modals(MEMBER) if "Row 2" in str(v.blocks)
+        )
+
+    said = await slack.fake.wait_for(problems)
+    assert "Row 3" in said and "Row 1" not in said
+    assert not cards(slack)
+
+
+async def test_an_identical_upload_is_asked_before_it_goes_on(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    rows = f"{sub.email},add,1,,r-1"
+    await submit(slack, {"rows": {"rows": rows}})
+    await slack.fake.wait_for(lambda: cards(slack))
+    await submit(slack, {"rows": {"rows": rows}})
+
+    def question():
+        return next(
+            (
+                v
+                for v in slack.fake.open_modals(MEMBER)
+                if v.view.get("callback_id") == "batch_confirm"
+            ),
+            None,
+        )
+
+    asked = await slack.fake.wait_for(question)
+    assert "less than 24 hours" in str(asked.blocks)
+    assert len(cards(slack)) == 1
+    await slack.driver.submit_view(asked, team_id=slack.team_id, user_id=MEMBER, values={})
+    await slack.fake.wait_for(lambda: len(cards(slack)) == 2)
+
+
+async def test_without_files_read_the_admin_is_told_to_reinstall(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    team = slack.fake.teams[slack.team_id]
+    team.scopes = frozenset(team.scopes - {"files:read"})
+    file = slack.fake.user_upload(slack.team_id, MEMBER, "march.csv", "x,add,1")
+    ack = await submit(slack, {"file": {"file": [file.id]}})
+    assert ack["response_action"] == "errors"
+    assert "files:read" in ack["errors"]["file"] and "reinstall" in ack["errors"]["file"]
