@@ -23,6 +23,10 @@ USAGE = [
         _l("/partner [product] credit add|remove <subaccount> <amount> [reason…]"),
         _l("Ask to move credit between the main account and a subaccount (approved by an approver)."),
     ),
+    (
+        _l("/partner [sms|mail] batch"),
+        _l("Ask for many credit moves at once from a CSV (a form): one approval for the total."),
+    ),
     (_l("/partner [product] subaccount create"), _l("Ask for a new subaccount (a form).")),
     (_l("/partner [product] subaccount delete <subaccount> [reason…]"), _l("Ask to delete a subaccount.")),
     (_l("/partner requests"), _l("Your requests and where they stand.")),
