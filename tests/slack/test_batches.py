@@ -68,8 +68,13 @@ async def test_a_file_batch_from_form_to_results(slack: Harness) -> None:
     results = next(f for f in slack.fake.files if f.thread_ts and f.id != thread_csv.id)
     lines = list(csv.reader(io.StringIO(results.content.decode())))
     assert [line[5] for line in lines[1:]] == ["done"] * 3
-    to_requester = [f for f in slack.fake.files if f.channel_id == f"D{MEMBER}"]
-    assert len(to_requester) == 1
+
+    def to_requester() -> list:
+        return [f for f in slack.fake.files if f.channel_id == f"D{MEMBER}"]
+
+    await slack.fake.wait_for(to_requester)
+    assert len(to_requester()) == 1
+    assert to_requester()[0].content == results.content
     await slack.fake.wait_for(lambda: "Finished" in card_text(cards(slack)[0]))
 
 
