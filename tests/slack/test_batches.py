@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
+from sqlalchemy import func, select
+
+from bot.db.batch_models import Batch
+from bot.services.batches.model import BatchStatus, RowStatus
+from bot.services.languages import Languages
 from devkit.emulator import Message
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
+    OWNER,
     a_subaccount,
     card_text,
     click,
@@ -21,6 +28,7 @@ from tests.slack.harness import MEMBER, Harness
 from tests.slack.modals import filled_modal
 
 A1, A2, _ = APPROVERS
+FRENCH = "UFRENCH"
 ADD = "/subaccount/credit/add"
 
 
@@ -139,3 +147,37 @@ async def test_without_files_read_the_admin_is_told_to_reinstall(slack: Harness)
     ack = await submit(slack, {"file": {"file": [file.id]}})
     assert ack["response_action"] == "errors"
     assert "files:read" in ack["errors"]["file"] and "reinstall" in ack["errors"]["file"]
+
+
+async def test_in_french_the_form_the_card_and_the_results(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    await Languages(slack.runtime.database).set(slack.team_id, "fr", OWNER, APPROVALS)
+    slack.fake.add_user(slack.team_id, FRENCH, "celine", real_name="Céline", locale="fr-FR")
+    sub = a_subaccount(slack)
+    before = sub.balance
+
+    await slack.command("lot", user=FRENCH)
+    modal = await filled_modal(slack.fake, FRENCH, "file")
+    assert "Fichier CSV" in str(modal.blocks)
+    bad = await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=FRENCH,
+        values={"rows": {"rows": f"{sub.email};donner;5"}},
+    )  # fmt: skip
+    said = bad.json["errors"]["rows"].replace("\u00a0", " ")
+    assert "Ligne 1 : « donner » : l’action est `ajouter` ou `retirer`." in said
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=FRENCH,
+        values={"rows": {"rows": f"sous-compte;action;montant\n{sub.email};ajouter;1 000,50"}},
+    )  # fmt: skip
+    await slack.fake.wait_for(lambda: cards(slack))
+    card = cards(slack)[0]
+    shown = card_text(card).replace("\u202f", " ").replace("\u00a0", " ")
+    assert "Lot n° 1 de <@UFRENCH>" in shown and "1 000,50 €" in shown and "Approuver" in shown
+    await click(slack, A1, "batch_approve", card)
+    await slack.fake.wait_for(lambda: "Terminé" in card_text(cards(slack)[0]))
+    async with slack.runtime.database.session() as session:
+        batch_id = await session.scalar(select(func.max(Batch.id)))
+    batch = await slack.runtime.batches.get(batch_id)
+    assert batch.status is BatchStatus.DONE
+    assert [r.status for r in await slack.runtime.batches.rows(batch.id)] == [RowStatus.SUCCEEDED]
+    assert sub.balance == before + Decimal("1000.5")

@@ -41,7 +41,7 @@ SENT_TITLE = _l("Sent for approval")
 SENT = _l("*Batch #{number}* ({count} rows) is waiting for approval in <#{channel}>.")
 
 CARD_HEAD = _l("Batch #{number}: {count} credit moves ({product})")
-CARD_FALLBACK = _l("Batch #{number} by {requester}: {count} credit moves")
+CARD_FALLBACK = _l("Batch #{number} by <@{requester}>: {count} credit moves")
 CARD_FIELDS = _l(
     "*Requested by* <@{requester}> · {source}\n"
     "*Added:* {added} · *Removed:* {removed}\n"
