@@ -29,9 +29,13 @@ for callers that hold no session (bot/slack/workspace_guard.py)."""
 _NOT_DETAILS = {"request_id", "product", "amount", "values", "label"}
 """Keyword arguments that are columns, the row's new values, or shown through another detail
 (`label`: a group's handle, shown in its mention)."""
-_PASSED_ON = {("bot/services/requests/store.py", "event")}
+_PASSED_ON = {
+    ("bot/services/requests/store.py", "event"),
+    ("bot/services/batches/store.py", "event"),
+}
 """(file, parameter) of a recorder that records what its caller names: RequestStore.transition
-writes the `event` each of its calls (walked here too) gives it."""
+writes the `event` each of its calls (walked here too) gives it; BatchStore.move and move_row
+the `event` their callers give (bot/services/batches/, each a name in ACTIONS)."""
 
 
 def _constants(tree: ast.Module) -> dict[str, str]:

@@ -212,10 +212,10 @@ class BatchStore:
             if complete:
                 batch.status = BatchStatus.APPROVED.value
                 batch.decided_by = approver_id
+            event = "batch_approved" if complete else "batch_approval_counted"
             await audit.record(
-                session, batch.team_id, "batch_approved" if complete else "batch_approval_counted",
-                approver_id, product=batch.product, amount=batch.total_add + batch.total_remove,
-                batch=batch.number,
+                session, batch.team_id, event, approver_id, product=batch.product,
+                amount=batch.total_add + batch.total_remove, batch=batch.number,
             )  # fmt: skip
             await session.flush()
             return _snapshot(batch)
