@@ -198,8 +198,6 @@ async def _tell(message: str, body: dict[str, Any], context: dict[str, Any]) -> 
 async def _direct_message(client: AsyncWebClient, user_id: str, message: str) -> None:
     try:
         dm = await dm_channel(client, user_id)
-        await client.chat_postMessage(
-            channel=dm, **refusal_reply(message).as_kwargs()
-        )
+        await client.chat_postMessage(channel=dm, **refusal_reply(message).as_kwargs())
     except SlackApiError as failure:
         log.warning("could not DM an error to %s: %s", user_id, failure.response.get("error"))

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from bot.clock import utcnow
 from bot.db.batch_models import Batch
 from bot.services.batches.model import BatchStatus, RowStatus
 from bot.services.languages import Languages
+from bot.slack.clients import WorkspaceClients
+from bot.slack.maintenance import Maintenance
 from devkit.emulator import Message
 from tests.slack.approvals import (
     APPROVALS,
@@ -21,6 +25,7 @@ from tests.slack.approvals import (
     a_subaccount,
     card_text,
     click,
+    dms_to,
     set_up_approvals,
     sms_account,
 )
@@ -181,3 +186,40 @@ async def test_in_french_the_form_the_card_and_the_results(slack: Harness) -> No
     assert batch.status is BatchStatus.DONE
     assert [r.status for r in await slack.runtime.batches.rows(batch.id)] == [RowStatus.SUCCEEDED]
     assert sub.balance == before + Decimal("1000.5")
+
+
+async def test_a_rejection_takes_a_reason_and_the_requester_is_told(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await submit(slack, {"rows": {"rows": f"{sub.email},add,3"}})
+    card = await slack.fake.wait_for(lambda: cards(slack) and cards(slack)[0])
+
+    await click(slack, A1, "batch_reject", card)
+    modal = await filled_modal(slack.fake, A1, "reason")
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=A1, values={"reason": {"reason": "wrong month"}}
+    )
+
+    told = await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
+    assert "rejected" in told[0] and "wrong month" in told[0]
+    shown = card_text(cards(slack)[0])
+    assert "Rejected by" in shown and "batch_approve" not in shown
+    assert not slack.sandbox.calls(endpoint=ADD)
+
+
+async def test_an_unapproved_batch_expires_and_its_requester_is_told(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    await submit(slack, {"rows": {"rows": f"{sub.email},add,3"}})
+    card = await slack.fake.wait_for(lambda: cards(slack) and cards(slack)[0])
+    async with slack.runtime.database.session() as session:
+        await session.execute(update(Batch).values(expires_at=utcnow() - timedelta(minutes=1)))
+    # a click past its time finds it decided; the next maintenance round expires it and tells
+    await click(slack, A1, "batch_approve", card)
+
+    await Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None)).run_once()
+
+    told = await slack.fake.wait_for(lambda: dms_to(slack, MEMBER))
+    assert "expired" in told[0]
+    assert "Expired" in card_text(cards(slack)[0])
+    assert not slack.sandbox.calls(endpoint=ADD)

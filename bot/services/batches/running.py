@@ -46,6 +46,8 @@ class BatchEvents(Protocol):
 
     async def finished(self, batch: BatchSnapshot, rows: list[RowSnapshot]) -> None: ...
 
+    async def expired(self, batch: BatchSnapshot) -> None: ...
+
 
 class Running:
     def __init__(

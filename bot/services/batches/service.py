@@ -92,8 +92,9 @@ class Batches:
         batch = await self.store.by_number(team_id, number)
         if batch.requester_id != requester_id:
             raise NotAllowed("confirm this batch", "its requester")
-        if batch.status is BatchStatus.DRAFT and batch.expires_at < utcnow():
-            await self.store.expire_due()
+        if batch.expires_at < utcnow():
+            # Past its time: maintenance expires it (and says so); it is not sent on.
+            raise BatchDecided(batch)
         policy_hours = await self._expiry_hours(team_id)
         moved = await self.store.move(
             batch.id, [BatchStatus.DRAFT], BatchStatus.PENDING, "batch_confirmed", requester_id,
@@ -155,10 +156,8 @@ class Batches:
 
     async def _pending(self, team_id: str, number: int) -> BatchSnapshot:
         batch = await self.store.by_number(team_id, number)
-        if batch.status is BatchStatus.PENDING and batch.expires_at < utcnow():
-            await self.store.expire_due()
-            batch = await self.store.get(batch.id)
-        if batch.status is not BatchStatus.PENDING:
+        # Past its time it is decided already: maintenance expires it and tells the requester.
+        if batch.status is not BatchStatus.PENDING or batch.expires_at < utcnow():
             raise BatchDecided(batch)
         return batch
 
@@ -171,7 +170,11 @@ class Batches:
         """What nobody clicks for: expire pending batches past their time, and run the
         approved ones nobody runs (never started, or their runner died: its lease passed).
         Safe in any number of processes: one takes each run."""
-        await self.store.expire_due()
+        for batch_id in await self.store.expire_due():
+            batch = await self.store.get(batch_id)
+            events = await events_for(batch.team_id)
+            if events is not None:
+                await events.expired(batch)
         ran = []
         for batch_id in await self.store.due_runs():
             batch = await self.store.get(batch_id)

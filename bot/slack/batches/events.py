@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
 from bot.i18n import language
-from bot.services.batches.model import BatchSnapshot, Progress, RowSnapshot
+from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
 from bot.services.batches.results import results_csv
 from bot.services.batches.service import Batches
 from bot.services.languages import Languages, UserLocales
@@ -21,6 +21,7 @@ from bot.slack.batches import texts as text
 from bot.slack.batches.views import card, results_comment
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
+from bot.slack.text import escape
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,31 @@ class SlackBatchEvents:
             return
         self._last_redraw = now
         await self.redraw(await self._parts.batches.get(batch.id), progress)
+
+    async def expired(self, batch: BatchSnapshot) -> None:
+        await self.redraw(batch)
+        if batch.card_ts:  # a draft nobody confirmed was never shown: nobody to tell
+            await self.decided(batch)
+
+    async def decided(self, batch: BatchSnapshot) -> None:
+        """Tell the requester their batch will not run (rejected, expired), in their language."""
+        lang = await user_language(
+            self._parts.user_locales, self._client, batch.team_id, batch.requester_id
+        )
+        with language(lang):
+            if batch.status is BatchStatus.REJECTED:
+                told = text.REJECTED_DM.format(
+                    number=batch.number,
+                    by=batch.decided_by,
+                    reason=escape(batch.rejection_reason or "—"),
+                )
+            else:
+                told = text.EXPIRED_DM.format(number=batch.number)
+        try:
+            channel = await dm_channel(self._client, batch.requester_id)
+            await self._client.chat_postMessage(channel=channel, text=told)
+        except SlackApiError as error:
+            log.warning("batch %d: requester not told: %s", batch.id, error.response.get("error"))
 
     async def finished(self, batch: BatchSnapshot, rows: list[RowSnapshot]) -> None:
         """The card's last state, then the results CSV in its thread and to the requester."""

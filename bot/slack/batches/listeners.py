@@ -37,9 +37,12 @@ from bot.slack.batches.views import (
     FORM,
     IN_FORM,
     REJECT,
+    REJECT_FORM,
     batch_form,
     problems_view,
     questions_view,
+    reject_form,
+    reject_title,
     sent_view,
     summary,
     title,
@@ -183,26 +186,49 @@ async def approve_clicked(
         await batches.run(batch.id, events)
 
 
+@opens_first
 async def reject_clicked(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     context: dict[str, Any],
-    respond: AsyncRespond,
+) -> None:
+    """The reason first, in a modal (the trigger_id lives 3 s): the service decides on submit."""
+    await ack()
+    number = _number(action)
+    await open_first(
+        client, context, body["trigger_id"], reject_title(number),
+        lambda: reject_form(number), callback_id=REJECT_FORM,
+    )  # fmt: skip
+
+
+async def reject_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
     batches: Batches,
     directory: SlackDirectory,
     services: Services,
 ) -> None:
-    await ack()
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    number = _number(action)
+    reason = form_text(view, "reason", multiline=True)
+    number = int(json.loads(view.get("private_metadata") or "{}").get("batch", 0))
+    external_id = await ack_working(ack, context, reject_title(number))
     try:
-        batch = await batches.reject(team_id, number, user_id, "", directory)
+        batch = await batches.reject(team_id, number, user_id, reason, directory)
     except (NotAllowed, BatchDecided) as refused:
-        await reply(respond, plain_reply(_refusal(refused, number)))
+        await replace_working(client, external_id, message_view(title(), _refusal(refused, number)))
         return
-    await SlackBatchEvents(client, services).redraw(batch)
+    events = SlackBatchEvents(client, services)
+    await events.redraw(batch)
+    if batch.status is BatchStatus.REJECTED:  # a requester withdrawing their own knows it
+        await events.decided(batch)
+    await replace_working(
+        client, external_id, message_view(title(), text.STATE_REJECTED.format(by=user_id))
+    )
 
 
 def _number(action: dict[str, Any]) -> int:
@@ -230,3 +256,4 @@ def register(app: AsyncApp) -> None:
     app.view(CONFIRM)(answers_errors(batch_confirmed))
     app.action(APPROVE)(answers_errors(approve_clicked))
     app.action(REJECT)(answers_errors(reject_clicked))
+    app.view(REJECT_FORM)(answers_errors(reject_submitted))

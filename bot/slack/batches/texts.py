@@ -54,6 +54,12 @@ CARD_ROW = _l("{line}. {verb} {amount} · {email}{reason}")
 VERB_ADD = _l("add")
 VERB_REMOVE = _l("remove")
 CARD_MORE_ROWS = _l("… {count} more in the CSV in this thread.")
+REJECT_TITLE = _l("Reject batch #{number}")
+REJECT_TITLE_SHORT = _l("Reject a batch")
+REJECT_LABEL = _l("Why? The requester is told.")
+REJECT_SUBMIT = _l("Reject")
+REJECTED_DM = _l("Batch #{number} was rejected by <@{by}>: {reason}")
+EXPIRED_DM = _l("Batch #{number} expired: nobody approved it in time. Nothing moved.")
 APPROVE = _l("Approve")
 REJECT = _l("Reject")
 STATE_PENDING = _l(":hourglass: Waiting for approval.")
@@ -77,4 +83,3 @@ APPOINTED = _l(
     "before they asked: another approver decides it."
 )
 NOT_APPROVER = _l("Only approvers decide batches.")
-

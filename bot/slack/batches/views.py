@@ -37,6 +37,7 @@ FORM = "batch_form"
 CONFIRM = "batch_confirm"
 APPROVE = "batch_approve"
 REJECT = "batch_reject"
+REJECT_FORM = "batch_reject_form"
 IN_FORM = 5
 """Problems listed under a field of the form; the rest counted (Slack shows short errors)."""
 IN_VIEW = 40
@@ -137,6 +138,22 @@ def sent_view(batch: BatchSnapshot, channel_id: str) -> View:
         title=modal_title(str(text.SENT_TITLE)),
         close=str(text.CLOSE),
         blocks=[SectionBlock(text=MarkdownTextObject(text=message))],
+    )
+
+
+def reject_title(number: int) -> str:
+    return modal_title(text.REJECT_TITLE.format(number=number), str(text.REJECT_TITLE_SHORT))
+
+
+def reject_form(number: int) -> View:
+    return View(
+        type="modal",
+        callback_id=REJECT_FORM,
+        title=reject_title(number),
+        submit=str(text.REJECT_SUBMIT),
+        close=str(text.CLOSE),
+        private_metadata=json.dumps({"batch": number}),
+        blocks=[text_input("reason", str(text.REJECT_LABEL), max_length=500, multiline=True)],
     )
 
 

@@ -21,14 +21,19 @@ USAGE = [
     (_l("/partner [product] subaccount <email|id|token>"), _l("One subaccount's details.")),
     (
         _l("/partner [product] credit add|remove <subaccount> <amount> [reason…]"),
-        _l("Ask to move credit between the main account and a subaccount (approved by an approver)."),
+        _l(
+            "Ask to move credit between the main account and a subaccount (approved by an approver)."
+        ),
     ),
     (
         _l("/partner [sms|mail] batch"),
         _l("Ask for many credit moves at once from a CSV (a form): one approval for the total."),
     ),
     (_l("/partner [product] subaccount create"), _l("Ask for a new subaccount (a form).")),
-    (_l("/partner [product] subaccount delete <subaccount> [reason…]"), _l("Ask to delete a subaccount.")),
+    (
+        _l("/partner [product] subaccount delete <subaccount> [reason…]"),
+        _l("Ask to delete a subaccount."),
+    ),
     (_l("/partner requests"), _l("Your requests and where they stand.")),
     (
         _l("/partner approvals"),
@@ -47,7 +52,10 @@ USAGE = [
         _l("/partner admins add|remove|list [@user]"),
         _l("Who may set the policy, besides workspace admins (admins)."),
     ),
-    (_l("/partner approvals-channel"), _l("Run it in the channel that receives approval cards (admins).")),
+    (
+        _l("/partner approvals-channel"),
+        _l("Run it in the channel that receives approval cards (admins)."),
+    ),
     (
         _l("/partner policy [setting value]"),
         _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters (admins)."),
@@ -58,18 +66,24 @@ USAGE = [
     ),
     (
         _l("/partner digest subscribe [HH:MM] [Area/City] [weekdays] [sms|mail|voice|all]"),
-        _l("A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products)."),
+        _l(
+            "A daily balance digest in this channel (defaults: 09:00, your time zone, every day, all products)."
+        ),
     ),
     (
         _l("/partner digest unsubscribe | list | now | preview"),
-        _l("Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see."),
+        _l(
+            "Stop this channel's digest, list the workspace's digests, post one here now, or preview one only you see."
+        ),
     ),
     (
         _l("/partner [product] alert main <warn> [critical]"),
         _l("Alert when the main account falls below these amounts."),
     ),
     (
-        _l("/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>"),
+        _l(
+            "/partner [product] alert subaccounts <amount> | alert subaccount <subaccount> <amount>"
+        ),
         _l("Alert when any (or one) subaccount falls below an amount."),
     ),
     (
@@ -78,7 +92,9 @@ USAGE = [
     ),
     (
         _l("/partner anomaly floor <EUR per hour>"),
-        _l("Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."),
+        _l(
+            "Spend alerts: what a subaccount with under 7 days of history may spend an hour (admins)."
+        ),
     ),
     (
         _l("/partner [product] anomaly export [days]"),
@@ -88,7 +104,10 @@ USAGE = [
         _l("/partner language [fr|en] [here]"),
         _l("Show the languages, or set what the workspace's channels (or this one) get (admins)."),
     ),
-    (_l("/partner setup"), _l("Enter or replace each product's API key (workspace admins and owners).")),
+    (
+        _l("/partner setup"),
+        _l("Enter or replace each product's API key (workspace admins and owners)."),
+    ),
     (_l("/partner help"), _l("This message.")),
 ]
 ENGLISH_WORDS_TOO = _l(
@@ -121,7 +140,9 @@ ADMINS_USAGE = _l("Write it as `/partner admins add|remove @someone`, or `/partn
 POLICY_USAGE = _l(
     "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`. `/partner policy` alone shows the policy."
 )
-POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`.")
+POLICY_EXPIRY = _l(
+    "Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`."
+)
 POLICY_REQUESTERS = _l(
     "Requesters are a user group or everyone: `/partner policy requesters @finance-team`."
 )
@@ -137,7 +158,15 @@ ALERT_USAGE = _l(
 ALERT_CRITICAL_ABOVE_WARN = _l(
     "The critical threshold must be below the warning one: `/partner alert main 500 100`."
 )
-APPROVE_NEEDS_NUMBER = _l("Which request? Give its number, as `/partner approvals` lists it: `/partner approve 3`.")
-REJECT_NEEDS_NUMBER = _l("Which request? Give its number and why: `/partner reject 3 over budget this month`.")
-REJECT_NEEDS_REASON = _l("Say why: the requester reads it. `/partner reject {id} over budget this month`.")
-NOT_A_REQUEST_NUMBER = _l("`{typed}` is not a request number: they are shown as #3 on the cards and in `/partner approvals`.")
+APPROVE_NEEDS_NUMBER = _l(
+    "Which request? Give its number, as `/partner approvals` lists it: `/partner approve 3`."
+)
+REJECT_NEEDS_NUMBER = _l(
+    "Which request? Give its number and why: `/partner reject 3 over budget this month`."
+)
+REJECT_NEEDS_REASON = _l(
+    "Say why: the requester reads it. `/partner reject {id} over budget this month`."
+)
+NOT_A_REQUEST_NUMBER = _l(
+    "`{typed}` is not a request number: they are shown as #3 on the cards and in `/partner approvals`."
+)
