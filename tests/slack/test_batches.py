@@ -4,6 +4,7 @@ one approval, each row once, the results CSV to the thread and the requester; an
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import timedelta
@@ -66,7 +67,7 @@ async def test_a_file_batch_from_form_to_results(slack: Harness) -> None:
     await slack.fake.wait_for(lambda: cards(slack))
     [card] = cards(slack)
     shown = card_text(card)
-    assert "3 credit moves" in shown and "€6.00" in shown
+    assert "Batch #1: 3 credit moves" in shown and "€6.00" in shown
     assert slack.fake.calls_to("files.info")[0].error is None
     await slack.fake.wait_for(lambda: [f for f in slack.fake.files if f.thread_ts == card.ts])
     [thread_csv] = [f for f in slack.fake.files if f.thread_ts == card.ts]
@@ -177,7 +178,11 @@ async def test_in_french_the_form_the_card_and_the_results(slack: Harness) -> No
     await slack.fake.wait_for(lambda: cards(slack))
     card = cards(slack)[0]
     shown = card_text(card).replace("\u202f", " ").replace("\u00a0", " ")
-    assert "Lot n° 1 de <@UFRENCH>" in shown and "1 000,50 €" in shown and "Approuver" in shown
+    assert (
+        "Lot n° 1 de <@UFRENCH> : 1 mouvement de crédit" in shown
+        and "1 000,50 €" in shown
+        and "Approuver" in shown
+    )
     await click(slack, A1, "batch_approve", card)
     await slack.fake.wait_for(lambda: "Terminé" in card_text(cards(slack)[0]))
     async with slack.runtime.database.session() as session:
@@ -223,3 +228,22 @@ async def test_an_unapproved_batch_expires_and_its_requester_is_told(slack: Harn
     assert "expired" in told[0]
     assert "Expired" in card_text(cards(slack)[0])
     assert not slack.sandbox.calls(endpoint=ADD)
+
+
+async def test_a_card_slack_refuses_leaves_no_batch_waiting(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.fail("chat.postMessage", "not_in_channel", channel=APPROVALS)
+    sub = a_subaccount(slack)
+    await submit(slack, {"rows": {"rows": f"{sub.email},add,3"}})
+
+    async def status() -> BatchStatus | None:
+        async with slack.runtime.database.session() as session:
+            found = await session.scalar(select(Batch.status))
+        return None if found is None else BatchStatus(found)
+
+    for _ in range(250):
+        if await status() is BatchStatus.CANCELLED:
+            break
+        await asyncio.sleep(0.02)
+    assert await status() is BatchStatus.CANCELLED
+    assert not cards(slack)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.clock import utcnow
 from bot.db.session import Database
 from bot.partner.models import Product
+from bot.services import audit
 from bot.services.batches.checking import CheckedBatch, Checking
 from bot.services.batches.errors import ApprovedAlready, BatchDecided, BatchQuestions, OwnBatch
 from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
@@ -153,6 +154,13 @@ class Batches:
         if not moved:
             raise BatchDecided(await self.store.get(batch.id))
         return await self.store.get(batch.id)
+
+    async def withdraw(self, batch_id: int, why: str) -> None:
+        """Nobody can see it (Slack refused its card): a batch nobody can approve does not wait."""
+        await self.store.move(
+            batch_id, [BatchStatus.PENDING], BatchStatus.CANCELLED, "batch_cancelled",
+            audit.SYSTEM, values={"finished_at": utcnow()}, why=why,
+        )  # fmt: skip
 
     async def _pending(self, team_id: str, number: int) -> BatchSnapshot:
         batch = await self.store.by_number(team_id, number)

@@ -60,14 +60,20 @@ class SlackBatchEvents:
             comment = str(text.THREAD_CSV)
         answer = await self._client.chat_postMessage(channel=channel_id, **message)
         await self._parts.batches.set_card(batch.id, answer["channel"], answer["ts"])
-        await self._client.files_upload_v2(
-            channel=answer["channel"],
-            thread_ts=answer["ts"],
-            content=batch.csv_text,
-            filename=f"batch-{batch.number}.csv",
-            title=f"batch-{batch.number}.csv",
-            initial_comment=comment,
-        )
+        try:
+            await self._client.files_upload_v2(
+                channel=answer["channel"],
+                thread_ts=answer["ts"],
+                content=batch.csv_text,
+                filename=f"batch-{batch.number}.csv",
+                title=f"batch-{batch.number}.csv",
+                initial_comment=comment,
+            )
+        except SlackApiError as error:
+            # The card is out and approvable; its rows are in the results CSV later.
+            log.warning(
+                "batch %d: CSV not in the thread: %s", batch.id, error.response.get("error")
+            )
 
     async def redraw(self, batch: BatchSnapshot, progress: Progress | None = None) -> None:
         if not (batch.card_channel_id and batch.card_ts):

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -155,7 +156,12 @@ async def _send_for_approval(
     policy = await services.policies.get(batch.team_id)
     channel_id = policy.approvals_channel_id
     assert channel_id is not None  # Batches.ask refuses without one
-    await SlackBatchEvents(client, services).post_card(batch, channel_id)
+    try:
+        await SlackBatchEvents(client, services).post_card(batch, channel_id)
+    except SlackApiError as refused:
+        # Said in the working view by the error handler; the batch does not wait unseen.
+        await services.batches.withdraw(batch.id, str(refused.response.get("error")))
+        raise
     await replace_working(client, external_id, sent_view(batch, channel_id))
 
 

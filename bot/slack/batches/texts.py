@@ -1,7 +1,7 @@
 """Text of `/partner batch`: the form (the asker's language), the card (its channel's), the
 results (the requester's)."""
 
-from bot.i18n import _l
+from bot.i18n import _l, ngettext
 
 TAKES_NOTHING = _l("`batch` takes nothing after it: the rows go in the form it opens.")
 TITLE = _l("Batch move")
@@ -40,8 +40,6 @@ SEND_ANYWAY = _l("Send it anyway")
 SENT_TITLE = _l("Sent for approval")
 SENT = _l("*Batch #{number}* ({count} rows) is waiting for approval in <#{channel}>.")
 
-CARD_HEAD = _l("Batch #{number}: {count} credit moves ({product})")
-CARD_FALLBACK = _l("Batch #{number} by <@{requester}>: {count} credit moves")
 CARD_FIELDS = _l(
     "*Requested by* <@{requester}> · {source}\n"
     "*Added:* {added} · *Removed:* {removed}\n"
@@ -83,3 +81,19 @@ APPOINTED = _l(
     "before they asked: another approver decides it."
 )
 NOT_APPROVER = _l("Only approvers decide batches.")
+
+
+def card_head(count: int) -> str:
+    return ngettext(
+        "Batch #{number}: {count} credit move ({product})",
+        "Batch #{number}: {count} credit moves ({product})",
+        count,
+    )
+
+
+def card_fallback(count: int) -> str:
+    return ngettext(
+        "Batch #{number} by <@{requester}>: {count} credit move",
+        "Batch #{number} by <@{requester}>: {count} credit moves",
+        count,
+    )

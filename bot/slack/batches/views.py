@@ -186,7 +186,7 @@ def card(
     blocks: list[Any] = [
         HeaderBlock(
             text=fit(
-                text.CARD_HEAD.format(
+                text.card_head(batch.row_count).format(
                     number=batch.number, count=batch.row_count, product=batch.product.label
                 ),
                 150,
@@ -211,7 +211,7 @@ def card(
                 ],
             )
         )
-    fallback = text.CARD_FALLBACK.format(
+    fallback = text.card_fallback(batch.row_count).format(
         number=batch.number, requester=batch.requester_id, count=batch.row_count
     )
     return {"text": fallback, "blocks": [block.to_dict() for block in blocks]}
