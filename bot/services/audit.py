@@ -65,6 +65,8 @@ ACTIONS = frozenset(
         "batch_row_abandoned",
         "batch_row_reconciled_succeeded",
         "batch_row_reconciled_failed",
+        "batch_row_marked_done",
+        "batch_row_marked_failed",
         # settings, roles, keys
         "policy_changed",
         "approver_added",

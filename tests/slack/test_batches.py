@@ -12,10 +12,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select, update
 
+from bot.app import services_of
 from bot.clock import utcnow
-from bot.db.batch_models import Batch
+from bot.db.batch_models import Batch, BatchRowState
+from bot.db.models import AuditEntry
 from bot.services.batches.model import BatchStatus, RowStatus
 from bot.services.languages import Languages
+from bot.slack.batches.events import SlackBatchEvents
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from devkit.emulator import Message
@@ -247,3 +250,52 @@ async def test_a_card_slack_refuses_leaves_no_batch_waiting(slack: Harness) -> N
         await asyncio.sleep(0.02)
     assert await status() is BatchStatus.CANCELLED
     assert not cards(slack)
+
+
+async def test_an_approver_settles_the_rows_the_balances_could_not(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    one, two = a_subaccount(slack, 1), a_subaccount(slack, 2)
+    await submit(slack, {"rows": {"rows": f"{one.email},add,1\n{two.email},add,2"}})
+    card = await slack.fake.wait_for(lambda: cards(slack) and cards(slack)[0])
+    await click(slack, A1, "batch_approve", card)
+    await slack.fake.wait_for(lambda: "Finished" in card_text(cards(slack)[0]))
+    async with slack.runtime.database.session() as session:
+        # Set-up only: row 2 as a lost answer the balances could not tell leaves it.
+        await session.execute(
+            update(BatchRowState).where(BatchRowState.line == 2).values(status="unknown")
+        )
+        batch_id = await session.scalar(select(Batch.id))
+    batch = await slack.runtime.batches.get(batch_id)
+    number = batch.number
+    client = await WorkspaceClients(slack.runtime, None).for_team(slack.team_id)
+    await SlackBatchEvents(client, services_of(slack.runtime)).redraw(batch)  # as the run would
+    await slack.fake.wait_for(lambda: "batch_mark" in card_text(cards(slack)[0]))
+    uploads = len(slack.fake.files)
+
+    async def open_and_submit(user: str, values: dict) -> dict:
+        await slack.driver.click(
+            team_id=slack.team_id, user_id=user, action_id="batch_mark", value=str(number),
+            message=cards(slack)[0], channel_id=APPROVALS,
+        )  # fmt: skip
+        modal = await filled_modal(slack.fake, user, "done")
+        answer = await slack.driver.submit_view(
+            modal, team_id=slack.team_id, user_id=user, values=values
+        )
+        return answer.json or {}
+
+    refused = await open_and_submit(A2, {"done": {"done": "two"}, "failed": {"failed": "2"}})
+    assert set(refused["errors"]) == {"done"}
+    await open_and_submit(MEMBER, {"done": {"done": "2"}})
+    await open_and_submit(A2, {"done": {"done": "2"}})
+
+    await slack.fake.wait_for(lambda: len(slack.fake.files) >= uploads + 2)
+    async with slack.runtime.database.session() as session:
+        statuses = (await session.scalars(select(BatchRowState.status))).all()
+        marked = (
+            await session.scalars(
+                select(AuditEntry.actor_id).where(AuditEntry.action == "batch_row_marked_done")
+            )
+        ).all()
+    assert sorted(statuses) == ["succeeded", "succeeded"]
+    assert marked == [A2]
+    assert len(slack.sandbox.calls(endpoint=ADD)) == 2

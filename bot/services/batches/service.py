@@ -13,7 +13,13 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.batches.checking import CheckedBatch, Checking
 from bot.services.batches.errors import ApprovedAlready, BatchDecided, BatchQuestions, OwnBatch
-from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
+from bot.services.batches.model import (
+    BatchSnapshot,
+    BatchStatus,
+    Progress,
+    RowSnapshot,
+    RowStatus,
+)
 from bot.services.batches.running import BatchEvents, Running
 from bot.services.batches.store import ADD, REMOVE, BatchStore
 from bot.services.directory import Directory
@@ -154,6 +160,43 @@ class Batches:
         if not moved:
             raise BatchDecided(await self.store.get(batch.id))
         return await self.store.get(batch.id)
+
+    async def mark_unknown(
+        self,
+        team_id: str,
+        number: int,
+        approver_id: str,
+        done: set[int],
+        failed: set[int],
+        directory: Directory,
+    ) -> list[int]:
+        """An approver says, from the vendor's dashboard, which unknown rows went through and
+        which did not (the requests' "mark done/failed"). Rows not named stay unknown. Returns
+        the lines of rows not unknown (anymore), which were left alone."""
+        batch = await self.store.by_number(team_id, number)
+        appointments = await self._roles.approver_appointments(team_id, approver_id, directory)
+        match second_eyes(approver_id, batch.requester_id, batch.created_at, appointments):
+            case Eyes.ASKER:
+                raise OwnBatch(batch)
+            case Eyes.NOT_APPROVER:
+                raise NotAllowed("mark batch rows", "approvers")
+            case Eyes.APPOINTED_BY_ASKER:
+                raise AppointedByAsker(batch.requester_id, batch.number, change=False)
+        left = []
+        for row in await self.store.rows(batch.id):
+            if row.line not in done | failed:
+                continue
+            to, event = (
+                (RowStatus.SUCCEEDED, "batch_row_marked_done")
+                if row.line in done
+                else (RowStatus.FAILED, "batch_row_marked_failed")
+            )
+            if not await self.store.move_row(
+                batch, row, RowStatus.UNKNOWN, to, event, actor_id=approver_id,
+                values={"outcome_note": f"marked by {approver_id}"},
+            ):  # fmt: skip
+                left.append(row.line)
+        return left
 
     async def withdraw(self, batch_id: int, why: str) -> None:
         """Nobody can see it (Slack refused its card): a batch nobody can approve does not wait."""

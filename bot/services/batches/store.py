@@ -304,6 +304,7 @@ class BatchStore:
         to: RowStatus,
         event: str,
         *,
+        actor_id: str = audit.SYSTEM,
         values: dict[str, Any] | None = None,
         **details: Any,
     ) -> bool:
@@ -321,7 +322,7 @@ class BatchStore:
             if (result.rowcount or 0) != 1:
                 return False
             await audit.record(
-                session, batch.team_id, event, audit.SYSTEM, product=batch.product.value,
+                session, batch.team_id, event, actor_id, product=batch.product.value,
                 amount=row.amount, batch=batch.number, line=row.line, row_id=row.row_id,
                 subaccount=row.subaccount_email, request_action=ADD if row.add else REMOVE,
                 **details,

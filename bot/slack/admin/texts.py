@@ -279,6 +279,8 @@ ACTIONS = {
     "batch_row_abandoned": _l("batch row abandoned by a stopped process"),
     "batch_row_reconciled_succeeded": _l("batch row reconciled as succeeded"),
     "batch_row_reconciled_failed": _l("batch row reconciled as failed"),
+    "batch_row_marked_done": _l("marked a batch row done"),
+    "batch_row_marked_failed": _l("marked a batch row failed"),
 }
 DETAIL_LABELS = {
     "batch": _l("batch"),

@@ -28,6 +28,7 @@ from bot.services.batches.service import Batches
 from bot.services.errors import NotAllowed
 from bot.services.four_eyes import AppointedByAsker
 from bot.services.partner_access import NoSubaccounts
+from bot.slack.batches import marking
 from bot.slack.batches import texts as text
 from bot.slack.batches.events import SlackBatchEvents
 from bot.slack.batches.files import MAX_BYTES, FileProblem, fetch_csv
@@ -37,6 +38,8 @@ from bot.slack.batches.views import (
     CONFIRM,
     FORM,
     IN_FORM,
+    MARK,
+    MARK_FORM,
     REJECT,
     REJECT_FORM,
     batch_form,
@@ -263,3 +266,5 @@ def register(app: AsyncApp) -> None:
     app.action(APPROVE)(answers_errors(approve_clicked))
     app.action(REJECT)(answers_errors(reject_clicked))
     app.view(REJECT_FORM)(answers_errors(reject_submitted))
+    app.action(MARK)(answers_errors(marking.mark_clicked))
+    app.view(MARK_FORM)(answers_errors(marking.mark_submitted))

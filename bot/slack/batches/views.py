@@ -26,6 +26,7 @@ from bot.services.batches.model import (
     Progress,
     Question,
     RowSnapshot,
+    RowStatus,
 )
 from bot.services.batches.rows import RowProblem
 from bot.slack.batches import texts as text
@@ -38,6 +39,8 @@ CONFIRM = "batch_confirm"
 APPROVE = "batch_approve"
 REJECT = "batch_reject"
 REJECT_FORM = "batch_reject_form"
+MARK = "batch_mark"
+MARK_FORM = "batch_mark_form"
 IN_FORM = 5
 """Problems listed under a field of the form; the rest counted (Slack shows short errors)."""
 IN_VIEW = 40
@@ -157,6 +160,35 @@ def reject_form(number: int) -> View:
     )
 
 
+def mark_form(batch: BatchSnapshot, unknown: list[RowSnapshot]) -> View:
+    lines = [
+        _row(row) + (f" — {escape(row.outcome_note)}" if row.outcome_note else "")
+        for row in unknown[:IN_VIEW]
+    ]
+    if len(unknown) > IN_VIEW:
+        lines.append(text.MORE.format(count=len(unknown) - IN_VIEW))
+    return View(
+        type="modal",
+        callback_id=MARK_FORM,
+        title=modal_title(str(text.MARK_TITLE)),
+        submit=str(text.MARK_SUBMIT),
+        close=str(text.CLOSE),
+        private_metadata=json.dumps({"batch": batch.number}),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=str(text.MARK_HEAD))),
+            *(SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in pack(lines)[:10]),
+            text_input(
+                "done",
+                str(text.MARK_DONE),
+                max_length=3000,
+                optional=True,
+                hint=str(text.MARK_HINT),
+            ),
+            text_input("failed", str(text.MARK_FAILED), max_length=3000, optional=True),
+        ],
+    )
+
+
 # --- the card ------------------------------------------------------------------------------------
 
 
@@ -208,6 +240,16 @@ def card(
                     ButtonElement(
                         text=str(text.REJECT), action_id=REJECT, value=value, style="danger"
                     ),
+                ],
+            )
+        )
+    unknown = [row for row in rows if row.status is RowStatus.UNKNOWN]
+    if batch.status is BatchStatus.DONE and unknown:
+        blocks.append(
+            ActionsBlock(
+                block_id="batch_unknown",
+                elements=[
+                    ButtonElement(text=str(text.MARK), action_id=MARK, value=str(batch.number))
                 ],
             )
         )
