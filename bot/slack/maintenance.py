@@ -7,6 +7,7 @@ may run it at once: each transition is conditional, so each request is handled b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -29,12 +30,26 @@ class Maintenance:
     def __init__(self, parts: MaintenanceParts, clients: WorkspaceClients) -> None:
         self._parts = parts
         self._clients = clients
+        self._batch_runs: dict[int, asyncio.Future[None]] = {}
+
+    async def _run_batch(self, batch_id: int) -> None:
+        try:
+            batch = await self._parts.batches.get(batch_id)
+            await self._parts.batches.run(batch_id, await self._batch_events_for(batch.team_id))
+        except Exception:  # logged here: nobody awaits this task; the lease lets another go on
+            log.exception("batch %d: run stopped", batch_id)
+        finally:
+            self._batch_runs.pop(batch_id, None)
 
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
         await self._parts.requests.run_due(self._events_for)
-        # Batches: drafts and pending ones expired, runs a dead process left taken over.
-        await self._parts.batches.run_due(self._batch_events_for)
+        # Batches: drafts and pending ones expired; runs nobody holds (a dead process's, once
+        # its lease passed) taken over in the background, so this round is not held up.
+        await self._parts.batches.expire_due(self._batch_events_for)
+        for batch_id in await self._parts.batches.due_runs():
+            if batch_id not in self._batch_runs:
+                self._batch_runs[batch_id] = asyncio.ensure_future(self._run_batch(batch_id))
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:

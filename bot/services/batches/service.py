@@ -218,19 +218,26 @@ class Batches:
     async def run_due(
         self, events_for: Callable[[str], Awaitable[BatchEvents | None]]
     ) -> list[BatchSnapshot]:
-        """What nobody clicks for: expire pending batches past their time, and run the
-        approved ones nobody runs (never started, or their runner died: its lease passed).
+        """What nobody clicks for, done here and now: `expire_due`, then each of `due_runs`.
         Safe in any number of processes: one takes each run."""
+        await self.expire_due(events_for)
+        ran = []
+        for batch_id in await self.due_runs():
+            batch = await self.store.get(batch_id)
+            ran.append(await self.running.run(batch_id, await events_for(batch.team_id)))
+        return ran
+
+    async def expire_due(self, events_for: Callable[[str], Awaitable[BatchEvents | None]]) -> None:
+        """Pending batches and drafts past their time: expired, and said so."""
         for batch_id in await self.store.expire_due():
             batch = await self.store.get(batch_id)
             events = await events_for(batch.team_id)
             if events is not None:
                 await events.expired(batch)
-        ran = []
-        for batch_id in await self.store.due_runs():
-            batch = await self.store.get(batch_id)
-            ran.append(await self.running.run(batch_id, await events_for(batch.team_id)))
-        return ran
+
+    async def due_runs(self) -> list[int]:
+        """Approved batches nobody runs: never started, or their runner died (lease passed)."""
+        return await self.store.due_runs()
 
     async def get(self, batch_id: int) -> BatchSnapshot:
         return await self.store.get(batch_id)
