@@ -11,6 +11,8 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from slack_sdk.errors import SlackApiError
+
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
 from bot.slack.batches.events import SlackBatchEvents
@@ -32,6 +34,18 @@ class Maintenance:
         self._clients = clients
         self._batch_runs: dict[int, asyncio.Future[None]] = {}
 
+    async def _post_owed_batch_cards(self) -> None:
+        """Batches whose process died between making them and posting their card."""
+        for batch in await self._parts.batches.cards_owed(CARD_GRACE):
+            policy = await self._parts.policies.get(batch.team_id)
+            events = await self._batch_events_for(batch.team_id)
+            if policy.approvals_channel_id is None or events is None:
+                continue  # it expires by itself
+            try:
+                await events.post_card(batch, policy.approvals_channel_id)
+            except SlackApiError as refused:
+                await self._parts.batches.withdraw(batch.id, str(refused.response.get("error")))
+
     async def _run_batch(self, batch_id: int) -> None:
         try:
             batch = await self._parts.batches.get(batch_id)
@@ -47,6 +61,7 @@ class Maintenance:
         # Batches: drafts and pending ones expired; runs nobody holds (a dead process's, once
         # its lease passed) taken over in the background, so this round is not held up.
         await self._parts.batches.expire_due(self._batch_events_for)
+        await self._post_owed_batch_cards()
         for batch_id in await self._parts.batches.due_runs():
             if batch_id not in self._batch_runs:
                 self._batch_runs[batch_id] = asyncio.ensure_future(self._run_batch(batch_id))

@@ -22,6 +22,7 @@ from bot.slack.batches.events import SlackBatchEvents
 from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from devkit.emulator import Message
+from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -299,3 +300,25 @@ async def test_an_approver_settles_the_rows_the_balances_could_not(slack: Harnes
     assert sorted(statuses) == ["succeeded", "succeeded"]
     assert marked == [A2]
     assert len(slack.sandbox.calls(endpoint=ADD)) == 2
+
+
+async def test_a_batch_whose_process_died_before_its_card_gets_one_card(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    # What a process stored before it died: the batch, and no card.
+    batch = await slack.runtime.batches.ask(
+        slack.team_id, MEMBER, sms_account(slack).product, f"{sub.email},add,3", "pasted", People()
+    )
+    maintenance = Maintenance(slack.runtime, WorkspaceClients(slack.runtime, None))
+    await maintenance.run_once()
+    assert not cards(slack)  # within its grace the asking process may still be posting it
+    async with slack.runtime.database.session() as session:
+        await session.execute(update(Batch).values(updated_at=utcnow() - timedelta(minutes=1)))
+
+    await maintenance.run_once()
+    await maintenance.run_once()
+
+    [card] = cards(slack)
+    assert f"Batch #{batch.number}" in card_text(card)
+    await click(slack, A1, "batch_approve", card)
+    await slack.fake.wait_for(lambda: "Finished" in card_text(cards(slack)[0]))

@@ -248,6 +248,14 @@ class Batches:
     async def progress(self, batch_id: int) -> Progress:
         return await self.store.progress(batch_id)
 
+    async def claim_card(self, batch_id: int, channel_id: str) -> bool:
+        return await self.store.claim_card(batch_id, channel_id)
+
+    async def cards_owed(self, grace: timedelta) -> list[BatchSnapshot]:
+        """Pending batches whose card nobody took `grace` after they were made: their process
+        died between making them and posting the card."""
+        return [await self.store.get(i) for i in await self.store.cards_owed(utcnow() - grace)]
+
     async def set_card(self, batch_id: int, channel_id: str, ts: str) -> None:
         await self.store.set_card(batch_id, channel_id, ts)
 

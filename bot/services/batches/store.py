@@ -220,6 +220,34 @@ class BatchStore:
             await session.flush()
             return _snapshot(batch)
 
+    async def claim_card(self, batch_id: int, channel_id: str) -> bool:
+        """Whoever posts a pending batch's card takes it first (the asking process, or
+        maintenance for one a dead process left): one card. Taken and never set, the post was
+        cut short and may be in the channel: it is not posted again."""
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(Batch)
+                .where(
+                    Batch.id == batch_id,
+                    Batch.status == BatchStatus.PENDING.value,
+                    Batch.card_channel_id.is_(None),
+                )
+                .values(card_channel_id=channel_id)
+            )
+            return (result.rowcount or 0) == 1
+
+    async def cards_owed(self, before: datetime) -> list[int]:
+        """Pending batches nobody took the card of, made (or confirmed) before `before`."""
+        async with self._database.session() as session:
+            found = await session.scalars(
+                select(Batch.id).where(
+                    Batch.status == BatchStatus.PENDING.value,
+                    Batch.card_channel_id.is_(None),
+                    Batch.updated_at < before,
+                )
+            )
+            return list(found)
+
     async def set_card(self, batch_id: int, channel_id: str, ts: str) -> None:
         async with self._database.session() as session:
             await session.execute(

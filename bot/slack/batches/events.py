@@ -50,9 +50,11 @@ class SlackBatchEvents:
     async def _card_language(self, batch: BatchSnapshot) -> str:
         return await self._parts.languages.for_channel(batch.team_id, batch.card_channel_id)
 
-    async def post_card(self, batch: BatchSnapshot, channel_id: str) -> None:
-        """The card, then the batch's CSV in its thread. Slack refusing it raises (the asker is
-        told by the error handler); the batch stays pending and expires unseen."""
+    async def post_card(self, batch: BatchSnapshot, channel_id: str) -> bool:
+        """The card, then the batch's CSV in its thread, by whoever takes the posting (False:
+        someone else did). Slack refusing the card raises."""
+        if not await self._parts.batches.claim_card(batch.id, channel_id):
+            return False
         rows = await self._parts.batches.rows(batch.id)
         lang = await self._parts.languages.for_channel(batch.team_id, channel_id)
         with language(lang):
@@ -74,6 +76,7 @@ class SlackBatchEvents:
             log.warning(
                 "batch %d: CSV not in the thread: %s", batch.id, error.response.get("error")
             )
+        return True
 
     async def redraw(self, batch: BatchSnapshot, progress: Progress | None = None) -> None:
         if not (batch.card_channel_id and batch.card_ts):
@@ -97,7 +100,7 @@ class SlackBatchEvents:
 
     async def expired(self, batch: BatchSnapshot) -> None:
         await self.redraw(batch)
-        if batch.card_ts:  # a draft nobody confirmed was never shown: nobody to tell
+        if batch.card_channel_id:  # a draft nobody confirmed was never shown: nobody to tell
             await self.decided(batch)
 
     async def decided(self, batch: BatchSnapshot) -> None:
