@@ -46,6 +46,7 @@ REFUSED_BY = [
     ("credit add a@b.co 1.000", table.CREDIT_ADD),
     ("credit add a@b.co 12 50", table.CREDIT_ADD),
     ("crédit retirer a@b.co", table.CREDIT_REMOVE),
+    ("lot mars", table.BATCH),
     ("approve three", table.APPROVE),
     ("reject 3", table.REJECT),
     ("approvers promote <@U1>", table.APPROVERS),
