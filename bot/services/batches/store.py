@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -19,7 +18,6 @@ from bot.clock import utcnow
 from bot.db.batch_models import Batch, BatchRowState
 from bot.db.models import RequestNumbering
 from bot.db.session import Database
-from bot.partner.models import Product
 from bot.services import audit
 from bot.services.batches.model import (
     EXECUTED,
@@ -30,9 +28,8 @@ from bot.services.batches.model import (
     RowSnapshot,
     RowStatus,
 )
+from bot.services.batches.snapshots import ADD, REMOVE, row_snapshot, snapshot
 from bot.services.errors import NotFound
-
-ADD, REMOVE = "credit_add", "credit_remove"
 
 
 class BatchStore:
@@ -84,7 +81,7 @@ class BatchStore:
             row = await session.get(Batch, batch_id)
             if row is None:
                 raise NotFound("batch", str(batch_id))
-            return _snapshot(row)
+            return snapshot(row)
 
     async def by_number(self, team_id: str, number: int) -> BatchSnapshot:
         async with self._database.session() as session:
@@ -93,7 +90,7 @@ class BatchStore:
             )
             if row is None:
                 raise NotFound("batch", f"#{number}")
-            return _snapshot(row)
+            return snapshot(row)
 
     async def rows(self, batch_id: int, *, status: RowStatus | None = None) -> list[RowSnapshot]:
         query = select(BatchRowState).where(BatchRowState.batch_id == batch_id)
@@ -101,7 +98,7 @@ class BatchStore:
             query = query.where(BatchRowState.status == status.value)
         async with self._database.session() as session:
             found = await session.scalars(query.order_by(BatchRowState.line))
-            return [_row(r) for r in found]
+            return [row_snapshot(r) for r in found]
 
     async def progress(self, batch_id: int) -> Progress:
         async with self._database.session() as session:
@@ -218,7 +215,7 @@ class BatchStore:
                 amount=batch.total_add + batch.total_remove, batch=batch.number,
             )  # fmt: skip
             await session.flush()
-            return _snapshot(batch)
+            return snapshot(batch)
 
     async def claim_card(self, batch_id: int, channel_id: str) -> bool:
         """Whoever posts a pending batch's card takes it first (the asking process, or
@@ -356,48 +353,3 @@ class BatchStore:
                 **details,
             )  # fmt: skip
         return True
-
-
-def _snapshot(row: Batch) -> BatchSnapshot:
-    return BatchSnapshot(
-        id=row.id,
-        team_id=row.team_id,
-        number=row.number,
-        product=Product(row.product),
-        requester_id=row.requester_id,
-        status=BatchStatus(row.status),
-        source=row.source,
-        csv_text=row.csv_text,
-        row_count=row.row_count,
-        total_add=row.total_add,
-        total_remove=row.total_remove,
-        main_balance_before=row.main_balance_before,
-        approvals_needed=row.approvals_needed,
-        approvers=tuple(row.approvers or ()),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        card_channel_id=row.card_channel_id,
-        card_ts=row.card_ts,
-        decided_by=row.decided_by,
-        rejection_reason=row.rejection_reason,
-        content_hash=row.content_hash,
-        key_id=row.key_id,
-    )
-
-
-def _row(row: BatchRowState) -> RowSnapshot:
-    return RowSnapshot(
-        id=row.id,
-        line=row.line,
-        subaccount_token=row.subaccount_token,
-        subaccount_email=row.subaccount_email,
-        add=row.action == ADD,
-        amount=row.amount if isinstance(row.amount, Decimal) else Decimal(row.amount),
-        reason=row.reason,
-        row_id=row.row_id,
-        status=RowStatus(row.status),
-        outcome_note=row.outcome_note,
-        subaccount_balance_before=row.subaccount_balance_before,
-        subaccount_balance_after=row.subaccount_balance_after,
-        main_balance_after=row.main_balance_after,
-    )
