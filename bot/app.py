@@ -131,6 +131,7 @@ def services_of(runtime: Runtime) -> Services:
         partner=runtime.partner,
         roles=runtime.roles,
         requests=runtime.requests,
+        batches=runtime.batches,
         snapshots=runtime.snapshots,
         alerts=runtime.alerts,
         digests=runtime.digests,

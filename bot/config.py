@@ -17,6 +17,7 @@ DEFAULT_BOT_SCOPES = (
     "chat:write",
     "users:read",
     "files:write",
+    "files:read",
     "usergroups:read",
     "channels:read",
     "groups:read",

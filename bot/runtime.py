@@ -23,6 +23,7 @@ from bot.services.alerts import Alerts
 from bot.services.anomalies.incidents import Incidents
 from bot.services.anomalies.ledger import Ledger
 from bot.services.audit import AuditLog
+from bot.services.batches.service import Batches
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
@@ -60,6 +61,7 @@ class Runtime:
     deliveries: Deliveries
     roles: Roles
     requests: Requests
+    batches: Batches
     snapshots: Snapshots
     alerts: Alerts
     digests: Digests
@@ -173,6 +175,9 @@ class Runtime:
             deliveries=Deliveries(database),
             roles=roles,
             requests=requests,
+            batches=Batches(
+                database, partner, roles, lease_seconds=settings.execution_lease_seconds
+            ),
             snapshots=snapshots,
             alerts=alerts,
             digests=digests,

@@ -399,6 +399,7 @@ class HomeView(Base):
 # The spend ledger's tables live in their own module; imported here so every table is on the
 # metadata wherever the models are.
 import bot.db.anomaly_models  # noqa: E402
+import bot.db.batch_models  # noqa: E402
 import bot.db.control_models  # noqa: E402, F401
 
 # So are recurring top-ups' (bot.services.recurring).

@@ -25,6 +25,7 @@ from bot.services.alerts import Alerts
 from bot.services.anomalies.incidents import Incidents
 from bot.services.anomalies.ledger import Ledger
 from bot.services.audit import AuditLog
+from bot.services.batches.service import Batches
 from bot.services.digests import Digests
 from bot.services.directory import GroupMembersCache
 from bot.services.home import HomeService, HomeViewers
@@ -56,6 +57,7 @@ class Services:
     partner: PartnerAccess
     roles: Roles
     requests: Requests
+    batches: Batches
     snapshots: Snapshots
     alerts: Alerts
     digests: Digests

@@ -7,12 +7,16 @@ may run it at once: each transition is conditional, so each request is handled b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
 
 from bot.clock import utcnow
 from bot.slack import stores
 from bot.slack.admin.change_listeners import ChangeNotifier
+from bot.slack.batches.notices import SlackBatchNotices
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
 from bot.slack.recurring.listeners import post_card
@@ -32,6 +36,28 @@ class Maintenance:
     def __init__(self, parts: MaintenanceParts, clients: WorkspaceClients) -> None:
         self._parts = parts
         self._clients = clients
+        self._batch_runs: dict[int, asyncio.Future[None]] = {}
+
+    async def _post_owed_batch_cards(self) -> None:
+        """Batches whose process died between making them and posting their card."""
+        for batch in await self._parts.batches.cards_owed(CARD_GRACE):
+            policy = await self._parts.policies.get(batch.team_id)
+            notices = await self._batch_notices_for(batch.team_id)
+            if policy.approvals_channel_id is None or notices is None:
+                continue  # it expires by itself
+            try:
+                await notices.post_card(batch, policy.approvals_channel_id)
+            except SlackApiError as refused:
+                await self._parts.batches.withdraw(batch.id, str(refused.response.get("error")))
+
+    async def _run_batch(self, batch_id: int) -> None:
+        try:
+            batch = await self._parts.batches.get(batch_id)
+            await self._parts.batches.run(batch_id, await self._batch_notices_for(batch.team_id))
+        except Exception:  # logged here: nobody awaits this task; the lease lets another go on
+            log.exception("batch %d: run stopped", batch_id)
+        finally:
+            self._batch_runs.pop(batch_id, None)
 
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
@@ -41,6 +67,13 @@ class Maintenance:
         # Recurring top-ups due now, each period once, through approved requests.
         await self._parts.recurring.run_due(utcnow(), self._recurring_notices_for)
         await self._post_owed_series_cards()
+        # Batches: drafts and pending ones expired; runs nobody holds (a dead process's, once
+        # its lease passed) taken over in the background, so this round is not held up.
+        await self._parts.batches.expire_due(self._batch_notices_for)
+        await self._post_owed_batch_cards()
+        for batch_id in await self._parts.batches.due_runs():
+            if batch_id not in self._batch_runs:
+                self._batch_runs[batch_id] = asyncio.ensure_future(self._run_batch(batch_id))
         for change in await self._parts.settings_changes.expire_due():
             client = await self._clients.for_team(change.team_id)
             if client is None:
@@ -84,6 +117,10 @@ class Maintenance:
     async def _recurring_notices_for(self, team_id: str) -> SlackRecurringNotices | None:
         client = await self._clients.for_team(team_id)
         return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
+
+    async def _batch_notices_for(self, team_id: str) -> SlackBatchNotices | None:
+        client = await self._clients.for_team(team_id)
+        return None if client is None else SlackBatchNotices(client, self._parts)
 
     async def _notices_for(self, team_id: str) -> SlackRequestNotices | None:
         """The workspace's notices, with nobody acting; None without a Slack token for it."""

@@ -31,6 +31,8 @@ from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import parse_alert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import parse_anomaly
+from bot.slack.batches import listeners as batches
+from bot.slack.batches.parsing import parse_batch
 from bot.slack.commands import CommandError, later, shown, word
 from bot.slack.context import SlashCommand
 from bot.slack.controls import listeners as controls
@@ -284,6 +286,9 @@ AUTO_TOPUP = Subcommand(
     usage.AUTO_TOPUP,
     guests=lambda parsed: isinstance(parsed, recurring_parsing.ListSeries),
 )
+BATCH = Subcommand(
+    ("batch",), ("lot",), parse_batch, batches.open_batch, usage.BATCH, opens_first=True
+)
 USAGE = Subcommand(
     ("usage",), ("consommation",), parse_usage, usage_statement, usage.USAGE_STATEMENT
 )
@@ -318,6 +323,7 @@ ENTRIES = (
     CAP,
     RECURRING,
     AUTO_TOPUP,
+    BATCH,
 )
 """The table: every subcommand, once."""
 

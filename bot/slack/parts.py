@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings, SlackMode
 from bot.services.alerts import Alerts
 from bot.services.anomalies.ledger import Ledger
+from bot.services.batches.service import Batches
 from bot.services.deliveries import Deliveries
 from bot.services.digests import Digests
 from bot.services.languages import Languages, UserLocales
@@ -98,6 +99,9 @@ class MaintenanceParts(StoreParts, Protocol):
 
     @property
     def requests(self) -> Requests: ...
+
+    @property
+    def batches(self) -> Batches: ...
 
     @property
     def settings_changes(self) -> SettingsChanges: ...

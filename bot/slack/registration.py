@@ -12,6 +12,7 @@ from bot.slack import partner_listener
 from bot.slack.admin import change_listeners
 from bot.slack.alerts import listeners as alerts
 from bot.slack.anomalies import listeners as anomalies
+from bot.slack.batches import listeners as batches
 from bot.slack.controls import listeners as controls
 from bot.slack.home import listeners as home
 from bot.slack.lookups import listeners as lookups
@@ -30,6 +31,7 @@ def register_listeners(app: AsyncApp, installation_store: AsyncInstallationStore
     alerts.register(app)
     anomalies.register(app)
     recurring.register(app)
+    batches.register(app)
     home.register(app)
     controls.register(app)
     workspace_events.register(app, installation_store)

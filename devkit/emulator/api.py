@@ -159,6 +159,7 @@ METHOD_SCOPES: dict[str, dict[str, str]] = {
     "conversations.open": {"im": "im:write", "mpim": "mpim:write"},
     "files.getUploadURLExternal": {"": "files:write"},
     "files.completeUploadExternal": {"": "files:write"},
+    "files.info": {"": "files:read"},
 }
 
 

@@ -101,6 +101,9 @@ def state_value(element: Element, value: Any) -> dict[str, Any]:
         state["selected_options"] = [_option(element, item) for item in value or []]
     elif kind in _SELECTED_KEY:
         state[_SELECTED_KEY[kind]] = value
+    elif kind == "file_input":
+        # Slack sends the uploaded files' objects (files.info's shape): the driver passes them.
+        state["files"] = list(value or [])
     elif kind == "number_input":
         state["value"] = None if value is None else str(value)
     else:  # plain_text_input, email/url inputs and anything newer: a plain value

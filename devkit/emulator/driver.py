@@ -16,6 +16,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from devkit.emulator.blocks import find_element, initial_value, state_value
 from devkit.emulator.escaping import escape_like_slack, should_escape
+from devkit.emulator.handlers.files import file_object
 from devkit.emulator.records import Envelope, Message, ResponseUrlPost, View
 from devkit.emulator.server import FakeSlack
 from devkit.emulator.socket_mode import ACK_TIMEOUT
@@ -543,8 +544,18 @@ class SlackDriver:
                 found = find_element(view.blocks, action_id, block_id)
                 if found is None:
                     raise LookupError(f"no element {block_id}.{action_id} in view {view.id}")
+                if found[1].get("type") == "file_input":
+                    value = [self._file_object(file_id) for file_id in value or []]
                 state.setdefault(block_id, {})[action_id] = state_value(found[1], value)
         return {**view.view, "state": {"values": state}}
+
+    def _file_object(self, file_id: str) -> dict[str, Any]:
+        """A file_input's value: the file a person uploaded (`fake.user_upload`), as Slack
+        describes it in the view's state."""
+        file = next((f for f in self.fake.files if f.id == file_id), None)
+        if file is None:
+            raise LookupError(f"no file {file_id}: upload it with fake.user_upload first")
+        return file_object(self.fake.world, file)
 
     @staticmethod
     def _action(element: dict[str, Any], block_id: str | None, value: str | None) -> dict[str, Any]:

@@ -152,6 +152,11 @@ def _block(block: dict[str, Any], where: str) -> list[str]:
             found.append(_err(f"between 1 and {most} items allowed", f"{where}/elements"))
         if kind == "actions":
             elements += [(e, f"{where}/elements/{i}") for i, e in enumerate(items)]
+            found += [
+                _err("file_input is allowed only in an input block", f"{where}/elements/{i}")
+                for i, e in enumerate(items)
+                if isinstance(e, dict) and e.get("type") == "file_input"
+            ]
         else:
             for i, item in enumerate(items):
                 if isinstance(item, dict) and item.get("type") in ("mrkdwn", "plain_text"):
@@ -210,6 +215,10 @@ def _element(element: dict[str, Any], where: str) -> list[str]:
     elif kind == "plain_text_input":
         initial = str(element.get("initial_value") or "")
         found += _length(initial, LIMITS["text_input_initial"], f"{where}/initial_value")
+    elif kind == "file_input":
+        most = element.get("max_files", 10)
+        if not isinstance(most, int) or not 1 <= most <= 10:
+            found.append(_err("max_files must be between 1 and 10", f"{where}/max_files"))
     return found
 
 

@@ -262,6 +262,8 @@ class UploadedFile:
     team_id: str | None
     user: str | None
     token: str | None = field(default=None, repr=False)
+    # When a person uploads it (a file_input in a modal), the time Slack gives it.
+    created: int = 0
 
 
 @dataclass

@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import BodyPartReader, web
 
 from devkit.emulator.api import APP_TOKEN, NO_TOKEN, Call, SlackError, needed_scope
+from devkit.emulator.downloads import serve_download
 from devkit.emulator.gates import Gate
 from devkit.emulator.handlers import HANDLERS
 from devkit.emulator.handlers.users import user_info
@@ -113,6 +114,7 @@ class FakeSlack:
     open_modals = _world_attribute("open_modals")
     home_view = _world_attribute("home_view")
     find_message = _world_attribute("find_message")
+    user_upload = _world_attribute("user_upload")
 
     def user_info(self, team: Team, user_id: str) -> dict[str, Any]:
         """users.info's `user` as `team`'s token sees it (handlers/users.py)."""
@@ -128,6 +130,7 @@ class FakeSlack:
         app.router.add_post("/response/{id}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_get("/socket/{ticket}", self._handle_socket)
+        app.router.add_get("/files-pri/{file_ref}/download/{name}", self._handle_download)
         # Sites stop listening first, then open sockets are closed before handlers are cancelled.
         app.on_shutdown.append(self._close_sockets)
         # access_log=None: tokens travel in headers and form fields.
@@ -445,6 +448,9 @@ class FakeSlack:
     async def _close_sockets(self, app: web.Application) -> None:
         for connection in list(self.socket_connections):
             await connection.close()
+
+    async def _handle_download(self, request: web.Request) -> web.Response:
+        return await serve_download(self.world, request)
 
     async def _handle_upload(self, request: web.Request) -> web.Response:
         upload = self.world.uploads.get(request.match_info["file_id"])

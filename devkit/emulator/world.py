@@ -297,6 +297,27 @@ class SlackWorld:
         micros = 1_700_000_000_000_000 + 100 * self.serial
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
+    def user_upload(
+        self, team_id: str, user_id: str, filename: str, content: bytes | str
+    ) -> UploadedFile:
+        """A file `user_id` picked in a modal's file_input: Slack stores it (shared nowhere)
+        and the view_submission carries its id (`driver.submit_view(values=... [file.id])`)."""
+        data = content.encode() if isinstance(content, str) else bytes(content)
+        file = UploadedFile(
+            id=self.new_id("F"),
+            filename=filename,
+            title=filename,
+            content=data,
+            channel_id=None,
+            initial_comment=None,
+            thread_ts=None,
+            team_id=team_id,
+            user=user_id,
+            created=int(time.time()),
+        )
+        self.files.append(file)
+        return file
+
     def new_id(self, prefix: str) -> str:
         self.serial += 1
         return f"{prefix}{self.serial:08X}"

@@ -32,10 +32,12 @@ _NOT_DETAILS = {"request_id", "product", "amount", "values", "label"}
 _PASSED_ON = {
     ("bot/services/requests/store.py", "event"),
     ("bot/services/recurring/store.py", "event"),
+    ("bot/services/batches/store.py", "event"),
 }
 """(file, parameter) of a recorder that records what its caller names: RequestStore.transition
 writes the `event` each of its calls (walked here too) gives it; SeriesStore (recurring) writes
-the `event` its callers name (bot.services.audit.record refuses an unknown one at once)."""
+the `event` its callers name; BatchStore.move and move_row the `event` their callers give
+(bot/services/batches/) — bot.services.audit.record refuses an unknown one at once."""
 
 
 def _constants(tree: ast.Module) -> dict[str, str]:

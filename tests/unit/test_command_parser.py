@@ -22,6 +22,7 @@ from bot.slack.alerts import listeners as alerts
 from bot.slack.alerts.parsing import AlertCommand, SetAlert
 from bot.slack.anomalies import listeners as anomalies
 from bot.slack.anomalies.parsing import ExportLedger, SetFloor, ShowFloor
+from bot.slack.batches.parsing import OpenBatch
 from bot.slack.commands import CommandError
 from bot.slack.controls import listeners as controls
 from bot.slack.controls.parsing import Freeze, ListControls, SetCap, Unfreeze
@@ -66,6 +67,8 @@ UNDERSTOOD = [
     ("credit add a@b.co 12,50 top-up", CreditMove(SMS, True, "a@b.co", Decimal("12.5"), "top-up")),
     ("credit add a@b.co 1 000,50 €", CreditMove(SMS, True, "a@b.co", Decimal("1000.5"), None)),
     ("mail credit remove 42 3 back", CreditMove(MAIL, False, "42", Decimal(3), "back")),
+    ("batch", OpenBatch(SMS)),
+    ("mail lot", OpenBatch(MAIL)),
     ("approvals", PendingApprovals()),
     ("requests", MyRequests()),
     ("approvers list", ManageRole("approver", "list")),
@@ -225,6 +228,7 @@ REFUSED = [
     ("subaccount", "Which subaccount?"),
     ("subaccount delete", "Which subaccount?"),
     ("credit", "credit add|remove"),
+    ("batch acme", "takes nothing after it"),
     ("crédit", "credit add|remove"),
     ("crédit ajouter a@b.co", "credit add|remove"),
     ("credit add a@b.co", "credit add|remove"),

@@ -46,6 +46,7 @@ REFUSED_BY = [
     ("credit add a@b.co 1.000", table.CREDIT_ADD),
     ("credit add a@b.co 12 50", table.CREDIT_ADD),
     ("crédit retirer a@b.co", table.CREDIT_REMOVE),
+    ("lot mars", table.BATCH),
     ("approve three", table.APPROVE),
     ("recurring add a@b.co 7 hourly", table.RECURRING),
     ("auto-topup a@b.co 5", table.AUTO_TOPUP),

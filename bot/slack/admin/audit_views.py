@@ -133,7 +133,9 @@ def audit_line(entry: AuditRecord) -> str:
         )
         request = template.format(id=entry.request_number, product=product, amount=amount)
     elif entry.product:
-        request = f" — {_product(entry.product)}"
+        # A batch row's entry: the amount it moved (or would have) follows its product.
+        amount = f" · {format_money(entry.amount)}" if entry.amount is not None else ""
+        request = f" — {_product(entry.product)}{amount}"
     details = dict(entry.details or {})
     return text.AUDIT_LINE.format(
         at=when(entry.at),

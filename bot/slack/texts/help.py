@@ -25,6 +25,10 @@ USAGE = [
             "Ask to move credit between the main account and a subaccount (approved by an approver)."
         ),
     ),
+    (
+        _l("/partner [sms|mail] batch"),
+        _l("Ask for many credit moves at once from a CSV (a form): one approval for the total."),
+    ),
     (_l("/partner [product] subaccount create"), _l("Ask for a new subaccount (a form).")),
     (
         _l("/partner [product] subaccount delete <subaccount> [reason…]"),

@@ -14,6 +14,7 @@ SUBACCOUNT_DELETE = _l("/partner [product] subaccount delete <subaccount> [reaso
 CREDIT = _l("/partner [product] credit add|remove <subaccount> <amount> [reason…]")
 CREDIT_ADD = _l("/partner [product] credit add <subaccount> <amount> [reason…]")
 CREDIT_REMOVE = _l("/partner [product] credit remove <subaccount> <amount> [reason…]")
+BATCH = _l("/partner [sms|mail] batch")
 APPROVALS = _l("/partner approvals")
 APPROVE = _l("/partner approve <number>")
 REJECT = _l("/partner reject <number> <reason…>")

@@ -1,9 +1,12 @@
 """files.getUploadURLExternal and files.completeUploadExternal: Slack's two-step upload (the
-bytes go to the upload URL, which the server answers)."""
+bytes go to the upload URL, which the server answers); files.info, and the file object Slack
+puts in a file_input's state (its `url_private_download` is served by the server, to the bot
+token of a workspace granted files:read only)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from devkit.emulator.api import Call, SlackError, Upload, method_table
 from devkit.emulator.records import UploadedFile
@@ -12,6 +15,45 @@ if TYPE_CHECKING:
     from devkit.emulator.world import SlackWorld
 
 HANDLERS, api = method_table()
+
+
+def download_path(file: UploadedFile) -> str:
+    return f"/files-pri/{file.team_id}-{file.id}/download/{quote(file.filename)}"
+
+
+def file_object(world: SlackWorld, file: UploadedFile) -> dict[str, Any]:
+    """The file as files.info answers it, and as a file_input's state lists it."""
+    name = file.filename
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else "text"
+    private = f"{world.root_url}/files-pri/{file.team_id}-{file.id}/{quote(name)}"
+    return {
+        "id": file.id,
+        "created": file.created,
+        "timestamp": file.created,
+        "name": name,
+        "title": file.title or name,
+        "mimetype": "text/csv" if extension == "csv" else "text/plain",
+        "filetype": extension,
+        "user": file.user,
+        "user_team": file.team_id,
+        "size": len(file.content),
+        "mode": "hosted",
+        "is_external": False,
+        "is_public": False,
+        "url_private": private,
+        "url_private_download": world.root_url + download_path(file),
+    }
+
+
+@api("files.info")
+def _files_info(world: SlackWorld, call: Call) -> dict[str, Any]:
+    call.require("file")
+    file = next(
+        (f for f in world.files if f.id == call.args["file"] and f.team_id == call.team.id), None
+    )
+    if file is None:
+        raise SlackError("file_not_found")
+    return {"file": file_object(world, file), "comments": [], "response_metadata": {}}
 
 
 @api("files.getUploadURLExternal")

@@ -1,0 +1,1 @@
+"""`/partner batch`: many credit moves from one CSV, under one approval."""

@@ -1,0 +1,150 @@
+"""What Slack shows of a batch: its card (posted once, redrawn as it is decided and as it runs,
+at most every `CARD_EVERY` seconds), its CSV in the card's thread, and the results CSV to the
+thread and to the requester. Every post is in the language of who reads it."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Protocol
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import utcnow
+from bot.i18n import language
+from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
+from bot.services.batches.results import results_csv
+from bot.services.batches.service import Batches
+from bot.services.languages import Languages, UserLocales
+from bot.slack.batches import texts as text
+from bot.slack.batches.views import card, results_comment
+from bot.slack.direct import dm_channel
+from bot.slack.locale import user_language
+from bot.slack.slack_text import escape
+
+log = logging.getLogger(__name__)
+
+CARD_EVERY = 3.0
+"""Seconds between two redraws of a running batch's card: Slack allows about one message a
+second per channel, and a card redrawn 500 times helps nobody."""
+
+
+class BatchParts(Protocol):
+    @property
+    def batches(self) -> Batches: ...
+
+    @property
+    def languages(self) -> Languages: ...
+
+    @property
+    def user_locales(self) -> UserLocales: ...
+
+
+class SlackBatchNotices:
+    def __init__(self, client: AsyncWebClient, parts: BatchParts) -> None:
+        self._client = client
+        self._parts = parts
+        self._last_redraw = 0.0
+
+    async def _card_language(self, batch: BatchSnapshot) -> str:
+        return await self._parts.languages.for_channel(batch.team_id, batch.card_channel_id)
+
+    async def post_card(self, batch: BatchSnapshot, channel_id: str) -> bool:
+        """The card, then the batch's CSV in its thread, by whoever takes the posting (False:
+        someone else did). Slack refusing the card raises."""
+        if not await self._parts.batches.claim_card(batch.id, channel_id):
+            return False
+        rows = await self._parts.batches.rows(batch.id)
+        lang = await self._parts.languages.for_channel(batch.team_id, channel_id)
+        with language(lang):
+            message = card(batch, rows)
+            comment = str(text.THREAD_CSV)
+        answer = await self._client.chat_postMessage(channel=channel_id, **message)
+        await self._parts.batches.set_card(batch.id, answer["channel"], answer["ts"])
+        try:
+            await self._client.files_upload_v2(
+                channel=answer["channel"],
+                thread_ts=answer["ts"],
+                content=batch.csv_text,
+                filename=f"batch-{batch.number}.csv",
+                title=f"batch-{batch.number}.csv",
+                initial_comment=comment,
+            )
+        except SlackApiError as error:
+            # The card is out and approvable; its rows are in the results CSV later.
+            log.warning(
+                "batch %d: CSV not in the thread: %s", batch.id, error.response.get("error")
+            )
+        return True
+
+    async def redraw(self, batch: BatchSnapshot, progress: Progress | None = None) -> None:
+        if not (batch.card_channel_id and batch.card_ts):
+            return
+        rows = await self._parts.batches.rows(batch.id)
+        with language(await self._card_language(batch)):
+            message = card(batch, rows, progress)
+        try:
+            await self._client.chat_update(
+                channel=batch.card_channel_id, ts=batch.card_ts, **message
+            )
+        except SlackApiError as error:
+            log.warning("batch %d card not redrawn: %s", batch.id, error.response.get("error"))
+
+    async def progress(self, batch: BatchSnapshot, progress: Progress) -> None:
+        now = time.monotonic()
+        if now - self._last_redraw < CARD_EVERY:
+            return
+        self._last_redraw = now
+        await self.redraw(await self._parts.batches.get(batch.id), progress)
+
+    async def expired(self, batch: BatchSnapshot) -> None:
+        await self.redraw(batch)
+        if batch.card_channel_id:  # a draft nobody confirmed was never shown: nobody to tell
+            await self.decided(batch)
+
+    async def decided(self, batch: BatchSnapshot) -> None:
+        """Tell the requester their batch will not run (rejected, expired), in their language."""
+        lang = await user_language(
+            self._parts.user_locales, self._client, batch.team_id, batch.requester_id
+        )
+        with language(lang):
+            if batch.status is BatchStatus.REJECTED:
+                told = text.REJECTED_DM.format(
+                    number=batch.number,
+                    by=batch.decided_by,
+                    reason=escape(batch.rejection_reason or "—"),
+                )
+            else:
+                told = text.EXPIRED_DM.format(number=batch.number)
+        try:
+            channel = await dm_channel(self._client, batch.requester_id)
+            await self._client.chat_postMessage(channel=channel, text=told)
+        except SlackApiError as error:
+            log.warning("batch %d: requester not told: %s", batch.id, error.response.get("error"))
+
+    async def finished(self, batch: BatchSnapshot, rows: list[RowSnapshot]) -> None:
+        """The card's last state, then the results CSV in its thread and to the requester."""
+        progress = await self._parts.batches.progress(batch.id)
+        await self.redraw(batch, progress)
+        content = results_csv(rows)
+        filename = f"batch-{batch.number}-results-{utcnow():%Y%m%d-%H%M}.csv"
+        try:
+            if batch.card_channel_id and batch.card_ts:
+                with language(await self._card_language(batch)):
+                    comment = results_comment(batch, progress)
+                await self._client.files_upload_v2(
+                    channel=batch.card_channel_id, thread_ts=batch.card_ts, content=content,
+                    filename=filename, title=filename, initial_comment=comment,
+                )  # fmt: skip
+            lang = await user_language(
+                self._parts.user_locales, self._client, batch.team_id, batch.requester_id
+            )
+            with language(lang):
+                comment = results_comment(batch, progress)
+            await self._client.files_upload_v2(
+                channel=await dm_channel(self._client, batch.requester_id), content=content,
+                filename=filename, title=filename, initial_comment=comment,
+            )  # fmt: skip
+        except SlackApiError as error:
+            log.warning("batch %d results not sent: %s", batch.id, error.response.get("error"))
