@@ -396,11 +396,5 @@ class HomeView(Base):
     opened_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-# The spend ledger's tables live in their own module; imported here so every table is on the
-# metadata wherever the models are.
-import bot.db.anomaly_models  # noqa: E402
-import bot.db.batch_models  # noqa: E402
-import bot.db.control_models  # noqa: E402, F401
-
-# So are recurring top-ups' (bot.services.recurring).
-from bot.db import recurring_models as _recurring_models  # noqa: E402, F401
+# Tables in modules of their own: imported so that every table is on the metadata.
+from bot.db import anomaly_models, batch_models, control_models, recurring_models  # noqa: E402, F401

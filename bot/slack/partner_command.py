@@ -12,15 +12,14 @@ The door (bot.slack.partner_listener `read_command`, the listener middleware of 
 decodes and parses the text once and puts what it read (`Parsed`, or the CommandError) on
 Bolt's context under `COMMAND`; the membership check (guests: bot.slack.workspace_guard), the
 modal-first decision and the refusal all read that one entry. Adding a read-only subcommand
-is one entry (its words, `guests=_everything`) in `ENTRIES` and its handler
+is one entry (its words, `guests=everything`) in `ENTRIES` and its handler
 (tests/unit/test_command_table.py).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.partner.models import Product
@@ -34,7 +33,6 @@ from bot.slack.anomalies.parsing import parse_anomaly
 from bot.slack.batches import listeners as batches
 from bot.slack.batches.parsing import parse_batch
 from bot.slack.commands import CommandError, later, shown, word
-from bot.slack.context import SlashCommand
 from bot.slack.controls import listeners as controls
 from bot.slack.controls import parsing as controls_parsing
 from bot.slack.digests import listeners as digests
@@ -49,56 +47,11 @@ from bot.slack.requests import asking, deciding
 from bot.slack.requests import parsing as requests_parsing
 from bot.slack.setup.listeners import open_setup
 from bot.slack.setup.parsing import parse_setup
+from bot.slack.subcommand import Subcommand, everything, verbs
 from bot.slack.texts import help as text
 from bot.slack.texts import usage
 from bot.slack.usage.listeners import usage_statement
 from bot.slack.usage.parsing import parse_usage
-
-Parser = Callable[[Product | None, list[str]], Any]
-Handler = Callable[[Any, SlashCommand], Awaitable[None]]
-Reads = Callable[[Any], bool]
-
-
-def _nothing(_parsed: Any) -> bool:
-    return False
-
-
-def _everything(_parsed: Any) -> bool:
-    return True
-
-
-def _verbs(*verbs: str) -> Reads:
-    def reads(parsed: Any) -> bool:
-        return getattr(parsed, "verb", None) in verbs
-
-    return reads
-
-
-@dataclass(frozen=True, slots=True)
-class Subcommand:
-    """One `/partner` subcommand: everything about it that is not its parser's or handler's
-    own code lives here, and only here."""
-
-    english: tuple[str, ...]
-    """Its words (aliases too), the first the one the usage line shows; two words (`credit
-    add`) are tried before the first alone."""
-    french: tuple[str, ...]
-    """Its French words, as a French user would try them; matched with or without their
-    accents (bot.slack.commands.word), so `sous-compte creer` is `sous-compte créer`."""
-    parse: Parser
-    handle: Handler
-    usage: object = field(compare=False)  # a lazy text: not hashable
-    """Its one usage line (a marked text, bot.slack.texts.usage), shown under a refusal."""
-    alone: bool = False
-    """Matches only with nothing after it; otherwise its first word alone is tried
-    (`subaccount create acme` looks up a subaccount "create acme", as it always has)."""
-    guests: Reads = _nothing
-    """Whether a guest may run the parsed command: those that only read. Guests never ask,
-    decide or change a setting (bot.slack.workspace_guard)."""
-    opens_first: bool = False
-    """Its handler opens a modal (bot.slack.modals.open_first): the command's trigger_id goes
-    to views.open before the membership check, which runs once the modal is open."""
-
 
 HELP = Subcommand(
     ("help", "?"),
@@ -106,7 +59,7 @@ HELP = Subcommand(
     lookups_parsing.parse_help,
     lookups.show_help,
     usage.HELP,
-    guests=_everything,
+    guests=everything,
 )
 SETUP = Subcommand(
     ("setup",),
@@ -122,7 +75,7 @@ BALANCE = Subcommand(
     lookups_parsing.parse_balance,
     lookups.show_balance,
     usage.BALANCE,
-    guests=_everything,
+    guests=everything,
 )
 SUBACCOUNTS = Subcommand(
     ("subaccounts",),
@@ -130,7 +83,7 @@ SUBACCOUNTS = Subcommand(
     lookups_parsing.parse_subaccounts,
     lookups.list_subaccounts,
     usage.SUBACCOUNTS,
-    guests=_everything,
+    guests=everything,
 )
 SUBACCOUNT = Subcommand(
     ("subaccount",),
@@ -138,7 +91,7 @@ SUBACCOUNT = Subcommand(
     lookups_parsing.parse_subaccount,
     lookups.show_subaccount,
     usage.SUBACCOUNT,
-    guests=_everything,
+    guests=everything,
 )
 SUBACCOUNT_CREATE = Subcommand(
     ("subaccount create",),
@@ -200,7 +153,7 @@ REQUESTS = Subcommand(
     requests_parsing.parse_requests,
     asking.my_requests,
     usage.REQUESTS,
-    guests=_everything,
+    guests=everything,
 )
 APPROVERS = Subcommand(
     ("approvers",),
@@ -208,7 +161,7 @@ APPROVERS = Subcommand(
     admin_parsing.parse_approvers,
     admin.manage_role,
     usage.APPROVERS,
-    guests=_verbs("list"),
+    guests=verbs("list"),
 )
 ADMINS = Subcommand(
     ("admins",),
@@ -216,7 +169,7 @@ ADMINS = Subcommand(
     admin_parsing.parse_admins,
     admin.manage_role,
     usage.ADMINS,
-    guests=_verbs("list"),
+    guests=verbs("list"),
 )
 APPROVALS_CHANNEL = Subcommand(
     ("approvals-channel",),
@@ -242,7 +195,7 @@ DIGEST = Subcommand(
     parse_digest,
     digests.digest,
     usage.DIGEST,
-    guests=_verbs("list", "preview"),
+    guests=verbs("list", "preview"),
 )
 ALERT = Subcommand(
     ("alert", "alerts"),
@@ -250,7 +203,7 @@ ALERT = Subcommand(
     parse_alert,
     alerts.alert,
     usage.ALERT,
-    guests=_verbs("list"),
+    guests=verbs("list"),
 )
 LANGUAGE = Subcommand(("language",), ("langue",), parse_language, set_language, usage.LANGUAGE)
 ANOMALY = Subcommand(

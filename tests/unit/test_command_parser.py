@@ -32,6 +32,7 @@ from bot.slack.language.parsing import Language
 from bot.slack.lookups import listeners as lookups
 from bot.slack.lookups.parsing import Balance, Help, ListSubaccounts, ShowSubaccount
 from bot.slack.partner_command import SUBCOMMANDS, parse, parse_command
+from bot.slack.recurring.parsing import ListSeries, OnSeries
 from bot.slack.requests import asking, deciding
 from bot.slack.requests.parsing import (
     CreateSubaccount,
@@ -68,6 +69,12 @@ UNDERSTOOD = [
     ("credit add a@b.co 1 000,50 €", CreditMove(SMS, True, "a@b.co", Decimal("1000.5"), None)),
     ("mail credit remove 42 3 back", CreditMove(MAIL, False, "42", Decimal(3), "back")),
     ("batch", OpenBatch(SMS)),
+    ("recurring", ListSeries()),
+    ("recurring pause 3", OnSeries("pause", 3)),
+    ("récurrent annuler 4", OnSeries("cancel", 4)),
+    ("récurrents", ListSeries()),
+    ("auto-topup", ListSeries(auto=True)),
+    ("recharge-auto annuler 2", OnSeries("cancel", 2)),
     ("mail lot", OpenBatch(MAIL)),
     ("approvals", PendingApprovals()),
     ("requests", MyRequests()),

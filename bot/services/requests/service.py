@@ -30,12 +30,7 @@ from bot.services.requests.errors import (
     SimilarRequest,
 )
 from bot.services.requests.executing import Executing
-from bot.services.requests.model import (
-    Approval,
-    Ask,
-    RequestSnapshot,
-    Submitted,
-)
+from bot.services.requests.model import Approval, Ask, RequestSnapshot, Submitted
 from bot.services.requests.notices import CardRefused, RequestNotices
 from bot.services.requests.reconciling import Reconciling
 from bot.services.requests.reminders import Reminders
@@ -228,9 +223,8 @@ class Requests:
         why: str,
         key_id: str,
     ) -> RequestSnapshot:
-        """Remove `amount` from `subaccount` now, as a request decided by `actor_id`'s click
-        (bot.services.sweeping): stored approved, then executed exactly once like any other;
-        an unknown outcome is reconciled, never tried again."""
+        """Remove `amount` now, as a request `actor_id`'s click decided (bot.services.sweeping):
+        stored approved, executed exactly once like any other (unknown: reconciled)."""
         made = await self.store.insert_sweep(
             team_id, product, subaccount, validate_amount(amount), actor_id, why, key_id
         )
