@@ -18,16 +18,16 @@ from bot.slack.requests.events import SlackRequestEvents
 
 log = logging.getLogger(__name__)
 
-CARD_GRACE = timedelta(seconds=5)
-"""The process that proposed a setting change takes its card's posting right after storing it,
-and the one that decided it takes its telling right after the card's redraw: one not taken
-after this long was left by a process that died in between."""
+# The process that proposed a setting change takes its card's posting right after storing it,
+# and the one that decided it takes its telling right after the card's redraw: one not taken
+# after CARD_GRACE_SECONDS was left by a process that died in between.
 
 
 class Maintenance:
     def __init__(self, parts: MaintenanceParts, clients: WorkspaceClients) -> None:
         self._parts = parts
         self._clients = clients
+        self._grace = timedelta(seconds=parts.settings.card_grace_seconds)
 
     async def run_once(self) -> None:
         # Requests: expired, recovered, reconciled, each announced by the service.
@@ -44,7 +44,7 @@ class Maintenance:
             await ChangeNotifier(self._parts, client).settled(change)
         await self._post_owed_change_cards()
         # Decisions whose process died before telling them (told in `settled` otherwise).
-        for change in await self._parts.settings_changes.untold(CARD_GRACE):
+        for change in await self._parts.settings_changes.untold(self._grace):
             client = await self._clients.for_team(change.team_id)
             if client is not None:
                 await ChangeNotifier(self._parts, client).settled(change)
@@ -54,7 +54,7 @@ class Maintenance:
 
     async def _post_owed_change_cards(self) -> None:
         """Setting changes whose process died between proposing and posting the card."""
-        for change in await self._parts.settings_changes.cards_owed(CARD_GRACE):
+        for change in await self._parts.settings_changes.cards_owed(self._grace):
             policy = await self._parts.policies.get(change.team_id)
             client = await self._clients.for_team(change.team_id)
             if policy.approvals_channel_id is None or client is None:
