@@ -82,6 +82,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
             client_id=settings.slack_client_id,
             client_secret=client_secret,
             client=client,
+            claims=runtime.snapshots,
         )
         app = AsyncApp(
             signing_secret=signing_secret,

@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     """A request left `executing` longer than this belongs to a process presumed dead."""
     reconcile_settle_seconds: float = Field(60.0, ge=0)
     """After an unknown outcome, how long before "no change seen" proves nothing happened."""
+    card_grace_seconds: float = Field(5.0, gt=0)
+    """A card or a telling still not taken this long after it was stored was left by a
+    process that died: maintenance posts or tells it."""
     similar_request_window_seconds: float = Field(900.0, ge=0)
     """A request just like one the same person made this recently asks them to confirm."""
     scheduler_interval_seconds: float = Field(30.0, gt=0)

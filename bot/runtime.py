@@ -145,6 +145,7 @@ class Runtime:
             roles,
             lease_seconds=settings.execution_lease_seconds,
             settle_seconds=settings.reconcile_settle_seconds,
+            card_grace_seconds=settings.card_grace_seconds,
             similar_window_seconds=settings.similar_request_window_seconds,
             controls=controls,
         )

@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
-from tests.database import database_for_test, empty_all_tables, fresh_database_url
+from tests.database import database_for_test, empty_all_tables, fresh_database_url, is_postgres
 
 # Property tests run the same examples every time (a red CI is then never a dice roll);
 # `HYPOTHESIS_PROFILE=explore pytest tests/unit` searches widely with fresh ones.
@@ -79,6 +79,36 @@ def assert_no_secret(exc: BaseException, secrets: Iterable[str]) -> None:
 
 
 # --- databases -----------------------------------------------------------------------------
+
+DATABASE_FREE = (
+    "tests/unit/",
+    "tests/partner/",
+    "tests/emulator/",
+    "tests/test_bench.py",  # the benches' smoke runs drop DATABASE_URL: SQLite, always
+    "tests/test_packaging.py",  # the wheel and its installs run without DATABASE_URL
+    "tests/test_boundaries.py",
+    "tests/test_wiring.py",
+    "tests/test_module_size.py",
+    "tests/test_manifest.py",
+    "tests/test_money.py",
+)
+"""Tests that use no database and read no DATABASE_URL: CI's PostgreSQL pass (after the
+SQLite one, with the same code) skips them, as they would only run again what has passed."""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not is_postgres():
+        return
+    root = Path(str(config.rootpath))
+    again = pytest.mark.skip(reason="uses no database: the SQLite pass runs it")
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if not where.startswith(DATABASE_FREE):
+            continue
+        if "migrated_database_url" in getattr(item, "fixturenames", ()):
+            raise pytest.UsageError(f"{item.nodeid} uses a database: take it out of DATABASE_FREE")
+        item.add_marker(again)
+
 
 
 @pytest.fixture(scope="session")

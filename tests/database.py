@@ -21,12 +21,18 @@ def is_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql")))
 
 
+def worker() -> str:
+    """The pytest-xdist worker running this process ("gw0", "gw1", …; "main" without xdist):
+    each worker is its own session, with its own database, named after it."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 def fresh_database_url(directory: Path) -> str:
     """A new, empty database of the kind this run tests."""
     if not is_postgres():
-        return f"sqlite+aiosqlite:///{directory / f'test-{uuid.uuid4().hex[:8]}.db'}"
+        return f"sqlite+aiosqlite:///{directory / f'test-{worker()}-{uuid.uuid4().hex[:8]}.db'}"
     server = make_url(database_url(os.environ["DATABASE_URL"]))
-    name = f"partner_ops_test_{uuid.uuid4().hex[:10]}"
+    name = f"partner_ops_test_{worker()}_{uuid.uuid4().hex[:10]}"
     asyncio.run(_create_database(server.render_as_string(hide_password=False), name))
     return server.set(database=name).render_as_string(hide_password=False)
 

@@ -17,6 +17,8 @@ import pytest
 from bot.dev_tools import WHERE
 
 ROOT = Path(__file__).resolve().parents[1]
+# One wheel for the module (a build takes seconds of CPU): its tests stay on one xdist worker.
+pytestmark = pytest.mark.xdist_group("wheel")
 # What a clone has that a build from it must not see: our own venv, caches, local databases.
 NOT_SOURCES = shutil.ignore_patterns(
     ".git",

@@ -181,6 +181,15 @@ class Snapshots:
             )
         return (result.rowcount or 0) == 1
 
+    async def release(self, job: str, team_id: str, period: str) -> None:
+        """Give a claim back (the job failed): the next worker may run it."""
+        async with self._database.session() as session:
+            await session.execute(
+                delete(JobRun).where(
+                    JobRun.job == job, JobRun.team_id == team_id, JobRun.period == period
+                )
+            )
+
     async def forget_old_claims(self, older_than: timedelta = timedelta(days=3)) -> None:
         async with self._database.session() as session:
             await session.execute(delete(JobRun).where(JobRun.ran_at < utcnow() - older_than))

@@ -13,15 +13,15 @@ asks Slack `auth.test` about its token. Changes to Bolt's defaults:
   first asks, the others find the answer cached); after that nobody waits.
 - Bolt refreshes an expiring bot token inside `authorize`, with no lock of its own: two
   requests from one workspace at the same moment would both spend the same refresh token.
-  Its rotator is wrapped so that a refresh is serialised per workspace — and only a refresh:
-  a token with time left goes through without waiting for anything.
+  Its rotator is wrapped so that a refresh is serialised per workspace, across processes
+  (bot.slack.token_rotation) — and only a refresh: a token with time left goes through
+  without waiting for anything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
 from typing import Any
 
@@ -36,6 +36,9 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.snapshots import Snapshots
+from bot.slack.token_rotation import SerialisedRotation
+
 
 def installation_authorize(
     store: AsyncInstallationStore,
@@ -44,6 +47,7 @@ def installation_authorize(
     client_id: str,
     client_secret: str,
     client: AsyncWebClient,
+    claims: Snapshots,
 ) -> AsyncAuthorize:
     authorize = AsyncInstallationStoreAuthorize(
         installation_store=store,
@@ -55,9 +59,11 @@ def installation_authorize(
         logger=logging.getLogger("slack_bolt.authorize"),
     )
     assert authorize.token_rotator is not None  # client id and secret were given
-    # The rotator reads the row itself, never a copy kept in memory: another process may
+    # The rotation reads the row itself, never a copy kept in memory: another process may
     # have rotated the token since (bot.slack.installation_cache).
-    authorize.token_rotator = PerTeamSerializedRotator(authorize.token_rotator, rotation_store)
+    authorize.token_rotator = PerTeamSerializedRotator(
+        SerialisedRotation(rotation_store, claims, authorize.token_rotator)
+    )
     return FirstLookupSerialized(authorize)
 
 
@@ -125,34 +131,20 @@ class FirstLookupSerialized(AsyncAuthorize):
 
 class PerTeamSerializedRotator(AsyncTokenRotator):
     """The rotator Bolt calls for every request: returns at once when the token has time
-    left; otherwise one request per workspace refreshes while the others wait, then find the
-    fresh token in the store instead of spending the refresh token again."""
+    left; otherwise one caller per workspace, across processes and the scheduled work's
+    clients too, refreshes while the others wait, then find the fresh token in the store
+    instead of spending the refresh token again (bot.slack.token_rotation)."""
 
-    def __init__(self, inner: AsyncTokenRotator, store: AsyncInstallationStore) -> None:
-        # Not calling super().__init__: every call is delegated to `inner`.
-        self._inner = inner
-        self._store = store
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.refreshes = 0
+    def __init__(self, rotation: SerialisedRotation) -> None:
+        # Not calling super().__init__: the refresh is the rotation's.
+        self._rotation = rotation
+
+    @property
+    def refreshes(self) -> int:
         """Refresh calls made to Slack (tests read it)."""
+        return self._rotation.refreshes
 
     async def perform_bot_token_rotation(
         self, *, bot: Bot, minutes_before_expiration: int = 120
     ) -> Bot | None:
-        if not _expiring(bot, minutes_before_expiration):
-            return None
-        async with self._locks[f"{bot.enterprise_id}:{bot.team_id}"]:
-            current = await self._store.async_find_bot(
-                enterprise_id=bot.enterprise_id, team_id=bot.team_id
-            )
-            if current is not None and not _expiring(current, minutes_before_expiration):
-                return current  # refreshed while this request waited
-            self.refreshes += 1
-            return await self._inner.perform_bot_token_rotation(
-                bot=current or bot, minutes_before_expiration=minutes_before_expiration
-            )
-
-
-def _expiring(bot: Bot, minutes_before_expiration: int) -> bool:
-    expires = bot.bot_token_expires_at
-    return expires is not None and expires <= time.time() + minutes_before_expiration * 60
+        return await self._rotation.fresh(bot, minutes_before_expiration)

@@ -4,9 +4,6 @@ recovery, digests)."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections import defaultdict
 from typing import Any
 
 import aiohttp
@@ -27,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import SlackMode
 from bot.slack import stores
 from bot.slack.parts import ClientParts
+from bot.slack.token_rotation import SerialisedRotation
 
 REPEAT_SAFE_METHODS = frozenset(
     {
@@ -153,10 +151,6 @@ def web_client(parts: ClientParts, token: str | None = None) -> AsyncWebClient:
     )
 
 
-ROTATE_BEFORE_MINUTES = 120
-"""Rotate a bot token this long before it expires (slack_sdk's default)."""
-
-
 class WorkspaceClients:
     """A bot-token client for a workspace, outside any Slack request."""
 
@@ -164,7 +158,7 @@ class WorkspaceClients:
         self._parts = parts
         self._store = store
         self._single_team: str | None = None
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._rotation: SerialisedRotation | None = None
 
     @classmethod
     def of(cls, parts: ClientParts, store: AsyncInstallationStore | None) -> WorkspaceClients:
@@ -199,40 +193,16 @@ class WorkspaceClients:
         if bot is None or not bot.bot_token:
             return None
         if bot.bot_refresh_token and bot.bot_token_expires_at:
-            bot = await self._fresh(enterprise_id, team_id, bot)
+            bot = await self._fresh(bot)
         return web_client(self._parts, bot.bot_token)
 
-    async def _fresh(self, enterprise_id: str | None, team_id: str, bot: Bot) -> Bot:
-        """A bot token with time left, rotating it when it is close to expiry.
-
-        slack_sdk's rotator has no lock: two processes rotating the same token would spend
-        the same refresh token twice. One per-team lock serialises this process; across
-        processes a job-run row named after the expiring token lets exactly one rotate it,
-        while the others wait for the new token (the old one stays valid meanwhile).
-        """
-        assert self._store is not None
-        async with self._locks[team_id]:
-            current = await self._store.async_find_bot(enterprise_id=enterprise_id, team_id=team_id)
-            bot = current or bot
-            if not _expiring(bot):
-                return bot
-            expiry = str(bot.bot_token_expires_at)
-            if await self._parts.snapshots.claim("token_rotation", team_id, expiry):
-                rotated = await self._rotator().perform_bot_token_rotation(
-                    bot=bot, minutes_before_expiration=ROTATE_BEFORE_MINUTES
-                )
-                if rotated is not None:
-                    await self._store.async_save_bot(rotated)
-                    return rotated
-                return bot
-            for _ in range(50):  # another process is rotating it: wait for the result
-                await asyncio.sleep(0.1)
-                newer = await self._store.async_find_bot(
-                    enterprise_id=enterprise_id, team_id=team_id
-                )
-                if newer is not None and newer.bot_token != bot.bot_token:
-                    return newer
-            return bot
+    async def _fresh(self, bot: Bot) -> Bot:
+        """A bot token with time left, rotating it when it is close to expiry: one refresh
+        per expiring token, with Bolt's and other processes' (bot.slack.token_rotation)."""
+        if self._rotation is None:
+            assert self._store is not None
+            self._rotation = SerialisedRotation(self._store, self._parts.snapshots, self._rotator())
+        return await self._rotation.fresh(bot) or bot
 
     def _rotator(self) -> AsyncTokenRotator:
         settings = self._parts.settings
@@ -242,9 +212,3 @@ class WorkspaceClients:
             client_secret=settings.slack_client_secret.get_secret_value(),
             client=web_client(self._parts),
         )
-
-
-def _expiring(bot: Bot) -> bool:
-    # slack_sdk's Bot always holds the expiry as a Unix time.
-    expires = bot.bot_token_expires_at
-    return expires is not None and expires - time.time() < ROTATE_BEFORE_MINUTES * 60

@@ -26,10 +26,9 @@ from bot.slack.requests.reminders import send_due
 
 log = logging.getLogger(__name__)
 
-CARD_GRACE = timedelta(seconds=5)
-"""The process that proposed a setting change takes its card's posting right after storing it,
-and the one that decided it takes its telling right after the card's redraw: one not taken
-after this long was left by a process that died in between."""
+# The process that proposed a setting change takes its card's posting right after storing it,
+# and the one that decided it takes its telling right after the card's redraw: one not taken
+# after CARD_GRACE_SECONDS was left by a process that died in between.
 
 
 class Maintenance:
@@ -37,10 +36,11 @@ class Maintenance:
         self._parts = parts
         self._clients = clients
         self._batch_runs: dict[int, asyncio.Future[None]] = {}
+        self._grace = timedelta(seconds=parts.settings.card_grace_seconds)
 
     async def _post_owed_batch_cards(self) -> None:
         """Batches whose process died between making them and posting their card."""
-        for batch in await self._parts.batches.cards_owed(CARD_GRACE):
+        for batch in await self._parts.batches.cards_owed(self._grace):
             policy = await self._parts.policies.get(batch.team_id)
             notices = await self._batch_notices_for(batch.team_id)
             if policy.approvals_channel_id is None or notices is None:
@@ -86,7 +86,7 @@ class Maintenance:
             await ChangeNotifier(self._parts, client).settled(change)
         await self._post_owed_change_cards()
         # Decisions whose process died before telling them (told in `settled` otherwise).
-        for change in await self._parts.settings_changes.untold(CARD_GRACE):
+        for change in await self._parts.settings_changes.untold(self._grace):
             client = await self._clients.for_team(change.team_id)
             if client is not None:
                 await ChangeNotifier(self._parts, client).settled(change)
@@ -96,7 +96,7 @@ class Maintenance:
 
     async def _post_owed_series_cards(self) -> None:
         """Recurring series whose asking process died before posting their card."""
-        for series in await self._parts.recurring.cards_owed(utcnow() - CARD_GRACE):
+        for series in await self._parts.recurring.cards_owed(utcnow() - self._grace):
             policy = await self._parts.policies.get(series.team_id)
             client = await self._clients.for_team(series.team_id)
             if policy.approvals_channel_id is None or client is None:
@@ -105,7 +105,7 @@ class Maintenance:
 
     async def _post_owed_change_cards(self) -> None:
         """Setting changes whose process died between proposing and posting the card."""
-        for change in await self._parts.settings_changes.cards_owed(CARD_GRACE):
+        for change in await self._parts.settings_changes.cards_owed(self._grace):
             policy = await self._parts.policies.get(change.team_id)
             client = await self._clients.for_team(change.team_id)
             if policy.approvals_channel_id is None or client is None:

@@ -12,12 +12,17 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import CreditRequest
+from bot.db.session import Database
 from bot.runtime import Runtime
 from bot.services.audit import recent
+from bot.services.policy import change_policy
 from bot.services.requests import CardRefused, RequestSnapshot, Status
+from bot.services.roles import Role, Subject, SubjectKind
+from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
-from tests.services.request_world import TEAM, pending_request
+from tests.services.request_world import ADMIN, APPROVER, TEAM, pending_request
 from tests.services.test_request_workflow import CARD, Recorder
+from tests.slack.harness import settings_for
 
 
 async def _age(runtime: Runtime, request: RequestSnapshot, **columns: Any) -> None:
@@ -91,3 +96,21 @@ async def test_a_post_cut_short_is_never_posted_again_and_told_once(
     after = await runtime.requests.get(request.id)
     assert (after.status, after.card_channel_id, after.card_ts) == (Status.PENDING, "C0APPR", None)
     assert await _rounds_at_once(runtime, Recorder()) == []
+
+
+async def test_the_grace_before_a_card_is_owed_is_the_card_grace_seconds_setting(
+    database: Database, sandbox: Sandbox
+) -> None:
+    async with FakeSlack() as fake:  # only its URL: no Slack call is made here
+        settings = settings_for(fake, sandbox, database.url, card_grace_seconds=7200)
+        runtime = await Runtime.start(settings, migrate=False)
+        try:
+            await change_policy(database, TEAM, ADMIN, approvals_channel_id="C0APPR")
+            await runtime.roles.grant(
+                TEAM, Role.APPROVER, Subject(SubjectKind.USER, APPROVER), ADMIN
+            )
+            request = await pending_request(runtime, sandbox)
+            await _age(runtime, request, created_at=True)  # an hour: past the default 5 s
+            assert await _rounds_at_once(runtime, Recorder()) == []  # within two hours
+        finally:
+            await runtime.close()

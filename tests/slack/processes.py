@@ -31,6 +31,10 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class PortTaken(Exception):
+    """The process could not listen: its port was taken meanwhile."""
+
+
 class AppProcess:
     def __init__(
         self,
@@ -63,6 +67,17 @@ class AppProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except PortTaken:
+            # The free port was free when probed; another xdist worker's process took it
+            # since. Once more on another one.
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.env["PORT"] = str(self.port)
+            await self._start()
+
+    async def _start(self) -> None:
         log = self.log_path.open("ab")
         self._process = subprocess.Popen(  # noqa: ASYNC220, S603 - our own CLI; starts, no wait
             [sys.executable, "-m", "bot", *self.command.split()],
@@ -74,17 +89,24 @@ class AppProcess:
         log.close()
         if self.command.split()[0] != "serve":
             return  # a worker serves no HTTP: the test watches what it does instead
-        async with aiohttp.ClientSession() as session:
-            # Patient: six processes importing at once on a loaded 2-core machine take a while.
-            for _ in range(1200):
+        # Healthy once it says it listens on its port (not before: another process may answer
+        # on a port taken meanwhile) and answers /healthz there.
+        listening = f"port {self.port}:"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 60
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            while loop.time() < deadline:
                 if self._process.poll() is not None:
+                    if "address already in use" in self.log().lower():
+                        raise PortTaken(self.port)
                     raise AssertionError(f"{self.name} exited:\n{self.log()}")
-                try:
-                    async with session.get(f"{self.url}/healthz") as answer:
-                        if answer.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
+                if listening in self.log():
+                    try:
+                        async with session.get(f"{self.url}/healthz") as answer:
+                            if answer.status == 200:
+                                return
+                    except (aiohttp.ClientError, TimeoutError):
+                        pass
                 await asyncio.sleep(0.05)
         raise AssertionError(f"{self.name} did not become healthy:\n{self.log()}")
 

@@ -19,6 +19,7 @@ from bot.services.policy import change_policy
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Status as ChangeStatus
+from bot.slack import stores
 from devkit.emulator import FakeSlack, Message
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.conftest import SecretsGuard
@@ -39,7 +40,6 @@ from tests.slack.harness import (
     MANIFEST_SCOPE,
     MEMBER,
     Harness,
-    eventually,
     running_app,
     settings_for,
 )
@@ -99,7 +99,12 @@ async def _set_up_key(h: Harness, key: str, *, team_id: str, user: str) -> str:
 async def _uninstall(h: Harness) -> None:
     delivery = await h.driver.event({"type": "app_uninstalled"}, team_id=NEW_TEAM)
     assert delivery.status == 200
-    await eventually(lambda: h.runtime.keys.statuses(NEW_TEAM), {})
+    # The listener runs after the ack: wait until it has ended. (No keys is no proof: a
+    # workspace installed without any has none before the listener even starts.)
+    await app_settled(h)
+    assert await h.runtime.keys.statuses(NEW_TEAM) == {}
+    store = stores.installation_store(h.runtime)
+    assert await store.async_find_bot(enterprise_id=None, team_id=NEW_TEAM) is None
 
 
 async def _reinstall(h: Harness) -> None:

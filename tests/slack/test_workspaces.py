@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -135,13 +136,19 @@ async def test_scheduled_jobs_rotate_an_expiring_token_once(multi: Harness) -> N
         bot_token="xoxe.xoxb-1-first",
         authed_user_id="UROT",
         refresh_token="xoxe-1-refresh-first",
-        expires_in=60,
+        expires_in=12 * 3600,  # Slack's 12 hours, for the first token and every rotated one
         scope=MANIFEST_SCOPE,
     )
     multi.fake.add_user("T0ROT", "UROT", "rita", real_name="Rita", is_admin=True)
     store = stores.installation_store(multi.runtime)
-    # Installed through the OAuth flow's own exchange, as /slack/oauth_redirect does.
+    # Installed through the OAuth flow's own exchange, as /slack/oauth_redirect does; then
+    # 11 h 59 min go by: a minute left. (A token installed with a minute left would be
+    # rotated into another one-minute token, which any later caller rightly rotates again.)
     await install_code(multi, "code-rot")
+    installed = await store.async_find_bot(enterprise_id=None, team_id="T0ROT")
+    assert installed is not None
+    installed.bot_token_expires_at = int(time.time()) + 60
+    await store.async_save_bot(installed)
     clients = [WorkspaceClients(multi.runtime, store) for _ in range(3)]  # as three processes
     fresh = await asyncio.gather(*(c.for_team("T0ROT") for c in clients))
     refreshes = [
