@@ -4,6 +4,7 @@ recovery, digests)."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import aiohttp
