@@ -292,7 +292,7 @@ class Scheduler:
         if client is not None and over:
             await announce_over_cap(self._parts, client, self._pacer.wait, team_id, over)
 
-    async def _recurring_events(self, team_id: str) -> SlackRecurringNotices | None:
+    async def _recurring_notices(self, team_id: str) -> SlackRecurringNotices | None:
         client = await self._clients.for_team(team_id)
         return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
 
