@@ -9,11 +9,13 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from bot.clock import utcnow
+from bot.db.anomaly_models import LedgerReading
 from bot.db.recurring_models import RecurringSeries
 from bot.partner.models import Product
+from bot.periodic import run_every
 from bot.services.recurring.model import Plan, RunState, SeriesState
 from bot.services.recurring.schedule import Every, Frequency
 from bot.slack.clients import WorkspaceClients
@@ -31,6 +33,7 @@ from tests.slack.approvals import (
     dms_to,
     set_up_approvals,
 )
+from tests.slack.digests import scheduler
 from tests.slack.harness import MEMBER, Harness, eventually, reply_text
 from tests.slack.test_home import open_home, text_of
 
@@ -224,3 +227,50 @@ async def test_a_series_whose_process_died_before_its_card_gets_one_card(slack: 
     cards = [m for m in slack.fake.messages.get(APPROVALS, []) if "Recurring top-up" in m.text]
     assert len(cards) == 1
     assert (await newest(slack)).card is not None
+
+
+async def test_the_workers_balance_reading_tops_up_an_automatic_series_once(quick: Harness) -> None:
+    """The worker's own ledger reading (every 2 s here) triggers the automatic top-up: one add
+    when a reading finds the balance below the threshold, then none while it stays above."""
+    await set_up_approvals(quick)
+    sub = a_subaccount(quick)
+    below = int(sub.balance) + 10  # the first reading finds it below
+    asked = await quick.ask(f"auto-topup {sub.email} below {below} add 50")
+    assert "waiting for approval" in reply_text(asked), reply_text(asked)
+    series = await newest(quick)
+    await click(quick, A1, "recurring_approve", card(quick, series))
+
+    async def state() -> SeriesState:
+        return (await newest(quick)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+
+    async def adds() -> int:
+        return len(quick.sandbox.calls(endpoint=ADD))
+
+    stopping = asyncio.Event()
+    worker = asyncio.create_task(run_every(0.2, scheduler(quick).run_once, "scheduler", stopping))
+    try:
+        await eventually(adds, 1, within=30)
+        assert sub.balance >= below  # risen above: re-armed only once it falls below again
+        # Two more readings after the add (barrier: the ledger's own rows), still one add.
+        seen = await readings(quick)
+
+        async def two_more() -> bool:
+            return await readings(quick) >= seen + 2
+
+        await eventually(two_more, True, within=30)
+        assert await adds() == 1
+    finally:
+        stopping.set()
+        await worker
+
+
+async def readings(h: Harness) -> int:
+    async with h.runtime.database.session() as session:
+        counted = await session.scalar(
+            select(func.count())
+            .select_from(LedgerReading)
+            .where(LedgerReading.team_id == h.team_id)
+        )
+    return int(counted or 0)
