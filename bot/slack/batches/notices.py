@@ -21,6 +21,7 @@ from bot.slack.batches import texts as text
 from bot.slack.batches.views import card, results_comment
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
+from bot.slack.parts import HomeRefresh
 from bot.slack.slack_text import escape
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class BatchParts(Protocol):
 
     @property
     def user_locales(self) -> UserLocales: ...
+
+    @property
+    def home_refresh(self) -> HomeRefresh: ...
 
 
 class SlackBatchNotices:
@@ -76,9 +80,17 @@ class SlackBatchNotices:
             log.warning(
                 "batch %d: CSV not in the thread: %s", batch.id, error.response.get("error")
             )
+        self._homes(batch)
         return True
 
+    def _homes(self, batch: BatchSnapshot) -> None:
+        """The opened Homes, which list the batch (its approvers', its requester's), drawn
+        again in the background."""
+        self._parts.home_refresh.settings_changed(self._parts, self._client, batch.team_id)
+
     async def redraw(self, batch: BatchSnapshot, progress: Progress | None = None) -> None:
+        if progress is None:  # decided, expired or settled: not each step of a run
+            self._homes(batch)
         if not (batch.card_channel_id and batch.card_ts):
             return
         rows = await self._parts.batches.rows(batch.id)
@@ -127,6 +139,7 @@ class SlackBatchNotices:
         """The card's last state, then the results CSV in its thread and to the requester."""
         progress = await self._parts.batches.progress(batch.id)
         await self.redraw(batch, progress)
+        self._homes(batch)
         content = results_csv(rows)
         filename = f"batch-{batch.number}-results-{utcnow():%Y%m%d-%H%M}.csv"
         try:
