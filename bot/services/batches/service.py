@@ -13,6 +13,7 @@ from bot.partner.models import Product
 from bot.services import audit
 from bot.services.batches import listing
 from bot.services.batches.checking import CheckedBatch, Checking
+from bot.services.batches.delivery import ResultsDelivery
 from bot.services.batches.errors import ApprovedAlready, BatchDecided, BatchQuestions, OwnBatch
 from bot.services.batches.listing import BatchesAwaiting, MyBatch
 from bot.services.batches.model import (
@@ -45,7 +46,9 @@ class Batches:
         self._roles = roles
         self.store = BatchStore(database)
         self._checking = Checking(self.store, partner)
-        self.running = Running(self.store, partner, timedelta(seconds=lease_seconds))
+        lease = timedelta(seconds=lease_seconds)
+        self.results = ResultsDelivery(database, self.store, lease)
+        self.running = Running(self.store, partner, lease, self.results)
 
     async def ask(
         self,
@@ -238,6 +241,17 @@ class Batches:
             notices = await notices_for(batch.team_id)
             if notices is not None:
                 await notices.expired(batch)
+
+    async def deliver_owed(
+        self, notices_for: Callable[[str], Awaitable[BatchNotices | None]]
+    ) -> None:
+        """Results nobody is sending: a dead sender's (its lease passed), one Slack failed, or
+        a run's that had no Slack to send them."""
+        for batch_id in await self.results.owed():
+            batch = await self.store.get(batch_id)
+            notices = await notices_for(batch.team_id)
+            if notices is not None:
+                await self.results.deliver(batch_id, notices)
 
     async def due_runs(self) -> list[int]:
         """Approved batches nobody runs: never started, or their runner died (lease passed)."""

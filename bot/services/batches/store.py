@@ -253,16 +253,6 @@ class BatchStore:
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
 
-    async def take_results(self, batch_id: int) -> bool:
-        """Whoever sends the results CSV takes it first: one sender."""
-        async with self._database.session() as session:
-            result = await session.execute(
-                update(Batch)
-                .where(Batch.id == batch_id, Batch.results_sent_at.is_(None))
-                .values(results_sent_at=utcnow())
-            )
-            return (result.rowcount or 0) == 1
-
     # --- the run's lease ------------------------------------------------------------------------
 
     async def take_run(self, batch_id: int, runner: str, until: datetime) -> bool:
