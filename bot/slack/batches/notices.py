@@ -162,7 +162,7 @@ class SlackBatchNotices:
                 await self._send_results(place, batch, progress, content, filename)
             except SlackApiError as error:
                 said = error.response.get("error")
-                if not _passing(error):  # refused for good: sending again would not help
+                if not worth_trying_again(error):  # refused for good: sending again would not help
                     log.warning("batch %d results not sent to %s: %s", batch.id, place, said)
                 else:
                     again.append(f"{place}: {said}")
@@ -196,7 +196,7 @@ class SlackBatchNotices:
         )
 
 
-def _passing(error: SlackApiError) -> bool:
+def worth_trying_again(error: SlackApiError) -> bool:
     """Slack's own trouble or its rate limit: the same file goes through later."""
     status = getattr(error.response, "status_code", 200)
     return status >= 500 or status == 429 or error.response.get("error") in PASSING
