@@ -42,7 +42,9 @@ def awaiting_blocks(awaiting: BatchesAwaiting, block_id: str) -> list[Block]:
     if buttons:
         blocks.append(ActionsBlock(block_id=block_id, elements=buttons))
     if len(awaiting.batches) > SHOWN:
-        more = text.LIST_MORE.format(count=len(awaiting.batches) - SHOWN)
+        more = text.list_more(len(awaiting.batches) - SHOWN).format(
+            count=len(awaiting.batches) - SHOWN
+        )
         blocks.append(ContextBlock(elements=[MarkdownTextObject(text=more)]))
     return blocks
 
@@ -65,7 +67,7 @@ def with_batches(listed: Reply, title: object, blocks: list[Block], had_requests
 
 
 def _line(batch: BatchSnapshot, progress: Progress | None, *, own: bool = False) -> str:
-    what = text.LIST_WHAT.format(
+    what = text.list_what(batch.row_count).format(
         count=batch.row_count,
         product=batch.product.label,
         added=money(batch.total_add),

@@ -116,12 +116,10 @@ def card_fallback(count: int) -> str:
 
 LIST_TITLE = _l("Batches")
 LIST_ITEM = _l("*Batch #{number}* · {what} · <@{requester}> · {when}\n{state}")
-LIST_WHAT = _l("{count} rows ({product}): +{added} / −{removed}")
 LIST_DONE = _l(
     ":checkered_flag: Finished: {ok} done, {failed} failed, {unknown} unknown of {total}. "
     "The results CSV is in your direct messages with the app."
 )
-LIST_MORE = _l("… and {count} more batches.")
 APPROVE_NUMBER = _l("Approve batch #{number}")
 REJECT_NUMBER = _l("Reject batch #{number}")
 COUNTED = _l("Your approval of batch #{number} is counted ({given} of {count}).")
@@ -129,3 +127,15 @@ APPROVED_RUNS = _l(
     "Batch #{number} is approved: its rows are being carried out. Its card shows the progress."
 )
 DECIDED_TYPED = _l("Batch #{number}: {state}")
+
+
+def list_what(count: int) -> str:
+    return ngettext(
+        "{count} row ({product}): +{added} / −{removed}",
+        "{count} rows ({product}): +{added} / −{removed}",
+        count,
+    )
+
+
+def list_more(count: int) -> str:
+    return ngettext("… and {count} more batch.", "… and {count} more batches.", count)
