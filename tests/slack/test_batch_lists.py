@@ -19,7 +19,8 @@ from tests.slack.approvals import (
     set_up_approvals,
 )
 from tests.slack.harness import ADMIN, MEMBER, Harness, reply_text
-from tests.slack.test_batches import ADD, cards, submit
+from tests.slack.modals import filled_modal
+from tests.slack.test_batches import ADD, FRENCH, cards, submit
 from tests.slack.test_home import buttons, click_home, open_home, text_of
 
 A1, A2, _ = APPROVERS
@@ -148,3 +149,19 @@ async def test_approve_and_reject_typed_reach_a_batch(slack: Harness) -> None:
     # The requester may not approve their own, typed either.
     own = await slack.ask("approve 3", user=MEMBER)
     assert "no longer waiting" in reply_text(own)
+
+
+async def test_in_french_the_requester_reads_their_batch(slack: Harness) -> None:
+    await set_up_approvals(slack)
+    slack.fake.add_user(slack.team_id, FRENCH, "celine", real_name="Céline", locale="fr-FR")
+    await slack.command("lot", user=FRENCH)
+    modal = await filled_modal(slack.fake, FRENCH, "file")
+    rows = f"{a_subaccount(slack).email};ajouter;5"
+    await slack.driver.submit_view(
+        modal, team_id=slack.team_id, user_id=FRENCH, values={"rows": {"rows": rows}}
+    )
+    await slack.fake.wait_for(lambda: batch_cards(slack))
+
+    said = reply_text(await slack.ask("demandes", user=FRENCH)).replace("\u00a0", " ")
+
+    assert "Lot n° 1" in said and "1 ligne (" in said and "Lots" not in said
