@@ -153,6 +153,7 @@ class Runtime:
         alerts = Alerts(database)
         digests = Digests(database, partner, snapshots, alerts, requests)
         recurring = Recurring(database, requests, partner, roles, frozen=controls.is_frozen)
+        batches = Batches(database, partner, roles, lease_seconds=settings.execution_lease_seconds)
         home = HomeService(
             database=database,
             keys=keys,
@@ -164,6 +165,7 @@ class Runtime:
             digests=digests,
             controls=controls,
             recurring=recurring,
+            batches=batches,
         )
         return cls(
             settings=settings,
@@ -176,9 +178,7 @@ class Runtime:
             deliveries=Deliveries(database),
             roles=roles,
             requests=requests,
-            batches=Batches(
-                database, partner, roles, lease_seconds=settings.execution_lease_seconds
-            ),
+            batches=batches,
             snapshots=snapshots,
             alerts=alerts,
             digests=digests,

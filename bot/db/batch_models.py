@@ -54,6 +54,12 @@ class Batch(Base):
     card_channel_id: Mapped[str | None] = mapped_column(String(32))
     card_ts: Mapped[str | None] = mapped_column(String(32))
     results_sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """The results CSV went everywhere it goes (bot/services/batches/delivery.py)."""
+    results_until: Mapped[datetime | None] = mapped_column(DateTime)
+    """The lease of whoever sends the results: another sends them once it has passed."""
+    results_thread_at: Mapped[datetime | None] = mapped_column(DateTime)
+    results_requester_at: Mapped[datetime | None] = mapped_column(DateTime)
+    """Each place the results reached (or that refused them): not sent there again."""
 
 
 class BatchRowState(Base):

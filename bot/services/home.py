@@ -24,6 +24,8 @@ from bot.services import audit
 from bot.services.alerts import Alerts
 from bot.services.audit import AuditRecord
 from bot.services.balances import BalanceReading, read_balances
+from bot.services.batches.listing import BatchesAwaiting, MyBatch
+from bot.services.batches.service import Batches
 from bot.services.digests import Digests, Subscription
 from bot.services.directory import Directory
 from bot.services.partner_access import PartnerAccess
@@ -39,6 +41,8 @@ from bot.services.trends import daily_series, days_left, sparkline, spending_per
 
 MY_REQUESTS = 10
 """A person's newest requests shown; older ones are in `/partner requests`."""
+MY_BATCHES = 3
+"""A person's newest batches shown; more are in `/partner requests`."""
 ACTIVITY = 5
 """Audit lines shown: a glance at what happened last, not the audit trail."""
 TREND_DAYS = 7
@@ -101,6 +105,9 @@ class HomeSnapshot:
     """Admins only."""
     controls: tuple[Control, ...] = ()
     """Frozen and capped subaccounts (approvers and admins)."""
+    waiting_batches: BatchesAwaiting | None = None
+    """Pending batches this approver may decide (bot.services.batches)."""
+    my_batches: tuple[MyBatch, ...] = ()
     recurring: tuple[Series, ...] = ()
     """Active recurring and automatic top-ups: the viewer's own; every one for approvers and
     admins (bot.services.recurring)."""
@@ -128,8 +135,10 @@ class HomeService:
         digests: Digests,
         controls: SubaccountControls | None = None,
         recurring: Recurring | None = None,
+        batches: Batches | None = None,
     ) -> None:
         self._database = database
+        self._batches = batches
         self._controls = controls
         self._keys = keys
         self._partner = partner
@@ -178,6 +187,11 @@ class HomeService:
                 for s in await self._recurring.of_team(team_id, live_only=True)
                 if s.state is SeriesState.ACTIVE and (sees_all or s.created_by == user_id)
             )
+        waiting_batches, my_batches = None, ()
+        if self._batches is not None:
+            if is_approver:
+                waiting_batches = await self._batches.awaiting(team_id, user_id, directory)
+            my_batches = tuple(await self._batches.of_requester(team_id, user_id, MY_BATCHES))
         return HomeSnapshot(
             team_id=team_id,
             user_id=user_id,
@@ -192,6 +206,8 @@ class HomeService:
             settings=settings,
             controls=controls,
             recurring=recurring,
+            waiting_batches=waiting_batches,
+            my_batches=my_batches,
         )
 
     async def _balances(self, team_id: str) -> tuple[ProductBalance, ...]:

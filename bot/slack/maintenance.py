@@ -71,6 +71,7 @@ class Maintenance:
         # its lease passed) taken over in the background, so this round is not held up.
         await self._parts.batches.expire_due(self._batch_notices_for)
         await self._post_owed_batch_cards()
+        await self._parts.batches.deliver_owed(self._batch_notices_for)
         for batch_id in await self._parts.batches.due_runs():
             if batch_id not in self._batch_runs:
                 self._batch_runs[batch_id] = asyncio.ensure_future(self._run_batch(batch_id))

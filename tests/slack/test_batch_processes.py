@@ -155,6 +155,17 @@ async def test_500_rows_timeouts_and_five_kills_each_row_once(world) -> None:  #
         assert Counter(r.status for r in rows)[RowStatus.SUCCEEDED] >= ROWS * 8 // 10
         assert elapsed < ROWS, f"{ROWS} rows took {elapsed:.0f} s"
 
+        def results() -> list[str]:
+            return [
+                "thread" if f.thread_ts == card.ts else str(f.channel_id)
+                for f in fake.files
+                if "results" in f.filename
+            ]
+
+        # the results CSV, whichever process finished the run: in the thread and to the
+        # requester, each once
+        await fake.wait_for(lambda: len(results()) >= 2, timeout=30)
+
         # the same file again is asked about before it goes on
         await send_file(alive[0], fake, fake.user_upload(TEAM, MEMBER, "month.csv", text).id)
         asked = await fake.wait_for(
@@ -170,6 +181,7 @@ async def test_500_rows_timeouts_and_five_kills_each_row_once(world) -> None:  #
         )
         assert "less than 24 hours" in str(asked.blocks)
         assert "row id already carried out" in str(asked.blocks)
+        assert sorted(results()) == sorted(["thread", f"D{MEMBER}"])
     finally:
         stop.set()
         await faults

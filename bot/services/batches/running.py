@@ -30,6 +30,7 @@ from bot.partner.errors import (
     PartnerUnavailable,
 )
 from bot.services import audit
+from bot.services.batches.delivery import ResultsDelivery, ResultsNotices
 from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot, RowStatus
 from bot.services.batches.store import BatchStore
 from bot.services.errors import NotConfigured
@@ -39,12 +40,11 @@ from bot.services.requests.executing import describe
 log = logging.getLogger(__name__)
 
 
-class BatchNotices(Protocol):
-    """What the Slack side shows while a batch runs (bot/slack/batches/notices.py)."""
+class BatchNotices(ResultsNotices, Protocol):
+    """What the Slack side shows while a batch runs (bot/slack/batches/notices.py); its
+    `finished` sends the results."""
 
     async def progress(self, batch: BatchSnapshot, progress: Progress) -> None: ...
-
-    async def finished(self, batch: BatchSnapshot, rows: list[RowSnapshot]) -> None: ...
 
     async def expired(self, batch: BatchSnapshot) -> None: ...
 
@@ -55,12 +55,14 @@ class Running:
         store: BatchStore,
         partner: PartnerAccess,
         lease: timedelta,
+        results: ResultsDelivery,
         *,
         before_call: Callable[[RowSnapshot], Awaitable[None]] | None = None,
     ) -> None:
         self._store = store
         self._partner = partner
         self._lease = lease
+        self.results = results
         # Tests hold a row here, just before its vendor call, to kill the process there.
         self._before_call = before_call
 
@@ -74,9 +76,12 @@ class Running:
         except NotConfigured:
             client = None
         if client is None or client.key_id != batch.key_id:
-            return await self._fail_all(
+            failed = await self._fail_all(
                 batch, "the product's Partner key changed since the batch was checked"
             )
+            if notices is not None:
+                await self.results.deliver(batch.id, notices)
+            return failed
         run = _Run(self, batch, client, runner, notices)
         await run.recover()
         await run.rows()
@@ -237,7 +242,8 @@ class _Run:
         )  # fmt: skip
 
     async def close(self) -> BatchSnapshot:
-        """Done once no row waits or is being sent; the results go out once."""
+        """Done once no row waits or is being sent; then the results, at least once
+        (bot/services/batches/delivery.py)."""
         left = await self._store.rows(self._batch.id, status=RowStatus.WAITING)
         if left:
             return await self._store.get(self._batch.id)
@@ -245,7 +251,7 @@ class _Run:
             self._batch.id, [BatchStatus.RUNNING], BatchStatus.DONE, "batch_finished",
             audit.SYSTEM, values={"finished_at": utcnow(), "runner_until": None},
         )  # fmt: skip
-        batch = await self._store.get(self._batch.id)
-        if closed and self._notices is not None and await self._store.take_results(batch.id):
-            await self._notices.finished(batch, await self._store.rows(batch.id))
-        return batch
+        if closed and self._notices is not None:
+            # Without notices (no Slack here) maintenance sends them: they are owed.
+            await self._running.results.deliver(self._batch.id, self._notices)
+        return await self._store.get(self._batch.id)

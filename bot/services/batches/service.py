@@ -11,8 +11,11 @@ from bot.clock import utcnow
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services import audit
+from bot.services.batches import listing
 from bot.services.batches.checking import CheckedBatch, Checking
+from bot.services.batches.delivery import ResultsDelivery
 from bot.services.batches.errors import ApprovedAlready, BatchDecided, BatchQuestions, OwnBatch
+from bot.services.batches.listing import BatchesAwaiting, MyBatch
 from bot.services.batches.model import (
     BatchSnapshot,
     BatchStatus,
@@ -23,7 +26,7 @@ from bot.services.batches.model import (
 from bot.services.batches.running import BatchNotices, Running
 from bot.services.batches.store import ADD, REMOVE, BatchStore
 from bot.services.directory import Directory
-from bot.services.errors import NotAllowed
+from bot.services.errors import NotAllowed, NotFound
 from bot.services.four_eyes import AppointedByAsker, Eyes, second_eyes
 from bot.services.partner_access import PartnerAccess
 from bot.services.policy import RequestFacts, decide_route, load_policy
@@ -43,7 +46,9 @@ class Batches:
         self._roles = roles
         self.store = BatchStore(database)
         self._checking = Checking(self.store, partner)
-        self.running = Running(self.store, partner, timedelta(seconds=lease_seconds))
+        lease = timedelta(seconds=lease_seconds)
+        self.results = ResultsDelivery(database, self.store, lease)
+        self.running = Running(self.store, partner, lease, self.results)
 
     async def ask(
         self,
@@ -237,12 +242,54 @@ class Batches:
             if notices is not None:
                 await notices.expired(batch)
 
+    async def deliver_owed(
+        self, notices_for: Callable[[str], Awaitable[BatchNotices | None]]
+    ) -> None:
+        """Results nobody is sending: a dead sender's (its lease passed), one Slack failed, or
+        a run's that had no Slack to send them."""
+        for batch_id in await self.results.owed():
+            batch = await self.store.get(batch_id)
+            notices = await notices_for(batch.team_id)
+            if notices is not None:
+                await self.results.deliver(batch_id, notices)
+
     async def due_runs(self) -> list[int]:
         """Approved batches nobody runs: never started, or their runner died (lease passed)."""
         return await self.store.due_runs()
 
     async def get(self, batch_id: int) -> BatchSnapshot:
         return await self.store.get(batch_id)
+
+    async def find(self, team_id: str, number: int) -> BatchSnapshot | None:
+        """The batch numbered `number`, if that number is a batch's (requests share the
+        sequence: a typed `/partner approve <n>` is one or the other)."""
+        try:
+            return await self.store.by_number(team_id, number)
+        except NotFound:
+            return None
+
+    async def awaiting(self, team_id: str, user_id: str, directory: Directory) -> BatchesAwaiting:
+        """Pending batches; those `user_id` may decide by the four-eyes rule of `approve`
+        (not one they approved already). Who may see them at all is the caller's check."""
+        pending = await listing.pending(self._database, team_id)
+        if not pending or not await self._roles.is_approver(team_id, user_id, directory):
+            return BatchesAwaiting(tuple(pending), frozenset())
+        appointments = await self._roles.approver_appointments(team_id, user_id, directory)
+        decidable = frozenset(
+            batch.id
+            for batch in pending
+            if user_id not in batch.approvers
+            and second_eyes(user_id, batch.requester_id, batch.created_at, appointments)
+            is Eyes.COUNTS
+        )
+        return BatchesAwaiting(tuple(pending), decidable)
+
+    async def of_requester(self, team_id: str, requester_id: str, limit: int) -> list[MyBatch]:
+        mine = await listing.of_requester(self._database, team_id, requester_id, limit)
+        return [
+            MyBatch(batch, None if _before_run(batch) else await self.store.progress(batch.id))
+            for batch in mine
+        ]
 
     async def rows(self, batch_id: int) -> list[RowSnapshot]:
         return await self.store.rows(batch_id)
@@ -260,6 +307,11 @@ class Batches:
 
     async def set_card(self, batch_id: int, channel_id: str, ts: str) -> None:
         await self.store.set_card(batch_id, channel_id, ts)
+
+
+def _before_run(batch: BatchSnapshot) -> bool:
+    """No row moved, nor will: its progress would say nothing."""
+    return batch.status not in (BatchStatus.APPROVED, BatchStatus.RUNNING, BatchStatus.DONE)
 
 
 def _values(

@@ -1,4 +1,5 @@
-"""The only SQL on batches and their rows. Every change of status is one conditional UPDATE
+"""The SQL of every move of batches and their rows (the lists' reads are listing.py's, the
+results' lease delivery.py's). Every change of status is one conditional UPDATE
 (`WHERE id = :id AND status = :from`) written with its audit entry in one transaction: its row
 count says who won, so two processes, two clicks or a click and the worker never both make a
 move, and a row's vendor call is made only by whoever moved it waiting → executing."""
@@ -252,16 +253,6 @@ class BatchStore:
                 .where(Batch.id == batch_id)
                 .values(card_channel_id=channel_id, card_ts=ts)
             )
-
-    async def take_results(self, batch_id: int) -> bool:
-        """Whoever sends the results CSV takes it first: one sender."""
-        async with self._database.session() as session:
-            result = await session.execute(
-                update(Batch)
-                .where(Batch.id == batch_id, Batch.results_sent_at.is_(None))
-                .values(results_sent_at=utcnow())
-            )
-            return (result.rowcount or 0) == 1
 
     # --- the run's lease ------------------------------------------------------------------------
 

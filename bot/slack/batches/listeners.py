@@ -16,19 +16,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.i18n import _
 from bot.partner.models import Product
 from bot.services.batches.errors import (
-    ApprovedAlready,
     BatchDecided,
     BatchInvalid,
     BatchQuestions,
-    OwnBatch,
 )
-from bot.services.batches.model import BatchSnapshot, BatchStatus
+from bot.services.batches.model import BatchSnapshot
 from bot.services.batches.rows import read_rows
 from bot.services.batches.service import Batches
-from bot.services.errors import NotAllowed
-from bot.services.four_eyes import AppointedByAsker
 from bot.services.partner_access import NoSubaccounts
-from bot.slack.batches import marking
+from bot.slack.batches import deciding, marking
 from bot.slack.batches import texts as text
 from bot.slack.batches.files import MAX_BYTES, FileProblem, fetch_csv
 from bot.slack.batches.notices import SlackBatchNotices
@@ -56,9 +52,7 @@ from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.membership import check_member
 from bot.slack.modals import ack_working, open_first, replace_working
-from bot.slack.replies import reply
 from bot.slack.views.modal import message_view
-from bot.slack.views.reply import plain_reply
 
 
 async def open_batch(parsed: OpenBatch, call: SlashCommand) -> None:
@@ -174,25 +168,18 @@ async def approve_clicked(
     client: AsyncWebClient,
     context: dict[str, Any],
     respond: AsyncRespond,
-    batches: Batches,
     directory: SlackDirectory,
     services: Services,
 ) -> None:
+    """On the card, in `/partner approvals` or on the Home: the same buttons, one service call."""
     await ack()
     await check_member(context)
     team_id, user_id = workspace_of(context), body["user"]["id"]
-    number = _number(action)
-    notices = SlackBatchNotices(client, services)
-    try:
-        batch = await batches.approve(team_id, number, user_id, directory)
-    except (OwnBatch, NotAllowed, AppointedByAsker, BatchDecided, ApprovedAlready) as refused:
-        await reply(respond, plain_reply(_refusal(refused, number)))
-        return
-    await notices.redraw(batch)
-    if batch.status is BatchStatus.APPROVED:
-        # This listener's task carries the batch out; a process stopped meanwhile leaves its
-        # lease to pass, and maintenance goes on (bot/services/batches/running.py).
-        await batches.run(batch.id, notices)
+    answer = deciding.answer_for(respond, client, user_id)
+    await deciding.approve(
+        services, client, answer, team_id, user_id, deciding.number_of(action), directory,
+        on_card=deciding.on_the_card(body),
+    )  # fmt: skip
 
 
 async def reject_clicked(
@@ -204,7 +191,7 @@ async def reject_clicked(
 ) -> None:
     """The reason first, in a modal (the trigger_id lives 3 s): the service decides on submit."""
     await ack()
-    number = _number(action)
+    number = deciding.number_of(action)
     await open_first(
         client, context, body["trigger_id"], reject_title(number),
         lambda: reject_form(number), callback_id=REJECT_FORM,
@@ -217,7 +204,6 @@ async def reject_submitted(
     view: dict[str, Any],
     client: AsyncWebClient,
     context: dict[str, Any],
-    batches: Batches,
     directory: SlackDirectory,
     services: Services,
 ) -> None:
@@ -225,38 +211,8 @@ async def reject_submitted(
     reason = form_text(view, "reason", multiline=True)
     number = int(json.loads(view.get("private_metadata") or "{}").get("batch", 0))
     external_id = await ack_working(ack, context, reject_title(number))
-    try:
-        batch = await batches.reject(team_id, number, user_id, reason, directory)
-    except (NotAllowed, BatchDecided) as refused:
-        await replace_working(client, external_id, message_view(title(), _refusal(refused, number)))
-        return
-    notices = SlackBatchNotices(client, services)
-    await notices.redraw(batch)
-    if batch.status is BatchStatus.REJECTED:  # a requester withdrawing their own knows it
-        await notices.decided(batch)
-    await replace_working(
-        client, external_id, message_view(title(), text.STATE_REJECTED.format(by=user_id))
-    )
-
-
-def _number(action: dict[str, Any]) -> int:
-    try:
-        return int(str(action.get("value")))
-    except ValueError:
-        return 0
-
-
-def _refusal(refused: Exception, number: int) -> str:
-    match refused:
-        case OwnBatch():
-            return text.OWN_BATCH.format(number=number)
-        case AppointedByAsker():
-            return text.APPOINTED.format(number=number)
-        case ApprovedAlready():
-            return text.ALREADY_YOURS.format(number=number)
-        case NotAllowed():
-            return str(text.NOT_APPROVER)
-    return text.DECIDED.format(number=number)
+    said = await deciding.reject(services, client, team_id, user_id, number, reason, directory)
+    await replace_working(client, external_id, message_view(title(), said))
 
 
 def register(app: AsyncApp) -> None:

@@ -4,6 +4,7 @@ names, from the vendor's dashboard, the rows that went through and those that di
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.services.batches.delivery import ResultsNotDelivered
 from bot.services.batches.errors import OwnBatch
 from bot.services.batches.model import RowStatus
 from bot.services.batches.service import Batches
@@ -26,6 +28,8 @@ from bot.slack.modals import ack_working, open_first, replace_working
 from bot.slack.views.modal import message_view
 
 _NUMBERS = re.compile(r"[\s,;]+")
+
+log = logging.getLogger(__name__)
 
 
 def read_lines(typed: str) -> set[int] | None:
@@ -93,7 +97,10 @@ async def mark_submitted(
         return
     batch = await batches.store.by_number(team_id, number)
     notices = SlackBatchNotices(client, services)
-    await notices.finished(batch, await batches.rows(batch.id))
+    try:
+        await notices.finished(batch, await batches.rows(batch.id))
+    except ResultsNotDelivered:  # the card says it all; the fresh CSV is a copy of it
+        log.warning("batch %d: fresh results not sent everywhere", batch.id)
     said = str(text.MARKED)
     if left:
         said += "\n" + text.MARK_NOT_UNKNOWN.format(lines=", ".join(map(str, left)))

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import utcnow
 from bot.i18n import language
+from bot.services.batches.delivery import PLACES, THREAD, ResultsNotDelivered
 from bot.services.batches.model import BatchSnapshot, BatchStatus, Progress, RowSnapshot
 from bot.services.batches.results import results_csv
 from bot.services.batches.service import Batches
@@ -21,6 +24,7 @@ from bot.slack.batches import texts as text
 from bot.slack.batches.views import card, results_comment
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
+from bot.slack.parts import HomeRefresh
 from bot.slack.slack_text import escape
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,9 @@ class BatchParts(Protocol):
 
     @property
     def user_locales(self) -> UserLocales: ...
+
+    @property
+    def home_refresh(self) -> HomeRefresh: ...
 
 
 class SlackBatchNotices:
@@ -76,9 +83,17 @@ class SlackBatchNotices:
             log.warning(
                 "batch %d: CSV not in the thread: %s", batch.id, error.response.get("error")
             )
+        self._homes(batch)
         return True
 
+    def _homes(self, batch: BatchSnapshot) -> None:
+        """The opened Homes, which list the batch (its approvers', its requester's), drawn
+        again in the background."""
+        self._parts.home_refresh.settings_changed(self._parts, self._client, batch.team_id)
+
     async def redraw(self, batch: BatchSnapshot, progress: Progress | None = None) -> None:
+        if progress is None:  # decided, expired or settled: not each step of a run
+            self._homes(batch)
         if not (batch.card_channel_id and batch.card_ts):
             return
         rows = await self._parts.batches.rows(batch.id)
@@ -123,28 +138,69 @@ class SlackBatchNotices:
         except SlackApiError as error:
             log.warning("batch %d: requester not told: %s", batch.id, error.response.get("error"))
 
-    async def finished(self, batch: BatchSnapshot, rows: list[RowSnapshot]) -> None:
-        """The card's last state, then the results CSV in its thread and to the requester."""
+    async def finished(
+        self,
+        batch: BatchSnapshot,
+        rows: list[RowSnapshot],
+        *,
+        skip: frozenset[str] = frozenset(),
+        delivered: Callable[[str], Awaitable[None]] | None = None,
+    ) -> None:
+        """The card's last state, then the results CSV in its thread and to the requester
+        (but where `skip` says they arrived), each place marked by `delivered` once Slack
+        took it. Raises ResultsNotDelivered if a place is worth trying again."""
         progress = await self._parts.batches.progress(batch.id)
         await self.redraw(batch, progress)
+        self._homes(batch)
         content = results_csv(rows)
         filename = f"batch-{batch.number}-results-{utcnow():%Y%m%d-%H%M}.csv"
-        try:
-            if batch.card_channel_id and batch.card_ts:
-                with language(await self._card_language(batch)):
-                    comment = results_comment(batch, progress)
-                await self._client.files_upload_v2(
-                    channel=batch.card_channel_id, thread_ts=batch.card_ts, content=content,
-                    filename=filename, title=filename, initial_comment=comment,
-                )  # fmt: skip
+        again = []
+        for place in PLACES:
+            if place in skip:
+                continue
+            try:
+                await self._send_results(place, batch, progress, content, filename)
+            except SlackApiError as error:
+                said = error.response.get("error")
+                if not worth_trying_again(error):  # refused for good: sending again would not help
+                    log.warning("batch %d results not sent to %s: %s", batch.id, place, said)
+                else:
+                    again.append(f"{place}: {said}")
+                    continue
+            except (aiohttp.ClientError, TimeoutError) as error:
+                again.append(f"{place}: {type(error).__name__}")
+                continue
+            if delivered is not None:
+                await delivered(place)
+        if again:
+            raise ResultsNotDelivered(", ".join(again))
+
+    async def _send_results(
+        self, place: str, batch: BatchSnapshot, progress: Progress, content: str, filename: str
+    ) -> None:
+        if place == THREAD:
+            if not (batch.card_channel_id and batch.card_ts):
+                return  # no card, no thread
+            with language(await self._card_language(batch)):
+                comment = results_comment(batch, progress)
+            where = {"channel": batch.card_channel_id, "thread_ts": batch.card_ts}
+        else:
             lang = await user_language(
                 self._parts.user_locales, self._client, batch.team_id, batch.requester_id
             )
             with language(lang):
                 comment = results_comment(batch, progress)
-            await self._client.files_upload_v2(
-                channel=await dm_channel(self._client, batch.requester_id), content=content,
-                filename=filename, title=filename, initial_comment=comment,
-            )  # fmt: skip
-        except SlackApiError as error:
-            log.warning("batch %d results not sent: %s", batch.id, error.response.get("error"))
+            where = {"channel": await dm_channel(self._client, batch.requester_id)}
+        await self._client.files_upload_v2(
+            **where, content=content, filename=filename, title=filename, initial_comment=comment
+        )
+
+
+def worth_trying_again(error: SlackApiError) -> bool:
+    """Slack's own trouble or its rate limit: the same file goes through later."""
+    status = getattr(error.response, "status_code", 200)
+    return status >= 500 or status == 429 or error.response.get("error") in PASSING
+
+
+PASSING = frozenset({"internal_error", "fatal_error", "ratelimited", "service_unavailable",
+                     "request_timeout"})  # fmt: skip

@@ -112,3 +112,30 @@ def card_fallback(count: int) -> str:
         "Batch #{number} by <@{requester}>: {count} credit moves",
         count,
     )
+
+
+LIST_TITLE = _l("Batches")
+LIST_ITEM = _l("*Batch #{number}* · {what} · <@{requester}> · {when}\n{state}")
+LIST_DONE = _l(
+    ":checkered_flag: Finished: {ok} done, {failed} failed, {unknown} unknown of {total}. "
+    "The results CSV is in your direct messages with the app."
+)
+APPROVE_NUMBER = _l("Approve batch #{number}")
+REJECT_NUMBER = _l("Reject batch #{number}")
+COUNTED = _l("Your approval of batch #{number} is counted ({given} of {count}).")
+APPROVED_RUNS = _l(
+    "Batch #{number} is approved: its rows are being carried out. Its card shows the progress."
+)
+DECIDED_TYPED = _l("Batch #{number}: {state}")
+
+
+def list_what(count: int) -> str:
+    return ngettext(
+        "{count} row ({product}): +{added} / −{removed}",
+        "{count} rows ({product}): +{added} / −{removed}",
+        count,
+    )
+
+
+def list_more(count: int) -> str:
+    return ngettext("… and {count} more batch.", "… and {count} more batches.", count)

@@ -215,6 +215,7 @@ def card(
     lines = [str(text.CARD_FIRST_ROWS)] + [_row(row) for row in rows[:FIRST_ROWS]]
     if len(rows) > FIRST_ROWS:
         lines.append(text.CARD_MORE_ROWS.format(count=len(rows) - FIRST_ROWS))
+    state = f"{needs} {state_line(batch, progress)}"
     blocks: list[Any] = [
         HeaderBlock(
             text=fit(
@@ -226,7 +227,7 @@ def card(
         ),
         SectionBlock(text=MarkdownTextObject(text=fit(fields))),
         SectionBlock(text=MarkdownTextObject(text=fit("\n".join(lines)))),
-        ContextBlock(elements=[MarkdownTextObject(text=f"{needs} {_state(batch, progress)}")]),
+        ContextBlock(elements=[MarkdownTextObject(text=state)]),
     ]
     if batch.status is BatchStatus.PENDING:
         value = str(batch.number)
@@ -268,7 +269,7 @@ def _row(row: RowSnapshot) -> str:
     )  # fmt: skip
 
 
-def _state(batch: BatchSnapshot, progress: Progress | None) -> str:
+def state_line(batch: BatchSnapshot, progress: Progress | None) -> str:
     match batch.status:
         case BatchStatus.PENDING | BatchStatus.DRAFT:
             return str(text.STATE_PENDING)

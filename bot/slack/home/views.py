@@ -24,6 +24,7 @@ from slack_sdk.models.views import View
 from bot.i18n import _
 from bot.i18n.formatting import joined, money, number
 from bot.i18n.times import when
+from bot.services.batches.listing import MyBatch
 from bot.services.digests import Subscription
 from bot.services.home import HomeSnapshot, MyRequest, ProductBalance, WorkspaceSettings
 from bot.services.partner_keys import KeyStatus
@@ -31,6 +32,7 @@ from bot.services.requests import RequestSnapshot
 from bot.services.roles import Subject
 from bot.slack.admin.audit_views import audit_line, merged
 from bot.slack.admin.views import policy_rules
+from bot.slack.batches.lists import awaiting_blocks, mine_blocks
 from bot.slack.blocks import escape, fit
 from bot.slack.controls.views import controlled
 from bot.slack.digests.views import schedule_text
@@ -67,7 +69,7 @@ def home_view(home: HomeSnapshot) -> View:
         blocks += _waiting(home)
     if home.controls:
         blocks += controlled(home.controls)
-    blocks += _mine(home.mine)
+    blocks += _mine(home.mine, home.my_batches)
     blocks += _activity(home)
     if home.recurring:
         lines = home_lines(list(home.recurring), home.taken_at)
@@ -139,8 +141,10 @@ def _balance(balance: ProductBalance) -> str:
 
 def _waiting(home: HomeSnapshot) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.WAITING))]
+    batches = home.waiting_batches
+    batch_blocks = awaiting_blocks(batches, "home_waiting_batches") if batches else []
     if not home.waiting:
-        return [*blocks, _context(str(text.WAITING_NONE))]
+        return [*blocks, *(batch_blocks or [_context(str(text.WAITING_NONE))])]
     for request in home.waiting[:WAITING_SHOWN]:
         blocks.append(_section(_waiting_item(request)))
         blocks.append(
@@ -153,7 +157,7 @@ def _waiting(home: HomeSnapshot) -> list[Block]:
         blocks.append(_context(str(text.WAITING_MORE_UNCOUNTED)))
     elif more > 0:
         blocks.append(_context(text.WAITING_MORE.format(count=number(more))))
-    return blocks
+    return blocks + batch_blocks
 
 
 def _waiting_buttons(request: RequestSnapshot) -> list[ButtonElement]:
@@ -206,10 +210,10 @@ def _waiting_item(request: RequestSnapshot) -> str:
 # --- my requests --------------------------------------------------------------------------------
 
 
-def _mine(mine: Sequence[MyRequest]) -> list[Block]:
+def _mine(mine: Sequence[MyRequest], batches: Sequence[MyBatch]) -> list[Block]:
     blocks: list[Block] = [DividerBlock(), HeaderBlock(text=str(text.MINE))]
     if not mine:
-        return [*blocks, _context(str(text.MINE_NONE))]
+        return [*blocks, *(mine_blocks(batches) or [_context(str(text.MINE_NONE))])]
     for item in mine:
         request = item.request
         line = text.MINE_ITEM.format(
@@ -225,7 +229,7 @@ def _mine(mine: Sequence[MyRequest]) -> list[Block]:
                 text=str(text.CANCEL), action_id=CANCEL_ACTION, value=str(request.number)
             )
         blocks.append(_section(line, block_id=f"home_mine_{request.number}", accessory=accessory))
-    return blocks
+    return blocks + mine_blocks(batches)
 
 
 # --- activity -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.partner.models import Product
 from bot.services.partner_access import NoSubaccounts
 from bot.services.requests import Action, Ask, Requests
+from bot.slack.batches.lists import SHOWN, awaiting_blocks, mine_blocks, with_batches
 from bot.slack.context import Services, SlashCommand, workspace_of
 from bot.slack.directory import SlackDirectory
 from bot.slack.membership import check_member
@@ -81,21 +82,28 @@ async def subaccount_create(parsed: CreateSubaccount, call: SlashCommand) -> Non
 async def pending_approvals(parsed: PendingApprovals, call: SlashCommand) -> None:
     """`/partner approvals`: what waits for a decision (approvers and admins)."""
     awaiting = await call.services.requests.awaiting(call.team_id, call.user_id, call.directory)
+    batches = await call.services.batches.awaiting(call.team_id, call.user_id, call.directory)
+    listed = request_list(
+        text.LIST_PENDING_TITLE,
+        list(awaiting.requests),
+        text.LIST_EMPTY_PENDING,
+        decides=lambda request: request.id in awaiting.decidable,
+    )
+    blocks = awaiting_blocks(batches, "batches_waiting")
     await reply(
         call.respond,
-        request_list(
-            text.LIST_PENDING_TITLE,
-            list(awaiting.requests),
-            text.LIST_EMPTY_PENDING,
-            decides=lambda request: request.id in awaiting.decidable,
-        ),
+        with_batches(listed, text.LIST_PENDING_TITLE, blocks, bool(awaiting.requests)),
     )
 
 
 async def my_requests(parsed: MyRequests, call: SlashCommand) -> None:
     """`/partner requests`: the asker's own, newest first."""
     mine = await call.services.requests.of_requester(call.team_id, call.user_id)
-    await reply(call.respond, request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE))
+    batches = await call.services.batches.of_requester(call.team_id, call.user_id, limit=SHOWN)
+    listed = request_list(text.LIST_MINE_TITLE, mine, text.LIST_EMPTY_MINE)
+    await reply(
+        call.respond, with_batches(listed, text.LIST_MINE_TITLE, mine_blocks(batches), bool(mine))
+    )
 
 
 async def _ask(call: SlashCommand, ask: Ask) -> None:

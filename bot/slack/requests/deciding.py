@@ -19,6 +19,7 @@ from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.services.requests import CardAt, Requests, Status
+from bot.slack.batches import deciding as batch_deciding
 from bot.slack.blocks import clicked_message, form_text
 from bot.slack.context import Services, SlashCommand
 from bot.slack.directory import SlackDirectory
@@ -194,7 +195,14 @@ async def _mark(
 
 async def approve_command(parsed: Decide, call: SlashCommand) -> None:
     """`/partner approve <n>`: the card's Approve, typed; the same service call, so the same
-    rules (not their own, an approver, four eyes) and the same exactly-once count."""
+    rules (not their own, an approver, four eyes) and the same exactly-once count. The
+    number may be a batch's (one sequence for both): its own Approve then."""
+    if await call.services.batches.find(call.team_id, parsed.number) is not None:
+        await batch_deciding.approve(
+            call.services, call.client, Ephemeral(call.respond), call.team_id, call.user_id,
+            parsed.number, call.directory,
+        )  # fmt: skip
+        return
     notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
     done = await call.services.requests.approve_clicked(
         parsed.number, call.team_id, call.user_id, call.directory, notices
@@ -210,6 +218,13 @@ async def approve_command(parsed: Decide, call: SlashCommand) -> None:
 async def reject_command(parsed: Decide, call: SlashCommand) -> None:
     """`/partner reject <n> <reason…>`: the card's Reject with its reason, typed."""
     assert parsed.reason, "the parser asks for a reason"
+    if await call.services.batches.find(call.team_id, parsed.number) is not None:
+        said = await batch_deciding.reject(
+            call.services, call.client, call.team_id, call.user_id, parsed.number,
+            parsed.reason, call.directory,
+        )  # fmt: skip
+        await reply(call.respond, plain_reply(said))
+        return
     notices = SlackRequestNotices(call.client, Ephemeral(call.respond), speakers=call.services)
     await call.services.requests.reject_with_reason(
         parsed.number, call.team_id, call.user_id, parsed.reason, call.directory, notices

@@ -34,18 +34,24 @@ USAGE = [
         _l("/partner [product] subaccount delete <subaccount> [reason…]"),
         _l("Ask to delete a subaccount."),
     ),
-    (_l("/partner requests"), _l("Your requests and where they stand.")),
+    (_l("/partner requests"), _l("Your requests and batches, and where they stand.")),
     (
         _l("/partner approvals"),
-        _l("Requests waiting for a decision, with buttons on those you may decide (approvers)."),
+        _l(
+            "Requests and batches waiting for a decision, with buttons on those you may decide "
+            "(approvers)."
+        ),
     ),
     (
         _l("/partner approve <number>"),
-        _l("Approve a waiting request by its number, as its card's button does (approvers)."),
+        _l(
+            "Approve a waiting request or batch by its number, as its card's button does "
+            "(approvers)."
+        ),
     ),
     (
         _l("/partner reject <number> <reason…>"),
-        _l("Reject a waiting request by its number, saying why (approvers)."),
+        _l("Reject a waiting request or batch by its number, saying why (approvers)."),
     ),
     (_l("/partner approvers add|remove|list [@user|@group]"), _l("Who may approve (admins).")),
     (
