@@ -53,6 +53,10 @@ def _manifest_bot_scopes() -> tuple[str, ...]:
 MANIFEST_SCOPE = ",".join(manifest_bot_scopes())
 
 
+REPLY_WAIT = 15.0
+"""Seconds a test waits for a reply that should come (none waits this long when it does)."""
+
+
 @dataclass
 class Harness:
     fake: FakeSlack
@@ -78,9 +82,11 @@ class Harness:
         ]
 
     async def ask(self, text: str, *, user: str = MEMBER, **kwargs: Any) -> ResponseUrlPost:
-        """Run a command and return the (first) reply to its response_url."""
+        """Run a command and return the (first) reply to its response_url. Patient (a reply
+        that never comes still fails): two test workers share two cores with their own apps,
+        sandboxes and databases, and a command's work after its ack can take seconds there."""
         delivery = await self.command(text, user=user, **kwargs)
-        return await delivery.wait_response()
+        return await delivery.wait_response(timeout=REPLY_WAIT)
 
     def secrets(self) -> set[str]:
         return {SIGNING_SECRET, BOT_TOKEN, CLIENT_SECRET, ENCRYPTION_KEY} | self.sandbox.secrets()
