@@ -112,7 +112,14 @@ def build_app(runtime: Runtime) -> AsyncApp:
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
-    app.use(workspace_guard(runtime.audit, runtime.user_locales, runtime.inflight.track))
+    app.use(
+        workspace_guard(
+            runtime.audit,
+            runtime.user_locales,
+            runtime.inflight.track,
+            after_acks=runtime.inflight.after_acks,
+        )
+    )
     services = services_of(runtime)
     app.use(provide_services(services))
     # Homes follow the requests they show, whatever changed them (here or in Maintenance).
