@@ -12,8 +12,10 @@ from aiohttp import web
 
 from bot.shutdown import InFlight
 
-
 JOURNAL: list[str] = []
+
+
+ARRIVALS: list[asyncio.Semaphore] = []
 
 
 @pytest.fixture
@@ -21,8 +23,10 @@ async def door() -> AsyncIterator[tuple[InFlight, asyncio.Event, str]]:
     inflight = InFlight()
     release = asyncio.Event()
     JOURNAL.clear()
+    ARRIVALS[:] = [asyncio.Semaphore(0)]
 
     async def slow(_request: web.Request) -> web.Response:
+        ARRIVALS[0].release()
         await release.wait()
         JOURNAL.append("answered")
         return web.Response(text="ok")
@@ -42,8 +46,10 @@ async def door() -> AsyncIterator[tuple[InFlight, asyncio.Event, str]]:
 
 
 async def arrived(inflight: InFlight, count: int) -> None:
-    while inflight.at_door < count:
-        await asyncio.sleep(0)
+    """Until `count` requests are inside the door (each handler signals it)."""
+    for _ in range(count):
+        await ARRIVALS[0].acquire()
+    assert inflight.at_door == count
 
 
 async def test_nothing_at_the_door_waits_for_nothing() -> None:
