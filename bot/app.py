@@ -15,6 +15,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.config import ConfigError, SlackMode
+from bot.i18n import LANGUAGES, translations
 from bot.runtime import Runtime
 from bot.shutdown import InFlight
 from bot.slack import stores
@@ -30,6 +31,7 @@ from bot.slack.not_installed import not_installed_guard
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
 from bot.slack.registration import register_listeners
 from bot.slack.request_id import tag_request
+from bot.slack.respond import respond_through
 from bot.slack.workspace_guard import workspace_guard
 
 log = logging.getLogger(__name__)
@@ -106,10 +108,18 @@ def build_app(runtime: Runtime) -> AsyncApp:
             installation_store=installation_store,
             process_before_response=False,
         )
+    app.use(respond_through(runtime.slack_session))
     app.use(tag_request)
     app.use(skip_redeliveries(runtime.deliveries))
     # Every command and click: in the authorised workspace, by one of its members.
-    app.use(workspace_guard(runtime.audit, runtime.user_locales, runtime.inflight.track))
+    app.use(
+        workspace_guard(
+            runtime.audit,
+            runtime.user_locales,
+            runtime.inflight.track,
+            after_acks=runtime.inflight.after_acks,
+        )
+    )
     services = services_of(runtime)
     app.use(provide_services(services))
     # Homes follow the requests they show, whatever changed them (here or in Maintenance).
@@ -118,6 +128,10 @@ def build_app(runtime: Runtime) -> AsyncApp:
     )
     register_listeners(app, installation_store)
     register_error_handler(app)
+    # Read the catalogs now: read on first use, the first burst after a start parsed them
+    # between its acks.
+    for code in LANGUAGES:
+        translations(code)
     runner = app.listener_runner
     runner.listener_start_handler = TrackListenerTasks(
         runner.listener_start_handler, runtime.inflight

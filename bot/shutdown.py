@@ -4,6 +4,13 @@ Bolt acknowledges a request and runs its listener as a task nobody awaits; closi
 transport and the Slack session under it would drop the command silently. So a process counts
 what it started — HTTP requests being answered, listener tasks after their ack — and on SIGTERM
 stops taking new requests, waits (with a bound) for those, and only then closes its clients.
+
+The same count puts acks first: Slack waits for an ack (3 s, and the person sees nothing
+until it comes), while the work after it has minutes. A burst's listeners, once acknowledged,
+would otherwise build their replies on the one event loop between the acks of the requests
+still arriving. So `after_acks` lets an acknowledged listener wait, briefly, until no request
+is being answered at the door (`ACKS_FIRST_SECONDS` at most, so a steady stream of requests
+never starves the work: it only delays it by that much).
 """
 
 from __future__ import annotations
@@ -22,6 +29,10 @@ GRACE_SECONDS = 10.0
 reply through response_url is 30 minutes, but platforms kill a process some seconds after
 SIGTERM (Heroku: 30 s, Kubernetes: 30 s by default); 10 s leaves room for closing."""
 
+ACKS_FIRST_SECONDS = 0.25
+"""The longest an acknowledged listener waits for the requests at the door to be answered
+before it goes on (bot.slack.workspace_guard.MemberGate): well under a reply's 2.5 s."""
+
 
 class InFlight:
     """The work a process has started and not finished: requests and listener tasks."""
@@ -29,6 +40,9 @@ class InFlight:
     def __init__(self) -> None:
         self.draining = False
         self._work: set[asyncio.Future[Any]] = set()
+        self._at_door = 0
+        self._door_clear = asyncio.Event()
+        self._door_clear.set()
 
     def __len__(self) -> int:
         return len(self._work)
@@ -56,12 +70,32 @@ class InFlight:
                 )
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.track(done)
+            self._at_door += 1
+            self._door_clear.clear()
             try:
                 return await handler(request)
             finally:
                 done.set_result(None)
+                self._at_door -= 1
+                if not self._at_door:
+                    self._door_clear.set()
 
         return middleware
+
+    @property
+    def at_door(self) -> int:
+        """Requests being answered right now."""
+        return self._at_door
+
+    async def after_acks(self, most: float = ACKS_FIRST_SECONDS) -> None:
+        """Return once no request is being answered, or after `most` seconds."""
+        if self._door_clear.is_set():
+            return
+        try:
+            async with asyncio.timeout(most):
+                await self._door_clear.wait()
+        except TimeoutError:
+            pass
 
     async def drain(self, grace: float = GRACE_SECONDS) -> int:
         """Stop taking work and wait for what runs (a request may start a listener while we

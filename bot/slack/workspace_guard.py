@@ -171,8 +171,10 @@ class MemberGate:
         workspace: Workspace,
         body: dict,
         locales: UserLocales | None,
+        after_acks: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._context = context
+        self._after_acks = after_acks
         self._user_id = user_id
         self._workspace = workspace
         self._body = body
@@ -191,6 +193,11 @@ class MemberGate:
 
     async def check(self) -> None:
         if not self._checked:
+            ack = self._context.get("ack")
+            if self._after_acks is not None and getattr(ack, "response", None) is not None:
+                # Acknowledged: the acks of the requests still at the door go first
+                # (bot.shutdown.InFlight.after_acks). Never before this request's own ack.
+                await self._after_acks()
             self._verdict = await self._judge()
             self._checked = True
         use_language(self._language)
@@ -235,9 +242,12 @@ def workspace_guard(
     audit_log: AuditLog,
     user_locales: UserLocales | None = None,
     track: Callable[[asyncio.Future[Any]], None] | None = None,
+    after_acks: Callable[[], Awaitable[None]] | None = None,
 ) -> Callable[..., Awaitable[BoltResponse | None]]:
     """`track` keeps the work a refusal does after its ack (the audit entry, the answer) in
-    what the process waits for when it stops (bot.shutdown.InFlight.track)."""
+    what the process waits for when it stops (bot.shutdown.InFlight.track); `after_acks` is
+    what an acknowledged listener waits for before its membership check and all that follows
+    (bot.shutdown.InFlight.after_acks)."""
 
     async def middleware(
         body: dict[str, Any],
@@ -279,7 +289,7 @@ def workspace_guard(
                 # The ack itself replaces the form by the message.
                 return BoltResponse(status=200, body=error_view_ack(message))
             return BoltResponse(status=200, body="")
-        gate = MemberGate(context, user_id, workspace, body, user_locales)
+        gate = MemberGate(context, user_id, workspace, body, user_locales, after_acks)
         context[MEMBER_GATE] = gate
         # Bolt runs the listener in a task of its own, made after this: it inherits this.
         use_language(gate.known_language())

@@ -23,6 +23,17 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--oauth", action="store_true", help="ack: many-workspace (OAuth) mode")
     parser.add_argument(
+        "--both-modes",
+        action="store_true",
+        help="ack: one workspace and many-workspace (OAuth) side by side in one run",
+    )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="ack: Partner Ops as `serve --processes N` (the naive app stays one process)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=20, help="anomalies: the seed of the synthetic histories"
     )
 

@@ -198,6 +198,9 @@ class ResponseUrlPost:
     # Why the response_url refused the post ("used_url", "expired_url", "invalid_blocks");
     # None for posts it accepted.
     error: str | None = None
+    connection: str = ""
+    """The sender's end of the TCP connection it came on (address and port): posts that
+    share one came over a kept-alive connection."""
 
     @property
     def text(self) -> str | None:

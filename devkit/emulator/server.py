@@ -422,7 +422,10 @@ class FakeSlack:
             body = None
         if not isinstance(body, dict):
             return web.Response(status=400, text="invalid_payload")
-        post = ResponseUrlPost(url_id, body, time.time(), str(request.url))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        post = ResponseUrlPost(
+            url_id, body, time.time(), str(request.url), connection=str(peer or "")
+        )
         status, text = post_to(self.world, target, post)
         return web.Response(status=status, text=text)
 

@@ -1,0 +1,95 @@
+"""Acks first (bot.shutdown.InFlight.after_acks): an acknowledged listener waits while
+requests are being answered at the door, at most a bound; over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.shutdown import InFlight
+
+JOURNAL: list[str] = []
+
+
+ARRIVALS: list[asyncio.Semaphore] = []
+
+
+@pytest.fixture
+async def door() -> AsyncIterator[tuple[InFlight, asyncio.Event, str]]:
+    inflight = InFlight()
+    release = asyncio.Event()
+    JOURNAL.clear()
+    ARRIVALS[:] = [asyncio.Semaphore(0)]
+
+    async def slow(_request: web.Request) -> web.Response:
+        ARRIVALS[0].release()
+        await release.wait()
+        JOURNAL.append("answered")
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[inflight.web_middleware()])
+    app.router.add_post("/slack/events", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield inflight, release, f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        release.set()
+        await runner.cleanup()
+
+
+async def arrived(inflight: InFlight, count: int) -> None:
+    """Until `count` requests are inside the door (each handler signals it)."""
+    for _ in range(count):
+        await ARRIVALS[0].acquire()
+    assert inflight.at_door == count
+
+
+async def test_nothing_at_the_door_waits_for_nothing() -> None:
+    inflight = InFlight()
+    await asyncio.wait_for(inflight.after_acks(most=60), timeout=5)
+
+
+async def test_work_after_an_ack_waits_until_the_door_is_clear(
+    door: tuple[InFlight, asyncio.Event, str],
+) -> None:
+    inflight, release, url = door
+    async with aiohttp.ClientSession() as session:
+        requests = [asyncio.ensure_future(session.post(url)) for _ in range(3)]
+        await asyncio.wait_for(arrived(inflight, 3), timeout=5)
+
+        async def work_after_its_ack() -> None:
+            await inflight.after_acks(most=60)
+            JOURNAL.append("went on")
+
+        waiting = asyncio.ensure_future(work_after_its_ack())
+        release.set()
+        answers = await asyncio.gather(*requests)
+        assert [a.status for a in answers] == [200, 200, 200]
+        await asyncio.wait_for(waiting, timeout=5)
+        assert JOURNAL == ["answered"] * 3 + ["went on"]
+        assert inflight.at_door == 0
+        for answer in answers:
+            answer.release()
+
+
+async def test_a_door_that_never_clears_delays_the_work_only_by_the_bound(
+    door: tuple[InFlight, asyncio.Event, str],
+) -> None:
+    inflight, _release, url = door
+    async with aiohttp.ClientSession() as session:
+        hanging = asyncio.ensure_future(session.post(url))
+        await asyncio.wait_for(arrived(inflight, 1), timeout=5)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.wait_for(inflight.after_acks(most=0.05), timeout=5)
+        assert 0.05 <= loop.time() - started < 2
+        assert inflight.at_door == 1
+        hanging.cancel()
