@@ -5,6 +5,7 @@ wherever they are started."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -17,7 +18,9 @@ import pytest
 from bot.dev_tools import WHERE
 
 ROOT = Path(__file__).resolve().parents[1]
-# One wheel for the module (a build takes seconds of CPU): its tests stay on one xdist worker.
+# One wheel per run (a build takes seconds of CPU). The group alone does not keep it so:
+# pytest-xdist 3.8 marks a group by rewriting `item._nodeid`, which pytest 9 no longer reads,
+# so `--dist loadgroup` spreads these tests over the workers; `wheel` shares one build.
 pytestmark = pytest.mark.xdist_group("wheel")
 # What a clone has that a build from it must not see: our own venv, caches, local databases.
 NOT_SOURCES = shutil.ignore_patterns(
@@ -58,21 +61,38 @@ def clean_env() -> dict[str, str]:
     }
 
 
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This run's temporary folder, one for all its xdist workers (each has its own under it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`pip wheel .` of a copy of the checkout (a build writes build/ and *.egg-info where it
-    runs, and other tests read the checkout meanwhile)."""
-    work = tmp_path_factory.mktemp("wheel")
+    runs, and other tests read the checkout meanwhile), built by the first worker that needs it
+    while the others wait on the lock, then taken as it is."""
+    work = _run_folder(tmp_path_factory) / "wheel"
+    work.mkdir(exist_ok=True)
+    with (work / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released as the file closes
+        built = sorted((work / "out").glob("partner_ops-*.whl"))
+        if not built:
+            _build(work)
+            built = sorted((work / "out").glob("partner_ops-*.whl"))
+    [found] = built
+    return found
+
+
+def _build(work: Path) -> None:
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=NOT_SOURCES)
+    shutil.copytree(ROOT, source, ignore=NOT_SOURCES, dirs_exist_ok=True)  # after a failed try
     built = run(
         ["-m", "pip", "wheel", str(source), "--no-deps", "--quiet", "-w", str(work / "out")],
         cwd=work,
         env=clean_env(),
     )
     assert built.returncode == 0, built.stderr[-3000:]
-    [found] = (work / "out").glob("partner_ops-*.whl")
-    return found
 
 
 @pytest.fixture(scope="module")
