@@ -96,3 +96,25 @@ def test_a_refusal_is_read_once_and_worded_when_read() -> None:
     with language("fr"):
         french = refused.message
     assert refused.message != french and "three" in french
+
+
+_SLACK_TOKEN_START = ("<@", "<#", "<!", "<http", "<mailto:")
+"""What may follow `<` in mrkdwn Slack shows: a mention, a link. `<subaccount>` would be read as a
+link and eaten; a refusal says it `&lt;subaccount&gt;`."""
+
+_WRONG = ("", "x", "x y z", "1", "a@b.co", "a@b.co lots", "a@b.co 10 daily", "cancel x", "add")
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=_name)
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_refusal_shows_its_placeholders_escaped(entry: Subcommand, lang: str) -> None:
+    from bot.i18n import language
+
+    for arguments in _WRONG:
+        refused = read(f"{entry.english[0]} {arguments}".strip())
+        if not isinstance(refused, CommandError):
+            continue
+        with language(lang):
+            said = str(refused.message)
+        for at in (i for i, ch in enumerate(said) if ch == "<"):
+            assert said.startswith(_SLACK_TOKEN_START, at), (entry.english[0], arguments, said)

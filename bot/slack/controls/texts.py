@@ -3,11 +3,11 @@ over-cap notice in the alerts channel's."""
 
 from bot.i18n import _l, ngettext
 
-FREEZE_USAGE = _l("Write it as `/partner [product] freeze <subaccount>`.")
-UNFREEZE_USAGE = _l("Write it as `/partner [product] unfreeze <subaccount>`.")
+FREEZE_USAGE = _l("Write it as `/partner [product] freeze &lt;subaccount&gt;`.")
+UNFREEZE_USAGE = _l("Write it as `/partner [product] unfreeze &lt;subaccount&gt;`.")
 CAP_USAGE = _l(
-    "Write it as `/partner [product] cap <subaccount> <amount>`, "
-    "`/partner [product] cap <subaccount> off` or `/partner cap list`."
+    "Write it as `/partner [product] cap &lt;subaccount&gt; &lt;amount&gt;`, "
+    "`/partner [product] cap &lt;subaccount&gt; off` or `/partner cap list`."
 )
 NO_SUBACCOUNTS = _l("{product} has no subaccounts.")
 WHO = _l("approvers and admins")

@@ -4,21 +4,21 @@ in its channel's, the owner's DMs in theirs. Amounts, dates and times come forma
 from bot.i18n import _l
 
 USAGE = _l(
-    "`/partner recurring add <subaccount> <amount> daily|weekly <weekday>|monthly <1-28> "
-    "[HH:MM] [Area/City] [until YYYY-MM-DD] [reason…]` (or `up-to <amount>` to top up to a "
-    "level), `recurring list`, `recurring pause|resume|cancel <n>`, `recurring change <n> "
-    "<amount>|until YYYY-MM-DD`, `recurring approve|reject <n>`."
+    "`/partner recurring add &lt;subaccount&gt; &lt;amount&gt; daily|weekly &lt;weekday&gt;|monthly &lt;1-28&gt; "
+    "[HH:MM] [Area/City] [until YYYY-MM-DD] [reason…]` (or `up-to &lt;amount&gt;` to top up to a "
+    "level), `recurring list`, `recurring pause|resume|cancel &lt;n&gt;`, `recurring change &lt;n&gt; "
+    "&lt;amount&gt;|until YYYY-MM-DD`, `recurring approve|reject &lt;n&gt;`."
 )
 AUTO_USAGE = _l(
-    "`/partner auto-topup <subaccount> below <amount> add <amount> [max <amount> per month]`, "
-    "`auto-topup list`, `auto-topup cancel <n>`."
+    "`/partner auto-topup &lt;subaccount&gt; below &lt;amount&gt; add &lt;amount&gt; [max &lt;amount&gt; per month]`, "
+    "`auto-topup list`, `auto-topup cancel &lt;n&gt;`."
 )
 BAD_ZONE = _l("`{zone}` is not a time zone: write it as Area/City (`Europe/Paris`) or `UTC`.")
 BAD_TIME = _l("`{time}` is not a time of day: write it as HH:MM, 00:00 to 23:59.")
 BAD_DATE = _l("`{date}` is not a date: write it as YYYY-MM-DD.")
 BAD_DAY = _l("A monthly top-up runs on a day from 1 to 28 (every month has it).")
 BAD_WEEKDAY = _l("`{day}` is not a day of the week.")
-NEEDS_FREQUENCY = _l("How often? `daily`, `weekly <weekday>` or `monthly <1-28>`.")
+NEEDS_FREQUENCY = _l("How often? `daily`, `weekly &lt;weekday&gt;` or `monthly &lt;1-28&gt;`.")
 BAD_NUMBER = _l("`{number}` is not a number: `/partner recurring pause 3`.")
 UNTIL_PAST = _l("The end ({until}) is already past.")
 
