@@ -40,12 +40,8 @@ async def _may_control(
     services: Services, team_id: str, user_id: str, directory: SlackDirectory, action: object
 ) -> None:
     """Approvers and admins: those a spend alert goes to."""
-    roles = services.roles
-    if await roles.is_approver(team_id, user_id, directory):
-        return
-    if await roles.is_admin(team_id, user_id, directory):
-        return
-    raise NotAllowed(str(action), str(text.WHO))
+    if not await services.roles.is_manager(team_id, user_id, directory):
+        raise NotAllowed(str(action), str(text.WHO))
 
 
 # --- the commands -------------------------------------------------------------------------------

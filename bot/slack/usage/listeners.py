@@ -52,11 +52,7 @@ def _asker_zone() -> str:
 
 async def usage_statement(parsed: UsageStatement, call: SlashCommand) -> None:
     services, team_id, user_id = call.services, call.team_id, call.user_id
-    roles = services.roles
-    if not (
-        await roles.is_admin(team_id, user_id, call.directory)
-        or await roles.is_approver(team_id, user_id, call.directory)
-    ):
+    if not await services.roles.is_manager(team_id, user_id, call.directory):
         raise NotAllowed(str(text.ACTION), str(text.WHO))
     zone = _asker_zone()
     try:
