@@ -79,7 +79,9 @@ async def test_the_digest_shows_trends_attention_and_pending(slack: Harness) -> 
         slack.team_id, Product.SMS, Scope.SUBACCOUNTS, Decimal(5), ADMIN
     )
     await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 sms"), ADMIN)
-    await make_due(slack, CHANNEL, utcnow() - timedelta(minutes=1))
+    # Due now, not a minute ago: the "since last digest" baseline is the 09:00 before the run,
+    # and a run a minute back would put it before yesterday's reading between 09:00 and 09:01.
+    await make_due(slack, CHANNEL, utcnow())
     await scheduler(slack).run_once()
 
     [digest] = posts_in(slack, CHANNEL)

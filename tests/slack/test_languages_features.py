@@ -77,7 +77,9 @@ async def test_a_scheduled_digest_speaks_its_channels_language(slack: Harness) -
     for channel in (CHANNEL, ENGLISH_CHANNEL):
         spec = parse_subscription(["09:00", "sms"], default_zone="Europe/Paris")
         await slack.runtime.digests.subscribe(slack.team_id, channel, spec, ADMIN)
-        await make_due(slack, channel, utcnow() - timedelta(minutes=1))
+        # Due now: a run a minute back would, between 09:00 and 09:01 Paris time, compare with
+        # the reading before yesterday's (the baseline is the 09:00 before the run).
+        await make_due(slack, channel, utcnow())
     await scheduler(slack).run_once()
     [french_digest] = posts_in(slack, CHANNEL)
     [english_digest] = posts_in(slack, ENGLISH_CHANNEL)
