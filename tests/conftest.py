@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path
@@ -19,6 +20,13 @@ from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
 from tests.database import database_for_test, empty_all_tables, fresh_database_url, is_postgres
+
+# Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE=1, as on
+# CI's machines): each xdist worker rewrites and compiles every test module, and the suite starts
+# about a hundred `python -m bot` processes, each compiling the whole package again otherwise.
+# __pycache__ is ignored by git; the processes inherit this environment.
+sys.dont_write_bytecode = False
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 # Property tests run the same examples every time (a red CI is then never a dice roll);
 # `HYPOTHESIS_PROFILE=explore pytest tests/unit` searches widely with fresh ones.
@@ -80,36 +88,37 @@ def assert_no_secret(exc: BaseException, secrets: Iterable[str]) -> None:
 
 # --- databases -----------------------------------------------------------------------------
 
-DATABASE_FREE = (
-    "tests/unit/",
-    "tests/partner/",
-    "tests/emulator/",
-    "tests/test_bench.py",  # the benches' smoke runs drop DATABASE_URL: SQLite, always
-    "tests/test_packaging.py",  # the wheel and its installs run without DATABASE_URL
-    "tests/test_boundaries.py",
-    "tests/test_wiring.py",
-    "tests/test_module_size.py",
-    "tests/test_manifest.py",
-    "tests/test_money.py",
+DATABASE_FIXTURES = ("migrated_database_url", "new_database_url")
+"""A test uses a database through one of these (`database`, the app harnesses and every
+fixture built on them take `migrated_database_url`). CI's PostgreSQL pass, after the SQLite one
+with the same code, skips every other test: it would only run again what has just passed.
+A test that reads DATABASE_URL itself must take one of them."""
+
+
+RUN_FIRST = (
+    "tests/services/test_recurring_drill.py",
+    "tests/slack/test_batch_processes.py",
+    "tests/slack/test_processes.py",
+    "tests/slack/test_process_group.py",
+    "tests/slack/test_drill.py",
 )
-"""Tests that use no database and read no DATABASE_URL: CI's PostgreSQL pass (after the
-SQLite one, with the same code) skips them, as they would only run again what has passed.
-A test here that takes the `database` fixture is not skipped."""
+"""The real-process drills, the longest tests: handed out first, so that no worker starts one
+while the other has run out of work (pytest-xdist hands tests out in collection order)."""
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+
+    def drill_first(item: pytest.Item) -> bool:
+        return not Path(str(item.path)).relative_to(root).as_posix().startswith(RUN_FIRST)
+
+    items.sort(key=drill_first)  # stable: the same order on every worker
     if not is_postgres():
         return
-    root = Path(str(config.rootpath))
     again = pytest.mark.skip(reason="uses no database: the SQLite pass runs it")
     for item in items:
-        where = Path(str(item.path)).relative_to(root).as_posix()
-        if not where.startswith(DATABASE_FREE):
-            continue
-        if "migrated_database_url" in getattr(item, "fixturenames", ()):
-            continue  # it takes a database after all: it runs on this one too
-        item.add_marker(again)
-
+        if not set(DATABASE_FIXTURES) & set(getattr(item, "fixturenames", ())):
+            item.add_marker(again)
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +127,12 @@ def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = fresh_database_url(tmp_path_factory.mktemp("db"))
     upgrade(url)
     return url
+
+
+@pytest.fixture
+def new_database_url(tmp_path: Path) -> str:
+    """A new, empty, unmigrated database of the kind this run tests (PostgreSQL in CI)."""
+    return fresh_database_url(tmp_path)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ database created for the run. Migrations run once; tables are emptied between te
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import shutil
 import uuid
@@ -63,6 +64,29 @@ def database_for_test(template_url: str, directory: Path) -> Database:
 async def empty_all_tables(database: Database) -> None:
     if database.is_sqlite:
         return  # a fresh copy of the template
-    names = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
+    # TRUNCATE costs a new file per table and index: only the tables a test wrote to (rows
+    # left, or a sequence moved by an insert rolled back) are emptied, found in one query.
     async with database.engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        written = (await connection.execute(text(_written_tables_query()))).scalars().all()
+        if written:
+            names = ", ".join(f'"{name}"' for name in written)
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@functools.cache
+def _written_tables_query() -> str:
+    with_rows = " UNION ".join(
+        f"SELECT '{table.name}' WHERE EXISTS (SELECT 1 FROM \"{table.name}\")"  # noqa: S608 - our names
+        for table in Base.metadata.sorted_tables
+    )
+    # pg_sequences.last_value is null until a sequence hands out a value, and again after
+    # TRUNCATE ... RESTART IDENTITY.
+    sequences_used = (
+        "SELECT owner.relname FROM pg_class sequence"
+        " JOIN pg_depend link ON link.objid = sequence.oid AND link.deptype IN ('a', 'i')"
+        " JOIN pg_class owner ON owner.oid = link.refobjid"
+        " JOIN pg_sequences used ON used.sequencename = sequence.relname"
+        " AND used.schemaname = current_schema()"
+        " WHERE sequence.relkind = 'S' AND used.last_value IS NOT NULL"
+    )
+    return f"{with_rows} UNION {sequences_used}"

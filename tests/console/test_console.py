@@ -22,7 +22,6 @@ from bot.slack.scheduler import Scheduler
 from devkit.console.repl import run_console
 from devkit.console.session import TEAM, ConsoleSession, parse_form_fields
 from devkit.sandbox import DEMO_SMS_KEY, DEMO_VOICE_KEY
-from tests.database import fresh_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -199,12 +198,6 @@ def test_the_sandbox_survives_a_restart_with_its_database(
     fresh = _one_shot(tmp_path, "/partner requests")
     assert "started afresh" in fresh.stderr
     assert "#1" not in fresh.stdout
-
-
-@pytest.fixture
-def new_database_url(tmp_path: Path) -> str:
-    """A new, empty database of the kind this run tests (PostgreSQL in CI)."""
-    return fresh_database_url(tmp_path)
 
 
 async def test_the_console_migrates_a_new_database_of_any_kind(new_database_url: str) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,7 +15,6 @@ from bot.db.base import Base
 from bot.db.migrate import downgrade, upgrade
 from bot.db.models import AuditEntry
 from bot.db.session import Database
-from tests.database import fresh_database_url
 
 
 async def _differences(url: str) -> list:
@@ -45,10 +43,10 @@ async def test_autogenerate_finds_nothing_to_change(migrated_database_url: str) 
     assert await _differences(migrated_database_url) == []
 
 
-def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
+def test_upgrade_downgrade_upgrade(new_database_url: str) -> None:
     import asyncio
 
-    url = fresh_database_url(tmp_path)
+    url = new_database_url
     upgrade(url)
     expected = set(Base.metadata.tables)
     assert expected <= asyncio.run(_tables(url))
@@ -74,11 +72,11 @@ async def test_the_audit_log_refuses_updates_and_deletes(database: Database) -> 
 
 
 def test_numbers_are_backfilled_per_workspace_in_the_order_requests_were_made(
-    tmp_path: Path,
+    new_database_url: str,
 ) -> None:
     import asyncio
 
-    url = fresh_database_url(tmp_path)
+    url = new_database_url
     upgrade(url, "0005")
     # Made before numbers existed, the workspaces' requests interleaved (ids 1…5).
     teams = ["T1", "T2", "T1", "T3", "T1"]
@@ -158,13 +156,13 @@ async def _numbers(
         await database.dispose()
 
 
-def test_what_was_stored_before_card_claims_is_owed_nothing(tmp_path: Path) -> None:
+def test_what_was_stored_before_card_claims_is_owed_nothing(new_database_url: str) -> None:
     """0015: maintenance posts and tells what a dead process left owed; rows from before it
     were posted and told (or told the post had no answer) by the code of their time, so the
     upgrade must not make maintenance post a card or send a DM for them."""
     import asyncio
 
-    url = fresh_database_url(tmp_path)
+    url = new_database_url
     upgrade(url, "0011_home_views")
     asyncio.run(_insert_before_card_claims(url))
     upgrade(url)
