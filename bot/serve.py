@@ -58,7 +58,14 @@ def start_maintenance(
     """Expiry and recovery in the background; the first round runs at once, so requests a
     crash left executing are picked up at start (once their lease has run out)."""
     clients = WorkspaceClients.of(runtime, app.installation_store)
+    watch_homes(runtime, clients)
     return _start_background(runtime, clients, scheduler=scheduler)
+
+
+def watch_homes(runtime: Runtime, clients: WorkspaceClients) -> None:
+    """What expiries and recoveries change shows on the Homes too, whoever runs the rounds
+    (once per process's services)."""
+    runtime.requests.watch(HomesOfRequests(services_of(runtime), clients))
 
 
 def _start_background(
@@ -68,8 +75,6 @@ def _start_background(
     default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
     settings = runtime.settings
     stopping = asyncio.Event()
-    # The worker's expiries and recoveries update the Homes too (once per process's services).
-    runtime.requests.watch(HomesOfRequests(services_of(runtime), clients))
     jobs = [
         run_every(
             settings.maintenance_interval_seconds,
@@ -104,7 +109,9 @@ async def work(settings: Settings) -> None:
             if runtime.mode is SlackMode.MANY_WORKSPACES
             else None
         )
-        task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
+        clients = WorkspaceClients(runtime, store)
+        watch_homes(runtime, clients)
+        task = _start_background(runtime, clients, scheduler=True)
         log.info("Partner Ops worker (%s) running", runtime.mode.value)
         await _until_stopped()
         log.info("stopping: letting the jobs under way finish")

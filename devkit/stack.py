@@ -26,7 +26,8 @@ from bot.app import build_app, build_web_app
 from bot.config import Settings, SlackMode
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.serve import Background, start_maintenance, start_site, stop_task
+from bot.serve import Background, start_maintenance, start_site, stop_task, watch_homes
+from bot.slack.clients import WorkspaceClients
 from devkit.emulator import FakeSlack, SlackDriver
 from devkit.sandbox import DEMO_KEYS, Sandbox
 
@@ -55,7 +56,7 @@ class Stack:
     app: AsyncApp
     driver: SlackDriver
     root_url: str  # the app's site: /slack/events, /healthz, /slack/install…
-    maintenance: Background
+    maintenance: Background | None
     runner: web.AppRunner
 
     @classmethod
@@ -69,11 +70,15 @@ class Stack:
         mode: SlackMode | None = None,
         migrate: bool | None = None,
         scheduler: bool | None = None,
+        background: bool = True,
         prepare: Callable[[Runtime], Awaitable[None]] | None = None,
     ) -> Stack:
         """Start the app on `settings` (see `slack_values`, `partner_values`). `scheduler`
-        False: digests and alerts run only where a test drives them. `prepare` runs once the
-        database is ready, before the app serves (the console seeds its demo policy there)."""
+        False: digests and alerts run only where a test drives them; `background` False: no
+        periodic round at all, maintenance included (the end-to-end tests run `Maintenance`
+        where they test it: a round at each app's start, on an empty database, was about a
+        quarter of a short test's time). `prepare` runs once the database is ready, before the
+        app serves (the console seeds its demo policy there)."""
         runtime = await Runtime.start(settings, mode=mode, migrate=migrate)
         maintenance: Background | None = None
         runner: web.AppRunner | None = None
@@ -81,7 +86,10 @@ class Stack:
             if prepare is not None:
                 await prepare(runtime)
             app = build_app(runtime)
-            maintenance = start_maintenance(app, runtime, scheduler=scheduler)
+            if background:
+                maintenance = start_maintenance(app, runtime, scheduler=scheduler)
+            else:
+                watch_homes(runtime, WorkspaceClients.of(runtime, app.installation_store))
             runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
             root_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
             driver = SlackDriver(

@@ -166,10 +166,18 @@ def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -
 
 @asynccontextmanager
 async def running_app(
-    settings: Settings, fake: FakeSlack, sandbox: Sandbox
+    settings: Settings, fake: FakeSlack, sandbox: Sandbox, *, background: bool = False
 ) -> AsyncIterator[Harness]:
-    # The scheduler runs only where a test drives it (Scheduler.run_once).
+    # The scheduler and maintenance run only where a test drives them (`Scheduler.run_once`,
+    # `Maintenance.run_once`) or asks for the app's own rounds (`background`); the app
+    # processes of the restart drills run theirs, as in production.
     async with running_stack(
-        settings, fake, sandbox, signing_secret=SIGNING_SECRET, migrate=False, scheduler=False
+        settings,
+        fake,
+        sandbox,
+        signing_secret=SIGNING_SECRET,
+        migrate=False,
+        scheduler=False,
+        background=background,
     ) as stack:
         yield Harness(fake, sandbox, stack.driver, stack.runtime, stack.root_url)
