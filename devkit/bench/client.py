@@ -63,6 +63,11 @@ class Client:
     def __init__(self) -> None:
         self._process: asyncio.subprocess.Process | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The sender process's, once the first order started it."""
+        return self._process.pid if self._process is not None else None
+
     async def send(
         self, url: str, at_a_time: int, requests: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
