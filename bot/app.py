@@ -54,6 +54,12 @@ class _SameTokenNotice(logging.Filter):
 _SAME_TOKEN_NOTICE = _SameTokenNotice()
 
 
+# Bolt names an app it is given no name after its caller's file, found by `inspect.stack()`:
+# a walk of every frame reading its source lines, ~85 ms an app (each end-to-end test starts
+# one). This is the name it found, so its loggers ("app.py:…") keep their names.
+APP_NAME = "app.py"
+
+
 def build_app(runtime: Runtime) -> AsyncApp:
     settings = runtime.settings
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_SAME_TOKEN_NOTICE)
@@ -66,6 +72,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
     if runtime.mode is SlackMode.SINGLE_WORKSPACE:
         assert settings.slack_bot_token is not None
         app = AsyncApp(
+            name=APP_NAME,
             signing_secret=signing_secret,
             client=web_client(runtime, settings.slack_bot_token.get_secret_value()),
             process_before_response=False,
@@ -87,6 +94,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
             claims=runtime.snapshots,
         )
         app = AsyncApp(
+            name=APP_NAME,
             signing_secret=signing_secret,
             client=client,
             authorize=authorize,

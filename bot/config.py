@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.partner.client import DEFAULT_BASE_URLS
 from bot.partner.models import Product
-from bot.partner.transport import Timeouts
+from bot.partner.transport import RetryPolicy, Timeouts
 
 DEFAULT_BOT_SCOPES = (
     "commands",
@@ -86,6 +86,9 @@ class Settings(BaseSettings):
     """Seconds to connect to a Partner API."""
     partner_total_timeout: float = Field(20.0, gt=0)
     """Seconds for a whole Partner API call."""
+    partner_retry_base_seconds: float = Field(0.25, gt=0)
+    """A failed Partner API read is tried again after up to this long, doubling each time
+    (jittered; 4 tries in all)."""
     partner_concurrency_per_key: int = Field(4, ge=1)
     """Partner API calls at once per key."""
     execution_lease_seconds: float = Field(120.0, gt=0)
@@ -143,6 +146,10 @@ class Settings(BaseSettings):
     @property
     def partner_timeouts(self) -> Timeouts:
         return Timeouts(connect=self.partner_connect_timeout, total=self.partner_total_timeout)
+
+    @property
+    def partner_retry(self) -> RetryPolicy:
+        return RetryPolicy(base_delay=self.partner_retry_base_seconds)
 
 
 def settings_help() -> str:

@@ -133,6 +133,7 @@ class Runtime:
                     environment_keys[product] = key
         transport = PartnerTransport(
             timeouts=settings.partner_timeouts,
+            retry=settings.partner_retry,
             per_key_concurrency=settings.partner_concurrency_per_key,
         )
         keys = PartnerKeys(database, box, environment_keys)

@@ -49,7 +49,9 @@ def test_the_cli_runs_a_bench_and_prints_its_table(tmp_path: Path) -> None:
 
 
 def _ack(oauth: bool) -> Callable[[], str]:
-    sizes = ack.Sizes(burst=1, total=1, at_a_time=1, vendor_seconds=0.01, reply_deadline=15)
+    sizes = ack.Sizes(
+        burst=1, total=1, at_a_time=1, vendor_seconds=0.01, reply_deadline=15, settle_seconds=0
+    )
     return lambda: asyncio.run(ack.run(sizes, oauth=oauth))
 
 

@@ -7,6 +7,7 @@ import pytest
 from bot.config import Settings
 from bot.partner.client import DEFAULT_BASE_URLS
 from bot.partner.models import Product
+from bot.partner.transport import RetryPolicy
 
 
 def test_defaults_are_the_vendor(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -32,3 +33,13 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     key = settings.partner_api_key(Product.SMS)
     assert key is not None and key.get_secret_value() == "from-dotenv-123456"
     assert "from-dotenv" not in repr(settings)
+
+
+def test_the_partner_retry_wait_is_a_setting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PARTNER_RETRY_BASE_SECONDS", raising=False)
+    assert Settings().partner_retry == RetryPolicy()  # the transport's own default
+    monkeypatch.setenv("PARTNER_RETRY_BASE_SECONDS", "0.5")
+    assert Settings().partner_retry.base_delay == 0.5

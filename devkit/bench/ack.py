@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from bot.partner.models import Product
+from devkit.bench.client import Client
 from devkit.bench.common import (
     BOT_TOKEN,
     ENCRYPTION_KEY,
-    ROOT,
     SIGNING_SECRET,
     Process,
     database_kinds,
@@ -48,6 +46,9 @@ class Sizes:
     vendor_seconds: float
     reply_deadline: float
     """Seconds after the last command was sent that replies are waited for."""
+    settle_seconds: float = 0.5
+    """Waited after an app starts, before its first burst: its start-up reads (the first
+    scheduler round) out of the way."""
 
 
 FULL = Sizes(burst=200, total=2000, at_a_time=200, vendor_seconds=1.0, reply_deadline=60)
@@ -129,23 +130,8 @@ class Recorder(SlackDriver):
         )
 
 
-async def send_from_client(
-    url: str, at_a_time: int, requests: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    order = json.dumps({"url": url, "at_a_time": at_a_time, "requests": requests}).encode()
-    client = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "devkit.bench.client",
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        cwd=str(ROOT),
-    )
-    output, _ = await client.communicate(order)
-    return json.loads(output)
-
-
 async def burst(
+    client: Client,
     driver: Recorder,
     sandbox: Sandbox,
     process: Process,
@@ -159,7 +145,7 @@ async def burst(
     started = time.monotonic()
     driver.prepared.clear()
     prepared = [await driver.command("balance", team_id=TEAM, user_id=USER) for _ in range(count)]
-    answers = await send_from_client(driver.app_url, at_a_time, driver.prepared)
+    answers = await client.send(driver.app_url, at_a_time, driver.prepared)
     first_sent = min(a["sent"] for a in answers)
     last_sent = time.monotonic()
     sent: list[tuple[float, Delivery | None]] = []
@@ -276,7 +262,12 @@ async def run(
     modes = [False, True] if both_modes else [oauth]
     serve = ["-m", "bot", "serve"] + (["--processes", str(processes)] if processes > 1 else [])
     many = f", {processes} processes" if processes > 1 else ""
-    async with workdir() as directory, Sandbox() as sandbox, FakeSlack() as fake:
+    async with (
+        workdir() as directory,
+        Sandbox() as sandbox,
+        FakeSlack() as fake,
+        Client() as client,
+    ):
         fake.add_team(TEAM, "Bench Co", bot_token=BOT_TOKEN)
         fake.add_user(TEAM, USER, "bench", real_name="Bench User")
         fake.add_channel(TEAM, CHANNEL, "general")
@@ -295,21 +286,21 @@ async def run(
                         mode = "OAuth"
                     app = Process(f"partner-ops-{kind}-{mode[0]}", serve, env, directory)
                     name = f"Partner Ops{many}, {mode}, {kind}"
-                    rounds += await _measure(app, name, sandbox, fake, sizes)
+                    rounds += await _measure(client, app, name, sandbox, fake, sizes)
         env = app_env(fake, sandbox, "")
         naive = Process("naive", ["-m", "devkit.bench.naive"], env, directory)
-        rounds += await _measure(naive, "naive Bolt", sandbox, fake, sizes)
+        rounds += await _measure(client, naive, "naive Bolt", sandbox, fake, sizes)
     return report(sizes, rounds, oauth=oauth or both_modes)
 
 
 async def _measure(
-    process: Process, name: str, sandbox: Sandbox, fake: FakeSlack, sizes: Sizes
+    client: Client, process: Process, name: str, sandbox: Sandbox, fake: FakeSlack, sizes: Sizes
 ) -> list[Round]:
     sandbox.clear_faults()
     await process.start()
     rounds = []
     try:
-        await asyncio.sleep(0.5)  # start-up reads (the first scheduler round) out of the way
+        await asyncio.sleep(sizes.settle_seconds)
         sandbox.inject(
             Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
         )
@@ -327,7 +318,14 @@ async def _measure(
             ):  # fmt: skip
                 rounds.append(
                     await burst(
-                        driver, sandbox, process, label, count, at_a_time, sizes.reply_deadline
+                        client,
+                        driver,
+                        sandbox,
+                        process,
+                        label,
+                        count,
+                        at_a_time,
+                        sizes.reply_deadline,
                     )
                 )
     finally:

@@ -8,8 +8,10 @@ its acks were measured slower than they were; the naive app, replying a second l
 loop to itself. Measured from here, every app's acks are timed the same way: one client, the
 same concurrency, nothing else on its loop — as a plain HTTP load tool would.
 
-stdin: {"url": …, "at_a_time": n, "requests": [{"body": …, "headers": {…}}, …]}
-stdout: [{"sent": wall time, "elapsed": s, "status": n, "body": …}, …] in the same order.
+stdin: one order a line, {"url": …, "at_a_time": n, "requests": [{"body": …, "headers": {…}}, …]}
+stdout: for each, one line [{"sent": wall time, "elapsed": s, "status": n, "body": …}, …] in the
+same order. One process serves a whole bench run (starting one per burst was most of a small
+run); it ends at the end of stdin. `Client` is the bench's side of it.
 """
 
 from __future__ import annotations
@@ -18,9 +20,13 @@ import asyncio
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+ROOT = str(Path(__file__).resolve().parents[2])
+"""Where `python -m devkit.bench.client` runs from."""
 
 
 async def send_all(url: str, at_a_time: int, requests: list[dict[str, Any]]) -> list[dict]:
@@ -51,10 +57,59 @@ async def send_all(url: str, at_a_time: int, requests: list[dict[str, Any]]) -> 
         return await asyncio.gather(*(one(r) for r in requests))
 
 
+class Client:
+    """The sender process, one for the whole run, an order at a time."""
+
+    def __init__(self) -> None:
+        self._process: asyncio.subprocess.Process | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The sender process's, once the first order started it."""
+        return self._process.pid if self._process is not None else None
+
+    async def send(
+        self, url: str, at_a_time: int, requests: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        if self._process is None:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "devkit.bench.client",
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                cwd=ROOT,
+                limit=2**26,  # an answer is one line: a burst's acks and bodies
+            )
+        assert self._process.stdin is not None and self._process.stdout is not None
+        order = {"url": url, "at_a_time": at_a_time, "requests": requests}
+        self._process.stdin.write(json.dumps(order).encode() + b"\n")
+        await self._process.stdin.drain()
+        answer = await self._process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the bench client exited ({await self._process.wait()})")
+        return json.loads(answer)
+
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            await self._process.wait()
+            self._process = None
+
+
 def main() -> int:
-    order = json.load(sys.stdin)
-    results = asyncio.run(send_all(order["url"], order["at_a_time"], order["requests"]))
-    json.dump(results, sys.stdout)
+    for line in sys.stdin:
+        order = json.loads(line)
+        results = asyncio.run(send_all(order["url"], order["at_a_time"], order["requests"]))
+        sys.stdout.write(json.dumps(results) + "\n")
+        sys.stdout.flush()
     return 0
 
 

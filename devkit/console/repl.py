@@ -6,6 +6,10 @@ import asyncio
 import contextlib
 import logging
 import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from bot.config import Settings
 from devkit.console import texts
@@ -54,9 +58,34 @@ async def run_console(
         sys.stdout.flush()
 
 
+class _Unwaited(ThreadPoolExecutor):
+    """The one-shot's blocking calls (name lookups), each on a daemon thread of its own, which
+    nothing waits for at exit. With the loop's default executor, a process that gave up at its
+    deadline still waited, before exiting, for each lookup a resolver had not answered yet
+    (seconds each). (asyncio takes only a ThreadPoolExecutor; its pool is never used.)"""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as error:  # handed to whoever awaits it, as an executor does
+                future.set_exception(error)
+
+        threading.Thread(target=run, name="one-shot-call", daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        pass  # nothing to wait for: see above
+
+
 async def _one_shot(settings: Settings, line: str, deadline: float) -> int:
     """One command, then exit: 0 when answered; 1 when refused, unanswered, or not done within
     `deadline` seconds (saying what was under way)."""
+    asyncio.get_running_loop().set_default_executor(_Unwaited())
     doing = texts.DOING_START
     session: ConsoleSession | None = None
     try:

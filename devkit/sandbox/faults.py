@@ -3,6 +3,7 @@ connections, rate limits, paging bugs."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -52,6 +53,8 @@ class Fault:
     times: int | None = 1
     delay: float = 0.0
     retry_after: str = "1"
+    until: asyncio.Event | None = None
+    """LATENCY: the vendor answers once this is set (the test's barrier), not after `delay`."""
 
     def matches(self, product: Product, endpoint: str, method: str) -> bool:
         if self.times is not None and self.times <= 0:

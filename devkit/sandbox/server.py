@@ -190,7 +190,7 @@ class Sandbox:
         if fault is not None and fault.kind in INSTEAD_OF_VENDOR:
             return await self._serve_fault(request, route, call, fault)
         if fault is not None and fault.kind is FaultKind.LATENCY:
-            await self._sleep(fault.delay)
+            await self._sleep(fault.delay, until=fault.until)
         call.fault = fault.kind if fault else None
         self.state.settle_drains()
         # Everything from here to the journal entry is synchronous: no other request can
@@ -216,16 +216,17 @@ class Sandbox:
         self._record(route, call, reply, reply.status, fault)
         return reply.response()
 
-    async def _sleep(self, seconds: float) -> None:
+    async def _sleep(self, seconds: float, until: asyncio.Event | None = None) -> None:
         # aiohttp does not cancel a handler when its client goes away, and its shutdown
         # only reaches handlers whose connection is still open: stop() cancels these itself.
+        waited = until.wait() if until is not None else asyncio.sleep(seconds)
         task = asyncio.current_task()
         if task is None:
-            await asyncio.sleep(seconds)
+            await waited
             return
         self._sleeping.add(task)
         try:
-            await asyncio.sleep(seconds)
+            await waited
         finally:
             self._sleeping.discard(task)
 

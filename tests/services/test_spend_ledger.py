@@ -98,8 +98,13 @@ async def test_state_is_one_row_a_subaccount_and_readings_are_thinned(
     subaccounts = len(sandbox.accounts[DEMO_SMS_KEY].subaccounts)
     reading = await ledger.read(TEAM, SMS)
     now = utcnow()
-    # 40 days of a reading every 12 hours, then two 15 minutes apart.
-    times = [now - timedelta(hours=12 * n) for n in range(80, 0, -1)]
+    # Readings 40 and 38 days old (dropped), 20 days to 3 days old (thinned to their hour),
+    # then every 12 hours (kept raw past 48 h: thinned), then two 15 minutes apart. Each age
+    # the thinning tells apart, once or twice: a reading every 12 hours for 40 days told no
+    # more, 80 times over.
+    days = [40, 38, 20, 10, 3]
+    times = [now - timedelta(days=d) for d in days]
+    times += [now - timedelta(hours=12 * n) for n in range(5, 0, -1)]
     times += [now - timedelta(minutes=15), now]
     for when in times:
         await ledger.record(TEAM, replace(reading, taken_at=when))
@@ -155,7 +160,8 @@ async def test_the_export_is_what_the_replay_reads(
     ledger = ledger_of(runtime)
     reading = await ledger.read(TEAM, SMS)
     now = utcnow()
-    times = [now - timedelta(hours=n) for n in range(72, -1, -1)]
+    # Every 2 hours for 3 days (every hour told no more): one exactly 48 h old, at the edge.
+    times = [now - timedelta(hours=n) for n in range(72, -1, -2)]
     for when in times:
         await ledger.record(TEAM, replace(reading, taken_at=when))
     export = await Incidents(database).export(TEAM, SMS, 2)
@@ -163,8 +169,8 @@ async def test_the_export_is_what_the_replay_reads(
     assert lines[0] == "time,subaccount,balance,moved"
     subaccounts = sandbox.accounts[DEMO_SMS_KEY].subaccounts
     assert export.subaccounts == len(subaccounts)
-    # The readings of the last 2 days: those at most 48 h old, all still kept raw.
-    assert export.readings == len(lines) - 1 == len(subaccounts) * 48
+    # The readings of the last 2 days: those under 48 h old (24 of them), all still kept raw.
+    assert export.readings == len(lines) - 1 == len(subaccounts) * 24
     assert lines[1].split(",")[1] in {s.email for s in subaccounts}
     assert list(replay(lines, AnomalyDetector())) == []  # a flat history: no alert, no error
     longer = await Incidents(database).export(TEAM, SMS, 35)

@@ -68,13 +68,27 @@ async def slack(
 
 
 @pytest.fixture
+def balance_read_seconds() -> float:
+    """The `quick` app's ledger period: 2 s, as the issue's end-to-end checks ask (spend
+    alerts, freeze). A test that only counts periods overrides it with a shorter one."""
+    return 2.0
+
+
+@pytest.fixture
 async def quick(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+    database: Database,
+    fake_slack: FakeSlack,
+    sandbox: Sandbox,
+    secrets_guard: SecretsGuard,
+    balance_read_seconds: float,
 ) -> AsyncIterator[Harness]:
-    """Balances read every 2 seconds, as the issue's end-to-end checks ask (spend alerts,
-    freeze)."""
+    """Balances read every `balance_read_seconds` (2 s unless a test says otherwise)."""
     settings = settings_for(
-        fake_slack, sandbox, database.url, balance_read_seconds=2, scheduler_interval_seconds=0.2
+        fake_slack,
+        sandbox,
+        database.url,
+        balance_read_seconds=balance_read_seconds,
+        scheduler_interval_seconds=0.2,
     )
     async with running_app(settings, fake_slack, sandbox) as harness:
         secrets_guard.watch(harness.secrets())

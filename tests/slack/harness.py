@@ -35,6 +35,10 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 # what is under test (giving up, and what the user is told) is the same at any length.
 PARTNER_TOTAL_TIMEOUT = 3.0
 HANG_TIMEOUT = 0.3
+# A failed vendor read is tried again after a jittered wait up to 0.25 s, doubling (about 2 s
+# over 4 tries): the tests check that it is tried again and what the user is told, not how
+# long the jitter is.
+PARTNER_RETRY_BASE_SECONDS = 0.02
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
 
@@ -148,6 +152,7 @@ def settings_for(
         "database_url": database_url,
         "bot_encryption_key": ENCRYPTION_KEY,
         "partner_total_timeout": PARTNER_TOTAL_TIMEOUT,
+        "partner_retry_base_seconds": PARTNER_RETRY_BASE_SECONDS,
     }
     if many_workspaces:
         values |= {"slack_client_id": "1111.2222", "slack_client_secret": CLIENT_SECRET}

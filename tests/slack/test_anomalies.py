@@ -11,6 +11,7 @@ import math
 import time
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.anomaly_models import AnomalyIncident, LedgerReading
@@ -148,6 +149,9 @@ async def test_the_floor_is_for_admins_and_the_export_comes_by_dm(slack: Harness
     assert sent.initial_comment and f"{len(rows)} rows" in sent.initial_comment
 
 
+# Who is told, and in which language, is the same at any ledger period: short ones here (the
+# issue's 2 s is held by the alert-within-20-seconds test above).
+@pytest.mark.parametrize("balance_read_seconds", [0.5])
 async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     quick: Harness,
 ) -> None:
@@ -160,7 +164,7 @@ async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     worker = scheduler(quick)
 
     async def posted() -> list[Message]:
-        await worker.run_ledger()  # claims a reading once each 2 s period
+        await worker.run_ledger()  # claims a reading once each period
         return cards(posts_in(quick, ALERTS))
 
     deadline = time.monotonic() + 20
@@ -176,6 +180,7 @@ async def test_the_card_speaks_the_channels_language_and_each_dm_its_readers(
     assert "is spending fast" in dm.text + json.dumps(dm.blocks)
 
 
+@pytest.mark.parametrize("balance_read_seconds", [0.5])  # as above
 async def test_members_of_groups_given_a_role_are_told_once_each(quick: Harness) -> None:
     """An approver named directly and through two groups gets one DM; a member of a group
     made admin gets one too; each group is listed once for the alert."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from bot.db.anomaly_models import LedgerReading
@@ -131,6 +132,12 @@ async def test_an_add_approved_after_a_lower_cap_fails_before_the_vendor_call(
     assert sub.balance == Decimal(10)
 
 
+@pytest.fixture
+def balance_read_seconds() -> float:
+    """The cap's notice counts ledger periods, whatever their length: short ones."""
+    return 0.5
+
+
 async def test_an_outside_top_up_over_the_cap_is_noticed_once_and_swept(quick: Harness) -> None:
     await set_up_approvals(quick)
     quick.fake.add_channel(quick.team_id, ALERTS, "alerts")
@@ -145,7 +152,7 @@ async def test_an_outside_top_up_over_the_cap_is_noticed_once_and_swept(quick: H
             return len(found.all())
 
     async def read_until(count: int) -> None:
-        # A reading each 2 s period (BALANCE_READ_SECONDS=2), claimed once.
+        # A reading each period (`balance_read_seconds`), claimed once.
         async def taken() -> bool:
             await worker.run_ledger()
             return await readings() >= count

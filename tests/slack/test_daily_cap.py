@@ -107,10 +107,12 @@ async def test_a_policy_tightened_while_the_request_reads_the_vendor_applies_to_
     """The route read before the vendor's balances is not the one recorded: the policy is read
     again in the transaction that records the request."""
     await set_up_approvals(slack, auto_approve_limit=Decimal(50))
-    slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/list", delay=2.0))
+    read = asyncio.Event()
+    slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/list", until=read))
     delivery = await slack.command(f"credit add {a_subaccount(slack).email} 30")
     await slack.sandbox.wait_in_flight(DEMO_SMS_KEY)  # the request is reading the balances
     await change_policy(slack.runtime.database, slack.team_id, ADMIN, **tightened)
+    read.set()
 
     assert "sent to <#C0APPROVALS>" in reply_text(await delivery.wait_response(timeout=15))
     [request] = await slack.runtime.requests.pending(slack.team_id)

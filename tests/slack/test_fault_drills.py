@@ -14,7 +14,14 @@ from tests.slack.approvals import (
     latest_request,
     set_up_approvals,
 )
-from tests.slack.harness import HANG_TIMEOUT, MEMBER, PARTNER_TOTAL_TIMEOUT, Harness, reply_text
+from tests.slack.harness import (
+    HANG_TIMEOUT,
+    MEMBER,
+    PARTNER_RETRY_BASE_SECONDS,
+    PARTNER_TOTAL_TIMEOUT,
+    Harness,
+    reply_text,
+)
 
 VENDOR_FAULTS = [
     FaultKind.HTTP_500,
@@ -52,6 +59,8 @@ async def test_a_failing_vendor_still_gets_every_user_a_clear_answer(
     slack: Harness, command: str, kind: FaultKind
 ) -> None:
     await set_up_approvals(slack)
+    # The harness's short retry waits reach the app's transport (PARTNER_RETRY_BASE_SECONDS).
+    assert slack.runtime.transport.retry.base_delay == PARTNER_RETRY_BASE_SECONDS
     words, endpoint = COMMANDS[command]
     # Retry-After 0.1 s rather than the sandbox's 1 s: the app honours it and gives up the same.
     slack.sandbox.inject(

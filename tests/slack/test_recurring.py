@@ -229,9 +229,11 @@ async def test_a_series_whose_process_died_before_its_card_gets_one_card(slack: 
     assert (await newest(slack)).card is not None
 
 
+@pytest.mark.parametrize("balance_read_seconds", [0.5])  # it counts periods, of any length
 async def test_the_workers_balance_reading_tops_up_an_automatic_series_once(quick: Harness) -> None:
-    """The worker's own ledger reading (every 2 s here) triggers the automatic top-up: one add
-    when a reading finds the balance below the threshold, then none while it stays above."""
+    """The worker's own ledger reading (every half second here) triggers the automatic top-up:
+    one add when a reading finds the balance below the threshold, then none while it stays
+    above."""
     await set_up_approvals(quick)
     sub = a_subaccount(quick)
     below = int(sub.balance) + 10  # the first reading finds it below

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import aiohttp
@@ -38,10 +39,12 @@ async def test_requests_not_from_slack_get_401_and_do_nothing(slack: Harness, ho
 async def test_acknowledged_at_once_even_when_the_vendor_is_slow(slack: Harness) -> None:
     from devkit.sandbox import Fault, FaultKind
 
-    slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/me", delay=1.5, times=None))
+    answers = asyncio.Event()  # the vendor answers nothing until the ack is in
+    slack.sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/me", times=None, until=answers))
     delivery = await slack.command("sms balance")
     # The ack did not wait for the vendor: when Slack had it, the vendor had answered nothing.
     assert slack.sandbox.calls(endpoint="/me") == []
+    answers.set()
     post = await delivery.wait_response(timeout=10)
     assert "10,225.119" in post.body["text"]
 

@@ -6,10 +6,11 @@ import asyncio
 
 from aiohttp import web
 
-from devkit.bench.ack import send_from_client
+from devkit.bench.client import Client
 
 
 async def test_the_client_process_sends_each_request_and_times_its_answer() -> None:
+    """One process for every order of a run (one a burst was most of a small run)."""
     seen: list[str] = []
 
     async def answer(request: web.Request) -> web.Response:
@@ -24,11 +25,18 @@ async def test_the_client_process_sends_each_request_and_times_its_answer() -> N
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}/slack/events"
     try:
         requests = [{"body": f"n={n}", "headers": {"X-Which": str(n)}} for n in range(6)]
-        answers = await send_from_client(f"http://127.0.0.1:{port}/slack/events", 3, requests)
+        async with Client() as client:
+            answers = await client.send(url, 3, requests)
+            sender = client.pid
+            again = await client.send(url, 2, requests[:2])
+            assert client.pid == sender is not None
+        assert client.pid is None  # it ended with the run
     finally:
         await runner.cleanup()
     assert [a["body"] for a in answers] == [f"ack {n}" for n in range(6)]
     assert all(a["status"] == 200 and a["elapsed"] >= 0.05 for a in answers)
-    assert sorted(seen) == [f"n={n}" for n in range(6)]
+    assert [a["body"] for a in again] == ["ack 0", "ack 1"]
+    assert sorted(seen) == sorted([f"n={n}" for n in range(6)] + ["n=0", "n=1"])
