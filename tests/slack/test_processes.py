@@ -1,7 +1,8 @@
 """Several app processes on one database, and a process killed in the middle of a move.
 
-Runs on SQLite and, in CI, on PostgreSQL (DATABASE_URL), with real `python -m bot serve`
-processes; the Slack emulator and the sandbox run in the test.
+Runs on SQLite and, in CI, on PostgreSQL (DATABASE_URL), with `python -m bot serve` processes
+forked from the zygote (tests/zygote.py: the same entry point, the app imported once); the
+Slack emulator and the sandbox run in the test.
 """
 
 from __future__ import annotations
