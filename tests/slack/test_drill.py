@@ -98,7 +98,10 @@ async def test_four_web_and_two_worker_processes_act_once(
     account = sandbox.accounts[DEMO_SMS_KEY]
     account.balance = Decimal("1000000")
     held = {sub.email: sub.balance for sub in account.subaccounts}
-    webs = [AppProcess(f"web-{n}", database.url, fake, sandbox, tmp_path, **FAST) for n in range(4)]
+    webs = [
+        AppProcess(f"web-{n}", database.url, fake, sandbox, tmp_path, forked=True, **FAST)
+        for n in range(4)
+    ]
     workers = [
         AppProcess(
             f"worker-{n}",
@@ -107,6 +110,7 @@ async def test_four_web_and_two_worker_processes_act_once(
             sandbox,
             tmp_path,
             command="worker",
+            forked=True,
             scheduler_interval_seconds="0.2",
             **FAST,
         )

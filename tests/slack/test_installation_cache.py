@@ -174,8 +174,10 @@ async def test_another_process_stops_using_an_uninstalled_token_within_the_bound
         "slack_client_secret": CLIENT_SECRET,
         "installation_cache_seconds": str(BOUND),
     }
-    told = AppProcess("web-told", database.url, fake_slack, sandbox, tmp_path, **oauth)
-    other = AppProcess("web-other", database.url, fake_slack, sandbox, tmp_path, **oauth)
+    told = AppProcess("web-told", database.url, fake_slack, sandbox, tmp_path, forked=True, **oauth)
+    other = AppProcess(
+        "web-other", database.url, fake_slack, sandbox, tmp_path, forked=True, **oauth
+    )
     with language(DEFAULT):
         not_installed = str(install_text.NOT_INSTALLED)
     try:

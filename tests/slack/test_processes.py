@@ -1,7 +1,8 @@
 """Several app processes on one database, and a process killed in the middle of a move.
 
-Runs on SQLite and, in CI, on PostgreSQL (DATABASE_URL), with real `python -m bot serve`
-processes; the Slack emulator and the sandbox run in the test.
+Runs on SQLite and, in CI, on PostgreSQL (DATABASE_URL), with `python -m bot serve` processes
+forked from the zygote (tests/zygote.py: the same entry point, the app imported once); the
+Slack emulator and the sandbox run in the test.
 """
 
 from __future__ import annotations
@@ -53,10 +54,17 @@ FAST = {
 RESTARTED = {**FAST, "card_grace_seconds": "3600"}
 
 
-async def owed_now(database: Database, row: type[CreditRequest | SettingChange], key: int) -> None:
+async def owed_now(
+    database: Database,
+    row: type[CreditRequest | SettingChange],
+    key: int,
+    since: str = "created_at",
+) -> None:
+    """Dated back past the grace: `since` is when it was made (a card owed) or last moved (a
+    settlement owed its telling)."""
     async with database.session() as session:
         await session.execute(
-            update(row).where(row.id == key).values(created_at=utcnow() - timedelta(hours=2))
+            update(row).where(row.id == key).values({since: utcnow() - timedelta(hours=2)})
         )
 
 
@@ -115,8 +123,8 @@ def assert_no_secret_in_logs(*processes: AppProcess, secrets: set[str]) -> None:
 
 async def test_two_processes_many_clicks_one_vendor_call(world) -> None:
     database, fake, sandbox, logs = world
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
-    second = AppProcess("web-2", database.url, fake, sandbox, logs, **FAST)
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **FAST)
+    second = AppProcess("web-2", database.url, fake, sandbox, logs, forked=True, **FAST)
     try:
         await asyncio.gather(first.start(), second.start())
         sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[2]
@@ -163,8 +171,8 @@ async def test_two_processes_never_auto_approve_past_the_daily_cap(world) -> Non
         auto_approve_limit=Decimal(50),
         daily_auto_approve_cap=Decimal(100),
     )
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
-    second = AppProcess("web-2", database.url, fake, sandbox, logs, **FAST)
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **FAST)
+    second = AppProcess("web-2", database.url, fake, sandbox, logs, forked=True, **FAST)
     subaccounts = sandbox.accounts[DEMO_SMS_KEY].subaccounts[:20]
     try:
         await asyncio.gather(first.start(), second.start())
@@ -212,8 +220,10 @@ async def test_a_process_killed_while_executing_is_resumed_on_restart(
     database, fake, sandbox, logs = world
     # The balances are read no sooner than twice the vendor's delay after the move was sent.
     settings = {**FAST, "reconcile_settle_seconds": "2"}
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
-    restarted = AppProcess("web-1-restarted", database.url, fake, sandbox, logs, **settings)
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **settings)
+    restarted = AppProcess(
+        "web-1-restarted", database.url, fake, sandbox, logs, forked=True, **settings
+    )
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[1]
     held = sub.balance
     try:
@@ -257,8 +267,10 @@ async def test_a_process_killed_between_approval_and_vendor_call_is_carried_out_
 ) -> None:
     """The drill for the step before the vendor call: approved, balances being re-read, killed."""
     database, fake, sandbox, logs = world
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
-    restarted = AppProcess("web-1-restarted", database.url, fake, sandbox, logs, **FAST)
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **FAST)
+    restarted = AppProcess(
+        "web-1-restarted", database.url, fake, sandbox, logs, forked=True, **FAST
+    )
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[5]
     held = sub.balance
     try:
@@ -346,6 +358,7 @@ async def test_three_worker_processes_post_each_digest_once(world) -> None:
             sandbox,
             logs,
             command="worker",
+            forked=True,
             scheduler_interval_seconds="0.1",
             **FAST,
         )
@@ -405,7 +418,9 @@ async def test_a_request_stored_by_a_process_that_died_gets_one_card_after_a_res
         await runtime.close()
     request_id = submitted.request.id
     restarted = [
-        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **RESTARTED)
+        AppProcess(
+            f"web-{n}-restarted", database.url, fake, sandbox, logs, forked=True, **RESTARTED
+        )
         for n in (1, 2)
     ]
     try:
@@ -433,9 +448,10 @@ async def test_a_card_post_cut_short_by_a_kill_is_not_posted_again(world) -> Non
     """Killed while Slack had the card's post: it may be in the channel, so it is never posted
     again; of two restarted processes, one tells the requester, once."""
     database, fake, sandbox, logs = world
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **FAST)
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **FAST)
     restarted = [
-        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **FAST) for n in (1, 2)
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, forked=True, **FAST)
+        for n in (1, 2)
     ]
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
     try:
@@ -472,10 +488,10 @@ async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(worl
     """Killed after the request succeeded, while its card was being redrawn: of two restarted
     processes, one redraws the card and tells the requester, once."""
     database, fake, sandbox, logs = world
-    settings = {**FAST, "execution_lease_seconds": "30"}  # the slow vendor call is not abandoned
-    first = AppProcess("web-1", database.url, fake, sandbox, logs, **settings)
+    settings = {**RESTARTED, "execution_lease_seconds": "30"}  # the vendor call is never abandoned
+    first = AppProcess("web-1", database.url, fake, sandbox, logs, forked=True, **settings)
     restarted = [
-        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **settings)
+        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, forked=True, **settings)
         for n in (1, 2)
     ]
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[6]
@@ -483,7 +499,9 @@ async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(worl
     try:
         await first.start()
         request_id = await ask_for_credit(first, fake, sub.email, "9")
-        sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/credit/add", delay=2.0))
+        # The deciding click redraws the card (approved), calls the vendor, then redraws it
+        # again (done): each redraw held in turn, so the kill lands on the second one.
+        approved = fake.hold("chat.update")
         async with first.driver(fake) as driver:
             await driver.click(
                 team_id=TEAM,
@@ -493,13 +511,15 @@ async def test_a_settlement_a_kill_left_untold_is_told_once_after_a_restart(worl
                 block_id=f"request_{request_id}",
                 channel_id=APPROVALS,
             )
-        await wait_for_status(database, request_id, Status.EXECUTING)
+        await approved.held(timeout=20)
         gate = fake.hold("chat.update")  # the redraw after the vendor's answer
+        approved.release()
         [redraw] = await gate.held(timeout=20)
         assert (await stored(database, request_id)).status == Status.SUCCEEDED.value
         first.kill()
         gate.release()
         await asyncio.gather(*(p.start() for p in restarted))
+        await owed_now(database, CreditRequest, request_id, since="updated_at")
         await fake.wait_for(lambda: dms_to_member(fake), timeout=30)
         for process in restarted:
             process.terminate()
@@ -531,7 +551,9 @@ async def test_a_setting_change_stored_by_a_process_that_died_gets_one_card_afte
     finally:
         await runtime.close()
     restarted = [
-        AppProcess(f"web-{n}-restarted", database.url, fake, sandbox, logs, **RESTARTED)
+        AppProcess(
+            f"web-{n}-restarted", database.url, fake, sandbox, logs, forked=True, **RESTARTED
+        )
         for n in (1, 2)
     ]
     try:
