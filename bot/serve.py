@@ -53,18 +53,22 @@ class Background:
 
 
 def start_maintenance(
-    app: AsyncApp, runtime: Runtime, *, scheduler: bool | None = None
-) -> Background:
+    app: AsyncApp, runtime: Runtime, *, scheduler: bool | None = None, rounds: bool = True
+) -> Background | None:
     """Expiry and recovery in the background; the first round runs at once, so requests a
-    crash left executing are picked up at start (once their lease has run out)."""
+    crash left executing are picked up at start (once their lease has run out). `rounds`
+    False (the end-to-end tests, which run `Maintenance` where they test it): no round at all,
+    and the Homes still follow what changes the requests."""
     clients = WorkspaceClients.of(runtime, app.installation_store)
-    watch_homes(runtime, clients)
+    if not rounds:
+        _watch_homes(runtime, clients)
+        return None
     return _start_background(runtime, clients, scheduler=scheduler)
 
 
-def watch_homes(runtime: Runtime, clients: WorkspaceClients) -> None:
-    """What expiries and recoveries change shows on the Homes too, whoever runs the rounds
-    (once per process's services)."""
+def _watch_homes(runtime: Runtime, clients: WorkspaceClients) -> None:
+    # Expiries and recoveries update the Homes too, whoever runs them (once per process's
+    # services).
     runtime.requests.watch(HomesOfRequests(services_of(runtime), clients))
 
 
@@ -75,6 +79,7 @@ def _start_background(
     default on SQLite, where one process is all there is. On PostgreSQL `worker` runs it."""
     settings = runtime.settings
     stopping = asyncio.Event()
+    _watch_homes(runtime, clients)
     jobs = [
         run_every(
             settings.maintenance_interval_seconds,
@@ -109,9 +114,7 @@ async def work(settings: Settings) -> None:
             if runtime.mode is SlackMode.MANY_WORKSPACES
             else None
         )
-        clients = WorkspaceClients(runtime, store)
-        watch_homes(runtime, clients)
-        task = _start_background(runtime, clients, scheduler=True)
+        task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
         log.info("Partner Ops worker (%s) running", runtime.mode.value)
         await _until_stopped()
         log.info("stopping: letting the jobs under way finish")

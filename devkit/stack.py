@@ -26,8 +26,7 @@ from bot.app import build_app, build_web_app
 from bot.config import Settings, SlackMode
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.serve import Background, start_maintenance, start_site, stop_task, watch_homes
-from bot.slack.clients import WorkspaceClients
+from bot.serve import Background, start_maintenance, start_site, stop_task
 from devkit.emulator import FakeSlack, SlackDriver
 from devkit.sandbox import DEMO_KEYS, Sandbox
 
@@ -86,10 +85,7 @@ class Stack:
             if prepare is not None:
                 await prepare(runtime)
             app = build_app(runtime)
-            if background:
-                maintenance = start_maintenance(app, runtime, scheduler=scheduler)
-            else:
-                watch_homes(runtime, WorkspaceClients.of(runtime, app.installation_store))
+            maintenance = start_maintenance(app, runtime, scheduler=scheduler, rounds=background)
             runner = await start_site(build_web_app(app, runtime), "127.0.0.1", 0)
             root_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
             driver = SlackDriver(
