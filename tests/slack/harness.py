@@ -128,6 +128,25 @@ async def eventually(
         await asyncio.sleep(0.02)
 
 
+async def click_next_page(h: Harness, delivery: Delivery, page: ResponseUrlPost) -> ResponseUrlPost:
+    """Click the Next button of `page` (a reply to `delivery`), as its reader would, and
+    return the reply that follows."""
+    actions = [b for b in page.body["blocks"] if b["type"] == "actions"]
+    [next_button] = actions[0]["elements"]
+    assert next_button["text"]["text"].startswith("Next")
+    click = await h.driver.click(
+        team_id=h.team_id,
+        user_id=MEMBER,
+        action_id=next_button["action_id"],
+        value=next_button["value"],
+        block_id=actions[0]["block_id"],
+        response_url=delivery.response_url,
+        channel_id=CHANNEL,
+    )
+    assert click.status == 200
+    return await delivery.wait_response(count=2)
+
+
 def reply_text(post: ResponseUrlPost) -> str:
     """The reply's fallback text plus every text in its blocks."""
     return (

@@ -6,7 +6,7 @@ import json
 
 from bot.partner.models import Product
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
-from tests.slack.harness import MEMBER, Harness, reply_text
+from tests.slack.harness import MEMBER, Harness, click_next_page, reply_text
 
 
 async def test_help_lists_every_subcommand(slack: Harness) -> None:
@@ -51,20 +51,7 @@ async def test_subaccounts_page_and_next(slack: Harness) -> None:
     text = reply_text(first)
     assert "45 subaccounts" in text and "Page 1 of 3" in text
     assert len(first.body["blocks"]) <= 50
-    actions = [b for b in first.body["blocks"] if b["type"] == "actions"]
-    [next_button] = actions[0]["elements"]
-    assert next_button["text"]["text"].startswith("Next")
-    click = await slack.driver.click(
-        team_id=slack.team_id,
-        user_id=MEMBER,
-        action_id=next_button["action_id"],
-        value=next_button["value"],
-        block_id=actions[0]["block_id"],
-        response_url=delivery.response_url,
-        channel_id="C0GENERAL",
-    )
-    assert click.status == 200
-    second = await delivery.wait_response(count=2)
+    second = await click_next_page(slack, delivery, first)
     assert second.body.get("replace_original") is True
     assert "Page 2 of 3" in reply_text(second)
 

@@ -3,7 +3,7 @@ kept-alive connections, not a new session and TCP connection for every reply."""
 
 from __future__ import annotations
 
-from tests.slack.harness import MEMBER, Harness, reply_text
+from tests.slack.harness import MEMBER, Harness, click_next_page, reply_text
 
 
 async def test_replies_one_after_another_share_a_connection(slack: Harness) -> None:
@@ -20,19 +20,7 @@ async def test_a_reply_replaces_the_message_clicked_on_through_the_shared_sessio
 ) -> None:
     delivery = await slack.command("subaccounts", user=MEMBER)
     first = await delivery.wait_response()
-    actions = [b for b in first.body["blocks"] if b["type"] == "actions"]
-    [next_button] = actions[0]["elements"]
-    click = await slack.driver.click(
-        team_id=slack.team_id,
-        user_id=MEMBER,
-        action_id=next_button["action_id"],
-        value=next_button["value"],
-        block_id=actions[0]["block_id"],
-        response_url=delivery.response_url,
-        channel_id="C0GENERAL",
-    )
-    assert click.status == 200
-    second = await delivery.wait_response(count=2)
+    second = await click_next_page(slack, delivery, first)
     assert second.body.get("replace_original") is True
     assert "Page 2 of 3" in reply_text(second)
     assert second.connection == first.connection
