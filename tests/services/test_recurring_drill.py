@@ -34,13 +34,14 @@ from devkit.sandbox import DEMO_SMS_KEY, Sandbox
 from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
 from tests.slack.processes import AppProcess
 
-START = datetime(2027, 3, 8)
-# From the Monday before New York's spring change (14 March 2027), eight months and ten days
-# hold both DST changes on both sides of the Atlantic (March, October/November 2027) and the
-# outage; the full two years of the issue run with RECURRING_DRILL_MONTHS=24
+START = datetime(2027, 10, 25)
+# From the Monday before Europe's autumn change (31 October 2027), five months and ten days hold
+# both DST changes on both sides of the Atlantic (Paris 31 October and 26 March, New York
+# 7 November and 12 March 2028) and the outage; the spring-to-autumn way round took eight months
+# for the same four changes. The full two years of the issue run with RECURRING_DRILL_MONTHS=24
 # (docs/recurring.md) — in CI they would take most of its time on their own.
-MONTHS = int(os.environ.get("RECURRING_DRILL_MONTHS", "8"))
-OUTAGE_AT = datetime(2027, 6, 10, 12)
+MONTHS = int(os.environ.get("RECURRING_DRILL_MONTHS", "5"))
+OUTAGE_AT = datetime(2027, 12, 10, 12)
 OUTAGE = timedelta(days=5)
 KILLS = 9
 # A step of the clock: no series has two periods in one (weekly is the most frequent), and
@@ -64,9 +65,9 @@ SERIES: list[tuple[Frequency, str, str]] = [
     (Frequency(W, weekday=5), "12:00", "Asia/Tokyo"),
     (Frequency(W, weekday=1), "06:30", "UTC"),
     (Frequency(W, weekday=3), "18:45", "Australia/Sydney"),
-    (Frequency(M, day=28), "02:30", "Europe/Paris"),
+    (Frequency(M, day=26), "02:30", "Europe/Paris"),  # 26 March 2028: no 02:30
     (Frequency(M, day=1), "09:00", "UTC"),
-    (Frequency(M, day=14), "02:15", "America/New_York"),
+    (Frequency(M, day=12), "02:15", "America/New_York"),  # 12 March 2028: no 02:15
     (Frequency(M, day=27), "23:59", "Pacific/Auckland"),
     (Frequency(M, day=15), "08:00", "Europe/London"),
     (Frequency(M, day=5), "07:00", "Asia/Kolkata"),
@@ -227,18 +228,23 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
         moved += added
     assert account.balance == main_before - moved
     assert cut_short <= KILLS
-    # the DST Sundays ran once each, in both zones
-    dst = {
-        0: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
-        1: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
-        2: ("2027-03-14", "2027-11-07", "2028-03-12", "2028-11-05"),
-        3: ("2027-03-28", "2027-10-31", "2028-03-26", "2028-10-29"),
-    }
-    # however short the drill, it holds both 2027 changes on both sides of the Atlantic
-    assert START.date().isoformat() < "2027-03-14" and now.date().isoformat() > "2027-11-07"
+    # the DST days ran once each, in both zones: the Sunday series, and the monthly ones whose
+    # day is a spring change
+    paris = ("2027-10-31", "2028-03-26", "2028-10-29", "2029-03-25", "2029-10-28")
+    new_york = ("2027-11-07", "2028-03-12", "2028-11-05", "2029-03-11", "2029-11-04")
+    dst = {0: paris, 1: new_york, 2: new_york, 3: paris, 10: paris, 12: new_york}
+    drilled = 0
     for index, days in dst.items():
         periods = [r.period for r in await runtime.recurring.runs_of(series[index].id)]
-        assert all(periods.count(day) == 1 for day in days if day < now.date().isoformat())
+        for day in days:
+            if START.date().isoformat() <= day < now.date().isoformat() and (
+                index < 10 or day.endswith(("-03-26", "-03-12"))
+            ):
+                assert periods.count(day) == 1, (index, day)
+                drilled += 1
+    assert drilled >= 4 * 2 + 2
+    # however short the drill, it holds a change each way on both sides of the Atlantic
+    assert START.date().isoformat() < "2027-10-31" and now.date().isoformat() > "2028-03-26"
     # the outage: periods more than 72 hours late were skipped, and said; the others ran
     in_outage = []
     for s in series:

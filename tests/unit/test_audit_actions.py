@@ -5,6 +5,7 @@ records has a label. The source is read, not run: a path no test takes is walked
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -66,8 +67,12 @@ def _pattern(value: ast.expr, constants: dict[str, str]) -> str | None:
     return None
 
 
-def _calls() -> list[tuple[str, int, ast.Call, str | None]]:
-    """(file, line, call, action pattern) of every call that records an audit entry."""
+@functools.cache
+def recording_calls() -> list[tuple[str, int, ast.Call, str | None]]:
+    """(file, line, call, action pattern) of every call that records an audit entry.
+
+    Walked when a test first asks, not at collection: parsing every module of `bot` took each
+    pytest-xdist worker a second before its first test, and only one worker runs these."""
     imported: dict[str, str] = {}
     trees = {}
     for path in sorted(BOT.rglob("*.py")):
@@ -100,27 +105,24 @@ def _calls() -> list[tuple[str, int, ast.Call, str | None]]:
     return found
 
 
-CALLS = _calls()
-
-
 def test_the_walk_finds_the_recorders() -> None:
     """A broken walk would make the checks below pass on nothing."""
-    patterns = {pattern for *_, pattern in CALLS}
-    assert len(CALLS) > 30
+    patterns = {pattern for *_, pattern in recording_calls()}
+    assert len(recording_calls()) > 30
     for expected in ("approval_counted", "withdrawn", "cross_workspace_refused", "alert_fired"):
         assert re.escape(expected) in patterns
     assert any(p and p.startswith("reconciled_") for p in patterns)  # an f-string
 
 
-@pytest.mark.parametrize(
-    ("where", "line", "call", "pattern"), CALLS, ids=[f"{w}:{n}" for w, n, *_ in CALLS]
-)
-def test_every_recorded_action_is_registered(
-    where: str, line: int, call: ast.Call, pattern: str | None
-) -> None:
-    assert pattern is not None, f"{where}:{line}: the action is not a name this test can read"
-    matching = [a for a in audit.ACTIONS if re.fullmatch(pattern, a)]
-    assert matching, f"{where}:{line} records {pattern!r}, not in bot.services.audit.ACTIONS"
+def test_every_recorded_action_is_registered() -> None:
+    unreadable, unregistered = [], []
+    for where, line, _call, pattern in recording_calls():
+        if pattern is None:
+            unreadable.append(f"{where}:{line}")
+        elif not any(re.fullmatch(pattern, a) for a in audit.ACTIONS):
+            unregistered.append(f"{where}:{line} records {pattern!r}")
+    assert not unreadable, f"actions that are not a name this test can read: {unreadable}"
+    assert not unregistered, f"not in bot.services.audit.ACTIONS: {unregistered}"
 
 
 @pytest.mark.parametrize("action", sorted(audit.ACTIONS))
@@ -138,7 +140,7 @@ def test_every_registered_action_has_words(action: str) -> None:
 def test_every_recorded_detail_has_a_label() -> None:
     unlabelled = {
         f"{where}:{line} {keyword.arg}"
-        for where, line, call, _ in CALLS
+        for where, line, call, _ in recording_calls()
         for keyword in call.keywords
         if keyword.arg is not None
         and keyword.arg not in _NOT_DETAILS
