@@ -17,9 +17,18 @@ from tests.slack.harness import settings_for
 
 
 @pytest.fixture
-async def runtime(database: Database, sandbox: Sandbox) -> AsyncIterator[Runtime]:
+def runtime_settings() -> dict[str, object]:
+    """Settings a module's `runtime` differs by (a module overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def runtime(
+    database: Database, sandbox: Sandbox, runtime_settings: dict[str, object]
+) -> AsyncIterator[Runtime]:
     async with FakeSlack() as fake:  # only its URL: no Slack call is made here
-        runtime = await Runtime.start(settings_for(fake, sandbox, database.url), migrate=False)
+        settings = settings_for(fake, sandbox, database.url, **runtime_settings)
+        runtime = await Runtime.start(settings, migrate=False)
         try:
             await change_policy(database, TEAM, ADMIN, approvals_channel_id="C0APPR")
             await runtime.roles.grant(

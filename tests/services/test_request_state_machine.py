@@ -85,8 +85,7 @@ REFUSED = [  # not theirs to do, whatever the status
 ]
 
 
-@pytest.mark.parametrize(("start", "action", "who", "end", "event"), TRANSITIONS)
-async def test_each_transition_and_its_audit(
+async def each_transition_and_its_audit(
     runtime: Runtime,
     sandbox: Sandbox,
     start: Status,
@@ -103,8 +102,7 @@ async def test_each_transition_and_its_audit(
     assert events[0].action == event and events[0].actor_id == who  # newest first
 
 
-@pytest.mark.parametrize(("start", "action", "who"), LATE)
-async def test_a_request_that_moved_on_is_not_moved_again(
+async def a_request_that_moved_on_is_not_moved_again(
     runtime: Runtime, sandbox: Sandbox, start: Status, action: str, who: str
 ) -> None:
     request = await pending_request(runtime, sandbox)
@@ -114,8 +112,7 @@ async def test_a_request_that_moved_on_is_not_moved_again(
     assert (await runtime.requests.get(request.id)).status is start
 
 
-@pytest.mark.parametrize(("start", "action", "who", "error"), REFUSED)
-async def test_who_may_not(
+async def who_may_not(
     runtime: Runtime, sandbox: Sandbox, start: Status, action: str, who: str, error: type
 ) -> None:
     request = await pending_request(runtime, sandbox)
@@ -163,9 +160,7 @@ ALLOWED = {(start, action): (end, event) for start, action, _, end, event in TRA
 """Of the 9 × 5 (status, decision) pairs, the only moves; every other pair is refused."""
 
 
-@pytest.mark.parametrize("action", DECISIONS)
-@pytest.mark.parametrize("start", list(Status))
-async def test_every_status_and_decision(
+async def every_status_and_decision(
     runtime: Runtime, sandbox: Sandbox, start: Status, action: str
 ) -> None:
     request = await pending_request(runtime, sandbox)
@@ -217,9 +212,7 @@ async def system_step(runtime: Runtime, request: RequestSnapshot, step: str) -> 
     raise AssertionError(step)
 
 
-@pytest.mark.parametrize(("step", "moves_from", "end", "event"), SYSTEM_MOVES)
-@pytest.mark.parametrize("start", list(Status))
-async def test_what_the_system_moves_and_from_where(
+async def what_the_system_moves_and_from_where(
     runtime: Runtime,
     sandbox: Sandbox,
     start: Status,
@@ -269,8 +262,7 @@ def _may(action: str, who: str, error: type | None) -> type | None:
     return NotAllowed if action == "cancel" else None
 
 
-@pytest.mark.parametrize(("action", "start", "who", "error"), WHO)
-async def test_who_may_decide(
+async def who_may_decide(
     runtime: Runtime, sandbox: Sandbox, action: str, start: Status, who: str, error: type | None
 ) -> None:
     request = await pending_request(runtime, sandbox)
@@ -285,6 +277,77 @@ async def test_who_may_decide(
         await act(runtime, request, action, who)
     assert (await runtime.requests.get(request.id)).status is start
     assert (await runtime.requests.get(request.id)).approvers == ()
+
+
+# --- the tables, each case a subtest --------------------------------------------------------
+# Each case makes its own request and looks only at it (its status, its audit entries, the
+# newest entry when it has just written one), so a table's cases share one runtime and one
+# database: starting them for each of its ~130 cases was most of this file's time. A failing
+# case is reported as itself (pytest's subtests) and the others still run.
+
+
+@pytest.fixture
+def runtime_settings() -> dict[str, object]:
+    # A case asks for what the one before it asked (the same 5 on the same subaccount): no
+    # "just like request #n" to confirm between cases (tests/services/test_request_workflow.py
+    # tests which requests are alike).
+    return {"similar_request_window_seconds": 0}
+
+
+def case(*values: object) -> str:
+    return " ".join(
+        v.value if isinstance(v, Status) else getattr(v, "__name__", str(v)) for v in values
+    )
+
+
+async def test_each_transition_and_its_audit(
+    runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests
+) -> None:
+    for start, action, who, end, event in TRANSITIONS:
+        with subtests.test(case(start, action, who)):
+            await each_transition_and_its_audit(runtime, sandbox, start, action, who, end, event)
+
+
+async def test_a_request_that_moved_on_is_not_moved_again(
+    runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests
+) -> None:
+    for start, action, who in LATE:
+        with subtests.test(case(start, action, who)):
+            await a_request_that_moved_on_is_not_moved_again(runtime, sandbox, start, action, who)
+
+
+async def test_who_may_not(runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests) -> None:
+    for start, action, who, error in REFUSED:
+        with subtests.test(case(start, action, who, error)):
+            await who_may_not(runtime, sandbox, start, action, who, error)
+
+
+async def test_every_status_and_decision(
+    runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests
+) -> None:
+    for start in Status:
+        for action in DECISIONS:
+            with subtests.test(case(start, action)):
+                await every_status_and_decision(runtime, sandbox, start, action)
+
+
+async def test_what_the_system_moves_and_from_where(
+    runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests
+) -> None:
+    for start in Status:
+        for step, moves_from, end, event in SYSTEM_MOVES:
+            with subtests.test(case(start, step)):
+                await what_the_system_moves_and_from_where(
+                    runtime, sandbox, start, step, moves_from, end, event
+                )
+
+
+async def test_who_may_decide(
+    runtime: Runtime, sandbox: Sandbox, subtests: pytest.Subtests
+) -> None:
+    for action, start, who, error in WHO:
+        with subtests.test(case(action, start, who, error)):
+            await who_may_decide(runtime, sandbox, action, start, who, error)
 
 
 # --- approval counting --------------------------------------------------------------------------
