@@ -8,10 +8,12 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from bot.partner.models import Product
 from bot.services.home import HomeService
-from bot.services.requests import Status
+from bot.services.requests import Action, Ask, Status
 from bot.services.roles import Role, Subject, SubjectKind
 from devkit.emulator import View
+from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
     APPROVERS,
@@ -255,8 +257,12 @@ async def test_many_pending_requests_stay_within_the_limits(slack: Harness) -> N
     # A few more than the pending list's page: the Home's cut (shown, "more waiting", capped)
     # and Slack's 100 blocks are all met past it; a thousand more would only repeat them.
     many = HomeService.PENDING_LIST_LIMIT + 5
-    for n in range(many):
-        await slack.ask(f"credit add {subs[n % len(subs)].email} {n + 1} batch {n}")
+    for n in range(many):  # asked through the service: what the Home shows is the subject here
+        ask = Ask(Action.CREDIT_ADD, Product.SMS, None, subs[n % len(subs)].token, Decimal(n + 1))
+        submitted = await slack.runtime.requests.request_credit(
+            slack.team_id, MEMBER, ask, People()
+        )
+        assert submitted.request.status is Status.PENDING
     assert len(await slack.runtime.requests.pending(slack.team_id)) >= 50
     view = await open_home(slack, A1)
     assert len(view.blocks) <= 100
