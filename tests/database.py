@@ -101,15 +101,20 @@ async def database_for_next_test(
 
 
 _TABLES = (
-    "SELECT relname FROM pg_class WHERE relkind = 'r'"
+    "SELECT format('%I', relname) FROM pg_class WHERE relkind = 'r'"
     " AND relnamespace = current_schema()::regnamespace AND relname <> 'alembic_version'"
     " ORDER BY relname"
 )
+_SEQUENCES = (
+    "SELECT format('(%L::regclass, %s)', format('%I.%I', schemaname, sequencename), start_value)"
+    " FROM pg_sequences WHERE schemaname = current_schema() ORDER BY sequencename"
+)
 
 
-def _reset_body(tables: list[str]) -> str:
+async def _reset_body(connection: asyncpg.Connection) -> str:
     """PL/pgSQL that empties every table written to and rewinds every sequence used, in one
-    transaction. Static statements, so that a session that runs it again plans nothing.
+    transaction. The migrated schema's tables and sequences are written out: static
+    statements, which a session running them again does not plan again.
 
     DELETE, not TRUNCATE: TRUNCATE makes new files for each table and index (and, with
     CASCADE, for every table referencing it), ~3 ms a table; DELETE of a test's few rows
@@ -119,24 +124,25 @@ def _reset_body(tables: list[str]) -> str:
     nothing to check once every written table is emptied. The SHARE lock waits for any
     transaction still writing (which a DELETE would not) so its rows cannot land after it.
     """
-    names = [f'"{name}"' for name in tables]  # the catalog's own names
-    empty = "\n".join(
-        f"IF EXISTS (SELECT FROM {n}) THEN DELETE FROM {n}; END IF;"  # noqa: S608
-        for n in names
-    )
-    return f"""DECLARE used record;
-BEGIN
-PERFORM set_config('lock_timeout', '20s', true);
-LOCK TABLE {", ".join(names)} IN SHARE MODE;
-PERFORM set_config('session_replication_role', 'replica', true);
-{empty}
--- last_value is null until a sequence hands out a value (inserts rolled back count too),
--- and again after setval(..., false).
-FOR used IN SELECT schemaname, sequencename, start_value FROM pg_sequences
-    WHERE schemaname = current_schema() AND last_value IS NOT NULL LOOP
-  PERFORM setval(format('%I.%I', used.schemaname, used.sequencename), used.start_value, false);
-END LOOP;
-END"""  # noqa: S608 - the catalog's own table names
+    tables = [row[0] for row in await connection.fetch(_TABLES)]  # quoted by the server
+    sequences = [row[0] for row in await connection.fetch(_SEQUENCES)]
+    statements = [
+        "PERFORM set_config('lock_timeout', '20s', true);",
+        f"LOCK TABLE {', '.join(tables)} IN SHARE MODE;",
+        "PERFORM set_config('session_replication_role', 'replica', true);",
+    ]
+    statements += [
+        f"IF EXISTS (SELECT FROM {t}) THEN DELETE FROM {t}; END IF;"  # noqa: S608 - the catalog's
+        for t in tables
+    ]
+    if sequences:
+        # last_value is null until a sequence hands out a value (inserts rolled back count
+        # too), and again after setval(..., false).
+        statements.append(
+            f"PERFORM setval(used, first, false) FROM (VALUES {', '.join(sequences)})"
+            " AS sequence(used, first) WHERE pg_sequence_last_value(used) IS NOT NULL;"
+        )
+    return "BEGIN\n" + "\n".join(statements) + "\nEND"
 
 
 class TableReset:
@@ -169,10 +175,9 @@ class TableReset:
                     " as a superuser, or GRANT SET ON PARAMETER session_replication_role"
                     " to the tests' role"
                 ) from None
-            tables = [row[0] for row in await connection.fetch(_TABLES)]
             await connection.execute(
                 "CREATE FUNCTION pg_temp.reset_tables() RETURNS void LANGUAGE plpgsql"
-                f" AS $reset$ {_reset_body(tables)} $reset$"
+                f" AS $reset$ {await _reset_body(connection)} $reset$"
             )
         except BaseException:
             await connection.close()
@@ -211,5 +216,4 @@ async def empty_all_tables(database: Database) -> None:
     async with database.engine.connect() as connection:
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None
-        tables = [row[0] for row in await raw.fetch(_TABLES)]
-        await raw.execute(f"DO $reset$ {_reset_body(tables)} $reset$")
+        await raw.execute(f"DO $reset$ {await _reset_body(raw)} $reset$")
