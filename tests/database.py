@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from bot.db.session import Database, database_url
 
@@ -31,8 +31,8 @@ def worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _asyncpg_dsn(url: str) -> str:
-    """asyncpg's own spelling of a SQLAlchemy URL (no `+asyncpg`)."""
+def asyncpg_dsn(url: str | URL) -> str:
+    """asyncpg's own spelling of a SQLAlchemy URL (no `+asyncpg`), password included."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
@@ -53,14 +53,14 @@ class RunDatabases:
             return f"sqlite+aiosqlite:///{directory / name}"
         server = make_url(database_url(os.environ["DATABASE_URL"]))
         name = f"partner_ops_test_{worker()}_{uuid.uuid4().hex[:10]}"
-        asyncio.run(_on_server(_asyncpg_dsn(str(server)), f'CREATE DATABASE "{name}"'))
+        asyncio.run(_on_server(asyncpg_dsn(server), f'CREATE DATABASE "{name}"'))
         self.names.append(name)
         return server.set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
         if not self.names:
             return
-        server = _asyncpg_dsn(database_url(os.environ["DATABASE_URL"]))
+        server = asyncpg_dsn(database_url(os.environ["DATABASE_URL"]))
         # FORCE: an app process a failed test left running must not keep its database alive.
         drops = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in self.names]
         asyncio.run(_on_server(server, *drops))
@@ -161,14 +161,16 @@ class TableReset:
             target=self._loop.run_forever, name="database-reset", daemon=True
         )
         self._thread.start()
-        self._connection: asyncpg.Connection = self._wait(self._open(_asyncpg_dsn(url)))
+        self._connection: asyncpg.Connection = self._wait(self._open(asyncpg_dsn(url)))
 
     @staticmethod
     async def _open(dsn: str) -> asyncpg.Connection:
         connection = await asyncpg.connect(dsn)
         try:
             try:
-                await connection.execute("SET session_replication_role = replica; RESET ALL")
+                await connection.execute(
+                    "SET session_replication_role = replica; RESET session_replication_role"
+                )
             except asyncpg.InsufficientPrivilegeError:
                 raise RuntimeError(
                     "the tests empty tables with session_replication_role = replica: connect"

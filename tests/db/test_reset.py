@@ -4,6 +4,7 @@ left (tests/database.py; PostgreSQL empties the run's database, SQLite copies th
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,9 +17,15 @@ from sqlalchemy.engine import make_url
 
 import bot.db.models  # noqa: F401 - registers every table on the metadata
 from bot.db.base import Base
-from bot.db.session import Database
+from bot.db.session import Database, database_url
 from bot.db.types import Money
-from tests.database import RunDatabases, TableReset, database_for_next_test, is_postgres
+from tests.database import (
+    RunDatabases,
+    TableReset,
+    asyncpg_dsn,
+    database_for_next_test,
+    is_postgres,
+)
 
 postgres_only = pytest.mark.skipif(not is_postgres(), reason="PostgreSQL's reset and databases")
 
@@ -160,19 +167,27 @@ def test_the_databases_a_session_made_are_dropped_at_its_end(
     databases = RunDatabases()
     urls = [make_url(databases.new_url(tmp_path)) for _ in range(2)]
     names = {url.database for url in urls}
-    server = urls[0].set(drivername="postgresql", database="postgres")
-    server_dsn = server.render_as_string(hide_password=False)
+    server_dsn = asyncpg_dsn(database_url(os.environ["DATABASE_URL"]))
     assert names <= asyncio.run(database_names(server_dsn))
 
     # A connection still open (an app process a failed test left running) does not keep one.
     loop = asyncio.new_event_loop()
     try:
-        left_open = loop.run_until_complete(
-            asyncpg.connect(urls[0].set(drivername="postgresql").render_as_string(False))
-        )
+        left_open = loop.run_until_complete(asyncpg.connect(asyncpg_dsn(urls[0])))
         databases.drop_all()
         left_open.terminate()
     finally:
         loop.close()
     assert names & asyncio.run(database_names(server_dsn)) == set()
     assert databases.names == []
+
+
+@pytest.mark.parametrize(
+    ("url", "dsn"),
+    [
+        ("postgresql+asyncpg://ops:s3cret@db:5433/app", "postgresql://ops:s3cret@db:5433/app"),
+        ("postgresql+asyncpg://postgres@127.0.0.1/x", "postgresql://postgres@127.0.0.1/x"),
+    ],
+)
+def test_the_server_is_reached_as_configured_password_included(url: str, dsn: str) -> None:
+    assert asyncpg_dsn(url) == asyncpg_dsn(make_url(url)) == dsn
