@@ -19,7 +19,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
-from tests.database import database_for_test, empty_all_tables, fresh_database_url, is_postgres
+from tests.database import RunDatabases, TableReset, database_for_next_test, is_postgres
 
 # Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE=1, as on
 # CI's machines): each xdist worker rewrites and compiles every test module, and the suite starts
@@ -132,23 +132,50 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session")
-def migrated_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def run_databases() -> Iterator[RunDatabases]:
+    """Every database this worker's session makes; PostgreSQL's are dropped at its end."""
+    databases = RunDatabases()
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+@pytest.fixture(scope="session")
+def migrated_database_url(
+    run_databases: RunDatabases, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     """One database for the run, migrated once (SQLite file, or PostgreSQL in CI)."""
-    url = fresh_database_url(tmp_path_factory.mktemp("db"))
+    url = run_databases.new_url(tmp_path_factory.mktemp("db"))
     upgrade(url)
     return url
 
 
 @pytest.fixture
-def new_database_url(tmp_path: Path) -> str:
+def new_database_url(run_databases: RunDatabases, tmp_path: Path) -> str:
     """A new, empty, unmigrated database of the kind this run tests (PostgreSQL in CI)."""
-    return fresh_database_url(tmp_path)
+    return run_databases.new_url(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def table_reset(migrated_database_url: str) -> Iterator[TableReset | None]:
+    """PostgreSQL: what empties the run's database before each test (None on SQLite, where
+    each test has a fresh copy of the migrated file)."""
+    if not is_postgres():
+        yield None
+        return
+    reset = TableReset(migrated_database_url)
+    try:
+        yield reset
+    finally:
+        reset.close()
 
 
 @pytest.fixture
-async def database(migrated_database_url: str, tmp_path: Path) -> AsyncIterator[Database]:
-    db = database_for_test(migrated_database_url, tmp_path)
-    await empty_all_tables(db)
+async def database(
+    migrated_database_url: str, table_reset: TableReset | None, tmp_path: Path
+) -> AsyncIterator[Database]:
+    db = await database_for_next_test(migrated_database_url, table_reset, tmp_path)
     try:
         yield db
     finally:
