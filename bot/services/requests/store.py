@@ -499,14 +499,47 @@ class RequestStore:
     ) -> bool:
         """Move one request from one status to another and audit it, in one transaction.
         True if this call made the move; False if the request was not in `from_` (anymore)."""
+        row = await self._transition(request_id, from_, to, event, actor_id, values, details)
+        return row is not None
+
+    async def advance(
+        self,
+        request: RequestSnapshot,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        *,
+        values: dict[str, Any] | None = None,
+        **details: Any,
+    ) -> RequestSnapshot | None:
+        """`transition` for a request past its approvals (approved or later): the request as
+        the move left it, or None if it was not in `from_` (anymore). Its approvers are those
+        `request` holds: they are counted only while a request is pending, so they cannot have
+        changed since."""
+        assert request.status is not Status.PENDING and from_ is not Status.PENDING
+        row = await self._transition(request.id, from_, to, event, actor_id, values, details)
+        if row is None:
+            return None
+        return _snapshot(row, request.approvers, request.similar_to_number)
+
+    async def _transition(
+        self,
+        request_id: int,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        values: dict[str, Any] | None,
+        details: dict[str, Any],
+    ) -> CreditRequest | None:
         values = dict(values or {})
         if to.is_final:
             values.setdefault("finished_at", utcnow())
         async with self._database.session() as session:
-            if not await _move(session, request_id, from_, to, **values):
-                return False
-            row = await session.get(CreditRequest, request_id)
-            assert row is not None
+            row = await _move(session, request_id, from_, to, **values)
+            if row is None:
+                return None
             await audit.record(
                 session,
                 row.team_id,
@@ -517,7 +550,7 @@ class RequestStore:
                 amount=row.amount,
                 **details,
             )
-        return True
+        return row
 
     async def refuse_approval(self, request: RequestSnapshot, approver_id: str, why: str) -> None:
         """A click on Approve refused before counting, audited like one not counted."""
@@ -735,14 +768,15 @@ class RequestStore:
 
 async def _move(
     session: AsyncSession, request_id: int, from_: Status, to: Status, **values: Any
-) -> bool:
-    """The one way a status changes: conditional on the status it had. True if we won."""
-    result = await session.execute(
+) -> CreditRequest | None:
+    """The one way a status changes: conditional on the status it had. The row as the move
+    left it (RETURNING: no second read) if we won, None if not."""
+    return await session.scalar(
         update(CreditRequest)
         .where(CreditRequest.id == request_id, CreditRequest.status == from_.value)
         .values(status=to.value, updated_at=utcnow(), **values)
+        .returning(CreditRequest)
     )
-    return (result.rowcount or 0) == 1
 
 
 async def _route_now(
@@ -832,6 +866,12 @@ async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnap
             .order_by(RequestApproval.approved_at, RequestApproval.id)
         )
     ).all()
+    return _snapshot(row, tuple(approvers), similar_number)
+
+
+def _snapshot(
+    row: CreditRequest, approvers: tuple[str, ...], similar_number: int | None
+) -> RequestSnapshot:
     columns = {
         name: getattr(row, name)
         for name in RequestSnapshot.__dataclass_fields__
@@ -844,6 +884,6 @@ async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnap
         action=Action(row.action),
         status=Status(row.status),
         details=dict(row.details or {}),
-        approvers=tuple(approvers),
+        approvers=approvers,
         similar_to_number=similar_number,
     )
