@@ -77,23 +77,21 @@ class RequestStore:
         """By internal id: for the worker and what the service itself holds, never for an id
         from Slack (see `by_number`)."""
         async with self._database.session() as session:
-            row = await session.get(CreditRequest, request_id, populate_existing=True)
-            if row is None:
+            found = await _read(session, CreditRequest.id == request_id)
+            if found is None:
                 raise NotFound("request", "(internal)")
-            return await _snapshot_of(session, row)
+            return found
 
     async def by_number(self, team_id: str, number: int) -> RequestSnapshot:
         """The request a Slack payload names: its number within the authorised workspace.
         The same number in another workspace is another request (or none)."""
         async with self._database.session() as session:
-            row = await session.scalar(
-                select(CreditRequest)
-                .where(CreditRequest.team_id == team_id, CreditRequest.number == number)
-                .execution_options(populate_existing=True)
+            found = await _read(
+                session, CreditRequest.team_id == team_id, CreditRequest.number == number
             )
-            if row is None:
+            if found is None:
                 raise NotFound("request", f"#{number}")
-            return await _snapshot_of(session, row)
+            return found
 
     async def pending(self, team_id: str) -> list[RequestSnapshot]:
         return await self._list(
@@ -851,7 +849,21 @@ async def _audit_created(
         )
 
 
-async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnapshot:
+async def _read(session: AsyncSession, *where: Any) -> RequestSnapshot | None:
+    """The one request `where` names, with its approvers in the same statement (one row per
+    approval, outer-joined: one with none when it has none)."""
+    rows = (
+        await session.execute(
+            select(CreditRequest, RequestApproval.approver_id)
+            .outerjoin(RequestApproval, RequestApproval.request_id == CreditRequest.id)
+            .where(*where)
+            .order_by(RequestApproval.approved_at, RequestApproval.id)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if not rows:
+        return None
+    row = rows[0][0]
     similar_number = None
     if row.similar_to is not None:
         similar_number = await session.scalar(
@@ -859,14 +871,8 @@ async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnap
                 CreditRequest.id == row.similar_to, CreditRequest.team_id == row.team_id
             )
         )
-    approvers = (
-        await session.scalars(
-            select(RequestApproval.approver_id)
-            .where(RequestApproval.request_id == row.id)
-            .order_by(RequestApproval.approved_at, RequestApproval.id)
-        )
-    ).all()
-    return _snapshot(row, tuple(approvers), similar_number)
+    approvers = tuple(approver for _, approver in rows if approver is not None)
+    return _snapshot(row, approvers, similar_number)
 
 
 def _snapshot(
