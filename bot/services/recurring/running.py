@@ -116,9 +116,7 @@ class Runner:
         for run in await self._store.runs(RunState.RUNNING):
             await self.follow(run, notices_for)
 
-    async def follow(
-        self, run: Run, notices_for: NoticesFor, series: Series | None = None
-    ) -> None:
+    async def follow(self, run: Run, notices_for: NoticesFor, series: Series | None = None) -> None:
         """Carry out the run's request if still approved, then settle the run. `series`: the
         run's series as this pass read it, when the pass has just started the run."""
         assert run.request_id is not None
