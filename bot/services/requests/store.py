@@ -577,8 +577,11 @@ class RequestStore:
             why=KEY_CHANGED,
         )
 
-    async def count_approval(self, request: RequestSnapshot, approver_id: str) -> Click:
-        """One click on Approve, in one transaction, audited as counted or not.
+    async def count_approval(
+        self, request: RequestSnapshot, approver_id: str
+    ) -> tuple[Click, RequestSnapshot | None]:
+        """One click on Approve, in one transaction, audited as counted or not; with the
+        request as the click left it when it was counted (None when not: read it again).
 
         The transaction first takes the request's row with a conditional UPDATE (a row lock on
         PostgreSQL, the writer lock on SQLite), so clicks on one request are counted one after
@@ -593,7 +596,8 @@ class RequestStore:
             "amount": request.amount,
         }
         async with self._database.session() as session:
-            if not await _move(session, request.id, Status.PENDING, Status.PENDING):
+            row = await _move(session, request.id, Status.PENDING, Status.PENDING)
+            if row is None:
                 await audit.record(
                     session,
                     request.team_id,
@@ -602,7 +606,7 @@ class RequestStore:
                     why="already decided",
                     **facts,
                 )
-                return Click.LATE
+                return Click.LATE, None
             added = (
                 await session.execute(
                     insert(RequestApproval)
@@ -619,10 +623,17 @@ class RequestStore:
                     why="already approved by them",
                     **facts,
                 )
-                return Click.REPEATED
-            count = await session.scalar(
-                select(func.count()).where(RequestApproval.request_id == request.id)
+                return Click.REPEATED, None
+            approvers = tuple(
+                (
+                    await session.scalars(
+                        select(RequestApproval.approver_id)
+                        .where(RequestApproval.request_id == request.id)
+                        .order_by(RequestApproval.approved_at, RequestApproval.id)
+                    )
+                ).all()
             )
+            count = len(approvers)
             await audit.record(
                 session,
                 request.team_id,
@@ -632,16 +643,16 @@ class RequestStore:
                 **facts,
             )
             if count < request.approvals_needed:
-                return Click.COUNTED
+                return Click.COUNTED, _snapshot(row, approvers, request.similar_to_number)
             # The row is ours until commit: this move cannot lose.
             moved = await _move(
                 session, request.id, Status.PENDING, Status.APPROVED, decided_by=approver_id
             )
-            assert moved, "the request changed under its row lock"
+            assert moved is not None, "the request changed under its row lock"
             await audit.record(
                 session, request.team_id, "approved", approver_id, approvers=count, **facts
             )
-            return Click.COMPLETED
+            return Click.COMPLETED, _snapshot(moved, approvers, request.similar_to_number)
 
     async def mark_undecidable(self, request: RequestSnapshot, note: str) -> None:
         """An unknown outcome the balances cannot settle: flagged for a person (no move)."""
@@ -774,6 +785,7 @@ async def _move(
         .where(CreditRequest.id == request_id, CreditRequest.status == from_.value)
         .values(status=to.value, updated_at=utcnow(), **values)
         .returning(CreditRequest)
+        .execution_options(populate_existing=True)
     )
 
 
