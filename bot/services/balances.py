@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from bot.partner.client import PartnerClient
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product
 from bot.services.errors import NotConfigured
@@ -26,18 +27,17 @@ class BalanceReading:
 async def read_balances(
     access: PartnerAccess, team_id: str, only: Product | None = None
 ) -> list[BalanceReading]:
-    configured = await access.configured_products(team_id)
+    clients = await access.clients(team_id)  # one read of the keys, for every product
     if only is not None:
-        if only not in configured:
+        if only not in clients:
             raise NotConfigured([only])
-        configured = [only]
-    if not configured:
+        clients = {only: clients[only]}
+    if not clients:
         raise NotConfigured(list(Product))
-    return list(await asyncio.gather(*(_read(access, team_id, p) for p in configured)))
+    return list(await asyncio.gather(*(_read(c, p) for p, c in clients.items())))
 
 
-async def _read(access: PartnerAccess, team_id: str, product: Product) -> BalanceReading:
-    client = await access.client(team_id, product)
+async def _read(client: PartnerClient, product: Product) -> BalanceReading:
     try:
         fetched = await client.fetch_me()
         return BalanceReading(

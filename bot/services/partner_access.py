@@ -42,6 +42,12 @@ class PartnerAccess:
             raise NotConfigured([product])
         return self.client_with(product, key)
 
+    async def clients(self, team_id: str) -> dict[Product, PartnerClient]:
+        """A client for each product the workspace has set up (as `configured_products` lists
+        them), from one read of its keys."""
+        keys = await self.keys.keys(team_id)
+        return {product: self.client_with(product, key) for product, key in keys.items()}
+
     async def key_id(self, team_id: str, product: Product) -> str | None:
         """Which key the workspace's `product` calls with now (a hash; None: no key)."""
         key = await self.keys.key(team_id, product)

@@ -54,6 +54,21 @@ class PartnerKeys:
             return SecretStr(self._box.decrypt(row.encrypted_key))
         return self._environment_keys.get(product)
 
+    async def keys(self, team_id: str) -> dict[Product, SecretStr]:
+        """Every product's key, as `key` finds each, in one read of the workspace's keys."""
+        async with self._database.session() as session:
+            rows = (
+                await session.scalars(
+                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
+                )
+            ).all()
+        found = {
+            Product(row.product): SecretStr(self._box.decrypt(row.encrypted_key)) for row in rows
+        }
+        for product, key in self._environment_keys.items():
+            found.setdefault(product, key)
+        return {product: found[product] for product in Product if product in found}
+
     async def statuses(self, team_id: str) -> dict[Product, KeyStatus]:
         async with self._database.session() as session:
             rows = (

@@ -179,17 +179,13 @@ class RunStore:
     async def count_failure(self, series_id: int, failed: bool) -> int:
         """Add a failed period to the series' count (or reset it): the count after."""
         async with self._database.session() as session:
-            await session.execute(
+            count = await session.scalar(
                 update(RecurringSeries)
                 .where(RecurringSeries.id == series_id)
                 .values(failures_in_a_row=(RecurringSeries.failures_in_a_row + 1) if failed else 0)
+                .returning(RecurringSeries.failures_in_a_row)
             )
-            return int(
-                await session.scalar(
-                    select(RecurringSeries.failures_in_a_row).where(RecurringSeries.id == series_id)
-                )
-                or 0
-            )
+            return int(count or 0)
 
     async def moved_since(self, series_id: int, since: datetime) -> Decimal:
         """What the series' succeeded runs due since `since` added (an automatic top-up's month)."""

@@ -116,12 +116,16 @@ class Runner:
         for run in await self._store.runs(RunState.RUNNING):
             await self.follow(run, notices_for)
 
-    async def follow(self, run: Run, notices_for: NoticesFor) -> None:
+    async def follow(self, run: Run, notices_for: NoticesFor, series: Series | None = None) -> None:
+        """Carry out the run's request if still approved, then settle the run. `series`: the
+        run's series as this pass read it, when the pass has just started the run."""
         assert run.request_id is not None
+        # Read here, not taken from the insert: another worker may have carried it out since.
         request = await self._requests.get(run.request_id)
         if request.status is Status.APPROVED:
-            request = await self._requests.execute(request.id)
-        series = await self._store.get(run.series_id)
+            request = await self._requests.carry_out(request)
+        if series is None:
+            series = await self._store.get(run.series_id)
         await self._settle(series, run, request, notices_for)
 
     async def _settle(
@@ -268,7 +272,7 @@ class Runner:
                 request=request_row(series, amount, occurrence.period, now),
             )
             if started is not None:  # None: another worker has this period
-                await self.follow(started, notices_for)
+                await self.follow(started, notices_for, series)
 
     async def _what_to_add(
         self,

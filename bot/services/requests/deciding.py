@@ -62,8 +62,8 @@ class Deciding:
                     request, approver_id, "appointed by the requester"
                 )
                 raise AppointedByAsker(request.requester_id, request.number, change=False)
-        outcome = await self._store.count_approval(request, approver_id)
-        current = await self._store.get(request.id)
+        outcome, counted = await self._store.count_approval(request, approver_id)
+        current = counted or await self._store.get(request.id)
         if outcome is Click.LATE:
             raise AlreadyDecided(current)
         if outcome is Click.REPEATED:

@@ -49,7 +49,13 @@ class Executing:
         `approved → executing` calls the vendor; the others get the request as it stands.
         An unknown outcome is reconciled from the balances at once, never by calling again.
         """
-        request = await self._store.get(request_id)
+        return await self.carry_out(await self._store.get(request_id))
+
+    async def carry_out(self, request: RequestSnapshot) -> RequestSnapshot:
+        """`execute` with the request as its caller has just read it (or made it): not read
+        again. Read before another process moved it, it is only as stale as any read: the
+        move `approved → executing` still decides who calls the vendor."""
+        request_id = request.id
         if request.status is not Status.APPROVED:
             return request
         product = request.product
@@ -81,8 +87,8 @@ class Executing:
             if blocked is not None:
                 return await self._fail_before_call(request, refused_at_call(blocked))
 
-        won = await self._store.transition(
-            request_id,
+        executing = await self._store.advance(
+            request,
             Status.APPROVED,
             Status.EXECUTING,
             "vendor_call_sent",
@@ -94,17 +100,17 @@ class Executing:
             },
             request_action=request.action.value,
         )
-        if not won:
+        if executing is None:
             return await self._store.get(request_id)
         # From here the vendor call is ours alone, and is made exactly once.
         try:
             values = await self._call_vendor(client, request)
         except PartnerOutcomeUnknown as unknown:
-            await self._finish(request, Status.UNKNOWN, outcome_note=describe(unknown))
+            await self._finish(executing, Status.UNKNOWN, outcome_note=describe(unknown))
             return await self._reconcile(request_id)
         except (PartnerError, PartnerUnavailable) as failure:
-            return await self._finish(request, Status.FAILED, outcome_note=describe(failure))
-        return await self._finish(request, Status.SUCCEEDED, **values)
+            return await self._finish(executing, Status.FAILED, outcome_note=describe(failure))
+        return await self._finish(executing, Status.SUCCEEDED, **values)
 
     async def _read_balances(
         self, client: SubaccountClient, request: RequestSnapshot
@@ -167,8 +173,8 @@ class Executing:
         return await self._store.get(request.id)
 
     async def _fail_before_call(self, request: RequestSnapshot, note: str) -> RequestSnapshot:
-        await self._store.transition(
-            request.id,
+        failed = await self._store.advance(
+            request,
             Status.APPROVED,
             Status.FAILED,
             "failed_before_vendor_call",
@@ -176,11 +182,11 @@ class Executing:
             values={"outcome_note": note},
             note=note,
         )
-        return await self._store.get(request.id)
+        return failed or await self._store.get(request.id)
 
     async def _finish(self, request: RequestSnapshot, to: Status, **values: Any) -> RequestSnapshot:
-        await self._store.transition(
-            request.id,
+        finished = await self._store.advance(
+            request,
             Status.EXECUTING,
             to,
             f"vendor_{to.value}",
@@ -191,7 +197,7 @@ class Executing:
             subaccount_after=values.get("subaccount_balance_after"),
             token=values.get("created_token"),
         )
-        return await self._store.get(request.id)
+        return finished or await self._store.get(request.id)
 
 
 def insufficient(

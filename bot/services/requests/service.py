@@ -102,6 +102,7 @@ class Requests:
         self.mark_outcome = self._deciding.mark_outcome
         self.expire_due = self._deciding.expire_due
         self.execute = self._executing.execute
+        self.carry_out = self._executing.carry_out
         self.reconcile = self._reconciling.reconcile
         self.reconcile_due = self._reconciling.reconcile_due
         reminders = Reminders(self.store)
@@ -184,7 +185,7 @@ class Requests:
         must not wait for a decision."""
         request = submitted.request
         if submitted.runs_now:
-            done = await self.execute(request.id)
+            done = await self.carry_out(request)
             await self._telling.take(done)  # told in the reply: maintenance does not DM it
             await notices.ran_now(done)
             await self._changed(done)
@@ -228,7 +229,7 @@ class Requests:
         made = await self.store.insert_sweep(
             team_id, product, subaccount, validate_amount(amount), actor_id, why, key_id
         )
-        done = await self.execute(made.id)
+        done = await self.carry_out(made)
         await self._telling.take(done)  # the clicker is answered where they clicked
         await self._changed(done)
         return done
@@ -258,7 +259,7 @@ class Requests:
         if not approval.complete:
             await notices.approval_counted(approval.request)
             return approval.request
-        done = await self.execute(request_id)
+        done = await self.carry_out(approval.request)
         await self._settled(done, notices)
         return done
 

@@ -77,23 +77,21 @@ class RequestStore:
         """By internal id: for the worker and what the service itself holds, never for an id
         from Slack (see `by_number`)."""
         async with self._database.session() as session:
-            row = await session.get(CreditRequest, request_id, populate_existing=True)
-            if row is None:
+            found = await _read(session, CreditRequest.id == request_id)
+            if found is None:
                 raise NotFound("request", "(internal)")
-            return await _snapshot_of(session, row)
+            return found
 
     async def by_number(self, team_id: str, number: int) -> RequestSnapshot:
         """The request a Slack payload names: its number within the authorised workspace.
         The same number in another workspace is another request (or none)."""
         async with self._database.session() as session:
-            row = await session.scalar(
-                select(CreditRequest)
-                .where(CreditRequest.team_id == team_id, CreditRequest.number == number)
-                .execution_options(populate_existing=True)
+            found = await _read(
+                session, CreditRequest.team_id == team_id, CreditRequest.number == number
             )
-            if row is None:
+            if found is None:
                 raise NotFound("request", f"#{number}")
-            return await _snapshot_of(session, row)
+            return found
 
     async def pending(self, team_id: str) -> list[RequestSnapshot]:
         return await self._list(
@@ -499,14 +497,47 @@ class RequestStore:
     ) -> bool:
         """Move one request from one status to another and audit it, in one transaction.
         True if this call made the move; False if the request was not in `from_` (anymore)."""
+        row = await self._transition(request_id, from_, to, event, actor_id, values, details)
+        return row is not None
+
+    async def advance(
+        self,
+        request: RequestSnapshot,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        *,
+        values: dict[str, Any] | None = None,
+        **details: Any,
+    ) -> RequestSnapshot | None:
+        """`transition` for a request past its approvals (approved or later): the request as
+        the move left it, or None if it was not in `from_` (anymore). Its approvers are those
+        `request` holds: they are counted only while a request is pending, so they cannot have
+        changed since."""
+        assert request.status is not Status.PENDING and from_ is not Status.PENDING
+        row = await self._transition(request.id, from_, to, event, actor_id, values, details)
+        if row is None:
+            return None
+        return _snapshot(row, request.approvers, request.similar_to_number)
+
+    async def _transition(
+        self,
+        request_id: int,
+        from_: Status,
+        to: Status,
+        event: str,
+        actor_id: str,
+        values: dict[str, Any] | None,
+        details: dict[str, Any],
+    ) -> CreditRequest | None:
         values = dict(values or {})
         if to.is_final:
             values.setdefault("finished_at", utcnow())
         async with self._database.session() as session:
-            if not await _move(session, request_id, from_, to, **values):
-                return False
-            row = await session.get(CreditRequest, request_id)
-            assert row is not None
+            row = await _move(session, request_id, from_, to, **values)
+            if row is None:
+                return None
             await audit.record(
                 session,
                 row.team_id,
@@ -517,7 +548,7 @@ class RequestStore:
                 amount=row.amount,
                 **details,
             )
-        return True
+        return row
 
     async def refuse_approval(self, request: RequestSnapshot, approver_id: str, why: str) -> None:
         """A click on Approve refused before counting, audited like one not counted."""
@@ -546,8 +577,11 @@ class RequestStore:
             why=KEY_CHANGED,
         )
 
-    async def count_approval(self, request: RequestSnapshot, approver_id: str) -> Click:
-        """One click on Approve, in one transaction, audited as counted or not.
+    async def count_approval(
+        self, request: RequestSnapshot, approver_id: str
+    ) -> tuple[Click, RequestSnapshot | None]:
+        """One click on Approve, in one transaction, audited as counted or not; with the
+        request as the click left it when it was counted (None when not: read it again).
 
         The transaction first takes the request's row with a conditional UPDATE (a row lock on
         PostgreSQL, the writer lock on SQLite), so clicks on one request are counted one after
@@ -562,7 +596,8 @@ class RequestStore:
             "amount": request.amount,
         }
         async with self._database.session() as session:
-            if not await _move(session, request.id, Status.PENDING, Status.PENDING):
+            row = await _move(session, request.id, Status.PENDING, Status.PENDING)
+            if row is None:
                 await audit.record(
                     session,
                     request.team_id,
@@ -571,7 +606,7 @@ class RequestStore:
                     why="already decided",
                     **facts,
                 )
-                return Click.LATE
+                return Click.LATE, None
             added = (
                 await session.execute(
                     insert(RequestApproval)
@@ -588,10 +623,17 @@ class RequestStore:
                     why="already approved by them",
                     **facts,
                 )
-                return Click.REPEATED
-            count = await session.scalar(
-                select(func.count()).where(RequestApproval.request_id == request.id)
+                return Click.REPEATED, None
+            approvers = tuple(
+                (
+                    await session.scalars(
+                        select(RequestApproval.approver_id)
+                        .where(RequestApproval.request_id == request.id)
+                        .order_by(RequestApproval.approved_at, RequestApproval.id)
+                    )
+                ).all()
             )
+            count = len(approvers)
             await audit.record(
                 session,
                 request.team_id,
@@ -601,16 +643,16 @@ class RequestStore:
                 **facts,
             )
             if count < request.approvals_needed:
-                return Click.COUNTED
+                return Click.COUNTED, _snapshot(row, approvers, request.similar_to_number)
             # The row is ours until commit: this move cannot lose.
             moved = await _move(
                 session, request.id, Status.PENDING, Status.APPROVED, decided_by=approver_id
             )
-            assert moved, "the request changed under its row lock"
+            assert moved is not None, "the request changed under its row lock"
             await audit.record(
                 session, request.team_id, "approved", approver_id, approvers=count, **facts
             )
-            return Click.COMPLETED
+            return Click.COMPLETED, _snapshot(moved, approvers, request.similar_to_number)
 
     async def mark_undecidable(self, request: RequestSnapshot, note: str) -> None:
         """An unknown outcome the balances cannot settle: flagged for a person (no move)."""
@@ -735,14 +777,16 @@ class RequestStore:
 
 async def _move(
     session: AsyncSession, request_id: int, from_: Status, to: Status, **values: Any
-) -> bool:
-    """The one way a status changes: conditional on the status it had. True if we won."""
-    result = await session.execute(
+) -> CreditRequest | None:
+    """The one way a status changes: conditional on the status it had. The row as the move
+    left it (RETURNING: no second read) if we won, None if not."""
+    return await session.scalar(
         update(CreditRequest)
         .where(CreditRequest.id == request_id, CreditRequest.status == from_.value)
         .values(status=to.value, updated_at=utcnow(), **values)
+        .returning(CreditRequest)
+        .execution_options(populate_existing=True)
     )
-    return (result.rowcount or 0) == 1
 
 
 async def _route_now(
@@ -817,7 +861,21 @@ async def _audit_created(
         )
 
 
-async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnapshot:
+async def _read(session: AsyncSession, *where: Any) -> RequestSnapshot | None:
+    """The one request `where` names, with its approvers in the same statement (one row per
+    approval, outer-joined: one with none when it has none)."""
+    rows = (
+        await session.execute(
+            select(CreditRequest, RequestApproval.approver_id)
+            .outerjoin(RequestApproval, RequestApproval.request_id == CreditRequest.id)
+            .where(*where)
+            .order_by(RequestApproval.approved_at, RequestApproval.id)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if not rows:
+        return None
+    row = rows[0][0]
     similar_number = None
     if row.similar_to is not None:
         similar_number = await session.scalar(
@@ -825,13 +883,13 @@ async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnap
                 CreditRequest.id == row.similar_to, CreditRequest.team_id == row.team_id
             )
         )
-    approvers = (
-        await session.scalars(
-            select(RequestApproval.approver_id)
-            .where(RequestApproval.request_id == row.id)
-            .order_by(RequestApproval.approved_at, RequestApproval.id)
-        )
-    ).all()
+    approvers = tuple(approver for _, approver in rows if approver is not None)
+    return _snapshot(row, approvers, similar_number)
+
+
+def _snapshot(
+    row: CreditRequest, approvers: tuple[str, ...], similar_number: int | None
+) -> RequestSnapshot:
     columns = {
         name: getattr(row, name)
         for name in RequestSnapshot.__dataclass_fields__
@@ -844,6 +902,6 @@ async def _snapshot_of(session: AsyncSession, row: CreditRequest) -> RequestSnap
         action=Action(row.action),
         status=Status(row.status),
         details=dict(row.details or {}),
-        approvers=tuple(approvers),
+        approvers=approvers,
         similar_to_number=similar_number,
     )
