@@ -44,7 +44,9 @@ class BatchNotices(ResultsNotices, Protocol):
     """What the Slack side shows while a batch runs (bot/slack/batches/notices.py); its
     `finished` sends the results."""
 
-    async def progress(self, batch: BatchSnapshot, progress: Progress) -> None: ...
+    async def progress(self, batch: BatchSnapshot, read: Callable[[], Awaitable[Progress]]) -> None:
+        """A row has moved. `read` counts the rows by status: a query over the whole batch,
+        so it is called only when the progress is shown (every few seconds), not per row."""
 
     async def expired(self, batch: BatchSnapshot) -> None: ...
 
@@ -146,9 +148,10 @@ class _Run:
                 return
             await self._one(row)
             if self._notices is not None:
-                await self._notices.progress(
-                    self._batch, await self._store.progress(self._batch.id)
-                )
+                await self._notices.progress(self._batch, self._progress)
+
+    async def _progress(self) -> Progress:
+        return await self._store.progress(self._batch.id)
 
     async def _keep_lease(self) -> bool:
         lease = self._running._lease

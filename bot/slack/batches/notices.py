@@ -106,12 +106,12 @@ class SlackBatchNotices:
         except SlackApiError as error:
             log.warning("batch %d card not redrawn: %s", batch.id, error.response.get("error"))
 
-    async def progress(self, batch: BatchSnapshot, progress: Progress) -> None:
+    async def progress(self, batch: BatchSnapshot, read: Callable[[], Awaitable[Progress]]) -> None:
         now = time.monotonic()
         if now - self._last_redraw < CARD_EVERY:
             return
         self._last_redraw = now
-        await self.redraw(await self._parts.batches.get(batch.id), progress)
+        await self.redraw(await self._parts.batches.get(batch.id), await read())
 
     async def expired(self, batch: BatchSnapshot) -> None:
         await self.redraw(batch)
