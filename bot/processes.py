@@ -10,6 +10,12 @@ dependency in the lock. With `SO_REUSEPORT` (Linux ≥ 3.9) the kernel spreads c
 the processes listening on the port; each child is the same `python -m bot serve` as with
 one process, so nothing about a request differs.
 
+Each child is forked from the parent once the parent has imported the app, as gunicorn's
+`--preload` does: a child starts in a fraction of the second a fresh `python -m bot serve` spends
+importing, which is most of a restart's time, and the imported code's pages are shared. The
+parent has no event loop running, no thread and no open connection when it forks (`prepare`
+ran and closed its own before), so a child holds nothing of the parent's but the code.
+
 The parent only supervises: it starts the children, passes SIGTERM/SIGINT on to them (each
 drains as `serve` does) and exits when they have; a child that dies on its own makes the parent
 stop the others and exit 1, so the platform restarts the whole group instead of serving on
@@ -22,9 +28,9 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
+import traceback
 from types import FrameType
 
 log = logging.getLogger(__name__)
@@ -55,29 +61,61 @@ def run_group(count: int) -> int:
     children = [_start(index) for index in range(count)]
     log.info("serve: %d processes on one port (SO_REUSEPORT)", count)
     exit_code = 0
+    codes: dict[int, int] = {}
     while not stopping:
-        died = [(n, c.returncode) for n, c in enumerate(children) if c.poll() is not None]
+        died = [(n, pid) for n, pid in enumerate(children) if _ended(pid, codes)]
         if died:
-            index, code = died[0]
-            log.error("serve process %d exited (%s): stopping the others", index, code)
+            index, pid = died[0]
+            log.error("serve process %d exited (%s): stopping the others", index, codes[pid])
             exit_code = 1
             break
         time.sleep(POLL_SECONDS)
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
+    for pid in children:
+        if not _ended(pid, codes):
+            os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_SECONDS
-    for child in children:
-        try:
-            code = child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
-            code = child.wait()
-        if code != 0 and not exit_code:
+    for pid in children:
+        while not _ended(pid, codes) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _ended(pid, codes):
+            os.kill(pid, signal.SIGKILL)
+            codes[pid] = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        if codes[pid] != 0 and not exit_code:
             exit_code = 1
     return exit_code
 
 
-def _start(index: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, CHILD: str(index), "WEB_PROCESSES": "1"}
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env)
+def _ended(pid: int, codes: dict[int, int]) -> bool:
+    """Whether child `pid` has exited (reaped once; its code kept in `codes`)."""
+    if pid in codes:
+        return True
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done == 0:
+        return False
+    codes[pid] = os.waitstatus_to_exitcode(status)  # minus the signal, as subprocess says
+    return True
+
+
+def _start(index: int) -> int:
+    sys.stdout.flush()
+    sys.stderr.flush()  # what the parent printed is not printed again by each child
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, signal.SIG_DFL)  # `serve` sets its own once its loop runs
+        os.environ[CHILD] = str(index)
+        os.environ["WEB_PROCESSES"] = "1"
+        from bot.__main__ import main
+
+        code = main(["serve"])
+    except SystemExit as leaving:
+        code = leaving.code if isinstance(leaving.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)

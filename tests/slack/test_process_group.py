@@ -20,6 +20,10 @@ def children_of(pid: int) -> list[int]:
     return [int(child) for child in found]
 
 
+def command_line(pid: int) -> bytes:
+    return Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -65,6 +69,9 @@ async def test_two_processes_share_the_port_and_stop_together(
         await group.start()
         await wait_until(lambda: len(children_of(group.pid)) == 2)
         children = children_of(group.pid)
+        # Forked from the parent once it has imported the app (a fresh `python -m bot serve`
+        # would spend most of its start importing again), so they carry its command line.
+        assert {command_line(child) for child in children} == {command_line(group.pid)}
         async with group.driver(fake_slack) as driver:
             deliveries = await asyncio.gather(
                 *(driver.command("sms balance", team_id=TEAM, user_id=MEMBER) for _ in range(30))
