@@ -48,11 +48,15 @@ def test_the_cli_runs_a_bench_and_prints_its_table(tmp_path: Path) -> None:
     _assert_a_table("anomalies", done.stdout)
 
 
-def _ack(oauth: bool) -> Callable[[], str]:
+def _ack() -> str:
     sizes = ack.Sizes(
         burst=1, total=1, at_a_time=1, vendor_seconds=0.01, reply_deadline=15, settle_seconds=0
     )
-    return lambda: asyncio.run(ack.run(sizes, oauth=oauth))
+    # One workspace and many-workspace (OAuth) side by side: both modes, one naive app and
+    # one client process for the two.
+    out = asyncio.run(ack.run(sizes, both_modes=True))
+    assert "one workspace" in out and "OAuth" in out, out
+    return out
 
 
 def _digest() -> str:
@@ -76,13 +80,12 @@ def _soak() -> str:
 @pytest.mark.parametrize(
     ("name", "run"),
     [
-        ("ack", _ack(oauth=False)),
-        ("ack", _ack(oauth=True)),
+        ("ack", _ack),
         ("digest", _digest),
         ("approvals", _approvals),
         ("soak", _soak),
     ],
-    ids=["ack", "ack-oauth", "digest", "approvals", "soak"],
+    ids=["ack-both-modes", "digest", "approvals", "soak"],
 )
 def test_each_bench_runs_and_prints_its_table(
     name: str, run: Callable[[], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
