@@ -105,24 +105,37 @@ def recording_calls() -> list[tuple[str, int, ast.Call, str | None]]:
     return found
 
 
-def test_the_walk_finds_the_recorders() -> None:
-    """A broken walk would make the checks below pass on nothing."""
-    patterns = {pattern for *_, pattern in recording_calls()}
-    assert len(recording_calls()) > 30
-    for expected in ("approval_counted", "withdrawn", "cross_workspace_refused", "alert_fired"):
-        assert re.escape(expected) in patterns
-    assert any(p and p.startswith("reconciled_") for p in patterns)  # an f-string
-
-
-def test_every_recorded_action_is_registered() -> None:
-    unreadable, unregistered = [], []
-    for where, line, _call, pattern in recording_calls():
-        if pattern is None:
-            unreadable.append(f"{where}:{line}")
-        elif not any(re.fullmatch(pattern, a) for a in audit.ACTIONS):
-            unregistered.append(f"{where}:{line} records {pattern!r}")
-    assert not unreadable, f"actions that are not a name this test can read: {unreadable}"
-    assert not unregistered, f"not in bot.services.audit.ACTIONS: {unregistered}"
+def test_every_recorded_action_is_registered_and_every_detail_labelled(
+    subtests: pytest.Subtests,
+) -> None:
+    # One walk of the source for the three checks: each xdist worker that ran one of them
+    # parsed every module of `bot` again (seconds on a loaded machine).
+    calls = recording_calls()
+    with subtests.test("the walk finds the recorders"):  # or the checks pass on nothing
+        patterns = {pattern for *_, pattern in calls}
+        assert len(calls) > 30
+        for expected in ("approval_counted", "withdrawn", "cross_workspace_refused", "alert_fired"):
+            assert re.escape(expected) in patterns
+        assert any(p and p.startswith("reconciled_") for p in patterns)  # an f-string
+    with subtests.test("every recorded action is registered"):
+        unreadable, unregistered = [], []
+        for where, line, _call, pattern in calls:
+            if pattern is None:
+                unreadable.append(f"{where}:{line}")
+            elif not any(re.fullmatch(pattern, a) for a in audit.ACTIONS):
+                unregistered.append(f"{where}:{line} records {pattern!r}")
+        assert not unreadable, f"actions that are not a name this test can read: {unreadable}"
+        assert not unregistered, f"not in bot.services.audit.ACTIONS: {unregistered}"
+    with subtests.test("every recorded detail has a label"):
+        unlabelled = {
+            f"{where}:{line} {keyword.arg}"
+            for where, line, call, _ in calls
+            for keyword in call.keywords
+            if keyword.arg is not None
+            and keyword.arg not in _NOT_DETAILS
+            and keyword.arg not in text.DETAIL_LABELS
+        }
+        assert not unlabelled
 
 
 @pytest.mark.parametrize("action", sorted(audit.ACTIONS))
@@ -135,18 +148,6 @@ def test_every_registered_action_has_words(action: str) -> None:
         french = str(words)
     assert english.strip()  # "approved" may say itself in English; never in French
     assert french and french != english, f"{action!r} is not in French"
-
-
-def test_every_recorded_detail_has_a_label() -> None:
-    unlabelled = {
-        f"{where}:{line} {keyword.arg}"
-        for where, line, call, _ in recording_calls()
-        for keyword in call.keywords
-        if keyword.arg is not None
-        and keyword.arg not in _NOT_DETAILS
-        and keyword.arg not in text.DETAIL_LABELS
-    }
-    assert not unlabelled
 
 
 async def test_record_refuses_an_action_it_does_not_know(database: Database) -> None:
