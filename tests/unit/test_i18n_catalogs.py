@@ -36,34 +36,30 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in _PLACEHOLDER_NAMES.parse(text) if name is not None}
 
 
-@pytest.fixture(scope="module")
-def code() -> Catalog:
-    return template()
+def test_the_catalogs_hold_exactly_what_the_code_marks(subtests: pytest.Subtests) -> None:
+    # One extraction of the code's messages for these checks: each xdist worker that ran one
+    # of them (they were five tests) walked the whole package again.
+    code = template()
+    with subtests.test("the extraction works"):  # a broken keyword list passes every check
+        assert "Main account balances" in _ids(code)
+        assert "The amount must be greater than 0." in _ids(code)  # N_ in bot/money.py
+        assert "*SMS (premium)*\n{count} message" in _ids(code)  # ngettext
+        assert ("request state", "rejected") in _keys(code)  # _lp
+    for lang in LANGUAGES:
+        catalog = _keys(read(lang))
+        with subtests.test(f"no message is missing in {lang}"):
+            missing = _keys(code) - catalog
+            assert not missing, (
+                f"not in the {lang} catalog (run `python -m bot.i18n extract`): {missing}"
+            )
+        with subtests.test(f"no message is obsolete in {lang}"):
+            obsolete = catalog - _keys(code)
+            assert not obsolete, (
+                f"no code uses these in {lang} (run `python -m bot.i18n extract`): {obsolete}"
+            )
 
 
-def test_the_code_marks_messages(code: Catalog) -> None:
-    """The extraction itself works (a broken keyword list would make every check below pass)."""
-    assert "Main account balances" in _ids(code)
-    assert "The amount must be greater than 0." in _ids(code)  # N_ in bot/money.py
-    assert "*SMS (premium)*\n{count} message" in _ids(code)  # ngettext
-    assert ("request state", "rejected") in _keys(code)  # _lp
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_no_message_is_missing(code: Catalog, lang: str) -> None:
-    missing = _keys(code) - _keys(read(lang))
-    assert not missing, f"not in the {lang} catalog (run `python -m bot.i18n extract`): {missing}"
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_no_message_is_obsolete(code: Catalog, lang: str) -> None:
-    obsolete = _keys(read(lang)) - _keys(code)
-    assert not obsolete, (
-        f"no code uses these in {lang} (run `python -m bot.i18n extract`): {obsolete}"
-    )
-
-
-def test_every_french_message_is_translated(code: Catalog) -> None:
+def test_every_french_message_is_translated() -> None:
     french = read("fr")
     untranslated = [m.id for m in french if m.id and (m.fuzzy or not all(_forms(m.string)))]
     assert not untranslated, f"French translation empty or fuzzy: {untranslated}"
