@@ -9,6 +9,7 @@ OAuth stores), and the listeners' `Services` carry services, not the database.""
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from dataclasses import fields
@@ -26,7 +27,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def imported_modules(path: Path) -> list[tuple[int, str]]:
+    """Cached: a dozen checks here walk the same files (the suite does not change them)."""
     return imports_in(
         path.read_text(encoding="utf-8"), module_name(path), is_package=path.name == "__init__.py"
     )
