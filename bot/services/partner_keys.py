@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from pydantic import SecretStr
 from sqlalchemy import delete, select
@@ -17,6 +18,8 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
 from bot.services import audit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,35 +59,32 @@ class PartnerKeys:
 
     async def keys(self, team_id: str) -> dict[Product, SecretStr]:
         """Every product's key, as `key` finds each, in one read of the workspace's keys."""
-        async with self._database.session() as session:
-            rows = (
-                await session.scalars(
-                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
-                )
-            ).all()
-        found = {
-            Product(row.product): SecretStr(self._box.decrypt(row.encrypted_key)) for row in rows
+        stored = {
+            Product(row.product): SecretStr(self._box.decrypt(row.encrypted_key))
+            for row in await self._rows(team_id)
         }
-        for product, key in self._environment_keys.items():
-            found.setdefault(product, key)
-        return {product: found[product] for product in Product if product in found}
+        return _with_environment(stored, self._environment_keys)
 
     async def statuses(self, team_id: str) -> dict[Product, KeyStatus]:
-        async with self._database.session() as session:
-            rows = (
-                await session.scalars(
-                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
-                )
-            ).all()
-        found = {
+        stored = {
             Product(row.product): KeyStatus(
                 Product(row.product), row.fingerprint, False, row.set_by, row.set_at
             )
-            for row in rows
+            for row in await self._rows(team_id)
         }
-        for product, key in self._environment_keys.items():
-            found.setdefault(product, KeyStatus(product, fingerprint(key), True))
-        return {product: found[product] for product in Product if product in found}
+        from_environment = {
+            product: KeyStatus(product, fingerprint(key), True)
+            for product, key in self._environment_keys.items()
+        }
+        return _with_environment(stored, from_environment)
+
+    async def _rows(self, team_id: str) -> list[WorkspacePartnerKey]:
+        async with self._database.session() as session:
+            return list(
+                await session.scalars(
+                    select(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
+                )
+            )
 
     async def save(self, team_id: str, keys: Mapping[Product, str], set_by: str) -> None:
         """Store or replace several keys at once: all of them or, on any error, none."""
@@ -199,3 +199,12 @@ async def _last_fingerprint(session: AsyncSession, team_id: str, product: Produc
     if details is None:
         return None
     return str(details.get("fingerprint") or "…")
+
+
+def _with_environment(
+    stored: dict[Product, T], environment: Mapping[Product, T]
+) -> dict[Product, T]:
+    """A workspace's own keys first, the environment's for the products it has none of; in
+    product order."""
+    found = {**environment, **stored}
+    return {product: found[product] for product in Product if product in found}
