@@ -27,11 +27,10 @@ class BalanceReading:
 async def read_balances(
     access: PartnerAccess, team_id: str, only: Product | None = None
 ) -> list[BalanceReading]:
-    clients = await access.clients(team_id)  # one read of the keys, for every product
-    if only is not None:
-        if only not in clients:
-            raise NotConfigured([only])
-        clients = {only: clients[only]}
+    if only is not None:  # NotConfigured([only]) when it has no key
+        clients = {only: await access.client(team_id, only)}
+    else:
+        clients = await access.clients(team_id)  # one read of the keys, for every product
     if not clients:
         raise NotConfigured(list(Product))
     return list(await asyncio.gather(*(_read(c, p) for p, c in clients.items())))
