@@ -7,8 +7,8 @@ order (stop listening, finish requests and listeners, end the round under way, c
 gunicorn worker would bypass that (`serve`'s start and stop become gunicorn's), bring a
 second way to configure the process (gunicorn's flags beside our settings), and one more
 dependency in the lock. With `SO_REUSEPORT` (Linux ≥ 3.9) the kernel spreads connections over
-the processes listening on the port; each child is the same `python -m bot serve` as with
-one process, so nothing about a request differs.
+the processes listening on the port; each child runs the same `serve` entry point as one
+process does, so nothing about a request differs.
 
 Each child is forked from the parent once the parent has imported the app, as gunicorn's
 `--preload` does: a child starts in a fraction of the second a fresh `python -m bot serve` spends
