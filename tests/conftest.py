@@ -80,17 +80,22 @@ def secrets_guard() -> Iterator[SecretsGuard]:
     assert not leaked, f"a secret appeared in {len(leaked)} log line(s): {leaked[:3]}"
 
 
-@pytest.fixture(autouse=True)
-def release_finished_web_apps() -> Iterator[None]:
+def release_finished_web_apps() -> None:
     """aiohttp keeps each route handler, wrapped in its middlewares, in a module-level cache of
     1,024 entries (`aiohttp.web_app._cached_build_middleware`). A server has one app; this suite
     starts several per test (the app, the fake Slack, the sandbox), so the cache kept up to 1,024
     finished apps alive in each worker, with their Bolt apps, engines and fakes: 500 MB and
-    2.4 million objects, which every garbage collection walked again."""
-    yield
+    2.4 million objects, which every garbage collection walked again (a third of a pass's time).
+    """
     cached = getattr(aiohttp.web_app, "_cached_build_middleware", None)
     if cached is not None:
         cached.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def finished_web_apps_released() -> Iterator[None]:
+    yield
+    release_finished_web_apps()
 
 
 def assert_no_secret(exc: BaseException, secrets: Iterable[str]) -> None:
