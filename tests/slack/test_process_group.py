@@ -132,6 +132,9 @@ async def test_two_processes_posting_to_one_channel_post_a_second_apart(
         )
         assert len(posts) == 3
         gaps = [later - earlier for earlier, later in itertools.pairwise(posts)]
-        assert all(gap >= 0.95 for gap in gaps), posts
+        # The turns are a second apart; each post reaches Slack some milliseconds after its
+        # turn, a process's own delay, which a loaded machine stretches (0.93 s was seen in
+        # CI). Without the shared turn two processes post in the same instant: gap ~0.
+        assert all(gap >= 0.8 for gap in gaps), posts
     finally:
         group.stop()
