@@ -7,6 +7,9 @@ key and `p` pages of latency `L`, no client can do better than `(1 + (p - 1) / c
 first page says how many there are, the rest can go `c` at a time); the table shows how close
 the round comes, and the most requests the vendor saw in flight for one key.
 
+The vendor runs in a process of its own (devkit/bench/vendor.py), as it does in production:
+the round times the app's work, not the sandbox answering it on the same event loop.
+
 Memory is measured in a process of its own (`python -m devkit.bench.digest_memory`): its peak
 RSS while building one digest with a week of hourly snapshots of every subaccount.
 """
@@ -17,17 +20,13 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import sys
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from aiohttp import web
 from sqlalchemy import insert
 
 from bot.clock import utcnow
@@ -45,14 +44,8 @@ from devkit.bench.common import (
     table,
     workdir,
 )
-from devkit.sandbox import (
-    PER_PAGE,
-    Fault,
-    FaultKind,
-    Sandbox,
-    SandboxAccount,
-    SandboxSubaccount,
-)
+from devkit.bench.vendor import Vendor, account_with
+from devkit.sandbox import PER_PAGE, Sandbox
 
 
 @dataclass
@@ -69,80 +62,35 @@ QUICK = Sizes(20, 1000, 0.05, 1000, 168)
 TINY = Sizes(2, 2 * PER_PAGE, 0.01, 50, 24)
 
 
-class InFlightPerKey:
-    """A sandbox middleware: the most requests in flight at once for one API key."""
-
-    def __init__(self) -> None:
-        self.now: Counter[str] = Counter()
-        self.most: Counter[str] = Counter()
-
-    @web.middleware
-    async def middleware(
-        self,
-        request: web.Request,
-        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
-    ) -> web.StreamResponse:
-        key = request.query.get("apiKey", "")
-        self.now[key] += 1
-        self.most[key] = max(self.most[key], self.now[key])
-        try:
-            return await handler(request)
-        finally:
-            self.now[key] -= 1
-
-
-def account_with(sandbox: Sandbox, count: int) -> SandboxAccount:
-    """An SMS account with `count` subaccounts. Made here: the sandbox's own demo rows draw
-    from a few hundred company names, fewer than a big reseller has subaccounts."""
-    account = sandbox.add_account(Product.SMS)
-    start = datetime(2024, 1, 1)
-    rng = random.Random(count)  # noqa: S311 - demo data, not security
-    account.subaccounts.extend(
-        SandboxSubaccount(
-            id=1_000_000 + len(sandbox.accounts) * 100_000 + n,
-            email=f"customer-{n:05d}@reseller-{len(sandbox.accounts)}.example",
-            type="simple",
-            token=f"{rng.getrandbits(128):032x}",
-            api_key=f"{rng.getrandbits(160):040x}",
-            created_at=start + timedelta(minutes=n),
-            balance=Decimal(rng.randrange(0, 500_000)).scaleb(-3),
-        )
-        for n in range(count)
-    )
-    return account
-
-
-def bench_settings(database: str, sandbox: Sandbox) -> Settings:
+def bench_settings(database: str, *, sms_partner_url: str) -> Settings:
     return Settings(  # type: ignore[call-arg]
         _env_file=None,
         slack_signing_secret=SIGNING_SECRET,
         slack_bot_token=BOT_TOKEN,
         database_url=database,
         bot_encryption_key=ENCRYPTION_KEY,
-        sms_partner_url=sandbox.url(Product.SMS),
+        sms_partner_url=sms_partner_url,
     )
 
 
 async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
-    sandbox = Sandbox(demo=False)
-    in_flight = InFlightPerKey()
-    sandbox.app.middlewares.append(in_flight.middleware)
-    keys = [account_with(sandbox, sizes.subaccounts).api_key for _ in range(sizes.workspaces)]
     teams = [f"T{n:04d}" for n in range(sizes.workspaces)]
     rows = []
-    async with sandbox, scratch_database("sqlite", directory) as database:
-        runtime = await Runtime.start(bench_settings(database, sandbox), migrate=False)
+    async with (
+        Vendor(sizes.workspaces, sizes.subaccounts) as vendor,
+        scratch_database("sqlite", directory) as database,
+    ):
+        settings = bench_settings(database, sms_partner_url=vendor.url)
+        runtime = await Runtime.start(settings, migrate=False)
         try:
-            for team, key in zip(teams, keys, strict=True):
+            for team, key in zip(teams, vendor.keys, strict=True):
                 await runtime.keys.save(team, {Product.SMS: key}, "UBENCH")
-            sandbox.inject(
-                Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.page_seconds)
-            )
+            await vendor.slow_down(sizes.page_seconds)
             concurrency = runtime.settings.partner_concurrency_per_key
             pages = -(-sizes.subaccounts // PER_PAGE)
             bound = (1 + (pages - 1) / concurrency) * sizes.page_seconds
             for label in ("cold", "warm"):
-                calls_before = len(sandbox.journal)
+                calls_before, _ = await vendor.count()
                 started = time.monotonic()
                 await asyncio.gather(
                     *(
@@ -151,6 +99,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
                     )
                 )
                 wall = time.monotonic() - started
+                calls, most = await vendor.count()
                 rows.append(
                     [
                         label,
@@ -159,8 +108,8 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
                         f"{wall:.2f}",
                         f"{bound:.2f}",
                         f"{wall / bound:.1f}×",
-                        str(len(sandbox.journal) - calls_before),
-                        f"{max(in_flight.most.values(), default=0)} (limit {concurrency})",
+                        str(calls - calls_before),
+                        f"{most} (limit {concurrency})",
                     ]
                 )
         finally:
@@ -173,7 +122,8 @@ async def memory_with_history(sizes: Sizes, directory: Path) -> list[str]:
     account = account_with(sandbox, sizes.history_subaccounts)
     team = "T0HISTORY"
     async with sandbox, scratch_database("sqlite", directory) as database:
-        runtime = await Runtime.start(bench_settings(database, sandbox), migrate=False)
+        settings = bench_settings(database, sms_partner_url=sandbox.url(Product.SMS))
+        runtime = await Runtime.start(settings, migrate=False)
         try:
             await runtime.keys.save(team, {Product.SMS: account.api_key}, "UBENCH")
             now = utcnow()

@@ -1,0 +1,166 @@
+"""The digest bench's vendor, in a process of its own: a sandbox holding `workspaces` SMS
+accounts of `subaccounts` each, its GET answers slowed on demand.
+
+Why a process of its own: the vendor is another company's servers, not a part of the app's
+process. With the sandbox on the bench's event loop, each of the round's thousand page reads
+was answered, serialised and counted by the loop that was also building the digests, and the
+round measured both ends of every request at once (3–6× its bound, where one workspace alone
+was within 1.5×). Here, as for the ack bench's client (devkit/bench/client.py), the other end
+is its own process.
+
+    python -m devkit.bench.vendor <workspaces> <subaccounts>
+
+stdout: first {"url": the SMS Partner URL, "keys": [one API key a workspace]}; then one answer
+a line on stdin:
+- {"slow": seconds} → {} once every GET waits that long first;
+- {"count": true} → {"calls": requests answered so far, "most": the most in flight for one key}.
+It ends at the end of stdin. `Vendor` is the bench's side of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sys
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from bot.partner.models import Product
+from devkit.bench.client import ROOT
+from devkit.sandbox import Fault, FaultKind, Sandbox, SandboxAccount, SandboxSubaccount
+
+
+class InFlightPerKey:
+    """A sandbox middleware: the most requests in flight at once for one API key."""
+
+    def __init__(self) -> None:
+        self.now: Counter[str] = Counter()
+        self.most: Counter[str] = Counter()
+
+    @web.middleware
+    async def middleware(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        key = request.query.get("apiKey", "")
+        self.now[key] += 1
+        self.most[key] = max(self.most[key], self.now[key])
+        try:
+            return await handler(request)
+        finally:
+            self.now[key] -= 1
+
+
+def account_with(sandbox: Sandbox, count: int) -> SandboxAccount:
+    """An SMS account with `count` subaccounts. Made here: the sandbox's own demo rows draw
+    from a few hundred company names, fewer than a big reseller has subaccounts."""
+    account = sandbox.add_account(Product.SMS)
+    start = datetime(2024, 1, 1)
+    rng = random.Random(count)  # noqa: S311 - demo data, not security
+    account.subaccounts.extend(
+        SandboxSubaccount(
+            id=1_000_000 + len(sandbox.accounts) * 100_000 + n,
+            email=f"customer-{n:05d}@reseller-{len(sandbox.accounts)}.example",
+            type="simple",
+            token=f"{rng.getrandbits(128):032x}",
+            api_key=f"{rng.getrandbits(160):040x}",
+            created_at=start + timedelta(minutes=n),
+            balance=Decimal(rng.randrange(0, 500_000)).scaleb(-3),
+        )
+        for n in range(count)
+    )
+    return account
+
+
+async def serve(workspaces: int, subaccounts: int) -> None:
+    sandbox = Sandbox(demo=False)
+    in_flight = InFlightPerKey()
+    sandbox.app.middlewares.append(in_flight.middleware)
+    keys = [account_with(sandbox, subaccounts).api_key for _ in range(workspaces)]
+    loop = asyncio.get_running_loop()
+    async with sandbox:
+        _say({"url": sandbox.url(Product.SMS), "keys": keys})
+        while line := await loop.run_in_executor(None, sys.stdin.readline):
+            order = json.loads(line)
+            if "slow" in order:
+                sandbox.inject(
+                    Fault(FaultKind.LATENCY, method="GET", times=None, delay=order["slow"])
+                )
+                _say({})
+            else:
+                most = max(in_flight.most.values(), default=0)
+                _say({"calls": len(sandbox.journal), "most": most})
+
+
+def _say(answer: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(answer) + "\n")
+    sys.stdout.flush()
+
+
+class Vendor:
+    """The vendor process, for one round of the bench."""
+
+    def __init__(self, workspaces: int, subaccounts: int) -> None:
+        self._size = (workspaces, subaccounts)
+        self._process: asyncio.subprocess.Process | None = None
+        self.url = ""
+        self.keys: list[str] = []
+
+    async def __aenter__(self) -> Vendor:
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "devkit.bench.vendor",
+            *map(str, self._size),
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=ROOT,
+        )
+        started = await self._answer()
+        self.url, self.keys = started["url"], started["keys"]
+        return self
+
+    async def slow_down(self, seconds: float) -> None:
+        await self._ask({"slow": seconds})
+
+    async def count(self) -> tuple[int, int]:
+        """Requests answered so far, and the most in flight at once for one key."""
+        counted = await self._ask({"count": True})
+        return counted["calls"], counted["most"]
+
+    async def _ask(self, order: dict[str, Any]) -> dict[str, Any]:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write(json.dumps(order).encode() + b"\n")
+        await self._process.stdin.drain()
+        return await self._answer()
+
+    async def _answer(self) -> dict[str, Any]:
+        assert self._process is not None and self._process.stdout is not None
+        line = await self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the bench vendor exited ({await self._process.wait()})")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._process is not None:
+            assert self._process.stdin is not None
+            self._process.stdin.close()
+            await self._process.wait()
+            self._process = None
+
+
+def main() -> int:
+    asyncio.run(serve(int(sys.argv[1]), int(sys.argv[2])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
