@@ -117,10 +117,17 @@ def duration(value: Any) -> VoiceDuration | None:
 
 
 def timestamp(value: Any) -> datetime | None:
-    if not value:
+    """The vendor's "YYYY-MM-DD HH:MM:SS" (naive, as every time in the app), else None.
+    Its usual zero-padded shape goes through `fromisoformat`, about ten times faster than
+    `strptime`, which was a third of parsing a page of subaccounts; with the separators where
+    the format has them the two read exactly the same. Any other shape takes `strptime`."""
+    text = str(value or "")
+    if not text:
         return None
     try:
-        return datetime.strptime(str(value), "%Y-%m-%d %H:%M:%S")
+        if len(text) == 19 and text[4] + text[7] + text[10] + text[13] + text[16] == "-- ::":
+            return datetime.fromisoformat(text)
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
 
