@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import signal
 from pathlib import Path
 
@@ -72,6 +73,10 @@ async def test_two_processes_share_the_port_and_stop_together(
         # Forked from the parent once it has imported the app (a fresh `python -m bot serve`
         # would spend most of its start importing again), so they carry its command line.
         assert {command_line(child) for child in children} == {command_line(group.pid)}
+        # What it imported is frozen before the fork: out of the children's collections.
+        await wait_until(lambda: "frozen out of their garbage collections" in group.log())
+        frozen = re.search(r"(\d+) imported objects shared and frozen", group.log())
+        assert frozen is not None and int(frozen[1]) > 10_000, group.log()
         async with group.driver(fake_slack) as driver:
             deliveries = await asyncio.gather(
                 *(driver.command("sms balance", team_id=TEAM, user_id=MEMBER) for _ in range(30))
