@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -115,12 +116,28 @@ async def work(settings: Settings) -> None:
             else None
         )
         task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
-        log.info("Partner Ops worker (%s) running", runtime.mode.value)
+        frozen = freeze_what_started()
+        log.info(
+            "Partner Ops worker (%s) running; %d objects of its start frozen out of garbage "
+            "collection",
+            runtime.mode.value,
+            frozen,
+        )
         await _until_stopped()
         log.info("stopping: letting the jobs under way finish")
     finally:
         await finish(task)
         await runtime.close()
+
+
+def freeze_what_started() -> int:
+    """Everything alive once the process is up (the imported code, the app, its listeners and
+    pools) lives until it stops: frozen, it is left out of every later garbage collection,
+    whose full passes otherwise walk all of it again, a pause of tens of milliseconds in the
+    middle of whatever the process is answering. Returns how many objects were frozen."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 async def stop_task(task: Background | asyncio.Task[None] | None) -> None:
@@ -185,12 +202,15 @@ async def serve(settings: Settings) -> None:
             settings.port,
             reuse_port=index is not None,
         )
+        frozen = freeze_what_started()
         log.info(
-            "Partner Ops (%s) listening on %s port %d: /slack/events, %s",
+            "Partner Ops (%s) listening on %s port %d: /slack/events, %s; %d objects of its "
+            "start frozen out of garbage collection",
             runtime.mode.value,
             settings.host,
             settings.port,
             HEALTH_PATH,
+            frozen,
         )
         await _until_stopped()
         log.info("stopping: no new requests; waiting for the ones under way")

@@ -6,6 +6,7 @@ Real `python -m bot serve` / `worker` processes, the Slack emulator and the sand
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -85,6 +86,13 @@ async def test_sigterm_lets_a_slow_command_finish_and_exits_cleanly(world) -> No
     assert "Unclosed client session" not in log, log
     assert "Unclosed connector" not in log, log
     assert "Traceback" not in log, log
+    assert_start_frozen(log)
+
+
+def assert_start_frozen(log: str) -> None:
+    """What the process built at start is out of its garbage collections (bot.serve)."""
+    frozen = re.search(r"(\d+) objects of its start frozen out of garbage collection", log)
+    assert frozen is not None and int(frozen[1]) > 10_000, log
 
 
 async def _refuses(process: AppProcess) -> bool:
@@ -109,3 +117,4 @@ async def test_sigterm_lets_the_worker_finish_its_round(world) -> None:  # type:
     log = process.log()
     assert "Unclosed client session" not in log, log
     assert "Traceback" not in log, log
+    assert_start_frozen(log)
