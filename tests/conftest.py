@@ -98,8 +98,7 @@ def release_finished_web_apps() -> None:
     1,024 entries (`aiohttp.web_app._cached_build_middleware`). A server has one app; this suite
     starts several per test (the app, the fake Slack, the sandbox), so the cache kept up to 1,024
     finished apps alive in each worker, with their Bolt apps, engines and fakes: 500 MB and
-    2.4 million objects, which every garbage collection walked again (a third of a pass's time).
-    """
+    2.4 million objects, which every full garbage collection walked again."""
     cached = getattr(aiohttp.web_app, "_cached_build_middleware", None)
     if cached is not None:
         cached.cache_clear()
