@@ -1,4 +1,5 @@
-"""The vendor's timestamps: its one format read, anything else None (never an aware time)."""
+"""The vendor's timestamps: its format read as `strptime` reads it, anything else None (never
+an aware time)."""
 
 from __future__ import annotations
 
