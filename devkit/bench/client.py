@@ -20,13 +20,11 @@ import asyncio
 import json
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-ROOT = str(Path(__file__).resolve().parents[2])
-"""Where `python -m devkit.bench.client` runs from."""
+from devkit.bench.child import ChildProcess
 
 
 async def send_all(url: str, at_a_time: int, requests: list[dict[str, Any]]) -> list[dict]:
@@ -61,34 +59,23 @@ class Client:
     """The sender process, one for the whole run, an order at a time."""
 
     def __init__(self) -> None:
-        self._process: asyncio.subprocess.Process | None = None
+        # An answer is one line: a burst's acks and bodies.
+        self._process = ChildProcess("devkit.bench.client", limit=2**26)
 
     @property
     def pid(self) -> int | None:
         """The sender process's, once the first order started it."""
-        return self._process.pid if self._process is not None else None
+        return self._process.pid
 
     async def send(
         self, url: str, at_a_time: int, requests: list[dict[str, Any]]
     ) -> list[dict[str, Any]]:
-        if self._process is None:
-            self._process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "devkit.bench.client",
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                cwd=ROOT,
-                limit=2**26,  # an answer is one line: a burst's acks and bodies
-            )
-        assert self._process.stdin is not None and self._process.stdout is not None
-        order = {"url": url, "at_a_time": at_a_time, "requests": requests}
-        self._process.stdin.write(json.dumps(order).encode() + b"\n")
-        await self._process.stdin.drain()
-        answer = await self._process.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"the bench client exited ({await self._process.wait()})")
-        return json.loads(answer)
+        if self._process.pid is None:
+            await self._process.start()
+        answer: list[dict[str, Any]] = await self._process.ask(
+            {"url": url, "at_a_time": at_a_time, "requests": requests}
+        )
+        return answer
 
     async def __aenter__(self) -> Client:
         return self
@@ -97,11 +84,7 @@ class Client:
         await self.close()
 
     async def close(self) -> None:
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-            await self._process.wait()
-            self._process = None
+        await self._process.close()
 
 
 def main() -> int:

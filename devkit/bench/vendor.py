@@ -32,7 +32,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.partner.models import Product
-from devkit.bench.client import ROOT
+from devkit.bench.child import ChildProcess
 from devkit.sandbox import Fault, FaultKind, Sandbox, SandboxAccount, SandboxSubaccount
 
 
@@ -108,53 +108,26 @@ class Vendor:
     """The vendor process, for one round of the bench."""
 
     def __init__(self, workspaces: int, subaccounts: int) -> None:
-        self._size = (workspaces, subaccounts)
-        self._process: asyncio.subprocess.Process | None = None
+        self._process = ChildProcess("devkit.bench.vendor", str(workspaces), str(subaccounts))
         self.url = ""
         self.keys: list[str] = []
 
     async def __aenter__(self) -> Vendor:
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "devkit.bench.vendor",
-            *map(str, self._size),
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            cwd=ROOT,
-        )
-        started = await self._answer()
+        await self._process.start()
+        started = await self._process.answer()
         self.url, self.keys = started["url"], started["keys"]
         return self
 
     async def slow_down(self, seconds: float) -> None:
-        await self._ask({"slow": seconds})
+        await self._process.ask({"slow": seconds})
 
     async def count(self) -> tuple[int, int]:
         """Requests answered so far, and the most in flight at once for one key."""
-        counted = await self._ask({"count": True})
+        counted = await self._process.ask({"count": True})
         return counted["calls"], counted["most"]
 
-    async def _ask(self, order: dict[str, Any]) -> dict[str, Any]:
-        assert self._process is not None and self._process.stdin is not None
-        self._process.stdin.write(json.dumps(order).encode() + b"\n")
-        await self._process.stdin.drain()
-        return await self._answer()
-
-    async def _answer(self) -> dict[str, Any]:
-        assert self._process is not None and self._process.stdout is not None
-        line = await self._process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the bench vendor exited ({await self._process.wait()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
     async def __aexit__(self, *exc: object) -> None:
-        if self._process is not None:
-            assert self._process.stdin is not None
-            self._process.stdin.close()
-            await self._process.wait()
-            self._process = None
+        await self._process.close()
 
 
 def main() -> int:
