@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -17,7 +16,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler, services_of
 from bot.config import ConfigError, Settings, SlackMode
 from bot.periodic import run_every
-from bot.processes import child_index
+from bot.processes import child_index, freeze_what_started
 from bot.runtime import Runtime
 from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
@@ -128,16 +127,6 @@ async def work(settings: Settings) -> None:
     finally:
         await finish(task)
         await runtime.close()
-
-
-def freeze_what_started() -> int:
-    """Everything alive once the process is up (the imported code, the app, its listeners and
-    pools) lives until it stops: frozen, it is left out of every later garbage collection,
-    whose full passes otherwise walk all of it again, a pause of tens of milliseconds in the
-    middle of whatever the process is answering. Returns how many objects were frozen."""
-    gc.collect()
-    gc.freeze()
-    return gc.get_freeze_count()
 
 
 async def stop_task(task: Background | asyncio.Task[None] | None) -> None:

@@ -20,7 +20,6 @@ entry point runs (Settings, logging), never at import: the child's environment i
 from __future__ import annotations
 
 import atexit
-import gc
 import importlib
 import json
 import os
@@ -29,6 +28,8 @@ import select
 import signal
 import sys
 import traceback
+
+from bot.processes import freeze_what_started
 
 PRELOADED = (
     "bot.__main__",
@@ -87,10 +88,9 @@ def _child(request: dict[str, object], keep: list[int]) -> None:
 def main() -> None:
     for module in PRELOADED:
         importlib.import_module(module)
-    # As `serve --processes` does before it forks (bot/processes.py): the children's garbage
-    # collections leave what was imported here alone.
-    gc.collect()
-    gc.freeze()
+    # As `serve --processes` does before it forks: the children's garbage collections leave
+    # what was imported here alone.
+    freeze_what_started()
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     woken, wake = os.pipe()
     os.set_blocking(woken, False)
