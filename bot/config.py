@@ -115,6 +115,10 @@ class Settings(BaseSettings):
     installation_cache_seconds: float = Field(10.0, ge=0)
     """Many workspaces: how long a process keeps a workspace's bot token in memory before
     reading it again — the most it can act with a token another process saw revoked."""
+    partner_keys_cache_seconds: float = Field(10.0, ge=0)
+    """How long a process keeps a workspace's Partner keys in memory for what it only shows
+    (balances, subaccount lists) — the most it shows figures read with a key another process
+    saw replaced or removed. Moves and decisions always read the keys."""
 
     def partner_url(self, product: Product) -> str:
         return {

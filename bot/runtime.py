@@ -136,7 +136,9 @@ class Runtime:
             retry=settings.partner_retry,
             per_key_concurrency=settings.partner_concurrency_per_key,
         )
-        keys = PartnerKeys(database, box, environment_keys)
+        keys = PartnerKeys(
+            database, box, environment_keys, kept_seconds=settings.partner_keys_cache_seconds
+        )
         partner = PartnerAccess(keys, transport, {p: settings.partner_url(p) for p in Product})
         roles = Roles(database)
         controls = SubaccountControls(database)

@@ -28,9 +28,10 @@ async def read_balances(
     access: PartnerAccess, team_id: str, only: Product | None = None
 ) -> list[BalanceReading]:
     if only is not None:  # NotConfigured([only]) when it has no key
-        clients = {only: await access.client(team_id, only)}
+        clients = {only: await access.client(team_id, only, for_display=True)}
     else:
-        clients = await access.clients(team_id)  # one read of the keys, for every product
+        # One read of the keys for every product, or none: only shown, so kept keys will do.
+        clients = await access.clients(team_id, for_display=True)
     if not clients:
         raise NotConfigured(list(Product))
     return list(await asyncio.gather(*(_read(c, p) for p, c in clients.items())))

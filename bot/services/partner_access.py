@@ -36,16 +36,29 @@ class PartnerAccess:
     def client_with(self, product: Product, api_key: SecretStr | str) -> PartnerClient:
         return client_for(product, self._transport, api_key, self._base_urls.get(product))
 
-    async def client(self, team_id: str, product: Product) -> PartnerClient:
-        key = await self.keys.key(team_id, product)
+    async def client(
+        self, team_id: str, product: Product, *, for_display: bool = False
+    ) -> PartnerClient:
+        """`for_display`: the call only reads what is shown (a balance, a subaccount list),
+        and may use keys kept in memory (PartnerKeys.kept_keys) instead of reading the row;
+        what moves money or decides anything always reads it."""
+        if for_display:
+            key = (await self.keys.kept_keys(team_id)).get(product)
+        else:
+            key = await self.keys.key(team_id, product)
         if key is None:
             raise NotConfigured([product])
         return self.client_with(product, key)
 
-    async def clients(self, team_id: str) -> dict[Product, PartnerClient]:
+    async def clients(
+        self, team_id: str, *, for_display: bool = False
+    ) -> dict[Product, PartnerClient]:
         """A client for each product the workspace has set up (as `configured_products` lists
-        them), from one read of its keys."""
-        keys = await self.keys.keys(team_id)
+        them), from one read of its keys (`for_display`: as `client`)."""
+        if for_display:
+            keys = await self.keys.kept_keys(team_id)
+        else:
+            keys = await self.keys.keys(team_id)
         return {product: self.client_with(product, key) for product, key in keys.items()}
 
     async def key_id(self, team_id: str, product: Product) -> str | None:
@@ -53,10 +66,12 @@ class PartnerAccess:
         key = await self.keys.key(team_id, product)
         return key_id(key) if key is not None else None
 
-    async def subaccount_client(self, team_id: str, product: Product) -> SubaccountClient:
+    async def subaccount_client(
+        self, team_id: str, product: Product, *, for_display: bool = False
+    ) -> SubaccountClient:
         if not product.has_subaccounts:
             raise NoSubaccounts(product)
-        client = await self.client(team_id, product)
+        client = await self.client(team_id, product, for_display=for_display)
         assert isinstance(client, SubaccountClient)
         return client
 

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
 from pydantic import SecretStr
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.crypto import SecretBox
 from bot.db.models import AuditEntry, SettingChange, WorkspacePartnerKey
 from bot.db.session import Database
+from bot.kept_reads import KeptReads
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
 from bot.services import audit
@@ -31,19 +33,40 @@ class KeyStatus:
     set_at: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class _Sealed:
+    """A stored key as kept in memory: still encrypted, decrypted on each use."""
+
+    product: Product
+    encrypted_key: str
+
+
 class PartnerKeys:
     """Keys saved with `/partner setup` win; in single-workspace mode the environment's
-    `*_PARTNER_API_KEY` fill in for products nobody set up in Slack."""
+    `*_PARTNER_API_KEY` fill in for products nobody set up in Slack.
+
+    `kept_keys` answers from memory for `kept_seconds` after a read (bot.kept_reads): for
+    what is only shown (a balance, a subaccount list), so a burst of `/partner balance` reads
+    no row. What moves money or decides anything reads the row (`key`, `keys`)."""
 
     def __init__(
         self,
         database: Database,
         box: SecretBox,
         environment_keys: Mapping[Product, SecretStr] | None = None,
+        *,
+        kept_seconds: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._database = database
         self._box = box
         self._environment_keys = dict(environment_keys or {})
+        self._kept: KeptReads[str, tuple[_Sealed, ...]] = KeptReads(ttl=kept_seconds, clock=clock)
+
+    @property
+    def rows_read(self) -> int:
+        """Reads `kept_keys` made (tests count them)."""
+        return self._kept.reads
 
     async def key(self, team_id: str, product: Product) -> SecretStr | None:
         async with self._database.session() as session:
@@ -64,6 +87,18 @@ class PartnerKeys:
             for row in await self._rows(team_id)
         }
         return _with_environment(stored, self._environment_keys)
+
+    async def kept_keys(self, team_id: str) -> dict[Product, SecretStr]:
+        """`keys`, read at most `kept_seconds` ago. A key saved or removed through this
+        process is seen at once; through another process, within `kept_seconds`."""
+        sealed = await self._kept.get(team_id, lambda: self._sealed(team_id))
+        stored = {s.product: SecretStr(self._box.decrypt(s.encrypted_key)) for s in sealed}
+        return _with_environment(stored, self._environment_keys)
+
+    async def _sealed(self, team_id: str) -> tuple[_Sealed, ...]:
+        return tuple(
+            _Sealed(Product(r.product), r.encrypted_key) for r in await self._rows(team_id)
+        )
 
     async def statuses(self, team_id: str) -> dict[Product, KeyStatus]:
         stored = {
@@ -95,6 +130,11 @@ class PartnerKeys:
         self, session: AsyncSession, team_id: str, keys: Mapping[Product, str], set_by: str
     ) -> None:
         """`save` in the caller's transaction (a confirmed key replacement)."""
+        # Forgotten now and once the caller commits: a read between the two is not kept.
+        self._kept.forget(team_id)
+        event.listen(
+            session.sync_session, "after_commit", lambda _s: self._kept.forget(team_id), once=True
+        )
         now = utcnow()
         existing = {
             row.product: row
@@ -161,10 +201,12 @@ class PartnerKeys:
             return list(rows.all())
 
     async def forget_workspace(self, team_id: str) -> int:
+        self._kept.forget(team_id)
         async with self._database.session() as session:
             result = await session.execute(
                 delete(WorkspacePartnerKey).where(WorkspacePartnerKey.team_id == team_id)
             )
+        self._kept.forget(team_id)
         return result.rowcount or 0
 
     async def rotate_encryption(self) -> int:
@@ -182,6 +224,7 @@ class PartnerKeys:
             for change in waiting:
                 assert change.encrypted_secret is not None
                 change.encrypted_secret = self._box.rotate(change.encrypted_secret)
+        self._kept.forget_all()  # what a read kept is sealed under the retired key
         return len(rows) + len(waiting)
 
 

@@ -23,15 +23,15 @@ connection held open per process, and costs one read per workspace every `ttl` s
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from logging import Logger
 from typing import TYPE_CHECKING
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+
+from bot.kept_reads import KeptReads
 
 if TYPE_CHECKING:
     from bot.slack.stores import EncryptedInstallationStore
@@ -39,10 +39,12 @@ if TYPE_CHECKING:
 _Key = tuple[str | None, str | None, bool]
 
 
-@dataclass(frozen=True)
-class _Kept:
-    bot: Bot
-    read_at: float
+def _workspace(key: _Key) -> tuple[str | None, str | None]:
+    return key[:2]
+
+
+def _found(bot: Bot | None) -> bool:
+    return bot is not None
 
 
 class CachedInstallationStore(AsyncInstallationStore):
@@ -54,14 +56,14 @@ class CachedInstallationStore(AsyncInstallationStore):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inner = inner
-        self._ttl = ttl
-        self._clock = clock
-        self._kept: dict[_Key, _Kept] = {}
-        self._reading: dict[_Key, asyncio.Future[Bot | None]] = {}
-        # Bumped by every write of a workspace: a read begun before it must not be kept.
-        self._generation: dict[tuple[str | None, str | None], int] = {}
-        self.reads = 0
+        self._kept: KeptReads[_Key, Bot | None] = KeptReads(
+            ttl=ttl, clock=clock, group=_workspace, keep=_found
+        )
+
+    @property
+    def reads(self) -> int:
         """Rows read from the store (tests and benches read it)."""
+        return self._kept.reads
 
     @property
     def logger(self) -> Logger:
@@ -74,58 +76,21 @@ class CachedInstallationStore(AsyncInstallationStore):
         team_id: str | None,
         is_enterprise_install: bool | None = False,
     ) -> Bot | None:
-        key = (enterprise_id, team_id, bool(is_enterprise_install))
-        kept = self._kept.get(key)
-        if kept is not None and self._clock() - kept.read_at < self._ttl:
-            return kept.bot
-        reading = self._reading.get(key)
-        if reading is not None:
-            # A burst from one workspace when its entry expires: one read for all of them.
-            return await asyncio.shield(reading)
-        reading = asyncio.get_running_loop().create_future()
-        self._reading[key] = reading
-        try:
-            bot = await self._read(key)
-        except BaseException as error:
-            reading.set_exception(error)
-            reading.exception()  # retrieved: nobody else may be waiting
-            raise
-        else:
-            reading.set_result(bot)
-            return bot
-        finally:
-            if self._reading.get(key) is reading:
-                del self._reading[key]
+        async def read() -> Bot | None:
+            return await self.inner.async_find_bot(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                is_enterprise_install=is_enterprise_install,
+            )
 
-    async def _read(self, key: _Key) -> Bot | None:
-        enterprise_id, team_id, is_enterprise_install = key
-        generation = self._generation.get((enterprise_id, team_id), 0)
-        started = self._clock()
-        self.reads += 1
-        bot = await self.inner.async_find_bot(
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            is_enterprise_install=is_enterprise_install,
-        )
-        if bot is None or self._generation.get((enterprise_id, team_id), 0) != generation:
-            self._kept.pop(key, None)
-        else:
-            self._kept[key] = _Kept(bot, started)
-        return bot
+        return await self._kept.get((enterprise_id, team_id, bool(is_enterprise_install)), read)
 
     def forget(self, enterprise_id: str | None, team_id: str | None) -> None:
         """Drop what is kept of a workspace: its next request reads the row."""
-        workspace = (enterprise_id, team_id)
-        self._generation[workspace] = self._generation.get(workspace, 0) + 1
-        for key in [k for k in self._kept if k[:2] == workspace]:
-            del self._kept[key]
-        for key in [k for k in self._reading if k[:2] == workspace]:
-            # Later callers must not join a read that began before the change.
-            del self._reading[key]
+        self._kept.forget((enterprise_id, team_id))
 
     def forget_all(self) -> None:
-        for enterprise_id, team_id, _ in list(self._kept) + list(self._reading):
-            self.forget(enterprise_id, team_id)
+        self._kept.forget_all()
 
     # Every write drops the workspace before and after: a request between the two reads the
     # row as it is being changed, and the second drop keeps nothing it read meanwhile.

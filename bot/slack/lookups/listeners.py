@@ -39,13 +39,17 @@ async def show_balance(parsed: Balance, call: SlashCommand) -> None:
 
 
 async def list_subaccounts(parsed: ListSubaccounts, call: SlashCommand) -> None:
-    partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
+    partner = await call.services.partner.subaccount_client(
+        call.team_id, parsed.product, for_display=True
+    )
     found = await search_subaccounts(partner, parsed.search)
     await reply(call.respond, subaccount_list_reply(parsed.product, parsed.search, found, page=1))
 
 
 async def show_subaccount(parsed: ShowSubaccount, call: SlashCommand) -> None:
-    partner = await call.services.partner.subaccount_client(call.team_id, parsed.product)
+    partner = await call.services.partner.subaccount_client(
+        call.team_id, parsed.product, for_display=True
+    )
     subaccount = await find_subaccount(partner, parsed.ref)
     shown = subaccount_detail_reply(parsed.product, subaccount)
     if parsed.product.has_subaccounts:
@@ -70,7 +74,7 @@ async def turn_page(
     # The page is the clicker's own (ephemeral), in their language; so is a failure, answered
     # by the app's error handler.
     position = ListPosition.decode(action["value"])
-    client = await partner.subaccount_client(team_id, position.product)
+    client = await partner.subaccount_client(team_id, position.product, for_display=True)
     found = await search_subaccounts(client, position.search)
     page = subaccount_list_reply(position.product, position.search, found, position.page)
     await reply(respond, page, replace=True)
