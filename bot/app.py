@@ -26,6 +26,7 @@ from bot.slack.door import events_handler, oauth_handler
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.installation_cache import CachedInstallationStore
+from bot.slack.lean_middleware import lean
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.not_installed import not_installed_guard
 from bot.slack.oauth import oauth_flow, same_site_state_cookie
@@ -116,20 +117,23 @@ def build_app(runtime: Runtime) -> AsyncApp:
             installation_store=installation_store,
             process_before_response=False,
         )
-    app.use(respond_through(runtime.slack_session))
-    app.use(tag_request)
-    app.use(skip_redeliveries(runtime.deliveries))
+    # Each through `lean`: given body, context and next_ without Bolt's argument injection.
+    app.use(lean(respond_through(runtime.slack_session)))
+    app.use(lean(tag_request))
+    app.use(lean(skip_redeliveries(runtime.deliveries)))
     # Every command and click: in the authorised workspace, by one of its members.
     app.use(
-        workspace_guard(
-            runtime.audit,
-            runtime.user_locales,
-            runtime.inflight.track,
-            after_acks=runtime.inflight.after_acks,
+        lean(
+            workspace_guard(
+                runtime.audit,
+                runtime.user_locales,
+                runtime.inflight.track,
+                after_acks=runtime.inflight.after_acks,
+            )
         )
     )
     services = services_of(runtime)
-    app.use(provide_services(services))
+    app.use(lean(provide_services(services)))
     # Homes follow the requests they show, whatever changed them (here or in Maintenance).
     runtime.requests.watch(
         HomesOfRequests(services, WorkspaceClients.of(runtime, installation_store))
