@@ -9,8 +9,10 @@ The same count puts acks first: Slack waits for an ack (3 s, and the person sees
 until it comes), while the work after it has minutes. A burst's listeners, once acknowledged,
 would otherwise build their replies on the one event loop between the acks of the requests
 still arriving. So `after_acks` lets an acknowledged listener wait, briefly, until no request
-is being answered at the door (`ACKS_FIRST_SECONDS` at most, so a steady stream of requests
-never starves the work: it only delays it by that much).
+is being answered at the door and none has arrived for `ACKS_QUIET_SECONDS` (a burst's
+next requests sit unread in their sockets while the loop runs other work, and the door looks
+clear between two reads of them) — `ACKS_FIRST_SECONDS` at most, so a steady stream of
+requests never starves the work: it only delays it by that much.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ ACKS_FIRST_SECONDS = 0.25
 before it goes on (bot.slack.workspace_guard.MemberGate): well under a reply's 2.5 s."""
 
 
+ACKS_QUIET_SECONDS = 0.005
+"""How long the door must have had no new request before acknowledged listeners go on: a
+burst's requests wait in the sockets between two reads of them, while the door looks clear."""
+
+
 class InFlight:
     """The work a process has started and not finished: requests and listener tasks."""
 
@@ -43,6 +50,7 @@ class InFlight:
         self._at_door = 0
         self._door_clear = asyncio.Event()
         self._door_clear.set()
+        self._last_arrival = float("-inf")
 
     def __len__(self) -> int:
         return len(self._work)
@@ -71,6 +79,7 @@ class InFlight:
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.track(done)
             self._at_door += 1
+            self._last_arrival = asyncio.get_running_loop().time()
             self._door_clear.clear()
             try:
                 return await handler(request)
@@ -87,15 +96,25 @@ class InFlight:
         """Requests being answered right now."""
         return self._at_door
 
-    async def after_acks(self, most: float = ACKS_FIRST_SECONDS) -> None:
-        """Return once no request is being answered, or after `most` seconds."""
-        if self._door_clear.is_set():
-            return
-        try:
-            async with asyncio.timeout(most):
-                await self._door_clear.wait()
-        except TimeoutError:
-            pass
+    async def after_acks(
+        self, most: float = ACKS_FIRST_SECONDS, quiet: float = ACKS_QUIET_SECONDS
+    ) -> None:
+        """Return once no request is being answered and none arrived for `quiet` seconds,
+        or after `most` seconds."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + most
+        while True:
+            if not self._door_clear.is_set():
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        await self._door_clear.wait()
+                except TimeoutError:
+                    return
+            calm_at = min(self._last_arrival + quiet, deadline)
+            now = loop.time()
+            if now >= calm_at:
+                return
+            await asyncio.sleep(calm_at - now)
 
     async def drain(self, grace: float = GRACE_SECONDS) -> int:
         """Stop taking work and wait for what runs (a request may start a listener while we

@@ -93,3 +93,51 @@ async def test_a_door_that_never_clears_delays_the_work_only_by_the_bound(
         assert 0.05 <= loop.time() - started < 2
         assert inflight.at_door == 1
         hanging.cancel()
+
+
+async def test_a_request_arriving_just_after_the_door_cleared_holds_the_work() -> None:
+    """Between two reads of its sockets the door of a burst looks clear; the work waits
+    until no request has arrived for `quiet` too."""
+    inflight = InFlight()
+    held: list[asyncio.Event] = []
+    entered = asyncio.Semaphore(0)
+    journal: list[str] = []
+
+    async def one_by_one(_request: web.Request) -> web.Response:
+        release = asyncio.Event()
+        held.append(release)
+        entered.release()
+        await release.wait()
+        journal.append("answered")
+        return web.Response(text="ok")
+
+    app = web.Application(middlewares=[inflight.web_middleware()])
+    app.router.add_post("/slack/events", one_by_one)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+
+    async def work_after_its_ack() -> None:
+        await inflight.after_acks(most=60, quiet=2.0)
+        journal.append("went on")
+
+    try:
+        async with aiohttp.ClientSession() as session:
+            first = asyncio.ensure_future(session.post(url))
+            await asyncio.wait_for(entered.acquire(), timeout=5)
+            waiting = asyncio.ensure_future(work_after_its_ack())
+            held[0].set()
+            (await first).release()
+            assert inflight.at_door == 0  # clear, but a request came less than `quiet` ago
+            second = asyncio.ensure_future(session.post(url))
+            await asyncio.wait_for(entered.acquire(), timeout=5)
+            held[1].set()
+            (await second).release()
+            await asyncio.wait_for(waiting, timeout=5)
+        assert journal == ["answered", "answered", "went on"]
+    finally:
+        for release in held:
+            release.set()
+        await runner.cleanup()
