@@ -459,6 +459,7 @@ class RequestStore:
                 sweep=why,
             )
         return await self.get(row.id)
+
     async def number_in(self, session: AsyncSession, team_id: str) -> int:
         """The workspace's next request number, in the caller's transaction (a recurring run
         inserts its request with its run: bot.services.recurring.store)."""

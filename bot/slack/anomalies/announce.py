@@ -56,4 +56,3 @@ async def announce(
                 await client.chat_postMessage(channel=dm, **card.as_kwargs())
         except SlackApiError as error:
             log.warning("spend alert not sent to %s: %s", user_id, error.response.get("error"))
-

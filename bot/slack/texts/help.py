@@ -64,7 +64,9 @@ USAGE = [
     ),
     (
         _l("/partner policy [setting value]"),
-        _l("Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters, remind, escalate (admins)."),
+        _l(
+            "Show or set: auto-approve, daily-cap, two-approvers, expiry, requesters, remind, escalate (admins)."
+        ),
     ),
     (
         _l("/partner audit [days] | audit export [days]"),
@@ -108,7 +110,9 @@ USAGE = [
     ),
     (
         _l("/partner [product] usage [YYYY-MM] [subaccount]"),
-        _l("A month's spend per subaccount, to invoice clients: a CSV file by direct message, in your time zone (admins and approvers)."),
+        _l(
+            "A month's spend per subaccount, to invoice clients: a CSV file by direct message, in your time zone (admins and approvers)."
+        ),
     ),
     (
         _l("/partner [product] freeze <subaccount>"),
@@ -129,15 +133,23 @@ USAGE = [
         ),
     ),
     (
-        _l("/partner [product] recurring add <subaccount> [up-to] <amount> daily|weekly <weekday>|monthly <1-28> [HH:MM] [Area/City] [until YYYY-MM-DD] [reason…]"),
-        _l("A top-up every period, approved once (defaults: 09:00, your time zone); `up-to` adds what is missing to reach the amount."),
+        _l(
+            "/partner [product] recurring add <subaccount> [up-to] <amount> daily|weekly <weekday>|monthly <1-28> [HH:MM] [Area/City] [until YYYY-MM-DD] [reason…]"
+        ),
+        _l(
+            "A top-up every period, approved once (defaults: 09:00, your time zone); `up-to` adds what is missing to reach the amount."
+        ),
     ),
     (
         _l("/partner recurring list | pause|resume|cancel <n>"),
-        _l("Your series. `recurring change <n> <amount>` or `recurring change <n> until YYYY-MM-DD`: lowering, pausing and cancelling apply at once; a raise needs an approver."),
+        _l(
+            "Your series. `recurring change <n> <amount>` or `recurring change <n> until YYYY-MM-DD`: lowering, pausing and cancelling apply at once; a raise needs an approver."
+        ),
     ),
     (
-        _l("/partner [product] auto-topup <subaccount> below <amount> add <amount> [max <amount> per month]"),
+        _l(
+            "/partner [product] auto-topup <subaccount> below <amount> add <amount> [max <amount> per month]"
+        ),
         _l("One top-up whenever a reading finds the balance below the amount, approved once."),
     ),
     (
@@ -180,7 +192,9 @@ ADMINS_USAGE = _l("Write it as `/partner admins add|remove @someone`, or `/partn
 POLICY_USAGE = _l(
     "Write it as `/partner policy &lt;setting&gt; &lt;value&gt;`: `auto-approve 50`, `daily-cap 200|none`, `two-approvers 1000|none`, `expiry 24h`, `requesters @group|everyone`, `remind 4h|off`, `escalate 12h|off`. `/partner policy` alone shows the policy."
 )
-POLICY_EXPIRY = _l("Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`.")
+POLICY_EXPIRY = _l(
+    "Expiry is a number of hours between 1 and {most}: `/partner policy expiry 24h`."
+)
 POLICY_REMINDERS = _l(
     "Reminders and escalation take a number of hours between 1 and {most}, or `off`: `/partner policy remind 4h`, `/partner policy escalate 12h`."
 )

@@ -34,5 +34,5 @@ SENT = _l(":inbox_tray: The usage statement for {period} is on its way to you by
 
 
 def lines(count: int) -> str:
-    """"3 lines", to `.format(lines=…)` with the count already formatted."""
+    """ "3 lines", to `.format(lines=…)` with the count already formatted."""
     return ngettext("{lines} subaccount line", "{lines} subaccount lines", count)
