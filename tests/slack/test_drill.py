@@ -29,6 +29,7 @@ from tests.database import is_postgres
 from tests.slack.approvals import APPROVALS, APPROVERS
 from tests.slack.harness import ADMIN, BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
 from tests.slack.processes import AppProcess
+from tests.waiting import until
 
 pytestmark = pytest.mark.skipif(
     not is_postgres(), reason="several processes writing at once is PostgreSQL's deployment"
@@ -76,14 +77,6 @@ async def drill_world(
     # Above the demo account's main balance: the first hourly reading warns, once.
     await alerts.set_threshold(TEAM, Product.SMS, Scope.MAIN, Decimal("100000000"), ADMIN)
     yield database, fake_slack, sandbox
-
-
-async def until(condition, within: float = 60) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(within / 0.1)):
-        if await condition():
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("the condition never held")
 
 
 async def count(database: Database, query) -> int:  # type: ignore[no-untyped-def]
@@ -152,7 +145,7 @@ async def test_four_web_and_two_worker_processes_act_once(
             )
             return await count(database, done) == REQUESTS
 
-        await until(all_done)
+        await until(all_done, within=60)
         await fake.wait_for(lambda: all(fake.messages.get(c) for c in DIGEST_CHANNELS), timeout=60)
         await fake.wait_for(lambda: fake.messages.get(ALERTS), timeout=60)
         # The barrier: on SIGTERM each process finishes what it started (listeners, the round

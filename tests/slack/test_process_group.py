@@ -14,6 +14,7 @@ from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM
 from tests.slack.processes import AppProcess
+from tests.waiting import until
 
 
 def children_of(pid: int) -> list[int]:
@@ -52,14 +53,6 @@ def listens_on(pid: int, port: int) -> bool:
     return False
 
 
-async def wait_until(check, within: float = 20) -> None:
-    for _ in range(int(within / 0.05)):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("never happened")
-
-
 async def test_two_processes_share_the_port_and_stop_together(
     database: Database, fake_slack: FakeSlack, sandbox: Sandbox, tmp_path: Path
 ) -> None:
@@ -68,13 +61,13 @@ async def test_two_processes_share_the_port_and_stop_together(
     )
     try:
         await group.start()
-        await wait_until(lambda: len(children_of(group.pid)) == 2)
+        await until(lambda: len(children_of(group.pid)) == 2)
         children = children_of(group.pid)
         # Forked from the parent once it has imported the app (a fresh `python -m bot serve`
         # would spend most of its start importing again), so they carry its command line.
         assert {command_line(child) for child in children} == {command_line(group.pid)}
         # What it imported is frozen before the fork: out of the children's collections.
-        await wait_until(lambda: "frozen out of their garbage collections" in group.log())
+        await until(lambda: "frozen out of their garbage collections" in group.log())
         frozen = re.search(r"(\d+) imported objects shared and frozen", group.log())
         assert frozen is not None and int(frozen[1]) > 10_000, group.log()
         async with group.driver(fake_slack) as driver:
@@ -85,7 +78,7 @@ async def test_two_processes_share_the_port_and_stop_together(
             replies = await asyncio.gather(*(d.wait_response(timeout=15) for d in deliveries))
         assert all("10,225.119" in r.body["text"] for r in replies)
         # Both listen on the one port (the kernel spreads connections between them).
-        await wait_until(lambda: all(listens_on(child, group.port) for child in children))
+        await until(lambda: all(listens_on(child, group.port) for child in children))
         group.terminate()
         assert await group.exit_code() == 0
         assert not any(alive(child) for child in children)
@@ -101,7 +94,7 @@ async def test_a_child_that_dies_stops_the_group(
     )
     try:
         await group.start()
-        await wait_until(lambda: len(children_of(group.pid)) == 2)
+        await until(lambda: len(children_of(group.pid)) == 2)
         first, second = children_of(group.pid)
         os.kill(first, signal.SIGKILL)
         # The platform restarts a whole group, never serves on with fewer processes.
@@ -121,9 +114,9 @@ async def test_two_processes_posting_to_one_channel_post_a_second_apart(
     )
     try:
         await group.start()
-        await wait_until(lambda: len(children_of(group.pid)) == 2)
+        await until(lambda: len(children_of(group.pid)) == 2)
         children = children_of(group.pid)
-        await wait_until(lambda: all(listens_on(child, group.port) for child in children))
+        await until(lambda: all(listens_on(child, group.port) for child in children))
         # One connection per request: the kernel hands each to either process.
         async with group.driver(fake_slack) as driver:
             asked = await asyncio.gather(

@@ -42,6 +42,7 @@ from tests.slack.harness import (
     settings_for,
 )
 from tests.slack.processes import AppProcess
+from tests.waiting import until
 
 FAST = {
     "execution_lease_seconds": "1",
@@ -315,14 +316,6 @@ async def next_runs_all_ahead(database: Database) -> bool:
     return due == 0
 
 
-async def wait_until(condition, within: float) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(within / 0.05)):
-        if await condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the condition never held")
-
-
 def dms_to_member(fake: FakeSlack) -> list[str]:
     return [m.text for m in fake.messages.get(f"D{MEMBER}", [])]
 
@@ -369,7 +362,7 @@ async def test_three_worker_processes_post_each_digest_once(world) -> None:
 
         await fake.wait_for(lambda: all(posted(c) for c in channels), timeout=30)
         # No later round can post again: every subscription's next run is now ahead...
-        await wait_until(lambda: next_runs_all_ahead(database), within=20)
+        await until(lambda: next_runs_all_ahead(database), within=20)
         # ...and on SIGTERM a worker finishes the round under way, so once the three have
         # exited, every posting any of them started has landed. (A worker still starting up
         # dies of the signal, -SIGTERM: it sets its handler before its first round, so it had
@@ -423,7 +416,7 @@ async def test_a_request_stored_by_a_process_that_died_gets_one_card_after_a_res
     try:
         await asyncio.gather(*(p.start() for p in restarted))
         await owed_now(database, CreditRequest, request_id)
-        await wait_until(lambda: card_ts(database, request_id), within=30)
+        await until(lambda: card_ts(database, request_id), within=30)
         await fake.wait_for(lambda: dms_to_member(fake), timeout=10)
         # The barrier: on SIGTERM each finishes the maintenance round under way, then exits.
         for process in restarted:

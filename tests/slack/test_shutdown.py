@@ -5,7 +5,6 @@ Real `python -m bot serve` / `worker` processes, the Slack emulator and the sand
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +20,7 @@ from devkit.sandbox import Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.harness import BOT_TOKEN, ENCRYPTION_KEY, MEMBER, SIGNING_SECRET, TEAM
 from tests.slack.processes import AppProcess
+from tests.waiting import until
 
 VENDOR_SECONDS = 1.0  # long enough for SIGTERM to land mid-call (sent as soon as the call is taken)
 
@@ -35,17 +35,6 @@ async def world(
 ) -> AsyncIterator[tuple[Database, FakeSlack, Sandbox, Path]]:
     secrets_guard.watch(sandbox.secrets() | {BOT_TOKEN, SIGNING_SECRET, ENCRYPTION_KEY})
     yield database, fake_slack, sandbox, tmp_path
-
-
-async def until(condition, within: float = 15.0) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(int(within / 0.02)):
-        value = condition()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
 
 
 async def accepts(process: AppProcess) -> bool:
