@@ -13,6 +13,10 @@ is being answered at the door and none has arrived for `ACKS_QUIET_SECONDS` (a b
 next requests sit unread in their sockets while the loop runs other work, and the door looks
 clear between two reads of them) — `ACKS_FIRST_SECONDS` at most, so a steady stream of
 requests never starves the work: it only delays it by that much.
+
+And it bounds what acks first would let pile up: past `LISTENER_BACKLOG` acknowledged
+listeners still running, a new request waits at the door (`ADMIT_SECONDS` at most) for one
+of them to end.
 """
 
 from __future__ import annotations
@@ -41,11 +45,33 @@ ACKS_QUIET_SECONDS = 0.005
 burst's requests wait in the sockets between two reads of them, while the door looks clear."""
 
 
+LISTENER_BACKLOG = 250
+"""Listener tasks a process holds (acknowledged, their work not done) before it slows its
+intake: above it a new request waits at the door, before Bolt reads it, until one is done.
+Each waiting listener holds its parsed request, context and clients (tens of KB); a process
+acknowledging clicks five times faster than it can carry them out held thousands of them
+(`bench approvals`: 250 MB). Above the largest burst the acks-first figures are taken at."""
+
+ADMIT_SECONDS = 1.5
+"""The longest a request waits at the door for room: then it goes in anyway, so Slack still
+gets its ack within its 3 s."""
+
+
 class InFlight:
     """The work a process has started and not finished: requests and listener tasks."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, backlog: int = LISTENER_BACKLOG, admit_within: float = ADMIT_SECONDS
+    ) -> None:
         self.draining = False
+        self._backlog = backlog
+        self._admit_within = admit_within
+        self._listeners = 0
+        self._room = asyncio.Event()
+        self._room.set()
+        self._overloaded_said_at = float("-inf")
+        self.waiting_for_room = 0
+        """Requests waiting at the door for the backlog to shrink (tests, /healthz)."""
         self._work: set[asyncio.Future[Any]] = set()
         self._at_door = 0
         self._door_clear = asyncio.Event()
@@ -60,9 +86,25 @@ class InFlight:
         task.add_done_callback(self._work.discard)
 
     def track_current_task(self) -> None:
+        """A listener's task (bot.app.TrackListenerTasks): waited for on stop, and counted
+        against the backlog."""
         task = asyncio.current_task()
         if task is not None:
             self.track(task)
+            self._listeners += 1
+            if self._listeners >= self._backlog:
+                self._room.clear()
+            task.add_done_callback(self._listener_done)
+
+    def _listener_done(self, _task: asyncio.Future[Any]) -> None:
+        self._listeners -= 1
+        if self._listeners < self._backlog:
+            self._room.set()
+
+    @property
+    def listeners(self) -> int:
+        """Listener tasks started and not finished."""
+        return self._listeners
 
     def web_middleware(self) -> Callable[..., Awaitable[web.StreamResponse]]:
         """Counts the requests being answered; once draining, turns new ones away with 503
@@ -78,18 +120,42 @@ class InFlight:
                 )
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.track(done)
-            self._at_door += 1
-            self._last_arrival = asyncio.get_running_loop().time()
-            self._door_clear.clear()
             try:
-                return await handler(request)
+                if request.method == "POST" and not self._room.is_set():
+                    await self._wait_for_room()
+                self._at_door += 1
+                self._last_arrival = asyncio.get_running_loop().time()
+                self._door_clear.clear()
+                try:
+                    return await handler(request)
+                finally:
+                    self._at_door -= 1
+                    if not self._at_door:
+                        self._door_clear.set()
             finally:
                 done.set_result(None)
-                self._at_door -= 1
-                if not self._at_door:
-                    self._door_clear.set()
 
         return middleware
+
+    async def _wait_for_room(self) -> None:
+        """Slack's requests (POSTs) wait while the backlog is full, `admit_within` at most;
+        /healthz never does. Not counted at the door meanwhile: acknowledged work must go
+        on."""
+        self.waiting_for_room += 1
+        try:
+            async with asyncio.timeout(self._admit_within):
+                await self._room.wait()
+        except TimeoutError:
+            now = asyncio.get_running_loop().time()
+            if now - self._overloaded_said_at >= 60:  # once a minute, not once a request
+                self._overloaded_said_at = now
+                log.warning(
+                    "overloaded: %d listeners still running after %.1f s; requests go in anyway",
+                    self._listeners,
+                    self._admit_within,
+                )
+        finally:
+            self.waiting_for_room -= 1
 
     @property
     def at_door(self) -> int:
