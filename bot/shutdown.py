@@ -15,14 +15,17 @@ clear between two reads of them) — `ACKS_FIRST_SECONDS` at most, so a steady s
 requests never starves the work: it only delays it by that much.
 
 And it bounds what acks first would let pile up: past `LISTENER_BACKLOG` acknowledged
-listeners still running, a new request waits at the door (`ADMIT_SECONDS` at most) for one
-of them to end.
+listeners still running, a new request over HTTP waits at the door (`ADMIT_SECONDS` at most)
+for its turn, one let in as one ends. (Socket Mode's deliveries come over one connection and
+are not held back.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -67,11 +70,10 @@ class InFlight:
         self._backlog = backlog
         self._admit_within = admit_within
         self._listeners = 0
-        self._room = asyncio.Event()
-        self._room.set()
+        self._counted: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
+        # Requests waiting for room, first come first in: each listener that ends lets one in.
+        self._waiting: deque[asyncio.Future[None]] = deque()
         self._overloaded_said_at = float("-inf")
-        self.waiting_for_room = 0
-        """Requests waiting at the door for the backlog to shrink (tests, /healthz)."""
         self._work: set[asyncio.Future[Any]] = set()
         self._at_door = 0
         self._door_clear = asyncio.Event()
@@ -87,19 +89,27 @@ class InFlight:
 
     def track_current_task(self) -> None:
         """A listener's task (bot.app.TrackListenerTasks): waited for on stop, and counted
-        against the backlog."""
+        against the backlog (once, however often it is told)."""
         task = asyncio.current_task()
-        if task is not None:
+        if task is not None and task not in self._counted:
+            self._counted.add(task)
             self.track(task)
             self._listeners += 1
-            if self._listeners >= self._backlog:
-                self._room.clear()
             task.add_done_callback(self._listener_done)
 
     def _listener_done(self, _task: asyncio.Future[Any]) -> None:
         self._listeners -= 1
-        if self._listeners < self._backlog:
-            self._room.set()
+        self._let_one_in()
+
+    def _let_one_in(self) -> None:
+        """One out, one in — a listener ended, or a request let in left the door (it may
+        have started no listener): waking every waiting request would let them all in at
+        once."""
+        while self._waiting and self._listeners < self._backlog:
+            admitted = self._waiting.popleft()
+            if not admitted.done():  # not given up meanwhile
+                admitted.set_result(None)
+                return
 
     @property
     def listeners(self) -> int:
@@ -121,7 +131,7 @@ class InFlight:
             done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
             self.track(done)
             try:
-                if request.method == "POST" and not self._room.is_set():
+                if request.method == "POST" and self._full():
                     await self._wait_for_room()
                 self._at_door += 1
                 self._last_arrival = asyncio.get_running_loop().time()
@@ -132,19 +142,29 @@ class InFlight:
                     self._at_door -= 1
                     if not self._at_door:
                         self._door_clear.set()
+                    self._let_one_in()
             finally:
                 done.set_result(None)
 
         return middleware
 
+    def _full(self) -> bool:
+        return self._listeners >= self._backlog or bool(self._waiting)
+
+    @property
+    def waiting_for_room(self) -> int:
+        """Requests waiting at the door for the backlog to shrink."""
+        return sum(1 for waiter in self._waiting if not waiter.done())
+
     async def _wait_for_room(self) -> None:
-        """Slack's requests (POSTs) wait while the backlog is full, `admit_within` at most;
-        /healthz never does. Not counted at the door meanwhile: acknowledged work must go
-        on."""
-        self.waiting_for_room += 1
+        """Slack's requests over HTTP (POSTs) wait their turn while the backlog is full,
+        `admit_within` at most; /healthz never does. Not counted at the door meanwhile:
+        acknowledged work must go on."""
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append(turn)
         try:
             async with asyncio.timeout(self._admit_within):
-                await self._room.wait()
+                await turn
         except TimeoutError:
             now = asyncio.get_running_loop().time()
             if now - self._overloaded_said_at >= 60:  # once a minute, not once a request
@@ -155,7 +175,10 @@ class InFlight:
                     self._admit_within,
                 )
         finally:
-            self.waiting_for_room -= 1
+            if not turn.done():
+                turn.cancel()  # skipped when its turn comes
+            if turn in self._waiting:
+                self._waiting.remove(turn)
 
     @property
     def at_door(self) -> int:

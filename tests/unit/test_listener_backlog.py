@@ -23,6 +23,8 @@ class Door:
     journal: list[str] = field(default_factory=list)
     releases: list[asyncio.Event] = field(default_factory=list)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    requests_start_listeners: bool = False
+    """Whether an answered request starts a listener of its own, as Bolt's do."""
 
     async def listener(self, name: str) -> None:
         """A listener's task, as Bolt starts it after an ack: counted, then kept busy."""
@@ -45,7 +47,9 @@ async def door(request: pytest.FixtureRequest) -> AsyncIterator[Door]:
     inflight = InFlight(backlog=2, admit_within=getattr(request, "param", 60.0))
     door = Door(inflight, "")
 
-    async def answer(_request: web.Request) -> web.Response:
+    async def answer(request: web.Request) -> web.Response:
+        if door.requests_start_listeners and request.method == "POST":
+            await door.listener(f"request {len(door.releases)}")
         door.journal.append("answered")
         return web.Response(text="ok")
 
@@ -99,3 +103,44 @@ async def test_a_request_goes_in_anyway_after_admit_within(door: Door) -> None:
         assert 0.05 <= loop.time() - started < 2.5
     assert door.journal == ["answered"]
     assert door.inflight.listeners == 2
+
+
+async def test_each_listener_that_ends_lets_one_waiting_request_in(door: Door) -> None:
+    door.requests_start_listeners = True
+    await door.listener("first")
+    await door.listener("second")
+    async with aiohttp.ClientSession() as session:
+        waiting = [
+            asyncio.ensure_future(session.post(f"{door.url}/slack/events")) for _ in range(3)
+        ]
+        await until(lambda: door.inflight.waiting_for_room == 3)
+        door.releases[0].set()
+        await until(lambda: door.journal.count("answered") == 1)
+        # One out, one in: the request let in started its listener, the backlog is full again.
+        assert door.inflight.listeners == 2
+        assert door.inflight.waiting_for_room == 2
+        door.releases[1].set()
+        await until(lambda: door.journal.count("answered") == 2)
+        assert door.inflight.waiting_for_room == 1
+        door.requests_start_listeners = False
+        door.releases[2].set()  # the first request's listener ends: the last one goes in
+        answers = await asyncio.wait_for(asyncio.gather(*waiting), 5)
+        assert [a.status for a in answers] == [200, 200, 200]
+        for answer in answers:
+            answer.release()
+
+
+async def test_a_listener_told_twice_is_counted_once() -> None:
+    inflight = InFlight(backlog=2)
+    release = asyncio.Event()
+
+    async def listener() -> None:
+        inflight.track_current_task()
+        inflight.track_current_task()
+        await release.wait()
+
+    task = asyncio.create_task(listener())
+    await until(lambda: inflight.listeners == 1)
+    release.set()
+    await task
+    assert inflight.listeners == 0
