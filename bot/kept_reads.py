@@ -64,16 +64,29 @@ class KeptReads(Generic[K, V]):
         """Reads made (tests and benches count them)."""
 
     async def get(self, key: K, read: Callable[[], Awaitable[V]]) -> V:
-        kept = self._kept.get(key)
-        if kept is not None and self._clock() - kept.read_at < self._ttl:
-            return kept.value
-        reading = self._reading.get(key)
-        if reading is not None:
-            return await asyncio.shield(reading)
-        reading = asyncio.get_running_loop().create_future()
+        while True:
+            kept = self._kept.get(key)
+            if kept is not None and self._clock() - kept.read_at < self._ttl:
+                return kept.value
+            reading = self._reading.get(key)
+            if reading is None:
+                return await self._lead(key, read)
+            try:
+                return await asyncio.shield(reading)
+            except asyncio.CancelledError:
+                if reading.cancelled() and not _being_cancelled():
+                    continue  # the task reading for everyone was cancelled, not this one
+                raise
+
+    async def _lead(self, key: K, read: Callable[[], Awaitable[V]]) -> V:
+        """Read for every caller of `key` until the read is done."""
+        reading: asyncio.Future[V] = asyncio.get_running_loop().create_future()
         self._reading[key] = reading
         try:
             value = await self._read(key, read)
+        except asyncio.CancelledError:
+            reading.cancel()  # the others read again themselves
+            raise
         except BaseException as error:
             reading.set_exception(error)
             reading.exception()  # retrieved: nobody else may be waiting
@@ -111,3 +124,8 @@ class KeptReads(Generic[K, V]):
     def forget_all(self) -> None:
         for key in list(self._kept) + list(self._reading):
             self.forget(self._group(key))
+
+
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -61,7 +61,13 @@ class PartnerKeys:
         self._database = database
         self._box = box
         self._environment_keys = dict(environment_keys or {})
-        self._kept: KeptReads[str, tuple[_Sealed, ...]] = KeptReads(ttl=kept_seconds, clock=clock)
+        # No stored key and none in the environment is not kept: a workspace whose first
+        # keys another process just saved is not told it has none for `kept_seconds`.
+        self._kept: KeptReads[str, tuple[_Sealed, ...]] = KeptReads(
+            ttl=kept_seconds,
+            clock=clock,
+            keep=lambda sealed: bool(sealed) or bool(self._environment_keys),
+        )
 
     @property
     def rows_read(self) -> int:
@@ -89,8 +95,9 @@ class PartnerKeys:
         return _with_environment(stored, self._environment_keys)
 
     async def kept_keys(self, team_id: str) -> dict[Product, SecretStr]:
-        """`keys`, read at most `kept_seconds` ago. A key saved or removed through this
-        process is seen at once; through another process, within `kept_seconds`."""
+        """`keys`, read at most `kept_seconds` ago. A key saved, replaced or removed through
+        this process is seen at once; through another process, within `kept_seconds` (at
+        once for a workspace that had none)."""
         sealed = await self._kept.get(team_id, lambda: self._sealed(team_id))
         stored = {s.product: SecretStr(self._box.decrypt(s.encrypted_key)) for s in sealed}
         return _with_environment(stored, self._environment_keys)

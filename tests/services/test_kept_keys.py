@@ -108,3 +108,14 @@ async def test_with_no_bound_every_read_reads_the_row(database: Database) -> Non
     await here.kept_keys(TEAM)
     await here.kept_keys(TEAM)
     assert here.rows_read == 2
+
+
+async def test_a_workspace_without_keys_sees_its_first_ones_at_once(database: Database) -> None:
+    here = PartnerKeys(database, BOX, kept_seconds=BOUND, clock=Clock())
+    other_database = Database(database.url)
+    try:
+        assert await here.kept_keys(TEAM) == {}
+        await PartnerKeys(other_database, BOX).save(TEAM, {Product.SMS: "sms-key-one"}, ADMIN)
+        assert shown(await here.kept_keys(TEAM)) == "sms-key-one"
+    finally:
+        await other_database.dispose()

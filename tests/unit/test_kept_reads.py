@@ -104,3 +104,17 @@ async def test_forget_drops_every_key_of_a_group() -> None:
     for key in [("T1", True), ("T1", False), ("T2", False)]:
         await kept.get(key, source.read)
     assert kept.reads == 5
+
+
+async def test_a_cancelled_reader_leaves_the_others_to_read_themselves() -> None:
+    kept: KeptReads[str, object] = KeptReads(ttl=10, clock=Clock())
+    slow = Source("never")
+    slow.gate = asyncio.Event()
+    leader = asyncio.create_task(kept.get("k", slow.read))
+    await slow.started.wait()
+    follower = asyncio.create_task(kept.get("k", Source("read again").read))
+    await asyncio.sleep(0)  # the follower joins the leader's read
+    leader.cancel()
+    assert await asyncio.wait_for(follower, 5) == "read again"
+    assert leader.cancelled()
+    assert kept.reads == 2
