@@ -68,8 +68,9 @@ def respond_through(
 
     async def middleware(context: dict[str, Any], next_: Callable[[], Awaitable[None]]) -> None:
         url = context.get("response_url")
-        # Bolt has made its own by now (its built-in middleware ask for it): replaced, unless
-        # something else than Bolt's put one there.
+        # Bolt makes its own on first use (none yet: this middleware is given only body,
+        # context and next_, bot.slack.lean_middleware): Bolt's, if any, is replaced; one
+        # something else put there is kept.
         if url and type(context.get("respond")) in (AsyncRespond, type(None)):
             context["respond"] = SharedSessionRespond(response_url=url, session=session)
         await next_()
