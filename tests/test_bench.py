@@ -59,6 +59,15 @@ def _ack() -> str:
     return out
 
 
+def _ack_in_turns() -> str:
+    sizes = ack.Sizes(
+        burst=1, total=1, at_a_time=1, vendor_seconds=0.01, reply_deadline=15, settle_seconds=0
+    )
+    out = asyncio.run(ack.run(sizes, pairs=2))
+    assert "## bench ack --pairs" in out and " of 2 " in out, out
+    return out
+
+
 def _digest() -> str:
     sizes = digest.Sizes(
         workspaces=1, subaccounts=PER_PAGE + 1, page_seconds=0.001, history_subaccounts=3,
@@ -81,11 +90,12 @@ def _soak() -> str:
     ("name", "run"),
     [
         ("ack", _ack),
+        ("ack", _ack_in_turns),
         ("digest", _digest),
         ("approvals", _approvals),
         ("soak", _soak),
     ],
-    ids=["ack-both-modes", "digest", "approvals", "soak"],
+    ids=["ack-both-modes", "ack-in-turns", "digest", "approvals", "soak"],
 )
 def test_each_bench_runs_and_prints_its_table(
     name: str, run: Callable[[], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -256,9 +256,18 @@ async def install_workspace(database: str, sandbox: Sandbox) -> None:
 
 
 async def run(
-    sizes: Sizes, *, oauth: bool = False, both_modes: bool = False, processes: int = 1
+    sizes: Sizes,
+    *,
+    oauth: bool = False,
+    both_modes: bool = False,
+    processes: int = 1,
+    pairs: int = 0,
 ) -> str:
+    """`pairs`: instead of the usual rounds, both apps up at once and their warm bursts taken
+    in turns, `pairs` of them: under the same load from the rest of the machine at each turn,
+    where the usual rounds measure one app minutes after the other."""
     rounds: list[Round] = []
+    turns: list[list[str]] = []
     modes = [False, True] if both_modes else [oauth]
     serve = ["-m", "bot", "serve"] + (["--processes", str(processes)] if processes > 1 else [])
     many = f", {processes} processes" if processes > 1 else ""
@@ -273,6 +282,8 @@ async def run(
         fake.add_channel(TEAM, CHANNEL, "general")
         if oauth or both_modes:
             fake.slow("auth.test", AUTH_TEST_SECONDS)
+        naive_env = app_env(fake, sandbox, "")
+        naive = Process("naive", ["-m", "devkit.bench.naive"], naive_env, directory)
         for kind in database_kinds():
             for many_workspaces in modes:
                 async with scratch_database(kind, directory) as database:
@@ -286,11 +297,96 @@ async def run(
                         mode = "OAuth"
                     app = Process(f"partner-ops-{kind}-{mode[0]}", serve, env, directory)
                     name = f"Partner Ops{many}, {mode}, {kind}"
-                    rounds += await _measure(client, app, name, sandbox, fake, sizes)
-        env = app_env(fake, sandbox, "")
-        naive = Process("naive", ["-m", "devkit.bench.naive"], env, directory)
+                    if pairs:
+                        turns.append(
+                            await _in_turns(client, app, naive, name, sandbox, fake, sizes, pairs)
+                        )
+                    else:
+                        rounds += await _measure(client, app, name, sandbox, fake, sizes)
+        if pairs:
+            return report_turns(sizes, turns, pairs, oauth=oauth or both_modes)
         rounds += await _measure(client, naive, "naive Bolt", sandbox, fake, sizes)
     return report(sizes, rounds, oauth=oauth or both_modes)
+
+
+TURN_HEADERS = [
+    "run",
+    "cold p99 ms (ours / naive)",
+    "warm p99 ms, median of the turns (ours / naive)",
+    "warm p99 ms, each turn (ours / naive)",
+    "turns where ours ≤ naive",
+]
+
+
+async def _in_turns(
+    client: Client,
+    ours: Process,
+    naive: Process,
+    name: str,
+    sandbox: Sandbox,
+    fake: FakeSlack,
+    sizes: Sizes,
+    pairs: int,
+) -> list[str]:
+    """A cold burst on each, then `pairs` warm bursts on each in turns (ours first)."""
+    sandbox.clear_faults()
+    await asyncio.gather(ours.start(), naive.start())
+    try:
+        await asyncio.sleep(sizes.settle_seconds)
+        sandbox.inject(
+            Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
+        )
+        drivers = {}
+        async with (
+            Recorder(fake, app_url=f"{ours.url}/slack/events", signing_secret=SIGNING_SECRET,
+                     max_connections=0) as drivers["ours"],
+            Recorder(fake, app_url=f"{naive.url}/slack/events", signing_secret=SIGNING_SECRET,
+                     max_connections=0) as drivers["naive"],
+        ):  # fmt: skip
+            processes = {"ours": ours, "naive": naive}
+
+            async def p99(who: str) -> float:
+                done = await burst(
+                    client, drivers[who], sandbox, processes[who], who, sizes.burst,
+                    sizes.burst, sizes.reply_deadline,
+                )  # fmt: skip
+                return percentile(done.acks, 0.99)
+
+            cold = [await p99("ours"), await p99("naive")]
+            warm = [(await p99("ours"), await p99("naive")) for _ in range(pairs)]
+    finally:
+        sandbox.clear_faults()
+        await asyncio.gather(ours.stop(), naive.stop())
+    wins = sum(1 for mine, theirs in warm if mine <= theirs)
+    return [
+        name,
+        f"{ms(cold[0])} / {ms(cold[1])}",
+        f"{ms(_median([w[0] for w in warm]))} / {ms(_median([w[1] for w in warm]))}",
+        ", ".join(f"{ms(mine)}/{ms(theirs)}" for mine, theirs in warm),
+        f"{wins} of {pairs}",
+    ]
+
+
+def _median(values: list[float]) -> float:
+    return percentile(values, 0.5)
+
+
+def report_turns(sizes: Sizes, turns: list[list[str]], pairs: int, *, oauth: bool) -> str:
+    slack = f" Slack answers auth.test after {AUTH_TEST_SECONDS:.1f} s." if oauth else ""
+    return "\n".join(
+        [
+            "## bench ack --pairs" + (" --oauth" if oauth else ""),
+            "",
+            f"Machine: {machine()}",
+            f"Both apps up at once; a cold burst of {sizes.burst} on each, then {pairs} warm "
+            f"bursts of {sizes.burst} on each in turns (ours first), every reply waited for "
+            f"before the next burst. Vendor latency {sizes.vendor_seconds:.2f} s on every read."
+            + slack,
+            "",
+            table(TURN_HEADERS, turns),
+            "",
+        ]
+    )
 
 
 async def _measure(
@@ -360,5 +456,6 @@ def main(args: argparse.Namespace) -> str:
             oauth=args.oauth,
             both_modes=getattr(args, "both_modes", False),
             processes=getattr(args, "processes", 1),
+            pairs=getattr(args, "pairs", 0),
         )
     )

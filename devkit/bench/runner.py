@@ -34,6 +34,12 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
         help="ack: Partner Ops as `serve --processes N` (the naive app stays one process)",
     )
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=0,
+        help="ack: both apps up at once, N warm bursts on each taken in turns (same load)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=20, help="anomalies: the seed of the synthetic histories"
     )
 
