@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.commands import CommandError
 from bot.slack.context import SlashCommand
+from bot.slack.lean_middleware import lean
 from bot.slack.lookups.help_views import usage_reply
 from bot.slack.membership import check_member
 from bot.slack.partner_command import COMMAND, Parsed, Read, read
@@ -28,14 +29,14 @@ from bot.slack.slack_text import from_slack
 
 
 async def read_command(
-    command: dict[str, Any],
+    body: dict[str, Any],
     context: AsyncBoltContext,
     next_: Callable[[], Awaitable[None]],
 ) -> None:
     """The door of `/partner`: Slack's formatting off, back to what was typed
     (bot.slack.slack_text.from_slack), then parsed, once; everything after reads
-    `context[COMMAND]`."""
-    context[COMMAND] = read(from_slack(command.get("text") or ""))
+    `context[COMMAND]`. (A slash command's body is the command.)"""
+    context[COMMAND] = read(from_slack(body.get("text") or ""))
     await next_()
 
 
@@ -64,4 +65,5 @@ async def partner(
 
 
 def register(app: AsyncApp) -> None:
-    app.command("/partner", middleware=[read_command])(partner)
+    # Through `lean`, as the global middleware: no argument injection before the ack.
+    app.command("/partner", middleware=[lean(read_command)])(partner)
