@@ -100,7 +100,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
             client=client,
             authorize=authorize,
             # A late command from an uninstalled workspace: one clear line, no Bolt ERROR.
-            before_authorize=not_installed_guard(authorize, runtime.user_locales),
+            before_authorize=lean(not_installed_guard(authorize, runtime.user_locales)),
             oauth_flow=oauth_flow(
                 AsyncOAuthSettings(
                     client_id=settings.slack_client_id,

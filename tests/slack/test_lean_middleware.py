@@ -18,17 +18,28 @@ from devkit.sandbox import Sandbox
 from tests.slack.harness import settings_for
 
 
-async def test_no_global_middleware_goes_through_argument_injection(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox
+@pytest.mark.parametrize(("many_workspaces", "lean_ones"), [(False, 5), (True, 6)])
+async def test_no_middleware_before_an_ack_goes_through_argument_injection(
+    database: Database,
+    fake_slack: FakeSlack,
+    sandbox: Sandbox,
+    many_workspaces: bool,
+    lean_ones: int,
 ) -> None:
-    runtime = await Runtime.start(settings_for(fake_slack, sandbox, database.url), migrate=False)
+    """The global ones (and, with many workspaces, the not-installed guard before Bolt's
+    authorize), and `/partner`'s own listener middleware."""
+    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=many_workspaces)
+    runtime = await Runtime.start(settings, migrate=False)
     try:
         app = build_app(runtime)
     finally:
         await runtime.close()
     middleware = app._async_middleware_list  # what Bolt runs on every request
     assert [m for m in middleware if isinstance(m, AsyncCustomMiddleware)] == []
-    assert len([m for m in middleware if isinstance(m, LeanMiddleware)]) == 5
+    assert len([m for m in middleware if isinstance(m, LeanMiddleware)]) == lean_ones
+    on_listeners = [m for listener in app._async_listeners for m in listener.middleware]
+    assert [m for m in on_listeners if isinstance(m, AsyncCustomMiddleware)] == []
+    assert any(isinstance(m, LeanMiddleware) for m in on_listeners)
 
 
 def test_a_middleware_asking_for_more_is_refused_at_start() -> None:
