@@ -7,11 +7,10 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from slack_sdk.oauth.installation_store import Bot, Installation
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.db.base import slack_bots
 from bot.db.session import Database
@@ -34,6 +33,7 @@ from tests.slack.harness import (
     settings_for,
 )
 from tests.slack.processes import AppProcess
+from tests.statements import SelectsOf
 
 CLIENT_ID = "1111.2222"
 
@@ -64,27 +64,8 @@ async def multi(
         assert harness.late_acks() == []
 
 
-class Reads:
-    """SELECTs of the bots table, as the database sees them."""
-
-    def __init__(self, database: Database) -> None:
-        self.count = 0
-        self._engine = database.engine.sync_engine
-
-    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "slack_bots" in statement:
-            self.count += 1
-
-    def __enter__(self) -> Reads:
-        event.listen(self._engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        event.remove(self._engine, "before_cursor_execute", self._seen)
-
-
 async def test_a_burst_of_commands_reads_the_installation_once(multi: Harness) -> None:
-    with Reads(multi.runtime.database) as reads:
+    with SelectsOf(multi.runtime.database, "slack_bots") as reads:
         first = await asyncio.gather(*(multi.command("help") for _ in range(20)))
         second = await asyncio.gather(*(multi.command("help") for _ in range(20)))
         await asyncio.gather(*(d.wait_response() for d in first + second))
