@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.shutdown import InFlight
+from tests.web_server import serving
 
 JOURNAL: list[str] = []
 
@@ -33,16 +34,11 @@ async def door() -> AsyncIterator[tuple[InFlight, asyncio.Event, str]]:
 
     app = web.Application(middlewares=[inflight.web_middleware()])
     app.router.add_post("/slack/events", slow)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield inflight, release, f"http://127.0.0.1:{port}/slack/events"
-    finally:
-        release.set()
-        await runner.cleanup()
+    async with serving(app) as base:
+        try:
+            yield inflight, release, f"{base}/slack/events"
+        finally:
+            release.set()
 
 
 async def arrived(inflight: InFlight, count: int) -> None:
@@ -113,18 +109,14 @@ async def test_a_request_arriving_just_after_the_door_cleared_holds_the_work() -
 
     app = web.Application(middlewares=[inflight.web_middleware()])
     app.router.add_post("/slack/events", one_by_one)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
 
     async def work_after_its_ack() -> None:
         await inflight.after_acks(most=60, quiet=2.0)
         journal.append("went on")
 
-    try:
-        async with aiohttp.ClientSession() as session:
+    async with serving(app) as base, aiohttp.ClientSession() as session:
+        url = f"{base}/slack/events"
+        try:
             first = asyncio.ensure_future(session.post(url))
             await asyncio.wait_for(entered.acquire(), timeout=5)
             waiting = asyncio.ensure_future(work_after_its_ack())
@@ -136,8 +128,7 @@ async def test_a_request_arriving_just_after_the_door_cleared_holds_the_work() -
             held[1].set()
             (await second).release()
             await asyncio.wait_for(waiting, timeout=5)
-        assert journal == ["answered", "answered", "went on"]
-    finally:
-        for release in held:
-            release.set()
-        await runner.cleanup()
+        finally:
+            for release in held:
+                release.set()
+    assert journal == ["answered", "answered", "went on"]

@@ -7,6 +7,7 @@ import asyncio
 from aiohttp import web
 
 from devkit.bench.client import Client
+from tests.web_server import serving
 
 
 async def test_the_client_process_sends_each_request_and_times_its_answer() -> None:
@@ -20,13 +21,8 @@ async def test_the_client_process_sends_each_request_and_times_its_answer() -> N
 
     app = web.Application()
     app.router.add_post("/slack/events", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    url = f"http://127.0.0.1:{port}/slack/events"
-    try:
+    async with serving(app) as base:
+        url = f"{base}/slack/events"
         requests = [{"body": f"n={n}", "headers": {"X-Which": str(n)}} for n in range(6)]
         async with Client() as client:
             answers = await client.send(url, 3, requests)
@@ -34,8 +30,6 @@ async def test_the_client_process_sends_each_request_and_times_its_answer() -> N
             again = await client.send(url, 2, requests[:2])
             assert client.pid == sender is not None
         assert client.pid is None  # it ended with the run
-    finally:
-        await runner.cleanup()
     assert [a["body"] for a in answers] == [f"ack {n}" for n in range(6)]
     assert all(a["status"] == 200 and a["elapsed"] >= 0.05 for a in answers)
     assert [a["body"] for a in again] == ["ack 0", "ack 1"]

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.shutdown import InFlight
 from tests.waiting import until
+from tests.web_server import serving
 
 
 @dataclass
@@ -56,18 +57,13 @@ async def door(request: pytest.FixtureRequest) -> AsyncIterator[Door]:
     app = web.Application(middlewares=[inflight.web_middleware()])
     app.router.add_post("/slack/events", answer)
     app.router.add_get("/healthz", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    door.url = f"http://127.0.0.1:{runner.addresses[0][1]}"
-    try:
-        yield door
-    finally:
-        for release in door.releases:
-            release.set()
-        await asyncio.gather(*door.tasks)
-        await runner.cleanup()
+    async with serving(app) as door.url:
+        try:
+            yield door
+        finally:
+            for release in door.releases:
+                release.set()
+            await asyncio.gather(*door.tasks)
 
 
 async def test_a_request_waits_for_room_when_the_backlog_is_full(door: Door) -> None:
