@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
 from bot.partner.models import Product
@@ -180,123 +182,109 @@ async def _in_turns(
     pairs: int,
 ) -> list[str]:
     """A cold burst on each, then `pairs` warm bursts on each in turns (ours first)."""
-    sandbox.clear_faults()
-    await asyncio.gather(ours.start(), naive.start())
-    try:
-        await asyncio.sleep(sizes.settle_seconds)
-        sandbox.inject(
-            Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
-        )
-        drivers = {}
-        async with (
-            Recorder(fake, app_url=f"{ours.url}/slack/events", signing_secret=SIGNING_SECRET,
-                     max_connections=0) as drivers["ours"],
-            Recorder(fake, app_url=f"{naive.url}/slack/events", signing_secret=SIGNING_SECRET,
-                     max_connections=0) as drivers["naive"],
-        ):  # fmt: skip
-            processes = {"ours": ours, "naive": naive}
+    async with _up(sandbox, fake, sizes, ours, naive) as drivers:
+        apps = {"ours": (drivers[0], ours), "naive": (drivers[1], naive)}
 
-            async def p99(who: str) -> float:
-                done = await burst(
-                    client, drivers[who], sandbox, processes[who], who, sizes.burst,
-                    sizes.burst, sizes.reply_deadline,
-                )  # fmt: skip
-                return percentile(done.acks, 0.99)
+        async def p99(who: str) -> float:
+            driver, process = apps[who]
+            done = await burst(
+                client, driver, sandbox, process, who, sizes.burst, sizes.burst,
+                sizes.reply_deadline,
+            )  # fmt: skip
+            return percentile(done.acks, 0.99)
 
-            cold = [await p99("ours"), await p99("naive")]
-            warm = [(await p99("ours"), await p99("naive")) for _ in range(pairs)]
-    finally:
-        sandbox.clear_faults()
-        await asyncio.gather(ours.stop(), naive.stop())
+        cold = [await p99("ours"), await p99("naive")]
+        warm = [(await p99("ours"), await p99("naive")) for _ in range(pairs)]
     wins = sum(1 for mine, theirs in warm if mine <= theirs)
     return [
         name,
         f"{ms(cold[0])} / {ms(cold[1])}",
-        f"{ms(_median([w[0] for w in warm]))} / {ms(_median([w[1] for w in warm]))}",
+        f"{ms(percentile([w[0] for w in warm], 0.5))} / "
+        f"{ms(percentile([w[1] for w in warm], 0.5))}",
         ", ".join(f"{ms(mine)}/{ms(theirs)}" for mine, theirs in warm),
         f"{wins} of {pairs}",
     ]
 
 
-def _median(values: list[float]) -> float:
-    return percentile(values, 0.5)
-
-
 def report_turns(sizes: Sizes, turns: list[list[str]], pairs: int, *, oauth: bool) -> str:
-    slack = f" Slack answers auth.test after {AUTH_TEST_SECONDS:.1f} s." if oauth else ""
-    return "\n".join(
-        [
-            "## bench ack --pairs" + (" --oauth" if oauth else ""),
-            "",
-            f"Machine: {machine()}",
-            f"Both apps up at once; a cold burst of {sizes.burst} on each, then {pairs} warm "
-            f"bursts of {sizes.burst} on each in turns (ours first), every reply waited for "
-            f"before the next burst. Vendor latency {sizes.vendor_seconds:.2f} s on every read."
-            + slack,
-            "",
-            table(TURN_HEADERS, turns),
-            "",
-        ]
+    return _report(
+        "## bench ack --pairs",
+        f"Both apps up at once; a cold burst of {sizes.burst} on each, then {pairs} warm "
+        f"bursts of {sizes.burst} on each in turns (ours first), every reply waited for "
+        f"before the next burst. Vendor latency {sizes.vendor_seconds:.2f} s on every read.",
+        table(TURN_HEADERS, turns),
+        oauth=oauth,
     )
 
 
 async def _measure(
     client: Client, process: Process, name: str, sandbox: Sandbox, fake: FakeSlack, sizes: Sizes
 ) -> list[Round]:
-    sandbox.clear_faults()
-    await process.start()
     rounds = []
+    async with _up(sandbox, fake, sizes, process) as (driver,):
+        for label, count, at_a_time in (
+            (f"{name}, cold: {sizes.burst} at once", sizes.burst, sizes.burst),
+            (f"{name}, warm: {sizes.burst} at once", sizes.burst, sizes.burst),
+            (f"{name}: {sizes.total}, {sizes.at_a_time} at a time", sizes.total,
+             sizes.at_a_time),
+        ):  # fmt: skip
+            rounds.append(
+                await burst(
+                    client, driver, sandbox, process, label, count, at_a_time,
+                    sizes.reply_deadline,
+                )
+            )  # fmt: skip
+    return rounds
+
+
+@asynccontextmanager
+async def _up(
+    sandbox: Sandbox, fake: FakeSlack, sizes: Sizes, *processes: Process
+) -> AsyncIterator[list[Recorder]]:
+    """The apps started and settled, every vendor read slowed: a driver for each; stopped
+    after."""
+    sandbox.clear_faults()
+    await asyncio.gather(*(process.start() for process in processes))
     try:
         await asyncio.sleep(sizes.settle_seconds)
         sandbox.inject(
             Fault(FaultKind.LATENCY, method="GET", times=None, delay=sizes.vendor_seconds)
         )
-        async with Recorder(
-            fake,
-            app_url=f"{process.url}/slack/events",
-            signing_secret=SIGNING_SECRET,
-            max_connections=0,
-        ) as driver:
-            for label, count, at_a_time in (
-                (f"{name}, cold: {sizes.burst} at once", sizes.burst, sizes.burst),
-                (f"{name}, warm: {sizes.burst} at once", sizes.burst, sizes.burst),
-                (f"{name}: {sizes.total}, {sizes.at_a_time} at a time", sizes.total,
-                 sizes.at_a_time),
-            ):  # fmt: skip
-                rounds.append(
-                    await burst(
-                        client,
-                        driver,
-                        sandbox,
-                        process,
-                        label,
-                        count,
-                        at_a_time,
-                        sizes.reply_deadline,
+        async with AsyncExitStack() as stack:
+            yield [
+                await stack.enter_async_context(
+                    Recorder(
+                        fake,
+                        app_url=f"{process.url}/slack/events",
+                        signing_secret=SIGNING_SECRET,
+                        max_connections=0,
                     )
                 )
+                for process in processes
+            ]
     finally:
         sandbox.clear_faults()
-        await process.stop()
-    return rounds
+        await asyncio.gather(*(process.stop() for process in processes))
 
 
 def report(sizes: Sizes, rounds: list[Round], *, oauth: bool) -> str:
+    return _report(
+        "## bench ack",
+        f"Vendor latency {sizes.vendor_seconds:.2f} s on every read; replies waited for up "
+        f"to {sizes.reply_deadline:.0f} s after the last command (later ones count as "
+        "errors). Acks timed by a client process of its own (devkit/bench/client.py), the same "
+        "for every app; replies as they reach the emulator.",
+        table(HEADERS, [r.row() for r in rounds]),
+        oauth=oauth,
+    )
+
+
+def _report(title: str, what: str, measured: str, *, oauth: bool) -> str:
     slack = f" Slack answers auth.test after {AUTH_TEST_SECONDS:.1f} s." if oauth else ""
     return "\n".join(
-        [
-            "## bench ack" + (" --oauth" if oauth else ""),
-            "",
-            f"Machine: {machine()}",
-            f"Vendor latency {sizes.vendor_seconds:.2f} s on every read; replies waited for up "
-            f"to {sizes.reply_deadline:.0f} s after the last command (later ones count as "
-            "errors). Acks timed by a client process of its own (devkit/bench/client.py), the same "
-            "for every app; replies as they reach the emulator." + slack,
-            "",
-            table(HEADERS, [r.row() for r in rounds]),
-            "",
-        ]
-    )
+        [title + (" --oauth" if oauth else ""), "", f"Machine: {machine()}", what + slack, "",
+         measured, ""]
+    )  # fmt: skip
 
 
 def main(args: argparse.Namespace) -> str:
