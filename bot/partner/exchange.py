@@ -69,11 +69,16 @@ def describe(exc: BaseException) -> str:
     return f"connection error ({type(exc).__name__})"
 
 
+_EXACT_JSON = json.JSONDecoder(parse_float=Decimal)
+"""Made once: `json.loads(..., parse_float=Decimal)` builds a decoder on every call."""
+
+
 def parse_json(body: bytes) -> Any:
     if not body.strip():
         return None
     try:
-        return json.loads(body, parse_float=Decimal)
+        # As json.loads reads bytes (UTF-8, -16 or -32), with the decoder made once.
+        return _EXACT_JSON.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
     except (ValueError, UnicodeDecodeError):
         return None
 

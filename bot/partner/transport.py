@@ -39,6 +39,7 @@ from bot.partner.exchange import (
 from bot.partner.keys import fingerprint, key_id
 from bot.partner.pacing import Clock, RateLimit, RetryPolicy, Sleep, Timeouts
 from bot.partner.reads import DISPLAY_TTL, ReadCache, ReadKey
+from bot.partner.sessions import Sessions
 
 # What callers have always imported from here.
 __all__ = [
@@ -114,10 +115,9 @@ class PartnerTransport:
         self.reads = ReadCache(clock=clock, ttl=cache_ttl)
         self.retry = retry or RetryPolicy()
         self._per_key_concurrency = per_key_concurrency
-        self._pool_size = pool_size
         self._sleep = sleep
         self._clock = clock
-        self._session: aiohttp.ClientSession | None = None
+        self._sessions = Sessions(self.timeouts, pool_size)
         self._closed = False
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._rate_limits: dict[tuple[str, Endpoint], RateLimit] = {}
@@ -134,33 +134,12 @@ class PartnerTransport:
 
     async def close(self) -> None:
         self._closed = True
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        await self._sessions.close()
 
-    def _open_session(self) -> aiohttp.ClientSession:
+    def _open_session(self, *, traced: bool) -> aiohttp.ClientSession:
         if self._closed:
             raise TransportClosed()
-        if self._session is None or self._session.closed:
-            trace = aiohttp.TraceConfig()
-            trace.on_request_headers_sent.append(_mark_sent)
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._pool_size),
-                timeout=aiohttp.ClientTimeout(
-                    total=self.timeouts.total,
-                    connect=self.timeouts.connect,
-                    sock_connect=self.timeouts.connect,
-                ),
-                trace_configs=[trace],
-                # Partner answers are read by hand (parse_float=Decimal); never raise on status.
-                raise_for_status=False,
-            )
-            # aiohttp silently resends "idempotent" methods, DELETE included, once when the
-            # server drops the connection. A vendor DELETE must never be sent twice, and GETs
-            # are retried by our own policy, so switch it off. No public switch exists; the
-            # DELETE no-retry test fails if a later aiohttp renames this.
-            self._session._retry_connection = False
-        return self._session
+        return self._sessions.open(traced=traced)
 
     async def call(self, request: PartnerRequest, *, fresh: bool = True) -> dict[str, Any]:
         """Send a request and return the vendor's JSON answer (a success), or raise."""
@@ -279,7 +258,7 @@ class PartnerTransport:
             data = json.dumps(request.body).encode()
             headers["Content-Type"] = "application/json"
         try:
-            async with self._open_session().request(
+            async with self._open_session(traced=not request.is_safe).request(
                 request.method,
                 request.url,
                 params=request.query,
@@ -378,11 +357,3 @@ class PartnerTransport:
     @staticmethod
     def _wall_clock() -> float:
         return time.time()
-
-
-async def _mark_sent(
-    session: aiohttp.ClientSession, context: SimpleNamespace, params: object
-) -> None:
-    # Called once the request's headers are on the wire: from here on the server may act on
-    # it even if we never hear back.
-    context.trace_request_ctx.sent = True

@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from bot.clock import utcnow
 from bot.db.models import DigestSubscription
 from bot.db.session import Database
+from bot.partner.client import PartnerClient
 from bot.partner.models import Account, Product, Subaccount
 from bot.services import audit
 from bot.services.alerts import AlertConfig, Alerts, Level
@@ -20,9 +21,10 @@ from bot.services.errors import NotConfigured
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests import Requests, RequestSnapshot
 from bot.services.schedule import DigestSchedule, SubscriptionSpec, covers_since
-from bot.services.snapshots import Snapshots
+from bot.services.snapshots import Reading, Snapshots
 from bot.services.trends import (
     Attention,
+    Snapshot,
     change_since,
     daily_series,
     days_left,
@@ -257,64 +259,82 @@ class Digests:
         since: datetime | None,
         late_by: timedelta | None = None,
     ) -> Digest:
-        configured = await self._partner.configured_products(team_id)
-        wanted = [p for p in (products or configured) if p in configured]
+        # One read of the keys gives both the products set up and their clients. A digest
+        # only shows and records balances: the keys may be the ones kept a few seconds.
+        clients = await self._partner.clients(team_id, for_display=True)
+        wanted = [p for p in (products or clients) if p in clients]
         if not wanted:
             raise NotConfigured(list(products or Product))
         now = utcnow()
-        config = await self._alerts.config(team_id)  # once for every product
-        parts = await asyncio.gather(
-            *(self._product(team_id, p, zone, since, now, config) for p in wanted)
+        # Everything the digest reads from the database is read while the vendor is asked:
+        # a round of digests is bound by the vendor's latency, and the reads after it (one
+        # after the other for every workspace of the round) were a tail on top of it.
+        config, pending, *facts = await asyncio.gather(
+            self._alerts.config(team_id),  # once for every product
+            self._requests.pending(team_id),
+            *(self._facts(team_id, clients[p], now) for p in wanted),
         )
-        pending = await self._requests.pending(team_id)
-        return Digest(team_id, now, since, zone, tuple(parts), tuple(pending), late_by)
+        parts = tuple(product_digest(f, config, zone=zone, since=since, now=now) for f in facts)
+        return Digest(team_id, now, since, zone, parts, tuple(pending), late_by)
 
-    async def _product(
-        self,
-        team_id: str,
-        product: Product,
-        zone: str,
-        since: datetime | None,
-        now: datetime,
-        config: AlertConfig,
-    ) -> ProductDigest:
-        reading = await self._snapshots.read(team_id, product, "digest")
-        if reading.account is None:
-            assert reading.failure is not None
-            return ProductDigest(
-                product, None, reading.failure.detail, None, None, "", None, (), ()
-            )
+    async def _facts(self, team_id: str, client: PartnerClient, now: datetime) -> ProductFacts:
+        product = client.product
         # Totals for the trends; subaccounts of one reading only, the one compared with.
         window = now - timedelta(days=8)
-        history = await self._snapshots.history(team_id, product, window)
-        balance = reading.account.balance
-        yesterday = await self._snapshots.at_or_before(
-            team_id, product, now - timedelta(hours=24), since=window
+        reading, recorded, yesterday = await asyncio.gather(
+            self._snapshots.read(team_id, product, "digest", client=client),
+            self._snapshots.history(team_id, product, window),
+            self._snapshots.at_or_before(team_id, product, now - timedelta(hours=24), since=window),
         )
-        # Compared with what was known before this very reading.
-        earlier = [s for s in history if s.taken_at < reading.taken_at]
-        standing = config.main_level(product, balance)
+        return ProductFacts(reading, recorded, yesterday)
+
+
+@dataclass(frozen=True, slots=True)
+class ProductFacts:
+    """What one product's digest is made of, read at once (`Digests._facts`)."""
+
+    reading: Reading
+    recorded: list[Snapshot]
+    """The history as recorded when it was read: beside the reading, so with or without the
+    reading's own row."""
+    yesterday: Snapshot | None
+
+
+def product_digest(
+    facts: ProductFacts, config: AlertConfig, *, zone: str, since: datetime | None, now: datetime
+) -> ProductDigest:
+    reading = facts.reading
+    if reading.account is None:
+        assert reading.failure is not None
         return ProductDigest(
-            product=product,
-            account=reading.account,
-            failure=None,
-            change_since_last=change_since(earlier, balance, since or now - timedelta(hours=24)),
-            change_7_days=change_since(earlier, balance, now - timedelta(days=7)),
-            sparkline=sparkline(daily_series(history, end=now, days=7, zone=zone)),
-            days_left=days_left(
-                reading.snapshot.total or balance, spending_per_day(history, now=now)
-            ),
-            attention=tuple(
-                needing_attention(
-                    reading.snapshot.subaccounts,
-                    yesterday=yesterday,
-                    thresholds=config.per_subaccount(product),
-                    default_threshold=config.default_for(product),
-                )
-            ),
-            subaccounts=tuple(sorted(reading.subaccounts, key=lambda s: s.email.lower())),
-            main_alert=standing if standing and standing[0] is not Level.OK else None,
+            reading.product, None, reading.failure.detail, None, None, "", None, (), ()
         )
+    balance = reading.account.balance
+    # Compared with what was known before this very reading; the trends end with it. (The
+    # history was read beside the reading: whether it already holds its row is a race.)
+    earlier = [s for s in facts.recorded if s.taken_at < reading.taken_at]
+    history = [*earlier, reading.totals]
+    now_read = reading.snapshot
+    standing = config.main_level(reading.product, balance)
+    return ProductDigest(
+        product=reading.product,
+        account=reading.account,
+        failure=None,
+        change_since_last=change_since(earlier, balance, since or now - timedelta(hours=24)),
+        change_7_days=change_since(earlier, balance, now - timedelta(days=7)),
+        sparkline=sparkline(daily_series(history, end=now, days=7, zone=zone)),
+        days_left=days_left(now_read.total or balance, spending_per_day(history, now=now)),
+        attention=tuple(
+            needing_attention(
+                now_read.subaccounts,
+                yesterday=facts.yesterday,
+                thresholds=config.per_subaccount(reading.product),
+                default_threshold=config.default_for(reading.product),
+            )
+        ),
+        subaccounts=tuple(sorted(reading.subaccounts, key=lambda s: s.email.lower())),
+        main_alert=standing if standing and standing[0] is not Level.OK else None,
+    )
 
 
 def since_for(subscription: Subscription) -> datetime:

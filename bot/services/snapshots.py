@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.clock import utcnow
 from bot.db.models import BalanceSnapshot, JobRun
 from bot.db.session import Database
-from bot.partner.client import SubaccountClient
+from bot.partner.client import PartnerClient, SubaccountClient
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Account, Product, Subaccount
 from bot.services.partner_access import PartnerAccess
@@ -43,16 +43,36 @@ class Reading:
             subaccounts={s.token: s.balance for s in self.subaccounts},
         )
 
+    @property
+    def totals(self) -> Snapshot:
+        """This reading as `Snapshots.history` gives each of its rows (totals only)."""
+        return Snapshot(
+            taken_at=self.taken_at,
+            main_balance=self.account.balance if self.account else None,
+            subaccounts={},
+            subaccount_total=self.subaccount_total,
+        )
+
+    @property
+    def subaccount_total(self) -> Decimal | None:
+        if self.account is None:
+            return None
+        return sum((s.balance for s in self.subaccounts), Decimal(0))
+
 
 class Snapshots:
     def __init__(self, database: Database, partner: PartnerAccess) -> None:
         self._database = database
         self._partner = partner
 
-    async def read(self, team_id: str, product: Product, source: str) -> Reading:
-        """Read the balances from the vendor and record them (failures recorded too)."""
+    async def read(
+        self, team_id: str, product: Product, source: str, *, client: PartnerClient | None = None
+    ) -> Reading:
+        """Read the balances from the vendor and record them (failures recorded too).
+        `client`: the workspace's client for `product`, when the caller has it already."""
         now = utcnow()
-        client = await self._partner.client(team_id, product)
+        if client is None:
+            client = await self._partner.client(team_id, product)
         try:
             # History and alerts are built on these: always what the vendor says now.
             if isinstance(client, SubaccountClient):
@@ -73,9 +93,7 @@ class Snapshots:
                     source=source,
                     main_balance=reading.account.balance if reading.account else None,
                     subaccounts={s.token: f"{s.balance:f}" for s in reading.subaccounts},
-                    subaccount_total=sum((s.balance for s in reading.subaccounts), Decimal(0))
-                    if reading.account
-                    else None,
+                    subaccount_total=reading.subaccount_total,
                     error=reading.failure.detail if reading.failure else None,
                 )
             )

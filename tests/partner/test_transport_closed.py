@@ -21,7 +21,7 @@ async def test_calls_after_close_are_refused_and_open_nothing(sandbox: Sandbox) 
     calls_before = len(sandbox.journal)
     with pytest.raises(TransportClosed, match="shutting down"):
         await sms.me()
-    assert transport._session is None  # no new session was opened
+    assert not transport._sessions.opened  # no new session was opened
     assert len(sandbox.journal) == calls_before  # nothing was sent
 
     await transport.close()  # closing twice is harmless
