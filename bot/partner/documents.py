@@ -40,14 +40,14 @@ def subaccount(row: Any) -> Subaccount:
     credits = row.get("credits") or {}
     if not isinstance(credits, dict):
         raise Malformed("a subaccount's credits is not an object")
-    return Subaccount(
-        id=count(row.get("id", 0)),
-        email=str(row.get("email") or ""),
-        type=str(row.get("type") or ""),
-        token=str(row["token"]),
-        created_at=timestamp(row.get("createdAt")),
-        balance=amount(credits, "balance"),
-        currency=currency(credits.get("currency")),
+    return Subaccount.of_page(
+        count(row.get("id", 0)),
+        str(row.get("email") or ""),
+        str(row.get("type") or ""),
+        str(row["token"]),
+        timestamp(row.get("createdAt")),
+        amount(credits, "balance"),
+        currency(credits.get("currency")),
     )
 
 
@@ -125,7 +125,12 @@ def timestamp(value: Any) -> datetime | None:
     if not text:
         return None
     try:
-        if len(text) == 19 and text[4] + text[7] + text[10] + text[13] + text[16] == "-- ::":
+        if (
+            len(text) == 19
+            and text[10] == " "
+            and text[4] == text[7] == "-"
+            and text[13] == text[16] == ":"
+        ):
             return datetime.fromisoformat(text)
         return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:

@@ -105,6 +105,41 @@ class Subaccount:
     balance: Decimal
     currency: str
 
+    @classmethod
+    def of_page(
+        cls,
+        id: int,
+        email: str,
+        type: str,
+        token: str,
+        created_at: datetime | None,
+        balance: Decimal,
+        currency: str,
+    ) -> Subaccount:
+        """`Subaccount(...)` for the thousands of rows a walk of pages reads.
+
+        A frozen dataclass's `__init__` sets each field through `object.__setattr__`, 2.3 µs
+        for these seven, about half of reading a row (`bench digest`); setting the slots
+        directly is 0.5 µs and makes the same object (tests/unit/test_subaccount_rows.py).
+        """
+        made = _new(cls)
+        _set_id(made, id)
+        _set_email(made, email)
+        _set_type(made, type)
+        _set_token(made, token)
+        _set_created_at(made, created_at)
+        _set_balance(made, balance)
+        _set_currency(made, currency)
+        return made
+
+
+_new = object.__new__
+# The slots' own setters, which a frozen class's __setattr__ would refuse to reach.
+_set_id, _set_email, _set_type, _set_token, _set_created_at, _set_balance, _set_currency = (
+    vars(Subaccount)[name].__set__
+    for name in ("id", "email", "type", "token", "created_at", "balance", "currency")
+)
+
 
 @dataclass(frozen=True, slots=True)
 class SubaccountPage:
