@@ -13,7 +13,6 @@ from sqlalchemy import delete, select, update
 from bot.clock import utcnow
 from bot.db.models import DigestSubscription
 from bot.db.session import Database
-from bot.partner.client import PartnerClient
 from bot.partner.models import Account, Product, Subaccount
 from bot.services import audit
 from bot.services.alerts import AlertConfig, Alerts, Level
@@ -266,32 +265,54 @@ class Digests:
         if not wanted:
             raise NotConfigured(list(products or Product))
         now = utcnow()
-        # Everything the digest reads from the database is read while the vendor is asked:
-        # a round of digests is bound by the vendor's latency, and the reads after it (one
-        # after the other for every workspace of the round) were a tail on top of it.
-        config, pending, *facts = await asyncio.gather(
-            self._alerts.config(team_id),  # once for every product
-            self._requests.pending(team_id),
-            *(self._facts(team_id, clients[p], now) for p in wanted),
+        # What the digest reads from the database is read while the vendor is asked (a round
+        # of digests waits on the vendor's latency; read after it, one after the other for
+        # every workspace of the round, it was a tail on top), in one lane per digest: the
+        # event loop takes turns between everything ready, and a vendor request needs a few
+        # turns to leave, so a digest that readied four reads at once held back every other
+        # digest's requests (30–40 ms before the first left, in a round of 20).
+        *readings, recorded = await asyncio.gather(
+            *(self._snapshots.read(team_id, p, "digest", client=clients[p]) for p in wanted),
+            self._recorded(team_id, wanted, now),
         )
-        parts = tuple(product_digest(f, config, zone=zone, since=since, now=now) for f in facts)
+        config, pending, past = recorded
+        parts = tuple(
+            product_digest(
+                ProductFacts(reading, *past[reading.product]),
+                config,
+                zone=zone,
+                since=since,
+                now=now,
+            )
+            for reading in readings
+        )
         return Digest(team_id, now, since, zone, parts, tuple(pending), late_by)
 
-    async def _facts(self, team_id: str, client: PartnerClient, now: datetime) -> ProductFacts:
-        product = client.product
-        # Totals for the trends; subaccounts of one reading only, the one compared with.
+    async def _recorded(
+        self, team_id: str, products: list[Product], now: datetime
+    ) -> tuple[
+        AlertConfig,
+        list[RequestSnapshot],
+        dict[Product, tuple[list[Snapshot], Snapshot | None]],
+    ]:
+        """The alert settings, the pending requests, and for each product its history
+        (totals) and the reading of a day ago (every subaccount), one read after the other."""
+        config = await self._alerts.config(team_id)  # once for every product
+        pending = await self._requests.pending(team_id)
         window = now - timedelta(days=8)
-        reading, recorded, yesterday = await asyncio.gather(
-            self._snapshots.read(team_id, product, "digest", client=client),
-            self._snapshots.history(team_id, product, window),
-            self._snapshots.at_or_before(team_id, product, now - timedelta(hours=24), since=window),
-        )
-        return ProductFacts(reading, recorded, yesterday)
+        past = {}
+        for product in products:
+            history = await self._snapshots.history(team_id, product, window)
+            yesterday = await self._snapshots.at_or_before(
+                team_id, product, now - timedelta(hours=24), since=window
+            )
+            past[product] = (history, yesterday)
+        return config, pending, past
 
 
 @dataclass(frozen=True, slots=True)
 class ProductFacts:
-    """What one product's digest is made of, read at once (`Digests._facts`)."""
+    """What one product's digest is made of, read side by side (`Digests.build`)."""
 
     reading: Reading
     recorded: list[Snapshot]
