@@ -33,6 +33,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.db.models import BalanceSnapshot
 from bot.partner.models import Product
+from bot.processes import freeze_what_started
 from bot.runtime import Runtime
 from devkit.bench.common import (
     BOT_TOKEN,
@@ -86,6 +87,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
             for team, key in zip(teams, vendor.keys, strict=True):
                 await runtime.keys.save(team, {Product.SMS: key}, "UBENCH")
             await vendor.slow_down(sizes.page_seconds)
+            freeze_what_started()  # as `worker` (and `serve`) do once started
             concurrency = runtime.settings.partner_concurrency_per_key
             pages = -(-sizes.subaccounts // PER_PAGE)
             bound = (1 + (pages - 1) / concurrency) * sizes.page_seconds
@@ -107,7 +109,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
                         f"{sizes.page_seconds * 1000:.0f}",
                         f"{wall:.2f}",
                         f"{bound:.2f}",
-                        f"{wall / bound:.1f}×",
+                        f"{wall / bound:.2f}×",
                         str(calls - calls_before),
                         f"{most} (limit {concurrency})",
                     ]
