@@ -184,6 +184,12 @@ class PartnerTransport:
             return self._last_known(read_key, request, limited.retry_in)
         return Served(answer.document)
 
+    def last_known(self, request: PartnerRequest) -> dict[str, Any] | None:
+        """The last answer to this GET still kept (up to an hour old), without asking the
+        vendor: a hint of what to ask for, never a figure to show or act on."""
+        known = self.reads.last_known(_read_key(key_id(request.api_key), request))
+        return known.document if known is not None else None
+
     def _last_known(self, read_key: ReadKey, request: PartnerRequest, wait: float) -> Served:
         known = self.reads.last_known(read_key)
         if known is None:
