@@ -7,8 +7,7 @@ process's single `PartnerTransport`.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar, Generic, TypeVar
@@ -31,6 +30,7 @@ from bot.partner.models import (
     SubaccountType,
     VoiceAccount,
 )
+from bot.partner.page_walk import walk_pages
 from bot.partner.transport import (
     PartnerRequest,
     PartnerTransport,
@@ -171,47 +171,17 @@ class SubaccountClient(PartnerClient):
             raise self._garbled(Endpoint.SUBACCOUNT_LIST, problem) from None
 
     async def all_subaccounts(self, *, fresh: bool = False) -> list[Subaccount]:
-        """Every subaccount: page 1 gives the page count, the other pages are read side by side
-        (the transport keeps a key to its few slots, so this is never more at once).
-
-        The pages the account had when last read (page 1's answer, kept by the transport for
-        up to an hour) are asked for beside page 1 instead of after it: a walk of `p` pages
-        at `c` at a time takes `ceil(p / c)` turns instead of `1 + ceil((p - 1) / c)`. A
-        page asked for ahead that page 1 says no longer exists is dropped, whatever it got.
-
-        A server that repeats a page, skips ahead, or runs dry before `total` would make a
-        naive walk loop forever or stop short without saying so: both raise instead.
-        """
-        ahead = {
-            number: asyncio.ensure_future(self.list_subaccounts(number, fresh=fresh))
-            for number in range(2, self._pages_last_known() + 1)
-        }
-        try:
-            first = await self.list_subaccounts(1, fresh=fresh)
-            count = self._page_count(first)
-            for number in [n for n in ahead if n > count]:
-                _drop(ahead.pop(number))
-            pages = [first, *await asyncio.gather(*ahead.values())]
-            if count > len(pages):
-                pages += await self._pages(range(len(pages) + 1, count + 1), fresh)
-            # Subaccounts created while we read push the end out: one spare page, read on.
-            if pages[-1].items and not pages[-1].is_last:
-                pages += await self._pages([count + 1], fresh)
-        except BaseException:
-            for task in ahead.values():
-                _drop(task)
-            raise
-        return self._walk(pages)
-
-    def _page_count(self, first: SubaccountPage) -> int:
-        if first.is_last:
-            return 1
-        if first.nb_per_page < 1:
-            raise self._paging_fault(f"nb_per_page is {first.nb_per_page}")
-        return -(-first.total // first.nb_per_page)
+        """Every subaccount, every page read (`bot.partner.page_walk`: the pages the account
+        had when last read are asked for beside page 1)."""
+        return await walk_pages(
+            lambda number: self.list_subaccounts(number, fresh=fresh),
+            pages_known=self._pages_last_known(),
+            fault=self._paging_fault,
+        )
 
     def _pages_last_known(self) -> int:
-        """How many pages the last known page 1 said there were (1 when none is kept)."""
+        """How many pages the last known page 1 said there were (1 when none is kept: the
+        transport keeps page 1's last answer for up to an hour)."""
         known = self._transport.last_known(
             self._get_request(Endpoint.SUBACCOUNT_LIST, query={"page": "1"})
         )
@@ -223,37 +193,6 @@ class SubaccountClient(PartnerClient):
         except documents.Malformed:
             return 1
         return max(1, -(-total // per_page)) if per_page > 0 else 1
-
-    async def _pages(self, numbers: Iterable[int], fresh: bool) -> list[SubaccountPage]:
-        tasks = [asyncio.ensure_future(self.list_subaccounts(n, fresh=fresh)) for n in numbers]
-        try:
-            return list(await asyncio.gather(*tasks))
-        except BaseException:
-            for task in tasks:
-                task.cancel()
-            raise
-
-    def _walk(self, pages: list[SubaccountPage]) -> list[Subaccount]:
-        seen: set[str] = set()
-        found: list[Subaccount] = []
-        for page_number, page in enumerate(pages, start=1):
-            if page.page != page_number:
-                raise self._paging_fault(f"asked for page {page_number}, got page {page.page}")
-            if page.nb_per_page < 1:
-                raise self._paging_fault(f"nb_per_page is {page.nb_per_page}")
-            fresh = [item for item in page.items if item.token not in seen]
-            if page.items and not fresh:
-                raise self._paging_fault(f"page {page_number} repeats earlier subaccounts")
-            for item in fresh:
-                seen.add(item.token)
-                found.append(item)
-            if page.is_last:
-                return found
-            if not page.items:
-                raise self._paging_fault(
-                    f"page {page_number} is empty but total says {page.total} subaccounts"
-                )
-        raise self._paging_fault(f"still not at the end after {len(pages)} pages")
 
     async def create_subaccount(
         self,
@@ -432,10 +371,3 @@ def client_for(
     base_url: str | None = None,
 ) -> PartnerClient:
     return CLIENTS[product](transport, api_key, base_url)
-
-
-def _drop(task: asyncio.Future[SubaccountPage]) -> None:
-    """A page read ahead that is not needed: cancelled, and what it got (a failure too) read
-    so that asyncio does not log it as never retrieved."""
-    task.cancel()
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())
