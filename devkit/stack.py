@@ -26,7 +26,7 @@ from bot.app import build_app, build_web_app
 from bot.config import Settings, SlackMode
 from bot.partner.models import Product
 from bot.runtime import Runtime
-from bot.serve import Background, start_maintenance, start_site, stop_task
+from bot.serve import Background, drain_site, start_maintenance, start_site, stop_task
 from devkit.emulator import FakeSlack, SlackDriver
 from devkit.sandbox import DEMO_KEYS, Sandbox
 
@@ -120,6 +120,10 @@ async def _stop(
     maintenance: Background | None, runner: web.AppRunner | None, runtime: Runtime
 ) -> None:
     try:
+        if runner is not None:
+            # As `serve` stops: the listeners under way finish before the database closes
+            # under them (they would fail, unseen, on a closed pool or a closed event loop).
+            await drain_site(runner, runtime)
         await stop_task(maintenance)
         if runner is not None:
             await runner.cleanup()
