@@ -35,7 +35,6 @@ from bot.partner.transport import (
     PartnerRequest,
     PartnerTransport,
     PathNotServed,
-    Served,
     fingerprint,
     key_id,
 )
@@ -103,21 +102,6 @@ class PartnerClient:
             url = url / part
         return str(url)
 
-    async def _get(
-        self,
-        endpoint: Endpoint,
-        *,
-        query: Mapping[str, str] | None = None,
-        url: str | None = None,
-        rate_limit: tuple[int, float] | None = None,
-        key_in_path: bool = False,
-        fresh: bool = False,
-    ) -> Served:
-        request = self._get_request(
-            endpoint, query=query, url=url, rate_limit=rate_limit, key_in_path=key_in_path
-        )
-        return await self._transport.read(request, fresh=fresh)
-
     def _get_request(
         self,
         endpoint: Endpoint,
@@ -164,7 +148,9 @@ class SubaccountClient(PartnerClient):
     async def list_subaccounts(self, page: int = 1, *, fresh: bool = False) -> SubaccountPage:
         if page < 1:
             raise ValueError("pages start at 1")
-        served = await self._get(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)}, fresh=fresh)
+        served = await self._transport.read(
+            self._get_request(Endpoint.SUBACCOUNT_LIST, query={"page": str(page)}), fresh=fresh
+        )
         try:
             return documents.subaccount_page(served.document)
         except documents.Malformed as problem:
@@ -289,7 +275,7 @@ class SmsClient(SubaccountClient):
     product = Product.SMS
 
     async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
-        served = await self._get(Endpoint.ME, fresh=fresh)
+        served = await self._transport.read(self._get_request(Endpoint.ME), fresh=fresh)
         document = served.document
         try:
             credits = documents.json_object(document, "credits")
@@ -312,7 +298,7 @@ class MailClient(SubaccountClient):
     product = Product.MAIL
 
     async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
-        served = await self._get(Endpoint.ME, fresh=fresh)
+        served = await self._transport.read(self._get_request(Endpoint.ME), fresh=fresh)
         document = served.document
         try:
             credits = documents.json_object(document, "credits")
@@ -332,13 +318,13 @@ class VoiceClient(PartnerClient):
 
     async def fetch_me(self, *, fresh: bool = False) -> Fetched[Account]:
         # Every vendor example puts the key in the path (the page header says query string).
-        served = await self._get(
+        request = self._get_request(
             Endpoint.ME,
             url=self._url("me", self._api_key.get_secret_value()),
             rate_limit=VOICE_ME_RATE_LIMIT,
             key_in_path=True,
-            fresh=fresh,
         )
+        served = await self._transport.read(request, fresh=fresh)
         document = served.document
         try:
             details = document.get("details") or {}
