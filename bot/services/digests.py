@@ -271,10 +271,22 @@ class Digests:
         # event loop takes turns between everything ready, and a vendor request needs a few
         # turns to leave, so a digest that readied four reads at once held back every other
         # digest's requests (30–40 ms before the first left, in a round of 20).
-        *readings, recorded = await asyncio.gather(
-            *(self._snapshots.read(team_id, p, "digest", client=clients[p]) for p in wanted),
-            self._recorded(team_id, wanted, now),
-        )
+        sides = [
+            *(
+                asyncio.ensure_future(self._snapshots.read(team_id, p, "digest", client=clients[p]))
+                for p in wanted
+            ),
+            asyncio.ensure_future(self._recorded(team_id, wanted, now)),
+        ]
+        try:
+            *readings, recorded = await asyncio.gather(*sides)
+        except BaseException:
+            # One side failed (or the digest was given up): the others stop too, and are
+            # waited for, rather than go on asking the vendor and recording for nobody.
+            for side in sides:
+                side.cancel()
+            await asyncio.gather(*sides, return_exceptions=True)
+            raise
         config, pending, past = recorded
         parts = tuple(
             product_digest(

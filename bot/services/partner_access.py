@@ -39,9 +39,10 @@ class PartnerAccess:
     async def client(
         self, team_id: str, product: Product, *, for_display: bool = False
     ) -> PartnerClient:
-        """`for_display`: the call only reads what is shown (a balance, a subaccount list),
-        and may use keys kept in memory (PartnerKeys.kept_keys) instead of reading the row;
-        what moves money or decides anything always reads it."""
+        """`for_display`: the call only reads what is shown (a balance, a subaccount list, a
+        digest, whose reading is also kept as history), and may use keys kept in memory
+        (PartnerKeys.kept_keys) instead of reading the row; what moves money or decides
+        anything always reads it."""
         if for_display:
             key = (await self.keys.kept_keys(team_id)).get(product)
         else:

@@ -3,10 +3,15 @@ read as totals with only the one reading the digest compares subaccounts against
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+from sqlalchemy import func, select
+
 from bot.clock import utcnow
+from bot.db.models import AlertThreshold, BalanceSnapshot
 from bot.partner.models import Product
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
 from tests.slack.harness import Harness
@@ -77,3 +82,29 @@ async def test_history_sums_rows_from_before_totals_a_batch_at_a_time(slack: Har
     assert [s.subaccount_total for s in history] == [
         Decimal(hour) + Decimal("1.75") for hour in range(rows, 0, -1)
     ]
+
+
+async def test_a_digest_whose_database_side_fails_stops_its_vendor_side(slack: Harness) -> None:
+    # The alert settings cannot be read (a row no product of ours names): the digest fails,
+    # and its reading, held at the vendor meanwhile, is not left asking and recording alone.
+    async with slack.runtime.database.session() as session:
+        session.add(
+            AlertThreshold(
+                team_id=slack.team_id, product="fax", scope="main", warn=Decimal(1), set_by="U1"
+            )
+        )
+    release = asyncio.Event()
+    slack.sandbox.inject(Fault(FaultKind.LATENCY, method="GET", times=None, until=release))
+    try:
+        with pytest.raises(ValueError, match="fax"):
+            await slack.runtime.digests.build(slack.team_id, [Product.SMS], zone="UTC", since=None)
+        readings = [
+            task
+            for task in asyncio.all_tasks()
+            if not task.done() and "Snapshots.read" in task.get_coro().__qualname__
+        ]
+        assert readings == []
+    finally:
+        release.set()
+    async with slack.runtime.database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(BalanceSnapshot)) == 0
