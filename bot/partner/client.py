@@ -158,27 +158,16 @@ class SubaccountClient(PartnerClient):
 
     async def all_subaccounts(self, *, fresh: bool = False) -> list[Subaccount]:
         """Every subaccount, every page read (`bot.partner.page_walk`: the pages the account
-        had when last read are asked for beside page 1)."""
-        return await walk_pages(
+        had at its last walk are asked for beside page 1)."""
+        seen = self._transport.pages_seen
+        found, pages = await walk_pages(
             lambda number: self.list_subaccounts(number, fresh=fresh),
-            pages_known=self._pages_last_known(),
+            pages_seen=seen.get(self.key_id),
+            ahead_at_most=self._transport.per_key_concurrency,
             fault=self._paging_fault,
         )
-
-    def _pages_last_known(self) -> int:
-        """How many pages the last known page 1 said there were (1 when none is kept: the
-        transport keeps page 1's last answer for up to an hour)."""
-        known = self._transport.last_known(
-            self._get_request(Endpoint.SUBACCOUNT_LIST, query={"page": "1"})
-        )
-        if known is None:
-            return 1
-        try:
-            total = documents.count(known.get("total", 0))
-            per_page = documents.count(known.get("nb_per_page", 20))
-        except documents.Malformed:
-            return 1
-        return max(1, -(-total // per_page)) if per_page > 0 else 1
+        seen.put(self.key_id, pages)
+        return found
 
     async def create_subaccount(
         self,

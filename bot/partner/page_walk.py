@@ -2,11 +2,12 @@
 every page checked against the others.
 
 Page 1 gives the page count (`total`, `nb_per_page`); the other pages are read side by side
-(the transport keeps a key to its few slots, so never more at once). The pages the account
-had when last read are asked for beside page 1 instead of after it: a walk of `p` pages at
-`c` at a time then takes `ceil(p / c)` turns of the vendor's latency instead of
-`1 + ceil((p - 1) / c)`. A page asked for ahead that page 1 says no longer exists is dropped,
-whatever it got; pages added since are read after page 1.
+(the transport keeps a key to its few slots, so never more at once). Up to `c` (the key's
+slots) of the pages the account had at its last walk (`PagesSeen`) are asked for beside page
+1 instead of after it: a walk of `p` pages then takes `ceil((p + 1) / c)` turns of the
+vendor's latency (its main account read beside) instead of `1 + ceil((p - 1) / c)`. A page
+asked for ahead that page 1 says no longer exists is dropped, whatever it got (so at most `c`
+reads are spent for nothing when an account shrank); pages added since are read after page 1.
 
 A server that repeats a page, skips ahead, or runs dry before `total` would make a naive walk
 loop forever or stop short without saying so: each raises `fault(detail)` instead.
@@ -15,6 +16,7 @@ loop forever or stop short without saying so: each raises `fault(detail)` instea
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 
 from bot.partner.models import Subaccount, SubaccountPage
@@ -23,9 +25,32 @@ ReadPage = Callable[[int], Awaitable[SubaccountPage]]
 Fault = Callable[[str], Exception]
 
 
-async def walk_pages(read: ReadPage, *, pages_known: int, fault: Fault) -> list[Subaccount]:
-    """Every subaccount; `pages_known`: how many pages the account had when last read."""
-    ahead = {number: asyncio.ensure_future(read(number)) for number in range(2, pages_known + 1)}
+class PagesSeen:
+    """How many pages each key's account had at its last walk (the least recently walked
+    forgotten first): a hint for the next walk, never a figure shown."""
+
+    def __init__(self, most: int = 10_000) -> None:
+        self._most = most
+        self._pages: OrderedDict[str, int] = OrderedDict()
+
+    def get(self, key: str) -> int:
+        """The pages seen last time, 1 when this key was never walked."""
+        return self._pages.get(key, 1)
+
+    def put(self, key: str, pages: int) -> None:
+        self._pages[key] = pages
+        self._pages.move_to_end(key)
+        while len(self._pages) > self._most:
+            self._pages.popitem(last=False)
+
+
+async def walk_pages(
+    read: ReadPage, *, pages_seen: int, ahead_at_most: int, fault: Fault
+) -> tuple[list[Subaccount], int]:
+    """Every subaccount, and how many pages page 1 said there were. `pages_seen`: the pages
+    of the last walk; `ahead_at_most`: how many of them may be asked for beside page 1."""
+    last_ahead = min(pages_seen, 1 + ahead_at_most)
+    ahead = {number: asyncio.ensure_future(read(number)) for number in range(2, last_ahead + 1)}
     try:
         first = await read(1)
         count = page_count(first, fault)
@@ -41,7 +66,7 @@ async def walk_pages(read: ReadPage, *, pages_known: int, fault: Fault) -> list[
         for task in ahead.values():
             _drop(task)
         raise
-    return _checked(pages, fault)
+    return _checked(pages, fault), count
 
 
 def page_count(first: SubaccountPage, fault: Fault) -> int:
@@ -85,7 +110,7 @@ def _checked(pages: list[SubaccountPage], fault: Fault) -> list[Subaccount]:
 
 
 def _drop(task: asyncio.Future[SubaccountPage]) -> None:
-    """A page read ahead that is not needed: cancelled, and what it got (a failure too) read
-    so that asyncio does not log it as never retrieved."""
+    """A page read ahead that is not needed: cancelled. (`cancel` also marks a failure the
+    read already had as seen: asyncio does not log it as never retrieved. A display read
+    shared with other callers is only let go: the transport finishes it for them.)"""
     task.cancel()
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())

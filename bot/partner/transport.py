@@ -38,6 +38,7 @@ from bot.partner.exchange import (
 )
 from bot.partner.keys import fingerprint, key_id
 from bot.partner.pacing import Clock, RateLimit, RetryPolicy, Sleep, Timeouts
+from bot.partner.page_walk import PagesSeen
 from bot.partner.reads import DISPLAY_TTL, ReadCache, ReadKey
 from bot.partner.sessions import Sessions
 
@@ -114,7 +115,10 @@ class PartnerTransport:
         self.timeouts = timeouts or Timeouts()
         self.reads = ReadCache(clock=clock, ttl=cache_ttl)
         self.retry = retry or RetryPolicy()
-        self._per_key_concurrency = per_key_concurrency
+        self.per_key_concurrency = per_key_concurrency
+        """Requests in flight at once for one API key, at most."""
+        self.pages_seen = PagesSeen()
+        """Each key's subaccount pages at its last walk (bot.partner.page_walk)."""
         self._sleep = sleep
         self._clock = clock
         self._sessions = Sessions(self.timeouts, pool_size)
@@ -184,12 +188,6 @@ class PartnerTransport:
             return self._last_known(read_key, request, limited.retry_in)
         return Served(answer.document)
 
-    def last_known(self, request: PartnerRequest) -> dict[str, Any] | None:
-        """The last answer to this GET still kept (up to an hour old), without asking the
-        vendor: a hint of what to ask for, never a figure to show or act on."""
-        known = self.reads.last_known(_read_key(key_id(request.api_key), request))
-        return known.document if known is not None else None
-
     def _last_known(self, read_key: ReadKey, request: PartnerRequest, wait: float) -> Served:
         known = self.reads.last_known(read_key)
         if known is None:
@@ -239,7 +237,7 @@ class PartnerTransport:
 
     async def _attempt(self, request: PartnerRequest) -> dict[str, Any]:
         identity = key_id(request.api_key)
-        slot = self._slots.setdefault(identity, asyncio.Semaphore(self._per_key_concurrency))
+        slot = self._slots.setdefault(identity, asyncio.Semaphore(self.per_key_concurrency))
         # A rate-limited request took its place in the window before coming here: waiting for
         # the window while holding one of the key's few slots would stall every other read.
         async with slot:

@@ -41,20 +41,6 @@ async def test_pages_known_from_the_last_walk_are_asked_for_beside_page_1(
     assert sorted(list_pages(sandbox)) == [1, 1, 2, 2, 3, 3]
 
 
-async def test_a_first_walk_waits_for_page_1(sandbox: Sandbox, transport: PartnerTransport) -> None:
-    account = sandbox.add_account(Product.SMS, subaccounts=55)
-    client = SmsClient(transport, account.api_key, sandbox.url(Product.SMS))
-    release = asyncio.Event()
-    sandbox.inject(Fault(FaultKind.LATENCY, endpoint="/subaccount/list", times=None, until=release))
-    walk = asyncio.create_task(client.all_subaccounts(fresh=True))
-    await asyncio.wait_for(sandbox.wait_in_flight(account.api_key, 1), timeout=5)
-    assert list_pages(sandbox) == []  # page 1 is held and nothing else was asked
-    assert sandbox.in_flight(account.api_key) == 1
-    release.set()
-    assert len(await walk) == 55
-    assert sorted(list_pages(sandbox)) == [1, 2, 3]
-
-
 async def test_pages_that_no_longer_exist_are_dropped(
     sandbox: Sandbox, transport: PartnerTransport
 ) -> None:
