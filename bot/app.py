@@ -26,6 +26,7 @@ from bot.slack.door import events_handler, oauth_handler
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.installation_cache import CachedInstallationStore
+from bot.slack.lean_matchers import lean_matchers
 from bot.slack.lean_middleware import lean
 from bot.slack.middleware import skip_redeliveries
 from bot.slack.not_installed import not_installed_guard
@@ -139,6 +140,7 @@ def build_app(runtime: Runtime) -> AsyncApp:
         HomesOfRequests(services, WorkspaceClients.of(runtime, installation_store))
     )
     register_listeners(app, installation_store)
+    lean_matchers(app)
     register_error_handler(app)
     # Read the catalogs now: read on first use, the first burst after a start parsed them
     # between its acks.
