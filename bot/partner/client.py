@@ -159,14 +159,14 @@ class SubaccountClient(PartnerClient):
     async def all_subaccounts(self, *, fresh: bool = False) -> list[Subaccount]:
         """Every subaccount, every page read (`bot.partner.page_walk`: the pages the account
         had at its last walk are asked for beside page 1)."""
-        seen = self._transport.pages_seen
+        seen, key = self._transport.pages_seen, self.key_id
         found, pages = await walk_pages(
             lambda number: self.list_subaccounts(number, fresh=fresh),
-            pages_seen=seen.get(self.key_id),
+            pages_seen=seen.get(key),
             ahead_at_most=self._transport.per_key_concurrency,
             fault=self._paging_fault,
         )
-        seen.put(self.key_id, pages)
+        seen.put(key, pages)
         return found
 
     async def create_subaccount(

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 
 from bot.partner.models import Subaccount, SubaccountPage
+from bot.side_by_side import all_or_none
 
 ReadPage = Callable[[int], Awaitable[SubaccountPage]]
 Fault = Callable[[str], Exception]
@@ -58,10 +59,10 @@ async def walk_pages(
             _drop(ahead.pop(number))
         pages = [first, *await asyncio.gather(*ahead.values())]
         if count > len(pages):
-            pages += await _read_side_by_side(read, range(len(pages) + 1, count + 1))
+            pages += await all_or_none(*map(read, range(len(pages) + 1, count + 1)))
         # Subaccounts created while we read push the end out: one spare page, read on.
         if pages[-1].items and not pages[-1].is_last:
-            pages += await _read_side_by_side(read, [count + 1])
+            pages += await all_or_none(read(count + 1))
     except BaseException:
         for task in ahead.values():
             _drop(task)
@@ -76,16 +77,6 @@ def page_count(first: SubaccountPage, fault: Fault) -> int:
     if first.nb_per_page < 1:
         raise fault(f"nb_per_page is {first.nb_per_page}")
     return -(-first.total // first.nb_per_page)
-
-
-async def _read_side_by_side(read: ReadPage, numbers: Iterable[int]) -> list[SubaccountPage]:
-    tasks = [asyncio.ensure_future(read(number)) for number in numbers]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        raise
 
 
 def _checked(pages: list[SubaccountPage], fault: Fault) -> list[Subaccount]:

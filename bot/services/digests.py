@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -31,6 +30,7 @@ from bot.services.trends import (
     sparkline,
     spending_per_day,
 )
+from bot.side_by_side import all_or_none
 
 CLAIM_LEASE = timedelta(minutes=5)
 """A worker that claimed a run and died frees it after this long."""
@@ -271,22 +271,12 @@ class Digests:
         # event loop takes turns between everything ready, and a vendor request needs a few
         # turns to leave, so a digest that readied four reads at once held back every other
         # digest's requests (30–40 ms before the first left, in a round of 20).
-        sides = [
-            *(
-                asyncio.ensure_future(self._snapshots.read(team_id, p, "digest", client=clients[p]))
-                for p in wanted
-            ),
-            asyncio.ensure_future(self._recorded(team_id, wanted, now)),
-        ]
-        try:
-            *readings, recorded = await asyncio.gather(*sides)
-        except BaseException:
-            # One side failed (or the digest was given up): the others stop too, and are
-            # waited for, rather than go on asking the vendor and recording for nobody.
-            for side in sides:
-                side.cancel()
-            await asyncio.gather(*sides, return_exceptions=True)
-            raise
+        # One side failing (or the digest given up) stops the others, rather than leave them
+        # asking the vendor and recording for nobody.
+        *readings, recorded = await all_or_none(
+            *(self._snapshots.read(team_id, p, "digest", client=clients[p]) for p in wanted),
+            self._recorded(team_id, wanted, now),
+        )
         config, pending, past = recorded
         parts = tuple(
             product_digest(
