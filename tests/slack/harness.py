@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 from cryptography.fernet import Fernet
+from slack_bolt.async_app import AsyncApp
 
+from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import Runtime
 from devkit.emulator import Delivery, FakeSlack, ResponseUrlPost, SlackDriver
@@ -179,6 +181,16 @@ def settings_for(
         values["slack_bot_token"] = BOT_TOKEN
     values |= overrides
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def app_built_with(settings: Settings) -> AsyncApp:
+    """The Bolt app as `serve` builds it on `settings`, its runtime closed again: for tests
+    that look at how it is put together, not at what it answers."""
+    runtime = await Runtime.start(settings, migrate=False)
+    try:
+        return build_app(runtime)
+    finally:
+        await runtime.close()
 
 
 def populate(fake: FakeSlack, team_id: str = TEAM, bot_token: str = BOT_TOKEN) -> None:

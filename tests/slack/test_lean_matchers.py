@@ -12,13 +12,11 @@ from slack_bolt.listener_matcher.async_builtins import AsyncBuiltinListenerMatch
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.app import build_app
 from bot.db.session import Database
-from bot.runtime import Runtime
 from bot.slack.lean_matchers import LeanMatcher
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
-from tests.slack.harness import settings_for
+from tests.slack.harness import app_built_with, settings_for
 
 FORM = {"content-type": ["application/x-www-form-urlencoded"]}
 JSON = {"content-type": ["application/json"]}
@@ -89,12 +87,9 @@ def all_requests() -> dict[str, AsyncBoltRequest]:
 async def test_every_listener_matches_what_bolt_would_match_without_injection(
     database: Database, fake_slack: FakeSlack, sandbox: Sandbox, many_workspaces: bool
 ) -> None:
-    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=many_workspaces)
-    runtime = await Runtime.start(settings, migrate=False)
-    try:
-        app = build_app(runtime)
-    finally:
-        await runtime.close()
+    app = await app_built_with(
+        settings_for(fake_slack, sandbox, database.url, many_workspaces=many_workspaces)
+    )
     matchers = [m for listener in app._async_listeners for m in listener.matchers]
     assert [m for m in matchers if type(m) is AsyncBuiltinListenerMatcher] == []
     lean = [m for m in matchers if isinstance(m, LeanMatcher)]

@@ -9,13 +9,11 @@ from typing import Any
 import pytest
 from slack_bolt.middleware.async_custom_middleware import AsyncCustomMiddleware
 
-from bot.app import build_app
 from bot.db.session import Database
-from bot.runtime import Runtime
 from bot.slack.lean_middleware import LeanMiddleware, lean
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
-from tests.slack.harness import settings_for
+from tests.slack.harness import app_built_with, settings_for
 
 
 @pytest.mark.parametrize(("many_workspaces", "lean_ones"), [(False, 5), (True, 6)])
@@ -28,12 +26,9 @@ async def test_no_middleware_before_an_ack_goes_through_argument_injection(
 ) -> None:
     """The global ones (and, with many workspaces, the not-installed guard before Bolt's
     authorize), and `/partner`'s own listener middleware."""
-    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=many_workspaces)
-    runtime = await Runtime.start(settings, migrate=False)
-    try:
-        app = build_app(runtime)
-    finally:
-        await runtime.close()
+    app = await app_built_with(
+        settings_for(fake_slack, sandbox, database.url, many_workspaces=many_workspaces)
+    )
     middleware = app._async_middleware_list  # what Bolt runs on every request
     assert [m for m in middleware if isinstance(m, AsyncCustomMiddleware)] == []
     assert len([m for m in middleware if isinstance(m, LeanMiddleware)]) == lean_ones

@@ -29,6 +29,13 @@ class Source:
         return found
 
 
+def held(value: object) -> Source:
+    """A source whose reads wait at its gate until the test opens it."""
+    source = Source(value)
+    source.gate = asyncio.Event()
+    return source
+
+
 class Clock:
     def __init__(self) -> None:
         self.now = 0.0
@@ -53,8 +60,7 @@ async def test_an_entry_is_used_until_ttl_after_its_read(elapsed: float, reads: 
 
 async def test_concurrent_gets_share_one_read_and_its_failure() -> None:
     kept: KeptReads[str, object] = KeptReads(ttl=10, clock=Clock())
-    source = Source("one")
-    source.gate = asyncio.Event()
+    source = held("one")
     waiting = [asyncio.create_task(kept.get("k", source.read)) for _ in range(5)]
     await source.started.wait()
     source.fail = RuntimeError("database down")
@@ -70,8 +76,7 @@ async def test_concurrent_gets_share_one_read_and_its_failure() -> None:
 
 async def test_a_forget_during_a_read_keeps_nothing_and_later_callers_read_anew() -> None:
     kept: KeptReads[str, object] = KeptReads(ttl=10, clock=Clock())
-    early_source = Source("old")
-    early_source.gate = asyncio.Event()
+    early_source = held("old")
     early = asyncio.create_task(kept.get("k", early_source.read))
     await early_source.started.wait()
     kept.forget("k")  # a write begins while the read is under way
@@ -108,8 +113,7 @@ async def test_forget_drops_every_key_of_a_group() -> None:
 
 async def test_a_cancelled_reader_leaves_the_others_to_read_themselves() -> None:
     kept: KeptReads[str, object] = KeptReads(ttl=10, clock=Clock())
-    slow = Source("never")
-    slow.gate = asyncio.Event()
+    slow = held("never")
     leader = asyncio.create_task(kept.get("k", slow.read))
     await slow.started.wait()
     follower = asyncio.create_task(kept.get("k", Source("read again").read))
