@@ -23,6 +23,7 @@ from bot.slack.authorize import installation_authorize
 from bot.slack.clients import WorkspaceClients, web_client
 from bot.slack.context import Services, provide_services
 from bot.slack.door import events_handler, oauth_handler
+from bot.slack.door_acks import DoorAcks
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.installation_cache import CachedInstallationStore
@@ -205,7 +206,8 @@ def build_web_app(app: AsyncApp, runtime: Runtime) -> web.Application:
     web_app = web.Application(middlewares=[runtime.inflight.web_middleware()])
     secret = runtime.settings.slack_signing_secret
     assert secret is not None  # build_app refused to start without it
-    web_app.router.add_post(EVENTS_PATH, events_handler(app, secret.get_secret_value()))
+    door_acks = DoorAcks(app, runtime.inflight, runtime.slack_session)
+    web_app.router.add_post(EVENTS_PATH, events_handler(app, secret.get_secret_value(), door_acks))
     web_app.router.add_get(HEALTH_PATH, health_handler(runtime))
     if app.oauth_flow is not None:
         oauth = oauth_handler(app.oauth_flow)

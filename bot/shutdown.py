@@ -91,7 +91,13 @@ class InFlight:
         """A listener's task (bot.app.TrackListenerTasks): waited for on stop, and counted
         against the backlog (once, however often it is told)."""
         task = asyncio.current_task()
-        if task is not None and task not in self._counted:
+        if task is not None:
+            self.count_listener(task)
+
+    def count_listener(self, task: asyncio.Future[Any]) -> None:
+        """`task` holds a listener's place in the backlog until it ends (once, however often
+        it is told), and is waited for on stop."""
+        if task not in self._counted:
             self._counted.add(task)
             self.track(task)
             self._listeners += 1

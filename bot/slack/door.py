@@ -31,6 +31,7 @@ from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.slack.door_acks import DoorAcks, acked_at_door
 from bot.slack.request_guard import Malformed, check_numbers, check_shape, read_delivery
 
 log = logging.getLogger(__name__)
@@ -70,8 +71,11 @@ class ReadRequest(AsyncBoltRequest):
         )
 
 
-def events_handler(app: AsyncApp, signing_secret: str) -> Handler:
-    """The POST handler of the events URL."""
+def events_handler(
+    app: AsyncApp, signing_secret: str, door_acks: DoorAcks | None = None
+) -> Handler:
+    """The POST handler of the events URL. With `door_acks`, a signed command or click of ours
+    is acknowledged here and handed to Bolt after (bot.slack.door_acks)."""
     secret = signing_secret.encode()
 
     async def handle(request: web.Request) -> web.StreamResponse:
@@ -97,6 +101,12 @@ def events_handler(app: AsyncApp, signing_secret: str) -> Handler:
             query=request.query_string,
             headers=request.headers,  # type: ignore[arg-type]
         )
+        if door_acks is not None and acked_at_door(body):
+            if not _signed(secret, timestamp, sent, request.headers.get("X-Slack-Signature", "")):
+                log.info("refused a request with an invalid signature")
+                return web.json_response({"error": "invalid request"}, status=401)
+            door_acks.hand_to_bolt(bolt_request)
+            return web.Response(status=200)
         return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     return handle

@@ -48,6 +48,7 @@ from bot.services.audit import AuditLog
 from bot.services.languages import UserLocales
 from bot.slack.context import DIRECTORY
 from bot.slack.directory import SlackDirectory
+from bot.slack.door_acks import WAITED_FOR_ACKS
 from bot.slack.error_handler import error_view_ack, tell
 from bot.slack.lookups.subaccount_views import PAGE_ACTION
 from bot.slack.membership import MEMBER_GATE, Belonging, NotAMember, belonging
@@ -194,9 +195,14 @@ class MemberGate:
     async def check(self) -> None:
         if not self._checked:
             ack = self._context.get("ack")
-            if self._after_acks is not None and getattr(ack, "response", None) is not None:
+            if (
+                self._after_acks is not None
+                and getattr(ack, "response", None) is not None
+                and not self._context.get(WAITED_FOR_ACKS)
+            ):
                 # Acknowledged: the acks of the requests still at the door go first
-                # (bot.shutdown.InFlight.after_acks). Never before this request's own ack.
+                # (bot.shutdown.InFlight.after_acks). Never before this request's own ack;
+                # once only (a request acknowledged at the door waited there).
                 await self._after_acks()
             self._verdict = await self._judge()
             self._checked = True

@@ -41,10 +41,13 @@ async def test_a_burst_from_one_workspace_asks_auth_test_once(multi: Harness) ->
     )
     assert [d.status for d in deliveries] == [200] * BURST
     assert not any(d.late for d in deliveries)
+    # Acknowledged at the door: Bolt authorises each after, before its reply.
+    await asyncio.gather(*(d.wait_response() for d in deliveries))
     # Serialised lookups with no cache took BURST × 0.1 s; now one question for all.
     assert len(multi.fake.calls_to("auth.test")) - asked_before == 1
     # and later requests do not ask again
-    await multi.driver.command("help", team_id=NEW_TEAM, user_id=NEW_ADMIN)
+    later = await multi.driver.command("help", team_id=NEW_TEAM, user_id=NEW_ADMIN)
+    await later.wait_response()
     assert len(multi.fake.calls_to("auth.test")) - asked_before == 1
 
 
@@ -71,13 +74,13 @@ async def test_racing_requests_refresh_an_expiring_token_once(multi: Harness) ->
         *(multi.driver.command("help", team_id="T0ROT", user_id="UROT") for _ in range(10))
     )
     assert [d.status for d in deliveries] == [200] * 10
+    replies = await asyncio.gather(*(d.wait_response() for d in deliveries))
     refreshes = [
         c
         for c in multi.fake.calls_to("oauth.v2.access")
         if c.args.get("grant_type") == "refresh_token"
     ]
     assert len(refreshes) == 1
-    replies = await asyncio.gather(*(d.wait_response() for d in deliveries))
     assert all(reply.text or reply.blocks for reply in replies)
     fresh = await store.async_find_bot(enterprise_id=None, team_id="T0ROT")
     assert fresh is not None and fresh.bot_token != "xoxe.xoxb-1-first"

@@ -1,0 +1,80 @@
+"""Commands and clicks acknowledged at the door (bot.slack.door_acks): Slack has its 200 before
+Bolt reads the request, Bolt runs the same listeners after, and what Bolt would have put in
+the ack reaches the person through the response_url."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.db.session import Database
+from devkit.emulator import FakeSlack
+from devkit.sandbox import Sandbox
+from tests.conftest import SecretsGuard
+from tests.slack.barriers import app_settled
+from tests.slack.harness import Harness, running_app, settings_for
+from tests.slack.test_workspaces import NEW_ADMIN, NEW_BOT_TOKEN, NEW_TEAM, install
+
+
+@pytest.fixture
+async def multi(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    secrets_guard.watch([NEW_BOT_TOKEN])
+    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=True)
+    async with running_app(settings, fake_slack, sandbox) as harness:
+        secrets_guard.watch(harness.secrets())
+        yield harness
+        assert harness.late_acks() == []
+
+
+async def test_a_command_is_acknowledged_before_bolt_authorises_it(multi: Harness) -> None:
+    await install(multi)
+    # Bolt's authorisation of a workspace's first request asks Slack auth.test: held, Bolt
+    # could not ack before the 3 s Slack waits.
+    gate = multi.fake.hold("auth.test")
+    delivery = await multi.driver.command("help", team_id=NEW_TEAM, user_id=NEW_ADMIN)
+    assert (delivery.status, delivery.body, delivery.late) == (200, "", False)
+    await gate.held()  # Bolt is at it now, after the ack
+    assert delivery.responses() == []
+    gate.release()
+    reply = await delivery.wait_response()
+    assert "/partner" in (reply.text or "") + str(reply.blocks)
+
+
+async def test_a_click_is_acknowledged_before_bolt_authorises_it(multi: Harness) -> None:
+    await install(multi)
+    gate = multi.fake.hold("auth.test")
+    click = await multi.driver.click(
+        team_id=NEW_TEAM,
+        user_id=NEW_ADMIN,
+        action_id="request_approve",
+        value="424242",
+        channel_id="C0NEWGEN",
+    )
+    assert (click.status, click.body, click.late) == (200, "", False)
+    await gate.held()
+    assert multi.fake.calls_to("users.info") == []  # no listener has run
+    gate.release()
+    # The listener ran after all: the person is told the request is not there.
+    answer = await click.wait_response()
+    assert answer.response_type == "ephemeral" and answer.text
+
+
+async def test_bolts_answer_to_a_command_from_a_gone_workspace_is_posted_where_slack_shows_it(
+    multi: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt answers in the ack only a command it will not run (here: no installation); the
+    door had answered already, so the line goes to the response_url, as Slack shows an ack's
+    text: an ephemeral message, once."""
+    with caplog.at_level(logging.INFO):
+        delivery = await multi.driver.command("balance", team_id="T0NEVER", user_id="U0NEVER")
+        line = await delivery.wait_response()
+        await app_settled(multi)
+    assert (delivery.status, delivery.body) == (200, "")
+    assert line.response_type == "ephemeral"
+    assert "not installed" in (line.text or "")
+    assert len(delivery.responses()) == 1
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []

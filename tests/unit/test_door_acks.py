@@ -1,0 +1,124 @@
+"""What the door acknowledges itself (bot.slack.door_acks), what Bolt's ack body becomes when
+the door has answered already, and that such a request holds its place in the backlog."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import aiohttp
+import pytest
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.shutdown import InFlight
+from bot.slack.door_acks import WAITED_FOR_ACKS, DoorAcks, _message_of, acked_at_door
+from bot.slack.membership import NotAMember
+from bot.slack.workspace_guard import MemberGate, Workspace
+
+
+@pytest.mark.parametrize(
+    ("body", "at_door"),
+    [
+        ({"command": "/partner", "text": "balance"}, True),
+        ({"command": "/partner", "text": ""}, True),
+        ({"command": "/other", "text": "balance"}, False),  # not ours: Bolt's 404
+        ({"type": "block_actions", "actions": []}, True),
+        ({"type": "view_submission", "view": {}}, False),  # the ack carries errors or a view
+        ({"type": "view_closed", "view": {}}, False),
+        ({"type": "block_suggestion", "value": "a"}, False),  # the ack carries the options
+        ({"type": "shortcut", "callback_id": "x"}, False),
+        ({"type": "message_action", "callback_id": "x"}, False),
+        ({"type": "event_callback", "event": {"type": "app_mention"}}, False),  # claimed first
+        ({"type": "url_verification", "challenge": "c"}, False),  # the ack is the challenge
+        ({"ssl_check": "1", "token": "t"}, False),
+        ({}, False),
+    ],
+)
+def test_what_the_door_acknowledges(body: dict[str, Any], at_door: bool) -> None:
+    assert acked_at_door(body) is at_door
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            BoltResponse(status=200, body="Partner Ops is not installed"),
+            {"text": "Partner Ops is not installed", "response_type": "ephemeral"},
+        ),
+        (
+            BoltResponse(status=200, body={"text": "t", "blocks": []}),
+            {"text": "t", "blocks": [], "response_type": "ephemeral"},
+        ),
+        (
+            BoltResponse(status=200, body={"text": "t", "response_type": "in_channel"}),
+            {"text": "t", "response_type": "in_channel"},
+        ),
+        (  # BoltResponse takes text starting with "{" for JSON
+            BoltResponse(status=200, body="{not json"),
+            {"text": "{not json", "response_type": "ephemeral"},
+        ),
+        (
+            BoltResponse(status=200, body="[1]", headers={"content-type": "application/json"}),
+            {"text": "[1]", "response_type": "ephemeral"},
+        ),
+    ],
+)
+def test_an_ack_body_becomes_the_message_slack_would_show(
+    answer: BoltResponse, message: dict[str, Any]
+) -> None:
+    assert _message_of(answer) == message
+
+
+async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    inflight = InFlight(backlog=1)
+    app = AsyncApp(signing_secret="not-the-senders", token="xoxb-unused-by-this-test")
+    async with aiohttp.ClientSession() as session:
+        door = DoorAcks(app, inflight, session)
+        request = AsyncBoltRequest(
+            body="command=%2Fpartner&text=balance&team_id=T1&user_id=U1",
+            headers={"x-slack-signature": "v0=0", "x-slack-request-timestamp": "1"},
+        )
+        with caplog.at_level(logging.INFO):
+            door.hand_to_bolt(request)
+            # Counted at once, before Bolt has read a byte: the backlog is full.
+            assert inflight.listeners == 1 and len(inflight) == 1
+            assert await inflight.drain(grace=5) == 0  # waited for, as on stop
+    assert inflight.listeners == 0
+    # Bolt refused the signature (401): said in one line, naming no part of the request.
+    [line] = [r for r in caplog.records if r.name == "bot.slack.door_acks"]
+    assert line.levelno == logging.WARNING
+    assert line.getMessage() == "a /partner acknowledged at the door was answered 401 by Bolt"
+
+
+@pytest.mark.parametrize(
+    ("acknowledged", "waited_at_door", "waits"),
+    [
+        (True, False, 1),  # acknowledged by Bolt: the acks at the door go first
+        (True, True, 0),  # the door waited already, before Bolt got it: not twice
+        (False, False, 0),  # never before its own ack
+    ],
+)
+async def test_a_listener_waits_for_the_acks_at_the_door_once(
+    acknowledged: bool, waited_at_door: bool, waits: int
+) -> None:
+    waited: list[str] = []
+
+    async def after_acks() -> None:
+        waited.append("waited")
+
+    ack = AsyncAck()
+    if acknowledged:
+        ack.response = BoltResponse(status=200, body="")
+    context: dict[str, Any] = {"ack": ack}
+    if waited_at_door:
+        context[WAITED_FOR_ACKS] = True
+    # No user named: no Slack lookup, and a refusal, which is beside the point here.
+    gate = MemberGate(context, None, Workspace("T1", None), {}, None, after_acks)
+    with pytest.raises(NotAMember):
+        await gate.check()
+    assert len(waited) == waits
