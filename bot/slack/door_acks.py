@@ -37,6 +37,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.shutdown import InFlight
+from bot.slack.errors import message_for
 
 log = logging.getLogger(__name__)
 
@@ -85,25 +86,25 @@ class DoorAcks:
     async def _pass_on(self, answer: BoltResponse, body: dict[str, Any]) -> None:
         """What Bolt would have put in the ack, where the person sees it."""
         if answer.status != 200:
-            log.warning(
-                "a %s acknowledged at the door was answered %d by Bolt",
-                _kind(body),
-                answer.status,
-            )
+            # Slack would have shown the person a failure, had the door not said 200 already:
+            # a bug's message, with the reference it is logged under.
+            failure = message_for(AnsweredByBolt(_kind(body), answer.status))
+            await self._post(body, {"text": failure, "response_type": "ephemeral"})
             return
-        if not answer.body or not body.get("command"):
-            return  # a click's ack body is not shown by Slack anyway
+        if answer.body and body.get("command"):  # a click's ack body Slack does not show
+            await self._post(body, _message_of(answer))
+
+    async def _post(self, body: dict[str, Any], message: dict[str, Any]) -> None:
         url = body.get("response_url")
         if not url:
             return
-        message = _message_of(answer)
         try:
             sent = await AsyncWebhookClient(url=url, session=self._session).send_dict(message)
         except (aiohttp.ClientError, TimeoutError) as failure:
-            log.warning("could not post a command's answer: %s", type(failure).__name__)
+            log.warning("could not post Bolt's answer: %s", type(failure).__name__)
             return
         if sent.status_code != 200:
-            log.warning("the response_url refused a command's answer (%d)", sent.status_code)
+            log.warning("the response_url refused Bolt's answer (%d)", sent.status_code)
 
 
 def _message_of(answer: BoltResponse) -> dict[str, Any]:
@@ -118,6 +119,13 @@ def _message_of(answer: BoltResponse) -> dict[str, Any]:
             message.setdefault("response_type", "ephemeral")
             return message
     return {"text": answer.body, "response_type": "ephemeral"}
+
+
+class AnsweredByBolt(Exception):
+    """Bolt answered a request the door had acknowledged with a status other than 200."""
+
+    def __init__(self, kind: str, status: int) -> None:
+        super().__init__(f"a {kind} acknowledged at the door was answered {status} by Bolt")
 
 
 def _kind(body: dict[str, Any]) -> str:

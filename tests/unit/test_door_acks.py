@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -17,6 +19,7 @@ from bot.shutdown import InFlight
 from bot.slack.door_acks import WAITED_FOR_ACKS, DoorAcks, _message_of, acked_at_door
 from bot.slack.membership import NotAMember
 from bot.slack.workspace_guard import MemberGate, Workspace
+from tests.web_server import serving
 
 
 @pytest.mark.parametrize(
@@ -75,12 +78,23 @@ def test_an_ack_body_becomes_the_message_slack_would_show(
 async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """And when Bolt answers it with something else than a 200 (here a 401: the signature is
+    not the app's), the person is told, as Slack would have shown a failure."""
+    posted: list[dict[str, Any]] = []
+
+    async def response_url(request: web.Request) -> web.Response:
+        posted.append(await request.json())
+        return web.Response(text="ok")
+
+    receiver = web.Application()
+    receiver.router.add_post("/response", response_url)
     inflight = InFlight(backlog=1)
     app = AsyncApp(signing_secret="not-the-senders", token="xoxb-unused-by-this-test")
-    async with aiohttp.ClientSession() as session:
+    async with serving(receiver) as base, aiohttp.ClientSession() as session:
         door = DoorAcks(app, inflight, session)
+        form = {"command": "/partner", "text": "balance", "response_url": f"{base}/response"}
         request = AsyncBoltRequest(
-            body="command=%2Fpartner&text=balance&team_id=T1&user_id=U1",
+            body=urlencode(form),
             headers={"x-slack-signature": "v0=0", "x-slack-request-timestamp": "1"},
         )
         with caplog.at_level(logging.INFO):
@@ -89,10 +103,12 @@ async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done
             assert inflight.listeners == 1 and len(inflight) == 1
             assert await inflight.drain(grace=5) == 0  # waited for, as on stop
     assert inflight.listeners == 0
-    # Bolt refused the signature (401): said in one line, naming no part of the request.
-    [line] = [r for r in caplog.records if r.name == "bot.slack.door_acks"]
-    assert line.levelno == logging.WARNING
-    assert line.getMessage() == "a /partner acknowledged at the door was answered 401 by Bolt"
+    [logged] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert logged.name == "bot.slack.errors" and logged.levelno == logging.ERROR
+    assert "answered 401 by Bolt" in str(logged.exc_info[1] if logged.exc_info else "")
+    [told] = posted
+    assert told["response_type"] == "ephemeral"
+    assert logged.getMessage().split("reference ")[1].rstrip(")") in told["text"]
 
 
 @pytest.mark.parametrize(
