@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from devkit.bench import ack, approvals, digest, soak
-from devkit.bench.common import percentile, table
+from devkit.bench.common import Process, percentile, table
 from devkit.bench.runner import BENCHES
 from devkit.sandbox import PER_PAGE
 
@@ -133,3 +133,19 @@ def test_table_is_markdown() -> None:
         "|---|----|",
         "| 1 | 2  |",
     ]
+
+
+async def test_an_app_process_runs_at_the_niceness_it_is_given(tmp_path: Path) -> None:
+    """`bench ack` runs both apps below the client and the emulator, which play Slack."""
+    serve_on_port = (
+        "import os, http.server as h; "
+        "h.HTTPServer(('127.0.0.1', int(os.environ['PORT'])), h.SimpleHTTPRequestHandler)"
+        ".serve_forever()"
+    )
+    app = Process("niced", ["-c", serve_on_port], {}, tmp_path, niceness=ack.APP_NICENESS)
+    await app.start()
+    try:
+        ours = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, app.pid) == min(ours + ack.APP_NICENESS, 19)
+    finally:
+        await app.stop()

@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -99,11 +99,31 @@ def open_files(pid: int) -> int:
         return -1
 
 
+def _nice(niceness: int) -> Callable[[], None] | None:
+    """What a child runs before it starts: `os.nice(niceness)` (its children inherit it)."""
+    if not niceness:
+        return None
+
+    def lower_priority() -> None:
+        os.nice(niceness)
+
+    return lower_priority
+
+
 class Process:
     """A child process serving HTTP on a port of its own, stopped with SIGTERM."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], workdir: Path) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        env: dict[str, str],
+        workdir: Path,
+        *,
+        niceness: int = 0,
+    ) -> None:
         self.name = name
+        self._niceness = niceness
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / f"{name}.log"
@@ -130,6 +150,7 @@ class Process:
                 env=self._env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=_nice(self._niceness),
             )
         async with aiohttp.ClientSession() as session:
             for _ in range(600):
