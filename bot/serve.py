@@ -86,6 +86,7 @@ def _start_background(
             Maintenance(runtime, clients).run_once,
             "maintenance",
             stopping,
+            give_way=runtime.inflight.after_acks,
         )
     ]
     if scheduler or (scheduler is None and runtime.database.is_sqlite):
@@ -95,6 +96,7 @@ def _start_background(
                 Scheduler(runtime, clients).run_once,
                 "scheduler",
                 stopping,
+                give_way=runtime.inflight.after_acks,
             )
         )
 

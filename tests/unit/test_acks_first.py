@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.periodic import run_every
 from bot.shutdown import InFlight
 from tests.web_server import serving
 
@@ -132,3 +133,29 @@ async def test_a_request_arriving_just_after_the_door_cleared_holds_the_work() -
             for release in held:
                 release.set()
     assert journal == ["answered", "answered", "went on"]
+
+
+async def test_a_background_round_starts_once_the_door_is_clear(
+    door: tuple[InFlight, asyncio.Event, str],
+) -> None:
+    """Maintenance and the scheduler give way to the acks at the door (bot.serve)."""
+    inflight, release, url = door
+    stopping = asyncio.Event()
+
+    async def one_round() -> None:
+        JOURNAL.append("round")
+        stopping.set()
+
+    async with aiohttp.ClientSession() as session:
+        request = asyncio.ensure_future(session.post(url))
+        await asyncio.wait_for(arrived(inflight, 1), timeout=5)
+        rounds = asyncio.ensure_future(
+            run_every(
+                60, one_round, "test", stopping, give_way=lambda: inflight.after_acks(most=60)
+            )
+        )
+        release.set()
+        answer = await request
+        await asyncio.wait_for(rounds, timeout=5)
+        assert JOURNAL == ["answered", "round"]
+        answer.release()
