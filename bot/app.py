@@ -23,7 +23,7 @@ from bot.slack.authorize import installation_authorize
 from bot.slack.clients import WorkspaceClients, web_client
 from bot.slack.context import Services, provide_services
 from bot.slack.door import events_handler, oauth_handler
-from bot.slack.door_acks import DoorAcks
+from bot.slack.door_acks import PLACE_HOLDER, DoorAcks
 from bot.slack.error_handler import register_error_handler
 from bot.slack.home.refresh import HomesOfRequests
 from bot.slack.installation_cache import CachedInstallationStore
@@ -195,7 +195,7 @@ class TrackListenerTasks(AsyncListenerStartHandler):
         self._inflight = inflight
 
     async def handle(self, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
-        self._inflight.track_current_task()
+        self._inflight.track_current_task(taking_over=request.context.get(PLACE_HOLDER))
         await self._inner.handle(request=request, response=response)
 
 

@@ -31,6 +31,8 @@ async def run_every(
     while not stopping.is_set():
         if give_way is not None:
             await give_way()
+            if stopping.is_set():
+                break
         try:
             await job()
         except Exception:

@@ -48,8 +48,8 @@ ACKS_QUIET_SECONDS = 0.02
 burst's requests wait in the sockets between two reads of them, while the door looks clear.
 Acked at the door (bot.slack.door_acks) a request costs so little that a burst's arrivals at
 one process are spaced by the sender, often by more than 5 ms (the value before): 20 ms
-kept work from starting inside a burst of 50 (`bench ack --quick`, warm p99 16–26 ms against
-21–42 at 5 ms, two processes, two runs each)."""
+kept work from starting inside a burst of 50 (docs/performance.md, "The quiet door at 5 and
+20 ms")."""
 
 
 LISTENER_BACKLOG = 250
@@ -75,6 +75,7 @@ class InFlight:
         self._admit_within = admit_within
         self._listeners = 0
         self._counted: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
+        self._handed_over: weakref.WeakSet[asyncio.Future[Any]] = weakref.WeakSet()
         # Requests waiting for room, first come first in: each listener that ends lets one in.
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._overloaded_said_at = float("-inf")
@@ -91,12 +92,26 @@ class InFlight:
         self._work.add(task)
         task.add_done_callback(self._work.discard)
 
-    def track_current_task(self) -> None:
+    def track_current_task(self, taking_over: asyncio.Future[Any] | None = None) -> None:
         """A listener's task (bot.app.TrackListenerTasks): waited for on stop, and counted
-        against the backlog (once, however often it is told)."""
+        against the backlog (once, however often it is told). `taking_over` held the
+        request's place until now (the door's hand-over to Bolt, bot.slack.door_acks): the
+        place passes to this task, rather than the request taking two."""
         task = asyncio.current_task()
-        if task is not None:
-            self.count_listener(task)
+        if task is None or task in self._counted:
+            return
+        if taking_over is not None and self._hand_over(taking_over, task):
+            return
+        self.count_listener(task)
+
+    def _hand_over(self, holder: asyncio.Future[Any], task: asyncio.Future[Any]) -> bool:
+        if holder not in self._counted or holder in self._handed_over or holder.done():
+            return False
+        self._handed_over.add(holder)
+        self._counted.add(task)
+        self.track(task)
+        task.add_done_callback(self._listener_done)
+        return True
 
     def count_listener(self, task: asyncio.Future[Any]) -> None:
         """`task` holds a listener's place in the backlog until it ends (once, however often
@@ -107,7 +122,9 @@ class InFlight:
             self._listeners += 1
             task.add_done_callback(self._listener_done)
 
-    def _listener_done(self, _task: asyncio.Future[Any]) -> None:
+    def _listener_done(self, task: asyncio.Future[Any]) -> None:
+        if task in self._handed_over:
+            return  # its place went on to the listener it started
         self._listeners -= 1
         self._let_one_in()
 

@@ -37,12 +37,17 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.shutdown import InFlight
+from bot.slack.error_handler import tell
 from bot.slack.errors import message_for
 
 log = logging.getLogger(__name__)
 
 COMMANDS_ACKED_AT_DOOR = frozenset({"/partner"})
 """Slash commands whose listeners always ack empty (bot.slack.partner_listener)."""
+
+PLACE_HOLDER = "partner_ops_place_holder"
+"""In the context of a request the door acknowledged: the task holding its place in the
+backlog until its listener starts."""
 
 WAITED_FOR_ACKS = "partner_ops_waited_for_acks"
 """In the context of a request the door acknowledged: it waited for the acks at the door
@@ -66,10 +71,15 @@ class DoorAcks:
         self._session = session
 
     def hand_to_bolt(self, request: AsyncBoltRequest) -> None:
-        """Bolt gets `request` once the door is quiet; counted as a listener from now on."""
-        self._inflight.count_listener(asyncio.ensure_future(self._dispatch(request)))
+        """Bolt gets `request` once the door is quiet. It holds a listener's place from now
+        on, which its listener takes over when Bolt starts it (bot.app.TrackListenerTasks)."""
+        dispatch = asyncio.ensure_future(self._dispatch(request))
+        request.context[PLACE_HOLDER] = dispatch
+        self._inflight.count_listener(dispatch)
 
     async def _dispatch(self, request: AsyncBoltRequest) -> None:
+        # At most ACKS_FIRST_SECONDS (0.25 s) of a trigger_id's 3 s: a listener that opens a
+        # modal still opens it first thing (bot.slack.modals), only after the burst's acks.
         await self._inflight.after_acks()
         # Waited once: the listener's own wait (bot.slack.workspace_guard.MemberGate) would
         # hold it up to that bound again in a steady stream, for acks that now cost little.
@@ -77,26 +87,35 @@ class DoorAcks:
         try:
             answer = await self._app.async_dispatch(request)
         except Exception as failure:  # Bolt answers its own errors; this is the last resort
-            log.error(
-                "a request acknowledged at the door failed in Bolt: %s", type(failure).__name__
-            )
+            await self._tell(message_for(failure), request.body, request.context)
             return
-        await self._pass_on(answer, request.body)
+        await self._pass_on(answer, request.body, request.context)
 
-    async def _pass_on(self, answer: BoltResponse, body: dict[str, Any]) -> None:
+    async def _pass_on(
+        self, answer: BoltResponse, body: dict[str, Any], context: dict[str, Any]
+    ) -> None:
         """What Bolt would have put in the ack, where the person sees it."""
         if answer.status != 200:
             # Slack would have shown the person a failure, had the door not said 200 already:
-            # a bug's message, with the reference it is logged under.
-            failure = message_for(AnsweredByBolt(_kind(body), answer.status))
-            await self._post(body, {"text": failure, "response_type": "ephemeral"})
+            # a bug's message, with the reference it is logged under, wherever they will see
+            # it (a click in the Home tab or a modal has no response_url: a direct message).
+            failure = AnsweredByBolt(_kind(body), answer.status)
+            await self._tell(message_for(failure), body, context)
             return
         if answer.body and body.get("command"):  # a click's ack body Slack does not show
             await self._post(body, _message_of(answer))
 
+    async def _tell(self, message: str, body: dict[str, Any], context: dict[str, Any]) -> None:
+        """Through the response_url when there is one (it needs no token: Bolt may have
+        failed before it had one); else as the app's error handler would."""
+        if body.get("response_url"):
+            await self._post(body, {"text": message, "response_type": "ephemeral"})
+        else:
+            await tell(message, body, context)
+
     async def _post(self, body: dict[str, Any], message: dict[str, Any]) -> None:
         url = body.get("response_url")
-        if not url:
+        if not url:  # Slack sends one with every command
             return
         try:
             sent = await AsyncWebhookClient(url=url, session=self._session).send_dict(message)

@@ -14,7 +14,7 @@ from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
-from tests.slack.harness import Harness, running_app, settings_for
+from tests.slack.harness import MEMBER, Harness, running_app, settings_for
 from tests.slack.test_workspaces import NEW_ADMIN, NEW_BOT_TOKEN, NEW_TEAM, install
 
 
@@ -78,3 +78,20 @@ async def test_bolts_answer_to_a_command_from_a_gone_workspace_is_posted_where_s
     assert "not installed" in (line.text or "")
     assert len(delivery.responses()) == 1
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_a_click_bolt_has_no_listener_for_is_answered_as_a_bug(
+    slack: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt answers a click no listener takes with a 404, which Slack would have shown as a
+    failure; the door said 200 already, so the person is told, with the reference the error
+    is logged under."""
+    with caplog.at_level(logging.INFO):
+        click = await slack.driver.click(
+            team_id=slack.team_id, user_id=MEMBER, action_id="no_listener_for_this", value="1"
+        )
+        told = await click.wait_response()
+    assert (click.status, click.body) == (200, "")
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    reference = error.getMessage().split("reference ")[1].rstrip(")")
+    assert told.response_type == "ephemeral" and reference in (told.text or str(told.blocks))

@@ -159,3 +159,17 @@ async def test_a_background_round_starts_once_the_door_is_clear(
         await asyncio.wait_for(rounds, timeout=5)
         assert JOURNAL == ["answered", "round"]
         answer.release()
+
+
+async def test_no_round_starts_once_stopping_was_set_while_it_gave_way() -> None:
+    stopping = asyncio.Event()
+    ran: list[str] = []
+
+    async def give_way() -> None:
+        stopping.set()  # SIGTERM while the round waited for the door
+
+    async def one_round() -> None:
+        ran.append("round")
+
+    await asyncio.wait_for(run_every(60, one_round, "test", stopping, give_way=give_way), 5)
+    assert ran == []

@@ -3,6 +3,7 @@ the door has answered already, and that such a request holds its place in the ba
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlencode
@@ -11,10 +12,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.app import TrackListenerTasks
 from bot.shutdown import InFlight
 from bot.slack.door_acks import WAITED_FOR_ACKS, DoorAcks, _message_of, acked_at_door
 from bot.slack.membership import NotAMember
@@ -138,3 +142,83 @@ async def test_a_listener_waits_for_the_acks_at_the_door_once(
     with pytest.raises(NotAMember):
         await gate.check()
     assert len(waited) == waits
+
+
+def _app_counted_by(inflight: InFlight) -> AsyncApp:
+    """A Bolt app as bot.app builds it, as far as counting goes: its listener tasks counted
+    by TrackListenerTasks. Authorised for one workspace without asking Slack."""
+
+    async def authorize(**_kwargs: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-test-only")
+
+    app = AsyncApp(
+        signing_secret="unused",
+        authorize=authorize,
+        request_verification_enabled=False,
+    )
+    runner = app.listener_runner
+    runner.listener_start_handler = TrackListenerTasks(runner.listener_start_handler, inflight)
+    return app
+
+
+def _command(text: str) -> AsyncBoltRequest:
+    form = {"command": "/partner", "text": text, "team_id": "T1", "user_id": "U1"}
+    return AsyncBoltRequest(body=urlencode(form), headers={})
+
+
+async def test_a_listener_takes_over_its_requests_place_rather_than_taking_a_second() -> None:
+    inflight = InFlight()
+    started = asyncio.Semaphore(0)
+    release = asyncio.Event()
+    app = _app_counted_by(inflight)
+
+    @app.command("/partner")
+    async def listener(ack: AsyncAck) -> None:
+        started.release()
+        await release.wait()  # not acknowledged yet: Bolt's dispatch is still polling
+        await ack()
+
+    async with aiohttp.ClientSession() as session:
+        door = DoorAcks(app, inflight, session)
+        for text in ("a", "b", "c"):
+            door.hand_to_bolt(_command(text))
+        for _ in range(3):
+            await asyncio.wait_for(started.acquire(), timeout=5)
+        # Three requests, three places: each dispatch and its listener count once.
+        assert inflight.listeners == 3
+        release.set()
+        assert await inflight.drain(grace=5) == 0
+    assert inflight.listeners == 0
+
+
+async def test_bolt_gets_a_request_once_the_door_is_clear_and_its_listener_waits_no_more() -> None:
+    inflight = InFlight()
+    at_the_door = asyncio.Event()
+    open_door = asyncio.Event()
+    seen: list[tuple[int, object]] = []
+
+    async def held(_request: web.Request) -> web.Response:
+        at_the_door.set()
+        await open_door.wait()
+        return web.Response(text="ok")
+
+    web_app = web.Application(middlewares=[inflight.web_middleware()])
+    web_app.router.add_post("/slack/events", held)
+    app = _app_counted_by(inflight)
+
+    @app.command("/partner")
+    async def listener(ack: AsyncAck, context: AsyncBoltContext) -> None:
+        await ack()
+        # What a listener sees: who is still at the door, and whether MemberGate must wait.
+        seen.append((inflight.at_door, context.get(WAITED_FOR_ACKS)))
+
+    async with serving(web_app) as base, aiohttp.ClientSession() as session:
+        other = asyncio.ensure_future(session.post(f"{base}/slack/events"))
+        await asyncio.wait_for(at_the_door.wait(), timeout=5)
+        DoorAcks(app, inflight, session).hand_to_bolt(_command("balance"))
+        # Time for a dispatch that did not wait to reach its listener meanwhile.
+        await asyncio.sleep(0.05)
+        open_door.set()
+        (await other).release()
+        assert await inflight.drain(grace=5) == 0
+    assert seen == [(0, True)]
