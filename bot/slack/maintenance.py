@@ -20,7 +20,7 @@ from bot.slack.batches.notices import SlackBatchNotices
 from bot.slack.clients import WorkspaceClients
 from bot.slack.parts import MaintenanceParts
 from bot.slack.recurring.listeners import post_card
-from bot.slack.recurring.notices import SlackRecurringNotices
+from bot.slack.recurring.notices import SlackRecurringNotices, recurring_notices_for
 from bot.slack.requests.notices import SlackRequestNotices
 from bot.slack.requests.reminders import send_due
 
@@ -116,8 +116,7 @@ class Maintenance:
             )
 
     async def _recurring_notices_for(self, team_id: str) -> SlackRecurringNotices | None:
-        client = await self._clients.for_team(team_id)
-        return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
+        return await recurring_notices_for(self._clients, self._parts.user_locales, team_id)
 
     async def _batch_notices_for(self, team_id: str) -> SlackBatchNotices | None:
         client = await self._clients.for_team(team_id)

@@ -40,7 +40,7 @@ from bot.slack.digests.views import digest_reply
 from bot.slack.direct import dm_channel
 from bot.slack.locale import user_language
 from bot.slack.parts import SchedulerParts
-from bot.slack.recurring.notices import SlackRecurringNotices
+from bot.slack.recurring.notices import SlackRecurringNotices, recurring_notices_for
 
 log = logging.getLogger(__name__)
 
@@ -293,8 +293,7 @@ class Scheduler:
             await announce_over_cap(self._parts, client, self._pacer.wait, team_id, over)
 
     async def _recurring_notices(self, team_id: str) -> SlackRecurringNotices | None:
-        client = await self._clients.for_team(team_id)
-        return None if client is None else SlackRecurringNotices(client, self._parts.user_locales)
+        return await recurring_notices_for(self._clients, self._parts.user_locales, team_id)
 
     async def run_alert_round(self) -> int:
         """The hourly reading and alert check of every product, now and unclaimed (the
