@@ -12,15 +12,15 @@ answers it itself once the signature is good, and hands the request to Bolt afte
 then reaches nobody.
 
 What Bolt still answers in the ack body instead — a command from a workspace where the app is
-not installed (bot.slack.not_installed, or Bolt's own authorisation), a refusal of the
-workspace guard — is posted to the command's response_url as the ephemeral message Slack would
-have shown. A view submission (its ack may carry errors or the next view), a menu's options,
-an event (claimed before the ack, and url_verification) and anything else go through Bolt as
-before.
+not installed (bot.slack.not_installed, or Bolt's own authorisation) — is posted to the
+command's response_url as the ephemeral message Slack would have shown; a status other than
+200, which Slack would have shown as a failure, is told to the person as a bug. A view
+submission (its ack may carry errors or the next view), a menu's options, an event (claimed
+before the ack, and url_verification) and anything else go through Bolt as before.
 
-Each request acknowledged here is counted as a listener from the ack on (bot.shutdown.InFlight:
-the backlog bound, and the drain on stop wait for it), so acking faster never lets more work
-pile up than before.
+Each request acknowledged here holds a listener's place from the ack on, and its listener takes
+the place over (bot.shutdown.InFlight: the backlog bound, and the drain on stop wait for it),
+so acking faster never lets more work pile up than before.
 """
 
 from __future__ import annotations
