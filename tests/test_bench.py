@@ -63,8 +63,10 @@ def _ack_in_turns() -> str:
     sizes = ack.Sizes(
         burst=1, total=1, at_a_time=1, vendor_seconds=0.01, reply_deadline=15, settle_seconds=0
     )
-    out = asyncio.run(ack.run(sizes, pairs=2))
+    out = asyncio.run(ack.run(sizes, pairs=2, both_modes=True))
     assert "## bench ack --pairs" in out and " of 2 " in out, out
+    # and many workspaces against one workspace, both up at once, in turns
+    assert "many workspaces against one" in out and "turns within 1.2×" in out, out
     return out
 
 
