@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -79,11 +80,33 @@ def test_an_ack_body_becomes_the_message_slack_would_show(
     assert _message_of(answer) == message
 
 
+class BoltFailing(AsyncApp):
+    """Bolt raising from its dispatch (it answers its own errors: this is the last resort)."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        raise RuntimeError("a failure inside Bolt")
+
+
+@pytest.mark.parametrize(
+    ("app", "failure"),
+    [
+        # the signature is not the app's: Bolt answers 401
+        (
+            lambda: AsyncApp(signing_secret="not-the-senders", token="xoxb-unused-by-this-test"),
+            "answered 401 by Bolt",
+        ),
+        (
+            lambda: BoltFailing(signing_secret="unused", token="xoxb-unused-by-this-test"),
+            "a failure inside Bolt",
+        ),
+    ],
+    ids=["answered-401", "raised"],
+)
 async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, app: Callable[[], AsyncApp], failure: str
 ) -> None:
-    """And when Bolt answers it with something else than a 200 (here a 401: the signature is
-    not the app's), the person is told, as Slack would have shown a failure."""
+    """And when Bolt answers it with something else than a 200, or fails, the person is
+    told, as Slack would have shown a failure: a bug's message and reference."""
     posted: list[dict[str, Any]] = []
 
     async def response_url(request: web.Request) -> web.Response:
@@ -93,9 +116,8 @@ async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done
     receiver = web.Application()
     receiver.router.add_post("/response", response_url)
     inflight = InFlight(backlog=1)
-    app = AsyncApp(signing_secret="not-the-senders", token="xoxb-unused-by-this-test")
     async with serving(receiver) as base, aiohttp.ClientSession() as session:
-        door = DoorAcks(app, inflight, session)
+        door = DoorAcks(app(), inflight, session)
         form = {"command": "/partner", "text": "balance", "response_url": f"{base}/response"}
         request = AsyncBoltRequest(
             body=urlencode(form),
@@ -109,7 +131,7 @@ async def test_a_request_handed_to_bolt_holds_a_backlog_place_until_bolt_is_done
     assert inflight.listeners == 0
     [logged] = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert logged.name == "bot.slack.errors" and logged.levelno == logging.ERROR
-    assert "answered 401 by Bolt" in str(logged.exc_info[1] if logged.exc_info else "")
+    assert failure in str(logged.exc_info[1] if logged.exc_info else "")
     [told] = posted
     assert told["response_type"] == "ephemeral"
     assert logged.getMessage().split("reference ")[1].rstrip(")") in told["text"]
