@@ -15,6 +15,7 @@ from tests.slack.harness import (
     running_app,
     settings_for,
 )
+from tests.slack.test_workspaces import NEW_BOT_TOKEN
 
 
 @pytest.fixture
@@ -106,3 +107,18 @@ async def slack_unconfigured(
     settings = settings_for(fake_slack, sandbox, database.url, environment_keys=False)
     async for harness in _harness(secrets_guard, running_app(settings, fake_slack, sandbox)):
         yield harness
+
+
+@pytest.fixture
+async def multi(
+    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
+) -> AsyncIterator[Harness]:
+    """The app in many-workspace (OAuth) mode, nothing installed yet (tests.slack.
+    test_workspaces `install` installs NEW_TEAM). Modules that check more around it define
+    their own `multi`."""
+    secrets_guard.watch([NEW_BOT_TOKEN])
+    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=True)
+    async with running_app(settings, fake_slack, sandbox) as harness:
+        secrets_guard.watch(harness.secrets())
+        yield harness
+        assert harness.late_acks() == []

@@ -5,31 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 
-import pytest
-
-from bot.db.session import Database
 from bot.slack import stores
-from devkit.emulator import FakeSlack
-from devkit.sandbox import Sandbox
-from tests.conftest import SecretsGuard
-from tests.slack.harness import MANIFEST_SCOPE, Harness, running_app, settings_for
-from tests.slack.test_workspaces import NEW_ADMIN, NEW_BOT_TOKEN, NEW_TEAM, install, install_code
+from tests.slack.harness import MANIFEST_SCOPE, Harness
+from tests.slack.test_workspaces import NEW_ADMIN, NEW_TEAM, install, install_code
 
 BURST = 60
-
-
-@pytest.fixture
-async def multi(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
-) -> AsyncIterator[Harness]:
-    secrets_guard.watch([NEW_BOT_TOKEN])
-    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=True)
-    async with running_app(settings, fake_slack, sandbox) as harness:
-        secrets_guard.watch(harness.secrets())
-        yield harness
-        assert harness.late_acks() == []
 
 
 async def test_a_burst_from_one_workspace_asks_auth_test_once(multi: Harness) -> None:

@@ -5,29 +5,12 @@ the ack reaches the person through the response_url."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.db.session import Database
-from devkit.emulator import FakeSlack
-from devkit.sandbox import Sandbox
-from tests.conftest import SecretsGuard
 from tests.slack.barriers import app_settled
-from tests.slack.harness import MEMBER, Harness, running_app, settings_for
-from tests.slack.test_workspaces import NEW_ADMIN, NEW_BOT_TOKEN, NEW_TEAM, install
-
-
-@pytest.fixture
-async def multi(
-    database: Database, fake_slack: FakeSlack, sandbox: Sandbox, secrets_guard: SecretsGuard
-) -> AsyncIterator[Harness]:
-    secrets_guard.watch([NEW_BOT_TOKEN])
-    settings = settings_for(fake_slack, sandbox, database.url, many_workspaces=True)
-    async with running_app(settings, fake_slack, sandbox) as harness:
-        secrets_guard.watch(harness.secrets())
-        yield harness
-        assert harness.late_acks() == []
+from tests.slack.harness import MEMBER, Harness
+from tests.slack.test_workspaces import NEW_ADMIN, NEW_TEAM, install
 
 
 async def test_a_command_is_acknowledged_before_bolt_authorises_it(multi: Harness) -> None:
