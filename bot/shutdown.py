@@ -108,19 +108,21 @@ class InFlight:
         if holder not in self._counted or holder in self._handed_over or holder.done():
             return False
         self._handed_over.add(holder)
-        self._counted.add(task)
-        self.track(task)
-        task.add_done_callback(self._listener_done)
+        self._hold_place(task)
         return True
 
     def count_listener(self, task: asyncio.Future[Any]) -> None:
         """`task` holds a listener's place in the backlog until it ends (once, however often
         it is told), and is waited for on stop."""
         if task not in self._counted:
-            self._counted.add(task)
-            self.track(task)
             self._listeners += 1
-            task.add_done_callback(self._listener_done)
+            self._hold_place(task)
+
+    def _hold_place(self, task: asyncio.Future[Any]) -> None:
+        """`task` holds a place already counted, gives it up when it ends, is waited for."""
+        self._counted.add(task)
+        self.track(task)
+        task.add_done_callback(self._listener_done)
 
     def _listener_done(self, task: asyncio.Future[Any]) -> None:
         if task in self._handed_over:
