@@ -14,7 +14,6 @@ from slack_sdk.oauth.installation_store import Bot
 from bot.slack import stores
 from bot.slack.clients import WorkspaceClients
 from tests.slack.harness import MANIFEST_SCOPE, Harness
-from tests.slack.test_authorize_load import multi  # noqa: F401 - the fixture
 from tests.slack.test_workspaces import install_code
 
 TEAM = "T0ROT"
@@ -53,7 +52,7 @@ def refreshes(h: Harness) -> list:
 
 
 async def test_a_request_and_a_scheduled_job_refresh_an_expiring_token_once(
-    multi: Harness,  # noqa: F811
+    multi: Harness,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     await a_minute_left(multi)
@@ -86,7 +85,7 @@ async def test_a_request_and_a_scheduled_job_refresh_an_expiring_token_once(
 
 
 async def test_a_refresh_that_failed_leaves_the_next_caller_free_to_refresh(
-    multi: Harness,  # noqa: F811
+    multi: Harness,
 ) -> None:
     await a_minute_left(multi)
     store = stores.installation_store(multi.runtime)
