@@ -5,7 +5,7 @@ Partner key replacement. Against the services on a real database, no Slack."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,18 +13,28 @@ from sqlalchemy import update
 
 from bot.clock import utcnow
 from bot.db.models import RoleGrant
+from bot.db.recurring_models import RecurringSeries
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
 from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.four_eyes import AppointedByAsker
 from bot.services.policy import get_policy
+from bot.services.recurring.model import Plan
+from bot.services.recurring.schedule import Every, Frequency
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting, key_change
 from bot.services.settings_changes import Status as ChangeStatus
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
-from tests.services.request_world import ADMIN, REQUESTER, TEAM, People, pending_request
+from tests.services.request_world import (
+    ADMIN,
+    APPROVER,
+    REQUESTER,
+    TEAM,
+    People,
+    pending_request,
+)
 
 PAL, PALS = "UPAL", "S0PALS"
 NEW_KEY = "sandbox-sms-replacement-appointee-91ab"
@@ -70,10 +80,45 @@ async def _key_replacement(runtime: Runtime, sandbox: Sandbox) -> Decide:
     return await _change(runtime, key_change(Product.SMS, fingerprint(DEMO_SMS_KEY), NEW_KEY))
 
 
+async def _recurring_raise(runtime: Runtime, sandbox: Sandbox) -> Decide:
+    """A series running for a month; its asker raises it now: judged from the raise."""
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    series, _ = await runtime.recurring.propose(TEAM, REQUESTER, _nightly(sub.token), People())
+    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    async with runtime.database.session() as session:  # set-up: as if created a month ago
+        await session.execute(
+            update(RecurringSeries)
+            .where(RecurringSeries.id == series.id)
+            .values(created_at=utcnow() - timedelta(days=30))
+        )
+    await runtime.recurring.change(TEAM, series.number, REQUESTER, People(), amount=Decimal(9))
+
+    async def decide() -> bool:
+        raised, applied = await runtime.recurring.approve(TEAM, series.number, PAL, WithPals())
+        return applied and raised.amount == 9
+
+    return decide
+
+
+def _nightly(token: str) -> Plan:
+    return Plan(
+        product=Product.SMS,
+        ref=token,
+        amount=Decimal(7),
+        level=None,
+        frequency=Frequency(Every.DAILY),
+        at=time(6, 30),
+        zone="UTC",
+        until=None,
+        reason="nightly float",
+    )
+
+
 THINGS = {
     "request approval": _request,
     "setting change": _policy_change,
     "key replacement": _key_replacement,
+    "recurring raise": _recurring_raise,
 }
 
 AFTER = None
@@ -126,7 +171,7 @@ async def test_who_counts_for_the_asker(
     with pytest.raises(AppointedByAsker) as refused:
         await decide()
     assert refused.value.asker_id == REQUESTER
-    assert refused.value.change is (thing != "request approval")
+    assert refused.value.change is (thing in ("setting change", "key replacement"))
     # Nothing moved: the request still waits, no change applied, the key still the old one.
     assert [r.status for r in await runtime.requests.of_requester(TEAM, REQUESTER)] in (
         [],
@@ -139,6 +184,8 @@ async def test_who_counts_for_the_asker(
     assert (await get_policy(runtime.database, TEAM)).auto_approve_limit == Decimal(0)
     key = await runtime.keys.key(TEAM, Product.SMS)
     assert key is None or key.get_secret_value() == DEMO_SMS_KEY
+    for series in await runtime.recurring.of_team(TEAM):  # the raise still waits
+        assert series.amount == 7 and series.raised_figures == {"amount": "9"}
 
 
 @pytest.mark.parametrize(
@@ -160,3 +207,24 @@ async def test_a_click_that_does_not_count_is_audited(
     assert entry.action == action
     assert (entry.details or {}).get("why") == why
     assert NEW_KEY not in str(entry.details)
+
+
+async def test_a_raise_proposed_before_its_time_was_kept_is_judged_from_the_series(
+    runtime: Runtime, sandbox: Sandbox
+) -> None:
+    """Stricter, not laxer: the asker's appointee of 25 hours ago, who counts for a raise
+    asked now, does not for one whose time is unknown on a series created a month ago."""
+    await _appoint(runtime, REQUESTER, 25, False)
+    decide = await _recurring_raise(runtime, sandbox)
+    [series] = await runtime.recurring.of_team(TEAM)
+    assert series.proposed is not None and "at" in series.proposed
+    async with runtime.database.session() as session:  # set-up: a raise of before
+        await session.execute(
+            update(RecurringSeries)
+            .where(RecurringSeries.id == series.id)
+            .values(proposed={"amount": "9", "by": REQUESTER})
+        )
+    with pytest.raises(AppointedByAsker):
+        await decide()
+    [series] = await runtime.recurring.of_team(TEAM)
+    assert series.amount == 7 and series.raised_figures == {"amount": "9"}

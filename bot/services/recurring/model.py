@@ -103,11 +103,18 @@ class Series:
     starts_at: datetime | None
     failures_in_a_row: int
     proposed: dict[str, str] | None
+    """A raise waiting for a second person: its figures (`amount` or `level`, `until`), who
+    asked (`by`) and when (`at`, ISO; not kept for raises proposed before it was)."""
     key_id: str | None
     last_run: Run | None = None
     card: tuple[str, str] | None = None
     """(channel, ts) of its approval card."""
     armed: bool = True
+
+    @property
+    def raised_figures(self) -> dict[str, str]:
+        """The figures of the raise waiting, without who asked and when."""
+        return {k: v for k, v in (self.proposed or {}).items() if k not in ("by", "at")}
 
     @property
     def per_run(self) -> Decimal:

@@ -9,7 +9,7 @@ or end) waits for a second person; lowering it, pausing and cancelling apply at 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -132,8 +132,8 @@ class SeriesDecisions:
             raise_ = series.proposed
             if series.state is not SeriesState.PENDING and raise_ is None:
                 raise SeriesNotChangeable(series, "approve")
-            asker = raise_["by"] if raise_ else series.created_by
-            await self._check_eyes(series, team_id, approver_id, asker, directory)
+            asker, asked_at = _asked(series)
+            await self._check_eyes(series, team_id, approver_id, asker, asked_at, directory)
             if raise_ is not None:
                 values = _applied(raise_)
                 if await self._store.update(
@@ -175,10 +175,16 @@ class SeriesDecisions:
         return await self._store.get(series.id)
 
     async def _check_eyes(
-        self, series: Series, team_id: str, approver_id: str, asker: str, directory: Directory
+        self,
+        series: Series,
+        team_id: str,
+        approver_id: str,
+        asker: str,
+        asked_at: datetime,
+        directory: Directory,
     ) -> None:
         appointments = await self._roles.approver_appointments(team_id, approver_id, directory)
-        match second_eyes(approver_id, asker, series.created_at, appointments):
+        match second_eyes(approver_id, asker, asked_at, appointments):
             case Eyes.ASKER:
                 raise NotAllowed(_("approve your own series"), _("another approver"))
             case Eyes.NOT_APPROVER:
@@ -246,8 +252,9 @@ class SeriesDecisions:
         proposed = {
             k: (f"{v:f}" if isinstance(v, Decimal) else v.isoformat()) for k, v in values.items()
         }
+        asked = {"by": user_id, "at": utcnow().isoformat()}
         await self._store.update(
-            series, "recurring_raise_proposed", user_id, {"proposed": {**proposed, "by": user_id}}
+            series, "recurring_raise_proposed", user_id, {"proposed": proposed | asked}
         )
         return await self._store.get(series.id), False
 
@@ -279,6 +286,17 @@ class SeriesDecisions:
             s.kind is SubjectKind.USER and s.id == user_id
             for s in await self._roles.members(team_id, Role.ADMIN)
         )
+
+
+def _asked(series: Series) -> tuple[str, datetime]:
+    """Who asked for what waits for approval, and when: the raise waiting, else the series.
+    A raise proposed before its time was kept is judged from the series' creation, which is
+    stricter: more of the asker's appointments fall within the 24 hours before it."""
+    raise_ = series.proposed
+    if raise_ is None:
+        return series.created_by, series.created_at
+    at = raise_.get("at")
+    return raise_["by"], datetime.fromisoformat(at) if at else series.created_at
 
 
 def _applied(proposed: dict[str, str]) -> dict[str, Any]:

@@ -131,7 +131,7 @@ def state_line(series: Series) -> str:
     else:
         said = str(line)
     if series.proposed is not None:
-        raised = ", ".join(f"{k} {v}" for k, v in series.proposed.items() if k != "by")
+        raised = ", ".join(f"{k} {v}" for k, v in series.raised_figures.items())
         said += " " + text.RAISE_WAITING.format(user=series.proposed["by"], what=escape(raised))
     return said
 
