@@ -2,7 +2,8 @@
 every page checked against the others.
 
 Page 1 gives the page count (`total`, `nb_per_page`); the other pages are read side by side
-(the transport keeps a key to its few slots, so never more at once). Up to `c` (the key's
+(the transport keeps a key to its few slots, so never more at once), all asked for as soon as
+page 1 answers, so a slot is never idle while a page is left to read. Up to `c` (the key's
 slots) of the pages the account had at its last walk (`PagesSeen`) are asked for beside page
 1 instead of after it: a walk of `p` pages then takes `ceil((p + 1) / c)` turns of the
 vendor's latency (its main account read beside) instead of `1 + ceil((p - 1) / c)`. A page
@@ -57,9 +58,10 @@ async def walk_pages(
         count = page_count(first, fault)
         for number in [n for n in ahead if n > count]:
             _drop(ahead.pop(number))
-        pages = [first, *await asyncio.gather(*ahead.values())]
-        if count > len(pages):
-            pages += await all_or_none(*map(read, range(len(pages) + 1, count + 1)))
+        # The pages after those asked ahead are asked now, not once those are in: a slot
+        # that an early page frees takes the next page at once (no turn of latency idle).
+        rest = map(read, range(len(ahead) + 2, count + 1))
+        pages = [first, *await all_or_none(*ahead.values(), *rest)]
         # Subaccounts created while we read push the end out: one spare page, read on.
         if pages[-1].items and not pages[-1].is_last:
             pages += await all_or_none(read(count + 1))

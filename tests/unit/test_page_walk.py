@@ -123,6 +123,22 @@ async def test_pages_added_since_are_read_after_page_1() -> None:
     assert sorted(vendor.asked) == [1, 2, 3, 4]
 
 
+async def test_the_pages_after_those_asked_ahead_do_not_wait_for_them() -> None:
+    """Page 2 (asked ahead) never answers: pages 6 to 50 are asked all the same, so the
+    key's slots that pages 3 to 5 free take them at once (the transport keeps the key to
+    its slots; the walk only has to ask)."""
+    vendor = Vendor(100, held={2})
+    vendor.first.set()
+    walking = asyncio.create_task(walk(vendor, seen=50))
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert sorted(vendor.asked) == list(range(1, 51))
+    walking.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await walking
+    assert vendor.cancelled == [2]
+
+
 async def test_a_needed_page_that_fails_fails_the_walk_and_drops_the_others() -> None:
     vendor = Vendor(100, failing={2}, held={3, 4, 5})
     vendor.first.set()
