@@ -220,7 +220,9 @@ def stored_value(value: object) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):
-        return f"{value:f}"
+        # One text for one amount: "50", "50.0" and "50.00" typed are the same change
+        # (`_same_pending` compares the stored texts).
+        return f"{value.normalize():f}"
     return str(value)
 
 
