@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import HEALTH_PATH, build_app, build_web_app, health_handler, services_of
 from bot.config import ConfigError, Settings, SlackMode
 from bot.periodic import run_every
-from bot.processes import child_index, freeze_what_started
+from bot.processes import child_index, settle_garbage_collection
 from bot.runtime import Runtime
 from bot.shutdown import GRACE_SECONDS
 from bot.slack import stores
@@ -117,12 +118,13 @@ async def work(settings: Settings) -> None:
             else None
         )
         task = _start_background(runtime, WorkspaceClients(runtime, store), scheduler=True)
-        frozen = freeze_what_started()
+        frozen = settle_garbage_collection()
         log.info(
             "Partner Ops worker (%s) running; %d objects of its start frozen out of garbage "
-            "collection",
+            "collection, the youngest collected every %d allocations",
             runtime.mode.value,
             frozen,
+            gc.get_threshold()[0],
         )
         await _until_stopped()
         log.info("stopping: letting the jobs under way finish")
@@ -193,15 +195,16 @@ async def serve(settings: Settings) -> None:
             settings.port,
             reuse_port=index is not None,
         )
-        frozen = freeze_what_started()
+        frozen = settle_garbage_collection()
         log.info(
             "Partner Ops (%s) listening on %s port %d: /slack/events, %s; %d objects of its "
-            "start frozen out of garbage collection",
+            "start frozen out of garbage collection, the youngest collected every %d allocations",
             runtime.mode.value,
             settings.host,
             settings.port,
             HEALTH_PATH,
             frozen,
+            gc.get_threshold()[0],
         )
         await _until_stopped()
         log.info("stopping: no new requests; waiting for the ones under way")

@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.db.migrate import upgrade
 from bot.db.session import Database
 from bot.logs import quiet_secret_bearing_loggers
-from bot.processes import freeze_what_started
+from bot.processes import settle_garbage_collection
 from tests.database import RunDatabases, TableReset, database_for_next_test, is_postgres
 
 # Bytecode is cached even where the environment says not to (PYTHONDONTWRITEBYTECODE=1, as on
@@ -89,7 +89,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     of 700, so that an app living for one test is less often promoted to the oldest generation,
     whose collections walk everything. Measured with `gc.callbacks` over a whole SQLite pass
     (4 workers): 41 s of collections → 20 s."""
-    freeze_what_started()
+    settle_garbage_collection()
     gc.set_threshold(5000, 10, 10)
 
 

@@ -29,7 +29,7 @@ import signal
 import sys
 import traceback
 
-from bot.processes import freeze_what_started
+from bot.processes import settle_garbage_collection
 
 PRELOADED = (
     "bot.__main__",
@@ -90,7 +90,7 @@ def main() -> None:
         importlib.import_module(module)
     # As `serve --processes` does before it forks: the children's garbage collections leave
     # what was imported here alone.
-    freeze_what_started()
+    settle_garbage_collection()
     answers = os.fdopen(os.dup(1), "w", buffering=1)
     woken, wake = os.pipe()
     os.set_blocking(woken, False)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -33,7 +34,7 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.db.models import BalanceSnapshot
 from bot.partner.models import Product
-from bot.processes import freeze_what_started
+from bot.processes import settle_garbage_collection
 from bot.runtime import Runtime
 from devkit.bench.common import (
     BOT_TOKEN,
@@ -83,11 +84,14 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
     ):
         settings = bench_settings(database, sms_partner_url=vendor.url)
         runtime = await Runtime.start(settings, migrate=False)
+        # The collections' thresholds are the process's: put back after the round (the test
+        # suite runs this bench in its own workers).
+        thresholds = gc.get_threshold()
         try:
             for team, key in zip(teams, vendor.keys, strict=True):
                 await runtime.keys.save(team, {Product.SMS: key}, "UBENCH")
             await vendor.slow_down(sizes.page_seconds)
-            freeze_what_started()  # as `worker` (and `serve`) do once started
+            settle_garbage_collection()  # as `worker` (and `serve`) do once started
             concurrency = runtime.settings.partner_concurrency_per_key
             pages = -(-sizes.subaccounts // PER_PAGE)
             bound = (1 + (pages - 1) / concurrency) * sizes.page_seconds
@@ -115,6 +119,7 @@ async def round_of_digests(sizes: Sizes, directory: Path) -> list[list[str]]:
                     ]
                 )
         finally:
+            gc.set_threshold(*thresholds)
             await runtime.close()
     return rows
 

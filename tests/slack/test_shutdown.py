@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import BalanceSnapshot
 from bot.db.session import Database
+from bot.processes import COLLECT_YOUNG_EVERY
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Fault, FaultKind, Sandbox
 from tests.conftest import SecretsGuard
@@ -79,9 +80,15 @@ async def test_sigterm_lets_a_slow_command_finish_and_exits_cleanly(world) -> No
 
 
 def assert_start_frozen(log: str) -> None:
-    """What the process built at start is out of its garbage collections (bot.serve)."""
-    frozen = re.search(r"(\d+) objects of its start frozen out of garbage collection", log)
+    """What the process built at start is out of its garbage collections, which come less
+    often than Python's default (bot.processes.settle_garbage_collection)."""
+    frozen = re.search(
+        r"(\d+) objects of its start frozen out of garbage collection, "
+        r"the youngest collected every (\d+) allocations",
+        log,
+    )
     assert frozen is not None and int(frozen[1]) > 10_000, log
+    assert int(frozen[2]) == COLLECT_YOUNG_EVERY, log
 
 
 async def _refuses(process: AppProcess) -> bool:
