@@ -62,7 +62,7 @@ class Delivery:
         if self.response_url is None or self.fake is None:
             return []
         url_id = self.response_url.rsplit("/", 1)[-1]
-        return [post for post in self.fake.responses if post.id == url_id]
+        return list(self.fake.responses_to.get(url_id, []))
 
     async def wait_response(
         self,
@@ -72,13 +72,8 @@ class Delivery:
         """Wait for the `count`-th post to the response_url and return it."""
         if self.response_url is None or self.fake is None:
             raise AssertionError("this delivery carried no response_url")
-
-        def arrived() -> list[ResponseUrlPost]:
-            posts = self.responses()
-            return posts if len(posts) >= count else []
-
-        arrived.__qualname__ = f"response_url post #{count}"
-        posts = await self.fake.wait_for(arrived, timeout)
+        url_id = self.response_url.rsplit("/", 1)[-1]
+        posts = await self.fake.wait_responses(url_id, count, timeout)
         return posts[count - 1]
 
 

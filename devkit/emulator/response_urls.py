@@ -40,7 +40,9 @@ def post_to(world: SlackWorld, target: ResponseUrl, post: ResponseUrlPost) -> tu
         return _refuse(world, post, 400, "invalid_blocks")
     target.uses += 1
     world.responses.append(post)
+    world.responses_to[post.id].append(post)
     apply_response(world, target, post.body)
+    world.on_response(post.id)
     return 200, "ok"
 
 

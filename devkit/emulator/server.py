@@ -79,6 +79,9 @@ class FakeSlack:
         self.tiers = RateTiers(lambda: self.world.clock())
         # View id → set once the view_submission in flight for it has been answered.
         self._submissions: dict[str, asyncio.Event] = {}
+        # response_url id → set by each post to it (`wait_responses`).
+        self._response_arrived: dict[str, asyncio.Event] = {}
+        self.world.on_response = self._wake_response_waiters
         self._runner: web.AppRunner | None = None
         self._root_url: str | None = None
 
@@ -91,6 +94,7 @@ class FakeSlack:
     calls = _world_attribute("calls")
     messages = _world_attribute("messages")
     responses = _world_attribute("responses")
+    responses_to = _world_attribute("responses_to")
     refused_responses = _world_attribute("refused_responses")
     views = _world_attribute("views")
     files = _world_attribute("files")
@@ -257,6 +261,34 @@ class FakeSlack:
                     f"{len(self.responses)} response_url post(s)"
                 )
             await asyncio.sleep(0.01)
+
+    async def wait_responses(
+        self,
+        url_id: str,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - a deadline, as wait_for's
+    ) -> list[ResponseUrlPost]:
+        """The posts to response_url `url_id` once there are `count`, woken by each post to
+        it. (`wait_for` polls every 10 ms: 2,000 deliveries waiting so, each reading every
+        post, kept the emulator too busy to take the posts when they came, `bench ack`.)"""
+        deadline = time.monotonic() + timeout
+        arrived = self._response_arrived.setdefault(url_id, asyncio.Event())
+        while len(posts := self.world.responses_to.get(url_id, [])) < count:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"response_url post #{count} still not there after {timeout}s; "
+                    f"{len(posts)} to it, {len(self.responses)} response_url post(s) in all"
+                )
+            arrived.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arrived.wait(), remaining)
+        return posts
+
+    def _wake_response_waiters(self, url_id: str) -> None:
+        arrived = self._response_arrived.get(url_id)
+        if arrived is not None:
+            arrived.set()
 
     async def wait_socket_connected(
         self,

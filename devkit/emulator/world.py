@@ -59,6 +59,12 @@ class SlackWorld:
         self.calls: list[ApiCall] = []
         self.messages: defaultdict[str, list[Message]] = defaultdict(list)
         self.responses: list[ResponseUrlPost] = []
+        # The same posts by response_url id: whoever waits for one finds its own at once
+        # (a bench waits on 2,000 of them, and reading the whole list for each was the
+        # emulator's whole event loop).
+        self.responses_to: defaultdict[str, list[ResponseUrlPost]] = defaultdict(list)
+        # Told the response_url id of each post taken (the server wakes who waits for it).
+        self.on_response: Callable[[str], None] = lambda url_id: None
         # Posts a response_url refused (used five times, expired, invalid blocks), with why.
         self.refused_responses: list[ResponseUrlPost] = []
         self.views: dict[str, View] = {}

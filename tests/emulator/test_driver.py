@@ -547,3 +547,26 @@ async def test_url_verification(driver: SlackDriver) -> None:
     delivery = await driver.url_verification("abc123")
     assert delivery.status == 200
     assert delivery.json == {"challenge": "abc123"}
+
+
+async def test_a_wait_on_a_response_url_is_ended_by_its_own_posts_only(fake: FakeSlack) -> None:
+    mine, other = fake.new_response_url(), fake.new_response_url()
+    mine_id = mine.rsplit("/", 1)[-1]
+    waiting = asyncio.create_task(fake.wait_responses(mine_id, count=2))
+    async with aiohttp.ClientSession() as session:
+
+        async def post(url: str, text: str) -> None:
+            async with session.post(url, json={"text": text}) as answer:
+                answer.raise_for_status()
+
+        await post(mine, "one")
+        await post(other, "elsewhere")
+        await post(other, "elsewhere again")
+        await asyncio.sleep(0)
+        assert not waiting.done()
+        await post(mine, "two")
+        assert [p.text for p in await waiting] == ["one", "two"]
+    assert [p.text for p in fake.responses_to[other.rsplit("/", 1)[-1]]] == [
+        "elsewhere",
+        "elsewhere again",
+    ]
