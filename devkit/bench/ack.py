@@ -193,7 +193,7 @@ async def run(
                     report_turns(sizes, turns, pairs, oauth=True),
                     f"Many workspaces against one workspace, both up at once (no naive app): "
                     f"a cold burst of {sizes.burst} on each, then {pairs} warm bursts on each in "
-                    "turns (many first).",
+                    "turns (each first in every other turn).",
                     table(MODES_TURN_HEADERS, modes_turns),
                 ]
             )
@@ -238,8 +238,10 @@ async def _in_turns(
     *,
     within: float = 1.0,
 ) -> list[str]:
-    """A cold burst on each, then `pairs` warm bursts on each in turns (`ours` first); a turn
-    counts when `ours` is within `within` × the other's p99. The last column pools every warm
+    """A cold burst on each, then `pairs` warm bursts on each in turns, `ours` first in every
+    other turn (a burst that always came first, or always second, after the other app's
+    replies, would be measured in a position of its own); a turn counts when `ours` is within
+    `within` × the other's p99. The last column pools every warm
     turn's acks of each app: the p99 of a burst of 200 is its third slowest ack, which one
     pause of the machine sets; over all the turns it is the p99 of `pairs` × 200 acks."""
     async with _up(sandbox, fake, sizes, ours, naive) as drivers:
@@ -257,7 +259,13 @@ async def _in_turns(
             return percentile(done.acks, 0.99)
 
         cold = [await p99("ours", warm=False), await p99("naive", warm=False)]
-        warm = [(await p99("ours"), await p99("naive")) for _ in range(pairs)]
+        warm = []
+        for turn in range(pairs):
+            if turn % 2:
+                theirs, mine = await p99("naive"), await p99("ours")
+            else:
+                mine, theirs = await p99("ours"), await p99("naive")
+            warm.append((mine, theirs))
     wins = sum(1 for mine, theirs in warm if mine <= within * theirs)
     return [
         name,
@@ -274,8 +282,9 @@ def report_turns(sizes: Sizes, turns: list[list[str]], pairs: int, *, oauth: boo
     return _report(
         "## bench ack --pairs",
         f"Both apps up at once; a cold burst of {sizes.burst} on each, then {pairs} warm "
-        f"bursts of {sizes.burst} on each in turns (ours first), every reply waited for "
-        f"before the next burst. Vendor latency {sizes.vendor_seconds:.2f} s on every read. "
+        f"bursts of {sizes.burst} on each in turns (each first in every other turn), every "
+        f"reply waited for before the next burst. Vendor latency {sizes.vendor_seconds:.2f} s "
+        "on every read. "
         f"Both apps run at niceness {APP_NICENESS} under the client and the emulator.",
         table(TURN_HEADERS, turns),
         oauth=oauth,
