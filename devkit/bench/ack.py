@@ -241,9 +241,9 @@ async def _in_turns(
     """A cold burst on each, then `pairs` warm bursts on each in turns, `ours` first in every
     other turn (a burst that always came first, or always second, after the other app's
     replies, would be measured in a position of its own); a turn counts when `ours` is within
-    `within` × the other's p99. The last column pools every warm
-    turn's acks of each app: the p99 of a burst of 200 is its third slowest ack, which one
-    pause of the machine sets; over all the turns it is the p99 of `pairs` × 200 acks."""
+    `within` × the other's p99. The last column pools every warm turn's acks of each app: the
+    p99 of a burst of 200 is its third slowest ack, which one pause of the machine sets; over
+    all the turns it is the p99 of `pairs` × 200 acks."""
     async with _up(sandbox, fake, sizes, ours, naive) as drivers:
         apps = {"ours": (drivers[0], ours), "naive": (drivers[1], naive)}
         acks: dict[str, list[float]] = {"ours": [], "naive": []}
