@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 
 import aiohttp
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from bot.db.models import HandledSlackRequest
 from tests.slack.barriers import app_settled
 from tests.slack.harness import MEMBER, Harness
+from tests.waiting import until
 
 
 @pytest.mark.parametrize(
@@ -117,6 +119,7 @@ async def test_health_says_503_when_the_database_does_not_answer(
     (tmp_path / "blocker").write_text("a file where the database's folder should be")
     url = f"sqlite+aiosqlite:///{tmp_path / 'blocker' / 'db.sqlite'}"
     settings = settings_for(fake_slack, sandbox, url)
+    threads_before = _aiosqlite_threads()
     async with (
         running_app(settings, fake_slack, sandbox) as harness,
         aiohttp.ClientSession() as session,
@@ -124,3 +127,11 @@ async def test_health_says_503_when_the_database_does_not_answer(
     ):
         assert response.status == 503
         assert (await response.json())["database"] is False
+    # aiosqlite stops the thread of a connection that could not open without waiting for it
+    # (`Connection._connect`): the thread posts to this test's event loop when done, so the
+    # loop must not close before it has (else "Event loop is closed" in a later test).
+    await until(lambda: not (_aiosqlite_threads() - threads_before))
+
+
+def _aiosqlite_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if "_connection_worker_thread" in t.name}
