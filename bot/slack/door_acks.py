@@ -34,11 +34,11 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.shutdown import InFlight
 from bot.slack.error_handler import tell
 from bot.slack.errors import message_for
+from bot.slack.respond import post_to_response_url
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class DoorAcks:
         if not url:  # Slack sends one with every command
             return
         try:
-            sent = await AsyncWebhookClient(url=url, session=self._session).send_dict(message)
+            sent = await post_to_response_url(self._session, url, message)
         except (aiohttp.ClientError, TimeoutError) as failure:
             log.warning("could not post Bolt's answer: %s", type(failure).__name__)
             return

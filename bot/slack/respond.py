@@ -56,8 +56,14 @@ class SharedSessionRespond(AsyncRespond):
                 metadata=metadata,
             )
         assert self.response_url is not None
-        client = AsyncWebhookClient(url=self.response_url, session=self._session)
-        return await client.send_dict(message)
+        return await post_to_response_url(self._session, self.response_url, message)
+
+
+async def post_to_response_url(
+    session: aiohttp.ClientSession, response_url: str, message: dict[str, Any]
+) -> WebhookResponse:
+    """`message` as it is, posted to `response_url` through `session`."""
+    return await AsyncWebhookClient(url=response_url, session=session).send_dict(message)
 
 
 def respond_through(
