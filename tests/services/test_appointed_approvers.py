@@ -5,7 +5,7 @@ Partner key replacement. Against the services on a real database, no Slack."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,16 +20,14 @@ from bot.runtime import Runtime
 from bot.services.audit import recent
 from bot.services.four_eyes import AppointedByAsker
 from bot.services.policy import get_policy
-from bot.services.recurring.model import Plan
-from bot.services.recurring.schedule import Every, Frequency
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from bot.services.settings_changes import Change, Setting, key_change
 from bot.services.settings_changes import Status as ChangeStatus
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from tests.services.recurring_world import active_series
 from tests.services.request_world import (
     ADMIN,
-    APPROVER,
     REQUESTER,
     TEAM,
     People,
@@ -82,9 +80,7 @@ async def _key_replacement(runtime: Runtime, sandbox: Sandbox) -> Decide:
 
 async def _recurring_raise(runtime: Runtime, sandbox: Sandbox) -> Decide:
     """A series running for a month; its asker raises it now: judged from the raise."""
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
-    series, _ = await runtime.recurring.propose(TEAM, REQUESTER, _nightly(sub.token), People())
-    await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    series = await active_series(runtime, sandbox)
     async with runtime.database.session() as session:  # set-up: as if created a month ago
         await session.execute(
             update(RecurringSeries)
@@ -98,20 +94,6 @@ async def _recurring_raise(runtime: Runtime, sandbox: Sandbox) -> Decide:
         return applied and raised.amount == 9
 
     return decide
-
-
-def _nightly(token: str) -> Plan:
-    return Plan(
-        product=Product.SMS,
-        ref=token,
-        amount=Decimal(7),
-        level=None,
-        frequency=Frequency(Every.DAILY),
-        at=time(6, 30),
-        zone="UTC",
-        until=None,
-        reason="nightly float",
-    )
 
 
 THINGS = {

@@ -6,7 +6,7 @@ told. Time is simulated: the worker is handed `now`."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,12 +17,12 @@ from bot.partner.models import Product, Subaccount
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
-from bot.services.recurring.model import Plan, RunState, Series, SeriesState
+from bot.services.recurring.model import RunState, Series, SeriesState
 from bot.services.recurring.notices import News, Told
-from bot.services.recurring.schedule import Every, Frequency
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from tests.services.recurring_world import active_series, plan
 from tests.services.request_world import ADMIN, APPROVER, REQUESTER, TEAM, People
 
 SMS = Product.SMS
@@ -41,33 +41,6 @@ class Owner:
 
     def told_of(self, kind: Told) -> list[News]:
         return [news for _, news in self.news if news.told is kind]
-
-
-def plan(ref: str, amount: str | None = "7", level: str | None = None, **kw: object) -> Plan:
-    fields: dict[str, object] = {
-        "product": SMS,
-        "ref": ref,
-        "amount": Decimal(amount) if amount else None,
-        "level": Decimal(level) if level else None,
-        "frequency": Frequency(Every.DAILY),
-        "at": time(6, 30),
-        "zone": "UTC",
-        "until": None,
-        "reason": "nightly float",
-    }
-    fields.update(kw)
-    return Plan(**fields)  # type: ignore[arg-type]
-
-
-async def active_series(runtime: Runtime, sandbox: Sandbox, index: int = 3, **kw: object) -> Series:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[index]
-    series, channel = await runtime.recurring.propose(
-        TEAM, REQUESTER, plan(sub.token, **kw), People()
-    )
-    assert channel == "C0APPR" and series.state is SeriesState.PENDING
-    approved, complete = await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
-    assert complete and approved.state is SeriesState.ACTIVE
-    return approved
 
 
 def first_due(series: Series) -> datetime:

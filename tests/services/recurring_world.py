@@ -1,0 +1,41 @@
+"""Recurring top-ups for the services' tests (tests.services.request_world's workspace): a
+plan, and a series proposed and approved."""
+
+from __future__ import annotations
+
+from datetime import time
+from decimal import Decimal
+
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from bot.services.recurring.model import Plan, Series, SeriesState
+from bot.services.recurring.schedule import Every, Frequency
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
+
+
+def plan(ref: str, amount: str | None = "7", level: str | None = None, **kw: object) -> Plan:
+    fields: dict[str, object] = {
+        "product": Product.SMS,
+        "ref": ref,
+        "amount": Decimal(amount) if amount else None,
+        "level": Decimal(level) if level else None,
+        "frequency": Frequency(Every.DAILY),
+        "at": time(6, 30),
+        "zone": "UTC",
+        "until": None,
+        "reason": "nightly float",
+    }
+    fields.update(kw)
+    return Plan(**fields)  # type: ignore[arg-type]
+
+
+async def active_series(runtime: Runtime, sandbox: Sandbox, index: int = 3, **kw: object) -> Series:
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[index]
+    series, channel = await runtime.recurring.propose(
+        TEAM, REQUESTER, plan(sub.token, **kw), People()
+    )
+    assert channel == "C0APPR" and series.state is SeriesState.PENDING
+    approved, complete = await runtime.recurring.approve(TEAM, series.number, APPROVER, People())
+    assert complete and approved.state is SeriesState.ACTIVE
+    return approved
