@@ -154,17 +154,19 @@ async def run(
                 for name in ("SLACK_BOT_TOKEN", "SMS_PARTNER_API_KEY"):
                     env.pop(name)
                 env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
-            mode = "OAuth" if many_workspaces else "one workspace"
             return Process(
-                f"partner-ops-{kind}-{mode[0]}", serve, env, directory, niceness=APP_NICENESS
+                f"partner-ops-{kind}-{_mode(many_workspaces)[0]}",
+                serve,
+                env,
+                directory,
+                niceness=APP_NICENESS,
             )
 
         for kind in database_kinds():
             for many_workspaces in modes:
                 async with scratch_database(kind, directory) as database:
                     app = await partner_ops(kind, many_workspaces, database)
-                    mode = "OAuth" if many_workspaces else "one workspace"
-                    name = f"Partner Ops{many}, {mode}, {kind}"
+                    name = f"Partner Ops{many}, {_mode(many_workspaces)}, {kind}"
                     if pairs:
                         turns.append(
                             await _in_turns(client, app, naive, name, sandbox, fake, sizes, pairs)
@@ -201,6 +203,10 @@ async def run(
             return report_turns(sizes, turns, pairs, oauth=oauth)
         rounds += await _measure(client, naive, "naive Bolt", sandbox, fake, sizes)
     return report(sizes, rounds, oauth=oauth or both_modes)
+
+
+def _mode(many_workspaces: bool) -> str:
+    return "OAuth" if many_workspaces else "one workspace"
 
 
 TURN_HEADERS = [
