@@ -17,50 +17,21 @@ from bot.partner.models import Product, Subaccount
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
-from bot.services.recurring.model import RunState, Series, SeriesState
-from bot.services.recurring.notices import News, Told
+from bot.services.recurring.model import RunState, SeriesState
+from bot.services.recurring.notices import Told
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
-from tests.services.recurring_world import active_series, plan
+from tests.services.recurring_world import Owner, active_series, adds, first_due, notices, plan
 from tests.services.request_world import ADMIN, APPROVER, REQUESTER, TEAM, People
 
 SMS = Product.SMS
-ADD = "/subaccount/credit/add"
 SECOND = "USECOND"
-
-
-class Owner:
-    """RecurringNotices that writes down what the owner was told."""
-
-    def __init__(self) -> None:
-        self.news: list[tuple[int, News]] = []
-
-    async def told(self, series: Series, news: News) -> None:
-        self.news.append((series.number, news))
-
-    def told_of(self, kind: Told) -> list[News]:
-        return [news for _, news in self.news if news.told is kind]
-
-
-def first_due(series: Series) -> datetime:
-    return series.schedule().next_runs(utcnow(), 1)[0].due_at
-
-
-def adds(sandbox: Sandbox) -> int:
-    return len(sandbox.calls(endpoint=ADD))
 
 
 @pytest.fixture
 def owner() -> Owner:
     return Owner()
-
-
-def notices(owner: Owner):  # type: ignore[no-untyped-def]
-    async def notices_for(team_id: str) -> Owner:
-        return owner
-
-    return notices_for
 
 
 async def test_one_approval_covers_the_series_and_each_period_runs_once(

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, CreditRequest
 from bot.db.recurring_models import RecurringRun, RecurringSeries
 from bot.partner.models import Product
 from bot.runtime import Runtime
@@ -31,6 +31,7 @@ from bot.services.recurring.model import Plan, Run, RunState, Series
 from bot.services.recurring.schedule import Every, Frequency
 from devkit.emulator import FakeSlack
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from devkit.sandbox.faults import Fault, FaultKind
 from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
 from tests.slack.processes import AppProcess
 
@@ -103,12 +104,14 @@ class DrillWorker(AppProcess):
 
 
 async def under_way(runtime: Runtime) -> int:
+    """Runs under way, or waiting to be tried again (the main balance is never too low here:
+    only a run cut short with nothing moved waits, and the next pass tries it)."""
     async with runtime.database.session() as session:
         return int(
             await session.scalar(
                 select(func.count())
                 .select_from(RecurringRun)
-                .where(RecurringRun.state == RunState.RUNNING.value)
+                .where(RecurringRun.state.in_([RunState.RUNNING.value, RunState.WAITING.value]))
             )
             or 0
         )
@@ -214,9 +217,13 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
         periods = [r.period for r in runs]
         assert sorted(periods) == sorted(expected), s.number  # every period once, none extra
         assert {r.state for r in runs} <= {RunState.SUCCEEDED, RunState.SKIPPED, RunState.FAILED}
-        failed = [r for r in runs if r.state is RunState.FAILED]
-        assert all([await killed_before_the_vendor_heard(runtime, r) for r in failed]), s.number
-        cut_short += len(failed)
+        # A run killed before the vendor heard (nothing moved, as the balances show once the
+        # lease and the settle time have passed) is tried again by a later pass: none fails.
+        assert RunState.FAILED not in {r.state for r in runs}, s.number
+        tried_again = [r for r in runs if r.attempt > 1]  # the main balance is never too low
+        assert all([await killed_before_the_vendor_heard(runtime, s, r) for r in tried_again])
+        assert all(r.state is RunState.SUCCEEDED for r in tried_again), s.number
+        cut_short += len(tried_again)
         skipped = [r for r in runs if r.state is RunState.SKIPPED]
         assert all(r.note == "missed" and outage_from < r.due_at <= outage_to for r in skipped)
         succeeded = [r for r in runs if r.state is RunState.SUCCEEDED]
@@ -258,15 +265,24 @@ async def test_twenty_series_two_years_dst_an_outage_and_killed_workers(
     )
 
 
-async def killed_before_the_vendor_heard(runtime: Runtime, run: Run) -> bool:
-    """The one way a run of the drill fails (docs/recurring.md, "during the vendor call"): its
+async def killed_before_the_vendor_heard(runtime: Runtime, series: Series, run: Run) -> bool:
+    """Why a run of the drill is tried again (docs/recurring.md, "during the vendor call"): its
     worker was SIGKILLed after recording the call as sent, before the vendor had it; past the
-    lease the request was abandoned and the balances showed nothing moved. Final, and no
-    vendor write (the adds are counted against the runs that succeeded)."""
+    lease that request was abandoned and the balances showed nothing moved. Its run then made
+    a new request, which did the add (the adds are counted against the runs that succeeded)."""
     async with runtime.database.session() as session:
         actions = set(
             await session.scalars(
-                select(AuditEntry.action).where(AuditEntry.request_id == run.request_id)
+                select(AuditEntry.action).where(
+                    AuditEntry.team_id == TEAM,
+                    AuditEntry.request_id.in_(
+                        select(CreditRequest.id).where(
+                            CreditRequest.details["recurring"].as_integer() == series.number,
+                            CreditRequest.details["period"].as_string() == run.period,
+                            CreditRequest.id != run.request_id,
+                        )
+                    ),
+                )
             )
         )
     return {"vendor_call_sent", "execution_abandoned", "reconciled_failed"} <= actions
@@ -286,13 +302,14 @@ async def barrier(
         await asyncio.sleep(0.01)
 
 
-@pytest.mark.parametrize("killed_when", ["run_recorded", "vendor_called"])
+@pytest.mark.parametrize("killed_when", ["run_recorded", "vendor_called", "vendor_hanging"])
 async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
     runtime: Runtime, sandbox: Sandbox, fake: FakeSlack, tmp_path: Path, killed_when: str
 ) -> None:
     """The real-process test: a daily series due a minute after `now`, the worker killed just
-    after that minute (once its run is recorded, or once the vendor saw the add), started
-    again: exactly one add."""
+    after that minute (once its run is recorded, once the vendor saw the add, or while the
+    vendor holds the add without applying it), started again: exactly one add. Held, the add
+    never happened: past the lease the balances show it, and the run is tried again."""
     account = sandbox.accounts[DEMO_SMS_KEY]
     sub = account.subaccounts[5]
     before = sub.balance
@@ -328,9 +345,11 @@ async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
         await barrier(runtime, [worker], 1)
         assert not sandbox.calls(endpoint=ADD) and await runtime.recurring.runs_of(series.id) == []
 
+        if killed_when == "vendor_hanging":
+            sandbox.inject(Fault(FaultKind.HANG, endpoint=ADD))
         set_clock(2, due_at + timedelta(seconds=1))  # the minute has passed
         for _ in range(20_000):
-            if killed_when == "vendor_called" and sandbox.calls(endpoint=ADD):
+            if killed_when.startswith("vendor_") and sandbox.calls(endpoint=ADD):
                 break
             if killed_when == "run_recorded" and await runtime.recurring.runs_of(series.id):
                 break
@@ -340,6 +359,8 @@ async def test_a_daily_series_due_in_a_minute_killed_just_after_adds_once(
         await barrier(runtime, [worker], 2)
     finally:
         worker.stop()
-    assert len(sandbox.calls(endpoint=ADD)) == 1
+    applied = [call.applied for call in sandbox.calls(endpoint=ADD)]
+    assert applied == ([False, True] if killed_when == "vendor_hanging" else [True])
     (run,) = await runtime.recurring.runs_of(series.id)
     assert run.state is RunState.SUCCEEDED and sub.balance == before + 7
+    assert run.attempt == len(applied)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from bot.clock import utcnow
 from bot.db.anomaly_models import LedgerReading
+from bot.db.models import CreditRequest
 from bot.db.recurring_models import RecurringSeries
 from bot.partner.models import Product
 from bot.periodic import run_every
@@ -22,6 +23,7 @@ from bot.slack.clients import WorkspaceClients
 from bot.slack.maintenance import Maintenance
 from bot.slack.recurring.notices import SlackRecurringNotices
 from devkit.emulator import Message
+from devkit.sandbox.faults import Fault, FaultKind
 from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
@@ -178,6 +180,45 @@ async def test_what_goes_wrong_is_told_to_the_owner(slack: Harness) -> None:
     runs = await slack.runtime.recurring.runs_of(series.id)
     assert all(r.state is RunState.SKIPPED for r in runs)
     assert Decimal(0) == sum((r.amount or 0 for r in runs), Decimal(0))
+
+
+async def test_a_run_cut_short_is_listed_to_be_tried_again_then_done(slack: Harness) -> None:
+    """The add's answer never came; once the settle time has passed, the balances show nothing
+    moved and the run waits to be tried again (the vendor's /me too busy to start the new try):
+    the list and the Home say so, not "waiting for money". The next pass adds once."""
+    await set_up_approvals(slack)
+    sub = a_subaccount(slack)
+    before = sub.balance
+    await slack.ask(f"recurring add {sub.email} 7 daily 06:30 UTC")
+    series = await newest(slack)
+    await click(slack, A1, "recurring_approve", card(slack, series))
+
+    async def state() -> SeriesState:
+        return (await newest(slack)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    slack.sandbox.inject(Fault(FaultKind.DROP_BEFORE_APPLY, endpoint=ADD, method="POST"))
+    await run_due(slack, due_at)
+    assert "last: running" in reply_text(await slack.ask("recurring list"))
+    async with slack.runtime.database.session() as session:  # the settle time has passed
+        await session.execute(
+            update(CreditRequest).values(executing_since=utcnow() - timedelta(minutes=5))
+        )
+    (reconciled,) = await slack.runtime.requests.reconcile_due()
+    assert reconciled.proven_unmoved
+    slack.sandbox.inject(Fault(FaultKind.HTTP_429, endpoint="/me", times=None, retry_after="0"))
+    await run_due(slack, due_at + timedelta(minutes=1))
+    listed = reply_text(await slack.ask("recurring list"))
+    assert "last: to be tried again" in listed and "waiting for money" not in listed, listed
+    home = text_of(await open_home(slack, MEMBER))
+    assert f"to be tried again ({due_at.date().isoformat()})" in home
+    slack.sandbox.clear_faults()
+    await run_due(slack, due_at + timedelta(minutes=2))
+    assert "last: done" in reply_text(await slack.ask("recurring list"))
+    assert sub.balance == before + 7
+    assert [c.applied for c in slack.sandbox.calls(endpoint=ADD)] == [False, True]
+    assert not [dm for dm in dms_to(slack, MEMBER) if "failed" in dm]
 
 
 async def test_a_card_slack_refuses_leaves_nothing_waiting(slack: Harness) -> None:

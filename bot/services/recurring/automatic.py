@@ -16,7 +16,8 @@ from bot.partner.models import Product, Subaccount
 from bot.services import audit
 from bot.services.recurring.model import KIND_AUTO, RunState, SeriesState, Why
 from bot.services.recurring.notices import News, Told
-from bot.services.recurring.running import NoticesFor, Runner, request_row
+from bot.services.recurring.run_store import request_row
+from bot.services.recurring.running import NoticesFor, Runner
 from bot.services.recurring.store import SeriesStore
 
 

@@ -49,6 +49,7 @@ class Why(StrEnum):
     MONTHLY_MAX = "monthly_max"  # an automatic top-up would pass its monthly maximum
     MAIN_TOO_LOW = "main_too_low"  # the main balance could not pay it, after the retries
     VENDOR = "vendor"  # the vendor refused it or could not be reached
+    INTERRUPTED = "interrupted"  # cut short during the vendor call, nothing moved: tried again
     DELETED = "deleted"  # the subaccount is gone
     FAILURES = "failures"  # three failed periods in a row
     KEY_CHANGED = "key_changed"
@@ -57,7 +58,8 @@ class Why(StrEnum):
 KIND_SERIES = "series"
 KIND_AUTO = "auto"
 RETRIES = (1, 6, 24)
-"""Hours after the run's time at which a run refused for a low main balance is tried again."""
+"""Hours after the run's time at which a run refused for a low main balance is tried again;
+their number is also how often a run cut short with nothing moved is tried again, at once."""
 FAILURES_TO_PAUSE = 3
 
 

@@ -3,7 +3,7 @@ per series and period), then moved by conditional UPDATEs (bot.services.recurrin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from bot.db.session import Database
 from bot.services import audit
 from bot.services.recurring.model import RETRIES, Run, RunState, Series
 from bot.services.recurring.rows import run_of as _run
+from bot.services.requests.model import Action, Status
 from bot.services.requests.store import RequestStore
 
 
@@ -233,4 +234,27 @@ async def _audit_run(session: Any, series: Series, run: RecurringRun) -> None:
         period=run.period,
         state=run.state,
         note=run.note,
+    )
+
+
+def request_row(series: Series, amount: Decimal, period: str, now: datetime) -> CreditRequest:
+    """The run's request, already approved: the series' approval covers it."""
+    return CreditRequest(
+        team_id=series.team_id,
+        product=series.product.value,
+        action=Action.CREDIT_ADD.value,
+        status=Status.APPROVED.value,
+        requester_id=series.created_by,
+        subaccount_token=series.subaccount_token,
+        subaccount_email=series.subaccount_email,
+        amount=amount,
+        reason=series.reason,
+        details={"recurring": series.number, "period": period, "approvers": list(series.approvers)},
+        approvals_needed=series.approvals_needed,
+        auto_approved=False,
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=1),
+        decided_by=series.approvers[-1] if series.approvers else None,
+        key_id=series.key_id,
     )

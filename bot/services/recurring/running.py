@@ -23,7 +23,6 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.db.anomaly_models import AnomalyIncident
-from bot.db.models import CreditRequest
 from bot.db.session import Database
 from bot.partner.errors import PartnerFailure
 from bot.partner.models import Product, Subaccount
@@ -32,6 +31,7 @@ from bot.services.errors import NotConfigured
 from bot.services.partner_access import PartnerAccess
 from bot.services.recurring.model import (
     FAILURES_TO_PAUSE,
+    KIND_AUTO,
     KIND_SERIES,
     RETRIES,
     Run,
@@ -41,9 +41,10 @@ from bot.services.recurring.model import (
     Why,
 )
 from bot.services.recurring.notices import News, RecurringNotices, Told
+from bot.services.recurring.run_store import request_row
 from bot.services.recurring.schedule import due
 from bot.services.recurring.store import SeriesStore
-from bot.services.requests import Action, Requests, RequestSnapshot, Status
+from bot.services.requests import Requests, RequestSnapshot, Status
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,13 @@ class Runner:
             await self._requests.store.claim_telling(request.id, status)
             await self._wait_or_fail(series, run, run.attempt, notices_for)
             return
+        if request.proven_unmoved:
+            # Cut short during the vendor call (a process killed, an answer that never came),
+            # and the balances showed nothing moved once the vendor had had time to finish:
+            # the period is still owed, and a new request cannot move it twice.
+            await self._requests.store.claim_telling(request.id, status)
+            await self._again(series, run, notices_for)
+            return
         if status in (Status.FAILED, Status.CANCELLED):
             why = Why.VENDOR if status is Status.FAILED else Why.KEY_CHANGED
             if await self._store.settle_run(run, RunState.FAILED, note=why.value):
@@ -171,6 +179,20 @@ class Runner:
         if await self._store.settle_run(run, RunState.FAILED, note=why.value, attempt=attempt):
             await self._failed(series, run, why, notices_for, amount=amount)
 
+    async def _again(self, series: Series, run: Run, notices_for: NoticesFor) -> None:
+        """A run cut short with nothing moved: due again at once (step 2 of the next pass tries
+        it), as many times as a low main balance is retried; after that the period fails. An
+        automatic top-up's run has no retries (its attempt starts past them): it fails, and the
+        next low reading tops up again."""
+        why = Why.INTERRUPTED
+        if run.attempt <= len(RETRIES):
+            await self._store.settle_run(
+                run, RunState.WAITING, note=why.value, retry_at=run.due_at, attempt=run.attempt
+            )
+            return
+        if await self._store.settle_run(run, RunState.FAILED, note=why.value):
+            await self._failed(series, run, why, notices_for)
+
     async def _failed(
         self,
         series: Series,
@@ -183,6 +205,10 @@ class Runner:
         await self.tell(
             series, News(Told.FAILED, why.value, (run.period,), amount or run.amount), notices_for
         )
+        if series.kind == KIND_AUTO:
+            # Disarmed by the run that failed: the next reading below the threshold tries again
+            # (until three failures in a row pause it).
+            await self._store.rearm(series)
         if await self._store.count_failure(series.id, failed=True) >= FAILURES_TO_PAUSE:
             current = await self._store.get(series.id)
             if current.state is SeriesState.ACTIVE and await self._store.move(
@@ -366,26 +392,3 @@ class Runner:
             await notices.told(series, news)
         except Exception as error:  # told or not, the run stands: never undone by a DM
             log.warning("recurring series %d: telling failed: %s", series.id, type(error).__name__)
-
-
-def request_row(series: Series, amount: Decimal, period: str, now: datetime) -> CreditRequest:
-    """The run's request, already approved: the series' approval covers it."""
-    return CreditRequest(
-        team_id=series.team_id,
-        product=series.product.value,
-        action=Action.CREDIT_ADD.value,
-        status=Status.APPROVED.value,
-        requester_id=series.created_by,
-        subaccount_token=series.subaccount_token,
-        subaccount_email=series.subaccount_email,
-        amount=amount,
-        reason=series.reason,
-        details={"recurring": series.number, "period": period, "approvers": list(series.approvers)},
-        approvals_needed=series.approvals_needed,
-        auto_approved=False,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(days=1),
-        decided_by=series.approvers[-1] if series.approvers else None,
-        key_id=series.key_id,
-    )

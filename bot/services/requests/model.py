@@ -51,6 +51,8 @@ FINAL = frozenset(
 )
 KEY_CHANGED = "key_changed"
 """Why a request was withdrawn (`details["withdrawn"]`): its product's Partner key changed."""
+NOTHING_MOVED = "nothing_moved"
+"""An unknown outcome the balances settled as failed (`details["reconciled"]`)."""
 
 STILL_COUNTS = frozenset(
     {Status.PENDING, Status.APPROVED, Status.EXECUTING, Status.SUCCEEDED, Status.UNKNOWN}
@@ -115,6 +117,13 @@ class RequestSnapshot:
     def needed_no_approval(self) -> bool:
         """Ran at once because it moves no money (a new subaccount without credit)."""
         return self.auto_approved and self.amount is None
+
+    @property
+    def proven_unmoved(self) -> bool:
+        """Failed because its outcome was unknown (the process carrying it out stopped, or the
+        vendor's answer never came) and the balances, read once the vendor had had time to
+        finish, showed nothing moved: making the same move again cannot move money twice."""
+        return self.status is Status.FAILED and self.details.get("reconciled") == NOTHING_MOVED
 
     @property
     def needs_a_person(self) -> bool:

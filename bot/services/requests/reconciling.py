@@ -16,7 +16,7 @@ from bot.services import audit
 from bot.services.errors import ServiceError
 from bot.services.partner_access import PartnerAccess
 from bot.services.requests.executing import describe
-from bot.services.requests.model import Action, RequestSnapshot, Status
+from bot.services.requests.model import NOTHING_MOVED, Action, RequestSnapshot, Status
 from bot.services.requests.store import RequestStore
 
 
@@ -52,6 +52,10 @@ class Reconciling:
             # "Nothing changed" is only evidence once the vendor has had time to finish what
             # it may still be doing: look again later (see reconcile_due).
             return request
+        if verdict is Status.FAILED:
+            # Said in a field of its own: a recurring run then tries its period again, where a
+            # move the vendor refused fails it (bot.services.recurring.running).
+            values["details"] = {**request.details, "reconciled": NOTHING_MOVED}
         await self._store.transition(
             request_id,
             Status.UNKNOWN,

@@ -99,6 +99,9 @@ RUN_WORDS = {
     "failed": _l("failed"),
     "skipped": _l("skipped"),
 }
+RUN_TRIED_AGAIN = _l("to be tried again")
+"""A waiting run cut short with nothing moved (not waiting for money)."""
+
 WHY = {
     "missed": _l("nothing ran when it was due (more than 72 hours ago)"),
     "anomaly": _l(
@@ -111,6 +114,9 @@ WHY = {
         "the main balance was too low, at the run and at each retry (+1 h, +6 h, +24 h)"
     ),
     "vendor": _l("the vendor refused it or could not be reached"),
+    "interrupted": _l(
+        "it was cut short during the vendor call each time it was tried, and nothing moved"
+    ),
     "deleted": _l("its subaccount no longer exists"),
     "failures": _l("three periods in a row failed"),
     "key_changed": _l("the product's Partner key changed since it was approved"),

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 from bot.i18n import _
 from bot.i18n.times import when
 from bot.money import format_money
-from bot.services.recurring.model import KIND_AUTO, Series, SeriesState
+from bot.services.recurring.model import KIND_AUTO, Run, RunState, Series, SeriesState, Why
 from bot.services.recurring.notices import News, Told
 from bot.services.recurring.schedule import Every
 from bot.slack.blocks import escape, fit, pack
@@ -136,6 +136,13 @@ def state_line(series: Series) -> str:
     return said
 
 
+def run_word(run: Run) -> str:
+    """A run's state as its list and the Home say it."""
+    if run.state is RunState.WAITING and run.note == Why.INTERRUPTED.value:
+        return str(text.RUN_TRIED_AGAIN)  # not "waiting for money"
+    return str(text.RUN_WORDS[run.state.value])
+
+
 def series_list(all_series: list[Series], now: datetime) -> Reply:
     if not all_series:
         return plain_reply(text.LIST_EMPTY.format(usage=text.USAGE))
@@ -143,7 +150,7 @@ def series_list(all_series: list[Series], now: datetime) -> Reply:
     for series in all_series:
         last = ""
         if series.last_run is not None:
-            result = str(text.RUN_WORDS[series.last_run.state.value])
+            result = run_word(series.last_run)
             last = text.LAST_RESULT.format(result=result, period=series.last_run.period)
         lines.append(
             text.LIST_LINE.format(
@@ -194,7 +201,7 @@ def home_lines(all_series: list[Series], now: datetime) -> list[str]:
         runs = next_runs(series, now, 1)
         nxt = when(runs[0], series.zone, now=now) if runs else cadence(series)
         last = (
-            f"{text.RUN_WORDS[series.last_run.state.value]} ({series.last_run.period})"
+            f"{run_word(series.last_run)} ({series.last_run.period})"
             if series.last_run is not None
             else str(text.HOME_NONE)
         )
