@@ -69,8 +69,10 @@ def _ack_in_turns() -> str:
     assert "## bench ack --pairs" in out and " of 2 " in out, out
     # and many workspaces against one workspace, both up at once, in turns
     assert "many workspaces against one" in out and "turns within 1.2×" in out, out
+    # and the control: the one-workspace app against a second copy of itself
+    assert "one workspace against one workspace (the same app twice)" in out, out
     # each table ends with the p99 of every warm turn's acks together, one figure an app
-    for header in ("| run ", "| many workspaces against one "):
+    for header in ("| run ", "| many workspaces against one ", "| one workspace against one "):
         row = out.split(header)[1].split("\n")[2]
         assert re.search(r"\| \d+ / \d+ +\|$", row), out
     return out

@@ -147,7 +147,9 @@ async def run(
             "naive", ["-m", "devkit.bench.naive"], naive_env, directory, niceness=APP_NICENESS
         )
 
-        async def partner_ops(kind: str, many_workspaces: bool, database: str) -> Process:
+        async def partner_ops(
+            kind: str, many_workspaces: bool, database: str, copy: str = ""
+        ) -> Process:
             env = app_env(fake, sandbox, database)
             if many_workspaces:
                 await install_workspace(database, sandbox)
@@ -155,7 +157,7 @@ async def run(
                     env.pop(name)
                 env |= {"SLACK_CLIENT_ID": CLIENT_ID, "SLACK_CLIENT_SECRET": CLIENT_SECRET}
             return Process(
-                f"partner-ops-{kind}-{_mode(many_workspaces)[0]}",
+                f"partner-ops-{kind}-{_mode(many_workspaces)[0]}{copy}",
                 serve,
                 env,
                 directory,
@@ -175,28 +177,35 @@ async def run(
                         rounds += await _measure(client, app, name, sandbox, fake, sizes)
         if pairs and both_modes:
             # Many workspaces against one, both up at once, in turns: the 1.2× target under
-            # the same load at each turn.
-            modes_turns = []
+            # the same load at each turn. Then the control: one workspace against a second
+            # copy of itself, the same code twice — how far apart two bursts of the same app
+            # fall on this machine, which no difference between the modes can be told within.
+            modes_turns, control_turns = [], []
             for kind in database_kinds():
-                async with (
-                    scratch_database(kind, directory) as many_db,
-                    scratch_database(kind, directory) as one_db,
-                ):
-                    many_app = await partner_ops(kind, True, many_db)
-                    one_app = await partner_ops(kind, False, one_db)
-                    modes_turns.append(
-                        await _in_turns(
-                            client, many_app, one_app, f"Partner Ops{many}, {kind}", sandbox,
-                            fake, sizes, pairs, within=MANY_WORKSPACES_WITHIN,
-                        )
-                    )  # fmt: skip
+                for against, rows in ((True, modes_turns), (False, control_turns)):
+                    async with (
+                        scratch_database(kind, directory) as first_db,
+                        scratch_database(kind, directory) as one_db,
+                    ):
+                        first = await partner_ops(kind, against, first_db)
+                        one_app = await partner_ops(kind, False, one_db, copy="2")
+                        rows.append(
+                            await _in_turns(
+                                client, first, one_app, f"Partner Ops{many}, {kind}", sandbox,
+                                fake, sizes, pairs, within=MANY_WORKSPACES_WITHIN,
+                            )
+                        )  # fmt: skip
+            both = (
+                f"both up at once (no naive app): a cold burst of {sizes.burst} on each, then "
+                f"{pairs} warm bursts on each in turns (each first in every other turn)."
+            )
             return "\n\n".join(
                 [
                     report_turns(sizes, turns, pairs, oauth=True),
-                    f"Many workspaces against one workspace, both up at once (no naive app): "
-                    f"a cold burst of {sizes.burst} on each, then {pairs} warm bursts on each in "
-                    "turns (each first in every other turn).",
+                    f"Many workspaces against one workspace, {both}",
                     table(MODES_TURN_HEADERS, modes_turns),
+                    f"The control: one workspace against a second one-workspace app, {both}",
+                    table(CONTROL_TURN_HEADERS, control_turns),
                 ]
             )
         if pairs:
@@ -229,6 +238,16 @@ MODES_TURN_HEADERS = [
     "warm p99 ms, each turn (many / one)",
     f"turns within {MANY_WORKSPACES_WITHIN}×",
     "warm p99 ms of every turn's acks together (many / one)",
+]
+
+
+CONTROL_TURN_HEADERS = [
+    "one workspace against one workspace (the same app twice)",
+    "cold p99 ms (first / second)",
+    "warm p99 ms, median of the turns (first / second)",
+    "warm p99 ms, each turn (first / second)",
+    f"turns within {MANY_WORKSPACES_WITHIN}×",
+    "warm p99 ms of every turn's acks together (first / second)",
 ]
 
 
