@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from devkit.bench import ack, approvals, digest, soak
-from devkit.bench.common import Process, percentile, table
+from devkit.bench.common import Process, cpu_seconds, percentile, table
 from devkit.bench.runner import BENCHES
 from devkit.sandbox import PER_PAGE
 
@@ -58,6 +58,11 @@ def _ack() -> str:
     # one client process for the two.
     out = asyncio.run(ack.run(sizes, both_modes=True))
     assert "one workspace" in out and "OAuth" in out, out
+    # each round says the CPU its app used a command (the naive app's too)
+    assert "| CPU ms a command |" in out, out
+    for row in out.split("\n|---")[1].splitlines()[1:]:
+        cpu = row.split("|")[ack.HEADERS.index("CPU ms a command") + 1]
+        assert float(cpu) >= 0, row
     return out
 
 
@@ -71,10 +76,11 @@ def _ack_in_turns() -> str:
     assert "many workspaces against one" in out and "turns within 1.2×" in out, out
     # and the control: the one-workspace app against a second copy of itself
     assert "one workspace against one workspace (the same app twice)" in out, out
-    # each table ends with the p99 of every warm turn's acks together, one figure an app
+    # each table ends with the p99 of every warm turn's acks together, one figure an app,
+    # then the CPU each app used a command over the warm turns
     for header in ("| run ", "| many workspaces against one ", "| one workspace against one "):
         row = out.split(header)[1].split("\n")[2]
-        assert re.search(r"\| \d+ / \d+ +\|$", row), out
+        assert re.search(r"\| \d+ / \d+ +\| \d+\.\d\d / \d+\.\d\d +\|$", row), out
     return out
 
 
@@ -135,6 +141,19 @@ def test_every_bench_is_covered_above() -> None:
 )
 def test_percentile_is_nearest_rank(values: list[float], fraction: float, expected: float) -> None:
     assert percentile(values, fraction) == expected
+
+
+def test_cpu_seconds_counts_a_process_s_work_and_nothing_once_it_is_gone() -> None:
+    before = cpu_seconds(os.getpid())
+    spent = before
+    for _ in range(1_000):  # the kernel counts in ticks: work until one is counted
+        sum(range(100_000))
+        spent = cpu_seconds(os.getpid())
+        if spent > before:
+            break
+    assert spent > before >= 0
+    gone = cpu_seconds(2**22 + 1)  # above any pid Linux hands out
+    assert gone != gone  # NaN
 
 
 def test_percentile_of_nothing_is_nan() -> None:

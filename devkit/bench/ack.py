@@ -225,6 +225,7 @@ TURN_HEADERS = [
     "warm p99 ms, each turn (ours / naive)",
     "turns where ours ≤ naive",
     "warm p99 ms of every turn's acks together (ours / naive)",
+    "CPU ms a command, warm (ours / naive)",
 ]
 
 
@@ -238,6 +239,7 @@ MODES_TURN_HEADERS = [
     "warm p99 ms, each turn (many / one)",
     f"turns within {MANY_WORKSPACES_WITHIN}×",
     "warm p99 ms of every turn's acks together (many / one)",
+    "CPU ms a command, warm (many / one)",
 ]
 
 
@@ -248,6 +250,7 @@ CONTROL_TURN_HEADERS = [
     "warm p99 ms, each turn (first / second)",
     f"turns within {MANY_WORKSPACES_WITHIN}×",
     "warm p99 ms of every turn's acks together (first / second)",
+    "CPU ms a command, warm (first / second)",
 ]
 
 
@@ -268,10 +271,12 @@ async def _in_turns(
     replies, would be measured in a position of its own); a turn counts when `ours` is within
     `within` × the other's p99. The last column pools every warm turn's acks of each app: the
     p99 of a burst of 200 is its third slowest ack, which one pause of the machine sets; over
-    all the turns it is the p99 of `pairs` × 200 acks."""
+    all the turns it is the p99 of `pairs` × 200 acks. Then the CPU each app's processes used
+    a command over the warm turns: the work, which the machine's pauses do not move."""
     async with _up(sandbox, fake, sizes, ours, naive) as drivers:
         apps = {"ours": (drivers[0], ours), "naive": (drivers[1], naive)}
         acks: dict[str, list[float]] = {"ours": [], "naive": []}
+        cpu = {"ours": 0.0, "naive": 0.0}
 
         async def p99(who: str, *, warm: bool = True) -> float:
             driver, process = apps[who]
@@ -281,6 +286,7 @@ async def _in_turns(
             )  # fmt: skip
             if warm:
                 acks[who] += done.acks
+                cpu[who] += done.cpu
             return percentile(done.acks, 0.99)
 
         cold = [await p99("ours", warm=False), await p99("naive", warm=False)]
@@ -300,6 +306,7 @@ async def _in_turns(
         ", ".join(f"{ms(mine)}/{ms(theirs)}" for mine, theirs in warm),
         f"{wins} of {pairs}",
         f"{ms(percentile(acks['ours'], 0.99))} / {ms(percentile(acks['naive'], 0.99))}",
+        " / ".join(f"{cpu[who] / len(acks[who]) * 1000:.2f}" for who in ("ours", "naive")),
     ]
 
 

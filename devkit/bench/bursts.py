@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from devkit.bench.client import Client
-from devkit.bench.common import Process, memory_mb, ms, percentile
+from devkit.bench.common import Process, cpu_seconds, memory_mb, ms, percentile
 from devkit.emulator import Delivery, SlackDriver
 from devkit.sandbox import Sandbox
 
@@ -31,6 +31,13 @@ class Round:
     vendor_calls: int = 0
     wall: float = 0.0
     peak_rss: float = float("nan")
+    cpu: float = float("nan")
+    """CPU seconds the app's processes used from the first command built to the last reply:
+    the work the round cost, which a machine's pauses do not move as they move a p99."""
+
+    @property
+    def cpu_per_command(self) -> float:
+        return self.cpu / len(self.acks) if self.acks else float("nan")
 
     def row(self) -> list[str]:
         return [
@@ -43,6 +50,7 @@ class Round:
             f"{percentile(self.replies, 0.5):.2f}",
             f"{max(self.replies, default=float('nan')):.2f}",
             f"{self.all_replied:.2f}",
+            f"{self.cpu_per_command * 1000:.2f}",
             str(self.vendor_calls),
             str(self.errors),
             f"{self.peak_rss:.0f}",
@@ -59,6 +67,7 @@ HEADERS = [
     "reply p50 s",
     "reply max s",
     "all replied s",
+    "CPU ms a command",
     "vendor calls",
     "errors",
     "peak RSS MB",
@@ -107,6 +116,7 @@ async def burst(
     result = Round(label)
     calls_before = len(sandbox.journal)
     started = time.monotonic()
+    cpu_before = _group_cpu(process.pid)
     driver.prepared.clear()
     prepared = [await driver.command("balance", team_id=TEAM, user_id=USER) for _ in range(count)]
     answers = await client.send(driver.app_url, at_a_time, driver.prepared)
@@ -149,7 +159,12 @@ async def burst(
     result.wall = time.monotonic() - started
     result.vendor_calls = len(sandbox.journal) - calls_before
     result.peak_rss = max(memory_mb(pid)[1] for pid in process_group(process.pid))
+    result.cpu = _group_cpu(process.pid) - cpu_before
     return result
+
+
+def _group_cpu(pid: int) -> float:
+    return sum(cpu_seconds(member) for member in process_group(pid))
 
 
 def process_group(pid: int) -> list[int]:
