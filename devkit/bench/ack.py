@@ -218,40 +218,31 @@ def _mode(many_workspaces: bool) -> str:
     return "OAuth" if many_workspaces else "one workspace"
 
 
-TURN_HEADERS = [
-    "run",
-    "cold p99 ms (ours / naive)",
-    "warm p99 ms, median of the turns (ours / naive)",
-    "warm p99 ms, each turn (ours / naive)",
-    "turns where ours ≤ naive",
-    "warm p99 ms of every turn's acks together (ours / naive)",
-    "CPU ms a command, warm (ours / naive)",
-]
+def _turn_headers(first: str, pair: str, counted: str) -> list[str]:
+    """The columns of a table of bursts in turns, `pair` naming its two apps."""
+    return [
+        first,
+        f"cold p99 ms ({pair})",
+        f"warm p99 ms, median of the turns ({pair})",
+        f"warm p99 ms, each turn ({pair})",
+        counted,
+        f"warm p99 ms of every turn's acks together ({pair})",
+        f"CPU ms a command, warm ({pair})",
+    ]
 
 
 MANY_WORKSPACES_WITHIN = 1.2
 """The target: many-workspace ack p99 within 1.2× of one workspace's."""
 
-MODES_TURN_HEADERS = [
-    "many workspaces against one",
-    "cold p99 ms (many / one)",
-    "warm p99 ms, median of the turns (many / one)",
-    "warm p99 ms, each turn (many / one)",
-    f"turns within {MANY_WORKSPACES_WITHIN}×",
-    "warm p99 ms of every turn's acks together (many / one)",
-    "CPU ms a command, warm (many / one)",
-]
-
-
-CONTROL_TURN_HEADERS = [
+TURN_HEADERS = _turn_headers("run", "ours / naive", "turns where ours ≤ naive")
+MODES_TURN_HEADERS = _turn_headers(
+    "many workspaces against one", "many / one", f"turns within {MANY_WORKSPACES_WITHIN}×"
+)
+CONTROL_TURN_HEADERS = _turn_headers(
     "one workspace against one workspace (the same app twice)",
-    "cold p99 ms (first / second)",
-    "warm p99 ms, median of the turns (first / second)",
-    "warm p99 ms, each turn (first / second)",
+    "first / second",
     f"turns within {MANY_WORKSPACES_WITHIN}×",
-    "warm p99 ms of every turn's acks together (first / second)",
-    "CPU ms a command, warm (first / second)",
-]
+)
 
 
 async def _in_turns(

@@ -59,7 +59,8 @@ KIND_SERIES = "series"
 KIND_AUTO = "auto"
 RETRIES = (1, 6, 24)
 """Hours after the run's time at which a run refused for a low main balance is tried again;
-their number is also how often a run cut short with nothing moved is tried again, at once."""
+their number is also how often a run cut short with nothing moved is tried again (by the next
+pass, without waiting)."""
 FAILURES_TO_PAUSE = 3
 
 
