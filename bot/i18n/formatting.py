@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, format_decimal
 
@@ -26,14 +27,26 @@ def money(amount: Decimal, currency: str = "EUR", lang: str | None = None) -> st
     value = Decimal(amount).quantize(THOUSANDTH)
     if value == value.quantize(HUNDREDTH):
         value = value.quantize(HUNDREDTH)
-    return format_currency(
-        value, currency, locale=lang or current_language(), decimal_quantization=False
-    )
+    return _money(str(value), currency, lang or current_language())
 
 
 def number(value: int | Decimal, lang: str | None = None) -> str:
     """A count or quantity with the language's grouping: `12,345` / `12 345`."""
-    return format_decimal(value, locale=lang or current_language(), decimal_quantization=False)
+    return _number(str(value), lang or current_language())
+
+
+# Babel reads the locale's patterns and rounds on every call: about 50 µs an amount, and a
+# balance reply shows five of them, the same ones over and over (the figures change when a
+# reading does). The text of the value is the key: it keeps sign and digits exactly as given,
+# where Decimal("0") == Decimal("-0") would share one entry.
+@lru_cache(maxsize=4096)
+def _money(value: str, currency: str, lang: str) -> str:
+    return format_currency(Decimal(value), currency, locale=lang, decimal_quantization=False)
+
+
+@lru_cache(maxsize=4096)
+def _number(value: str, lang: str) -> str:
+    return format_decimal(Decimal(value), locale=lang, decimal_quantization=False)
 
 
 def duration(total_seconds: int) -> str:

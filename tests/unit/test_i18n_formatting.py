@@ -42,6 +42,20 @@ def test_money_reads_back_as_the_same_amount(lang: str, amount: str) -> None:
     assert parse_user_amount(shown) == Decimal(amount)
 
 
+def test_money_written_once_is_written_the_same_in_every_language_and_sign() -> None:
+    """Each text is kept once written (Babel costs 50 µs an amount): the language and the
+    sign stay part of what is kept, and equal amounts written differently read the same."""
+    for _round in range(2):  # the second round is read from what the first kept
+        assert money(Decimal("7.5"), "EUR", "en") == "€7.50"
+        assert money(Decimal("7.5"), "EUR", "fr") == f"7,50{NBSP}€"
+        assert money(Decimal("7.500"), "EUR", "en") == "€7.50"
+        assert money(Decimal("0"), "EUR", "en") == "€0.00"
+        assert money(Decimal("-0"), "EUR", "en") == "-€0.00"  # as Babel writes it
+        assert money(7, "EUR", "en") == "€7.00"
+        assert number(1234, "en") == "1,234" and number(1234, "fr") == f"1{NNBSP}234"
+        assert number(Decimal("1234.5"), "en") == "1,234.5"
+
+
 def test_money_refuses_a_float() -> None:
     with pytest.raises(TypeError):
         money(10.5, "EUR", "en")  # type: ignore[arg-type]
