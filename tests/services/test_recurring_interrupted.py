@@ -90,6 +90,37 @@ async def test_cut_short_at_every_try_the_period_fails_and_says_why(
     assert adds(sandbox) == 4
 
 
+@pytest.mark.parametrize("meanwhile", ["frozen", "four days late"])
+async def test_a_run_to_be_tried_again_is_skipped_for_what_skips_a_due_run(
+    runtime: Runtime, sandbox: Sandbox, owner: Owner, meanwhile: str
+) -> None:
+    """Frozen before the next pass, the retry is skipped and said (it used to wait, and top up
+    whenever the freeze ended); and a retry more than 72 hours late is skipped as missed."""
+    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    before = sub.balance
+    series = await active_series(runtime, sandbox)
+    drop_adds(sandbox, times=1)
+    due_at = first_due(series)
+    await runtime.recurring.run_due(due_at, notices(owner))
+    later = due_at + timedelta(minutes=1)
+    if meanwhile == "frozen":
+        await runtime.controls.freeze(TEAM, Product.SMS, sub.token, sub.email, APPROVER)
+        why = "frozen"
+    else:
+        later = due_at + timedelta(days=4)
+        why = "missed"
+    await runtime.recurring.run_due(later, notices(owner))
+    first = (await runtime.recurring.runs_of(series.id))[0]
+    assert (first.period, first.state, first.note) == (
+        due_at.date().isoformat(),
+        RunState.SKIPPED,
+        why,
+    )
+    assert due_at.date().isoformat() in {p for n in owner.told_of(Told.SKIPPED) for p in n.periods}
+    if meanwhile == "frozen":
+        assert adds(sandbox) == 1 and sub.balance == before  # only the add that was cut short
+
+
 async def test_a_run_the_vendor_refused_is_not_tried_again(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:

@@ -25,10 +25,11 @@ from sqlalchemy import select
 from bot.db.anomaly_models import AnomalyIncident
 from bot.db.session import Database
 from bot.partner.errors import PartnerFailure
-from bot.partner.models import Product, Subaccount
+from bot.partner.models import Product
 from bot.services import audit
 from bot.services.errors import NotConfigured
 from bot.services.partner_access import PartnerAccess
+from bot.services.recurring.live import Live
 from bot.services.recurring.model import (
     FAILURES_TO_PAUSE,
     KIND_AUTO,
@@ -42,7 +43,7 @@ from bot.services.recurring.model import (
 )
 from bot.services.recurring.notices import News, RecurringNotices, Told
 from bot.services.recurring.run_store import request_row
-from bot.services.recurring.schedule import due
+from bot.services.recurring.schedule import CATCH_UP, due
 from bot.services.recurring.store import SeriesStore
 from bot.services.requests import Requests, RequestSnapshot, Status
 
@@ -55,25 +56,6 @@ WARN_AHEAD = timedelta(hours=24)
 IsFrozen = Callable[[str, Product, str], Awaitable[bool]]
 """Whether a subaccount is frozen (bot.services.subaccount_controls.SubaccountControls.is_frozen):
 a frozen subaccount's run is skipped and said, before any request is made."""
-
-
-class Live:
-    """The balances one pass reads, once per workspace and product."""
-
-    def __init__(self, partner: PartnerAccess) -> None:
-        self._partner = partner
-        self._read: dict[tuple[str, Product], tuple[Decimal, dict[str, Subaccount], str]] = {}
-
-    async def of(
-        self, team_id: str, product: Product
-    ) -> tuple[Decimal, dict[str, Subaccount], str]:
-        key = (team_id, product)
-        if key not in self._read:
-            client = await self._partner.subaccount_client(team_id, product)
-            main = (await client.me(fresh=True)).balance
-            subaccounts = await client.all_subaccounts(fresh=True)
-            self._read[key] = (main, {s.token: s for s in subaccounts}, client.key_id)
-        return self._read[key]
 
 
 class Runner:
@@ -226,6 +208,17 @@ class Runner:
         series = await self._store.get(run.series_id)
         if series.state is not SeriesState.ACTIVE:
             await self._store.settle_run(run, RunState.SKIPPED, note=series.state.value)
+            return
+        # A retry skipped for what skips a due run: a freeze or an open anomaly (it used to
+        # wait on them, and top up whenever they ended), or lateness — the 72 hours after
+        # which a period is no longer run (a low balance's retries end at +24 h; a run cut
+        # short waits for the next pass, which an outage may hold back for days).
+        why = await self.blocked(series)
+        if why is None and now - run.due_at > CATCH_UP:
+            why = Why.MISSED
+        if why is not None:
+            if await self._store.settle_run(run, RunState.SKIPPED, note=why.value):
+                await self.tell(series, News(Told.SKIPPED, why.value, (run.period,)), notices_for)
             return
         amount, main = await self._what_to_add(series, run.period, live, notices_for)
         if amount is None:
