@@ -7,7 +7,7 @@ from datetime import datetime, time
 from decimal import Decimal
 
 from bot.clock import utcnow
-from bot.partner.models import Product
+from bot.partner.models import Product, Subaccount
 from bot.runtime import Runtime
 from bot.services.recurring.model import Plan, Series, SeriesState
 from bot.services.recurring.notices import News, Told
@@ -71,3 +71,8 @@ def notices(owner: Owner):  # type: ignore[no-untyped-def]
         return owner
 
     return notices_for
+
+
+def reading(sub, balance: str):  # type: ignore[no-untyped-def]
+    """A ledger reading of one subaccount, as the scheduler hands it on."""
+    return [Subaccount(sub.id, sub.email, sub.type, sub.token, None, Decimal(balance), "EUR")]

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import utcnow
 from bot.db.anomaly_models import AnomalyIncident
-from bot.partner.models import Product, Subaccount
+from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.errors import NotAllowed
 from bot.services.policy import change_policy
@@ -22,7 +22,15 @@ from bot.services.recurring.notices import Told
 from bot.services.requests import Status
 from bot.services.roles import Role, Subject, SubjectKind
 from devkit.sandbox import DEMO_SMS_KEY, Sandbox
-from tests.services.recurring_world import Owner, active_series, adds, first_due, notices, plan
+from tests.services.recurring_world import (
+    Owner,
+    active_series,
+    adds,
+    first_due,
+    notices,
+    plan,
+    reading,
+)
 from tests.services.request_world import ADMIN, APPROVER, REQUESTER, TEAM, People
 
 SMS = Product.SMS
@@ -232,11 +240,6 @@ async def test_pause_resume_cancel(runtime: Runtime, sandbox: Sandbox, owner: Ow
         TEAM, series.number, REQUESTER, SeriesState.CANCELLED, People()
     )
     assert cancelled.state is SeriesState.CANCELLED
-
-
-def reading(sub, balance: str):  # type: ignore[no-untyped-def]
-    """A ledger reading of one subaccount, as the scheduler hands it on."""
-    return [Subaccount(sub.id, sub.email, sub.type, sub.token, None, Decimal(balance), "EUR")]
 
 
 async def test_an_automatic_top_up_once_below_then_rearmed_never_past_the_month(

@@ -1,8 +1,9 @@
 """A recurring run cut short during its vendor call (the answer never came) whose balances then
 show that nothing moved: the period is still owed, so the worker's next pass tries it again
 with a new request — up to three times, then it fails and the owner is told why. A refusal by
-the vendor still fails the period (trying it again would be refused again). An automatic
-top-up's failed run re-arms it for the next low reading. The vendor drops the connection
+the vendor still fails the period (trying it again would be refused again); a retry is
+skipped, as a due run is, under a freeze or 72 hours late. An automatic top-up's failed run
+re-arms it for the next low reading. The vendor drops the connection
 before applying the add (the sandbox's `drop_before_apply`), which the client reports as an
 unknown outcome; reconciliation's settle time is 0 here so the balances are read at once."""
 
@@ -30,9 +31,9 @@ from tests.services.recurring_world import (
     first_due,
     notices,
     plan,
+    reading,
 )
 from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
-from tests.services.test_recurring import reading
 
 
 @pytest.fixture
