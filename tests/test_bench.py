@@ -93,6 +93,12 @@ def _digest() -> str:
     out = asyncio.run(digest.run(sizes))
     # settled as a started worker's for the round, then put back: this is a test worker
     assert gc.get_threshold() == thresholds
+    # each round says the CPU the app spent in it, beside its wall time
+    for label in ("cold", "warm"):
+        row = next(line for line in out.splitlines() if line.startswith(f"| {label} "))
+        cpu = row.split("|")[7]
+        assert float(cpu) > 0, row
+    assert "| app CPU s |" in out, out
     return out
 
 
