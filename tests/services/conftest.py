@@ -12,6 +12,7 @@ from bot.services.policy import change_policy
 from bot.services.roles import Role, Subject, SubjectKind
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
+from tests.services.recurring_world import Owner
 from tests.services.request_world import ADMIN, APPROVER, TEAM
 from tests.slack.harness import settings_for
 
@@ -43,3 +44,9 @@ async def runtime(
 async def sandbox() -> AsyncIterator[Sandbox]:
     async with Sandbox() as running:
         yield running
+
+
+@pytest.fixture
+def owner() -> Owner:
+    """What a recurring series' owner was told (tests.services.recurring_world)."""
+    return Owner()

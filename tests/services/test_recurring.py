@@ -37,11 +37,6 @@ SMS = Product.SMS
 SECOND = "USECOND"
 
 
-@pytest.fixture
-def owner() -> Owner:
-    return Owner()
-
-
 async def test_one_approval_covers_the_series_and_each_period_runs_once(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:

@@ -41,11 +41,6 @@ def runtime_settings() -> dict[str, object]:
     return {"reconcile_settle_seconds": 0}
 
 
-@pytest.fixture
-def owner() -> Owner:
-    return Owner()
-
-
 def drop_adds(sandbox: Sandbox, times: int | None) -> None:
     """The next `times` adds are never applied and never answered."""
     sandbox.inject(Fault(FaultKind.DROP_BEFORE_APPLY, endpoint=ADD, method="POST", times=times))

@@ -24,6 +24,7 @@ from bot.slack.maintenance import Maintenance
 from bot.slack.recurring.notices import SlackRecurringNotices
 from devkit.emulator import Message
 from devkit.sandbox.faults import Fault, FaultKind
+from tests.services.recurring_world import first_due
 from tests.services.request_world import People
 from tests.slack.approvals import (
     APPROVALS,
@@ -52,6 +53,17 @@ def card(h: Harness, series) -> Message:  # type: ignore[no-untyped-def]
     message = h.fake.find_message(APPROVALS, series.card[1])
     assert message is not None
     return message
+
+
+async def approved(h: Harness, approver: str, series):  # type: ignore[no-untyped-def]
+    """`approver` clicks Approve on the series' card: the series once it is active."""
+    await click(h, approver, "recurring_approve", card(h, series))
+
+    async def state() -> SeriesState:
+        return (await newest(h)).state
+
+    await eventually(state, SeriesState.ACTIVE)
+    return await newest(h)
 
 
 async def run_due(h: Harness, now) -> None:  # type: ignore[no-untyped-def]
@@ -96,16 +108,11 @@ async def test_a_series_asked_approved_once_and_run_once_a_period(slack: Harness
     )
     assert (await newest(slack)).state is SeriesState.PENDING
 
-    await click(slack, A1, "recurring_approve", card(slack, series))
-
-    async def state() -> SeriesState:
-        return (await newest(slack)).state
-
-    await eventually(state, SeriesState.ACTIVE)
+    await approved(slack, A1, series)
     await slack.fake.wait_for(lambda: "Approved by" in card_text(card(slack, series)))
     assert buttons(card(slack, series)) == []
 
-    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    due_at = first_due(await newest(slack))
     await run_due(slack, due_at)
     await run_due(slack, due_at + timedelta(minutes=5))
     assert len(slack.sandbox.calls(endpoint=ADD)) == 1 and sub.balance == before + 7
@@ -160,13 +167,7 @@ async def test_what_goes_wrong_is_told_to_the_owner(slack: Harness) -> None:
     sub = a_subaccount(slack)
     await slack.ask(f"recurring add {sub.email} 7 daily 06:30 UTC")
     series = await newest(slack)
-    await click(slack, A2, "recurring_approve", card(slack, series))
-
-    async def state() -> SeriesState:
-        return (await newest(slack)).state
-
-    await eventually(state, SeriesState.ACTIVE)
-    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    due_at = first_due(await approved(slack, A2, series))
     account = slack.sandbox.accounts[next(iter(slack.sandbox.accounts))]
     owner = next(a for a in slack.sandbox.accounts.values() if a.find_subaccount(sub.token))
     owner.subaccounts.remove(sub)
@@ -191,13 +192,7 @@ async def test_a_run_cut_short_is_listed_to_be_tried_again_then_done(slack: Harn
     before = sub.balance
     await slack.ask(f"recurring add {sub.email} 7 daily 06:30 UTC")
     series = await newest(slack)
-    await click(slack, A1, "recurring_approve", card(slack, series))
-
-    async def state() -> SeriesState:
-        return (await newest(slack)).state
-
-    await eventually(state, SeriesState.ACTIVE)
-    due_at = (await newest(slack)).schedule().next_runs(utcnow(), 1)[0].due_at
+    due_at = first_due(await approved(slack, A1, series))
     slack.sandbox.inject(Fault(FaultKind.DROP_BEFORE_APPLY, endpoint=ADD, method="POST"))
     await run_due(slack, due_at)
     assert "last: running" in reply_text(await slack.ask("recurring list"))
@@ -239,12 +234,7 @@ async def test_an_automatic_top_up_is_asked_and_listed(slack: Harness) -> None:
     shown = card_text(card(slack, series))
     assert "Automatic top-up" in shown and "when a reading finds it below €10.00" in shown
     assert "€200.00" in shown
-    await click(slack, A1, "recurring_approve", card(slack, series))
-
-    async def state() -> SeriesState:
-        return (await newest(slack)).state
-
-    await eventually(state, SeriesState.ACTIVE)
+    await approved(slack, A1, series)
     listed = reply_text(await slack.ask("auto-topup list"))
     assert f"*#{series.number}* active" in listed and sub.email in listed
     assert "No recurring" in reply_text(await slack.ask("recurring list"))  # series only
@@ -281,12 +271,7 @@ async def test_the_workers_balance_reading_tops_up_an_automatic_series_once(quic
     asked = await quick.ask(f"auto-topup {sub.email} below {below} add 50")
     assert "waiting for approval" in reply_text(asked), reply_text(asked)
     series = await newest(quick)
-    await click(quick, A1, "recurring_approve", card(quick, series))
-
-    async def state() -> SeriesState:
-        return (await newest(quick)).state
-
-    await eventually(state, SeriesState.ACTIVE)
+    await approved(quick, A1, series)
 
     async def adds() -> int:
         return len(quick.sandbox.calls(endpoint=ADD))
