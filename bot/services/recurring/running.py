@@ -209,18 +209,22 @@ class Runner:
         if series.state is not SeriesState.ACTIVE:
             await self._store.settle_run(run, RunState.SKIPPED, note=series.state.value)
             return
-        # A retry skipped for what skips a due run: a freeze or an open anomaly (it used to
-        # wait on them, and top up whenever they ended), or lateness — the 72 hours after
-        # which a period is no longer run (a low balance's retries end at +24 h; a run cut
-        # short waits for the next pass, which an outage may hold back for days).
-        why = await self.blocked(series)
-        if why is None and now - run.due_at > CATCH_UP:
-            why = Why.MISSED
-        if why is not None:
-            if await self._store.settle_run(run, RunState.SKIPPED, note=why.value):
-                await self.tell(series, News(Told.SKIPPED, why.value, (run.period,)), notices_for)
+        # A retry is skipped for what skips a due run (`_what_to_add`: a freeze, an open
+        # anomaly), and once 72 hours late, as a due period is: a low balance's retries end
+        # at +24 h, but a run cut short waits for the next pass, which an outage may hold back.
+        if now - run.due_at > CATCH_UP:
+            if await self._store.settle_run(run, RunState.SKIPPED, note=Why.MISSED.value):
+                await self.tell(
+                    series, News(Told.SKIPPED, Why.MISSED.value, (run.period,)), notices_for
+                )
             return
-        amount, main = await self._what_to_add(series, run.period, live, notices_for)
+        amount, main = await self._what_to_add(
+            series,
+            run.period,
+            live,
+            notices_for,
+            skip=lambda why: self._store.settle_run(run, RunState.SKIPPED, note=why.value),
+        )
         if amount is None:
             return
         if amount <= 0:
@@ -263,7 +267,13 @@ class Runner:
             return
         occurrence = found.run
         amount, main = await self._what_to_add(
-            series, occurrence.period, live, notices_for, due_at=occurrence.due_at
+            series,
+            occurrence.period,
+            live,
+            notices_for,
+            skip=lambda why: self._store.record_run(
+                series, occurrence.period, occurrence.due_at, RunState.SKIPPED, note=why.value
+            ),
         )
         if amount is None:
             return
@@ -300,10 +310,12 @@ class Runner:
         live: Live,
         notices_for: NoticesFor,
         *,
-        due_at: datetime | None = None,
+        skip: Callable[[Why], Awaitable[object]],
     ) -> tuple[Decimal | None, Decimal]:
         """What this period adds and the main balance; None when the period was settled here
-        (skipped for an anomaly or a freeze, or the series ended with its subaccount)."""
+        (skipped for an anomaly or a freeze, or the series ended with its subaccount). `skip`
+        records the period skipped (the due run inserted, or the waiting one settled), truthy
+        when this call did."""
         main, subaccounts, _key = await live.of(series.team_id, series.product)
         subaccount = subaccounts.get(series.subaccount_token)
         if subaccount is None:
@@ -318,9 +330,7 @@ class Runner:
             return None, main
         why = await self.blocked(series)
         if why is not None:
-            if due_at is not None and await self._store.record_run(
-                series, period, due_at, RunState.SKIPPED, note=why.value
-            ):
+            if await skip(why):
                 await self.tell(series, News(Told.SKIPPED, why.value, (period,)), notices_for)
             return None, main
         if series.level is not None:
