@@ -50,19 +50,23 @@ class Delivery:
     # What the app answered over HTTP, even late (status is 504 then).
     app_status: int | None = None
 
+    @property
+    def _url_id(self) -> str:
+        """The response_url's id, as the emulator files its posts."""
+        assert self.response_url is not None
+        return self.response_url.rsplit("/", 1)[-1]
+
     def refused(self) -> list[ResponseUrlPost]:
         """Posts to this delivery's response_url that Slack refused (with their `error`)."""
         if self.response_url is None or self.fake is None:
             return []
-        url_id = self.response_url.rsplit("/", 1)[-1]
-        return [post for post in self.fake.refused_responses if post.id == url_id]
+        return [post for post in self.fake.refused_responses if post.id == self._url_id]
 
     def responses(self) -> list[ResponseUrlPost]:
         """Posts the app made to this delivery's response_url so far."""
         if self.response_url is None or self.fake is None:
             return []
-        url_id = self.response_url.rsplit("/", 1)[-1]
-        return list(self.fake.responses_to.get(url_id, []))
+        return list(self.fake.responses_to.get(self._url_id, []))
 
     async def wait_response(
         self,
@@ -72,8 +76,7 @@ class Delivery:
         """Wait for the `count`-th post to the response_url and return it."""
         if self.response_url is None or self.fake is None:
             raise AssertionError("this delivery carried no response_url")
-        url_id = self.response_url.rsplit("/", 1)[-1]
-        posts = await self.fake.wait_responses(url_id, count, timeout)
+        posts = await self.fake.wait_responses(self._url_id, count, timeout)
         return posts[count - 1]
 
 
