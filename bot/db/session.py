@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -88,6 +89,7 @@ class Database:
         else:
             event.listen(self.engine.sync_engine, "do_connect", _connect_or_say_unavailable)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writers = asyncio.Lock()
 
     def dedicated(self, pool_size: int = 1) -> Database:
         """The same database through connections of its own, for work that must not queue
@@ -102,6 +104,37 @@ class Database:
         """A session in a transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def queued_write(self) -> AsyncIterator[AsyncSession]:
+        """A session for a write that many tasks of this process make at once (a round of
+        digests records twenty readings together), taken one after the other on SQLite.
+
+        SQLite lets one writer in at a time, and a writer that finds the lock taken sleeps
+        in SQLite's busy handler, 1, 2, 5, 10… ms, longer each time it finds it taken again:
+        twenty readings written at once took 50–140 ms each, a tail of about 0.1 s after a
+        round's last page. Queued on a lock of the process instead, each goes in as soon as
+        the one before has committed. (Another process's writers still meet the busy
+        handler.) PostgreSQL takes them side by side."""
+        if not self.is_sqlite:
+            async with self.session() as session:
+                yield session
+            return
+        async with self._writers, self.session() as session:
+            yield session
+
+    @asynccontextmanager
+    async def joined(self, session: AsyncSession | None) -> AsyncIterator[AsyncSession]:
+        """The caller's `session` when it has one (its transaction, ended by the caller), else a
+        session of its own as `session()` gives. For a caller that makes several reads in a
+        row: each session costs a connection out of the pool, a BEGIN and a COMMIT, which on
+        SQLite are each a round trip to aiosqlite's thread (about 1 ms of the event loop's
+        CPU a session on 2 cores, against 0.6 ms for a statement in an open one)."""
+        if session is not None:
+            yield session
+            return
+        async with self.session() as own:
+            yield own
 
     async def ping(self) -> bool:
         try:

@@ -164,8 +164,9 @@ class Alerts:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def config(self, team_id: str) -> AlertConfig:
-        async with self._database.session() as session:
+    async def config(self, team_id: str, *, session: AsyncSession | None = None) -> AlertConfig:
+        """`session`: read in the caller's (`Database.joined`)."""
+        async with self._database.joined(session) as session:
             settings = await session.get(AlertSettings, team_id)
             rows = (
                 await session.scalars(

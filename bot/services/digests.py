@@ -298,17 +298,19 @@ class Digests:
         dict[Product, tuple[list[Snapshot], Snapshot | None]],
     ]:
         """The alert settings, the pending requests, and for each product its history
-        (totals) and the reading of a day ago (every subaccount), one read after the other."""
-        config = await self._alerts.config(team_id)  # once for every product
-        pending = await self._requests.pending(team_id)
+        (totals) and the reading of a day ago (every subaccount), one read after the other,
+        in one session: a session each cost a round of digests about a tenth of its time."""
         window = now - timedelta(days=8)
         past = {}
-        for product in products:
-            history = await self._snapshots.history(team_id, product, window)
-            yesterday = await self._snapshots.at_or_before(
-                team_id, product, now - timedelta(hours=24), since=window
-            )
-            past[product] = (history, yesterday)
+        async with self._database.session() as session:
+            config = await self._alerts.config(team_id, session=session)  # every product's
+            pending = await self._requests.pending(team_id, session=session)
+            for product in products:
+                history = await self._snapshots.history(team_id, product, window, session=session)
+                yesterday = await self._snapshots.at_or_before(
+                    team_id, product, now - timedelta(hours=24), since=window, session=session
+                )
+                past[product] = (history, yesterday)
         return config, pending, past
 
 

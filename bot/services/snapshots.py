@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.db.models import BalanceSnapshot, JobRun
@@ -84,7 +85,7 @@ class Snapshots:
             reading = Reading(product, now, account, tuple(subaccounts), None)
         except PartnerFailure as failure:
             reading = Reading(product, now, None, (), failure)
-        async with self._database.session() as session:
+        async with self._database.queued_write() as session:
             session.add(
                 BalanceSnapshot(
                     team_id=team_id,
@@ -99,17 +100,25 @@ class Snapshots:
             )
         return reading
 
-    async def history(self, team_id: str, product: Product, since: datetime) -> list[Snapshot]:
+    async def history(
+        self,
+        team_id: str,
+        product: Product,
+        since: datetime,
+        *,
+        session: AsyncSession | None = None,
+    ) -> list[Snapshot]:
         """Readings since `since`, oldest first, as totals only (`subaccounts` left empty):
         a week of hourly readings of thousands of subaccounts is never decoded as a whole.
-        Use `at_or_before` for the one reading whose subaccounts are compared."""
+        Use `at_or_before` for the one reading whose subaccounts are compared. `session`:
+        read in the caller's (`Database.joined`)."""
         readable = (
             BalanceSnapshot.team_id == team_id,
             BalanceSnapshot.product == product.value,
             BalanceSnapshot.taken_at >= since,
             BalanceSnapshot.error.is_(None),
         )
-        async with self._database.session() as session:
+        async with self._database.joined(session) as session:
             rows = (
                 await session.execute(
                     select(
@@ -146,10 +155,17 @@ class Snapshots:
         ]
 
     async def at_or_before(
-        self, team_id: str, product: Product, moment: datetime, since: datetime
+        self,
+        team_id: str,
+        product: Product,
+        moment: datetime,
+        since: datetime,
+        *,
+        session: AsyncSession | None = None,
     ) -> Snapshot | None:
-        """The latest readable reading taken in [since, moment], with every subaccount."""
-        async with self._database.session() as session:
+        """The latest readable reading taken in [since, moment], with every subaccount.
+        `session`: read in the caller's (`Database.joined`)."""
+        async with self._database.joined(session) as session:
             row = await session.scalar(
                 select(BalanceSnapshot)
                 .where(

@@ -93,10 +93,14 @@ class RequestStore:
                 raise NotFound("request", f"#{number}")
             return found
 
-    async def pending(self, team_id: str) -> list[RequestSnapshot]:
+    async def pending(
+        self, team_id: str, *, session: AsyncSession | None = None
+    ) -> list[RequestSnapshot]:
+        """`session`: read in the caller's (`Database.joined`)."""
         return await self._list(
             CreditRequest.team_id == team_id,
             CreditRequest.status.in_([Status.PENDING.value, Status.UNKNOWN.value]),
+            session=session,
         )
 
     async def of_requester(
@@ -108,8 +112,10 @@ class RequestStore:
             limit=limit,
         )
 
-    async def _list(self, *conditions: Any, limit: int = 50) -> list[RequestSnapshot]:
-        async with self._database.session() as session:
+    async def _list(
+        self, *conditions: Any, limit: int = 50, session: AsyncSession | None = None
+    ) -> list[RequestSnapshot]:
+        async with self._database.joined(session) as session:
             ids = (
                 await session.scalars(
                     select(CreditRequest.id)
@@ -118,7 +124,8 @@ class RequestStore:
                     .limit(limit)
                 )
             ).all()
-        return [await self.get(request_id) for request_id in ids]
+            found = [await _read(session, CreditRequest.id == request_id) for request_id in ids]
+        return [snapshot for snapshot in found if snapshot is not None]
 
     async def _ids(self, *conditions: Any) -> list[int]:
         async with self._database.session() as session:

@@ -1,0 +1,113 @@
+"""What a digest costs the database, counted in sessions: a round of digests builds twenty at
+once on one event loop, and each session is a connection out of the pool, a BEGIN and a
+COMMIT (on SQLite each a round trip to aiosqlite's thread). The digest reads everything it
+needs in one session beside the vendor, and records its reading in another."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.db.session import Database
+from bot.partner.models import Product
+from bot.runtime import Runtime
+from bot.services.alerts import Level, Scope
+from devkit.sandbox import Sandbox
+from tests.database import is_postgres
+from tests.services.request_world import ADMIN, TEAM, pending_request
+
+
+@contextmanager
+def checkouts(database: Database) -> Iterator[list[object]]:
+    """Every connection taken out of the pool meanwhile (a session takes one)."""
+    taken: list[object] = []
+
+    def count(*args: Any) -> None:
+        taken.append(args[0])
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "checkout", count)
+    try:
+        yield taken
+    finally:
+        event.remove(engine, "checkout", count)
+
+
+async def test_a_digest_reads_in_one_session_and_records_in_another(
+    runtime: Runtime, sandbox: Sandbox
+) -> None:
+    request = await pending_request(runtime, sandbox)
+    main = await (await runtime.partner.client(TEAM, Product.SMS)).me(fresh=True)
+    await runtime.alerts.set_threshold(
+        TEAM, Product.SMS, Scope.MAIN, main.balance + Decimal(100), ADMIN
+    )
+    await runtime.partner.keys.kept_keys(TEAM)  # the keys a round reads first, kept
+
+    with checkouts(runtime.database) as taken:
+        digest = await runtime.digests.build(TEAM, [Product.SMS], zone="UTC", since=None)
+
+    # What each read gave is in the digest: the pending request, the alert settings.
+    assert [p.number for p in digest.pending] == [request.number]
+    (part,) = digest.products
+    assert part.main_alert == (Level.WARN, main.balance + Decimal(100))
+    # The alert settings, the pending requests (each with its approvers), the week of
+    # history and the reading of a day ago in one session; the new reading in the other.
+    # One session each made it 6.
+    assert len(taken) == 2
+
+
+async def test_queued_writes_on_sqlite_go_in_one_after_the_other(database: Database) -> None:
+    if is_postgres():
+        pytest.skip("SQLite's writers are queued; PostgreSQL's go side by side (next test)")
+    order: list[str] = []
+    first_in, second_asked = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with database.queued_write():
+            order.append("first in")
+            first_in.set()
+            await second_asked.wait()
+            # Turns of the event loop, no time: the second would be in within a few of them
+            # (its session opens no connection before a statement) were it not queued.
+            for _ in range(50):
+                await asyncio.sleep(0)
+            order.append("first out")
+
+    async def second() -> None:
+        second_asked.set()
+        async with database.queued_write():
+            order.append("second in")
+
+    held = asyncio.create_task(first())
+    await first_in.wait()
+    await asyncio.gather(held, second())
+    assert order == ["first in", "first out", "second in"]
+
+
+async def test_queued_writes_on_postgresql_go_side_by_side(database: Database) -> None:
+    if not is_postgres():
+        pytest.skip("PostgreSQL only")
+    both_in = asyncio.Barrier(2)
+
+    async def writer() -> None:
+        async with database.queued_write():
+            await asyncio.wait_for(both_in.wait(), timeout=10)
+
+    await asyncio.gather(writer(), writer())
+
+
+async def test_a_joined_read_uses_the_callers_session_and_leaves_its_transaction_open(
+    database: Database,
+) -> None:
+    async with database.session() as session:
+        async with database.joined(session) as joined:
+            assert joined is session
+        assert session.in_transaction()
+    async with database.joined(None) as own:
+        assert own.in_transaction()
