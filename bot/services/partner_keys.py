@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -19,9 +19,14 @@ from bot.db.session import Database
 from bot.kept_reads import KeptReads
 from bot.partner.models import Product
 from bot.partner.transport import fingerprint
+from bot.reads_together import ReadsTogether
 from bot.services import audit
 
 T = TypeVar("T")
+
+TEAMS_A_STATEMENT = 500
+"""Workspaces whose keys one statement reads at most: far below SQLite's and asyncpg's limits
+on bound parameters (32,766 and 32,767), whatever number of them go missing at once."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,11 @@ class PartnerKeys:
             clock=clock,
             keep=lambda sealed: bool(sealed) or bool(self._environment_keys),
         )
+        # The workspaces whose kept keys are missing at once (a round of digests, a process
+        # just started) are read in one statement.
+        self._sealed_together: ReadsTogether[str, tuple[_Sealed, ...]] = ReadsTogether(
+            self._sealed_of, missing=()
+        )
 
     @property
     def rows_read(self) -> int:
@@ -98,14 +108,26 @@ class PartnerKeys:
         """`keys`, read at most `kept_seconds` ago. A key saved, replaced or removed through
         this process is seen at once; through another process, within `kept_seconds` (at
         once for a workspace that had none)."""
-        sealed = await self._kept.get(team_id, lambda: self._sealed(team_id))
+        sealed = await self._kept.get(team_id, lambda: self._sealed_together.read(team_id))
         stored = {s.product: SecretStr(self._box.decrypt(s.encrypted_key)) for s in sealed}
         return _with_environment(stored, self._environment_keys)
 
-    async def _sealed(self, team_id: str) -> tuple[_Sealed, ...]:
-        return tuple(
-            _Sealed(Product(r.product), r.encrypted_key) for r in await self._rows(team_id)
-        )
+    async def _sealed_of(self, team_ids: Sequence[str]) -> dict[str, tuple[_Sealed, ...]]:
+        sealed: dict[str, list[_Sealed]] = {}
+        async with self._database.session() as session:
+            for start in range(0, len(team_ids), TEAMS_A_STATEMENT):
+                rows = await session.execute(
+                    select(
+                        WorkspacePartnerKey.team_id,
+                        WorkspacePartnerKey.product,
+                        WorkspacePartnerKey.encrypted_key,
+                    ).where(
+                        WorkspacePartnerKey.team_id.in_(team_ids[start : start + TEAMS_A_STATEMENT])
+                    )
+                )
+                for team_id, product, encrypted_key in rows:
+                    sealed.setdefault(team_id, []).append(_Sealed(Product(product), encrypted_key))
+        return {team_id: tuple(keys) for team_id, keys in sealed.items()}
 
     async def statuses(self, team_id: str) -> dict[Product, KeyStatus]:
         stored = {

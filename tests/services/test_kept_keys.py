@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from cryptography.fernet import Fernet
+from sqlalchemy import event
 
 from bot.db.crypto import SecretBox
 from bot.db.session import Database
 from bot.partner.models import Product
+from bot.services import partner_keys
 from bot.services.partner_keys import PartnerKeys
 
 TEAM = "T0KEPT"
@@ -119,3 +122,31 @@ async def test_a_workspace_without_keys_sees_its_first_ones_at_once(database: Da
         assert shown(await here.kept_keys(TEAM)) == "sms-key-one"
     finally:
         await other_database.dispose()
+
+
+@pytest.mark.parametrize(("a_statement", "statements"), [(500, 1), (7, 3)])
+async def test_workspaces_missing_at_once_are_read_together(
+    database: Database, monkeypatch: pytest.MonkeyPatch, a_statement: int, statements: int
+) -> None:
+    """A round of digests in a process just started: twenty workspaces' keys, none kept yet,
+    asked for at once, are read in one statement (of at most `TEAMS_A_STATEMENT`), and each
+    workspace gets its own."""
+    monkeypatch.setattr(partner_keys, "TEAMS_A_STATEMENT", a_statement)
+    teams = [f"T0ROUND{n:02d}" for n in range(20)]
+    for team in teams:
+        await PartnerKeys(database, BOX).save(team, {Product.SMS: f"key-of-{team}"}, ADMIN)
+    here = PartnerKeys(database, BOX, kept_seconds=BOUND, clock=Clock())
+    made: list[str] = []
+
+    def count(*args: object) -> None:
+        made.append(str(args[2]))  # (connection, cursor, statement, …)
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = await asyncio.gather(*(here.kept_keys(team) for team in [*teams, "T0NOKEYS"]))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+    assert [shown(keys) for keys in found] == [*(f"key-of-{team}" for team in teams), None]
+    assert len([s for s in made if "workspace_partner_keys" in s]) == statements
