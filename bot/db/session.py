@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -89,7 +88,6 @@ class Database:
         else:
             event.listen(self.engine.sync_engine, "do_connect", _connect_or_say_unavailable)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
-        self._writers = asyncio.Lock()
 
     def dedicated(self, pool_size: int = 1) -> Database:
         """The same database through connections of its own, for work that must not queue
@@ -103,24 +101,6 @@ class Database:
     async def session(self) -> AsyncIterator[AsyncSession]:
         """A session in a transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
-            yield session
-
-    @asynccontextmanager
-    async def queued_write(self) -> AsyncIterator[AsyncSession]:
-        """A session for a write that many tasks of this process make at once (a round of
-        digests records twenty readings together), taken one after the other on SQLite.
-
-        SQLite lets one writer in at a time, and a writer that finds the lock taken sleeps
-        in SQLite's busy handler, 1, 2, 5, 10… ms, longer each time it finds it taken again:
-        twenty readings written at once took 50–140 ms each, a tail of about 0.1 s after a
-        round's last page. Queued on a lock of the process instead, each goes in as soon as
-        the one before has committed. (Another process's writers still meet the busy
-        handler.) PostgreSQL takes them side by side."""
-        if not self.is_sqlite:
-            async with self.session() as session:
-                yield session
-            return
-        async with self._writers, self.session() as session:
             yield session
 
     @asynccontextmanager

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
+from bot.db.grouped_inserts import GroupedInserts
 from bot.db.models import BalanceSnapshot, JobRun
 from bot.db.session import Database
 from bot.partner.client import PartnerClient, SubaccountClient
@@ -65,6 +66,8 @@ class Snapshots:
     def __init__(self, database: Database, partner: PartnerAccess) -> None:
         self._database = database
         self._partner = partner
+        # A round of digests records its readings within a few ms of each other.
+        self._recorded = GroupedInserts(database, BalanceSnapshot)
 
     async def read(
         self, team_id: str, product: Product, source: str, *, client: PartnerClient | None = None
@@ -85,19 +88,18 @@ class Snapshots:
             reading = Reading(product, now, account, tuple(subaccounts), None)
         except PartnerFailure as failure:
             reading = Reading(product, now, None, (), failure)
-        async with self._database.queued_write() as session:
-            session.add(
-                BalanceSnapshot(
-                    team_id=team_id,
-                    product=product.value,
-                    taken_at=now,
-                    source=source,
-                    main_balance=reading.account.balance if reading.account else None,
-                    subaccounts={s.token: f"{s.balance:f}" for s in reading.subaccounts},
-                    subaccount_total=reading.subaccount_total,
-                    error=reading.failure.detail if reading.failure else None,
-                )
-            )
+        await self._recorded.insert(
+            {
+                "team_id": team_id,
+                "product": product.value,
+                "taken_at": now,
+                "source": source,
+                "main_balance": reading.account.balance if reading.account else None,
+                "subaccounts": {s.token: f"{s.balance:f}" for s in reading.subaccounts},
+                "subaccount_total": reading.subaccount_total,
+                "error": reading.failure.detail if reading.failure else None,
+            }
+        )
         return reading
 
     async def history(

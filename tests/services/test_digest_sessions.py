@@ -5,13 +5,11 @@ needs in one session beside the vendor, and records its reading in another."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from sqlalchemy import event
 
 from bot.db.session import Database
@@ -19,7 +17,6 @@ from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.alerts import Level, Scope
 from devkit.sandbox import Sandbox
-from tests.database import is_postgres
 from tests.services.request_world import ADMIN, TEAM, pending_request
 
 
@@ -60,46 +57,6 @@ async def test_a_digest_reads_in_one_session_and_records_in_another(
     # history and the reading of a day ago in one session; the new reading in the other.
     # One session each made it 6.
     assert len(taken) == 2
-
-
-async def test_queued_writes_on_sqlite_go_in_one_after_the_other(database: Database) -> None:
-    if is_postgres():
-        pytest.skip("SQLite's writers are queued; PostgreSQL's go side by side (next test)")
-    order: list[str] = []
-    first_in, second_asked = asyncio.Event(), asyncio.Event()
-
-    async def first() -> None:
-        async with database.queued_write():
-            order.append("first in")
-            first_in.set()
-            await second_asked.wait()
-            # Turns of the event loop, no time: the second would be in within a few of them
-            # (its session opens no connection before a statement) were it not queued.
-            for _ in range(50):
-                await asyncio.sleep(0)
-            order.append("first out")
-
-    async def second() -> None:
-        second_asked.set()
-        async with database.queued_write():
-            order.append("second in")
-
-    held = asyncio.create_task(first())
-    await first_in.wait()
-    await asyncio.gather(held, second())
-    assert order == ["first in", "first out", "second in"]
-
-
-async def test_queued_writes_on_postgresql_go_side_by_side(database: Database) -> None:
-    if not is_postgres():
-        pytest.skip("PostgreSQL only")
-    both_in = asyncio.Barrier(2)
-
-    async def writer() -> None:
-        async with database.queued_write():
-            await asyncio.wait_for(both_in.wait(), timeout=10)
-
-    await asyncio.gather(writer(), writer())
 
 
 async def test_a_joined_read_uses_the_callers_session_and_leaves_its_transaction_open(

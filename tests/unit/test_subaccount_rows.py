@@ -4,12 +4,13 @@ rows read through it as the vendor wrote them."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 from decimal import Decimal
 
 import pytest
 
-from bot.partner.documents import subaccount
+from bot.partner.documents import Malformed, checked_subaccount, subaccount
 from bot.partner.models import Subaccount
 
 FIELDS = [
@@ -93,3 +94,76 @@ def test_of_page_is_still_frozen() -> None:
 )
 def test_a_row_reads_as_the_vendor_wrote_it(row: dict[str, object], expected: Subaccount) -> None:
     assert subaccount(row) == expected
+
+
+USUAL = {
+    "id": 7,
+    "email": "x@example.com",
+    "type": "simple",
+    "token": "tok",
+    "createdAt": "2024-03-01 10:20:30",
+    "credits": {"balance": "12.345", "currency": "EUR"},
+}
+
+
+def _with(**changes: object) -> dict[str, object]:
+    row = {**USUAL, "credits": dict(USUAL["credits"])}  # type: ignore[arg-type]
+    for name, value in changes.items():
+        if name in ("balance", "currency"):
+            row["credits"][name] = value  # type: ignore[index]
+        else:
+            row[name] = value
+    return row
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        USUAL,
+        _with(currency="€"),
+        _with(currency=None),
+        _with(currency="usd"),
+        _with(currency=""),
+        _with(balance=" 12.345 "),
+        _with(balance="1_000.5"),
+        _with(balance="-0.000"),
+        _with(balance="NaN"),
+        _with(balance="Infinity"),
+        _with(balance="twelve"),
+        _with(balance=""),
+        _with(balance=12),
+        _with(balance=Decimal("12.5")),
+        _with(balance=12.5),
+        _with(balance=True),
+        _with(balance=None),
+        _with(id="7"),
+        _with(id=True),
+        _with(id=7.0),
+        _with(email=None),
+        _with(email=5),
+        _with(type=None),
+        _with(token=""),
+        _with(token=5),
+        _with(token=None),
+        _with(createdAt=None),
+        _with(createdAt="2024-3-1 1:2:3"),
+        _with(createdAt=20240301),
+        _with(credits=[]),
+        _with(credits=None),
+        {**USUAL, "credits": {"currency": "EUR"}},
+        {key: value for key, value in USUAL.items() if key != "id"},
+        ["not", "a", "row"],
+    ],
+)
+def test_the_usual_row_and_the_checked_reading_agree(row: object) -> None:
+    """The usual row's quick reading gives exactly what the checked one gives; any other row
+    takes the checked reading, so a row the checks refuse is refused all the same."""
+    try:
+        expected: object = checked_subaccount(row)
+    except Malformed as refused:
+        with pytest.raises(Malformed, match=re.escape(str(refused))):
+            subaccount(row)
+        return
+    read = subaccount(row)
+    assert read == expected
+    assert dataclasses.astuple(read) == dataclasses.astuple(expected)  # type: ignore[arg-type]
