@@ -10,12 +10,14 @@ one statement for all of them. PostgreSQL gains fewer transactions. If the datab
 such an insert, its rows are tried one by one, so a row refused fails its own caller only.
 
 A caller that gives up before its row has gone into an insert takes the row back; once it has
-gone in, the row is written whatever the caller does (as a commit under way would be).
+gone in, the row is written whatever the caller does, and the caller stops once that insert is
+over (as a commit under way would be).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 
 from sqlalchemy import insert
@@ -50,6 +52,12 @@ class GroupedInserts:
         except asyncio.CancelledError:
             if any(waiting is row for waiting in self._waiting):
                 self._waiting = [waiting for waiting in self._waiting if waiting is not row]
+            else:
+                # Its insert is under way: stopped only once that is over, so that whoever
+                # stops this task (a process shutting down) does not close the database
+                # under an insert nobody waits for. Cancelled again, it stops at once.
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(row.done)
             raise
 
     async def _write_while_waiting(self) -> None:

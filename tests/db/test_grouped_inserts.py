@@ -116,3 +116,38 @@ async def test_a_refused_row_fails_its_own_caller_only(database: Database) -> No
     assert outcomes[1] is None  # tried again alone
     await grouped.insert(reading("TAFTER"))
     assert await recorded(database) == ["TAFTER", "TSAME"]
+
+
+async def test_a_caller_stopped_during_its_insert_stops_once_the_insert_is_over(
+    database: Database,
+) -> None:
+    """What stops a caller (a process shutting down) may close the database next: the insert
+    its row is in must not still be under way, for nobody, when it has stopped."""
+    grouped = GroupedInserts(database, BalanceSnapshot)
+    inserting = asyncio.Event()
+    order: list[str] = []
+
+    def started(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith("INSERT"):
+            inserting.set()
+
+    def committed(_conn: Any) -> None:
+        order.append("committed")
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "commit", committed)
+    try:
+        async with table_held(database):
+            caller = asyncio.create_task(grouped.insert(reading("TSTOPPED")))
+            caller.add_done_callback(lambda _: order.append("caller stopped"))
+            await inserting.wait()  # its insert waits in the database
+            caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+    finally:
+        event.remove(engine, "before_cursor_execute", started)
+        event.remove(engine, "commit", committed)
+
+    assert order == ["committed", "caller stopped"]
+    assert await recorded(database) == ["TSTOPPED"]
