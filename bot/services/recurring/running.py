@@ -209,22 +209,19 @@ class Runner:
         if series.state is not SeriesState.ACTIVE:
             await self._store.settle_run(run, RunState.SKIPPED, note=series.state.value)
             return
+
+        def skip(why: Why) -> Awaitable[object]:
+            return self._store.settle_run(run, RunState.SKIPPED, note=why.value)
+
         # A retry is skipped for what skips a due run (`_what_to_add`: a freeze, an open
         # anomaly), and once 72 hours late, as a due period is: a low balance's retries end
         # at +24 h, but a run cut short waits for the next pass, which an outage may hold back.
         if now - run.due_at > CATCH_UP:
-            if await self._store.settle_run(run, RunState.SKIPPED, note=Why.MISSED.value):
-                await self.tell(
-                    series, News(Told.SKIPPED, Why.MISSED.value, (run.period,)), notices_for
-                )
+            if await skip(Why.MISSED):
+                news = News(Told.SKIPPED, Why.MISSED.value, (run.period,))
+                await self.tell(series, news, notices_for)
             return
-        amount, main = await self._what_to_add(
-            series,
-            run.period,
-            live,
-            notices_for,
-            skip=lambda why: self._store.settle_run(run, RunState.SKIPPED, note=why.value),
-        )
+        amount, main = await self._what_to_add(series, run.period, live, notices_for, skip=skip)
         if amount is None:
             return
         if amount <= 0:
