@@ -9,11 +9,13 @@ import os
 import shutil
 import threading
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
+from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 
 from bot.db.session import Database, database_url
@@ -219,3 +221,26 @@ async def empty_all_tables(database: Database) -> None:
         raw = (await connection.get_raw_connection()).driver_connection
         assert raw is not None
         await raw.execute(f"DO $reset$ {await _reset_body(raw)} $reset$")
+
+
+@contextmanager
+def listening(database: Database, name: str, hook: Callable[..., None]) -> Iterator[None]:
+    """`hook` on the engine's SQLAlchemy event `name` while the block runs."""
+    engine = database.engine.sync_engine
+    event.listen(engine, name, hook)
+    try:
+        yield
+    finally:
+        event.remove(engine, name, hook)
+
+
+@contextmanager
+def statements_sent(database: Database) -> Iterator[list[str]]:
+    """Every SQL statement sent to the database while the block runs."""
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(str(args[2]))  # (connection, cursor, statement, …)
+
+    with listening(database, "before_cursor_execute", record):
+        yield sent

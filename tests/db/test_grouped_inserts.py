@@ -11,12 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from bot.db.grouped_inserts import GroupedInserts
 from bot.db.models import BalanceSnapshot
 from bot.db.session import Database
+from tests.database import listening, statements_sent
 
 
 def reading(team_id: Any) -> dict[str, Any]:
@@ -57,17 +58,8 @@ async def table_held(database: Database) -> AsyncIterator[None]:
 
 async def test_rows_inserted_at_once_go_in_one_statement(database: Database) -> None:
     grouped = GroupedInserts(database, BalanceSnapshot)
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(database) as statements:
         await asyncio.gather(*(grouped.insert(reading(f"T{n:02d}")) for n in range(20)))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     assert await recorded(database) == [f"T{n:02d}" for n in range(20)]
     assert len([s for s in statements if s.startswith("INSERT")]) == 1
@@ -83,9 +75,7 @@ async def test_rows_that_come_during_an_insert_go_in_the_next_one(database: Data
             inserts.append(statement)
             inserting.set()
 
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", started)
-    try:
+    with listening(database, "before_cursor_execute", started):
         async with table_held(database):
             first = asyncio.create_task(grouped.insert(reading("TFIRST")))
             await inserting.wait()  # its insert waits in the database
@@ -96,8 +86,6 @@ async def test_rows_that_come_during_an_insert_go_in_the_next_one(database: Data
         await asyncio.gather(first, *later)
         with pytest.raises(asyncio.CancelledError):
             await gone
-    finally:
-        event.remove(engine, "before_cursor_execute", started)
 
     # The caller that gave up before its row went in took it back.
     assert await recorded(database) == ["TFIRST", "TLATER0", "TLATER1", "TLATER2"]
@@ -134,10 +122,10 @@ async def test_a_caller_stopped_during_its_insert_stops_once_the_insert_is_over(
     def committed(_conn: Any) -> None:
         order.append("committed")
 
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", started)
-    event.listen(engine, "commit", committed)
-    try:
+    with (
+        listening(database, "before_cursor_execute", started),
+        listening(database, "commit", committed),
+    ):
         async with table_held(database):
             caller = asyncio.create_task(grouped.insert(reading("TSTOPPED")))
             caller.add_done_callback(lambda _: order.append("caller stopped"))
@@ -145,9 +133,6 @@ async def test_a_caller_stopped_during_its_insert_stops_once_the_insert_is_over(
             caller.cancel()
         with pytest.raises(asyncio.CancelledError):
             await caller
-    finally:
-        event.remove(engine, "before_cursor_execute", started)
-        event.remove(engine, "commit", committed)
 
     assert order == ["committed", "caller stopped"]
     assert await recorded(database) == ["TSTOPPED"]

@@ -5,35 +5,15 @@ needs in one session beside the vendor, and records its reading in another."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
-
-from sqlalchemy import event
 
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.alerts import Level, Scope
 from devkit.sandbox import Sandbox
+from tests.database import listening
 from tests.services.request_world import ADMIN, TEAM, pending_request
-
-
-@contextmanager
-def checkouts(database: Database) -> Iterator[list[object]]:
-    """Every connection taken out of the pool meanwhile (a session takes one)."""
-    taken: list[object] = []
-
-    def count(*args: Any) -> None:
-        taken.append(args[0])
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "checkout", count)
-    try:
-        yield taken
-    finally:
-        event.remove(engine, "checkout", count)
 
 
 async def test_a_digest_reads_in_one_session_and_records_in_another(
@@ -46,7 +26,8 @@ async def test_a_digest_reads_in_one_session_and_records_in_another(
     )
     await runtime.partner.keys.kept_keys(TEAM)  # the keys a round reads first, kept
 
-    with checkouts(runtime.database) as taken:
+    taken: list[object] = []  # every connection taken out of the pool (a session takes one)
+    with listening(runtime.database, "checkout", lambda *args: taken.append(args[0])):
         digest = await runtime.digests.build(TEAM, [Product.SMS], zone="UTC", since=None)
 
     # What each read gave is in the digest: the pending request, the alert settings.

@@ -7,13 +7,13 @@ import asyncio
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import event
 
 from bot.db.crypto import SecretBox
 from bot.db.session import Database
 from bot.partner.models import Product
 from bot.services import partner_keys
 from bot.services.partner_keys import PartnerKeys
+from tests.database import statements_sent
 
 TEAM = "T0KEPT"
 ADMIN = "U0ADMIN"
@@ -136,17 +136,8 @@ async def test_workspaces_missing_at_once_are_read_together(
     for team in teams:
         await PartnerKeys(database, BOX).save(team, {Product.SMS: f"key-of-{team}"}, ADMIN)
     here = PartnerKeys(database, BOX, kept_seconds=BOUND, clock=Clock())
-    made: list[str] = []
-
-    def count(*args: object) -> None:
-        made.append(str(args[2]))  # (connection, cursor, statement, …)
-
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(database) as made:
         found = await asyncio.gather(*(here.kept_keys(team) for team in [*teams, "T0NOKEYS"]))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     assert [shown(keys) for keys in found] == [*(f"key-of-{team}" for team in teams), None]
     assert len([s for s in made if "workspace_partner_keys" in s]) == statements

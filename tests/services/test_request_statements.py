@@ -5,15 +5,10 @@ bot/services/requests/executing.py); one more is a re-read to question, not to a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
-from sqlalchemy import event
-
 from bot.runtime import Runtime
 from bot.services.requests import Status
 from devkit.sandbox import Sandbox
+from tests.database import statements_sent
 from tests.services.request_world import APPROVER, TEAM, People, pending_request
 
 CARRIED_OUT_IN = 7
@@ -21,21 +16,6 @@ CARRIED_OUT_IN = 7
 and cap (1), both checked against another process's change before the money moves; then
 approved → executing and executing → succeeded, each a conditional UPDATE returning the row
 (2) with its audit entry (2)."""
-
-
-@contextmanager
-def counted(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])  # (connection, cursor, statement, …)
-
-    engine = runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 async def test_an_approved_request_is_carried_out_in_seven_statements(
@@ -46,7 +26,7 @@ async def test_an_approved_request_is_carried_out_in_seven_statements(
     assert approval.complete and approval.request.status is Status.APPROVED
     adds = len(sandbox.calls(endpoint="/subaccount/credit/add"))
 
-    with counted(runtime) as statements:
+    with statements_sent(runtime.database) as statements:
         done = await runtime.requests.execute(request.id)
 
     assert done.status is Status.SUCCEEDED and done.approvers == (APPROVER,)

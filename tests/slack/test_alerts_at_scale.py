@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.db.models import AlertState, AuditEntry
 from bot.partner.client import SubaccountClient
 from bot.partner.models import Product
 from bot.services.alerts import Scope
+from tests.database import listening
 from tests.slack.harness import ADMIN, Harness
 
 
@@ -28,7 +29,6 @@ async def test_the_alert_check_at_two_thousand_subaccounts_is_a_few_statements(
     assert 100 < len(low) < 2000
 
     statements: list[str] = []
-    engine = slack.runtime.database.engine.sync_engine
 
     evaluating = asyncio.current_task()
 
@@ -38,14 +38,11 @@ async def test_the_alert_check_at_two_thousand_subaccounts_is_a_few_statements(
         if asyncio.current_task() is evaluating:
             statements.append(statement)
 
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with listening(slack.runtime.database, "before_cursor_execute", count):
         fired = await alerts.evaluate(slack.team_id, Product.SMS, Decimal(100), subaccounts, config)
         first = list(statements)
         statements.clear()
         again = await alerts.evaluate(slack.team_id, Product.SMS, Decimal(100), subaccounts, config)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     assert len(fired) == len(low) and again == []  # once per crossing
     # Read the levels, write the changed ones, audit what fired (plus BEGIN/COMMIT-ish
