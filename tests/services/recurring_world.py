@@ -12,7 +12,7 @@ from bot.runtime import Runtime
 from bot.services.recurring.model import Plan, Series, SeriesState
 from bot.services.recurring.notices import News, Told
 from bot.services.recurring.schedule import Every, Frequency
-from devkit.sandbox import DEMO_SMS_KEY, Sandbox
+from devkit.sandbox import DEMO_SMS_KEY, Sandbox, SandboxSubaccount
 from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
 
 ADD = "/subaccount/credit/add"
@@ -34,8 +34,13 @@ def plan(ref: str, amount: str | None = "7", level: str | None = None, **kw: obj
     return Plan(**fields)  # type: ignore[arg-type]
 
 
+def topped_up(sandbox: Sandbox, index: int = 3) -> SandboxSubaccount:
+    """The demo SMS subaccount a series tops up (`active_series`'s, unless told another)."""
+    return sandbox.accounts[DEMO_SMS_KEY].subaccounts[index]
+
+
 async def active_series(runtime: Runtime, sandbox: Sandbox, index: int = 3, **kw: object) -> Series:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[index]
+    sub = topped_up(sandbox, index)
     series, channel = await runtime.recurring.propose(
         TEAM, REQUESTER, plan(sub.token, **kw), People()
     )

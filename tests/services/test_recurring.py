@@ -30,6 +30,7 @@ from tests.services.recurring_world import (
     notices,
     plan,
     reading,
+    topped_up,
 )
 from tests.services.request_world import ADMIN, APPROVER, REQUESTER, TEAM, People
 
@@ -40,7 +41,7 @@ SECOND = "USECOND"
 async def test_one_approval_covers_the_series_and_each_period_runs_once(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     before = sub.balance
     series = await active_series(runtime, sandbox)
     due_at = first_due(series)
@@ -71,7 +72,7 @@ async def test_the_asker_cannot_approve_and_two_approvers_above_the_amount(
         database, TEAM, ADMIN, two_approver_threshold=Decimal(50), auto_approve_limit=Decimal(50)
     )
     await runtime.roles.grant(TEAM, Role.APPROVER, Subject(SubjectKind.USER, SECOND), ADMIN)
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     small, _ = await runtime.recurring.propose(TEAM, REQUESTER, plan(sub.token, "50"), People())
     assert small.approvals_needed == 1  # never auto-approved, even under the auto-approve limit
     assert small.state is SeriesState.PENDING
@@ -110,7 +111,7 @@ async def test_raising_waits_for_a_second_person_lowering_applies_at_once(
 
 
 async def test_up_to_adds_what_is_missing(runtime: Runtime, sandbox: Sandbox, owner: Owner) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     sub.balance = Decimal(40)
     series = await active_series(runtime, sandbox, amount=None, level="100")
     await runtime.recurring.run_due(first_due(series), notices(owner))
@@ -240,7 +241,7 @@ async def test_pause_resume_cancel(runtime: Runtime, sandbox: Sandbox, owner: Ow
 async def test_an_automatic_top_up_once_below_then_rearmed_never_past_the_month(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     sub.balance = Decimal(5)
     auto = plan(sub.token, "50")
     series, _ = await runtime.recurring.propose(
@@ -284,7 +285,7 @@ async def test_an_automatic_top_up_once_below_then_rearmed_never_past_the_month(
 async def test_no_automatic_top_up_under_an_open_anomaly(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     series, _ = await runtime.recurring.propose(
         TEAM, REQUESTER, plan(sub.token, "50"), People(), below=Decimal(10)
     )

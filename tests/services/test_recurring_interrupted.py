@@ -32,6 +32,7 @@ from tests.services.recurring_world import (
     notices,
     plan,
     reading,
+    topped_up,
 )
 from tests.services.request_world import APPROVER, REQUESTER, TEAM, People
 
@@ -49,7 +50,7 @@ def drop_adds(sandbox: Sandbox, times: int | None) -> None:
 async def test_a_run_cut_short_with_nothing_moved_is_tried_again_and_adds_once(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     before = sub.balance
     series = await active_series(runtime, sandbox)
     drop_adds(sandbox, times=1)
@@ -69,7 +70,7 @@ async def test_a_run_cut_short_with_nothing_moved_is_tried_again_and_adds_once(
 async def test_cut_short_at_every_try_the_period_fails_and_says_why(
     runtime: Runtime, sandbox: Sandbox, owner: Owner
 ) -> None:
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     before = sub.balance
     series = await active_series(runtime, sandbox)
     drop_adds(sandbox, times=None)
@@ -92,7 +93,7 @@ async def test_a_run_to_be_tried_again_is_skipped_for_what_skips_a_due_run(
 ) -> None:
     """Frozen before the next pass, the retry is skipped and said (it used to wait, and top up
     whenever the freeze ended); and a retry more than 72 hours late is skipped as missed."""
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     before = sub.balance
     series = await active_series(runtime, sandbox)
     drop_adds(sandbox, times=1)
@@ -138,7 +139,7 @@ async def test_an_automatic_top_up_cut_short_fails_and_the_next_low_reading_tops
     """An automatic top-up has no retries of its own: the run fails and re-arms the series, so
     the next reading below the threshold tops up. Before, the failed run left the series
     disarmed while the subaccount stayed below: no top-up until someone else raised it."""
-    sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[3]
+    sub = topped_up(sandbox)
     sub.balance = Decimal(5)
     auto, _ = await runtime.recurring.propose(
         TEAM, REQUESTER, plan(sub.token, "50"), People(), below=Decimal(10)
