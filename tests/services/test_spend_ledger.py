@@ -5,7 +5,7 @@ the export the replay reads."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.anomalies import AnomalyDetector, Feedback
+from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.anomalies import ledger as ledger_module
 from bot.services.anomalies.incidents import Incidents
 from bot.services.anomalies.ledger import Ledger
@@ -32,6 +33,18 @@ SMS = Product.SMS
 
 def ledger_of(runtime: Runtime) -> Ledger:
     return Ledger(runtime.database, runtime.partner)
+
+
+def an_open_hour_before(now: datetime) -> datetime:
+    """The start of the latest hour before `now` in which the vendor sends commercial SMS and
+    which is not an opening (whose release of the queue the detector allows for)."""
+    calendar = BusinessCalendar()
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    while True:
+        hour -= timedelta(hours=1)
+        info = calendar.at(hour.replace(tzinfo=UTC))
+        if info.open and info.opening is None:
+            return hour
 
 
 async def count(database: Database, model: type) -> int:
@@ -205,7 +218,11 @@ async def test_a_failed_reading_merges_into_the_next(
     await ledger.set_floor(TEAM, Decimal(100), ADMIN)
     sub = sandbox.accounts[DEMO_SMS_KEY].subaccounts[4]
     sub.balance = Decimal(500)
-    await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    # Both readings in an hour when the vendor sends and has not just opened: at an opening
+    # the night's queue going out allows the floor for every closed hour on top, and 120 EUR
+    # would pass (the test failed from 08:00 to 09:00 in Paris).
+    hour = an_open_hour_before(utcnow())
+    await ledger.record(TEAM, replace(await ledger.read(TEAM, SMS), taken_at=hour))
     sub.balance -= Decimal(60)
     sandbox.inject(Fault(FaultKind.HTTP_500, endpoint="/subaccount/list", times=None))
     failed = await ledger.read(TEAM, SMS)
@@ -213,7 +230,8 @@ async def test_a_failed_reading_merges_into_the_next(
     sandbox.clear_faults()
     sub.balance -= Decimal(60)
     # The failed reading left no row: the next interval spans both falls.
-    [opened] = await ledger.record(TEAM, await ledger.read(TEAM, SMS))
+    later = replace(await ledger.read(TEAM, SMS), taken_at=hour + timedelta(minutes=10))
+    [opened] = await ledger.record(TEAM, later)
     assert opened.alert.spent == Decimal("120.00")
     assert await count(database, LedgerReading) == 2
 
