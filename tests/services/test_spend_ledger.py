@@ -17,8 +17,8 @@ from bot.db.session import Database
 from bot.partner.models import Product
 from bot.runtime import Runtime
 from bot.services.anomalies import AnomalyDetector, Feedback
-from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.anomalies import ledger as ledger_module
+from bot.services.anomalies.calendar import BusinessCalendar
 from bot.services.anomalies.incidents import Incidents
 from bot.services.anomalies.ledger import Ledger
 from bot.services.anomalies.replay import replay
