@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import time_machine
 
 from bot.db.session import Database
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
+from tests.slack.anomalies_helpers import AN_OPEN_HOUR
 from tests.slack.harness import (
     PARTNER_TOTAL_TIMEOUT,
     Harness,
@@ -31,6 +33,14 @@ async def fake_slack(secrets_guard: SecretsGuard) -> AsyncIterator[FakeSlack]:
         secrets_guard.watch_issued(fake.issued_response_urls)
         populate(fake)
         yield fake
+
+
+@pytest.fixture
+def an_open_hour() -> Iterator[None]:
+    """The test runs at `AN_OPEN_HOUR`, clock ticking: named before the app's fixture, the app
+    starts there too."""
+    with time_machine.travel(AN_OPEN_HOUR, tick=True):
+        yield
 
 
 async def _harness(secrets_guard: SecretsGuard, harness_cm) -> AsyncIterator[Harness]:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from bot.clock import utcnow
 from bot.money import format_money
@@ -17,7 +18,13 @@ from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec
 from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
-from tests.slack.digests import make_due, posts_in, scheduler, seed_history
+from tests.slack.digests import (
+    AN_ORDINARY_MORNING,
+    make_due,
+    posts_in,
+    scheduler,
+    seed_history,
+)
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
 
 
@@ -74,15 +81,17 @@ async def test_the_digest_shows_trends_attention_and_pending(slack: Harness) -> 
     subs = {s.token: s.balance for s in account.subaccounts}
     # A week of history: the main account went down by 100 EUR a day, subaccounts unchanged.
     history = [account.balance + 100 * n for n in range(7, 0, -1)]
-    await seed_history(slack, Product.SMS, history, subs)
-    await slack.runtime.alerts.set_threshold(
-        slack.team_id, Product.SMS, Scope.SUBACCOUNTS, Decimal(5), ADMIN
-    )
-    await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 sms"), ADMIN)
-    # Due now, not a minute ago: the "since last digest" baseline is the 09:00 before the run,
-    # and a run a minute back would put it before yesterday's reading between 09:00 and 09:01.
-    await make_due(slack, CHANNEL, utcnow())
-    await scheduler(slack).run_once()
+    with time_machine.travel(AN_ORDINARY_MORNING, tick=True):
+        await seed_history(slack, Product.SMS, history, subs)
+        await slack.runtime.alerts.set_threshold(
+            slack.team_id, Product.SMS, Scope.SUBACCOUNTS, Decimal(5), ADMIN
+        )
+        await slack.runtime.digests.subscribe(slack.team_id, CHANNEL, spec("09:00 sms"), ADMIN)
+        # Due now, not a minute ago: the "since last digest" baseline is the 09:00 before the
+        # run, and a run a minute back would put it before yesterday's reading between 09:00
+        # and 09:01.
+        await make_due(slack, CHANNEL, utcnow())
+        await scheduler(slack).run_once()
 
     [digest] = posts_in(slack, CHANNEL)
     text = digest.text + str(digest.blocks)
@@ -203,8 +212,6 @@ async def test_now_and_preview(slack: Harness) -> None:
 async def test_across_daylight_saving_changes_in_paris(
     slack: Harness, start: str, expected_utc: list[str]
 ) -> None:
-    import time_machine
-
     with time_machine.travel(
         datetime.fromisoformat(start).replace(tzinfo=UTC), tick=False
     ) as clock:

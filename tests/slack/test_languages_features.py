@@ -8,6 +8,8 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import time_machine
+
 from bot.clock import utcnow
 from bot.partner.models import Product
 from bot.services.languages import Languages
@@ -15,7 +17,13 @@ from bot.services.requests import Action, Status
 from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import latest_request, set_up_approvals
-from tests.slack.digests import make_due, posts_in, scheduler, seed_history
+from tests.slack.digests import (
+    AN_ORDINARY_MORNING,
+    make_due,
+    posts_in,
+    scheduler,
+    seed_history,
+)
 from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM, Harness, reply_text
 from tests.slack.modals import filled_modal
 
@@ -73,14 +81,15 @@ async def test_digest_now_in_a_french_channel_and_an_english_one(slack: Harness)
 async def test_a_scheduled_digest_speaks_its_channels_language(slack: Harness) -> None:
     slack.fake.add_channel(slack.team_id, ENGLISH_CHANNEL, "english")
     await french_channel(slack)
-    await week_of_spending(slack)
-    for channel in (CHANNEL, ENGLISH_CHANNEL):
-        spec = parse_subscription(["09:00", "sms"], default_zone="Europe/Paris")
-        await slack.runtime.digests.subscribe(slack.team_id, channel, spec, ADMIN)
-        # Due now: a run a minute back would, between 09:00 and 09:01 Paris time, compare with
-        # the reading before yesterday's (the baseline is the 09:00 before the run).
-        await make_due(slack, channel, utcnow())
-    await scheduler(slack).run_once()
+    with time_machine.travel(AN_ORDINARY_MORNING, tick=True):
+        await week_of_spending(slack)
+        for channel in (CHANNEL, ENGLISH_CHANNEL):
+            spec = parse_subscription(["09:00", "sms"], default_zone="Europe/Paris")
+            await slack.runtime.digests.subscribe(slack.team_id, channel, spec, ADMIN)
+            # Due now: a run a minute back would, between 09:00 and 09:01 Paris time, compare
+            # with the reading before yesterday's (the baseline is the 09:00 before the run).
+            await make_due(slack, channel, utcnow())
+        await scheduler(slack).run_once()
     [french_digest] = posts_in(slack, CHANNEL)
     [english_digest] = posts_in(slack, ENGLISH_CHANNEL)
     fr_text = json.dumps(french_digest.blocks, ensure_ascii=False)
