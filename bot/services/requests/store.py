@@ -124,8 +124,8 @@ class RequestStore:
                     .limit(limit)
                 )
             ).all()
-            found = [await _read(session, CreditRequest.id == request_id) for request_id in ids]
-        return [snapshot for snapshot in found if snapshot is not None]
+            found = await _read_all(session, CreditRequest.id.in_(ids)) if ids else {}
+        return [found[request_id] for request_id in ids if request_id in found]
 
     async def _ids(self, *conditions: Any) -> list[int]:
         async with self._database.session() as session:
@@ -870,8 +870,14 @@ async def _audit_created(
 
 
 async def _read(session: AsyncSession, *where: Any) -> RequestSnapshot | None:
-    """The one request `where` names, with its approvers in the same statement (one row per
-    approval, outer-joined: one with none when it has none)."""
+    """The one request `where` names, with its approvers (`_read_all`)."""
+    return next(iter((await _read_all(session, *where)).values()), None)
+
+
+async def _read_all(session: AsyncSession, *where: Any) -> dict[int, RequestSnapshot]:
+    """The requests `where` names by id, with their approvers in the same statement (one row
+    per approval, outer-joined: one with none when it has none), and the numbers of the
+    requests they resemble in one more: a list of fifty costs two statements, not fifty."""
     rows = (
         await session.execute(
             select(CreditRequest, RequestApproval.approver_id)
@@ -881,18 +887,32 @@ async def _read(session: AsyncSession, *where: Any) -> RequestSnapshot | None:
             .execution_options(populate_existing=True)
         )
     ).all()
-    if not rows:
-        return None
-    row = rows[0][0]
-    similar_number = None
-    if row.similar_to is not None:
-        similar_number = await session.scalar(
-            select(CreditRequest.number).where(
-                CreditRequest.id == row.similar_to, CreditRequest.team_id == row.team_id
+    requests: dict[int, CreditRequest] = {}
+    approvers: dict[int, list[str]] = {}
+    for request, approver in rows:
+        requests[request.id] = request
+        if approver is not None:
+            approvers.setdefault(request.id, []).append(approver)
+    resembled = {r.similar_to for r in requests.values() if r.similar_to is not None}
+    numbers: dict[tuple[int, str], int] = {}
+    if resembled:
+        found = await session.execute(
+            select(CreditRequest.id, CreditRequest.team_id, CreditRequest.number).where(
+                CreditRequest.id.in_(resembled)
             )
         )
-    approvers = tuple(approver for _, approver in rows if approver is not None)
-    return _snapshot(row, approvers, similar_number)
+        numbers = {(id_, team_id): number for id_, team_id, number in found}
+    return {
+        request_id: _snapshot(
+            request,
+            tuple(approvers.get(request_id, ())),
+            # Only a request of the same workspace is named.
+            numbers.get((request.similar_to, request.team_id))
+            if request.similar_to is not None
+            else None,
+        )
+        for request_id, request in requests.items()
+    }
 
 
 def _snapshot(
