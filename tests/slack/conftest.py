@@ -9,8 +9,8 @@ from bot.db.session import Database
 from devkit.emulator import FakeSlack
 from devkit.sandbox import Sandbox
 from tests.conftest import SecretsGuard
-from tests.slack.anomalies_helpers import AN_OPEN_HOUR
 from tests.slack.harness import (
+    AN_ORDINARY_MORNING,
     PARTNER_TOTAL_TIMEOUT,
     Harness,
     populate,
@@ -37,9 +37,9 @@ async def fake_slack(secrets_guard: SecretsGuard) -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 def an_open_hour() -> Iterator[None]:
-    """The test runs at `AN_OPEN_HOUR`, clock ticking: named before the app's fixture, the app
-    starts there too."""
-    with time_machine.travel(AN_OPEN_HOUR, tick=True):
+    """The test runs at `AN_ORDINARY_MORNING`, clock ticking: named before the app's fixture,
+    the app starts there too."""
+    with time_machine.travel(AN_ORDINARY_MORNING, tick=True):
         yield
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, update
 
@@ -15,12 +14,6 @@ from bot.slack.clients import WorkspaceClients
 from bot.slack.scheduler import ChannelPacer, Scheduler
 from devkit.emulator import Message
 from tests.slack.harness import Harness
-
-AN_ORDINARY_MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
-"""When a test of a scheduled 09:00 Paris digest runs (`time_machine.travel`, ticking): an hour
-after that 09:00, whose previous one was 24 hours back, as `seed_history`'s daily readings
-assume. On the day the clocks go back, from 08:00 to 09:00, the previous 09:00 was 25 hours
-back, the reading of a day ago came after it, and "since the previous digest" was two days'."""
 
 
 def scheduler(h: Harness, worker_id: str = "test-worker") -> Scheduler:

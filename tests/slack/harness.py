@@ -9,8 +9,10 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from cryptography.fernet import Fernet
@@ -37,6 +39,16 @@ ENCRYPTION_KEY = Fernet.generate_key().decode()
 # what is under test (giving up, and what the user is told) is the same at any length.
 PARTNER_TOTAL_TIMEOUT = 3.0
 HANG_TIMEOUT = 0.3
+AN_ORDINARY_MORNING = datetime(2026, 12, 2, 10, 5, tzinfo=ZoneInfo("Europe/Paris"))
+"""When a test that depends on the hour runs (`time_machine.travel`, ticking): a Wednesday,
+10:05 in Paris, which the minute or two a test takes stays in.
+- The vendor sends in that hour and it is no opening. At an opening (the first open hour after
+  a night, a Sunday, a holiday: 08:00) the spend detector allows the floor × the closed hours
+  on top, for the queue's release, and a drain takes that much longer to show; a test started
+  in the seconds before 08:00 saw that hour begin while it waited.
+- The 09:00 digest before it was 24 hours after the one before, as `seed_history`'s daily
+  readings assume. On the day the clocks go back, from 08:00 to 09:00, it was 25 hours, the
+  reading of a day ago came after it, and "since the previous digest" was two days'."""
 # A failed vendor read is tried again after a jittered wait up to 0.25 s, doubling (about 2 s
 # over 4 tries): the tests check that it is tried again and what the user is told, not how
 # long the jitter is.

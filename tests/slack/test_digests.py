@@ -18,14 +18,8 @@ from bot.services.alerts import Scope
 from bot.services.schedule import SubscriptionSpec
 from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY, Fault, FaultKind
-from tests.slack.digests import (
-    AN_ORDINARY_MORNING,
-    make_due,
-    posts_in,
-    scheduler,
-    seed_history,
-)
-from tests.slack.harness import ADMIN, CHANNEL, MEMBER, Harness, reply_text
+from tests.slack.digests import make_due, posts_in, scheduler, seed_history
+from tests.slack.harness import ADMIN, AN_ORDINARY_MORNING, CHANNEL, MEMBER, Harness, reply_text
 
 
 def spec(words: str) -> SubscriptionSpec:

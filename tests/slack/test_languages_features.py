@@ -17,14 +17,16 @@ from bot.services.requests import Action, Status
 from bot.slack.digests.parsing import parse_subscription
 from devkit.sandbox import DEMO_SMS_KEY
 from tests.slack.approvals import latest_request, set_up_approvals
-from tests.slack.digests import (
+from tests.slack.digests import make_due, posts_in, scheduler, seed_history
+from tests.slack.harness import (
+    ADMIN,
     AN_ORDINARY_MORNING,
-    make_due,
-    posts_in,
-    scheduler,
-    seed_history,
+    CHANNEL,
+    MEMBER,
+    TEAM,
+    Harness,
+    reply_text,
 )
-from tests.slack.harness import ADMIN, CHANNEL, MEMBER, TEAM, Harness, reply_text
 from tests.slack.modals import filled_modal
 
 NNBSP, NBSP = "\u202f", "\u00a0"
